@@ -1,0 +1,14 @@
+//! The Elm core: one [`Model`], one [`Msg`] type, a pure [`update`] that returns [`Cmd`]s, and
+//! the runtime ([`run`]) that feeds it terminal, link and signal events and draws on change.
+
+mod cmd;
+mod model;
+mod msg;
+mod run;
+mod update;
+
+pub use cmd::Cmd;
+pub use model::{LinkStatus, Model, Notice, NoticeLevel, Overlay, Pane, RoomEntry, Session};
+pub use msg::{Msg, SignalKind};
+pub use run::run;
+pub use update::update;

@@ -1,0 +1,197 @@
+use crate::config::{Config, ThemeName};
+use crate::keys::KeyMap;
+use crate::sanitize;
+
+/// The panes that can hold the focus, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Room,
+    Chats,
+    History,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 3] = [Pane::Room, Pane::Chats, Pane::History];
+}
+
+/// A link's state as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkStatus {
+    /// Nothing configured for this link.
+    NotConfigured,
+    /// Configured, but no connection has been made.
+    Offline,
+    Connecting,
+    Connected,
+    Authorized,
+    Disconnected {
+        reason: String,
+    },
+    Retrying {
+        in_secs: u64,
+    },
+}
+
+impl LinkStatus {
+    pub fn label(&self) -> String {
+        match self {
+            LinkStatus::NotConfigured => "not configured".into(),
+            LinkStatus::Offline => "not connected".into(),
+            LinkStatus::Connecting => "connecting…".into(),
+            LinkStatus::Connected => "connected".into(),
+            LinkStatus::Authorized => "online".into(),
+            LinkStatus::Disconnected { reason } => {
+                format!("disconnected: {}", sanitize::line(reason))
+            }
+            LinkStatus::Retrying { in_secs } => format!("retrying in {in_secs} s"),
+        }
+    }
+
+    pub fn is_up(&self) -> bool {
+        matches!(self, LinkStatus::Authorized)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeLevel {
+    Info,
+    Warn,
+    Error,
+}
+
+/// A one-line message in the status bar, cleared by the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub level: NoticeLevel,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Help { scroll: u16 },
+}
+
+/// A configured room, as the UI names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomEntry {
+    pub name: String,
+    pub address: String,
+}
+
+/// How this run was started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Session {
+    /// `--demo`: the embedded simulators.
+    Demo,
+    /// The configuration file (`path` is where it was looked for).
+    Configured {
+        path: Option<std::path::PathBuf>,
+        found: bool,
+    },
+}
+
+/// Everything the views draw from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub session: Session,
+    pub theme: ThemeName,
+    pub no_color: bool,
+    pub bell: bool,
+    pub keys: KeyMap,
+    pub size: (u16, u16),
+    pub focus: Pane,
+    pub overlay: Option<Overlay>,
+    pub inspector: bool,
+    pub rooms: Vec<RoomEntry>,
+    pub active_room: Option<usize>,
+    pub room_link: LinkStatus,
+    /// `user@server` of the chat account, when one is configured.
+    pub chat_account: Option<String>,
+    pub chat_link: LinkStatus,
+    pub notice: Option<Notice>,
+    pub quit: bool,
+    /// Set by `update` when something visible changed; the runtime draws and clears it.
+    pub dirty: bool,
+}
+
+/// The demo world's server and the account the console uses there (../shared/design.md).
+pub const DEMO_SERVER: &str = "video.example.com";
+pub const DEMO_USER: &str = "operator";
+
+impl Model {
+    /// The model for a run from a config file. `active_room` was picked by `--room` (or is the first).
+    pub fn from_config(
+        config: &Config,
+        session: Session,
+        active_room: Option<usize>,
+        size: (u16, u16),
+        no_color: bool,
+    ) -> Model {
+        let rooms: Vec<RoomEntry> = config
+            .rooms
+            .iter()
+            .map(|r| RoomEntry {
+                name: sanitize::line(&r.name).into_owned(),
+                address: format!("{}:{}", r.host, r.http_port.0),
+            })
+            .collect();
+        let active_room = active_room.or(if rooms.is_empty() { None } else { Some(0) });
+        let chat_account = config
+            .chat
+            .as_ref()
+            .map(|c| format!("{}@{}", sanitize::line(&c.username), c.server));
+        Model {
+            session,
+            theme: config.ui.theme,
+            no_color,
+            bell: config.ui.bell,
+            keys: config.ui.keys.clone(),
+            size,
+            focus: Pane::Room,
+            overlay: None,
+            inspector: false,
+            room_link: if active_room.is_some() {
+                LinkStatus::Offline
+            } else {
+                LinkStatus::NotConfigured
+            },
+            rooms,
+            active_room,
+            chat_link: if chat_account.is_some() {
+                LinkStatus::Offline
+            } else {
+                LinkStatus::NotConfigured
+            },
+            chat_account,
+            notice: None,
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    /// The model for `--demo`: one room and the operator's chat account on the simulated server.
+    pub fn demo(config: &Config, size: (u16, u16), no_color: bool) -> Model {
+        let mut m = Model::from_config(config, Session::Demo, None, size, no_color);
+        m.rooms = vec![RoomEntry {
+            name: "Demo room".into(),
+            address: "127.0.0.1 (simulated)".into(),
+        }];
+        m.active_room = Some(0);
+        m.room_link = LinkStatus::Offline;
+        m.chat_account = Some(format!("{DEMO_USER}@{DEMO_SERVER}"));
+        m.chat_link = LinkStatus::Offline;
+        m
+    }
+
+    pub fn active_room(&self) -> Option<&RoomEntry> {
+        self.active_room.and_then(|i| self.rooms.get(i))
+    }
+
+    pub fn notify(&mut self, level: NoticeLevel, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            level,
+            text: text.into(),
+        });
+        self.dirty = true;
+    }
+}

@@ -1,0 +1,37 @@
+use crossterm::event::{Event, KeyEvent, MouseEvent};
+
+/// A signal that ends the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignalKind {
+    /// SIGTERM: asked to stop.
+    Terminate,
+    /// SIGHUP: the terminal went away (a dropped SSH session).
+    Hangup,
+    /// SIGINT sent from outside (inside the TUI Ctrl-C arrives as a key).
+    Interrupt,
+}
+
+/// Every input the console reacts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// The terminal can no longer be read (closed, or an I/O error).
+    TerminalLost(String),
+    Signal(SignalKind),
+}
+
+impl Msg {
+    /// The message for a terminal event, if it is one the console reacts to.
+    pub fn from_terminal(ev: Event) -> Option<Msg> {
+        match ev {
+            Event::Key(k) => Some(Msg::Key(k)),
+            Event::Mouse(m) => Some(Msg::Mouse(m)),
+            Event::Paste(s) => Some(Msg::Paste(s)),
+            Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+            Event::FocusGained | Event::FocusLost => None,
+        }
+    }
+}

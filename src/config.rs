@@ -1,0 +1,753 @@
+//! The configuration file (`config.toml` in the XDG config dir, or `--config PATH`), the
+//! secrets the environment may override, and errors that name the file, the line and the key.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::keys::{Action, KeyList, KeyMap};
+
+/// Environment variables that override the secrets of the file.
+pub const ENV_ROOM_PIN: &str = "TRUECONF_ROOM_PIN";
+pub const ENV_PASSWORD: &str = "TRUECONF_PASSWORD";
+pub const ENV_TOKEN: &str = "TRUECONF_TOKEN";
+
+/// The chat bot API's plain port on TrueConf Bridge, and the Web Manager's TLS port.
+pub const DEFAULT_CHAT_PORT: u16 = 4309;
+pub const DEFAULT_CHAT_TLS_PORT: u16 = 443;
+/// The Room's web-manager port, which serves `/public/default/config.json` (python-trueconf-room's default).
+pub const DEFAULT_ROOM_HTTP_PORT: u16 = 80;
+
+/// A PIN, password or token. It prints as `***` in `Debug` and `Display`, so a config or a
+/// request that holds one can be logged without leaking it; `expose` is the only way out.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A host name or address, without scheme, path or port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Host(String);
+
+impl Host {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Host {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Host, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err("the host is empty".into());
+        }
+        if s.contains("://") {
+            return Err(format!(
+                "write the host name alone, without a scheme: `{}`",
+                s.split_once("://")
+                    .map(|x| x.1)
+                    .unwrap_or(s)
+                    .trim_end_matches('/')
+            ));
+        }
+        if s.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+        {
+            return Err(format!(
+                "`{}` is not a host name or address",
+                crate::sanitize::line(s)
+            ));
+        }
+        Ok(Host(s.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for Host {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A TCP port other than 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Port(pub u16);
+
+impl<'de> Deserialize<'de> for Port {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = i64::deserialize(d)?;
+        match u16::try_from(n) {
+            Ok(p) if p != 0 => Ok(Port(p)),
+            _ => Err(serde::de::Error::custom(format!(
+                "{n} is not a port: use 1 to 65535"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub chat: Option<ChatConfig>,
+    #[serde(default, rename = "room")]
+    pub rooms: Vec<RoomConfig>,
+    #[serde(default)]
+    pub ui: UiConfig,
+    #[serde(default)]
+    pub log: LogConfig,
+    /// Secrets taken from the environment; they win over the file.
+    #[serde(skip)]
+    pub env: EnvSecrets,
+}
+
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct EnvSecrets {
+    pub room_pin: Option<Secret>,
+    pub password: Option<Secret>,
+    pub token: Option<Secret>,
+}
+
+impl fmt::Debug for EnvSecrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |s: &Option<Secret>| if s.is_some() { "set" } else { "unset" };
+        f.debug_struct("EnvSecrets")
+            .field(ENV_ROOM_PIN, &set(&self.room_pin))
+            .field(ENV_PASSWORD, &set(&self.password))
+            .field(ENV_TOKEN, &set(&self.token))
+            .finish()
+    }
+}
+
+/// `[chat]`: the TrueConf Server whose chats the console shows (chat bot API).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatConfig {
+    pub server: Host,
+    #[serde(default)]
+    pub port: Option<Port>,
+    #[serde(default)]
+    pub tls: bool,
+    pub username: String,
+    #[serde(default)]
+    pub password: Option<Secret>,
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    #[serde(default)]
+    pub insecure: bool,
+}
+
+impl ChatConfig {
+    pub fn port(&self) -> u16 {
+        self.port.map(|p| p.0).unwrap_or(if self.tls {
+            DEFAULT_CHAT_TLS_PORT
+        } else {
+            DEFAULT_CHAT_PORT
+        })
+    }
+}
+
+/// `[[room]]`: one TrueConf Room the console can control.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomConfig {
+    pub name: String,
+    pub host: Host,
+    #[serde(default = "default_room_http_port")]
+    pub http_port: Port,
+    #[serde(default)]
+    pub ws_port: Option<Port>,
+    #[serde(default)]
+    pub api_version: ApiVersion,
+    #[serde(default)]
+    pub pin: Option<Secret>,
+}
+
+fn default_room_http_port() -> Port {
+    Port(DEFAULT_ROOM_HTTP_PORT)
+}
+
+/// The Room API version: `/v1` (every Room) or `/v2` (TrueConf Room 5.0 and later).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ApiVersion {
+    #[default]
+    V1,
+    V2,
+}
+
+impl<'de> Deserialize<'de> for ApiVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match i64::deserialize(d)? {
+            1 => Ok(ApiVersion::V1),
+            2 => Ok(ApiVersion::V2),
+            n => Err(serde::de::Error::custom(format!(
+                "api_version {n} does not exist: use 1 or 2"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeName {
+    #[default]
+    Dark,
+    Light,
+    Mono,
+}
+
+/// `[ui]`
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiConfig {
+    #[serde(default)]
+    pub theme: ThemeName,
+    #[serde(default = "yes")]
+    pub bell: bool,
+    /// `[ui.keys]`: action name → key or list of keys.
+    #[serde(default, deserialize_with = "de_keys")]
+    pub keys: KeyMap,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            theme: ThemeName::default(),
+            bell: true,
+            keys: KeyMap::default(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn de_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<KeyMap, D::Error> {
+    use serde::de::Error;
+    let raw = BTreeMap::<String, KeyList>::deserialize(d)?;
+    let mut overrides = Vec::new();
+    for (name, keys) in raw {
+        let action: Action = name.parse().map_err(D::Error::custom)?;
+        overrides.push((action, keys.into_vec()));
+    }
+    KeyMap::with_overrides(overrides).map_err(D::Error::custom)
+}
+
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    #[default]
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+}
+
+/// `[log]`
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    #[serde(default)]
+    pub level: LogLevel,
+    /// Where the log files go; the XDG state dir when unset.
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
+    /// How many daily files to keep.
+    #[serde(default = "default_max_files")]
+    pub max_files: usize,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: LogLevel::default(),
+            dir: None,
+            max_files: default_max_files(),
+        }
+    }
+}
+
+fn default_max_files() -> usize {
+    7
+}
+
+/// A config file that could not be used. Names the file and, where it can, the line, the
+/// column and the dotted key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
+    #[error("{}", format_invalid(path, *line, *column, key.as_deref(), message))]
+    Invalid {
+        path: PathBuf,
+        line: Option<usize>,
+        column: Option<usize>,
+        key: Option<String>,
+        message: String,
+    },
+}
+
+fn format_invalid(
+    path: &Path,
+    line: Option<usize>,
+    column: Option<usize>,
+    key: Option<&str>,
+    message: &str,
+) -> String {
+    let mut s = format!("config error in {}", path.display());
+    if let Some(l) = line {
+        s.push_str(&format!(", line {l}"));
+        if let Some(c) = column {
+            s.push_str(&format!(", column {c}"));
+        }
+    }
+    if let Some(k) = key {
+        s.push_str(&format!(", key `{k}`"));
+    }
+    s.push_str(": ");
+    s.push_str(message);
+    s
+}
+
+impl Config {
+    /// The default location: `$XDG_CONFIG_HOME/trueconf-console/config.toml`.
+    pub fn default_path() -> Option<PathBuf> {
+        crate::dirs::project().map(|d| d.config_dir().join("config.toml"))
+    }
+
+    /// Reads a file. `required` is false for the default location, where a missing file
+    /// simply means "no config yet".
+    pub fn load(
+        path: &Path,
+        required: bool,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                let mut c = Config::default();
+                c.apply_env(env);
+                return Ok(c);
+            }
+            Err(e) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                });
+            }
+        };
+        Config::parse(&text, path, env)
+    }
+
+    /// Parses config text; `path` is only used in error messages.
+    pub fn parse(
+        text: &str,
+        path: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let span = e.span();
+            let (line, column) = span.as_ref().map(|s| line_col(text, s.start)).unzip();
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                key: span.and_then(|s| key_at(text, s.start)),
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        config.validate(text, path)?;
+        config.apply_env(env);
+        Ok(config)
+    }
+
+    /// Checks that span several keys (a single value's checks run as it is read).
+    fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        let mut names = std::collections::HashSet::new();
+        for (i, r) in self.rooms.iter().enumerate() {
+            if r.name.trim().is_empty() || !names.insert(r.name.as_str()) {
+                let what = if r.name.trim().is_empty() {
+                    "a room needs a name"
+                } else {
+                    "two rooms have this name; give each its own"
+                };
+                let (line, column) = find_nth_table_key(text, "room", i, "name")
+                    .map(|o| line_col(text, o))
+                    .unzip();
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    key: Some("room.name".into()),
+                    message: format!("{what}: `{}`", crate::sanitize::line(&r.name)),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) {
+        let get = |k: &str| env(k).filter(|v| !v.is_empty()).map(Secret::new);
+        self.env = EnvSecrets {
+            room_pin: get(ENV_ROOM_PIN),
+            password: get(ENV_PASSWORD),
+            token: get(ENV_TOKEN),
+        };
+    }
+
+    /// The PIN for a room: `TRUECONF_ROOM_PIN` wins over the file.
+    pub fn room_pin<'a>(&'a self, room: &'a RoomConfig) -> Option<&'a Secret> {
+        self.env.room_pin.as_ref().or(room.pin.as_ref())
+    }
+
+    /// The chat password: `TRUECONF_PASSWORD` wins over the file.
+    pub fn chat_password(&self) -> Option<&Secret> {
+        self.env
+            .password
+            .as_ref()
+            .or(self.chat.as_ref().and_then(|c| c.password.as_ref()))
+    }
+
+    /// A chat token given by `TRUECONF_TOKEN` (it skips the password).
+    pub fn chat_token(&self) -> Option<&Secret> {
+        self.env.token.as_ref()
+    }
+
+    /// Every secret this config knows, for the log's redaction.
+    pub fn secrets(&self) -> Vec<&Secret> {
+        let mut v: Vec<&Secret> = self.rooms.iter().filter_map(|r| r.pin.as_ref()).collect();
+        v.extend(self.chat.as_ref().and_then(|c| c.password.as_ref()));
+        v.extend(self.env.room_pin.as_ref());
+        v.extend(self.env.password.as_ref());
+        v.extend(self.env.token.as_ref());
+        v
+    }
+
+    /// The room with this name (case-insensitive), or an error listing the names there are.
+    pub fn room_index(&self, name: &str) -> Result<usize, String> {
+        self.rooms
+            .iter()
+            .position(|r| r.name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                if self.rooms.is_empty() {
+                    format!("no room named `{name}`: the config has no [[room]]")
+                } else {
+                    let names: Vec<_> = self.rooms.iter().map(|r| r.name.as_str()).collect();
+                    format!(
+                        "no room named `{name}`; configured rooms: {}",
+                        names.join(", ")
+                    )
+                }
+            })
+    }
+}
+
+fn floor_boundary(text: &str, offset: usize) -> usize {
+    let mut o = offset.min(text.len());
+    while !text.is_char_boundary(o) {
+        o -= 1;
+    }
+    o
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+/// The dotted key at a byte offset: the table header above it plus the key its line assigns.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let offset = floor_boundary(text, offset);
+    let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let trimmed = line.trim_start();
+    if trimmed.starts_with('[') {
+        // The error is on a header itself, e.g. an unknown section.
+        return Some(
+            trimmed
+                .trim_matches(|c| c == '[' || c == ']' || c == ' ')
+                .to_string(),
+        )
+        .filter(|s| !s.is_empty());
+    }
+    let mut table = String::new();
+    for l in text[..line_start].lines().rev() {
+        let t = l.trim();
+        if t.starts_with('[') {
+            table = t
+                .trim_matches(|c| c == '[' || c == ']' || c == ' ')
+                .to_string();
+            break;
+        }
+    }
+    let key = trimmed
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty());
+    match (table.is_empty(), key) {
+        (_, None) if table.is_empty() => None,
+        (_, None) => Some(table),
+        (true, Some(k)) => Some(k),
+        (false, Some(k)) => Some(format!("{table}.{k}")),
+    }
+}
+
+/// Byte offset of `key =` inside the `n`th `[[table]]`.
+fn find_nth_table_key(text: &str, table: &str, n: usize, key: &str) -> Option<usize> {
+    let header = format!("[[{table}]]");
+    let mut count = 0usize;
+    let mut inside = false;
+    let mut offset = 0usize;
+    for l in text.split_inclusive('\n') {
+        let t = l.trim();
+        if t.starts_with('[') {
+            inside = t.replace(' ', "") == header && {
+                count += 1;
+                count == n + 1
+            };
+        } else if inside && t.split_once('=').map(|(k, _)| k.trim()) == Some(key) {
+            return Some(offset + l.find(key).unwrap_or(0));
+        }
+        offset += l.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn parse(s: &str) -> Result<Config, ConfigError> {
+        Config::parse(s, Path::new("/etc/x.toml"), no_env)
+    }
+
+    fn invalid(s: &str) -> (Option<usize>, Option<String>, String, String) {
+        match parse(s) {
+            Err(e @ ConfigError::Invalid { .. }) => {
+                let text = e.to_string();
+                let ConfigError::Invalid {
+                    line, key, message, ..
+                } = e
+                else {
+                    unreachable!()
+                };
+                (line, key, message, text)
+            }
+            other => panic!("expected an invalid config, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_file_is_all_defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(c.chat, None);
+        assert!(c.rooms.is_empty());
+        assert!(c.ui.bell);
+        assert_eq!(c.ui.keys, KeyMap::default());
+        assert_eq!(c.log.level, LogLevel::Info);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let (line, key, msg, text) =
+            invalid("[chat]\nserver = \"tc.example\"\nusername = \"op\"\nprot = 4309\n");
+        assert_eq!(line, Some(4));
+        assert_eq!(key.as_deref(), Some("chat.prot"));
+        assert!(msg.contains("unknown field `prot`"), "{msg}");
+        assert!(
+            text.starts_with("config error in /etc/x.toml, line 4, column 1, key `chat.prot`: "),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn wrong_type_names_line_and_key() {
+        let (line, key, msg, _) = invalid(
+            "[[room]]\nname = \"A\"\nhost = \"10.0.0.5\"\n\n[[room]]\nname = \"B\"\nhost = \"h\"\nhttp_port = \"eighty\"\n",
+        );
+        assert_eq!(line, Some(8));
+        assert_eq!(key.as_deref(), Some("room.http_port"));
+        assert!(msg.contains("invalid type"), "{msg}");
+    }
+
+    #[test]
+    fn value_checks_name_line_and_key() {
+        let (line, key, msg, _) = invalid("[[room]]\nname = \"A\"\nhost = \"http://10.0.0.5/\"\n");
+        assert_eq!((line, key.as_deref()), (Some(3), Some("room.host")));
+        assert!(msg.contains("without a scheme: `10.0.0.5`"), "{msg}");
+
+        let (line, key, msg, _) =
+            invalid("[[room]]\nname = \"A\"\nhost = \"h\"\nws_port = 70000\n");
+        assert_eq!((line, key.as_deref()), (Some(4), Some("room.ws_port")));
+        assert!(msg.contains("70000 is not a port"), "{msg}");
+
+        let (line, key, msg, _) =
+            invalid("[[room]]\nname = \"A\"\nhost = \"h\"\napi_version = 3\n");
+        assert_eq!((line, key.as_deref()), (Some(4), Some("room.api_version")));
+        assert!(msg.contains("use 1 or 2"), "{msg}");
+
+        let (line, key, msg, _) = invalid("[ui]\ntheme = \"neon\"\n");
+        assert_eq!((line, key.as_deref()), (Some(2), Some("ui.theme")));
+        assert!(msg.contains("neon"), "{msg}");
+    }
+
+    #[test]
+    fn key_binding_errors_name_the_table() {
+        let (line, key, msg, _) = invalid("[ui]\nbell = false\n\n[ui.keys]\nquit = \"hyper-q\"\n");
+        assert_eq!(line, Some(5));
+        assert_eq!(key.as_deref(), Some("ui.keys.quit"));
+        assert!(msg.contains("cannot read key `hyper-q`"), "{msg}");
+
+        let (_, key, msg, _) = invalid("[ui.keys]\nquitt = \"q\"\n");
+        assert_eq!(key.as_deref(), Some("ui.keys"));
+        assert!(msg.contains("unknown action `quitt`"), "{msg}");
+
+        let (_, _, msg, _) = invalid("[ui.keys]\ncall = \"h\"\n");
+        assert!(msg.contains("`call`") && msg.contains("`hangup`"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_section_is_named() {
+        let (line, key, msg, _) = invalid("[chats]\nserver = \"x\"\n");
+        assert_eq!((line, key.as_deref()), (Some(1), Some("chats")));
+        assert!(msg.contains("unknown field `chats`"), "{msg}");
+    }
+
+    #[test]
+    fn duplicate_room_names_are_refused_at_the_second() {
+        let (line, key, msg, _) = invalid(
+            "[[room]]\nname = \"Hall\"\nhost = \"a\"\n[[room]]\nname = \"Hall\"\nhost = \"b\"\n",
+        );
+        assert_eq!((line, key.as_deref()), (Some(5), Some("room.name")));
+        assert!(msg.contains("two rooms have this name"), "{msg}");
+    }
+
+    #[test]
+    fn syntax_error_has_a_line() {
+        let (line, _, _, _) = invalid("[chat]\nserver = \"unterminated\n");
+        assert_eq!(line, Some(2));
+    }
+
+    #[test]
+    fn chat_port_follows_tls() {
+        let c = parse("[chat]\nserver = \"tc\"\nusername = \"u\"\n").unwrap();
+        assert_eq!(c.chat.unwrap().port(), 4309);
+        let c = parse("[chat]\nserver = \"tc\"\nusername = \"u\"\ntls = true\n").unwrap();
+        assert_eq!(c.chat.unwrap().port(), 443);
+        let c =
+            parse("[chat]\nserver = \"tc\"\nusername = \"u\"\ntls = true\nport = 8443\n").unwrap();
+        assert_eq!(c.chat.unwrap().port(), 8443);
+    }
+
+    #[test]
+    fn environment_overrides_file_secrets() {
+        let text = "[chat]\nserver = \"tc\"\nusername = \"u\"\npassword = \"file-pass\"\n[[room]]\nname = \"A\"\nhost = \"h\"\npin = \"1111\"\n";
+        let c = parse(text).unwrap();
+        assert_eq!(c.chat_password().unwrap().expose(), "file-pass");
+        assert_eq!(c.room_pin(&c.rooms[0]).unwrap().expose(), "1111");
+        assert!(c.chat_token().is_none());
+
+        let env = |k: &str| match k {
+            ENV_ROOM_PIN => Some("2222".to_string()),
+            ENV_PASSWORD => Some("env-pass".to_string()),
+            ENV_TOKEN => Some("tok".to_string()),
+            _ => None,
+        };
+        let c = Config::parse(text, Path::new("x"), env).unwrap();
+        assert_eq!(c.chat_password().unwrap().expose(), "env-pass");
+        assert_eq!(c.room_pin(&c.rooms[0]).unwrap().expose(), "2222");
+        assert_eq!(c.chat_token().unwrap().expose(), "tok");
+        // An empty variable is as good as unset.
+        let c = Config::parse(text, Path::new("x"), |k| {
+            (k == ENV_ROOM_PIN).then(String::new)
+        })
+        .unwrap();
+        assert_eq!(c.room_pin(&c.rooms[0]).unwrap().expose(), "1111");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = parse("[chat]\nserver = \"tc\"\nusername = \"u\"\npassword = \"hunter2\"\n[[room]]\nname = \"A\"\nhost = \"h\"\npin = \"8642\"\n").unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("hunter2") && !dbg.contains("8642"), "{dbg}");
+    }
+
+    #[test]
+    fn missing_default_file_is_fine_but_missing_given_file_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("none.toml");
+        assert!(Config::load(&p, false, no_env).is_ok());
+        let e = Config::load(&p, true, no_env).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with(&format!("cannot read the config file {}", p.display())),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn room_lookup() {
+        let c = parse("[[room]]\nname = \"Board Room\"\nhost = \"a\"\n[[room]]\nname = \"Lab\"\nhost = \"b\"\n").unwrap();
+        assert_eq!(c.room_index("lab"), Ok(1));
+        assert!(c.room_index("x").unwrap_err().contains("Board Room, Lab"));
+    }
+}

@@ -1,0 +1,15 @@
+//! trueconf-console: a terminal console for TrueConf Room meeting rooms and TrueConf Server
+//! chats. See README.md for what it does and ../shared/design.md for how it is built.
+//!
+//! Layers: [`ui`] draws the [`app`] model; [`app`] holds the Elm core; protocol code never
+//! imports UI code.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod dirs;
+pub mod keys;
+pub mod logging;
+pub mod sanitize;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,197 @@
+//! Logging to a daily-rotated file in the XDG state dir, never to the terminal while the TUI
+//! runs. Every line passes a redactor that masks every secret the program knows (the config's
+//! PIN and password, tokens learned at run time), in plain and JSON-escaped form, so even a
+//! raw frame logged by mistake cannot leak one.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+
+use crate::config::LogLevel;
+
+/// Secrets shorter than this are not searched for in log lines (a 1-digit "PIN" would mask
+/// every digit of every timestamp); such secrets still never reach the log through `Secret`'s
+/// Debug and Display, which print `***`.
+pub const MIN_REDACTED_LEN: usize = 3;
+const MASK: &str = "***";
+
+static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Adds a secret to the set masked in every log line from now on.
+pub fn register_secret(secret: &str) {
+    if secret.chars().count() < MIN_REDACTED_LEN {
+        return;
+    }
+    let escaped = serde_json::to_string(secret).unwrap_or_default();
+    let escaped = escaped.trim_matches('"').to_string();
+    let mut set = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    for s in [secret.to_string(), escaped] {
+        if !set.contains(&s) {
+            set.push(s);
+        }
+    }
+    // Longest first, so a secret that contains another is masked whole.
+    set.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+/// Masks every registered secret in `line`.
+pub fn redact(line: &str) -> Cow<'_, str> {
+    let set = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    let mut out = Cow::Borrowed(line);
+    for s in set.iter() {
+        if out.contains(s.as_str()) {
+            out = Cow::Owned(out.replace(s.as_str(), MASK));
+        }
+    }
+    out
+}
+
+/// A `MakeWriter` that collects each event's bytes and writes them redacted.
+pub struct Redacting<M>(pub M);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Redacting<M> {
+    type Writer = RedactingWriter<M::Writer>;
+    fn make_writer(&'a self) -> Self::Writer {
+        RedactingWriter {
+            inner: self.0.make_writer(),
+            buf: Vec::with_capacity(256),
+        }
+    }
+}
+
+pub struct RedactingWriter<W: Write> {
+    inner: W,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> RedactingWriter<W> {
+    fn flush_buf(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(&self.buf);
+        let clean = redact(&text);
+        let r = self.inner.write_all(clean.as_bytes());
+        self.buf.clear();
+        r
+    }
+}
+
+impl<W: Write> Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_buf()?;
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for RedactingWriter<W> {
+    fn drop(&mut self) {
+        let _ = self.flush_buf();
+    }
+}
+
+/// Where the log went.
+#[derive(Debug, Clone)]
+pub struct LogInfo {
+    pub dir: PathBuf,
+}
+
+impl LogInfo {
+    /// The file being written today.
+    pub fn current_file(&self) -> PathBuf {
+        newest_log(&self.dir).unwrap_or_else(|| self.dir.join("trueconf-console.log"))
+    }
+}
+
+/// The most recently modified log file in `dir`.
+pub fn newest_log(dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("trueconf-console")
+        })
+        .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
+        .map(|e| e.path())
+}
+
+/// Installs the global subscriber. `TRUECONF_LOG` (an `EnvFilter` directive) overrides the level
+/// for those who need per-module detail.
+pub fn init(level: LogLevel, dir: Option<&Path>, max_files: usize) -> Result<LogInfo, String> {
+    let dir = match dir {
+        Some(d) => d.to_path_buf(),
+        None => crate::dirs::log_dir()
+            .ok_or("cannot find a directory for the log (no home directory?)")?,
+    };
+    crate::dirs::create_private(&dir)
+        .map_err(|e| format!("cannot create the log directory {}: {e}", dir.display()))?;
+    let appender = RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix("trueconf-console")
+        .filename_suffix("log")
+        .max_log_files(max_files.max(1))
+        .build(&dir)
+        .map_err(|e| format!("cannot open a log file in {}: {e}", dir.display()))?;
+    let filter = std::env::var("TRUECONF_LOG")
+        .ok()
+        .and_then(|d| EnvFilter::try_new(d).ok())
+        .unwrap_or_else(|| {
+            // Our own crate at the chosen level; dependencies only warn (their debug output can
+            // hold raw frames).
+            EnvFilter::new(format!("warn,trueconf_console={}", level.as_str()))
+        });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(Redacting(appender))
+        .with_ansi(false)
+        .with_target(true)
+        .try_init()
+        .map_err(|e| format!("cannot start logging: {e}"))?;
+    Ok(LogInfo { dir })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_secrets_are_masked_in_both_forms() {
+        register_secret("s3cr\"et-pin");
+        register_secret("12"); // too short to search for
+        assert_eq!(
+            redact("auth credentials=s3cr\"et-pin ok"),
+            "auth credentials=*** ok"
+        );
+        assert_eq!(
+            redact(r#"{"credentials":"s3cr\"et-pin"}"#),
+            r#"{"credentials":"***"}"#
+        );
+        assert_eq!(redact("12:00:12"), "12:00:12");
+    }
+
+    #[test]
+    fn writer_redacts_what_it_is_given() {
+        register_secret("hunter2-password");
+        let mut out = Vec::new();
+        {
+            let mut w = RedactingWriter {
+                inner: &mut out,
+                buf: Vec::new(),
+            };
+            w.write_all(b"login with hunter2-").unwrap();
+            w.write_all(b"password\n").unwrap();
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), "login with ***\n");
+    }
+}

@@ -1,0 +1,223 @@
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use tokio::sync::mpsc;
+
+use trueconf_console::app::{self, Model, NoticeLevel, Session};
+use trueconf_console::cli::{Cli, Command, ConfigCommand, PanicSite};
+use trueconf_console::config::Config;
+use trueconf_console::{logging, tui};
+
+const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
+
+/// Exit codes: 0 fine, 1 runtime failure, 2 bad usage or configuration.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match real_main(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            tui::restore();
+            eprintln!("trueconf-console: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Some(Command::Completions { shell }) = &cli.command {
+        clap_complete::generate(
+            *shell,
+            &mut Cli::command(),
+            "trueconf-console",
+            &mut std::io::stdout(),
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(Command::Config(ConfigCommand::Example)) = &cli.command {
+        print!("{EXAMPLE_CONFIG}");
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let (path, required) = match &cli.config {
+        Some(p) => (Some(p.clone()), true),
+        None => (Config::default_path(), false),
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    let config = match &path {
+        Some(p) => Config::load(p, required, env),
+        None => Ok(Config::default()),
+    };
+    let config = match config {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("trueconf-console: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    for s in config.secrets() {
+        logging::register_secret(s.expose());
+    }
+
+    if let Some(Command::Config(c)) = &cli.command {
+        return Ok(config_command(c, path.as_deref(), &config));
+    }
+
+    let level = cli.log_level.unwrap_or(config.log.level);
+    let log = logging::init(level, config.log.dir.as_deref(), config.log.max_files);
+    match &log {
+        Ok(info) => {
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), log_dir = %info.dir.display(), "trueconf-console starting")
+        }
+        Err(e) if cli.command.is_some() => eprintln!("trueconf-console: warning: {e}"),
+        Err(_) => {}
+    }
+    tracing::debug!(?config, "configuration loaded");
+
+    match &cli.command {
+        Some(Command::Simulate(_)) | Some(Command::Room(_)) | Some(Command::Chat(_)) => {
+            let name = match &cli.command {
+                Some(Command::Simulate(_)) => "simulate",
+                Some(Command::Room(_)) => "room",
+                _ => "chat",
+            };
+            eprintln!(
+                "trueconf-console {name}: this build does not have the `{name}` commands yet; they arrive with the link issues"
+            );
+            return Ok(ExitCode::from(2));
+        }
+        Some(Command::Config(_)) | Some(Command::Completions { .. }) | None => {}
+    }
+
+    let active_room = match &cli.room {
+        Some(name) if !cli.demo => match config.room_index(name) {
+            Ok(i) => Some(i),
+            Err(e) => {
+                eprintln!("trueconf-console: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        _ => None,
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut model = if cli.demo {
+        Model::demo(&config, (0, 0), no_color)
+    } else {
+        let found = path.as_ref().is_some_and(|p| p.exists());
+        Model::from_config(
+            &config,
+            Session::Configured {
+                path: path.clone(),
+                found,
+            },
+            active_room,
+            (0, 0),
+            no_color,
+        )
+    };
+    if let Err(e) = &log {
+        model.notify(NoticeLevel::Warn, format!("No log file: {e}"));
+    }
+    run_tui(model, cli.debug_panic)?;
+    tracing::info!("trueconf-console stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_tui(model: Model, debug_panic: Option<PanicSite>) -> anyhow::Result<()> {
+    if !std::io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the console needs a terminal; for scripts use the `room` and `chat` subcommands"
+        );
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let mut tui = tui::Tui::enter(false)?;
+        // The link tasks will hold senders; until they exist the channel stays open but quiet.
+        let (_links_tx, links_rx) = mpsc::channel(1024);
+        match debug_panic {
+            Some(PanicSite::Ui) => panic!("deliberate panic on the UI thread (--debug-panic ui)"),
+            Some(PanicSite::Task) => {
+                tokio::spawn(async {
+                    panic!("deliberate panic in a background task (--debug-panic task)")
+                });
+            }
+            None => {}
+        }
+        app::run(model, &mut tui, links_rx).await?;
+        drop(tui);
+        Ok(())
+    })
+}
+
+fn config_command(c: &ConfigCommand, path: Option<&std::path::Path>, config: &Config) -> ExitCode {
+    match c {
+        ConfigCommand::Path => match path {
+            Some(p) => {
+                let state = if p.exists() {
+                    ""
+                } else {
+                    " (does not exist yet)"
+                };
+                println!("{}{state}", p.display());
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!(
+                    "trueconf-console: no config directory on this system; pass --config PATH"
+                );
+                ExitCode::from(2)
+            }
+        },
+        ConfigCommand::Check => {
+            let shown = path
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "(none)".into());
+            if !path.is_some_and(|p| p.exists()) {
+                println!("{shown}: no config file; the console starts unconfigured (try --demo)");
+                return ExitCode::SUCCESS;
+            }
+            println!("{shown}: OK");
+            match &config.chat {
+                Some(c) => println!(
+                    "  chat: {}@{} port {}{}{}",
+                    c.username,
+                    c.server,
+                    c.port(),
+                    if c.tls { " tls" } else { "" },
+                    if config.chat_password().is_some() || config.chat_token().is_some() {
+                        ", credentials set"
+                    } else {
+                        ", no password (set TRUECONF_PASSWORD)"
+                    }
+                ),
+                None => println!("  chat: not configured"),
+            }
+            for r in &config.rooms {
+                println!(
+                    "  room {:?}: {} http port {}{}{}",
+                    r.name,
+                    r.host,
+                    r.http_port.0,
+                    r.ws_port
+                        .map(|p| format!(", ws port {}", p.0))
+                        .unwrap_or_default(),
+                    if config.room_pin(r).is_some() {
+                        ", PIN set"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            if config.rooms.is_empty() {
+                println!("  rooms: none");
+            }
+            ExitCode::SUCCESS
+        }
+        ConfigCommand::Example => {
+            print!("{EXAMPLE_CONFIG}");
+            ExitCode::SUCCESS
+        }
+    }
+}

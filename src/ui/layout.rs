@@ -1,0 +1,51 @@
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// Below this size the console shows "terminal too small" instead of its panes.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Where each pane goes: room and chats on the left, history and composer on the right,
+/// the inspector under them when shown, the status bar at the bottom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MainLayout {
+    pub room: Rect,
+    pub chats: Rect,
+    pub history: Rect,
+    pub composer: Rect,
+    pub inspector: Option<Rect>,
+    pub status: Rect,
+}
+
+impl MainLayout {
+    pub fn new(area: Rect, inspector: bool) -> MainLayout {
+        let [main, status] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+        let left_w = (main.width / 3).clamp(30, 48);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(main);
+        let room_h = if main.height >= 40 { 14 } else { 10 };
+        let [room, chats] =
+            Layout::vertical([Constraint::Length(room_h), Constraint::Fill(1)]).areas(left);
+        let (history, composer, inspector) = if inspector {
+            let [h, c, i] = Layout::vertical([
+                Constraint::Fill(1),
+                Constraint::Length(3),
+                Constraint::Percentage(40),
+            ])
+            .areas(right);
+            (h, c, Some(i))
+        } else {
+            let [h, c] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(right);
+            (h, c, None)
+        };
+        MainLayout {
+            room,
+            chats,
+            history,
+            composer,
+            inspector,
+            status,
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Views: functions of the model that draw into a frame and touch nothing else.
+
+mod help;
+mod layout;
+mod panes;
+mod status;
+pub mod text;
+pub mod theme;
+
+pub use layout::{MIN_HEIGHT, MIN_WIDTH, MainLayout};
+pub use theme::Theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::{Model, Overlay};
+
+/// Draws the whole screen for `model`.
+pub fn view(model: &Model, f: &mut Frame) {
+    let theme = Theme::for_model(model);
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(f, area, &theme);
+        return;
+    }
+    let l = MainLayout::new(area, model.inspector);
+    panes::room(f, l.room, model, &theme);
+    panes::chats(f, l.chats, model, &theme);
+    panes::history(f, l.history, model, &theme);
+    panes::composer(f, l.composer, model, &theme);
+    if let Some(r) = l.inspector {
+        panes::inspector(f, r, model, &theme);
+    }
+    status::bar(f, l.status, model, &theme);
+    if let Some(Overlay::Help { scroll }) = model.overlay {
+        help::overlay(f, area, model, scroll, &theme);
+    }
+}
+
+fn too_small(f: &mut Frame, area: Rect, theme: &Theme) {
+    let lines = vec![
+        Line::styled("Terminal too small", theme.warn),
+        Line::raw(format!(
+            "{}×{}: the console needs at least {MIN_WIDTH}×{MIN_HEIGHT}",
+            area.width, area.height
+        )),
+        Line::styled("Enlarge the window, or press q to quit", theme.dim),
+    ];
+    let h = (lines.len() as u16).min(area.height);
+    let y = area.y + area.height.saturating_sub(h) / 2;
+    let r = Rect {
+        x: area.x,
+        y,
+        width: area.width,
+        height: h,
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        r,
+    );
+}
