@@ -160,3 +160,254 @@ fn switch_room(m: &mut Model) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{Notice, Session};
+    use crate::config::Config;
+    use crossterm::event::{KeyEventKind, KeyEventState};
+    use std::path::Path;
+
+    fn config(text: &str) -> Config {
+        Config::parse(text, Path::new("test.toml"), |_| None).unwrap()
+    }
+
+    fn model(text: &str) -> Model {
+        let c = config(text);
+        let mut m = Model::from_config(
+            &c,
+            Session::Configured {
+                path: None,
+                found: true,
+            },
+            None,
+            (80, 24),
+            false,
+        );
+        m.dirty = false;
+        m
+    }
+
+    fn demo() -> Model {
+        let mut m = Model::demo(&Config::default(), (80, 24), false);
+        m.dirty = false;
+        m
+    }
+
+    fn press(c: char) -> Msg {
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> Msg {
+        Msg::Key(KeyEvent::new(code, mods))
+    }
+
+    const TWO_ROOMS: &str = "[[room]]\nname = \"Hall\"\nhost = \"10.0.0.1\"\n[[room]]\nname = \"Lab\"\nhost = \"10.0.0.2\"\n";
+
+    #[test]
+    fn q_and_ctrl_c_quit() {
+        let mut m = demo();
+        assert_eq!(update(&mut m, press('q')), vec![Cmd::Quit]);
+        assert!(m.quit);
+
+        // Ctrl-C quits even when `quit` is rebound and the help is open.
+        let mut m = model("[ui.keys]\nquit = \"ctrl-q\"\n");
+        update(&mut m, press('?'));
+        assert_eq!(
+            update(&mut m, key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            vec![Cmd::Quit]
+        );
+        assert!(m.quit);
+    }
+
+    #[test]
+    fn rebound_quit_replaces_the_default() {
+        let mut m = model("[ui.keys]\nquit = \"ctrl-q\"\n");
+        assert!(update(&mut m, press('q')).is_empty());
+        assert!(!m.quit);
+        assert_eq!(
+            update(&mut m, key(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+            vec![Cmd::Quit]
+        );
+    }
+
+    #[test]
+    fn signals_and_a_lost_terminal_quit() {
+        for msg in [
+            Msg::Signal(crate::app::SignalKind::Terminate),
+            Msg::Signal(crate::app::SignalKind::Hangup),
+            Msg::Signal(crate::app::SignalKind::Interrupt),
+            Msg::TerminalLost("EIO".into()),
+        ] {
+            let mut m = demo();
+            assert_eq!(update(&mut m, msg.clone()), vec![Cmd::Quit], "{msg:?}");
+            assert!(m.quit);
+        }
+    }
+
+    #[test]
+    fn key_releases_are_ignored() {
+        let mut m = demo();
+        let mut ev = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        ev.kind = KeyEventKind::Release;
+        ev.state = KeyEventState::NONE;
+        assert!(update(&mut m, Msg::Key(ev)).is_empty());
+        assert!(!m.quit && !m.dirty);
+    }
+
+    #[test]
+    fn help_opens_scrolls_and_closes() {
+        let mut m = demo();
+        update(&mut m, press('?'));
+        assert_eq!(m.overlay, Some(Overlay::Help { scroll: 0 }));
+        assert!(m.dirty);
+        update(&mut m, press('j'));
+        update(&mut m, key(KeyCode::Down, KeyModifiers::NONE));
+        assert_eq!(m.overlay, Some(Overlay::Help { scroll: 2 }));
+        update(&mut m, press('k'));
+        assert_eq!(m.overlay, Some(Overlay::Help { scroll: 1 }));
+        // Other keys do nothing while the help is open: no pane change, no quit-by-accident.
+        m.dirty = false;
+        update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
+        assert_eq!(m.focus, Pane::Room);
+        assert!(!m.dirty);
+        update(&mut m, key(KeyCode::Esc, KeyModifiers::NONE));
+        assert_eq!(m.overlay, None);
+        // `?` toggles, and `q` closes the help rather than quitting.
+        update(&mut m, press('?'));
+        update(&mut m, press('?'));
+        assert_eq!(m.overlay, None);
+        update(&mut m, press('?'));
+        assert!(update(&mut m, press('q')).is_empty());
+        assert_eq!(m.overlay, None);
+        assert!(!m.quit);
+    }
+
+    #[test]
+    fn tab_cycles_panes_both_ways() {
+        let mut m = demo();
+        update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
+        assert_eq!(m.focus, Pane::Chats);
+        update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
+        assert_eq!(m.focus, Pane::History);
+        update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
+        assert_eq!(m.focus, Pane::Room);
+        update(&mut m, key(KeyCode::BackTab, KeyModifiers::SHIFT));
+        assert_eq!(m.focus, Pane::History);
+        assert!(m.dirty);
+    }
+
+    #[test]
+    fn inspector_toggles() {
+        let mut m = demo();
+        update(&mut m, key(KeyCode::Char('t'), KeyModifiers::CONTROL));
+        assert!(m.inspector);
+        update(&mut m, key(KeyCode::Char('t'), KeyModifiers::CONTROL));
+        assert!(!m.inspector);
+    }
+
+    #[test]
+    fn switch_room_cycles_configured_rooms() {
+        let mut m = model(TWO_ROOMS);
+        assert_eq!(m.active_room().unwrap().name, "Hall");
+        update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
+        assert_eq!(m.active_room().unwrap().name, "Lab");
+        assert_eq!(
+            m.notice,
+            Some(Notice {
+                level: NoticeLevel::Info,
+                text: "Room: Lab".into()
+            })
+        );
+        update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
+        assert_eq!(m.active_room().unwrap().name, "Hall");
+
+        let mut m = model("");
+        update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
+        assert_eq!(m.active_room, None);
+        assert_eq!(m.notice.as_ref().map(|n| n.level), Some(NoticeLevel::Warn));
+    }
+
+    #[test]
+    fn start_room_comes_from_the_command_line() {
+        let c = config(TWO_ROOMS);
+        let m = Model::from_config(&c, Session::Demo, Some(1), (80, 24), false);
+        assert_eq!(m.active_room().unwrap().name, "Lab");
+    }
+
+    #[test]
+    fn room_actions_without_a_room_link_explain_why() {
+        for c in ['c', 'h', 'm', 'v'] {
+            let mut m = demo();
+            assert!(update(&mut m, press(c)).is_empty());
+            let n = m.notice.clone().expect("a notice");
+            assert_eq!(n.level, NoticeLevel::Warn);
+            assert!(n.text.starts_with("No room connected"), "{c}: {}", n.text);
+        }
+        let mut m = model("");
+        update(&mut m, press('c'));
+        assert!(m.notice.unwrap().text.contains("add a [[room]]"));
+    }
+
+    #[test]
+    fn chat_actions_without_a_chat_link_explain_why() {
+        // Pane keys work in their pane: history keys with the history focused.
+        let mut m = demo();
+        m.focus = Pane::History;
+        for c in ['R', 'e', 'd', 'f', 'u', 'o', 'i'] {
+            m.notice = None;
+            update(&mut m, press(c));
+            let text = m
+                .notice
+                .as_ref()
+                .map(|n| n.text.clone())
+                .unwrap_or_default();
+            assert!(text.starts_with("No chat server connected"), "{c}: {text}");
+        }
+        let mut m = model("");
+        m.focus = Pane::Chats;
+        update(&mut m, press('/'));
+        assert!(m.notice.unwrap().text.contains("add [chat]"));
+    }
+
+    #[test]
+    fn pane_keys_only_act_in_their_pane() {
+        let mut m = demo();
+        m.focus = Pane::Chats;
+        update(&mut m, press('e')); // `e` edits in the history, nothing in the chat list
+        assert_eq!(m.notice, None);
+        assert!(!m.dirty);
+    }
+
+    #[test]
+    fn the_next_key_clears_a_notice() {
+        let mut m = demo();
+        update(&mut m, press('c'));
+        assert!(m.notice.is_some());
+        m.dirty = false;
+        update(&mut m, press('x')); // unbound
+        assert_eq!(m.notice, None);
+        assert!(m.dirty);
+    }
+
+    #[test]
+    fn unbound_keys_and_pastes_change_nothing() {
+        let mut m = demo();
+        let before = m.clone();
+        update(&mut m, press('x'));
+        update(&mut m, Msg::Paste("hello".into()));
+        update(&mut m, key(KeyCode::Up, KeyModifiers::NONE));
+        assert_eq!(m, before);
+    }
+
+    #[test]
+    fn resize_redraws_only_on_change() {
+        let mut m = demo();
+        update(&mut m, Msg::Resize(80, 24));
+        assert!(!m.dirty);
+        update(&mut m, Msg::Resize(120, 40));
+        assert_eq!(m.size, (120, 40));
+        assert!(m.dirty);
+    }
+}

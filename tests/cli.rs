@@ -1,0 +1,154 @@
+//! The command line, as scripts and shells use it.
+
+mod common;
+
+use std::process::Command;
+
+use common::Home;
+
+fn run(home: &Home, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+        .args(args)
+        .env_clear()
+        .envs(home.env())
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn version_and_help() {
+    let home = Home::new();
+    let out = run(&home, &["--version"]);
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("trueconf-console {}", env!("CARGO_PKG_VERSION"))
+    );
+    let out = run(&home, &["--help"]);
+    let help = text(&out.stdout);
+    for s in [
+        "--demo",
+        "--config",
+        "--log-level",
+        "simulate",
+        "room",
+        "chat",
+        "completions",
+    ] {
+        assert!(help.contains(s), "--help lacks {s}");
+    }
+    assert!(!help.contains("debug-panic"), "the test aid stays hidden");
+}
+
+#[test]
+fn completions_for_each_shell() {
+    let home = Home::new();
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef trueconf-console"),
+        ("fish", "complete -c trueconf-console"),
+    ] {
+        let out = run(&home, &["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let s = text(&out.stdout);
+        assert!(
+            s.contains(marker) && s.contains("demo") && s.contains("config"),
+            "{shell} completions:\n{s}"
+        );
+    }
+}
+
+#[test]
+fn config_check_names_line_and_key_and_exits_2() {
+    let home = Home::new();
+    let p = home.write("c.toml", "[ui]\ntheme = \"dark\"\nbel = false\n");
+    let out = run(&home, &["config", "check", "--config", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "config error in {}, line 3, column 1, key `ui.bel`",
+            p.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("unknown field `bel`"), "{err}");
+}
+
+#[test]
+fn config_check_reports_what_is_configured_without_secrets() {
+    let home = Home::new();
+    let p = home.write(
+        "c.toml",
+        "[chat]\nserver = \"tc\"\nusername = \"op\"\npassword = \"pw-123456\"\n[[room]]\nname = \"Hall\"\nhost = \"10.0.0.9\"\npin = \"4321\"\n",
+    );
+    let out = run(&home, &["config", "check", "--config", p.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("chat: op@tc port 4309, credentials set"), "{s}");
+    assert!(
+        s.contains("room \"Hall\": 10.0.0.9 http port 80, PIN set"),
+        "{s}"
+    );
+    assert!(!s.contains("pw-123456") && !s.contains("4321"), "{s}");
+}
+
+#[test]
+fn a_missing_explicit_config_is_an_error_but_a_missing_default_is_not() {
+    let home = Home::new();
+    let out = run(
+        &home,
+        &["config", "check", "--config", "/nonexistent/c.toml"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read the config file /nonexistent/c.toml"));
+
+    let out = run(&home, &["config", "check"]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("no config file"));
+    let out = run(&home, &["config", "path"]);
+    let expected = home.dir.path().join("config/trueconf-console/config.toml");
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("{} (does not exist yet)", expected.display())
+    );
+}
+
+#[test]
+fn config_example_round_trips_through_check() {
+    let home = Home::new();
+    let out = run(&home, &["config", "example"]);
+    assert!(out.status.success());
+    let p = home.write("example.toml", &text(&out.stdout));
+    let out = run(&home, &["config", "check", "--config", p.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn an_unknown_room_is_refused() {
+    let home = Home::new();
+    let p = home.write("c.toml", "[[room]]\nname = \"Hall\"\nhost = \"h\"\n");
+    let out = run(&home, &["--config", p.to_str().unwrap(), "--room", "Lab"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no room named `Lab`; configured rooms: Hall"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn the_console_refuses_to_start_without_a_terminal() {
+    let home = Home::new();
+    let out = run(&home, &["--demo"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("needs a terminal"),
+        "{}",
+        text(&out.stderr)
+    );
+}

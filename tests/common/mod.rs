@@ -1,0 +1,283 @@
+//! Test support: the real binary in a pseudo-terminal, its screen read through a VT100 parser.
+#![allow(dead_code)] // each test file uses part of this module
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use nix::pty::{Winsize, openpty};
+use nix::sys::termios::{LocalFlags, Termios, tcgetattr};
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+struct Screen {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+}
+
+/// The console running in a pty of a given size.
+pub struct PtyApp {
+    master: std::fs::File,
+    slave: OwnedFd,
+    pid: i32,
+    screen: Arc<(Mutex<Screen>, Condvar)>,
+    exited: mpsc::Receiver<ExitStatus>,
+    status: Option<ExitStatus>,
+}
+
+impl PtyApp {
+    pub fn spawn(args: &[&str], env: &HashMap<String, String>, cols: u16, rows: u16) -> PtyApp {
+        let ws = Winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        let pty = openpty(Some(&ws), None).expect("openpty");
+        let slave_fd = pty.slave.as_raw_fd();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_trueconf-console"));
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TERM", "xterm-256color")
+            .envs(env)
+            .stdin(Stdio::from(pty.slave.try_clone().unwrap()))
+            .stdout(Stdio::from(pty.slave.try_clone().unwrap()))
+            .stderr(Stdio::from(pty.slave.try_clone().unwrap()));
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                // Own session with the pty as controlling terminal, so /dev/tty is the pty.
+                if libc::setsid() < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if libc::ioctl(slave_fd, libc::TIOCSCTTY as _, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().expect("spawn trueconf-console");
+        let pid = child.id() as i32;
+        let master = std::fs::File::from(pty.master);
+        let screen = Arc::new((
+            Mutex::new(Screen {
+                parser: vt100::Parser::new(nz(rows), nz(cols), 0),
+                raw: Vec::new(),
+            }),
+            Condvar::new(),
+        ));
+        {
+            let screen = screen.clone();
+            let mut reader = master.try_clone().unwrap();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                loop {
+                    match reader.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            let (lock, cv) = &*screen;
+                            let mut s = lock.lock().unwrap();
+                            s.parser.process(&buf[..n]);
+                            s.raw.extend_from_slice(&buf[..n]);
+                            cv.notify_all();
+                        }
+                    }
+                }
+            });
+        }
+        // Wait in a thread, so tests can wait for the exit with a timeout.
+        let (tx, exited) = mpsc::channel();
+        std::thread::spawn(move || {
+            if let Ok(st) = child.wait() {
+                let _ = tx.send(st);
+            }
+        });
+        PtyApp {
+            master,
+            slave: pty.slave,
+            pid,
+            screen,
+            exited,
+            status: None,
+        }
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.master.write_all(bytes).unwrap();
+        self.master.flush().unwrap();
+    }
+
+    /// The screen as text, one line per row.
+    pub fn contents(&self) -> String {
+        self.screen.0.lock().unwrap().parser.screen().contents()
+    }
+
+    /// Waits until the screen satisfies `pred`, or fails with what the screen shows.
+    pub fn wait_for(&self, what: &str, pred: impl Fn(&vt100::Screen) -> bool) {
+        let (lock, cv) = &*self.screen;
+        let deadline = Instant::now() + TIMEOUT;
+        let mut s = lock.lock().unwrap();
+        while !pred(s.parser.screen()) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                panic!(
+                    "timed out waiting for {what}; the screen shows:\n{}",
+                    s.parser.screen().contents()
+                );
+            }
+            s = cv.wait_timeout(s, left).unwrap().0;
+        }
+    }
+
+    pub fn wait_for_text(&self, text: &str) {
+        self.wait_for(&format!("{text:?} on screen"), |s| {
+            s.contents().contains(text)
+        });
+    }
+
+    /// Waits for the program to end.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        if let Some(s) = self.status {
+            return s;
+        }
+        let s = self.exited.recv_timeout(TIMEOUT).unwrap_or_else(|_| {
+            panic!(
+                "the program did not exit; the screen shows:\n{}",
+                self.contents()
+            )
+        });
+        self.status = Some(s);
+        s
+    }
+
+    /// Everything the program wrote, once it has ended and the reader drained it.
+    pub fn raw_output(&self) -> Vec<u8> {
+        self.screen.0.lock().unwrap().raw.clone()
+    }
+
+    /// The terminal's current line discipline settings.
+    pub fn termios(&self) -> Termios {
+        tcgetattr(&self.slave).expect("tcgetattr")
+    }
+
+    pub fn is_cooked(&self) -> bool {
+        let t = self.termios();
+        t.local_flags.contains(LocalFlags::ICANON) && t.local_flags.contains(LocalFlags::ECHO)
+    }
+
+    /// Sends a signal to the program.
+    pub fn signal(&self, sig: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.pid), sig).unwrap();
+    }
+
+    /// Asserts the state a person expects after the program ends: cooked mode, main screen,
+    /// cursor shown, no paste reporting.
+    pub fn assert_terminal_restored(&self) {
+        assert!(self.is_cooked(), "the terminal was left in raw mode");
+        let s = self.screen.0.lock().unwrap();
+        let screen = s.parser.screen();
+        assert!(
+            !screen.alternate_screen(),
+            "the alternate screen is still on"
+        );
+        assert!(!screen.hide_cursor(), "the cursor is still hidden");
+        assert!(!screen.bracketed_paste(), "bracketed paste is still on");
+        // vt100 ties cursor visibility to the screen switch, so read the bytes too: every mode
+        // the program set must be reset later in the stream.
+        let raw = String::from_utf8_lossy(&s.raw);
+        for (set, reset, what) in [
+            ("\x1b[?25l", "\x1b[?25h", "cursor shown"),
+            ("\x1b[?1049h", "\x1b[?1049l", "alternate screen left"),
+            ("\x1b[?2004h", "\x1b[?2004l", "bracketed paste off"),
+            ("\x1b[?1000h", "\x1b[?1000l", "mouse reporting off"),
+        ] {
+            if let Some(on) = raw.rfind(set) {
+                assert!(
+                    raw.rfind(reset).is_some_and(|off| off > on),
+                    "not restored: {what}"
+                );
+            }
+        }
+    }
+}
+
+impl Drop for PtyApp {
+    fn drop(&mut self) {
+        if self.status.is_none() && self.exited.try_recv().is_err() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(self.pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
+}
+
+/// An isolated home for one test: XDG dirs in a temp dir.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn env(&self) -> HashMap<String, String> {
+        let p = |s: &str| self.dir.path().join(s).to_string_lossy().into_owned();
+        HashMap::from([
+            ("HOME".to_string(), p("home")),
+            ("XDG_CONFIG_HOME".to_string(), p("config")),
+            ("XDG_STATE_HOME".to_string(), p("state")),
+            ("XDG_DATA_HOME".to_string(), p("data")),
+            ("XDG_CACHE_HOME".to_string(), p("cache")),
+        ])
+    }
+
+    pub fn log_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("state").join("trueconf-console")
+    }
+
+    /// Every log file's text, concatenated.
+    pub fn logs(&self) -> String {
+        let mut out = String::new();
+        if let Ok(rd) = std::fs::read_dir(self.log_dir()) {
+            for e in rd.flatten() {
+                out.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+            }
+        }
+        out
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> std::path::PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+impl PtyApp {
+    /// Resizes the terminal, as a person dragging the window does.
+    pub fn set_size(&self, ws: &nix::pty::Winsize) {
+        // SAFETY: TIOCSWINSZ reads a winsize struct from the pointer.
+        let r = unsafe { libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, ws as *const _) };
+        assert_eq!(r, 0, "TIOCSWINSZ");
+        self.screen
+            .0
+            .lock()
+            .unwrap()
+            .parser
+            .screen_mut()
+            .set_size(nz(ws.ws_row), nz(ws.ws_col));
+    }
+}
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n.max(1)).unwrap()
+}

@@ -1,0 +1,144 @@
+//! Whole-screen snapshots of the views on ratatui's TestBackend. Review changes with
+//! `cargo insta review` (or set INSTA_UPDATE=always and read the diff in git).
+
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use trueconf_console::app::{Model, Msg, Session, update};
+use trueconf_console::config::Config;
+use trueconf_console::ui;
+
+fn render(m: &Model) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(m.size.0, m.size.1)).unwrap();
+    t.draw(|f| ui::view(m, f)).unwrap();
+    t
+}
+
+fn demo(w: u16, h: u16) -> Model {
+    Model::demo(&Config::default(), (w, h), false)
+}
+
+fn configured(text: &str, w: u16, h: u16) -> Model {
+    let c = Config::parse(text, Path::new("t.toml"), |_| None).unwrap();
+    Model::from_config(
+        &c,
+        Session::Configured {
+            path: None,
+            found: true,
+        },
+        None,
+        (w, h),
+        false,
+    )
+}
+
+fn key(m: &mut Model, code: KeyCode, mods: KeyModifiers) {
+    update(m, Msg::Key(KeyEvent::new(code, mods)));
+}
+
+const FULL: &str = r#"
+[chat]
+server = "tc.example.org"
+username = "reception"
+[[room]]
+name = "Board room"
+host = "10.1.2.3"
+[[room]]
+name = "Lab"
+host = "10.1.2.4"
+http_port = 8080
+"#;
+
+#[test]
+fn demo_main_screen_80x24() {
+    insta::assert_snapshot!(render(&demo(80, 24)).backend());
+}
+
+#[test]
+fn demo_main_screen_160x48() {
+    insta::assert_snapshot!(render(&demo(160, 48)).backend());
+}
+
+#[test]
+fn configured_main_screen_80x24() {
+    insta::assert_snapshot!(render(&configured(FULL, 80, 24)).backend());
+}
+
+#[test]
+fn unconfigured_main_screen_80x24() {
+    insta::assert_snapshot!(render(&configured("", 80, 24)).backend());
+}
+
+#[test]
+fn help_overlay_80x24() {
+    let mut m = demo(80, 24);
+    key(&mut m, KeyCode::Char('?'), KeyModifiers::NONE);
+    insta::assert_snapshot!(render(&m).backend());
+}
+
+#[test]
+fn help_overlay_160x48_with_custom_keys() {
+    let mut m = configured(
+        "[ui.keys]\nquit = [\"ctrl-q\", \"f10\"]\nhangup = \"H\"\n",
+        160,
+        48,
+    );
+    key(&mut m, KeyCode::Char('?'), KeyModifiers::NONE);
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    assert!(
+        screen.contains("Ctrl-Q/F10") && screen.contains("H   "),
+        "custom keys must show in the help"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn notice_and_inspector_80x24() {
+    let mut m = demo(80, 24);
+    key(&mut m, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    key(&mut m, KeyCode::Char('c'), KeyModifiers::NONE);
+    insta::assert_snapshot!(render(&m).backend());
+}
+
+#[test]
+fn too_small() {
+    insta::assert_snapshot!(render(&demo(60, 20)).backend());
+}
+
+#[test]
+fn no_color_uses_no_colour() {
+    let m = Model::demo(&Config::default(), (80, 24), true);
+    let t = render(&m);
+    for cell in t.backend().buffer().content() {
+        assert_eq!(
+            (cell.fg, cell.bg),
+            (Color::Reset, Color::Reset),
+            "a coloured cell under NO_COLOR: {cell:?}"
+        );
+    }
+    // And the dark theme does use colour, so the check above can fail.
+    let t = render(&demo(80, 24));
+    assert!(
+        t.backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|c| c.fg != Color::Reset)
+    );
+}
+
+#[test]
+fn names_from_the_config_are_drawn_inert() {
+    let text = "[[room]]\nname = \"Hall\\u001b[2J\\u001b]0;pwned\\u0007 A\"\nhost = \"h\"\n";
+    let t = render(&configured(text, 80, 24));
+    let screen = t.backend().to_string();
+    assert!(screen.contains("Hall A"), "{screen}");
+    assert!(
+        !screen.contains('\u{1b}') && !screen.contains("pwned"),
+        "{screen}"
+    );
+}
