@@ -459,6 +459,30 @@ impl Config {
         self.env.token.as_ref()
     }
 
+    /// Whether the file itself holds a PIN or a password.
+    pub fn file_has_secrets(&self) -> bool {
+        self.rooms.iter().any(|r| r.pin.is_some())
+            || self.chat.as_ref().is_some_and(|c| c.password.is_some())
+    }
+
+    /// A warning when the file holds secrets and others may read it.
+    pub fn permission_warning(&self, path: &Path) -> Option<String> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).ok()?.permissions().mode();
+            if self.file_has_secrets() && mode & 0o077 != 0 {
+                return Some(format!(
+                    "config file readable by others holds secrets: chmod 600 {}",
+                    path.display()
+                ));
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = path;
+        None
+    }
+
     /// Every secret this config knows, for the log's redaction.
     pub fn secrets(&self) -> Vec<&Secret> {
         let mut v: Vec<&Secret> = self.rooms.iter().filter_map(|r| r.pin.as_ref()).collect();
@@ -742,6 +766,28 @@ mod tests {
                 .starts_with(&format!("cannot read the config file {}", p.display())),
             "{e}"
         );
+    }
+
+    #[test]
+    fn secrets_in_a_readable_file_are_warned_about() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[[room]]\nname = \"A\"\nhost = \"h\"\npin = \"1234\"\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let c = Config::load(&p, true, no_env).unwrap();
+        assert!(
+            c.permission_warning(&p)
+                .unwrap()
+                .contains("readable by others holds secrets: chmod 600 ")
+        );
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(c.permission_warning(&p), None);
+        // No secrets, no warning.
+        std::fs::write(&p, "[[room]]\nname = \"A\"\nhost = \"h\"\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let c = Config::load(&p, true, no_env).unwrap();
+        assert_eq!(c.permission_warning(&p), None);
     }
 
     #[test]

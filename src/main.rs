@@ -117,6 +117,9 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     if let Err(e) = &log {
         model.notify(NoticeLevel::Warn, format!("No log file: {e}"));
+    } else if let Some(w) = path.as_deref().and_then(|p| config.permission_warning(p)) {
+        tracing::warn!("{w}");
+        model.notify(NoticeLevel::Warn, w);
     }
     run_tui(model, cli.debug_panic)?;
     tracing::info!("trueconf-console stopped");
@@ -179,6 +182,9 @@ fn config_command(c: &ConfigCommand, path: Option<&std::path::Path>, config: &Co
                 return ExitCode::SUCCESS;
             }
             println!("{shown}: OK");
+            if let Some(w) = path.and_then(|p| config.permission_warning(p)) {
+                println!("  warning: {w}");
+            }
             match &config.chat {
                 Some(c) => println!(
                     "  chat: {}@{} port {}{}{}",

@@ -10,23 +10,26 @@ const ENV_PIN: &str = "9753-pin-from-env";
 const ENV_PASSWORD: &str = "env-pass-\"quoted\"";
 const ENV_TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.sig-token";
 
-fn config(home: &Home) -> std::path::PathBuf {
-    home.write(
+fn config(home: &Home, mode: u32) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = home.write(
         "secret.toml",
         &format!(
             "[chat]\nserver = \"127.0.0.1\"\nusername = \"operator\"\npassword = \"{PASSWORD}\"\n\n\
              [[room]]\nname = \"Hall\"\nhost = \"127.0.0.1\"\npin = \"{PIN}\"\n\n[log]\nlevel = \"trace\"\n"
         ),
-    )
+    );
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    p
 }
 
-fn run_and_quit(home: &Home, args: &[&str], extra_env: &[(&str, &str)]) {
+fn run_and_quit(home: &Home, args: &[&str], extra_env: &[(&str, &str)], first_screen: &str) {
     let mut env = home.env();
     for (k, v) in extra_env {
         env.insert(k.to_string(), v.to_string());
     }
     let mut app = PtyApp::spawn(args, &env, 80, 24);
-    app.wait_for_text("? help");
+    app.wait_for_text(first_screen);
     // Touch what would use the secrets: room and chat actions, room switching.
     for k in [b"c".as_slice(), b"\t", b"i", b"\x12", b"?"] {
         app.send(k);
@@ -39,8 +42,14 @@ fn run_and_quit(home: &Home, args: &[&str], extra_env: &[(&str, &str)]) {
 #[test]
 fn secrets_from_the_file_never_reach_the_log() {
     let home = Home::new();
-    let cfg = config(&home);
-    run_and_quit(&home, &["--config", cfg.to_str().unwrap()], &[]);
+    // Left readable by others: the console says so at start.
+    let cfg = config(&home, 0o644);
+    run_and_quit(
+        &home,
+        &["--config", cfg.to_str().unwrap()],
+        &[],
+        "readable by others holds secrets",
+    );
     let log = home.logs();
     // The log was written, at trace level, and it shows the configuration (masked).
     assert!(
@@ -59,7 +68,7 @@ fn secrets_from_the_file_never_reach_the_log() {
 #[test]
 fn secrets_from_the_environment_never_reach_the_log() {
     let home = Home::new();
-    let cfg = config(&home);
+    let cfg = config(&home, 0o600);
     run_and_quit(
         &home,
         &["--config", cfg.to_str().unwrap(), "--log-level", "trace"],
@@ -68,6 +77,7 @@ fn secrets_from_the_environment_never_reach_the_log() {
             ("TRUECONF_PASSWORD", ENV_PASSWORD),
             ("TRUECONF_TOKEN", ENV_TOKEN),
         ],
+        "? help",
     );
     let log = home.logs();
     assert!(log.contains("configuration loaded"), "{log}");
@@ -87,7 +97,7 @@ fn secrets_from_the_environment_never_reach_the_log() {
 fn the_log_directory_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let home = Home::new();
-    run_and_quit(&home, &["--demo"], &[]);
+    run_and_quit(&home, &["--demo"], &[], "? help");
     let mode = std::fs::metadata(home.log_dir())
         .unwrap()
         .permissions()

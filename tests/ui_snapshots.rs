@@ -142,3 +142,15 @@ fn names_from_the_config_are_drawn_inert() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_long_notice_takes_the_whole_status_line() {
+    let mut m = configured(FULL, 80, 24);
+    let text = "config file readable by others holds secrets: chmod 600 /home/op/tc.toml";
+    assert!(text.len() < 80);
+    m.notify(trueconf_console::app::NoticeLevel::Warn, text);
+    let t = render(&m);
+    let last = t.backend().to_string().lines().last().unwrap().to_string();
+    assert!(last.contains(text), "{last}");
+    assert!(!last.contains("Room"), "{last}");
+}

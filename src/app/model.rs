@@ -47,6 +47,19 @@ impl LinkStatus {
         }
     }
 
+    /// A few characters, for the status bar when space is short.
+    pub fn short_label(&self) -> String {
+        match self {
+            LinkStatus::NotConfigured => "none".into(),
+            LinkStatus::Offline => "off".into(),
+            LinkStatus::Connecting => "…".into(),
+            LinkStatus::Connected => "auth…".into(),
+            LinkStatus::Authorized => "on".into(),
+            LinkStatus::Disconnected { .. } => "down".into(),
+            LinkStatus::Retrying { in_secs } => format!("retry {in_secs}s"),
+        }
+    }
+
     pub fn is_up(&self) -> bool {
         matches!(self, LinkStatus::Authorized)
     }

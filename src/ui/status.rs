@@ -5,7 +5,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use super::text::{truncate, width};
-use crate::app::{LinkStatus, Model, NoticeLevel, Session};
+use crate::app::{Model, NoticeLevel, Session};
 use crate::keys::Action;
 
 /// The bottom line: demo badge, both links' state, then a notice or the key hints.
@@ -35,24 +35,40 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         ),
     };
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
-    // The links' states matter more than names: drop the names first when space is short.
+    let budget = total.saturating_sub(used + 1);
+    // Longest first; the links' states matter more than names, and a notice more than both.
     let room_name = m.active_room().map(|r| r.name.as_str());
     let chat_name = m.chat_account.as_deref();
-    let full = links_text(room_name, &m.room_link, chat_name, &m.chat_link);
-    let short = links_text(None, &m.room_link, None, &m.chat_link);
-    let budget = total.saturating_sub(used + 2);
-    let (left, right) = if width(&full) + width(&right) + 2 <= budget {
-        (full, right)
-    } else if width(&short) + width(&right) + 2 <= budget {
-        (short, right)
-    } else {
-        // A notice wins over the link summary; hints give way to it.
-        let r = truncate(
-            &right,
-            budget.saturating_sub(width(&short).min(budget / 2) + 2),
-        );
-        (truncate(&short, budget.saturating_sub(width(&r) + 2)), r)
-    };
+    let candidates = [
+        links_text(
+            room_name,
+            &m.room_link.label(),
+            chat_name,
+            &m.chat_link.label(),
+        ),
+        links_text(None, &m.room_link.label(), None, &m.chat_link.label()),
+        links_text(
+            None,
+            &m.room_link.short_label(),
+            None,
+            &m.chat_link.short_label(),
+        ),
+    ];
+    let left = candidates
+        .iter()
+        .find(|c| width(c) + width(&right) + 2 <= budget)
+        .cloned()
+        // A notice that does not fit beside even the compact summary takes the whole line
+        // until the next key; plain hints give way instead.
+        .unwrap_or_else(|| {
+            if m.notice.is_some() {
+                String::new()
+            } else {
+                candidates[2].clone()
+            }
+        });
+    let right = truncate(&right, budget.saturating_sub(width(&left) + 2));
+    let left = truncate(&left, budget);
     spans.push(Span::raw(left.clone()));
     let pad = total.saturating_sub(used + width(&left) + width(&right) + 1);
     spans.push(Span::raw(" ".repeat(pad)));
@@ -62,17 +78,17 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
 
 fn links_text(
     room: Option<&str>,
-    room_link: &LinkStatus,
+    room_state: &str,
     chat: Option<&str>,
-    chat_link: &LinkStatus,
+    chat_state: &str,
 ) -> String {
-    let part = |label: &str, name: Option<&str>, s: &LinkStatus| match name {
-        Some(n) => format!("{label} {n}: {}", s.label()),
-        None => format!("{label}: {}", s.label()),
+    let part = |label: &str, name: Option<&str>, s: &str| match name {
+        Some(n) => format!("{label} {n}: {s}"),
+        None => format!("{label}: {s}"),
     };
     format!(
         "{}  │  {}",
-        part("Room", room, room_link),
-        part("Chat", chat, chat_link)
+        part("Room", room, room_state),
+        part("Chat", chat, chat_state)
     )
 }
