@@ -10,6 +10,7 @@ pub mod config;
 pub mod dirs;
 pub mod keys;
 pub mod logging;
+pub mod room;
 pub mod sanitize;
 pub mod tui;
 pub mod ui;

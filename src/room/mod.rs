@@ -1,0 +1,11 @@
+//! The TrueConf Room API: the method and event catalog, the wire protocol, the room state the
+//! events build, port discovery and the link actor. No UI code.
+
+pub mod catalog;
+pub mod protocol;
+pub mod spec;
+pub mod state;
+
+pub use protocol::{AppState, Incoming, Reply, RoomEvent};
+pub use spec::{EventSpec, MethodSpec, ParamSpec, ParamType, RoomMethod};
+pub use state::RoomState;

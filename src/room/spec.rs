@@ -1,0 +1,330 @@
+//! The shapes of the Room API catalog: a method's parameters with their JSON types, whether
+//! it needs an administrator, what its reply carries; an event's fields. The data itself is in
+//! `catalog.rs`, generated from the reference.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A typed request: a struct whose fields are the method's parameters.
+pub trait RoomMethod: Serialize {
+    /// The JSON `method` name.
+    const NAME: &'static str;
+
+    /// The catalog entry of this method.
+    fn spec() -> &'static MethodSpec {
+        method(Self::NAME).expect("every generated method is in METHODS")
+    }
+
+    /// The parameters as the JSON object's top-level keys.
+    fn params(&self) -> Map<String, Value> {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ParamType {
+    Str,
+    Int,
+    Bool,
+    StrList,
+    Object,
+    Array,
+}
+
+impl ParamType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ParamType::Str => "string",
+            ParamType::Int => "integer",
+            ParamType::Bool => "boolean",
+            ParamType::StrList => "string[]",
+            ParamType::Object => "object",
+            ParamType::Array => "array",
+        }
+    }
+
+    pub fn matches(self, v: &Value) -> bool {
+        match self {
+            ParamType::Str => v.is_string(),
+            ParamType::Int => v.is_i64() || v.is_u64(),
+            ParamType::Bool => v.is_boolean(),
+            ParamType::StrList => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+            ParamType::Object => v.is_object(),
+            ParamType::Array => v.is_array(),
+        }
+    }
+
+    /// A placeholder value of this type, for templates.
+    pub fn example(self) -> Value {
+        match self {
+            ParamType::Str => Value::String(String::new()),
+            ParamType::Int => Value::from(0),
+            ParamType::Bool => Value::Bool(false),
+            ParamType::StrList | ParamType::Array => Value::Array(vec![]),
+            ParamType::Object => Value::Object(Map::new()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ParamSpec {
+    pub key: &'static str,
+    pub ty: ParamType,
+    pub required: bool,
+    pub note: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MethodSpec {
+    pub name: &'static str,
+    pub group: &'static str,
+    pub admin_only: bool,
+    pub summary: &'static str,
+    pub params: &'static [ParamSpec],
+    /// The parameters are not fully known: any extra key is allowed.
+    pub open_params: bool,
+    /// Keys the reply carries besides `method`, `requestId`, `result`.
+    pub response: &'static [&'static str],
+    /// Events that usually follow.
+    pub follow_up: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct EventSpec {
+    pub name: &'static str,
+    pub group: &'static str,
+    pub fields: &'static [&'static str],
+    pub summary: &'static str,
+}
+
+/// A parameter problem found before sending.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamError {
+    #[error("`{method}` needs `{key}` ({ty})")]
+    Missing {
+        method: &'static str,
+        key: &'static str,
+        ty: &'static str,
+    },
+    #[error("`{key}` of `{method}` must be {ty}, not {got}")]
+    WrongType {
+        method: &'static str,
+        key: &'static str,
+        ty: &'static str,
+        got: &'static str,
+    },
+    #[error("`{method}` has no parameter `{key}`; it takes {known}")]
+    Unknown {
+        method: &'static str,
+        key: String,
+        known: String,
+    },
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a fraction",
+        Value::Number(_) => "an integer",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl MethodSpec {
+    /// Checks parameters against the spec: every required key present, every key known (unless
+    /// the spec is open), every value of its type. Returns every problem, not just the first.
+    pub fn validate(&self, params: &Map<String, Value>) -> Vec<ParamError> {
+        let mut errs = Vec::new();
+        for p in self.params {
+            match params.get(p.key) {
+                None | Some(Value::Null) if p.required => errs.push(ParamError::Missing {
+                    method: self.name,
+                    key: p.key,
+                    ty: p.ty.name(),
+                }),
+                Some(v) if !v.is_null() && !p.ty.matches(v) => errs.push(ParamError::WrongType {
+                    method: self.name,
+                    key: p.key,
+                    ty: p.ty.name(),
+                    got: json_type(v),
+                }),
+                _ => {}
+            }
+        }
+        if !self.open_params {
+            for k in params.keys() {
+                if k != "requestId" && k != "method" && !self.params.iter().any(|p| p.key == k) {
+                    let known = if self.params.is_empty() {
+                        "no parameters".to_string()
+                    } else {
+                        self.params
+                            .iter()
+                            .map(|p| format!("`{}`", p.key))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    errs.push(ParamError::Unknown {
+                        method: self.name,
+                        key: k.clone(),
+                        known,
+                    });
+                }
+            }
+        }
+        errs
+    }
+
+    /// A request object with every parameter: required ones with a placeholder, optional ones too.
+    pub fn template(&self) -> Map<String, Value> {
+        self.params
+            .iter()
+            .map(|p| (p.key.to_string(), p.ty.example()))
+            .collect()
+    }
+}
+
+/// The catalog entry of a method, by its exact JSON name.
+pub fn method(name: &str) -> Option<&'static MethodSpec> {
+    super::catalog::METHODS.iter().find(|m| m.name == name)
+}
+
+/// The catalog entry of an event, by its exact JSON name.
+pub fn event(name: &str) -> Option<&'static EventSpec> {
+    super::catalog::EVENTS.iter().find(|e| e.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::room::catalog::{self, EVENTS, METHODS};
+    use serde_json::json;
+
+    #[test]
+    fn the_catalog_holds_every_method_and_event_of_the_reference_once() {
+        // room-api.md: 210 methods built by py-lib, 11 more in consts.py, 39 in the C++ wrapper;
+        // 149 events in consts.py, 31 more in the C++ wrapper.
+        assert_eq!(METHODS.len(), 260);
+        assert_eq!(EVENTS.len(), 180);
+        let mut names: Vec<_> = METHODS.iter().map(|m| m.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), METHODS.len(), "a method is listed twice");
+        let mut ev: Vec<_> = EVENTS.iter().map(|e| e.name).collect();
+        ev.sort();
+        ev.dedup();
+        assert_eq!(ev.len(), EVENTS.len(), "an event is listed twice");
+    }
+
+    #[test]
+    fn admin_only_methods_are_the_seeds_fourteen() {
+        let mut admin: Vec<_> = METHODS
+            .iter()
+            .filter(|m| m.admin_only)
+            .map(|m| m.name)
+            .collect();
+        admin.sort();
+        assert_eq!(
+            admin,
+            [
+                "activateLicense",
+                "clearTokens",
+                "connectToServer",
+                "connectToService",
+                "getHardwareKey",
+                "getInfoWidgetsState",
+                "getLogo",
+                "login",
+                "logout",
+                "rebootSystem",
+                "setDefaultLogo",
+                "setLogo",
+                "shutdown",
+                "shutdownSystem"
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_requests_serialize_to_the_wire_keys() {
+        let c = catalog::Call {
+            peer_id: "alice".into(),
+            pin: None,
+        };
+        assert_eq!(Value::Object(c.params()), json!({"peerId": "alice"}));
+        assert_eq!(catalog::Call::spec().group, "Calls & conferences");
+        let h = catalog::HangUp {
+            for_all: Some(true),
+        };
+        assert_eq!(Value::Object(h.params()), json!({"forAll": true}));
+        let cc = catalog::CreateConference {
+            title: "Sync".into(),
+            conf_type: Some("symmetric".into()),
+            invite_list: Some(vec!["alice".into()]),
+            ..Default::default()
+        };
+        assert_eq!(
+            Value::Object(cc.params()),
+            json!({"title": "Sync", "confType": "symmetric", "inviteList": ["alice"]})
+        );
+        assert!(
+            method("createConference")
+                .unwrap()
+                .validate(&cc.params())
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn validation_names_every_problem() {
+        let spec = method("setAudioReceivingLevel").unwrap();
+        let errs = spec.validate(json!({"level": "loud", "volume": 3}).as_object().unwrap());
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "`setAudioReceivingLevel` needs `peerId` (string)",
+                "`level` of `setAudioReceivingLevel` must be integer, not a string",
+                "`setAudioReceivingLevel` has no parameter `volume`; it takes `peerId`, `level`"
+            ]
+        );
+        assert!(
+            method("getAppState")
+                .unwrap()
+                .validate(&Map::new())
+                .is_empty()
+        );
+        // An open spec takes anything.
+        assert!(
+            method("startUpdate")
+                .unwrap()
+                .validate(json!({"x": 1}).as_object().unwrap())
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn every_template_validates() {
+        for m in METHODS {
+            assert!(m.validate(&m.template()).is_empty(), "{}", m.name);
+        }
+    }
+
+    #[test]
+    fn core_events_have_their_filter_fields() {
+        assert_eq!(
+            event("inviteReceived").unwrap().fields,
+            ["peerId", "peerDn", "type", "confId"]
+        );
+        assert_eq!(
+            event("currentUserDisplayNameChanged").unwrap().fields,
+            ["peerDn"]
+        );
+        assert!(event("waitingRoomStateChanged").is_some());
+    }
+}
