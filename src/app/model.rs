@@ -14,56 +14,7 @@ impl Pane {
     pub const ORDER: [Pane; 3] = [Pane::Room, Pane::Chats, Pane::History];
 }
 
-/// A link's state as the status bar shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkStatus {
-    /// Nothing configured for this link.
-    NotConfigured,
-    /// Configured, but no connection has been made.
-    Offline,
-    Connecting,
-    Connected,
-    Authorized,
-    Disconnected {
-        reason: String,
-    },
-    Retrying {
-        in_secs: u64,
-    },
-}
-
-impl LinkStatus {
-    pub fn label(&self) -> String {
-        match self {
-            LinkStatus::NotConfigured => "not configured".into(),
-            LinkStatus::Offline => "not connected".into(),
-            LinkStatus::Connecting => "connecting…".into(),
-            LinkStatus::Connected => "connected".into(),
-            LinkStatus::Authorized => "online".into(),
-            LinkStatus::Disconnected { reason } => {
-                format!("disconnected: {}", sanitize::line(reason))
-            }
-            LinkStatus::Retrying { in_secs } => format!("retrying in {in_secs} s"),
-        }
-    }
-
-    /// A few characters, for the status bar when space is short.
-    pub fn short_label(&self) -> String {
-        match self {
-            LinkStatus::NotConfigured => "none".into(),
-            LinkStatus::Offline => "off".into(),
-            LinkStatus::Connecting => "…".into(),
-            LinkStatus::Connected => "auth…".into(),
-            LinkStatus::Authorized => "on".into(),
-            LinkStatus::Disconnected { .. } => "down".into(),
-            LinkStatus::Retrying { in_secs } => format!("retry {in_secs}s"),
-        }
-    }
-
-    pub fn is_up(&self) -> bool {
-        matches!(self, LinkStatus::Authorized)
-    }
-}
+pub use crate::link::LinkStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeLevel {

@@ -2,10 +2,13 @@
 //! events build, port discovery and the link actor. No UI code.
 
 pub mod catalog;
+pub mod discovery;
+pub mod link;
 pub mod protocol;
 pub mod spec;
 pub mod state;
 
+pub use link::{RoomError, RoomHandle, RoomLinkEvent, RoomLinkOptions, RoomTarget, Session};
 pub use protocol::{AppState, Incoming, Reply, RoomEvent};
 pub use spec::{EventSpec, MethodSpec, ParamSpec, ParamType, RoomMethod};
 pub use state::RoomState;
