@@ -52,10 +52,10 @@ pub enum PanicSite {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the TrueConf Room and TrueConf Server simulators on this machine.
-    Simulate(Passthrough),
+    /// Run the TrueConf Room (and, later, TrueConf Server) simulator on this machine.
+    Simulate(SimulateArgs),
     /// Drive a TrueConf Room from scripts (state, call, hang up, mute, raw commands).
-    Room(Passthrough),
+    Room(RoomArgs),
     /// Use TrueConf Server chats from scripts (list, history, send, files).
     Chat(Passthrough),
     /// Find, check or create the config file.
@@ -65,6 +65,158 @@ pub enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Address to listen on (loopback unless you mean to share the simulator).
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub listen: std::net::IpAddr,
+    /// The Room's HTTP port, serving /public/default/config.json (0: any free port).
+    #[arg(long, default_value_t = 8766, value_name = "PORT")]
+    pub room_http_port: u16,
+    /// The Room's WebSocket control port (0: any free port).
+    #[arg(long, default_value_t = 8765, value_name = "PORT")]
+    pub room_ws_port: u16,
+    /// Administrator PIN; without it the Room accepts unsecured auth.
+    #[arg(
+        long,
+        value_name = "PIN",
+        env = "TRUECONF_SIM_PIN",
+        hide_env_values = true
+    )]
+    pub pin: Option<String>,
+    /// A PIN that grants user rights only.
+    #[arg(long, value_name = "PIN", hide_env_values = true)]
+    pub user_pin: Option<String>,
+    /// Also serve config.json for a `-t NAME` instance.
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Seconds an unanswered call rings.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub call_timeout: u64,
+    /// Start the Room connected to the server and logged in as operator.
+    #[arg(long)]
+    pub logged_in: bool,
+    /// Run the demo world's spontaneous actors (dave calls the Room now and then).
+    #[arg(long)]
+    pub actors: bool,
+    /// Load the demo world from this TOML file instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Print one JSON line with the actual ports when ready.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RoomArgs {
+    /// The Room's host (overrides the config; then --port is its web-manager port).
+    #[arg(long, global = true, value_name = "HOST")]
+    pub host: Option<String>,
+    /// The Room's web-manager HTTP port that serves config.json [default: 80 with --host].
+    #[arg(long, global = true, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// The WebSocket port, skipping discovery.
+    #[arg(long, global = true, value_name = "PORT")]
+    pub ws_port: Option<u16>,
+    /// The PIN. Prefer TRUECONF_ROOM_PIN: a command line is visible to other users.
+    #[arg(long, global = true, value_name = "PIN")]
+    pub pin: Option<String>,
+    /// A configured room, by name (default: the first).
+    #[arg(long = "room", global = true, value_name = "NAME")]
+    pub room_name: Option<String>,
+    /// API version, 1 or 2.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub api_version: Option<u8>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Seconds to wait for the Room, a reply, or a call's outcome.
+    #[arg(long, global = true, default_value_t = 10, value_name = "SECONDS")]
+    pub timeout: u64,
+    #[command(subcommand)]
+    pub command: RoomCommand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfType {
+    Symmetric,
+    Asymmetric,
+    Role,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoomCommand {
+    /// The Room's state: app state, server, account, call, conference, mutes, devices.
+    State,
+    /// Call a user (waits for the answer; exits 1 if rejected or unanswered).
+    Call {
+        peer: String,
+        /// Return once the call is placed, without waiting for the answer.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Accept the ringing incoming call or invitation.
+    Accept,
+    /// Reject the ringing incoming call or invitation.
+    Reject,
+    /// Hang up (or cancel a ringing call).
+    Hangup {
+        /// End the conference for everyone (owner of a group conference only).
+        #[arg(long)]
+        for_all: bool,
+    },
+    /// Conferences.
+    #[command(subcommand)]
+    Conference(ConferenceCommand),
+    /// Invite a user into the running conference.
+    Invite { peer: String },
+    /// Who is in the conference, with microphone and camera state.
+    Participants,
+    /// Microphone on or off.
+    Mic { state: OnOff },
+    /// Camera on or off.
+    Camera { state: OnOff },
+    /// Speaker volume, 0–100.
+    Volume {
+        #[arg(value_parser = clap::value_parser!(u8).range(0..=100))]
+        level: u8,
+    },
+    /// Microphones, speakers and cameras; the current ones marked.
+    Devices,
+    /// The address book.
+    Contacts,
+    /// Recent calls.
+    History {
+        #[arg(long, default_value_t = 20)]
+        count: u32,
+    },
+    /// Send any method: a JSON object with "method" and its parameters.
+    Raw {
+        #[arg(value_name = "JSON")]
+        request: String,
+    },
+    /// Print events until Ctrl-C.
+    Watch,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConferenceCommand {
+    /// Create a conference and invite users.
+    Create {
+        title: String,
+        #[arg(long = "invite", value_name = "PEER")]
+        invite: Vec<String>,
+        #[arg(long = "type", value_enum, default_value = "symmetric")]
+        conf_type: ConfType,
     },
 }
 
@@ -93,6 +245,76 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn room_connection_flags_are_global_to_the_group() {
+        let cli = Cli::try_parse_from([
+            "trueconf-console",
+            "room",
+            "call",
+            "alice",
+            "--host",
+            "10.0.0.5",
+            "--port",
+            "8766",
+            "--json",
+        ])
+        .unwrap();
+        let Some(Command::Room(r)) = cli.command else {
+            panic!()
+        };
+        assert_eq!(
+            (r.host.as_deref(), r.port, r.json),
+            (Some("10.0.0.5"), Some(8766), true)
+        );
+        assert!(
+            matches!(r.command, RoomCommand::Call { ref peer, no_wait: false } if peer == "alice")
+        );
+        assert!(Cli::try_parse_from(["trueconf-console", "room", "volume", "101"]).is_err());
+        // Every subcommand parses with the global flags around it (a name clash panics here).
+        for args in [
+            &["state"][..],
+            &["call", "alice", "--no-wait"],
+            &["accept"],
+            &["reject"],
+            &["hangup", "--for-all"],
+            &[
+                "conference",
+                "create",
+                "Sync",
+                "--invite",
+                "alice",
+                "--invite",
+                "bob",
+                "--type",
+                "role",
+            ],
+            &["invite", "bob"],
+            &["participants"],
+            &["mic", "off"],
+            &["camera", "on"],
+            &["volume", "40"],
+            &["devices"],
+            &["contacts"],
+            &["history", "--count", "3"],
+            &["raw", "{\"method\":\"getAppState\"}"],
+            &["watch"],
+        ] {
+            let mut argv = vec!["trueconf-console", "room", "--json", "--host", "h"];
+            argv.extend_from_slice(args);
+            argv.push("--timeout");
+            argv.push("3");
+            let cli = Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            let Some(Command::Room(r)) = cli.command else {
+                panic!()
+            };
+            assert!(r.json && r.timeout == 3, "{argv:?}");
+        }
+        assert!(
+            Cli::try_parse_from(["trueconf-console", "room", "--api-version", "3", "state"])
+                .is_err()
+        );
     }
 
     #[test]

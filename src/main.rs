@@ -7,7 +7,7 @@ use tokio::sync::mpsc;
 use trueconf_console::app::{self, Model, NoticeLevel, Session};
 use trueconf_console::cli::{Cli, Command, ConfigCommand, PanicSite};
 use trueconf_console::config::Config;
-use trueconf_console::{logging, tui};
+use trueconf_console::{commands, logging, tui};
 
 const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
 
@@ -75,14 +75,27 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
     tracing::debug!(?config, "configuration loaded");
 
     match &cli.command {
-        Some(Command::Simulate(_)) | Some(Command::Room(_)) | Some(Command::Chat(_)) => {
-            let name = match &cli.command {
-                Some(Command::Simulate(_)) => "simulate",
-                Some(Command::Room(_)) => "room",
-                _ => "chat",
+        Some(Command::Simulate(args)) => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            return match rt.block_on(commands::simulate::run(args)) {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(e) => {
+                    eprintln!("trueconf-console simulate: {e:#}");
+                    Ok(ExitCode::from(1))
+                }
             };
+        }
+        Some(Command::Room(args)) => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            return Ok(rt.block_on(commands::room::run(args, &config)));
+        }
+        Some(Command::Chat(_)) => {
             eprintln!(
-                "trueconf-console {name}: this build does not have the `{name}` commands yet; they arrive with the link issues"
+                "trueconf-console chat: this build does not have the `chat` commands yet; they arrive with the chat link"
             );
             return Ok(ExitCode::from(2));
         }

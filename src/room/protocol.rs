@@ -10,7 +10,8 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 /// The application state 0–6 (room-api.md §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AppState {
     #[default]
     None,
@@ -193,7 +194,8 @@ impl Fields for Map<String, Value> {
 }
 
 /// A participant's device state: 0 no device, 1 selected but muted, 2 on (room-api.md §2.6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DeviceState {
     #[default]
     Absent,

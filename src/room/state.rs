@@ -1,11 +1,12 @@
 //! What the console knows about a Room, built from the replies to the first queries after auth
 //! and from events. Pure data and pure functions: no I/O.
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::protocol::{AppState, DeviceState, Fields, RoomEvent};
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RoomState {
     pub app_state: AppState,
     pub server: Option<ServerInfo>,
@@ -27,20 +28,20 @@ pub struct RoomState {
     pub last_outcome: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServerInfo {
     pub server: String,
     pub port: Option<i64>,
     pub domain: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Peer {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Invite {
     pub peer: Peer,
     pub conf_id: String,
@@ -55,7 +56,7 @@ impl Invite {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conference {
     pub id: String,
     pub title: String,
@@ -64,7 +65,7 @@ pub struct Conference {
     pub participants: Vec<Participant>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Participant {
     pub peer: Peer,
     pub mic: DeviceState,
@@ -75,7 +76,7 @@ pub struct Participant {
     pub broadcast: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Devices {
     pub microphones: Vec<Device>,
     pub speakers: Vec<Device>,
@@ -85,13 +86,13 @@ pub struct Devices {
     pub camera: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Device {
     pub name: String,
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contact {
     pub peer: Peer,
     /// -1 invalid, 0 offline, 1 available, 2 busy, 5 in a conference (room-api.md §2.6).

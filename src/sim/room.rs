@@ -317,6 +317,30 @@ impl RoomSim {
         self.inner.http_port
     }
 
+    pub fn world(&self) -> &World {
+        &self.inner.cfg.world
+    }
+
+    /// The demo world's spontaneous actors: dave calls the Room `first` after start, then
+    /// every `every`, whenever the Room is idle. They stop with the simulator.
+    pub fn start_actors(&self, first: Duration, every: Duration) {
+        let me = self.clone();
+        let mut stop = self.shutdown.subscribe();
+        tokio::spawn(async move {
+            let mut wait = first;
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = stop.wait_for(|s| *s) => return,
+                }
+                if me.app_state() == 3 && me.world().user("dave").is_some() {
+                    let _ = me.incoming_call("dave");
+                }
+                wait = every;
+            }
+        });
+    }
+
     pub fn ws_port(&self) -> u16 {
         self.inner.ws_port
     }

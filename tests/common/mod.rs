@@ -22,7 +22,10 @@ struct Screen {
 /// The console running in a pty of a given size.
 pub struct PtyApp {
     master: std::fs::File,
-    slave: OwnedFd,
+    /// Closed once the program has ended, so the reader drains the output and stops.
+    slave: Option<OwnedFd>,
+    termios_after: Option<Termios>,
+    reader_done: mpsc::Receiver<()>,
     pid: i32,
     screen: Arc<(Mutex<Screen>, Condvar)>,
     exited: mpsc::Receiver<ExitStatus>,
@@ -71,10 +74,12 @@ impl PtyApp {
             }),
             Condvar::new(),
         ));
+        let (done_tx, reader_done) = mpsc::channel();
         {
             let screen = screen.clone();
             let mut reader = master.try_clone().unwrap();
             std::thread::spawn(move || {
+                let _done = DoneOnDrop(done_tx);
                 let mut buf = [0u8; 8192];
                 loop {
                     match reader.read(&mut buf) {
@@ -99,7 +104,9 @@ impl PtyApp {
         });
         PtyApp {
             master,
-            slave: pty.slave,
+            slave: Some(pty.slave),
+            termios_after: None,
+            reader_done,
             pid,
             screen,
             exited,
@@ -152,6 +159,11 @@ impl PtyApp {
             )
         });
         self.status = Some(s);
+        // Everything the program wrote is in the pty now. Note the line discipline, close our
+        // slave end, and read to the end, so the screen holds all of it.
+        self.termios_after = Some(self.termios());
+        self.slave = None;
+        let _ = self.reader_done.recv_timeout(TIMEOUT);
         s
     }
 
@@ -162,7 +174,11 @@ impl PtyApp {
 
     /// The terminal's current line discipline settings.
     pub fn termios(&self) -> Termios {
-        tcgetattr(&self.slave).expect("tcgetattr")
+        match (&self.slave, &self.termios_after) {
+            (Some(slave), _) => tcgetattr(slave).expect("tcgetattr"),
+            (None, Some(t)) => t.clone(),
+            (None, None) => unreachable!("the slave is closed only after termios is recorded"),
+        }
     }
 
     pub fn is_cooked(&self) -> bool {
@@ -275,6 +291,14 @@ impl PtyApp {
             .parser
             .screen_mut()
             .set_size(nz(ws.ws_row), nz(ws.ws_col));
+    }
+}
+
+struct DoneOnDrop(mpsc::Sender<()>);
+
+impl Drop for DoneOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
     }
 }
 

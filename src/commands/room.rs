@@ -1,0 +1,622 @@
+//! `trueconf-console room …`: the Room client for scripts. Text by default, `--json` for
+//! machines; a failure prints one line and exits non-zero.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use crate::cli::{ConfType, ConferenceCommand, OnOff, RoomArgs, RoomCommand};
+use crate::config::{ApiVersion, Config, DEFAULT_ROOM_HTTP_PORT, Secret};
+use crate::link::{Backoff, LinkStatus};
+use crate::room::catalog::{
+    Accept, Call, CreateConference, GetAbook, GetAppState, GetCallHistory,
+    GetConferenceParticipants, GetHardware, HangUp, InviteToConference, Reject, SetMicMute,
+    SetSettings, SetVideoMute,
+};
+use crate::room::link::{self, RoomLinkEvent, RoomLinkOptions, RoomTarget};
+use crate::room::protocol::{DeviceState, Fields};
+use crate::room::{AppState, Reply, RoomError, RoomState};
+use crate::sanitize::line;
+
+/// A failure: the one-line reason and the exit code.
+pub struct Failure(pub String, pub u8);
+
+impl From<RoomError> for Failure {
+    fn from(e: RoomError) -> Failure {
+        let code = if matches!(e, RoomError::Params(_)) {
+            2
+        } else {
+            1
+        };
+        Failure(line(&e.to_string()).into_owned(), code)
+    }
+}
+
+/// Where to connect: the flags win over the config.
+pub fn target(args: &RoomArgs, config: &Config) -> Result<RoomTarget, Failure> {
+    let env_pin = config.env.room_pin.clone();
+    let api = |v: Option<u8>, default: ApiVersion| match v {
+        Some(2) => ApiVersion::V2,
+        Some(_) => ApiVersion::V1,
+        None => default,
+    };
+    if let Some(host) = &args.host {
+        return Ok(RoomTarget {
+            host: host.clone(),
+            http_port: args.port.unwrap_or(DEFAULT_ROOM_HTTP_PORT),
+            ws_port: args.ws_port,
+            instance: "default".into(),
+            api_version: api(args.api_version, ApiVersion::V1),
+            pin: args.pin.clone().map(Secret::new).or(env_pin),
+        });
+    }
+    let idx = match &args.room_name {
+        Some(n) => config.room_index(n).map_err(|e| Failure(e, 2))?,
+        None if config.rooms.is_empty() => {
+            return Err(Failure("no Room to talk to: pass --host HOST (and --port), or add a [[room]] to the config".into(), 2));
+        }
+        None => 0,
+    };
+    let r = &config.rooms[idx];
+    Ok(RoomTarget {
+        host: r.host.to_string(),
+        http_port: args.port.unwrap_or(r.http_port.0),
+        ws_port: args.ws_port.or(r.ws_port.map(|p| p.0)),
+        instance: "default".into(),
+        api_version: api(args.api_version, r.api_version),
+        pin: args
+            .pin
+            .clone()
+            .map(Secret::new)
+            .or_else(|| config.room_pin(r).cloned()),
+    })
+}
+
+pub async fn run(args: &RoomArgs, config: &Config) -> ExitCode {
+    match execute(args, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(msg, code)) => {
+            eprintln!("trueconf-console room: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
+    let target = target(args, config)?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let watching = matches!(args.command, RoomCommand::Watch);
+    let opts = RoomLinkOptions {
+        backoff: if watching {
+            Backoff::default()
+        } else {
+            Backoff {
+                max_retries: Some(0),
+                ..Backoff::default()
+            }
+        },
+        request_timeout: timeout,
+        connect_timeout: timeout.min(Duration::from_secs(5)),
+        frames: watching,
+    };
+    let (h, mut events) = link::spawn(target, opts);
+    if !watching {
+        match h
+            .wait_status(timeout, |s| {
+                s.is_up() || matches!(s, LinkStatus::Disconnected { .. })
+            })
+            .await
+        {
+            Ok(LinkStatus::Authorized) => {}
+            Ok(LinkStatus::Disconnected { reason }) => {
+                return Err(Failure(line(&reason).into_owned(), 1));
+            }
+            Ok(other) | Err(other) => {
+                return Err(Failure(
+                    format!(
+                        "the Room did not answer within {} s ({})",
+                        timeout.as_secs(),
+                        other.label()
+                    ),
+                    1,
+                ));
+            }
+        }
+    }
+    let json = args.json;
+    match &args.command {
+        RoomCommand::State => {
+            // Replies come in order: once this one is in, the link's first queries are too.
+            h.send(&GetAppState {}).await?;
+            let s = h.state();
+            if json {
+                print_json(&serde_json::to_value(&s).unwrap_or(Value::Null));
+            } else {
+                print!("{}", describe_state(&s));
+            }
+        }
+        RoomCommand::Call { peer, no_wait } => {
+            let before = h.state().last_outcome;
+            h.send(&Call {
+                peer_id: peer.clone(),
+                pin: None,
+            })
+            .await?;
+            if *no_wait {
+                return done(
+                    json,
+                    json!({"calling": peer}),
+                    &format!("calling {}", line(peer)),
+                );
+            }
+            // The Room's own ring timeout ends an unanswered call; wait a little longer.
+            let s = h
+                .wait_state(timeout + Duration::from_secs(60), |s| {
+                    s.conference
+                        .as_ref()
+                        .is_some_and(|c| !c.participants.is_empty())
+                        || (s.last_outcome != before && s.app_state != AppState::Wait)
+                })
+                .await
+                .map_err(|_| Failure(format!("no answer from {} in time", line(peer)), 1))?;
+            match &s.conference {
+                Some(c) => done(
+                    json,
+                    json!({"conference": c}),
+                    &format!("in a call with {}", who(&s, peer)),
+                )?,
+                None => {
+                    return Err(Failure(
+                        line(s.last_outcome.as_deref().unwrap_or("the call failed")).into_owned(),
+                        1,
+                    ));
+                }
+            }
+        }
+        RoomCommand::Accept => {
+            h.send(&Accept {}).await?;
+            let s = h
+                .wait_state(timeout, |s| s.conference.is_some())
+                .await
+                .map_err(|_| Failure("the call did not start".into(), 1))?;
+            let title = s
+                .conference
+                .as_ref()
+                .map(|c| c.title.clone())
+                .unwrap_or_default();
+            done(
+                json,
+                json!({"conference": s.conference}),
+                &format!("accepted: {}", line(&title)),
+            )?;
+        }
+        RoomCommand::Reject => {
+            h.send(&Reject {}).await?;
+            done(json, json!({"rejected": true}), "rejected")?;
+        }
+        RoomCommand::Hangup { for_all } => {
+            h.send(&HangUp {
+                for_all: Some(*for_all),
+            })
+            .await?;
+            done(
+                json,
+                json!({"hungUp": true, "forAll": for_all}),
+                if *for_all { "ended for all" } else { "hung up" },
+            )?;
+        }
+        RoomCommand::Conference(ConferenceCommand::Create {
+            title,
+            invite,
+            conf_type,
+        }) => {
+            let t = match conf_type {
+                ConfType::Symmetric => "symmetric",
+                ConfType::Asymmetric => "asymmetric",
+                ConfType::Role => "role",
+            };
+            h.send(&CreateConference {
+                title: title.clone(),
+                conf_type: Some(t.into()),
+                auto_accept: Some(false),
+                invite_list: (!invite.is_empty()).then(|| invite.clone()),
+                ..Default::default()
+            })
+            .await?;
+            let s = h
+                .wait_state(timeout, |s| s.conference.is_some())
+                .await
+                .map_err(|_| Failure("the conference did not start".into(), 1))?;
+            let Some(c) = s.conference.clone() else {
+                return Err(Failure("the conference did not start".into(), 1));
+            };
+            let text = if invite.is_empty() {
+                format!("conference {} started ({})", line(&c.title), line(&c.id))
+            } else {
+                format!(
+                    "conference {} started ({}); invited {}",
+                    line(&c.title),
+                    line(&c.id),
+                    line(&invite.join(", "))
+                )
+            };
+            done(json, json!({"conference": c}), &text)?;
+        }
+        RoomCommand::Invite { peer } => {
+            h.send(&InviteToConference {
+                peer_id: peer.clone(),
+            })
+            .await?;
+            done(
+                json,
+                json!({"invited": peer}),
+                &format!("invited {}", line(peer)),
+            )?;
+        }
+        RoomCommand::Participants => {
+            let r = h.send(&GetConferenceParticipants {}).await?;
+            if json {
+                print_json(&Value::Object(r.body));
+            } else {
+                print!("{}", describe_participants(&r));
+            }
+        }
+        RoomCommand::Mic { state } => {
+            h.send(&SetMicMute {
+                mute: *state == OnOff::Off,
+            })
+            .await?;
+            done(
+                json,
+                json!({"mic": *state == OnOff::On}),
+                if *state == OnOff::On {
+                    "microphone on"
+                } else {
+                    "microphone muted"
+                },
+            )?;
+        }
+        RoomCommand::Camera { state } => {
+            h.send(&SetVideoMute {
+                mute: *state == OnOff::Off,
+            })
+            .await?;
+            done(
+                json,
+                json!({"camera": *state == OnOff::On}),
+                if *state == OnOff::On {
+                    "camera on"
+                } else {
+                    "camera off"
+                },
+            )?;
+        }
+        RoomCommand::Volume { level } => {
+            let mut settings = Map::new();
+            settings.insert("audioPlayLevel".into(), json!(f64::from(*level) / 100.0));
+            h.send(&SetSettings { settings }).await?;
+            done(json, json!({"volume": level}), &format!("volume {level} %"))?;
+        }
+        RoomCommand::Devices => {
+            let r = h.send(&GetHardware {}).await?;
+            if json {
+                print_json(&Value::Object(r.body));
+            } else {
+                print!("{}", describe_devices(&r));
+            }
+        }
+        RoomCommand::Contacts => {
+            let r = h.send(&GetAbook {}).await?;
+            if json {
+                print_json(&Value::Object(r.body));
+            } else {
+                for c in r
+                    .get("abook")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_object)
+                {
+                    let status = match c.i64_of("status") {
+                        Some(0) => "offline",
+                        Some(1) => "available",
+                        Some(2) => "busy",
+                        Some(5) => "in a conference",
+                        _ => "unknown",
+                    };
+                    println!(
+                        "{:<32} {:<28} {status}",
+                        line(&c.str_of("peerId").unwrap_or_default()),
+                        line(&c.str_of("peerDn").unwrap_or_default())
+                    );
+                }
+            }
+        }
+        RoomCommand::History { count } => {
+            let r = h
+                .send(&GetCallHistory {
+                    count: i64::from(*count),
+                })
+                .await?;
+            if json {
+                print_json(&Value::Object(r.body));
+            } else {
+                let calls: Vec<_> = r
+                    .get("calls")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_object)
+                    .collect();
+                if calls.is_empty() {
+                    println!("no calls");
+                }
+                for c in calls {
+                    let kind = match c.i64_of("type") {
+                        Some(0) => "incoming",
+                        Some(1) => "outgoing",
+                        Some(2) => "missed",
+                        _ => "call",
+                    };
+                    println!(
+                        "{kind:<9} {:<32} {}",
+                        line(&c.str_of("peerId").unwrap_or_default()),
+                        line(&c.str_of("peerDn").unwrap_or_default())
+                    );
+                }
+            }
+        }
+        RoomCommand::Raw { request: text } => {
+            let v: Value =
+                serde_json::from_str(text).map_err(|e| Failure(format!("not JSON: {e}"), 2))?;
+            let Value::Object(mut o) = v else {
+                return Err(Failure("give a JSON object with a \"method\"".into(), 2));
+            };
+            let Some(Value::String(method)) = o.remove("method") else {
+                return Err(Failure(
+                    "the JSON object needs a \"method\" string".into(),
+                    2,
+                ));
+            };
+            o.remove("requestId");
+            let r = match h.request(&method, o).await {
+                Ok(r) => r,
+                Err(RoomError::Refused { reply, error, .. }) => {
+                    print_json(&Value::Object(reply.body));
+                    return Err(Failure(
+                        format!("the Room refused `{method}`: {}", line(&error)),
+                        1,
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            print_json(&Value::Object(r.body));
+        }
+        RoomCommand::Watch => loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                ev = events.recv() => match ev {
+                    None => break,
+                    Some(RoomLinkEvent::Status(s)) => {
+                        if json {
+                            print_json(&json!({"link": s.label()}));
+                        } else {
+                            println!("-- link: {}", s.label());
+                        }
+                    }
+                    Some(RoomLinkEvent::Frame { outgoing: false, text }) => {
+                        let Ok(Value::Object(o)) = serde_json::from_str::<Value>(&text) else { continue };
+                        let Some(name) = o.str_of("event") else { continue };
+                        if json {
+                            println!("{}", line(&text));
+                        } else {
+                            let mut fields = o.clone();
+                            fields.remove("event");
+                            fields.remove("method");
+                            println!("{} {}", line(&name), line(&Value::Object(fields).to_string()));
+                        }
+                    }
+                    Some(_) => {}
+                },
+            }
+        },
+    }
+    drop(h);
+    Ok(())
+}
+
+fn who(s: &RoomState, peer: &str) -> String {
+    s.conference
+        .as_ref()
+        .and_then(|c| {
+            c.participants
+                .iter()
+                .find(|p| crate::room::state::same_user(&p.peer.id, peer))
+        })
+        .map(|p| {
+            format!(
+                "{} ({})",
+                line(&p.peer.name),
+                line(crate::room::state::call_id(&p.peer.id))
+            )
+        })
+        .unwrap_or_else(|| line(peer).into_owned())
+}
+
+fn print_json(v: &Value) {
+    println!("{v}");
+}
+
+fn done(json_out: bool, v: Value, text: &str) -> Result<(), Failure> {
+    if json_out {
+        print_json(&v);
+    } else {
+        println!("{text}");
+    }
+    Ok(())
+}
+
+fn device(d: DeviceState) -> &'static str {
+    match d {
+        DeviceState::Absent => "none",
+        DeviceState::Muted => "muted",
+        DeviceState::On => "on",
+    }
+}
+
+/// The state as text, every server string made inert.
+pub fn describe_state(s: &RoomState) -> String {
+    let mut out = String::new();
+    let mut row = |k: &str, v: String| out.push_str(&format!("{k:<12} {v}\n"));
+    row(
+        "Room:",
+        format!("{} ({})", s.app_state.describe(), s.app_state.code()),
+    );
+    row(
+        "Server:",
+        s.server
+            .as_ref()
+            .map(|x| {
+                format!(
+                    "{}{}",
+                    line(&x.server),
+                    x.port.map(|p| format!(":{p}")).unwrap_or_default()
+                )
+            })
+            .unwrap_or_else(|| "none".into()),
+    );
+    row(
+        "Account:",
+        s.login
+            .as_ref()
+            .map(|p| format!("{} ({})", line(&p.name), line(&p.id)))
+            .unwrap_or_else(|| "not logged in".into()),
+    );
+    let call = if let Some(i) = &s.invite {
+        let what = if i.is_call() {
+            "incoming call".to_string()
+        } else {
+            format!(
+                "invitation to {}",
+                line(i.conf_title.as_deref().unwrap_or("a conference"))
+            )
+        };
+        format!(
+            "ringing: {what} from {} ({})",
+            line(&i.peer.name),
+            line(&i.peer.id)
+        )
+    } else if let Some(c) = &s.calling {
+        format!("calling {}", line(c))
+    } else if let Some(c) = &s.conference {
+        format!(
+            "{} — {} participant(s)",
+            line(if c.title.is_empty() { &c.id } else { &c.title }),
+            c.participants.len()
+        )
+    } else {
+        "none".into()
+    };
+    row("Call:", call);
+    if let Some(c) = &s.conference {
+        for p in &c.participants {
+            row(
+                "",
+                format!(
+                    "{} ({}) mic {}, camera {}",
+                    line(&p.peer.name),
+                    line(crate::room::state::call_id(&p.peer.id)),
+                    device(p.mic),
+                    device(p.video)
+                ),
+            );
+        }
+    }
+    let onoff = |muted: bool| if muted { "muted" } else { "on" };
+    row(
+        "Audio:",
+        format!(
+            "microphone {}, camera {}, speaker {}, volume {}",
+            onoff(s.mic_muted),
+            if s.camera_muted { "off" } else { "on" },
+            onoff(s.speaker_muted),
+            s.volume
+                .map(|v| format!("{:.0} %", v * 100.0))
+                .unwrap_or_else(|| "?".into())
+        ),
+    );
+    let cur = |d: &Option<String>| {
+        d.as_deref()
+            .map(|x| line(x).into_owned())
+            .unwrap_or_else(|| "none".into())
+    };
+    row(
+        "Devices:",
+        format!(
+            "mic {}; speaker {}; camera {}",
+            cur(&s.devices.microphone),
+            cur(&s.devices.speaker),
+            cur(&s.devices.camera)
+        ),
+    );
+    if let Some(o) = &s.last_outcome {
+        row("Last:", line(o).into_owned());
+    }
+    out
+}
+
+fn describe_participants(r: &Reply) -> String {
+    let list: Vec<_> = r
+        .get("participants")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .collect();
+    if list.is_empty() {
+        return "no conference\n".into();
+    }
+    let mut out = String::new();
+    for p in list {
+        let role = match p.i64_of("role") {
+            Some(2) => " (owner)",
+            _ => "",
+        };
+        out.push_str(&format!(
+            "{:<28} {:<44} mic {:<5} camera {}{role}\n",
+            line(&p.str_of("peerDn").unwrap_or_default()),
+            line(&p.str_of("peerId").unwrap_or_default()),
+            device(DeviceState::from_i64(p.i64_of("mic").unwrap_or(0))),
+            device(DeviceState::from_i64(p.i64_of("video").unwrap_or(0))),
+        ));
+    }
+    out
+}
+
+fn describe_devices(r: &Reply) -> String {
+    let mut out = String::new();
+    for (title, list, current) in [
+        ("Microphones", "audioCapturers", "currentAudioCapturerName"),
+        ("Speakers", "audioRenderers", "currentAudioRendererName"),
+        ("Cameras", "videoCapturers", "currentVideoCapturerName"),
+    ] {
+        out.push_str(&format!("{title}:\n"));
+        let cur = r.body.str_of(current).unwrap_or_default();
+        for d in r
+            .get(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+        {
+            let name = d.str_of("name").unwrap_or_default();
+            out.push_str(&format!(
+                "  {} {}\n",
+                if name == cur { "*" } else { " " },
+                line(&name)
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,224 @@
+//! `trueconf-console room …` and `simulate`, as scripts use them, against the simulator.
+
+mod common;
+
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::Home;
+use trueconf_console::sim::{RoomSim, RoomSimConfig, World};
+
+async fn sim() -> RoomSim {
+    let mut cfg = RoomSimConfig::new(Arc::new(World::demo()));
+    cfg.time_scale = 0.02;
+    cfg.call_timeout = Duration::from_millis(300);
+    cfg.logged_in = true;
+    RoomSim::start(
+        cfg,
+        "127.0.0.1:0".parse().unwrap(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn room(home: &Home, sim: &RoomSim, args: &[&str]) -> Output {
+    let port = sim.http_port().to_string();
+    let mut argv = vec![
+        "room",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--timeout",
+        "5",
+    ];
+    argv.extend_from_slice(args);
+    let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+    let env = home.env();
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args(&argv)
+            .env_clear()
+            .envs(env)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn out(o: &Output) -> (Option<i32>, String, String) {
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_script_drives_a_call_and_reads_the_state() {
+    let home = Home::new();
+    let sim = sim().await;
+    let (code, stdout, _) = out(&room(&home, &sim, &["state", "--json"]).await);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["app_state"], "normal");
+    assert_eq!(v["login"]["id"], "operator@video.example.com");
+
+    let (code, stdout, stderr) = out(&room(&home, &sim, &["call", "alice"]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "in a call with Alice Johnson (alice@video.example.com)"
+    );
+    let (_, stdout, _) = out(&room(&home, &sim, &["participants"]).await);
+    assert!(
+        stdout.contains("Alice Johnson") && stdout.contains("(owner)"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = out(&room(&home, &sim, &["hangup"]).await);
+    assert_eq!((code, stdout.trim()), (Some(0), "hung up"));
+
+    let (code, _, stderr) = out(&room(&home, &sim, &["call", "bob"]).await);
+    assert_eq!(
+        (code, stderr.trim()),
+        (Some(1), "trueconf-console room: Bob Smith: rejected")
+    );
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn raw_requests_and_failures_exit_non_zero_with_one_line() {
+    let home = Home::new();
+    let sim = sim().await;
+    let (code, stdout, _) = out(&room(&home, &sim, &["raw", r#"{"method":"getMicMute"}"#]).await);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (
+            v["method"].as_str(),
+            v["mute"].as_bool(),
+            v["result"].as_bool()
+        ),
+        (Some("getMicMute"), Some(false), Some(true))
+    );
+
+    let (code, _, stderr) = out(&room(&home, &sim, &["raw", r#"{"method":"call"}"#]).await);
+    assert_eq!(
+        (code, stderr.trim()),
+        (
+            Some(2),
+            "trueconf-console room: `call` needs `peerId` (string)"
+        )
+    );
+    let (code, _, stderr) = out(&room(&home, &sim, &["raw", "not json"]).await);
+    assert_eq!(code, Some(2), "{stderr}");
+    let (code, _, stderr) = out(&room(&home, &sim, &["reject"]).await);
+    assert_eq!((code, stderr.lines().count()), (Some(1), 1), "{stderr}");
+    assert!(stderr.contains("no incoming call to reject"), "{stderr}");
+
+    // Nothing at that port: one line, exit 1.
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let env = home.env();
+    let o = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args(["room", "--host", "127.0.0.1", "--port", &free, "state"])
+            .env_clear()
+            .envs(env)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let (code, _, stderr) = out(&o);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.starts_with(
+            "trueconf-console room: TrueConf Room is not running at http://127.0.0.1:"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+    sim.shutdown();
+}
+
+#[test]
+fn no_room_configured_is_a_usage_error() {
+    let home = Home::new();
+    let o = Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+        .args(["room", "state"])
+        .env_clear()
+        .envs(home.env())
+        .output()
+        .unwrap();
+    let (code, _, stderr) = out(&o);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("pass --host HOST"), "{stderr}");
+}
+
+#[test]
+fn simulate_prints_its_ports_and_serves_them() {
+    use std::io::{BufRead, BufReader};
+    let home = Home::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+        .args([
+            "simulate",
+            "--room-http-port",
+            "0",
+            "--room-ws-port",
+            "0",
+            "--json",
+            "--logged-in",
+        ])
+        .env_clear()
+        .envs(home.env())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&first).unwrap_or_else(|e| panic!("{first:?}: {e}"));
+    let port = v["room_http_port"].as_u64().unwrap().to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+        .args(["room", "--host", "127.0.0.1", "--port", &port, "state"])
+        .env_clear()
+        .envs(home.env())
+        .output()
+        .unwrap();
+    let (code, stdout, stderr) = out(&o);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("Room:        ready (3)"), "{stdout}");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert!(child.wait().unwrap().success());
+    // A busy port is named.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let p = busy.local_addr().unwrap().port().to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+        .args(["simulate", "--room-http-port", &p, "--room-ws-port", "0"])
+        .env_clear()
+        .envs(home.env())
+        .output()
+        .unwrap();
+    let (code, _, stderr) = out(&o);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains(&format!(
+            "cannot listen on 127.0.0.1:{p} for the Room HTTP port: the port is in use"
+        )),
+        "{stderr}"
+    );
+}
