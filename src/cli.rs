@@ -102,6 +102,12 @@ pub struct SimulateArgs {
     /// Run the demo world's spontaneous actors (dave calls the Room now and then).
     #[arg(long)]
     pub actors: bool,
+    /// Seconds after start of the actors' first call.
+    #[arg(long, default_value_t = 20, value_name = "SECONDS")]
+    pub actors_after: u64,
+    /// Seconds between the actors' calls (a call is placed only while the Room is idle).
+    #[arg(long, default_value_t = 180, value_name = "SECONDS")]
+    pub actors_every: u64,
     /// Load the demo world from this TOML file instead of the embedded one.
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,

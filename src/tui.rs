@@ -2,9 +2,10 @@
 //! thread, SIGTERM, a dropped SSH session — the terminal is put back as it was: cooked mode,
 //! cursor visible, main screen, no mouse or paste reporting.
 
+use std::cell::Cell;
 use std::io::{self, IsTerminal, Stdout, Write};
-use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, Once};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -17,6 +18,27 @@ use ratatui::backend::CrosstermBackend;
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static MOUSE: AtomicBool = AtomicBool::new(false);
 static PANIC_HOOK: Once = Once::new();
+/// Held while a frame is written and while the terminal is restored, so a panic on another
+/// thread cannot restore the terminal in the middle of a frame, nor a frame follow a restore.
+static OUTPUT: Mutex<()> = Mutex::new(());
+
+thread_local! {
+    /// True on the thread that holds OUTPUT for a frame.
+    static DRAWING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` (which writes to the terminal) unless the terminal has been restored. Returns
+/// None when it was not run.
+pub fn with_output<R>(f: impl FnOnce() -> R) -> Option<R> {
+    let _guard = OUTPUT.lock().unwrap_or_else(|e| e.into_inner());
+    if !ACTIVE.load(Ordering::SeqCst) {
+        return None;
+    }
+    DRAWING.with(|d| d.set(true));
+    let r = f();
+    DRAWING.with(|d| d.set(false));
+    Some(r)
+}
 
 /// The terminal while the TUI owns it. Dropping it restores the terminal.
 pub struct Tui {
@@ -59,8 +81,10 @@ impl Tui {
 
     /// Rings the terminal bell.
     pub fn bell(&mut self) {
-        let mut out = io::stdout();
-        let _ = out.write_all(b"\x07").and_then(|_| out.flush());
+        with_output(|| {
+            let mut out = io::stdout();
+            let _ = out.write_all(b"\x07").and_then(|_| out.flush());
+        });
     }
 }
 
@@ -73,6 +97,11 @@ impl Drop for Tui {
 /// Puts the terminal back. Safe to call any number of times, from any thread; errors are
 /// ignored because the terminal may already be gone (SIGHUP).
 pub fn restore() {
+    let _guard = OUTPUT.lock().unwrap_or_else(|e| e.into_inner());
+    restore_locked();
+}
+
+fn restore_locked() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return;
     }
@@ -96,11 +125,17 @@ fn install_panic_hook() {
     PANIC_HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            // The drawing thread already holds OUTPUT (a panic inside a frame); any other
+            // thread waits for the frame to finish, then keeps the lock until the exit below,
+            // so no frame is written after the restore.
+            let guard = if DRAWING.with(|d| d.get()) { None } else { Some(OUTPUT.lock().unwrap_or_else(|e| e.into_inner())) };
             let was_active = ACTIVE.load(Ordering::SeqCst);
-            restore();
+            restore_locked();
             tracing::error!(target: "trueconf_console::panic", "{info}");
             previous(info);
-            if was_active {
+            if !was_active {
+                drop(guard);
+            } else {
                 eprintln!("trueconf-console crashed; the terminal was restored. Please report the message above.");
                 std::process::exit(101);
             }

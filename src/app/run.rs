@@ -102,9 +102,15 @@ async fn sleep_until(deadline: Option<Instant>) {
 
 fn draw(tui: &mut Tui, model: &mut Model, last_draw: &mut Option<Instant>) -> std::io::Result<()> {
     use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-    crossterm::queue!(std::io::stdout(), BeginSynchronizedUpdate)?;
-    tui.terminal.draw(|f| crate::ui::view(model, f))?;
-    crossterm::execute!(std::io::stdout(), EndSynchronizedUpdate)?;
+    let drawn = crate::tui::with_output(|| -> std::io::Result<()> {
+        crossterm::queue!(std::io::stdout(), BeginSynchronizedUpdate)?;
+        tui.terminal.draw(|f| crate::ui::view(model, f))?;
+        crossterm::execute!(std::io::stdout(), EndSynchronizedUpdate)?;
+        Ok(())
+    });
+    if let Some(r) = drawn {
+        r?;
+    }
     model.dirty = false;
     *last_draw = Some(Instant::now());
     Ok(())

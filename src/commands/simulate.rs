@@ -49,7 +49,10 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| bind_error(e, "Room WebSocket port", ws))?;
     if args.actors {
-        sim.start_actors(Duration::from_secs(20), Duration::from_secs(180));
+        sim.start_actors(
+            Duration::from_secs(args.actors_after),
+            Duration::from_secs(args.actors_every.max(1)),
+        );
     }
     let host = match args.listen {
         std::net::IpAddr::V6(a) => format!("[{a}]"),

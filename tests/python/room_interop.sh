@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Interop with TrueConf's own Room client: python-trueconf-room from PyPI, in a virtual
+# environment, against `trueconf-console simulate`. Usage: tests/python/room_interop.sh [BIN]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-$root/target/debug/trueconf-console}
+venv=${TRUECONF_PY_VENV:-$root/target/py-venv}
+[ -x "$bin" ] || { echo "no binary at $bin: run cargo build first" >&2; exit 2; }
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check "python-trueconf-room==1.0.0"
+# The library writes videosdk.log into the working directory.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+timeout 120 "$venv/bin/python" "$root/tests/python/room_interop.py" "$bin"
