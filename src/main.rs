@@ -1,12 +1,18 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
 use clap::{CommandFactory, Parser};
 use tokio::sync::mpsc;
 
 use trueconf_console::app::{self, Model, NoticeLevel, Session};
 use trueconf_console::cli::{Cli, Command, ConfigCommand, PanicSite};
-use trueconf_console::config::Config;
+use trueconf_console::config::{ApiVersion, Config};
+use trueconf_console::room::RoomTarget;
+use trueconf_console::sim::{RoomSim, RoomSimConfig, World};
 use trueconf_console::{commands, logging, tui};
 
 const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
@@ -134,12 +140,17 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         tracing::warn!("{w}");
         model.notify(NoticeLevel::Warn, w);
     }
-    run_tui(model, cli.debug_panic)?;
+    run_tui(model, &config, cli.demo, cli.debug_panic)?;
     tracing::info!("trueconf-console stopped");
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_tui(model: Model, debug_panic: Option<PanicSite>) -> anyhow::Result<()> {
+fn run_tui(
+    model: Model,
+    config: &Config,
+    demo: bool,
+    debug_panic: Option<PanicSite>,
+) -> anyhow::Result<()> {
     if !std::io::stdout().is_terminal() {
         anyhow::bail!(
             "the console needs a terminal; for scripts use the `room` and `chat` subcommands"
@@ -149,9 +160,38 @@ fn run_tui(model: Model, debug_panic: Option<PanicSite>) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
+        // --demo: the Room simulator in-process, on free loopback ports, reached over real sockets.
+        let (sim, targets) = if demo {
+            let mut cfg = RoomSimConfig::new(Arc::new(World::demo()));
+            cfg.logged_in = true;
+            let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
+            let sim = RoomSim::start(cfg, any, any)
+                .await
+                .context("cannot start the Room simulator")?;
+            sim.start_actors(Duration::from_secs(20), Duration::from_secs(180));
+            let target = RoomTarget {
+                host: "127.0.0.1".into(),
+                http_port: sim.http_port(),
+                ws_port: None,
+                instance: "default".into(),
+                api_version: ApiVersion::V1,
+                pin: None,
+            };
+            (Some(sim), vec![target])
+        } else {
+            let targets = config
+                .rooms
+                .iter()
+                .map(|r| RoomTarget::from_config(r, config.room_pin(r).cloned()))
+                .collect();
+            (None, targets)
+        };
         let mut tui = tui::Tui::enter(false)?;
-        // The link tasks will hold senders; until they exist the channel stays open but quiet.
-        let (_links_tx, links_rx) = mpsc::channel(1024);
+        let (links_tx, links_rx) = mpsc::channel(1024);
+        let mut effects = app::Effects::new(targets, links_tx);
+        if let Some(i) = model.active_room {
+            effects.connect_room(i);
+        }
         match debug_panic {
             Some(PanicSite::Ui) => panic!("deliberate panic on the UI thread (--debug-panic ui)"),
             Some(PanicSite::Task) => {
@@ -161,8 +201,12 @@ fn run_tui(model: Model, debug_panic: Option<PanicSite>) -> anyhow::Result<()> {
             }
             None => {}
         }
-        app::run(model, &mut tui, links_rx).await?;
+        app::run(model, &mut tui, links_rx, &mut effects).await?;
         drop(tui);
+        drop(effects);
+        if let Some(sim) = sim {
+            sim.shutdown();
+        }
         Ok(())
     })
 }

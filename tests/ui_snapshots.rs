@@ -154,3 +154,61 @@ fn a_long_notice_takes_the_whole_status_line() {
     assert!(last.contains(text), "{last}");
     assert!(!last.contains("Room"), "{last}");
 }
+
+fn in_a_call(w: u16, h: u16) -> Model {
+    use trueconf_console::link::LinkStatus;
+    use trueconf_console::room::RoomEvent;
+    let mut m = demo(w, h);
+    m.room_link = LinkStatus::Authorized;
+    for e in [
+        RoomEvent::Login {
+            result: 0,
+            peer_id: "operator@video.example.com".into(),
+            peer_dn: "Operator".into(),
+        },
+        RoomEvent::ConferenceCreated {
+            conf_id: "c1".into(),
+            conf_title: "Weekly sync".into(),
+            conf_type: 1,
+            owner: "operator@video.example.com".into(),
+            peer_id: None,
+        },
+        RoomEvent::ParticipantJoined {
+            peer_id: "alice@video.example.com/1".into(),
+            peer_dn: "Alice Johnson".into(),
+            mic: trueconf_console::room::protocol::DeviceState::On,
+            video: trueconf_console::room::protocol::DeviceState::Muted,
+            role: 1,
+        },
+        RoomEvent::MicMuted(true),
+    ] {
+        m.room.apply_event(&e);
+    }
+    m.room.app_state = trueconf_console::room::AppState::Conference;
+    m.room.volume = Some(0.8);
+    m
+}
+
+#[test]
+fn room_in_a_call_80x24() {
+    insta::assert_snapshot!(render(&in_a_call(80, 24)).backend());
+}
+
+#[test]
+fn room_ringing_160x48() {
+    use trueconf_console::link::LinkStatus;
+    use trueconf_console::room::RoomEvent;
+    let mut m = demo(160, 48);
+    m.room_link = LinkStatus::Authorized;
+    m.room.app_state = trueconf_console::room::AppState::Wait;
+    m.room.apply_event(&RoomEvent::InviteReceived {
+        peer_id: "dave@video.example.com".into(),
+        peer_dn: "Dave \u{1b}]0;pwned\u{7}Brown".into(),
+        conf_type: 0,
+        conf_id: "c9".into(),
+        conf_title: None,
+    });
+    let t = render(&m);
+    assert!(!t.backend().to_string().contains("pwned"));
+    insta::assert_snapshot!(t.backend());
+}

@@ -1,8 +1,30 @@
+use serde_json::{Map, Value};
+
 /// Effects that `update` asks the runtime to perform. `update` itself does no I/O.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
     /// Leave the program (the runtime restores the terminal).
     Quit,
     /// Ring the terminal bell (only emitted when `[ui] bell` is on).
     Bell,
+    /// Connect to the configured room with this index (dropping the current link).
+    ConnectRoom(usize),
+    /// Send a request to the Room; a failure comes back as `Msg::RoomFailed`.
+    RoomRequest {
+        method: String,
+        params: Map<String, Value>,
+    },
+}
+
+impl Cmd {
+    pub fn room(method: &str, params: Value) -> Cmd {
+        let params = match params {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        Cmd::RoomRequest {
+            method: method.to_string(),
+            params,
+        }
+    }
 }

@@ -2,12 +2,14 @@
 //! the runtime ([`run`]) that feeds it terminal, link and signal events and draws on change.
 
 mod cmd;
+mod effects;
 mod model;
 mod msg;
 mod run;
 mod update;
 
 pub use cmd::Cmd;
+pub use effects::Effects;
 pub use model::{LinkStatus, Model, Notice, NoticeLevel, Overlay, Pane, RoomEntry, Session};
 pub use msg::{Msg, SignalKind};
 pub use run::run;

@@ -69,6 +69,8 @@ pub struct Model {
     pub rooms: Vec<RoomEntry>,
     pub active_room: Option<usize>,
     pub room_link: LinkStatus,
+    /// The active room as its link last reported it.
+    pub room: crate::room::RoomState,
     /// `user@server` of the chat account, when one is configured.
     pub chat_account: Option<String>,
     pub chat_link: LinkStatus,
@@ -119,6 +121,7 @@ impl Model {
             } else {
                 LinkStatus::NotConfigured
             },
+            room: crate::room::RoomState::default(),
             rooms,
             active_room,
             chat_link: if chat_account.is_some() {

@@ -12,7 +12,7 @@ pub enum SignalKind {
 }
 
 /// Every input the console reacts to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
@@ -21,6 +21,10 @@ pub enum Msg {
     /// The terminal can no longer be read (closed, or an I/O error).
     TerminalLost(String),
     Signal(SignalKind),
+    /// Something from the Room link.
+    Room(crate::room::RoomLinkEvent),
+    /// A request to the Room failed (the reason, ready to show).
+    RoomFailed(String),
 }
 
 impl Msg {

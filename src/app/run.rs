@@ -5,7 +5,7 @@ use futures_util::StreamExt;
 use tokio::signal::unix::{SignalKind as UnixSignal, signal};
 use tokio::sync::mpsc;
 
-use super::{Cmd, Model, Msg, SignalKind, update};
+use super::{Cmd, Effects, Model, Msg, SignalKind, update};
 use crate::tui::Tui;
 
 /// At most this many queued inputs are applied before a frame is drawn.
@@ -19,6 +19,7 @@ pub async fn run(
     mut model: Model,
     tui: &mut Tui,
     mut links: mpsc::Receiver<Msg>,
+    effects: &mut Effects,
 ) -> std::io::Result<Model> {
     let mut term_events = EventStream::new();
     let mut sigterm = signal(UnixSignal::terminate())?;
@@ -73,6 +74,7 @@ pub async fn run(
                             tui.bell();
                         }
                     }
+                    other => effects.run(other),
                 }
             }
         }

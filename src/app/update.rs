@@ -1,7 +1,11 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use serde_json::json;
+
 use super::{Cmd, LinkStatus, Model, Msg, NoticeLevel, Overlay, Pane};
 use crate::keys::{Action, Context, KeySpec};
+use crate::room::{RoomEvent, RoomLinkEvent};
+use crate::sanitize;
 
 /// The one place the model changes. Pure: no I/O, no clock, no randomness.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
@@ -17,7 +21,57 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         // The composer (chat issue) takes pastes; until then there is nowhere to put them.
         Msg::Paste(_) | Msg::Mouse(_) => vec![],
         Msg::TerminalLost(_) | Msg::Signal(_) => quit(m),
+        Msg::Room(ev) => on_room(m, ev),
+        Msg::RoomFailed(reason) => {
+            m.notify(NoticeLevel::Error, sanitize::line(&reason).into_owned());
+            vec![]
+        }
     }
+}
+
+fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
+    match ev {
+        RoomLinkEvent::Status(s) => {
+            m.room_link = s;
+            m.dirty = true;
+        }
+        RoomLinkEvent::State(s) => {
+            if m.room != *s {
+                m.room = *s;
+                m.dirty = true;
+            }
+        }
+        RoomLinkEvent::Event(RoomEvent::InviteReceived {
+            peer_dn,
+            peer_id,
+            conf_title,
+            ..
+        }) => {
+            let who = if peer_dn.is_empty() { peer_id } else { peer_dn };
+            let what = match conf_title {
+                Some(t) => format!(
+                    "Invitation to {} from {}",
+                    sanitize::line(&t),
+                    sanitize::line(&who)
+                ),
+                None => format!("Incoming call from {}", sanitize::line(&who)),
+            };
+            let keys = format!(
+                "{} accepts, {} rejects",
+                m.keys.describe(Action::Accept),
+                m.keys.describe(Action::Reject)
+            );
+            m.notify(NoticeLevel::Info, format!("{what}: {keys}"));
+            if m.bell {
+                return vec![Cmd::Bell];
+            }
+        }
+        RoomLinkEvent::Event(RoomEvent::RejectReceived { .. } | RoomEvent::StopCalling { .. }) => {
+            // The outcome is in the state snapshot that follows; say it once it is there.
+        }
+        RoomLinkEvent::Event(_) | RoomLinkEvent::Session(_) | RoomLinkEvent::Frame { .. } => {}
+    }
+    vec![]
 }
 
 fn quit(m: &mut Model) -> Vec<Cmd> {
@@ -49,6 +103,12 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Pane::Chats => Context::Chats,
         Pane::History => Context::History,
     };
+    // A ringing call takes the call dialog's keys first (the dialog is modal).
+    if m.room.invite.is_some()
+        && let Some(action) = m.keys.lookup(key, &[Context::CallDialog])
+    {
+        return on_action(m, action);
+    }
     let Some(action) = m
         .keys
         .lookup(key, &[pane_ctx, Context::Room, Context::Global])
@@ -100,8 +160,13 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             m.inspector = !m.inspector;
             m.dirty = true;
         }
-        Action::SwitchRoom => switch_room(m),
-        Action::Call | Action::HangUp | Action::Mic | Action::Camera => {
+        Action::SwitchRoom => return switch_room(m),
+        Action::Call
+        | Action::HangUp
+        | Action::Mic
+        | Action::Camera
+        | Action::Accept
+        | Action::Reject => {
             if !m.room_link.is_up() {
                 let what = match &m.room_link {
                     LinkStatus::NotConfigured => {
@@ -111,7 +176,9 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                     other => format!("No room connected ({})", other.label()),
                 };
                 m.notify(NoticeLevel::Warn, what);
+                return vec![];
             }
+            return room_action(m, action);
         }
         Action::Compose
         | Action::Filter
@@ -133,18 +200,46 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                 m.notify(NoticeLevel::Warn, what);
             }
         }
-        // Nothing to move, open or close in the empty panes, and no dialog is open.
-        Action::Up
-        | Action::Down
-        | Action::Open
-        | Action::Back
-        | Action::Accept
-        | Action::Reject => {}
+        // Nothing to move, open or close in the empty panes.
+        Action::Up | Action::Down | Action::Open | Action::Back => {}
     }
     vec![]
 }
 
-fn switch_room(m: &mut Model) {
+/// An action on a Room whose link is up.
+fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
+    let r = &m.room;
+    match action {
+        Action::Mic => vec![Cmd::room("setMicMute", json!({ "mute": !r.mic_muted }))],
+        Action::Camera => vec![Cmd::room(
+            "setVideoMute",
+            json!({ "mute": !r.camera_muted }),
+        )],
+        Action::Accept if r.invite.is_some() => vec![Cmd::room("accept", json!({}))],
+        Action::Reject if r.invite.is_some() => vec![Cmd::room("reject", json!({}))],
+        Action::Accept | Action::Reject => vec![],
+        // Hanging up a ringing incoming call rejects it (room-api.md: hangUp ends it too).
+        Action::HangUp if r.invite.is_some() => vec![Cmd::room("reject", json!({}))],
+        Action::HangUp if r.conference.is_some() || r.calling.is_some() => {
+            vec![Cmd::room("hangUp", json!({ "forAll": false }))]
+        }
+        Action::HangUp => {
+            m.notify(NoticeLevel::Info, "No call to hang up");
+            vec![]
+        }
+        _ => {
+            // Placing a call from the console needs the call prompt (address book completion),
+            // which arrives with the room pane; scripts have `room call PEER` today.
+            m.notify(
+                NoticeLevel::Info,
+                "Calls are placed with: trueconf-console room call PEER",
+            );
+            vec![]
+        }
+    }
+}
+
+fn switch_room(m: &mut Model) -> Vec<Cmd> {
     match (m.rooms.len(), m.active_room) {
         (0, _) => m.notify(
             NoticeLevel::Warn,
@@ -155,10 +250,13 @@ fn switch_room(m: &mut Model) {
             let next = cur.map(|i| (i + 1) % n).unwrap_or(0);
             m.active_room = Some(next);
             m.room_link = LinkStatus::Offline;
+            m.room = crate::room::RoomState::default();
             let name = m.rooms[next].name.clone();
             m.notify(NoticeLevel::Info, format!("Room: {name}"));
+            return vec![Cmd::ConnectRoom(next)];
         }
     }
+    vec![]
 }
 
 #[cfg(test)]
@@ -409,5 +507,167 @@ mod tests {
         update(&mut m, Msg::Resize(120, 40));
         assert_eq!(m.size, (120, 40));
         assert!(m.dirty);
+    }
+
+    fn online_demo() -> Model {
+        let mut m = demo();
+        update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        m.dirty = false;
+        m
+    }
+
+    fn ringing(m: &mut Model) {
+        let mut st = m.room.clone();
+        st.apply_event(&RoomEvent::InviteReceived {
+            peer_id: "dave@video.example.com".into(),
+            peer_dn: "Dave Brown".into(),
+            conf_type: 0,
+            conf_id: "c1".into(),
+            conf_title: None,
+        });
+        update(m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    }
+
+    #[test]
+    fn link_status_and_state_snapshots_update_the_model() {
+        let mut m = demo();
+        update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::Status(LinkStatus::Connecting)),
+        );
+        assert_eq!(m.room_link, LinkStatus::Connecting);
+        assert!(m.dirty);
+        let mut st = crate::room::RoomState::default();
+        st.apply_event(&RoomEvent::MicMuted(true));
+        m.dirty = false;
+        update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
+        );
+        assert!(m.room.mic_muted && m.dirty);
+        // The same state again draws nothing.
+        m.dirty = false;
+        update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+        assert!(!m.dirty);
+    }
+
+    #[test]
+    fn an_incoming_call_rings_the_bell_and_says_who() {
+        let mut m = online_demo();
+        let cmds = update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::Event(RoomEvent::InviteReceived {
+                peer_id: "dave@video.example.com".into(),
+                peer_dn: "Dave \x1b[31mBrown".into(),
+                conf_type: 0,
+                conf_id: "c1".into(),
+                conf_title: None,
+            })),
+        );
+        assert_eq!(cmds, vec![Cmd::Bell]);
+        assert_eq!(
+            m.notice.unwrap().text,
+            "Incoming call from Dave Brown: a accepts, r rejects"
+        );
+        // No bell when it is off.
+        let mut m = online_demo();
+        m.bell = false;
+        let cmds = update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::Event(RoomEvent::InviteReceived {
+                peer_id: "x".into(),
+                peer_dn: String::new(),
+                conf_type: 1,
+                conf_id: "c".into(),
+                conf_title: Some("Board".into()),
+            })),
+        );
+        assert!(cmds.is_empty());
+        assert!(
+            m.notice
+                .unwrap()
+                .text
+                .starts_with("Invitation to Board from x")
+        );
+    }
+
+    #[test]
+    fn call_dialog_keys_answer_a_ringing_call() {
+        let mut m = online_demo();
+        // Without a ringing call, `a` and `r` do nothing.
+        assert!(update(&mut m, press('a')).is_empty());
+        ringing(&mut m);
+        assert_eq!(
+            update(&mut m, press('a')),
+            vec![Cmd::room("accept", json!({}))]
+        );
+        assert_eq!(
+            update(&mut m, press('r')),
+            vec![Cmd::room("reject", json!({}))]
+        );
+        // Hanging up a ringing call rejects it.
+        assert_eq!(
+            update(&mut m, press('h')),
+            vec![Cmd::room("reject", json!({}))]
+        );
+    }
+
+    #[test]
+    fn room_keys_send_requests_when_the_link_is_up() {
+        let mut m = online_demo();
+        assert_eq!(
+            update(&mut m, press('m')),
+            vec![Cmd::room("setMicMute", json!({"mute": true}))]
+        );
+        m.room.mic_muted = true;
+        assert_eq!(
+            update(&mut m, press('m')),
+            vec![Cmd::room("setMicMute", json!({"mute": false}))]
+        );
+        assert_eq!(
+            update(&mut m, press('v')),
+            vec![Cmd::room("setVideoMute", json!({"mute": true}))]
+        );
+        // No call: hang-up says so and sends nothing.
+        assert!(update(&mut m, press('h')).is_empty());
+        assert_eq!(m.notice.as_ref().unwrap().text, "No call to hang up");
+        m.room.calling = Some("carol".into());
+        assert_eq!(
+            update(&mut m, press('h')),
+            vec![Cmd::room("hangUp", json!({"forAll": false}))]
+        );
+        // Placing a call points to the script command until the call prompt exists.
+        assert!(update(&mut m, press('c')).is_empty());
+        assert!(m.notice.unwrap().text.contains("room call PEER"));
+    }
+
+    #[test]
+    fn a_failed_request_is_shown_inert() {
+        let mut m = online_demo();
+        update(
+            &mut m,
+            Msg::RoomFailed("the Room refused `x`: \x1b]0;t\x07bad".into()),
+        );
+        let n = m.notice.unwrap();
+        assert_eq!(
+            (n.level, n.text.as_str()),
+            (NoticeLevel::Error, "the Room refused `x`: bad")
+        );
+    }
+
+    #[test]
+    fn switching_rooms_reconnects() {
+        let mut m = model(TWO_ROOMS);
+        m.room.mic_muted = true;
+        let cmds = update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
+        assert_eq!(cmds, vec![Cmd::ConnectRoom(1)]);
+        assert_eq!(
+            m.room,
+            crate::room::RoomState::default(),
+            "the old room's state is dropped"
+        );
     }
 }

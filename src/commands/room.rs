@@ -59,18 +59,17 @@ pub fn target(args: &RoomArgs, config: &Config) -> Result<RoomTarget, Failure> {
         None => 0,
     };
     let r = &config.rooms[idx];
-    Ok(RoomTarget {
-        host: r.host.to_string(),
-        http_port: args.port.unwrap_or(r.http_port.0),
-        ws_port: args.ws_port.or(r.ws_port.map(|p| p.0)),
-        instance: "default".into(),
-        api_version: api(args.api_version, r.api_version),
-        pin: args
-            .pin
+    let mut t = RoomTarget::from_config(
+        r,
+        args.pin
             .clone()
             .map(Secret::new)
             .or_else(|| config.room_pin(r).cloned()),
-    })
+    );
+    t.http_port = args.port.unwrap_or(t.http_port);
+    t.ws_port = args.ws_port.or(t.ws_port);
+    t.api_version = api(args.api_version, t.api_version);
+    Ok(t)
 }
 
 pub async fn run(args: &RoomArgs, config: &Config) -> ExitCode {

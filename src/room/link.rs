@@ -36,6 +36,20 @@ pub struct RoomTarget {
     pub pin: Option<Secret>,
 }
 
+impl RoomTarget {
+    /// The target of a configured room, with the PIN the config resolved (environment first).
+    pub fn from_config(r: &crate::config::RoomConfig, pin: Option<Secret>) -> RoomTarget {
+        RoomTarget {
+            host: r.host.to_string(),
+            http_port: r.http_port.0,
+            ws_port: r.ws_port.map(|p| p.0),
+            instance: "default".into(),
+            api_version: r.api_version,
+            pin,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RoomLinkOptions {
     pub backoff: Backoff,
@@ -65,6 +79,8 @@ pub enum RoomLinkEvent {
     /// Auth succeeded; what it granted.
     Session(Session),
     Event(RoomEvent),
+    /// The room state after a change (a reply or an event), for a UI that keeps a copy.
+    State(Box<RoomState>),
     /// A raw frame: `outgoing` true for what we sent. Secrets are masked.
     Frame {
         outgoing: bool,
@@ -298,6 +314,10 @@ const INITIAL_QUERIES: &[&str] = &[
 impl Actor {
     fn emit(&self, e: RoomLinkEvent) {
         let _ = self.events.send(e);
+    }
+
+    fn emit_state(&self) {
+        self.emit(RoomLinkEvent::State(Box::new(self.state.borrow().clone())));
     }
 
     fn set_status(&self, s: LinkStatus) {
@@ -580,6 +600,7 @@ impl Actor {
                                 && self.state.borrow().app_state != AppState::Conference;
                             let joined = matches!(e, RoomEvent::ConferenceCreated { .. });
                             self.state.send_modify(|s| s.apply_event(&e));
+                            self.emit_state();
                             self.emit(RoomLinkEvent::Event(e));
                             if entered_conference || joined {
                                 out.push(Queued { method: "getConferenceParticipants".into(), params: Map::new(), reply: None, deadline: internal_deadline() });
@@ -619,6 +640,7 @@ impl Actor {
         if r.ok {
             self.state
                 .send_modify(|s| s.apply_reply(&r.method, &r.body));
+            self.emit_state();
         }
         let Some(p) = key.and_then(|k| pending.remove(&k)) else {
             return;

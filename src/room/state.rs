@@ -221,7 +221,11 @@ impl RoomState {
                 owner,
                 peer_id,
             } => {
-                self.invite = None;
+                let invite_name = self
+                    .invite
+                    .take()
+                    .map(|i| i.peer.name)
+                    .filter(|n| !n.is_empty());
                 self.calling = None;
                 let participants = self
                     .conference
@@ -230,7 +234,10 @@ impl RoomState {
                     .map(|c| c.participants)
                     .unwrap_or_default();
                 let title = if conf_title.is_empty() {
-                    peer_id.clone().unwrap_or_default()
+                    self.name_of(
+                        peer_id.as_deref().unwrap_or_default(),
+                        invite_name.as_deref(),
+                    )
                 } else {
                     conf_title.clone()
                 };
@@ -306,6 +313,18 @@ impl RoomState {
             RoomEvent::HardwareChanged(body) => self.apply_hardware(body),
             RoomEvent::ChatMessage { .. } | RoomEvent::Other { .. } => {}
         }
+    }
+
+    /// A display name for a peer: the invite's, the address book's, else the id itself.
+    fn name_of(&self, peer_id: &str, invite_name: Option<&str>) -> String {
+        if let Some(n) = invite_name {
+            return n.to_string();
+        }
+        self.contacts
+            .iter()
+            .find(|c| same_user(&c.peer.id, peer_id) && !c.peer.name.is_empty())
+            .map(|c| c.peer.name.clone())
+            .unwrap_or_else(|| peer_id.to_string())
     }
 
     fn participant_mut(&mut self, peer_id: &str) -> Option<&mut Participant> {
@@ -501,10 +520,8 @@ mod tests {
             json!({"event":"appStateChanged","method":"event","appState":5}),
         ));
         assert_eq!(s.invite, None);
-        assert_eq!(
-            s.conference.as_ref().unwrap().title,
-            "dave@video.example.com"
-        );
+        // A 1:1 call is titled by the caller's name, not the raw id.
+        assert_eq!(s.conference.as_ref().unwrap().title, "Dave");
         s.apply_event(&ev(json!({"event":"newParticipantInConference","method":"event","peerId":"dave@video.example.com/ab12","peerDn":"Dave","confId":"c1","mic":2,"video":1})));
         s.apply_event(&ev(json!({"event":"deviceStatusReceived","method":"event","peerId":"dave@video.example.com","mic":1,"video":2,"confId":"c1"})));
         let p = &s.conference.as_ref().unwrap().participants[0];

@@ -23,7 +23,7 @@ impl MainLayout {
         let left_w = (main.width / 3).clamp(30, 48);
         let [left, right] =
             Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(main);
-        let room_h = if main.height >= 40 { 14 } else { 10 };
+        let room_h = if main.height >= 40 { 16 } else { 12 };
         let [room, chats] =
             Layout::vertical([Constraint::Length(room_h), Constraint::Fill(1)]).areas(left);
         let (history, composer, inspector) = if inspector {

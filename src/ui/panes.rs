@@ -61,8 +61,10 @@ pub fn room(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                     Span::styled(m.room_link.label(), status_style(&m.room_link, theme)),
                 ]),
             ];
+            if m.room_link.is_up() {
+                room_state_lines(&mut v, m, theme, area.width.saturating_sub(4) as usize);
+            }
             if m.rooms.len() > 1 {
-                v.push(Line::raw(""));
                 v.push(Line::styled(
                     format!(
                         "{} rooms configured; {} switches",
@@ -76,6 +78,94 @@ pub fn room(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         }
     };
     draw(f, area, b, lines);
+}
+
+fn device_mark(d: crate::room::protocol::DeviceState) -> &'static str {
+    use crate::room::protocol::DeviceState;
+    match d {
+        DeviceState::On => "on",
+        DeviceState::Muted => "off",
+        DeviceState::Absent => "—",
+    }
+}
+
+/// The room's state under the link line: app state, account, the call, local devices.
+fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width: usize) {
+    use crate::sanitize::line;
+    let s = &m.room;
+    v.push(Line::from(vec![
+        Span::raw("State: "),
+        Span::styled(s.app_state.describe().to_string(), theme.title),
+    ]));
+    if let Some(p) = &s.login {
+        v.push(Line::raw(format!(
+            "Account: {}",
+            line(if p.name.is_empty() { &p.id } else { &p.name })
+        )));
+    }
+    if let Some(i) = &s.invite {
+        let who = line(if i.peer.name.is_empty() {
+            &i.peer.id
+        } else {
+            &i.peer.name
+        })
+        .into_owned();
+        let what = if i.is_call() {
+            format!("Incoming call: {who}")
+        } else {
+            format!("Invitation from {who}")
+        };
+        v.push(Line::styled(what, theme.warn));
+        v.push(Line::from(vec![
+            Span::styled(m.keys.describe(Action::Accept), theme.key),
+            Span::raw(" accept  "),
+            Span::styled(m.keys.describe(Action::Reject), theme.key),
+            Span::raw(" reject"),
+        ]));
+    } else if let Some(c) = &s.calling {
+        v.push(Line::styled(format!("Calling {}…", line(c)), theme.warn));
+    } else if let Some(c) = &s.conference {
+        let title = if c.title.is_empty() { &c.id } else { &c.title };
+        v.push(Line::styled(
+            format!("In a call: {} ({})", line(title), c.participants.len()),
+            theme.ok,
+        ));
+        let me = s.login.as_ref().map(|p| p.id.as_str()).unwrap_or("");
+        for p in c
+            .participants
+            .iter()
+            .filter(|p| !crate::room::state::same_user(&p.peer.id, me))
+        {
+            let name = if p.peer.name.is_empty() {
+                &p.peer.id
+            } else {
+                &p.peer.name
+            };
+            let flags = format!(" mic {} cam {}", device_mark(p.mic), device_mark(p.video));
+            let room = width.saturating_sub(super::text::width(&flags) + 2).max(4);
+            v.push(Line::from(vec![
+                Span::raw(format!("  {}", super::text::truncate(&line(name), room))),
+                Span::styled(flags, theme.dim),
+            ]));
+        }
+    }
+    let onoff = |muted: bool| if muted { "off" } else { "on" };
+    v.push(Line::raw(format!(
+        "Mic {} · Camera {}",
+        onoff(s.mic_muted),
+        onoff(s.camera_muted)
+    )));
+    let vol = s
+        .volume
+        .map(|x| format!(" · Volume {:.0}%", x * 100.0))
+        .unwrap_or_default();
+    v.push(Line::raw(format!(
+        "Speaker {}{vol}",
+        onoff(s.speaker_muted)
+    )));
+    if let Some(o) = &s.last_outcome {
+        v.push(Line::styled(format!("Last: {}", line(o)), theme.dim));
+    }
 }
 
 pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {

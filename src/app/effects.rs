@@ -1,0 +1,76 @@
+//! The effects `update` asks for, carried out: the Room link (connect, switch, requests).
+//! Link events come back as messages on the channel the event loop reads.
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::{Cmd, Msg};
+use crate::room::RoomHandle;
+use crate::room::link::{self, RoomLinkOptions, RoomTarget};
+
+pub struct Effects {
+    rooms: Vec<RoomTarget>,
+    tx: mpsc::Sender<Msg>,
+    room: Option<(RoomHandle, JoinHandle<()>)>,
+}
+
+impl Effects {
+    /// `rooms` are the targets of the configured rooms, by index; `tx` feeds the event loop.
+    pub fn new(rooms: Vec<RoomTarget>, tx: mpsc::Sender<Msg>) -> Effects {
+        Effects {
+            rooms,
+            tx,
+            room: None,
+        }
+    }
+
+    /// Connects to room `index`, dropping the link to the previous one.
+    pub fn connect_room(&mut self, index: usize) {
+        if let Some((_, forward)) = self.room.take() {
+            forward.abort();
+        }
+        let Some(target) = self.rooms.get(index).cloned() else {
+            return;
+        };
+        let (handle, mut events) = link::spawn(target, RoomLinkOptions::default());
+        let tx = self.tx.clone();
+        let forward = tokio::spawn(async move {
+            while let Some(ev) = events.recv().await {
+                if tx.send(Msg::Room(ev)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        self.room = Some((handle, forward));
+    }
+
+    /// Carries out the link commands; returns false for the ones the event loop handles.
+    pub fn run(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::ConnectRoom(i) => self.connect_room(i),
+            Cmd::RoomRequest { method, params } => {
+                let Some((h, _)) = &self.room else {
+                    let _ = self
+                        .tx
+                        .try_send(Msg::RoomFailed("no room is connected".into()));
+                    return;
+                };
+                let (h, tx) = (h.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = h.request(&method, params).await {
+                        let _ = tx.send(Msg::RoomFailed(e.to_string())).await;
+                    }
+                });
+            }
+            Cmd::Quit | Cmd::Bell => {}
+        }
+    }
+}
+
+impl Drop for Effects {
+    fn drop(&mut self) {
+        if let Some((_, forward)) = self.room.take() {
+            forward.abort();
+        }
+    }
+}
