@@ -10,7 +10,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use trueconf_console::config::ApiVersion;
 use trueconf_console::room::catalog::GetMicMute;
 use trueconf_console::room::link::{self, RoomLinkOptions, RoomTarget};
 use trueconf_console::sim::{RoomSim, RoomSimConfig, World};
@@ -38,14 +37,7 @@ fn main() {
         .unwrap();
 
     let mut ours: Vec<f64> = rt.block_on(async {
-        let target = RoomTarget {
-            host: "127.0.0.1".into(),
-            http_port: sim.http_port(),
-            ws_port: None,
-            instance: "default".into(),
-            api_version: ApiVersion::V1,
-            pin: None,
-        };
+        let target = RoomTarget::loopback(sim.http_port());
         let (h, _events) = link::spawn(target, RoomLinkOptions::default());
         h.wait_status(Duration::from_secs(10), |s| s.is_up())
             .await

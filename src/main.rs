@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use trueconf_console::app::{self, Model, NoticeLevel, Session};
 use trueconf_console::cli::{Cli, Command, ConfigCommand, PanicSite};
-use trueconf_console::config::{ApiVersion, Config};
+use trueconf_console::config::Config;
 use trueconf_console::room::RoomTarget;
 use trueconf_console::sim::{RoomSim, RoomSimConfig, World};
 use trueconf_console::{commands, logging, tui};
@@ -169,14 +169,7 @@ fn run_tui(
                 .await
                 .context("cannot start the Room simulator")?;
             sim.start_actors(Duration::from_secs(20), Duration::from_secs(180));
-            let target = RoomTarget {
-                host: "127.0.0.1".into(),
-                http_port: sim.http_port(),
-                ws_port: None,
-                instance: "default".into(),
-                api_version: ApiVersion::V1,
-                pin: None,
-            };
+            let target = RoomTarget::loopback(sim.http_port());
             (Some(sim), vec![target])
         } else {
             let targets = config

@@ -37,6 +37,18 @@ pub struct RoomTarget {
 }
 
 impl RoomTarget {
+    /// A Room on this machine, found through its config.json on `http_port`, unsecured.
+    pub fn loopback(http_port: u16) -> RoomTarget {
+        RoomTarget {
+            host: "127.0.0.1".into(),
+            http_port,
+            ws_port: None,
+            instance: "default".into(),
+            api_version: ApiVersion::V1,
+            pin: None,
+        }
+    }
+
     /// The target of a configured room, with the PIN the config resolved (environment first).
     pub fn from_config(r: &crate::config::RoomConfig, pin: Option<Secret>) -> RoomTarget {
         RoomTarget {
