@@ -127,6 +127,9 @@ pub struct RoomArgs {
     /// The WebSocket port, skipping discovery.
     #[arg(long, global = true, value_name = "PORT")]
     pub ws_port: Option<u16>,
+    /// The instance name of a Room started with `-t NAME`.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub instance: Option<String>,
     /// The PIN. Prefer TRUECONF_ROOM_PIN: a command line is visible to other users.
     #[arg(long, global = true, value_name = "PIN")]
     pub pin: Option<String>,

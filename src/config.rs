@@ -191,6 +191,29 @@ pub struct RoomConfig {
     pub api_version: ApiVersion,
     #[serde(default)]
     pub pin: Option<Secret>,
+    /// The instance name of a Room started with `-t NAME` (its config.json is under /public/NAME/).
+    #[serde(default = "default_instance", deserialize_with = "de_instance")]
+    pub instance: String,
+}
+
+fn default_instance() -> String {
+    "default".into()
+}
+
+fn de_instance<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        || s.starts_with('.')
+    {
+        return Err(serde::de::Error::custom(format!(
+            "instance `{}` is not a Room instance name (letters, digits, - _ .)",
+            crate::sanitize::line(&s)
+        )));
+    }
+    Ok(s)
 }
 
 fn default_room_http_port() -> Port {
@@ -788,6 +811,18 @@ mod tests {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
         let c = Config::load(&p, true, no_env).unwrap();
         assert_eq!(c.permission_warning(&p), None);
+    }
+
+    #[test]
+    fn room_instance_defaults_and_is_checked() {
+        let c = parse("[[room]]\nname = \"A\"\nhost = \"h\"\n").unwrap();
+        assert_eq!(c.rooms[0].instance, "default");
+        let c = parse("[[room]]\nname = \"A\"\nhost = \"h\"\ninstance = \"lobby\"\n").unwrap();
+        assert_eq!(c.rooms[0].instance, "lobby");
+        let (line, key, msg, _) =
+            invalid("[[room]]\nname = \"A\"\nhost = \"h\"\ninstance = \"../x\"\n");
+        assert_eq!((line, key.as_deref()), (Some(4), Some("room.instance")));
+        assert!(msg.contains("not a Room instance name"), "{msg}");
     }
 
     #[test]

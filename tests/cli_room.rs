@@ -10,7 +10,12 @@ use common::Home;
 use trueconf_console::sim::{RoomSim, RoomSimConfig, World};
 
 async fn sim() -> RoomSim {
+    sim_with_instance(None).await
+}
+
+async fn sim_with_instance(instance: Option<&str>) -> RoomSim {
     let mut cfg = RoomSimConfig::new(Arc::new(World::demo()));
+    cfg.instance = instance.map(String::from);
     cfg.time_scale = 0.02;
     cfg.call_timeout = Duration::from_millis(300);
     cfg.logged_in = true;
@@ -221,4 +226,35 @@ fn simulate_prints_its_ports_and_serves_them() {
         )),
         "{stderr}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_instance_name_selects_the_config_json_path() {
+    let home = Home::new();
+    let sim = sim_with_instance(Some("lobby")).await;
+    let (code, stdout, stderr) = out(&room(&home, &sim, &["--instance", "lobby", "state"]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("Room:        ready (3)"), "{stdout}");
+    let (code, _, stderr) = out(&room(&home, &sim, &["--instance", "hall", "state"]).await);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("/public/hall/config.json answered 404"),
+        "{stderr}"
+    );
+    // The same from the config file.
+    let cfg = home.write("c.toml", &format!("[[room]]\nname = \"Lobby\"\nhost = \"127.0.0.1\"\nhttp_port = {}\ninstance = \"lobby\"\n", sim.http_port()));
+    let env = home.env();
+    let o = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args(["room", "--config", cfg.to_str().unwrap(), "state", "--json"])
+            .env_clear()
+            .envs(env)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let (code, _, stderr) = out(&o);
+    assert_eq!(code, Some(0), "{stderr}");
+    sim.shutdown();
 }

@@ -46,7 +46,7 @@ pub fn target(args: &RoomArgs, config: &Config) -> Result<RoomTarget, Failure> {
             host: host.clone(),
             http_port: args.port.unwrap_or(DEFAULT_ROOM_HTTP_PORT),
             ws_port: args.ws_port,
-            instance: "default".into(),
+            instance: args.instance.clone().unwrap_or_else(|| "default".into()),
             api_version: api(args.api_version, ApiVersion::V1),
             pin: args.pin.clone().map(Secret::new).or(env_pin),
         });
@@ -69,6 +69,9 @@ pub fn target(args: &RoomArgs, config: &Config) -> Result<RoomTarget, Failure> {
     t.http_port = args.port.unwrap_or(t.http_port);
     t.ws_port = args.ws_port.or(t.ws_port);
     t.api_version = api(args.api_version, t.api_version);
+    if let Some(i) = &args.instance {
+        t.instance = i.clone();
+    }
     Ok(t)
 }
 

@@ -55,7 +55,7 @@ impl RoomTarget {
             host: r.host.to_string(),
             http_port: r.http_port.0,
             ws_port: r.ws_port.map(|p| p.0),
-            instance: "default".into(),
+            instance: r.instance.clone(),
             api_version: r.api_version,
             pin,
         }
