@@ -6,6 +6,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$root/target/debug/trueconf-console}
 venv=${TRUECONF_PY_VENV:-$root/target/py-venv}
 [ -x "$bin" ] || { echo "no binary at $bin: run cargo build first" >&2; exit 2; }
+# Absolute: the script runs the client from a scratch directory.
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
