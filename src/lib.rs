@@ -5,6 +5,7 @@
 //! imports UI code.
 
 pub mod app;
+pub mod chat;
 pub mod cli;
 pub mod commands;
 pub mod config;
