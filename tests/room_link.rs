@@ -810,3 +810,20 @@ async fn the_simulator_enforces_the_protocol() {
     );
     sim.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn while_retrying_the_reason_stays_in_the_status() {
+    let sim = sim_with(|c| c.pin = Some("8642".into())).await;
+    let (h, _rx) = room::link::spawn(target(&sim, Some("0000")), opts());
+    let st = h
+        .wait_status(WAIT, |s| matches!(s, LinkStatus::Retrying { .. }))
+        .await
+        .unwrap();
+    assert!(
+        st.label()
+            .starts_with("authentication failed: wrong PIN; retrying in "),
+        "{}",
+        st.label()
+    );
+    sim.shutdown();
+}

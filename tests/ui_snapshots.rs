@@ -212,3 +212,28 @@ fn room_ringing_160x48() {
     assert!(!t.backend().to_string().contains("pwned"));
     insta::assert_snapshot!(t.backend());
 }
+
+#[test]
+fn a_megabyte_caller_name_is_cut_to_the_pane() {
+    use trueconf_console::link::LinkStatus;
+    use trueconf_console::room::RoomEvent;
+    let mut m = demo(80, 24);
+    m.room_link = LinkStatus::Authorized;
+    m.room.apply_event(&RoomEvent::InviteReceived {
+        peer_id: "dave@video.example.com".into(),
+        peer_dn: "Dave".repeat(1 << 18),
+        conf_type: 0,
+        conf_id: "c9".into(),
+        conf_title: None,
+    });
+    let screen = render(&m).backend().to_string();
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Incoming call:"))
+        .expect("the call is shown");
+    assert!(row.contains('…'), "{row}");
+    assert!(
+        screen.contains("a accept"),
+        "the keys still show under a huge name:\n{screen}"
+    );
+}

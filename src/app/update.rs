@@ -49,12 +49,8 @@ fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
         }) => {
             let who = if peer_dn.is_empty() { peer_id } else { peer_dn };
             let what = match conf_title {
-                Some(t) => format!(
-                    "Invitation to {} from {}",
-                    sanitize::line(&t),
-                    sanitize::line(&who)
-                ),
-                None => format!("Incoming call from {}", sanitize::line(&who)),
+                Some(t) => format!("Invitation to {} from {}", short(&t), short(&who)),
+                None => format!("Incoming call from {}", short(&who)),
             };
             let keys = format!(
                 "{} accepts, {} rejects",
@@ -72,6 +68,17 @@ fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
         RoomLinkEvent::Event(_) | RoomLinkEvent::Session(_) | RoomLinkEvent::Frame { .. } => {}
     }
     vec![]
+}
+
+/// A server string made inert and cut to a length any status line can show.
+fn short(s: &str) -> String {
+    let clean = sanitize::line(s);
+    if clean.chars().count() <= 120 {
+        return clean.into_owned();
+    }
+    let mut t: String = clean.chars().take(119).collect();
+    t.push('…');
+    t
 }
 
 fn quit(m: &mut Model) -> Vec<Cmd> {
@@ -591,6 +598,27 @@ mod tests {
                 .unwrap()
                 .text
                 .starts_with("Invitation to Board from x")
+        );
+    }
+
+    #[test]
+    fn a_huge_caller_name_is_cut_in_the_notice() {
+        let mut m = online_demo();
+        update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::Event(RoomEvent::InviteReceived {
+                peer_id: "x".into(),
+                peer_dn: "D".repeat(1 << 20),
+                conf_type: 0,
+                conf_id: "c".into(),
+                conf_title: None,
+            })),
+        );
+        let text = m.notice.unwrap().text;
+        assert!(
+            text.chars().count() < 200 && text.contains("DDD…"),
+            "{} chars",
+            text.len()
         );
     }
 

@@ -20,8 +20,10 @@ pub enum LinkStatus {
     Disconnected {
         reason: String,
     },
+    /// Waiting to reconnect; `reason` is why the last attempt failed, so it stays visible.
     Retrying {
         in_secs: u64,
+        reason: String,
     },
 }
 
@@ -36,7 +38,9 @@ impl LinkStatus {
             LinkStatus::Disconnected { reason } => {
                 format!("disconnected: {}", crate::sanitize::line(reason))
             }
-            LinkStatus::Retrying { in_secs } => format!("retrying in {in_secs} s"),
+            LinkStatus::Retrying { in_secs, reason } => {
+                format!("{}; retrying in {in_secs} s", crate::sanitize::line(reason))
+            }
         }
     }
 
@@ -49,7 +53,7 @@ impl LinkStatus {
             LinkStatus::Connected => "auth…".into(),
             LinkStatus::Authorized => "on".into(),
             LinkStatus::Disconnected { .. } => "down".into(),
-            LinkStatus::Retrying { in_secs } => format!("retry {in_secs}s"),
+            LinkStatus::Retrying { in_secs, .. } => format!("retry {in_secs}s"),
         }
     }
 
@@ -97,6 +101,19 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_retry_keeps_the_reason_visible() {
+        let s = LinkStatus::Retrying {
+            in_secs: 4,
+            reason: "authentication failed: wrong PIN".into(),
+        };
+        assert_eq!(
+            s.label(),
+            "authentication failed: wrong PIN; retrying in 4 s"
+        );
+        assert_eq!(s.short_label(), "retry 4s");
+    }
 
     #[test]
     fn backoff_grows_is_capped_and_jittered() {

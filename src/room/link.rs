@@ -448,6 +448,7 @@ impl Actor {
             attempt = attempt.saturating_add(1);
             self.set_status(LinkStatus::Retrying {
                 in_secs: delay.as_secs_f64().ceil() as u64,
+                reason: reason.clone(),
             });
             let wake = Instant::now() + delay;
             loop {

@@ -91,7 +91,9 @@ fn device_mark(d: crate::room::protocol::DeviceState) -> &'static str {
 
 /// The room's state under the link line: app state, account, the call, local devices.
 fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width: usize) {
-    use crate::sanitize::line;
+    use crate::sanitize;
+    // Server strings are cut to the pane's width before layout: a 1 MB name costs one pass.
+    let line = |x: &str| super::text::truncate(&sanitize::line(x), width.max(1));
     let s = &m.room;
     v.push(Line::from(vec![
         Span::raw("State: "),
@@ -108,14 +110,16 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
             &i.peer.id
         } else {
             &i.peer.name
-        })
-        .into_owned();
+        });
         let what = if i.is_call() {
             format!("Incoming call: {who}")
         } else {
             format!("Invitation from {who}")
         };
-        v.push(Line::styled(what, theme.warn));
+        v.push(Line::styled(
+            super::text::truncate(&what, width.max(1)),
+            theme.warn,
+        ));
         v.push(Line::from(vec![
             Span::styled(m.keys.describe(Action::Accept), theme.key),
             Span::raw(" accept  "),
@@ -144,7 +148,10 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
             let flags = format!(" mic {} cam {}", device_mark(p.mic), device_mark(p.video));
             let room = width.saturating_sub(super::text::width(&flags) + 2).max(4);
             v.push(Line::from(vec![
-                Span::raw(format!("  {}", super::text::truncate(&line(name), room))),
+                Span::raw(format!(
+                    "  {}",
+                    super::text::truncate(&sanitize::line(name), room)
+                )),
                 Span::styled(flags, theme.dim),
             ]));
         }
