@@ -4,6 +4,7 @@
 //! Layers: [`ui`] draws the [`app`] model; [`app`] holds the Elm core; protocol code never
 //! imports UI code.
 
+pub mod apispec;
 pub mod app;
 pub mod chat;
 pub mod cli;
@@ -16,5 +17,6 @@ pub mod logging;
 pub mod room;
 pub mod sanitize;
 pub mod sim;
+pub mod tls;
 pub mod tui;
 pub mod ui;

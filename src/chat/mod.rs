@@ -1,5 +1,13 @@
-//! TrueConf Server's API for chat bots (chatbot-api.md). So far the frame layer: frames, error
-//! codes, history order, timestamps. The client, OAuth, files and the simulator come with the
-//! chat link issue. No UI code.
+//! TrueConf Server's API for chat bots (chatbot-api.md): frames and error codes
+//! ([`protocol`]), chats, envelopes and files ([`types`]), the method table ([`methods`]), server
+//! requests ([`events`]), OAuth and the token cache ([`auth`]), and the link actor with file
+//! transfer ([`client`]). No UI code.
 
+pub mod auth;
+pub mod client;
+pub mod events;
+pub mod methods;
 pub mod protocol;
+pub mod types;
+
+pub use client::{ChatError, ChatHandle, ChatLinkEvent, ChatLinkOptions, ChatTarget, spawn};

@@ -145,7 +145,13 @@ impl ServerError {
 
 impl fmt::Display for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.name(), self.code)?;
+        // "chat not found (304)": the table's name in words, then the code.
+        let words = match self.code {
+            2 => "request id already used".to_string(),
+            _ if self.name() == "UNKNOWN_ERROR" => "unknown error".to_string(),
+            _ => self.name().to_ascii_lowercase().replace('_', " "),
+        };
+        write!(f, "{words} ({})", self.code)?;
         if let Some(d) = &self.description {
             write!(f, ": {}", crate::sanitize::line(d))?;
         }
@@ -201,7 +207,7 @@ pub fn error_name(code: u32) -> &'static str {
 
 /// Where a message sits in its chat: the box, then the position inside it, compared as ASCII
 /// strings where a longer string that extends a shorter one is greater (chatbot-api.md §3.2).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize)]
 pub struct BoxPos {
     pub id: u64,
     pub position: String,
@@ -322,12 +328,13 @@ mod tests {
     #[test]
     fn error_payloads_carry_the_name() {
         let e = ServerError::from_payload(Some(&json!({"errorCode": 304}))).unwrap();
-        assert_eq!(e.to_string(), "CHAT_NOT_FOUND (304)");
+        assert_eq!(e.to_string(), "chat not found (304)");
+        assert_eq!(e.name(), "CHAT_NOT_FOUND");
         let e = ServerError::from_payload(Some(
             &json!({"errorCode": 2, "errorDescription": "dup\u{1b}[2J"}),
         ))
         .unwrap();
-        assert_eq!(e.to_string(), "DUPLICATE_ID (2): dup");
+        assert_eq!(e.to_string(), "request id already used (2): dup");
         assert_eq!(
             ServerError::from_payload(Some(&json!({"errorCode": 0}))),
             None
