@@ -57,7 +57,7 @@ pub enum Command {
     /// Drive a TrueConf Room from scripts (state, call, hang up, mute, raw commands).
     Room(RoomArgs),
     /// Use TrueConf Server chats from scripts (list, history, send, files).
-    Chat(Passthrough),
+    Chat(ChatArgs),
     /// Find, check or create the config file.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -99,7 +99,8 @@ pub struct SimulateArgs {
     /// Start the Room connected to the server and logged in as operator.
     #[arg(long)]
     pub logged_in: bool,
-    /// Run the demo world's spontaneous actors (dave calls the Room now and then).
+    /// Run the demo world's spontaneous actors (dave calls the Room now and then and posts in
+    /// Project).
     #[arg(long)]
     pub actors: bool,
     /// Seconds after start of the actors' first call.
@@ -111,9 +112,27 @@ pub struct SimulateArgs {
     /// Load the demo world from this TOML file instead of the embedded one.
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
+    /// The chat server's port: OAuth, WebSocket and files on one plain-http port (0: any free port).
+    #[arg(long, default_value_t = 4309, value_name = "PORT")]
+    pub chat_port: u16,
+    /// Add a chat user (repeatable); demo users log in with their name as password.
+    #[arg(long = "user", value_name = "NAME:PASSWORD", value_parser = parse_user)]
+    pub users: Vec<(String, String)>,
+    /// Seconds a server request may go unacknowledged before the chat server closes the connection.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub ack_timeout: u64,
     /// Print one JSON line with the actual ports when ready.
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_user(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((n, p)) if !n.is_empty() && !n.contains(['@', '/', ' ']) => {
+            Ok((n.to_string(), p.to_string()))
+        }
+        _ => Err("expected NAME:PASSWORD (a login without @ or spaces)".into()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -229,11 +248,147 @@ pub enum ConferenceCommand {
     },
 }
 
-/// Arguments of a subcommand group whose commands this build does not have yet.
+/// `chat …`: connection flags are global to the group and win over the `[chat]` config.
 #[derive(Debug, Args)]
-pub struct Passthrough {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub args: Vec<String>,
+pub struct ChatArgs {
+    /// TrueConf Server's host (overrides the config).
+    #[arg(long, global = true, value_name = "HOST")]
+    pub server: Option<String>,
+    /// Port [default: 4309 plain, 443 with TLS].
+    #[arg(long, global = true, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Plain ws:// and http:// straight to TrueConf Bridge (port 4309).
+    #[arg(long, global = true, conflicts_with = "tls")]
+    pub no_tls: bool,
+    /// wss:// and https:// through the Web Manager (port 443).
+    #[arg(long, global = true)]
+    pub tls: bool,
+    /// A CA certificate file (PEM) to trust besides the system's.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Do not check the server's certificate (only for test servers).
+    #[arg(long, global = true)]
+    pub insecure: bool,
+    /// The account (login, login@server or DOMAIN\\login). The password comes from
+    /// TRUECONF_PASSWORD, the config, the cached token, or a prompt.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Seconds to wait for the server or an answer.
+    #[arg(long, global = true, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+    #[command(subcommand)]
+    pub command: ChatCommand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ParseModeArg {
+    Text,
+    Markdown,
+    Html,
+}
+
+/// How a message's text is to be read.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct Format {
+    /// The text is Markdown (**bold**, _italic_, ~~strike~~, [links](https://…)).
+    #[arg(long, conflicts_with = "html")]
+    pub markdown: bool,
+    /// The text is HTML (<b>, <i>, <s>, <u>, <a href>).
+    #[arg(long)]
+    pub html: bool,
+}
+
+impl Format {
+    pub fn mode(self) -> &'static str {
+        if self.markdown {
+            "markdown"
+        } else if self.html {
+            "html"
+        } else {
+            "text"
+        }
+    }
+}
+
+/// CHAT arguments take a chat id, a chat title, or a user (their p2p chat).
+#[derive(Debug, Subcommand)]
+pub enum ChatCommand {
+    /// Log in, cache the token, and print who you are.
+    Login,
+    /// List your chats: unread count, type, title, id.
+    Chats,
+    /// Print a chat's messages, oldest first.
+    History {
+        chat: String,
+        /// How many of the latest messages.
+        #[arg(long, default_value_t = 20)]
+        count: u64,
+        /// Only messages older than this message id.
+        #[arg(long, value_name = "MESSAGE_ID")]
+        before: Option<String>,
+    },
+    /// Send a message.
+    Send {
+        chat: String,
+        text: String,
+        /// Reply to this message.
+        #[arg(long, value_name = "MESSAGE_ID")]
+        reply: Option<String>,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Replace the text of one of your messages.
+    Edit {
+        message: String,
+        text: String,
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Delete a message (for you, or with --for-all for everyone).
+    Delete {
+        message: String,
+        #[arg(long)]
+        for_all: bool,
+    },
+    /// Forward a message to a chat.
+    Forward { message: String, chat: String },
+    /// Send a file (with an optional caption).
+    Upload {
+        chat: String,
+        file: std::path::PathBuf,
+        #[arg(long)]
+        caption: Option<String>,
+        #[arg(long, value_name = "MESSAGE_ID")]
+        reply: Option<String>,
+    },
+    /// Download a file by its id to PATH.
+    Download {
+        file_id: String,
+        path: std::path::PathBuf,
+    },
+    /// Open (or find) the personal chat with a user.
+    CreateP2p { user: String },
+    /// Create a group chat.
+    CreateGroup { title: String },
+    /// Create a channel.
+    CreateChannel { title: String },
+    /// List a chat's members with their roles.
+    Members { chat: String },
+    /// Add a member to a group chat or channel.
+    AddMember {
+        chat: String,
+        user: String,
+        /// Let them see the earlier messages.
+        #[arg(long)]
+        history: bool,
+    },
+    /// Remove a member from a group chat or channel.
+    RemoveMember { chat: String, user: String },
+    /// Print events as they arrive, until Ctrl-C.
+    Watch,
 }
 
 #[derive(Debug, Subcommand)]

@@ -99,11 +99,11 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 .build()?;
             return Ok(rt.block_on(commands::room::run(args, &config)));
         }
-        Some(Command::Chat(_)) => {
-            eprintln!(
-                "trueconf-console chat: this build does not have the `chat` commands yet; they arrive with the chat link"
-            );
-            return Ok(ExitCode::from(2));
+        Some(Command::Chat(args)) => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            return Ok(rt.block_on(commands::chat::run(args, &config)));
         }
         Some(Command::Config(_)) | Some(Command::Completions { .. }) | None => {}
     }

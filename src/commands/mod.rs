@@ -1,4 +1,5 @@
-//! The subcommands that are not the TUI: `simulate` and `room` (and later `chat`).
+//! The subcommands that are not the TUI: `simulate`, `room` and `chat`.
 
+pub mod chat;
 pub mod room;
 pub mod simulate;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::cli::SimulateArgs;
-use crate::sim::{RoomSim, RoomSimConfig, World};
+use crate::sim::{ChatSim, ChatSimConfig, RoomSim, RoomSimConfig, World};
 
 /// Loads the world from `--data` or the embedded demo.
 pub fn load_world(path: Option<&std::path::Path>) -> anyhow::Result<World> {
@@ -33,7 +33,7 @@ fn bind_error(e: std::io::Error, what: &str, addr: SocketAddr) -> anyhow::Error 
 
 pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     let world = Arc::new(load_world(args.data.as_deref())?);
-    let mut cfg = RoomSimConfig::new(world);
+    let mut cfg = RoomSimConfig::new(world.clone());
     cfg.pin = args.pin.clone().filter(|p| !p.is_empty());
     cfg.user_pin = args.user_pin.clone().filter(|p| !p.is_empty());
     cfg.instance = args.instance.clone();
@@ -48,10 +48,21 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     let sim = RoomSim::start(cfg, http, ws)
         .await
         .map_err(|e| bind_error(e, "Room WebSocket port", ws))?;
+    let chat_addr = SocketAddr::new(args.listen, args.chat_port);
+    let mut ccfg = ChatSimConfig::new(world);
+    ccfg.extra_users = args.users.clone();
+    ccfg.ack_timeout = Duration::from_secs(args.ack_timeout.max(1));
+    let chat = ChatSim::start(ccfg, chat_addr)
+        .await
+        .map_err(|e| bind_error(e, "chat port", chat_addr))?;
     if args.actors {
         sim.start_actors(
             Duration::from_secs(args.actors_after),
             Duration::from_secs(args.actors_every.max(1)),
+        );
+        chat.start_actors(
+            Duration::from_secs(args.actors_after / 2 + 1),
+            Duration::from_secs((args.actors_every / 4).max(15)),
         );
     }
     let host = match args.listen {
@@ -66,6 +77,9 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
                 "room_ws_port": sim.ws_port(),
                 "room_config_url": format!("http://{host}:{}/public/default/config.json", sim.http_port()),
                 "room_ws_url": format!("ws://{host}:{}/v1", sim.ws_port()),
+                "chat_port": chat.port(),
+                "chat_url": format!("http://{host}:{}", chat.port()),
+                "chat_ws_url": format!("ws://{host}:{}/websocket/chat_bot/", chat.port()),
             })
         );
     } else {
@@ -87,6 +101,16 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
             "  try           trueconf-console room --host {host} --port {} state",
             sim.http_port()
         );
+        println!(
+            "TrueConf Server chat API simulator ({} users; passwords equal the names)",
+            sim.world().users.len() + args.users.len()
+        );
+        println!("  OAuth         http://{host}:{}/bridge/api/client/v1/oauth/token", chat.port());
+        println!("  WebSocket     ws://{host}:{}/websocket/chat_bot/", chat.port());
+        println!(
+            "  try           TRUECONF_PASSWORD=operator trueconf-console chat --server {host} --port {} --no-tls --user operator chats",
+            chat.port()
+        );
         println!("Ctrl-C stops.");
     }
     use std::io::Write;
@@ -97,5 +121,6 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         _ = term.recv() => {}
     }
     sim.shutdown();
+    chat.shutdown();
     Ok(())
 }

@@ -13,6 +13,45 @@ pub struct World {
     pub server: String,
     #[serde(rename = "user")]
     pub users: Vec<User>,
+    /// The chats the chat simulator starts with.
+    #[serde(default, rename = "chat")]
+    pub chats: Vec<ChatSeed>,
+}
+
+/// What a user does in chats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum OnChat {
+    /// Answers every message sent to them (p2p, and groups they are in).
+    Reply,
+    #[default]
+    Silent,
+}
+
+/// A chat of the demo world.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatSeed {
+    /// "p2p", "group", "channel" or "favorites".
+    pub kind: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The owner (group, channel, favorites); the first member of a p2p chat.
+    pub owner: String,
+    /// The other members (role `user`; `writers` in a channel get `writer`).
+    #[serde(default)]
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub writers: Vec<String>,
+    /// Admins (role `admin`).
+    #[serde(default)]
+    pub admins: Vec<String>,
+    /// How many messages of generated history.
+    #[serde(default)]
+    pub history: usize,
+    /// How many of the last messages are unread for each member who did not write them.
+    #[serde(default)]
+    pub unread: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -31,11 +70,19 @@ pub struct User {
     /// Defaults to the id (demo only).
     #[serde(default)]
     pub password: Option<String>,
+    #[serde(default = "default_on_call")]
     pub call: OnCall,
     #[serde(default = "default_answer_ms")]
     pub answer_after_ms: u64,
     #[serde(default = "default_reject_ms")]
     pub reject_after_ms: u64,
+    /// What the user does with chat messages sent to them.
+    #[serde(default)]
+    pub chat: OnChat,
+}
+
+fn default_on_call() -> OnCall {
+    OnCall::Ignore
 }
 
 fn default_answer_ms() -> u64 {

@@ -256,6 +256,12 @@ impl Home {
         ])
     }
 
+    /// `$XDG_DATA_HOME` of this home.
+    #[allow(dead_code)]
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
+    }
+
     pub fn log_dir(&self) -> std::path::PathBuf {
         self.dir.path().join("state").join("trueconf-console")
     }

@@ -1,0 +1,636 @@
+//! `trueconf-console chat …`: the chat client for scripts. Text by default, `--json` for
+//! machines; a failure prints one line (`error: chat not found (304)`) and exits non-zero.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::chat::auth::TokenCache;
+use crate::chat::events::ChatEvent;
+use crate::chat::methods::*;
+use crate::chat::types::{ChatType, Envelope, human_size};
+use crate::chat::{self, ChatError, ChatHandle, ChatLinkEvent, ChatLinkOptions, ChatTarget};
+use crate::cli::{ChatArgs, ChatCommand};
+use crate::config::{Config, DEFAULT_CHAT_PORT, DEFAULT_CHAT_TLS_PORT, Secret};
+use crate::link::{Backoff, LinkStatus};
+use crate::sanitize::line;
+
+/// A failure: the one-line reason and the exit code.
+pub struct Failure(pub String, pub u8);
+
+impl From<ChatError> for Failure {
+    fn from(e: ChatError) -> Failure {
+        let code = if matches!(e, ChatError::Params(_)) {
+            2
+        } else {
+            1
+        };
+        Failure(line(&e.to_string()).into_owned(), code)
+    }
+}
+
+/// Where to connect and as whom: the flags win over the config, the environment over both.
+pub fn target(args: &ChatArgs, config: &Config) -> Result<ChatTarget, Failure> {
+    let conf = config.chat.as_ref();
+    let host = args
+        .server
+        .clone()
+        .or_else(|| conf.map(|c| c.server.to_string()))
+        .ok_or_else(|| {
+            Failure(
+                "no server to talk to: pass --server HOST (and --user), or add [chat] to the config"
+                    .into(),
+                2,
+            )
+        })?;
+    let user = args
+        .user
+        .clone()
+        .or_else(|| conf.map(|c| c.username.clone()))
+        .ok_or_else(|| {
+            Failure(
+                "no account: pass --user NAME or set [chat] username".into(),
+                2,
+            )
+        })?;
+    let tls = if args.no_tls {
+        false
+    } else if args.tls {
+        true
+    } else {
+        conf.is_some_and(|c| c.tls)
+    };
+    let port = args
+        .port
+        .or_else(|| conf.and_then(|c| c.port.map(|p| p.0)))
+        .unwrap_or(if tls {
+            DEFAULT_CHAT_TLS_PORT
+        } else {
+            DEFAULT_CHAT_PORT
+        });
+    Ok(ChatTarget {
+        host,
+        port,
+        tls,
+        ca_file: args
+            .ca_file
+            .clone()
+            .or_else(|| conf.and_then(|c| c.ca_file.clone())),
+        insecure: args.insecure || conf.is_some_and(|c| c.insecure),
+        username: user,
+        password: config.chat_password().cloned(),
+        token: config.chat_token().cloned(),
+        token_type: "JWT".into(),
+        receive_unread: false,
+        receive_system: false,
+    })
+}
+
+pub async fn run(args: &ChatArgs, config: &Config) -> ExitCode {
+    match execute(args, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(msg, code)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn print_json(v: &impl Serialize) {
+    match serde_json::to_string(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: cannot print JSON: {e}"),
+    }
+}
+
+/// `2026-11-22 08:09` (UTC) from milliseconds.
+pub fn utc(ms: u64) -> String {
+    let secs = (ms / 1000) as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
+fn message_line(e: &Envelope) -> String {
+    let who = e.author.id.split('@').next().unwrap_or_default();
+    let edited = if e.is_edited { " (edited)" } else { "" };
+    let reply = e
+        .reply_message
+        .as_ref()
+        .map(|r| {
+            format!(
+                "↳ {}: ",
+                line(&r.summary()).chars().take(30).collect::<String>()
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{}  {}  {:<10} {reply}{}{edited}",
+        utc(e.timestamp),
+        e.message_id,
+        line(who),
+        line(&e.summary())
+    )
+}
+
+/// Every chat, page by page.
+async fn all_chats(h: &ChatHandle) -> Result<Vec<crate::chat::types::Chat>, ChatError> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let got = h.get_chats(GetChats { count: 100, page }).await?.0;
+        let n = got.len();
+        out.extend(got);
+        if n < 100 || page > 1000 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// A CHAT argument: an id, a title, or a user's p2p chat.
+async fn resolve_chat(h: &ChatHandle, arg: &str) -> Result<String, Failure> {
+    if arg.len() >= 32 && arg.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Ok(arg.to_string());
+    }
+    let chats = all_chats(h).await?;
+    let short = |s: &str| s.split('@').next().unwrap_or(s).to_ascii_lowercase();
+    if let Some(c) = chats.iter().find(|c| {
+        c.chat_id == arg
+            || c.title
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case(arg))
+            || (c.chat_type == ChatType::P2p
+                && c.title.as_deref().is_some_and(|t| short(t) == short(arg)))
+    }) {
+        return Ok(c.chat_id.clone());
+    }
+    Err(Failure(
+        format!(
+            "no chat called “{}” (give a chat id, a title, or a user with a personal chat)",
+            line(arg)
+        ),
+        1,
+    ))
+}
+
+async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
+    let mut target = target(args, config)?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let cache = TokenCache::default_location();
+    // Nothing to log in with: ask, when someone is there to answer.
+    let cached = cache
+        .as_ref()
+        .and_then(|c| c.load(&target.cache_key()))
+        .is_some();
+    if target.password.is_none() && target.token.is_none() && !cached {
+        if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+            let p = rpassword::prompt_password(format!(
+                "Password for {} at {}: ",
+                target.username,
+                target.base_url()
+            ))
+            .map_err(|e| Failure(format!("cannot read the password: {e}"), 1))?;
+            target.password = Some(Secret::new(p));
+        } else {
+            return Err(Failure(
+                format!(
+                    "no password for {}: set TRUECONF_PASSWORD or TRUECONF_TOKEN (no terminal to ask on)",
+                    target.username
+                ),
+                2,
+            ));
+        }
+    }
+    let watching = matches!(args.command, ChatCommand::Watch);
+    let opts = ChatLinkOptions {
+        backoff: if watching {
+            Backoff {
+                initial: Duration::from_secs(1),
+                max: Duration::from_secs(60),
+                max_retries: None,
+            }
+        } else {
+            Backoff {
+                max_retries: Some(0),
+                ..Backoff::default()
+            }
+        },
+        request_timeout: timeout,
+        connect_timeout: timeout.min(Duration::from_secs(10)),
+        frames: false,
+        token_cache: cache.clone(),
+        ..ChatLinkOptions::default()
+    };
+    let (h, mut events) = chat::spawn(target, opts).map_err(|e| Failure(e, 2))?;
+    if watching {
+        return watch(&h, &mut events, args.json).await;
+    }
+    match h
+        .wait_status(timeout, |s| {
+            s.is_up() || matches!(s, LinkStatus::Disconnected { .. })
+        })
+        .await
+    {
+        Ok(LinkStatus::Authorized) => {}
+        Ok(LinkStatus::Disconnected { reason }) => return Err(Failure(line(&reason).into(), 1)),
+        Ok(other) | Err(other) => {
+            return Err(Failure(
+                format!(
+                    "the server did not answer within {} s ({})",
+                    timeout.as_secs(),
+                    other.label()
+                ),
+                1,
+            ));
+        }
+    }
+    let json = args.json;
+    match &args.command {
+        ChatCommand::Login => {
+            let s = h.session().unwrap_or_else(|| chat::client::ChatSession {
+                user_id: String::new(),
+                me: String::new(),
+                connection_id: None,
+            });
+            if json {
+                print_json(
+                    &json!({"userId": s.user_id, "me": s.me, "connectionId": s.connection_id,
+                    "tokenCache": cache.as_ref().map(|c| c.path().display().to_string())}),
+                );
+            } else {
+                println!("logged in as {}", line(&s.me));
+                if let Some(c) = &cache {
+                    println!("token cached in {}", c.path().display());
+                }
+            }
+        }
+        ChatCommand::Chats => {
+            let mut chats = all_chats(&h).await?;
+            chats.sort_by(|a, b| {
+                (b.unread > 0).cmp(&(a.unread > 0)).then_with(|| {
+                    let t = |c: &crate::chat::types::Chat| {
+                        c.last_message.as_ref().map(|m| m.timestamp).unwrap_or(0)
+                    };
+                    t(b).cmp(&t(a))
+                })
+            });
+            if json {
+                print_json(&chats);
+            } else {
+                for c in &chats {
+                    println!(
+                        "{:>4}  {:<9} {:<30}  {}",
+                        c.unread,
+                        c.chat_type.name(),
+                        line(c.title.as_deref().unwrap_or("(untitled)")),
+                        c.chat_id
+                    );
+                }
+            }
+        }
+        ChatCommand::History {
+            chat,
+            count,
+            before,
+        } => {
+            let id = resolve_chat(&h, chat).await?;
+            let mut hist = h
+                .get_chat_history(GetChatHistory {
+                    chat_id: id,
+                    count: (*count).max(1),
+                    from_message_id: before.clone(),
+                })
+                .await?;
+            hist.messages.sort_by(|a, b| a.box_pos.cmp(&b.box_pos));
+            if json {
+                print_json(&hist.messages);
+            } else {
+                for m in &hist.messages {
+                    println!("{}", message_line(m));
+                }
+            }
+        }
+        ChatCommand::Send {
+            chat,
+            text,
+            reply,
+            format,
+        } => {
+            let id = resolve_chat(&h, chat).await?;
+            let r = h
+                .send_message(SendMessage {
+                    chat_id: id,
+                    reply_message_id: reply.clone(),
+                    content: text_content(text, format.mode()),
+                })
+                .await?;
+            posted(&r, json);
+        }
+        ChatCommand::Edit {
+            message,
+            text,
+            format,
+        } => {
+            let r = h
+                .edit_message(EditMessage {
+                    message_id: message.clone(),
+                    content: text_content(text, format.mode()),
+                })
+                .await?;
+            posted(&r, json);
+        }
+        ChatCommand::Delete { message, for_all } => {
+            h.remove_message(RemoveMessage {
+                message_id: message.clone(),
+                for_all: *for_all,
+            })
+            .await?;
+            done(json, &format!("deleted {}", line(message)));
+        }
+        ChatCommand::Forward { message, chat } => {
+            let id = resolve_chat(&h, chat).await?;
+            let r = h
+                .forward_message(ForwardMessage {
+                    chat_id: id,
+                    message_id: message.clone(),
+                })
+                .await?;
+            posted(&r, json);
+        }
+        ChatCommand::Upload {
+            chat,
+            file,
+            caption,
+            reply,
+        } => {
+            let id = resolve_chat(&h, chat).await?;
+            let r = h
+                .send_file_from_path(
+                    &id,
+                    file,
+                    caption.clone().map(|c| (c, "text".to_string())),
+                    reply.clone(),
+                )
+                .await?;
+            posted(&r, json);
+        }
+        ChatCommand::Download { file_id, path } => {
+            let info = h.download_to(file_id, path).await?;
+            if json {
+                print_json(&info);
+            } else {
+                println!(
+                    "saved {} ({}) to {}",
+                    line(&info.name),
+                    human_size(info.size),
+                    path.display()
+                );
+            }
+        }
+        ChatCommand::CreateP2p { user } => {
+            let r = h
+                .create_p2p_chat(CreateP2pChat {
+                    user_id: full_user(&h, user),
+                })
+                .await?;
+            chat_id(&r, json);
+        }
+        ChatCommand::CreateGroup { title } => {
+            let r = h
+                .create_group_chat(CreateGroupChat {
+                    title: title.clone(),
+                })
+                .await?;
+            chat_id(&r, json);
+        }
+        ChatCommand::CreateChannel { title } => {
+            let r = h
+                .create_channel(CreateChannel {
+                    title: title.clone(),
+                })
+                .await?;
+            chat_id(&r, json);
+        }
+        ChatCommand::Members { chat } => {
+            let id = resolve_chat(&h, chat).await?;
+            let mut all = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            // 0-based pages by the spec's formula; stop on a short or repeated page.
+            for page in 0..10_000 {
+                let got = h
+                    .get_chat_participants(GetChatParticipants {
+                        chat_id: id.clone(),
+                        page_size: 100,
+                        page_number: page,
+                    })
+                    .await?
+                    .0;
+                let n = got.len();
+                let fresh: Vec<_> = got
+                    .into_iter()
+                    .filter(|p| seen.insert(p.user_id.clone()))
+                    .collect();
+                let stop = n < 100 || fresh.is_empty();
+                all.extend(fresh);
+                if stop {
+                    break;
+                }
+            }
+            if json {
+                print_json(&all);
+            } else {
+                for p in &all {
+                    println!(
+                        "{:<16} {}",
+                        p.role.as_ref().map(|r| r.as_str()).unwrap_or("?"),
+                        line(&p.user_id)
+                    );
+                }
+            }
+        }
+        ChatCommand::AddMember {
+            chat,
+            user,
+            history,
+        } => {
+            let id = resolve_chat(&h, chat).await?;
+            h.add_chat_participant(AddChatParticipant {
+                chat_id: id,
+                user_id: full_user(&h, user),
+                display_history: Some(*history),
+            })
+            .await?;
+            done(json, &format!("added {}", line(user)));
+        }
+        ChatCommand::RemoveMember { chat, user } => {
+            let id = resolve_chat(&h, chat).await?;
+            h.remove_chat_participant(RemoveChatParticipant {
+                chat_id: id,
+                user_id: full_user(&h, user),
+                clear_history: None,
+            })
+            .await?;
+            done(json, &format!("removed {}", line(user)));
+        }
+        ChatCommand::Watch => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+/// `alice` → `alice@<our server's domain>` (the domain of our own id), as py-bot does.
+fn full_user(h: &ChatHandle, user: &str) -> String {
+    if user.contains('@') {
+        return user.to_string();
+    }
+    match h
+        .session()
+        .and_then(|s| s.me.split_once('@').map(|(_, d)| d.to_string()))
+    {
+        Some(domain) => format!("{user}@{domain}"),
+        None => user.to_string(),
+    }
+}
+
+fn posted(r: &Posted, json: bool) {
+    if json {
+        print_json(r);
+    } else {
+        let mut s = format!("sent {}", r.message_id.as_deref().unwrap_or("?"));
+        if let Some(f) = &r.file_id {
+            s.push_str(&format!(" (file {f})"));
+        }
+        println!("{s}");
+    }
+}
+
+fn chat_id(r: &ChatId, json: bool) {
+    if json {
+        print_json(r);
+    } else {
+        println!("{}", r.chat_id);
+    }
+}
+
+fn done(json: bool, text: &str) {
+    if json {
+        print_json(&json!({"result": true}));
+    } else {
+        println!("{text}");
+    }
+}
+
+/// Prints events until Ctrl-C; link status goes to stderr.
+async fn watch(
+    _h: &ChatHandle,
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<ChatLinkEvent>,
+    json: bool,
+) -> Result<(), Failure> {
+    loop {
+        let ev = tokio::select! {
+            e = events.recv() => e,
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        };
+        match ev {
+            None => return Ok(()),
+            Some(ChatLinkEvent::Status(s)) => eprintln!("[link] {}", s.label()),
+            Some(ChatLinkEvent::Event(e)) => {
+                if json {
+                    print_json(&event_json(&e));
+                } else {
+                    println!("{}", event_text(&e));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+fn event_json(e: &ChatEvent) -> Value {
+    serde_json::to_value(e).unwrap_or(Value::Null)
+}
+
+fn event_text(e: &ChatEvent) -> String {
+    match e {
+        ChatEvent::Message(m) => format!("message   {}", message_line(m)),
+        ChatEvent::Edited {
+            message_id, text, ..
+        } => format!(
+            "edited    {}: {}",
+            message_id.as_deref().unwrap_or("?"),
+            line(text)
+        ),
+        ChatEvent::Removed { message_id, .. } => format!("removed   {message_id}"),
+        ChatEvent::ChatCreated { chat, .. } => format!(
+            "new chat  {} {} {}",
+            chat.chat_type.name(),
+            line(chat.title.as_deref().unwrap_or("")),
+            chat.chat_id
+        ),
+        ChatEvent::ChatRemoved { chat_id } => format!("chat gone {chat_id}"),
+        ChatEvent::TitleChanged { chat_id, title } => {
+            format!("renamed   {chat_id} → {}", line(title))
+        }
+        ChatEvent::AvatarChanged { chat_id, .. } => format!("avatar    {chat_id}"),
+        ChatEvent::HistoryCleared { chat_id, for_all } => {
+            format!(
+                "cleared   {chat_id}{}",
+                if *for_all { " for all" } else { "" }
+            )
+        }
+        ChatEvent::ParticipantAdded {
+            chat_id, user_id, ..
+        } => {
+            format!("joined    {chat_id} {}", line(user_id))
+        }
+        ChatEvent::ParticipantRemoved {
+            chat_id, user_id, ..
+        } => {
+            format!("left      {chat_id} {}", line(user_id))
+        }
+        ChatEvent::RoleChanged {
+            chat_id,
+            user_id,
+            role,
+            ..
+        } => format!("role      {chat_id} {} {}", line(user_id), role.as_str()),
+        ChatEvent::Progress { file_id, progress } => format!("progress  {file_id} {progress}"),
+        ChatEvent::Limits(l) => format!(
+            "limits    max {} {}",
+            l.max_size.map(human_size).unwrap_or_else(|| "none".into()),
+            l.mode.as_deref().unwrap_or("")
+        ),
+        ChatEvent::Command(v) => format!("button    {}", line(&v.to_string())),
+        ChatEvent::Other { method, payload } => {
+            format!("{method:<9} {}", line(&payload.to_string()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00");
+        assert_eq!(utc(1_735_330_912_000), "2024-12-27 20:21");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00");
+    }
+}

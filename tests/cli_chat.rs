@@ -1,0 +1,205 @@
+//! `trueconf-console chat …` as scripts use it, against the chat simulator.
+
+mod common;
+
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::Home;
+use serde_json::Value;
+use trueconf_console::sim::{ChatSim, ChatSimConfig, World};
+
+async fn sim() -> ChatSim {
+    let mut cfg = ChatSimConfig::new(Arc::new(World::demo()));
+    cfg.reply_after = Duration::from_millis(20);
+    ChatSim::start(cfg, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+/// Runs `chat --server … ARGS` with `extra_env`; the connection flags go after the
+/// subcommand, as `global = true` allows.
+async fn chat(home: &Home, sim: &ChatSim, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+    let port = sim.port().to_string();
+    let mut argv: Vec<String> = vec!["chat".into()];
+    argv.extend(args.iter().map(|s| s.to_string()));
+    argv.extend(
+        ["--server", "127.0.0.1", "--port", &port, "--no-tls", "--user", "operator", "--timeout", "5"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    let mut env = home.env();
+    env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args(&argv)
+            .env_clear()
+            .envs(env)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn out(o: &Output) -> (Option<i32>, String, String) {
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+const PW: &[(&str, &str)] = &[("TRUECONF_PASSWORD", "operator")];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_script_lists_sends_and_reads_back() {
+    let home = Home::new();
+    let sim = sim().await;
+    let (code, stdout, stderr) = out(&chat(&home, &sim, &["login"], PW).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("logged in as operator@video.example.com"), "{stdout}");
+    // The token is cached (0600); later commands need no password.
+    let cache = home.data_dir().join("trueconf-console/tokens.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let (code, stdout, stderr) = out(&chat(&home, &sim, &["chats", "--json"], &[]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let chats: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+    assert!(chats.iter().any(|c| c["title"] == "Project"));
+    assert_eq!(chats[0]["unread"].as_u64().map(|n| n > 0), Some(true), "unread first");
+
+    // Send by title, reply, and read it back.
+    let (code, stdout, stderr) = out(&chat(&home, &sim, &["send", "Project", "**ship it**", "--markdown", "--json"], &[]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let sent: Value = serde_json::from_str(&stdout).unwrap();
+    let mid = sent["message_id"].as_str().unwrap().to_string();
+    let (code, _, stderr) = out(&chat(&home, &sim, &["send", "Project", "agreed", "--reply", &mid], &[]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stdout, _) = out(&chat(&home, &sim, &["history", "Project", "--count", "5"], &[]).await);
+    assert_eq!(code, Some(0));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.iter().any(|l| l.contains("**ship it**")), "{stdout}");
+    assert!(lines.last().unwrap().contains("agreed") || lines.iter().any(|l| l.contains("↳ **ship it**: agreed")), "{stdout}");
+
+    // Edit and delete.
+    let (code, _, stderr) = out(&chat(&home, &sim, &["edit", &mid, "ship it today"], &[]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, _, stderr) = out(&chat(&home, &sim, &["delete", &mid, "--for-all"], &[]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, _, stderr) = out(&chat(&home, &sim, &["delete", &mid], &[]).await);
+    assert_eq!((code, stderr.trim()), (Some(1), "error: message not found (306)"));
+
+    // The p2p chat by the user's name; files both ways.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("report.txt");
+    std::fs::write(&f, "quarterly numbers\n").unwrap();
+    let (code, stdout, stderr) = out(&chat(&home, &sim, &["upload", "alice", f.to_str().unwrap(), "--json"], &[]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let fid = serde_json::from_str::<Value>(&stdout).unwrap()["file_id"].as_str().unwrap().to_string();
+    let back = dir.path().join("back.txt");
+    let (code, stdout, stderr) = out(&chat(&home, &sim, &["download", &fid, back.to_str().unwrap()], &[]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("saved report.txt"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&back).unwrap(), "quarterly numbers\n");
+
+    // Chats and members.
+    let (code, stdout, _) = out(&chat(&home, &sim, &["create-group", "Ops"], &[]).await);
+    assert_eq!(code, Some(0));
+    let gid = stdout.trim().to_string();
+    let (code, _, stderr) = out(&chat(&home, &sim, &["add-member", &gid, "bob"], &[]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stdout, _) = out(&chat(&home, &sim, &["members", "Ops"], &[]).await);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("owner") && stdout.contains("bob@video.example.com"), "{stdout}");
+    let (code, _, stderr) = out(&chat(&home, &sim, &["remove-member", "Ops", "bob"], &[]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stdout, _) = out(&chat(&home, &sim, &["create-p2p", "carol"], &[]).await);
+    assert_eq!(code, Some(0));
+    let (code, _, stderr) = out(&chat(&home, &sim, &["forward", &fid, stdout.trim()], &[]).await);
+    assert_eq!(code, Some(1), "a file id is not a message id: {stderr}");
+    let (code, stdout, _) = out(&chat(&home, &sim, &["create-channel", "Radio", "--json"], &[]).await);
+    assert_eq!(code, Some(0));
+    assert!(serde_json::from_str::<Value>(&stdout).unwrap()["chat_id"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_are_one_line_and_non_zero() {
+    let home = Home::new();
+    let sim = sim().await;
+    let (code, _, stderr) = out(&chat(&home, &sim, &["history", "0123456789abcdef0123456789abcdef01234567"], PW).await);
+    assert_eq!((code, stderr.trim()), (Some(1), "error: chat not found (304)"));
+    let (code, _, stderr) = out(&chat(&home, &sim, &["send", "Nowhere", "x"], PW).await);
+    assert_eq!(code, Some(1));
+    assert!(stderr.starts_with("error: no chat called “Nowhere”"), "{stderr}");
+    let (code, _, stderr) = out(&chat(&home, &sim, &["chats"], &[("TRUECONF_PASSWORD", "nope")]).await);
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("wrong user name or password"), "{stderr}");
+    assert!(!stderr.contains("nope"));
+    // No password, no cached token, no terminal: a clear refusal rather than a hang.
+    let (code, _, stderr) = out(&chat(&home, &sim, &["chats"], &[]).await);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("TRUECONF_PASSWORD"), "{stderr}");
+    // Nothing listening.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let o = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args(["chat", "chats", "--server", "127.0.0.1", "--port", &dead.to_string(), "--no-tls", "--user", "x", "--timeout", "3"])
+            .env_clear()
+            .env("TRUECONF_PASSWORD", "x")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let (code, _, stderr) = out(&o);
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot get a token"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simulate_serves_the_chat_api_too() {
+    let home = Home::new();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+        .args(["simulate", "--room-http-port", "0", "--room-ws-port", "0", "--chat-port", "0", "--user", "eve:secret", "--json"])
+        .env_clear()
+        .envs(home.env())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let first = tokio::task::spawn_blocking(move || {
+        let mut l = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut l).unwrap();
+        l
+    })
+    .await
+    .unwrap();
+    let v: Value = serde_json::from_str(&first).unwrap();
+    let port = v["chat_port"].as_u64().unwrap().to_string();
+    let argv = ["chat", "login", "--server", "127.0.0.1", "--port", &port, "--no-tls", "--user", "eve"];
+    let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+    let env = home.env();
+    let o = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args(&argv)
+            .env_clear()
+            .envs(env)
+            .env("TRUECONF_PASSWORD", "secret")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let (code, stdout, stderr) = out(&o);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("eve@video.example.com"), "{stdout}");
+}
