@@ -370,7 +370,10 @@ pub enum ChatCommand {
         path: std::path::PathBuf,
     },
     /// Open (or find) the personal chat with a user.
-    CreateP2p { user: String },
+    CreateP2p {
+        #[arg(value_name = "USER")]
+        peer: String,
+    },
     /// Create a group chat.
     CreateGroup { title: String },
     /// Create a channel.
@@ -380,13 +383,18 @@ pub enum ChatCommand {
     /// Add a member to a group chat or channel.
     AddMember {
         chat: String,
-        user: String,
+        #[arg(value_name = "USER")]
+        peer: String,
         /// Let them see the earlier messages.
         #[arg(long)]
         history: bool,
     },
     /// Remove a member from a group chat or channel.
-    RemoveMember { chat: String, user: String },
+    RemoveMember {
+        chat: String,
+        #[arg(value_name = "USER")]
+        peer: String,
+    },
     /// Print events as they arrive, until Ctrl-C.
     Watch,
 }

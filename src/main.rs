@@ -19,6 +19,8 @@ const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
 
 /// Exit codes: 0 fine, 1 runtime failure, 2 bad usage or configuration.
 fn main() -> ExitCode {
+    // One crypto provider for every TLS and HTTP client in the program.
+    trueconf_console::tls::init();
     let cli = Cli::parse();
     match real_main(cli) {
         Ok(code) => code,

@@ -22,6 +22,7 @@ use trueconf_console::sim::{ChatSim, ChatSimConfig, World};
 const WAIT: Duration = Duration::from_secs(10);
 
 async fn sim_with(f: impl FnOnce(&mut ChatSimConfig)) -> ChatSim {
+    trueconf_console::tls::init();
     let mut cfg = ChatSimConfig::new(Arc::new(World::demo()));
     cfg.reply_after = Duration::from_millis(20);
     cfg.file_ready_after = Duration::from_millis(200);

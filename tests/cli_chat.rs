@@ -11,6 +11,7 @@ use serde_json::Value;
 use trueconf_console::sim::{ChatSim, ChatSimConfig, World};
 
 async fn sim() -> ChatSim {
+    trueconf_console::tls::init();
     let mut cfg = ChatSimConfig::new(Arc::new(World::demo()));
     cfg.reply_after = Duration::from_millis(20);
     ChatSim::start(cfg, "127.0.0.1:0".parse().unwrap())
@@ -25,12 +26,26 @@ async fn chat(home: &Home, sim: &ChatSim, args: &[&str], extra_env: &[(&str, &st
     let mut argv: Vec<String> = vec!["chat".into()];
     argv.extend(args.iter().map(|s| s.to_string()));
     argv.extend(
-        ["--server", "127.0.0.1", "--port", &port, "--no-tls", "--user", "operator", "--timeout", "5"]
-            .iter()
-            .map(|s| s.to_string()),
+        [
+            "--server",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--no-tls",
+            "--user",
+            "operator",
+            "--timeout",
+            "5",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
     );
     let mut env = home.env();
-    env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env.extend(
+        extra_env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
     tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
             .args(&argv)
@@ -59,32 +74,59 @@ async fn a_script_lists_sends_and_reads_back() {
     let sim = sim().await;
     let (code, stdout, stderr) = out(&chat(&home, &sim, &["login"], PW).await);
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stdout.contains("logged in as operator@video.example.com"), "{stdout}");
+    assert!(
+        stdout.contains("logged in as operator@video.example.com"),
+        "{stdout}"
+    );
     // The token is cached (0600); later commands need no password.
     let cache = home.data_dir().join("trueconf-console/tokens.json");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let (code, stdout, stderr) = out(&chat(&home, &sim, &["chats", "--json"], &[]).await);
     assert_eq!(code, Some(0), "{stderr}");
     let chats: Vec<Value> = serde_json::from_str(&stdout).unwrap();
     assert!(chats.iter().any(|c| c["title"] == "Project"));
-    assert_eq!(chats[0]["unread"].as_u64().map(|n| n > 0), Some(true), "unread first");
+    assert_eq!(
+        chats[0]["unread"].as_u64().map(|n| n > 0),
+        Some(true),
+        "unread first"
+    );
 
     // Send by title, reply, and read it back.
-    let (code, stdout, stderr) = out(&chat(&home, &sim, &["send", "Project", "**ship it**", "--markdown", "--json"], &[]).await);
+    let (code, stdout, stderr) = out(&chat(
+        &home,
+        &sim,
+        &["send", "Project", "**ship it**", "--markdown", "--json"],
+        &[],
+    )
+    .await);
     assert_eq!(code, Some(0), "{stderr}");
     let sent: Value = serde_json::from_str(&stdout).unwrap();
     let mid = sent["message_id"].as_str().unwrap().to_string();
-    let (code, _, stderr) = out(&chat(&home, &sim, &["send", "Project", "agreed", "--reply", &mid], &[]).await);
+    let (code, _, stderr) = out(&chat(
+        &home,
+        &sim,
+        &["send", "Project", "agreed", "--reply", &mid],
+        &[],
+    )
+    .await);
     assert_eq!(code, Some(0), "{stderr}");
-    let (code, stdout, _) = out(&chat(&home, &sim, &["history", "Project", "--count", "5"], &[]).await);
+    let (code, stdout, _) =
+        out(&chat(&home, &sim, &["history", "Project", "--count", "5"], &[]).await);
     assert_eq!(code, Some(0));
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines.iter().any(|l| l.contains("**ship it**")), "{stdout}");
-    assert!(lines.last().unwrap().contains("agreed") || lines.iter().any(|l| l.contains("↳ **ship it**: agreed")), "{stdout}");
+    assert!(
+        lines.last().unwrap().contains("agreed")
+            || lines.iter().any(|l| l.contains("↳ **ship it**: agreed")),
+        "{stdout}"
+    );
 
     // Edit and delete.
     let (code, _, stderr) = out(&chat(&home, &sim, &["edit", &mid, "ship it today"], &[]).await);
@@ -92,20 +134,41 @@ async fn a_script_lists_sends_and_reads_back() {
     let (code, _, stderr) = out(&chat(&home, &sim, &["delete", &mid, "--for-all"], &[]).await);
     assert_eq!(code, Some(0), "{stderr}");
     let (code, _, stderr) = out(&chat(&home, &sim, &["delete", &mid], &[]).await);
-    assert_eq!((code, stderr.trim()), (Some(1), "error: message not found (306)"));
+    assert_eq!(
+        (code, stderr.trim()),
+        (Some(1), "error: message not found (306)")
+    );
 
     // The p2p chat by the user's name; files both ways.
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("report.txt");
     std::fs::write(&f, "quarterly numbers\n").unwrap();
-    let (code, stdout, stderr) = out(&chat(&home, &sim, &["upload", "alice", f.to_str().unwrap(), "--json"], &[]).await);
+    let (code, stdout, stderr) = out(&chat(
+        &home,
+        &sim,
+        &["upload", "alice", f.to_str().unwrap(), "--json"],
+        &[],
+    )
+    .await);
     assert_eq!(code, Some(0), "{stderr}");
-    let fid = serde_json::from_str::<Value>(&stdout).unwrap()["file_id"].as_str().unwrap().to_string();
+    let fid = serde_json::from_str::<Value>(&stdout).unwrap()["file_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let back = dir.path().join("back.txt");
-    let (code, stdout, stderr) = out(&chat(&home, &sim, &["download", &fid, back.to_str().unwrap()], &[]).await);
+    let (code, stdout, stderr) = out(&chat(
+        &home,
+        &sim,
+        &["download", &fid, back.to_str().unwrap()],
+        &[],
+    )
+    .await);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("saved report.txt"), "{stdout}");
-    assert_eq!(std::fs::read_to_string(&back).unwrap(), "quarterly numbers\n");
+    assert_eq!(
+        std::fs::read_to_string(&back).unwrap(),
+        "quarterly numbers\n"
+    );
 
     // Chats and members.
     let (code, stdout, _) = out(&chat(&home, &sim, &["create-group", "Ops"], &[]).await);
@@ -115,14 +178,18 @@ async fn a_script_lists_sends_and_reads_back() {
     assert_eq!(code, Some(0), "{stderr}");
     let (code, stdout, _) = out(&chat(&home, &sim, &["members", "Ops"], &[]).await);
     assert_eq!(code, Some(0));
-    assert!(stdout.contains("owner") && stdout.contains("bob@video.example.com"), "{stdout}");
+    assert!(
+        stdout.contains("owner") && stdout.contains("bob@video.example.com"),
+        "{stdout}"
+    );
     let (code, _, stderr) = out(&chat(&home, &sim, &["remove-member", "Ops", "bob"], &[]).await);
     assert_eq!(code, Some(0), "{stderr}");
     let (code, stdout, _) = out(&chat(&home, &sim, &["create-p2p", "carol"], &[]).await);
     assert_eq!(code, Some(0));
     let (code, _, stderr) = out(&chat(&home, &sim, &["forward", &fid, stdout.trim()], &[]).await);
     assert_eq!(code, Some(1), "a file id is not a message id: {stderr}");
-    let (code, stdout, _) = out(&chat(&home, &sim, &["create-channel", "Radio", "--json"], &[]).await);
+    let (code, stdout, _) =
+        out(&chat(&home, &sim, &["create-channel", "Radio", "--json"], &[]).await);
     assert_eq!(code, Some(0));
     assert!(serde_json::from_str::<Value>(&stdout).unwrap()["chat_id"].is_string());
 }
@@ -131,12 +198,27 @@ async fn a_script_lists_sends_and_reads_back() {
 async fn failures_are_one_line_and_non_zero() {
     let home = Home::new();
     let sim = sim().await;
-    let (code, _, stderr) = out(&chat(&home, &sim, &["history", "0123456789abcdef0123456789abcdef01234567"], PW).await);
-    assert_eq!((code, stderr.trim()), (Some(1), "error: chat not found (304)"));
+    let (code, _, stderr) = out(&chat(
+        &home,
+        &sim,
+        &["history", "0123456789abcdef0123456789abcdef01234567"],
+        PW,
+    )
+    .await);
+    assert_eq!(
+        (code, stderr.trim()),
+        (Some(1), "error: chat not found (304)")
+    );
     let (code, _, stderr) = out(&chat(&home, &sim, &["send", "Nowhere", "x"], PW).await);
     assert_eq!(code, Some(1));
-    assert!(stderr.starts_with("error: no chat called “Nowhere”"), "{stderr}");
-    let (code, _, stderr) = out(&chat(&home, &sim, &["chats"], &[("TRUECONF_PASSWORD", "nope")]).await);
+    assert!(
+        stderr.starts_with("error: no chat called “Nowhere”"),
+        "{stderr}"
+    );
+    // A fresh home: no cached token to fall back on.
+    let home = Home::new();
+    let (code, _, stderr) =
+        out(&chat(&home, &sim, &["chats"], &[("TRUECONF_PASSWORD", "nope")]).await);
     assert_eq!(code, Some(1));
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("wrong user name or password"), "{stderr}");
@@ -146,10 +228,26 @@ async fn failures_are_one_line_and_non_zero() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("TRUECONF_PASSWORD"), "{stderr}");
     // Nothing listening.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let o = tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
-            .args(["chat", "chats", "--server", "127.0.0.1", "--port", &dead.to_string(), "--no-tls", "--user", "x", "--timeout", "3"])
+            .args([
+                "chat",
+                "chats",
+                "--server",
+                "127.0.0.1",
+                "--port",
+                &dead.to_string(),
+                "--no-tls",
+                "--user",
+                "x",
+                "--timeout",
+                "3",
+            ])
             .env_clear()
             .env("TRUECONF_PASSWORD", "x")
             .output()
@@ -167,7 +265,18 @@ async fn failures_are_one_line_and_non_zero() {
 async fn simulate_serves_the_chat_api_too() {
     let home = Home::new();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
-        .args(["simulate", "--room-http-port", "0", "--room-ws-port", "0", "--chat-port", "0", "--user", "eve:secret", "--json"])
+        .args([
+            "simulate",
+            "--room-http-port",
+            "0",
+            "--room-ws-port",
+            "0",
+            "--chat-port",
+            "0",
+            "--user",
+            "eve:secret",
+            "--json",
+        ])
         .env_clear()
         .envs(home.env())
         .stdout(std::process::Stdio::piped())
@@ -183,7 +292,17 @@ async fn simulate_serves_the_chat_api_too() {
     .unwrap();
     let v: Value = serde_json::from_str(&first).unwrap();
     let port = v["chat_port"].as_u64().unwrap().to_string();
-    let argv = ["chat", "login", "--server", "127.0.0.1", "--port", &port, "--no-tls", "--user", "eve"];
+    let argv = [
+        "chat",
+        "login",
+        "--server",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--no-tls",
+        "--user",
+        "eve",
+    ];
     let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
     let env = home.env();
     let o = tokio::task::spawn_blocking(move || {

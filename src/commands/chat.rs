@@ -404,10 +404,10 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                 );
             }
         }
-        ChatCommand::CreateP2p { user } => {
+        ChatCommand::CreateP2p { peer } => {
             let r = h
                 .create_p2p_chat(CreateP2pChat {
-                    user_id: full_user(&h, user),
+                    user_id: full_user(&h, peer),
                 })
                 .await?;
             chat_id(&r, json);
@@ -467,7 +467,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
         }
         ChatCommand::AddMember {
             chat,
-            user,
+            peer: user,
             history,
         } => {
             let id = resolve_chat(&h, chat).await?;
@@ -479,7 +479,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
             .await?;
             done(json, &format!("added {}", line(user)));
         }
-        ChatCommand::RemoveMember { chat, user } => {
+        ChatCommand::RemoveMember { chat, peer: user } => {
             let id = resolve_chat(&h, chat).await?;
             h.remove_chat_participant(RemoveChatParticipant {
                 chat_id: id,

@@ -105,8 +105,14 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
             "TrueConf Server chat API simulator ({} users; passwords equal the names)",
             sim.world().users.len() + args.users.len()
         );
-        println!("  OAuth         http://{host}:{}/bridge/api/client/v1/oauth/token", chat.port());
-        println!("  WebSocket     ws://{host}:{}/websocket/chat_bot/", chat.port());
+        println!(
+            "  OAuth         http://{host}:{}/bridge/api/client/v1/oauth/token",
+            chat.port()
+        );
+        println!(
+            "  WebSocket     ws://{host}:{}/websocket/chat_bot/",
+            chat.port()
+        );
         println!(
             "  try           TRUECONF_PASSWORD=operator trueconf-console chat --server {host} --port {} --no-tls --user operator chats",
             chat.port()

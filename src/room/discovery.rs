@@ -74,6 +74,8 @@ pub async fn discover(
     timeout: Duration,
 ) -> Result<Ports, DiscoveryError> {
     let url = config_url(host, http_port, instance);
+    // reqwest needs the program's crypto provider even for plain http.
+    crate::tls::init();
     let client = reqwest::Client::builder()
         .no_proxy()
         .timeout(timeout)
