@@ -18,6 +18,11 @@ use trueconf_console::{commands, logging, tui};
 const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
 
 /// Exit codes: 0 fine, 1 runtime failure, 2 bad usage or configuration.
+/// mimalloc: the chat link's ingest is allocation-bound (a JSON tree per push); with the
+/// system allocator a flood of pushes ran at about 60 % of the rate (benches/chat_flood.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // One crypto provider for every TLS and HTTP client in the program.
     trueconf_console::tls::init();

@@ -1031,15 +1031,15 @@ impl Actor {
                     let ack = Frame::ack(id).encode();
                     self.frame(true, &ack);
                     let _ = ws.send(Message::text(ack)).await;
-                    self.on_event(&method, payload.as_ref());
+                    self.on_event(&method, payload);
                 }
                 _ => {}
             }
         }
     }
 
-    fn on_event(&mut self, method: &str, payload: Option<&Value>) {
-        let ev = ChatEvent::parse(method, payload);
+    fn on_event(&mut self, method: &str, payload: Option<Value>) {
+        let ev = ChatEvent::parse_owned(method, payload);
         match &ev {
             ChatEvent::Progress { file_id, progress } => {
                 if let Some(list) = self.watchers.get_mut(file_id) {
@@ -1072,6 +1072,7 @@ impl Actor {
             deadline: Instant::now() + self.opts.request_timeout,
         }];
         out.extend(self.waiting.drain(..));
+        let mut unflushed = false;
         let mut ping = tokio::time::interval_at(
             Instant::now() + self.opts.ping_interval,
             self.opts.ping_interval,
@@ -1105,6 +1106,7 @@ impl Actor {
             }
             let deadline = pending.values().map(|p| p.deadline).min();
             tokio::select! {
+                biased;
                 cmd = self.rx.recv() => match cmd {
                     Some(Command::Request { method, payload, reply, deadline }) => {
                         out.push(Queued { method, payload, reply: Some(reply), deadline });
@@ -1116,61 +1118,16 @@ impl Actor {
                     }
                 },
                 msg = stream.next() => {
-                    let text = match msg {
-                        Some(Ok(Message::Text(t))) => t.to_string(),
-                        Some(Ok(Message::Binary(b))) => String::from_utf8_lossy(&b).into_owned(),
-                        Some(Ok(Message::Close(frame))) => {
-                            fail_all(&mut pending);
-                            return Some(match frame {
-                                Some(f) if !f.reason.is_empty() => format!("the server closed the connection: {}", crate::sanitize::line(&f.reason)),
-                                _ => "the server closed the connection".into(),
-                            }.into());
-                        }
-                        Some(Ok(_)) => continue,
-                        Some(Err(e)) => {
-                            fail_all(&mut pending);
-                            return Some(format!("connection lost: {e}").into());
-                        }
-                        None => {
-                            fail_all(&mut pending);
-                            return Some("connection lost".to_string().into());
-                        }
+                    let Some(end) = self.on_frame(msg, &mut sink, &mut pending, &mut unflushed).await else {
+                        continue;
                     };
-                    self.frame(false, &text);
-                    match Frame::decode(&text) {
-                        Ok(Frame::Request { id, method, payload }) => {
-                            // Acknowledge first, on this socket, before anything else.
-                            let ack = Frame::ack(id).encode();
-                            self.frame(true, &ack);
-                            if let Err(e) = sink.send(Message::text(ack)).await {
-                                fail_all(&mut pending);
-                                return Some(format!("send failed: {e}").into());
-                            }
-                            self.on_event(&method, payload.as_ref());
-                        }
-                        Ok(Frame::Response { id, payload }) => {
-                            if let Some(p) = pending.remove(&id) {
-                                let res = match ServerError::from_payload(payload.as_ref()) {
-                                    Some(error) => {
-                                        if error.code == 203 {
-                                            self.stale_token = true;
-                                        }
-                                        Err(ChatError::Server { method: p.method.clone(), error })
-                                    }
-                                    None => Ok(payload.unwrap_or_else(|| Value::Object(Map::new()))),
-                                };
-                                match (p.reply, &res) {
-                                    (Some(r), _) => { let _ = r.send(res); }
-                                    (None, Ok(v)) if p.method == "getFileUploadLimits" => {
-                                        self.limits.send_replace(Some(UploadLimits::from_value(v)));
-                                    }
-                                    _ => {}
-                                }
-                            } else {
-                                tracing::debug!(target: "trueconf_console::chat", "a response to no request: id {id}");
-                            }
-                        }
-                        Err(e) => tracing::warn!(target: "trueconf_console::chat", "unreadable frame from the server: {e}"),
+                    return Some(end);
+                }
+                r = sink.flush(), if unflushed => {
+                    unflushed = false;
+                    if let Err(e) = r {
+                        fail_all(&mut pending);
+                        return Some(format!("send failed: {e}").into());
                     }
                 }
                 _ = ping.tick() => {
@@ -1192,6 +1149,98 @@ impl Actor {
                 }
             }
         }
+    }
+
+    /// Handles one read from the socket: a push is acked (queued) and emitted, a response goes
+    /// to its request. Some(reason) when the session is over.
+    async fn on_frame(
+        &mut self,
+        msg: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+        sink: &mut futures_util::stream::SplitSink<Ws, Message>,
+        pending: &mut HashMap<u64, Pending>,
+        unflushed: &mut bool,
+    ) -> Option<Down> {
+        let bin;
+        let text: &str = match &msg {
+            Some(Ok(Message::Text(t))) => t.as_str(),
+            Some(Ok(Message::Binary(b))) => {
+                bin = String::from_utf8_lossy(b).into_owned();
+                &bin
+            }
+            Some(Ok(Message::Close(frame))) => {
+                fail_all(pending);
+                return Some(
+                    match frame {
+                        Some(f) if !f.reason.is_empty() => format!(
+                            "the server closed the connection: {}",
+                            crate::sanitize::line(&f.reason)
+                        ),
+                        _ => "the server closed the connection".into(),
+                    }
+                    .into(),
+                );
+            }
+            Some(Ok(_)) => return None,
+            Some(Err(e)) => {
+                fail_all(pending);
+                return Some(format!("connection lost: {e}").into());
+            }
+            None => {
+                fail_all(pending);
+                return Some("connection lost".to_string().into());
+            }
+        };
+        self.frame(false, text);
+        match Frame::decode(text) {
+            Ok(Frame::Request {
+                id,
+                method,
+                payload,
+            }) => {
+                // Acknowledge first, on this socket, before anything else. The ack is
+                // queued now and flushed as soon as no further frame is waiting, so a
+                // burst of pushes costs one write, not one per push.
+                let ack = Frame::ack(id).encode();
+                self.frame(true, &ack);
+                if let Err(e) = sink.feed(Message::text(ack)).await {
+                    fail_all(pending);
+                    return Some(format!("send failed: {e}").into());
+                }
+                *unflushed = true;
+                self.on_event(&method, payload);
+            }
+            Ok(Frame::Response { id, payload }) => {
+                if let Some(p) = pending.remove(&id) {
+                    let res = match ServerError::from_payload(payload.as_ref()) {
+                        Some(error) => {
+                            if error.code == 203 {
+                                self.stale_token = true;
+                            }
+                            Err(ChatError::Server {
+                                method: p.method.clone(),
+                                error,
+                            })
+                        }
+                        None => Ok(payload.unwrap_or_else(|| Value::Object(Map::new()))),
+                    };
+                    match (p.reply, &res) {
+                        (Some(r), _) => {
+                            let _ = r.send(res);
+                        }
+                        (None, Ok(v)) if p.method == "getFileUploadLimits" => {
+                            self.limits.send_replace(Some(UploadLimits::from_value(v)));
+                        }
+                        _ => {}
+                    }
+                } else {
+                    tracing::debug!(target: "trueconf_console::chat", "a response to no request: id {id}");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(target: "trueconf_console::chat", "unreadable frame from the server: {e}")
+            }
+        }
+        None
     }
 }
 

@@ -236,11 +236,19 @@ pub enum ChatEvent {
 impl ChatEvent {
     /// Reads a server request. Never fails: what cannot be read is kept as `Other`.
     pub fn parse(method: &str, payload: Option<&Value>) -> ChatEvent {
-        let p = payload.cloned().unwrap_or(Value::Null);
-        Self::typed(method, &p).unwrap_or(ChatEvent::Other {
-            method: method.to_string(),
-            payload: p,
-        })
+        Self::parse_owned(method, payload.cloned())
+    }
+
+    /// [`ChatEvent::parse`] without copying the payload.
+    pub fn parse_owned(method: &str, payload: Option<Value>) -> ChatEvent {
+        let p = payload.unwrap_or(Value::Null);
+        match Self::typed(method, &p) {
+            Some(e) => e,
+            None => ChatEvent::Other {
+                method: method.to_string(),
+                payload: p,
+            },
+        }
     }
 
     fn typed(method: &str, p: &Value) -> Option<ChatEvent> {

@@ -78,6 +78,10 @@ impl Frame {
     }
 
     pub fn encode(&self) -> String {
+        if let Frame::Response { id, payload: None } = self {
+            // The hot path: one ack per server request.
+            return format!(r#"{{"type":2,"id":{id}}}"#);
+        }
         let mut o = Map::new();
         match self {
             Frame::Request {

@@ -278,6 +278,8 @@ struct Inner {
     kick: watch::Sender<u64>,
     connections: watch::Sender<usize>,
     shutdown: watch::Sender<bool>,
+    /// While true, pushes queue up instead of going out (benchmarks time the delivery alone).
+    hold: watch::Sender<bool>,
 }
 
 /// A running chat simulator. Dropping it does not stop it; call [`ChatSim::shutdown`].
@@ -352,6 +354,7 @@ impl ChatSim {
             kick: watch::channel(0).0,
             connections: watch::channel(0).0,
             shutdown: watch::channel(false).0,
+            hold: watch::channel(false).0,
         });
         let app = Router::new()
             .route("/bridge/api/client/v1/oauth/token", post(oauth))
@@ -429,6 +432,16 @@ impl ChatSim {
             .get(chat_id)
             .map(|c| c.messages.len())
             .unwrap_or(0)
+    }
+
+    /// Holds server requests back (they queue per connection) until [`ChatSim::release`]: a
+    /// benchmark can prepare a flood and then time its delivery alone.
+    pub fn hold(&self) {
+        self.inner.hold.send_replace(true);
+    }
+
+    pub fn release(&self) {
+        self.inner.hold.send_replace(false);
     }
 
     /// A user posts a text message (pushed to the members' connections).
@@ -723,7 +736,7 @@ impl Inner {
             o.insert("replyMessageId".into(), json!(m.reply_to));
             if depth == 0
                 && let Some(r) = &m.reply_to
-                && let Some(orig) = chat.messages.iter().find(|x| &x.id == r)
+                && let Some(orig) = chat.messages.iter().rev().find(|x| &x.id == r)
             {
                 o.insert(
                     "replyMessage".into(),
@@ -817,11 +830,19 @@ impl Inner {
         let Some(chat) = s.chats.get(chat_id) else {
             return;
         };
-        let Some(m) = chat.messages.iter().find(|m| m.id == msg_id) else {
+        let Some(m) = chat.messages.iter().rev().find(|m| m.id == msg_id) else {
             return;
         };
         let skip = if self.cfg.self_echo { None } else { origin };
         for (u, _) in &chat.members {
+            // Build the envelope only for members someone is connected as.
+            if !s
+                .conns
+                .iter()
+                .any(|(id, c)| c.user == *u && Some(*id) != skip && (m.kind >= 200 || c.system))
+            {
+                continue;
+            }
             let env = Self::envelope(chat, m, u, false, 0);
             Self::deliver(
                 s,
@@ -841,7 +862,7 @@ impl Inner {
             let Some(chat) = s.chats.get(chat_id) else {
                 return;
             };
-            let Some(m) = chat.messages.iter().find(|m| m.id == msg_id) else {
+            let Some(m) = chat.messages.iter().rev().find(|m| m.id == msg_id) else {
                 return;
             };
             if m.kind < 200 || (chat.kind != 1 && chat.kind != 2) {
@@ -1509,7 +1530,7 @@ impl Inner {
                 let Some(m) = s
                     .chats
                     .get_mut(&cid)
-                    .and_then(|c| c.messages.iter_mut().find(|m| m.id == mid))
+                    .and_then(|c| c.messages.iter_mut().rev().find(|m| m.id == mid))
                 else {
                     return Err(306);
                 };
@@ -1617,7 +1638,7 @@ impl Inner {
                     s.index.remove(&mid);
                     Self::deliver(&s, &members, Some(conn), false, "removeMessage", &payload);
                 } else {
-                    if let Some(m) = c.messages.iter_mut().find(|m| m.id == mid) {
+                    if let Some(m) = c.messages.iter_mut().rev().find(|m| m.id == mid) {
                         m.hidden_for.insert(user.to_string());
                     }
                     Self::deliver(
@@ -1762,7 +1783,7 @@ impl Inner {
         s.index
             .get(id)
             .and_then(|c| s.chats.get(c))
-            .and_then(|c| c.messages.iter().find(|m| m.id == id))
+            .and_then(|c| c.messages.iter().rev().find(|m| m.id == id))
             .map(|m| m.timestamp)
             .unwrap_or_else(now_ms)
     }
@@ -2265,6 +2286,7 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Out>();
     let mut kick = inner.kick.subscribe();
     kick.mark_unchanged();
+    let mut hold = inner.hold.subscribe();
     let conn_id = {
         let mut s = inner.lock();
         let id = s.next_conn;
@@ -2301,7 +2323,12 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
                         }
                     }
                     Ok(Frame::Response { id, .. }) => {
-                        unacked.retain(|(u, _)| *u != id);
+                        // Acks come in order almost always: the front first.
+                        if unacked.front().is_some_and(|(u, _)| *u == id) {
+                            unacked.pop_front();
+                        } else {
+                            unacked.retain(|(u, _)| *u != id);
+                        }
                     }
                     Ok(Frame::Request { id, method, payload }) => {
                         let err = |code: u32| Frame::Response { id, payload: Some(json!({"errorCode": code})) }.encode();
@@ -2371,17 +2398,31 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
                     break "send failed";
                 }
             }
-            out = out_rx.recv() => match out {
-                Some(Out::Push { method, payload }) => {
+            _ = hold.changed() => continue,
+            out = out_rx.recv(), if !*hold.borrow() => {
+                let Some(first) = out else { break "closed by the server" };
+                // Write what is queued (up to a bound) and flush once.
+                let mut batch = vec![first];
+                while batch.len() < 256 {
+                    match out_rx.try_recv() {
+                        Ok(o) => batch.push(o),
+                        Err(_) => break,
+                    }
+                }
+                let mut failed = false;
+                for Out::Push { method, payload } in batch {
                     let id = next_server_id;
                     next_server_id += 1;
                     unacked.push_back((id, tokio::time::Instant::now()));
                     let f = format!(r#"{{"method":{},"type":1,"id":{id},"payload":{payload}}}"#, Value::String(method));
-                    if tx.send(Message::Text(f.into())).await.is_err() {
-                        break "send failed";
+                    if tx.feed(Message::Text(f.into())).await.is_err() {
+                        failed = true;
+                        break;
                     }
                 }
-                None => break "closed by the server",
+                if failed || tx.flush().await.is_err() {
+                    break "send failed";
+                }
             },
             _ = ping.tick() => {
                 if last_pong.elapsed() > inner.cfg.pong_timeout + inner.cfg.ping_interval {
