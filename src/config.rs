@@ -165,6 +165,40 @@ pub struct ChatConfig {
     pub ca_file: Option<PathBuf>,
     #[serde(default)]
     pub insecure: bool,
+    /// `tokenType` sent in auth: "JWT" (what TrueConf's own clients send) or "JWE" (the spec).
+    #[serde(default = "default_token_type", deserialize_with = "de_token_type")]
+    pub token_type: String,
+    /// The longest wait between reconnect attempts, in seconds.
+    #[serde(default = "default_reconnect_max_delay")]
+    pub reconnect_max_delay: u64,
+    /// Give up after this many failed attempts in a row; 0: never give up.
+    #[serde(default)]
+    pub reconnect_max_retries: u32,
+    /// Seconds a request may wait for its answer (including waiting for the link).
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout: u64,
+}
+
+fn default_token_type() -> String {
+    "JWT".into()
+}
+
+fn de_token_type<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    match s.as_str() {
+        "JWT" | "JWE" => Ok(s),
+        _ => Err(serde::de::Error::custom(format!(
+            "token_type must be \"JWT\" or \"JWE\", not {s:?}"
+        ))),
+    }
+}
+
+fn default_reconnect_max_delay() -> u64 {
+    60
+}
+
+fn default_request_timeout() -> u64 {
+    30
 }
 
 impl ChatConfig {
@@ -695,6 +729,11 @@ mod tests {
         let (line, key, msg, _) = invalid("[ui]\ntheme = \"neon\"\n");
         assert_eq!((line, key.as_deref()), (Some(2), Some("ui.theme")));
         assert!(msg.contains("neon"), "{msg}");
+
+        let (line, key, msg, _) =
+            invalid("[chat]\nserver = \"h\"\nusername = \"op\"\ntoken_type = \"Bearer\"\n");
+        assert_eq!((line, key.as_deref()), (Some(4), Some("chat.token_type")));
+        assert!(msg.contains("\"JWT\" or \"JWE\""), "{msg}");
     }
 
     #[test]

@@ -83,7 +83,7 @@ impl ChatTarget {
             username: c.username.clone(),
             password,
             token,
-            token_type: "JWT".into(),
+            token_type: c.token_type.clone(),
             receive_unread: false,
             receive_system: false,
         }
@@ -146,6 +146,22 @@ pub struct ChatLinkOptions {
     pub frames: bool,
     /// Where tokens are cached; None: never cached.
     pub token_cache: Option<TokenCache>,
+}
+
+impl ChatLinkOptions {
+    /// The reconnect and timeout settings of the `[chat]` section.
+    pub fn from_config(c: &crate::config::ChatConfig) -> ChatLinkOptions {
+        let d = ChatLinkOptions::default();
+        ChatLinkOptions {
+            backoff: Backoff {
+                initial: d.backoff.initial,
+                max: Duration::from_secs(c.reconnect_max_delay.max(1)),
+                max_retries: (c.reconnect_max_retries > 0).then_some(c.reconnect_max_retries),
+            },
+            request_timeout: Duration::from_secs(c.request_timeout.max(1)),
+            ..d
+        }
+    }
 }
 
 impl Default for ChatLinkOptions {

@@ -432,6 +432,25 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+        /// Arbitrary payloads under every push name and every reply type: never a panic.
+        #[test]
+        fn arbitrary_payloads_never_panic(v in crate::chat::protocol::tests::arb_json(), i in 0usize..64) {
+            use crate::chat::methods::*;
+            let method = EVENTS.get(i).map(|e| e.name).unwrap_or("somethingElse");
+            let _ = ChatEvent::parse(method, Some(&v));
+            let _ = crate::chat::types::Envelope::from_value(&v).map(|e| e.summary());
+            let _ = Chats::from_payload(&v);
+            let _ = History::from_payload(&v);
+            let _ = Participants::from_payload(&v);
+            let _ = <crate::chat::types::FileInfo as FromPayload>::from_payload(&v);
+            let _ = <crate::chat::types::UploadLimits as FromPayload>::from_payload(&v);
+            let _ = Posted::from_payload(&v);
+        }
+    }
+
     #[test]
     fn unknown_and_unreadable_pushes_are_kept_whole() {
         let e = ChatEvent::parse("ping", Some(&json!({"x": 1})));

@@ -270,7 +270,7 @@ pub fn timestamp_ms(v: &Value) -> Option<u64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
@@ -394,7 +394,8 @@ mod tests {
         assert_eq!(timestamp_ms(&json!(null)), None);
     }
 
-    fn arb_json() -> impl Strategy<Value = Value> {
+    /// Arbitrary JSON whose objects often use the protocol's keys.
+    pub(crate) fn arb_json() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
@@ -414,6 +415,33 @@ mod tests {
                         Just("method".to_string()),
                         Just("payload".to_string()),
                         Just("errorCode".to_string()),
+                        prop::sample::select(vec![
+                            "chatId",
+                            "messageId",
+                            "content",
+                            "text",
+                            "box",
+                            "author",
+                            "chat",
+                            "timestamp",
+                            "fileId",
+                            "progress",
+                            "role",
+                            "userId",
+                            "title",
+                            "size",
+                            "lastMessage",
+                            "replyMessage",
+                            "messages",
+                            "chats",
+                            "participants",
+                            "readyState",
+                            "extensions",
+                            "maxSize",
+                            "list",
+                            "mode",
+                        ])
+                        .prop_map(String::from),
                         ".{0,6}"
                     ],
                     inner,

@@ -83,7 +83,9 @@ pub fn target(args: &ChatArgs, config: &Config) -> Result<ChatTarget, Failure> {
         username: user,
         password: config.chat_password().cloned(),
         token: config.chat_token().cloned(),
-        token_type: "JWT".into(),
+        token_type: conf
+            .map(|c| c.token_type.clone())
+            .unwrap_or_else(|| "JWT".into()),
         receive_unread: false,
         receive_system: false,
     })
@@ -221,10 +223,9 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
     let watching = matches!(args.command, ChatCommand::Watch);
     let opts = ChatLinkOptions {
         backoff: if watching {
-            Backoff {
-                initial: Duration::from_secs(1),
-                max: Duration::from_secs(60),
-                max_retries: None,
+            match &config.chat {
+                Some(c) => ChatLinkOptions::from_config(c).backoff,
+                None => ChatLinkOptions::default().backoff,
             }
         } else {
             Backoff {
