@@ -9,10 +9,12 @@ use clap::{CommandFactory, Parser};
 use tokio::sync::mpsc;
 
 use trueconf_console::app::{self, Model, NoticeLevel, Session};
+use trueconf_console::chat::auth::TokenCache;
+use trueconf_console::chat::{ChatLinkOptions, ChatTarget};
 use trueconf_console::cli::{Cli, Command, ConfigCommand, PanicSite};
 use trueconf_console::config::Config;
 use trueconf_console::room::RoomTarget;
-use trueconf_console::sim::{RoomSim, RoomSimConfig, World};
+use trueconf_console::sim::{ChatSim, ChatSimConfig, RoomSim, RoomSimConfig, World};
 use trueconf_console::{commands, logging, tui};
 
 const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
@@ -167,7 +169,30 @@ fn run_tui(
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        // --demo: the Room simulator in-process, on free loopback ports, reached over real sockets.
+        // --demo: both simulators in-process, on free loopback ports, reached over real sockets.
+        let (chat_sim, chat_target) = if demo {
+            let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
+            let sim = ChatSim::start(ChatSimConfig::new(Arc::new(World::demo())), any)
+                .await
+                .context("cannot start the chat simulator")?;
+            sim.start_actors(Duration::from_secs(8), Duration::from_secs(45));
+            let t = ChatTarget::loopback(sim.port(), "operator", "operator");
+            (Some(sim), Some((t, ChatLinkOptions::default())))
+        } else {
+            let t = config.chat.as_ref().map(|c| {
+                let mut opts = ChatLinkOptions::from_config(c);
+                opts.token_cache = TokenCache::default_location();
+                (
+                    ChatTarget::from_config(
+                        c,
+                        config.chat_password().cloned(),
+                        config.chat_token().cloned(),
+                    ),
+                    opts,
+                )
+            });
+            (None, t)
+        };
         let (sim, targets) = if demo {
             let mut cfg = RoomSimConfig::new(Arc::new(World::demo()));
             cfg.logged_in = true;
@@ -192,6 +217,9 @@ fn run_tui(
         if let Some(i) = model.active_room {
             effects.connect_room(i);
         }
+        if let Some((t, opts)) = chat_target {
+            effects.connect_chat(t, opts);
+        }
         match debug_panic {
             Some(PanicSite::Ui) => panic!("deliberate panic on the UI thread (--debug-panic ui)"),
             Some(PanicSite::Task) => {
@@ -205,6 +233,9 @@ fn run_tui(
         drop(tui);
         drop(effects);
         if let Some(sim) = sim {
+            sim.shutdown();
+        }
+        if let Some(sim) = chat_sim {
             sim.shutdown();
         }
         Ok(())

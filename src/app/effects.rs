@@ -1,4 +1,5 @@
-//! The effects `update` asks for, carried out: the Room link (connect, switch, requests).
+//! The effects `update` asks for, carried out: the Room link (connect, switch, requests) and
+//! the chat link.
 //! Link events come back as messages on the channel the event loop reads.
 
 use tokio::sync::mpsc;
@@ -12,6 +13,7 @@ pub struct Effects {
     rooms: Vec<RoomTarget>,
     tx: mpsc::Sender<Msg>,
     room: Option<(RoomHandle, JoinHandle<()>)>,
+    chat: Option<(crate::chat::ChatHandle, JoinHandle<()>)>,
 }
 
 impl Effects {
@@ -21,6 +23,37 @@ impl Effects {
             rooms,
             tx,
             room: None,
+            chat: None,
+        }
+    }
+
+    /// Connects the chat link; its events come back as [`Msg::Chat`]. A target that cannot
+    /// be used (a bad `ca_file`) shows as a link that is down, with the reason.
+    pub fn connect_chat(
+        &mut self,
+        target: crate::chat::ChatTarget,
+        opts: crate::chat::ChatLinkOptions,
+    ) {
+        if let Some((_, forward)) = self.chat.take() {
+            forward.abort();
+        }
+        let tx = self.tx.clone();
+        match crate::chat::spawn(target, opts) {
+            Ok((handle, mut events)) => {
+                let forward = tokio::spawn(async move {
+                    while let Some(ev) = events.recv().await {
+                        if tx.send(Msg::Chat(ev)).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                self.chat = Some((handle, forward));
+            }
+            Err(reason) => {
+                let _ = tx.try_send(Msg::Chat(crate::chat::ChatLinkEvent::Status(
+                    crate::link::LinkStatus::Disconnected { reason },
+                )));
+            }
         }
     }
 
@@ -70,6 +103,9 @@ impl Effects {
 impl Drop for Effects {
     fn drop(&mut self) {
         if let Some((_, forward)) = self.room.take() {
+            forward.abort();
+        }
+        if let Some((_, forward)) = self.chat.take() {
             forward.abort();
         }
     }

@@ -74,6 +74,8 @@ pub struct Model {
     /// `user@server` of the chat account, when one is configured.
     pub chat_account: Option<String>,
     pub chat_link: LinkStatus,
+    /// `insecure = true`: the server's certificate is not checked (the status bar says so).
+    pub chat_insecure: bool,
     pub notice: Option<Notice>,
     pub quit: bool,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
@@ -130,6 +132,7 @@ impl Model {
                 LinkStatus::NotConfigured
             },
             chat_account,
+            chat_insecure: config.chat.as_ref().is_some_and(|c| c.tls && c.insecure),
             notice: None,
             quit: false,
             dirty: true,

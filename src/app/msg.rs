@@ -25,6 +25,8 @@ pub enum Msg {
     Room(crate::room::RoomLinkEvent),
     /// A request to the Room failed (the reason, ready to show).
     RoomFailed(String),
+    /// Something from the chat link.
+    Chat(crate::chat::ChatLinkEvent),
 }
 
 impl Msg {

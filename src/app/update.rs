@@ -22,11 +22,34 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Paste(_) | Msg::Mouse(_) => vec![],
         Msg::TerminalLost(_) | Msg::Signal(_) => quit(m),
         Msg::Room(ev) => on_room(m, ev),
+        Msg::Chat(ev) => on_chat(m, ev),
         Msg::RoomFailed(reason) => {
             m.notify(NoticeLevel::Error, sanitize::line(&reason).into_owned());
             vec![]
         }
     }
+}
+
+/// The chat link's state and session; the chat panes (console issue) will take its events.
+fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
+    use crate::chat::ChatLinkEvent as E;
+    match ev {
+        E::Status(s) => {
+            if m.chat_link != s {
+                m.chat_link = s;
+                m.dirty = true;
+            }
+        }
+        E::Session(s) => {
+            let me = sanitize::line(&s.me).into_owned();
+            if m.chat_account.as_deref() != Some(me.as_str()) {
+                m.chat_account = Some(me);
+                m.dirty = true;
+            }
+        }
+        E::Event(_) | E::Transfer(_) | E::Frame { .. } => {}
+    }
+    vec![]
 }
 
 fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
@@ -453,6 +476,42 @@ mod tests {
         let mut m = model("");
         update(&mut m, press('c'));
         assert!(m.notice.unwrap().text.contains("add a [[room]]"));
+    }
+
+    #[test]
+    fn the_chat_link_status_and_session_reach_the_model() {
+        use crate::chat::ChatLinkEvent;
+        use crate::chat::client::ChatSession;
+        let mut m = demo();
+        m.dirty = false;
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Connecting)),
+        );
+        assert_eq!(m.chat_link, LinkStatus::Connecting);
+        assert!(m.dirty);
+        m.dirty = false;
+        // The same status again changes nothing.
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Connecting)),
+        );
+        assert!(!m.dirty);
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Session(ChatSession {
+                user_id: "op\u{1b}[31m@srv/1".into(),
+                me: "op\u{1b}[31m@srv".into(),
+                connection_id: None,
+            })),
+        );
+        let shown = m.chat_account.clone().unwrap();
+        assert!(!shown.contains('\u{1b}'), "{shown:?}");
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        assert!(m.chat_link.is_up());
     }
 
     #[test]

@@ -16,6 +16,10 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         spans.push(Span::styled(" DEMO ", theme.badge));
         spans.push(Span::raw(" "));
     }
+    if m.chat_insecure {
+        spans.push(Span::styled("⚠ TLS UNCHECKED", theme.error));
+        spans.push(Span::raw(" "));
+    }
     let (right, right_style) = match &m.notice {
         Some(n) => (
             n.text.clone(),
