@@ -309,6 +309,31 @@ pub struct Envelope {
     pub author: Author,
     pub box_pos: Option<BoxPos>,
     pub content: Content,
+    /// Keys this client does not know, kept as sent (usually none).
+    pub extra: Map<String, Value>,
+}
+
+/// The envelope keys the reader understands; anything else goes to `extra`.
+const ENVELOPE_KEYS: &[&str] = &[
+    "messageId",
+    "chatId",
+    "chat",
+    "timestamp",
+    "replyMessageId",
+    "replyMessage",
+    "isEdited",
+    "type",
+    "author",
+    "box",
+    "content",
+];
+
+/// The keys of `o` that are not in `known`.
+fn unknown_keys(o: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
+    o.iter()
+        .filter(|(k, _)| !known.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 impl Envelope {
@@ -340,6 +365,7 @@ impl Envelope {
             author: o.get("author").map(Author::from_value).unwrap_or_default(),
             box_pos: o.get("box").and_then(BoxPos::from_value),
             content: Content::from_value(kind, &content_v),
+            extra: unknown_keys(o, ENVELOPE_KEYS),
         })
     }
 
@@ -391,6 +417,7 @@ impl Content {
                             kind: 200,
                             author: Author::default(),
                             box_pos: None,
+                            extra: Map::new(),
                             content: Content::Text {
                                 text,
                                 parse_mode: c.str_at("parseMode").unwrap_or_else(|| "text".into()),
@@ -515,6 +542,8 @@ pub struct Chat {
     pub unread: u64,
     pub avatar_url: Option<String>,
     pub last_message: Option<Envelope>,
+    /// Keys this client does not know, kept as sent.
+    pub extra: Map<String, Value>,
 }
 
 impl Chat {
@@ -527,6 +556,17 @@ impl Chat {
             unread: o.u64_at("unreadMessages").unwrap_or(0),
             avatar_url: o.str_at("avatarUrl"),
             last_message: o.get("lastMessage").and_then(Envelope::from_value),
+            extra: unknown_keys(
+                o,
+                &[
+                    "chatId",
+                    "title",
+                    "chatType",
+                    "unreadMessages",
+                    "avatarUrl",
+                    "lastMessage",
+                ],
+            ),
         })
     }
 }
@@ -691,6 +731,11 @@ mod tests {
         assert!(
             matches!(&e.content, Content::Attachment { file_id, size: 12, .. } if file_id == "f1")
         );
+        // Unknown keys are kept.
+        let e =
+            Envelope::from_value(&json!({"type": 200, "content": {"text": "x"}, "reactions": [1]}))
+                .unwrap();
+        assert_eq!(e.extra.get("reactions"), Some(&json!([1])));
         // Unknown type: raw content kept.
         let e = Envelope::from_value(&json!({"type": 999, "content": {"x": 1}})).unwrap();
         assert_eq!(e.content, Content::Unknown(json!({"x": 1})));
