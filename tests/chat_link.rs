@@ -1387,3 +1387,86 @@ async fn an_expired_token_is_refused_with_203() {
     };
     assert_eq!(reply["payload"]["errorCode"], 203);
 }
+
+#[tokio::test]
+async fn a_preview_part_is_stored_and_served() {
+    let sim = sim().await;
+    let op = login(&sim, "operator").await;
+    let chat = sim.chat_id("alice+operator").unwrap();
+    let task =
+        op.h.upload_file(UploadFile {
+            file_size: 6,
+            file_name: Some("p.png".into()),
+            mime_type: Some("image/png".into()),
+        })
+        .await
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"PNGPNG".to_vec())
+                .file_name("p.png")
+                .mime_str("image/png")
+                .unwrap(),
+        )
+        // Same file name as the main part (py-bot's stickers do this).
+        .part(
+            "preview",
+            reqwest::multipart::Part::bytes(b"WEBP".to_vec())
+                .file_name("p.png")
+                .mime_str("image/webp")
+                .unwrap(),
+        );
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let r = http
+        .post(format!(
+            "http://127.0.0.1:{}/bridge/api/client/v1/files",
+            sim.port()
+        ))
+        .header("Upload-Task-Id", task.upload_task_id)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let temporal = r.json::<Value>().await.unwrap()["temporalFileId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sent =
+        op.h.send_file(SendFile {
+            chat_id: chat,
+            reply_message_id: None,
+            content: json!({"temporalFileId": temporal}),
+        })
+        .await
+        .unwrap();
+    let info =
+        op.h.get_file_info(GetFileInfo {
+            file_id: sent.file_id.unwrap(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(info.previews.len(), 1);
+    assert_eq!(info.previews[0].mime_type, "image/webp");
+    let body = http
+        .get(info.previews[0].download_url.clone().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&body[..], b"WEBP");
+    // A temporal id is good for one send only.
+    assert_eq!(
+        code(
+            op.h.send_file(SendFile {
+                chat_id: sim.chat_id("Project").unwrap(),
+                reply_message_id: None,
+                content: json!({"temporalFileId": temporal})
+            })
+            .await
+        ),
+        308
+    );
+}
