@@ -237,3 +237,127 @@ fn a_megabyte_caller_name_is_cut_to_the_pane() {
         "the keys still show under a huge name:\n{screen}"
     );
 }
+
+/// The demo model with the chat link up, the list loaded and one chat open whose title,
+/// author and text carry escape sequences.
+fn with_chats(w: u16, h: u16) -> Model {
+    use serde_json::json;
+    use trueconf_console::chat::ChatLinkEvent;
+    use trueconf_console::chat::client::ChatSession;
+    use trueconf_console::chat::types::{Chat, Envelope};
+    use trueconf_console::link::LinkStatus;
+    let mut m = demo(w, h);
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Session(ChatSession {
+            user_id: "operator@video.example.com/1".into(),
+            me: "operator@video.example.com".into(),
+            connection_id: None,
+        })),
+    );
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    let chat = |id: &str, title: &str, ty: i64, unread: u64, at: u64| {
+        Chat::from_value(&json!({"chatId": id, "title": title, "chatType": ty, "unreadMessages": unread,
+            "lastMessage": {"messageId": "x", "timestamp": at, "type": 200, "author": {"id": "a", "type": 1},
+            "content": {"text": "x", "parseMode": "text"}}}))
+        .unwrap()
+    };
+    update(
+        &mut m,
+        Msg::ChatsLoaded(Ok(vec![
+            chat("c1", "Project", 2, 3, 1_795_000_000_000),
+            chat(
+                "c2",
+                "\u{1b}]0;pwned\u{7}Evil \u{1b}[31mtitle",
+                2,
+                0,
+                1_795_000_100_000,
+            ),
+            chat("c3", "alice@video.example.com", 1, 0, 1_795_000_200_000),
+            chat("c4", "Favorites", 5, 0, 0),
+        ])),
+    );
+    key(&mut m, KeyCode::Tab, KeyModifiers::NONE);
+    // Project (unread) first, then by last activity: alice, then the evil title.
+    key(&mut m, KeyCode::Char('j'), KeyModifiers::NONE);
+    key(&mut m, KeyCode::Char('j'), KeyModifiers::NONE);
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    let env = |id: &str, bx: u64, author: &str, text: &str, edited: bool, reply: Option<&str>| {
+        let mut v = json!({"chatId": "c2", "messageId": id, "timestamp": 1_795_000_000_000u64 + bx * 60_000,
+            "type": 200, "author": {"id": author, "type": 1}, "box": {"id": bx, "position": ""},
+            "isEdited": edited, "content": {"text": text, "parseMode": "text"}});
+        if let Some(r) = reply {
+            v["replyMessage"] = json!({"chatId": "c2", "messageId": r, "timestamp": 1, "type": 200,
+                "author": {"id": "alice@video.example.com", "type": 1}, "content": {"text": "the original question", "parseMode": "text"}});
+        }
+        Envelope::from_value(&v).unwrap()
+    };
+    let page = vec![
+        env(
+            "m3",
+            3,
+            "operator@video.example.com",
+            "answering\u{1b}[2J with a clear-screen",
+            false,
+            Some("m1"),
+        ),
+        env(
+            "m2",
+            2,
+            "\u{1b}[31mmallory@video.example.com",
+            "\u{202e}reversed?\u{202c} and a bell\u{7}",
+            true,
+            None,
+        ),
+        env(
+            "m1",
+            1,
+            "alice@video.example.com",
+            "the original question, long enough to wrap at eighty columns of terminal width for sure",
+            false,
+            None,
+        ),
+    ];
+    update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: "c2".into(),
+            result: Ok(page),
+        },
+    );
+    m
+}
+
+#[test]
+fn chats_and_history_80x24() {
+    insta::assert_snapshot!(render(&with_chats(80, 24)).backend());
+}
+
+#[test]
+fn chats_and_history_160x48() {
+    insta::assert_snapshot!(render(&with_chats(160, 48)).backend());
+}
+
+#[test]
+fn escape_sequences_from_the_server_reach_the_screen_inert() {
+    let t = render(&with_chats(160, 48));
+    let buf = t.backend().buffer();
+    for cell in buf.content() {
+        let s = cell.symbol();
+        assert!(
+            !s.chars()
+                .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "a control character reached the screen: {s:?}"
+        );
+    }
+    let screen: String = buf.content().iter().map(|c| c.symbol()).collect();
+    assert!(
+        screen.contains("Evil"),
+        "the title is shown, minus its escapes"
+    );
+    assert!(screen.contains("mallory"));
+    assert!(!screen.contains("pwned\u{7}"));
+}

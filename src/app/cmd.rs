@@ -14,6 +14,13 @@ pub enum Cmd {
         method: String,
         params: Map<String, Value>,
     },
+    /// Load every chat; the result comes back as `Msg::ChatsLoaded`.
+    LoadChats,
+    /// Load a page of a chat's history (older than `before`); back as `Msg::HistoryLoaded`.
+    LoadHistory {
+        chat_id: String,
+        before: Option<String>,
+    },
 }
 
 impl Cmd {

@@ -95,9 +95,52 @@ impl Effects {
                     }
                 });
             }
+            Cmd::LoadChats => {
+                let Some((h, _)) = &self.chat else { return };
+                let (h, tx) = (h.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let r = load_chats(&h).await.map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::ChatsLoaded(r)).await;
+                });
+            }
+            Cmd::LoadHistory { chat_id, before } => {
+                let Some((h, _)) = &self.chat else { return };
+                let (h, tx) = (h.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let r = h
+                        .get_chat_history(crate::chat::methods::GetChatHistory {
+                            chat_id: chat_id.clone(),
+                            count: 100,
+                            from_message_id: before,
+                        })
+                        .await
+                        .map(|p| p.messages)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::HistoryLoaded { chat_id, result: r }).await;
+                });
+            }
             Cmd::Quit | Cmd::Bell => {}
         }
     }
+}
+
+/// Every chat, page by page (`getChats` pages count from 1).
+async fn load_chats(
+    h: &crate::chat::ChatHandle,
+) -> Result<Vec<crate::chat::types::Chat>, crate::chat::ChatError> {
+    let mut out = Vec::new();
+    for page in 1..=1000 {
+        let got = h
+            .get_chats(crate::chat::methods::GetChats { count: 100, page })
+            .await?
+            .0;
+        let n = got.len();
+        out.extend(got);
+        if n < 100 {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 impl Drop for Effects {

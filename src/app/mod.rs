@@ -1,6 +1,7 @@
 //! The Elm core: one [`Model`], one [`Msg`] type, a pure [`update`] that returns [`Cmd`]s, and
 //! the runtime ([`run`]) that feeds it terminal, link and signal events and draws on change.
 
+mod chats;
 mod cmd;
 mod effects;
 mod model;
@@ -8,6 +9,7 @@ mod msg;
 mod run;
 mod update;
 
+pub use chats::{ChatEntry, ChatList, Loadable, OpenChat};
 pub use cmd::Cmd;
 pub use effects::Effects;
 pub use model::{LinkStatus, Model, Notice, NoticeLevel, Overlay, Pane, RoomEntry, Session};

@@ -76,6 +76,11 @@ pub struct Model {
     pub chat_link: LinkStatus,
     /// `insecure = true`: the server's certificate is not checked (the status bar says so).
     pub chat_insecure: bool,
+    /// Our chat id (`user@server`), once the link said so.
+    pub chat_me: Option<String>,
+    pub chats: super::ChatList,
+    /// The chat on screen in the history pane.
+    pub open_chat: Option<super::OpenChat>,
     pub notice: Option<Notice>,
     pub quit: bool,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
@@ -133,6 +138,9 @@ impl Model {
             },
             chat_account,
             chat_insecure: config.chat.as_ref().is_some_and(|c| c.tls && c.insecure),
+            chat_me: None,
+            chats: super::ChatList::default(),
+            open_chat: None,
             notice: None,
             quit: false,
             dirty: true,

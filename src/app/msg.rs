@@ -27,6 +27,13 @@ pub enum Msg {
     RoomFailed(String),
     /// Something from the chat link.
     Chat(crate::chat::ChatLinkEvent),
+    /// The chat list, or why it could not be read.
+    ChatsLoaded(Result<Vec<crate::chat::types::Chat>, String>),
+    /// A page of a chat's history (newest first as the server sends it), or why not.
+    HistoryLoaded {
+        chat_id: String,
+        result: Result<Vec<crate::chat::types::Envelope>, String>,
+    },
 }
 
 impl Msg {

@@ -23,6 +23,29 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::TerminalLost(_) | Msg::Signal(_) => quit(m),
         Msg::Room(ev) => on_room(m, ev),
         Msg::Chat(ev) => on_chat(m, ev),
+        Msg::ChatsLoaded(r) => {
+            match r {
+                Ok(list) => m.chats.set(&list),
+                Err(e) => m.chats.state = super::Loadable::Failed(sanitize::line(&e).into_owned()),
+            }
+            m.dirty = true;
+            vec![]
+        }
+        Msg::HistoryLoaded { chat_id, result } => {
+            let Some(open) = m.open_chat.as_mut().filter(|o| o.chat_id == chat_id) else {
+                return vec![];
+            };
+            match result {
+                Ok(page) => {
+                    open.merge(page);
+                    open.state = super::Loadable::Ready;
+                    m.chats.mark_read(&chat_id);
+                }
+                Err(e) => open.state = super::Loadable::Failed(sanitize::line(&e).into_owned()),
+            }
+            m.dirty = true;
+            vec![]
+        }
         Msg::RoomFailed(reason) => {
             m.notify(NoticeLevel::Error, sanitize::line(&reason).into_owned());
             vec![]
@@ -36,18 +59,49 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
     match ev {
         E::Status(s) => {
             if m.chat_link != s {
+                let up = s.is_up();
                 m.chat_link = s;
                 m.dirty = true;
+                if up {
+                    // (Re)load what is on screen: the list, and the open chat's latest page.
+                    m.chats.state = super::Loadable::Loading;
+                    let mut cmds = vec![Cmd::LoadChats];
+                    if let Some(o) = &m.open_chat {
+                        cmds.push(Cmd::LoadHistory {
+                            chat_id: o.chat_id.clone(),
+                            before: None,
+                        });
+                    }
+                    return cmds;
+                }
             }
         }
         E::Session(s) => {
             let me = sanitize::line(&s.me).into_owned();
+            m.chat_me = Some(s.me.clone());
             if m.chat_account.as_deref() != Some(me.as_str()) {
                 m.chat_account = Some(me);
                 m.dirty = true;
             }
         }
-        E::Event(_) | E::Transfer(_) | E::Frame { .. } => {}
+        E::Event(ev) => {
+            let open = m.open_chat.as_ref().map(|o| o.chat_id.clone());
+            if m.chats.apply(&ev, open.as_deref(), m.chat_me.as_deref()) {
+                m.dirty = true;
+            }
+            if let Some(o) = m.open_chat.as_mut()
+                && o.apply(&ev)
+            {
+                m.dirty = true;
+            }
+            if let crate::chat::events::ChatEvent::ChatRemoved { chat_id } = &ev
+                && m.open_chat.as_ref().is_some_and(|o| &o.chat_id == chat_id)
+            {
+                m.open_chat = None;
+                m.dirty = true;
+            }
+        }
+        E::Transfer(_) | E::Frame { .. } => {}
     }
     vec![]
 }
@@ -228,12 +282,44 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                     other => format!("No chat server connected ({})", other.label()),
                 };
                 m.notify(NoticeLevel::Warn, what);
+            } else if action == Action::NextUnread {
+                match m.chats.next_unread() {
+                    Some(id) => {
+                        m.chats.selected = Some(id);
+                        return open_selected(m);
+                    }
+                    None => m.notify(NoticeLevel::Info, "No unread messages".to_string()),
+                }
             }
         }
-        // Nothing to move, open or close in the empty panes.
+        Action::Up | Action::Down if m.focus == Pane::Chats => {
+            m.chats.step(if action == Action::Up { -1 } else { 1 });
+            m.dirty = true;
+        }
+        Action::Open if m.focus == Pane::Chats && m.chat_link.is_up() => return open_selected(m),
+        // Nothing else to move, open or close yet.
         Action::Up | Action::Down | Action::Open | Action::Back => {}
     }
     vec![]
+}
+
+/// Opens the selected chat in the history pane and asks for its latest page.
+fn open_selected(m: &mut Model) -> Vec<Cmd> {
+    let Some(i) = m.chats.selected_index() else {
+        return vec![];
+    };
+    let entry = &m.chats.items[i];
+    m.open_chat = Some(super::OpenChat {
+        chat_id: entry.id.clone(),
+        title: entry.title.clone(),
+        state: super::Loadable::Loading,
+        messages: Vec::new(),
+    });
+    m.dirty = true;
+    vec![Cmd::LoadHistory {
+        chat_id: entry.id.clone(),
+        before: None,
+    }]
 }
 
 /// An action on a Room whose link is up.
@@ -512,6 +598,118 @@ mod tests {
             Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
         );
         assert!(m.chat_link.is_up());
+    }
+
+    #[test]
+    fn the_chat_list_loads_opens_and_follows_events() {
+        use crate::chat::ChatLinkEvent;
+        use crate::chat::events::ChatEvent;
+        use crate::chat::types::{Chat, Envelope};
+        let mut m = demo();
+        // The link coming up asks for the list.
+        let cmds = update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        assert_eq!(cmds, vec![Cmd::LoadChats]);
+        assert_eq!(m.chats.state, crate::app::Loadable::Loading);
+        let chat = |id: &str, unread: u64| {
+            Chat::from_value(
+                &json!({"chatId": id, "title": id, "chatType": 2, "unreadMessages": unread}),
+            )
+            .unwrap()
+        };
+        update(
+            &mut m,
+            Msg::ChatsLoaded(Ok(vec![chat("a", 0), chat("b", 2)])),
+        );
+        assert_eq!(m.chats.items[0].id, "b", "unread first");
+        // Down, Enter in the chat list: open `a` and ask for its history.
+        m.focus = Pane::Chats;
+        update(&mut m, press('j'));
+        let cmds = update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+        assert_eq!(
+            cmds,
+            vec![Cmd::LoadHistory {
+                chat_id: "a".into(),
+                before: None
+            }]
+        );
+        assert_eq!(
+            m.open_chat.as_ref().unwrap().state,
+            crate::app::Loadable::Loading
+        );
+        let env = |chat: &str, id: &str, bx: u64| {
+            Envelope::from_value(
+                &json!({"chatId": chat, "messageId": id, "timestamp": bx, "type": 200,
+                "author": {"id": "alice@srv", "type": 1}, "box": {"id": bx, "position": ""},
+                "content": {"text": id, "parseMode": "text"}}),
+            )
+            .unwrap()
+        };
+        update(
+            &mut m,
+            Msg::HistoryLoaded {
+                chat_id: "a".into(),
+                result: Ok(vec![env("a", "2", 2), env("a", "1", 1)]),
+            },
+        );
+        let open = m.open_chat.as_ref().unwrap();
+        assert_eq!(
+            open.messages
+                .iter()
+                .map(|e| e.message_id.as_str())
+                .collect::<Vec<_>>(),
+            ["1", "2"]
+        );
+        // A push in the open chat is appended and not counted unread; one elsewhere is.
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
+                "a", "3", 3,
+            ))))),
+        );
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
+                "b", "x", 9,
+            ))))),
+        );
+        assert_eq!(m.open_chat.as_ref().unwrap().messages.len(), 3);
+        assert_eq!(
+            m.chats.items.iter().find(|i| i.id == "a").unwrap().unread,
+            0
+        );
+        assert_eq!(
+            m.chats.items.iter().find(|i| i.id == "b").unwrap().unread,
+            3
+        );
+        // `n` jumps to the next unread chat and opens it.
+        let cmds = update(&mut m, press('n'));
+        assert_eq!(
+            cmds,
+            vec![Cmd::LoadHistory {
+                chat_id: "b".into(),
+                before: None
+            }]
+        );
+        // A failed load is an error state, not an empty list.
+        update(&mut m, Msg::ChatsLoaded(Err("chat not found (304)".into())));
+        assert_eq!(
+            m.chats.state,
+            crate::app::Loadable::Failed("chat not found (304)".into())
+        );
+        // The chat removed under us closes.
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Event(ChatEvent::ChatRemoved {
+                chat_id: "b".into(),
+            })),
+        );
+        assert!(m.open_chat.is_none());
     }
 
     #[test]

@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Padding, Paragraph, Wrap};
 
 use super::Theme;
-use crate::app::{LinkStatus, Model, Pane};
+use super::text::{truncate, width};
+use crate::app::{LinkStatus, Loadable, Model, Pane};
 use crate::keys::Action;
+use ratatui::style::Modifier;
 
 fn block<'a>(title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
     let (b, t) = if focused {
@@ -177,29 +179,171 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
 
 pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let b = block("Chats", m.focus == Pane::Chats, theme);
-    let lines = match &m.chat_account {
-        None => vec![
+    let Some(account) = &m.chat_account else {
+        let lines = vec![
             Line::styled("No chat server configured.", theme.warn),
             Line::raw(""),
             Line::styled(
                 "Add [chat] to the config file, or run with --demo.",
                 theme.dim,
             ),
-        ],
-        Some(account) => vec![
-            Line::styled(account.clone(), theme.title),
-            Line::from(vec![
-                Span::raw("Link: "),
-                Span::styled(m.chat_link.label(), status_style(&m.chat_link, theme)),
-            ]),
-        ],
+        ];
+        return draw(f, area, b, lines);
     };
-    draw(f, area, b, lines);
+    let inner = b.inner(area);
+    let (w, h) = (inner.width as usize, inner.height as usize);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(truncate(account, w.saturating_sub(10)), theme.title),
+        Span::raw("  "),
+        Span::styled(m.chat_link.short_label(), status_style(&m.chat_link, theme)),
+    ])];
+    match &m.chats.state {
+        Loadable::NotAsked if !m.chat_link.is_up() => lines.push(Line::styled(
+            format!("Link: {}", m.chat_link.label()),
+            status_style(&m.chat_link, theme),
+        )),
+        Loadable::NotAsked | Loadable::Loading => {
+            lines.push(Line::styled("Loading chats…", theme.dim))
+        }
+        Loadable::Failed(e) => {
+            lines.push(Line::styled("Cannot load the chats:", theme.error));
+            lines.push(Line::styled(e.clone(), theme.error));
+        }
+        Loadable::Ready if m.chats.items.is_empty() => {
+            lines.push(Line::styled("No chats yet.", theme.dim))
+        }
+        Loadable::Ready => {
+            // Only the rows that fit, scrolled so the selection shows.
+            let rows = h.saturating_sub(1).max(1);
+            let sel = m.chats.selected_index().unwrap_or(0);
+            let first = sel.saturating_sub(rows - 1);
+            for (i, c) in m.chats.items.iter().enumerate().skip(first).take(rows) {
+                let count = if c.unread > 0 {
+                    format!(" {}", c.unread.min(9999))
+                } else {
+                    String::new()
+                };
+                let title_w = w.saturating_sub(2 + width(&count));
+                let title = truncate(&c.title, title_w);
+                let pad = " ".repeat(title_w.saturating_sub(width(&title)));
+                let selected = i == sel && m.focus == Pane::Chats;
+                let style = if selected {
+                    theme.title_focus.add_modifier(Modifier::REVERSED)
+                } else if c.unread > 0 {
+                    theme.title
+                } else {
+                    ratatui::style::Style::default()
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{} ", c.marker()), theme.dim),
+                    Span::styled(format!("{title}{pad}"), style),
+                    Span::styled(count, theme.warn.add_modifier(Modifier::BOLD)),
+                ]));
+            }
+        }
+    }
+    f.render_widget(Paragraph::new(lines).block(b), area);
 }
 
 pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
-    let b = block("History", m.focus == Pane::History, theme);
-    draw(f, area, b, vec![Line::styled("No chat open.", theme.dim)]);
+    let title = match &m.open_chat {
+        Some(o) => format!("History: {}", o.title),
+        None => "History".to_string(),
+    };
+    let b = block(&title, m.focus == Pane::History, theme);
+    let Some(open) = &m.open_chat else {
+        let hint = format!(
+            "No chat open. {} opens the chat selected in the list.",
+            m.keys.describe(Action::Open)
+        );
+        return draw(f, area, b, vec![Line::styled(hint, theme.dim)]);
+    };
+    let inner = b.inner(area);
+    let (w, h) = (inner.width as usize, inner.height as usize);
+    let note = match &open.state {
+        Loadable::Loading | Loadable::NotAsked if open.messages.is_empty() => {
+            Some(("Loading…".to_string(), theme.dim))
+        }
+        Loadable::Failed(e) => Some((format!("Cannot load the history: {e}"), theme.error)),
+        Loadable::Ready if open.messages.is_empty() => {
+            Some(("No messages.".to_string(), theme.dim))
+        }
+        _ => None,
+    };
+    if let Some((text, style)) = note {
+        return draw(f, area, b, vec![Line::styled(text, style)]);
+    }
+    // Bottom-anchored: lay out from the newest message back until the pane is full, so the
+    // cost is the visible lines, not the history's length.
+    let mut rows: Vec<Line> = Vec::new();
+    for e in open.messages.iter().rev() {
+        let mut block_lines = message_lines(e, m.chat_me.as_deref(), w, theme);
+        block_lines.append(&mut rows);
+        rows = block_lines;
+        if rows.len() >= h {
+            break;
+        }
+    }
+    let skip = rows.len().saturating_sub(h);
+    let rows: Vec<Line> = rows.into_iter().skip(skip).collect();
+    f.render_widget(Paragraph::new(rows).block(b), area);
+}
+
+/// A message as lines of at most `w` columns: a header (time, author, marks), then its text.
+fn message_lines<'a>(
+    e: &crate::chat::types::Envelope,
+    me: Option<&str>,
+    w: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let author = e.author.id.split('@').next().unwrap_or_default();
+    let author = crate::sanitize::line(author).into_owned();
+    let mine = me == Some(e.author.id.as_str());
+    let time = crate::commands::chat::utc(e.timestamp);
+    let mut head = vec![
+        Span::styled(time.get(11..16).unwrap_or("").to_string(), theme.dim),
+        Span::raw(" "),
+        Span::styled(author, if mine { theme.ok } else { theme.title }),
+    ];
+    if e.is_edited {
+        head.push(Span::styled(" (edited)", theme.dim));
+    }
+    let mut out = vec![Line::from(head)];
+    if let Some(r) = &e.reply_message {
+        let q = format!("│ {}", crate::sanitize::line(&r.summary()));
+        out.push(Line::styled(truncate(&q, w), theme.dim));
+    }
+    let body = crate::sanitize::text(&e.summary()).into_owned();
+    let style = if e.is_system() {
+        theme.dim
+    } else {
+        ratatui::style::Style::default()
+    };
+    for l in body.lines() {
+        for piece in wrap(l, w.max(1)) {
+            out.push(Line::styled(piece, style));
+        }
+    }
+    out
+}
+
+/// Splits a line into pieces of at most `w` display columns (wide characters kept whole).
+fn wrap(s: &str, w: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = vec![String::new()];
+    let mut col = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if col + cw > w && col > 0 {
+            out.push(String::new());
+            col = 0;
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(c);
+        }
+        col += cw;
+    }
+    out
 }
 
 pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {

@@ -1,0 +1,346 @@
+//! The chat list and the open chat's history, as the model keeps them: pure data and the pure
+//! functions `update` applies to them (events, ordering, selection). No I/O.
+
+use crate::chat::events::ChatEvent;
+use crate::chat::types::{Chat, ChatType, Envelope};
+use crate::sanitize;
+
+/// Where the list is: distinct loading, empty (Ready with no items) and error states.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Loadable {
+    #[default]
+    NotAsked,
+    Loading,
+    Ready,
+    Failed(String),
+}
+
+/// One row of the chat list; every string already made safe for the terminal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatEntry {
+    pub id: String,
+    pub title: String,
+    pub kind: ChatType,
+    pub unread: u64,
+    /// Milliseconds of the last message (0: none).
+    pub last_at: u64,
+    pub last_text: String,
+}
+
+impl ChatEntry {
+    pub fn from_chat(c: &Chat) -> ChatEntry {
+        let title = match (&c.title, c.chat_type) {
+            (Some(t), _) if !t.is_empty() => t.clone(),
+            (_, ChatType::Favorites) => "Favorites".into(),
+            _ => "(untitled)".into(),
+        };
+        ChatEntry {
+            id: c.chat_id.clone(),
+            title: sanitize::line(&title).into_owned(),
+            kind: c.chat_type,
+            unread: c.unread,
+            last_at: c.last_message.as_ref().map(|m| m.timestamp).unwrap_or(0),
+            last_text: c
+                .last_message
+                .as_ref()
+                .map(|m| sanitize::line(&m.summary()).into_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A one-character type marker.
+    pub fn marker(&self) -> &'static str {
+        match self.kind {
+            ChatType::P2p => "@",
+            ChatType::Group => "#",
+            ChatType::Channel => "»",
+            ChatType::Favorites => "★",
+            _ => "·",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatList {
+    pub state: Loadable,
+    pub items: Vec<ChatEntry>,
+    /// The selected chat, by id (survives re-sorting).
+    pub selected: Option<String>,
+}
+
+impl ChatList {
+    /// Unread first, then by last activity, newest first; ties by title.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            (b.unread > 0)
+                .cmp(&(a.unread > 0))
+                .then(b.last_at.cmp(&a.last_at))
+                .then_with(|| a.title.cmp(&b.title))
+        });
+    }
+
+    pub fn set(&mut self, chats: &[Chat]) {
+        self.items = chats.iter().map(ChatEntry::from_chat).collect();
+        self.state = Loadable::Ready;
+        self.sort();
+        if self
+            .selected
+            .as_ref()
+            .is_none_or(|s| !self.items.iter().any(|i| &i.id == s))
+        {
+            self.selected = self.items.first().map(|i| i.id.clone());
+        }
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        let s = self.selected.as_ref()?;
+        self.items.iter().position(|i| &i.id == s)
+    }
+
+    /// Moves the selection by `delta` rows, staying in the list.
+    pub fn step(&mut self, delta: isize) {
+        if self.items.is_empty() {
+            return;
+        }
+        let i = self.selected_index().unwrap_or(0) as isize;
+        let n = (i + delta).clamp(0, self.items.len() as isize - 1) as usize;
+        self.selected = Some(self.items[n].id.clone());
+    }
+
+    /// The next chat with unread messages after the selected one (wrapping), if any.
+    pub fn next_unread(&self) -> Option<String> {
+        let start = self.selected_index().map(|i| i + 1).unwrap_or(0);
+        let n = self.items.len();
+        (0..n)
+            .map(|k| &self.items[(start + k) % n])
+            .find(|i| i.unread > 0)
+            .map(|i| i.id.clone())
+    }
+
+    /// Applies a server request. `open` is the chat on screen (its messages are read as they
+    /// come); `me` is our own id (our messages are never unread).
+    pub fn apply(&mut self, ev: &ChatEvent, open: Option<&str>, me: Option<&str>) -> bool {
+        match ev {
+            ChatEvent::Message(e) => {
+                let Some(item) = self.items.iter_mut().find(|i| i.id == e.chat_id) else {
+                    return false;
+                };
+                if e.timestamp >= item.last_at {
+                    item.last_at = e.timestamp;
+                    item.last_text = sanitize::line(&e.summary()).into_owned();
+                }
+                if !e.is_system() && open != Some(e.chat_id.as_str()) && me != Some(&e.author.id) {
+                    item.unread += 1;
+                }
+            }
+            ChatEvent::ChatCreated { chat, .. } => {
+                let entry = ChatEntry::from_chat(chat);
+                match self.items.iter_mut().find(|i| i.id == entry.id) {
+                    Some(i) => *i = entry,
+                    None => self.items.push(entry),
+                }
+            }
+            ChatEvent::ChatRemoved { chat_id } => {
+                self.items.retain(|i| &i.id != chat_id);
+                if self.selected.as_ref() == Some(chat_id) {
+                    self.selected = self.items.first().map(|i| i.id.clone());
+                }
+            }
+            ChatEvent::TitleChanged { chat_id, title } => {
+                let Some(i) = self.items.iter_mut().find(|i| &i.id == chat_id) else {
+                    return false;
+                };
+                i.title = sanitize::line(title).into_owned();
+            }
+            _ => return false,
+        }
+        self.sort();
+        if self.selected.is_none() {
+            self.selected = self.items.first().map(|i| i.id.clone());
+        }
+        true
+    }
+
+    pub fn mark_read(&mut self, chat_id: &str) {
+        if let Some(i) = self.items.iter_mut().find(|i| i.id == chat_id) {
+            i.unread = 0;
+        }
+        self.sort();
+    }
+}
+
+/// The chat on screen: its messages in box order (oldest first).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OpenChat {
+    pub chat_id: String,
+    pub title: String,
+    pub state: Loadable,
+    pub messages: Vec<Envelope>,
+}
+
+impl OpenChat {
+    /// Adds messages (a page or a push), keeping box order and dropping duplicates by id.
+    pub fn merge(&mut self, new: impl IntoIterator<Item = Envelope>) {
+        for e in new {
+            if e.chat_id != self.chat_id && !e.chat_id.is_empty() {
+                continue;
+            }
+            if let Some(old) = self
+                .messages
+                .iter_mut()
+                .rev()
+                .find(|m| m.message_id == e.message_id)
+            {
+                *old = e;
+                continue;
+            }
+            let key = |m: &Envelope| (m.box_pos.clone().unwrap_or_default(), m.timestamp);
+            let k = key(&e);
+            let at = self.messages.partition_point(|m| key(m) <= k);
+            self.messages.insert(at, e);
+        }
+    }
+
+    pub fn apply(&mut self, ev: &ChatEvent) -> bool {
+        match ev {
+            ChatEvent::Message(e) if e.chat_id == self.chat_id => {
+                self.merge([(**e).clone()]);
+                true
+            }
+            ChatEvent::Edited {
+                chat_id,
+                message_id: Some(id),
+                text,
+                parse_mode,
+                ..
+            } if *chat_id == self.chat_id || chat_id.is_empty() => {
+                let Some(m) = self.messages.iter_mut().find(|m| &m.message_id == id) else {
+                    return false;
+                };
+                m.is_edited = true;
+                m.content = crate::chat::types::Content::Text {
+                    text: text.clone(),
+                    parse_mode: parse_mode.clone(),
+                    buttons: None,
+                };
+                true
+            }
+            ChatEvent::Removed {
+                chat_id,
+                message_id,
+                ..
+            } if *chat_id == self.chat_id => {
+                let before = self.messages.len();
+                self.messages.retain(|m| &m.message_id != message_id);
+                before != self.messages.len()
+            }
+            ChatEvent::HistoryCleared { chat_id, .. } if *chat_id == self.chat_id => {
+                self.messages.clear();
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::protocol::BoxPos;
+    use crate::chat::types::{Author, Content};
+
+    fn chat(id: &str, title: &str, unread: u64, at: u64) -> Chat {
+        Chat {
+            chat_id: id.into(),
+            title: Some(title.into()),
+            chat_type: ChatType::Group,
+            unread,
+            avatar_url: None,
+            last_message: Some(msg(id, "x", 0, at)),
+            extra: Default::default(),
+        }
+    }
+
+    fn msg(chat: &str, id: &str, bx: u64, at: u64) -> Envelope {
+        Envelope {
+            message_id: id.into(),
+            chat_id: chat.into(),
+            chat: None,
+            timestamp: at,
+            reply_message_id: None,
+            reply_message: None,
+            is_edited: false,
+            kind: 200,
+            author: Author {
+                id: "alice@srv".into(),
+                kind: 1,
+            },
+            box_pos: Some(BoxPos {
+                id: bx,
+                position: String::new(),
+            }),
+            content: Content::Text {
+                text: format!("text {id}"),
+                parse_mode: "text".into(),
+                buttons: None,
+            },
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn unread_first_then_recent_and_live_updates() {
+        let mut l = ChatList::default();
+        l.set(&[
+            chat("a", "A", 0, 300),
+            chat("b", "B", 2, 100),
+            chat("c", "C", 0, 200),
+        ]);
+        let order: Vec<_> = l.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(order, ["b", "a", "c"]);
+        assert_eq!(l.selected.as_deref(), Some("b"));
+        // A message in c makes it unread and moves it up.
+        assert!(l.apply(
+            &ChatEvent::Message(Box::new(msg("c", "m", 9, 400))),
+            None,
+            Some("me@srv")
+        ));
+        let order: Vec<_> = l.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(order, ["c", "b", "a"]);
+        // Our own message, or one in the open chat, is not unread.
+        l.apply(
+            &ChatEvent::Message(Box::new(msg("a", "m2", 9, 500))),
+            Some("a"),
+            None,
+        );
+        assert_eq!(l.items.iter().find(|i| i.id == "a").unwrap().unread, 0);
+        // Next unread wraps around the list.
+        l.selected = Some("b".into());
+        assert_eq!(l.next_unread().as_deref(), Some("c"));
+        l.mark_read("c");
+        l.mark_read("b");
+        assert_eq!(l.next_unread(), None);
+    }
+
+    #[test]
+    fn history_keeps_box_order_and_drops_duplicates() {
+        let mut o = OpenChat {
+            chat_id: "a".into(),
+            ..Default::default()
+        };
+        o.merge([msg("a", "3", 3, 3), msg("a", "1", 1, 1)]);
+        o.merge([
+            msg("a", "2", 2, 2),
+            msg("a", "3", 3, 3),
+            msg("b", "x", 0, 0),
+        ]);
+        let ids: Vec<_> = o.messages.iter().map(|m| m.message_id.as_str()).collect();
+        assert_eq!(ids, ["1", "2", "3"]);
+        assert!(o.apply(&ChatEvent::Removed {
+            chat_id: "a".into(),
+            message_id: "2".into(),
+            by: None
+        }));
+        assert_eq!(o.messages.len(), 2);
+    }
+}
