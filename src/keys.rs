@@ -72,6 +72,7 @@ actions! {
     Forward = "forward", History, ["f"], "forward the selected message";
     Upload = "upload", History, ["u"], "send a file";
     Download = "download", History, ["o"], "download / open the attachment";
+    Retry = "retry", History, ["t"], "send a failed message again";
     Accept = "accept", CallDialog, ["a"], "accept the call";
     Reject = "reject", CallDialog, ["r"], "reject the call";
 }

@@ -214,6 +214,19 @@ fn run_tui(
         let mut tui = tui::Tui::enter(false)?;
         let (links_tx, links_rx) = mpsc::channel(1024);
         let mut effects = app::Effects::new(targets, links_tx);
+        // The outbox survives a restart (not in --demo, whose chats are new each run).
+        let mut model = model;
+        if !demo {
+            let path = trueconf_console::dirs::data_dir().map(|d| d.join("outbox.json"));
+            if let Some(p) = &path {
+                match app::OutboxFile::load(p) {
+                    Ok(items) => model.outbox = items,
+                    Err(e) => model.notify(NoticeLevel::Error, e),
+                }
+            }
+            model.persist_outbox = path.is_some();
+            effects.set_outbox_path(path);
+        }
         if let Some(i) = model.active_room {
             effects.connect_room(i);
         }

@@ -21,6 +21,10 @@ pub enum Cmd {
         chat_id: String,
         before: Option<String>,
     },
+    /// Send an outbox message; the outcome comes back as `Msg::ChatSent`.
+    SendChat(super::Outgoing),
+    /// Write the outbox to disk.
+    SaveOutbox(Vec<super::Outgoing>),
 }
 
 impl Cmd {

@@ -14,6 +14,7 @@ pub struct Effects {
     tx: mpsc::Sender<Msg>,
     room: Option<(RoomHandle, JoinHandle<()>)>,
     chat: Option<(crate::chat::ChatHandle, JoinHandle<()>)>,
+    outbox_path: Option<std::path::PathBuf>,
 }
 
 impl Effects {
@@ -24,7 +25,13 @@ impl Effects {
             tx,
             room: None,
             chat: None,
+            outbox_path: None,
         }
+    }
+
+    /// Where `Cmd::SaveOutbox` writes.
+    pub fn set_outbox_path(&mut self, path: Option<std::path::PathBuf>) {
+        self.outbox_path = path;
     }
 
     /// Connects the chat link; its events come back as [`Msg::Chat`]. A target that cannot
@@ -118,6 +125,45 @@ impl Effects {
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::HistoryLoaded { chat_id, result: r }).await;
                 });
+            }
+            Cmd::SendChat(o) => {
+                let tx = self.tx.clone();
+                let Some((h, _)) = &self.chat else {
+                    let _ = tx.try_send(Msg::ChatSent {
+                        local_id: o.local_id,
+                        outcome: super::SendOutcome::NotSent,
+                    });
+                    return;
+                };
+                let h = h.clone();
+                tokio::spawn(async move {
+                    use crate::chat::ChatError as E;
+                    let r = h
+                        .send_message(crate::chat::methods::SendMessage {
+                            chat_id: o.chat_id.clone(),
+                            reply_message_id: o.reply_to.clone(),
+                            content: crate::chat::methods::text_content(&o.text, &o.parse_mode),
+                        })
+                        .await;
+                    let outcome = match r {
+                        Ok(_) => super::SendOutcome::Sent,
+                        Err(E::LinkDown { .. } | E::Stopped) => super::SendOutcome::NotSent,
+                        Err(e) => super::SendOutcome::Failed(e.to_string()),
+                    };
+                    let _ = tx
+                        .send(Msg::ChatSent {
+                            local_id: o.local_id,
+                            outcome,
+                        })
+                        .await;
+                });
+            }
+            Cmd::SaveOutbox(items) => {
+                if let Some(p) = &self.outbox_path
+                    && let Err(e) = super::OutboxFile::save(p, &items)
+                {
+                    tracing::error!("cannot save the outbox to {}: {e}", p.display());
+                }
             }
             Cmd::Quit | Cmd::Bell => {}
         }

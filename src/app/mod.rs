@@ -3,6 +3,7 @@
 
 mod chats;
 mod cmd;
+mod composer;
 mod effects;
 mod model;
 mod msg;
@@ -11,6 +12,7 @@ mod update;
 
 pub use chats::{ChatEntry, ChatList, Loadable, OpenChat};
 pub use cmd::Cmd;
+pub use composer::{Draft, OutState, OutboxFile, Outgoing, SendOutcome};
 pub use effects::Effects;
 pub use model::{LinkStatus, Model, Notice, NoticeLevel, Overlay, Pane, RoomEntry, Session};
 pub use msg::{Msg, SignalKind};

@@ -81,6 +81,14 @@ pub struct Model {
     pub chats: super::ChatList,
     /// The chat on screen in the history pane.
     pub open_chat: Option<super::OpenChat>,
+    /// Keys go to the composer.
+    pub composing: bool,
+    /// One draft per chat id.
+    pub drafts: std::collections::HashMap<String, super::Draft>,
+    /// Messages written and not yet confirmed, in order.
+    pub outbox: Vec<super::Outgoing>,
+    /// Save the outbox after each change (off in --demo, whose chats are new each run).
+    pub persist_outbox: bool,
     pub notice: Option<Notice>,
     pub quit: bool,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
@@ -141,6 +149,10 @@ impl Model {
             chat_me: None,
             chats: super::ChatList::default(),
             open_chat: None,
+            composing: false,
+            drafts: Default::default(),
+            outbox: Vec::new(),
+            persist_outbox: false,
             notice: None,
             quit: false,
             dirty: true,

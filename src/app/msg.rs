@@ -34,6 +34,11 @@ pub enum Msg {
         chat_id: String,
         result: Result<Vec<crate::chat::types::Envelope>, String>,
     },
+    /// How sending an outbox message ended.
+    ChatSent {
+        local_id: u64,
+        outcome: super::SendOutcome,
+    },
 }
 
 impl Msg {

@@ -18,8 +18,17 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             vec![]
         }
-        // The composer (chat issue) takes pastes; until then there is nowhere to put them.
-        Msg::Paste(_) | Msg::Mouse(_) => vec![],
+        Msg::Paste(text) => {
+            if m.composing
+                && let Some(id) = m.open_chat.as_ref().map(|o| o.chat_id.clone())
+            {
+                m.drafts.entry(id).or_default().insert(&text);
+                m.dirty = true;
+            }
+            vec![]
+        }
+        Msg::Mouse(_) => vec![],
+        Msg::ChatSent { local_id, outcome } => on_sent(m, local_id, outcome),
         Msg::TerminalLost(_) | Msg::Signal(_) => quit(m),
         Msg::Room(ev) => on_room(m, ev),
         Msg::Chat(ev) => on_chat(m, ev),
@@ -72,6 +81,7 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                             before: None,
                         });
                     }
+                    cmds.extend(flush_outbox(m));
                     return cmds;
                 }
             }
@@ -182,6 +192,9 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     if let Some(Overlay::Help { scroll }) = m.overlay {
         return on_help_key(m, key, scroll);
     }
+    if m.composing {
+        return on_composer_key(m, &k);
+    }
     let pane_ctx = match m.focus {
         Pane::Room => Context::Room,
         Pane::Chats => Context::Chats,
@@ -264,8 +277,7 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             }
             return room_action(m, action);
         }
-        Action::Compose
-        | Action::Filter
+        Action::Filter
         | Action::NextUnread
         | Action::Reply
         | Action::Edit
@@ -292,6 +304,27 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                 }
             }
         }
+        Action::Compose => {
+            if m.open_chat.is_some() {
+                m.composing = true;
+                m.dirty = true;
+            } else if m.chat_account.is_some() {
+                m.notify(
+                    NoticeLevel::Info,
+                    format!(
+                        "Open a chat first: {} in the chat list",
+                        m.keys.describe(Action::Open)
+                    ),
+                );
+            } else {
+                m.notify(
+                    NoticeLevel::Warn,
+                    "No chat server is configured: add [chat] to the config, or run with --demo"
+                        .to_string(),
+                );
+            }
+        }
+        Action::Retry => return retry_failed(m),
         Action::Up | Action::Down if m.focus == Pane::Chats => {
             m.chats.step(if action == Action::Up { -1 } else { 1 });
             m.dirty = true;
@@ -301,6 +334,133 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Up | Action::Down | Action::Open | Action::Back => {}
     }
     vec![]
+}
+
+/// Keys while writing: editing keys edit the draft of the open chat; Enter sends, Alt-Enter
+/// (or Shift-Enter) starts a new line, Esc leaves the composer and keeps the draft.
+fn on_composer_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
+    let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
+        m.composing = false;
+        m.dirty = true;
+        return vec![];
+    };
+    let d = m.drafts.entry(chat_id.clone()).or_default();
+    let alt_or_shift = k
+        .modifiers
+        .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT);
+    match k.code {
+        KeyCode::Esc => m.composing = false,
+        KeyCode::Enter if alt_or_shift => d.insert("\n"),
+        KeyCode::Enter => {
+            if d.is_blank() {
+                return vec![];
+            }
+            let text = d.take();
+            return send(m, chat_id, text);
+        }
+        KeyCode::Backspace => d.backspace(),
+        KeyCode::Delete => d.delete(),
+        KeyCode::Left => d.left(),
+        KeyCode::Right => d.right(),
+        KeyCode::Home => d.home(),
+        KeyCode::End => d.end(),
+        KeyCode::Tab => d.insert("\t"),
+        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+            d.insert(c.encode_utf8(&mut [0u8; 4]))
+        }
+        _ => return vec![],
+    }
+    m.dirty = true;
+    vec![]
+}
+
+fn save_outbox(m: &Model) -> Option<Cmd> {
+    m.persist_outbox.then(|| Cmd::SaveOutbox(m.outbox.clone()))
+}
+
+/// Puts a message in the outbox (saved first), and sends it if the link is up.
+fn send(m: &mut Model, chat_id: String, text: String) -> Vec<Cmd> {
+    let local_id = m.outbox.iter().map(|o| o.local_id).max().unwrap_or(0) + 1;
+    m.outbox.push(super::Outgoing {
+        local_id,
+        chat_id,
+        text,
+        parse_mode: "text".into(),
+        reply_to: None,
+        state: super::OutState::Pending,
+    });
+    m.dirty = true;
+    let mut cmds: Vec<Cmd> = save_outbox(m).into_iter().collect();
+    cmds.extend(flush_outbox(m));
+    cmds
+}
+
+/// Hands every pending message to the link, when it is up.
+fn flush_outbox(m: &mut Model) -> Vec<Cmd> {
+    if !m.chat_link.is_up() {
+        return vec![];
+    }
+    let mut cmds = Vec::new();
+    for o in m.outbox.iter_mut() {
+        if o.state == super::OutState::Pending {
+            o.state = super::OutState::Sending;
+            cmds.push(Cmd::SendChat(o.clone()));
+        }
+    }
+    cmds
+}
+
+fn on_sent(m: &mut Model, local_id: u64, outcome: super::SendOutcome) -> Vec<Cmd> {
+    let Some(i) = m.outbox.iter().position(|o| o.local_id == local_id) else {
+        return vec![];
+    };
+    let mut cmds = Vec::new();
+    match outcome {
+        super::SendOutcome::Sent => {
+            let o = m.outbox.remove(i);
+            // Our own message does not come back to this session: read it from the server,
+            // with its place in the chat.
+            if m.open_chat.as_ref().is_some_and(|c| c.chat_id == o.chat_id) {
+                cmds.push(Cmd::LoadHistory {
+                    chat_id: o.chat_id,
+                    before: None,
+                });
+            }
+        }
+        super::SendOutcome::NotSent => {
+            m.outbox[i].state = super::OutState::Pending;
+            // The link may be back already.
+            cmds.extend(flush_outbox(m));
+        }
+        super::SendOutcome::Failed(reason) => {
+            m.outbox[i].state = super::OutState::Failed(sanitize::line(&reason).into_owned());
+        }
+    }
+    m.dirty = true;
+    cmds.extend(save_outbox(m));
+    cmds
+}
+
+/// The failed messages of the open chat go back to pending (and out, if the link is up).
+fn retry_failed(m: &mut Model) -> Vec<Cmd> {
+    let Some(chat) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
+        return vec![];
+    };
+    let mut n = 0;
+    for o in m.outbox.iter_mut() {
+        if o.chat_id == chat && matches!(o.state, super::OutState::Failed(_)) {
+            o.state = super::OutState::Pending;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        m.notify(NoticeLevel::Info, "No failed messages here".to_string());
+        return vec![];
+    }
+    m.dirty = true;
+    let mut cmds = flush_outbox(m);
+    cmds.extend(save_outbox(m));
+    cmds
 }
 
 /// Opens the selected chat in the history pane and asks for its latest page.
@@ -713,11 +873,127 @@ mod tests {
     }
 
     #[test]
+    fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
+        use crate::chat::ChatLinkEvent;
+        use crate::chat::types::Chat;
+        let enter = || Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        let mut m = demo();
+        m.persist_outbox = true;
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        let chat = |id: &str| {
+            Chat::from_value(&json!({"chatId": id, "title": id, "chatType": 2})).unwrap()
+        };
+        update(&mut m, Msg::ChatsLoaded(Ok(vec![chat("a"), chat("b")])));
+        // `i` without an open chat explains; with one, keys go to the draft.
+        update(&mut m, press('i'));
+        assert!(!m.composing);
+        assert!(
+            m.notice
+                .as_ref()
+                .unwrap()
+                .text
+                .starts_with("Open a chat first")
+        );
+        m.focus = Pane::Chats;
+        update(&mut m, enter());
+        update(&mut m, press('i'));
+        assert!(m.composing);
+        for c in "hi q".chars() {
+            update(&mut m, press(c));
+        }
+        assert!(!m.quit, "q is text while composing");
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)),
+        );
+        update(&mut m, Msg::Paste("there\r\n".into()));
+        let open = m.open_chat.as_ref().unwrap().chat_id.clone();
+        assert_eq!(m.drafts[&open].text, "hi q\nthere\n");
+        // Esc leaves and keeps the draft; another chat has its own.
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        );
+        assert!(!m.composing);
+        assert_eq!(m.drafts[&open].text, "hi q\nthere\n");
+        // Enter sends: saved to the outbox first, then handed to the link.
+        update(&mut m, press('i'));
+        let cmds = update(&mut m, enter());
+        assert!(
+            matches!(&cmds[..], [Cmd::SaveOutbox(v), Cmd::SendChat(o)] if v.len() == 1 && o.text == "hi q\nthere\n")
+        );
+        assert!(m.drafts[&open].text.is_empty());
+        // The link drops: what is written now waits.
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Disconnected {
+                reason: "gone".into(),
+            })),
+        );
+        for c in "later".chars() {
+            update(&mut m, press(c));
+        }
+        let cmds = update(&mut m, enter());
+        assert!(matches!(&cmds[..], [Cmd::SaveOutbox(_)]), "{cmds:?}");
+        assert_eq!(m.outbox[1].state, crate::app::OutState::Pending);
+        // The first one's send was cut by the drop: it may or may not have arrived.
+        let first = m.outbox[0].local_id;
+        update(
+            &mut m,
+            Msg::ChatSent {
+                local_id: first,
+                outcome: crate::app::SendOutcome::Failed("dropped".into()),
+            },
+        );
+        assert!(matches!(m.outbox[0].state, crate::app::OutState::Failed(_)));
+        // The link returns: the pending one goes out; the failed one waits for the user.
+        let cmds = update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        let sent: Vec<_> = cmds
+            .iter()
+            .filter_map(|c| match c {
+                Cmd::SendChat(o) => Some(o.text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sent, ["later"]);
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        );
+        m.focus = Pane::History;
+        let cmds = update(&mut m, press('t'));
+        assert!(
+            cmds.iter()
+                .any(|c| matches!(c, Cmd::SendChat(o) if o.local_id == first))
+        );
+        // Delivered: gone from the outbox, and the open chat reloads to show it.
+        let second = m.outbox[1].local_id;
+        let cmds = update(
+            &mut m,
+            Msg::ChatSent {
+                local_id: second,
+                outcome: crate::app::SendOutcome::Sent,
+            },
+        );
+        assert!(cmds.contains(&Cmd::LoadHistory {
+            chat_id: open.clone(),
+            before: None
+        }));
+        assert_eq!(m.outbox.len(), 1);
+    }
+
+    #[test]
     fn chat_actions_without_a_chat_link_explain_why() {
         // Pane keys work in their pane: history keys with the history focused.
         let mut m = demo();
         m.focus = Pane::History;
-        for c in ['R', 'e', 'd', 'f', 'u', 'o', 'i'] {
+        for c in ['R', 'e', 'd', 'f', 'u', 'o'] {
             m.notice = None;
             update(&mut m, press(c));
             let text = m

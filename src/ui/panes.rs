@@ -270,12 +270,36 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         }
         _ => None,
     };
-    if let Some((text, style)) = note {
+    if let Some((text, style)) = note
+        && !m.outbox.iter().any(|o| o.chat_id == open.chat_id)
+    {
         return draw(f, area, b, vec![Line::styled(text, style)]);
     }
     // Bottom-anchored: lay out from the newest message back until the pane is full, so the
-    // cost is the visible lines, not the history's length.
+    // cost is the visible lines, not the history's length. Unconfirmed messages go last.
     let mut rows: Vec<Line> = Vec::new();
+    for o in m.outbox.iter().filter(|o| o.chat_id == open.chat_id) {
+        let (mark, style) = match &o.state {
+            crate::app::OutState::Pending => ("⏳ waiting for the link".to_string(), theme.warn),
+            crate::app::OutState::Sending => ("… sending".to_string(), theme.dim),
+            crate::app::OutState::Failed(e) => (
+                format!(
+                    "✗ not sent: {e} ({} retries)",
+                    m.keys.describe(Action::Retry)
+                ),
+                theme.error,
+            ),
+        };
+        rows.push(Line::from(vec![
+            Span::styled("you ", theme.ok),
+            Span::styled(truncate(&mark, w.saturating_sub(4)), style),
+        ]));
+        for l in o.text.lines() {
+            for piece in wrap(l, w.max(1)) {
+                rows.push(Line::styled(piece, theme.dim));
+            }
+        }
+    }
     for e in open.messages.iter().rev() {
         let mut block_lines = message_lines(e, m.chat_me.as_deref(), w, theme);
         block_lines.append(&mut rows);
@@ -347,12 +371,89 @@ fn wrap(s: &str, w: usize) -> Vec<String> {
 }
 
 pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
-    let b = block("Message", false, theme);
-    let hint = format!(
-        "{} writes a message in the open chat",
-        m.keys.describe(Action::Compose)
-    );
-    draw(f, area, b, vec![Line::styled(hint, theme.dim)]);
+    let title = if m.composing {
+        "Message · Enter sends · Alt-Enter new line · Esc leaves"
+    } else {
+        "Message"
+    };
+    let b = block(title, m.composing, theme);
+    let draft = m
+        .open_chat
+        .as_ref()
+        .and_then(|o| m.drafts.get(&o.chat_id))
+        .filter(|d| !d.text.is_empty());
+    let Some(d) = draft else {
+        let hint = if m.composing {
+            String::new()
+        } else {
+            format!(
+                "{} writes a message in the open chat",
+                m.keys.describe(Action::Compose)
+            )
+        };
+        let inner = b.inner(area);
+        draw(f, area, b, vec![Line::styled(hint, theme.dim)]);
+        if m.composing {
+            f.set_cursor_position((inner.x, inner.y));
+        }
+        return;
+    };
+    let inner = b.inner(area);
+    let w = (inner.width as usize).max(1);
+    // Wrap by display width, remembering where the cursor lands.
+    let mut rows: Vec<String> = vec![String::new()];
+    let mut col = 0usize;
+    let mut cursor = (0usize, 0usize);
+    for (i, c) in d.text.chars().chain(std::iter::once('\0')).enumerate() {
+        if i == d.cursor {
+            if col >= w {
+                rows.push(String::new());
+                col = 0;
+            }
+            cursor = (rows.len() - 1, col);
+        }
+        if c == '\0' {
+            break;
+        }
+        if c == '\n' {
+            rows.push(String::new());
+            col = 0;
+            continue;
+        }
+        let c = if c == '\t' { ' ' } else { c };
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if col + cw > w {
+            rows.push(String::new());
+            col = 0;
+            if i == d.cursor {
+                cursor = (rows.len() - 1, 0);
+            }
+        }
+        if let Some(r) = rows.last_mut() {
+            r.push(c);
+        }
+        col += cw;
+    }
+    let h = (inner.height as usize).max(1);
+    let first = (cursor.0 + 1).saturating_sub(h);
+    let style = if m.composing {
+        ratatui::style::Style::default()
+    } else {
+        theme.dim
+    };
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .skip(first)
+        .take(h)
+        .map(|r| Line::styled(r, style))
+        .collect();
+    f.render_widget(Paragraph::new(lines).block(b), area);
+    if m.composing {
+        f.set_cursor_position((
+            inner.x + cursor.1 as u16,
+            inner.y + (cursor.0 - first) as u16,
+        ));
+    }
 }
 
 pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {

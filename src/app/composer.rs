@@ -1,0 +1,239 @@
+//! The composer's draft (one per chat, so switching chats or panes never loses text) and the
+//! outbox: messages written but not yet confirmed by the server. Pure data; the outbox is
+//! saved to the data dir by an effect after every change, so it survives a restart.
+
+use serde::{Deserialize, Serialize};
+
+/// A multi-line draft with a cursor (a char index).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Draft {
+    pub text: String,
+    pub cursor: usize,
+}
+
+impl Draft {
+    fn byte(&self, char_idx: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(char_idx)
+            .map(|(b, _)| b)
+            .unwrap_or(self.text.len())
+    }
+
+    fn len(&self) -> usize {
+        self.text.chars().count()
+    }
+
+    pub fn insert(&mut self, s: &str) {
+        // Pasted CRLF and lone CR become newlines; other controls are dropped.
+        let clean: String = s
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .chars()
+            .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+            .collect();
+        let at = self.byte(self.cursor);
+        self.text.insert_str(at, &clean);
+        self.cursor += clean.chars().count();
+    }
+
+    pub fn backspace(&mut self) {
+        if self.cursor == 0 {
+            return;
+        }
+        let at = self.byte(self.cursor - 1);
+        self.text.remove(at);
+        self.cursor -= 1;
+    }
+
+    pub fn delete(&mut self) {
+        if self.cursor < self.len() {
+            let at = self.byte(self.cursor);
+            self.text.remove(at);
+        }
+    }
+
+    pub fn left(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+
+    pub fn right(&mut self) {
+        self.cursor = (self.cursor + 1).min(self.len());
+    }
+
+    /// To the start / end of the current line.
+    pub fn home(&mut self) {
+        let before: Vec<char> = self.text.chars().take(self.cursor).collect();
+        let line_start = before.iter().rposition(|c| *c == '\n').map(|i| i + 1);
+        self.cursor = line_start.unwrap_or(0);
+    }
+
+    pub fn end(&mut self) {
+        let rest = self.text.chars().skip(self.cursor).position(|c| c == '\n');
+        self.cursor = match rest {
+            Some(n) => self.cursor + n,
+            None => self.len(),
+        };
+    }
+
+    pub fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+
+    /// Takes the text out (for sending), leaving an empty draft.
+    pub fn take(&mut self) -> String {
+        self.cursor = 0;
+        std::mem::take(&mut self.text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutState {
+    /// Waiting for the link.
+    Pending,
+    /// Handed to the link; no answer yet.
+    Sending,
+    /// Refused, or lost in a way that may or may not have delivered it: the user decides.
+    Failed(String),
+}
+
+/// A message the user wrote that the server has not confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outgoing {
+    pub local_id: u64,
+    pub chat_id: String,
+    pub text: String,
+    pub parse_mode: String,
+    pub reply_to: Option<String>,
+    pub state: OutState,
+}
+
+/// How a send ended, as the effect reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    Sent,
+    /// Not sent (the link was down): try again when it is back.
+    NotSent,
+    /// Refused, or unknown: kept with the reason for the user.
+    Failed(String),
+}
+
+/// The outbox file: what is still to be delivered, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct OutboxFile {
+    pub items: Vec<Outgoing>,
+}
+
+impl OutboxFile {
+    /// Reads the outbox; anything that was being sent when the program stopped is pending
+    /// again, unless it may have gone out (then it waits for the user as failed).
+    pub fn load(path: &std::path::Path) -> Result<Vec<Outgoing>, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let f: OutboxFile = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not an outbox file: {e}", path.display()))?;
+        Ok(f.items
+            .into_iter()
+            .map(|mut o| {
+                if o.state == OutState::Sending {
+                    o.state = OutState::Failed(
+                        "the program stopped while sending; it may or may not have arrived".into(),
+                    );
+                }
+                o
+            })
+            .collect())
+    }
+
+    /// Writes atomically, readable by the user alone.
+    pub fn save(path: &std::path::Path, items: &[Outgoing]) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            crate::dirs::create_private(dir)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        let text = serde_json::to_string_pretty(&OutboxFile {
+            items: items.to_vec(),
+        })
+        .map_err(std::io::Error::other)?;
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        {
+            use std::io::Write;
+            let mut f = o.open(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editing_by_characters_and_lines() {
+        let mut d = Draft::default();
+        d.insert("héllo");
+        d.left();
+        d.left();
+        d.insert("X");
+        assert_eq!(d.text, "hélXlo");
+        d.backspace();
+        d.home();
+        d.insert("> ");
+        d.end();
+        d.insert("\r\nnext\u{1b}[31m");
+        assert_eq!(d.text, "> héllo\nnext[31m");
+        d.home();
+        d.delete();
+        assert_eq!(d.text, "> héllo\next[31m");
+        assert_eq!(d.take(), "> héllo\next[31m");
+        assert!(d.is_blank());
+    }
+
+    #[test]
+    fn the_outbox_survives_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/outbox.json");
+        let item = |id, state| Outgoing {
+            local_id: id,
+            chat_id: "c".into(),
+            text: format!("t{id}"),
+            parse_mode: "text".into(),
+            reply_to: None,
+            state,
+        };
+        OutboxFile::save(
+            &p,
+            &[item(1, OutState::Pending), item(2, OutState::Sending)],
+        )
+        .unwrap();
+        let back = OutboxFile::load(&p).unwrap();
+        assert_eq!(back[0], item(1, OutState::Pending));
+        assert!(matches!(back[1].state, OutState::Failed(_)));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        std::fs::write(&p, "garbage").unwrap();
+        assert!(
+            OutboxFile::load(&p)
+                .unwrap_err()
+                .contains("not an outbox file")
+        );
+        assert_eq!(
+            OutboxFile::load(&dir.path().join("none.json")).unwrap(),
+            vec![]
+        );
+    }
+}
