@@ -361,3 +361,73 @@ fn escape_sequences_from_the_server_reach_the_screen_inert() {
     assert!(screen.contains("mallory"));
     assert!(!screen.contains("pwned\u{7}"));
 }
+
+fn ringing(w: u16, h: u16, title: Option<&str>, secs: u64) -> Model {
+    use trueconf_console::room::RoomLinkEvent;
+    use trueconf_console::room::state::{Invite, Peer, RoomState};
+    let mut m = demo(w, h);
+    let s = RoomState {
+        invite: Some(Invite {
+            peer: Peer {
+                id: "dave@video.example.com".into(),
+                name: "Dave \u{1b}[5mBrown".into(),
+            },
+            conf_id: "c1".into(),
+            conf_type: if title.is_some() { 1 } else { 0 },
+            conf_title: title.map(String::from),
+        }),
+        ..RoomState::default()
+    };
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
+    for _ in 0..secs {
+        update(&mut m, Msg::Tick);
+    }
+    m
+}
+
+#[test]
+fn incoming_call_dialog_80x24() {
+    insta::assert_snapshot!(render(&ringing(80, 24, None, 7)).backend());
+}
+
+#[test]
+fn invitation_dialog_160x48() {
+    insta::assert_snapshot!(render(&ringing(160, 48, Some("Weekly sync"), 3)).backend());
+}
+
+#[test]
+fn outgoing_call_dialog_and_call_prompt_80x24() {
+    use trueconf_console::room::RoomLinkEvent;
+    use trueconf_console::room::state::{Contact, Peer, RoomState};
+    let mut m = demo(80, 24);
+    let mut s = RoomState {
+        contacts: vec![],
+        ..RoomState::default()
+    };
+    s.contacts = ["alice", "bob", "carol"]
+        .iter()
+        .map(|n| Contact {
+            peer: Peer {
+                id: format!("{n}@video.example.com"),
+                name: format!("{}{}", n[..1].to_uppercase(), &n[1..]),
+            },
+            status: 1,
+        })
+        .collect();
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Status(
+            trueconf_console::link::LinkStatus::Authorized,
+        )),
+    );
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    key(&mut m, KeyCode::Char('c'), KeyModifiers::NONE);
+    key(&mut m, KeyCode::Char('o'), KeyModifiers::NONE);
+    let prompt = render(&m);
+    insta::assert_snapshot!("call_prompt_80x24", prompt.backend());
+    key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
+    s.calling = Some("carol@video.example.com".into());
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
+    update(&mut m, Msg::Tick);
+    insta::assert_snapshot!("outgoing_call_80x24", render(&m).backend());
+}

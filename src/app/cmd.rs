@@ -23,6 +23,8 @@ pub enum Cmd {
     },
     /// Send an outbox message; the outcome comes back as `Msg::ChatSent`.
     SendChat(super::Outgoing),
+    /// Start or stop the one-second ticks.
+    Ticks(bool),
     /// Write the outbox to disk.
     SaveOutbox(Vec<super::Outgoing>),
 }

@@ -15,6 +15,7 @@ pub struct Effects {
     room: Option<(RoomHandle, JoinHandle<()>)>,
     chat: Option<(crate::chat::ChatHandle, JoinHandle<()>)>,
     outbox_path: Option<std::path::PathBuf>,
+    ticks: Option<JoinHandle<()>>,
 }
 
 impl Effects {
@@ -26,6 +27,7 @@ impl Effects {
             room: None,
             chat: None,
             outbox_path: None,
+            ticks: None,
         }
     }
 
@@ -165,6 +167,24 @@ impl Effects {
                     tracing::error!("cannot save the outbox to {}: {e}", p.display());
                 }
             }
+            Cmd::Ticks(on) => {
+                if let Some(t) = self.ticks.take() {
+                    t.abort();
+                }
+                if on {
+                    let tx = self.tx.clone();
+                    self.ticks = Some(tokio::spawn(async move {
+                        let mut i = tokio::time::interval(std::time::Duration::from_secs(1));
+                        i.tick().await;
+                        loop {
+                            i.tick().await;
+                            if tx.send(Msg::Tick).await.is_err() {
+                                break;
+                            }
+                        }
+                    }));
+                }
+            }
             Cmd::Quit | Cmd::Bell => {}
         }
     }
@@ -196,6 +216,9 @@ impl Drop for Effects {
         }
         if let Some((_, forward)) = self.chat.take() {
             forward.abort();
+        }
+        if let Some(t) = self.ticks.take() {
+            t.abort();
         }
     }
 }

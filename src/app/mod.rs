@@ -17,4 +17,4 @@ pub use effects::Effects;
 pub use model::{LinkStatus, Model, Notice, NoticeLevel, Overlay, Pane, RoomEntry, Session};
 pub use msg::{Msg, SignalKind};
 pub use run::run;
-pub use update::update;
+pub use update::{call_matches, update};

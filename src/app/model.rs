@@ -30,9 +30,16 @@ pub struct Notice {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    /// Placing a call: what was typed, and the highlighted address-book match.
+    CallPrompt {
+        input: String,
+        selected: usize,
+    },
 }
 
 /// A configured room, as the UI names it.
@@ -83,6 +90,10 @@ pub struct Model {
     pub open_chat: Option<super::OpenChat>,
     /// Keys go to the composer.
     pub composing: bool,
+    /// Seconds the call dialog has been open (one tick a second while it is).
+    pub ring_secs: u64,
+    /// Whether the runtime sends ticks (only while a call dialog is open).
+    pub ticking: bool,
     /// One draft per chat id.
     pub drafts: std::collections::HashMap<String, super::Draft>,
     /// Messages written and not yet confirmed, in order.
@@ -150,6 +161,8 @@ impl Model {
             chats: super::ChatList::default(),
             open_chat: None,
             composing: false,
+            ring_secs: 0,
+            ticking: false,
             drafts: Default::default(),
             outbox: Vec::new(),
             persist_outbox: false,

@@ -34,6 +34,8 @@ pub enum Msg {
         chat_id: String,
         result: Result<Vec<crate::chat::types::Envelope>, String>,
     },
+    /// A second passed (sent only while a call dialog is open).
+    Tick,
     /// How sending an outbox message ended.
     ChatSent {
         local_id: u64,

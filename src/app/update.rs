@@ -28,6 +28,13 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Mouse(_) => vec![],
+        Msg::Tick => {
+            if m.ticking {
+                m.ring_secs += 1;
+                m.dirty = true;
+            }
+            vec![]
+        }
         Msg::ChatSent { local_id, outcome } => on_sent(m, local_id, outcome),
         Msg::TerminalLost(_) | Msg::Signal(_) => quit(m),
         Msg::Room(ev) => on_room(m, ev),
@@ -127,6 +134,7 @@ fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
                 m.room = *s;
                 m.dirty = true;
             }
+            return dialog_ticks(m).into_iter().collect();
         }
         RoomLinkEvent::Event(RoomEvent::InviteReceived {
             peer_dn,
@@ -191,6 +199,16 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     }
     if let Some(Overlay::Help { scroll }) = m.overlay {
         return on_help_key(m, key, scroll);
+    }
+    if let Some(Overlay::CallPrompt { input, selected }) = m.overlay.clone() {
+        return on_call_prompt_key(m, &k, input, selected);
+    }
+    // An outgoing call's dialog: Esc cancels it, like hang up.
+    if m.room.calling.is_some()
+        && m.room.invite.is_none()
+        && m.keys.lookup(key, &[Context::Global]) == Some(Action::Back)
+    {
+        return vec![Cmd::room("hangUp", json!({ "forAll": false }))];
     }
     if m.composing {
         return on_composer_key(m, &k);
@@ -503,16 +521,102 @@ fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             m.notify(NoticeLevel::Info, "No call to hang up");
             vec![]
         }
-        _ => {
-            // Placing a call from the console needs the call prompt (address book completion),
-            // which arrives with the room pane; scripts have `room call PEER` today.
-            m.notify(
-                NoticeLevel::Info,
-                "Calls are placed with: trueconf-console room call PEER",
-            );
+        Action::Call => {
+            m.overlay = Some(Overlay::CallPrompt {
+                input: String::new(),
+                selected: 0,
+            });
+            m.dirty = true;
             vec![]
         }
+        _ => vec![],
     }
+}
+
+/// Address-book entries matching what was typed (id or name, case-insensitive): (id, label).
+pub fn call_matches(m: &Model, input: &str) -> Vec<(String, String)> {
+    let q = input.trim().to_lowercase();
+    m.room
+        .contacts
+        .iter()
+        .filter(|c| {
+            q.is_empty()
+                || c.peer.id.to_lowercase().contains(&q)
+                || c.peer.name.to_lowercase().contains(&q)
+        })
+        .map(|c| {
+            let name = sanitize::line(&c.peer.name).into_owned();
+            let id = sanitize::line(&c.peer.id).into_owned();
+            let label = if name.is_empty() {
+                id.clone()
+            } else {
+                format!("{name} ({id})")
+            };
+            (c.peer.id.clone(), label)
+        })
+        .collect()
+}
+
+/// Typing in the call prompt: Enter calls the highlighted match (or what was typed), Esc
+/// closes, arrows move, Tab completes.
+fn on_call_prompt_key(
+    m: &mut Model,
+    k: &KeyEvent,
+    mut input: String,
+    mut selected: usize,
+) -> Vec<Cmd> {
+    let matches = call_matches(m, &input);
+    match k.code {
+        KeyCode::Esc => {
+            m.overlay = None;
+            m.dirty = true;
+            return vec![];
+        }
+        KeyCode::Enter => {
+            let peer = matches
+                .get(selected)
+                .map(|(id, _)| id.clone())
+                .or_else(|| Some(input.trim().to_string()).filter(|s| !s.is_empty()));
+            let Some(peer) = peer else {
+                return vec![];
+            };
+            m.overlay = None;
+            m.dirty = true;
+            return vec![Cmd::room("call", json!({ "peerId": peer }))];
+        }
+        KeyCode::Up => selected = selected.saturating_sub(1),
+        KeyCode::Down => selected = (selected + 1).min(matches.len().saturating_sub(1)),
+        KeyCode::Tab => {
+            if let Some((id, _)) = matches.get(selected) {
+                input = id.clone();
+            }
+        }
+        KeyCode::Backspace => {
+            input.pop();
+            selected = 0;
+        }
+        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+            input.push(c);
+            selected = 0;
+        }
+        _ => return vec![],
+    }
+    m.overlay = Some(Overlay::CallPrompt { input, selected });
+    m.dirty = true;
+    vec![]
+}
+
+/// Starts the ticks when a call dialog opens and stops them when it closes.
+fn dialog_ticks(m: &mut Model) -> Option<Cmd> {
+    let open = m.room.invite.is_some() || m.room.calling.is_some();
+    if open == m.ticking {
+        return None;
+    }
+    m.ticking = open;
+    if open {
+        m.ring_secs = 0;
+    }
+    Some(Cmd::Ticks(open))
 }
 
 fn switch_room(m: &mut Model) -> Vec<Cmd> {
@@ -989,6 +1093,99 @@ mod tests {
     }
 
     #[test]
+    fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds() {
+        use crate::room::state::{Contact, Invite, Peer, RoomState};
+        let mut m = demo();
+        update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        let mut s = RoomState {
+            contacts: vec![],
+            ..RoomState::default()
+        };
+        s.contacts = vec![
+            Contact {
+                peer: Peer {
+                    id: "alice@srv".into(),
+                    name: "Alice".into(),
+                },
+                status: 1,
+            },
+            Contact {
+                peer: Peer {
+                    id: "bob@srv".into(),
+                    name: "Bob".into(),
+                },
+                status: 1,
+            },
+        ];
+        update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+        update(&mut m, press('c'));
+        assert!(matches!(m.overlay, Some(Overlay::CallPrompt { .. })));
+        for c in "BO".chars() {
+            update(&mut m, press(c));
+        }
+        assert_eq!(
+            call_matches(&m, "BO").len(),
+            1,
+            "case-insensitive, by name or id"
+        );
+        let cmds = update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+        assert_eq!(cmds, vec![Cmd::room("call", json!({"peerId": "bob@srv"}))]);
+        assert_eq!(m.overlay, None);
+        // A typed id that is not in the book is called as typed.
+        update(&mut m, press('c'));
+        for c in "zed@srv".chars() {
+            update(&mut m, press(c));
+        }
+        let cmds = update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+        assert_eq!(cmds, vec![Cmd::room("call", json!({"peerId": "zed@srv"}))]);
+        // Esc closes without calling.
+        update(&mut m, press('c'));
+        let cmds = update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        );
+        assert!(cmds.is_empty() && m.overlay.is_none());
+        // The dialog: ticks start when a call rings and stop when it ends; Esc cancels ours.
+        s.calling = Some("bob@srv".into());
+        let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+        assert_eq!(cmds, vec![Cmd::Ticks(true)]);
+        update(&mut m, Msg::Tick);
+        update(&mut m, Msg::Tick);
+        assert_eq!(m.ring_secs, 2);
+        let cmds = update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        );
+        assert_eq!(cmds, vec![Cmd::room("hangUp", json!({"forAll": false}))]);
+        s.calling = None;
+        s.invite = Some(Invite {
+            peer: Peer {
+                id: "dave@srv".into(),
+                name: "Dave".into(),
+            },
+            conf_id: "x".into(),
+            conf_type: 0,
+            conf_title: None,
+        });
+        let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+        assert!(cmds.is_empty(), "still ringing: the ticks go on");
+        s.invite = None;
+        let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
+        assert_eq!(cmds, vec![Cmd::Ticks(false)]);
+        update(&mut m, Msg::Tick);
+        assert_eq!(m.ring_secs, 2, "no counting without a dialog");
+    }
+
+    #[test]
     fn chat_actions_without_a_chat_link_explain_why() {
         // Pane keys work in their pane: history keys with the history focused.
         let mut m = demo();
@@ -1200,9 +1397,9 @@ mod tests {
             update(&mut m, press('h')),
             vec![Cmd::room("hangUp", json!({"forAll": false}))]
         );
-        // Placing a call points to the script command until the call prompt exists.
+        // Placing a call opens the call prompt.
         assert!(update(&mut m, press('c')).is_empty());
-        assert!(m.notice.unwrap().text.contains("room call PEER"));
+        assert!(matches!(m.overlay, Some(Overlay::CallPrompt { .. })));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Views: functions of the model that draw into a frame and touch nothing else.
 
+mod dialog;
 mod help;
 mod layout;
 mod panes;
@@ -34,8 +35,13 @@ pub fn view(model: &Model, f: &mut Frame) {
         panes::inspector(f, r, model, &theme);
     }
     status::bar(f, l.status, model, &theme);
-    if let Some(Overlay::Help { scroll }) = model.overlay {
-        help::overlay(f, area, model, scroll, &theme);
+    dialog::call(f, area, model, &theme);
+    match &model.overlay {
+        Some(Overlay::Help { scroll }) => help::overlay(f, area, model, *scroll, &theme),
+        Some(Overlay::CallPrompt { input, selected }) => {
+            dialog::call_prompt(f, area, model, input, *selected, &theme)
+        }
+        None => {}
     }
 }
 
