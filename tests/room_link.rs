@@ -231,6 +231,7 @@ async fn secured_auth_with_the_pin_and_a_wrong_pin() {
         if let RoomLinkEvent::Frame {
             outgoing: true,
             text,
+            ..
         } = e
             && text.contains("\"auth\"")
         {

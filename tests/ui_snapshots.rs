@@ -431,3 +431,38 @@ fn outgoing_call_dialog_and_call_prompt_80x24() {
     update(&mut m, Msg::Tick);
     insta::assert_snapshot!("outgoing_call_80x24", render(&m).backend());
 }
+
+#[test]
+fn inspector_with_traffic_80x24_and_160x48() {
+    use trueconf_console::chat::ChatLinkEvent;
+    use trueconf_console::room::RoomLinkEvent;
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut m = demo(w, h);
+        key(&mut m, KeyCode::Char('t'), KeyModifiers::CONTROL);
+        let t0 = 1_795_000_000_123u64;
+        update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::Frame {
+                outgoing: true,
+                text:
+                    r#"{"method":"auth","requestId":"auth","type":"secured","credentials":"***"}"#
+                        .into(),
+                at_ms: t0,
+            }),
+        );
+        update(&mut m, Msg::Chat(ChatLinkEvent::Frame {
+            outgoing: false,
+            text: "{\"type\":1,\"id\":7,\"method\":\"sendMessage\",\"payload\":{\"content\":{\"text\":\"\u{1b}[2Jhi\"}}}".into(),
+            at_ms: t0 + 1500,
+        }));
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Frame {
+                outgoing: true,
+                text: r#"{"type":2,"id":7}"#.into(),
+                at_ms: t0 + 1501,
+            }),
+        );
+        insta::assert_snapshot!(format!("inspector_{w}x{h}"), render(&m).backend());
+    }
+}

@@ -47,6 +47,10 @@ impl Effects {
             forward.abort();
         }
         let tx = self.tx.clone();
+        let opts = crate::chat::ChatLinkOptions {
+            frames: true,
+            ..opts
+        };
         match crate::chat::spawn(target, opts) {
             Ok((handle, mut events)) => {
                 let forward = tokio::spawn(async move {
@@ -74,7 +78,11 @@ impl Effects {
         let Some(target) = self.rooms.get(index).cloned() else {
             return;
         };
-        let (handle, mut events) = link::spawn(target, RoomLinkOptions::default());
+        let opts = RoomLinkOptions {
+            frames: true,
+            ..RoomLinkOptions::default()
+        };
+        let (handle, mut events) = link::spawn(target, opts);
         let tx = self.tx.clone();
         let forward = tokio::spawn(async move {
             while let Some(ev) = events.recv().await {

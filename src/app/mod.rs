@@ -14,7 +14,9 @@ pub use chats::{ChatEntry, ChatList, Loadable, OpenChat};
 pub use cmd::Cmd;
 pub use composer::{Draft, OutState, OutboxFile, Outgoing, SendOutcome};
 pub use effects::Effects;
-pub use model::{LinkStatus, Model, Notice, NoticeLevel, Overlay, Pane, RoomEntry, Session};
+pub use model::{
+    LinkStatus, Model, Notice, NoticeLevel, Overlay, Pane, RoomEntry, Session, Traffic,
+};
 pub use msg::{Msg, SignalKind};
 pub use run::run;
 pub use update::{call_matches, update};

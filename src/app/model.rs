@@ -42,6 +42,59 @@ pub enum Overlay {
     },
 }
 
+/// One frame for the inspector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Traffic {
+    pub at_ms: u64,
+    pub outgoing: bool,
+    /// "room" or "chat".
+    pub link: &'static str,
+    /// The method or event name, or what kind of frame it is.
+    pub what: String,
+    /// The frame (secrets already masked), cut to [`Traffic::MAX_TEXT`] bytes.
+    pub text: String,
+}
+
+impl Traffic {
+    /// Frames kept; the oldest go first.
+    pub const KEEP: usize = 300;
+    pub const MAX_TEXT: usize = 8 * 1024;
+
+    pub fn new(link: &'static str, outgoing: bool, text: &str, at_ms: u64) -> Traffic {
+        let mut cut = text.len().min(Self::MAX_TEXT);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let text = &text[..cut];
+        let v: Option<serde_json::Value> = serde_json::from_str(text).ok();
+        let field = |k: &str| {
+            v.as_ref()
+                .and_then(|v| v.get(k))
+                .and_then(|x| x.as_str())
+                .map(String::from)
+        };
+        let what = match (field("event"), field("method")) {
+            (Some(e), _) => e,
+            (None, Some(m)) => m,
+            _ => match v
+                .as_ref()
+                .and_then(|v| v.get("type"))
+                .and_then(|t| t.as_u64())
+            {
+                Some(2) => "response".into(),
+                _ => "?".into(),
+            },
+        };
+        Traffic {
+            at_ms,
+            outgoing,
+            link,
+            what: crate::sanitize::line(&what).into_owned(),
+            text: text.to_string(),
+        }
+    }
+}
+
 /// A configured room, as the UI names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomEntry {
@@ -90,6 +143,8 @@ pub struct Model {
     pub open_chat: Option<super::OpenChat>,
     /// Keys go to the composer.
     pub composing: bool,
+    /// The last frames in and out on both links, oldest first.
+    pub traffic: std::collections::VecDeque<Traffic>,
     /// Seconds the call dialog has been open (one tick a second while it is).
     pub ring_secs: u64,
     /// Whether the runtime sends ticks (only while a call dialog is open).
@@ -161,6 +216,7 @@ impl Model {
             chats: super::ChatList::default(),
             open_chat: None,
             composing: false,
+            traffic: Default::default(),
             ring_secs: 0,
             ticking: false,
             drafts: Default::default(),

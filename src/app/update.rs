@@ -118,7 +118,15 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                 m.dirty = true;
             }
         }
-        E::Transfer(_) | E::Frame { .. } => {}
+        E::Frame {
+            outgoing,
+            text,
+            at_ms,
+        } => record(
+            m,
+            super::model::Traffic::new("chat", outgoing, &text, at_ms),
+        ),
+        E::Transfer(_) => {}
     }
     vec![]
 }
@@ -160,9 +168,28 @@ fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
         RoomLinkEvent::Event(RoomEvent::RejectReceived { .. } | RoomEvent::StopCalling { .. }) => {
             // The outcome is in the state snapshot that follows; say it once it is there.
         }
-        RoomLinkEvent::Event(_) | RoomLinkEvent::Session(_) | RoomLinkEvent::Frame { .. } => {}
+        RoomLinkEvent::Frame {
+            outgoing,
+            text,
+            at_ms,
+        } => record(
+            m,
+            super::model::Traffic::new("room", outgoing, &text, at_ms),
+        ),
+        RoomLinkEvent::Event(_) | RoomLinkEvent::Session(_) => {}
     }
     vec![]
+}
+
+/// Keeps a frame for the inspector (bounded); redraws only when the inspector is shown.
+fn record(m: &mut Model, t: super::model::Traffic) {
+    if m.traffic.len() >= super::model::Traffic::KEEP {
+        m.traffic.pop_front();
+    }
+    m.traffic.push_back(t);
+    if m.inspector {
+        m.dirty = true;
+    }
 }
 
 /// A server string made inert and cut to a length any status line can show.
@@ -1183,6 +1210,41 @@ mod tests {
         assert_eq!(cmds, vec![Cmd::Ticks(false)]);
         update(&mut m, Msg::Tick);
         assert_eq!(m.ring_secs, 2, "no counting without a dialog");
+    }
+
+    #[test]
+    fn the_inspector_keeps_a_bounded_record_and_redraws_only_when_shown() {
+        let mut m = demo();
+        m.dirty = false;
+        let frame = |i: usize| {
+            Msg::Room(RoomLinkEvent::Frame {
+                outgoing: i % 2 == 0,
+                text: format!(r#"{{"method":"m{i}","requestId":"{i}"}}"#),
+                at_ms: i as u64,
+            })
+        };
+        update(&mut m, frame(0));
+        assert!(!m.dirty, "hidden inspector: no redraw");
+        assert_eq!(m.traffic.back().unwrap().what, "m0");
+        for i in 1..(crate::app::Traffic::KEEP + 50) {
+            update(&mut m, frame(i));
+        }
+        assert_eq!(m.traffic.len(), crate::app::Traffic::KEEP);
+        assert_eq!(m.traffic.front().unwrap().what, "m50");
+        m.inspector = true;
+        update(&mut m, frame(9999));
+        assert!(m.dirty);
+        // A huge frame is cut (on a character boundary), never kept whole.
+        let big = format!("{{\"method\":\"x\",\"t\":\"{}\"}}", "é".repeat(1_000_000));
+        update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::Frame {
+                outgoing: false,
+                text: big,
+                at_ms: 0,
+            }),
+        );
+        assert!(m.traffic.back().unwrap().text.len() <= crate::app::Traffic::MAX_TEXT);
     }
 
     #[test]

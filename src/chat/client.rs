@@ -211,6 +211,8 @@ pub enum ChatLinkEvent {
     Frame {
         outgoing: bool,
         text: String,
+        /// When it crossed the socket (Unix milliseconds).
+        at_ms: u64,
     },
 }
 
@@ -808,6 +810,7 @@ impl Actor {
             self.emit(ChatLinkEvent::Frame {
                 outgoing,
                 text: mask_frame(text),
+                at_ms: crate::link::now_ms(),
             });
         }
     }

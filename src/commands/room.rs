@@ -407,7 +407,7 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
                             println!("-- link: {}", s.label());
                         }
                     }
-                    Some(RoomLinkEvent::Frame { outgoing: false, text }) => {
+                    Some(RoomLinkEvent::Frame { outgoing: false, text, .. }) => {
                         let Ok(Value::Object(o)) = serde_json::from_str::<Value>(&text) else { continue };
                         let Some(name) = o.str_of("event") else { continue };
                         if json {

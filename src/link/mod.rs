@@ -5,6 +5,14 @@ use std::time::Duration;
 
 use rand::RngExt;
 
+/// Wall-clock Unix milliseconds, for stamping frames.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
 /// A link's state as the status bar shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkStatus {

@@ -97,6 +97,8 @@ pub enum RoomLinkEvent {
     Frame {
         outgoing: bool,
         text: String,
+        /// When it crossed the socket (Unix milliseconds).
+        at_ms: u64,
     },
 }
 
@@ -344,6 +346,7 @@ impl Actor {
             self.emit(RoomLinkEvent::Frame {
                 outgoing,
                 text: mask_secrets(text),
+                at_ms: crate::link::now_ms(),
             });
         }
     }

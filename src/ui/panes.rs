@@ -458,15 +458,64 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
 
 pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let b = block("Inspector", false, theme);
-    let lines = vec![
-        Line::styled("No traffic yet.", theme.dim),
-        Line::styled(
-            format!(
-                "Frames in and out of both links appear here; {} hides this pane.",
-                m.keys.describe(Action::Inspector)
+    if m.traffic.is_empty() {
+        let lines = vec![
+            Line::styled("No traffic yet.", theme.dim),
+            Line::styled(
+                format!(
+                    "Frames in and out of both links appear here; {} hides this pane.",
+                    m.keys.describe(Action::Inspector)
+                ),
+                theme.dim,
             ),
-            theme.dim,
-        ),
-    ];
-    draw(f, area, b, lines);
+        ];
+        return draw(f, area, b, lines);
+    }
+    let inner = b.inner(area);
+    let (w, h) = (inner.width as usize, inner.height as usize);
+    // Newest at the bottom; only the frames that fit are pretty-printed.
+    let mut rows: Vec<Line> = Vec::new();
+    for t in m.traffic.iter().rev() {
+        let time = crate::commands::chat::utc(t.at_ms);
+        let ms = t.at_ms % 1000;
+        let secs = (t.at_ms / 1000) % 60;
+        let (arrow, style) = if t.outgoing {
+            ("→", theme.ok)
+        } else {
+            ("←", theme.title)
+        };
+        let mut block_lines = vec![Line::from(vec![
+            Span::styled(
+                format!("{}:{secs:02}.{ms:03} ", time.get(11..16).unwrap_or("")),
+                theme.dim,
+            ),
+            Span::styled(format!("{arrow} {} ", t.link), style),
+            Span::styled(truncate(&t.what, w.saturating_sub(20)), theme.title),
+        ])];
+        let pretty = serde_json::from_str::<serde_json::Value>(&t.text)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| t.text.clone());
+        let body = crate::sanitize::text(&pretty).into_owned();
+        let mut n = 0;
+        for l in body.lines() {
+            if n == 8 {
+                block_lines.push(Line::styled("  …", theme.dim));
+                break;
+            }
+            block_lines.push(Line::styled(
+                truncate(&format!("  {l}"), w.max(1)),
+                theme.dim,
+            ));
+            n += 1;
+        }
+        block_lines.append(&mut rows);
+        rows = block_lines;
+        if rows.len() >= h {
+            break;
+        }
+    }
+    let skip = rows.len().saturating_sub(h);
+    let rows: Vec<Line> = rows.into_iter().skip(skip).collect();
+    f.render_widget(Paragraph::new(rows).block(b), area);
 }
