@@ -1218,7 +1218,7 @@ mod tests {
         m.dirty = false;
         let frame = |i: usize| {
             Msg::Room(RoomLinkEvent::Frame {
-                outgoing: i % 2 == 0,
+                outgoing: i.is_multiple_of(2),
                 text: format!(r#"{{"method":"m{i}","requestId":"{i}"}}"#),
                 at_ms: i as u64,
             })

@@ -497,8 +497,7 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             .and_then(|v| serde_json::to_string_pretty(&v).ok())
             .unwrap_or_else(|| t.text.clone());
         let body = crate::sanitize::text(&pretty).into_owned();
-        let mut n = 0;
-        for l in body.lines() {
+        for (n, l) in body.lines().enumerate() {
             if n == 8 {
                 block_lines.push(Line::styled("  …", theme.dim));
                 break;
@@ -507,7 +506,6 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 truncate(&format!("  {l}"), w.max(1)),
                 theme.dim,
             ));
-            n += 1;
         }
         block_lines.append(&mut rows);
         rows = block_lines;
