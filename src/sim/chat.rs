@@ -280,6 +280,8 @@ struct Inner {
     shutdown: watch::Sender<bool>,
     /// While true, pushes queue up instead of going out (benchmarks time the delivery alone).
     hold: watch::Sender<bool>,
+    /// While true, the server is "down": OAuth and the WebSocket answer 503.
+    offline: std::sync::atomic::AtomicBool,
 }
 
 /// A running chat simulator. Dropping it does not stop it; call [`ChatSim::shutdown`].
@@ -355,6 +357,7 @@ impl ChatSim {
             connections: watch::channel(0).0,
             shutdown: watch::channel(false).0,
             hold: watch::channel(false).0,
+            offline: std::sync::atomic::AtomicBool::new(false),
         });
         let app = Router::new()
             .route("/bridge/api/client/v1/oauth/token", post(oauth))
@@ -442,6 +445,17 @@ impl ChatSim {
 
     pub fn release(&self) {
         self.inner.hold.send_replace(false);
+    }
+
+    /// Takes the server down (open connections are closed; new ones and OAuth get 503) or
+    /// brings it back, keeping every chat and message: a network outage, for tests.
+    pub fn set_offline(&self, offline: bool) {
+        self.inner
+            .offline
+            .store(offline, std::sync::atomic::Ordering::SeqCst);
+        if offline {
+            self.drop_connections();
+        }
     }
 
     /// A user posts a text message (pushed to the members' connections).
@@ -2048,6 +2062,9 @@ fn oauth_error(status: StatusCode, code: &str, desc: &str) -> Response {
 }
 
 async fn oauth(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> Response {
+    if inner.offline.load(std::sync::atomic::Ordering::SeqCst) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "the server is down").into_response();
+    }
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -2271,6 +2288,9 @@ async fn ws_upgrade(
     State(inner): State<Arc<Inner>>,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
+    if inner.offline.load(std::sync::atomic::Ordering::SeqCst) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "the server is down").into_response();
+    }
     let Ok(ws) = ws else {
         return (StatusCode::UPGRADE_REQUIRED, "this path speaks WebSocket").into_response();
     };

@@ -1,0 +1,104 @@
+//! End to end: the real binary in a pseudo-terminal, configured for a Room simulator and a chat
+//! simulator that this test runs (so it can ring the Room and take the chat server down).
+//! An incoming call is accepted and hung up; a chat is opened, a message sent and Alice's
+//! answer appears; a message written while the chat server is down is delivered once it is
+//! back.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Home, PtyApp};
+use trueconf_console::sim::{ChatSim, ChatSimConfig, RoomSim, RoomSimConfig, World};
+
+#[test]
+fn a_call_a_chat_and_a_message_across_an_outage() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // The simulators' own tasks (peers answering, files readying) run on this runtime.
+    let _rt = rt.enter();
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let (room, chat) = rt.block_on(async {
+        let mut rc = RoomSimConfig::new(Arc::new(World::demo()));
+        rc.logged_in = true;
+        rc.time_scale = 0.1;
+        let room = RoomSim::start(rc, any, any).await.unwrap();
+        let mut cc = ChatSimConfig::new(Arc::new(World::demo()));
+        cc.reply_after = Duration::from_millis(100);
+        let chat = ChatSim::start(cc, any).await.unwrap();
+        (room, chat)
+    });
+    let home = Home::new();
+    let cfg = home.write(
+        "config.toml",
+        &format!(
+            "[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\nreconnect_max_delay = 1\n\n\
+             [[room]]\nname = \"Lab\"\nhost = \"127.0.0.1\"\nhttp_port = {}\n",
+            chat.port(),
+            room.http_port()
+        ),
+    );
+    let mut env = home.env();
+    env.insert("TRUECONF_PASSWORD".into(), "operator".into());
+    let mut app = PtyApp::spawn(&["--config", cfg.to_str().unwrap()], &env, 120, 36);
+    app.wait_for_text("Room Lab: online");
+    app.wait_for_text("Chat operator@video.example.com: online");
+
+    // Dave calls: the dialog opens; `a` answers; `h` hangs up.
+    room.incoming_call("dave").unwrap();
+    app.wait_for_text("Incoming call");
+    app.wait_for_text("Dave Brown (dave@video.example.com)");
+    app.send(b"a");
+    app.wait_for_text("In a call: Dave Brown");
+    assert!(!app.contents().contains("Incoming call"));
+    app.send(b"h");
+    app.wait_for_text("State: ready");
+
+    // Open the chat with Alice (the list is sorted: unread first, then by activity) and talk.
+    app.send(b"\t");
+    app.wait_for_text("@ alice@video.example.com");
+    let rows = app.contents();
+    let list: Vec<&str> = rows
+        .lines()
+        .filter(|l| {
+            l.contains("│ # ") || l.contains("│ @ ") || l.contains("│ » ") || l.contains("│ ★ ")
+        })
+        .collect();
+    let alice_row = list
+        .iter()
+        .position(|l| l.contains("@ alice@video.example.com"))
+        .expect("alice in the list");
+    for _ in 0..alice_row {
+        app.send(b"j");
+    }
+    app.send(b"\r");
+    app.wait_for_text("History: alice@video.example.com");
+    app.send(b"i");
+    app.wait_for_text("Enter sends");
+    app.send("hello from the pty ✓".as_bytes());
+    app.send(b"\r");
+    app.wait_for_text("Got it: “hello from the pty ✓”");
+
+    // The chat server goes away: the link says so, and what is written now waits.
+    let alice_chat = chat.chat_id("alice+operator").unwrap();
+    let before = chat.message_count(&alice_chat);
+    chat.set_offline(true);
+    app.wait_for_text("retrying in");
+    app.send("written offline".as_bytes());
+    app.send(b"\r");
+    app.wait_for_text("waiting for the link");
+    assert_eq!(chat.message_count(&alice_chat), before);
+    chat.set_offline(false);
+    app.wait_for_text("Got it: “written offline”");
+    assert!(!app.contents().contains("waiting for the link"));
+
+    app.send(b"\x1b");
+    app.send(b"\x03");
+    assert_eq!(app.wait_exit().code(), Some(0));
+    app.assert_terminal_restored();
+    room.shutdown();
+    chat.shutdown();
+}
