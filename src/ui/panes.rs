@@ -300,17 +300,32 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             }
         }
     }
-    for e in open.messages.iter().rev() {
-        let mut block_lines = message_lines(e, m.chat_me.as_deref(), w, theme);
-        block_lines.append(&mut rows);
-        rows = block_lines;
+    let blocks = open
+        .messages
+        .iter()
+        .rev()
+        .map(|e| message_lines(e, m.chat_me.as_deref(), w, theme));
+    let rows = bottom_anchored(blocks, rows, h);
+    f.render_widget(Paragraph::new(rows).block(b), area);
+}
+
+/// The last `h` lines of `blocks` (given newest first) followed by `tail`: only as many blocks
+/// are laid out as fill the pane, so the cost follows the pane's size, not the history's.
+fn bottom_anchored<'a>(
+    blocks: impl Iterator<Item = Vec<Line<'a>>>,
+    tail: Vec<Line<'a>>,
+    h: usize,
+) -> Vec<Line<'a>> {
+    let mut rows = tail;
+    for mut block in blocks {
         if rows.len() >= h {
             break;
         }
+        block.append(&mut rows);
+        rows = block;
     }
     let skip = rows.len().saturating_sub(h);
-    let rows: Vec<Line> = rows.into_iter().skip(skip).collect();
-    f.render_widget(Paragraph::new(rows).block(b), area);
+    rows.into_iter().skip(skip).collect()
 }
 
 /// A message as lines of at most `w` columns: a header (time, author, marks), then its text.
@@ -474,8 +489,7 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let inner = b.inner(area);
     let (w, h) = (inner.width as usize, inner.height as usize);
     // Newest at the bottom; only the frames that fit are pretty-printed.
-    let mut rows: Vec<Line> = Vec::new();
-    for t in m.traffic.iter().rev() {
+    let blocks = m.traffic.iter().rev().map(|t| {
         let time = crate::commands::chat::utc(t.at_ms);
         let ms = t.at_ms % 1000;
         let secs = (t.at_ms / 1000) % 60;
@@ -507,13 +521,8 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 theme.dim,
             ));
         }
-        block_lines.append(&mut rows);
-        rows = block_lines;
-        if rows.len() >= h {
-            break;
-        }
-    }
-    let skip = rows.len().saturating_sub(h);
-    let rows: Vec<Line> = rows.into_iter().skip(skip).collect();
+        block_lines
+    });
+    let rows = bottom_anchored(blocks, Vec::new(), h);
     f.render_widget(Paragraph::new(rows).block(b), area);
 }
