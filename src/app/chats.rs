@@ -179,26 +179,66 @@ pub struct OpenChat {
 }
 
 impl OpenChat {
-    /// Adds messages (a page or a push), keeping box order and dropping duplicates by id.
+    /// Adds messages (a page or a push), keeping box order and dropping duplicates by id. A
+    /// page is merged in one pass (pages come newest first and may overlap what is here).
     pub fn merge(&mut self, new: impl IntoIterator<Item = Envelope>) {
-        for e in new {
-            if e.chat_id != self.chat_id && !e.chat_id.is_empty() {
-                continue;
-            }
-            if let Some(old) = self
-                .messages
-                .iter_mut()
-                .rev()
-                .find(|m| m.message_id == e.message_id)
-            {
-                *old = e;
-                continue;
-            }
-            let key = |m: &Envelope| (m.box_pos.clone().unwrap_or_default(), m.timestamp);
-            let k = key(&e);
-            let at = self.messages.partition_point(|m| key(m) <= k);
-            self.messages.insert(at, e);
+        fn key(m: &Envelope) -> (crate::chat::protocol::BoxPos, u64) {
+            (m.box_pos.clone().unwrap_or_default(), m.timestamp)
         }
+        let mut fresh: Vec<Envelope> = new
+            .into_iter()
+            .filter(|e| e.chat_id == self.chat_id || e.chat_id.is_empty())
+            .collect();
+        if fresh.len() <= 1 {
+            for e in fresh {
+                if let Some(old) = self
+                    .messages
+                    .iter_mut()
+                    .rev()
+                    .find(|m| m.message_id == e.message_id)
+                {
+                    *old = e;
+                    continue;
+                }
+                let k = key(&e);
+                let at = self.messages.partition_point(|m| key(m) <= k);
+                self.messages.insert(at, e);
+            }
+            return;
+        }
+        // Replace what is already here, keep the rest, then merge two sorted runs.
+        let mut at: std::collections::HashMap<String, usize> = self
+            .messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.message_id.clone(), i))
+            .collect();
+        fresh.retain_mut(|e| match at.get(&e.message_id) {
+            // Twice in the same page: keep the first.
+            Some(&usize::MAX) => false,
+            Some(&i) => {
+                self.messages[i] = e.clone();
+                false
+            }
+            None => {
+                at.insert(e.message_id.clone(), usize::MAX);
+                true
+            }
+        });
+        fresh.sort_by_key(key);
+        let old = std::mem::take(&mut self.messages);
+        let mut merged = Vec::with_capacity(old.len() + fresh.len());
+        let (mut a, mut b) = (old.into_iter().peekable(), fresh.into_iter().peekable());
+        loop {
+            let take_a = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => key(x) <= key(y),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            merged.extend(if take_a { a.next() } else { b.next() });
+        }
+        self.messages = merged;
     }
 
     pub fn apply(&mut self, ev: &ChatEvent) -> bool {
@@ -333,6 +373,7 @@ mod tests {
             msg("a", "2", 2, 2),
             msg("a", "3", 3, 3),
             msg("b", "x", 0, 0),
+            msg("a", "2", 2, 2),
         ]);
         let ids: Vec<_> = o.messages.iter().map(|m| m.message_id.as_str()).collect();
         assert_eq!(ids, ["1", "2", "3"]);
