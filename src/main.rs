@@ -216,6 +216,7 @@ fn run_tui(
         let mut effects = app::Effects::new(targets, links_tx);
         // The outbox survives a restart (not in --demo, whose chats are new each run).
         let mut model = model;
+        model.utc_offset_secs = i64::from(chrono::Local::now().offset().local_minus_utc());
         if !demo {
             let path = trueconf_console::dirs::data_dir().map(|d| d.join("outbox.json"));
             if let Some(p) = &path {

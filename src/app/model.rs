@@ -143,6 +143,9 @@ pub struct Model {
     pub open_chat: Option<super::OpenChat>,
     /// Keys go to the composer.
     pub composing: bool,
+    /// The local time zone's offset from UTC in seconds, taken at start (views show local
+    /// times; 0 shows UTC).
+    pub utc_offset_secs: i64,
     /// The last frames in and out on both links, oldest first.
     pub traffic: std::collections::VecDeque<Traffic>,
     /// Seconds the call dialog has been open (one tick a second while it is).
@@ -217,6 +220,7 @@ impl Model {
             open_chat: None,
             composing: false,
             traffic: Default::default(),
+            utc_offset_secs: 0,
             ring_secs: 0,
             ticking: false,
             drafts: Default::default(),

@@ -300,11 +300,28 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             }
         }
     }
-    let blocks = open
-        .messages
-        .iter()
-        .rev()
-        .map(|e| message_lines(e, m.chat_me.as_deref(), w, theme));
+    let off = m.utc_offset_secs;
+    let day = |ts: u64| local(ts, off).get(..10).map(String::from);
+    let msgs = &open.messages;
+    let blocks = msgs.iter().enumerate().rev().map(|(i, e)| {
+        let mut lines = Vec::new();
+        // A separator where the (local) date changes, and above the oldest message shown.
+        let this = day(e.timestamp);
+        if i == 0 || msgs.get(i - 1).map(|p| day(p.timestamp)) != Some(this.clone()) {
+            let label = format!(" {} ", weekday_date(e.timestamp, off));
+            let left = w.saturating_sub(width(&label)) / 2;
+            let right = w.saturating_sub(width(&label) + left);
+            lines.push(Line::styled(
+                truncate(
+                    &format!("{}{label}{}", "─".repeat(left), "─".repeat(right)),
+                    w,
+                ),
+                theme.dim,
+            ));
+        }
+        lines.extend(message_lines(e, m.chat_me.as_deref(), w, off, theme));
+        lines
+    });
     let rows = bottom_anchored(blocks, rows, h);
     f.render_widget(Paragraph::new(rows).block(b), area);
 }
@@ -333,12 +350,13 @@ fn message_lines<'a>(
     e: &crate::chat::types::Envelope,
     me: Option<&str>,
     w: usize,
+    offset: i64,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let author = e.author.id.split('@').next().unwrap_or_default();
     let author = crate::sanitize::line(author).into_owned();
     let mine = me == Some(e.author.id.as_str());
-    let time = crate::commands::chat::utc(e.timestamp);
+    let time = local(e.timestamp, offset);
     let mut head = vec![
         Span::styled(time.get(11..16).unwrap_or("").to_string(), theme.dim),
         Span::raw(" "),
@@ -490,7 +508,7 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let (w, h) = (inner.width as usize, inner.height as usize);
     // Newest at the bottom; only the frames that fit are pretty-printed.
     let blocks = m.traffic.iter().rev().map(|t| {
-        let time = crate::commands::chat::utc(t.at_ms);
+        let time = local(t.at_ms, m.utc_offset_secs);
         let ms = t.at_ms % 1000;
         let secs = (t.at_ms / 1000) % 60;
         let (arrow, style) = if t.outgoing {
@@ -525,4 +543,59 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     });
     let rows = bottom_anchored(blocks, Vec::new(), h);
     f.render_widget(Paragraph::new(rows).block(b), area);
+}
+
+/// `YYYY-MM-DD HH:MM` of a millisecond timestamp, shifted by the local offset.
+fn local(ms: u64, offset_secs: i64) -> String {
+    let shifted = (ms as i64)
+        .saturating_add(offset_secs.saturating_mul(1000))
+        .max(0) as u64;
+    crate::commands::chat::utc(shifted)
+}
+
+/// `Sun 22 Nov 2026` for date separators.
+fn weekday_date(ms: u64, offset_secs: i64) -> String {
+    let shifted = (ms as i64)
+        .saturating_add(offset_secs.saturating_mul(1000))
+        .max(0);
+    let days = shifted.div_euclid(86_400_000);
+    // 1970-01-01 was a Thursday.
+    let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    let ymd = local(ms, offset_secs);
+    let month = ymd
+        .get(5..7)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| {
+            [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ]
+            .get(m.wrapping_sub(1))
+            .copied()
+        })
+        .unwrap_or("?");
+    format!(
+        "{wd} {} {month} {}",
+        ymd.get(8..10).unwrap_or("?").trim_start_matches('0'),
+        ymd.get(..4).unwrap_or("?")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_and_separator_dates() {
+        // 2026-11-22 23:30 UTC is already Monday the 23rd at UTC+1.
+        let t = 1_795_390_200_000u64;
+        assert_eq!(local(t, 0), "2026-11-22 23:30");
+        assert_eq!(local(t, 3600), "2026-11-23 00:30");
+        assert_eq!(weekday_date(t, 0), "Sun 22 Nov 2026");
+        assert_eq!(weekday_date(t, 3600), "Mon 23 Nov 2026");
+        assert_eq!(
+            weekday_date(0, -3600),
+            "Thu 1 Jan 1970",
+            "clamped at the epoch"
+        );
+    }
 }
