@@ -370,7 +370,14 @@ fn message_lines<'a>(
         let q = format!("│ {}", crate::sanitize::line(&r.summary()));
         out.push(Line::styled(truncate(&q, w), theme.dim));
     }
-    let body = crate::sanitize::text(&e.summary()).into_owned();
+    // A huge message shows its start: laying out a megabyte every frame would stall the UI.
+    const SHOWN: usize = 16 * 1024;
+    let summary = e.summary();
+    let (shown, cut) = match summary.char_indices().nth(SHOWN) {
+        Some((b, _)) => (&summary[..b], Some(summary.len())),
+        None => (summary.as_str(), None),
+    };
+    let body = crate::sanitize::text(shown).into_owned();
     let style = if e.is_system() {
         theme.dim
     } else {
@@ -380,6 +387,15 @@ fn message_lines<'a>(
         for piece in wrap(l, w.max(1)) {
             out.push(Line::styled(piece, style));
         }
+    }
+    if let Some(total) = cut {
+        out.push(Line::styled(
+            format!(
+                "… cut here: the message is {}",
+                crate::chat::types::human_size(total as u64)
+            ),
+            theme.dim,
+        ));
     }
     out
 }
@@ -583,6 +599,26 @@ fn weekday_date(ms: u64, offset_secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_megabyte_message_is_laid_out_in_bounded_lines() {
+        let e = crate::chat::types::Envelope::from_value(&serde_json::json!({
+            "chatId": "c", "messageId": "m", "timestamp": 1, "type": 200,
+            "author": {"id": "a@srv", "type": 1},
+            "content": {"text": "x".repeat(1_000_000), "parseMode": "text"}}))
+        .unwrap();
+        let theme = Theme::named(crate::config::ThemeName::Dark);
+        let lines = message_lines(&e, None, 80, 0, &theme);
+        assert!(lines.len() < 16 * 1024 / 80 + 4, "{} lines", lines.len());
+        let last: String = lines
+            .last()
+            .unwrap()
+            .spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert!(last.contains("cut here"), "{last}");
+    }
 
     #[test]
     fn local_times_and_separator_dates() {
