@@ -269,7 +269,7 @@ pub struct ChatArgs {
     /// Do not check the server's certificate (only for test servers).
     #[arg(long, global = true)]
     pub insecure: bool,
-    /// The account (login, login@server or DOMAIN\\login). The password comes from
+    /// The account (login, login@server or DOMAIN\login). The password comes from
     /// TRUECONF_PASSWORD, the config, the cached token, or a prompt.
     #[arg(long, global = true, value_name = "NAME")]
     pub user: Option<String>,
