@@ -59,7 +59,8 @@ fn a_call_a_chat_and_a_message_across_an_outage() {
 
     // Open the chat with Alice (the list is sorted: unread first, then by activity) and talk.
     app.send(b"\t");
-    app.wait_for_text("@ alice@video.example.com");
+    // p2p chats show the other side's display name once the server told it.
+    app.wait_for_text("@ Alice Johnson");
     let rows = app.contents();
     let list: Vec<&str> = rows
         .lines()
@@ -69,13 +70,13 @@ fn a_call_a_chat_and_a_message_across_an_outage() {
         .collect();
     let alice_row = list
         .iter()
-        .position(|l| l.contains("@ alice@video.example.com"))
+        .position(|l| l.contains("@ Alice Johnson"))
         .expect("alice in the list");
     for _ in 0..alice_row {
         app.send(b"j");
     }
     app.send(b"\r");
-    app.wait_for_text("History: alice@video.example.com");
+    app.wait_for_text("History: Alice Johnson");
     app.send(b"i");
     app.wait_for_text("Enter sends");
     app.send("hello from the pty ✓".as_bytes());

@@ -23,6 +23,8 @@ pub enum Cmd {
     },
     /// Send an outbox message; the outcome comes back as `Msg::ChatSent`.
     SendChat(super::Outgoing),
+    /// Ask the chat server for these users' display names; each comes back as `Msg::Name`.
+    ResolveNames(Vec<String>),
     /// Start or stop the one-second ticks.
     Ticks(bool),
     /// Write the outbox to disk.

@@ -175,6 +175,30 @@ impl Effects {
                     tracing::error!("cannot save the outbox to {}: {e}", p.display());
                 }
             }
+            Cmd::ResolveNames(ids) => {
+                let Some((h, _)) = &self.chat else { return };
+                let (h, tx) = (h.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    for id in ids {
+                        let r = h
+                            .get_user_display_name(crate::chat::methods::GetUserDisplayName {
+                                user_id: id.clone(),
+                            })
+                            .await;
+                        if let Ok(n) = r
+                            && tx
+                                .send(Msg::Name {
+                                    id,
+                                    name: n.display_name,
+                                })
+                                .await
+                                .is_err()
+                        {
+                            break;
+                        }
+                    }
+                });
+            }
             Cmd::Ticks(on) => {
                 if let Some(t) = self.ticks.take() {
                     t.abort();

@@ -143,6 +143,10 @@ pub struct Model {
     pub open_chat: Option<super::OpenChat>,
     /// Keys go to the composer.
     pub composing: bool,
+    /// Display names by TrueConf ID, as the server told them.
+    pub names: std::collections::HashMap<String, String>,
+    /// IDs whose names were asked for (so each is asked once).
+    pub names_asked: std::collections::HashSet<String>,
     /// The local time zone's offset from UTC in seconds, taken at start (views show local
     /// times; 0 shows UTC).
     pub utc_offset_secs: i64,
@@ -221,6 +225,8 @@ impl Model {
             composing: false,
             traffic: Default::default(),
             utc_offset_secs: 0,
+            names: Default::default(),
+            names_asked: Default::default(),
             ring_secs: 0,
             ticking: false,
             drafts: Default::default(),

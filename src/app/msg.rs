@@ -34,6 +34,11 @@ pub enum Msg {
         chat_id: String,
         result: Result<Vec<crate::chat::types::Envelope>, String>,
     },
+    /// A user's display name.
+    Name {
+        id: String,
+        name: String,
+    },
     /// A second passed (sent only while a call dialog is open).
     Tick,
     /// How sending an outbox message ended.

@@ -28,6 +28,14 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Mouse(_) => vec![],
+        Msg::Name { id, name } => {
+            let name = sanitize::line(&name).into_owned();
+            if !name.is_empty() && m.names.get(&id) != Some(&name) {
+                m.names.insert(id, name);
+                m.dirty = true;
+            }
+            vec![]
+        }
         Msg::Tick => {
             if m.ticking {
                 m.ring_secs += 1;
@@ -40,12 +48,22 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Room(ev) => on_room(m, ev),
         Msg::Chat(ev) => on_chat(m, ev),
         Msg::ChatsLoaded(r) => {
+            // p2p chats are titled with the other side's id: ask for their names.
+            let peers: Vec<String> = r
+                .as_ref()
+                .map(|l| {
+                    l.iter()
+                        .filter(|c| c.chat_type == crate::chat::types::ChatType::P2p)
+                        .filter_map(|c| c.title.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
             match r {
                 Ok(list) => m.chats.set(&list),
                 Err(e) => m.chats.state = super::Loadable::Failed(sanitize::line(&e).into_owned()),
             }
             m.dirty = true;
-            vec![]
+            ask_names(m, peers)
         }
         Msg::HistoryLoaded { chat_id, result } => {
             let Some(open) = m.open_chat.as_mut().filter(|o| o.chat_id == chat_id) else {
@@ -60,7 +78,14 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 Err(e) => open.state = super::Loadable::Failed(sanitize::line(&e).into_owned()),
             }
             m.dirty = true;
-            vec![]
+            let authors: Vec<String> = m
+                .open_chat
+                .iter()
+                .flat_map(|o| o.messages.iter())
+                .filter(|e| !e.is_system())
+                .map(|e| e.author.id.clone())
+                .collect();
+            ask_names(m, authors)
         }
         Msg::RoomFailed(reason) => {
             m.notify(NoticeLevel::Error, sanitize::line(&reason).into_owned());
@@ -102,6 +127,12 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
             }
         }
         E::Event(ev) => {
+            let cmds = match &ev {
+                crate::chat::events::ChatEvent::Message(e) if !e.is_system() => {
+                    ask_names(m, vec![e.author.id.clone()])
+                }
+                _ => vec![],
+            };
             let open = m.open_chat.as_ref().map(|o| o.chat_id.clone());
             if m.chats.apply(&ev, open.as_deref(), m.chat_me.as_deref()) {
                 m.dirty = true;
@@ -117,6 +148,7 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                 m.open_chat = None;
                 m.dirty = true;
             }
+            return cmds;
         }
         E::Frame {
             outgoing,
@@ -506,6 +538,21 @@ fn retry_failed(m: &mut Model) -> Vec<Cmd> {
     let mut cmds = flush_outbox(m);
     cmds.extend(save_outbox(m));
     cmds
+}
+
+/// Asks once for the display names of ids not yet known.
+fn ask_names(m: &mut Model, ids: Vec<String>) -> Vec<Cmd> {
+    let mut new: Vec<String> = Vec::new();
+    for id in ids {
+        if !id.is_empty() && m.names_asked.insert(id.clone()) {
+            new.push(id);
+        }
+    }
+    if new.is_empty() {
+        vec![]
+    } else {
+        vec![Cmd::ResolveNames(new)]
+    }
 }
 
 /// Opens the selected chat in the history pane and asks for its latest page.
@@ -1245,6 +1292,45 @@ mod tests {
             }),
         );
         assert!(m.traffic.back().unwrap().text.len() <= crate::app::Traffic::MAX_TEXT);
+    }
+
+    #[test]
+    fn display_names_are_asked_once_and_shown_inert() {
+        use crate::chat::ChatLinkEvent;
+        use crate::chat::events::ChatEvent;
+        use crate::chat::types::{Chat, Envelope};
+        let mut m = demo();
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        let p2p =
+            Chat::from_value(&json!({"chatId": "p", "title": "alice@srv", "chatType": 1})).unwrap();
+        let cmds = update(&mut m, Msg::ChatsLoaded(Ok(vec![p2p.clone()])));
+        assert_eq!(cmds, vec![Cmd::ResolveNames(vec!["alice@srv".into()])]);
+        assert!(
+            update(&mut m, Msg::ChatsLoaded(Ok(vec![p2p]))).is_empty(),
+            "asked once"
+        );
+        let msg = |author: &str| {
+            ChatEvent::Message(Box::new(
+                Envelope::from_value(&json!({"chatId": "p", "messageId": author,
+                "timestamp": 1, "type": 200, "author": {"id": author, "type": 1},
+                "content": {"text": "x", "parseMode": "text"}}))
+                .unwrap(),
+            ))
+        };
+        let cmds = update(&mut m, Msg::Chat(ChatLinkEvent::Event(msg("bob@srv"))));
+        assert_eq!(cmds, vec![Cmd::ResolveNames(vec!["bob@srv".into()])]);
+        assert!(update(&mut m, Msg::Chat(ChatLinkEvent::Event(msg("bob@srv")))).is_empty());
+        update(
+            &mut m,
+            Msg::Name {
+                id: "bob@srv".into(),
+                name: "Bob \u{1b}[31mSmith".into(),
+            },
+        );
+        assert_eq!(m.names["bob@srv"], "Bob Smith");
     }
 
     #[test]

@@ -224,7 +224,11 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                     String::new()
                 };
                 let title_w = w.saturating_sub(2 + width(&count));
-                let title = truncate(&c.title, title_w);
+                let shown = match (c.kind, m.names.get(&c.title)) {
+                    (crate::chat::types::ChatType::P2p, Some(n)) => n.as_str(),
+                    _ => c.title.as_str(),
+                };
+                let title = truncate(shown, title_w);
                 let pad = " ".repeat(title_w.saturating_sub(width(&title)));
                 let selected = i == sel && m.focus == Pane::Chats;
                 let style = if selected {
@@ -247,7 +251,7 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
 
 pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let title = match &m.open_chat {
-        Some(o) => format!("History: {}", o.title),
+        Some(o) => format!("History: {}", m.names.get(&o.title).unwrap_or(&o.title)),
         None => "History".to_string(),
     };
     let b = block(&title, m.focus == Pane::History, theme);
@@ -319,7 +323,14 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 theme.dim,
             ));
         }
-        lines.extend(message_lines(e, m.chat_me.as_deref(), w, off, theme));
+        lines.extend(message_lines(
+            e,
+            m.chat_me.as_deref(),
+            &m.names,
+            w,
+            off,
+            theme,
+        ));
         lines
     });
     let rows = bottom_anchored(blocks, rows, h);
@@ -349,12 +360,18 @@ fn bottom_anchored<'a>(
 fn message_lines<'a>(
     e: &crate::chat::types::Envelope,
     me: Option<&str>,
+    names: &std::collections::HashMap<String, String>,
     w: usize,
     offset: i64,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
-    let author = e.author.id.split('@').next().unwrap_or_default();
-    let author = crate::sanitize::line(author).into_owned();
+    // The display name once the server told it (already sanitised), else the login.
+    let author = match names.get(&e.author.id) {
+        Some(n) => n.clone(),
+        None => {
+            crate::sanitize::line(e.author.id.split('@').next().unwrap_or_default()).into_owned()
+        }
+    };
     let mine = me == Some(e.author.id.as_str());
     let time = local(e.timestamp, offset);
     let mut head = vec![
@@ -608,7 +625,7 @@ mod tests {
             "content": {"text": "x".repeat(1_000_000), "parseMode": "text"}}))
         .unwrap();
         let theme = Theme::named(crate::config::ThemeName::Dark);
-        let lines = message_lines(&e, None, 80, 0, &theme);
+        let lines = message_lines(&e, None, &Default::default(), 80, 0, &theme);
         assert!(lines.len() < 16 * 1024 / 80 + 4, "{} lines", lines.len());
         let last: String = lines
             .last()
