@@ -466,3 +466,15 @@ fn inspector_with_traffic_80x24_and_160x48() {
         insta::assert_snapshot!(format!("inspector_{w}x{h}"), render(&m).backend());
     }
 }
+
+#[test]
+fn chat_list_filtered_80x24() {
+    let mut m = with_chats(80, 24);
+    key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
+    m.focus = trueconf_console::app::Pane::Chats;
+    key(&mut m, KeyCode::Char('/'), KeyModifiers::NONE);
+    for c in "pj".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    insta::assert_snapshot!(render(&m).backend());
+}

@@ -107,6 +107,53 @@ impl ChatList {
         self.selected = Some(self.items[n].id.clone());
     }
 
+    /// The rows that match `filter` (all rows for an empty one): every character of the
+    /// filter, in order, case-insensitive, in the title or its display name.
+    pub fn matching<'a>(
+        &'a self,
+        filter: &str,
+        names: &std::collections::HashMap<String, String>,
+    ) -> Vec<&'a ChatEntry> {
+        let q: Vec<char> = filter
+            .to_lowercase()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        self.items
+            .iter()
+            .filter(|c| {
+                let shown = names.get(&c.title).unwrap_or(&c.title);
+                fuzzy(&q, shown) || fuzzy(&q, &c.title)
+            })
+            .collect()
+    }
+
+    /// Moves the selection by `delta` among the rows matching `filter`.
+    pub fn step_in(
+        &mut self,
+        delta: isize,
+        filter: &str,
+        names: &std::collections::HashMap<String, String>,
+    ) {
+        let ids: Vec<String> = self
+            .matching(filter, names)
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        let i = self
+            .selected
+            .as_ref()
+            .and_then(|s| ids.iter().position(|x| x == s));
+        let n = match i {
+            Some(i) => (i as isize + delta).clamp(0, ids.len() as isize - 1) as usize,
+            None => 0,
+        };
+        self.selected = Some(ids[n].clone());
+    }
+
     /// The next chat with unread messages after the selected one (wrapping), if any.
     pub fn next_unread(&self) -> Option<String> {
         let start = self.selected_index().map(|i| i + 1).unwrap_or(0);
@@ -167,6 +214,17 @@ impl ChatList {
         }
         self.sort();
     }
+}
+
+/// Whether `q`'s characters appear in `s` in order (case-insensitive).
+fn fuzzy(q: &[char], s: &str) -> bool {
+    let mut it = q.iter().peekable();
+    for c in s.to_lowercase().chars() {
+        if it.peek() == Some(&&c) {
+            it.next();
+        }
+    }
+    it.peek().is_none()
 }
 
 /// The chat on screen: its messages in box order (oldest first).
@@ -360,6 +418,44 @@ mod tests {
         l.mark_read("c");
         l.mark_read("b");
         assert_eq!(l.next_unread(), None);
+    }
+
+    #[test]
+    fn the_filter_matches_in_order_and_selection_stays_among_matches() {
+        let mut l = ChatList::default();
+        l.set(&[
+            chat("a", "Project Apollo", 0, 3),
+            chat("b", "Announcements", 0, 2),
+            chat("c", "alice@srv", 0, 1),
+        ]);
+        let names = std::collections::HashMap::from([(
+            "alice@srv".to_string(),
+            "Alice Johnson".to_string(),
+        )]);
+        let ids = |f: &str| {
+            l.matching(f, &names)
+                .iter()
+                .map(|c| c.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids("pa"), ["a"], "p…a in order");
+        assert_eq!(ids("AJ"), ["c"], "by display name, any case");
+        assert_eq!(ids("nnc"), ["b"]);
+        assert_eq!(ids(""), ["a", "b", "c"]);
+        assert!(ids("zz").is_empty());
+        l.selected = Some("a".into());
+        l.step_in(1, "n", &names);
+        assert_eq!(
+            l.selected.as_deref(),
+            Some("b"),
+            "a, b and c match n; the next after a"
+        );
+        l.step_in(1, "aj", &names);
+        assert_eq!(
+            l.selected.as_deref(),
+            Some("c"),
+            "a selection outside the matches jumps in"
+        );
     }
 
     #[test]

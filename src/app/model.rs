@@ -143,6 +143,10 @@ pub struct Model {
     pub open_chat: Option<super::OpenChat>,
     /// Keys go to the composer.
     pub composing: bool,
+    /// Keys go to the chat-list filter.
+    pub filtering: bool,
+    /// What the chat list is filtered by (empty: everything).
+    pub chat_filter: String,
     /// Display names by TrueConf ID, as the server told them.
     pub names: std::collections::HashMap<String, String>,
     /// IDs whose names were asked for (so each is asked once).
@@ -223,6 +227,8 @@ impl Model {
             chats: super::ChatList::default(),
             open_chat: None,
             composing: false,
+            filtering: false,
+            chat_filter: String::new(),
             traffic: Default::default(),
             utc_offset_secs: 0,
             names: Default::default(),

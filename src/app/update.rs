@@ -272,6 +272,9 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     if m.composing {
         return on_composer_key(m, &k);
     }
+    if m.filtering {
+        return on_filter_key(m, &k);
+    }
     let pane_ctx = match m.focus {
         Pane::Room => Context::Room,
         Pane::Chats => Context::Chats,
@@ -371,6 +374,10 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                     other => format!("No chat server connected ({})", other.label()),
                 };
                 m.notify(NoticeLevel::Warn, what);
+            } else if action == Action::Filter {
+                m.filtering = true;
+                m.focus = Pane::Chats;
+                m.dirty = true;
             } else if action == Action::NextUnread {
                 match m.chats.next_unread() {
                     Some(id) => {
@@ -403,7 +410,8 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::Retry => return retry_failed(m),
         Action::Up | Action::Down if m.focus == Pane::Chats => {
-            m.chats.step(if action == Action::Up { -1 } else { 1 });
+            let delta = if action == Action::Up { -1 } else { 1 };
+            m.chats.step_in(delta, &m.chat_filter, &m.names);
             m.dirty = true;
         }
         Action::Open if m.focus == Pane::Chats && m.chat_link.is_up() => return open_selected(m),
@@ -538,6 +546,42 @@ fn retry_failed(m: &mut Model) -> Vec<Cmd> {
     let mut cmds = flush_outbox(m);
     cmds.extend(save_outbox(m));
     cmds
+}
+
+/// Typing in the chat-list filter: characters narrow the list (the first match selected),
+/// arrows move among matches, Enter opens the selected chat and keeps the filter, Esc clears it.
+fn on_filter_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
+    match k.code {
+        KeyCode::Esc => {
+            m.filtering = false;
+            m.chat_filter.clear();
+        }
+        KeyCode::Enter => {
+            m.filtering = false;
+            m.dirty = true;
+            return open_selected(m);
+        }
+        KeyCode::Up => m.chats.step_in(-1, &m.chat_filter, &m.names),
+        KeyCode::Down => m.chats.step_in(1, &m.chat_filter, &m.names),
+        KeyCode::Backspace => {
+            m.chat_filter.pop();
+            m.chats.step_in(0, &m.chat_filter, &m.names);
+        }
+        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+            m.chat_filter.push(c);
+            let first = m
+                .chats
+                .matching(&m.chat_filter, &m.names)
+                .first()
+                .map(|c| c.id.clone());
+            if first.is_some() {
+                m.chats.selected = first;
+            }
+        }
+        _ => return vec![],
+    }
+    m.dirty = true;
+    vec![]
 }
 
 /// Asks once for the display names of ids not yet known.
@@ -1331,6 +1375,54 @@ mod tests {
             },
         );
         assert_eq!(m.names["bob@srv"], "Bob Smith");
+    }
+
+    #[test]
+    fn slash_filters_the_chat_list_and_enter_opens_the_match() {
+        use crate::chat::ChatLinkEvent;
+        use crate::chat::types::Chat;
+        let mut m = demo();
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        let chat = |id: &str, title: &str| {
+            Chat::from_value(&json!({"chatId": id, "title": title, "chatType": 2})).unwrap()
+        };
+        update(
+            &mut m,
+            Msg::ChatsLoaded(Ok(vec![chat("a", "Project"), chat("b", "Announcements")])),
+        );
+        m.focus = Pane::Chats;
+        update(&mut m, press('/'));
+        assert!(m.filtering);
+        for c in "ann".chars() {
+            update(&mut m, press(c));
+        }
+        assert_eq!(m.chats.selected.as_deref(), Some("b"));
+        assert!(
+            !m.quit && m.overlay.is_none(),
+            "keys are text while filtering"
+        );
+        let cmds = update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+        assert_eq!(
+            cmds,
+            vec![Cmd::LoadHistory {
+                chat_id: "b".into(),
+                before: None
+            }]
+        );
+        assert!(!m.filtering);
+        assert_eq!(m.chat_filter, "ann", "the list stays filtered");
+        update(&mut m, press('/'));
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        );
+        assert!(m.chat_filter.is_empty() && !m.filtering);
     }
 
     #[test]

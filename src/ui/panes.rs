@@ -213,11 +213,31 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             lines.push(Line::styled("No chats yet.", theme.dim))
         }
         Loadable::Ready => {
+            let filtered = m.filtering || !m.chat_filter.is_empty();
+            if filtered {
+                let cursor = if m.filtering { "▏" } else { "" };
+                lines.push(Line::from(vec![
+                    Span::styled("/", theme.key),
+                    Span::raw(truncate(
+                        &format!("{}{cursor}", m.chat_filter),
+                        w.saturating_sub(1),
+                    )),
+                ]));
+            }
+            let shown_rows = m.chats.matching(&m.chat_filter, &m.names);
+            if shown_rows.is_empty() {
+                lines.push(Line::styled("No chat matches.", theme.dim));
+            }
             // Only the rows that fit, scrolled so the selection shows.
-            let rows = h.saturating_sub(1).max(1);
-            let sel = m.chats.selected_index().unwrap_or(0);
+            let rows = h.saturating_sub(if filtered { 2 } else { 1 }).max(1);
+            let sel = m
+                .chats
+                .selected
+                .as_ref()
+                .and_then(|s| shown_rows.iter().position(|c| &c.id == s))
+                .unwrap_or(0);
             let first = sel.saturating_sub(rows - 1);
-            for (i, c) in m.chats.items.iter().enumerate().skip(first).take(rows) {
+            for (i, c) in shown_rows.iter().enumerate().skip(first).take(rows) {
                 let count = if c.unread > 0 {
                     format!(" {}", c.unread.min(9999))
                 } else {
