@@ -171,7 +171,7 @@ fn run_tui(
     rt.block_on(async move {
         // --demo: both simulators in-process, on free loopback ports, reached over real sockets.
         let (chat_sim, chat_target) = if demo {
-            let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
+            let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
             let sim = ChatSim::start(ChatSimConfig::new(Arc::new(World::demo())), any)
                 .await
                 .context("cannot start the chat simulator")?;
@@ -196,7 +196,7 @@ fn run_tui(
         let (sim, targets) = if demo {
             let mut cfg = RoomSimConfig::new(Arc::new(World::demo()));
             cfg.logged_in = true;
-            let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
+            let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
             let sim = RoomSim::start(cfg, any, any)
                 .await
                 .context("cannot start the Room simulator")?;

@@ -1213,23 +1213,16 @@ impl Inner {
                 if let Some(c) = s.chats.get_mut(&id) {
                     c.title = Some(title.clone());
                 }
-                let rec = Self::append(
+                self.system_change(
                     &mut s,
                     &id,
-                    (user.to_string(), 0),
+                    user,
                     21,
                     json!({"title": title}),
-                    None,
-                )?;
-                Self::deliver(
-                    &s,
                     &members,
-                    Some(conn),
-                    false,
-                    "editChatTitle",
-                    &json!({"chatId": id, "title": title}),
-                );
-                self.announce(&s, &id, &rec, Some(conn));
+                    conn,
+                    ("editChatTitle", json!({"chatId": id, "title": title})),
+                )?;
                 ok(json!({"chatId": id, "timestamp": now_ms()}))
             }
             "editChatAvatar" => {
@@ -1244,23 +1237,16 @@ impl Inner {
                 if let Some(c) = s.chats.get_mut(&id) {
                     c.avatar_url = Some(url.clone());
                 }
-                let rec = Self::append(
+                self.system_change(
                     &mut s,
                     &id,
-                    (user.to_string(), 0),
+                    user,
                     22,
                     json!({"avatarUrl": url}),
-                    None,
-                )?;
-                Self::deliver(
-                    &s,
                     &members,
-                    Some(conn),
-                    false,
-                    "editChatAvatar",
-                    &json!({"chatId": id, "avatarUrl": url}),
-                );
-                self.announce(&s, &id, &rec, Some(conn));
+                    conn,
+                    ("editChatAvatar", json!({"chatId": id, "avatarUrl": url})),
+                )?;
                 ok(json!({}))
             }
             "clearHistory" => {
@@ -1287,23 +1273,16 @@ impl Inner {
                     for g in gone {
                         s.index.remove(&g);
                     }
-                    let rec = Self::append(
+                    self.system_change(
                         &mut s,
                         &id,
-                        (user.to_string(), 0),
+                        user,
                         23,
                         json!({"forAll": true}),
-                        None,
-                    )?;
-                    Self::deliver(
-                        &s,
                         &members,
-                        Some(conn),
-                        false,
-                        "clearHistory",
-                        &json!({"chatId": id, "forAll": true}),
-                    );
-                    self.announce(&s, &id, &rec, Some(conn));
+                        conn,
+                        ("clearHistory", json!({"chatId": id, "forAll": true})),
+                    )?;
                 } else {
                     c.cleared_below.insert(user.to_string(), floor);
                     c.unread.remove(user);
@@ -1340,24 +1319,11 @@ impl Inner {
                     c.cleared_below.insert(target.clone(), floor);
                 }
                 let members = member_ids(c);
-                let rec = Self::append(
-                    &mut s,
-                    &id,
-                    (user.to_string(), 0),
-                    1,
-                    json!({"userId": target, "role": "user"}),
-                    None,
-                )?;
-                Self::deliver(
-                    &s,
-                    &members,
-                    Some(conn),
-                    false,
-                    "addChatParticipant",
-                    &json!({
-                    "chatId": id, "userId": target, "addedBy": {"id": user, "type": 1}, "timestamp": now_ms()}),
-                );
-                self.announce(&s, &id, &rec, Some(conn));
+                let added = json!({"chatId": id, "userId": target,
+                    "addedBy": {"id": user, "type": 1}, "timestamp": now_ms()});
+                let record = json!({"userId": target, "role": "user"});
+                let event = ("addChatParticipant", added);
+                self.system_change(&mut s, &id, user, 1, record, &members, conn, event)?;
                 ok(json!({}))
             }
             "removeChatParticipant" => {
@@ -1457,24 +1423,11 @@ impl Inner {
                     }
                 }
                 let members = member_ids(c);
-                let rec = Self::append(
-                    &mut s,
-                    &id,
-                    (user.to_string(), 0),
-                    110,
-                    json!({"userId": target, "role": ROLE_NAMES[role]}),
-                    None,
-                )?;
-                Self::deliver(
-                    &s,
-                    &members,
-                    Some(conn),
-                    false,
-                    "changeParticipantRole",
-                    &json!({
-                    "chatId": id, "userId": target, "role": ROLE_NAMES[role], "timestamp": now_ms()}),
-                );
-                self.announce(&s, &id, &rec, Some(conn));
+                let changed = json!({"chatId": id, "userId": target,
+                    "role": ROLE_NAMES[role], "timestamp": now_ms()});
+                let record = json!({"userId": target, "role": ROLE_NAMES[role]});
+                let event = ("changeParticipantRole", changed);
+                self.system_change(&mut s, &id, user, 110, record, &members, conn, event)?;
                 ok(json!({}))
             }
             "sendMessage" | "sendSurvey" => {
@@ -1790,6 +1743,26 @@ impl Inner {
             }
             _ => Err(307),
         }
+    }
+
+    /// A change that leaves a system record (envelope type `kind`) and tells the other
+    /// members with `event`: the record is stored, the event pushed, the record announced.
+    #[allow(clippy::too_many_arguments)]
+    fn system_change(
+        &self,
+        s: &mut ChatState,
+        chat_id: &str,
+        user: &str,
+        kind: i64,
+        record: Value,
+        members: &[String],
+        conn: u64,
+        event: (&str, Value),
+    ) -> Result<(), u32> {
+        let rec = Self::append(s, chat_id, (user.to_string(), 0), kind, record, None)?;
+        Self::deliver(s, members, Some(conn), false, event.0, &event.1);
+        self.announce(s, chat_id, &rec, Some(conn));
+        Ok(())
     }
 
     fn msg_time(&self, id: &str) -> u64 {
