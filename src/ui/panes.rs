@@ -440,13 +440,22 @@ fn message_lines<'a>(
 /// Splits a line into pieces of at most `w` display columns (wide characters kept whole).
 fn wrap(s: &str, w: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
-    let mut out = vec![String::new()];
+    let mut out: Vec<String> = vec![String::new()];
     let mut col = 0;
     for c in s.chars() {
         let cw = c.width().unwrap_or(0);
         if col + cw > w && col > 0 {
-            out.push(String::new());
-            col = 0;
+            // Break after the last space of the line when there is one (words stay whole);
+            // a word longer than the line is cut.
+            let carry = match out.last_mut() {
+                Some(l) => match l.rfind(' ') {
+                    Some(i) if i + 1 < l.len() => l.split_off(i + 1),
+                    _ => String::new(),
+                },
+                None => String::new(),
+            };
+            col = carry.chars().map(|c| c.width().unwrap_or(0)).sum();
+            out.push(carry);
         }
         if let Some(last) = out.last_mut() {
             last.push(c);
@@ -456,9 +465,25 @@ fn wrap(s: &str, w: usize) -> Vec<String> {
     out
 }
 
+#[cfg(test)]
+mod wrap_tests {
+    #[test]
+    fn words_stay_whole_and_long_words_are_cut() {
+        assert_eq!(
+            super::wrap("check the camera now", 10),
+            ["check the ", "camera now"]
+        );
+        assert_eq!(super::wrap("abcdefghijkl", 5), ["abcde", "fghij", "kl"]);
+        let pieces = super::wrap("日本語 テキスト", 6);
+        assert!(pieces.iter().all(|p| super::width(p) <= 6), "{pieces:?}");
+        assert_eq!(pieces.concat(), "日本語 テキスト");
+        assert_eq!(pieces[0], "日本語");
+    }
+}
+
 pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let title = if m.composing {
-        "Message · Enter sends · Alt-Enter new line · Esc leaves"
+        "Message · Enter sends · Alt-Enter new line"
     } else {
         "Message"
     };
