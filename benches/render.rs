@@ -50,6 +50,7 @@ fn model(n: usize) -> Model {
         &mut m,
         Msg::HistoryLoaded {
             chat_id: "c".into(),
+            before: None,
             result: Ok(page),
         },
     );

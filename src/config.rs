@@ -131,6 +131,28 @@ pub struct Config {
     pub env: EnvSecrets,
 }
 
+impl Config {
+    /// Where downloads go: `[ui] download_dir`, else the user's download directory, else
+    /// `downloads` in the data dir, else the current directory.
+    pub fn download_dir(&self) -> PathBuf {
+        if let Some(d) = &self.ui.download_dir {
+            return expand_home(d);
+        }
+        directories::UserDirs::new()
+            .and_then(|u| u.download_dir().map(PathBuf::from))
+            .or_else(|| crate::dirs::data_dir().map(|d| d.join("downloads")))
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+}
+
+/// `~/x` as the home directory's `x`; any other path as it is.
+pub fn expand_home(p: &Path) -> PathBuf {
+    match (p.strip_prefix("~"), directories::BaseDirs::new()) {
+        (Ok(rest), Some(b)) => b.home_dir().join(rest),
+        _ => p.to_path_buf(),
+    }
+}
+
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct EnvSecrets {
     pub room_pin: Option<Secret>,
@@ -294,6 +316,9 @@ pub struct UiConfig {
     /// `[ui.keys]`: action name → key or list of keys.
     #[serde(default, deserialize_with = "de_keys")]
     pub keys: KeyMap,
+    /// Where downloaded attachments go (default: the user's download directory).
+    #[serde(default)]
+    pub download_dir: Option<PathBuf>,
 }
 
 impl Default for UiConfig {
@@ -302,6 +327,7 @@ impl Default for UiConfig {
             theme: ThemeName::default(),
             bell: true,
             keys: KeyMap::default(),
+            download_dir: None,
         }
     }
 }

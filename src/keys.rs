@@ -62,10 +62,14 @@ actions! {
     SwitchRoom = "switch_room", Global, ["ctrl-r"], "switch to the next configured room";
     Call = "call", Room, ["c"], "call someone";
     HangUp = "hangup", Room, ["h"], "hang up";
+    HangUpAll = "hangup_all", Room, ["H"], "end the conference for everyone (asks first)";
+    VolumeUp = "volume_up", Room, ["+"], "speaker volume up";
+    VolumeDown = "volume_down", Room, ["-"], "speaker volume down";
     Mic = "mic", Room, ["m"], "mute or unmute the microphone";
     Camera = "camera", Room, ["v"], "turn the camera off or on";
     NextUnread = "next_unread", Chats, ["n"], "jump to the next unread chat";
     Filter = "filter", Chats, ["/"], "filter chats";
+    NewChat = "new_chat", Chats, ["N"], "create a chat (personal, group or channel)";
     Reply = "reply", History, ["R"], "reply to the selected message";
     Edit = "edit", History, ["e"], "edit the selected message";
     Delete = "delete", History, ["d"], "delete the selected message";
@@ -73,6 +77,7 @@ actions! {
     Upload = "upload", History, ["u"], "send a file";
     Download = "download", History, ["o"], "download / open the attachment";
     Retry = "retry", History, ["t"], "send a failed message again";
+    Newest = "newest", History, ["end", "G"], "back to the newest message";
     Accept = "accept", CallDialog, ["a"], "accept the call";
     Reject = "reject", CallDialog, ["r"], "reject the call";
 }

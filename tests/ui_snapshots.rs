@@ -82,7 +82,7 @@ fn help_overlay_80x24() {
 #[test]
 fn help_overlay_160x48_with_custom_keys() {
     let mut m = configured(
-        "[ui.keys]\nquit = [\"ctrl-q\", \"f10\"]\nhangup = \"H\"\n",
+        "[ui.keys]\nquit = [\"ctrl-q\", \"f10\"]\nhangup = \"H\"\nhangup_all = \"alt-h\"\n",
         160,
         48,
     );
@@ -325,6 +325,7 @@ fn with_chats(w: u16, h: u16) -> Model {
         &mut m,
         Msg::HistoryLoaded {
             chat_id: "c2".into(),
+            before: None,
             result: Ok(page),
         },
     );
@@ -474,6 +475,247 @@ fn chat_list_filtered_80x24() {
     m.focus = trueconf_console::app::Pane::Chats;
     key(&mut m, KeyCode::Char('/'), KeyModifiers::NONE);
     for c in "pj".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    insta::assert_snapshot!(render(&m).backend());
+}
+
+/// The open chat with every kind of message: markdown, html, an attachment being downloaded,
+/// a reply, an edited and a deleted message, a forward, a survey, inline buttons, a system
+/// record, and a file on its way up.
+fn rich_chat(w: u16, h: u16) -> Model {
+    use serde_json::json;
+    use trueconf_console::chat::ChatLinkEvent;
+    use trueconf_console::chat::events::ChatEvent;
+    use trueconf_console::chat::types::Envelope;
+    let mut m = with_chats(w, h);
+    m.download_dir = "/home/op/Downloads".into();
+    update(
+        &mut m,
+        Msg::Name {
+            id: "alice@video.example.com".into(),
+            name: "Alice Johnson".into(),
+        },
+    );
+    let at = |bx: u64| 1_795_000_000_000u64 + bx * 60_000;
+    let e = |id: &str, bx: u64, author: &str, kind: i64, content: serde_json::Value| {
+        Envelope::from_value(
+            &json!({"chatId": "c2", "messageId": id, "timestamp": at(bx),
+            "type": kind, "author": {"id": author, "type": 1}, "box": {"id": bx, "position": ""},
+            "content": content}),
+        )
+        .unwrap()
+    };
+    let mut reply = e(
+        "r1",
+        8,
+        "dave@video.example.com",
+        200,
+        json!({"text": "Thanks, **perfect**.", "parseMode": "markdown"}),
+    );
+    reply.reply_message_id = Some("f1".into());
+    let mut edited = e(
+        "h1",
+        5,
+        "operator@video.example.com",
+        200,
+        json!({"text": "<b>Done</b>, <u>all</u> <s>three</s> items; ask <a href=\"trueconf:alice@video.example.com\">Alice</a> or see <a href=\"https://example.com/doc\">the doc</a>", "parseMode": "html"}),
+    );
+    edited.is_edited = true;
+    let page = vec![
+        e(
+            "b1",
+            12,
+            "bot@video.example.com",
+            200,
+            json!({"text": "Rate the meeting:", "parseMode": "text",
+                "buttons": [[{"label": "Good", "command": "/good"}, {"label": "Bad", "command": "/bad"}],
+                            [{"label": "Minutes", "url": "https://example.com/m"}]]}),
+        ),
+        e(
+            "s1",
+            11,
+            "dave@video.example.com",
+            204,
+            json!({"title": "Q4 feedback", "url": "https://video.example.com/webtools/survey", "path": "q4"}),
+        ),
+        e(
+            "w1",
+            10,
+            "bob@video.example.com",
+            201,
+            json!({"messageId": "old", "chatId": "c9", "timestamp": at(1), "type": 200,
+                "author": {"id": "alice@video.example.com", "type": 1},
+                "content": {"text": "Lunch at _noon_?", "parseMode": "markdown"}}),
+        ),
+        e(
+            "d1",
+            9,
+            "bob@video.example.com",
+            200,
+            json!({"text": "wrong chat, sorry", "parseMode": "text"}),
+        ),
+        reply,
+        e(
+            "f1",
+            7,
+            "alice@video.example.com",
+            202,
+            json!({"name": "minutes.pdf", "mimeType": "application/pdf", "size": 2_621_440, "fileId": "F1"}),
+        ),
+        e("j1", 6, "", 1, json!({"userId": "dave@video.example.com"})),
+        edited,
+        e(
+            "k1",
+            4,
+            "alice@video.example.com",
+            200,
+            json!({"text": "**Agenda** for _today_: see [the plan](https://example.com/plan), ~~old notes~~ dropped", "parseMode": "markdown"}),
+        ),
+    ];
+    update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: "c2".into(),
+            before: None,
+            result: Ok(page),
+        },
+    );
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Removed {
+            chat_id: "c2".into(),
+            message_id: "d1".into(),
+            by: None,
+        })),
+    );
+    // Download the attachment: select it (six up from the newest) and press o.
+    m.focus = trueconf_console::app::Pane::History;
+    for _ in 0..6 {
+        key(&mut m, KeyCode::Up, KeyModifiers::NONE);
+    }
+    key(&mut m, KeyCode::Char('o'), KeyModifiers::NONE);
+    let path = std::path::PathBuf::from("/home/op/Downloads/minutes.pdf");
+    update(
+        &mut m,
+        Msg::TransferPath {
+            id: 1,
+            path: path.clone(),
+            total: 2_621_440,
+        },
+    );
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Transfer(trueconf_console::chat::Transfer {
+            path,
+            upload: false,
+            done: 1_048_576,
+            total: 2_621_440,
+        })),
+    );
+    // And a file on its way up.
+    key(&mut m, KeyCode::Char('u'), KeyModifiers::NONE);
+    update(&mut m, Msg::Paste("/home/op/slides.odp".into()));
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    update(
+        &mut m,
+        Msg::TransferPath {
+            id: 2,
+            path: "/home/op/slides.odp".into(),
+            total: 4_000_000,
+        },
+    );
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Transfer(trueconf_console::chat::Transfer {
+            path: "/home/op/slides.odp".into(),
+            upload: true,
+            done: 3_000_000,
+            total: 4_000_000,
+        })),
+    );
+    m.notice = None;
+    m
+}
+
+#[test]
+fn rich_history_160x48_with_the_attachment_selected() {
+    let m = rich_chat(160, 48);
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    for want in [
+        "Agenda",
+        "‹https://example.com/plan›",
+        "(message deleted)",
+        "(edited)",
+        "📎 minutes.pdf",
+        "40%",
+        "↩ Alice Johnson: 📎 minutes.pdf",
+        "↪ Forwarded from",
+        "📊 Survey: Q4 feedback",
+        "[ Good ] [ Bad ]",
+        "[ Minutes ↗ ]",
+        "⇡",
+    ] {
+        assert!(screen.contains(want), "{want:?} missing:\n{screen}");
+    }
+    // Markdown and html arrive as styles, not as markup.
+    assert!(!screen.contains("**Agenda**") && !screen.contains("<b>"));
+    let buf = t.backend().buffer();
+    let styled = |needle: &str, m: ratatui::style::Modifier| {
+        let area = buf.area;
+        (0..area.height).any(|y| {
+            let row: String = (0..area.width).map(|x| buf[(x, y)].symbol()).collect();
+            row.find(needle).is_some_and(|b| {
+                let x = row[..b].chars().count() as u16;
+                buf[(x, y)].modifier.contains(m)
+            })
+        })
+    };
+    use ratatui::style::Modifier;
+    assert!(styled("Agenda", Modifier::BOLD));
+    assert!(styled("today", Modifier::ITALIC));
+    assert!(styled("old notes", Modifier::CROSSED_OUT));
+    assert!(styled("all", Modifier::UNDERLINED));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn rich_history_80x24_following_the_newest() {
+    let mut m = rich_chat(80, 24);
+    key(&mut m, KeyCode::Char('G'), KeyModifiers::NONE);
+    insta::assert_snapshot!(render(&m).backend());
+}
+
+#[test]
+fn message_dialogs_80x24() {
+    let mut m = rich_chat(80, 24);
+    key(&mut m, KeyCode::Char('d'), KeyModifiers::NONE);
+    insta::assert_snapshot!("delete_confirm_80x24", render(&m).backend());
+    key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
+    key(&mut m, KeyCode::Char('f'), KeyModifiers::NONE);
+    key(&mut m, KeyCode::Char('p'), KeyModifiers::NONE);
+    insta::assert_snapshot!("forward_picker_80x24", render(&m).backend());
+    key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
+    key(&mut m, KeyCode::Char('u'), KeyModifiers::NONE);
+    update(&mut m, Msg::Paste("~/slides/q4-review.odp".into()));
+    insta::assert_snapshot!("upload_prompt_80x24", render(&m).backend());
+    key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
+    m.focus = trueconf_console::app::Pane::Chats;
+    key(&mut m, KeyCode::Char('N'), KeyModifiers::NONE);
+    key(&mut m, KeyCode::Tab, KeyModifiers::NONE);
+    for c in "Ops".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    insta::assert_snapshot!("new_chat_80x24", render(&m).backend());
+}
+
+#[test]
+fn composer_replying_in_markdown_80x24() {
+    let mut m = rich_chat(80, 24);
+    key(&mut m, KeyCode::Char('R'), KeyModifiers::SHIFT);
+    key(&mut m, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    for c in "see **you**".chars() {
         key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
     }
     insta::assert_snapshot!(render(&m).backend());

@@ -227,6 +227,18 @@ fn fuzzy(q: &[char], s: &str) -> bool {
     it.peek().is_none()
 }
 
+/// Whether older history is left to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Older {
+    /// There may be older messages; scrolling near the top asks for them.
+    #[default]
+    More,
+    /// A page of older messages is on its way.
+    Loading,
+    /// The first message of the chat is here.
+    Complete,
+}
+
 /// The chat on screen: its messages in box order (oldest first).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenChat {
@@ -234,6 +246,11 @@ pub struct OpenChat {
     pub title: String,
     pub state: Loadable,
     pub messages: Vec<Envelope>,
+    /// The message the cursor is on (None: following the newest).
+    pub selected: Option<String>,
+    pub older: Older,
+    /// Messages removed while on screen: shown as deleted rather than vanishing.
+    pub deleted: std::collections::HashSet<String>,
 }
 
 impl OpenChat {
@@ -299,6 +316,41 @@ impl OpenChat {
         self.messages = merged;
     }
 
+    /// Shows a message as deleted (it stays in place, so the reader sees what happened).
+    pub fn mark_deleted(&mut self, message_id: &str) -> bool {
+        self.messages.iter().any(|m| m.message_id == message_id)
+            && self.deleted.insert(message_id.to_string())
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        let id = self.selected.as_ref()?;
+        self.messages.iter().rposition(|m| &m.message_id == id)
+    }
+
+    pub fn selected_message(&self) -> Option<&Envelope> {
+        self.selected_index().map(|i| &self.messages[i])
+    }
+
+    /// Moves the cursor: up from "following the newest" lands on the newest message; down
+    /// past the newest goes back to following.
+    pub fn step(&mut self, delta: isize) {
+        let n = self.messages.len();
+        if n == 0 {
+            self.selected = None;
+            return;
+        }
+        let next = match self.selected_index() {
+            None if delta < 0 => Some(n as isize + delta),
+            None => None,
+            Some(i) => Some(i as isize + delta),
+        };
+        self.selected = match next {
+            Some(i) if i >= n as isize => None,
+            Some(i) => Some(self.messages[i.max(0) as usize].message_id.clone()),
+            None => None,
+        };
+    }
+
     pub fn apply(&mut self, ev: &ChatEvent) -> bool {
         match ev {
             ChatEvent::Message(e) if e.chat_id == self.chat_id => {
@@ -327,13 +379,11 @@ impl OpenChat {
                 chat_id,
                 message_id,
                 ..
-            } if *chat_id == self.chat_id => {
-                let before = self.messages.len();
-                self.messages.retain(|m| &m.message_id != message_id);
-                before != self.messages.len()
-            }
+            } if *chat_id == self.chat_id => self.mark_deleted(message_id),
             ChatEvent::HistoryCleared { chat_id, .. } if *chat_id == self.chat_id => {
                 self.messages.clear();
+                self.deleted.clear();
+                self.selected = None;
                 true
             }
             _ => false,
@@ -478,6 +528,16 @@ mod tests {
             message_id: "2".into(),
             by: None
         }));
-        assert_eq!(o.messages.len(), 2);
+        assert_eq!(o.messages.len(), 3, "a removed message stays, marked");
+        assert!(o.deleted.contains("2"));
+        // The cursor: up from following lands on the newest; down past it follows again.
+        o.step(-1);
+        assert_eq!(o.selected.as_deref(), Some("3"));
+        o.step(-5);
+        assert_eq!(o.selected.as_deref(), Some("1"), "stops at the oldest");
+        o.step(1);
+        o.step(1);
+        o.step(1);
+        assert_eq!(o.selected, None);
     }
 }

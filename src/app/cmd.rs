@@ -29,6 +29,53 @@ pub enum Cmd {
     Ticks(bool),
     /// Write the outbox to disk.
     SaveOutbox(Vec<super::Outgoing>),
+    /// Download an attachment into `dir` (under a name no other file there has); progress
+    /// comes back as `Msg::TransferPath`, link transfer events and `Msg::TransferDone`.
+    Download {
+        id: u64,
+        file_id: String,
+        dir: std::path::PathBuf,
+        name: String,
+    },
+    /// Send a file to a chat; progress as for a download.
+    Upload {
+        id: u64,
+        chat_id: String,
+        path: std::path::PathBuf,
+        reply_to: Option<String>,
+    },
+    /// A chat request whose result comes back as `Msg::ChatDone`.
+    Chat(ChatOp),
+}
+
+/// Chat requests the panes make (sending goes through the outbox instead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatOp {
+    Delete {
+        chat_id: String,
+        message_id: String,
+        for_all: bool,
+    },
+    Forward {
+        message_id: String,
+        to_chat: String,
+    },
+    Create {
+        kind: super::NewChatKind,
+        arg: String,
+    },
+}
+
+impl ChatOp {
+    /// What it did, for the status bar.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            ChatOp::Delete { for_all: true, .. } => "Deleted for everyone",
+            ChatOp::Delete { .. } => "Deleted for you",
+            ChatOp::Forward { .. } => "Forwarded",
+            ChatOp::Create { .. } => "Chat created",
+        }
+    }
 }
 
 impl Cmd {

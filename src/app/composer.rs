@@ -4,11 +4,51 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A multi-line draft with a cursor (a char index).
+/// A multi-line draft with a cursor (a char index), and what it will be sent as.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Draft {
     pub text: String,
     pub cursor: usize,
+    /// Answering this message.
+    pub reply_to: Option<String>,
+    /// Replacing this message's text.
+    pub edit_of: Option<String>,
+    pub parse_mode: ParseMode,
+}
+
+/// How the server reads the text (chatbot-api.md §3.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ParseMode {
+    #[default]
+    Text,
+    Markdown,
+    Html,
+}
+
+impl ParseMode {
+    pub fn wire(self) -> &'static str {
+        match self {
+            ParseMode::Text => "text",
+            ParseMode::Markdown => "markdown",
+            ParseMode::Html => "html",
+        }
+    }
+
+    pub fn next(self) -> ParseMode {
+        match self {
+            ParseMode::Text => ParseMode::Markdown,
+            ParseMode::Markdown => ParseMode::Html,
+            ParseMode::Html => ParseMode::Text,
+        }
+    }
+
+    pub fn from_wire(s: &str) -> ParseMode {
+        match s {
+            "markdown" => ParseMode::Markdown,
+            "html" => ParseMode::Html,
+            _ => ParseMode::Text,
+        }
+    }
 }
 
 impl Draft {
@@ -105,6 +145,9 @@ pub struct Outgoing {
     pub text: String,
     pub parse_mode: String,
     pub reply_to: Option<String>,
+    /// An edit of this message rather than a new one.
+    #[serde(default)]
+    pub edit_of: Option<String>,
     pub state: OutState,
 }
 
@@ -207,6 +250,7 @@ mod tests {
             text: format!("t{id}"),
             parse_mode: "text".into(),
             reply_to: None,
+            edit_of: None,
             state,
         };
         OutboxFile::save(

@@ -127,13 +127,19 @@ impl Effects {
                     let r = h
                         .get_chat_history(crate::chat::methods::GetChatHistory {
                             chat_id: chat_id.clone(),
-                            count: 100,
-                            from_message_id: before,
+                            count: super::actions::HISTORY_PAGE,
+                            from_message_id: before.clone(),
                         })
                         .await
                         .map(|p| p.messages)
                         .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::HistoryLoaded { chat_id, result: r }).await;
+                    let _ = tx
+                        .send(Msg::HistoryLoaded {
+                            chat_id,
+                            before,
+                            result: r,
+                        })
+                        .await;
                 });
             }
             Cmd::SendChat(o) => {
@@ -148,13 +154,24 @@ impl Effects {
                 let h = h.clone();
                 tokio::spawn(async move {
                     use crate::chat::ChatError as E;
-                    let r = h
-                        .send_message(crate::chat::methods::SendMessage {
-                            chat_id: o.chat_id.clone(),
-                            reply_message_id: o.reply_to.clone(),
-                            content: crate::chat::methods::text_content(&o.text, &o.parse_mode),
-                        })
-                        .await;
+                    let content = crate::chat::methods::text_content(&o.text, &o.parse_mode);
+                    let r = match &o.edit_of {
+                        Some(id) => h
+                            .edit_message(crate::chat::methods::EditMessage {
+                                message_id: id.clone(),
+                                content,
+                            })
+                            .await
+                            .map(|_| ()),
+                        None => h
+                            .send_message(crate::chat::methods::SendMessage {
+                                chat_id: o.chat_id.clone(),
+                                reply_message_id: o.reply_to.clone(),
+                                content,
+                            })
+                            .await
+                            .map(|_| ()),
+                    };
                     let outcome = match r {
                         Ok(_) => super::SendOutcome::Sent,
                         Err(E::LinkDown { .. } | E::Stopped) => super::SendOutcome::NotSent,
@@ -217,9 +234,191 @@ impl Effects {
                     }));
                 }
             }
+            Cmd::Download {
+                id,
+                file_id,
+                dir,
+                name,
+            } => {
+                let tx = self.tx.clone();
+                let Some((h, _)) = &self.chat else {
+                    let _ = tx.try_send(Msg::TransferDone {
+                        id,
+                        result: Err("the chat link is not connected".into()),
+                    });
+                    return;
+                };
+                let h = h.clone();
+                tokio::spawn(async move {
+                    let result = async {
+                        let path = free_path(&dir, &name).await?;
+                        let _ = tx
+                            .send(Msg::TransferPath {
+                                id,
+                                path: path.clone(),
+                                total: 0,
+                            })
+                            .await;
+                        h.download_to(&file_id, &path)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string())
+                    }
+                    .await;
+                    let _ = tx.send(Msg::TransferDone { id, result }).await;
+                });
+            }
+            Cmd::Upload {
+                id,
+                chat_id,
+                path,
+                reply_to,
+            } => {
+                let tx = self.tx.clone();
+                let Some((h, _)) = &self.chat else {
+                    let _ = tx.try_send(Msg::TransferDone {
+                        id,
+                        result: Err("the chat link is not connected".into()),
+                    });
+                    return;
+                };
+                let h = h.clone();
+                tokio::spawn(async move {
+                    if let Ok(meta) = tokio::fs::metadata(&path).await {
+                        let _ = tx
+                            .send(Msg::TransferPath {
+                                id,
+                                path: path.clone(),
+                                total: meta.len(),
+                            })
+                            .await;
+                    }
+                    let result = h
+                        .send_file_from_path(&chat_id, &path, None, reply_to)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::TransferDone { id, result }).await;
+                });
+            }
+            Cmd::Chat(op) => {
+                let tx = self.tx.clone();
+                let Some((h, _)) = &self.chat else {
+                    let _ = tx.try_send(Msg::ChatDone {
+                        op,
+                        result: Err("the chat link is not connected".into()),
+                    });
+                    return;
+                };
+                let h = h.clone();
+                tokio::spawn(async move {
+                    let result = chat_op(&h, &op).await.map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::ChatDone { op, result }).await;
+                });
+            }
             Cmd::Quit | Cmd::Bell => {}
         }
     }
+}
+
+/// Carries out a chat request; a create returns the new chat's id.
+async fn chat_op(
+    h: &crate::chat::ChatHandle,
+    op: &super::ChatOp,
+) -> Result<Option<String>, crate::chat::ChatError> {
+    use super::{ChatOp, NewChatKind};
+    use crate::chat::methods as M;
+    Ok(match op.clone() {
+        ChatOp::Delete {
+            message_id,
+            for_all,
+            ..
+        } => {
+            h.remove_message(M::RemoveMessage {
+                message_id,
+                for_all,
+            })
+            .await?;
+            None
+        }
+        ChatOp::Forward {
+            message_id,
+            to_chat,
+        } => {
+            h.forward_message(M::ForwardMessage {
+                chat_id: to_chat,
+                message_id,
+            })
+            .await?;
+            None
+        }
+        ChatOp::Create { kind, arg } => Some(
+            match kind {
+                NewChatKind::P2p => h.create_p2p_chat(M::CreateP2pChat { user_id: arg }).await?,
+                NewChatKind::Group => {
+                    h.create_group_chat(M::CreateGroupChat { title: arg })
+                        .await?
+                }
+                NewChatKind::Channel => h.create_channel(M::CreateChannel { title: arg }).await?,
+            }
+            .chat_id,
+        ),
+    })
+}
+
+/// A file name from a server made safe for the local disk: no directories, no control
+/// characters, no leading dot; empty becomes "download".
+pub fn safe_file_name(name: &str) -> String {
+    let clean: String = crate::sanitize::line(name)
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '\0') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let clean = clean.trim().trim_start_matches('.').trim();
+    let clean: String = clean.chars().take(200).collect();
+    if clean.is_empty() {
+        "download".into()
+    } else {
+        clean
+    }
+}
+
+/// `dir/name`, or `dir/name (1).ext`, … for the first that does not exist yet; the directory
+/// is created if needed.
+async fn free_path(dir: &std::path::Path, name: &str) -> Result<std::path::PathBuf, String> {
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let name = safe_file_name(name);
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name.as_str(), ""),
+    };
+    for n in 0..10_000 {
+        let candidate = if n == 0 {
+            dir.join(&name)
+        } else {
+            dir.join(format!("{stem} ({n}){ext}"))
+        };
+        let part = candidate.with_file_name(format!(
+            "{}.part",
+            candidate
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        if !tokio::fs::try_exists(&candidate).await.unwrap_or(true)
+            && !tokio::fs::try_exists(&part).await.unwrap_or(true)
+        {
+            return Ok(candidate);
+        }
+    }
+    Err(format!("no free file name for {name} in {}", dir.display()))
 }
 
 /// Every chat, page by page (`getChats` pages count from 1).
@@ -252,5 +451,20 @@ impl Drop for Effects {
         if let Some(t) = self.ticks.take() {
             t.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn server_file_names_cannot_leave_the_download_dir() {
+        use super::safe_file_name as s;
+        assert_eq!(s("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(s("report.pdf"), "report.pdf");
+        assert_eq!(s(".bashrc"), "bashrc");
+        assert_eq!(s("a\u{1b}[31mb.txt"), "ab.txt");
+        assert_eq!(s(""), "download");
+        assert_eq!(s("..."), "download");
+        assert_eq!(s("C:\\x"), "C__x");
     }
 }

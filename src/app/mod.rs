@@ -1,6 +1,7 @@
 //! The Elm core: one [`Model`], one [`Msg`] type, a pure [`update`] that returns [`Cmd`]s, and
 //! the runtime ([`run`]) that feeds it terminal, link and signal events and draws on change.
 
+mod actions;
 mod chats;
 mod cmd;
 mod composer;
@@ -10,12 +11,13 @@ mod msg;
 mod run;
 mod update;
 
-pub use chats::{ChatEntry, ChatList, Loadable, OpenChat};
-pub use cmd::Cmd;
-pub use composer::{Draft, OutState, OutboxFile, Outgoing, SendOutcome};
+pub use chats::{ChatEntry, ChatList, Loadable, Older, OpenChat};
+pub use cmd::{ChatOp, Cmd};
+pub use composer::{Draft, OutState, OutboxFile, Outgoing, ParseMode, SendOutcome};
 pub use effects::Effects;
 pub use model::{
-    LinkStatus, Model, Notice, NoticeLevel, Overlay, Pane, RoomEntry, Session, Traffic,
+    Answer, LinkStatus, Model, NewChatKind, Notice, NoticeLevel, Overlay, Pane, RoomEntry, Session,
+    Traffic, TransferState, TransferView,
 };
 pub use msg::{Msg, SignalKind};
 pub use run::run;

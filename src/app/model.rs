@@ -30,7 +30,7 @@ pub struct Notice {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help {
         scroll: u16,
@@ -40,6 +40,84 @@ pub enum Overlay {
         input: String,
         selected: usize,
     },
+    /// A question with one key per answer; Esc (or any other key) cancels.
+    Confirm {
+        question: String,
+        answers: Vec<Answer>,
+    },
+    /// Forwarding a message: the chats, filtered by what was typed.
+    Forward {
+        message_id: String,
+        filter: String,
+        selected: Option<String>,
+    },
+    /// Sending a file: its path as typed.
+    Upload {
+        input: String,
+    },
+    /// Creating a chat: its kind and the user id or title typed.
+    NewChat {
+        kind: NewChatKind,
+        input: String,
+    },
+}
+
+/// One answer of a confirmation: the key, what it says, and what it does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub key: char,
+    pub label: String,
+    pub cmds: Vec<super::Cmd>,
+}
+
+/// What kind of chat `NewChat` creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewChatKind {
+    P2p,
+    Group,
+    Channel,
+}
+
+impl NewChatKind {
+    pub fn next(self) -> NewChatKind {
+        match self {
+            NewChatKind::P2p => NewChatKind::Group,
+            NewChatKind::Group => NewChatKind::Channel,
+            NewChatKind::Channel => NewChatKind::P2p,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NewChatKind::P2p => "Personal chat with (user id)",
+            NewChatKind::Group => "Group chat titled",
+            NewChatKind::Channel => "Channel titled",
+        }
+    }
+}
+
+/// A file going up or down, as the history shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferView {
+    pub id: u64,
+    pub chat_id: String,
+    /// The message whose attachment is downloaded (None for an upload).
+    pub message_id: Option<String>,
+    /// The file's name as shown (sanitised).
+    pub name: String,
+    /// The local file (known once the effect picked it, for a download).
+    pub path: Option<std::path::PathBuf>,
+    pub upload: bool,
+    pub done: u64,
+    pub total: u64,
+    pub state: TransferState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferState {
+    Running,
+    Done,
+    Failed(String),
 }
 
 /// One frame for the inspector.
@@ -166,6 +244,10 @@ pub struct Model {
     pub outbox: Vec<super::Outgoing>,
     /// Save the outbox after each change (off in --demo, whose chats are new each run).
     pub persist_outbox: bool,
+    /// Files going up or down (the finished ones stay listed until the chat is left).
+    pub transfers: Vec<TransferView>,
+    /// Where downloads go.
+    pub download_dir: std::path::PathBuf,
     pub notice: Option<Notice>,
     pub quit: bool,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
@@ -238,6 +320,8 @@ impl Model {
             drafts: Default::default(),
             outbox: Vec::new(),
             persist_outbox: false,
+            transfers: Vec::new(),
+            download_dir: config.download_dir(),
             notice: None,
             quit: false,
             dirty: true,

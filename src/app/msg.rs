@@ -32,7 +32,25 @@ pub enum Msg {
     /// A page of a chat's history (newest first as the server sends it), or why not.
     HistoryLoaded {
         chat_id: String,
+        /// The page asked for: None for the newest, else older than this message.
+        before: Option<String>,
         result: Result<Vec<crate::chat::types::Envelope>, String>,
+    },
+    /// A download's local file was chosen (the link's transfer events name it).
+    TransferPath {
+        id: u64,
+        path: std::path::PathBuf,
+        total: u64,
+    },
+    /// A transfer ended.
+    TransferDone {
+        id: u64,
+        result: Result<(), String>,
+    },
+    /// A chat request ended: Ok with the new chat's id for a create.
+    ChatDone {
+        op: super::cmd::ChatOp,
+        result: Result<Option<String>, String>,
     },
     /// A user's display name.
     Name {

@@ -19,6 +19,12 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Paste(text) => {
+            if let Some(Overlay::Upload { input }) = &mut m.overlay {
+                // A file dropped on the terminal arrives as its pasted path.
+                input.push_str(sanitize::line(&text).trim());
+                m.dirty = true;
+                return vec![];
+            }
             if m.composing
                 && let Some(id) = m.open_chat.as_ref().map(|o| o.chat_id.clone())
             {
@@ -44,6 +50,12 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::ChatSent { local_id, outcome } => on_sent(m, local_id, outcome),
+        Msg::TransferPath { id, path, total } => {
+            super::actions::transfer_path(m, id, path, total);
+            vec![]
+        }
+        Msg::TransferDone { id, result } => super::actions::transfer_done(m, id, result),
+        Msg::ChatDone { op, result } => super::actions::chat_done(m, op, result),
         Msg::TerminalLost(_) | Msg::Signal(_) => quit(m),
         Msg::Room(ev) => on_room(m, ev),
         Msg::Chat(ev) => on_chat(m, ev),
@@ -65,19 +77,14 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             m.dirty = true;
             ask_names(m, peers)
         }
-        Msg::HistoryLoaded { chat_id, result } => {
-            let Some(open) = m.open_chat.as_mut().filter(|o| o.chat_id == chat_id) else {
+        Msg::HistoryLoaded {
+            chat_id,
+            before,
+            result,
+        } => {
+            if !super::actions::history_loaded(m, &chat_id, before, result) {
                 return vec![];
-            };
-            match result {
-                Ok(page) => {
-                    open.merge(page);
-                    open.state = super::Loadable::Ready;
-                    m.chats.mark_read(&chat_id);
-                }
-                Err(e) => open.state = super::Loadable::Failed(sanitize::line(&e).into_owned()),
             }
-            m.dirty = true;
             let authors: Vec<String> = m
                 .open_chat
                 .iter()
@@ -158,7 +165,7 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
             m,
             super::model::Traffic::new("chat", outgoing, &text, at_ms),
         ),
-        E::Transfer(_) => {}
+        E::Transfer(t) => super::actions::transfer_progress(m, &t),
     }
     vec![]
 }
@@ -259,8 +266,23 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     if let Some(Overlay::Help { scroll }) = m.overlay {
         return on_help_key(m, key, scroll);
     }
-    if let Some(Overlay::CallPrompt { input, selected }) = m.overlay.clone() {
-        return on_call_prompt_key(m, &k, input, selected);
+    match m.overlay.clone() {
+        Some(Overlay::CallPrompt { input, selected }) => {
+            return on_call_prompt_key(m, &k, input, selected);
+        }
+        Some(Overlay::Confirm { answers, .. }) => {
+            return super::actions::on_confirm_key(m, &k, answers);
+        }
+        Some(Overlay::Forward {
+            message_id,
+            filter,
+            selected,
+        }) => return super::actions::on_forward_key(m, &k, message_id, filter, selected),
+        Some(Overlay::Upload { input }) => return super::actions::on_upload_key(m, &k, input),
+        Some(Overlay::NewChat { kind, input }) => {
+            return super::actions::on_new_chat_key(m, &k, kind, input);
+        }
+        Some(Overlay::Help { .. }) | None => {}
     }
     // An outgoing call's dialog: Esc cancels it, like hang up.
     if m.room.calling.is_some()
@@ -340,6 +362,9 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::SwitchRoom => return switch_room(m),
         Action::Call
         | Action::HangUp
+        | Action::HangUpAll
+        | Action::VolumeUp
+        | Action::VolumeDown
         | Action::Mic
         | Action::Camera
         | Action::Accept
@@ -359,6 +384,7 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::Filter
         | Action::NextUnread
+        | Action::NewChat
         | Action::Reply
         | Action::Edit
         | Action::Delete
@@ -378,7 +404,15 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                 m.filtering = true;
                 m.focus = Pane::Chats;
                 m.dirty = true;
-            } else if action == Action::NextUnread {
+            } else if action == Action::NewChat {
+                m.overlay = Some(Overlay::NewChat {
+                    kind: super::NewChatKind::P2p,
+                    input: String::new(),
+                });
+                m.dirty = true;
+            } else if action != Action::NextUnread {
+                return super::actions::message_action(m, action);
+            } else {
                 match m.chats.next_unread() {
                     Some(id) => {
                         m.chats.selected = Some(id);
@@ -415,6 +449,10 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             m.dirty = true;
         }
         Action::Open if m.focus == Pane::Chats && m.chat_link.is_up() => return open_selected(m),
+        Action::Up | Action::Down | Action::Back | Action::Newest if m.focus == Pane::History => {
+            return super::actions::history_move(m, action);
+        }
+        Action::Newest => {}
         // Nothing else to move, open or close yet.
         Action::Up | Action::Down | Action::Open | Action::Back => {}
     }
@@ -433,6 +471,7 @@ fn on_composer_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
     let alt_or_shift = k
         .modifiers
         .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT);
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     match k.code {
         KeyCode::Esc => m.composing = false,
         KeyCode::Enter if alt_or_shift => d.insert("\n"),
@@ -440,8 +479,29 @@ fn on_composer_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             if d.is_blank() {
                 return vec![];
             }
-            let text = d.take();
-            return send(m, chat_id, text);
+            // What was sent shows at the bottom: follow the newest again.
+            if let Some(o) = m.open_chat.as_mut() {
+                o.selected = None;
+            }
+            let d = m.drafts.entry(chat_id.clone()).or_default();
+            let out = super::Outgoing {
+                local_id: 0,
+                chat_id,
+                parse_mode: d.parse_mode.wire().into(),
+                reply_to: d.reply_to.take(),
+                edit_of: d.edit_of.take(),
+                text: d.take(),
+                state: super::OutState::Pending,
+            };
+            return send(m, out);
+        }
+        // Ctrl-P: how the server reads the text (text, markdown, html).
+        KeyCode::Char('p') if ctrl => d.parse_mode = d.parse_mode.next(),
+        // Backspace in an empty draft drops the reply or edit it was for.
+        KeyCode::Backspace if d.text.is_empty() => {
+            if d.reply_to.take().is_none() && d.edit_of.take().is_none() {
+                return vec![];
+            }
         }
         KeyCode::Backspace => d.backspace(),
         KeyCode::Delete => d.delete(),
@@ -464,16 +524,9 @@ fn save_outbox(m: &Model) -> Option<Cmd> {
 }
 
 /// Puts a message in the outbox (saved first), and sends it if the link is up.
-fn send(m: &mut Model, chat_id: String, text: String) -> Vec<Cmd> {
-    let local_id = m.outbox.iter().map(|o| o.local_id).max().unwrap_or(0) + 1;
-    m.outbox.push(super::Outgoing {
-        local_id,
-        chat_id,
-        text,
-        parse_mode: "text".into(),
-        reply_to: None,
-        state: super::OutState::Pending,
-    });
+fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
+    out.local_id = m.outbox.iter().map(|o| o.local_id).max().unwrap_or(0) + 1;
+    m.outbox.push(out);
     m.dirty = true;
     let mut cmds: Vec<Cmd> = save_outbox(m).into_iter().collect();
     cmds.extend(flush_outbox(m));
@@ -503,6 +556,25 @@ fn on_sent(m: &mut Model, local_id: u64, outcome: super::SendOutcome) -> Vec<Cmd
     match outcome {
         super::SendOutcome::Sent => {
             let o = m.outbox.remove(i);
+            if let Some(id) = &o.edit_of {
+                // Our edit does not come back to this session either: show it as sent.
+                if let Some(msg) = m
+                    .open_chat
+                    .as_mut()
+                    .filter(|c| c.chat_id == o.chat_id)
+                    .and_then(|c| c.messages.iter_mut().find(|e| &e.message_id == id))
+                {
+                    msg.is_edited = true;
+                    msg.content = crate::chat::types::Content::Text {
+                        text: o.text.clone(),
+                        parse_mode: o.parse_mode.clone(),
+                        buttons: None,
+                    };
+                }
+                m.dirty = true;
+                cmds.extend(save_outbox(m));
+                return cmds;
+            }
             // Our own message does not come back to this session: read it from the server,
             // with its place in the chat.
             if m.open_chat.as_ref().is_some_and(|c| c.chat_id == o.chat_id) {
@@ -609,7 +681,7 @@ fn open_selected(m: &mut Model) -> Vec<Cmd> {
         chat_id: entry.id.clone(),
         title: entry.title.clone(),
         state: super::Loadable::Loading,
-        messages: Vec::new(),
+        ..Default::default()
     });
     m.dirty = true;
     vec![Cmd::LoadHistory {
@@ -639,6 +711,9 @@ fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             m.notify(NoticeLevel::Info, "No call to hang up");
             vec![]
         }
+        Action::HangUpAll => super::actions::hang_up_all(m),
+        Action::VolumeUp => super::actions::volume(m, true),
+        Action::VolumeDown => super::actions::volume(m, false),
         Action::Call => {
             m.overlay = Some(Overlay::CallPrompt {
                 input: String::new(),
@@ -1036,6 +1111,7 @@ mod tests {
             &mut m,
             Msg::HistoryLoaded {
                 chat_id: "a".into(),
+                before: None,
                 result: Ok(vec![env("a", "2", 2), env("a", "1", 1)]),
             },
         );

@@ -10,4 +10,6 @@ pub mod methods;
 pub mod protocol;
 pub mod types;
 
-pub use client::{ChatError, ChatHandle, ChatLinkEvent, ChatLinkOptions, ChatTarget, spawn};
+pub use client::{
+    ChatError, ChatHandle, ChatLinkEvent, ChatLinkOptions, ChatTarget, Transfer, spawn,
+};

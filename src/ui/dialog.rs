@@ -141,3 +141,159 @@ pub fn call_prompt(
     let x = r.x + 2 + 6 + super::text::width(&truncate(&line(input), w.saturating_sub(7))) as u16;
     f.set_cursor_position((x.min(r.x + r.width - 2), r.y + 1));
 }
+
+/// A question with one key per answer.
+pub fn confirm(
+    f: &mut Frame,
+    area: Rect,
+    question: &str,
+    answers: &[crate::app::Answer],
+    theme: &Theme,
+) {
+    let r = centered(area, 60, 5);
+    let w = r.width.saturating_sub(4) as usize;
+    let mut keys: Vec<Span> = Vec::new();
+    for a in answers {
+        keys.push(Span::styled(a.key.to_string(), theme.key));
+        keys.push(Span::raw(format!(" {}   ", a.label)));
+    }
+    keys.push(Span::styled("Esc", theme.key));
+    keys.push(Span::raw(" cancel"));
+    let lines = vec![
+        Line::styled(truncate(question, w), theme.title),
+        Line::raw(""),
+        Line::from(keys),
+    ];
+    f.render_widget(Clear, r);
+    f.render_widget(Paragraph::new(lines).block(frame("Confirm", theme)), r);
+}
+
+/// A one-line input with a heading, a hint under it, and the cursor at its end.
+fn input_box(
+    f: &mut Frame,
+    area: Rect,
+    title: &str,
+    label: &str,
+    input: &str,
+    hints: Vec<Line<'_>>,
+    theme: &Theme,
+) {
+    let r = centered(area, 64, hints.len() as u16 + 4);
+    let w = r.width.saturating_sub(4) as usize;
+    let shown = line(input);
+    // The end of a long input stays visible (that is where one types).
+    let room = w.saturating_sub(super::text::width(label) + 1).max(1);
+    let tail: String = {
+        let mut t: Vec<char> = Vec::new();
+        let mut cols = 0;
+        for c in shown.chars().rev() {
+            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if cols + cw >= room {
+                break;
+            }
+            cols += cw;
+            t.push(c);
+        }
+        t.into_iter().rev().collect()
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(label.to_string(), theme.title),
+            Span::raw(tail.clone()),
+        ]),
+        Line::raw(""),
+    ];
+    lines.extend(hints);
+    f.render_widget(Clear, r);
+    f.render_widget(Paragraph::new(lines).block(frame(title, theme)), r);
+    let x = r.x + 2 + super::text::width(label) as u16 + super::text::width(&tail) as u16;
+    f.set_cursor_position((x.min(r.x + r.width.saturating_sub(2)), r.y + 1));
+}
+
+/// Sending a file: the path prompt.
+pub fn upload(f: &mut Frame, area: Rect, m: &Model, input: &str, theme: &Theme) {
+    let to = m
+        .open_chat
+        .as_ref()
+        .map(|o| m.names.get(&o.title).unwrap_or(&o.title).clone())
+        .unwrap_or_default();
+    let hints = vec![
+        Line::styled(
+            truncate(&format!("To {to}"), 60),
+            ratatui::style::Style::default(),
+        ),
+        Line::styled("A path (~ for home); paste or drop a file here.", theme.dim),
+        Line::styled("Enter sends, Esc cancels.", theme.dim),
+    ];
+    input_box(f, area, "Send a file", "File: ", input, hints, theme);
+}
+
+/// Creating a chat: its kind and the id or title.
+pub fn new_chat(
+    f: &mut Frame,
+    area: Rect,
+    kind: crate::app::NewChatKind,
+    input: &str,
+    theme: &Theme,
+) {
+    let hints = vec![Line::styled(
+        "Tab: personal, group or channel. Enter creates, Esc cancels.",
+        theme.dim,
+    )];
+    let label = format!("{}: ", kind.label());
+    input_box(f, area, "New chat", &label, input, hints, theme);
+}
+
+/// Forwarding: the chats matching what was typed.
+pub fn forward(
+    f: &mut Frame,
+    area: Rect,
+    m: &Model,
+    filter: &str,
+    selected: Option<&str>,
+    theme: &Theme,
+) {
+    let rows = 8usize;
+    let r = centered(area, 60, rows as u16 + 5);
+    let w = r.width.saturating_sub(4) as usize;
+    let matches = m.chats.matching(filter, &m.names);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("To: ", theme.title),
+            Span::raw(truncate(&line(filter), w.saturating_sub(5))),
+        ]),
+        Line::raw(""),
+    ];
+    if matches.is_empty() {
+        lines.push(Line::styled("No chat matches", theme.dim));
+    }
+    let sel = matches
+        .iter()
+        .position(|c| Some(c.id.as_str()) == selected)
+        .unwrap_or(0);
+    let first = sel.saturating_sub(rows - 1);
+    for (i, c) in matches.iter().enumerate().skip(first).take(rows) {
+        let shown = match (c.kind, m.names.get(&c.title)) {
+            (crate::chat::types::ChatType::P2p, Some(n)) => n.as_str(),
+            _ => c.title.as_str(),
+        };
+        let style = if i == sel && selected.is_some() {
+            theme
+                .title_focus
+                .add_modifier(ratatui::style::Modifier::REVERSED)
+        } else {
+            ratatui::style::Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", c.marker()), theme.dim),
+            Span::styled(truncate(shown, w.saturating_sub(2)), style),
+        ]));
+    }
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).block(frame("Forward · Enter sends · Esc cancels", theme)),
+        r,
+    );
+    let x = r.x + 2 + 4 + super::text::width(&truncate(&line(filter), w.saturating_sub(5))) as u16;
+    f.set_cursor_position((x.min(r.x + r.width.saturating_sub(2)), r.y + 1));
+}

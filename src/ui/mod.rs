@@ -2,8 +2,10 @@
 
 mod dialog;
 mod help;
+mod history;
 mod layout;
 mod panes;
+pub mod rich;
 mod status;
 pub mod text;
 pub mod theme;
@@ -29,7 +31,7 @@ pub fn view(model: &Model, f: &mut Frame) {
     let l = MainLayout::new(area, model.inspector);
     panes::room(f, l.room, model, &theme);
     panes::chats(f, l.chats, model, &theme);
-    panes::history(f, l.history, model, &theme);
+    history::history(f, l.history, model, &theme);
     panes::composer(f, l.composer, model, &theme);
     if let Some(r) = l.inspector {
         panes::inspector(f, r, model, &theme);
@@ -41,6 +43,14 @@ pub fn view(model: &Model, f: &mut Frame) {
         Some(Overlay::CallPrompt { input, selected }) => {
             dialog::call_prompt(f, area, model, input, *selected, &theme)
         }
+        Some(Overlay::Confirm { question, answers }) => {
+            dialog::confirm(f, area, question, answers, &theme)
+        }
+        Some(Overlay::Forward {
+            filter, selected, ..
+        }) => dialog::forward(f, area, model, filter, selected.as_deref(), &theme),
+        Some(Overlay::Upload { input }) => dialog::upload(f, area, model, input, &theme),
+        Some(Overlay::NewChat { kind, input }) => dialog::new_chat(f, area, *kind, input, &theme),
         None => {}
     }
 }

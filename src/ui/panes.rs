@@ -12,7 +12,7 @@ use crate::app::{LinkStatus, Loadable, Model, Pane};
 use crate::keys::Action;
 use ratatui::style::Modifier;
 
-fn block<'a>(title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
+pub(super) fn block<'a>(title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
     let (b, t) = if focused {
         (theme.border_focus, theme.title_focus)
     } else {
@@ -34,7 +34,7 @@ fn status_style(s: &LinkStatus, theme: &Theme) -> ratatui::style::Style {
     }
 }
 
-fn draw(f: &mut Frame, area: Rect, block: Block<'_>, lines: Vec<Line<'_>>) {
+pub(super) fn draw(f: &mut Frame, area: Rect, block: Block<'_>, lines: Vec<Line<'_>>) {
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -269,97 +269,9 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     f.render_widget(Paragraph::new(lines).block(b), area);
 }
 
-pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
-    let title = match &m.open_chat {
-        Some(o) => format!("History: {}", m.names.get(&o.title).unwrap_or(&o.title)),
-        None => "History".to_string(),
-    };
-    let b = block(&title, m.focus == Pane::History, theme);
-    let Some(open) = &m.open_chat else {
-        let hint = format!(
-            "No chat open. {} opens the chat selected in the list.",
-            m.keys.describe(Action::Open)
-        );
-        return draw(f, area, b, vec![Line::styled(hint, theme.dim)]);
-    };
-    let inner = b.inner(area);
-    let (w, h) = (inner.width as usize, inner.height as usize);
-    let note = match &open.state {
-        Loadable::Loading | Loadable::NotAsked if open.messages.is_empty() => {
-            Some(("Loading…".to_string(), theme.dim))
-        }
-        Loadable::Failed(e) => Some((format!("Cannot load the history: {e}"), theme.error)),
-        Loadable::Ready if open.messages.is_empty() => {
-            Some(("No messages.".to_string(), theme.dim))
-        }
-        _ => None,
-    };
-    if let Some((text, style)) = note
-        && !m.outbox.iter().any(|o| o.chat_id == open.chat_id)
-    {
-        return draw(f, area, b, vec![Line::styled(text, style)]);
-    }
-    // Bottom-anchored: lay out from the newest message back until the pane is full, so the
-    // cost is the visible lines, not the history's length. Unconfirmed messages go last.
-    let mut rows: Vec<Line> = Vec::new();
-    for o in m.outbox.iter().filter(|o| o.chat_id == open.chat_id) {
-        let (mark, style) = match &o.state {
-            crate::app::OutState::Pending => ("⏳ waiting for the link".to_string(), theme.warn),
-            crate::app::OutState::Sending => ("… sending".to_string(), theme.dim),
-            crate::app::OutState::Failed(e) => (
-                format!(
-                    "✗ not sent: {e} ({} retries)",
-                    m.keys.describe(Action::Retry)
-                ),
-                theme.error,
-            ),
-        };
-        rows.push(Line::from(vec![
-            Span::styled("you ", theme.ok),
-            Span::styled(truncate(&mark, w.saturating_sub(4)), style),
-        ]));
-        for l in o.text.lines() {
-            for piece in wrap(l, w.max(1)) {
-                rows.push(Line::styled(piece, theme.dim));
-            }
-        }
-    }
-    let off = m.utc_offset_secs;
-    let day = |ts: u64| local(ts, off).get(..10).map(String::from);
-    let msgs = &open.messages;
-    let blocks = msgs.iter().enumerate().rev().map(|(i, e)| {
-        let mut lines = Vec::new();
-        // A separator where the (local) date changes, and above the oldest message shown.
-        let this = day(e.timestamp);
-        if i == 0 || msgs.get(i - 1).map(|p| day(p.timestamp)) != Some(this.clone()) {
-            let label = format!(" {} ", weekday_date(e.timestamp, off));
-            let left = w.saturating_sub(width(&label)) / 2;
-            let right = w.saturating_sub(width(&label) + left);
-            lines.push(Line::styled(
-                truncate(
-                    &format!("{}{label}{}", "─".repeat(left), "─".repeat(right)),
-                    w,
-                ),
-                theme.dim,
-            ));
-        }
-        lines.extend(message_lines(
-            e,
-            m.chat_me.as_deref(),
-            &m.names,
-            w,
-            off,
-            theme,
-        ));
-        lines
-    });
-    let rows = bottom_anchored(blocks, rows, h);
-    f.render_widget(Paragraph::new(rows).block(b), area);
-}
-
 /// The last `h` lines of `blocks` (given newest first) followed by `tail`: only as many blocks
 /// are laid out as fill the pane, so the cost follows the pane's size, not the history's.
-fn bottom_anchored<'a>(
+pub(super) fn bottom_anchored<'a>(
     blocks: impl Iterator<Item = Vec<Line<'a>>>,
     tail: Vec<Line<'a>>,
     h: usize,
@@ -376,69 +288,8 @@ fn bottom_anchored<'a>(
     rows.into_iter().skip(skip).collect()
 }
 
-/// A message as lines of at most `w` columns: a header (time, author, marks), then its text.
-fn message_lines<'a>(
-    e: &crate::chat::types::Envelope,
-    me: Option<&str>,
-    names: &std::collections::HashMap<String, String>,
-    w: usize,
-    offset: i64,
-    theme: &Theme,
-) -> Vec<Line<'a>> {
-    // The display name once the server told it (already sanitised), else the login.
-    let author = match names.get(&e.author.id) {
-        Some(n) => n.clone(),
-        None => {
-            crate::sanitize::line(e.author.id.split('@').next().unwrap_or_default()).into_owned()
-        }
-    };
-    let mine = me == Some(e.author.id.as_str());
-    let time = local(e.timestamp, offset);
-    let mut head = vec![
-        Span::styled(time.get(11..16).unwrap_or("").to_string(), theme.dim),
-        Span::raw(" "),
-        Span::styled(author, if mine { theme.ok } else { theme.title }),
-    ];
-    if e.is_edited {
-        head.push(Span::styled(" (edited)", theme.dim));
-    }
-    let mut out = vec![Line::from(head)];
-    if let Some(r) = &e.reply_message {
-        let q = format!("│ {}", crate::sanitize::line(&r.summary()));
-        out.push(Line::styled(truncate(&q, w), theme.dim));
-    }
-    // A huge message shows its start: laying out a megabyte every frame would stall the UI.
-    const SHOWN: usize = 16 * 1024;
-    let summary = e.summary();
-    let (shown, cut) = match summary.char_indices().nth(SHOWN) {
-        Some((b, _)) => (&summary[..b], Some(summary.len())),
-        None => (summary.as_str(), None),
-    };
-    let body = crate::sanitize::text(shown).into_owned();
-    let style = if e.is_system() {
-        theme.dim
-    } else {
-        ratatui::style::Style::default()
-    };
-    for l in body.lines() {
-        for piece in wrap(l, w.max(1)) {
-            out.push(Line::styled(piece, style));
-        }
-    }
-    if let Some(total) = cut {
-        out.push(Line::styled(
-            format!(
-                "… cut here: the message is {}",
-                crate::chat::types::human_size(total as u64)
-            ),
-            theme.dim,
-        ));
-    }
-    out
-}
-
 /// Splits a line into pieces of at most `w` display columns (wide characters kept whole).
-fn wrap(s: &str, w: usize) -> Vec<String> {
+pub(super) fn wrap(s: &str, w: usize) -> Vec<String> {
     use unicode_width::UnicodeWidthChar;
     let mut out: Vec<String> = vec![String::new()];
     let mut col = 0;
@@ -481,13 +332,49 @@ mod wrap_tests {
     }
 }
 
-pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
-    let title = if m.composing {
-        "Message · Enter sends · Alt-Enter new line"
-    } else {
-        "Message"
+/// The composer's title: what the draft is for (a reply, an edit), its format, and keys.
+fn composer_title(m: &Model) -> String {
+    let d = m.open_chat.as_ref().and_then(|o| m.drafts.get(&o.chat_id));
+    let mut parts: Vec<String> = Vec::new();
+    let about = |id: &str| {
+        m.open_chat
+            .as_ref()
+            .and_then(|o| o.messages.iter().rev().find(|e| e.message_id == id))
     };
-    let b = block(title, m.composing, theme);
+    match d {
+        Some(d) if d.edit_of.is_some() => parts.push("Editing your message".into()),
+        Some(d) if d.reply_to.is_some() => {
+            let who = d
+                .reply_to
+                .as_deref()
+                .and_then(about)
+                .map(|e| {
+                    m.names.get(&e.author.id).cloned().unwrap_or_else(|| {
+                        crate::sanitize::line(e.author.id.split('@').next().unwrap_or_default())
+                            .into_owned()
+                    })
+                })
+                .unwrap_or_else(|| "a message".into());
+            parts.push(format!("Reply to {who}"));
+        }
+        _ => parts.push("Message".into()),
+    }
+    let mode = d.map(|d| d.parse_mode).unwrap_or_default();
+    if mode != crate::app::ParseMode::Text || m.composing {
+        parts.push(mode.wire().into());
+    }
+    if m.composing {
+        parts.push("Enter sends · Alt-Enter new line · Ctrl-P format".into());
+        if d.is_some_and(|d| d.text.is_empty() && (d.reply_to.is_some() || d.edit_of.is_some())) {
+            parts.push("Backspace cancels".into());
+        }
+    }
+    parts.join(" · ")
+}
+
+pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+    let title = truncate(&composer_title(m), area.width.saturating_sub(4) as usize);
+    let b = block(&title, m.composing, theme);
     let draft = m
         .open_chat
         .as_ref()
@@ -624,7 +511,7 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
 }
 
 /// `YYYY-MM-DD HH:MM` of a millisecond timestamp, shifted by the local offset.
-fn local(ms: u64, offset_secs: i64) -> String {
+pub(super) fn local(ms: u64, offset_secs: i64) -> String {
     let shifted = (ms as i64)
         .saturating_add(offset_secs.saturating_mul(1000))
         .max(0) as u64;
@@ -632,7 +519,7 @@ fn local(ms: u64, offset_secs: i64) -> String {
 }
 
 /// `Sun 22 Nov 2026` for date separators.
-fn weekday_date(ms: u64, offset_secs: i64) -> String {
+pub(super) fn weekday_date(ms: u64, offset_secs: i64) -> String {
     let shifted = (ms as i64)
         .saturating_add(offset_secs.saturating_mul(1000))
         .max(0);
@@ -661,26 +548,6 @@ fn weekday_date(ms: u64, offset_secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_megabyte_message_is_laid_out_in_bounded_lines() {
-        let e = crate::chat::types::Envelope::from_value(&serde_json::json!({
-            "chatId": "c", "messageId": "m", "timestamp": 1, "type": 200,
-            "author": {"id": "a@srv", "type": 1},
-            "content": {"text": "x".repeat(1_000_000), "parseMode": "text"}}))
-        .unwrap();
-        let theme = Theme::named(crate::config::ThemeName::Dark);
-        let lines = message_lines(&e, None, &Default::default(), 80, 0, &theme);
-        assert!(lines.len() < 16 * 1024 / 80 + 4, "{} lines", lines.len());
-        let last: String = lines
-            .last()
-            .unwrap()
-            .spans
-            .iter()
-            .map(|s| s.content.as_ref())
-            .collect();
-        assert!(last.contains("cut here"), "{last}");
-    }
 
     #[test]
     fn local_times_and_separator_dates() {

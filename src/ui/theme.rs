@@ -18,6 +18,8 @@ pub struct Theme {
     pub error: Style,
     pub badge: Style,
     pub popup: Style,
+    /// Links in messages.
+    pub link: Style,
 }
 
 impl Theme {
@@ -51,6 +53,7 @@ impl Theme {
             error: Style::new().fg(Color::Red).add_modifier(bold),
             badge: Style::new().fg(Color::Black).bg(accent).add_modifier(bold),
             popup: Style::new(),
+            link: Style::new().fg(accent).add_modifier(Modifier::UNDERLINED),
         }
     }
 
@@ -68,6 +71,7 @@ impl Theme {
             error: s.add_modifier(Modifier::BOLD | Modifier::REVERSED),
             badge: s.add_modifier(Modifier::REVERSED),
             popup: s,
+            link: s.add_modifier(Modifier::UNDERLINED),
         }
     }
 }

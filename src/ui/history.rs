@@ -1,0 +1,492 @@
+//! The history pane: the open chat in box order, laid out from the newest message back (or
+//! around the selected one) so that only what is visible is ever laid out.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Theme;
+use super::panes::{block, bottom_anchored, draw, local, weekday_date, wrap};
+use super::text::{truncate, width};
+use crate::app::{Loadable, Model, Older, Pane, TransferState, TransferView};
+use crate::chat::types::{Content, Envelope, human_size};
+use crate::keys::Action;
+use crate::sanitize;
+
+/// What every message's layout needs from the model.
+struct Ctx<'a> {
+    m: &'a Model,
+    theme: &'a Theme,
+    w: usize,
+}
+
+pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+    let title = match &m.open_chat {
+        Some(o) => format!("History: {}", m.names.get(&o.title).unwrap_or(&o.title)),
+        None => "History".to_string(),
+    };
+    let focused = m.focus == Pane::History;
+    let b = block(&title, focused, theme);
+    let Some(open) = &m.open_chat else {
+        let hint = format!(
+            "No chat open. {} opens the chat selected in the list.",
+            m.keys.describe(Action::Open)
+        );
+        return draw(f, area, b, vec![Line::styled(hint, theme.dim)]);
+    };
+    let inner = b.inner(area);
+    let (w, h) = (inner.width as usize, inner.height as usize);
+    let note = match &open.state {
+        Loadable::Loading | Loadable::NotAsked if open.messages.is_empty() => {
+            Some(("Loading…".to_string(), theme.dim))
+        }
+        Loadable::Failed(e) => Some((format!("Cannot load the history: {e}"), theme.error)),
+        Loadable::Ready if open.messages.is_empty() => {
+            Some(("No messages.".to_string(), theme.dim))
+        }
+        _ => None,
+    };
+    let pending = m.outbox.iter().any(|o| o.chat_id == open.chat_id)
+        || m.transfers
+            .iter()
+            .any(|t| t.chat_id == open.chat_id && t.upload);
+    if let Some((text, style)) = note
+        && !pending
+    {
+        return draw(f, area, b, vec![Line::styled(text, style)]);
+    }
+    let cx = Ctx { m, theme, w };
+    let msgs = &open.messages;
+    let selected = open.selected_index();
+    let off = m.utc_offset_secs;
+    let day = |ts: u64| local(ts, off).get(..10).map(String::from);
+    let block_of = |i: usize| {
+        let e = &msgs[i];
+        let mut lines = Vec::new();
+        if i == 0 {
+            let (text, style) = match open.older {
+                Older::Loading => ("Loading older messages…", theme.dim),
+                Older::Complete => ("The chat starts here", theme.dim),
+                Older::More => ("", theme.dim),
+            };
+            if !text.is_empty() {
+                lines.push(Line::styled(text, style));
+            }
+        }
+        // A separator where the (local) date changes, and above the oldest message shown.
+        let this = day(e.timestamp);
+        if i == 0 || msgs.get(i - 1).map(|p| day(p.timestamp)) != Some(this.clone()) {
+            let label = format!(" {} ", weekday_date(e.timestamp, off));
+            let left = w.saturating_sub(width(&label)) / 2;
+            let right = w.saturating_sub(width(&label) + left);
+            lines.push(Line::styled(
+                truncate(
+                    &format!("{}{label}{}", "─".repeat(left), "─".repeat(right)),
+                    w,
+                ),
+                theme.dim,
+            ));
+        }
+        lines.extend(message_lines(e, &cx, focused && selected == Some(i)));
+        lines
+    };
+    let rows = match selected {
+        // Following the newest: bottom-anchored, unconfirmed messages and uploads last.
+        None => {
+            let tail = pending_lines(&cx, &open.chat_id);
+            bottom_anchored((0..msgs.len()).rev().map(block_of), tail, h)
+        }
+        // Around the cursor: newer messages fill at most half the pane below it, so the
+        // selected message stays in view and moving costs what is visible.
+        Some(sel) => {
+            let below = h / 2;
+            let mut after: Vec<Line> = Vec::new();
+            for i in sel + 1..msgs.len() {
+                if after.len() >= below {
+                    break;
+                }
+                after.extend(block_of(i));
+            }
+            if after.len() < below {
+                after.extend(pending_lines(&cx, &open.chat_id));
+            }
+            after.truncate(below);
+            bottom_anchored((0..=sel).rev().map(block_of), after, h)
+        }
+    };
+    f.render_widget(Paragraph::new(rows).block(b), area);
+}
+
+/// Messages written but not confirmed, and uploads on their way, for the bottom of the pane.
+fn pending_lines(cx: &Ctx, chat_id: &str) -> Vec<Line<'static>> {
+    let (m, theme, w) = (cx.m, cx.theme, cx.w);
+    let mut rows: Vec<Line> = Vec::new();
+    for o in m.outbox.iter().filter(|o| o.chat_id == chat_id) {
+        let (mark, style) = match &o.state {
+            crate::app::OutState::Pending => ("⏳ waiting for the link".to_string(), theme.warn),
+            crate::app::OutState::Sending => ("… sending".to_string(), theme.dim),
+            crate::app::OutState::Failed(e) => (
+                format!(
+                    "✗ not sent: {e} ({} retries)",
+                    m.keys.describe(Action::Retry)
+                ),
+                theme.error,
+            ),
+        };
+        let who = if o.edit_of.is_some() {
+            "you (edit) "
+        } else {
+            "you "
+        };
+        rows.push(Line::from(vec![
+            Span::styled(who, theme.ok),
+            Span::styled(truncate(&mark, w.saturating_sub(width(who))), style),
+        ]));
+        for l in o.text.lines() {
+            for piece in wrap(l, w.max(1)) {
+                rows.push(Line::styled(piece, theme.dim));
+            }
+        }
+    }
+    for t in m
+        .transfers
+        .iter()
+        .filter(|t| t.upload && t.chat_id == chat_id && t.state != TransferState::Done)
+    {
+        rows.push(Line::from(vec![
+            Span::styled("you ", theme.ok),
+            Span::styled(
+                truncate(&format!("📎 {}", t.name), w.saturating_sub(4)),
+                theme.title,
+            ),
+        ]));
+        rows.push(transfer_line(t, w, theme));
+    }
+    rows
+}
+
+/// A transfer's state: a progress bar while it runs, then where the file is, or why not.
+fn transfer_line(t: &TransferView, w: usize, theme: &Theme) -> Line<'static> {
+    match &t.state {
+        TransferState::Running => {
+            let pct = (t.done * 100).checked_div(t.total).unwrap_or(0).min(100);
+            let arrow = if t.upload { "⇡" } else { "⇣" };
+            let sizes = format!(
+                " {pct:>3}% {} of {}",
+                human_size(t.done),
+                human_size(t.total)
+            );
+            let bar_w = w.saturating_sub(width(&sizes) + 4).clamp(4, 30);
+            let full = bar_w * pct as usize / 100;
+            Line::from(vec![
+                Span::styled(format!("{arrow} "), theme.ok),
+                Span::styled("█".repeat(full), theme.ok),
+                Span::styled("░".repeat(bar_w - full), theme.dim),
+                Span::raw(truncate(&sizes, w.saturating_sub(bar_w + 2))),
+            ])
+        }
+        TransferState::Done => {
+            let path = t
+                .path
+                .as_ref()
+                .map(|p| sanitize::line(&p.display().to_string()).into_owned())
+                .unwrap_or_default();
+            Line::styled(truncate(&format!("✓ saved to {path}"), w), theme.ok)
+        }
+        TransferState::Failed(e) => {
+            let what = if t.upload {
+                "not sent"
+            } else {
+                "download failed"
+            };
+            Line::styled(truncate(&format!("✗ {what}: {e}"), w), theme.error)
+        }
+    }
+}
+
+/// An author's name as shown: the display name once known, else the login.
+fn author_name(m: &Model, id: &str) -> String {
+    match m.names.get(id) {
+        Some(n) => n.clone(),
+        None => sanitize::line(id.split('@').next().unwrap_or_default()).into_owned(),
+    }
+}
+
+/// A message as lines of at most `w` columns: a header (time, author, marks), what it answers,
+/// then its content.
+fn message_lines(e: &Envelope, cx: &Ctx, selected: bool) -> Vec<Line<'static>> {
+    let (m, theme, w) = (cx.m, cx.theme, cx.w);
+    let mine = m.chat_me.as_deref() == Some(e.author.id.as_str());
+    let time = local(e.timestamp, m.utc_offset_secs);
+    let deleted = m
+        .open_chat
+        .as_ref()
+        .is_some_and(|o| o.deleted.contains(&e.message_id));
+    let mut head = vec![
+        Span::styled(time.get(11..16).unwrap_or("").to_string(), theme.dim),
+        Span::raw(" "),
+    ];
+    if !e.is_system() {
+        head.push(Span::styled(
+            author_name(m, &e.author.id),
+            if mine { theme.ok } else { theme.title },
+        ));
+    }
+    if e.is_edited && !deleted {
+        head.push(Span::styled(" (edited)", theme.dim));
+    }
+    if selected {
+        head.insert(0, Span::styled("▶ ", theme.key));
+        for s in head.iter_mut() {
+            s.style = s.style.add_modifier(Modifier::REVERSED);
+        }
+    }
+    let mut out = Vec::new();
+    if e.is_system() {
+        // A system record is one dim line: time and what happened.
+        let text = sanitize::line(&e.summary()).into_owned();
+        head.push(Span::styled(text, theme.dim));
+        let l = Line::from(head);
+        out.push(if l.width() > w {
+            Line::styled(truncate(&line_text(&l), w), theme.dim)
+        } else {
+            l
+        });
+        return out;
+    }
+    out.push(Line::from(head));
+    if deleted {
+        out.push(Line::styled(
+            "(message deleted)",
+            theme.dim.add_modifier(Modifier::ITALIC),
+        ));
+        return out;
+    }
+    if let Some(r) = &e.reply_message {
+        let who = author_name(m, &r.author.id);
+        let q = format!("│ ↩ {who}: {}", sanitize::line(&r.summary()));
+        out.push(Line::styled(truncate(&q, w), theme.dim));
+    } else if let Some(id) = &e.reply_message_id {
+        // The answered message, when it is loaded here.
+        if let Some(r) = m
+            .open_chat
+            .as_ref()
+            .and_then(|o| o.messages.iter().rev().find(|x| &x.message_id == id))
+        {
+            let who = author_name(m, &r.author.id);
+            let q = format!("│ ↩ {who}: {}", sanitize::line(&r.summary()));
+            out.push(Line::styled(truncate(&q, w), theme.dim));
+        }
+    }
+    content_lines(&e.content, &e.message_id, cx, w, selected, &mut out);
+    out
+}
+
+fn line_text(l: &Line) -> String {
+    l.spans.iter().map(|s| s.content.as_ref()).collect()
+}
+
+/// A message's content in `w` columns.
+fn content_lines(
+    c: &Content,
+    message_id: &str,
+    cx: &Ctx,
+    w: usize,
+    selected: bool,
+    out: &mut Vec<Line<'static>>,
+) {
+    let (m, theme) = (cx.m, cx.theme);
+    let w = w.max(1);
+    match c {
+        Content::Text {
+            text,
+            parse_mode,
+            buttons,
+        } => {
+            // A huge message shows its start: laying out a megabyte every frame would
+            // stall the UI.
+            const SHOWN: usize = 16 * 1024;
+            let (shown, cut) = match text.char_indices().nth(SHOWN) {
+                Some((b, _)) => (&text[..b], Some(text.len())),
+                None => (text.as_str(), None),
+            };
+            let rich = super::rich::parse(shown, parse_mode);
+            let base = Style::default();
+            out.extend(super::rich::wrap(&rich, w, |mk| {
+                super::rich::style(mk, base, theme.link, theme.dim)
+            }));
+            if let Some(total) = cut {
+                out.push(Line::styled(
+                    format!("… cut here: the message is {}", human_size(total as u64)),
+                    theme.dim,
+                ));
+            }
+            if let Some(b) = buttons {
+                button_rows(b, w, theme, out);
+            }
+        }
+        Content::Forward(inner) => {
+            let from = if inner.author.id.is_empty() {
+                "Forwarded".to_string()
+            } else {
+                format!("Forwarded from {}", author_name(m, &inner.author.id))
+            };
+            out.push(Line::styled(truncate(&format!("↪ {from}"), w), theme.dim));
+            let mut framed = Vec::new();
+            content_lines(
+                &inner.content,
+                message_id,
+                cx,
+                w.saturating_sub(2),
+                selected,
+                &mut framed,
+            );
+            for l in framed {
+                let mut spans = vec![Span::styled("┃ ", theme.dim)];
+                spans.extend(l.spans);
+                out.push(Line::from(spans));
+            }
+        }
+        Content::Attachment {
+            name,
+            size,
+            ready_state,
+            ..
+        } => {
+            let state = match ready_state {
+                Some(crate::chat::types::ReadyState::Uploading) => " · uploading",
+                Some(crate::chat::types::ReadyState::NotAvailable) => " · no longer available",
+                _ => "",
+            };
+            let meta = format!(" · {}{state}", human_size(*size));
+            let name = sanitize::line(name).into_owned();
+            let name = truncate(&format!("📎 {name}"), w.saturating_sub(width(&meta)).max(4));
+            out.push(Line::from(vec![
+                Span::styled(name, theme.title),
+                Span::styled(meta, theme.dim),
+            ]));
+            let t = m
+                .transfers
+                .iter()
+                .rev()
+                .find(|t| !t.upload && t.message_id.as_deref() == Some(message_id));
+            match t {
+                Some(t) => out.push(transfer_line(t, w, theme)),
+                None if selected => out.push(Line::from(vec![
+                    Span::styled(m.keys.describe(Action::Download), theme.key),
+                    Span::styled(" downloads", theme.dim),
+                ])),
+                None => {}
+            }
+        }
+        Content::Survey { title, url, .. } => {
+            let title = sanitize::line(title).into_owned();
+            out.push(Line::from(vec![
+                Span::raw("📊 Survey: "),
+                Span::styled(truncate(&title, w.saturating_sub(11)), theme.link),
+            ]));
+            if !url.is_empty() {
+                let url = sanitize::line(url).into_owned();
+                out.push(Line::styled(truncate(&format!("‹{url}›"), w), theme.dim));
+            }
+        }
+        Content::Location {
+            latitude,
+            longitude,
+            title,
+        } => {
+            let t = format!(
+                "📍 {} ({latitude:.5}, {longitude:.5})",
+                sanitize::line(title)
+            );
+            out.push(Line::raw(truncate(&t, w)));
+        }
+        other => {
+            for piece in wrap(&sanitize::line(&other.summary()), w) {
+                out.push(Line::styled(piece, theme.dim));
+            }
+        }
+    }
+}
+
+/// Inline buttons (`content.buttons`: rows of `{label, url?, …}`, python-peers.md A.3),
+/// drawn as `[ label ]` under their message, a row per line.
+fn button_rows(b: &serde_json::Value, w: usize, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let rows = b.get("buttons").unwrap_or(b);
+    let Some(rows) = rows.as_array() else { return };
+    for row in rows.iter().take(8) {
+        let Some(row) = row.as_array() else { continue };
+        let mut spans: Vec<Span> = Vec::new();
+        let mut used = 0;
+        for btn in row.iter().take(8) {
+            let label = btn
+                .get("label")
+                .and_then(|l| l.as_str())
+                .or_else(|| btn.get("url").and_then(|u| u.as_str()))
+                .unwrap_or("?");
+            let label = truncate(&sanitize::line(label), 32);
+            let link = if btn.get("url").is_some_and(|u| u.is_string()) {
+                " ↗"
+            } else {
+                ""
+            };
+            let text = format!("[ {label}{link} ]");
+            if used + width(&text) > w {
+                break;
+            }
+            used += width(&text) + 1;
+            spans.push(Span::styled(text, theme.key));
+            spans.push(Span::raw(" "));
+        }
+        if !spans.is_empty() {
+            spans.pop();
+            out.push(Line::from(spans));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_megabyte_message_is_laid_out_in_bounded_lines() {
+        let e = Envelope::from_value(&serde_json::json!({
+            "chatId": "c", "messageId": "m", "timestamp": 1, "type": 200,
+            "author": {"id": "a@srv", "type": 1},
+            "content": {"text": "x".repeat(1_000_000), "parseMode": "markdown"}}))
+        .unwrap();
+        let theme = Theme::named(crate::config::ThemeName::Dark);
+        let m = Model::demo(&crate::config::Config::default(), (80, 24), false);
+        let cx = Ctx {
+            m: &m,
+            theme: &theme,
+            w: 80,
+        };
+        let lines = message_lines(&e, &cx, false);
+        assert!(lines.len() < 16 * 1024 / 80 + 4, "{} lines", lines.len());
+        let last = line_text(lines.last().unwrap());
+        assert!(last.contains("cut here"), "{last}");
+    }
+
+    #[test]
+    fn buttons_are_drawn_in_rows_within_the_width() {
+        let theme = Theme::named(crate::config::ThemeName::Dark);
+        let mut out = Vec::new();
+        let b = serde_json::json!([
+            [{"label": "Yes", "command": "/yes"}, {"label": "No", "command": "/no"}],
+            [{"label": "Docs", "url": "https://x.org"}]
+        ]);
+        button_rows(&b, 40, &theme, &mut out);
+        let texts: Vec<String> = out.iter().map(line_text).collect();
+        assert_eq!(texts, ["[ Yes ] [ No ]", "[ Docs ↗ ]"]);
+        // The `{"buttons": matrix}` form, and a row wider than the pane is cut at a button.
+        let b =
+            serde_json::json!({"buttons": [[{"label": "aaaaaaaaaa"}, {"label": "bbbbbbbbbb"}]]});
+        let mut out = Vec::new();
+        button_rows(&b, 20, &theme, &mut out);
+        assert_eq!(line_text(&out[0]), "[ aaaaaaaaaa ]");
+    }
+}
