@@ -1,8 +1,8 @@
 //! End to end: the real binary in a pseudo-terminal, configured for a Room simulator and a chat
 //! simulator that this test runs (so it can ring the Room and take the chat server down).
 //! An incoming call is accepted and hung up; a chat is opened, a message sent and Alice's
-//! answer appears; a message written while the chat server is down is delivered once it is
-//! back.
+//! answer appears; a file Alice posts is downloaded; a message written while the chat server
+//! is down is delivered once it is back.
 
 mod common;
 
@@ -32,13 +32,16 @@ fn a_call_a_chat_and_a_message_across_an_outage() {
         (room, chat)
     });
     let home = Home::new();
+    let downloads = home.data_dir().join("dl");
     let cfg = home.write(
         "config.toml",
         &format!(
             "[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\nreconnect_max_delay = 1\n\n\
-             [[room]]\nname = \"Lab\"\nhost = \"127.0.0.1\"\nhttp_port = {}\n",
+             [[room]]\nname = \"Lab\"\nhost = \"127.0.0.1\"\nhttp_port = {}\n\n\
+             [ui]\ndownload_dir = {:?}\n",
             chat.port(),
-            room.http_port()
+            room.http_port(),
+            downloads.to_str().unwrap()
         ),
     );
     let mut env = home.env();
@@ -83,8 +86,38 @@ fn a_call_a_chat_and_a_message_across_an_outage() {
     app.send(b"\r");
     app.wait_for_text("Got it: “hello from the pty ✓”");
 
-    // The chat server goes away: the link says so, and what is written now waits.
+    // Alice posts a file (still uploading for a moment); select it in the history and
+    // download it: the bytes arrive whole, under its name, in the download directory.
     let alice_chat = chat.chat_id("alice+operator").unwrap();
+    let bytes: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    chat.post_file(
+        "alice",
+        &alice_chat,
+        "q4 report.bin",
+        bytes.clone(),
+        Duration::from_millis(300),
+    )
+    .unwrap();
+    app.wait_for_text("📎 q4 report.bin");
+    // (Esc and Tab apart: together they read as Alt-Tab.)
+    app.send(b"\x1b");
+    app.wait_for_text("i writes a message");
+    app.send(b"\t");
+    app.send(b"k");
+    app.wait_for_text("o downloads");
+    app.send(b"o");
+    app.wait_for_text("saved to");
+    let saved = downloads.join("q4 report.bin");
+    assert_eq!(std::fs::read(&saved).unwrap(), bytes);
+    // Back to writing (Esc in the history pane returns the cursor to the newest).
+    app.send(b"\x1b");
+    app.wait_for("the cursor to leave the file", |s| {
+        !s.contents().contains('▶')
+    });
+    app.send(b"i");
+    app.wait_for_text("Enter sends");
+
+    // The chat server goes away: the link says so, and what is written now waits.
     let before = chat.message_count(&alice_chat);
     chat.set_offline(true);
     app.wait_for_text("retrying in");
