@@ -55,7 +55,7 @@ fn a_call_a_chat_and_a_message_across_an_outage() {
     app.wait_for_text("Incoming call");
     app.wait_for_text("Dave Brown (dave@video.example.com)");
     app.send(b"a");
-    app.wait_for_text("In a call: Dave Brown");
+    app.wait_for_text("Call: Dave Brown");
     assert!(!app.contents().contains("Incoming call"));
     app.send(b"h");
     app.wait_for_text("State: ready");

@@ -180,18 +180,64 @@ fn in_a_call(w: u16, h: u16) -> Model {
             video: trueconf_console::room::protocol::DeviceState::Muted,
             role: 1,
         },
+        RoomEvent::ParticipantJoined {
+            peer_id: "dave@video.example.com/2".into(),
+            peer_dn: "Dave Brown".into(),
+            mic: trueconf_console::room::protocol::DeviceState::On,
+            video: trueconf_console::room::protocol::DeviceState::On,
+            role: 1,
+        },
+        RoomEvent::RoleEvent {
+            peer_id: "dave@video.example.com/2".into(),
+            role: 2,
+            broadcast: Some(true),
+        },
         RoomEvent::MicMuted(true),
     ] {
         m.room.apply_event(&e);
     }
     m.room.app_state = trueconf_console::room::AppState::Conference;
     m.room.volume = Some(0.8);
+    m.room.server = Some(trueconf_console::room::state::ServerInfo {
+        server: "video.example.com".into(),
+        port: Some(4307),
+        domain: None,
+    });
+    // Joined while this console watched: 12 min 34 s ago.
+    m.conf_secs = Some(754);
     m
 }
 
 #[test]
 fn room_in_a_call_80x24() {
     insta::assert_snapshot!(render(&in_a_call(80, 24)).backend());
+}
+
+#[test]
+fn room_in_a_call_160x48() {
+    let t = render(&in_a_call(160, 48));
+    let screen = t.backend().to_string();
+    for want in [
+        "Call: Weekly sync (2) · 12:34",
+        "Dave Brown ★ ▲podium mic on cam on",
+        "Alice Johnson mic on cam off",
+        "Server: video.example.com:4307",
+    ] {
+        assert!(screen.contains(want), "{want:?} missing:\n{screen}");
+    }
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn call_dialogs_at_the_other_size() {
+    insta::assert_snapshot!(
+        "incoming_call_dialog_160x48",
+        render(&ringing(160, 48, None, 12)).backend()
+    );
+    insta::assert_snapshot!(
+        "invitation_dialog_80x24",
+        render(&ringing(80, 24, Some("Weekly sync"), 1)).backend()
+    );
 }
 
 #[test]

@@ -236,8 +236,12 @@ pub struct Model {
     pub traffic: std::collections::VecDeque<Traffic>,
     /// Seconds the call dialog has been open (one tick a second while it is).
     pub ring_secs: u64,
-    /// Whether the runtime sends ticks (only while a call dialog is open).
+    /// Whether the runtime sends ticks (only while something on screen counts seconds).
     pub ticking: bool,
+    /// A call dialog is open (its seconds count).
+    pub dialog_open: bool,
+    /// Seconds in the current conference, when this console saw it start.
+    pub conf_secs: Option<u64>,
     /// One draft per chat id.
     pub drafts: std::collections::HashMap<String, super::Draft>,
     /// Messages written and not yet confirmed, in order.
@@ -317,6 +321,8 @@ impl Model {
             names_asked: Default::default(),
             ring_secs: 0,
             ticking: false,
+            dialog_open: false,
+            conf_secs: None,
             drafts: Default::default(),
             outbox: Vec::new(),
             persist_outbox: false,

@@ -57,7 +57,8 @@ pub enum Msg {
         id: String,
         name: String,
     },
-    /// A second passed (sent only while a call dialog is open).
+    /// A second passed (sent only while something on screen counts: a call dialog, a call's
+    /// duration, a retry countdown).
     Tick,
     /// How sending an outbox message ended.
     ChatSent {

@@ -42,13 +42,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             vec![]
         }
-        Msg::Tick => {
-            if m.ticking {
-                m.ring_secs += 1;
-                m.dirty = true;
-            }
-            vec![]
-        }
+        Msg::Tick => on_tick(m),
         Msg::ChatSent { local_id, outcome } => on_sent(m, local_id, outcome),
         Msg::TransferPath { id, path, total } => {
             super::actions::transfer_path(m, id, path, total);
@@ -110,6 +104,7 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                 let up = s.is_up();
                 m.chat_link = s;
                 m.dirty = true;
+                let tick = sync_ticks(m);
                 if up {
                     // (Re)load what is on screen: the list, and the open chat's latest page.
                     m.chats.state = super::Loadable::Loading;
@@ -121,8 +116,10 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                         });
                     }
                     cmds.extend(flush_outbox(m));
+                    cmds.extend(tick);
                     return cmds;
                 }
+                return tick.into_iter().collect();
             }
         }
         E::Session(s) => {
@@ -175,13 +172,41 @@ fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
         RoomLinkEvent::Status(s) => {
             m.room_link = s;
             m.dirty = true;
+            return sync_ticks(m).into_iter().collect();
         }
         RoomLinkEvent::State(s) => {
+            // The call's duration is counted from a join this console saw; a conference
+            // already under way at the first snapshot has no known start.
+            match (m.room.conference.is_some(), s.conference.is_some()) {
+                (false, true) => {
+                    m.conf_secs = m.room.login.is_some().then_some(0);
+                }
+                (_, false) => m.conf_secs = None,
+                (true, true) => {}
+            }
+            // How a call ended (or was refused) also goes to the status bar.
+            let outcome = s
+                .last_outcome
+                .clone()
+                .filter(|o| m.room.last_outcome.as_ref() != Some(o));
+            let joined = match (&m.room.conference, &s.conference) {
+                (None, Some(c)) => Some(if c.title.is_empty() {
+                    c.id.clone()
+                } else {
+                    c.title.clone()
+                }),
+                _ => None,
+            };
             if m.room != *s {
                 m.room = *s;
                 m.dirty = true;
             }
-            return dialog_ticks(m).into_iter().collect();
+            if let Some(o) = outcome {
+                m.notify(NoticeLevel::Info, format!("Call: {}", short(&o)));
+            } else if let Some(t) = joined {
+                m.notify(NoticeLevel::Info, format!("In a call: {}", short(&t)));
+            }
+            return sync_ticks(m).into_iter().collect();
         }
         RoomLinkEvent::Event(RoomEvent::InviteReceived {
             peer_dn,
@@ -799,17 +824,49 @@ fn on_call_prompt_key(
     vec![]
 }
 
-/// Starts the ticks when a call dialog opens and stops them when it closes.
-fn dialog_ticks(m: &mut Model) -> Option<Cmd> {
-    let open = m.room.invite.is_some() || m.room.calling.is_some();
-    if open == m.ticking {
+fn retrying(s: &LinkStatus) -> bool {
+    matches!(s, LinkStatus::Retrying { in_secs, .. } if *in_secs > 0)
+}
+
+/// Runs the one-second ticks only while something on screen counts: a call dialog's
+/// seconds, a call's duration, a link's retry countdown. Idle, nothing ticks.
+fn sync_ticks(m: &mut Model) -> Option<Cmd> {
+    let dialog = m.room.invite.is_some() || m.room.calling.is_some();
+    if dialog != m.dialog_open {
+        m.dialog_open = dialog;
+        if dialog {
+            m.ring_secs = 0;
+        }
+    }
+    let want = dialog || m.conf_secs.is_some() || retrying(&m.room_link) || retrying(&m.chat_link);
+    if want == m.ticking {
         return None;
     }
-    m.ticking = open;
-    if open {
-        m.ring_secs = 0;
+    m.ticking = want;
+    Some(Cmd::Ticks(want))
+}
+
+fn on_tick(m: &mut Model) -> Vec<Cmd> {
+    if !m.ticking {
+        return vec![];
     }
-    Some(Cmd::Ticks(open))
+    if m.dialog_open {
+        m.ring_secs += 1;
+        m.dirty = true;
+    }
+    if let Some(s) = m.conf_secs.as_mut() {
+        *s += 1;
+        m.dirty = true;
+    }
+    for link in [&mut m.room_link, &mut m.chat_link] {
+        if let LinkStatus::Retrying { in_secs, .. } = link
+            && *in_secs > 0
+        {
+            *in_secs -= 1;
+            m.dirty = true;
+        }
+    }
+    sync_ticks(m).into_iter().collect()
 }
 
 fn switch_room(m: &mut Model) -> Vec<Cmd> {
@@ -824,6 +881,7 @@ fn switch_room(m: &mut Model) -> Vec<Cmd> {
             m.active_room = Some(next);
             m.room_link = LinkStatus::Offline;
             m.room = crate::room::RoomState::default();
+            m.conf_secs = None;
             let name = m.rooms[next].name.clone();
             m.notify(NoticeLevel::Info, format!("Room: {name}"));
             return vec![Cmd::ConnectRoom(next)];
@@ -1284,6 +1342,82 @@ mod tests {
             before: None
         }));
         assert_eq!(m.outbox.len(), 1);
+    }
+
+    #[test]
+    fn retry_countdowns_and_call_durations_tick_and_idle_does_not() {
+        use crate::chat::ChatLinkEvent;
+        let mut m = online_demo();
+        assert!(!m.ticking);
+        // A link waiting to reconnect counts down, then the ticks stop.
+        let cmds = update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Retrying {
+                in_secs: 2,
+                reason: "connection refused".into(),
+            })),
+        );
+        assert_eq!(cmds, vec![Cmd::Ticks(true)]);
+        update(&mut m, Msg::Tick);
+        assert!(
+            m.chat_link.label().ends_with("retrying in 1 s"),
+            "{}",
+            m.chat_link.label()
+        );
+        let cmds = update(&mut m, Msg::Tick);
+        assert!(m.chat_link.label().ends_with("retrying in 0 s"));
+        assert_eq!(cmds, vec![Cmd::Ticks(false)], "nothing left to count");
+        m.dirty = false;
+        assert!(update(&mut m, Msg::Tick).is_empty());
+        assert!(!m.dirty, "a stray tick changes nothing");
+        // A conference this console saw start counts its duration until it ends.
+        let mut st = m.room.clone();
+        st.login = Some(crate::room::state::Peer {
+            id: "op@srv".into(),
+            name: "Op".into(),
+        });
+        update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
+        );
+        st.conference = Some(crate::room::state::Conference {
+            id: "c".into(),
+            title: "Sync".into(),
+            conf_type: 1,
+            owner: "op@srv".into(),
+            participants: vec![],
+        });
+        let cmds = update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
+        );
+        assert_eq!(cmds, vec![Cmd::Ticks(true)]);
+        assert_eq!(m.notice.as_ref().unwrap().text, "In a call: Sync");
+        update(&mut m, Msg::Tick);
+        update(&mut m, Msg::Tick);
+        assert_eq!(m.conf_secs, Some(2));
+        st.conference = None;
+        st.last_outcome = Some("call ended".into());
+        let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+        assert_eq!(cmds, vec![Cmd::Ticks(false)]);
+        assert_eq!(m.conf_secs, None);
+        assert_eq!(
+            m.notice.as_ref().unwrap().text,
+            "Call: call ended",
+            "the result shows in the status bar"
+        );
+        // Already in a conference at the first snapshot: no duration to invent.
+        let mut m = online_demo();
+        let mut st = m.room.clone();
+        st.conference = Some(crate::room::state::Conference {
+            id: "c".into(),
+            title: "Sync".into(),
+            conf_type: 1,
+            owner: "x".into(),
+            participants: vec![],
+        });
+        assert!(update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st)))).is_empty());
+        assert_eq!(m.conf_secs, None);
     }
 
     #[test]

@@ -107,6 +107,18 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
             line(if p.name.is_empty() { &p.id } else { &p.name })
         )));
     }
+    if let Some(srv) = &s.server
+        && !srv.server.is_empty()
+    {
+        let port = srv.port.map(|p| format!(":{p}")).unwrap_or_default();
+        v.push(Line::styled(
+            super::text::truncate(
+                &format!("Server: {}", line(&format!("{}{port}", srv.server))),
+                width.max(1),
+            ),
+            theme.dim,
+        ));
+    }
     if let Some(i) = &s.invite {
         let who = line(if i.peer.name.is_empty() {
             &i.peer.id
@@ -132,8 +144,15 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
         v.push(Line::styled(format!("Calling {}…", line(c)), theme.warn));
     } else if let Some(c) = &s.conference {
         let title = if c.title.is_empty() { &c.id } else { &c.title };
+        let dur = m
+            .conf_secs
+            .map(|t| format!(" · {}:{:02}", t / 60, t % 60))
+            .unwrap_or_default();
+        // The count and duration stay; a long title gives way.
+        let tail = format!(" ({}){dur}", c.participants.len());
+        let room = width.saturating_sub(super::text::width(&tail) + 6).max(4);
         v.push(Line::styled(
-            format!("In a call: {} ({})", line(title), c.participants.len()),
+            format!("Call: {}{tail}", super::text::truncate(&line(title), room)),
             theme.ok,
         ));
         let me = s.login.as_ref().map(|p| p.id.as_str()).unwrap_or("");
@@ -147,7 +166,25 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
             } else {
                 &p.peer.name
             };
-            let flags = format!(" mic {} cam {}", device_mark(p.mic), device_mark(p.video));
+            // Owner (role 2) and podium marks, then the devices.
+            // A narrow pane gets the short forms: ★▲ m✓ c✗.
+            let owner = if p.role == 2 { " ★" } else { "" };
+            let flags = if width >= 40 {
+                let podium = if p.broadcast { " ▲podium" } else { "" };
+                format!(
+                    "{owner}{podium} mic {} cam {}",
+                    device_mark(p.mic),
+                    device_mark(p.video)
+                )
+            } else {
+                let podium = if p.broadcast { "▲" } else { "" };
+                let short = |d| match device_mark(d) {
+                    "on" => "✓",
+                    "off" => "✗",
+                    _ => "—",
+                };
+                format!("{owner}{podium} m{} c{}", short(p.mic), short(p.video))
+            };
             let room = width.saturating_sub(super::text::width(&flags) + 2).max(4);
             v.push(Line::from(vec![
                 Span::raw(format!(
