@@ -1230,6 +1230,213 @@ mod tests {
     }
 
     #[test]
+    fn server_requests_reach_the_list_and_the_open_chat() {
+        use crate::chat::events::Created;
+        let mut m = open(3);
+        let ev = |m: &mut Model, e: ChatEvent| {
+            m.dirty = false;
+            update(m, Msg::Chat(ChatLinkEvent::Event(e)));
+            m.dirty
+        };
+        // A new chat appears in the list; a rename reaches the list and the open chat.
+        let c = Chat::from_value(&json!({"chatId": "n", "title": "New", "chatType": 3})).unwrap();
+        assert!(ev(
+            &mut m,
+            ChatEvent::ChatCreated {
+                how: Created::Channel,
+                chat: Box::new(c)
+            }
+        ));
+        assert!(m.chats.items.iter().any(|c| c.id == "n"));
+        assert!(ev(
+            &mut m,
+            ChatEvent::TitleChanged {
+                chat_id: "a".into(),
+                title: "Alpha \u{1b}[31m2".into()
+            }
+        ));
+        assert_eq!(m.open_chat.as_ref().unwrap().title, "Alpha 2");
+        assert!(m.chats.items.iter().any(|c| c.title == "Alpha 2"));
+        // An edit by someone else: new text, marked edited.
+        assert!(ev(
+            &mut m,
+            ChatEvent::Edited {
+                chat_id: "a".into(),
+                message_id: Some("m0".into()),
+                timestamp: None,
+                text: "**new**".into(),
+                parse_mode: "markdown".into()
+            }
+        ));
+        let e = &m.open_chat.as_ref().unwrap().messages[0];
+        assert!(e.is_edited);
+        assert_eq!(e.summary(), "**new**");
+        // An edit of a message not loaded, or in another chat, changes nothing.
+        assert!(!ev(
+            &mut m,
+            ChatEvent::Edited {
+                chat_id: "b".into(),
+                message_id: Some("m0".into()),
+                timestamp: None,
+                text: "x".into(),
+                parse_mode: "text".into()
+            }
+        ));
+        // The history cleared: the pane empties and the cursor goes.
+        key(&mut m, KeyCode::Up);
+        assert!(ev(
+            &mut m,
+            ChatEvent::HistoryCleared {
+                chat_id: "a".into(),
+                for_all: true
+            }
+        ));
+        let o = m.open_chat.as_ref().unwrap();
+        assert!(o.messages.is_empty() && o.selected.is_none());
+        // What the panes do not show changes nothing on screen.
+        for e in [
+            ChatEvent::Other {
+                method: "somethingNew".into(),
+                payload: json!({}),
+            },
+            ChatEvent::Progress {
+                file_id: "F".into(),
+                progress: 1,
+            },
+            ChatEvent::AvatarChanged {
+                chat_id: "a".into(),
+                avatar_url: None,
+            },
+        ] {
+            assert!(!ev(&mut m, e.clone()), "{e:?}");
+        }
+        // The open chat removed: the pane closes.
+        assert!(ev(
+            &mut m,
+            ChatEvent::ChatRemoved {
+                chat_id: "a".into()
+            }
+        ));
+        assert!(m.open_chat.is_none());
+    }
+
+    /// Every bindable action, pressed with its default key where it applies, does something:
+    /// a command, or a visible change. No key is dead.
+    #[test]
+    fn every_action_does_something() {
+        use crate::keys::Context;
+        use crate::room::RoomLinkEvent;
+        for &a in Action::ALL {
+            let mut m = open(4);
+            update(
+                &mut m,
+                Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+            );
+            let mut st = m.room.clone();
+            st.conference = Some(crate::room::state::Conference {
+                id: "c1".into(),
+                title: "Sync".into(),
+                conf_type: 1,
+                owner: ME.into(),
+                participants: vec![],
+            });
+            st.volume = Some(0.5);
+            if a.context() == Context::CallDialog {
+                st.conference = None;
+                st.invite = Some(crate::room::state::Invite {
+                    peer: crate::room::state::Peer {
+                        id: "dave@srv".into(),
+                        name: "Dave".into(),
+                    },
+                    conf_id: "x".into(),
+                    conf_type: 0,
+                    conf_title: None,
+                });
+            }
+            update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+            m.focus = match a.context() {
+                Context::Chats => Pane::Chats,
+                Context::Room => Pane::Room,
+                _ => Pane::History,
+            };
+            if a == Action::Download {
+                let f = env(
+                    "f",
+                    50,
+                    "alice@srv",
+                    json!({"name": "a.txt", "size": 1, "fileId": "F"}),
+                    202,
+                );
+                update(
+                    &mut m,
+                    Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(f)))),
+                );
+            }
+            // A message selected (most history actions need one), one failed send to retry.
+            key(&mut m, KeyCode::Up);
+            if a == Action::Down || a == Action::Newest || a == Action::Back {
+                key(&mut m, KeyCode::Up);
+            }
+            m.outbox.push(Outgoing {
+                local_id: 1,
+                chat_id: "a".into(),
+                text: "t".into(),
+                parse_mode: "text".into(),
+                reply_to: None,
+                edit_of: None,
+                state: OutState::Failed("x".into()),
+            });
+            if a == Action::Open {
+                m.focus = Pane::Chats;
+            }
+            if let Some(b) = m.chats.items.iter_mut().find(|c| c.id == "b") {
+                b.unread = 1;
+            }
+            m.notice = None;
+            m.dirty = false;
+            let before = m.clone();
+            let k: crate::keys::KeySpec = m.keys.keys(a)[0];
+            let code = match k.to_string().as_str() {
+                "Tab" => KeyCode::Tab,
+                "Shift-Tab" => KeyCode::BackTab,
+                "Enter" => KeyCode::Enter,
+                "Esc" => KeyCode::Esc,
+                "Up" => KeyCode::Up,
+                "Down" => KeyCode::Down,
+                "End" => KeyCode::End,
+                s if s.starts_with("Ctrl-") => {
+                    KeyCode::Char(s[5..].chars().next().unwrap().to_ascii_lowercase())
+                }
+                s => KeyCode::Char(s.chars().next().unwrap()),
+            };
+            let mods = if k.to_string().starts_with("Ctrl-") {
+                KeyModifiers::CONTROL
+            } else {
+                KeyModifiers::NONE
+            };
+            let cmds = update(&mut m, Msg::Key(KeyEvent::new(code, mods)));
+            let changed = m != before;
+            assert!(
+                !cmds.is_empty() || changed,
+                "{} ({k}) did nothing",
+                a.name()
+            );
+            // And a notice alone is not "doing something" for actions that have work here.
+            if cmds.is_empty() && a != Action::SwitchRoom {
+                let mut quiet = m.clone();
+                quiet.notice = before.notice.clone();
+                quiet.dirty = before.dirty;
+                assert!(
+                    quiet != before,
+                    "{} ({k}) only said: {:?}",
+                    a.name(),
+                    m.notice
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_failed_edit_stays_in_the_outbox_with_its_text() {
         let mut m = open(2);
         m.outbox.push(Outgoing {

@@ -152,6 +152,12 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                 m.open_chat = None;
                 m.dirty = true;
             }
+            if let crate::chat::events::ChatEvent::TitleChanged { chat_id, title } = &ev
+                && let Some(o) = m.open_chat.as_mut().filter(|o| &o.chat_id == chat_id)
+            {
+                o.title = sanitize::line(title).into_owned();
+                m.dirty = true;
+            }
             return cmds;
         }
         E::Frame {
@@ -532,8 +538,23 @@ fn on_composer_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         KeyCode::Delete => d.delete(),
         KeyCode::Left => d.left(),
         KeyCode::Right => d.right(),
+        KeyCode::Up => {
+            if !d.up() {
+                return vec![];
+            }
+        }
+        KeyCode::Down => {
+            if !d.down() {
+                return vec![];
+            }
+        }
         KeyCode::Home => d.home(),
         KeyCode::End => d.end(),
+        // Shell-style line editing.
+        KeyCode::Char('a') if ctrl => d.home(),
+        KeyCode::Char('e') if ctrl => d.end(),
+        KeyCode::Char('w') if ctrl => d.delete_word(),
+        KeyCode::Char('u') if ctrl => d.delete_to_line_start(),
         KeyCode::Tab => d.insert("\t"),
         KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
             d.insert(c.encode_utf8(&mut [0u8; 4]))
