@@ -390,7 +390,16 @@ fn chats_and_history_160x48() {
 
 #[test]
 fn escape_sequences_from_the_server_reach_the_screen_inert() {
-    let t = render(&with_chats(160, 48));
+    let mut m = with_chats(160, 48);
+    // A display name (getUserDisplayName) with an OSC title change and a colour.
+    update(
+        &mut m,
+        Msg::Name {
+            id: "alice@video.example.com".into(),
+            name: "\u{1b}]0;owned\u{7}Alice \u{1b}[1;31mJohnson\u{202e}".into(),
+        },
+    );
+    let t = render(&m);
     let buf = t.backend().buffer();
     for cell in buf.content() {
         let s = cell.symbol();
@@ -407,6 +416,7 @@ fn escape_sequences_from_the_server_reach_the_screen_inert() {
     );
     assert!(screen.contains("mallory"));
     assert!(!screen.contains("pwned\u{7}"));
+    assert!(screen.contains("Alice Johnson") && !screen.contains("owned"));
 }
 
 fn ringing(w: u16, h: u16, title: Option<&str>, secs: u64) -> Model {

@@ -1816,7 +1816,7 @@ const PHRASES: &[&str] = &[
     "Morning! Is the meeting room free at ten?",
     "I've updated the slides for Thursday.",
     "Can someone check the camera in room 3?",
-    "The **new build** is on the server.",
+    "The new build is on the server.",
     "Lunch at the usual place?",
     "Notes from the call are in the shared folder.",
     "I'll be five minutes late.",
