@@ -123,6 +123,8 @@ struct SimState {
     history: Vec<Value>,
     tokens: HashMap<String, Role>,
     receiving_levels: HashMap<String, i64>,
+    /// What the methods without a model of their own stored, by subject (see `generic`).
+    generic: HashMap<String, Map<String, Value>>,
 }
 
 const MICS: &[(&str, &str)] = &[
@@ -184,6 +186,102 @@ fn event(name: &str, fields: Value) -> Map<String, Value> {
     m.insert("event".into(), Value::String(name.into()));
     m.insert("method".into(), Value::String("event".into()));
     m
+}
+
+/// A method this simulator does not model one by one (most of the catalog's 260: PTZ, slides,
+/// layouts, branding, …) answers from a generic store, so an administrator trying the API gets
+/// what a Room would give in shape: a command's parameters are kept under its subject
+/// (`setCrop` and `getCrop` share "Crop"), a `get…` reads them back with the catalog's reply
+/// keys (neutral values where nothing was set yet), and a command announces the catalog's
+/// follow-up event with its parameters.
+fn generic(s: &mut SimState, method: &str, p: &Map<String, Value>) -> Outcome {
+    let Some(spec) = crate::room::spec::method(method) else {
+        return Outcome::err(format!("unknown method `{method}`"));
+    };
+    let getter = method.starts_with("get");
+    let subject = method
+        .strip_prefix("get")
+        .or_else(|| method.strip_prefix("set"))
+        .unwrap_or(method)
+        .to_string();
+    let params: Map<String, Value> = p
+        .iter()
+        .filter(|(k, _)| *k != "method" && *k != "requestId")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let stored = s.generic.entry(subject).or_default();
+    if !getter {
+        for (k, v) in &params {
+            stored.insert(k.clone(), v.clone());
+        }
+    }
+    let mut reply = Map::new();
+    for &key in spec.response {
+        let v = stored.get(key).cloned().unwrap_or_else(|| neutral(key));
+        reply.insert(key.to_string(), v);
+    }
+    let mut events = Vec::new();
+    if !getter {
+        // The follow-up column may name several events, with prose around them.
+        for word in spec
+            .follow_up
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            if word != "appStateChanged" && crate::room::spec::event(word).is_some() {
+                events.push(event(word, Value::Object(params.clone())));
+            }
+        }
+    }
+    Outcome {
+        reply,
+        events,
+        ..Default::default()
+    }
+}
+
+/// A reply key's value when nothing was stored: a list for plural names, false for flags,
+/// 0 for counts and measures, else an empty string.
+fn neutral(key: &str) -> Value {
+    let k = key.to_ascii_lowercase();
+    let ends = |suffixes: &[&str]| suffixes.iter().any(|x| k.ends_with(x));
+    if ends(&[
+        "list",
+        "slots",
+        "participants",
+        "groups",
+        "files",
+        "requests",
+        "cameras",
+        "devices",
+        "presets",
+        "names",
+        "calls",
+        "chats",
+        "messages",
+        "contacts",
+        "monitors",
+        "modes",
+        "controls",
+    ]) {
+        Value::Array(vec![])
+    } else if k.starts_with("is")
+        || k.starts_with("has")
+        || k.starts_with("can")
+        || ends(&["enabled", "state", "available", "muted", "active"])
+    {
+        Value::Bool(false)
+    } else if ends(&[
+        "count", "width", "height", "time", "level", "angle", "pos", "bitrate", "type", "port",
+        "number", "size", "index", "id",
+    ]) && !k.ends_with("peerid")
+    {
+        Value::from(0)
+    } else if k == "properties" || k == "settings" {
+        Value::Object(Map::new())
+    } else {
+        Value::String(String::new())
+    }
 }
 
 fn app_state_event(state: i64, http_port: u16) -> Map<String, Value> {
@@ -283,6 +381,7 @@ impl RoomSim {
             history: Vec::new(),
             tokens: HashMap::new(),
             receiving_levels: HashMap::new(),
+            generic: HashMap::new(),
         };
         let (events, _) = broadcast::channel(4096);
         let inner = Arc::new(Inner {
@@ -1174,11 +1273,7 @@ impl Inner {
                 ev.push(event("chatMessageSent", json!({"peerId": world.full_id(u), "message": p.str_of("message").unwrap_or_default(), "time": now_secs()})));
                 o
             }
-            other => {
-                return Outcome::err(format!(
-                    "not simulated: `{other}` is a TrueConf Room method this simulator does not model"
-                ));
-            }
+            other => generic(s, other, p),
         };
         o.events.extend(ev);
         let timers = std::mem::take(&mut o.timers);
