@@ -234,6 +234,12 @@ pub enum RoomCommand {
     },
     /// Print events until Ctrl-C.
     Watch,
+    /// Replay a script of requests (what the explorer saves; see assets/tour-room.tcs),
+    /// printing each step; exits 1 at the first unexpected result.
+    Run {
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -397,6 +403,12 @@ pub enum ChatCommand {
     },
     /// Print events as they arrive, until Ctrl-C.
     Watch,
+    /// Replay a script of requests (what the explorer saves; see assets/tour-chat.tcs),
+    /// printing each step; exits 1 at the first unexpected result.
+    Run {
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

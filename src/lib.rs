@@ -16,6 +16,7 @@ pub mod link;
 pub mod logging;
 pub mod room;
 pub mod sanitize;
+pub mod script;
 pub mod sim;
 pub mod tls;
 pub mod tui;

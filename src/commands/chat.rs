@@ -95,7 +95,9 @@ pub async fn run(args: &ChatArgs, config: &Config) -> ExitCode {
     match execute(args, config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(msg, code)) => {
-            eprintln!("error: {msg}");
+            if !msg.is_empty() {
+                eprintln!("error: {msg}");
+            }
             ExitCode::from(code)
         }
     }
@@ -193,6 +195,10 @@ async fn resolve_chat(h: &ChatHandle, arg: &str) -> Result<String, Failure> {
 }
 
 async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
+    let script = match &args.command {
+        ChatCommand::Run { file } => Some(crate::script::load(file).map_err(|e| Failure(e, 2))?),
+        _ => None,
+    };
     let mut target = target(args, config)?;
     let timeout = Duration::from_secs(args.timeout.max(1));
     let cache = TokenCache::default_location();
@@ -235,7 +241,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
         },
         request_timeout: timeout,
         connect_timeout: timeout.min(Duration::from_secs(10)),
-        frames: false,
+        frames: matches!(args.command, ChatCommand::Run { .. }),
         token_cache: cache.clone(),
         ..ChatLinkOptions::default()
     };
@@ -263,6 +269,19 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
         }
     }
     let json = args.json;
+    if let ChatCommand::Run { file } = &args.command {
+        let base = file
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let mut b = crate::script::ChatBackend { h, events, base };
+        let steps = script.unwrap_or_default();
+        return match crate::script::run_steps(&mut b, file, &steps, json).await {
+            0 => Ok(()),
+            // The script said what went wrong; the exit code says how.
+            code => Err(Failure(String::new(), code)),
+        };
+    }
     match &args.command {
         ChatCommand::Login => {
             let s = h.session().unwrap_or_else(|| chat::client::ChatSession {
@@ -490,7 +509,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
             .await?;
             done(json, &format!("removed {}", line(user)));
         }
-        ChatCommand::Watch => unreachable!("handled above"),
+        ChatCommand::Watch | ChatCommand::Run { .. } => unreachable!("handled above"),
     }
     Ok(())
 }

@@ -79,13 +79,19 @@ pub async fn run(args: &RoomArgs, config: &Config) -> ExitCode {
     match execute(args, config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(msg, code)) => {
-            eprintln!("trueconf-console room: {msg}");
+            if !msg.is_empty() {
+                eprintln!("trueconf-console room: {msg}");
+            }
             ExitCode::from(code)
         }
     }
 }
 
 async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
+    let script = match &args.command {
+        RoomCommand::Run { file } => Some(crate::script::load(file).map_err(|e| Failure(e, 2))?),
+        _ => None,
+    };
     let target = target(args, config)?;
     let timeout = Duration::from_secs(args.timeout.max(1));
     let watching = matches!(args.command, RoomCommand::Watch);
@@ -100,7 +106,7 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
         },
         request_timeout: timeout,
         connect_timeout: timeout.min(Duration::from_secs(5)),
-        frames: watching,
+        frames: watching || matches!(args.command, RoomCommand::Run { .. }),
     };
     let (h, mut events) = link::spawn(target, opts);
     if !watching {
@@ -394,6 +400,15 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
                 Err(e) => return Err(e.into()),
             };
             print_json(&Value::Object(r.body));
+        }
+        RoomCommand::Run { file } => {
+            let mut b = crate::script::RoomBackend { h, events };
+            let steps = script.unwrap_or_default();
+            return match crate::script::run_steps(&mut b, file, &steps, json).await {
+                0 => Ok(()),
+                // The script said what went wrong; the exit code says how.
+                code => Err(Failure(String::new(), code)),
+            };
         }
         RoomCommand::Watch => loop {
             tokio::select! {

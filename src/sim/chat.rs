@@ -1509,6 +1509,9 @@ impl Inner {
                     m.content = content;
                 }
                 m.edited = true;
+                // An edit never predates its message (whose time may run ahead of the clock
+                // to keep a chat's times strictly rising).
+                let ts = ts.max(m.timestamp);
                 let payload =
                     json!({"chatId": cid, "messageId": mid, "timestamp": ts, "content": m.content});
                 Self::deliver(&s, &members, Some(conn), false, "editMessage", &payload);

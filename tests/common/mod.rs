@@ -311,3 +311,64 @@ impl Drop for DoneOnDrop {
 fn nz(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n.max(1)).unwrap()
 }
+
+/// `trueconf-console simulate` on free loopback ports, stopped when dropped (also when the
+/// test fails), so no simulator outlives its test.
+pub struct Simulate {
+    child: std::process::Child,
+    /// The JSON line it printed: `room_http_port`, `room_ws_port`, `chat_port`, …
+    pub ports: serde_json::Value,
+}
+
+impl Simulate {
+    pub fn start(home: &Home, extra: &[&str]) -> Simulate {
+        use std::io::{BufRead, BufReader};
+        let mut args = vec![
+            "simulate",
+            "--room-http-port",
+            "0",
+            "--room-ws-port",
+            "0",
+            "--chat-port",
+            "0",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args(&args)
+            .env_clear()
+            .envs(home.env())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let ports = serde_json::from_str(&first).unwrap_or_else(|e| {
+            let _ = child.kill();
+            panic!("simulate printed {first:?}: {e}")
+        });
+        Simulate { child, ports }
+    }
+
+    pub fn port(&self, key: &str) -> String {
+        self.ports[key].as_u64().expect(key).to_string()
+    }
+}
+
+impl Drop for Simulate {
+    fn drop(&mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

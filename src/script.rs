@@ -1,0 +1,829 @@
+//! Scripts of API requests: what the explorer saves and what `room run` / `chat run` replay.
+//!
+//! One step per line:
+//!
+//! ```text
+//! # a comment
+//! getAppState
+//! call {"peerId": "alice"}
+//! wait appStateChanged {"appState": 5} 10
+//! createGroupChat {"title": "Tour"} -> chat = chatId
+//! sendMessage {"chatId": "${chat}", "content": {"text": "hi", "parseMode": "text"}}
+//! ! removeChat {"chatId": "no-such-chat"}
+//! !304 getChatByID {"chatId": "no-such-chat"}
+//! ```
+//!
+//! A request is a method name and its parameters as a JSON object (none: `{}`). `-> name = key`
+//! keeps a key of the reply (a dotted path for nested keys) for later steps, where `${name}`
+//! stands for it. A leading `!` says the request is expected to fail; `!CODE` names the chat
+//! error code it must fail with. `wait EVENT [FIELDS] [SECONDS]` waits (10 s by default) for an
+//! event, or a chat server request, whose fields include FIELDS; events that arrived since the
+//! previous step count. The run stops at the first unexpected result.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+/// What a request step expects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    Success,
+    /// Any failure, or one with this chat error code.
+    Failure(Option<u32>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Request {
+        line: usize,
+        method: String,
+        /// The parameters as written, `${name}` not yet filled in.
+        params: String,
+        expect: Expect,
+        /// (name, dotted key of the reply).
+        keep: Vec<(String, String)>,
+    },
+    Wait {
+        line: usize,
+        event: String,
+        /// The fields to match, as written (`${name}` filled in when the step runs).
+        fields: String,
+        timeout: Duration,
+    },
+}
+
+impl Step {
+    pub fn line(&self) -> usize {
+        match self {
+            Step::Request { line, .. } | Step::Wait { line, .. } => *line,
+        }
+    }
+}
+
+/// A script that cannot be read: the line and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {problem}")]
+pub struct ParseError {
+    pub line: usize,
+    pub problem: String,
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@' || c == '.')
+}
+
+/// Reads a script.
+pub fn parse(text: &str) -> Result<Vec<Step>, ParseError> {
+    let mut steps = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let err = |problem: String| ParseError { line, problem };
+        let s = raw.trim();
+        if s.is_empty() || s.starts_with('#') {
+            continue;
+        }
+        if s == "wait" {
+            return Err(err("`wait` needs an event name".into()));
+        }
+        if let Some(rest) = s.strip_prefix("wait ") {
+            let rest = rest.trim();
+            let (event, after) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            if !is_name(event) {
+                return Err(err(format!("`wait` needs an event name, not “{event}”")));
+            }
+            let after = after.trim();
+            let (fields, after) = match after.starts_with('{') {
+                true => {
+                    let (text, rest) = json_extent(after).map_err(err)?;
+                    let probe = fill(&text, &HashMap::new(), true);
+                    if !matches!(leading_json(&probe).map_err(err)?.0, Some(Value::Object(_))) {
+                        return Err(err("the fields to wait for must be a JSON object".into()));
+                    }
+                    (text, rest)
+                }
+                false => ("{}".to_string(), after),
+            };
+            let secs = match after.trim() {
+                "" => 10.0,
+                t => t
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite() && *x > 0.0 && *x <= 3600.0)
+                    .ok_or_else(|| err(format!("“{t}” is not a number of seconds (up to 3600)")))?,
+            };
+            steps.push(Step::Wait {
+                line,
+                event: event.to_string(),
+                fields,
+                timeout: Duration::from_secs_f64(secs),
+            });
+            continue;
+        }
+        let (expect, s) = match s.strip_prefix('!') {
+            Some(rest) => {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                let code = if digits.is_empty() {
+                    None
+                } else {
+                    Some(
+                        digits
+                            .parse::<u32>()
+                            .map_err(|_| err(format!("“{digits}” is not an error code")))?,
+                    )
+                };
+                (Expect::Failure(code), rest[digits.len()..].trim())
+            }
+            None => (Expect::Success, s),
+        };
+        let (s, keep) = match s.rsplit_once(" -> ") {
+            Some((req, k)) => (req.trim(), parse_keep(k).map_err(err)?),
+            None => (s, vec![]),
+        };
+        let (method, rest) = s.split_once(char::is_whitespace).unwrap_or((s, ""));
+        if !is_name(method) {
+            return Err(err(format!("“{method}” is not a method name")));
+        }
+        let rest = rest.trim();
+        let params = if rest.is_empty() { "{}" } else { rest };
+        // Check the shape now (with placeholders filled by a stand-in), so a typo fails
+        // before anything is sent.
+        let probe = fill(params, &HashMap::new(), true);
+        match serde_json::from_str::<Value>(&probe) {
+            Ok(Value::Object(_)) => {}
+            Ok(_) => return Err(err("the parameters must be a JSON object".into())),
+            Err(e) => return Err(err(format!("the parameters are not JSON: {e}"))),
+        }
+        steps.push(Step::Request {
+            line,
+            method: method.to_string(),
+            params: params.to_string(),
+            expect,
+            keep,
+        });
+    }
+    Ok(steps)
+}
+
+/// `name = key, name2 = a.b`.
+fn parse_keep(s: &str) -> Result<Vec<(String, String)>, String> {
+    s.split(',')
+        .map(|part| {
+            let (name, key) = part.split_once('=').ok_or_else(|| {
+                format!("write what to keep as `name = key`, not “{}”", part.trim())
+            })?;
+            let (name, key) = (name.trim(), key.trim());
+            if !is_name(name) || !is_name(key) {
+                return Err(format!("“{}” is not `name = key`", part.trim()));
+            }
+            Ok((name.to_string(), key.to_string()))
+        })
+        .collect()
+}
+
+/// The balanced `{…}` at the start of `s` (strings and escapes respected), and what follows.
+fn json_extent(s: &str) -> Result<(String, &str), String> {
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if esc => esc = false,
+            '\\' if in_str => esc = true,
+            '"' => in_str = !in_str,
+            '{' if !in_str => depth += 1,
+            '}' if !in_str => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok((s[..=i].to_string(), &s[i + 1..]));
+                }
+            }
+            _ => {}
+        }
+    }
+    Err("an unclosed `{`".into())
+}
+
+/// A JSON value at the start of `s`, and what follows it.
+fn leading_json(s: &str) -> Result<(Option<Value>, &str), String> {
+    if !s.starts_with('{') {
+        return Ok((None, s));
+    }
+    let mut it = serde_json::Deserializer::from_str(s).into_iter::<Value>();
+    match it.next() {
+        Some(Ok(v)) => Ok((Some(v), &s[it.byte_offset()..])),
+        Some(Err(e)) => Err(format!("not JSON: {e}")),
+        None => Ok((None, s)),
+    }
+}
+
+/// `${name}` replaced by what was kept (JSON-escaped, for use inside a string). With `probe`,
+/// an unknown name becomes a stand-in instead of staying as written.
+fn fill(text: &str, vars: &HashMap<String, String>, probe: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        match after.find('}') {
+            Some(j) => {
+                let name = &after[..j];
+                match vars.get(name) {
+                    Some(v) => {
+                        let quoted = Value::String(v.clone()).to_string();
+                        out.push_str(&quoted[1..quoted.len() - 1]);
+                    }
+                    None if probe => out.push('x'),
+                    None => out.push_str(&rest[i..i + 3 + j]),
+                }
+                rest = &after[j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The names a step's parameters use that nothing kept yet.
+fn unknown_names(text: &str, vars: &HashMap<String, String>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        let after = &rest[i + 2..];
+        let Some(j) = after.find('}') else { break };
+        let name = &after[..j];
+        if !vars.contains_key(name) {
+            out.push(name.to_string());
+        }
+        rest = &after[j + 1..];
+    }
+    out
+}
+
+/// A value at a dotted path (`a.b.0.c`).
+pub fn at_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(v, |v, k| match v {
+        Value::Object(o) => o.get(k),
+        Value::Array(a) => k.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+/// Whether `have` includes every field of `want` (objects compared recursively).
+pub fn includes(have: &Value, want: &Value) -> bool {
+    match (have, want) {
+        (Value::Object(h), Value::Object(w)) => w
+            .iter()
+            .all(|(k, wv)| h.get(k).is_some_and(|hv| includes(hv, wv))),
+        _ => have == want,
+    }
+}
+
+/// A refused request, as a backend reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    /// The chat error code, when there is one.
+    pub code: Option<u32>,
+    pub text: String,
+    /// The whole reply, when one came (a Room's `result:false` frame).
+    pub reply: Value,
+}
+
+/// Where the steps go: the Room link or the chat link.
+#[allow(async_fn_in_trait)]
+pub trait Backend {
+    /// Sends a request; the reply, or why it failed.
+    async fn request(&mut self, method: &str, params: Map<String, Value>)
+    -> Result<Value, Refusal>;
+    /// The next event (name, fields) before `until`, or None.
+    async fn event(&mut self, until: Instant) -> Option<(String, Value)>;
+}
+
+/// One step's result, as `run` prints it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StepResult {
+    pub step: usize,
+    pub line: usize,
+    /// The method, or `wait EVENT`.
+    pub what: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub ms: u64,
+    pub reply: Value,
+    /// Whether this result was what the script expected.
+    pub expected: bool,
+}
+
+/// Runs the steps in order, handing each result to `report`; stops at the first result the
+/// script did not expect and returns it.
+pub async fn run<B: Backend>(
+    b: &mut B,
+    steps: &[Step],
+    mut report: impl FnMut(&StepResult),
+) -> Result<usize, StepResult> {
+    let mut vars: HashMap<String, String> = HashMap::new();
+    // Events seen since the previous wait was satisfied.
+    let mut seen: Vec<(String, Value)> = Vec::new();
+    for (n, step) in steps.iter().enumerate() {
+        let started = Instant::now();
+        let r = match step {
+            Step::Request {
+                line,
+                method,
+                params,
+                expect,
+                keep,
+            } => {
+                let missing = unknown_names(params, &vars);
+                let result = if missing.is_empty() {
+                    let text = fill(params, &vars, false);
+                    match serde_json::from_str::<Value>(&text) {
+                        Ok(Value::Object(o)) => b.request(method, o).await,
+                        _ => Err(Refusal {
+                            code: None,
+                            text: "the parameters are not a JSON object once filled in".into(),
+                            reply: Value::Null,
+                        }),
+                    }
+                } else {
+                    Err(Refusal {
+                        code: None,
+                        text: format!("nothing was kept as ${{{}}}", missing.join("}, ${")),
+                        reply: Value::Null,
+                    })
+                };
+                let ms = started.elapsed().as_millis() as u64;
+                // Events that came with this request count for the next wait.
+                while let Some(e) = b.event(Instant::now()).await {
+                    seen.push(e);
+                }
+                match result {
+                    Ok(reply) => {
+                        let mut kept_all = true;
+                        for (name, key) in keep {
+                            match at_path(&reply, key) {
+                                Some(Value::String(s)) => {
+                                    vars.insert(name.clone(), s.clone());
+                                }
+                                Some(v) => {
+                                    vars.insert(name.clone(), v.to_string());
+                                }
+                                None => kept_all = false,
+                            }
+                        }
+                        StepResult {
+                            step: n + 1,
+                            line: *line,
+                            what: method.clone(),
+                            ok: true,
+                            code: None,
+                            error: (!kept_all)
+                                .then(|| "the reply lacks a key this step keeps".to_string()),
+                            ms,
+                            reply,
+                            expected: *expect == Expect::Success && kept_all,
+                        }
+                    }
+                    Err(f) => StepResult {
+                        step: n + 1,
+                        line: *line,
+                        what: method.clone(),
+                        ok: false,
+                        code: f.code,
+                        expected: match expect {
+                            Expect::Success => false,
+                            Expect::Failure(None) => true,
+                            Expect::Failure(Some(c)) => f.code == Some(*c),
+                        },
+                        error: Some(f.text),
+                        ms,
+                        reply: f.reply,
+                    },
+                }
+            }
+            Step::Wait {
+                line,
+                event,
+                fields,
+                timeout,
+            } => {
+                let want: Value =
+                    serde_json::from_str(&fill(fields, &vars, false)).unwrap_or(Value::Null);
+                let matches = |(name, v): &(String, Value)| name == event && includes(v, &want);
+                let until = started + *timeout;
+                let mut found = seen.iter().position(matches).map(|i| {
+                    let e = seen[i].1.clone();
+                    seen.drain(..=i);
+                    e
+                });
+                while found.is_none() {
+                    match b.event(until).await {
+                        Some(e) if matches(&e) => {
+                            seen.clear();
+                            found = Some(e.1);
+                        }
+                        Some(e) => seen.push(e),
+                        None => break,
+                    }
+                }
+                let ms = started.elapsed().as_millis() as u64;
+                let ok = found.is_some();
+                StepResult {
+                    step: n + 1,
+                    line: *line,
+                    what: format!("wait {event}"),
+                    ok,
+                    code: None,
+                    error: (!ok).then(|| format!("no {event} within {} s", timeout.as_secs_f64())),
+                    ms,
+                    reply: found.unwrap_or(Value::Null),
+                    expected: ok,
+                }
+            }
+        };
+        report(&r);
+        if !r.expected {
+            return Err(r);
+        }
+    }
+    Ok(steps.len())
+}
+
+/// One line for a step's result, as a person reads it.
+pub fn describe(r: &StepResult) -> String {
+    let mark = if r.expected { "✓" } else { "✗" };
+    let what = crate::sanitize::line(&r.what);
+    let body = if r.reply.is_null() {
+        String::new()
+    } else {
+        let mut s = crate::sanitize::line(&r.reply.to_string()).into_owned();
+        if s.chars().count() > 200 {
+            s = s.chars().take(199).collect::<String>() + "…";
+        }
+        format!(" {s}")
+    };
+    match (&r.error, r.ok) {
+        (Some(e), false) => {
+            let code = r.code.map(|c| format!(" ({c})")).unwrap_or_default();
+            let want = if r.expected { ", as expected" } else { "" };
+            format!(
+                "{mark} [{}] line {}: {what} failed{code}{want}: {}{body}",
+                r.step,
+                r.line,
+                crate::sanitize::line(e)
+            )
+        }
+        (Some(e), true) => format!(
+            "{mark} [{}] line {}: {what}: {}{body}",
+            r.step,
+            r.line,
+            crate::sanitize::line(e)
+        ),
+        (None, _) => {
+            let surprise = if r.expected {
+                ""
+            } else {
+                " (a failure was expected)"
+            };
+            format!(
+                "{mark} [{}] line {}: {what} ok in {} ms{surprise}{body}",
+                r.step, r.line, r.ms
+            )
+        }
+    }
+}
+
+/// A script line for a request (what the explorer saves).
+pub fn request_line(method: &str, params: &Map<String, Value>) -> String {
+    if params.is_empty() {
+        method.to_string()
+    } else {
+        format!("{method} {}", Value::Object(params.clone()))
+    }
+}
+
+/// Steps sent to a TrueConf Room through its link (which must report frames).
+pub struct RoomBackend {
+    pub h: crate::room::RoomHandle,
+    pub events: tokio::sync::mpsc::UnboundedReceiver<crate::room::RoomLinkEvent>,
+}
+
+impl Backend for RoomBackend {
+    async fn request(
+        &mut self,
+        method: &str,
+        mut params: Map<String, Value>,
+    ) -> Result<Value, Refusal> {
+        params.remove("method");
+        params.remove("requestId");
+        match self.h.request(method, params).await {
+            Ok(r) => Ok(Value::Object(r.body)),
+            Err(crate::room::RoomError::Refused { error, reply, .. }) => Err(Refusal {
+                code: None,
+                text: error,
+                reply: Value::Object(reply.body),
+            }),
+            Err(e) => Err(Refusal {
+                code: None,
+                text: e.to_string(),
+                reply: Value::Null,
+            }),
+        }
+    }
+
+    async fn event(&mut self, until: Instant) -> Option<(String, Value)> {
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            let ev = if left.is_zero() {
+                self.events.try_recv().ok()
+            } else {
+                tokio::time::timeout(left, self.events.recv())
+                    .await
+                    .ok()
+                    .flatten()
+            };
+            if let crate::room::RoomLinkEvent::Frame {
+                outgoing: false,
+                text,
+                ..
+            } = ev?
+                && let Ok(v @ Value::Object(_)) = serde_json::from_str::<Value>(&text)
+                && let Some(name) = v.get("event").and_then(Value::as_str)
+            {
+                return Some((name.to_string(), v.clone()));
+            }
+        }
+    }
+}
+
+/// Steps sent to TrueConf Server's chat bot API through its link (which must report frames).
+/// `@sendFile {"chatId", "path"}` sends a local file (upload, then `sendFile`); a relative
+/// path is taken from the script's directory.
+pub struct ChatBackend {
+    pub h: crate::chat::ChatHandle,
+    pub events: tokio::sync::mpsc::UnboundedReceiver<crate::chat::ChatLinkEvent>,
+    pub base: std::path::PathBuf,
+}
+
+impl Backend for ChatBackend {
+    async fn request(
+        &mut self,
+        method: &str,
+        params: Map<String, Value>,
+    ) -> Result<Value, Refusal> {
+        let refused = |e: crate::chat::ChatError| Refusal {
+            code: e.code(),
+            text: e.to_string(),
+            reply: Value::Null,
+        };
+        if method == "@sendFile" {
+            let field = |k: &str| params.get(k).and_then(Value::as_str).map(String::from);
+            let (Some(chat), Some(path)) = (field("chatId"), field("path")) else {
+                return Err(Refusal {
+                    code: None,
+                    text: "@sendFile needs \"chatId\" and \"path\"".into(),
+                    reply: Value::Null,
+                });
+            };
+            let path = self
+                .base
+                .join(crate::config::expand_home(std::path::Path::new(&path)));
+            return self
+                .h
+                .send_file_from_path(&chat, &path, None, None)
+                .await
+                // The keys as `sendFile` answers them.
+                .map(|p| {
+                    serde_json::json!({"chatId": p.chat_id, "messageId": p.message_id,
+                        "timestamp": p.timestamp, "fileId": p.file_id,
+                        "captionMessageId": p.caption_message_id})
+                })
+                .map_err(refused);
+        }
+        self.h
+            .request(method, Value::Object(params))
+            .await
+            .map_err(refused)
+    }
+
+    async fn event(&mut self, until: Instant) -> Option<(String, Value)> {
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            let ev = if left.is_zero() {
+                self.events.try_recv().ok()
+            } else {
+                tokio::time::timeout(left, self.events.recv())
+                    .await
+                    .ok()
+                    .flatten()
+            };
+            if let crate::chat::ChatLinkEvent::Frame {
+                outgoing: false,
+                text,
+                ..
+            } = ev?
+                && let Ok(v) = serde_json::from_str::<Value>(&text)
+                && v.get("type").and_then(Value::as_u64) == Some(1)
+                && let Some(name) = v.get("method").and_then(Value::as_str)
+            {
+                let payload = v.get("payload").cloned().unwrap_or(Value::Null);
+                return Some((name.to_string(), payload));
+            }
+        }
+    }
+}
+
+/// Reads a script file (before any connection is made, so a mistake costs nothing).
+pub fn load(path: &std::path::Path) -> Result<Vec<Step>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse(&text).map_err(|e| format!("{}, {e}", path.display()))
+}
+
+/// Runs a loaded script, printing each step (as text or JSON lines). The exit code: 0 when
+/// every step went as expected, 1 at the first that did not.
+pub async fn run_steps<B: Backend>(
+    b: &mut B,
+    path: &std::path::Path,
+    steps: &[Step],
+    json: bool,
+) -> u8 {
+    let print = |r: &StepResult| {
+        if json {
+            match serde_json::to_string(r) {
+                Ok(s) => println!("{s}"),
+                Err(e) => eprintln!("error: cannot print JSON: {e}"),
+            }
+        } else {
+            println!("{}", describe(r));
+        }
+    };
+    match run(b, steps, print).await {
+        Ok(n) => {
+            if !json {
+                println!("{n} steps, each as expected");
+            }
+            0
+        }
+        Err(r) => {
+            eprintln!(
+                "error: {} stopped at line {} ({})",
+                path.display(),
+                r.line,
+                crate::sanitize::line(&r.what)
+            );
+            1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_every_kind_of_line() {
+        let s = parse(
+            "# tour\n\ngetAppState\ncall {\"peerId\": \"alice\"}\nwait appStateChanged {\"appState\": 5} 2.5\n\
+             createGroupChat {\"title\": \"T\"} -> chat = chatId, n = a.b\n! removeChat {\"chatId\": \"${chat}\"}\n\
+             !304 getChatByID {\"chatId\": \"x\"}\nwait sendMessage\n",
+        )
+        .unwrap();
+        assert_eq!(s.len(), 7);
+        assert!(
+            matches!(&s[0], Step::Request { method, params, expect: Expect::Success, .. } if method == "getAppState" && params == "{}")
+        );
+        assert!(
+            matches!(&s[2], Step::Wait { event, fields, timeout, line: 5 } if event == "appStateChanged" && fields == "{\"appState\": 5}" && *timeout == Duration::from_millis(2500))
+        );
+        assert!(
+            matches!(&s[3], Step::Request { keep, .. } if keep == &[("chat".to_string(), "chatId".to_string()), ("n".to_string(), "a.b".to_string())])
+        );
+        assert!(matches!(
+            &s[4],
+            Step::Request {
+                expect: Expect::Failure(None),
+                ..
+            }
+        ));
+        assert!(matches!(
+            &s[5],
+            Step::Request {
+                expect: Expect::Failure(Some(304)),
+                ..
+            }
+        ));
+        assert!(
+            matches!(&s[6], Step::Wait { fields, timeout, .. } if fields == "{}" && *timeout == Duration::from_secs(10))
+        );
+    }
+
+    #[test]
+    fn mistakes_name_their_line() {
+        for (text, want) in [
+            (
+                "getAppState\ncall {\"peerId\": }",
+                "line 2: the parameters are not JSON",
+            ),
+            ("call [1]", "line 1: the parameters must be a JSON object"),
+            ("wait", "line 1: `wait` needs an event name"),
+            (
+                "wait ev {\"a\": 1} soon",
+                "line 1: “soon” is not a number of seconds",
+            ),
+            ("x -> nope", "line 1: write what to keep as `name = key`"),
+            ("! {\"a\": 1}", "line 1: “{\"a\":” is not a method name"),
+            ("get state", "line 1: the parameters are not JSON"),
+        ] {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(e.starts_with(want), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled_escaped() {
+        let vars = HashMap::from([("t".to_string(), "a \"quoted\" \\ title".to_string())]);
+        let filled = fill(r#"{"title": "${t}", "n": "${u}"}"#, &vars, false);
+        let v: Value = serde_json::from_str(&filled).unwrap();
+        assert_eq!(v["title"], "a \"quoted\" \\ title");
+        assert_eq!(v["n"], "${u}");
+        assert_eq!(unknown_names(&filled, &vars), ["u"]);
+        assert_eq!(at_path(&json!({"a": [{"b": 7}]}), "a.0.b"), Some(&json!(7)));
+        assert!(includes(
+            &json!({"a": 1, "b": {"c": 2, "d": 3}}),
+            &json!({"b": {"c": 2}})
+        ));
+        assert!(!includes(&json!({"a": 1}), &json!({"a": 2})));
+    }
+
+    /// A backend that answers from a list and has events queued.
+    struct Fake {
+        replies: Vec<Result<Value, Refusal>>,
+        events: Vec<(String, Value)>,
+        sent: Vec<(String, Map<String, Value>)>,
+    }
+
+    impl Backend for Fake {
+        async fn request(
+            &mut self,
+            method: &str,
+            params: Map<String, Value>,
+        ) -> Result<Value, Refusal> {
+            self.sent.push((method.to_string(), params));
+            self.replies.remove(0)
+        }
+        async fn event(&mut self, _until: Instant) -> Option<(String, Value)> {
+            (!self.events.is_empty()).then(|| self.events.remove(0))
+        }
+    }
+
+    #[tokio::test]
+    async fn runs_keeps_waits_and_stops_at_the_unexpected() {
+        let steps = parse(
+            "createGroupChat {\"title\": \"T\"} -> chat = chatId\nwait created {\"chatId\": \"${chat}\"} 1\n\
+             sendMessage {\"chatId\": \"${chat}\"}\n!304 getChatByID {\"chatId\": \"${chat}\"}\nwait never 0.05\nnotReached",
+        )
+        .unwrap();
+        let mut b = Fake {
+            replies: vec![
+                Ok(json!({"chatId": "C1"})),
+                Ok(json!({"messageId": "M"})),
+                Err(Refusal {
+                    code: Some(304),
+                    text: "chat not found (304)".into(),
+                    reply: Value::Null,
+                }),
+            ],
+            events: vec![
+                ("created".into(), json!({"chatId": "C0"})),
+                ("created".into(), json!({"chatId": "C1", "more": true})),
+            ],
+            sent: vec![],
+        };
+        let mut seen = vec![];
+        let r = run(&mut b, &steps, |r| seen.push(r.clone())).await;
+        let failed = r.unwrap_err();
+        assert_eq!(failed.what, "wait never");
+        assert_eq!(seen.len(), 5);
+        assert!(seen[..4].iter().all(|r| r.expected), "{seen:#?}");
+        assert_eq!(b.sent[1].1["chatId"], "C1", "the kept id is filled in");
+        assert!(describe(&seen[3]).contains("failed (304), as expected"));
+        // Success where a failure was expected is a failure of the script.
+        let steps = parse("! removeChat").unwrap();
+        let mut b = Fake {
+            replies: vec![Ok(json!({}))],
+            events: vec![],
+            sent: vec![],
+        };
+        let r = run(&mut b, &steps, |_| {}).await.unwrap_err();
+        assert!(describe(&r).contains("a failure was expected"));
+    }
+}
