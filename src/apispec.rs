@@ -141,11 +141,19 @@ pub fn validate(
     errs
 }
 
-/// A request object with every parameter, each with a placeholder of its type.
+/// A request object with every parameter: a required one with a placeholder of its type, an
+/// optional one as `null` (left out when sent as it is; fill it in to use it).
 pub fn template(params: &[ParamSpec]) -> Map<String, Value> {
     params
         .iter()
-        .map(|p| (p.key.to_string(), p.ty.example()))
+        .map(|p| {
+            let v = if p.required {
+                p.ty.example()
+            } else {
+                Value::Null
+            };
+            (p.key.to_string(), v)
+        })
         .collect()
 }
 

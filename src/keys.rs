@@ -59,6 +59,7 @@ actions! {
     Back = "back", Global, ["esc"], "back, close";
     Compose = "compose", Global, ["i"], "write in the composer";
     Inspector = "inspector", Global, ["ctrl-t"], "show or hide the traffic inspector";
+    Explorer = "explorer", Global, ["x"], "the API explorer: send any Room or chat method";
     SwitchRoom = "switch_room", Global, ["ctrl-r"], "switch to the next configured room";
     Call = "call", Room, ["c"], "call someone";
     HangUp = "hangup", Room, ["h"], "hang up";

@@ -228,6 +228,15 @@ fn run_tui(
             model.persist_outbox = path.is_some();
             effects.set_outbox_path(path);
         }
+        // The explorer's history (what was sent, secrets masked) survives a restart.
+        let data = trueconf_console::dirs::data_dir();
+        if let Some(d) = &data {
+            match app::explorer::HistoryFile::load(&d.join("explorer-history.json")) {
+                Ok(h) => model.explorer_history = h,
+                Err(e) => model.notify(NoticeLevel::Error, e),
+            }
+        }
+        effects.set_data_dir(data);
         if let Some(i) = model.active_room {
             effects.connect_room(i);
         }

@@ -509,6 +509,31 @@ pub fn request_line(method: &str, params: &Map<String, Value>) -> String {
     }
 }
 
+/// A Room link's failure as a refusal (the `result:false` frame kept when there is one).
+pub fn room_refusal(e: crate::room::RoomError) -> Refusal {
+    match e {
+        crate::room::RoomError::Refused { error, reply, .. } => Refusal {
+            code: None,
+            text: error,
+            reply: Value::Object(reply.body),
+        },
+        e => Refusal {
+            code: None,
+            text: e.to_string(),
+            reply: Value::Null,
+        },
+    }
+}
+
+/// A chat link's failure as a refusal (with the server's code when it refused).
+pub fn chat_refusal(e: crate::chat::ChatError) -> Refusal {
+    Refusal {
+        code: e.code(),
+        text: e.to_string(),
+        reply: Value::Null,
+    }
+}
+
 /// Steps sent to a TrueConf Room through its link (which must report frames).
 pub struct RoomBackend {
     pub h: crate::room::RoomHandle,
@@ -523,19 +548,11 @@ impl Backend for RoomBackend {
     ) -> Result<Value, Refusal> {
         params.remove("method");
         params.remove("requestId");
-        match self.h.request(method, params).await {
-            Ok(r) => Ok(Value::Object(r.body)),
-            Err(crate::room::RoomError::Refused { error, reply, .. }) => Err(Refusal {
-                code: None,
-                text: error,
-                reply: Value::Object(reply.body),
-            }),
-            Err(e) => Err(Refusal {
-                code: None,
-                text: e.to_string(),
-                reply: Value::Null,
-            }),
-        }
+        self.h
+            .request(method, params)
+            .await
+            .map(|r| Value::Object(r.body))
+            .map_err(room_refusal)
     }
 
     async fn event(&mut self, until: Instant) -> Option<(String, Value)> {
@@ -578,11 +595,7 @@ impl Backend for ChatBackend {
         method: &str,
         params: Map<String, Value>,
     ) -> Result<Value, Refusal> {
-        let refused = |e: crate::chat::ChatError| Refusal {
-            code: e.code(),
-            text: e.to_string(),
-            reply: Value::Null,
-        };
+        let refused = chat_refusal;
         if method == "@sendFile" {
             let field = |k: &str| params.get(k).and_then(Value::as_str).map(String::from);
             let (Some(chat), Some(path)) = (field("chatId"), field("path")) else {

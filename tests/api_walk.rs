@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
+use trueconf_console::app::explorer;
 use trueconf_console::chat::{self, ChatError, ChatLinkOptions, ChatTarget};
 use trueconf_console::config::ApiVersion;
 use trueconf_console::link::{Backoff, LinkStatus};
@@ -54,15 +55,11 @@ async fn every_room_method_is_answered() {
         .filter(|m| m.name != "auth")
         .chain(methods.iter().filter(|m| m.name == "auth"));
     for m in order {
-        let template = m.template();
-        // The template is valid JSON that passes the method's own validation.
-        let text = serde_json::to_string_pretty(&Value::Object(template.clone())).unwrap();
+        // The explorer's template is valid JSON that passes the method's own validation.
+        let text = explorer::template_text(m);
         let back: Value = serde_json::from_str(&text).unwrap();
-        assert!(
-            m.validate(back.as_object().unwrap()).is_empty(),
-            "{}",
-            m.name
-        );
+        let template = back.as_object().unwrap().clone();
+        assert!(m.validate(&template).is_empty(), "{}", m.name);
         match h.request(m.name, template).await {
             Ok(_) => ok += 1,
             Err(RoomError::Refused { error, reply, .. }) => {
@@ -117,8 +114,7 @@ async fn every_chat_method_is_answered() {
     let methods = trueconf_console::chat::methods::METHODS;
     let (mut ok, mut refused) = (0, 0);
     for m in methods {
-        let template = m.template();
-        let text = serde_json::to_string_pretty(&Value::Object(template.clone())).unwrap();
+        let text = explorer::template_text(m);
         let back: Value = serde_json::from_str(&text).unwrap();
         assert!(
             m.validate(back.as_object().unwrap()).is_empty(),

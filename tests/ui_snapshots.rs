@@ -776,3 +776,139 @@ fn composer_replying_in_markdown_80x24() {
     }
     insta::assert_snapshot!(render(&m).backend());
 }
+
+/// The demo model online, with the explorer open.
+fn explorer(w: u16, h: u16) -> Model {
+    use trueconf_console::chat::ChatLinkEvent;
+    use trueconf_console::link::LinkStatus;
+    use trueconf_console::room::RoomLinkEvent;
+    let mut m = demo(w, h);
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    key(&mut m, KeyCode::Char('x'), KeyModifiers::NONE);
+    m
+}
+
+#[test]
+fn explorer_method_list_80x24_and_160x48() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut m = explorer(w, h);
+        for c in "conf".chars() {
+            key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+        }
+        insta::assert_snapshot!(format!("explorer_list_{w}x{h}"), render(&m).backend());
+    }
+}
+
+#[test]
+fn explorer_template_80x24() {
+    let mut m = explorer(80, 24);
+    for c in "call".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    // A typo: the problem shows in the editor.
+    key(&mut m, KeyCode::Char('"'), KeyModifiers::NONE);
+    let t = render(&m);
+    assert!(t.backend().to_string().contains("✗ not JSON"));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn explorer_response_with_events_160x48() {
+    use trueconf_console::room::RoomLinkEvent;
+    let mut m = explorer(160, 48);
+    for c in "call".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    for c in "alice@video.example.com".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    let t0 = 1_795_000_000_000u64;
+    let frame = |text: &str, at_ms: u64| {
+        Msg::Room(RoomLinkEvent::Frame {
+            outgoing: false,
+            text: text.into(),
+            at_ms,
+        })
+    };
+    update(
+        &mut m,
+        frame(
+            r#"{"method":"call","requestId":"14","result":true}"#,
+            t0 + 3,
+        ),
+    );
+    update(
+        &mut m,
+        Msg::ExplorerReply {
+            id: 1,
+            sent_at_ms: t0,
+            rtt_ms: 3,
+            outcome: Ok(serde_json::json!({"method":"call","requestId":"14","result":true})),
+        },
+    );
+    update(
+        &mut m,
+        frame(
+            r#"{"method":"event","event":"appStateChanged","appState":4}"#,
+            t0 + 5,
+        ),
+    );
+    update(
+        &mut m,
+        frame(
+            r#"{"method":"event","event":"inviteSent","peerId":"alice@video.example.com","confId":"c1"}"#,
+            t0 + 6,
+        ),
+    );
+    // Long after the window: not the call's doing.
+    update(
+        &mut m,
+        frame(
+            r#"{"method":"event","event":"hardwareChanged"}"#,
+            t0 + 60_000,
+        ),
+    );
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    assert!(screen.contains("call: ok in 3 ms"), "{screen}");
+    assert!(screen.contains("Events within 2 s: 2"), "{screen}");
+    assert!(!screen.contains("hardwareChanged"));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn explorer_chat_error_80x24() {
+    let mut m = explorer(80, 24);
+    key(&mut m, KeyCode::Tab, KeyModifiers::NONE);
+    for c in "getchatbyid".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    update(
+        &mut m,
+        Msg::ExplorerReply {
+            id: 1,
+            sent_at_ms: 1,
+            rtt_ms: 2,
+            outcome: Err(trueconf_console::script::Refusal {
+                code: Some(304),
+                text: "chat not found (304)".into(),
+                reply: serde_json::Value::Null,
+            }),
+        },
+    );
+    let t = render(&m);
+    assert!(t.backend().to_string().contains("✗ 304 CHAT_NOT_FOUND"));
+    insta::assert_snapshot!(t.backend());
+}

@@ -46,6 +46,20 @@ pub enum Cmd {
     },
     /// A chat request whose result comes back as `Msg::ChatDone`.
     Chat(ChatOp),
+    /// The explorer's request; the reply comes back as `Msg::ExplorerReply`.
+    ExplorerSend {
+        id: u64,
+        api: super::explorer::Api,
+        method: String,
+        params: Map<String, Value>,
+    },
+    /// Write the explorer's history to disk.
+    SaveExplorerHistory(Vec<super::explorer::Sent>),
+    /// Write script lines to a new file; back as `Msg::ScriptSaved`.
+    SaveScript {
+        api: super::explorer::Api,
+        lines: Vec<String>,
+    },
 }
 
 /// Chat requests the panes make (sending goes through the outbox instead).

@@ -15,6 +15,8 @@ pub struct Effects {
     room: Option<(RoomHandle, JoinHandle<()>)>,
     chat: Option<(crate::chat::ChatHandle, JoinHandle<()>)>,
     outbox_path: Option<std::path::PathBuf>,
+    /// The data dir: the explorer's history and saved scripts go there.
+    data_dir: Option<std::path::PathBuf>,
     ticks: Option<JoinHandle<()>>,
 }
 
@@ -27,8 +29,14 @@ impl Effects {
             room: None,
             chat: None,
             outbox_path: None,
+            data_dir: None,
             ticks: None,
         }
+    }
+
+    /// Where the explorer's history and scripts are written (None: not written).
+    pub fn set_data_dir(&mut self, dir: Option<std::path::PathBuf>) {
+        self.data_dir = dir;
     }
 
     /// Where `Cmd::SaveOutbox` writes.
@@ -316,9 +324,101 @@ impl Effects {
                     let _ = tx.send(Msg::ChatDone { op, result }).await;
                 });
             }
+            Cmd::ExplorerSend {
+                id,
+                api,
+                method,
+                params,
+            } => {
+                let tx = self.tx.clone();
+                let room = self.room.as_ref().map(|(h, _)| h.clone());
+                let chat = self.chat.as_ref().map(|(h, _)| h.clone());
+                tokio::spawn(async move {
+                    let sent_at_ms = crate::link::now_ms();
+                    let t = std::time::Instant::now();
+                    let not_connected = |what: &str| crate::script::Refusal {
+                        code: None,
+                        text: format!("{what} is not connected"),
+                        reply: serde_json::Value::Null,
+                    };
+                    let outcome = match (api, room, chat) {
+                        (super::explorer::Api::Room, Some(h), _) => h
+                            .request(&method, params)
+                            .await
+                            .map(|r| serde_json::Value::Object(r.body))
+                            .map_err(crate::script::room_refusal),
+                        (super::explorer::Api::Chat, _, Some(h)) => h
+                            .request(&method, serde_json::Value::Object(params))
+                            .await
+                            .map_err(crate::script::chat_refusal),
+                        (super::explorer::Api::Room, None, _) => Err(not_connected("the Room")),
+                        (super::explorer::Api::Chat, _, None) => {
+                            Err(not_connected("the chat server"))
+                        }
+                    };
+                    let _ = tx
+                        .send(Msg::ExplorerReply {
+                            id,
+                            sent_at_ms,
+                            rtt_ms: t.elapsed().as_millis() as u64,
+                            outcome,
+                        })
+                        .await;
+                });
+            }
+            Cmd::SaveExplorerHistory(sent) => {
+                if let Some(d) = &self.data_dir {
+                    let p = d.join("explorer-history.json");
+                    if let Err(e) = super::explorer::HistoryFile::save(&p, &sent) {
+                        tracing::error!("cannot save the explorer history to {}: {e}", p.display());
+                    }
+                }
+            }
+            Cmd::SaveScript { api, lines } => {
+                let result = match &self.data_dir {
+                    None => Err("no data directory on this system to save scripts in".to_string()),
+                    Some(d) => save_script(&d.join("scripts"), api, &lines),
+                };
+                let _ = self.tx.try_send(Msg::ScriptSaved(result));
+            }
             Cmd::Quit | Cmd::Bell => {}
         }
     }
+}
+
+/// Writes a script of `api` requests to a new file named by the local time.
+fn save_script(
+    dir: &std::path::Path,
+    api: super::explorer::Api,
+    lines: &[String],
+) -> Result<std::path::PathBuf, String> {
+    crate::dirs::create_private(dir)
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let name = api.link();
+    let path = (0..100)
+        .map(|n| {
+            let suffix = if n == 0 {
+                String::new()
+            } else {
+                format!("-{n}")
+            };
+            dir.join(format!("{name}-{stamp}{suffix}.tcs"))
+        })
+        .find(|p| !p.exists())
+        .ok_or_else(|| "no free script name".to_string())?;
+    let mut text = format!(
+        "# Saved by the trueconf-console explorer: {} requests, one per line.\n\
+         # Replay with `trueconf-console {name} run {}`.\n",
+        api.title(),
+        path.display()
+    );
+    for l in lines {
+        text.push_str(l);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
 }
 
 /// Carries out a chat request; a create returns the new chat's id.

@@ -6,6 +6,7 @@ mod chats;
 mod cmd;
 mod composer;
 mod effects;
+pub mod explorer;
 mod model;
 mod msg;
 mod run;

@@ -252,6 +252,14 @@ pub struct Model {
     pub transfers: Vec<TransferView>,
     /// Where downloads go.
     pub download_dir: std::path::PathBuf,
+    /// The API explorer, when it is on screen.
+    pub explorer: Option<super::explorer::Explorer>,
+    /// The explorer as it was left, so reopening it returns there.
+    pub explorer_kept: Option<super::explorer::Explorer>,
+    /// What the explorer sent, across runs (newest last).
+    pub explorer_history: Vec<super::explorer::Sent>,
+    /// What the explorer sent in this run (what a saved script holds).
+    pub explorer_session: Vec<super::explorer::Sent>,
     pub notice: Option<Notice>,
     pub quit: bool,
     /// Set by `update` when something visible changed; the runtime draws and clears it.
@@ -328,6 +336,10 @@ impl Model {
             persist_outbox: false,
             transfers: Vec::new(),
             download_dir: config.download_dir(),
+            explorer: None,
+            explorer_kept: None,
+            explorer_history: Vec::new(),
+            explorer_session: Vec::new(),
             notice: None,
             quit: false,
             dirty: true,

@@ -47,6 +47,15 @@ pub enum Msg {
         id: u64,
         result: Result<(), String>,
     },
+    /// The explorer's request was answered (or failed) `rtt_ms` after `sent_at_ms`.
+    ExplorerReply {
+        id: u64,
+        sent_at_ms: u64,
+        rtt_ms: u64,
+        outcome: Result<serde_json::Value, crate::script::Refusal>,
+    },
+    /// Where a script was saved, or why not.
+    ScriptSaved(Result<std::path::PathBuf, String>),
     /// A chat request ended: Ok with the new chat's id for a create.
     ChatDone {
         op: super::cmd::ChatOp,

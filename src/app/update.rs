@@ -9,6 +9,33 @@ use crate::sanitize;
 
 /// The one place the model changes. Pure: no I/O, no clock, no randomness.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
+    let mut cmds = step(m, msg);
+    // An explorer request is noted (and kept in the history) as it goes out, whichever key
+    // sent it: Enter, or the confirmation of a dangerous one.
+    let sends: Vec<(
+        u64,
+        super::explorer::Api,
+        String,
+        serde_json::Map<String, serde_json::Value>,
+    )> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::ExplorerSend {
+                id,
+                api,
+                method,
+                params,
+            } => Some((*id, *api, method.clone(), params.clone())),
+            _ => None,
+        })
+        .collect();
+    for (id, api, method, params) in sends {
+        cmds.extend(super::explorer::sending(m, id, api, &method, &params));
+    }
+    cmds
+}
+
+fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Key(k) => on_key(m, k),
         Msg::Resize(w, h) => {
@@ -19,6 +46,15 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Paste(text) => {
+            if let Some(x) = m
+                .explorer
+                .as_mut()
+                .filter(|x| x.focus == super::explorer::Focus::Editor && m.overlay.is_none())
+            {
+                x.editor.insert(&text);
+                m.dirty = true;
+                return vec![];
+            }
             if let Some(Overlay::Upload { input }) = &mut m.overlay {
                 // A file dropped on the terminal arrives as its pasted path.
                 input.push_str(sanitize::line(&text).trim());
@@ -50,6 +86,28 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::TransferDone { id, result } => super::actions::transfer_done(m, id, result),
         Msg::ChatDone { op, result } => super::actions::chat_done(m, op, result),
+        Msg::ExplorerReply {
+            id,
+            sent_at_ms,
+            rtt_ms,
+            outcome,
+        } => {
+            super::explorer::replied(m, id, sent_at_ms, rtt_ms, outcome);
+            vec![]
+        }
+        Msg::ScriptSaved(r) => {
+            match r {
+                Ok(p) => m.notify(
+                    NoticeLevel::Info,
+                    format!(
+                        "Script saved: {} (replay with `trueconf-console room|chat run FILE`)",
+                        sanitize::line(&p.display().to_string())
+                    ),
+                ),
+                Err(e) => m.notify(NoticeLevel::Error, sanitize::line(&e).into_owned()),
+            }
+            vec![]
+        }
         Msg::TerminalLost(_) | Msg::Signal(_) => quit(m),
         Msg::Room(ev) => on_room(m, ev),
         Msg::Chat(ev) => on_chat(m, ev),
@@ -257,7 +315,8 @@ fn record(m: &mut Model, t: super::model::Traffic) {
         m.traffic.pop_front();
     }
     m.traffic.push_back(t);
-    if m.inspector {
+    // The inspector shows every frame; the explorer the events after its request.
+    if m.inspector || m.explorer.is_some() {
         m.dirty = true;
     }
 }
@@ -322,6 +381,15 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     {
         return vec![Cmd::room("hangUp", json!({ "forAll": false }))];
     }
+    if m.explorer.is_some() {
+        // The call dialog is drawn over the explorer and keeps its keys.
+        if m.room.invite.is_some()
+            && let Some(action) = m.keys.lookup(key, &[Context::CallDialog])
+        {
+            return on_action(m, action);
+        }
+        return super::explorer::on_key(m, &k);
+    }
     if m.composing {
         return on_composer_key(m, &k);
     }
@@ -339,6 +407,7 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     {
         return on_action(m, action);
     }
+
     let Some(action) = m
         .keys
         .lookup(key, &[pane_ctx, Context::Room, Context::Global])
@@ -390,6 +459,7 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             m.inspector = !m.inspector;
             m.dirty = true;
         }
+        Action::Explorer => return super::explorer::toggle(m),
         Action::SwitchRoom => return switch_room(m),
         Action::Call
         | Action::HangUp
@@ -1701,7 +1771,7 @@ mod tests {
     fn unbound_keys_and_pastes_change_nothing() {
         let mut m = demo();
         let before = m.clone();
-        update(&mut m, press('x'));
+        update(&mut m, press('z'));
         update(&mut m, Msg::Paste("hello".into()));
         update(&mut m, key(KeyCode::Up, KeyModifiers::NONE));
         assert_eq!(m, before);

@@ -1,6 +1,7 @@
 //! Views: functions of the model that draw into a frame and touch nothing else.
 
 mod dialog;
+mod explorer;
 mod help;
 mod history;
 mod layout;
@@ -29,12 +30,21 @@ pub fn view(model: &Model, f: &mut Frame) {
         return;
     }
     let l = MainLayout::new(area, model.inspector);
-    panes::room(f, l.room, model, &theme);
-    panes::chats(f, l.chats, model, &theme);
-    history::history(f, l.history, model, &theme);
-    panes::composer(f, l.composer, model, &theme);
-    if let Some(r) = l.inspector {
-        panes::inspector(f, r, model, &theme);
+    if let Some(x) = &model.explorer {
+        // The explorer takes the screen above the status bar.
+        let body = Rect {
+            height: area.height.saturating_sub(1),
+            ..area
+        };
+        explorer::view(f, body, model, x, &theme);
+    } else {
+        panes::room(f, l.room, model, &theme);
+        panes::chats(f, l.chats, model, &theme);
+        history::history(f, l.history, model, &theme);
+        panes::composer(f, l.composer, model, &theme);
+        if let Some(r) = l.inspector {
+            panes::inspector(f, r, model, &theme);
+        }
     }
     status::bar(f, l.status, model, &theme);
     dialog::call(f, area, model, &theme);

@@ -435,7 +435,32 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     };
     let inner = b.inner(area);
     let w = (inner.width as usize).max(1);
-    // Wrap by display width, remembering where the cursor lands.
+    let (rows, cursor) = wrap_draft(d, w);
+    let h = (inner.height as usize).max(1);
+    let first = (cursor.0 + 1).saturating_sub(h);
+    let style = if m.composing {
+        ratatui::style::Style::default()
+    } else {
+        theme.dim
+    };
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .skip(first)
+        .take(h)
+        .map(|r| Line::styled(r, style))
+        .collect();
+    f.render_widget(Paragraph::new(lines).block(b), area);
+    if m.composing {
+        f.set_cursor_position((
+            inner.x + cursor.1 as u16,
+            inner.y + (cursor.0 - first) as u16,
+        ));
+    }
+}
+
+/// A draft wrapped by display width into rows, and the (row, column) its cursor lands on.
+pub(super) fn wrap_draft(d: &crate::app::Draft, w: usize) -> (Vec<String>, (usize, usize)) {
+    let w = w.max(1);
     let mut rows: Vec<String> = vec![String::new()];
     let mut col = 0usize;
     let mut cursor = (0usize, 0usize);
@@ -469,26 +494,7 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         }
         col += cw;
     }
-    let h = (inner.height as usize).max(1);
-    let first = (cursor.0 + 1).saturating_sub(h);
-    let style = if m.composing {
-        ratatui::style::Style::default()
-    } else {
-        theme.dim
-    };
-    let lines: Vec<Line> = rows
-        .into_iter()
-        .skip(first)
-        .take(h)
-        .map(|r| Line::styled(r, style))
-        .collect();
-    f.render_widget(Paragraph::new(lines).block(b), area);
-    if m.composing {
-        f.set_cursor_position((
-            inner.x + cursor.1 as u16,
-            inner.y + (cursor.0 - first) as u16,
-        ));
-    }
+    (rows, cursor)
 }
 
 pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {

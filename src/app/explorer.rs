@@ -1,0 +1,890 @@
+//! The API explorer: every method of both APIs from the tables the protocol code uses, a JSON
+//! template to edit, validation before sending, the reply with its round-trip time and the
+//! events that followed, a persisted history of what was sent, and scripts.
+//! Pure data and the pure functions `update` applies; the effects send and save.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{Answer, Cmd, Draft, Model, NoticeLevel, Overlay};
+use crate::apispec::MethodSpec;
+
+/// Which API the explorer shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Api {
+    Room,
+    Chat,
+}
+
+impl Api {
+    pub fn methods(self) -> &'static [MethodSpec] {
+        match self {
+            Api::Room => crate::room::catalog::METHODS,
+            Api::Chat => crate::chat::methods::METHODS,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Api::Room => "TrueConf Room",
+            Api::Chat => "Chat bot API",
+        }
+    }
+
+    pub fn other(self) -> Api {
+        match self {
+            Api::Room => Api::Chat,
+            Api::Chat => Api::Room,
+        }
+    }
+
+    /// The link's name in the inspector's records.
+    pub fn link(self) -> &'static str {
+        match self {
+            Api::Room => "room",
+            Api::Chat => "chat",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Editor,
+}
+
+/// A request as sent (and as the history keeps it). Secrets are masked before it is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sent {
+    pub api: Api,
+    pub method: String,
+    /// The parameters, compact JSON.
+    pub params: String,
+}
+
+/// What came back for the last request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exchange {
+    pub id: u64,
+    pub api: Api,
+    pub method: String,
+    /// The request as sent, pretty-printed.
+    pub request: String,
+    /// None while waiting.
+    pub outcome: Option<Result<Value, crate::script::Refusal>>,
+    pub sent_at_ms: Option<u64>,
+    pub rtt_ms: Option<u64>,
+}
+
+/// How long after the reply events still count as caused by the request.
+pub const EVENT_WINDOW_MS: u64 = 2000;
+
+/// At most this many requests are kept in the history.
+pub const HISTORY_KEEP: usize = 200;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explorer {
+    pub api: Api,
+    pub focus: Focus,
+    /// Typed in the list: narrows it.
+    pub filter: String,
+    /// The highlighted method, by name.
+    pub selected: Option<&'static str>,
+    /// The method in the editor.
+    pub method: Option<&'static MethodSpec>,
+    pub editor: Draft,
+    /// What is wrong with the editor's request (shown there; nothing is sent until fixed).
+    pub problems: Vec<String>,
+    pub exchange: Option<Exchange>,
+    pub next_id: u64,
+    /// Where Up/Down are in the history while recalling (an index into it).
+    pub recall: Option<usize>,
+}
+
+impl Explorer {
+    pub fn new(api: Api) -> Explorer {
+        Explorer {
+            api,
+            focus: Focus::List,
+            filter: String::new(),
+            selected: api.methods().first().map(|m| m.name),
+            method: None,
+            editor: Draft::default(),
+            problems: Vec::new(),
+            exchange: None,
+            next_id: 1,
+            recall: None,
+        }
+    }
+
+    /// The methods matching the filter (characters in order, any case, in the name or its
+    /// group), in the table's order.
+    pub fn matching(&self) -> Vec<&'static MethodSpec> {
+        let q: Vec<char> = self.filter.to_lowercase().chars().collect();
+        self.api
+            .methods()
+            .iter()
+            .filter(|m| fuzzy(&q, m.name))
+            .collect()
+    }
+}
+
+fn fuzzy(q: &[char], s: &str) -> bool {
+    let mut it = q.iter().peekable();
+    for c in s.to_lowercase().chars() {
+        if it.peek() == Some(&&c) {
+            it.next();
+        }
+    }
+    it.peek().is_none()
+}
+
+/// Where typing should start in a template: inside the first required parameter's value
+/// (between the quotes of a string), else the first parameter's, else the end.
+fn first_value(m: &MethodSpec, text: &str) -> usize {
+    let key = m
+        .params
+        .iter()
+        .find(|p| p.required)
+        .or_else(|| m.params.first())
+        .map(|p| format!("\"{}\": ", p.key));
+    let Some(at) = key
+        .as_deref()
+        .and_then(|k| text.find(k).map(|i| i + k.len()))
+    else {
+        return text.chars().count();
+    };
+    let at = if text[at..].starts_with('"') {
+        at + 1
+    } else {
+        at
+    };
+    text[..at].chars().count()
+}
+
+/// A template to edit: every parameter (required ones with a placeholder of their type,
+/// optional ones `null`), pretty-printed. A message's `content` gets its text and parse mode.
+pub fn template_text(m: &MethodSpec) -> String {
+    let mut t = m.template();
+    if let Some(c) = t.get_mut("content")
+        && c.as_object().is_some_and(Map::is_empty)
+        && m.params
+            .iter()
+            .any(|p| p.key == "content" && p.note.contains("parseMode"))
+    {
+        *c = serde_json::json!({"text": "", "parseMode": "text"});
+    }
+    serde_json::to_string_pretty(&Value::Object(t)).unwrap_or_else(|_| "{}".into())
+}
+
+/// The editor's request checked: the parameters, or every problem found.
+pub fn check(m: &MethodSpec, text: &str) -> Result<Map<String, Value>, Vec<String>> {
+    let v: Value =
+        serde_json::from_str(if text.trim().is_empty() { "{}" } else { text }).map_err(|e| {
+            vec![format!(
+                "not JSON, line {} column {}: {e}",
+                e.line(),
+                e.column()
+            )]
+        })?;
+    let Value::Object(params) = v else {
+        return Err(vec!["the request must be a JSON object: { … }".into()]);
+    };
+    let problems: Vec<String> = m.validate(&params).iter().map(|p| p.to_string()).collect();
+    if problems.is_empty() {
+        Ok(params)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Why a request needs a confirmation, if it does.
+pub fn danger(api: Api, method: &str, params: &Map<String, Value>) -> Option<&'static str> {
+    let for_all = params.get("forAll") == Some(&Value::Bool(true));
+    match (api, method) {
+        (Api::Room, "shutdown") => Some("closes the TrueConf Room application"),
+        (Api::Room, "shutdownSystem") => Some("shuts the room's computer down"),
+        (Api::Room, "rebootSystem") => Some("restarts the room's computer"),
+        (Api::Room, "hangUp") if for_all => Some("ends the conference for everyone"),
+        (Api::Room, "logout") => Some("logs the Room out of its server"),
+        (Api::Room, "auth") => {
+            Some("the link authenticates by itself; a failed auth ends this session's rights")
+        }
+        (Api::Chat, "removeChat") => Some("removes the chat"),
+        (Api::Chat, "removeMessage") if for_all => Some("deletes the message for everyone"),
+        (Api::Chat, "clearHistory") if for_all => Some("clears the chat's history for everyone"),
+        (Api::Chat, "auth") => Some("the link authenticates by itself"),
+        _ => None,
+    }
+}
+
+/// The parameters with secrets masked, for the history and scripts.
+pub fn masked(params: &Map<String, Value>) -> Map<String, Value> {
+    params
+        .iter()
+        .map(|(k, v)| {
+            let secret = matches!(
+                k.to_ascii_lowercase().as_str(),
+                "password" | "pin" | "token" | "credentials" | "secret" | "access_token"
+            );
+            let v = if secret && !v.is_null() {
+                Value::String("***".into())
+            } else {
+                v.clone()
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+/// The history file: what was sent, newest last.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct HistoryFile {
+    pub sent: Vec<Sent>,
+}
+
+impl HistoryFile {
+    pub fn load(path: &std::path::Path) -> Result<Vec<Sent>, String> {
+        match std::fs::read_to_string(path) {
+            Ok(t) => serde_json::from_str::<HistoryFile>(&t)
+                .map(|f| f.sent)
+                .map_err(|e| format!("{} is not an explorer history: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    pub fn save(path: &std::path::Path, sent: &[Sent]) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            crate::dirs::create_private(dir)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        let text = serde_json::to_string_pretty(&HistoryFile {
+            sent: sent.to_vec(),
+        })
+        .map_err(std::io::Error::other)?;
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        std::io::Write::write_all(&mut o.open(&tmp)?, text.as_bytes())?;
+        std::fs::rename(&tmp, path)
+    }
+}
+
+/// Opens or closes the explorer.
+pub fn toggle(m: &mut Model) -> Vec<Cmd> {
+    if m.explorer.is_some() {
+        m.explorer = None;
+    } else {
+        let api = if m.room_link.is_up() || !m.chat_link.is_up() {
+            Api::Room
+        } else {
+            Api::Chat
+        };
+        m.explorer = Some(m.explorer_kept.take().unwrap_or_else(|| Explorer::new(api)));
+    }
+    m.dirty = true;
+    vec![]
+}
+
+/// Every key while the explorer is open (overlays and Ctrl-C are handled before).
+pub fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
+    let Some(x) = m.explorer.as_mut() else {
+        return vec![];
+    };
+    m.dirty = true;
+    match x.focus {
+        Focus::List => list_key(m, k),
+        Focus::Editor => editor_key(m, k),
+    }
+}
+
+fn list_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
+    let Some(x) = m.explorer.as_mut() else {
+        return vec![];
+    };
+    let names: Vec<&'static str> = x.matching().iter().map(|s| s.name).collect();
+    let at = x.selected.and_then(|s| names.iter().position(|n| *n == s));
+    let pick = |i: usize| names.get(i.min(names.len().saturating_sub(1))).copied();
+    match k.code {
+        KeyCode::Esc if !x.filter.is_empty() => {
+            x.filter.clear();
+        }
+        KeyCode::Esc => {
+            m.explorer_kept = m.explorer.take();
+        }
+        KeyCode::Tab | KeyCode::BackTab => {
+            *x = Explorer::new(x.api.other());
+        }
+        KeyCode::Up => x.selected = pick(at.unwrap_or(0).saturating_sub(1)),
+        KeyCode::Down => x.selected = pick(at.map(|i| i + 1).unwrap_or(0)),
+        KeyCode::PageUp => x.selected = pick(at.unwrap_or(0).saturating_sub(10)),
+        KeyCode::PageDown => x.selected = pick(at.unwrap_or(0) + 10),
+        KeyCode::Enter => {
+            let Some(name) = at.and_then(|i| names.get(i)).copied() else {
+                return vec![];
+            };
+            open_method(x, name);
+        }
+        KeyCode::Backspace => {
+            x.filter.pop();
+            x.selected = first_match(x);
+        }
+        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+            x.filter.push(c);
+            x.selected = first_match(x);
+        }
+        _ => m.dirty = false,
+    }
+    vec![]
+}
+
+fn first_match(x: &Explorer) -> Option<&'static str> {
+    let names: Vec<&'static str> = x.matching().iter().map(|s| s.name).collect();
+    match x.selected {
+        Some(s) if names.contains(&s) => Some(s),
+        _ => names.first().copied(),
+    }
+}
+
+/// Puts a method's template in the editor (or keeps what was edited for it).
+fn open_method(x: &mut Explorer, name: &'static str) {
+    let Some(spec) = x.api.methods().iter().find(|s| s.name == name) else {
+        return;
+    };
+    if x.method.map(|s| s.name) != Some(name) {
+        x.method = Some(spec);
+        x.editor = Draft::default();
+        x.editor.insert(&template_text(spec));
+        x.editor.cursor = first_value(spec, &x.editor.text);
+        x.problems.clear();
+    }
+    x.focus = Focus::Editor;
+    x.recall = None;
+}
+
+fn editor_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = k
+        .modifiers
+        .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT);
+    let history = m.explorer_history.clone();
+    let Some(x) = m.explorer.as_mut() else {
+        return vec![];
+    };
+    match k.code {
+        KeyCode::Esc => {
+            x.focus = Focus::List;
+            return vec![];
+        }
+        KeyCode::Enter if alt => x.editor.insert("\n"),
+        KeyCode::Enter => return send(m),
+        KeyCode::Char('o') if ctrl => return save_script(m),
+        KeyCode::Up => {
+            if !x.editor.up() {
+                recall(x, &history, -1);
+            }
+            return vec![];
+        }
+        KeyCode::Down => {
+            if !x.editor.down() {
+                recall(x, &history, 1);
+            }
+            return vec![];
+        }
+        KeyCode::Left => x.editor.left(),
+        KeyCode::Right => x.editor.right(),
+        KeyCode::Home => x.editor.home(),
+        KeyCode::End => x.editor.end(),
+        KeyCode::Char('a') if ctrl => x.editor.home(),
+        KeyCode::Char('e') if ctrl => x.editor.end(),
+        KeyCode::Char('w') if ctrl => x.editor.delete_word(),
+        KeyCode::Char('u') if ctrl => x.editor.delete_to_line_start(),
+        KeyCode::Backspace => x.editor.backspace(),
+        KeyCode::Delete => x.editor.delete(),
+        KeyCode::Tab => x.editor.insert("  "),
+        KeyCode::Char(c) if !ctrl => x.editor.insert(c.encode_utf8(&mut [0u8; 4])),
+        _ => {
+            m.dirty = false;
+            return vec![];
+        }
+    }
+    // Problems are shown as one types (and block sending until fixed).
+    if let Some(spec) = x.method {
+        x.problems = check(spec, &x.editor.text).err().unwrap_or_default();
+    }
+    vec![]
+}
+
+/// Up on the editor's first line goes back through what was sent to this API; Down on its
+/// last line comes forward again (past the newest: the template).
+fn recall(x: &mut Explorer, history: &[Sent], dir: isize) {
+    let mine: Vec<&Sent> = history.iter().filter(|s| s.api == x.api).collect();
+    if mine.is_empty() {
+        return;
+    }
+    let next = match (x.recall, dir < 0) {
+        (None, true) => Some(mine.len() - 1),
+        (None, false) => return,
+        (Some(i), true) => Some(i.saturating_sub(1)),
+        (Some(i), false) if i + 1 < mine.len() => Some(i + 1),
+        (Some(_), false) => None,
+    };
+    x.recall = next;
+    match next {
+        Some(i) => {
+            let s = mine[i];
+            let Some(spec) = x.api.methods().iter().find(|m| m.name == s.method) else {
+                return;
+            };
+            x.method = Some(spec);
+            x.selected = Some(spec.name);
+            let pretty = serde_json::from_str::<Value>(&s.params)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| s.params.clone());
+            x.editor = Draft::default();
+            x.editor.insert(&pretty);
+            // On the first line, so Up keeps walking back.
+            x.editor.cursor = 0;
+        }
+        None => {
+            if let Some(spec) = x.method {
+                x.editor = Draft::default();
+                x.editor.insert(&template_text(spec));
+            }
+        }
+    }
+    x.problems = x
+        .method
+        .and_then(|s| check(s, &x.editor.text).err())
+        .unwrap_or_default();
+}
+
+/// Enter in the editor: checks the request, asks first for a dangerous one, then sends.
+fn send(m: &mut Model) -> Vec<Cmd> {
+    let Some(x) = m.explorer.as_mut() else {
+        return vec![];
+    };
+    let Some(spec) = x.method else {
+        return vec![];
+    };
+    let params = match check(spec, &x.editor.text) {
+        Ok(p) => p,
+        Err(problems) => {
+            let n = problems.len();
+            x.problems = problems;
+            m.notify(
+                NoticeLevel::Warn,
+                format!(
+                    "Not sent: {n} problem{} in the request",
+                    if n == 1 { "" } else { "s" }
+                ),
+            );
+            return vec![];
+        }
+    };
+    let api = x.api;
+    let up = match api {
+        Api::Room => m.room_link.is_up(),
+        Api::Chat => m.chat_link.is_up(),
+    };
+    if !up {
+        let which = match api {
+            Api::Room => "No Room connected",
+            Api::Chat => "No chat server connected",
+        };
+        m.notify(NoticeLevel::Warn, format!("{which}: not sent"));
+        return vec![];
+    }
+    let id = x.next_id;
+    x.next_id += 1;
+    x.problems.clear();
+    x.recall = None;
+    let cmd = Cmd::ExplorerSend {
+        id,
+        api,
+        method: spec.name.to_string(),
+        params: params.clone(),
+    };
+    if let Some(why) = danger(api, spec.name, &params) {
+        m.overlay = Some(Overlay::Confirm {
+            question: format!("Send {}? It {why}.", spec.name),
+            answers: vec![Answer {
+                key: 'y',
+                label: "yes, send it".into(),
+                cmds: vec![cmd],
+            }],
+        });
+        return vec![];
+    }
+    vec![cmd]
+}
+
+/// The explorer's send was handed to the link: note it, keep it in the history.
+pub fn sending(
+    m: &mut Model,
+    id: u64,
+    api: Api,
+    method: &str,
+    params: &Map<String, Value>,
+) -> Vec<Cmd> {
+    let shown = masked(params);
+    if let Some(x) = m.explorer.as_mut() {
+        x.exchange = Some(Exchange {
+            id,
+            api,
+            method: method.to_string(),
+            request: serde_json::to_string_pretty(&Value::Object(shown.clone()))
+                .unwrap_or_default(),
+            outcome: None,
+            sent_at_ms: None,
+            rtt_ms: None,
+        });
+    }
+    let sent = Sent {
+        api,
+        method: method.to_string(),
+        params: Value::Object(shown).to_string(),
+    };
+    m.explorer_session.push(sent.clone());
+    m.explorer_history.push(sent);
+    let over = m.explorer_history.len().saturating_sub(HISTORY_KEEP);
+    m.explorer_history.drain(..over);
+    m.dirty = true;
+    vec![Cmd::SaveExplorerHistory(m.explorer_history.clone())]
+}
+
+/// The reply (or failure) of the explorer's request.
+pub fn replied(
+    m: &mut Model,
+    id: u64,
+    sent_at_ms: u64,
+    rtt_ms: u64,
+    outcome: Result<Value, crate::script::Refusal>,
+) {
+    let Some(e) = m
+        .explorer
+        .as_mut()
+        .or(m.explorer_kept.as_mut())
+        .and_then(|x| x.exchange.as_mut())
+        .filter(|e| e.id == id)
+    else {
+        return;
+    };
+    e.outcome = Some(outcome);
+    e.sent_at_ms = Some(sent_at_ms);
+    e.rtt_ms = Some(rtt_ms);
+    m.dirty = true;
+}
+
+/// Ctrl-O: this session's requests to the shown API, as a script file.
+fn save_script(m: &mut Model) -> Vec<Cmd> {
+    let Some(api) = m.explorer.as_ref().map(|x| x.api) else {
+        return vec![];
+    };
+    let lines: Vec<String> = m
+        .explorer_session
+        .iter()
+        .filter(|s| s.api == api)
+        .map(|s| {
+            let params = serde_json::from_str::<Value>(&s.params)
+                .ok()
+                .and_then(|v| v.as_object().cloned())
+                .unwrap_or_default();
+            crate::script::request_line(&s.method, &params)
+        })
+        .collect();
+    if lines.is_empty() {
+        m.notify(
+            NoticeLevel::Info,
+            "Nothing sent to this API yet: nothing to save",
+        );
+        return vec![];
+    }
+    vec![Cmd::SaveScript { api, lines }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{LinkStatus, Msg, update};
+    use crate::config::Config;
+    use serde_json::json;
+
+    fn key(m: &mut Model, code: KeyCode) -> Vec<Cmd> {
+        update(m, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    fn typed(m: &mut Model, s: &str) {
+        for c in s.chars() {
+            key(m, KeyCode::Char(c));
+        }
+    }
+
+    fn online() -> Model {
+        let mut m = Model::demo(&Config::default(), (120, 36), false);
+        update(
+            &mut m,
+            Msg::Room(crate::room::RoomLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        update(
+            &mut m,
+            Msg::Chat(crate::chat::ChatLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        m
+    }
+
+    fn x(m: &Model) -> &Explorer {
+        m.explorer.as_ref().expect("the explorer is open")
+    }
+
+    #[test]
+    fn opens_filters_switches_and_comes_back_where_it_was() {
+        let mut m = online();
+        key(&mut m, KeyCode::Char('x'));
+        assert_eq!(x(&m).api, Api::Room);
+        assert_eq!(x(&m).matching().len(), crate::room::catalog::METHODS.len());
+        typed(&mut m, "hangu");
+        assert_eq!(x(&m).selected, Some("hangUp"));
+        assert!(
+            x(&m)
+                .matching()
+                .iter()
+                .all(|s| fuzzy(&['h', 'a', 'n', 'g', 'u'], s.name))
+        );
+        // Esc clears the filter, then leaves; x comes back to the same place.
+        key(&mut m, KeyCode::Esc);
+        assert!(x(&m).filter.is_empty());
+        assert_eq!(x(&m).selected, Some("hangUp"));
+        key(&mut m, KeyCode::Esc);
+        assert!(m.explorer.is_none());
+        key(&mut m, KeyCode::Char('x'));
+        assert_eq!(x(&m).selected, Some("hangUp"));
+        // Tab: the other API's table.
+        key(&mut m, KeyCode::Tab);
+        assert_eq!(x(&m).api, Api::Chat);
+        assert_eq!(x(&m).matching().len(), crate::chat::methods::METHODS.len());
+        key(&mut m, KeyCode::Down);
+        assert_eq!(x(&m).selected, Some(crate::chat::methods::METHODS[1].name));
+    }
+
+    #[test]
+    fn a_template_is_checked_as_it_is_edited_and_sent_only_when_right() {
+        let mut m = online();
+        key(&mut m, KeyCode::Char('x'));
+        typed(&mut m, "call");
+        key(&mut m, KeyCode::Enter);
+        assert_eq!(x(&m).focus, Focus::Editor);
+        assert_eq!(x(&m).method.map(|s| s.name), Some("call"));
+        // The cursor waits inside the required peerId's quotes.
+        let e = &x(&m).editor;
+        let before: String = e.text.chars().take(e.cursor).collect();
+        assert!(before.ends_with("\"peerId\": \""), "{before:?}");
+        // An empty peerId is a string, so it validates; a broken JSON does not.
+        key(&mut m, KeyCode::Char('"'));
+        assert!(
+            x(&m).problems[0].starts_with("not JSON"),
+            "{:?}",
+            x(&m).problems
+        );
+        assert!(key(&mut m, KeyCode::Enter).is_empty(), "not sent");
+        assert!(
+            m.notice
+                .as_ref()
+                .unwrap()
+                .text
+                .starts_with("Not sent: 1 problem")
+        );
+        key(&mut m, KeyCode::Backspace);
+        // A wrong type is named.
+        let text = x(&m)
+            .editor
+            .text
+            .replace("\"peerId\": \"\"", "\"peerId\": 5");
+        m.explorer.as_mut().unwrap().editor = Draft::default();
+        m.explorer.as_mut().unwrap().editor.insert(&text);
+        key(&mut m, KeyCode::End);
+        assert!(
+            x(&m)
+                .problems
+                .iter()
+                .any(|p| p.contains("`peerId` of `call` must be string")),
+            "{:?}",
+            x(&m).problems
+        );
+        let text = text.replace("\"peerId\": 5", "\"peerId\": \"alice\"");
+        m.explorer.as_mut().unwrap().editor = Draft::default();
+        m.explorer.as_mut().unwrap().editor.insert(&text);
+        let cmds = key(&mut m, KeyCode::Enter);
+        let Cmd::ExplorerSend {
+            id,
+            api,
+            method,
+            params,
+        } = &cmds[0]
+        else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!((*id, *api, method.as_str()), (1, Api::Room, "call"));
+        assert_eq!(params["peerId"], "alice");
+        assert!(matches!(&cmds[1], Cmd::SaveExplorerHistory(h) if h.len() == 1));
+        let ex = x(&m).exchange.clone().unwrap();
+        assert_eq!(ex.outcome, None, "waiting");
+        // The reply arrives with its round-trip time.
+        update(
+            &mut m,
+            Msg::ExplorerReply {
+                id: 1,
+                sent_at_ms: 1000,
+                rtt_ms: 7,
+                outcome: Ok(json!({"result": true})),
+            },
+        );
+        let ex = x(&m).exchange.clone().unwrap();
+        assert_eq!(ex.rtt_ms, Some(7));
+        assert_eq!(ex.outcome, Some(Ok(json!({"result": true}))));
+        // A stale reply (another id) changes nothing.
+        update(
+            &mut m,
+            Msg::ExplorerReply {
+                id: 9,
+                sent_at_ms: 0,
+                rtt_ms: 1,
+                outcome: Ok(json!({})),
+            },
+        );
+        assert_eq!(x(&m).exchange.as_ref().unwrap().rtt_ms, Some(7));
+    }
+
+    #[test]
+    fn dangerous_requests_ask_first() {
+        let mut m = online();
+        key(&mut m, KeyCode::Char('x'));
+        typed(&mut m, "hangup");
+        key(&mut m, KeyCode::Enter);
+        let text = x(&m).editor.text.replace("null", "true");
+        m.explorer.as_mut().unwrap().editor = Draft::default();
+        m.explorer.as_mut().unwrap().editor.insert(&text);
+        assert!(key(&mut m, KeyCode::Enter).is_empty());
+        let Some(Overlay::Confirm { question, .. }) = &m.overlay else {
+            panic!("no confirmation")
+        };
+        assert!(question.contains("everyone"), "{question}");
+        let cmds = key(&mut m, KeyCode::Char('y'));
+        assert!(matches!(&cmds[0], Cmd::ExplorerSend { method, .. } if method == "hangUp"));
+        assert_eq!(x(&m).exchange.as_ref().unwrap().method, "hangUp");
+        // hangUp for oneself needs no confirmation.
+        let text = x(&m).editor.text.replace("true", "false");
+        m.explorer.as_mut().unwrap().editor = Draft::default();
+        m.explorer.as_mut().unwrap().editor.insert(&text);
+        assert!(matches!(
+            &key(&mut m, KeyCode::Enter)[0],
+            Cmd::ExplorerSend { .. }
+        ));
+        assert!(m.overlay.is_none());
+        assert_eq!(
+            danger(Api::Chat, "removeChat", &Map::new()),
+            Some("removes the chat")
+        );
+    }
+
+    #[test]
+    fn history_recalls_masks_secrets_and_becomes_a_script() {
+        let mut m = online();
+        key(&mut m, KeyCode::Char('x'));
+        // Nothing sent yet: nothing to save.
+        typed(&mut m, "getappstate");
+        key(&mut m, KeyCode::Enter);
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL)),
+        );
+        assert!(m.notice.as_ref().unwrap().text.contains("nothing to save"));
+        key(&mut m, KeyCode::Enter);
+        key(&mut m, KeyCode::Esc);
+        key(&mut m, KeyCode::Esc);
+        typed(&mut m, "login");
+        key(&mut m, KeyCode::Enter);
+        let text = r#"{"login": "operator", "password": "s3cret", "encryptPassword": null}"#;
+        m.explorer.as_mut().unwrap().editor = Draft::default();
+        m.explorer.as_mut().unwrap().editor.insert(text);
+        let cmds = key(&mut m, KeyCode::Enter);
+        // Sent as typed; kept masked.
+        assert!(
+            matches!(&cmds[0], Cmd::ExplorerSend { params, .. } if params["password"] == "s3cret")
+        );
+        let kept = &m.explorer_history[1];
+        assert_eq!(kept.method, "login");
+        assert!(!kept.params.contains("s3cret") && kept.params.contains("***"));
+        assert!(!x(&m).exchange.as_ref().unwrap().request.contains("s3cret"));
+        // Up on the first line walks back through what was sent.
+        m.explorer.as_mut().unwrap().editor.cursor = 0;
+        key(&mut m, KeyCode::Up);
+        assert_eq!(x(&m).method.map(|s| s.name), Some("login"));
+        key(&mut m, KeyCode::Up);
+        assert_eq!(x(&m).method.map(|s| s.name), Some("getAppState"));
+        let len = x(&m).editor.text.chars().count();
+        m.explorer.as_mut().unwrap().editor.cursor = len;
+        key(&mut m, KeyCode::Down);
+        assert_eq!(x(&m).method.map(|s| s.name), Some("login"));
+        // Ctrl-O: this run's requests to this API as script lines.
+        let cmds = update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL)),
+        );
+        let Cmd::SaveScript { api, lines } = &cmds[0] else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(*api, Api::Room);
+        assert_eq!(lines[0], "getAppState");
+        assert!(lines[1].starts_with("login {") && lines[1].contains("\"***\""));
+        // Every line reads back as a script.
+        let steps = crate::script::parse(&lines.join("\n")).unwrap();
+        assert_eq!(steps.len(), 2);
+    }
+
+    #[test]
+    fn nothing_goes_out_on_a_link_that_is_down_and_a_ringing_call_keeps_its_keys() {
+        let mut m = Model::demo(&Config::default(), (120, 36), false);
+        key(&mut m, KeyCode::Char('x'));
+        typed(&mut m, "getappstate");
+        key(&mut m, KeyCode::Enter);
+        assert!(key(&mut m, KeyCode::Enter).is_empty());
+        assert!(
+            m.notice
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("No Room connected")
+        );
+        // A call rings while the explorer is open: `a` answers it, not the editor.
+        update(
+            &mut m,
+            Msg::Room(crate::room::RoomLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        let mut st = m.room.clone();
+        st.invite = Some(crate::room::state::Invite {
+            peer: crate::room::state::Peer {
+                id: "dave@srv".into(),
+                name: "Dave".into(),
+            },
+            conf_id: "c".into(),
+            conf_type: 0,
+            conf_title: None,
+        });
+        update(
+            &mut m,
+            Msg::Room(crate::room::RoomLinkEvent::State(Box::new(st))),
+        );
+        let before = x(&m).editor.text.clone();
+        assert_eq!(
+            key(&mut m, KeyCode::Char('a')),
+            vec![Cmd::room("accept", json!({}))]
+        );
+        assert_eq!(x(&m).editor.text, before);
+    }
+}
