@@ -23,6 +23,31 @@ pub fn data_dir() -> Option<PathBuf> {
     project().map(|p| p.data_dir().to_path_buf())
 }
 
+/// Writes `text` to `path` atomically (a temporary file, synced, then renamed) with mode 0600,
+/// creating the directory (0700) if needed.
+pub fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        create_private(dir)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    {
+        use std::io::Write;
+        let mut f = o.open(&tmp)?;
+        // A file made earlier with other bits keeps them through open(); set them anyway.
+        #[cfg(unix)]
+        std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
 /// Creates a directory (and its parents) that only the user can read.
 pub fn create_private(dir: &std::path::Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();

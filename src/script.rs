@@ -556,27 +556,20 @@ impl Backend for RoomBackend {
     }
 
     async fn event(&mut self, until: Instant) -> Option<(String, Value)> {
-        loop {
-            let left = until.saturating_duration_since(Instant::now());
-            let ev = if left.is_zero() {
-                self.events.try_recv().ok()
-            } else {
-                tokio::time::timeout(left, self.events.recv())
-                    .await
-                    .ok()
-                    .flatten()
-            };
-            if let crate::room::RoomLinkEvent::Frame {
+        next_event(&mut self.events, until, |ev| {
+            let crate::room::RoomLinkEvent::Frame {
                 outgoing: false,
                 text,
                 ..
-            } = ev?
-                && let Ok(v @ Value::Object(_)) = serde_json::from_str::<Value>(&text)
-                && let Some(name) = v.get("event").and_then(Value::as_str)
-            {
-                return Some((name.to_string(), v.clone()));
-            }
-        }
+            } = ev
+            else {
+                return None;
+            };
+            let v: Value = serde_json::from_str(&text).ok()?;
+            let name = v.get("event")?.as_str()?.to_string();
+            Some((name, v))
+        })
+        .await
     }
 }
 
@@ -627,28 +620,42 @@ impl Backend for ChatBackend {
     }
 
     async fn event(&mut self, until: Instant) -> Option<(String, Value)> {
-        loop {
-            let left = until.saturating_duration_since(Instant::now());
-            let ev = if left.is_zero() {
-                self.events.try_recv().ok()
-            } else {
-                tokio::time::timeout(left, self.events.recv())
-                    .await
-                    .ok()
-                    .flatten()
-            };
-            if let crate::chat::ChatLinkEvent::Frame {
+        next_event(&mut self.events, until, |ev| {
+            let crate::chat::ChatLinkEvent::Frame {
                 outgoing: false,
                 text,
                 ..
-            } = ev?
-                && let Ok(v) = serde_json::from_str::<Value>(&text)
-                && v.get("type").and_then(Value::as_u64) == Some(1)
-                && let Some(name) = v.get("method").and_then(Value::as_str)
-            {
-                let payload = v.get("payload").cloned().unwrap_or(Value::Null);
-                return Some((name.to_string(), payload));
+            } = ev
+            else {
+                return None;
+            };
+            let v: Value = serde_json::from_str(&text).ok()?;
+            if v.get("type")?.as_u64()? != 1 {
+                return None;
             }
+            let name = v.get("method")?.as_str()?.to_string();
+            Some((name, v.get("payload").cloned().unwrap_or(Value::Null)))
+        })
+        .await
+    }
+}
+
+/// The first link event before `until` that `pick` turns into an event (others are passed
+/// over); at `until` only what is already queued.
+async fn next_event<E>(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<E>,
+    until: Instant,
+    pick: impl Fn(E) -> Option<(String, Value)>,
+) -> Option<(String, Value)> {
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        let ev = if left.is_zero() {
+            rx.try_recv().ok()
+        } else {
+            tokio::time::timeout(left, rx.recv()).await.ok().flatten()
+        };
+        if let Some(e) = pick(ev?) {
+            return Some(e);
         }
     }
 }

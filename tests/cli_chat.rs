@@ -261,63 +261,29 @@ async fn failures_are_one_line_and_non_zero() {
     assert!(stderr.contains("cannot get a token"), "{stderr}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn simulate_serves_the_chat_api_too() {
+#[test]
+fn simulate_serves_the_chat_api_too() {
     let home = Home::new();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+    let sim = common::Simulate::start(&home, &["--user", "eve:secret"]);
+    let port = sim.port("chat_port");
+    let o = Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
         .args([
-            "simulate",
-            "--room-http-port",
-            "0",
-            "--room-ws-port",
-            "0",
-            "--chat-port",
-            "0",
+            "chat",
+            "login",
+            "--server",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--no-tls",
             "--user",
-            "eve:secret",
-            "--json",
+            "eve",
         ])
         .env_clear()
         .envs(home.env())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
+        .env("TRUECONF_PASSWORD", "secret")
+        .output()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let first = tokio::task::spawn_blocking(move || {
-        let mut l = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut l).unwrap();
-        l
-    })
-    .await
-    .unwrap();
-    let v: Value = serde_json::from_str(&first).unwrap();
-    let port = v["chat_port"].as_u64().unwrap().to_string();
-    let argv = [
-        "chat",
-        "login",
-        "--server",
-        "127.0.0.1",
-        "--port",
-        &port,
-        "--no-tls",
-        "--user",
-        "eve",
-    ];
-    let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
-    let env = home.env();
-    let o = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
-            .args(&argv)
-            .env_clear()
-            .envs(env)
-            .env("TRUECONF_PASSWORD", "secret")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(sim);
     let (code, stdout, stderr) = out(&o);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("eve@video.example.com"), "{stdout}");

@@ -170,30 +170,9 @@ fn no_room_configured_is_a_usage_error() {
 
 #[test]
 fn simulate_prints_its_ports_and_serves_them() {
-    use std::io::{BufRead, BufReader};
     let home = Home::new();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
-        .args([
-            "simulate",
-            "--room-http-port",
-            "0",
-            "--room-ws-port",
-            "0",
-            "--json",
-            "--logged-in",
-        ])
-        .env_clear()
-        .envs(home.env())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let v: serde_json::Value =
-        serde_json::from_str(&first).unwrap_or_else(|e| panic!("{first:?}: {e}"));
-    let port = v["room_http_port"].as_u64().unwrap().to_string();
+    let sim = common::Simulate::start(&home, &["--logged-in"]);
+    let port = sim.port("room_http_port");
     let o = Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
         .args(["room", "--host", "127.0.0.1", "--port", &port, "state"])
         .env_clear()
@@ -203,12 +182,8 @@ fn simulate_prints_its_ports_and_serves_them() {
     let (code, stdout, stderr) = out(&o);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.starts_with("Room:        ready (3)"), "{stdout}");
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    assert!(child.wait().unwrap().success());
+    // SIGTERM ends it cleanly.
+    assert!(sim.stop().success());
     // A busy port is named.
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let p = busy.local_addr().unwrap().port().to_string();

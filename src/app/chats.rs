@@ -217,7 +217,7 @@ impl ChatList {
 }
 
 /// Whether `q`'s characters appear in `s` in order (case-insensitive).
-fn fuzzy(q: &[char], s: &str) -> bool {
+pub(crate) fn fuzzy(q: &[char], s: &str) -> bool {
     let mut it = q.iter().peekable();
     for c in s.to_lowercase().chars() {
         if it.peek() == Some(&&c) {

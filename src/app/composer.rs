@@ -263,25 +263,11 @@ impl OutboxFile {
 
     /// Writes atomically, readable by the user alone.
     pub fn save(path: &std::path::Path, items: &[Outgoing]) -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            crate::dirs::create_private(dir)?;
-        }
-        let tmp = path.with_extension("json.tmp");
         let text = serde_json::to_string_pretty(&OutboxFile {
             items: items.to_vec(),
         })
         .map_err(std::io::Error::other)?;
-        let mut o = std::fs::OpenOptions::new();
-        o.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-        {
-            use std::io::Write;
-            let mut f = o.open(&tmp)?;
-            f.write_all(text.as_bytes())?;
-            f.sync_all()?;
-        }
-        std::fs::rename(&tmp, path)
+        crate::dirs::write_private(path, &text)
     }
 }
 

@@ -34,6 +34,17 @@ impl Effects {
         }
     }
 
+    /// The chat link's handle, or None after reporting `fail` (the link is not there).
+    fn chat_or(&self, fail: Msg) -> Option<crate::chat::ChatHandle> {
+        match &self.chat {
+            Some((h, _)) => Some(h.clone()),
+            None => {
+                let _ = self.tx.try_send(fail);
+                None
+            }
+        }
+    }
+
     /// Where the explorer's history and scripts are written (None: not written).
     pub fn set_data_dir(&mut self, dir: Option<std::path::PathBuf>) {
         self.data_dir = dir;
@@ -249,14 +260,12 @@ impl Effects {
                 name,
             } => {
                 let tx = self.tx.clone();
-                let Some((h, _)) = &self.chat else {
-                    let _ = tx.try_send(Msg::TransferDone {
-                        id,
-                        result: Err("the chat link is not connected".into()),
-                    });
+                let Some(h) = self.chat_or(Msg::TransferDone {
+                    id,
+                    result: Err("the chat link is not connected".into()),
+                }) else {
                     return;
                 };
-                let h = h.clone();
                 tokio::spawn(async move {
                     let result = async {
                         let path = free_path(&dir, &name).await?;
@@ -283,14 +292,12 @@ impl Effects {
                 reply_to,
             } => {
                 let tx = self.tx.clone();
-                let Some((h, _)) = &self.chat else {
-                    let _ = tx.try_send(Msg::TransferDone {
-                        id,
-                        result: Err("the chat link is not connected".into()),
-                    });
+                let Some(h) = self.chat_or(Msg::TransferDone {
+                    id,
+                    result: Err("the chat link is not connected".into()),
+                }) else {
                     return;
                 };
-                let h = h.clone();
                 tokio::spawn(async move {
                     if let Ok(meta) = tokio::fs::metadata(&path).await {
                         let _ = tx
@@ -311,14 +318,12 @@ impl Effects {
             }
             Cmd::Chat(op) => {
                 let tx = self.tx.clone();
-                let Some((h, _)) = &self.chat else {
-                    let _ = tx.try_send(Msg::ChatDone {
-                        op,
-                        result: Err("the chat link is not connected".into()),
-                    });
+                let Some(h) = self.chat_or(Msg::ChatDone {
+                    op: op.clone(),
+                    result: Err("the chat link is not connected".into()),
+                }) else {
                     return;
                 };
-                let h = h.clone();
                 tokio::spawn(async move {
                     let result = chat_op(&h, &op).await.map_err(|e| e.to_string());
                     let _ = tx.send(Msg::ChatDone { op, result }).await;

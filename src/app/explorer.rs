@@ -126,19 +126,9 @@ impl Explorer {
         self.api
             .methods()
             .iter()
-            .filter(|m| fuzzy(&q, m.name))
+            .filter(|m| super::chats::fuzzy(&q, m.name))
             .collect()
     }
-}
-
-fn fuzzy(q: &[char], s: &str) -> bool {
-    let mut it = q.iter().peekable();
-    for c in s.to_lowercase().chars() {
-        if it.peek() == Some(&&c) {
-            it.next();
-        }
-    }
-    it.peek().is_none()
 }
 
 /// Where typing should start in a template: inside the first required parameter's value
@@ -257,20 +247,11 @@ impl HistoryFile {
     }
 
     pub fn save(path: &std::path::Path, sent: &[Sent]) -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            crate::dirs::create_private(dir)?;
-        }
-        let tmp = path.with_extension("json.tmp");
         let text = serde_json::to_string_pretty(&HistoryFile {
             sent: sent.to_vec(),
         })
         .map_err(std::io::Error::other)?;
-        let mut o = std::fs::OpenOptions::new();
-        o.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-        std::io::Write::write_all(&mut o.open(&tmp)?, text.as_bytes())?;
-        std::fs::rename(&tmp, path)
+        crate::dirs::write_private(path, &text)
     }
 }
 
@@ -654,7 +635,7 @@ mod tests {
             x(&m)
                 .matching()
                 .iter()
-                .all(|s| fuzzy(&['h', 'a', 'n', 'g', 'u'], s.name))
+                .all(|s| crate::app::chats::fuzzy(&['h', 'a', 'n', 'g', 'u'], s.name))
         );
         // Esc clears the filter, then leaves; x comes back to the same place.
         key(&mut m, KeyCode::Esc);

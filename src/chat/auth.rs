@@ -255,25 +255,8 @@ impl TokenCache {
     }
 
     fn write(&self, f: &CacheFile) -> std::io::Result<()> {
-        if let Some(dir) = self.path.parent() {
-            crate::dirs::create_private(dir)?;
-        }
-        let tmp = self.path.with_extension("json.tmp");
         let text = serde_json::to_string_pretty(f).map_err(std::io::Error::other)?;
-        let mut o = std::fs::OpenOptions::new();
-        o.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-        {
-            use std::io::Write;
-            let mut file = o.open(&tmp)?;
-            // A file made earlier with other bits keeps them through open(); set them anyway.
-            #[cfg(unix)]
-            std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-        }
-        std::fs::rename(&tmp, &self.path)
+        crate::dirs::write_private(&self.path, &text)
     }
 }
 

@@ -355,10 +355,21 @@ impl Simulate {
     pub fn port(&self, key: &str) -> String {
         self.ports[key].as_u64().expect(key).to_string()
     }
+
+    /// Stops it with SIGTERM and returns how it ended.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        self.child.wait().unwrap()
+    }
 }
 
 impl Drop for Simulate {
     fn drop(&mut self) {
+        // Already ended (and reaped): its pid may belong to someone else now.
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
         let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
         let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
         let deadline = Instant::now() + Duration::from_secs(5);
