@@ -169,7 +169,8 @@ pub fn template_text(m: &MethodSpec) -> String {
     serde_json::to_string_pretty(&Value::Object(t)).unwrap_or_else(|_| "{}".into())
 }
 
-/// The editor's request checked: the parameters, or every problem found.
+/// The editor's request checked: the parameters to send, or every problem found. A parameter
+/// left `null` (as the template has the optional ones) is left out.
 pub fn check(m: &MethodSpec, text: &str) -> Result<Map<String, Value>, Vec<String>> {
     let v: Value =
         serde_json::from_str(if text.trim().is_empty() { "{}" } else { text }).map_err(|e| {
@@ -179,11 +180,12 @@ pub fn check(m: &MethodSpec, text: &str) -> Result<Map<String, Value>, Vec<Strin
                 e.column()
             )]
         })?;
-    let Value::Object(params) = v else {
+    let Value::Object(mut params) = v else {
         return Err(vec!["the request must be a JSON object: { … }".into()]);
     };
     let problems: Vec<String> = m.validate(&params).iter().map(|p| p.to_string()).collect();
     if problems.is_empty() {
+        params.retain(|_, v| !v.is_null());
         Ok(params)
     } else {
         Err(problems)
@@ -712,6 +714,10 @@ mod tests {
         };
         assert_eq!((*id, *api, method.as_str()), (1, Api::Room, "call"));
         assert_eq!(params["peerId"], "alice");
+        assert!(
+            !params.contains_key("pin"),
+            "an optional parameter left null is left out"
+        );
         assert!(matches!(&cmds[1], Cmd::SaveExplorerHistory(h) if h.len() == 1));
         let ex = x(&m).exchange.clone().unwrap();
         assert_eq!(ex.outcome, None, "waiting");
