@@ -79,6 +79,8 @@ actions! {
     Download = "download", History, ["o"], "download / open the attachment";
     Retry = "retry", History, ["t"], "send a failed message again";
     Newest = "newest", History, ["end", "G"], "back to the newest message";
+    PageUp = "page_up", History, ["pageup"], "ten messages up";
+    PageDown = "page_down", History, ["pagedown"], "ten messages down";
     Accept = "accept", CallDialog, ["a"], "accept the call";
     Reject = "reject", CallDialog, ["r"], "reject the call";
 }

@@ -27,6 +27,8 @@ pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
     match action {
         Action::Up => o.step(-1),
         Action::Down => o.step(1),
+        Action::PageUp => o.step(-10),
+        Action::PageDown => o.step(10),
         _ => o.selected = None,
     }
     m.dirty = true;
@@ -597,7 +599,8 @@ pub fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
 
 /// `+`/`-`: the speaker volume in steps of a tenth (`audioPlayLevel`, 0.0–1.0).
 pub fn volume(m: &mut Model, up: bool) -> Vec<Cmd> {
-    let now = m.room.volume.unwrap_or(0.5);
+    // Presses faster than the Room's answers count from the last one asked for.
+    let now = m.volume_asked.or(m.room.volume).unwrap_or(0.5);
     let step = if up { 0.1 } else { -0.1 };
     let next = ((now + step).clamp(0.0, 1.0) * 10.0).round() / 10.0;
     if (next - now).abs() < f64::EPSILON {
@@ -605,6 +608,7 @@ pub fn volume(m: &mut Model, up: bool) -> Vec<Cmd> {
         m.notify(NoticeLevel::Info, format!("Volume is at {edge}"));
         return vec![];
     }
+    m.volume_asked = Some(next);
     vec![Cmd::room(
         "setSettings",
         json!({ "settings": { "audioPlayLevel": next } }),
@@ -717,6 +721,10 @@ mod tests {
         assert!(m.dirty);
         ch(&mut m, 'j');
         assert_eq!(sel(&m), None, "down past the newest follows again");
+        key(&mut m, KeyCode::PageUp);
+        assert_eq!(sel(&m).as_deref(), Some("m90"), "ten up from following");
+        key(&mut m, KeyCode::PageDown);
+        assert_eq!(sel(&m), None);
         // Up to the tenth message: the page before the oldest is asked for, once.
         let mut asked = vec![];
         for _ in 0..91 {
@@ -1216,11 +1224,19 @@ mod tests {
                 json!({"settings": {"audioPlayLevel": 0.9}})
             )]
         );
+        // A second press before the Room answers counts from the first.
+        assert_eq!(
+            ch(&mut m, '+'),
+            vec![Cmd::room(
+                "setSettings",
+                json!({"settings": {"audioPlayLevel": 1.0}})
+            )]
+        );
         assert_eq!(
             ch(&mut m, '-'),
             vec![Cmd::room(
                 "setSettings",
-                json!({"settings": {"audioPlayLevel": 0.7}})
+                json!({"settings": {"audioPlayLevel": 0.9}})
             )]
         );
         st.volume = Some(1.0);
@@ -1404,6 +1420,8 @@ mod tests {
                 "Up" => KeyCode::Up,
                 "Down" => KeyCode::Down,
                 "End" => KeyCode::End,
+                "PgUp" => KeyCode::PageUp,
+                "PgDn" => KeyCode::PageDown,
                 s if s.starts_with("Ctrl-") => {
                     KeyCode::Char(s[5..].chars().next().unwrap().to_ascii_lowercase())
                 }

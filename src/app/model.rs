@@ -240,6 +240,8 @@ pub struct Model {
     pub ticking: bool,
     /// A call dialog is open (its seconds count).
     pub dialog_open: bool,
+    /// The volume last asked for and not yet reported back by the Room.
+    pub volume_asked: Option<f64>,
     /// Seconds in the current conference, when this console saw it start.
     pub conf_secs: Option<u64>,
     /// One draft per chat id.
@@ -330,6 +332,7 @@ impl Model {
             ring_secs: 0,
             ticking: false,
             dialog_open: false,
+            volume_asked: None,
             conf_secs: None,
             drafts: Default::default(),
             outbox: Vec::new(),

@@ -141,12 +141,12 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 .open_chat
                 .iter()
                 .flat_map(|o| o.messages.iter())
-                .filter(|e| !e.is_system())
-                .map(|e| e.author.id.clone())
+                .flat_map(|e| e.people())
                 .collect();
             ask_names(m, authors)
         }
         Msg::RoomFailed(reason) => {
+            m.volume_asked = None;
             m.notify(NoticeLevel::Error, sanitize::line(&reason).into_owned());
             vec![]
         }
@@ -190,9 +190,7 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
         }
         E::Event(ev) => {
             let cmds = match &ev {
-                crate::chat::events::ChatEvent::Message(e) if !e.is_system() => {
-                    ask_names(m, vec![e.author.id.clone()])
-                }
+                crate::chat::events::ChatEvent::Message(e) => ask_names(m, e.people()),
                 _ => vec![],
             };
             let open = m.open_chat.as_ref().map(|o| o.chat_id.clone());
@@ -261,6 +259,9 @@ fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
                 }),
                 _ => None,
             };
+            if s.volume != m.room.volume {
+                m.volume_asked = None;
+            }
             if m.room != *s {
                 m.room = *s;
                 m.dirty = true;
@@ -550,10 +551,17 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             m.dirty = true;
         }
         Action::Open if m.focus == Pane::Chats && m.chat_link.is_up() => return open_selected(m),
-        Action::Up | Action::Down | Action::Back | Action::Newest if m.focus == Pane::History => {
+        Action::Up
+        | Action::Down
+        | Action::Back
+        | Action::Newest
+        | Action::PageUp
+        | Action::PageDown
+            if m.focus == Pane::History =>
+        {
             return super::actions::history_move(m, action);
         }
-        Action::Newest => {}
+        Action::Newest | Action::PageUp | Action::PageDown => {}
         // Nothing else to move, open or close yet.
         Action::Up | Action::Down | Action::Open | Action::Back => {}
     }

@@ -378,6 +378,18 @@ impl Envelope {
     pub fn summary(&self) -> String {
         self.content.summary()
     }
+
+    /// The users this message is by or about: its author, or for a system record the member
+    /// it concerns.
+    pub fn people(&self) -> Vec<String> {
+        match &self.content {
+            Content::ParticipantAdded { user_id, .. }
+            | Content::RoleSet { user_id, .. }
+            | Content::ParticipantRemoved { user_id } => vec![user_id.clone()],
+            _ if self.is_system() => vec![],
+            _ => vec![self.author.id.clone()],
+        }
+    }
 }
 
 impl ChatRef {

@@ -245,8 +245,8 @@ fn message_lines(e: &Envelope, cx: &Ctx, selected: bool) -> Vec<Line<'static>> {
     }
     let mut out = Vec::new();
     if e.is_system() {
-        // A system record is one dim line: time and what happened.
-        let text = sanitize::line(&e.summary()).into_owned();
+        // A system record is one dim line: time and what happened, with display names.
+        let text = sanitize::line(&system_text(e, m)).into_owned();
         head.push(Span::styled(text, theme.dim));
         let l = Line::from(head);
         out.push(if l.width() > w {
@@ -282,6 +282,22 @@ fn message_lines(e: &Envelope, cx: &Ctx, selected: bool) -> Vec<Line<'static>> {
     }
     content_lines(&e.content, &e.message_id, cx, w, selected, &mut out);
     out
+}
+
+/// A system record's text with the member it concerns by display name.
+fn system_text(e: &Envelope, m: &Model) -> String {
+    match &e.content {
+        Content::ParticipantAdded { user_id, .. } => format!("{} joined", author_name(m, user_id)),
+        Content::ParticipantRemoved { user_id } => format!("{} left", author_name(m, user_id)),
+        Content::RoleSet { user_id, role } => format!(
+            "{} is {}",
+            author_name(m, user_id),
+            role.as_ref()
+                .map(crate::chat::types::Role::as_str)
+                .unwrap_or("a member")
+        ),
+        other => other.summary(),
+    }
 }
 
 fn line_text(l: &Line) -> String {
