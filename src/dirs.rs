@@ -48,6 +48,26 @@ pub fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> 
     std::fs::rename(&tmp, path)
 }
 
+/// Moves a file that cannot be read aside (`NAME.bad`, or `NAME.bad.N` if that is taken), so
+/// the next save does not overwrite what is in it. Returns where it went.
+pub fn set_aside(path: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    let base = path.as_os_str().to_owned();
+    for n in 0..1000 {
+        let mut p = base.clone();
+        if n == 0 {
+            p.push(".bad");
+        } else {
+            p.push(format!(".bad.{n}"));
+        }
+        let p = std::path::PathBuf::from(p);
+        if !p.exists() {
+            std::fs::rename(path, &p)?;
+            return Ok(p);
+        }
+    }
+    Err(std::io::Error::other("no free name to set the file aside"))
+}
+
 /// Creates a directory (and its parents) that only the user can read.
 pub fn create_private(dir: &std::path::Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();

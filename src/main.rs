@@ -217,12 +217,14 @@ fn run_tui(
         // The outbox survives a restart (not in --demo, whose chats are new each run).
         let mut model = model;
         model.utc_offset_secs = i64::from(chrono::Local::now().offset().local_minus_utc());
+        let mut load_errors: Vec<String> = Vec::new();
         if !demo {
             let path = trueconf_console::dirs::data_dir().map(|d| d.join("outbox.json"));
             if let Some(p) = &path {
                 match app::OutboxFile::load(p) {
                     Ok(items) => model.outbox = items,
-                    Err(e) => model.notify(NoticeLevel::Error, e),
+                    // Unsent messages may be in it: keep the file, never overwrite it.
+                    Err(e) => load_errors.push(kept_aside(p, e)),
                 }
             }
             model.persist_outbox = path.is_some();
@@ -231,10 +233,14 @@ fn run_tui(
         // The explorer's history (what was sent, secrets masked) survives a restart.
         let data = trueconf_console::dirs::data_dir();
         if let Some(d) = &data {
-            match app::explorer::HistoryFile::load(&d.join("explorer-history.json")) {
+            let p = d.join("explorer-history.json");
+            match app::explorer::HistoryFile::load(&p) {
                 Ok(h) => model.explorer_history = h,
-                Err(e) => model.notify(NoticeLevel::Error, e),
+                Err(e) => load_errors.push(kept_aside(&p, e)),
             }
+        }
+        if !load_errors.is_empty() {
+            model.notify(NoticeLevel::Error, load_errors.join(" · "));
         }
         effects.set_data_dir(data);
         if let Some(i) = model.active_room {
@@ -263,6 +269,18 @@ fn run_tui(
         }
         Ok(())
     })
+}
+
+/// A data file that cannot be read is moved aside before anything is saved over it; the
+/// message says where it went.
+fn kept_aside(path: &std::path::Path, problem: String) -> String {
+    if !path.exists() {
+        return problem;
+    }
+    match trueconf_console::dirs::set_aside(path) {
+        Ok(to) => format!("{problem}; kept as {}", to.display()),
+        Err(e) => format!("{problem}; could not set it aside: {e}"),
+    }
 }
 
 fn config_command(c: &ConfigCommand, path: Option<&std::path::Path>, config: &Config) -> ExitCode {

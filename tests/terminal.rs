@@ -159,3 +159,29 @@ fn a_bad_config_is_refused_before_the_terminal_is_touched() {
     );
     app.assert_terminal_restored();
 }
+
+#[test]
+fn unreadable_data_files_are_kept_aside_not_overwritten() {
+    let home = Home::new();
+    let data = home.data_dir().join("trueconf-console");
+    std::fs::create_dir_all(&data).unwrap();
+    let outbox = "{\"items\": [ {\"text\": \"an unsent message, half-writ";
+    std::fs::write(data.join("outbox.json"), outbox).unwrap();
+    std::fs::write(data.join("explorer-history.json"), "not json").unwrap();
+    let cfg = home.write("config.toml", "");
+    let mut app = PtyApp::spawn(&["--config", cfg.to_str().unwrap()], &home.env(), 400, 24);
+    // One notice names both (the second does not hide the first).
+    app.wait_for_text("outbox.json.bad");
+    app.wait_for_text("explorer-history.json.bad");
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+    // Both files are where the message said, byte for byte.
+    assert_eq!(
+        std::fs::read_to_string(data.join("outbox.json.bad")).unwrap(),
+        outbox
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join("explorer-history.json.bad")).unwrap(),
+        "not json"
+    );
+}
