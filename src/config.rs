@@ -145,7 +145,7 @@ impl Config {
     }
 }
 
-/// `~/x` as the home directory's `x`; any other path as it is.
+/// `~/x` as the home directory's `x`; any other path as it is (`~user/x` included).
 pub fn expand_home(p: &Path) -> PathBuf {
     match (p.strip_prefix("~"), directories::BaseDirs::new()) {
         (Ok(rest), Some(b)) => b.home_dir().join(rest),
@@ -685,6 +685,19 @@ mod tests {
 
     fn parse(s: &str) -> Result<Config, ConfigError> {
         Config::parse(s, Path::new("/etc/x.toml"), no_env)
+    }
+
+    #[test]
+    fn home_is_expanded_only_for_a_leading_tilde() {
+        let home = directories::BaseDirs::new()
+            .unwrap()
+            .home_dir()
+            .to_path_buf();
+        assert_eq!(expand_home(Path::new("~/x.bin")), home.join("x.bin"));
+        assert_eq!(expand_home(Path::new("~")), home);
+        assert_eq!(expand_home(Path::new("/tmp/~x")), Path::new("/tmp/~x"));
+        assert_eq!(expand_home(Path::new("~bob/x")), Path::new("~bob/x"));
+        assert_eq!(expand_home(Path::new("rel/x")), Path::new("rel/x"));
     }
 
     fn invalid(s: &str) -> (Option<usize>, Option<String>, String, String) {

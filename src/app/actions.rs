@@ -382,7 +382,9 @@ pub fn on_upload_key(m: &mut Model, k: &KeyEvent, mut input: String) -> Vec<Cmd>
             }
             // A path pasted from a file manager may come quoted.
             let typed = typed.trim_matches(|c| c == '\'' || c == '"');
-            let path = crate::config::expand_home(std::path::Path::new(typed));
+            // As typed: the effect expands `~` (reading the environment is not update's job)
+            // and reports the path it opened.
+            let path = std::path::PathBuf::from(typed);
             let name = path
                 .file_name()
                 .map(|n| sanitize::line(&n.to_string_lossy()).into_owned())
@@ -394,7 +396,7 @@ pub fn on_upload_key(m: &mut Model, k: &KeyEvent, mut input: String) -> Vec<Cmd>
                 chat_id: chat_id.clone(),
                 message_id: None,
                 name,
-                path: Some(path.clone()),
+                path: None,
                 upload: true,
                 done: 0,
                 total: 0,
@@ -1124,8 +1126,11 @@ mod tests {
         let Cmd::Upload { path, reply_to, .. } = &cmds[0] else {
             panic!()
         };
-        assert!(!path.starts_with("~"), "{path:?}");
-        assert!(path.ends_with("x.bin"));
+        assert_eq!(
+            path,
+            std::path::Path::new("~/x.bin"),
+            "as typed; the effect expands it"
+        );
         assert_eq!(reply_to.as_deref(), Some("m1"));
         ch(&mut m, 'u');
         key(&mut m, KeyCode::Esc);

@@ -298,16 +298,20 @@ impl Effects {
                 }) else {
                     return;
                 };
+                let path = crate::config::expand_home(&path);
                 tokio::spawn(async move {
-                    if let Ok(meta) = tokio::fs::metadata(&path).await {
-                        let _ = tx
-                            .send(Msg::TransferPath {
-                                id,
-                                path: path.clone(),
-                                total: meta.len(),
-                            })
-                            .await;
-                    }
+                    // The path as opened, so the link's progress events find the transfer.
+                    let total = tokio::fs::metadata(&path)
+                        .await
+                        .map(|m| m.len())
+                        .unwrap_or(0);
+                    let _ = tx
+                        .send(Msg::TransferPath {
+                            id,
+                            path: path.clone(),
+                            total,
+                        })
+                        .await;
                     let result = h
                         .send_file_from_path(&chat_id, &path, None, reply_to)
                         .await

@@ -74,9 +74,15 @@ pub struct Exchange {
     pub request: String,
     /// None while waiting.
     pub outcome: Option<Result<Value, crate::script::Refusal>>,
+    /// The reply pretty-printed, inert, cut to [`REPLY_LINES`] lines: laid out once when it
+    /// arrives, not on every frame (a history page can be a megabyte).
+    pub reply_lines: Vec<String>,
     pub sent_at_ms: Option<u64>,
     pub rtt_ms: Option<u64>,
 }
+
+/// Lines of a reply kept for the screen.
+pub const REPLY_LINES: usize = 400;
 
 /// How long after the reply events still count as caused by the request.
 pub const EVENT_WINDOW_MS: u64 = 2000;
@@ -524,6 +530,7 @@ pub fn sending(
             request: serde_json::to_string_pretty(&Value::Object(shown.clone()))
                 .unwrap_or_default(),
             outcome: None,
+            reply_lines: Vec::new(),
             sent_at_ms: None,
             rtt_ms: None,
         });
@@ -558,13 +565,78 @@ pub fn replied(
     else {
         return;
     };
+    let reply = match &outcome {
+        Ok(v) => v,
+        Err(r) => &r.reply,
+    };
+    e.reply_lines = if reply.is_null() {
+        Vec::new()
+    } else {
+        reply_lines(reply)
+    };
     e.outcome = Some(outcome);
     e.sent_at_ms = Some(sent_at_ms);
     e.rtt_ms = Some(rtt_ms);
     m.dirty = true;
 }
 
-/// Ctrl-O: this session's requests to the shown API, as a script file.
+/// A reply as inert lines for the screen: pretty-printed, at most [`REPLY_LINES`] lines of at
+/// most 1000 characters, with a last line saying what was left out.
+fn reply_lines(v: &Value) -> Vec<String> {
+    let pretty = serde_json::to_string_pretty(v).unwrap_or_default();
+    let total = pretty.lines().count();
+    let mut out: Vec<String> = pretty
+        .lines()
+        .take(REPLY_LINES)
+        .map(|l| {
+            let l: String = l.chars().take(1000).collect();
+            crate::sanitize::line(&l).into_owned()
+        })
+        .collect();
+    if total > REPLY_LINES {
+        out.push(format!(
+            "… {} more lines ({} in all)",
+            total - REPLY_LINES,
+            crate::chat::types::human_size(pretty.len() as u64)
+        ));
+    }
+    out
+}
+
+/// Incoming events on the exchange's link from its sending until the window after the reply:
+/// (time, name, fields as compact JSON).
+pub fn events_after(m: &Model, e: &Exchange) -> Vec<(u64, String, String)> {
+    let (Some(from), Some(rtt)) = (e.sent_at_ms, e.rtt_ms) else {
+        return vec![];
+    };
+    let until = from + rtt + EVENT_WINDOW_MS;
+    m.traffic
+        .iter()
+        .filter(|t| !t.outgoing && t.link == e.api.link() && t.at_ms >= from && t.at_ms <= until)
+        .filter_map(|t| {
+            let v: serde_json::Value = serde_json::from_str(&t.text).ok()?;
+            match e.api {
+                Api::Room => {
+                    let name = v.get("event")?.as_str()?.to_string();
+                    let mut o = v.as_object()?.clone();
+                    o.remove("event");
+                    o.remove("method");
+                    Some((t.at_ms, name, serde_json::Value::Object(o).to_string()))
+                }
+                Api::Chat => {
+                    if v.get("type")?.as_u64()? != 1 {
+                        return None;
+                    }
+                    let name = v.get("method")?.as_str()?.to_string();
+                    let body = v.get("payload").map(|p| p.to_string()).unwrap_or_default();
+                    Some((t.at_ms, name, body))
+                }
+            }
+        })
+        .collect()
+}
+
+/// Ctrl-O: this run's requests to the shown API, as a script file.
 fn save_script(m: &mut Model) -> Vec<Cmd> {
     let Some(api) = m.explorer.as_ref().map(|x| x.api) else {
         return vec![];
@@ -745,6 +817,44 @@ mod tests {
             },
         );
         assert_eq!(x(&m).exchange.as_ref().unwrap().rtt_ms, Some(7));
+    }
+
+    #[test]
+    fn a_megabyte_reply_is_laid_out_once_cut_and_inert() {
+        let mut m = online();
+        key(&mut m, KeyCode::Char('x'));
+        key(&mut m, KeyCode::Tab);
+        typed(&mut m, "getchathistory");
+        key(&mut m, KeyCode::Enter);
+        let text = x(&m)
+            .editor
+            .text
+            .replace("\"chatId\": \"\"", "\"chatId\": \"c\"");
+        m.explorer.as_mut().unwrap().editor = Draft::default();
+        m.explorer.as_mut().unwrap().editor.insert(&text);
+        key(&mut m, KeyCode::Enter);
+        let messages: Vec<Value> = (0..5000)
+            .map(|i| json!({"messageId": i, "content": {"text": format!("\u{1b}[2J{}", "x".repeat(200))}}))
+            .collect();
+        let reply = json!({"chatId": "c", "messages": messages});
+        assert!(reply.to_string().len() > 1_000_000);
+        update(
+            &mut m,
+            Msg::ExplorerReply {
+                id: 1,
+                sent_at_ms: 0,
+                rtt_ms: 30,
+                outcome: Ok(reply),
+            },
+        );
+        let lines = &x(&m).exchange.as_ref().unwrap().reply_lines;
+        assert_eq!(lines.len(), REPLY_LINES + 1);
+        assert!(
+            lines.last().unwrap().contains("more lines"),
+            "{:?}",
+            lines.last()
+        );
+        assert!(lines.iter().all(|l| !l.contains('\u{1b}')));
     }
 
     #[test]

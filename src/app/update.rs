@@ -384,9 +384,7 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     }
     if m.explorer.is_some() {
         // The call dialog is drawn over the explorer and keeps its keys.
-        if m.room.invite.is_some()
-            && let Some(action) = m.keys.lookup(key, &[Context::CallDialog])
-        {
+        if let Some(action) = call_dialog_key(m, key) {
             return on_action(m, action);
         }
         return super::explorer::on_key(m, &k);
@@ -403,9 +401,7 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Pane::History => Context::History,
     };
     // A ringing call takes the call dialog's keys first (the dialog is modal).
-    if m.room.invite.is_some()
-        && let Some(action) = m.keys.lookup(key, &[Context::CallDialog])
-    {
+    if let Some(action) = call_dialog_key(m, key) {
         return on_action(m, action);
     }
 
@@ -416,6 +412,12 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         return vec![];
     };
     on_action(m, action)
+}
+
+/// The call dialog's action for `key`, while a call or invitation rings.
+fn call_dialog_key(m: &Model, key: KeySpec) -> Option<Action> {
+    m.room.invite.as_ref()?;
+    m.keys.lookup(key, &[Context::CallDialog])
 }
 
 fn on_help_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {

@@ -20,14 +20,14 @@ pub fn view(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
     let left_w = (area.width * 2 / 5).clamp(24, 40);
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(20)]).areas(area);
-    list(f, left, m, x, theme);
+    list(f, left, x, theme);
     let [top, bottom] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Min(5)]).areas(right);
     request(f, top, m, x, theme);
     response(f, bottom, m, x, theme);
 }
 
-fn list(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
+fn list(f: &mut Frame, area: Rect, x: &Explorer, theme: &Theme) {
     let other = match x.api {
         Api::Room => "chat",
         Api::Chat => "Room",
@@ -59,15 +59,15 @@ fn list(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
         lines.push(Line::styled("No method matches.", theme.dim));
     }
     // Rows: a group's name above its first method.
-    let mut rows: Vec<(Line, bool)> = Vec::new();
+    let mut rows: Vec<Line> = Vec::new();
     let mut group = "";
     let mut sel_row = 0;
     for spec in &matching {
         if spec.group != group {
             group = spec.group;
-            rows.push((
-                Line::styled(truncate(group, w), theme.title.add_modifier(Modifier::DIM)),
-                false,
+            rows.push(Line::styled(
+                truncate(group, w),
+                theme.title.add_modifier(Modifier::DIM),
             ));
         }
         let selected = x.selected == Some(spec.name);
@@ -84,20 +84,16 @@ fn list(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
         } else {
             ratatui::style::Style::default()
         };
-        rows.push((
-            Line::from(vec![
-                Span::raw("  "),
-                Span::styled(format!("{name}{pad}"), style),
-                Span::styled(admin, theme.warn),
-            ]),
-            selected,
-        ));
+        rows.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(format!("{name}{pad}"), style),
+            Span::styled(admin, theme.warn),
+        ]));
     }
     let room = h.saturating_sub(lines.len()).max(1);
     let first = sel_row.saturating_sub(room.saturating_sub(2));
-    lines.extend(rows.into_iter().skip(first).take(room).map(|(l, _)| l));
+    lines.extend(rows.into_iter().skip(first).take(room));
     f.render_widget(Paragraph::new(lines).block(b), area);
-    let _ = m;
 }
 
 fn request(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
@@ -232,14 +228,13 @@ fn response(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
     let inner = b.inner(area);
     let (w, h) = (inner.width as usize, inner.height as usize);
     let mut lines: Vec<Line> = Vec::new();
-    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
     match &e.outcome {
         None => lines.push(Line::styled(
             truncate(&format!("sent: {}", compact(&e.request)), w),
             theme.dim,
         )),
-        Some(Ok(v)) => {
-            for l in sanitize::text(&pretty(v)).lines() {
+        Some(Ok(_)) => {
+            for l in &e.reply_lines {
                 lines.push(Line::raw(truncate(l, w)));
             }
         }
@@ -252,15 +247,13 @@ fn response(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
                 truncate(&format!("✗ {code}{}", sanitize::line(&r.text)), w),
                 theme.error,
             ));
-            if !r.reply.is_null() {
-                for l in sanitize::text(&pretty(&r.reply)).lines() {
-                    lines.push(Line::styled(truncate(l, w), theme.dim));
-                }
+            for l in &e.reply_lines {
+                lines.push(Line::styled(truncate(l, w), theme.dim));
             }
         }
     }
     // The events that followed, within the window after the reply.
-    let events = events_after(m, e);
+    let events = crate::app::explorer::events_after(m, e);
     let budget = h.saturating_sub(2);
     if lines.len() > budget.saturating_sub(events.len().min(budget / 2) + 1) {
         let keep = budget
@@ -311,37 +304,4 @@ fn compact(s: &str) -> String {
     serde_json::from_str::<serde_json::Value>(s)
         .map(|v| v.to_string())
         .unwrap_or_else(|_| s.to_string())
-}
-
-/// Incoming events on the exchange's link from its sending until the window after the reply:
-/// (time, name, fields as compact JSON).
-fn events_after(m: &Model, e: &crate::app::explorer::Exchange) -> Vec<(u64, String, String)> {
-    let (Some(from), Some(rtt)) = (e.sent_at_ms, e.rtt_ms) else {
-        return vec![];
-    };
-    let until = from + rtt + EVENT_WINDOW_MS;
-    m.traffic
-        .iter()
-        .filter(|t| !t.outgoing && t.link == e.api.link() && t.at_ms >= from && t.at_ms <= until)
-        .filter_map(|t| {
-            let v: serde_json::Value = serde_json::from_str(&t.text).ok()?;
-            match e.api {
-                Api::Room => {
-                    let name = v.get("event")?.as_str()?.to_string();
-                    let mut o = v.as_object()?.clone();
-                    o.remove("event");
-                    o.remove("method");
-                    Some((t.at_ms, name, serde_json::Value::Object(o).to_string()))
-                }
-                Api::Chat => {
-                    if v.get("type")?.as_u64()? != 1 {
-                        return None;
-                    }
-                    let name = v.get("method")?.as_str()?.to_string();
-                    let body = v.get("payload").map(|p| p.to_string()).unwrap_or_default();
-                    Some((t.at_ms, name, body))
-                }
-            }
-        })
-        .collect()
 }
