@@ -243,10 +243,11 @@ fn response(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
                 .code
                 .map(|c| format!("{c} {} · ", crate::chat::protocol::error_name(c)))
                 .unwrap_or_default();
-            lines.push(Line::styled(
-                truncate(&format!("✗ {code}{}", sanitize::line(&r.text)), w),
-                theme.error,
-            ));
+            // The reason in full (wrapped): it is what the user came for.
+            let text = format!("✗ {code}{}", sanitize::line(&r.text));
+            for piece in super::panes::wrap(&text, w.max(1)).into_iter().take(6) {
+                lines.push(Line::styled(piece, theme.error));
+            }
             for l in &e.reply_lines {
                 lines.push(Line::styled(truncate(l, w), theme.dim));
             }
