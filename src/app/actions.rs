@@ -31,7 +31,7 @@ pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::PageDown => o.step(10),
         _ => o.selected = None,
     }
-    m.dirty = true;
+    m.touch();
     load_older(m)
 }
 
@@ -93,7 +93,7 @@ pub fn history_loaded(
             );
         }
     }
-    m.dirty = true;
+    m.touch();
     true
 }
 
@@ -128,7 +128,7 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         m.overlay = Some(Overlay::Upload {
             input: String::new(),
         });
-        m.dirty = true;
+        m.touch();
         return vec![];
     }
     let Some(e) = selected(m) else {
@@ -144,7 +144,7 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             d.reply_to = Some(e.message_id);
             d.edit_of = None;
             m.composing = true;
-            m.dirty = true;
+            m.touch();
         }
         Action::Edit => {
             let mine = m.chat_me.as_deref() == Some(e.author.id.as_str());
@@ -174,7 +174,7 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             d.edit_of = Some(e.message_id);
             d.reply_to = None;
             m.composing = true;
-            m.dirty = true;
+            m.touch();
         }
         Action::Delete => {
             let op = |for_all| {
@@ -199,7 +199,7 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                     },
                 ],
             });
-            m.dirty = true;
+            m.touch();
         }
         Action::Forward => {
             let first = m
@@ -213,7 +213,7 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                 filter: String::new(),
                 selected: first,
             });
-            m.dirty = true;
+            m.touch();
         }
         Action::Download => return download(m, &chat_id, &e),
         _ => {}
@@ -263,7 +263,7 @@ fn download(m: &mut Model, chat_id: &str, e: &Envelope) -> Vec<Cmd> {
         total: *size,
         state: TransferState::Running,
     });
-    m.dirty = true;
+    m.touch();
     vec![Cmd::Download {
         id,
         file_id: file_id.clone(),
@@ -275,7 +275,7 @@ fn download(m: &mut Model, chat_id: &str, e: &Envelope) -> Vec<Cmd> {
 /// Keys in the confirmation: an answer's key carries it out, anything else cancels.
 pub fn on_confirm_key(m: &mut Model, k: &KeyEvent, answers: Vec<Answer>) -> Vec<Cmd> {
     m.overlay = None;
-    m.dirty = true;
+    m.touch();
     if let KeyCode::Char(c) = k.code
         && let Some(a) = answers.into_iter().find(|a| a.key == c)
     {
@@ -305,7 +305,7 @@ pub fn on_forward_key(
     match k.code {
         KeyCode::Esc => {
             m.overlay = None;
-            m.dirty = true;
+            m.touch();
             return vec![];
         }
         KeyCode::Enter => {
@@ -313,7 +313,7 @@ pub fn on_forward_key(
                 return vec![];
             };
             m.overlay = None;
-            m.dirty = true;
+            m.touch();
             return vec![Cmd::Chat(ChatOp::Forward {
                 message_id,
                 to_chat,
@@ -347,7 +347,7 @@ pub fn on_forward_key(
         filter,
         selected,
     });
-    m.dirty = true;
+    m.touch();
     vec![]
 }
 
@@ -374,7 +374,7 @@ pub fn on_upload_key(m: &mut Model, k: &KeyEvent, mut input: String) -> Vec<Cmd>
             let typed = input.trim();
             let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
                 m.overlay = None;
-                m.dirty = true;
+                m.touch();
                 return vec![];
             };
             if typed.is_empty() {
@@ -403,7 +403,7 @@ pub fn on_upload_key(m: &mut Model, k: &KeyEvent, mut input: String) -> Vec<Cmd>
                 state: TransferState::Running,
             });
             m.overlay = None;
-            m.dirty = true;
+            m.touch();
             return vec![Cmd::Upload {
                 id,
                 chat_id,
@@ -418,7 +418,7 @@ pub fn on_upload_key(m: &mut Model, k: &KeyEvent, mut input: String) -> Vec<Cmd>
             m.overlay = Some(Overlay::Upload { input });
         }
     }
-    m.dirty = true;
+    m.touch();
     vec![]
 }
 
@@ -441,7 +441,7 @@ pub fn on_new_chat_key(
                 return vec![];
             }
             m.overlay = None;
-            m.dirty = true;
+            m.touch();
             return vec![Cmd::Chat(ChatOp::Create { kind, arg })];
         }
         _ => {
@@ -451,7 +451,7 @@ pub fn on_new_chat_key(
             m.overlay = Some(Overlay::NewChat { kind, input });
         }
     }
-    m.dirty = true;
+    m.touch();
     vec![]
 }
 
@@ -460,7 +460,7 @@ pub fn transfer_path(m: &mut Model, id: u64, path: std::path::PathBuf, total: u6
     if let Some(t) = m.transfers.iter_mut().find(|t| t.id == id) {
         t.path = Some(path);
         t.total = total;
-        m.dirty = true;
+        m.touch();
     }
 }
 
@@ -480,7 +480,7 @@ pub fn transfer_progress(m: &mut Model, t: &crate::chat::Transfer) {
         v.total = t.total;
     }
     if pct(v.done, v.total) != before {
-        m.dirty = true;
+        m.touch();
     }
 }
 
@@ -518,7 +518,7 @@ pub fn transfer_done(m: &mut Model, id: u64, result: Result<(), String>) -> Vec<
             m.notify(NoticeLevel::Error, format!("Cannot {what} {name}: {e}"));
         }
     }
-    m.dirty = true;
+    m.touch();
     cmds
 }
 
@@ -595,7 +595,7 @@ pub fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
             cmds: vec![Cmd::room("hangUp", json!({ "forAll": true }))],
         }],
     });
-    m.dirty = true;
+    m.touch();
     vec![]
 }
 
@@ -705,7 +705,6 @@ mod tests {
             },
         );
         m.focus = Pane::History;
-        m.dirty = false;
         m.notice = None;
         m
     }
@@ -718,9 +717,10 @@ mod tests {
     fn the_cursor_moves_and_older_pages_load_near_the_top() {
         let mut m = open(100);
         assert_eq!(m.open_chat.as_ref().unwrap().older, Older::More);
+        let rev = m.revision();
         assert!(key(&mut m, KeyCode::Up).is_empty());
         assert_eq!(sel(&m).as_deref(), Some("m99"), "up lands on the newest");
-        assert!(m.dirty);
+        assert_ne!(m.revision(), rev);
         ch(&mut m, 'j');
         assert_eq!(sel(&m), None, "down past the newest follows again");
         key(&mut m, KeyCode::PageUp);
@@ -1025,7 +1025,7 @@ mod tests {
                 total: 0,
             },
         );
-        m.dirty = false;
+        let rev = m.revision();
         let progress = |done| {
             Msg::Chat(ChatLinkEvent::Transfer(crate::chat::Transfer {
                 path: path.clone(),
@@ -1036,10 +1036,10 @@ mod tests {
         };
         update(&mut m, progress(400));
         assert_eq!(m.transfers[0].done, 400);
-        assert!(m.dirty);
-        m.dirty = false;
+        assert_ne!(m.revision(), rev);
+        let rev = m.revision();
         update(&mut m, progress(401));
-        assert!(!m.dirty, "no redraw while the percentage stays");
+        assert_eq!(m.revision(), rev, "no redraw while the percentage stays");
         update(
             &mut m,
             Msg::TransferDone {
@@ -1255,9 +1255,9 @@ mod tests {
         use crate::chat::events::Created;
         let mut m = open(3);
         let ev = |m: &mut Model, e: ChatEvent| {
-            m.dirty = false;
+            let rev = m.revision();
             update(m, Msg::Chat(ChatLinkEvent::Event(e)));
-            m.dirty
+            m.revision() != rev
         };
         // A new chat appears in the list; a rename reaches the list and the open chat.
         let c = Chat::from_value(&json!({"chatId": "n", "title": "New", "chatType": 3})).unwrap();
@@ -1414,7 +1414,6 @@ mod tests {
                 b.unread = 1;
             }
             m.notice = None;
-            m.dirty = false;
             let before = m.clone();
             let k: crate::keys::KeySpec = m.keys.keys(a)[0];
             let code = match k.to_string().as_str() {
@@ -1448,7 +1447,7 @@ mod tests {
             if cmds.is_empty() && a != Action::SwitchRoom {
                 let mut quiet = m.clone();
                 quiet.notice = before.notice.clone();
-                quiet.dirty = before.dirty;
+                quiet.same_revision_as(&before);
                 assert!(
                     quiet != before,
                     "{} ({k}) only said: {:?}",

@@ -275,17 +275,17 @@ pub fn toggle(m: &mut Model) -> Vec<Cmd> {
         };
         m.explorer = Some(m.explorer_kept.take().unwrap_or_else(|| Explorer::new(api)));
     }
-    m.dirty = true;
+    m.touch();
     vec![]
 }
 
 /// Every key while the explorer is open (overlays and Ctrl-C are handled before).
 pub fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
-    let Some(x) = m.explorer.as_mut() else {
+    let Some(focus) = m.explorer.as_ref().map(|x| x.focus) else {
         return vec![];
     };
-    m.dirty = true;
-    match x.focus {
+    m.touch();
+    match focus {
         Focus::List => list_key(m, k),
         Focus::Editor => editor_key(m, k),
     }
@@ -326,7 +326,7 @@ fn list_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             x.filter.push(c);
             x.selected = first_match(x);
         }
-        _ => m.dirty = false,
+        _ => {}
     }
     vec![]
 }
@@ -396,10 +396,7 @@ fn editor_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         KeyCode::Delete => x.editor.delete(),
         KeyCode::Tab => x.editor.insert("  "),
         KeyCode::Char(c) if !ctrl => x.editor.insert(c.encode_utf8(&mut [0u8; 4])),
-        _ => {
-            m.dirty = false;
-            return vec![];
-        }
+        _ => return vec![],
     }
     // Problems are shown as one types (and block sending until fixed).
     if let Some(spec) = x.method {
@@ -544,7 +541,7 @@ pub fn sending(
     m.explorer_history.push(sent);
     let over = m.explorer_history.len().saturating_sub(HISTORY_KEEP);
     m.explorer_history.drain(..over);
-    m.dirty = true;
+    m.touch();
     vec![Cmd::SaveExplorerHistory(m.explorer_history.clone())]
 }
 
@@ -577,7 +574,7 @@ pub fn replied(
     e.outcome = Some(outcome);
     e.sent_at_ms = Some(sent_at_ms);
     e.rtt_ms = Some(rtt_ms);
-    m.dirty = true;
+    m.touch();
 }
 
 /// A reply as inert lines for the screen: pretty-printed, at most [`REPLY_LINES`] lines of at

@@ -264,8 +264,10 @@ pub struct Model {
     pub explorer_session: Vec<super::explorer::Sent>,
     pub notice: Option<Notice>,
     pub quit: bool,
-    /// Set by `update` when something visible changed; the runtime draws and clears it.
-    pub dirty: bool,
+    /// Counts the visible changes: `update` moves it forward ([`Model::touch`]); the runtime
+    /// draws when it differs from the one last drawn. Nothing can move it back, so no
+    /// handler can cancel a redraw another asked for.
+    revision: u64,
 }
 
 /// The demo world's server and the account the console uses there (../shared/design.md).
@@ -345,7 +347,7 @@ impl Model {
             explorer_session: Vec::new(),
             notice: None,
             quit: false,
-            dirty: true,
+            revision: 1,
         }
     }
 
@@ -372,6 +374,22 @@ impl Model {
             level,
             text: text.into(),
         });
-        self.dirty = true;
+        self.touch();
+    }
+
+    /// Marks the model as changed in a way the screen shows.
+    pub fn touch(&mut self) {
+        self.revision = self.revision.wrapping_add(1);
+    }
+
+    /// The current revision (see [`Model::touch`]); the runtime draws when it changes.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Tests compare models apart from their revision.
+    #[cfg(test)]
+    pub fn same_revision_as(&mut self, other: &Model) {
+        self.revision = other.revision;
     }
 }

@@ -27,15 +27,17 @@ pub async fn run(
     let mut sigint = signal(UnixSignal::interrupt())?;
     let mut links_open = true;
     let mut last_draw: Option<Instant> = None;
+    // The model's revision on screen: a frame is owed while the model's differs.
+    let mut drawn: Option<u64> = None;
 
     if let Ok(size) = tui.terminal.size() {
         update(&mut model, Msg::Resize(size.width, size.height));
     }
-    draw(tui, &mut model, &mut last_draw)?;
+    draw(tui, &model, &mut last_draw, &mut drawn)?;
 
     loop {
         // A frame owed but held back by MIN_FRAME_INTERVAL is drawn when its deadline passes.
-        let frame_due = if model.dirty {
+        let frame_due = if drawn != Some(model.revision()) {
             last_draw.map(|t| t + MIN_FRAME_INTERVAL)
         } else {
             None
@@ -81,8 +83,10 @@ pub async fn run(
         if model.quit {
             return Ok(model);
         }
-        if model.dirty && last_draw.is_none_or(|t| t.elapsed() >= MIN_FRAME_INTERVAL) {
-            draw(tui, &mut model, &mut last_draw)?;
+        if drawn != Some(model.revision())
+            && last_draw.is_none_or(|t| t.elapsed() >= MIN_FRAME_INTERVAL)
+        {
+            draw(tui, &model, &mut last_draw, &mut drawn)?;
         }
     }
 }
@@ -102,7 +106,12 @@ async fn sleep_until(deadline: Option<Instant>) {
     }
 }
 
-fn draw(tui: &mut Tui, model: &mut Model, last_draw: &mut Option<Instant>) -> std::io::Result<()> {
+fn draw(
+    tui: &mut Tui,
+    model: &Model,
+    last_draw: &mut Option<Instant>,
+    on_screen: &mut Option<u64>,
+) -> std::io::Result<()> {
     use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
     let drawn = crate::tui::with_output(|| -> std::io::Result<()> {
         crossterm::queue!(std::io::stdout(), BeginSynchronizedUpdate)?;
@@ -113,7 +122,7 @@ fn draw(tui: &mut Tui, model: &mut Model, last_draw: &mut Option<Instant>) -> st
     if let Some(r) = drawn {
         r?;
     }
-    model.dirty = false;
+    *on_screen = Some(model.revision());
     *last_draw = Some(Instant::now());
     Ok(())
 }

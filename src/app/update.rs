@@ -41,7 +41,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Resize(w, h) => {
             if m.size != (w, h) {
                 m.size = (w, h);
-                m.dirty = true;
+                m.touch();
             }
             vec![]
         }
@@ -52,20 +52,20 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 .filter(|x| x.focus == super::explorer::Focus::Editor && m.overlay.is_none())
             {
                 x.editor.insert(&text);
-                m.dirty = true;
+                m.touch();
                 return vec![];
             }
             if let Some(Overlay::Upload { input }) = &mut m.overlay {
                 // A file dropped on the terminal arrives as its pasted path.
                 input.push_str(sanitize::line(&text).trim());
-                m.dirty = true;
+                m.touch();
                 return vec![];
             }
             if m.composing
                 && let Some(id) = m.open_chat.as_ref().map(|o| o.chat_id.clone())
             {
                 m.drafts.entry(id).or_default().insert(&text);
-                m.dirty = true;
+                m.touch();
             }
             vec![]
         }
@@ -74,7 +74,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             let name = sanitize::line(&name).into_owned();
             if !name.is_empty() && m.names.get(&id) != Some(&name) {
                 m.names.insert(id, name);
-                m.dirty = true;
+                m.touch();
             }
             vec![]
         }
@@ -126,7 +126,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 Ok(list) => m.chats.set(&list),
                 Err(e) => m.chats.state = super::Loadable::Failed(sanitize::line(&e).into_owned()),
             }
-            m.dirty = true;
+            m.touch();
             ask_names(m, peers)
         }
         Msg::HistoryLoaded {
@@ -161,7 +161,7 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
             if m.chat_link != s {
                 let up = s.is_up();
                 m.chat_link = s;
-                m.dirty = true;
+                m.touch();
                 let tick = sync_ticks(m);
                 if up {
                     // (Re)load what is on screen: the list, and the open chat's latest page.
@@ -185,7 +185,7 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
             m.chat_me = Some(s.me.clone());
             if m.chat_account.as_deref() != Some(me.as_str()) {
                 m.chat_account = Some(me);
-                m.dirty = true;
+                m.touch();
             }
         }
         E::Event(ev) => {
@@ -195,24 +195,24 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
             };
             let open = m.open_chat.as_ref().map(|o| o.chat_id.clone());
             if m.chats.apply(&ev, open.as_deref(), m.chat_me.as_deref()) {
-                m.dirty = true;
+                m.touch();
             }
             if let Some(o) = m.open_chat.as_mut()
                 && o.apply(&ev)
             {
-                m.dirty = true;
+                m.touch();
             }
             if let crate::chat::events::ChatEvent::ChatRemoved { chat_id } = &ev
                 && m.open_chat.as_ref().is_some_and(|o| &o.chat_id == chat_id)
             {
                 m.open_chat = None;
-                m.dirty = true;
+                m.touch();
             }
             if let crate::chat::events::ChatEvent::TitleChanged { chat_id, title } = &ev
                 && let Some(o) = m.open_chat.as_mut().filter(|o| &o.chat_id == chat_id)
             {
                 o.title = sanitize::line(title).into_owned();
-                m.dirty = true;
+                m.touch();
             }
             return cmds;
         }
@@ -233,7 +233,7 @@ fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
     match ev {
         RoomLinkEvent::Status(s) => {
             m.room_link = s;
-            m.dirty = true;
+            m.touch();
             return sync_ticks(m).into_iter().collect();
         }
         RoomLinkEvent::State(s) => {
@@ -264,7 +264,7 @@ fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
             }
             if m.room != *s {
                 m.room = *s;
-                m.dirty = true;
+                m.touch();
             }
             if let Some(o) = outcome {
                 m.notify(NoticeLevel::Info, format!("Call: {}", short(&o)));
@@ -318,7 +318,7 @@ fn record(m: &mut Model, t: super::model::Traffic) {
     m.traffic.push_back(t);
     // The inspector shows every frame; the explorer the events after its request.
     if m.inspector || m.explorer.is_some() {
-        m.dirty = true;
+        m.touch();
     }
 }
 
@@ -352,7 +352,7 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         return quit(m);
     }
     if m.notice.take().is_some() {
-        m.dirty = true;
+        m.touch();
     }
     if let Some(Overlay::Help { scroll }) = m.overlay {
         return on_help_key(m, key, scroll);
@@ -436,7 +436,7 @@ fn on_help_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {
         Some(Action::Help | Action::Back | Action::Quit) => m.overlay = None,
         _ => return vec![],
     }
-    m.dirty = true;
+    m.touch();
     vec![]
 }
 
@@ -445,7 +445,7 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Quit => return quit(m),
         Action::Help => {
             m.overlay = Some(Overlay::Help { scroll: 0 });
-            m.dirty = true;
+            m.touch();
         }
         Action::NextPane | Action::PrevPane => {
             let order = Pane::ORDER;
@@ -456,11 +456,11 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                 order.len() - 1
             };
             m.focus = order[(i + step) % order.len()];
-            m.dirty = true;
+            m.touch();
         }
         Action::Inspector => {
             m.inspector = !m.inspector;
-            m.dirty = true;
+            m.touch();
         }
         Action::Explorer => return super::explorer::toggle(m),
         Action::SwitchRoom => return switch_room(m),
@@ -507,13 +507,13 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             } else if action == Action::Filter {
                 m.filtering = true;
                 m.focus = Pane::Chats;
-                m.dirty = true;
+                m.touch();
             } else if action == Action::NewChat {
                 m.overlay = Some(Overlay::NewChat {
                     kind: super::NewChatKind::P2p,
                     input: String::new(),
                 });
-                m.dirty = true;
+                m.touch();
             } else if action != Action::NextUnread {
                 return super::actions::message_action(m, action);
             } else {
@@ -529,7 +529,7 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Compose => {
             if m.open_chat.is_some() {
                 m.composing = true;
-                m.dirty = true;
+                m.touch();
             } else if m.chat_account.is_some() {
                 m.notify(
                     NoticeLevel::Info,
@@ -550,7 +550,7 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Up | Action::Down if m.focus == Pane::Chats => {
             let delta = if action == Action::Up { -1 } else { 1 };
             m.chats.step_in(delta, &m.chat_filter, &m.names);
-            m.dirty = true;
+            m.touch();
         }
         Action::Open if m.focus == Pane::Chats && m.chat_link.is_up() => return open_selected(m),
         Action::Up
@@ -575,7 +575,7 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
 fn on_composer_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
     let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
         m.composing = false;
-        m.dirty = true;
+        m.touch();
         return vec![];
     };
     let d = m.drafts.entry(chat_id.clone()).or_default();
@@ -641,7 +641,7 @@ fn on_composer_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         }
         _ => return vec![],
     }
-    m.dirty = true;
+    m.touch();
     vec![]
 }
 
@@ -653,7 +653,7 @@ fn save_outbox(m: &Model) -> Option<Cmd> {
 fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
     out.local_id = m.outbox.iter().map(|o| o.local_id).max().unwrap_or(0) + 1;
     m.outbox.push(out);
-    m.dirty = true;
+    m.touch();
     let mut cmds: Vec<Cmd> = save_outbox(m).into_iter().collect();
     cmds.extend(flush_outbox(m));
     cmds
@@ -697,7 +697,7 @@ fn on_sent(m: &mut Model, local_id: u64, outcome: super::SendOutcome) -> Vec<Cmd
                         buttons: None,
                     };
                 }
-                m.dirty = true;
+                m.touch();
                 cmds.extend(save_outbox(m));
                 return cmds;
             }
@@ -719,7 +719,7 @@ fn on_sent(m: &mut Model, local_id: u64, outcome: super::SendOutcome) -> Vec<Cmd
             m.outbox[i].state = super::OutState::Failed(sanitize::line(&reason).into_owned());
         }
     }
-    m.dirty = true;
+    m.touch();
     cmds.extend(save_outbox(m));
     cmds
 }
@@ -740,7 +740,7 @@ fn retry_failed(m: &mut Model) -> Vec<Cmd> {
         m.notify(NoticeLevel::Info, "No failed messages here".to_string());
         return vec![];
     }
-    m.dirty = true;
+    m.touch();
     let mut cmds = flush_outbox(m);
     cmds.extend(save_outbox(m));
     cmds
@@ -756,7 +756,7 @@ fn on_filter_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         }
         KeyCode::Enter => {
             m.filtering = false;
-            m.dirty = true;
+            m.touch();
             return open_selected(m);
         }
         KeyCode::Up => m.chats.step_in(-1, &m.chat_filter, &m.names),
@@ -778,7 +778,7 @@ fn on_filter_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         }
         _ => return vec![],
     }
-    m.dirty = true;
+    m.touch();
     vec![]
 }
 
@@ -803,15 +803,16 @@ fn open_selected(m: &mut Model) -> Vec<Cmd> {
         return vec![];
     };
     let entry = &m.chats.items[i];
+    let chat_id = entry.id.clone();
     m.open_chat = Some(super::OpenChat {
-        chat_id: entry.id.clone(),
+        chat_id: chat_id.clone(),
         title: entry.title.clone(),
         state: super::Loadable::Loading,
         ..Default::default()
     });
-    m.dirty = true;
+    m.touch();
     vec![Cmd::LoadHistory {
-        chat_id: entry.id.clone(),
+        chat_id,
         before: None,
     }]
 }
@@ -845,7 +846,7 @@ fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                 input: String::new(),
                 selected: 0,
             });
-            m.dirty = true;
+            m.touch();
             vec![]
         }
         _ => vec![],
@@ -888,7 +889,7 @@ fn on_call_prompt_key(
     match k.code {
         KeyCode::Esc => {
             m.overlay = None;
-            m.dirty = true;
+            m.touch();
             return vec![];
         }
         KeyCode::Enter => {
@@ -900,7 +901,7 @@ fn on_call_prompt_key(
                 return vec![];
             };
             m.overlay = None;
-            m.dirty = true;
+            m.touch();
             return vec![Cmd::room("call", json!({ "peerId": peer }))];
         }
         KeyCode::Up => selected = selected.saturating_sub(1),
@@ -921,7 +922,7 @@ fn on_call_prompt_key(
         _ => return vec![],
     }
     m.overlay = Some(Overlay::CallPrompt { input, selected });
-    m.dirty = true;
+    m.touch();
     vec![]
 }
 
@@ -953,19 +954,23 @@ fn on_tick(m: &mut Model) -> Vec<Cmd> {
     }
     if m.dialog_open {
         m.ring_secs += 1;
-        m.dirty = true;
+        m.touch();
     }
     if let Some(s) = m.conf_secs.as_mut() {
         *s += 1;
-        m.dirty = true;
+        m.touch();
     }
+    let mut counted = false;
     for link in [&mut m.room_link, &mut m.chat_link] {
         if let LinkStatus::Retrying { in_secs, .. } = link
             && *in_secs > 0
         {
             *in_secs -= 1;
-            m.dirty = true;
+            counted = true;
         }
+    }
+    if counted {
+        m.touch();
     }
     sync_ticks(m).into_iter().collect()
 }
@@ -1005,7 +1010,7 @@ mod tests {
 
     fn model(text: &str) -> Model {
         let c = config(text);
-        let mut m = Model::from_config(
+        Model::from_config(
             &c,
             Session::Configured {
                 path: None,
@@ -1014,15 +1019,11 @@ mod tests {
             None,
             (80, 24),
             false,
-        );
-        m.dirty = false;
-        m
+        )
     }
 
     fn demo() -> Model {
-        let mut m = Model::demo(&Config::default(), (80, 24), false);
-        m.dirty = false;
-        m
+        Model::demo(&Config::default(), (80, 24), false)
     }
 
     fn press(c: char) -> Msg {
@@ -1082,26 +1083,29 @@ mod tests {
         let mut ev = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
         ev.kind = KeyEventKind::Release;
         ev.state = KeyEventState::NONE;
+        let rev = m.revision();
         assert!(update(&mut m, Msg::Key(ev)).is_empty());
-        assert!(!m.quit && !m.dirty);
+        assert!(!m.quit);
+        assert_eq!(m.revision(), rev);
     }
 
     #[test]
     fn help_opens_scrolls_and_closes() {
         let mut m = demo();
+        let rev = m.revision();
         update(&mut m, press('?'));
         assert_eq!(m.overlay, Some(Overlay::Help { scroll: 0 }));
-        assert!(m.dirty);
+        assert_ne!(m.revision(), rev);
         update(&mut m, press('j'));
         update(&mut m, key(KeyCode::Down, KeyModifiers::NONE));
         assert_eq!(m.overlay, Some(Overlay::Help { scroll: 2 }));
         update(&mut m, press('k'));
         assert_eq!(m.overlay, Some(Overlay::Help { scroll: 1 }));
         // Other keys do nothing while the help is open: no pane change, no quit-by-accident.
-        m.dirty = false;
+        let rev = m.revision();
         update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
         assert_eq!(m.focus, Pane::Room);
-        assert!(!m.dirty);
+        assert_eq!(m.revision(), rev);
         update(&mut m, key(KeyCode::Esc, KeyModifiers::NONE));
         assert_eq!(m.overlay, None);
         // `?` toggles, and `q` closes the help rather than quitting.
@@ -1117,6 +1121,7 @@ mod tests {
     #[test]
     fn tab_cycles_panes_both_ways() {
         let mut m = demo();
+        let rev = m.revision();
         update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
         assert_eq!(m.focus, Pane::Chats);
         update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
@@ -1125,7 +1130,7 @@ mod tests {
         assert_eq!(m.focus, Pane::Room);
         update(&mut m, key(KeyCode::BackTab, KeyModifiers::SHIFT));
         assert_eq!(m.focus, Pane::History);
-        assert!(m.dirty);
+        assert_ne!(m.revision(), rev);
     }
 
     #[test]
@@ -1185,20 +1190,20 @@ mod tests {
         use crate::chat::ChatLinkEvent;
         use crate::chat::client::ChatSession;
         let mut m = demo();
-        m.dirty = false;
+        let rev = m.revision();
         update(
             &mut m,
             Msg::Chat(ChatLinkEvent::Status(LinkStatus::Connecting)),
         );
         assert_eq!(m.chat_link, LinkStatus::Connecting);
-        assert!(m.dirty);
-        m.dirty = false;
+        assert_ne!(m.revision(), rev);
+        let rev = m.revision();
         // The same status again changes nothing.
         update(
             &mut m,
             Msg::Chat(ChatLinkEvent::Status(LinkStatus::Connecting)),
         );
-        assert!(!m.dirty);
+        assert_eq!(m.revision(), rev);
         update(
             &mut m,
             Msg::Chat(ChatLinkEvent::Session(ChatSession {
@@ -1468,9 +1473,9 @@ mod tests {
         let cmds = update(&mut m, Msg::Tick);
         assert!(m.chat_link.label().ends_with("retrying in 0 s"));
         assert_eq!(cmds, vec![Cmd::Ticks(false)], "nothing left to count");
-        m.dirty = false;
+        let rev = m.revision();
         assert!(update(&mut m, Msg::Tick).is_empty());
-        assert!(!m.dirty, "a stray tick changes nothing");
+        assert_eq!(m.revision(), rev, "a stray tick changes nothing");
         // A conference this console saw start counts its duration until it ends.
         let mut st = m.room.clone();
         st.login = Some(crate::room::state::Peer {
@@ -1617,7 +1622,7 @@ mod tests {
     #[test]
     fn the_inspector_keeps_a_bounded_record_and_redraws_only_when_shown() {
         let mut m = demo();
-        m.dirty = false;
+        let rev = m.revision();
         let frame = |i: usize| {
             Msg::Room(RoomLinkEvent::Frame {
                 outgoing: i.is_multiple_of(2),
@@ -1626,7 +1631,7 @@ mod tests {
             })
         };
         update(&mut m, frame(0));
-        assert!(!m.dirty, "hidden inspector: no redraw");
+        assert_eq!(m.revision(), rev, "hidden inspector: no redraw");
         assert_eq!(m.traffic.back().unwrap().what, "m0");
         for i in 1..(crate::app::Traffic::KEEP + 50) {
             update(&mut m, frame(i));
@@ -1635,7 +1640,7 @@ mod tests {
         assert_eq!(m.traffic.front().unwrap().what, "m50");
         m.inspector = true;
         update(&mut m, frame(9999));
-        assert!(m.dirty);
+        assert_ne!(m.revision(), rev);
         // A huge frame is cut (on a character boundary), never kept whole.
         let big = format!("{{\"method\":\"x\",\"t\":\"{}\"}}", "é".repeat(1_000_000));
         update(
@@ -1761,9 +1766,10 @@ mod tests {
     fn pane_keys_only_act_in_their_pane() {
         let mut m = demo();
         m.focus = Pane::Chats;
+        let rev = m.revision();
         update(&mut m, press('e')); // `e` edits in the history, nothing in the chat list
         assert_eq!(m.notice, None);
-        assert!(!m.dirty);
+        assert_eq!(m.revision(), rev);
     }
 
     #[test]
@@ -1771,10 +1777,57 @@ mod tests {
         let mut m = demo();
         update(&mut m, press('c'));
         assert!(m.notice.is_some());
-        m.dirty = false;
+        let rev = m.revision();
         update(&mut m, press('x')); // unbound
         assert_eq!(m.notice, None);
-        assert!(m.dirty);
+        assert_ne!(m.revision(), rev);
+    }
+
+    #[test]
+    fn an_unbound_key_in_the_explorer_still_redraws_the_notice_it_cleared() {
+        let mut m = demo();
+        update(&mut m, press('x'));
+        assert!(m.explorer.is_some());
+        for code in [KeyCode::F(5), KeyCode::Insert] {
+            m.notify(NoticeLevel::Warn, "stale");
+            let rev = m.revision();
+            update(&mut m, key(code, KeyModifiers::NONE));
+            assert_eq!(m.notice, None);
+            assert_ne!(
+                m.revision(),
+                rev,
+                "{code:?}: the cleared notice must be redrawn"
+            );
+        }
+        // The same in the explorer's editor.
+        update(&mut m, key(KeyCode::Enter, KeyModifiers::NONE));
+        m.notify(NoticeLevel::Warn, "stale");
+        let rev = m.revision();
+        update(&mut m, key(KeyCode::F(5), KeyModifiers::NONE));
+        assert_eq!(m.notice, None);
+        assert_ne!(m.revision(), rev);
+    }
+
+    #[test]
+    fn a_later_message_in_a_batch_never_cancels_an_earlier_redraw() {
+        // The runtime applies a batch of messages and then draws if the revision moved.
+        let mut m = demo();
+        let drawn = m.revision();
+        let batch = vec![
+            Msg::Resize(100, 30),
+            press('x'),
+            key(KeyCode::F(5), KeyModifiers::NONE),
+            Msg::Tick,
+            Msg::Resize(100, 30),
+        ];
+        for msg in batch {
+            update(&mut m, msg);
+        }
+        assert_ne!(
+            m.revision(),
+            drawn,
+            "the batch changed the screen: it must be drawn"
+        );
     }
 
     #[test]
@@ -1790,11 +1843,12 @@ mod tests {
     #[test]
     fn resize_redraws_only_on_change() {
         let mut m = demo();
+        let rev = m.revision();
         update(&mut m, Msg::Resize(80, 24));
-        assert!(!m.dirty);
+        assert_eq!(m.revision(), rev);
         update(&mut m, Msg::Resize(120, 40));
         assert_eq!(m.size, (120, 40));
-        assert!(m.dirty);
+        assert_ne!(m.revision(), rev);
     }
 
     fn online_demo() -> Model {
@@ -1803,7 +1857,6 @@ mod tests {
             &mut m,
             Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
         );
-        m.dirty = false;
         m
     }
 
@@ -1822,24 +1875,26 @@ mod tests {
     #[test]
     fn link_status_and_state_snapshots_update_the_model() {
         let mut m = demo();
+        let rev = m.revision();
         update(
             &mut m,
             Msg::Room(RoomLinkEvent::Status(LinkStatus::Connecting)),
         );
         assert_eq!(m.room_link, LinkStatus::Connecting);
-        assert!(m.dirty);
+        assert_ne!(m.revision(), rev);
         let mut st = crate::room::RoomState::default();
         st.apply_event(&RoomEvent::MicMuted(true));
-        m.dirty = false;
+        let rev = m.revision();
         update(
             &mut m,
             Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
         );
-        assert!(m.room.mic_muted && m.dirty);
+        assert!(m.room.mic_muted);
+        assert_ne!(m.revision(), rev);
         // The same state again draws nothing.
-        m.dirty = false;
+        let rev = m.revision();
         update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
-        assert!(!m.dirty);
+        assert_eq!(m.revision(), rev);
     }
 
     #[test]
