@@ -160,16 +160,14 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                 return vec![];
             }
             let d = m.drafts.entry(chat_id).or_default();
-            if !d.is_blank() && d.edit_of.as_deref() != Some(e.message_id.as_str()) {
+            if !d.editor.is_blank() && d.edit_of.as_deref() != Some(e.message_id.as_str()) {
                 m.notify(
                     NoticeLevel::Warn,
                     "The composer holds a draft: send it or clear it before editing",
                 );
                 return vec![];
             }
-            d.text.clear();
-            d.cursor = 0;
-            d.insert(text);
+            d.editor.set(text);
             d.parse_mode = super::ParseMode::from_wire(parse_mode);
             d.edit_of = Some(e.message_id);
             d.reply_to = None;
@@ -839,14 +837,18 @@ mod tests {
         assert!(!m.composing);
         key(&mut m, KeyCode::Down);
         // A draft in the composer is never overwritten by an edit.
-        m.drafts.entry("a".into()).or_default().insert("keep me");
+        m.drafts
+            .entry("a".into())
+            .or_default()
+            .editor
+            .insert("keep me");
         ch(&mut m, 'e');
         assert_eq!(m.notice.as_ref().unwrap().level, NoticeLevel::Warn);
-        assert_eq!(m.drafts["a"].text, "keep me");
+        assert_eq!(m.drafts["a"].editor.text(), "keep me");
         m.drafts.remove("a");
         ch(&mut m, 'e');
         assert!(m.composing);
-        assert_eq!(m.drafts["a"].text, "text m3");
+        assert_eq!(m.drafts["a"].editor.text(), "text m3");
         assert_eq!(m.drafts["a"].edit_of.as_deref(), Some("m3"));
         typed(&mut m, "!");
         let cmds = key(&mut m, KeyCode::Enter);

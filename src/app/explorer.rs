@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Answer, Cmd, Draft, Model, NoticeLevel, Overlay};
+use super::{Answer, Cmd, Edit, Editor, Lines, Model, NoticeLevel, Overlay};
 use crate::apispec::MethodSpec;
 
 /// Which API the explorer shows.
@@ -100,7 +100,7 @@ pub struct Explorer {
     pub selected: Option<&'static str>,
     /// The method in the editor.
     pub method: Option<&'static MethodSpec>,
-    pub editor: Draft,
+    pub editor: Editor,
     /// What is wrong with the editor's request (shown there; nothing is sent until fixed).
     pub problems: Vec<String>,
     pub exchange: Option<Exchange>,
@@ -117,7 +117,7 @@ impl Explorer {
             filter: String::new(),
             selected: api.methods().first().map(|m| m.name),
             method: None,
-            editor: Draft::default(),
+            editor: Editor::default(),
             problems: Vec::new(),
             exchange: None,
             next_id: 1,
@@ -137,7 +137,7 @@ impl Explorer {
     }
 }
 
-/// Where typing should start in a template: inside the first required parameter's value
+/// Where typing should start in a template (a byte offset): inside the first required parameter's value
 /// (between the quotes of a string), else the first parameter's, else the end.
 fn first_value(m: &MethodSpec, text: &str) -> usize {
     let key = m
@@ -150,14 +150,13 @@ fn first_value(m: &MethodSpec, text: &str) -> usize {
         .as_deref()
         .and_then(|k| text.find(k).map(|i| i + k.len()))
     else {
-        return text.chars().count();
+        return text.len();
     };
-    let at = if text[at..].starts_with('"') {
+    if text[at..].starts_with('"') {
         at + 1
     } else {
         at
-    };
-    text[..at].chars().count()
+    }
 }
 
 /// A template to edit: every parameter (required ones with a placeholder of their type,
@@ -346,9 +345,9 @@ fn open_method(x: &mut Explorer, name: &'static str) {
     };
     if x.method.map(|s| s.name) != Some(name) {
         x.method = Some(spec);
-        x.editor = Draft::default();
-        x.editor.insert(&template_text(spec));
-        x.editor.cursor = first_value(spec, &x.editor.text);
+        x.editor = Editor::new(&template_text(spec));
+        let at = first_value(spec, x.editor.text());
+        x.editor.set_cursor(at);
         x.problems.clear();
     }
     x.focus = Focus::Editor;
@@ -372,35 +371,28 @@ fn editor_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         KeyCode::Enter if alt => x.editor.insert("\n"),
         KeyCode::Enter => return send(m),
         KeyCode::Char('o') if ctrl => return save_script(m),
-        KeyCode::Up => {
-            if !x.editor.up() {
+        KeyCode::Up if !ctrl && !alt => {
+            if x.editor.up() == Edit::Unchanged {
                 recall(x, &history, -1);
             }
             return vec![];
         }
-        KeyCode::Down => {
-            if !x.editor.down() {
+        KeyCode::Down if !ctrl && !alt => {
+            if x.editor.down() == Edit::Unchanged {
                 recall(x, &history, 1);
             }
             return vec![];
         }
-        KeyCode::Left => x.editor.left(),
-        KeyCode::Right => x.editor.right(),
-        KeyCode::Home => x.editor.home(),
-        KeyCode::End => x.editor.end(),
-        KeyCode::Char('a') if ctrl => x.editor.home(),
-        KeyCode::Char('e') if ctrl => x.editor.end(),
-        KeyCode::Char('w') if ctrl => x.editor.delete_word(),
-        KeyCode::Char('u') if ctrl => x.editor.delete_to_line_start(),
-        KeyCode::Backspace => x.editor.backspace(),
-        KeyCode::Delete => x.editor.delete(),
         KeyCode::Tab => x.editor.insert("  "),
-        KeyCode::Char(c) if !ctrl => x.editor.insert(c.encode_utf8(&mut [0u8; 4])),
-        _ => return vec![],
+        _ => {
+            if x.editor.key(k, Lines::Many) == Edit::NotMine {
+                return vec![];
+            }
+        }
     }
     // Problems are shown as one types (and block sending until fixed).
     if let Some(spec) = x.method {
-        x.problems = check(spec, &x.editor.text).err().unwrap_or_default();
+        x.problems = check(spec, x.editor.text()).err().unwrap_or_default();
     }
     vec![]
 }
@@ -432,21 +424,19 @@ fn recall(x: &mut Explorer, history: &[Sent], dir: isize) {
                 .ok()
                 .and_then(|v| serde_json::to_string_pretty(&v).ok())
                 .unwrap_or_else(|| s.params.clone());
-            x.editor = Draft::default();
-            x.editor.insert(&pretty);
+            x.editor = Editor::new(&pretty);
             // On the first line, so Up keeps walking back.
-            x.editor.cursor = 0;
+            x.editor.set_cursor(0);
         }
         None => {
             if let Some(spec) = x.method {
-                x.editor = Draft::default();
-                x.editor.insert(&template_text(spec));
+                x.editor = Editor::new(&template_text(spec));
             }
         }
     }
     x.problems = x
         .method
-        .and_then(|s| check(s, &x.editor.text).err())
+        .and_then(|s| check(s, x.editor.text()).err())
         .unwrap_or_default();
 }
 
@@ -458,7 +448,7 @@ fn send(m: &mut Model) -> Vec<Cmd> {
     let Some(spec) = x.method else {
         return vec![];
     };
-    let params = match check(spec, &x.editor.text) {
+    let params = match check(spec, x.editor.text()) {
         Ok(p) => p,
         Err(problems) => {
             let n = problems.len();
@@ -734,7 +724,7 @@ mod tests {
         assert_eq!(x(&m).method.map(|s| s.name), Some("call"));
         // The cursor waits inside the required peerId's quotes.
         let e = &x(&m).editor;
-        let before: String = e.text.chars().take(e.cursor).collect();
+        let before = &e.text()[..e.cursor()];
         assert!(before.ends_with("\"peerId\": \""), "{before:?}");
         // An empty peerId is a string, so it validates; a broken JSON does not.
         key(&mut m, KeyCode::Char('"'));
@@ -755,10 +745,9 @@ mod tests {
         // A wrong type is named.
         let text = x(&m)
             .editor
-            .text
+            .text()
             .replace("\"peerId\": \"\"", "\"peerId\": 5");
-        m.explorer.as_mut().unwrap().editor = Draft::default();
-        m.explorer.as_mut().unwrap().editor.insert(&text);
+        m.explorer.as_mut().unwrap().editor = Editor::new(&text);
         key(&mut m, KeyCode::End);
         assert!(
             x(&m)
@@ -769,8 +758,7 @@ mod tests {
             x(&m).problems
         );
         let text = text.replace("\"peerId\": 5", "\"peerId\": \"alice\"");
-        m.explorer.as_mut().unwrap().editor = Draft::default();
-        m.explorer.as_mut().unwrap().editor.insert(&text);
+        m.explorer.as_mut().unwrap().editor = Editor::new(&text);
         let cmds = key(&mut m, KeyCode::Enter);
         let Cmd::ExplorerSend {
             id,
@@ -825,10 +813,9 @@ mod tests {
         key(&mut m, KeyCode::Enter);
         let text = x(&m)
             .editor
-            .text
+            .text()
             .replace("\"chatId\": \"\"", "\"chatId\": \"c\"");
-        m.explorer.as_mut().unwrap().editor = Draft::default();
-        m.explorer.as_mut().unwrap().editor.insert(&text);
+        m.explorer.as_mut().unwrap().editor = Editor::new(&text);
         key(&mut m, KeyCode::Enter);
         let messages: Vec<Value> = (0..5000)
             .map(|i| json!({"messageId": i, "content": {"text": format!("\u{1b}[2J{}", "x".repeat(200))}}))
@@ -860,9 +847,8 @@ mod tests {
         key(&mut m, KeyCode::Char('x'));
         typed(&mut m, "hangup");
         key(&mut m, KeyCode::Enter);
-        let text = x(&m).editor.text.replace("null", "true");
-        m.explorer.as_mut().unwrap().editor = Draft::default();
-        m.explorer.as_mut().unwrap().editor.insert(&text);
+        let text = x(&m).editor.text().replace("null", "true");
+        m.explorer.as_mut().unwrap().editor = Editor::new(&text);
         assert!(key(&mut m, KeyCode::Enter).is_empty());
         let Some(Overlay::Confirm { question, .. }) = &m.overlay else {
             panic!("no confirmation")
@@ -872,9 +858,8 @@ mod tests {
         assert!(matches!(&cmds[0], Cmd::ExplorerSend { method, .. } if method == "hangUp"));
         assert_eq!(x(&m).exchange.as_ref().unwrap().method, "hangUp");
         // hangUp for oneself needs no confirmation.
-        let text = x(&m).editor.text.replace("true", "false");
-        m.explorer.as_mut().unwrap().editor = Draft::default();
-        m.explorer.as_mut().unwrap().editor.insert(&text);
+        let text = x(&m).editor.text().replace("true", "false");
+        m.explorer.as_mut().unwrap().editor = Editor::new(&text);
         assert!(matches!(
             &key(&mut m, KeyCode::Enter)[0],
             Cmd::ExplorerSend { .. }
@@ -904,8 +889,7 @@ mod tests {
         typed(&mut m, "login");
         key(&mut m, KeyCode::Enter);
         let text = r#"{"login": "operator", "password": "s3cret", "encryptPassword": null}"#;
-        m.explorer.as_mut().unwrap().editor = Draft::default();
-        m.explorer.as_mut().unwrap().editor.insert(text);
+        m.explorer.as_mut().unwrap().editor = Editor::new(text);
         let cmds = key(&mut m, KeyCode::Enter);
         // Sent as typed; kept masked.
         assert!(
@@ -916,13 +900,13 @@ mod tests {
         assert!(!kept.params.contains("s3cret") && kept.params.contains("***"));
         assert!(!x(&m).exchange.as_ref().unwrap().request.contains("s3cret"));
         // Up on the first line walks back through what was sent.
-        m.explorer.as_mut().unwrap().editor.cursor = 0;
+        m.explorer.as_mut().unwrap().editor.set_cursor(0);
         key(&mut m, KeyCode::Up);
         assert_eq!(x(&m).method.map(|s| s.name), Some("login"));
         key(&mut m, KeyCode::Up);
         assert_eq!(x(&m).method.map(|s| s.name), Some("getAppState"));
-        let len = x(&m).editor.text.chars().count();
-        m.explorer.as_mut().unwrap().editor.cursor = len;
+        let len = x(&m).editor.text().len();
+        m.explorer.as_mut().unwrap().editor.set_cursor(len);
         key(&mut m, KeyCode::Down);
         assert_eq!(x(&m).method.map(|s| s.name), Some("login"));
         // Ctrl-O: this run's requests to this API as script lines.
@@ -974,11 +958,11 @@ mod tests {
             &mut m,
             Msg::Room(crate::room::RoomLinkEvent::State(Box::new(st))),
         );
-        let before = x(&m).editor.text.clone();
+        let before = x(&m).editor.text().to_string();
         assert_eq!(
             key(&mut m, KeyCode::Char('a')),
             vec![Cmd::room("accept", json!({}))]
         );
-        assert_eq!(x(&m).editor.text, before);
+        assert_eq!(x(&m).editor.text(), before);
     }
 }

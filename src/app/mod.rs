@@ -5,6 +5,7 @@ mod actions;
 mod chats;
 mod cmd;
 mod composer;
+mod editor;
 mod effects;
 pub mod explorer;
 mod model;
@@ -15,6 +16,7 @@ mod update;
 pub use chats::{ChatEntry, ChatList, Loadable, Older, OpenChat};
 pub use cmd::{ChatOp, Cmd};
 pub use composer::{Draft, OutState, OutboxFile, Outgoing, ParseMode, SendOutcome};
+pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::Effects;
 pub use model::{
     Answer, LinkStatus, Model, NewChatKind, Notice, NoticeLevel, Overlay, Pane, RoomEntry, Session,
@@ -22,4 +24,4 @@ pub use model::{
 };
 pub use msg::{Msg, SignalKind};
 pub use run::run;
-pub use update::{call_matches, update};
+pub use update::{COMPOSER_KEYS, call_matches, update};

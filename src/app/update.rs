@@ -64,7 +64,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             if m.composing
                 && let Some(id) = m.open_chat.as_ref().map(|o| o.chat_id.clone())
             {
-                m.drafts.entry(id).or_default().insert(&text);
+                m.drafts.entry(id).or_default().editor.insert(&text);
                 m.touch();
             }
             vec![]
@@ -570,6 +570,19 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
     vec![]
 }
 
+/// The composer's own keys (the editing keys are [`super::EDITING_KEYS`]), as the help
+/// lists them.
+pub const COMPOSER_KEYS: &[(&str, &str)] = &[
+    ("Enter", "send"),
+    (
+        "Alt-Enter",
+        "new line (Shift-Enter where the terminal reports it)",
+    ),
+    ("Ctrl-P", "format: text, markdown, html"),
+    ("Backspace", "in an empty draft: drop the reply or edit"),
+    ("Esc", "leave the composer; the draft stays"),
+];
+
 /// Keys while writing: editing keys edit the draft of the open chat; Enter sends, Alt-Enter
 /// (or Shift-Enter) starts a new line, Esc leaves the composer and keeps the draft.
 fn on_composer_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
@@ -585,9 +598,9 @@ fn on_composer_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     match k.code {
         KeyCode::Esc => m.composing = false,
-        KeyCode::Enter if alt_or_shift => d.insert("\n"),
+        KeyCode::Enter if alt_or_shift => d.editor.insert("\n"),
         KeyCode::Enter => {
-            if d.is_blank() {
+            if d.editor.is_blank() {
                 return vec![];
             }
             // What was sent shows at the bottom: follow the newest again.
@@ -601,7 +614,7 @@ fn on_composer_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
                 parse_mode: d.parse_mode.wire().into(),
                 reply_to: d.reply_to.take(),
                 edit_of: d.edit_of.take(),
-                text: d.take(),
+                text: d.editor.take(),
                 state: super::OutState::Pending,
             };
             return send(m, out);
@@ -609,37 +622,16 @@ fn on_composer_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         // Ctrl-P: how the server reads the text (text, markdown, html).
         KeyCode::Char('p') if ctrl => d.parse_mode = d.parse_mode.next(),
         // Backspace in an empty draft drops the reply or edit it was for.
-        KeyCode::Backspace if d.text.is_empty() => {
+        KeyCode::Backspace if d.editor.is_empty() => {
             if d.reply_to.take().is_none() && d.edit_of.take().is_none() {
                 return vec![];
             }
         }
-        KeyCode::Backspace => d.backspace(),
-        KeyCode::Delete => d.delete(),
-        KeyCode::Left => d.left(),
-        KeyCode::Right => d.right(),
-        KeyCode::Up => {
-            if !d.up() {
-                return vec![];
-            }
-        }
-        KeyCode::Down => {
-            if !d.down() {
-                return vec![];
-            }
-        }
-        KeyCode::Home => d.home(),
-        KeyCode::End => d.end(),
-        // Shell-style line editing.
-        KeyCode::Char('a') if ctrl => d.home(),
-        KeyCode::Char('e') if ctrl => d.end(),
-        KeyCode::Char('w') if ctrl => d.delete_word(),
-        KeyCode::Char('u') if ctrl => d.delete_to_line_start(),
-        KeyCode::Tab => d.insert("\t"),
-        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-            d.insert(c.encode_utf8(&mut [0u8; 4]))
-        }
-        _ => return vec![],
+        KeyCode::Tab => d.editor.insert("\t"),
+        _ => match d.editor.key(k, super::Lines::Many) {
+            super::Edit::Changed => {}
+            super::Edit::Unchanged | super::Edit::NotMine => return vec![],
+        },
     }
     m.touch();
     vec![]
@@ -1373,21 +1365,21 @@ mod tests {
         );
         update(&mut m, Msg::Paste("there\r\n".into()));
         let open = m.open_chat.as_ref().unwrap().chat_id.clone();
-        assert_eq!(m.drafts[&open].text, "hi q\nthere\n");
+        assert_eq!(m.drafts[&open].editor.text(), "hi q\nthere\n");
         // Esc leaves and keeps the draft; another chat has its own.
         update(
             &mut m,
             Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
         );
         assert!(!m.composing);
-        assert_eq!(m.drafts[&open].text, "hi q\nthere\n");
+        assert_eq!(m.drafts[&open].editor.text(), "hi q\nthere\n");
         // Enter sends: saved to the outbox first, then handed to the link.
         update(&mut m, press('i'));
         let cmds = update(&mut m, enter());
         assert!(
             matches!(&cmds[..], [Cmd::SaveOutbox(v), Cmd::SendChat(o)] if v.len() == 1 && o.text == "hi q\nthere\n")
         );
-        assert!(m.drafts[&open].text.is_empty());
+        assert!(m.drafts[&open].editor.is_empty());
         // The link drops: what is written now waits.
         update(
             &mut m,

@@ -64,27 +64,26 @@ fn help_lines(m: &Model, theme: &Theme) -> Vec<Line<'static>> {
         }
         lines.push(Line::raw(""));
     }
-    // The composer's editing keys are fixed (they are what every line editor uses).
-    lines.push(Line::styled("Composer (while writing)", theme.title));
-    for (k, what) in [
-        ("Enter", "send"),
+    // The fixed keys of text inputs, from the tables the inputs themselves follow.
+    for (title, table) in [
         (
-            "Alt-Enter",
-            "new line (Shift-Enter where the terminal reports it)",
+            "Composer (while writing)",
+            crate::app::COMPOSER_KEYS as &[(&str, &str)],
         ),
-        ("Ctrl-P", "format: text, markdown, html"),
-        ("arrows Home End", "move; Up/Down between lines"),
-        ("Ctrl-A Ctrl-E", "start / end of the line"),
-        ("Ctrl-W Ctrl-U", "delete the word / to the line start"),
-        ("Backspace", "in an empty draft: drop the reply or edit"),
-        ("Esc", "leave the composer; the draft stays"),
+        (
+            "Editing (the composer, prompts, filters, the explorer)",
+            crate::app::EDITING_KEYS,
+        ),
     ] {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {k:<16}"), theme.key),
-            Span::raw(what),
-        ]));
+        lines.push(Line::styled(title, theme.title));
+        for (k, what) in table {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {k:<21}"), theme.key),
+                Span::raw(*what),
+            ]));
+        }
+        lines.push(Line::raw(""));
     }
-    lines.push(Line::raw(""));
     lines.push(Line::styled("Room keys work in every pane.", theme.dim));
     lines.push(Line::styled(
         "Keys are set under [ui.keys] in the config file.",

@@ -402,7 +402,7 @@ fn composer_title(m: &Model) -> String {
     }
     if m.composing {
         parts.push("Enter sends · Alt-Enter new line · Ctrl-P format".into());
-        if d.is_some_and(|d| d.text.is_empty() && (d.reply_to.is_some() || d.edit_of.is_some())) {
+        if d.is_some_and(|d| d.editor.is_empty() && (d.reply_to.is_some() || d.edit_of.is_some())) {
             parts.push("Backspace cancels".into());
         }
     }
@@ -416,7 +416,7 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         .open_chat
         .as_ref()
         .and_then(|o| m.drafts.get(&o.chat_id))
-        .filter(|d| !d.text.is_empty());
+        .filter(|d| !d.editor.is_empty());
     let Some(d) = draft else {
         let hint = if m.composing {
             String::new()
@@ -435,7 +435,7 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     };
     let inner = b.inner(area);
     let w = (inner.width as usize).max(1);
-    let (rows, cursor) = wrap_draft(d, w);
+    let (rows, cursor) = wrap_draft(&d.editor, w);
     let h = (inner.height as usize).max(1);
     let first = (cursor.0 + 1).saturating_sub(h);
     let style = if m.composing {
@@ -458,41 +458,45 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     }
 }
 
-/// A draft wrapped by display width into rows, and the (row, column) its cursor lands on.
-pub(super) fn wrap_draft(d: &crate::app::Draft, w: usize) -> (Vec<String>, (usize, usize)) {
+/// An editor's text wrapped by display width into rows, and the (row, column) its cursor
+/// lands on. Wraps between grapheme clusters, never inside one.
+pub(super) fn wrap_draft(d: &crate::app::Editor, w: usize) -> (Vec<String>, (usize, usize)) {
+    use unicode_segmentation::UnicodeSegmentation;
     let w = w.max(1);
     let mut rows: Vec<String> = vec![String::new()];
     let mut col = 0usize;
     let mut cursor = (0usize, 0usize);
-    for (i, c) in d.text.chars().chain(std::iter::once('\0')).enumerate() {
-        if i == d.cursor {
+    let text = d.text();
+    let end = std::iter::once((text.len(), ""));
+    for (i, g) in text.grapheme_indices(true).chain(end) {
+        if i == d.cursor() {
             if col >= w {
                 rows.push(String::new());
                 col = 0;
             }
             cursor = (rows.len() - 1, col);
         }
-        if c == '\0' {
+        if g.is_empty() {
             break;
         }
-        if c == '\n' {
+        if g == "\n" || g == "\r\n" {
             rows.push(String::new());
             col = 0;
             continue;
         }
-        let c = if c == '\t' { ' ' } else { c };
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if col + cw > w {
+        let g = if g == "\t" { " " } else { g };
+        let gw = unicode_width::UnicodeWidthStr::width(g);
+        if col + gw > w {
             rows.push(String::new());
             col = 0;
-            if i == d.cursor {
+            if i == d.cursor() {
                 cursor = (rows.len() - 1, 0);
             }
         }
         if let Some(r) = rows.last_mut() {
-            r.push(c);
+            r.push_str(g);
         }
-        col += cw;
+        col += gw;
     }
     (rows, cursor)
 }
