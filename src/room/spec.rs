@@ -1,6 +1,6 @@
 //! The shapes of the Room API catalog: a method's parameters with their JSON types, whether
 //! it needs an administrator, what its reply carries; an event's fields. The data itself is in
-//! `catalog.rs`, generated from the reference.
+//! `catalog.rs`, generated from `scripts/room-catalog.json` by `scripts/gen_room_catalog.py`.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
