@@ -1,5 +1,5 @@
 //! trueconf-console: a terminal console for TrueConf Room meeting rooms and TrueConf Server
-//! chats. See README.md for what it does and ../shared/design.md for how it is built.
+//! chats. See README.md for what it does and docs/architecture.md for how it is built.
 //!
 //! Layers: [`ui`] draws the [`app`] model; [`app`] holds the Elm core; protocol code never
 //! imports UI code.

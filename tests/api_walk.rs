@@ -1,8 +1,8 @@
 //! Every method of both method tables, sent with the explorer's template for it (checked as
 //! the explorer checks it; optional parameters left null are left out), gets an
-//! answer from the simulator: success, or an error in the shape the reference documents
-//! (a Room `result:false` with an `error` text, room-api.md §2.5; a chat `errorCode` the
-//! reference's table names, chatbot-api.md §2.6). Never silence, never a dropped connection.
+//! answer from the simulator: success, or an error in the shape the protocol docs give (a Room
+//! `result:false` with an `error` text, docs/room-protocol.md, Errors; a chat `errorCode` the
+//! table in docs/chat-protocol.md, Errors, names). Never silence, never a dropped connection.
 
 use std::sync::Arc;
 use std::time::Duration;

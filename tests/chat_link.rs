@@ -262,6 +262,7 @@ async fn chats_history_and_participants_of_the_demo_world() {
         .await
         .unwrap()
         .0;
+    // The formula's 0-based pages (docs/chat-protocol.md, Choices C12 and Not yet in the code).
     assert_eq!(page.len(), 1, "offset = pageSize × pageNumber");
     let alice =
         op.h.get_chat_participant(GetChatParticipant {
@@ -1123,7 +1124,8 @@ async fn a_raw_client_sees_the_protocol_enforced() {
         next(&mut ws).await,
         json!({"type": 2, "id": 10, "payload": {"errorCode": 2}})
     );
-    // Missing fields: 399. The seed's `name` alias works.
+    // Missing fields (a flat payload): 399. The vendor guide's `name` alias works
+    // (docs/chat-protocol.md, Choices C3 and C2).
     ws.send(Message::text(
         r#"{"type":1,"id":11,"method":"sendMessage","payload":{"chatId":"x","text":"flat"}}"#,
     ))

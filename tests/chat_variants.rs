@@ -1,9 +1,10 @@
-//! The chat client against a server that answers the other way each time the reference lists
-//! two readings: OAuth 200 with `expires_at`, no subprotocol echoed, `errorCode: 0` in a
-//! success, `{chats: […]}`, `removeChat` with `chatId`, `infoHash` instead of `fileId`, an
-//! internal host in `downloadUrl`, attachment `id`, the seed's `uploadingProgress` arriving
-//! before the subscribe answer, responses out of order, `errorDescription`. It also checks what
-//! the client sends: ids rising from 1, every push acknowledged before anything else.
+//! The chat client against a server that answers the other way each time docs/chat-protocol.md
+//! (Choices) lists two readings: OAuth 200 with `expires_at`, no subprotocol echoed,
+//! `errorCode: 0` in a success, `{chats: […]}`, `removeChat` with `chatId`, `infoHash` instead
+//! of `fileId`, an internal host in `downloadUrl`, attachment `id`, the vendor guide's
+//! `uploadingProgress` arriving before the subscribe answer, responses out of order,
+//! `errorDescription`. It also checks what the client sends: ids rising from 1, every push
+//! acknowledged before anything else.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -138,7 +139,8 @@ async fn session(mut ws: WebSocket, seen: Shared) {
                     .await;
             }
             "subscribeFileProgress" => {
-                // The final event first, under the seed's name; then an answer without `result`.
+                // The final event first, under the vendor guide's name; then an answer without
+                // `result`.
                 push_id += 1;
                 let _ = ws
                     .send(send(

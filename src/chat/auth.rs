@@ -1,5 +1,6 @@
-//! OAuth for the chat bot API (chatbot-api.md §1.3): the password grant, the token's expiry
-//! from whichever key the server sends, and the token cache (a 0600 file in the data dir).
+//! OAuth for the chat bot API (docs/chat-protocol.md, Authentication): the password grant, the
+//! token's expiry from whichever key the server sends, and the token cache (a 0600 file in the
+//! data dir).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

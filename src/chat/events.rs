@@ -1,4 +1,4 @@
-//! Server requests (chatbot-api.md §5, python-peers.md A.4): what the server pushes, typed.
+//! Server requests (docs/chat-protocol.md, Events): what the server pushes, typed.
 //! Each is acknowledged by the link before it is read; a push that is unknown, or known but
 //! unreadable, arrives whole as [`ChatEvent::Other`], never dropped.
 
@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::types::{Author, Chat, Envelope, Get, Role, UploadLimits};
 pub use crate::apispec::EventSpec;
 
-/// Every server request in the reference, with the fields it carries.
+/// Every server request docs/chat-protocol.md lists (Events), with the fields it carries.
 pub static EVENTS: &[EventSpec] = &[
     EventSpec {
         name: "sendMessage",
@@ -147,7 +147,8 @@ pub static EVENTS: &[EventSpec] = &[
     },
 ];
 
-/// The table entry of a server request, by name (the seed's `uploadingProgress` too).
+/// The table entry of a server request, by name (the vendor guide's `uploadingProgress` too;
+/// docs/chat-protocol.md, Choices C10).
 pub fn event(name: &str) -> Option<&'static EventSpec> {
     let name = if name == "uploadingProgress" {
         "uploadFileProgress"
@@ -307,7 +308,8 @@ impl ChatEvent {
             "removeChatParticipant" => ChatEvent::ParticipantRemoved {
                 chat_id: chat_id()?,
                 user_id: p.str_at("userId")?,
-                // The seed's table says addedBy for this one too (Q20).
+                // The vendor guide's table says addedBy for this one too (docs/chat-protocol.md,
+                // Choices C20).
                 by: by("removedBy").or_else(|| by("addedBy")),
                 timestamp: p.time_at("timestamp"),
             },

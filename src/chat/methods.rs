@@ -1,4 +1,4 @@
-//! Every client method of the chat bot API (chatbot-api.md §4, python-peers.md A.3), defined
+//! Every client method of the chat bot API (docs/chat-protocol.md, Methods), defined
 //! once: the `chat_methods!` table below makes, for each method, a typed request struct, its
 //! typed reply, its entry in [`METHODS`] (parameters with JSON types and required, group,
 //! summary, minimum server version, reply keys) for validation and the API explorer, and one
@@ -89,7 +89,7 @@ impl FromPayload for Chat {
     }
 }
 
-/// `getChats`: a bare array (the seed), or `{"chats": […]}`.
+/// `getChats`: a bare array (the vendor guide), or `{"chats": […]}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chats(pub Vec<Chat>);
 
@@ -287,7 +287,7 @@ macro_rules! chat_methods {
             }
         )*
 
-        /// Every client method, in the reference's order.
+        /// Every client method, in the order of docs/chat-protocol.md, Methods.
         pub static METHODS: &[MethodSpec] = &[$(
             MethodSpec {
                 name: $wire,

@@ -1,4 +1,4 @@
-//! TrueConf Server's API for chat bots (chatbot-api.md): frames and error codes
+//! TrueConf Server's API for chat bots (docs/chat-protocol.md): frames and error codes
 //! ([`protocol`]), chats, envelopes and files ([`types`]), the method table ([`methods`]), server
 //! requests ([`events`]), OAuth and the token cache ([`auth`]), and the link actor with file
 //! transfer ([`client`]). No UI code.

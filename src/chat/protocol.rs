@@ -1,6 +1,7 @@
-//! Chat bot API framing (chatbot-api.md §2–3): `{"type":1,"id","method","payload"}` requests in
-//! both directions, `{"type":2,"id","payload"}` responses, error payloads with `errorCode`, the
-//! box order of history, and the timestamp quirks. No I/O.
+//! Chat bot API framing (docs/chat-protocol.md, Framing, Acks, Errors and Ordering):
+//! `{"type":1,"id","method","payload"}` requests in both directions, `{"type":2,"id","payload"}`
+//! responses, error payloads with `errorCode`, the box order of history, and the timestamp
+//! quirks. No I/O.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -141,7 +142,7 @@ impl ServerError {
         })
     }
 
-    /// The code's name from the table (chatbot-api.md §2.6).
+    /// The code's name from the table (docs/chat-protocol.md, Errors).
     pub fn name(&self) -> &'static str {
         error_name(self.code)
     }
@@ -163,7 +164,8 @@ impl fmt::Display for ServerError {
     }
 }
 
-/// Error codes: the seed's names, oc's for 2, py-bot 1.5.4's wording for its own codes.
+/// Error codes (docs/chat-protocol.md, Errors): the vendor guide's names, oc's for 2, py-bot
+/// 1.5.4's wording for its own codes.
 pub const ERROR_CODES: &[(u32, &str)] = &[
     (2, "DUPLICATE_ID"),
     (100, "CONNECTION_ERROR"),
@@ -210,7 +212,8 @@ pub fn error_name(code: u32) -> &'static str {
 }
 
 /// Where a message sits in its chat: the box, then the position inside it, compared as ASCII
-/// strings where a longer string that extends a shorter one is greater (chatbot-api.md §3.2).
+/// strings where a longer string that extends a shorter one is greater (docs/chat-protocol.md,
+/// Ordering).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize)]
 pub struct BoxPos {
     pub id: u64,
@@ -253,7 +256,8 @@ impl BoxPos {
 }
 
 /// A timestamp in milliseconds from a number or a numeric string; 10-digit values (seconds,
-/// seen in the seed's participant events) are scaled to milliseconds.
+/// seen in the vendor guide's member-push samples) are scaled to milliseconds
+/// (docs/chat-protocol.md, Choices C21).
 pub fn timestamp_ms(v: &Value) -> Option<u64> {
     let n = match v {
         Value::Number(n) => n
@@ -353,7 +357,8 @@ pub(crate) mod tests {
 
     #[test]
     fn box_order_follows_the_specs_worked_example() {
-        // chatbot-api.md §3.2: box 15 holds m1 "A", m2 "B", m3 "AAA"; the order is m1, m3, m2.
+        // docs/chat-protocol.md, Ordering: box 15 holds m1 "A", m2 "B", m3 "AAA"; the order is
+        // m1, m3, m2.
         let m = |p: &str| BoxPos {
             id: 15,
             position: p.into(),

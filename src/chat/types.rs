@@ -1,7 +1,8 @@
-//! The chat bot API's data (chatbot-api.md §3, §4.1, §7): chats, envelopes and their content,
-//! participants, files. Every reader is lenient in the ways real servers differ (a number sent
-//! as a string, `chat.chatId` or `chatId`, `fileId` or `id`, seconds or milliseconds) and keeps
-//! what it does not know as raw JSON: unknown types, unknown enum values, unknown keys.
+//! The chat bot API's data (docs/chat-protocol.md, Message content, Methods and Files): chats,
+//! envelopes and their content, participants, files. Every reader is lenient in the ways real
+//! servers differ (a number sent as a string, `chat.chatId` or `chatId`, `fileId` or `id`,
+//! seconds or milliseconds) and keeps what it does not know as raw JSON: unknown types, unknown
+//! enum values, unknown keys.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -33,7 +34,8 @@ pub(crate) trait Get {
             _ => None,
         }
     }
-    /// Booleans, and the strings "true"/"false" some servers send (chatbot-api.md Q33).
+    /// Booleans, and the strings "true"/"false" some servers send (docs/chat-protocol.md,
+    /// Choices C33).
     fn bool_at(&self, key: &str) -> Option<bool> {
         match self.field(key)? {
             Value::Bool(b) => Some(*b),
@@ -60,7 +62,7 @@ impl Get for Map<String, Value> {
     }
 }
 
-/// ChatTypeEnum (§7). Unknown values are kept.
+/// ChatTypeEnum (docs/chat-protocol.md, Message content). Unknown values are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum ChatType {
     Undef,
@@ -108,7 +110,7 @@ impl ChatType {
     }
 }
 
-/// A participant role (§7.8): strings on the wire; unknown ones kept.
+/// A participant role (docs/chat-protocol.md, Rights): strings on the wire; unknown ones kept.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub enum Role {
     Owner,
@@ -132,7 +134,8 @@ impl Role {
         Role::Writer,
     ];
 
-    /// From the wire: a string, or the seed's TypeScript number.
+    /// From the wire: a string, or the vendor guide's TypeScript number (docs/chat-protocol.md,
+    /// Choices C22).
     pub fn from_value(v: &Value) -> Option<Role> {
         match v {
             Value::String(s) => Some(Role::parse(s)),
@@ -161,7 +164,7 @@ impl Role {
     }
 }
 
-/// FileReadyStateEnum (§7).
+/// FileReadyStateEnum (docs/chat-protocol.md, Message content).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ReadyState {
     NotAvailable,
@@ -217,7 +220,7 @@ pub struct ChatRef {
     pub chat_type: ChatType,
 }
 
-/// What an envelope carries, by its `type` (§3.3).
+/// What an envelope carries, by its `type` (docs/chat-protocol.md, Message content).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Content {
     /// 200.
@@ -227,7 +230,8 @@ pub enum Content {
         /// Inline buttons (5.5.6+): a matrix of rows, kept as sent.
         buttons: Option<Value>,
     },
-    /// 201: the original message without its box (or oc's flat reading).
+    /// 201: the original message without its box (or oc's flat reading; docs/chat-protocol.md,
+    /// Choices C26).
     Forward(Box<Envelope>),
     /// 202.
     Attachment {
@@ -272,7 +276,7 @@ pub enum Content {
     Unknown(Value),
 }
 
-/// EnvelopeTypeEnum names (§7).
+/// EnvelopeTypeEnum names (docs/chat-protocol.md, Message content).
 pub fn envelope_type_name(t: i64) -> &'static str {
     match t {
         1 => "ADD_PARTICIPANT",
@@ -291,8 +295,8 @@ pub fn envelope_type_name(t: i64) -> &'static str {
     }
 }
 
-/// One message (§3.1): from a push, a history page, `getMessageById`, `lastMessage`, or a
-/// forward's content.
+/// One message (docs/chat-protocol.md, Message content): from a push, a history page,
+/// `getMessageById`, `lastMessage`, or a forward's content.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Envelope {
     pub message_id: String,
@@ -369,7 +373,8 @@ impl Envelope {
         })
     }
 
-    /// A system record (type below 200), whatever `author.type` says (§3.1).
+    /// A system record (type below 200), whatever `author.type` says (docs/chat-protocol.md,
+    /// Message content).
     pub fn is_system(&self) -> bool {
         self.kind < 200
     }
@@ -544,7 +549,8 @@ fn short_json(v: &Value, max: usize) -> String {
     }
 }
 
-/// A chat object (§4.1): `getChatByID`, items of `getChats`, and the `create*` pushes.
+/// A chat object (docs/chat-protocol.md, Methods): `getChatByID`, items of `getChats`, and the
+/// `create*` pushes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chat {
     pub chat_id: String,
@@ -601,7 +607,7 @@ impl Participant {
     }
 }
 
-/// `getFileInfo` (§6.3).
+/// `getFileInfo` (docs/chat-protocol.md, Files).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FileInfo {
     /// `fileId`, else `infoHash`.
@@ -653,7 +659,8 @@ impl FileInfo {
     }
 }
 
-/// Upload limits (§6.5): `maxSize` in bytes (None: no limit), an extension filter.
+/// Upload limits (docs/chat-protocol.md, Files): `maxSize` in bytes (None: no limit), an
+/// extension filter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct UploadLimits {
     pub max_size: Option<u64>,

@@ -1,5 +1,6 @@
 //! Port discovery: `GET http://HOST:HTTP_PORT/public/<instance>/config.json` names the Room's
-//! WebSocket port (room-api.md §1.2). Errors say what is wrong in words an operator can act on.
+//! WebSocket port (docs/room-protocol.md, Transport). Errors say what is wrong in words an
+//! operator can act on.
 
 use std::time::Duration;
 

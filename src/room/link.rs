@@ -107,7 +107,8 @@ pub enum RoomLinkEvent {
 pub struct Session {
     /// `previleges` as sent (sic; `privileges` accepted too).
     pub privileges: Option<i64>,
-    /// Whether this session may call admin-only methods, when it can be told (2 = admin).
+    /// Whether this session may call admin-only methods, when it can be told (2 = admin;
+    /// docs/room-protocol.md, Choices R7).
     pub admin: Option<bool>,
     pub ws_port: u16,
 }
@@ -643,7 +644,7 @@ impl Actor {
 
     fn on_reply(&mut self, r: Reply, pending: &mut HashMap<String, Pending>) {
         // Matched by requestId; a reply without one (some builds) goes to the oldest request of
-        // the same method.
+        // the same method (docs/room-protocol.md, Choices R5).
         let key = if pending.contains_key(&r.request_id) {
             Some(r.request_id.clone())
         } else {

@@ -1,6 +1,7 @@
 //! Room API frames: flat JSON objects. A request is `{"method", "requestId", ...params}`; a
 //! reply echoes `method` and `requestId` and carries `result`; an event is
-//! `{"event": name, "method": "event", ...fields}` (room-api.md §2).
+//! `{"event": name, "method": "event", ...fields}` (docs/room-protocol.md, Framing; how frames
+//! are told apart: Choices R3).
 //!
 //! Reading is lenient: numbers may come as strings, `requestId` as a number, `previleges` as
 //! `privileges`, a reply's `result` may be missing. Anything unknown is kept as raw JSON.
@@ -9,7 +10,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-/// The application state 0–6 (room-api.md §3).
+/// The application state 0–6 (docs/room-protocol.md, App states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AppState {
@@ -193,7 +194,8 @@ impl Fields for Map<String, Value> {
     }
 }
 
-/// A participant's device state: 0 no device, 1 selected but muted, 2 on (room-api.md §2.6).
+/// A participant's device state: 0 no device, 1 selected but muted, 2 on (docs/room-protocol.md,
+/// Enumerations).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceState {
@@ -458,7 +460,7 @@ impl RoomEvent {
     }
 }
 
-/// A reject cause as words (room-api.md §2.6, the docs' table).
+/// A reject cause as words: the docs' table (docs/room-protocol.md, Enumerations; Choices R16).
 pub fn reject_cause(cause: i64) -> &'static str {
     match cause {
         0 => "rejected",
@@ -488,7 +490,7 @@ pub fn reject_cause(cause: i64) -> &'static str {
     }
 }
 
-/// A `login` event result as words (room-api.md §5 E2).
+/// A `login` event result as words (docs/room-protocol.md, Enumerations).
 pub fn login_result(result: i64) -> &'static str {
     match result {
         0 => "logged in",
@@ -543,7 +545,8 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        // py-lib's own filter for appStateChanged omits "method": accept it without.
+        // py-lib's own filter for appStateChanged omits "method": accept it without
+        // (docs/room-protocol.md, Choices R3).
         assert!(matches!(
             parse_frame(r#"{"event":"appStateChanged","appState":"5"}"#).unwrap(),
             Incoming::Event(RoomEvent::AppStateChanged {

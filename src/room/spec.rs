@@ -1,6 +1,6 @@
 //! The shapes of the Room API catalog: a method's parameters with their JSON types, whether
 //! it needs an administrator, what its reply carries; an event's fields. The data itself is in
-//! `catalog.rs`, generated from the reference.
+//! `catalog.rs`, generated from `scripts/room-catalog.json` by `scripts/gen_room_catalog.py`.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -44,8 +44,8 @@ mod tests {
 
     #[test]
     fn the_catalog_holds_every_method_and_event_of_the_reference_once() {
-        // room-api.md: 210 methods built by py-lib, 11 more in consts.py, 39 in the C++ wrapper;
-        // 149 events in consts.py, 31 more in the C++ wrapper.
+        // docs/room-protocol.md, Catalog: 210 methods built by py-lib, 11 more in consts.py, 39
+        // in the C++ wrapper; 149 events in consts.py, 31 more in the C++ wrapper.
         assert_eq!(METHODS.len(), 260);
         assert_eq!(EVENTS.len(), 180);
         let mut names: Vec<_> = METHODS.iter().map(|m| m.name).collect();
@@ -59,7 +59,7 @@ mod tests {
     }
 
     #[test]
-    fn admin_only_methods_are_the_seeds_fourteen() {
+    fn admin_only_methods_are_the_documented_fourteen() {
         let mut admin: Vec<_> = METHODS
             .iter()
             .filter(|m| m.admin_only)

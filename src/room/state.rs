@@ -70,7 +70,7 @@ pub struct Participant {
     pub peer: Peer,
     pub mic: DeviceState,
     pub video: DeviceState,
-    /// 2 owner, 1 ordinary, … (room-api.md §2.6).
+    /// 2 owner, 1 ordinary, … (docs/room-protocol.md, Enumerations).
     pub role: i64,
     /// On the podium (role conferences).
     pub broadcast: bool,
@@ -95,7 +95,8 @@ pub struct Device {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contact {
     pub peer: Peer,
-    /// -1 invalid, 0 offline, 1 available, 2 busy, 5 in a conference (room-api.md §2.6).
+    /// -1 invalid, 0 offline, 1 available, 2 busy, 5 in a conference (docs/room-protocol.md,
+    /// Enumerations).
     pub status: i64,
 }
 

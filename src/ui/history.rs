@@ -427,8 +427,8 @@ fn content_lines(
     }
 }
 
-/// Inline buttons (`content.buttons`: rows of `{label, url?, …}`, python-peers.md A.3),
-/// drawn as `[ label ]` under their message, a row per line.
+/// Inline buttons (`content.buttons`: rows of `{label, url?, …}`; docs/chat-protocol.md, Message
+/// content), drawn as `[ label ]` under their message, a row per line.
 fn button_rows(b: &serde_json::Value, w: usize, theme: &Theme, out: &mut Vec<Line<'static>>) {
     let rows = b.get("buttons").unwrap_or(b);
     let Some(rows) = rows.as_array() else { return };

@@ -1,6 +1,7 @@
-//! Message text as styled runs: the Markdown and HTML subsets of the chat API (chatbot-api.md
-//! §3.6) turned into bold, italic, strike, underline and links, then wrapped by display width
-//! with the styles kept. Anything outside the documented subset is shown literally.
+//! Message text as styled runs: the Markdown and HTML subsets of the chat API
+//! (docs/chat-protocol.md, Message content) turned into bold, italic, strike, underline and
+//! links, then wrapped by display width with the styles kept. Anything outside the documented
+//! subset is shown literally (Choices C34).
 //!
 //! The input is untrusted: every run is made inert with [`crate::sanitize::line`] after the
 //! markup is read, so an entity such as `&#27;` cannot smuggle an escape character in.
