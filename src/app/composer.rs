@@ -15,7 +15,7 @@ pub struct Draft {
     pub parse_mode: ParseMode,
 }
 
-/// How the server reads the text (chatbot-api.md §3.6).
+/// How the server reads the text (docs/chat-protocol.md, Message content).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ParseMode {
     #[default]

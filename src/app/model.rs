@@ -270,7 +270,7 @@ pub struct Model {
     revision: u64,
 }
 
-/// The demo world's server and the account the console uses there (../shared/design.md).
+/// The demo world's server and the account the console uses there (docs/architecture.md, The demo world).
 pub const DEMO_SERVER: &str = "video.example.com";
 pub const DEMO_USER: &str = "operator";
 

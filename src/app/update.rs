@@ -821,7 +821,7 @@ fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Accept if r.invite.is_some() => vec![Cmd::room("accept", json!({}))],
         Action::Reject if r.invite.is_some() => vec![Cmd::room("reject", json!({}))],
         Action::Accept | Action::Reject => vec![],
-        // Hanging up a ringing incoming call rejects it (room-api.md: hangUp ends it too).
+        // Hanging up a ringing incoming call rejects it (docs/room-protocol.md, Choices R26).
         Action::HangUp if r.invite.is_some() => vec![Cmd::room("reject", json!({}))],
         Action::HangUp if r.conference.is_some() || r.calling.is_some() => {
             vec![Cmd::room("hangUp", json!({ "forAll": false }))]
