@@ -2,12 +2,11 @@
 //! forward, download), sending files, creating chats, the confirmation and picker overlays,
 //! and the Room's hang-up-for-all and volume. Pure, like the rest of `update`.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
 use super::{
-    Answer, ChatOp, Cmd, Model, NewChatKind, NoticeLevel, Older, Overlay, TransferState,
-    TransferView,
+    Answer, ChatOp, Cmd, Confirmed, Mode, Model, Msg, NewChatKind, NoticeLevel, Older,
+    TransferState, TransferView,
 };
 use crate::chat::types::{Content, Envelope};
 use crate::keys::Action;
@@ -125,10 +124,7 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         return vec![];
     };
     if action == Action::Upload {
-        m.overlay = Some(Overlay::Upload {
-            input: String::new(),
-        });
-        m.touch();
+        super::prompts::open_upload(m);
         return vec![];
     }
     let Some(e) = selected(m) else {
@@ -143,7 +139,7 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             let d = m.drafts.entry(chat_id).or_default();
             d.reply_to = Some(e.message_id);
             d.edit_of = None;
-            m.composing = true;
+            m.mode = Mode::Composing;
             m.touch();
         }
         Action::Edit => {
@@ -171,47 +167,33 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             d.parse_mode = super::ParseMode::from_wire(parse_mode);
             d.edit_of = Some(e.message_id);
             d.reply_to = None;
-            m.composing = true;
+            m.mode = Mode::Composing;
             m.touch();
         }
         Action::Delete => {
             let op = |for_all| {
-                vec![Cmd::Chat(ChatOp::Delete {
+                Msg::Confirmed(Confirmed::Chat(ChatOp::Delete {
                     chat_id: chat_id.clone(),
                     message_id: e.message_id.clone(),
                     for_all,
-                })]
+                }))
             };
-            m.overlay = Some(Overlay::Confirm {
-                question: format!("Delete “{}”?", preview(&e)),
-                answers: vec![
-                    Answer {
-                        key: 'm',
-                        label: "for me".into(),
-                        cmds: op(false),
-                    },
-                    Answer {
-                        key: 'e',
-                        label: "for everyone".into(),
-                        cmds: op(true),
-                    },
-                ],
-            });
-            m.touch();
+            let answers = vec![
+                Answer {
+                    key: 'm',
+                    label: "for me".into(),
+                    msg: op(false),
+                },
+                Answer {
+                    key: 'e',
+                    label: "for everyone".into(),
+                    msg: op(true),
+                },
+            ];
+            super::prompts::confirm(m, format!("Delete “{}”?", preview(&e)), answers);
         }
         Action::Forward => {
-            let first = m
-                .chats
-                .items
-                .iter()
-                .find(|c| c.id != chat_id)
-                .map(|c| c.id.clone());
-            m.overlay = Some(Overlay::Forward {
-                message_id: e.message_id,
-                filter: String::new(),
-                selected: first,
-            });
-            m.touch();
+            super::prompts::open_forward(m, e.message_id, &chat_id);
         }
         Action::Download => return download(m, &chat_id, &e),
         _ => {}
@@ -268,189 +250,6 @@ fn download(m: &mut Model, chat_id: &str, e: &Envelope) -> Vec<Cmd> {
         dir: m.download_dir.clone(),
         name: name.clone(),
     }]
-}
-
-/// Keys in the confirmation: an answer's key carries it out, anything else cancels.
-pub fn on_confirm_key(m: &mut Model, k: &KeyEvent, answers: Vec<Answer>) -> Vec<Cmd> {
-    m.overlay = None;
-    m.touch();
-    if let KeyCode::Char(c) = k.code
-        && let Some(a) = answers.into_iter().find(|a| a.key == c)
-    {
-        return a.cmds;
-    }
-    m.notify(NoticeLevel::Info, "Cancelled");
-    vec![]
-}
-
-/// Keys in the forward picker: type to filter, arrows move, Enter forwards, Esc cancels.
-pub fn on_forward_key(
-    m: &mut Model,
-    k: &KeyEvent,
-    message_id: String,
-    mut filter: String,
-    mut selected: Option<String>,
-) -> Vec<Cmd> {
-    let ids: Vec<String> = m
-        .chats
-        .matching(&filter, &m.names)
-        .iter()
-        .map(|c| c.id.clone())
-        .collect();
-    let at = selected
-        .as_ref()
-        .and_then(|s| ids.iter().position(|x| x == s));
-    match k.code {
-        KeyCode::Esc => {
-            m.overlay = None;
-            m.touch();
-            return vec![];
-        }
-        KeyCode::Enter => {
-            let Some(to_chat) = selected.filter(|s| ids.contains(s)) else {
-                return vec![];
-            };
-            m.overlay = None;
-            m.touch();
-            return vec![Cmd::Chat(ChatOp::Forward {
-                message_id,
-                to_chat,
-            })];
-        }
-        KeyCode::Up => {
-            selected = at
-                .map(|i| ids[i.saturating_sub(1)].clone())
-                .or(ids.first().cloned())
-        }
-        KeyCode::Down => {
-            selected = at
-                .map(|i| ids[(i + 1).min(ids.len() - 1)].clone())
-                .or(ids.first().cloned())
-        }
-        KeyCode::Backspace => {
-            filter.pop();
-        }
-        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-            filter.push(c);
-            selected = m
-                .chats
-                .matching(&filter, &m.names)
-                .first()
-                .map(|c| c.id.clone());
-        }
-        _ => return vec![],
-    }
-    m.overlay = Some(Overlay::Forward {
-        message_id,
-        filter,
-        selected,
-    });
-    m.touch();
-    vec![]
-}
-
-/// Edits a one-line input: characters, Backspace. Returns false for other keys.
-fn edit_line(input: &mut String, k: &KeyEvent) -> bool {
-    match k.code {
-        KeyCode::Backspace => {
-            input.pop();
-            true
-        }
-        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-            input.push(c);
-            true
-        }
-        _ => false,
-    }
-}
-
-/// Keys in the upload prompt: the path, Enter sends, Esc cancels.
-pub fn on_upload_key(m: &mut Model, k: &KeyEvent, mut input: String) -> Vec<Cmd> {
-    match k.code {
-        KeyCode::Esc => m.overlay = None,
-        KeyCode::Enter => {
-            let typed = input.trim();
-            let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
-                m.overlay = None;
-                m.touch();
-                return vec![];
-            };
-            if typed.is_empty() {
-                return vec![];
-            }
-            // A path pasted from a file manager may come quoted.
-            let typed = typed.trim_matches(|c| c == '\'' || c == '"');
-            // As typed: the effect expands `~` (reading the environment is not update's job)
-            // and reports the path it opened.
-            let path = std::path::PathBuf::from(typed);
-            let name = path
-                .file_name()
-                .map(|n| sanitize::line(&n.to_string_lossy()).into_owned())
-                .unwrap_or_else(|| sanitize::line(typed).into_owned());
-            let reply_to = m.drafts.get_mut(&chat_id).and_then(|d| d.reply_to.take());
-            let id = next_transfer_id(m);
-            m.transfers.push(TransferView {
-                id,
-                chat_id: chat_id.clone(),
-                message_id: None,
-                name,
-                path: None,
-                upload: true,
-                done: 0,
-                total: 0,
-                state: TransferState::Running,
-            });
-            m.overlay = None;
-            m.touch();
-            return vec![Cmd::Upload {
-                id,
-                chat_id,
-                path,
-                reply_to,
-            }];
-        }
-        _ => {
-            if !edit_line(&mut input, k) {
-                return vec![];
-            }
-            m.overlay = Some(Overlay::Upload { input });
-        }
-    }
-    m.touch();
-    vec![]
-}
-
-/// Keys in the new-chat prompt: Tab changes the kind, Enter creates, Esc cancels.
-pub fn on_new_chat_key(
-    m: &mut Model,
-    k: &KeyEvent,
-    mut kind: NewChatKind,
-    mut input: String,
-) -> Vec<Cmd> {
-    match k.code {
-        KeyCode::Esc => m.overlay = None,
-        KeyCode::Tab | KeyCode::BackTab => {
-            kind = kind.next();
-            m.overlay = Some(Overlay::NewChat { kind, input });
-        }
-        KeyCode::Enter => {
-            let arg = input.trim().to_string();
-            if arg.is_empty() {
-                return vec![];
-            }
-            m.overlay = None;
-            m.touch();
-            return vec![Cmd::Chat(ChatOp::Create { kind, arg })];
-        }
-        _ => {
-            if !edit_line(&mut input, k) {
-                return vec![];
-            }
-            m.overlay = Some(Overlay::NewChat { kind, input });
-        }
-    }
-    m.touch();
-    vec![]
 }
 
 /// A transfer's local path became known.
@@ -585,15 +384,15 @@ pub fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
         m.notify(NoticeLevel::Info, "No conference to end");
         return vec![];
     }
-    m.overlay = Some(Overlay::Confirm {
-        question: "End the conference for everyone?".into(),
-        answers: vec![Answer {
-            key: 'y',
-            label: "yes, end it for all".into(),
-            cmds: vec![Cmd::room("hangUp", json!({ "forAll": true }))],
-        }],
-    });
-    m.touch();
+    let answers = vec![Answer {
+        key: 'y',
+        label: "yes, end it for all".into(),
+        msg: Msg::Confirmed(Confirmed::Room {
+            method: "hangUp".into(),
+            params: json!({ "forAll": true }),
+        }),
+    }];
+    super::prompts::confirm(m, "End the conference for everyone?".into(), answers);
     vec![]
 }
 
@@ -618,12 +417,14 @@ pub fn volume(m: &mut Model, up: bool) -> Vec<Cmd> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::{Confirm, Prompt};
     use crate::app::{LinkStatus, Msg, OutState, Outgoing, Pane, SendOutcome, update};
     use crate::chat::ChatLinkEvent;
     use crate::chat::client::ChatSession;
     use crate::chat::events::ChatEvent;
     use crate::chat::types::Chat;
     use crate::config::Config;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use serde_json::Value;
 
     const ME: &str = "op@srv";
@@ -801,7 +602,7 @@ mod tests {
         key(&mut m, KeyCode::Up);
         key(&mut m, KeyCode::Up);
         ch(&mut m, 'R');
-        assert!(m.composing);
+        assert!(m.mode.is_composing());
         assert_eq!(m.drafts["a"].reply_to.as_deref(), Some("m2"));
         // Backspace in the empty draft drops the reply; R again brings it back.
         key(&mut m, KeyCode::Backspace);
@@ -834,7 +635,7 @@ mod tests {
         key(&mut m, KeyCode::Up); // m2: alice's
         ch(&mut m, 'e');
         assert!(m.notice.as_ref().unwrap().text.contains("your own"));
-        assert!(!m.composing);
+        assert!(!m.mode.is_composing());
         key(&mut m, KeyCode::Down);
         // A draft in the composer is never overwritten by an edit.
         m.drafts
@@ -847,7 +648,7 @@ mod tests {
         assert_eq!(m.drafts["a"].editor.text(), "keep me");
         m.drafts.remove("a");
         ch(&mut m, 'e');
-        assert!(m.composing);
+        assert!(m.mode.is_composing());
         assert_eq!(m.drafts["a"].editor.text(), "text m3");
         assert_eq!(m.drafts["a"].edit_of.as_deref(), Some("m3"));
         typed(&mut m, "!");
@@ -878,19 +679,90 @@ mod tests {
         assert!(m.outbox.is_empty());
     }
 
+    /// What the input that has the keyboard holds.
+    fn input_text(m: &Model) -> String {
+        use crate::app::explorer::Focus;
+        match &m.mode {
+            Mode::Composing => m.drafts["a"].editor.text().into(),
+            Mode::Filtering => m.chat_filter.query.text().into(),
+            Mode::Prompt(Prompt::Call(p)) => p.picker.query.text().into(),
+            Mode::Prompt(Prompt::Forward { picker, .. }) => picker.query.text().into(),
+            Mode::Prompt(Prompt::Upload { path }) => path.text().into(),
+            Mode::Prompt(Prompt::NewChat { input, .. }) => input.text().into(),
+            Mode::Explorer(x) if x.focus == Focus::List => x.filter.query.text().into(),
+            Mode::Explorer(x) => x.editor.text().into(),
+            other => panic!("no input has the keyboard: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ctrl_w_deletes_the_word_before_the_cursor_in_every_input() {
+        let ctrl_w = KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL);
+        // (what opens the input, from the history pane with the newest message selected)
+        let inputs: &[(&str, &[char])] = &[
+            ("composer", &['i']),
+            ("chat filter", &['\t', '\t', '/']),
+            ("call prompt", &['c']),
+            ("forward target", &['f']),
+            ("upload path", &['u']),
+            ("new chat", &['\t', '\t', 'N']),
+            ("explorer list", &['x']),
+        ];
+        for (what, open_keys) in inputs {
+            let mut m = open(2);
+            update(
+                &mut m,
+                Msg::Room(crate::room::RoomLinkEvent::Status(LinkStatus::Authorized)),
+            );
+            key(&mut m, KeyCode::Up);
+            for c in *open_keys {
+                if *c == '\t' {
+                    key(&mut m, KeyCode::Tab);
+                } else {
+                    ch(&mut m, *c);
+                }
+            }
+            typed(&mut m, "ab cd");
+            assert_eq!(input_text(&m), "ab cd", "{what}");
+            update(&mut m, Msg::Key(ctrl_w));
+            assert_eq!(input_text(&m), "ab ", "{what}: Ctrl-W");
+            update(&mut m, Msg::Key(ctrl_w));
+            assert_eq!(input_text(&m), "", "{what}: Ctrl-W again");
+        }
+        // The explorer's JSON editor: the word typed into the template goes, the rest stays.
+        let mut m = open(2);
+        update(
+            &mut m,
+            Msg::Room(crate::room::RoomLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        ch(&mut m, 'x');
+        key(&mut m, KeyCode::Enter);
+        let template = input_text(&m);
+        typed(&mut m, "ab zz");
+        update(&mut m, Msg::Key(ctrl_w));
+        assert_eq!(
+            input_text(&m),
+            template.replacen("\"\"", "\"ab \"", 1),
+            "explorer editor: Ctrl-W"
+        );
+    }
+
     #[test]
     fn delete_asks_first_and_the_answer_decides_for_whom() {
         let mut m = open(3);
         key(&mut m, KeyCode::Up);
         assert!(ch(&mut m, 'd').is_empty());
-        let Some(Overlay::Confirm { question, answers }) = m.overlay.clone() else {
-            panic!("no confirmation: {:?}", m.overlay);
+        let Mode::Confirm(Confirm {
+            question, answers, ..
+        }) = m.mode.clone()
+        else {
+            panic!("no confirmation: {:?}", m.mode);
         };
         assert!(question.contains("text m2"), "{question}");
         assert_eq!(answers.len(), 2);
         // Any other key cancels.
         assert!(ch(&mut m, 'x').is_empty());
-        assert_eq!(m.overlay, None);
+        assert_eq!(m.mode, Mode::Normal);
         ch(&mut m, 'd');
         let cmds = ch(&mut m, 'e');
         let op = ChatOp::Delete {
@@ -952,18 +824,21 @@ mod tests {
         let mut m = open(2);
         key(&mut m, KeyCode::Up);
         ch(&mut m, 'f');
-        let Some(Overlay::Forward { selected, .. }) = &m.overlay else {
+        let Mode::Prompt(Prompt::Forward { selected, .. }) = &m.mode else {
             panic!()
         };
         assert_eq!(selected.as_deref(), Some("b"), "not the chat it is in");
         typed(&mut m, "alp");
-        let Some(Overlay::Forward {
-            selected, filter, ..
-        }) = &m.overlay
+        let Mode::Prompt(Prompt::Forward {
+            selected, picker, ..
+        }) = &m.mode
         else {
             panic!()
         };
-        assert_eq!((filter.as_str(), selected.as_deref()), ("alp", Some("a")));
+        assert_eq!(
+            (picker.query.text(), selected.as_deref()),
+            ("alp", Some("a"))
+        );
         key(&mut m, KeyCode::Backspace);
         key(&mut m, KeyCode::Backspace);
         key(&mut m, KeyCode::Backspace);
@@ -974,7 +849,7 @@ mod tests {
             to_chat: "b".into(),
         };
         assert_eq!(cmds, vec![Cmd::Chat(op.clone())]);
-        assert_eq!(m.overlay, None);
+        assert_eq!(m.mode, Mode::Normal);
         update(
             &mut m,
             Msg::ChatDone {
@@ -986,7 +861,7 @@ mod tests {
         // Esc cancels.
         ch(&mut m, 'f');
         assert!(key(&mut m, KeyCode::Esc).is_empty());
-        assert_eq!(m.overlay, None);
+        assert_eq!(m.mode, Mode::Normal);
     }
 
     #[test]
@@ -1076,9 +951,9 @@ mod tests {
         let mut m = open(2);
         assert!(ch(&mut m, 'u').is_empty());
         assert_eq!(
-            m.overlay,
-            Some(Overlay::Upload {
-                input: String::new()
+            m.mode,
+            Mode::Prompt(Prompt::Upload {
+                path: Default::default()
             })
         );
         assert!(key(&mut m, KeyCode::Enter).is_empty(), "nothing typed");
@@ -1136,7 +1011,7 @@ mod tests {
         assert_eq!(reply_to.as_deref(), Some("m1"));
         ch(&mut m, 'u');
         key(&mut m, KeyCode::Esc);
-        assert_eq!(m.overlay, None);
+        assert_eq!(m.mode, Mode::Normal);
     }
 
     #[test]
@@ -1145,8 +1020,8 @@ mod tests {
         m.focus = Pane::Chats;
         ch(&mut m, 'N');
         assert!(matches!(
-            m.overlay,
-            Some(Overlay::NewChat {
+            m.mode,
+            Mode::Prompt(Prompt::NewChat {
                 kind: NewChatKind::P2p,
                 ..
             })
@@ -1219,7 +1094,7 @@ mod tests {
             Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
         );
         ch(&mut m, 'H');
-        assert!(matches!(m.overlay, Some(Overlay::Confirm { .. })));
+        assert!(matches!(m.mode, Mode::Confirm(_)));
         assert_eq!(
             ch(&mut m, 'y'),
             vec![Cmd::room("hangUp", json!({"forAll": true}))]

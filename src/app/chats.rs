@@ -1,6 +1,7 @@
 //! The chat list and the open chat's history, as the model keeps them: pure data and the pure
 //! functions `update` applies to them (events, ordering, selection). No I/O.
 
+use super::picker::{Candidate, rank};
 use crate::chat::events::ChatEvent;
 use crate::chat::types::{Chat, ChatType, Envelope};
 use crate::sanitize;
@@ -25,6 +26,9 @@ pub struct ChatEntry {
     /// Milliseconds of the last message (0: none).
     pub last_at: u64,
     pub last_text: String,
+    /// What the filter searches: the title and, for a p2p chat, the peer's display name
+    /// (lowercased once; see [`ChatList::reindex`]).
+    pub search: Candidate,
 }
 
 impl ChatEntry {
@@ -34,9 +38,11 @@ impl ChatEntry {
             (_, ChatType::Favorites) => "Favorites".into(),
             _ => "(untitled)".into(),
         };
+        let title = sanitize::line(&title).into_owned();
         ChatEntry {
             id: c.chat_id.clone(),
-            title: sanitize::line(&title).into_owned(),
+            search: Candidate::new(c.chat_id.clone(), &[&title]),
+            title,
             kind: c.chat_type,
             unread: c.unread,
             last_at: c.last_message.as_ref().map(|m| m.timestamp).unwrap_or(0),
@@ -107,39 +113,22 @@ impl ChatList {
         self.selected = Some(self.items[n].id.clone());
     }
 
-    /// The rows that match `filter` (all rows for an empty one): every character of the
-    /// filter, in order, case-insensitive, in the title or its display name.
-    pub fn matching<'a>(
-        &'a self,
-        filter: &str,
-        names: &std::collections::HashMap<String, String>,
-    ) -> Vec<&'a ChatEntry> {
-        let q: Vec<char> = filter
-            .to_lowercase()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        self.items
-            .iter()
-            .filter(|c| {
-                let shown = names.get(&c.title).unwrap_or(&c.title);
-                fuzzy(&q, shown) || fuzzy(&q, &c.title)
-            })
+    /// The rows that match `filter` (all rows for an empty one), best match first: the
+    /// filter's characters in order, any case, in the title or the peer's display name.
+    pub fn matching(&self, filter: &str) -> Vec<&ChatEntry> {
+        if filter.trim().is_empty() {
+            return self.items.iter().collect();
+        }
+        let cands: Vec<Candidate> = self.items.iter().map(|i| i.search.clone()).collect();
+        rank(filter, &cands)
+            .into_iter()
+            .map(|i| &self.items[i])
             .collect()
     }
 
     /// Moves the selection by `delta` among the rows matching `filter`.
-    pub fn step_in(
-        &mut self,
-        delta: isize,
-        filter: &str,
-        names: &std::collections::HashMap<String, String>,
-    ) {
-        let ids: Vec<String> = self
-            .matching(filter, names)
-            .iter()
-            .map(|c| c.id.clone())
-            .collect();
+    pub fn step_in(&mut self, delta: isize, filter: &str) {
+        let ids: Vec<String> = self.matching(filter).iter().map(|c| c.id.clone()).collect();
         if ids.is_empty() {
             return;
         }
@@ -152,6 +141,22 @@ impl ChatList {
             None => 0,
         };
         self.selected = Some(ids[n].clone());
+    }
+
+    /// The search keys, in list order (for a [`super::Picker`]).
+    pub fn candidates(&self) -> Vec<Candidate> {
+        self.items.iter().map(|i| i.search.clone()).collect()
+    }
+
+    /// Rebuilds the search keys from the titles and the display names known now.
+    pub fn reindex(&mut self, names: &std::collections::HashMap<String, String>) {
+        for i in &mut self.items {
+            let texts: Vec<&str> = match names.get(&i.title) {
+                Some(n) => vec![n.as_str(), i.title.as_str()],
+                None => vec![i.title.as_str()],
+            };
+            i.search = Candidate::new(i.id.clone(), &texts);
+        }
     }
 
     /// The next chat with unread messages after the selected one (wrapping), if any.
@@ -198,6 +203,7 @@ impl ChatList {
                     return false;
                 };
                 i.title = sanitize::line(title).into_owned();
+                i.search = Candidate::new(i.id.clone(), &[&i.title]);
             }
             _ => return false,
         }
@@ -214,17 +220,6 @@ impl ChatList {
         }
         self.sort();
     }
-}
-
-/// Whether `q`'s characters appear in `s` in order (case-insensitive).
-pub(crate) fn fuzzy(q: &[char], s: &str) -> bool {
-    let mut it = q.iter().peekable();
-    for c in s.to_lowercase().chars() {
-        if it.peek() == Some(&&c) {
-            it.next();
-        }
-    }
-    it.peek().is_none()
 }
 
 /// Whether older history is left to load.
@@ -482,8 +477,9 @@ mod tests {
             "alice@srv".to_string(),
             "Alice Johnson".to_string(),
         )]);
+        l.reindex(&names);
         let ids = |f: &str| {
-            l.matching(f, &names)
+            l.matching(f)
                 .iter()
                 .map(|c| c.id.clone())
                 .collect::<Vec<_>>()
@@ -494,13 +490,13 @@ mod tests {
         assert_eq!(ids(""), ["a", "b", "c"]);
         assert!(ids("zz").is_empty());
         l.selected = Some("a".into());
-        l.step_in(1, "n", &names);
+        l.step_in(1, "n");
         assert_eq!(
             l.selected.as_deref(),
             Some("b"),
             "a, b and c match n; the next after a"
         );
-        l.step_in(1, "aj", &names);
+        l.step_in(1, "aj");
         assert_eq!(
             l.selected.as_deref(),
             Some("c"),

@@ -7,7 +7,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Answer, Cmd, Edit, Editor, Lines, Model, NoticeLevel, Overlay};
+use super::{
+    Answer, Candidate, Cmd, Confirm, Confirmed, Edit, Editor, Lines, Mode, Model, Msg, NoticeLevel,
+    Pick, Picker,
+};
 use crate::apispec::MethodSpec;
 
 /// Which API the explorer shows.
@@ -95,9 +98,11 @@ pub struct Explorer {
     pub api: Api,
     pub focus: Focus,
     /// Typed in the list: narrows it.
-    pub filter: String,
+    pub filter: Picker,
+    /// The API's methods as the filter searches them.
+    pub candidates: Vec<Candidate>,
     /// The highlighted method, by name.
-    pub selected: Option<&'static str>,
+    pub selected: Option<String>,
     /// The method in the editor.
     pub method: Option<&'static MethodSpec>,
     pub editor: Editor,
@@ -114,8 +119,13 @@ impl Explorer {
         Explorer {
             api,
             focus: Focus::List,
-            filter: String::new(),
-            selected: api.methods().first().map(|m| m.name),
+            filter: Picker::in_list_order(),
+            candidates: api
+                .methods()
+                .iter()
+                .map(|m| Candidate::new(m.name, &[m.name]))
+                .collect(),
+            selected: api.methods().first().map(|m| m.name.to_string()),
             method: None,
             editor: Editor::default(),
             problems: Vec::new(),
@@ -125,14 +135,14 @@ impl Explorer {
         }
     }
 
-    /// The methods matching the filter (characters in order, any case, in the name or its
-    /// group), in the table's order.
+    /// The methods matching the filter (the characters in order, any case, in the name), in
+    /// the table's order (the list is drawn in groups).
     pub fn matching(&self) -> Vec<&'static MethodSpec> {
-        let q: Vec<char> = self.filter.to_lowercase().chars().collect();
-        self.api
-            .methods()
-            .iter()
-            .filter(|m| super::chats::fuzzy(&q, m.name))
+        let methods = self.api.methods();
+        self.filter
+            .matches(&self.candidates)
+            .into_iter()
+            .map(|i| &methods[i])
             .collect()
     }
 }
@@ -264,23 +274,25 @@ impl HistoryFile {
 
 /// Opens or closes the explorer.
 pub fn toggle(m: &mut Model) -> Vec<Cmd> {
-    if m.explorer.is_some() {
-        m.explorer = None;
+    if m.mode.explorer().is_some() {
+        m.mode = Mode::Normal;
     } else {
         let api = if m.room_link.is_up() || !m.chat_link.is_up() {
             Api::Room
         } else {
             Api::Chat
         };
-        m.explorer = Some(m.explorer_kept.take().unwrap_or_else(|| Explorer::new(api)));
+        let x = m.explorer_kept.take().unwrap_or_else(|| Explorer::new(api));
+        m.mode = Mode::Explorer(Box::new(x));
     }
     m.touch();
     vec![]
 }
 
-/// Every key while the explorer is open (overlays and Ctrl-C are handled before).
+/// Every key while the explorer has the keyboard (Ctrl-C and a ringing call's keys are
+/// handled before: app/input.rs).
 pub fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
-    let Some(focus) = m.explorer.as_ref().map(|x| x.focus) else {
+    let Some(focus) = m.mode.explorer().map(|x| x.focus) else {
         return vec![];
     };
     m.touch();
@@ -291,51 +303,38 @@ pub fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
 }
 
 fn list_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
-    let Some(x) = m.explorer.as_mut() else {
+    let Mode::Explorer(x) = &mut m.mode else {
         return vec![];
     };
-    let names: Vec<&'static str> = x.matching().iter().map(|s| s.name).collect();
-    let at = x.selected.and_then(|s| names.iter().position(|n| *n == s));
-    let pick = |i: usize| names.get(i.min(names.len().saturating_sub(1))).copied();
-    match k.code {
-        KeyCode::Esc if !x.filter.is_empty() => {
-            x.filter.clear();
+    let x = x.as_mut();
+    match x.filter.key(k, &x.candidates, &mut x.selected) {
+        Pick::Esc if !x.filter.is_empty() => {
+            x.filter = Picker::in_list_order();
+            if x.selected.is_none() {
+                x.selected = x.api.methods().first().map(|m| m.name.to_string());
+            }
         }
-        KeyCode::Esc => {
-            m.explorer_kept = m.explorer.take();
+        Pick::Esc => {
+            if let Mode::Explorer(x) = std::mem::take(&mut m.mode) {
+                m.explorer_kept = Some(*x);
+            }
         }
-        KeyCode::Tab | KeyCode::BackTab => {
+        Pick::Enter => {
+            let name = x
+                .selected
+                .as_deref()
+                .and_then(|s| x.matching().into_iter().find(|m| m.name == s))
+                .map(|m| m.name);
+            if let Some(name) = name {
+                open_method(x, name);
+            }
+        }
+        Pick::NotMine if matches!(k.code, KeyCode::Tab | KeyCode::BackTab) => {
             *x = Explorer::new(x.api.other());
         }
-        KeyCode::Up => x.selected = pick(at.unwrap_or(0).saturating_sub(1)),
-        KeyCode::Down => x.selected = pick(at.map(|i| i + 1).unwrap_or(0)),
-        KeyCode::PageUp => x.selected = pick(at.unwrap_or(0).saturating_sub(10)),
-        KeyCode::PageDown => x.selected = pick(at.unwrap_or(0) + 10),
-        KeyCode::Enter => {
-            let Some(name) = at.and_then(|i| names.get(i)).copied() else {
-                return vec![];
-            };
-            open_method(x, name);
-        }
-        KeyCode::Backspace => {
-            x.filter.pop();
-            x.selected = first_match(x);
-        }
-        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-            x.filter.push(c);
-            x.selected = first_match(x);
-        }
-        _ => {}
+        Pick::Changed | Pick::Unchanged | Pick::NotMine => {}
     }
     vec![]
-}
-
-fn first_match(x: &Explorer) -> Option<&'static str> {
-    let names: Vec<&'static str> = x.matching().iter().map(|s| s.name).collect();
-    match x.selected {
-        Some(s) if names.contains(&s) => Some(s),
-        _ => names.first().copied(),
-    }
 }
 
 /// Puts a method's template in the editor (or keeps what was edited for it).
@@ -360,7 +359,7 @@ fn editor_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         .modifiers
         .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT);
     let history = m.explorer_history.clone();
-    let Some(x) = m.explorer.as_mut() else {
+    let Some(x) = m.mode.explorer_mut() else {
         return vec![];
     };
     match k.code {
@@ -419,7 +418,7 @@ fn recall(x: &mut Explorer, history: &[Sent], dir: isize) {
                 return;
             };
             x.method = Some(spec);
-            x.selected = Some(spec.name);
+            x.selected = Some(spec.name.to_string());
             let pretty = serde_json::from_str::<Value>(&s.params)
                 .ok()
                 .and_then(|v| serde_json::to_string_pretty(&v).ok())
@@ -442,7 +441,7 @@ fn recall(x: &mut Explorer, history: &[Sent], dir: isize) {
 
 /// Enter in the editor: checks the request, asks first for a dangerous one, then sends.
 fn send(m: &mut Model) -> Vec<Cmd> {
-    let Some(x) = m.explorer.as_mut() else {
+    let Some(x) = m.mode.explorer_mut() else {
         return vec![];
     };
     let Some(spec) = x.method else {
@@ -464,6 +463,29 @@ fn send(m: &mut Model) -> Vec<Cmd> {
         }
     };
     let api = x.api;
+    if let Some(why) = danger(api, spec.name, &params) {
+        let back = Box::new(std::mem::take(&mut m.mode));
+        m.mode = Mode::Confirm(Confirm {
+            question: format!("Send {}? It {why}.", spec.name),
+            answers: vec![Answer {
+                key: 'y',
+                label: "yes, send it".into(),
+                msg: Msg::Confirmed(Confirmed::ExplorerSend {
+                    api,
+                    method: spec.name.to_string(),
+                    params,
+                }),
+            }],
+            back,
+        });
+        return vec![];
+    }
+    send_now(m, api, spec.name, params)
+}
+
+/// Sends a checked request (Enter, or the confirmation of a dangerous one), notes it and
+/// keeps it in the history.
+pub fn send_now(m: &mut Model, api: Api, method: &str, params: Map<String, Value>) -> Vec<Cmd> {
     let up = match api {
         Api::Room => m.room_link.is_up(),
         Api::Chat => m.chat_link.is_up(),
@@ -476,32 +498,28 @@ fn send(m: &mut Model) -> Vec<Cmd> {
         m.notify(NoticeLevel::Warn, format!("{which}: not sent"));
         return vec![];
     }
+    let Some(x) = m.mode.explorer_mut() else {
+        return vec![];
+    };
     let id = x.next_id;
     x.next_id += 1;
     x.problems.clear();
     x.recall = None;
-    let cmd = Cmd::ExplorerSend {
-        id,
-        api,
-        method: spec.name.to_string(),
-        params: params.clone(),
-    };
-    if let Some(why) = danger(api, spec.name, &params) {
-        m.overlay = Some(Overlay::Confirm {
-            question: format!("Send {}? It {why}.", spec.name),
-            answers: vec![Answer {
-                key: 'y',
-                label: "yes, send it".into(),
-                cmds: vec![cmd],
-            }],
-        });
-        return vec![];
-    }
-    vec![cmd]
+    let mut cmds = sending(m, id, api, method, &params);
+    cmds.insert(
+        0,
+        Cmd::ExplorerSend {
+            id,
+            api,
+            method: method.to_string(),
+            params,
+        },
+    );
+    cmds
 }
 
 /// The explorer's send was handed to the link: note it, keep it in the history.
-pub fn sending(
+fn sending(
     m: &mut Model,
     id: u64,
     api: Api,
@@ -509,7 +527,7 @@ pub fn sending(
     params: &Map<String, Value>,
 ) -> Vec<Cmd> {
     let shown = masked(params);
-    if let Some(x) = m.explorer.as_mut() {
+    if let Some(x) = m.mode.explorer_mut() {
         x.exchange = Some(Exchange {
             id,
             api,
@@ -544,8 +562,8 @@ pub fn replied(
     outcome: Result<Value, crate::script::Refusal>,
 ) {
     let Some(e) = m
-        .explorer
-        .as_mut()
+        .mode
+        .explorer_mut()
         .or(m.explorer_kept.as_mut())
         .and_then(|x| x.exchange.as_mut())
         .filter(|e| e.id == id)
@@ -625,7 +643,7 @@ pub fn events_after(m: &Model, e: &Exchange) -> Vec<(u64, String, String)> {
 
 /// Ctrl-O: this run's requests to the shown API, as a script file.
 fn save_script(m: &mut Model) -> Vec<Cmd> {
-    let Some(api) = m.explorer.as_ref().map(|x| x.api) else {
+    let Some(api) = m.mode.explorer().map(|x| x.api) else {
         return vec![];
     };
     let lines: Vec<String> = m
@@ -681,7 +699,7 @@ mod tests {
     }
 
     fn x(m: &Model) -> &Explorer {
-        m.explorer.as_ref().expect("the explorer is open")
+        m.mode.explorer().expect("the explorer is open")
     }
 
     #[test]
@@ -691,27 +709,31 @@ mod tests {
         assert_eq!(x(&m).api, Api::Room);
         assert_eq!(x(&m).matching().len(), crate::room::catalog::METHODS.len());
         typed(&mut m, "hangu");
-        assert_eq!(x(&m).selected, Some("hangUp"));
+        assert_eq!(x(&m).selected.as_deref(), Some("hangUp"));
         assert!(
-            x(&m)
-                .matching()
-                .iter()
-                .all(|s| crate::app::chats::fuzzy(&['h', 'a', 'n', 'g', 'u'], s.name))
+            x(&m).matching().iter().all(|s| !crate::app::rank(
+                "hangu",
+                &[Candidate::new(s.name, &[s.name])]
+            )
+            .is_empty())
         );
         // Esc clears the filter, then leaves; x comes back to the same place.
         key(&mut m, KeyCode::Esc);
         assert!(x(&m).filter.is_empty());
-        assert_eq!(x(&m).selected, Some("hangUp"));
+        assert_eq!(x(&m).selected.as_deref(), Some("hangUp"));
         key(&mut m, KeyCode::Esc);
-        assert!(m.explorer.is_none());
+        assert!(m.mode.explorer().is_none());
         key(&mut m, KeyCode::Char('x'));
-        assert_eq!(x(&m).selected, Some("hangUp"));
+        assert_eq!(x(&m).selected.as_deref(), Some("hangUp"));
         // Tab: the other API's table.
         key(&mut m, KeyCode::Tab);
         assert_eq!(x(&m).api, Api::Chat);
         assert_eq!(x(&m).matching().len(), crate::chat::methods::METHODS.len());
         key(&mut m, KeyCode::Down);
-        assert_eq!(x(&m).selected, Some(crate::chat::methods::METHODS[1].name));
+        assert_eq!(
+            x(&m).selected.as_deref(),
+            Some(crate::chat::methods::METHODS[1].name)
+        );
     }
 
     #[test]
@@ -747,7 +769,7 @@ mod tests {
             .editor
             .text()
             .replace("\"peerId\": \"\"", "\"peerId\": 5");
-        m.explorer.as_mut().unwrap().editor = Editor::new(&text);
+        m.mode.explorer_mut().unwrap().editor = Editor::new(&text);
         key(&mut m, KeyCode::End);
         assert!(
             x(&m)
@@ -758,7 +780,7 @@ mod tests {
             x(&m).problems
         );
         let text = text.replace("\"peerId\": 5", "\"peerId\": \"alice\"");
-        m.explorer.as_mut().unwrap().editor = Editor::new(&text);
+        m.mode.explorer_mut().unwrap().editor = Editor::new(&text);
         let cmds = key(&mut m, KeyCode::Enter);
         let Cmd::ExplorerSend {
             id,
@@ -815,7 +837,7 @@ mod tests {
             .editor
             .text()
             .replace("\"chatId\": \"\"", "\"chatId\": \"c\"");
-        m.explorer.as_mut().unwrap().editor = Editor::new(&text);
+        m.mode.explorer_mut().unwrap().editor = Editor::new(&text);
         key(&mut m, KeyCode::Enter);
         let messages: Vec<Value> = (0..5000)
             .map(|i| json!({"messageId": i, "content": {"text": format!("\u{1b}[2J{}", "x".repeat(200))}}))
@@ -848,9 +870,9 @@ mod tests {
         typed(&mut m, "hangup");
         key(&mut m, KeyCode::Enter);
         let text = x(&m).editor.text().replace("null", "true");
-        m.explorer.as_mut().unwrap().editor = Editor::new(&text);
+        m.mode.explorer_mut().unwrap().editor = Editor::new(&text);
         assert!(key(&mut m, KeyCode::Enter).is_empty());
-        let Some(Overlay::Confirm { question, .. }) = &m.overlay else {
+        let Mode::Confirm(Confirm { question, .. }) = &m.mode else {
             panic!("no confirmation")
         };
         assert!(question.contains("everyone"), "{question}");
@@ -859,12 +881,12 @@ mod tests {
         assert_eq!(x(&m).exchange.as_ref().unwrap().method, "hangUp");
         // hangUp for oneself needs no confirmation.
         let text = x(&m).editor.text().replace("true", "false");
-        m.explorer.as_mut().unwrap().editor = Editor::new(&text);
+        m.mode.explorer_mut().unwrap().editor = Editor::new(&text);
         assert!(matches!(
             &key(&mut m, KeyCode::Enter)[0],
             Cmd::ExplorerSend { .. }
         ));
-        assert!(m.overlay.is_none());
+        assert!(!m.mode.is_popup());
         assert_eq!(
             danger(Api::Chat, "removeChat", &Map::new()),
             Some("removes the chat")
@@ -889,7 +911,7 @@ mod tests {
         typed(&mut m, "login");
         key(&mut m, KeyCode::Enter);
         let text = r#"{"login": "operator", "password": "s3cret", "encryptPassword": null}"#;
-        m.explorer.as_mut().unwrap().editor = Editor::new(text);
+        m.mode.explorer_mut().unwrap().editor = Editor::new(text);
         let cmds = key(&mut m, KeyCode::Enter);
         // Sent as typed; kept masked.
         assert!(
@@ -900,13 +922,13 @@ mod tests {
         assert!(!kept.params.contains("s3cret") && kept.params.contains("***"));
         assert!(!x(&m).exchange.as_ref().unwrap().request.contains("s3cret"));
         // Up on the first line walks back through what was sent.
-        m.explorer.as_mut().unwrap().editor.set_cursor(0);
+        m.mode.explorer_mut().unwrap().editor.set_cursor(0);
         key(&mut m, KeyCode::Up);
         assert_eq!(x(&m).method.map(|s| s.name), Some("login"));
         key(&mut m, KeyCode::Up);
         assert_eq!(x(&m).method.map(|s| s.name), Some("getAppState"));
         let len = x(&m).editor.text().len();
-        m.explorer.as_mut().unwrap().editor.set_cursor(len);
+        m.mode.explorer_mut().unwrap().editor.set_cursor(len);
         key(&mut m, KeyCode::Down);
         assert_eq!(x(&m).method.map(|s| s.name), Some("login"));
         // Ctrl-O: this run's requests to this API as script lines.

@@ -8,20 +8,28 @@ mod composer;
 mod editor;
 mod effects;
 pub mod explorer;
+mod input;
+mod mode;
 mod model;
 mod msg;
+mod picker;
+mod prompts;
 mod run;
 mod update;
 
 pub use chats::{ChatEntry, ChatList, Loadable, Older, OpenChat};
 pub use cmd::{ChatOp, Cmd};
+pub use composer::COMPOSER_KEYS;
 pub use composer::{Draft, OutState, OutboxFile, Outgoing, ParseMode, SendOutcome};
 pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::Effects;
+pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt};
 pub use model::{
-    Answer, LinkStatus, Model, NewChatKind, Notice, NoticeLevel, Overlay, Pane, RoomEntry, Session,
-    Traffic, TransferState, TransferView,
+    LinkStatus, Model, NewChatKind, Notice, NoticeLevel, Pane, RoomEntry, Session, Traffic,
+    TransferState, TransferView,
 };
-pub use msg::{Msg, SignalKind};
+pub use msg::{Confirmed, Msg, SignalKind};
+pub use picker::{Candidate, Pick, Picker, rank};
+pub use prompts::call_matches;
 pub use run::run;
-pub use update::{COMPOSER_KEYS, call_matches, update};
+pub use update::update;

@@ -30,46 +30,6 @@ pub struct Notice {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Overlay {
-    Help {
-        scroll: u16,
-    },
-    /// Placing a call: what was typed, and the highlighted address-book match.
-    CallPrompt {
-        input: String,
-        selected: usize,
-    },
-    /// A question with one key per answer; Esc (or any other key) cancels.
-    Confirm {
-        question: String,
-        answers: Vec<Answer>,
-    },
-    /// Forwarding a message: the chats, filtered by what was typed.
-    Forward {
-        message_id: String,
-        filter: String,
-        selected: Option<String>,
-    },
-    /// Sending a file: its path as typed.
-    Upload {
-        input: String,
-    },
-    /// Creating a chat: its kind and the user id or title typed.
-    NewChat {
-        kind: NewChatKind,
-        input: String,
-    },
-}
-
-/// One answer of a confirmation: the key, what it says, and what it does.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    pub key: char,
-    pub label: String,
-    pub cmds: Vec<super::Cmd>,
-}
-
 /// What kind of chat `NewChat` creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NewChatKind {
@@ -202,7 +162,8 @@ pub struct Model {
     pub keys: KeyMap,
     pub size: (u16, u16),
     pub focus: Pane,
-    pub overlay: Option<Overlay>,
+    /// What the keyboard is doing (see app/mode.rs).
+    pub mode: super::Mode,
     pub inspector: bool,
     pub rooms: Vec<RoomEntry>,
     pub active_room: Option<usize>,
@@ -219,12 +180,8 @@ pub struct Model {
     pub chats: super::ChatList,
     /// The chat on screen in the history pane.
     pub open_chat: Option<super::OpenChat>,
-    /// Keys go to the composer.
-    pub composing: bool,
-    /// Keys go to the chat-list filter.
-    pub filtering: bool,
-    /// What the chat list is filtered by (empty: everything).
-    pub chat_filter: String,
+    /// What the chat list is filtered by (empty: everything); typed in [`super::Mode::Filtering`].
+    pub chat_filter: super::Picker,
     /// Display names by TrueConf ID, as the server told them.
     pub names: std::collections::HashMap<String, String>,
     /// IDs whose names were asked for (so each is asked once).
@@ -254,8 +211,6 @@ pub struct Model {
     pub transfers: Vec<TransferView>,
     /// Where downloads go.
     pub download_dir: std::path::PathBuf,
-    /// The API explorer, when it is on screen.
-    pub explorer: Option<super::explorer::Explorer>,
     /// The explorer as it was left, so reopening it returns there.
     pub explorer_kept: Option<super::explorer::Explorer>,
     /// What the explorer sent, across runs (newest last).
@@ -304,7 +259,7 @@ impl Model {
             keys: config.ui.keys.clone(),
             size,
             focus: Pane::Room,
-            overlay: None,
+            mode: super::Mode::Normal,
             inspector: false,
             room_link: if active_room.is_some() {
                 LinkStatus::Offline
@@ -324,9 +279,7 @@ impl Model {
             chat_me: None,
             chats: super::ChatList::default(),
             open_chat: None,
-            composing: false,
-            filtering: false,
-            chat_filter: String::new(),
+            chat_filter: Default::default(),
             traffic: Default::default(),
             utc_offset_secs: 0,
             names: Default::default(),
@@ -341,7 +294,6 @@ impl Model {
             persist_outbox: false,
             transfers: Vec::new(),
             download_dir: config.download_dir(),
-            explorer: None,
             explorer_kept: None,
             explorer_history: Vec::new(),
             explorer_session: Vec::new(),

@@ -74,6 +74,26 @@ pub enum Msg {
         local_id: u64,
         outcome: super::SendOutcome,
     },
+    /// A confirmation was answered yes: what it confirmed.
+    Confirmed(Confirmed),
+}
+
+/// What a confirmation carries out once answered (a dangerous or irreversible request).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Confirmed {
+    /// A chat request (deleting a message).
+    Chat(super::ChatOp),
+    /// A Room request (ending the conference for everyone).
+    Room {
+        method: String,
+        params: serde_json::Value,
+    },
+    /// The explorer's request, checked and ready to go.
+    ExplorerSend {
+        api: super::explorer::Api,
+        method: String,
+        params: serde_json::Map<String, serde_json::Value>,
+    },
 }
 
 impl Msg {

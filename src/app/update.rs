@@ -1,43 +1,19 @@
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
 use serde_json::json;
 
-use super::{Cmd, LinkStatus, Model, Msg, NoticeLevel, Overlay, Pane};
-use crate::keys::{Action, Context, KeySpec};
+use super::composer::{flush_outbox, retry_failed};
+use super::{Cmd, LinkStatus, Mode, Model, Msg, NoticeLevel, Pane};
+use crate::keys::Action;
 use crate::room::{RoomEvent, RoomLinkEvent};
 use crate::sanitize;
 
 /// The one place the model changes. Pure: no I/O, no clock, no randomness.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
-    let mut cmds = step(m, msg);
-    // An explorer request is noted (and kept in the history) as it goes out, whichever key
-    // sent it: Enter, or the confirmation of a dangerous one.
-    let sends: Vec<(
-        u64,
-        super::explorer::Api,
-        String,
-        serde_json::Map<String, serde_json::Value>,
-    )> = cmds
-        .iter()
-        .filter_map(|c| match c {
-            Cmd::ExplorerSend {
-                id,
-                api,
-                method,
-                params,
-            } => Some((*id, *api, method.clone(), params.clone())),
-            _ => None,
-        })
-        .collect();
-    for (id, api, method, params) in sends {
-        cmds.extend(super::explorer::sending(m, id, api, &method, &params));
-    }
-    cmds
+    step(m, msg)
 }
 
 fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
     match msg {
-        Msg::Key(k) => on_key(m, k),
+        Msg::Key(k) => super::input::on_key(m, k),
         Msg::Resize(w, h) => {
             if m.size != (w, h) {
                 m.size = (w, h);
@@ -45,41 +21,19 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             vec![]
         }
-        Msg::Paste(text) => {
-            if let Some(x) = m
-                .explorer
-                .as_mut()
-                .filter(|x| x.focus == super::explorer::Focus::Editor && m.overlay.is_none())
-            {
-                x.editor.insert(&text);
-                m.touch();
-                return vec![];
-            }
-            if let Some(Overlay::Upload { input }) = &mut m.overlay {
-                // A file dropped on the terminal arrives as its pasted path.
-                input.push_str(sanitize::line(&text).trim());
-                m.touch();
-                return vec![];
-            }
-            if m.composing
-                && let Some(id) = m.open_chat.as_ref().map(|o| o.chat_id.clone())
-            {
-                m.drafts.entry(id).or_default().editor.insert(&text);
-                m.touch();
-            }
-            vec![]
-        }
+        Msg::Paste(text) => super::input::on_paste(m, &text),
         Msg::Mouse(_) => vec![],
         Msg::Name { id, name } => {
             let name = sanitize::line(&name).into_owned();
             if !name.is_empty() && m.names.get(&id) != Some(&name) {
                 m.names.insert(id, name);
+                m.chats.reindex(&m.names);
                 m.touch();
             }
             vec![]
         }
         Msg::Tick => on_tick(m),
-        Msg::ChatSent { local_id, outcome } => on_sent(m, local_id, outcome),
+        Msg::ChatSent { local_id, outcome } => super::composer::on_sent(m, local_id, outcome),
         Msg::TransferPath { id, path, total } => {
             super::actions::transfer_path(m, id, path, total);
             vec![]
@@ -123,7 +77,10 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 })
                 .unwrap_or_default();
             match r {
-                Ok(list) => m.chats.set(&list),
+                Ok(list) => {
+                    m.chats.set(&list);
+                    m.chats.reindex(&m.names);
+                }
                 Err(e) => m.chats.state = super::Loadable::Failed(sanitize::line(&e).into_owned()),
             }
             m.touch();
@@ -145,6 +102,15 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 .collect();
             ask_names(m, authors)
         }
+        Msg::Confirmed(c) => match c {
+            super::Confirmed::Chat(op) => vec![Cmd::Chat(op)],
+            super::Confirmed::Room { method, params } => vec![Cmd::room(&method, params)],
+            super::Confirmed::ExplorerSend {
+                api,
+                method,
+                params,
+            } => super::explorer::send_now(m, api, &method, params),
+        },
         Msg::RoomFailed(reason) => {
             m.volume_asked = None;
             m.notify(NoticeLevel::Error, sanitize::line(&reason).into_owned());
@@ -195,6 +161,10 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
             };
             let open = m.open_chat.as_ref().map(|o| o.chat_id.clone());
             if m.chats.apply(&ev, open.as_deref(), m.chat_me.as_deref()) {
+                use crate::chat::events::ChatEvent as C;
+                if matches!(ev, C::ChatCreated { .. } | C::TitleChanged { .. }) {
+                    m.chats.reindex(&m.names);
+                }
                 m.touch();
             }
             if let Some(o) = m.open_chat.as_mut()
@@ -317,7 +287,7 @@ fn record(m: &mut Model, t: super::model::Traffic) {
     }
     m.traffic.push_back(t);
     // The inspector shows every frame; the explorer the events after its request.
-    if m.inspector || m.explorer.is_some() {
+    if m.inspector || m.mode.explorer().is_some() {
         m.touch();
     }
 }
@@ -333,118 +303,16 @@ fn short(s: &str) -> String {
     t
 }
 
-fn quit(m: &mut Model) -> Vec<Cmd> {
+pub(super) fn quit(m: &mut Model) -> Vec<Cmd> {
     m.quit = true;
     vec![Cmd::Quit]
 }
 
-fn is_ctrl_c(k: &KeyEvent) -> bool {
-    k.modifiers.contains(KeyModifiers::CONTROL)
-        && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('C'))
-}
-
-fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
-    let Some(key) = KeySpec::from_event(&k) else {
-        return vec![];
-    };
-    // Ctrl-C always quits, whatever the bindings say.
-    if is_ctrl_c(&k) {
-        return quit(m);
-    }
-    if m.notice.take().is_some() {
-        m.touch();
-    }
-    if let Some(Overlay::Help { scroll }) = m.overlay {
-        return on_help_key(m, key, scroll);
-    }
-    match m.overlay.clone() {
-        Some(Overlay::CallPrompt { input, selected }) => {
-            return on_call_prompt_key(m, &k, input, selected);
-        }
-        Some(Overlay::Confirm { answers, .. }) => {
-            return super::actions::on_confirm_key(m, &k, answers);
-        }
-        Some(Overlay::Forward {
-            message_id,
-            filter,
-            selected,
-        }) => return super::actions::on_forward_key(m, &k, message_id, filter, selected),
-        Some(Overlay::Upload { input }) => return super::actions::on_upload_key(m, &k, input),
-        Some(Overlay::NewChat { kind, input }) => {
-            return super::actions::on_new_chat_key(m, &k, kind, input);
-        }
-        Some(Overlay::Help { .. }) | None => {}
-    }
-    // An outgoing call's dialog: Esc cancels it, like hang up.
-    if m.room.calling.is_some()
-        && m.room.invite.is_none()
-        && m.keys.lookup(key, &[Context::Global]) == Some(Action::Back)
-    {
-        return vec![Cmd::room("hangUp", json!({ "forAll": false }))];
-    }
-    if m.explorer.is_some() {
-        // The call dialog is drawn over the explorer and keeps its keys.
-        if let Some(action) = call_dialog_key(m, key) {
-            return on_action(m, action);
-        }
-        return super::explorer::on_key(m, &k);
-    }
-    if m.composing {
-        return on_composer_key(m, &k);
-    }
-    if m.filtering {
-        return on_filter_key(m, &k);
-    }
-    let pane_ctx = match m.focus {
-        Pane::Room => Context::Room,
-        Pane::Chats => Context::Chats,
-        Pane::History => Context::History,
-    };
-    // A ringing call takes the call dialog's keys first (the dialog is modal).
-    if let Some(action) = call_dialog_key(m, key) {
-        return on_action(m, action);
-    }
-
-    let Some(action) = m
-        .keys
-        .lookup(key, &[pane_ctx, Context::Room, Context::Global])
-    else {
-        return vec![];
-    };
-    on_action(m, action)
-}
-
-/// The call dialog's action for `key`, while a call or invitation rings.
-fn call_dialog_key(m: &Model, key: KeySpec) -> Option<Action> {
-    m.room.invite.as_ref()?;
-    m.keys.lookup(key, &[Context::CallDialog])
-}
-
-fn on_help_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {
-    let action = m.keys.lookup(key, &[Context::Global]);
-    match action {
-        Some(Action::Down) => {
-            m.overlay = Some(Overlay::Help {
-                scroll: scroll.saturating_add(1),
-            })
-        }
-        Some(Action::Up) => {
-            m.overlay = Some(Overlay::Help {
-                scroll: scroll.saturating_sub(1),
-            })
-        }
-        Some(Action::Help | Action::Back | Action::Quit) => m.overlay = None,
-        _ => return vec![],
-    }
-    m.touch();
-    vec![]
-}
-
-fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
+pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
     match action {
         Action::Quit => return quit(m),
         Action::Help => {
-            m.overlay = Some(Overlay::Help { scroll: 0 });
+            m.mode = Mode::Help { scroll: 0 };
             m.touch();
         }
         Action::NextPane | Action::PrevPane => {
@@ -505,15 +373,11 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                 };
                 m.notify(NoticeLevel::Warn, what);
             } else if action == Action::Filter {
-                m.filtering = true;
+                m.mode = Mode::Filtering;
                 m.focus = Pane::Chats;
                 m.touch();
             } else if action == Action::NewChat {
-                m.overlay = Some(Overlay::NewChat {
-                    kind: super::NewChatKind::P2p,
-                    input: String::new(),
-                });
-                m.touch();
+                super::prompts::open_new_chat(m);
             } else if action != Action::NextUnread {
                 return super::actions::message_action(m, action);
             } else {
@@ -528,7 +392,7 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::Compose => {
             if m.open_chat.is_some() {
-                m.composing = true;
+                m.mode = Mode::Composing;
                 m.touch();
             } else if m.chat_account.is_some() {
                 m.notify(
@@ -549,7 +413,7 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Retry => return retry_failed(m),
         Action::Up | Action::Down if m.focus == Pane::Chats => {
             let delta = if action == Action::Up { -1 } else { 1 };
-            m.chats.step_in(delta, &m.chat_filter, &m.names);
+            m.chats.step_in(delta, m.chat_filter.query.text());
             m.touch();
         }
         Action::Open if m.focus == Pane::Chats && m.chat_link.is_up() => return open_selected(m),
@@ -570,210 +434,6 @@ fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
     vec![]
 }
 
-/// The composer's own keys (the editing keys are [`super::EDITING_KEYS`]), as the help
-/// lists them.
-pub const COMPOSER_KEYS: &[(&str, &str)] = &[
-    ("Enter", "send"),
-    (
-        "Alt-Enter",
-        "new line (Shift-Enter where the terminal reports it)",
-    ),
-    ("Ctrl-P", "format: text, markdown, html"),
-    ("Backspace", "in an empty draft: drop the reply or edit"),
-    ("Esc", "leave the composer; the draft stays"),
-];
-
-/// Keys while writing: editing keys edit the draft of the open chat; Enter sends, Alt-Enter
-/// (or Shift-Enter) starts a new line, Esc leaves the composer and keeps the draft.
-fn on_composer_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
-    let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
-        m.composing = false;
-        m.touch();
-        return vec![];
-    };
-    let d = m.drafts.entry(chat_id.clone()).or_default();
-    let alt_or_shift = k
-        .modifiers
-        .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT);
-    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-    match k.code {
-        KeyCode::Esc => m.composing = false,
-        KeyCode::Enter if alt_or_shift => d.editor.insert("\n"),
-        KeyCode::Enter => {
-            if d.editor.is_blank() {
-                return vec![];
-            }
-            // What was sent shows at the bottom: follow the newest again.
-            if let Some(o) = m.open_chat.as_mut() {
-                o.selected = None;
-            }
-            let d = m.drafts.entry(chat_id.clone()).or_default();
-            let out = super::Outgoing {
-                local_id: 0,
-                chat_id,
-                parse_mode: d.parse_mode.wire().into(),
-                reply_to: d.reply_to.take(),
-                edit_of: d.edit_of.take(),
-                text: d.editor.take(),
-                state: super::OutState::Pending,
-            };
-            return send(m, out);
-        }
-        // Ctrl-P: how the server reads the text (text, markdown, html).
-        KeyCode::Char('p') if ctrl => d.parse_mode = d.parse_mode.next(),
-        // Backspace in an empty draft drops the reply or edit it was for.
-        KeyCode::Backspace if d.editor.is_empty() => {
-            if d.reply_to.take().is_none() && d.edit_of.take().is_none() {
-                return vec![];
-            }
-        }
-        KeyCode::Tab => d.editor.insert("\t"),
-        _ => match d.editor.key(k, super::Lines::Many) {
-            super::Edit::Changed => {}
-            super::Edit::Unchanged | super::Edit::NotMine => return vec![],
-        },
-    }
-    m.touch();
-    vec![]
-}
-
-fn save_outbox(m: &Model) -> Option<Cmd> {
-    m.persist_outbox.then(|| Cmd::SaveOutbox(m.outbox.clone()))
-}
-
-/// Puts a message in the outbox (saved first), and sends it if the link is up.
-fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
-    out.local_id = m.outbox.iter().map(|o| o.local_id).max().unwrap_or(0) + 1;
-    m.outbox.push(out);
-    m.touch();
-    let mut cmds: Vec<Cmd> = save_outbox(m).into_iter().collect();
-    cmds.extend(flush_outbox(m));
-    cmds
-}
-
-/// Hands every pending message to the link, when it is up.
-fn flush_outbox(m: &mut Model) -> Vec<Cmd> {
-    if !m.chat_link.is_up() {
-        return vec![];
-    }
-    let mut cmds = Vec::new();
-    for o in m.outbox.iter_mut() {
-        if o.state == super::OutState::Pending {
-            o.state = super::OutState::Sending;
-            cmds.push(Cmd::SendChat(o.clone()));
-        }
-    }
-    cmds
-}
-
-fn on_sent(m: &mut Model, local_id: u64, outcome: super::SendOutcome) -> Vec<Cmd> {
-    let Some(i) = m.outbox.iter().position(|o| o.local_id == local_id) else {
-        return vec![];
-    };
-    let mut cmds = Vec::new();
-    match outcome {
-        super::SendOutcome::Sent => {
-            let o = m.outbox.remove(i);
-            if let Some(id) = &o.edit_of {
-                // Our edit does not come back to this session either: show it as sent.
-                if let Some(msg) = m
-                    .open_chat
-                    .as_mut()
-                    .filter(|c| c.chat_id == o.chat_id)
-                    .and_then(|c| c.messages.iter_mut().find(|e| &e.message_id == id))
-                {
-                    msg.is_edited = true;
-                    msg.content = crate::chat::types::Content::Text {
-                        text: o.text.clone(),
-                        parse_mode: o.parse_mode.clone(),
-                        buttons: None,
-                    };
-                }
-                m.touch();
-                cmds.extend(save_outbox(m));
-                return cmds;
-            }
-            // Our own message does not come back to this session: read it from the server,
-            // with its place in the chat.
-            if m.open_chat.as_ref().is_some_and(|c| c.chat_id == o.chat_id) {
-                cmds.push(Cmd::LoadHistory {
-                    chat_id: o.chat_id,
-                    before: None,
-                });
-            }
-        }
-        super::SendOutcome::NotSent => {
-            m.outbox[i].state = super::OutState::Pending;
-            // The link may be back already.
-            cmds.extend(flush_outbox(m));
-        }
-        super::SendOutcome::Failed(reason) => {
-            m.outbox[i].state = super::OutState::Failed(sanitize::line(&reason).into_owned());
-        }
-    }
-    m.touch();
-    cmds.extend(save_outbox(m));
-    cmds
-}
-
-/// The failed messages of the open chat go back to pending (and out, if the link is up).
-fn retry_failed(m: &mut Model) -> Vec<Cmd> {
-    let Some(chat) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
-        return vec![];
-    };
-    let mut n = 0;
-    for o in m.outbox.iter_mut() {
-        if o.chat_id == chat && matches!(o.state, super::OutState::Failed(_)) {
-            o.state = super::OutState::Pending;
-            n += 1;
-        }
-    }
-    if n == 0 {
-        m.notify(NoticeLevel::Info, "No failed messages here".to_string());
-        return vec![];
-    }
-    m.touch();
-    let mut cmds = flush_outbox(m);
-    cmds.extend(save_outbox(m));
-    cmds
-}
-
-/// Typing in the chat-list filter: characters narrow the list (the first match selected),
-/// arrows move among matches, Enter opens the selected chat and keeps the filter, Esc clears it.
-fn on_filter_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
-    match k.code {
-        KeyCode::Esc => {
-            m.filtering = false;
-            m.chat_filter.clear();
-        }
-        KeyCode::Enter => {
-            m.filtering = false;
-            m.touch();
-            return open_selected(m);
-        }
-        KeyCode::Up => m.chats.step_in(-1, &m.chat_filter, &m.names),
-        KeyCode::Down => m.chats.step_in(1, &m.chat_filter, &m.names),
-        KeyCode::Backspace => {
-            m.chat_filter.pop();
-            m.chats.step_in(0, &m.chat_filter, &m.names);
-        }
-        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-            m.chat_filter.push(c);
-            let first = m
-                .chats
-                .matching(&m.chat_filter, &m.names)
-                .first()
-                .map(|c| c.id.clone());
-            if first.is_some() {
-                m.chats.selected = first;
-            }
-        }
-        _ => return vec![],
-    }
-    m.touch();
-    vec![]
-}
-
 /// Asks once for the display names of ids not yet known.
 fn ask_names(m: &mut Model, ids: Vec<String>) -> Vec<Cmd> {
     let mut new: Vec<String> = Vec::new();
@@ -790,7 +450,7 @@ fn ask_names(m: &mut Model, ids: Vec<String>) -> Vec<Cmd> {
 }
 
 /// Opens the selected chat in the history pane and asks for its latest page.
-fn open_selected(m: &mut Model) -> Vec<Cmd> {
+pub(super) fn open_selected(m: &mut Model) -> Vec<Cmd> {
     let Some(i) = m.chats.selected_index() else {
         return vec![];
     };
@@ -834,88 +494,11 @@ fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::VolumeUp => super::actions::volume(m, true),
         Action::VolumeDown => super::actions::volume(m, false),
         Action::Call => {
-            m.overlay = Some(Overlay::CallPrompt {
-                input: String::new(),
-                selected: 0,
-            });
-            m.touch();
+            super::prompts::open_call(m);
             vec![]
         }
         _ => vec![],
     }
-}
-
-/// Address-book entries matching what was typed (id or name, case-insensitive): (id, label).
-pub fn call_matches(m: &Model, input: &str) -> Vec<(String, String)> {
-    let q = input.trim().to_lowercase();
-    m.room
-        .contacts
-        .iter()
-        .filter(|c| {
-            q.is_empty()
-                || c.peer.id.to_lowercase().contains(&q)
-                || c.peer.name.to_lowercase().contains(&q)
-        })
-        .map(|c| {
-            let name = sanitize::line(&c.peer.name).into_owned();
-            let id = sanitize::line(&c.peer.id).into_owned();
-            let label = if name.is_empty() {
-                id.clone()
-            } else {
-                format!("{name} ({id})")
-            };
-            (c.peer.id.clone(), label)
-        })
-        .collect()
-}
-
-/// Typing in the call prompt: Enter calls the highlighted match (or what was typed), Esc
-/// closes, arrows move, Tab completes.
-fn on_call_prompt_key(
-    m: &mut Model,
-    k: &KeyEvent,
-    mut input: String,
-    mut selected: usize,
-) -> Vec<Cmd> {
-    let matches = call_matches(m, &input);
-    match k.code {
-        KeyCode::Esc => {
-            m.overlay = None;
-            m.touch();
-            return vec![];
-        }
-        KeyCode::Enter => {
-            let peer = matches
-                .get(selected)
-                .map(|(id, _)| id.clone())
-                .or_else(|| Some(input.trim().to_string()).filter(|s| !s.is_empty()));
-            let Some(peer) = peer else {
-                return vec![];
-            };
-            m.overlay = None;
-            m.touch();
-            return vec![Cmd::room("call", json!({ "peerId": peer }))];
-        }
-        KeyCode::Up => selected = selected.saturating_sub(1),
-        KeyCode::Down => selected = (selected + 1).min(matches.len().saturating_sub(1)),
-        KeyCode::Tab => {
-            if let Some((id, _)) = matches.get(selected) {
-                input = id.clone();
-            }
-        }
-        KeyCode::Backspace => {
-            input.pop();
-            selected = 0;
-        }
-        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-            input.push(c);
-            selected = 0;
-        }
-        _ => return vec![],
-    }
-    m.overlay = Some(Overlay::CallPrompt { input, selected });
-    m.touch();
-    vec![]
 }
 
 fn retrying(s: &LinkStatus) -> bool {
@@ -993,6 +576,7 @@ mod tests {
     use super::*;
     use crate::app::{Notice, Session};
     use crate::config::Config;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use crossterm::event::{KeyEventKind, KeyEventState};
     use std::path::Path;
 
@@ -1086,27 +670,27 @@ mod tests {
         let mut m = demo();
         let rev = m.revision();
         update(&mut m, press('?'));
-        assert_eq!(m.overlay, Some(Overlay::Help { scroll: 0 }));
+        assert_eq!(m.mode, Mode::Help { scroll: 0 });
         assert_ne!(m.revision(), rev);
         update(&mut m, press('j'));
         update(&mut m, key(KeyCode::Down, KeyModifiers::NONE));
-        assert_eq!(m.overlay, Some(Overlay::Help { scroll: 2 }));
+        assert_eq!(m.mode, Mode::Help { scroll: 2 });
         update(&mut m, press('k'));
-        assert_eq!(m.overlay, Some(Overlay::Help { scroll: 1 }));
+        assert_eq!(m.mode, Mode::Help { scroll: 1 });
         // Other keys do nothing while the help is open: no pane change, no quit-by-accident.
         let rev = m.revision();
         update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
         assert_eq!(m.focus, Pane::Room);
         assert_eq!(m.revision(), rev);
         update(&mut m, key(KeyCode::Esc, KeyModifiers::NONE));
-        assert_eq!(m.overlay, None);
+        assert_eq!(m.mode, Mode::Normal);
         // `?` toggles, and `q` closes the help rather than quitting.
         update(&mut m, press('?'));
         update(&mut m, press('?'));
-        assert_eq!(m.overlay, None);
+        assert_eq!(m.mode, Mode::Normal);
         update(&mut m, press('?'));
         assert!(update(&mut m, press('q')).is_empty());
-        assert_eq!(m.overlay, None);
+        assert_eq!(m.mode, Mode::Normal);
         assert!(!m.quit);
     }
 
@@ -1343,7 +927,7 @@ mod tests {
         update(&mut m, Msg::ChatsLoaded(Ok(vec![chat("a"), chat("b")])));
         // `i` without an open chat explains; with one, keys go to the draft.
         update(&mut m, press('i'));
-        assert!(!m.composing);
+        assert!(!m.mode.is_composing());
         assert!(
             m.notice
                 .as_ref()
@@ -1354,7 +938,7 @@ mod tests {
         m.focus = Pane::Chats;
         update(&mut m, enter());
         update(&mut m, press('i'));
-        assert!(m.composing);
+        assert!(m.mode.is_composing());
         for c in "hi q".chars() {
             update(&mut m, press(c));
         }
@@ -1371,7 +955,7 @@ mod tests {
             &mut m,
             Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
         );
-        assert!(!m.composing);
+        assert!(!m.mode.is_composing());
         assert_eq!(m.drafts[&open].editor.text(), "hi q\nthere\n");
         // Enter sends: saved to the outbox first, then handed to the link.
         update(&mut m, press('i'));
@@ -1548,12 +1132,15 @@ mod tests {
         ];
         update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
         update(&mut m, press('c'));
-        assert!(matches!(m.overlay, Some(Overlay::CallPrompt { .. })));
+        assert!(matches!(m.mode, Mode::Prompt(crate::app::Prompt::Call(_))));
         for c in "BO".chars() {
             update(&mut m, press(c));
         }
+        let Mode::Prompt(crate::app::Prompt::Call(p)) = &m.mode else {
+            panic!("no call prompt")
+        };
         assert_eq!(
-            call_matches(&m, "BO").len(),
+            crate::app::call_matches(p).len(),
             1,
             "case-insensitive, by name or id"
         );
@@ -1562,7 +1149,7 @@ mod tests {
             Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
         );
         assert_eq!(cmds, vec![Cmd::room("call", json!({"peerId": "bob@srv"}))]);
-        assert_eq!(m.overlay, None);
+        assert_eq!(m.mode, Mode::Normal);
         // A typed id that is not in the book is called as typed.
         update(&mut m, press('c'));
         for c in "zed@srv".chars() {
@@ -1579,7 +1166,7 @@ mod tests {
             &mut m,
             Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
         );
-        assert!(cmds.is_empty() && m.overlay.is_none());
+        assert!(cmds.is_empty() && m.mode == Mode::Normal);
         // The dialog: ticks start when a call rings and stop when it ends; Esc cancels ours.
         s.calling = Some("bob@srv".into());
         let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
@@ -1703,13 +1290,13 @@ mod tests {
         );
         m.focus = Pane::Chats;
         update(&mut m, press('/'));
-        assert!(m.filtering);
+        assert!(m.mode.is_filtering());
         for c in "ann".chars() {
             update(&mut m, press(c));
         }
         assert_eq!(m.chats.selected.as_deref(), Some("b"));
         assert!(
-            !m.quit && m.overlay.is_none(),
+            !m.quit && m.mode.is_filtering(),
             "keys are text while filtering"
         );
         let cmds = update(
@@ -1723,14 +1310,14 @@ mod tests {
                 before: None
             }]
         );
-        assert!(!m.filtering);
-        assert_eq!(m.chat_filter, "ann", "the list stays filtered");
+        assert!(!m.mode.is_filtering());
+        assert_eq!(m.chat_filter.query.text(), "ann", "the list stays filtered");
         update(&mut m, press('/'));
         update(
             &mut m,
             Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
         );
-        assert!(m.chat_filter.is_empty() && !m.filtering);
+        assert!(m.chat_filter.is_empty() && !m.mode.is_filtering());
     }
 
     #[test]
@@ -1779,7 +1366,7 @@ mod tests {
     fn an_unbound_key_in_the_explorer_still_redraws_the_notice_it_cleared() {
         let mut m = demo();
         update(&mut m, press('x'));
-        assert!(m.explorer.is_some());
+        assert!(m.mode.explorer().is_some());
         for code in [KeyCode::F(5), KeyCode::Insert] {
             m.notify(NoticeLevel::Warn, "stale");
             let rev = m.revision();
@@ -1997,7 +1584,7 @@ mod tests {
         );
         // Placing a call opens the call prompt.
         assert!(update(&mut m, press('c')).is_empty());
-        assert!(matches!(m.overlay, Some(Overlay::CallPrompt { .. })));
+        assert!(matches!(m.mode, Mode::Prompt(crate::app::Prompt::Call(_))));
     }
 
     #[test]

@@ -94,19 +94,21 @@ pub fn call_prompt(
     f: &mut Frame,
     area: Rect,
     m: &Model,
-    input: &str,
-    selected: usize,
+    p: &crate::app::CallPrompt,
     theme: &Theme,
 ) {
-    let matches = crate::app::call_matches(m, input);
+    let matches = crate::app::call_matches(p);
+    let selected = p
+        .selected
+        .as_deref()
+        .and_then(|s| matches.iter().position(|(id, _)| id == s))
+        .unwrap_or(usize::MAX);
     let rows = 8usize;
     let r = centered(area, 60, rows as u16 + 5);
     let w = r.width.saturating_sub(4) as usize;
+    let (shown, col) = field(&p.picker.query, w.saturating_sub(7));
     let mut lines = vec![
-        Line::from(vec![
-            Span::styled("Call: ", theme.title),
-            Span::raw(truncate(&line(input), w.saturating_sub(7))),
-        ]),
+        Line::from(vec![Span::styled("Call: ", theme.title), Span::raw(shown)]),
         Line::raw(""),
     ];
     if matches.is_empty() {
@@ -119,7 +121,11 @@ pub fn call_prompt(
             theme.dim,
         ));
     }
-    let first = selected.saturating_sub(rows - 1);
+    let first = if selected == usize::MAX {
+        0
+    } else {
+        selected.saturating_sub(rows - 1)
+    };
     for (i, (_, label)) in matches.iter().enumerate().skip(first).take(rows) {
         let style = if i == selected {
             theme
@@ -138,7 +144,7 @@ pub fn call_prompt(
         )),
         r,
     );
-    let x = r.x + 2 + 6 + super::text::width(&truncate(&line(input), w.saturating_sub(7))) as u16;
+    let x = r.x + 2 + 6 + col;
     f.set_cursor_position((x.min(r.x + r.width - 2), r.y + 1));
 }
 
@@ -168,50 +174,71 @@ pub fn confirm(
     f.render_widget(Paragraph::new(lines).block(frame("Confirm", theme)), r);
 }
 
-/// A one-line input with a heading, a hint under it, and the cursor at its end.
+/// What of a one-line input fits in `room` columns, and the cursor's column in it: the
+/// whole text when it fits, else a window that keeps the cursor in view (the end, while
+/// typing at the end).
+pub(super) fn field(e: &crate::app::Editor, room: usize) -> (String, u16) {
+    use unicode_segmentation::UnicodeSegmentation;
+    let room = room.max(1);
+    let text = e.text();
+    let gs: Vec<(usize, &str, usize)> = text
+        .grapheme_indices(true)
+        .map(|(i, g)| {
+            (
+                i,
+                g,
+                unicode_width::UnicodeWidthStr::width(line(g).as_ref()),
+            )
+        })
+        .collect();
+    let at = gs
+        .iter()
+        .position(|(i, _, _)| *i >= e.cursor())
+        .unwrap_or(gs.len());
+    // Columns from `start` to `end` (exclusive), plus one for a cursor at the end.
+    let cols = |a: usize, b: usize| gs[a..b].iter().map(|g| g.2).sum::<usize>();
+    let mut start = 0;
+    let mut end = gs.len();
+    while cols(start, end) + usize::from(at == end) > room && start < at {
+        start += 1;
+    }
+    while cols(start, end) + usize::from(at == end) > room && end > at {
+        end -= 1;
+    }
+    let shown: String = gs[start..end].iter().map(|g| line(g.1)).collect();
+    (shown, cols(start, at) as u16)
+}
+
+/// A one-line input with a heading, a hint under it, and the cursor where it is.
 fn input_box(
     f: &mut Frame,
     area: Rect,
     title: &str,
     label: &str,
-    input: &str,
+    input: &crate::app::Editor,
     hints: Vec<Line<'_>>,
     theme: &Theme,
 ) {
     let r = centered(area, 64, hints.len() as u16 + 4);
     let w = r.width.saturating_sub(4) as usize;
-    let shown = line(input);
-    // The end of a long input stays visible (that is where one types).
     let room = w.saturating_sub(super::text::width(label) + 1).max(1);
-    let tail: String = {
-        let mut t: Vec<char> = Vec::new();
-        let mut cols = 0;
-        for c in shown.chars().rev() {
-            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if cols + cw >= room {
-                break;
-            }
-            cols += cw;
-            t.push(c);
-        }
-        t.into_iter().rev().collect()
-    };
+    let (shown, col) = field(input, room);
     let mut lines = vec![
         Line::from(vec![
             Span::styled(label.to_string(), theme.title),
-            Span::raw(tail.clone()),
+            Span::raw(shown),
         ]),
         Line::raw(""),
     ];
     lines.extend(hints);
     f.render_widget(Clear, r);
     f.render_widget(Paragraph::new(lines).block(frame(title, theme)), r);
-    let x = r.x + 2 + super::text::width(label) as u16 + super::text::width(&tail) as u16;
+    let x = r.x + 2 + super::text::width(label) as u16 + col;
     f.set_cursor_position((x.min(r.x + r.width.saturating_sub(2)), r.y + 1));
 }
 
 /// Sending a file: the path prompt.
-pub fn upload(f: &mut Frame, area: Rect, m: &Model, input: &str, theme: &Theme) {
+pub fn upload(f: &mut Frame, area: Rect, m: &Model, input: &crate::app::Editor, theme: &Theme) {
     let to = m
         .open_chat
         .as_ref()
@@ -233,7 +260,7 @@ pub fn new_chat(
     f: &mut Frame,
     area: Rect,
     kind: crate::app::NewChatKind,
-    input: &str,
+    input: &crate::app::Editor,
     theme: &Theme,
 ) {
     let hints = vec![Line::styled(
@@ -249,19 +276,17 @@ pub fn forward(
     f: &mut Frame,
     area: Rect,
     m: &Model,
-    filter: &str,
+    filter: &crate::app::Picker,
     selected: Option<&str>,
     theme: &Theme,
 ) {
     let rows = 8usize;
     let r = centered(area, 60, rows as u16 + 5);
     let w = r.width.saturating_sub(4) as usize;
-    let matches = m.chats.matching(filter, &m.names);
+    let matches = m.chats.matching(filter.query.text());
+    let (shown, col) = field(&filter.query, w.saturating_sub(5));
     let mut lines = vec![
-        Line::from(vec![
-            Span::styled("To: ", theme.title),
-            Span::raw(truncate(&line(filter), w.saturating_sub(5))),
-        ]),
+        Line::from(vec![Span::styled("To: ", theme.title), Span::raw(shown)]),
         Line::raw(""),
     ];
     if matches.is_empty() {
@@ -294,6 +319,6 @@ pub fn forward(
         Paragraph::new(lines).block(frame("Forward · Enter sends · Esc cancels", theme)),
         r,
     );
-    let x = r.x + 2 + 4 + super::text::width(&truncate(&line(filter), w.saturating_sub(5))) as u16;
+    let x = r.x + 2 + 4 + col;
     f.set_cursor_position((x.min(r.x + r.width.saturating_sub(2)), r.y + 1));
 }

@@ -45,11 +45,10 @@ fn list(f: &mut Frame, area: Rect, x: &Explorer, theme: &Theme) {
             theme.dim,
         )
     } else {
-        let cursor = if x.focus == Focus::List { "▏" } else { "" };
         Line::from(vec![
             Span::styled("/", theme.key),
             Span::raw(truncate(
-                &format!("{}{cursor}", sanitize::line(&x.filter)),
+                &super::panes::with_bar(&x.filter.query, x.focus == Focus::List),
                 w.saturating_sub(1),
             )),
         ])
@@ -70,7 +69,7 @@ fn list(f: &mut Frame, area: Rect, x: &Explorer, theme: &Theme) {
                 theme.title.add_modifier(Modifier::DIM),
             ));
         }
-        let selected = x.selected == Some(spec.name);
+        let selected = x.selected.as_deref() == Some(spec.name);
         if selected {
             sel_row = rows.len();
         }
@@ -198,7 +197,7 @@ fn request(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
     }
     lines.extend(notes.into_iter().take(note_rows));
     f.render_widget(Paragraph::new(lines).block(b), area);
-    if editing && m.overlay.is_none() && m.room.invite.is_none() {
+    if editing && !m.mode.is_popup() && m.room.invite.is_none() {
         f.set_cursor_position((
             inner.x + cursor.1.min(w.saturating_sub(1)) as u16,
             inner.y + (cursor.0 - first) as u16,

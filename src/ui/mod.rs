@@ -19,7 +19,7 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::app::{Model, Overlay};
+use crate::app::{Confirm, Mode, Model, Prompt};
 
 /// Draws the whole screen for `model`.
 pub fn view(model: &Model, f: &mut Frame) {
@@ -30,7 +30,7 @@ pub fn view(model: &Model, f: &mut Frame) {
         return;
     }
     let l = MainLayout::new(area, model.inspector);
-    if let Some(x) = &model.explorer {
+    if let Some(x) = model.mode.explorer() {
         // The explorer takes the screen above the status bar.
         let body = Rect {
             height: area.height.saturating_sub(1),
@@ -48,20 +48,20 @@ pub fn view(model: &Model, f: &mut Frame) {
     }
     status::bar(f, l.status, model, &theme);
     dialog::call(f, area, model, &theme);
-    match &model.overlay {
-        Some(Overlay::Help { scroll }) => help::overlay(f, area, model, *scroll, &theme),
-        Some(Overlay::CallPrompt { input, selected }) => {
-            dialog::call_prompt(f, area, model, input, *selected, &theme)
+    match &model.mode {
+        Mode::Help { scroll } => help::overlay(f, area, model, *scroll, &theme),
+        Mode::Prompt(Prompt::Call(p)) => dialog::call_prompt(f, area, model, p, &theme),
+        Mode::Confirm(Confirm {
+            question, answers, ..
+        }) => dialog::confirm(f, area, question, answers, &theme),
+        Mode::Prompt(Prompt::Forward {
+            picker, selected, ..
+        }) => dialog::forward(f, area, model, picker, selected.as_deref(), &theme),
+        Mode::Prompt(Prompt::Upload { path }) => dialog::upload(f, area, model, path, &theme),
+        Mode::Prompt(Prompt::NewChat { kind, input }) => {
+            dialog::new_chat(f, area, *kind, input, &theme)
         }
-        Some(Overlay::Confirm { question, answers }) => {
-            dialog::confirm(f, area, question, answers, &theme)
-        }
-        Some(Overlay::Forward {
-            filter, selected, ..
-        }) => dialog::forward(f, area, model, filter, selected.as_deref(), &theme),
-        Some(Overlay::Upload { input }) => dialog::upload(f, area, model, input, &theme),
-        Some(Overlay::NewChat { kind, input }) => dialog::new_chat(f, area, *kind, input, &theme),
-        None => {}
+        Mode::Normal | Mode::Composing | Mode::Filtering | Mode::Explorer(_) => {}
     }
 }
 

@@ -250,18 +250,18 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             lines.push(Line::styled("No chats yet.", theme.dim))
         }
         Loadable::Ready => {
-            let filtered = m.filtering || !m.chat_filter.is_empty();
+            let typing = m.mode.is_filtering();
+            let filtered = typing || !m.chat_filter.is_empty();
             if filtered {
-                let cursor = if m.filtering { "▏" } else { "" };
                 lines.push(Line::from(vec![
                     Span::styled("/", theme.key),
                     Span::raw(truncate(
-                        &format!("{}{cursor}", m.chat_filter),
+                        &with_bar(&m.chat_filter.query, typing),
                         w.saturating_sub(1),
                     )),
                 ]));
             }
-            let shown_rows = m.chats.matching(&m.chat_filter, &m.names);
+            let shown_rows = m.chats.matching(m.chat_filter.query.text());
             if shown_rows.is_empty() {
                 lines.push(Line::styled("No chat matches.", theme.dim));
             }
@@ -397,10 +397,10 @@ fn composer_title(m: &Model) -> String {
         _ => parts.push("Message".into()),
     }
     let mode = d.map(|d| d.parse_mode).unwrap_or_default();
-    if mode != crate::app::ParseMode::Text || m.composing {
+    if mode != crate::app::ParseMode::Text || m.mode.is_composing() {
         parts.push(mode.wire().into());
     }
-    if m.composing {
+    if m.mode.is_composing() {
         parts.push("Enter sends · Alt-Enter new line · Ctrl-P format".into());
         if d.is_some_and(|d| d.editor.is_empty() && (d.reply_to.is_some() || d.edit_of.is_some())) {
             parts.push("Backspace cancels".into());
@@ -411,14 +411,14 @@ fn composer_title(m: &Model) -> String {
 
 pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let title = truncate(&composer_title(m), area.width.saturating_sub(4) as usize);
-    let b = block(&title, m.composing, theme);
+    let b = block(&title, m.mode.is_composing(), theme);
     let draft = m
         .open_chat
         .as_ref()
         .and_then(|o| m.drafts.get(&o.chat_id))
         .filter(|d| !d.editor.is_empty());
     let Some(d) = draft else {
-        let hint = if m.composing {
+        let hint = if m.mode.is_composing() {
             String::new()
         } else {
             format!(
@@ -428,7 +428,7 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         };
         let inner = b.inner(area);
         draw(f, area, b, vec![Line::styled(hint, theme.dim)]);
-        if m.composing {
+        if m.mode.is_composing() {
             f.set_cursor_position((inner.x, inner.y));
         }
         return;
@@ -438,7 +438,7 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let (rows, cursor) = wrap_draft(&d.editor, w);
     let h = (inner.height as usize).max(1);
     let first = (cursor.0 + 1).saturating_sub(h);
-    let style = if m.composing {
+    let style = if m.mode.is_composing() {
         ratatui::style::Style::default()
     } else {
         theme.dim
@@ -450,11 +450,21 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         .map(|r| Line::styled(r, style))
         .collect();
     f.render_widget(Paragraph::new(lines).block(b), area);
-    if m.composing {
+    if m.mode.is_composing() {
         f.set_cursor_position((
             inner.x + cursor.1 as u16,
             inner.y + (cursor.0 - first) as u16,
         ));
+    }
+}
+
+/// A one-line input's text, made inert, with a bar at the cursor when it has the keyboard.
+pub(super) fn with_bar(e: &crate::app::Editor, focused: bool) -> String {
+    let (a, b) = e.text().split_at(e.cursor());
+    if focused {
+        format!("{}▏{}", crate::sanitize::line(a), crate::sanitize::line(b))
+    } else {
+        crate::sanitize::line(e.text()).into_owned()
     }
 }
 

@@ -1,0 +1,121 @@
+//! Where a key or a paste goes: one match on [`Mode`]. The precedence between a ringing call
+//! and whatever the user is doing is written here, once:
+//!
+//! 1. Ctrl-C quits, from anywhere.
+//! 2. A pop-up (help, prompt, confirmation) takes every key: it is modal.
+//! 3. An outgoing call's dialog: Esc (the `back` binding) cancels the call.
+//! 4. A ringing incoming call takes the call dialog's keys, in the panes and in the explorer
+//!    (while writing in the composer or the filter, keys stay text).
+//! 5. Otherwise the mode's own keys: the composer, the filter, the explorer, or the panes'
+//!    bindings.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::json;
+
+use super::explorer::Focus;
+use super::{Cmd, Mode, Model, Pane, Prompt};
+use crate::keys::{Action, Context, KeySpec};
+
+fn is_ctrl_c(k: &KeyEvent) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL)
+        && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('C'))
+}
+
+pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
+    let Some(key) = KeySpec::from_event(&k) else {
+        return vec![];
+    };
+    if is_ctrl_c(&k) {
+        return super::update::quit(m);
+    }
+    if m.notice.take().is_some() {
+        m.touch();
+    }
+    match &m.mode {
+        Mode::Help { scroll } => return on_help_key(m, key, *scroll),
+        Mode::Prompt(_) => return super::prompts::on_prompt_key(m, &k),
+        Mode::Confirm(_) => return super::prompts::on_confirm_key(m, &k),
+        _ => {}
+    }
+    // An outgoing call's dialog: Esc cancels it, like hang up.
+    if m.room.calling.is_some()
+        && m.room.invite.is_none()
+        && m.keys.lookup(key, &[Context::Global]) == Some(Action::Back)
+    {
+        return vec![Cmd::room("hangUp", json!({ "forAll": false }))];
+    }
+    match &m.mode {
+        Mode::Composing => super::composer::on_key(m, &k),
+        Mode::Filtering => super::prompts::on_filter_key(m, &k),
+        Mode::Explorer(_) => match call_dialog_key(m, key) {
+            // The call dialog is drawn over the explorer and keeps its keys.
+            Some(action) => super::update::on_action(m, action),
+            None => super::explorer::on_key(m, &k),
+        },
+        Mode::Normal | Mode::Help { .. } | Mode::Prompt(_) | Mode::Confirm(_) => {
+            // A ringing call takes the call dialog's keys first (the dialog is modal).
+            if let Some(action) = call_dialog_key(m, key) {
+                return super::update::on_action(m, action);
+            }
+            let pane = match m.focus {
+                Pane::Room => Context::Room,
+                Pane::Chats => Context::Chats,
+                Pane::History => Context::History,
+            };
+            match m.keys.lookup(key, &[pane, Context::Room, Context::Global]) {
+                Some(action) => super::update::on_action(m, action),
+                None => vec![],
+            }
+        }
+    }
+}
+
+/// The call dialog's action for `key`, while a call or invitation rings.
+fn call_dialog_key(m: &Model, key: KeySpec) -> Option<Action> {
+    m.room.invite.as_ref()?;
+    m.keys.lookup(key, &[Context::CallDialog])
+}
+
+fn on_help_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {
+    m.mode = match m.keys.lookup(key, &[Context::Global]) {
+        Some(Action::Down) => Mode::Help {
+            scroll: scroll.saturating_add(1),
+        },
+        Some(Action::Up) => Mode::Help {
+            scroll: scroll.saturating_sub(1),
+        },
+        Some(Action::Help | Action::Back | Action::Quit) => Mode::Normal,
+        _ => return vec![],
+    };
+    m.touch();
+    vec![]
+}
+
+/// Pasted text goes to the input that has the keyboard; elsewhere it is ignored.
+pub(super) fn on_paste(m: &mut Model, text: &str) -> Vec<Cmd> {
+    let open = m.open_chat.as_ref().map(|o| o.chat_id.clone());
+    match &mut m.mode {
+        Mode::Explorer(x) if x.focus == Focus::Editor => x.editor.insert(text),
+        // A file dropped on the terminal arrives as its pasted path.
+        Mode::Prompt(Prompt::Upload { path }) => path.insert_line(text.trim()),
+        Mode::Prompt(Prompt::NewChat { input, .. }) => input.insert_line(text),
+        Mode::Prompt(Prompt::Call(p)) => p.picker.paste(text, &p.contacts, &mut p.selected),
+        Mode::Prompt(Prompt::Forward {
+            picker, selected, ..
+        }) => {
+            let cands = m.chats.candidates();
+            picker.paste(text, &cands, selected);
+        }
+        Mode::Filtering => {
+            let cands = m.chats.candidates();
+            m.chat_filter.paste(text, &cands, &mut m.chats.selected);
+        }
+        Mode::Composing => match open {
+            Some(id) => m.drafts.entry(id).or_default().editor.insert(text),
+            None => return vec![],
+        },
+        _ => return vec![],
+    }
+    m.touch();
+    vec![]
+}

@@ -1,0 +1,100 @@
+//! What the keyboard is doing: one [`Mode`] at a time. Key and paste routing is one match
+//! on it (app/input.rs); views read it to know what has the focus.
+
+use super::explorer::Explorer;
+use super::{Candidate, Editor, Msg, NewChatKind, Picker};
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Mode {
+    /// Keys are the bindings of the focused pane (and the Room's, and the global ones).
+    #[default]
+    Normal,
+    /// Keys edit the open chat's draft.
+    Composing,
+    /// Keys edit the chat-list filter.
+    Filtering,
+    Help {
+        scroll: u16,
+    },
+    /// A one-line question: a call's peer, a forward's target, a file, a new chat.
+    Prompt(Prompt),
+    /// A question with one key per answer; any other key cancels and returns to `back`.
+    Confirm(Confirm),
+    /// The API explorer, full screen.
+    Explorer(Box<Explorer>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prompt {
+    /// Placing a call: the address book, filtered by what was typed.
+    Call(CallPrompt),
+    /// Forwarding a message: the chats, filtered by what was typed.
+    Forward {
+        message_id: String,
+        picker: Picker,
+        selected: Option<String>,
+    },
+    /// Sending a file: its path as typed.
+    Upload { path: Editor },
+    /// Creating a chat: its kind, and the user id or title typed.
+    NewChat { kind: NewChatKind, input: Editor },
+}
+
+/// The call prompt: the address book as it was when the prompt opened (its search keys
+/// lowercased once), the query, and the highlighted entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallPrompt {
+    pub picker: Picker,
+    pub contacts: Vec<Candidate>,
+    /// What each contact shows as, in `contacts`' order (cleaned).
+    pub labels: Vec<String>,
+    pub selected: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub question: String,
+    pub answers: Vec<Answer>,
+    /// The mode to return to, whatever the answer.
+    pub back: Box<Mode>,
+}
+
+/// One answer of a confirmation: the key, what it says, and the message it sends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub key: char,
+    pub label: String,
+    pub msg: Msg,
+}
+
+impl Mode {
+    /// The explorer, when it is on screen (under a confirmation, too).
+    pub fn explorer(&self) -> Option<&Explorer> {
+        match self {
+            Mode::Explorer(x) => Some(x),
+            Mode::Confirm(c) => c.back.explorer(),
+            _ => None,
+        }
+    }
+
+    pub fn explorer_mut(&mut self) -> Option<&mut Explorer> {
+        match self {
+            Mode::Explorer(x) => Some(x),
+            Mode::Confirm(c) => c.back.explorer_mut(),
+            _ => None,
+        }
+    }
+
+    pub fn is_composing(&self) -> bool {
+        matches!(self, Mode::Composing)
+    }
+
+    pub fn is_filtering(&self) -> bool {
+        matches!(self, Mode::Filtering)
+    }
+
+    /// A pop-up (help, prompt, confirmation) is over the screen.
+    pub fn is_popup(&self) -> bool {
+        matches!(self, Mode::Help { .. } | Mode::Prompt(_) | Mode::Confirm(_))
+    }
+}

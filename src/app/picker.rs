@@ -1,0 +1,213 @@
+//! The one filterable picker: a query typed in an [`Editor`] narrows a list of
+//! [`Candidate`]s, ranked by how well they match; arrows move the highlight. The chat-list
+//! filter, the call prompt, the forward target and the explorer's method list are all this
+//! picker, so the same keys do the same things in each.
+//!
+//! Each candidate's search text is lowercased once, when the candidate is made, never per key.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::editor::{Edit, Editor, Lines};
+
+/// One thing to pick: its id and its search text (lowercased once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub id: String,
+    key: String,
+}
+
+impl Candidate {
+    /// A candidate found by any of `texts` (a title, a display name, an id…).
+    pub fn new(id: impl Into<String>, texts: &[&str]) -> Candidate {
+        let mut key = String::new();
+        for t in texts {
+            if !key.is_empty() {
+                // A separator no query contains: a match never spans two texts.
+                key.push('\u{1f}');
+            }
+            key.push_str(&t.to_lowercase());
+        }
+        Candidate { id: id.into(), key }
+    }
+}
+
+/// How well `q` (lowercased, blanks removed) matches a search text: lower is better.
+/// `None`: the query's characters do not all appear in order.
+///
+/// Classes, best first: the text (or one of its words) starts with the query; the query is a
+/// substring; its characters appear in order. Within a class, an earlier match ranks first.
+fn score(q: &[char], key: &str) -> Option<(u8, usize)> {
+    if q.is_empty() {
+        return Some((0, 0));
+    }
+    let qs: String = q.iter().collect();
+    if let Some(at) = key.find(&qs) {
+        let word_start = key[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if word_start {
+            return Some((0, at));
+        }
+        // A later occurrence may start a word.
+        let later = key.match_indices(&qs).find(|(i, _)| {
+            key[..*i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| !c.is_alphanumeric())
+        });
+        return Some(match later {
+            Some((i, _)) => (0, i),
+            None => (1, at),
+        });
+    }
+    // Letters in order, within one of the texts.
+    let mut offset = 0;
+    for part in key.split('\u{1f}') {
+        let mut it = q.iter().peekable();
+        let mut first = None;
+        for (i, c) in part.char_indices() {
+            if it.peek() == Some(&&c) {
+                first.get_or_insert(offset + i);
+                it.next();
+                if it.peek().is_none() {
+                    return Some((2, first.unwrap_or(0)));
+                }
+            }
+        }
+        offset += part.len() + '\u{1f}'.len_utf8();
+    }
+    None
+}
+
+/// The query as matched: lowercased, blanks removed.
+fn normalise(query: &str) -> Vec<char> {
+    query
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// The indices of the candidates matching `query`, best first; equal matches keep the
+/// candidates' order (an empty query keeps them all, in order).
+pub fn rank(query: &str, cands: &[Candidate]) -> Vec<usize> {
+    let q = normalise(query);
+    let mut hits: Vec<(u8, usize, usize)> = cands
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| score(&q, &c.key).map(|(class, at)| (class, at, i)))
+        .collect();
+    hits.sort_by_key(|&(class, at, i)| (class, at, i));
+    hits.into_iter().map(|(_, _, i)| i).collect()
+}
+
+/// What a key did in a picker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// The query or the highlight changed.
+    Changed,
+    /// A picker key with nothing to do.
+    Unchanged,
+    /// Enter: the caller takes the highlighted candidate (or the query).
+    Enter,
+    /// Esc: the caller closes the picker (or clears the query).
+    Esc,
+    /// Not a picker key (Tab, bound keys): the caller decides.
+    NotMine,
+}
+
+/// A query with the editing keys of every input. The highlight is the caller's (an id
+/// kept where the list lives), so a list that changes under the picker keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Picker {
+    pub query: Editor,
+    /// Show the matches in the list's own order (a list drawn in groups, like the explorer's)
+    /// rather than best first; typing still highlights the best match.
+    pub keep_order: bool,
+}
+
+impl Picker {
+    /// A picker whose matches keep the list's order (see [`Picker::keep_order`]).
+    pub fn in_list_order() -> Picker {
+        Picker {
+            keep_order: true,
+            ..Picker::default()
+        }
+    }
+
+    /// The indices of the matching candidates, in the order they are shown.
+    pub fn matches(&self, cands: &[Candidate]) -> Vec<usize> {
+        let mut hits = rank(self.query.text(), cands);
+        if self.keep_order {
+            hits.sort_unstable();
+        }
+        hits
+    }
+
+    /// Applies a key: editing keys change the query (the best match is then highlighted, or
+    /// nothing when none matches); Up/Down/PgUp/PgDn move among the matches.
+    pub fn key(
+        &mut self,
+        k: &KeyEvent,
+        cands: &[Candidate],
+        selected: &mut Option<String>,
+    ) -> Pick {
+        let step = match k.code {
+            KeyCode::Enter => return Pick::Enter,
+            KeyCode::Esc => return Pick::Esc,
+            KeyCode::Up => -1,
+            KeyCode::Down => 1,
+            KeyCode::PageUp => -10,
+            KeyCode::PageDown => 10,
+            _ => {
+                return match self.query.key(k, Lines::One) {
+                    Edit::Changed => {
+                        *selected = rank(self.query.text(), cands)
+                            .first()
+                            .map(|&i| cands[i].id.clone());
+                        Pick::Changed
+                    }
+                    Edit::Unchanged => Pick::Unchanged,
+                    Edit::NotMine => Pick::NotMine,
+                };
+            }
+        };
+        let ids: Vec<&str> = self
+            .matches(cands)
+            .into_iter()
+            .map(|i| cands[i].id.as_str())
+            .collect();
+        let Some(last) = ids.len().checked_sub(1) else {
+            return Pick::Unchanged;
+        };
+        let at = selected
+            .as_deref()
+            .and_then(|s| ids.iter().position(|x| *x == s));
+        let next = match at {
+            Some(i) => (i as isize + step).clamp(0, last as isize) as usize,
+            None => 0,
+        };
+        if at == Some(next) {
+            return Pick::Unchanged;
+        }
+        *selected = Some(ids[next].to_string());
+        Pick::Changed
+    }
+
+    /// Pasted text, on one line; the best match is highlighted.
+    pub fn paste(&mut self, text: &str, cands: &[Candidate], selected: &mut Option<String>) {
+        self.query.insert_line(text);
+        *selected = rank(self.query.text(), cands)
+            .first()
+            .map(|&i| cands[i].id.clone());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.query.is_empty()
+    }
+}
+
+#[cfg(test)]
+#[path = "picker_tests.rs"]
+mod tests;

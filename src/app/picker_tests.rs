@@ -1,0 +1,78 @@
+use super::*;
+use crossterm::event::KeyModifiers;
+
+fn cands(names: &[&str]) -> Vec<Candidate> {
+    names.iter().map(|n| Candidate::new(*n, &[n])).collect()
+}
+
+fn ids(q: &str, c: &[Candidate]) -> Vec<String> {
+    rank(q, c).into_iter().map(|i| c[i].id.clone()).collect()
+}
+
+fn press(p: &mut Picker, c: &[Candidate], sel: &mut Option<String>, code: KeyCode) -> Pick {
+    p.key(&KeyEvent::new(code, KeyModifiers::NONE), c, sel)
+}
+
+#[test]
+fn matches_rank_word_starts_then_substrings_then_scattered_letters() {
+    let c = cands(&["Caroline", "Bob Carter", "Marc", "Alice", "oscar"]);
+    assert_eq!(
+        ids("", &c),
+        ["Caroline", "Bob Carter", "Marc", "Alice", "oscar"]
+    );
+    // "car": starts Caroline and a word of Bob Carter; inside oscar; "Marc" has no c-a-r.
+    assert_eq!(ids("car", &c), ["Caroline", "Bob Carter", "oscar"]);
+    assert_eq!(ids("CAR", &c), ids("car", &c), "case does not matter");
+    assert_eq!(
+        ids("ae", &c),
+        ["Alice", "Caroline", "Bob Carter"],
+        "letters in order"
+    );
+    assert!(ids("zz", &c).is_empty());
+    // Blanks in the query are ignored; equal matches keep the list's order.
+    assert_eq!(ids("b c", &c), ["Bob Carter"]);
+    let same = cands(&["ab 2", "ab 1"]);
+    assert_eq!(ids("ab", &same), ["ab 2", "ab 1"]);
+}
+
+#[test]
+fn a_match_never_spans_two_texts_of_a_candidate() {
+    let c = vec![Candidate::new("x", &["ab", "cd"])];
+    assert!(ids("bc", &c).is_empty());
+    assert_eq!(ids("cd", &c), ["x"]);
+}
+
+#[test]
+fn typing_highlights_the_best_match_and_arrows_move_among_matches() {
+    let c = cands(&["alice", "bob", "albert"]);
+    let mut p = Picker::default();
+    let mut sel = None;
+    assert_eq!(
+        press(&mut p, &c, &mut sel, KeyCode::Char('a')),
+        Pick::Changed
+    );
+    assert_eq!(sel.as_deref(), Some("alice"));
+    press(&mut p, &c, &mut sel, KeyCode::Char('l'));
+    press(&mut p, &c, &mut sel, KeyCode::Char('b'));
+    assert_eq!(sel.as_deref(), Some("albert"));
+    // Ctrl-W clears the word, as in every input: all match again, the first highlighted.
+    p.key(
+        &KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL),
+        &c,
+        &mut sel,
+    );
+    assert!(p.is_empty());
+    assert_eq!(sel.as_deref(), Some("alice"));
+    assert_eq!(press(&mut p, &c, &mut sel, KeyCode::Down), Pick::Changed);
+    assert_eq!(sel.as_deref(), Some("bob"));
+    press(&mut p, &c, &mut sel, KeyCode::PageDown);
+    assert_eq!(sel.as_deref(), Some("albert"));
+    assert_eq!(press(&mut p, &c, &mut sel, KeyCode::Down), Pick::Unchanged);
+    press(&mut p, &c, &mut sel, KeyCode::Char('z'));
+    assert_eq!(sel, None, "nothing matches: nothing is highlighted");
+    assert_eq!(press(&mut p, &c, &mut sel, KeyCode::Enter), Pick::Enter);
+    assert_eq!(press(&mut p, &c, &mut sel, KeyCode::Esc), Pick::Esc);
+    assert_eq!(press(&mut p, &c, &mut sel, KeyCode::Tab), Pick::NotMine);
+    p.paste("bo\nb", &c, &mut sel);
+    assert_eq!(p.query.text(), "zbo b");
+}

@@ -1,0 +1,279 @@
+//! The pop-up questions and the chat-list filter: the call prompt, the forward target, the
+//! file to send, the new chat, confirmations. Every text in them is an [`super::Editor`];
+//! every list is a [`super::Picker`].
+
+use crossterm::event::{KeyCode, KeyEvent};
+use serde_json::json;
+
+use super::{
+    CallPrompt, Candidate, ChatOp, Cmd, Confirm, Edit, Lines, Mode, Model, NewChatKind,
+    NoticeLevel, Pick, Prompt, TransferState, TransferView, rank,
+};
+use crate::sanitize;
+
+/// Opens the call prompt over the address book as it is now.
+pub(super) fn open_call(m: &mut Model) {
+    let mut contacts = Vec::with_capacity(m.room.contacts.len());
+    let mut labels = Vec::with_capacity(m.room.contacts.len());
+    for c in &m.room.contacts {
+        let name = sanitize::line(&c.peer.name).into_owned();
+        let id = sanitize::line(&c.peer.id).into_owned();
+        contacts.push(Candidate::new(
+            c.peer.id.clone(),
+            &[&c.peer.id, &c.peer.name],
+        ));
+        labels.push(if name.is_empty() {
+            id
+        } else {
+            format!("{name} ({id})")
+        });
+    }
+    let selected = contacts.first().map(|c| c.id.clone());
+    m.mode = Mode::Prompt(Prompt::Call(CallPrompt {
+        picker: Default::default(),
+        contacts,
+        labels,
+        selected,
+    }));
+    m.touch();
+}
+
+/// Address-book entries matching what was typed in the call prompt, best first: (id, label).
+pub fn call_matches(p: &CallPrompt) -> Vec<(String, String)> {
+    rank(p.picker.query.text(), &p.contacts)
+        .into_iter()
+        .map(|i| (p.contacts[i].id.clone(), p.labels[i].clone()))
+        .collect()
+}
+
+/// Opens the forward picker for a message of `from_chat`.
+pub(super) fn open_forward(m: &mut Model, message_id: String, from_chat: &str) {
+    let selected = m
+        .chats
+        .items
+        .iter()
+        .find(|c| c.id != from_chat)
+        .map(|c| c.id.clone());
+    m.mode = Mode::Prompt(Prompt::Forward {
+        message_id,
+        picker: Default::default(),
+        selected,
+    });
+    m.touch();
+}
+
+/// Every key while a prompt is open.
+pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
+    let chats = m.chats.candidates();
+    let Mode::Prompt(p) = &mut m.mode else {
+        return vec![];
+    };
+    let done = match p {
+        Prompt::Call(c) => match c.picker.key(k, &c.contacts, &mut c.selected) {
+            Pick::Enter => {
+                // The highlighted match, else what was typed.
+                let typed = c.picker.query.text().trim().to_string();
+                let peer = c.selected.clone().or(Some(typed).filter(|s| !s.is_empty()));
+                let Some(peer) = peer else {
+                    return vec![];
+                };
+                m.mode = Mode::Normal;
+                m.touch();
+                return vec![Cmd::room("call", json!({ "peerId": peer }))];
+            }
+            Pick::NotMine if k.code == KeyCode::Tab => {
+                // Tab completes the highlighted id.
+                let Some(id) = c.selected.clone() else {
+                    return vec![];
+                };
+                c.picker.query.set(&id);
+                Some(false)
+            }
+            other => outcome(other),
+        },
+        Prompt::Forward {
+            message_id,
+            picker,
+            selected,
+        } => match picker.key(k, &chats, selected) {
+            Pick::Enter => {
+                let Some(to_chat) = selected.clone() else {
+                    return vec![];
+                };
+                let message_id = std::mem::take(message_id);
+                m.mode = Mode::Normal;
+                m.touch();
+                return vec![Cmd::Chat(ChatOp::Forward {
+                    message_id,
+                    to_chat,
+                })];
+            }
+            other => outcome(other),
+        },
+        Prompt::Upload { path } => match k.code {
+            KeyCode::Esc => Some(true),
+            KeyCode::Enter => {
+                let typed = path.text().trim().to_string();
+                return upload(m, &typed);
+            }
+            _ => edited(path.key(k, Lines::One)),
+        },
+        Prompt::NewChat { kind, input } => match k.code {
+            KeyCode::Esc => Some(true),
+            KeyCode::Tab | KeyCode::BackTab => {
+                *kind = kind.next();
+                Some(false)
+            }
+            KeyCode::Enter => {
+                let arg = input.text().trim().to_string();
+                if arg.is_empty() {
+                    return vec![];
+                }
+                let kind = *kind;
+                m.mode = Mode::Normal;
+                m.touch();
+                return vec![Cmd::Chat(ChatOp::Create { kind, arg })];
+            }
+            _ => edited(input.key(k, Lines::One)),
+        },
+    };
+    match done {
+        None => vec![],
+        Some(close) => {
+            if close {
+                m.mode = Mode::Normal;
+            }
+            m.touch();
+            vec![]
+        }
+    }
+}
+
+/// A picker's answer as "close the prompt?" (None: nothing happened).
+fn outcome(p: Pick) -> Option<bool> {
+    match p {
+        Pick::Esc => Some(true),
+        Pick::Changed => Some(false),
+        Pick::Enter | Pick::Unchanged | Pick::NotMine => None,
+    }
+}
+
+/// An editor's answer as "close the prompt?" (None: nothing happened).
+fn edited(e: Edit) -> Option<bool> {
+    match e {
+        Edit::Changed => Some(false),
+        Edit::Unchanged | Edit::NotMine => None,
+    }
+}
+
+/// Enter in the upload prompt: the file goes up to the open chat (replying, if the draft was).
+fn upload(m: &mut Model, typed: &str) -> Vec<Cmd> {
+    let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
+        m.mode = Mode::Normal;
+        m.touch();
+        return vec![];
+    };
+    if typed.is_empty() {
+        return vec![];
+    }
+    // A path pasted from a file manager may come quoted.
+    let typed = typed.trim_matches(|c| c == '\'' || c == '"');
+    // As typed: the effect expands `~` (reading the environment is not update's job) and
+    // reports the path it opened.
+    let path = std::path::PathBuf::from(typed);
+    let name = path
+        .file_name()
+        .map(|n| sanitize::line(&n.to_string_lossy()).into_owned())
+        .unwrap_or_else(|| sanitize::line(typed).into_owned());
+    let reply_to = m.drafts.get_mut(&chat_id).and_then(|d| d.reply_to.take());
+    let id = m.transfers.iter().map(|t| t.id).max().unwrap_or(0) + 1;
+    m.transfers.push(TransferView {
+        id,
+        chat_id: chat_id.clone(),
+        message_id: None,
+        name,
+        path: None,
+        upload: true,
+        done: 0,
+        total: 0,
+        state: TransferState::Running,
+    });
+    m.mode = Mode::Normal;
+    m.touch();
+    vec![Cmd::Upload {
+        id,
+        chat_id,
+        path,
+        reply_to,
+    }]
+}
+
+/// Keys in a confirmation: an answer's key sends its message; any other key cancels. Either
+/// way the mode it was asked from comes back.
+pub(super) fn on_confirm_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
+    let Mode::Confirm(Confirm { answers, back, .. }) = std::mem::take(&mut m.mode) else {
+        return vec![];
+    };
+    m.mode = *back;
+    m.touch();
+    if let KeyCode::Char(c) = k.code
+        && let Some(a) = answers.into_iter().find(|a| a.key == c)
+    {
+        return super::update(m, a.msg);
+    }
+    m.notify(NoticeLevel::Info, "Cancelled");
+    vec![]
+}
+
+/// Opens a confirmation over the current mode.
+pub(super) fn confirm(m: &mut Model, question: String, answers: Vec<super::Answer>) {
+    let back = Box::new(std::mem::take(&mut m.mode));
+    m.mode = Mode::Confirm(Confirm {
+        question,
+        answers,
+        back,
+    });
+    m.touch();
+}
+
+/// Typing in the chat-list filter: the query narrows the list (the best match selected),
+/// arrows move among matches, Enter opens the selected chat and keeps the filter, Esc
+/// clears it.
+pub(super) fn on_filter_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
+    let cands = m.chats.candidates();
+    match m.chat_filter.key(k, &cands, &mut m.chats.selected) {
+        Pick::Esc => {
+            m.mode = Mode::Normal;
+            m.chat_filter = Default::default();
+            if m.chats.selected.is_none() {
+                m.chats.selected = m.chats.items.first().map(|c| c.id.clone());
+            }
+        }
+        Pick::Enter => {
+            m.mode = Mode::Normal;
+            m.touch();
+            return super::update::open_selected(m);
+        }
+        Pick::Changed => {}
+        Pick::Unchanged | Pick::NotMine => return vec![],
+    }
+    m.touch();
+    vec![]
+}
+
+/// Opens the new-chat prompt.
+pub(super) fn open_new_chat(m: &mut Model) {
+    m.mode = Mode::Prompt(Prompt::NewChat {
+        kind: NewChatKind::P2p,
+        input: Default::default(),
+    });
+    m.touch();
+}
+
+/// Opens the upload prompt.
+pub(super) fn open_upload(m: &mut Model) {
+    m.mode = Mode::Prompt(Prompt::Upload {
+        path: Default::default(),
+    });
+    m.touch();
+}
