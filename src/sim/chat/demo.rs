@@ -217,34 +217,8 @@ pub(super) fn seed_world(w: &World, s: &mut ChatState, addr: SocketAddr) {
                     json!({"text": format!("Re: {phrase}"), "parseMode": "text"}),
                     last_text.clone(),
                 ),
-                23 => {
-                    let fid = file_id();
-                    let bytes =
-                        Bytes::from(format!("Minutes of meeting {i}\n{phrase}\n").repeat(40));
-                    let size = bytes.len();
-                    s.files.insert(
-                        fid.clone(),
-                        SimFile {
-                            name: format!("minutes-{i}.txt"),
-                            mime: "text/plain".into(),
-                            bytes,
-                            preview: None,
-                            ready_at: None,
-                        },
-                    );
-                    (
-                        202,
-                        json!({"name": format!("minutes-{i}.txt"), "mimeType": "text/plain", "size": size, "fileId": fid, "readyState": 2}),
-                        None,
-                    )
-                }
-                29 if code != 1 => (
-                    204,
-                    json!({"url": format!("https://{}/webtools/survey", w.server), "appVersion": 1, "path": "q4-feedback", "title": "Q4 feedback",
-                    "description": "{{Survey}}", "buttonText": "{{Go to survey}}", "secret": "5f1d7c1e0b7a4e3d9c2b1a0f9e8d7c6b5a493827",
-                    "alt": format!("📊 <a href='https://{}/webtools/survey?id=q4-feedback&error=autologin_not_supported'>Q4 feedback</a>", w.server)}),
-                    None,
-                ),
+                23 => (202, minutes_file(s, i, phrase), None),
+                29 if code != 1 => (204, survey(&w.server), None),
                 35 => match &forward_source {
                     Some((_, env_text)) => (
                         201,
@@ -292,4 +266,29 @@ pub(super) fn seed_world(w: &World, s: &mut ChatState, addr: SocketAddr) {
         s.chats.insert(id, chat);
     }
     let _ = addr;
+}
+
+/// A stored file of meeting minutes, and the content of the message that posts it.
+fn minutes_file(s: &mut ChatState, i: usize, phrase: &str) -> Value {
+    let fid = file_id();
+    let bytes = Bytes::from(format!("Minutes of meeting {i}\n{phrase}\n").repeat(40));
+    let size = bytes.len();
+    s.files.insert(
+        fid.clone(),
+        SimFile {
+            name: format!("minutes-{i}.txt"),
+            mime: "text/plain".into(),
+            bytes,
+            preview: None,
+            ready_at: None,
+        },
+    );
+    json!({"name": format!("minutes-{i}.txt"), "mimeType": "text/plain", "size": size, "fileId": fid, "readyState": 2})
+}
+
+/// A survey card's content.
+fn survey(server: &str) -> Value {
+    json!({"url": format!("https://{}/webtools/survey", server), "appVersion": 1, "path": "q4-feedback", "title": "Q4 feedback",
+    "description": "{{Survey}}", "buttonText": "{{Go to survey}}", "secret": "5f1d7c1e0b7a4e3d9c2b1a0f9e8d7c6b5a493827",
+    "alt": format!("📊 <a href='https://{}/webtools/survey?id=q4-feedback&error=autologin_not_supported'>Q4 feedback</a>", server)})
 }

@@ -40,6 +40,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use super::net;
 use super::world::World;
 use demo::{DAVE_LINES, seed_world};
 use state::{ChatState, Inner, SimFile, chat_id, file_id, new_chat, new_id};
@@ -140,14 +141,7 @@ impl ChatSim {
             offline: std::sync::atomic::AtomicBool::new(false),
         });
         let app = transport::router(inner.clone());
-        let mut stop = inner.shutdown.subscribe();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                })
-                .await;
-        });
+        net::serve(listener, app, inner.shutdown.subscribe());
         Ok(ChatSim { inner })
     }
 

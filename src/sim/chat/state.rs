@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use super::ChatSimConfig;
+use crate::sim::net;
 
 #[derive(Debug, Clone)]
 pub(super) struct Msg {
@@ -163,7 +164,7 @@ pub(super) fn file_id() -> String {
 
 impl Inner {
     pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, ChatState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        net::lock(&self.state)
     }
 
     /// `alice`, `alice@server`, `DOMAIN\alice`, `alice@server/x` → `alice@server`.

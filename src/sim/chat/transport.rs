@@ -2,6 +2,7 @@
 //! auth, framing, request ids, acks and pings (docs/chat-protocol.md, Transport,
 //! Authentication, Framing and Acks).
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use axum::Router;
@@ -12,13 +13,17 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 use super::files::{download, preview, upload};
 use super::state::{Conn, Inner, Msg, Out, new_id, now_ms};
+use crate::chat::methods::{self, ChatMethod};
 use crate::chat::protocol::Frame;
+use crate::sim::net::Incoming;
 
 /// The routes of the chat server.
 pub(super) fn router(inner: Arc<Inner>) -> Router {
@@ -151,7 +156,8 @@ async fn ws_upgrade(
     let Ok(ws) = ws else {
         return (StatusCode::UPGRADE_REQUIRED, "this path speaks WebSocket").into_response();
     };
-    // Echo json.v1 when offered; accept clients that offer nothing (seed §2).
+    // Echo json.v1 when offered; accept clients that offer nothing (docs/chat-protocol.md,
+    // Transport).
     ws.protocols(["json.v1"])
         .max_message_size(16 * 1024 * 1024)
         .on_upgrade(move |socket| connection(inner, socket))
@@ -170,134 +176,38 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
         s.next_conn += 1;
         id
     };
-    let mut user: Option<String> = None;
-    let mut max_client_id: Option<u64> = None;
-    let mut next_server_id: u64 = 1;
-    // Unacknowledged server requests, oldest first.
-    let mut unacked: std::collections::VecDeque<(u64, tokio::time::Instant)> = Default::default();
+    let mut session = Session {
+        inner: inner.clone(),
+        conn_id,
+        out_tx,
+        user: None,
+        max_client_id: None,
+        next_server_id: 1,
+        unacked: VecDeque::new(),
+    };
     let mut ping = tokio::time::interval(inner.cfg.ping_interval);
     ping.tick().await;
-    let mut last_pong = tokio::time::Instant::now();
+    let mut last_pong = Instant::now();
     let ack_timeout = inner.cfg.ack_timeout;
     let reason: &str = loop {
-        let ack_deadline = unacked.front().map(|(_, t)| *t + ack_timeout);
+        let ack_deadline = session.unacked.front().map(|(_, t)| *t + ack_timeout);
         tokio::select! {
             msg = rx.next() => {
-                let text = match msg {
-                    Some(Ok(Message::Text(t))) => t.to_string(),
-                    Some(Ok(Message::Binary(b))) => String::from_utf8_lossy(&b).into_owned(),
-                    Some(Ok(Message::Pong(_))) => { last_pong = tokio::time::Instant::now(); continue }
-                    Some(Ok(Message::Ping(_))) => continue,
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break "closed",
+                let text = match Incoming::read(msg) {
+                    Incoming::Text(t) => t,
+                    Incoming::Pong => { last_pong = Instant::now(); continue }
+                    Incoming::Ping => continue,
+                    Incoming::Closed => break "closed",
                 };
-                let mut replies: Vec<String> = Vec::new();
-                let mut pushes: Vec<(String, Value)> = Vec::new();
-                match Frame::decode(&text) {
-                    Err(_) => {
-                        // Unreadable: answer under the id if there is one.
-                        if let Some(id) = serde_json::from_str::<Value>(&text).ok().and_then(|v| v.get("id").and_then(Value::as_u64)) {
-                            replies.push(Frame::Response { id, payload: Some(json!({"errorCode": 399})) }.encode());
-                        }
-                    }
-                    Ok(Frame::Response { id, .. }) => {
-                        // Acks come in order almost always: the front first.
-                        if unacked.front().is_some_and(|(u, _)| *u == id) {
-                            unacked.pop_front();
-                        } else {
-                            unacked.retain(|(u, _)| *u != id);
-                        }
-                    }
-                    Ok(Frame::Request { id, method, payload }) => {
-                        let err = |code: u32| Frame::Response { id, payload: Some(json!({"errorCode": code})) }.encode();
-                        if max_client_id.is_some_and(|m| id <= m) {
-                            replies.push(err(2));
-                        } else {
-                            max_client_id = Some(id);
-                            let p = match payload {
-                                Some(Value::Object(o)) => Some(o),
-                                None => Some(Map::new()),
-                                Some(_) => None,
-                            };
-                            match (&user, method.as_str(), p) {
-                                (_, _, None) => replies.push(err(399)),
-                                (None, "auth", Some(p)) => match authorize(&inner, &p) {
-                                    Ok((full, reply)) => {
-                                        let system = p.get("receiveSystemMessageEnvelopes").and_then(Value::as_bool).unwrap_or(false);
-                                        let unread = p.get("receiveUnread").and_then(Value::as_bool).unwrap_or(false);
-                                        replies.push(Frame::Response { id, payload: Some(reply) }.encode());
-                                        pushes.push(("getFileUploadLimits".into(), inner.limits()));
-                                        let mut s = inner.lock();
-                                        s.conns.insert(conn_id, Conn { user: full.clone(), system, tx: out_tx.clone() });
-                                        if unread {
-                                            for c in s.chats.values().filter(|c| c.role_of(&full).is_some()) {
-                                                let n = c.unread.get(&full).copied().unwrap_or(0) as usize;
-                                                let vis: Vec<&Msg> = c.visible_to(&full).filter(|m| m.kind >= 200).collect();
-                                                for m in &vis[vis.len().saturating_sub(n)..] {
-                                                    pushes.push(("sendMessage".into(), Inner::envelope(c, m, &full, false, 0)));
-                                                }
-                                            }
-                                        }
-                                        drop(s);
-                                        user = Some(full);
-                                        inner.connections.send_modify(|n| *n += 1);
-                                    }
-                                    Err(code) => replies.push(err(code)),
-                                },
-                                (Some(_), "auth", _) => replies.push(err(2)),
-                                (None, _, _) => replies.push(err(200)),
-                                (Some(u), m, Some(p)) => match inner.command(conn_id, u, m, &p) {
-                                    Ok((reply, after)) => {
-                                        replies.push(Frame::Response { id, payload: Some(reply) }.encode());
-                                        pushes.extend(after);
-                                    }
-                                    Err(code) => replies.push(err(code)),
-                                },
-                            }
-                        }
-                    }
-                }
-                let mut failed = false;
-                for r in replies {
-                    if tx.send(Message::Text(r.into())).await.is_err() {
-                        failed = true;
-                    }
-                }
-                for (method, payload) in pushes {
-                    let id = next_server_id;
-                    next_server_id += 1;
-                    unacked.push_back((id, tokio::time::Instant::now()));
-                    let f = Frame::Request { id, method, payload: Some(payload) }.encode();
-                    if tx.send(Message::Text(f.into())).await.is_err() {
-                        failed = true;
-                    }
-                }
-                if failed {
+                let (replies, pushes) = session.on_frame(&text);
+                if !session.answer(&mut tx, replies, pushes).await {
                     break "send failed";
                 }
             }
             _ = hold.changed() => continue,
             out = out_rx.recv(), if !*hold.borrow() => {
                 let Some(first) = out else { break "closed by the server" };
-                // Write what is queued (up to a bound) and flush once.
-                let mut batch = vec![first];
-                while batch.len() < 256 {
-                    match out_rx.try_recv() {
-                        Ok(o) => batch.push(o),
-                        Err(_) => break,
-                    }
-                }
-                let mut failed = false;
-                for Out::Push { method, payload } in batch {
-                    let id = next_server_id;
-                    next_server_id += 1;
-                    unacked.push_back((id, tokio::time::Instant::now()));
-                    let f = format!(r#"{{"method":{},"type":1,"id":{id},"payload":{payload}}}"#, Value::String(method));
-                    if tx.feed(Message::Text(f.into())).await.is_err() {
-                        failed = true;
-                        break;
-                    }
-                }
-                if failed || tx.flush().await.is_err() {
+                if !session.push_queued(&mut tx, first, &mut out_rx).await {
                     break "send failed";
                 }
             },
@@ -328,9 +238,213 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
         subs.remove(&conn_id);
     }
     drop(s);
-    if user.is_some() {
+    if session.user.is_some() {
         inner.connections.send_modify(|n| *n -= 1);
     }
+}
+
+type Sink = SplitSink<WebSocket, Message>;
+
+/// What a connection knows of its client: who it is (once authorised), the request ids it has
+/// seen and used, and the server requests it still waits acks for (docs/chat-protocol.md,
+/// Framing and Acks).
+struct Session {
+    inner: Arc<Inner>,
+    conn_id: u64,
+    /// Where the rest of the server queues pushes for this connection.
+    out_tx: mpsc::UnboundedSender<Out>,
+    user: Option<String>,
+    max_client_id: Option<u64>,
+    next_server_id: u64,
+    /// Unacknowledged server requests, oldest first.
+    unacked: VecDeque<(u64, Instant)>,
+}
+
+impl Session {
+    /// Reads one client frame: the responses to send, then the server requests to push.
+    fn on_frame(&mut self, text: &str) -> (Vec<String>, Vec<(String, Value)>) {
+        let mut replies: Vec<String> = Vec::new();
+        let mut pushes: Vec<(String, Value)> = Vec::new();
+        match Frame::decode(text) {
+            Err(_) => {
+                // Unreadable: answer under the id if there is one.
+                if let Some(id) = serde_json::from_str::<Value>(text)
+                    .ok()
+                    .and_then(|v| v.get("id").and_then(Value::as_u64))
+                {
+                    replies.push(error_frame(id, 399));
+                }
+            }
+            Ok(Frame::Response { id, .. }) => self.on_ack(id),
+            Ok(Frame::Request {
+                id,
+                method,
+                payload,
+            }) => self.on_request(id, &method, payload, &mut replies, &mut pushes),
+        }
+        (replies, pushes)
+    }
+
+    fn on_ack(&mut self, id: u64) {
+        // Acks come in order almost always: the front first.
+        if self.unacked.front().is_some_and(|(u, _)| *u == id) {
+            self.unacked.pop_front();
+        } else {
+            self.unacked.retain(|(u, _)| *u != id);
+        }
+    }
+
+    /// A client request: ids must rise, `auth` comes first and once, the payload is an object.
+    fn on_request(
+        &mut self,
+        id: u64,
+        method: &str,
+        payload: Option<Value>,
+        replies: &mut Vec<String>,
+        pushes: &mut Vec<(String, Value)>,
+    ) {
+        if self.max_client_id.is_some_and(|m| id <= m) {
+            replies.push(error_frame(id, 2));
+            return;
+        }
+        self.max_client_id = Some(id);
+        let p = match payload {
+            Some(Value::Object(o)) => o,
+            None => Map::new(),
+            Some(_) => return replies.push(error_frame(id, 399)),
+        };
+        let is_auth = method == methods::Auth::NAME;
+        match &self.user {
+            None if is_auth => self.on_auth(id, &p, replies, pushes),
+            Some(_) if is_auth => replies.push(error_frame(id, 2)),
+            None => replies.push(error_frame(id, 200)),
+            Some(u) => match self.inner.command(self.conn_id, u, method, &p) {
+                Ok((reply, after)) => {
+                    replies.push(response_frame(id, reply));
+                    pushes.extend(after);
+                }
+                Err(code) => replies.push(error_frame(id, code)),
+            },
+        }
+    }
+
+    /// `auth`: the connection joins its user's, gets the upload limits and, if asked, the
+    /// unread messages (docs/chat-protocol.md, Authentication).
+    fn on_auth(
+        &mut self,
+        id: u64,
+        p: &Map<String, Value>,
+        replies: &mut Vec<String>,
+        pushes: &mut Vec<(String, Value)>,
+    ) {
+        let inner = &self.inner;
+        let (full, reply) = match authorize(inner, p) {
+            Ok(ok) => ok,
+            Err(code) => return replies.push(error_frame(id, code)),
+        };
+        let flag = |k: &str| p.get(k).and_then(Value::as_bool).unwrap_or(false);
+        let system = flag("receiveSystemMessageEnvelopes");
+        let unread = flag("receiveUnread");
+        replies.push(response_frame(id, reply));
+        pushes.push(("getFileUploadLimits".into(), inner.limits()));
+        let mut s = inner.lock();
+        let conn = Conn {
+            user: full.clone(),
+            system,
+            tx: self.out_tx.clone(),
+        };
+        s.conns.insert(self.conn_id, conn);
+        if unread {
+            for c in s.chats.values().filter(|c| c.role_of(&full).is_some()) {
+                let n = c.unread.get(&full).copied().unwrap_or(0) as usize;
+                let vis: Vec<&Msg> = c.visible_to(&full).filter(|m| m.kind >= 200).collect();
+                for m in &vis[vis.len().saturating_sub(n)..] {
+                    let env = Inner::envelope(c, m, &full, false, 0);
+                    pushes.push(("sendMessage".into(), env));
+                }
+            }
+        }
+        drop(s);
+        self.user = Some(full);
+        inner.connections.send_modify(|n| *n += 1);
+    }
+
+    /// The next server request id; the request now waits for its ack.
+    fn server_request(&mut self) -> u64 {
+        let id = self.next_server_id;
+        self.next_server_id += 1;
+        self.unacked.push_back((id, Instant::now()));
+        id
+    }
+
+    /// Sends the responses to a frame, then the server requests it caused. False: the socket
+    /// failed (everything is tried first).
+    async fn answer(
+        &mut self,
+        tx: &mut Sink,
+        replies: Vec<String>,
+        pushes: Vec<(String, Value)>,
+    ) -> bool {
+        let mut failed = false;
+        for r in replies {
+            if tx.send(Message::Text(r.into())).await.is_err() {
+                failed = true;
+            }
+        }
+        for (method, payload) in pushes {
+            let id = self.server_request();
+            let f = Frame::Request {
+                id,
+                method,
+                payload: Some(payload),
+            }
+            .encode();
+            if tx.send(Message::Text(f.into())).await.is_err() {
+                failed = true;
+            }
+        }
+        !failed
+    }
+
+    /// Writes what is queued for this connection (up to a bound) and flushes once. False: the
+    /// socket failed.
+    async fn push_queued(
+        &mut self,
+        tx: &mut Sink,
+        first: Out,
+        out_rx: &mut mpsc::UnboundedReceiver<Out>,
+    ) -> bool {
+        let mut batch = vec![first];
+        while batch.len() < 256 {
+            match out_rx.try_recv() {
+                Ok(o) => batch.push(o),
+                Err(_) => break,
+            }
+        }
+        for Out::Push { method, payload } in batch {
+            let id = self.server_request();
+            let f = format!(
+                r#"{{"method":{},"type":1,"id":{id},"payload":{payload}}}"#,
+                Value::String(method)
+            );
+            if tx.feed(Message::Text(f.into())).await.is_err() {
+                return false;
+            }
+        }
+        tx.flush().await.is_ok()
+    }
+}
+
+fn response_frame(id: u64, payload: Value) -> String {
+    Frame::Response {
+        id,
+        payload: Some(payload),
+    }
+    .encode()
+}
+
+fn error_frame(id: u64, code: u32) -> String {
+    response_frame(id, json!({"errorCode": code}))
 }
 
 /// Checks an auth request: the token must be one this server issued and not expired.
