@@ -168,7 +168,8 @@ impl Inner {
         for m in visible[..end].iter().rev().take(count as usize) {
             let e = Self::envelope(c, m, user, false, 0);
             bytes += e.to_string().len();
-            // Stay well under the 1 MiB frame py-bot accepts.
+            // Stay well under the 1 MiB frame the Python peer accepts (docs/chat-protocol.md,
+            // Python peer).
             if bytes > 900 * 1024 && !out.is_empty() {
                 break;
             }

@@ -10,10 +10,10 @@
 //! every other connection of every member; each must be acknowledged within the ack timeout or
 //! the connection is closed (docs/chat-protocol.md, Errors and Acks).
 //!
-//! The parts: [`state`] holds the server's data, [`rights`] says who may do what,
-//! [`transport`] speaks HTTP and the WebSocket (auth, framing, acks), [`dispatch`] maps a
-//! method name to its handler in [`chats`], [`participants`], [`messages`] or [`files`];
-//! [`events`] stores messages and pushes changes to members; [`demo`] fills the world and plays
+//! The parts: `state` holds the server's data, `rights` says who may do what,
+//! `transport` speaks HTTP and the WebSocket (auth, framing, acks), `dispatch` maps a
+//! method name to its handler in `chats`, `participants`, `messages` or `files`;
+//! `events` stores messages and pushes changes to members; `demo` fills the world and plays
 //! its users.
 
 mod chats;

@@ -124,8 +124,9 @@ async fn oauth(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Bytes)
     json_response(StatusCode::CREATED, reply)
 }
 
-/// A JWT-shaped token: `<b64url header>.<b64url claims with exp>.<signature>` (py-bot checks
-/// the shape and `exp`; nobody checks the signature).
+/// A JWT-shaped token: `<b64url header>.<b64url claims with exp>.<signature>` (the Python peer
+/// checks the shape and `exp`; nobody checks the signature: docs/chat-protocol.md,
+/// Authentication).
 pub(super) fn issue_token(user: &str, exp: u64) -> String {
     let e = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
     format!(
