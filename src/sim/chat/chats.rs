@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 use super::dispatch::{Req, Res, ok};
 use super::rights::{Right, check, member_chat};
 use super::state::{Inner, SimChat, chat_id, file_id, member_ids, new_chat, now_ms};
+use crate::chat::methods::{self, ChatMethod};
 
 impl Inner {
+    /// `createP2PChat`.
     pub(super) fn create_p2p_chat(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, .. } = *r;
         let peer = self.resolve(&r.st("userId")).ok_or(399u32)?;
@@ -42,6 +44,7 @@ impl Inner {
         ok(json!({"chatId": id}))
     }
 
+    /// `createGroupChat` and `createChannel`.
     pub(super) fn create_group_chat(self: &Arc<Self>, r: &Req) -> Res {
         let Req {
             user, conn, method, ..
@@ -50,7 +53,11 @@ impl Inner {
         if title.chars().count() > 256 || title.trim().is_empty() {
             return Err(300);
         }
-        let kind = if method == "createChannel" { 6 } else { 2 };
+        let kind = if method == methods::CreateChannel::NAME {
+            6
+        } else {
+            2
+        };
         let id = chat_id();
         let mut s = self.lock();
         s.chats.insert(
@@ -79,6 +86,7 @@ impl Inner {
         ok(json!({"chatId": id}))
     }
 
+    /// `createFavoritesChat`.
     pub(super) fn create_favorites_chat(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, .. } = *r;
         let mut s = self.lock();
@@ -109,6 +117,7 @@ impl Inner {
         ok(json!({"chatId": id}))
     }
 
+    /// `getChatByID`.
     pub(super) fn get_chat_by_id(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, .. } = *r;
         let s = self.lock();
@@ -116,6 +125,7 @@ impl Inner {
         ok(Self::chat_object(c, user))
     }
 
+    /// `getChats`.
     pub(super) fn get_chats(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, .. } = *r;
         let (count, page) = (r.num("count"), r.num("page"));
@@ -138,6 +148,7 @@ impl Inner {
         ok(Value::Array(list))
     }
 
+    /// `removeChat`.
     pub(super) fn remove_chat(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, .. } = *r;
         let mut s = self.lock();
@@ -164,6 +175,7 @@ impl Inner {
         ok(json!({}))
     }
 
+    /// `editChatTitle`.
     pub(super) fn edit_chat_title(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, .. } = *r;
         let title = r.st("title");
@@ -190,6 +202,7 @@ impl Inner {
         ok(json!({"chatId": id, "timestamp": now_ms()}))
     }
 
+    /// `editChatAvatar`.
     pub(super) fn edit_chat_avatar(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, .. } = *r;
         let mut s = self.lock();
@@ -216,6 +229,7 @@ impl Inner {
         ok(json!({}))
     }
 
+    /// `clearHistory`.
     pub(super) fn clear_history(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, .. } = *r;
         let for_all = r.flag("forAll");

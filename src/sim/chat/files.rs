@@ -100,6 +100,7 @@ impl Inner {
         })
     }
 
+    /// `uploadFile`.
     pub(super) fn upload_file(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, p, .. } = *r;
         let size = p.get("fileSize").and_then(Value::as_u64).ok_or(399u32)?;
@@ -120,6 +121,7 @@ impl Inner {
         ok(json!({"uploadTaskId": id}))
     }
 
+    /// `sendFile`.
     pub(super) fn send_file(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, p, .. } = *r;
         let chat_id = r.st("chatId");
@@ -177,6 +179,7 @@ impl Inner {
         ok(r)
     }
 
+    /// `getFileInfo`.
     pub(super) fn get_file_info(self: &Arc<Self>, r: &Req) -> Res {
         let fid = r.st("fileId");
         let s = self.lock();
@@ -184,6 +187,7 @@ impl Inner {
         ok(self.file_info(&fid, f))
     }
 
+    /// `subscribeFileProgress`.
     pub(super) fn subscribe_file_progress(self: &Arc<Self>, r: &Req) -> Res {
         let Req { conn, .. } = *r;
         let fid = r.st("fileId");
@@ -204,6 +208,7 @@ impl Inner {
         ok(json!({"result": true}))
     }
 
+    /// `unsubscribeFileProgress`.
     pub(super) fn unsubscribe_file_progress(self: &Arc<Self>, r: &Req) -> Res {
         let Req { conn, .. } = *r;
         let fid = r.st("fileId");
@@ -217,6 +222,7 @@ impl Inner {
         ok(json!({"result": true}))
     }
 
+    /// `getFileUploadLimits`.
     pub(super) fn get_file_upload_limits(self: &Arc<Self>, _: &Req) -> Res {
         ok(self.limits())
     }

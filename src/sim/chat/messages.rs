@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 use super::dispatch::{Req, Res, ok};
 use super::rights::{Right, check, member_chat};
 use super::state::{Inner, Msg, member_ids, now_ms};
+use crate::chat::methods::{self, ChatMethod};
 
 impl Inner {
+    /// `sendMessage` and `sendSurvey`.
     pub(super) fn send_message(self: &Arc<Self>, r: &Req) -> Res {
         let Req {
             user,
@@ -19,7 +21,7 @@ impl Inner {
             ..
         } = *r;
         let content = p.get("content").cloned().unwrap_or(Value::Null);
-        let survey = method == "sendSurvey";
+        let survey = method == methods::SendSurvey::NAME;
         if !survey {
             let text = content.get("text").and_then(Value::as_str).ok_or(399u32)?;
             if text.chars().count() > 4096 {
@@ -64,6 +66,7 @@ impl Inner {
         ok(json!({"chatId": chat_id, "messageId": id, "timestamp": self.msg_time(&id)}))
     }
 
+    /// `editMessage` and `editSurvey`.
     pub(super) fn edit_message(self: &Arc<Self>, r: &Req) -> Res {
         let Req {
             user,
@@ -73,7 +76,9 @@ impl Inner {
             ..
         } = *r;
         let content = p.get("content").cloned().unwrap_or(Value::Null);
-        if method == "editMessage" && content.get("text").and_then(Value::as_str).is_none() {
+        if method == methods::EditMessage::NAME
+            && content.get("text").and_then(Value::as_str).is_none()
+        {
             return Err(399);
         }
         let mid = r.st("messageId");
@@ -81,7 +86,11 @@ impl Inner {
         let cid = s.index.get(&mid).cloned().ok_or(306u32)?;
         let c = member_chat(&s, &cid, user)?;
         let m = c.visible_to(user).find(|m| m.id == mid).ok_or(306u32)?;
-        let want = if method == "editMessage" { 200 } else { 204 };
+        let want = if method == methods::EditMessage::NAME {
+            200
+        } else {
+            204
+        };
         if m.author.0 != user || m.kind != want {
             return Err(303);
         }
@@ -112,6 +121,7 @@ impl Inner {
         ok(json!({"messageId": mid, "timestamp": ts}))
     }
 
+    /// `forwardMessage`.
     pub(super) fn forward_message(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, .. } = *r;
         let (target, mid) = (r.st("chatId"), r.st("messageId"));
@@ -136,6 +146,7 @@ impl Inner {
         ok(json!({"chatId": target, "messageId": id, "timestamp": self.msg_time(&id)}))
     }
 
+    /// `getMessageById`.
     pub(super) fn get_message_by_id(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, .. } = *r;
         let mid = r.st("messageId");
@@ -146,6 +157,7 @@ impl Inner {
         ok(Self::envelope(c, m, user, false, 0))
     }
 
+    /// `getChatHistory`.
     pub(super) fn get_chat_history(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, p, .. } = *r;
         let count = r.num("count");
@@ -182,6 +194,7 @@ impl Inner {
         ok(json!({"chatId": id, "count": out.len(), "messages": out}))
     }
 
+    /// `removeMessage`.
     pub(super) fn remove_message(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, .. } = *r;
         let (mid, for_all) = (r.st("messageId"), r.flag("forAll"));
@@ -226,6 +239,7 @@ impl Inner {
         ok(json!({}))
     }
 
+    /// `sendChatActivity`.
     pub(super) fn send_chat_activity(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, .. } = *r;
         let kind = r.st("activityType");

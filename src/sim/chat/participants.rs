@@ -10,11 +10,13 @@ use super::rights::{ROLE_NAMES, Right, check, member_chat};
 use super::state::{Inner, member_ids, now_ms};
 
 impl Inner {
+    /// `getUserDisplayName`.
     pub(super) fn get_user_display_name(self: &Arc<Self>, r: &Req) -> Res {
         let full = self.resolve(&r.st("userId")).ok_or(399u32)?;
         ok(json!({"displayName": self.display_name(&full)}))
     }
 
+    /// `addChatParticipant`.
     pub(super) fn add_chat_participant(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, p, .. } = *r;
         let target = self.resolve(&r.st("userId")).ok_or(399u32)?;
@@ -46,6 +48,7 @@ impl Inner {
         ok(json!({}))
     }
 
+    /// `removeChatParticipant`.
     pub(super) fn remove_chat_participant(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, .. } = *r;
         let target = self.resolve(&r.st("userId")).ok_or(399u32)?;
@@ -87,6 +90,7 @@ impl Inner {
         ok(json!({}))
     }
 
+    /// `hasChatParticipant`.
     pub(super) fn has_chat_participant(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, .. } = *r;
         let target = self.resolve(&r.st("userId"));
@@ -95,6 +99,7 @@ impl Inner {
         ok(json!({"result": target.is_some_and(|t| c.role_of(&t).is_some())}))
     }
 
+    /// `getChatParticipant`.
     pub(super) fn get_chat_participant(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, .. } = *r;
         let target = self.resolve(&r.st("userId")).ok_or(305u32)?;
@@ -104,6 +109,7 @@ impl Inner {
         ok(json!({"userId": target, "role": ROLE_NAMES[role], "type": 1}))
     }
 
+    /// `getChatParticipants`.
     pub(super) fn get_chat_participants(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, .. } = *r;
         let s = self.lock();
@@ -123,6 +129,7 @@ impl Inner {
         ok(json!({"participants": list}))
     }
 
+    /// `changeParticipantRole`.
     pub(super) fn change_participant_role(self: &Arc<Self>, r: &Req) -> Res {
         let Req { user, conn, .. } = *r;
         let target = self.resolve(&r.st("userId")).ok_or(399u32)?;

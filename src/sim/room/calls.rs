@@ -12,6 +12,7 @@ use crate::room::protocol::Fields;
 use crate::sim::world::OnCall;
 
 impl Inner {
+    /// `call`.
     pub(super) fn call(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -21,6 +22,7 @@ impl Inner {
         self.place_call(s, p.str_of("peerId").unwrap_or_default(), ev)
     }
 
+    /// `accept`.
     pub(super) fn accept(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -60,6 +62,7 @@ impl Inner {
         Outcome::default()
     }
 
+    /// `reject`.
     pub(super) fn reject(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -73,6 +76,7 @@ impl Inner {
         Outcome::default()
     }
 
+    /// `hangUp`.
     pub(super) fn hang_up(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -99,6 +103,7 @@ impl Inner {
         Outcome::default()
     }
 
+    /// `getCallHistory`.
     pub(super) fn get_call_history(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -110,6 +115,7 @@ impl Inner {
         Outcome::ok(json!({"calls": calls, "lastView": 0}))
     }
 
+    /// `clearCallHistory`.
     pub(super) fn clear_call_history(
         self: &Arc<Self>,
         s: &mut SimState,

@@ -13,6 +13,7 @@ use crate::room::protocol::Fields;
 use crate::sim::world::OnCall;
 
 impl Inner {
+    /// `createConference`.
     pub(super) fn create_conference(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -64,6 +65,7 @@ impl Inner {
         o
     }
 
+    /// `inviteToConference`.
     pub(super) fn invite_to_conference(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -83,6 +85,7 @@ impl Inner {
         }
     }
 
+    /// `kickPeer`.
     pub(super) fn kick_peer(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -107,6 +110,7 @@ impl Inner {
         Outcome::default()
     }
 
+    /// `getConferences`.
     pub(super) fn get_conferences(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -130,6 +134,7 @@ impl Inner {
         }
     }
 
+    /// `getConferenceParticipants`.
     pub(super) fn get_conference_participants(
         self: &Arc<Self>,
         s: &mut SimState,

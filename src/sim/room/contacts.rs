@@ -13,6 +13,7 @@ use crate::room::protocol::Fields;
 use crate::sim::world::OnCall;
 
 impl Inner {
+    /// `getAbook`.
     pub(super) fn get_abook(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -22,6 +23,7 @@ impl Inner {
         Outcome::ok(json!({"abook": self.abook(s)}))
     }
 
+    /// `sendMessage`.
     pub(super) fn send_message(
         self: &Arc<Self>,
         _: &mut SimState,

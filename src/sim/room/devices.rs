@@ -23,6 +23,7 @@ pub(super) const CAMERAS: &[(&str, &str)] = &[
 ];
 
 impl Inner {
+    /// `getMicMute`.
     pub(super) fn get_mic_mute(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -32,6 +33,7 @@ impl Inner {
         Outcome::ok(json!({"mute": s.mic_muted}))
     }
 
+    /// `getVideoMute`.
     pub(super) fn get_video_mute(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -41,6 +43,7 @@ impl Inner {
         Outcome::ok(json!({"mute": s.camera_muted}))
     }
 
+    /// `getAudioMute`.
     pub(super) fn get_audio_mute(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -50,6 +53,7 @@ impl Inner {
         Outcome::ok(json!({"mute": s.speaker_muted}))
     }
 
+    /// `setMicMute`.
     pub(super) fn set_mic_mute(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -59,6 +63,7 @@ impl Inner {
         set_mute(&mut s.mic_muted, "audioCapturerMute", p, ev)
     }
 
+    /// `setVideoMute`.
     pub(super) fn set_video_mute(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -68,6 +73,7 @@ impl Inner {
         set_mute(&mut s.camera_muted, "videoCapturerMute", p, ev)
     }
 
+    /// `setAudioMute`.
     pub(super) fn set_audio_mute(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -77,6 +83,7 @@ impl Inner {
         set_mute(&mut s.speaker_muted, "audioRendererMute", p, ev)
     }
 
+    /// `getAudioReceivingLevel`.
     pub(super) fn get_audio_receiving_level(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -87,6 +94,7 @@ impl Inner {
         Outcome::ok(json!({"level": s.receiving_levels.get(&who).copied().unwrap_or(100)}))
     }
 
+    /// `setAudioReceivingLevel`.
     pub(super) fn set_audio_receiving_level(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -100,6 +108,7 @@ impl Inner {
         Outcome::default()
     }
 
+    /// `getHardware`.
     pub(super) fn get_hardware(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -112,6 +121,7 @@ impl Inner {
         }
     }
 
+    /// `setAudioCapturer`.
     pub(super) fn set_audio_capturer(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -121,6 +131,7 @@ impl Inner {
         self.set_device(MICS, 0, s, p, ev)
     }
 
+    /// `setAudioRenderer`.
     pub(super) fn set_audio_renderer(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -130,6 +141,7 @@ impl Inner {
         self.set_device(SPEAKERS, 1, s, p, ev)
     }
 
+    /// `setVideoCapturer`.
     pub(super) fn set_video_capturer(
         self: &Arc<Self>,
         s: &mut SimState,

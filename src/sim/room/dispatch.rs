@@ -18,18 +18,13 @@ pub(super) type Events = Vec<Map<String, Value>>;
 type Handler = fn(&Arc<Inner>, &mut SimState, &Map<String, Value>, &mut Events) -> Outcome;
 
 /// Every method the simulator models, by name.
+#[rustfmt::skip]
 static HANDLERS: &[(&str, Handler)] = &[
     // session.rs
-    (
-        catalog::SetUsedApiVersion::NAME,
-        Inner::set_used_api_version,
-    ),
+    (catalog::SetUsedApiVersion::NAME, Inner::set_used_api_version),
     (catalog::GetAppState::NAME, Inner::get_app_state),
     (catalog::GetAuthInfo::NAME, Inner::get_auth_info),
-    (
-        catalog::GetTokenForHttpServer::NAME,
-        Inner::get_token_for_http_server,
-    ),
+    (catalog::GetTokenForHttpServer::NAME, Inner::get_token_for_http_server),
     (catalog::GetLogin::NAME, Inner::get_login),
     (catalog::GetConnected::NAME, Inner::get_connected),
     (catalog::GetServerDomain::NAME, Inner::get_server_domain),
@@ -51,16 +46,10 @@ static HANDLERS: &[(&str, Handler)] = &[
     (catalog::ClearCallHistory::NAME, Inner::clear_call_history),
     // conference.rs
     (catalog::CreateConference::NAME, Inner::create_conference),
-    (
-        catalog::InviteToConference::NAME,
-        Inner::invite_to_conference,
-    ),
+    (catalog::InviteToConference::NAME, Inner::invite_to_conference),
     (catalog::KickPeer::NAME, Inner::kick_peer),
     (catalog::GetConferences::NAME, Inner::get_conferences),
-    (
-        catalog::GetConferenceParticipants::NAME,
-        Inner::get_conference_participants,
-    ),
+    (catalog::GetConferenceParticipants::NAME, Inner::get_conference_participants),
     // devices.rs
     (catalog::GetMicMute::NAME, Inner::get_mic_mute),
     (catalog::GetVideoMute::NAME, Inner::get_video_mute),
@@ -68,14 +57,8 @@ static HANDLERS: &[(&str, Handler)] = &[
     (catalog::SetMicMute::NAME, Inner::set_mic_mute),
     (catalog::SetVideoMute::NAME, Inner::set_video_mute),
     (catalog::SetAudioMute::NAME, Inner::set_audio_mute),
-    (
-        catalog::GetAudioReceivingLevel::NAME,
-        Inner::get_audio_receiving_level,
-    ),
-    (
-        catalog::SetAudioReceivingLevel::NAME,
-        Inner::set_audio_receiving_level,
-    ),
+    (catalog::GetAudioReceivingLevel::NAME, Inner::get_audio_receiving_level),
+    (catalog::SetAudioReceivingLevel::NAME, Inner::set_audio_receiving_level),
     (catalog::GetHardware::NAME, Inner::get_hardware),
     (catalog::SetAudioCapturer::NAME, Inner::set_audio_capturer),
     (catalog::SetAudioRenderer::NAME, Inner::set_audio_renderer),

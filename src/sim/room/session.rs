@@ -13,6 +13,7 @@ use super::state::{Call, Inner, Outcome, SimState, app_state_event, event, now_s
 use crate::room::protocol::Fields;
 
 impl Inner {
+    /// `setUsedApiVersion`.
     pub(super) fn set_used_api_version(
         self: &Arc<Self>,
         _: &mut SimState,
@@ -22,6 +23,7 @@ impl Inner {
         set_api_version(p)
     }
 
+    /// `getAppState`.
     pub(super) fn get_app_state(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -37,6 +39,7 @@ impl Inner {
         }
     }
 
+    /// `getAuthInfo`.
     pub(super) fn get_auth_info(
         self: &Arc<Self>,
         _: &mut SimState,
@@ -49,6 +52,7 @@ impl Inner {
         }))
     }
 
+    /// `getTokenForHttpServer`.
     pub(super) fn get_token_for_http_server(
         self: &Arc<Self>,
         _: &mut SimState,
@@ -58,6 +62,7 @@ impl Inner {
         Outcome::ok(json!({"token": format!("4*sim*{}", now_secs())}))
     }
 
+    /// `getLogin`.
     pub(super) fn get_login(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -72,6 +77,7 @@ impl Inner {
         }
     }
 
+    /// `getConnected`.
     pub(super) fn get_connected(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -87,6 +93,7 @@ impl Inner {
         }
     }
 
+    /// `getServerDomain`.
     pub(super) fn get_server_domain(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -100,6 +107,7 @@ impl Inner {
         }
     }
 
+    /// `connectToServer`.
     pub(super) fn connect_to_server(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -136,6 +144,7 @@ impl Inner {
         o
     }
 
+    /// `login`.
     pub(super) fn login(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -175,6 +184,7 @@ impl Inner {
         Outcome::ok(json!({"isLoggedIn": false, "peerId": "", "peerDn": ""}))
     }
 
+    /// `logout`.
     pub(super) fn logout(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -192,6 +202,7 @@ impl Inner {
         Outcome::default()
     }
 
+    /// `fireMyEvent`.
     pub(super) fn fire_my_event(
         self: &Arc<Self>,
         _: &mut SimState,

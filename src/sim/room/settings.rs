@@ -9,6 +9,7 @@ use super::dispatch::Events;
 use super::state::{Inner, Outcome, SimState, event};
 
 impl Inner {
+    /// `getSettings`.
     pub(super) fn get_settings(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -23,6 +24,7 @@ impl Inner {
         Outcome::ok(json!({ "settings": list }))
     }
 
+    /// `setSettings`.
     pub(super) fn set_settings(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -44,6 +46,7 @@ impl Inner {
         Outcome::default()
     }
 
+    /// `getSystemInfo`.
     pub(super) fn get_system_info(
         self: &Arc<Self>,
         s: &mut SimState,
@@ -53,6 +56,7 @@ impl Inner {
         Outcome::ok(self.system_info(s))
     }
 
+    /// `getMonitorsInfo`.
     pub(super) fn get_monitors_info(
         self: &Arc<Self>,
         _: &mut SimState,

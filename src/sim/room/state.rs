@@ -89,7 +89,7 @@ impl SimState {
         let logged_in = cfg.logged_in;
         let world_server = cfg.world.server.clone();
         let operator = cfg.world.user("operator").map(|u| cfg.world.full_id(u));
-        let state = SimState {
+        SimState {
             app_state: if logged_in { 3 } else { 0 },
             server: logged_in.then_some((world_server, 4307)),
             login: if logged_in { operator } else { None },
@@ -105,8 +105,7 @@ impl SimState {
             tokens: HashMap::new(),
             receiving_levels: HashMap::new(),
             generic: HashMap::new(),
-        };
-        state
+        }
     }
 }
 

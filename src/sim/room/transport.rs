@@ -16,7 +16,9 @@ use tokio::sync::broadcast;
 use super::rights::Role;
 use super::session::set_api_version;
 use super::state::{Inner, now_secs, obj};
+use crate::room::catalog;
 use crate::room::protocol::Fields;
+use crate::room::spec::RoomMethod;
 use crate::sim::net::Incoming;
 
 /// The HTTP server's routes and the WebSocket server's.
@@ -128,7 +130,7 @@ fn handle_text(inner: &Arc<Inner>, role: &mut Option<Role>, text: &str) -> Strin
         return reply(Map::new(), Some("malformed request: no `method`".into()));
     }
     match (method.as_str(), *role) {
-        ("auth", _) => match inner.auth(&p) {
+        (catalog::Auth::NAME, _) => match inner.auth(&p) {
             Ok(r) => {
                 *role = Some(r);
                 let token = format!("1*sim{:x}*{}", rand::random::<u64>(), now_secs());
@@ -144,7 +146,7 @@ fn handle_text(inner: &Arc<Inner>, role: &mut Option<Role>, text: &str) -> Strin
                 reply(obj(json!({"resultCode": 3})), Some(e))
             }
         },
-        ("setUsedApiVersion", _) => {
+        (catalog::SetUsedApiVersion::NAME, _) => {
             let o = set_api_version(&p);
             reply(o.reply, o.error)
         }
