@@ -1,0 +1,219 @@
+//! A TrueConf Room simulator: the HTTP server with `/public/<name>/config.json`, the WebSocket
+//! control API at `/`, `/v1` and `/v2`, PIN auth, and the application state machine with the
+//! demo world's peers behind it (docs/room-protocol.md: Transport, Authentication, App states;
+//! what the Python peers check: docs/room-protocol.md, Python peer).
+//!
+//! It enforces the protocol as docs/room-protocol.md describes: nothing but `auth` and
+//! `setUsedApiVersion` before auth (answered with an error, never a dropped socket); admin-only
+//! methods refused to a user-level session (Rights); a method it does not model answered with
+//! `result:false` and an error saying so. Every reply echoes `method` and `requestId` ("" when
+//! none was sent) and never carries an `event` key; every event carries `"method":"event"`
+//! (Framing, Events).
+//!
+//! The parts: `state` holds the Room's state, `rights` says which credentials give which
+//! role, `transport` serves the config file and the WebSocket (auth, framing), `dispatch`
+//! maps a method name to its handler in `session`, `settings`, `calls`, `conference`,
+//! `devices` or `contacts`, and `generic` answers the rest of the catalog; `peers` plays
+//! the demo world's users.
+
+mod calls;
+mod conference;
+mod contacts;
+mod devices;
+mod dispatch;
+mod generic;
+mod peers;
+mod rights;
+mod session;
+mod settings;
+mod state;
+mod transport;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, watch};
+
+use super::net;
+use super::world::World;
+use state::{Inner, SimState, event, now_secs};
+
+/// How the simulated Room behaves.
+#[derive(Debug, Clone)]
+pub struct RoomSimConfig {
+    pub world: Arc<World>,
+    /// The administrator PIN. Without one, unsecured auth is accepted (as administrator).
+    pub pin: Option<String>,
+    /// A user-level PIN (user privileges only).
+    pub user_pin: Option<String>,
+    /// The `-t NAME` instance name served besides `default`.
+    pub instance: Option<String>,
+    /// How long an unanswered call rings before it times out (outgoing and incoming).
+    pub call_timeout: Duration,
+    /// Scales every peer delay from the world (answer, reject); tests use small factors.
+    pub time_scale: f64,
+    /// Start connected to the world's server and logged in (what `--demo` wants).
+    pub logged_in: bool,
+}
+
+impl RoomSimConfig {
+    pub fn new(world: Arc<World>) -> RoomSimConfig {
+        RoomSimConfig {
+            world,
+            pin: None,
+            user_pin: None,
+            instance: None,
+            call_timeout: Duration::from_secs(30),
+            time_scale: 1.0,
+            logged_in: false,
+        }
+    }
+
+    pub(super) fn scaled(&self, d: Duration) -> Duration {
+        d.mul_f64(self.time_scale.max(0.0))
+    }
+}
+
+/// A running Room simulator. Dropping it does not stop it; call [`RoomSim::shutdown`].
+#[derive(Clone)]
+pub struct RoomSim {
+    inner: Arc<Inner>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl std::fmt::Debug for RoomSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoomSim")
+            .field("http_port", &self.inner.http_port)
+            .field("ws_port", &self.inner.ws_port)
+            .finish()
+    }
+}
+
+impl RoomSim {
+    /// Starts both servers. Port 0 picks a free port; the real ports are in `http_port()` and
+    /// `ws_port()`.
+    pub async fn start(
+        cfg: RoomSimConfig,
+        http: SocketAddr,
+        ws: SocketAddr,
+    ) -> std::io::Result<RoomSim> {
+        let http_listener = TcpListener::bind(http).await?;
+        let ws_listener = TcpListener::bind(ws).await?;
+        let http_port = http_listener.local_addr()?.port();
+        let ws_port = ws_listener.local_addr()?.port();
+        let state = SimState::new(&cfg);
+        let (events, _) = broadcast::channel(4096);
+        let inner = Arc::new(Inner {
+            cfg,
+            http_port,
+            ws_port,
+            state: Mutex::new(state),
+            events,
+            kick: watch::channel(0).0,
+            connections: watch::channel(0).0,
+        });
+        let (shutdown, _) = watch::channel(false);
+
+        let (http_app, ws_app) = transport::routers(inner.clone());
+        net::serve(http_listener, http_app, shutdown.subscribe());
+        net::serve(ws_listener, ws_app, shutdown.subscribe());
+        Ok(RoomSim { inner, shutdown })
+    }
+
+    pub fn http_port(&self) -> u16 {
+        self.inner.http_port
+    }
+
+    pub fn world(&self) -> &World {
+        &self.inner.cfg.world
+    }
+
+    /// The demo world's spontaneous actors: dave calls the Room `first` after start, then
+    /// every `every`, whenever the Room is idle. They stop with the simulator.
+    pub fn start_actors(&self, first: Duration, every: Duration) {
+        let me = self.clone();
+        let mut stop = self.shutdown.subscribe();
+        tokio::spawn(async move {
+            let mut wait = first;
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = stop.wait_for(|s| *s) => return,
+                }
+                if me.app_state() == 3 && me.world().user("dave").is_some() {
+                    let _ = me.incoming_call("dave");
+                }
+                wait = every;
+            }
+        });
+    }
+
+    pub fn ws_port(&self) -> u16 {
+        self.inner.ws_port
+    }
+
+    /// Stops accepting connections and closes the open ones.
+    pub fn shutdown(&self) {
+        let _ = self.shutdown.send(true);
+        self.drop_connections();
+    }
+
+    /// Closes every open WebSocket (the link must reconnect).
+    pub fn drop_connections(&self) {
+        self.inner.kick.send_modify(|n| *n += 1);
+    }
+
+    /// Waits until `n` WebSocket connections are open.
+    pub async fn wait_connections(&self, n: usize) {
+        let mut rx = self.inner.connections.subscribe();
+        let _ = rx.wait_for(|c| *c == n).await;
+    }
+
+    /// The application state now.
+    pub fn app_state(&self) -> i64 {
+        self.inner.lock().app_state
+    }
+
+    /// A user calls the Room (docs/room-protocol.md, App states:
+    /// inviteReceived, appStateChanged 4).
+    pub fn incoming_call(&self, from: &str) -> Result<(), String> {
+        self.inner.incoming(from, 0, None)
+    }
+
+    /// A user invites the Room into a group conference.
+    pub fn incoming_invitation(&self, from: &str, title: &str) -> Result<(), String> {
+        self.inner.incoming(from, 1, Some(title.to_string()))
+    }
+
+    /// The other side of a call hangs up, or a participant leaves a conference.
+    pub fn peer_hangs_up(&self, who: &str) -> Result<(), String> {
+        self.inner.peer_leaves(who)
+    }
+
+    /// A participant switches its microphone or camera (0 none, 1 muted, 2 on).
+    pub fn peer_devices(&self, who: &str, mic: i64, video: i64) -> Result<(), String> {
+        self.inner.peer_devices(who, mic, video)
+    }
+
+    /// A chat message from a user to the Room.
+    pub fn chat_from(&self, who: &str, text: &str) -> Result<(), String> {
+        let inner = &self.inner;
+        let s = inner.lock();
+        let u = inner
+            .cfg
+            .world
+            .user(who)
+            .ok_or_else(|| format!("no user {who}"))?;
+        let id = inner.cfg.world.full_id(u);
+        let e = event(
+            "incomingChatMessage",
+            json!({"peerId": id, "peerDn": u.name, "message": text, "time": now_secs(), "chatId": id}),
+        );
+        inner.publish(&s, vec![e]);
+        Ok(())
+    }
+}

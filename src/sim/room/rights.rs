@@ -1,0 +1,63 @@
+//! Who may do what: which credentials give administrator or user rights, and which methods
+//! need administrator rights (docs/room-protocol.md, Authentication and Rights).
+
+use serde_json::{Map, Value};
+
+use super::state::Inner;
+use crate::room::protocol::Fields;
+use crate::room::spec::MethodSpec;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    Admin,
+    User,
+}
+
+/// Refuses an administrator's method to a user-level session.
+pub(super) fn may_call(role: Role, spec: &MethodSpec, method: &str) -> Result<(), String> {
+    if spec.admin_only && role != Role::Admin {
+        return Err(format!(
+            "`{method}` needs administrator rights; this session has user rights"
+        ));
+    }
+    Ok(())
+}
+
+impl Inner {
+    /// Authenticates: returns the role, or the error text.
+    pub(super) fn auth(&self, p: &Map<String, Value>) -> Result<Role, String> {
+        let kind = p.str_of("type");
+        let creds = p.str_of("credentials");
+        let want = p.str_of("role");
+        let granted = match (kind.as_deref(), creds) {
+            (Some("secured"), Some(c)) => {
+                if self.cfg.pin.as_deref() == Some(c.as_str()) {
+                    Role::Admin
+                } else if self.cfg.user_pin.as_deref() == Some(c.as_str()) {
+                    Role::User
+                } else if let Some(r) = self.lock().tokens.get(&c) {
+                    *r
+                } else if self.cfg.pin.is_none() && self.cfg.user_pin.is_none() {
+                    Role::Admin
+                } else {
+                    return Err("wrong PIN".into());
+                }
+            }
+            (Some("secured"), None) => return Err("secured auth needs credentials".into()),
+            (Some("unsecured"), _) | (None, _) => {
+                if self.cfg.pin.is_some() || self.cfg.user_pin.is_some() {
+                    return Err("this Room is protected by a PIN: use secured auth".into());
+                }
+                Role::Admin
+            }
+            (Some(other), _) => return Err(format!("unknown auth type `{other}`")),
+        };
+        match want.as_deref() {
+            Some("admin") if granted != Role::Admin => {
+                Err("these credentials do not give administrator rights".into())
+            }
+            Some("user") => Ok(Role::User),
+            _ => Ok(granted),
+        }
+    }
+}

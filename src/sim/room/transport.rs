@@ -1,0 +1,162 @@
+//! The Room's transport: the HTTP config file, the WebSocket at `/`, `/v1` and `/v2`, the auth
+//! handshake and the reply frame (docs/room-protocol.md, Transport, Authentication, Framing).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Map, Value, json};
+use tokio::sync::broadcast;
+
+use super::rights::Role;
+use super::session::set_api_version;
+use super::state::{Inner, now_secs, obj};
+use crate::room::catalog;
+use crate::room::protocol::Fields;
+use crate::room::spec::RoomMethod;
+use crate::sim::net::Incoming;
+
+/// The HTTP server's routes and the WebSocket server's.
+pub(super) fn routers(inner: Arc<Inner>) -> (Router, Router) {
+    let http_app = Router::new()
+        .route("/public/{name}/config.json", get(config_json))
+        .with_state(inner.clone());
+    let ws_app = Router::new().fallback(ws_upgrade).with_state(inner);
+    (http_app, ws_app)
+}
+
+async fn config_json(State(inner): State<Arc<Inner>>, Path(name): Path<String>) -> Response {
+    if name != "default" && inner.cfg.instance.as_deref() != Some(name.as_str()) {
+        return (StatusCode::NOT_FOUND, "no such TrueConf Room instance").into_response();
+    }
+    axum::Json(json!({"config": {"websocket": {"hostname": null, "port": inner.ws_port}, "http": {"hostname": null, "port": inner.http_port}}}))
+        .into_response()
+}
+
+async fn ws_upgrade(
+    State(inner): State<Arc<Inner>>,
+    uri: Uri,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    let path = uri.path().trim_end_matches('/');
+    let version = match path {
+        "" | "/v1" => 1,
+        "/v2" => 2,
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                "the Room API lives at /, /v1 and /v2",
+            )
+                .into_response();
+        }
+    };
+    let Ok(ws) = ws else {
+        return (StatusCode::UPGRADE_REQUIRED, "this port speaks WebSocket").into_response();
+    };
+    ws.on_upgrade(move |socket| connection(inner, socket, version))
+}
+
+/// One client connection: requests in, the reply first, then events.
+async fn connection(inner: Arc<Inner>, socket: WebSocket, _version: u8) {
+    inner.connections.send_modify(|n| *n += 1);
+    let (mut tx, mut rx) = socket.split();
+    let mut events = inner.events.subscribe();
+    let mut kick = inner.kick.subscribe();
+    kick.mark_unchanged();
+    let mut role: Option<Role> = None;
+    loop {
+        tokio::select! {
+            msg = rx.next() => {
+                let text = match Incoming::read(msg) {
+                    Incoming::Text(t) => t,
+                    Incoming::Ping | Incoming::Pong => continue,
+                    Incoming::Closed => break,
+                };
+                let reply = handle_text(&inner, &mut role, &text);
+                if tx.send(Message::Text(reply.into())).await.is_err() {
+                    break;
+                }
+            }
+            ev = events.recv() => match ev {
+                Ok(text) => {
+                    if role.is_some() && tx.send(Message::Text(text.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+            _ = kick.changed() => {
+                let _ = tx.send(Message::Close(None)).await;
+                break;
+            }
+        }
+    }
+    inner.connections.send_modify(|n| *n -= 1);
+}
+
+/// Handles one frame and returns the reply frame. Events it causes are already published.
+fn handle_text(inner: &Arc<Inner>, role: &mut Option<Role>, text: &str) -> String {
+    let parsed: Result<Value, _> = serde_json::from_str(text);
+    let Ok(Value::Object(p)) = parsed else {
+        return json!({"method": "", "requestId": "", "result": false, "error": "malformed request: a JSON object was expected"}).to_string();
+    };
+    let method = p.str_of("method").unwrap_or_default();
+    let request_id = p
+        .get("requestId")
+        .cloned()
+        .unwrap_or(Value::String(String::new()));
+    let reply = |fields: Map<String, Value>, error: Option<String>| {
+        let mut m = Map::new();
+        m.insert("method".into(), Value::String(method.clone()));
+        m.insert("requestId".into(), request_id.clone());
+        for (k, v) in fields {
+            if k != "event" && k != "method" && k != "requestId" {
+                m.insert(k, v);
+            }
+        }
+        m.insert("result".into(), Value::Bool(error.is_none()));
+        if let Some(e) = error {
+            m.insert("error".into(), Value::String(e));
+        }
+        Value::Object(m).to_string()
+    };
+    if method.is_empty() {
+        return reply(Map::new(), Some("malformed request: no `method`".into()));
+    }
+    match (method.as_str(), *role) {
+        (catalog::Auth::NAME, _) => match inner.auth(&p) {
+            Ok(r) => {
+                *role = Some(r);
+                let token = format!("1*sim{:x}*{}", rand::random::<u64>(), now_secs());
+                inner.lock().tokens.insert(token.clone(), r);
+                let fields = obj(
+                    json!({"previleges": if r == Role::Admin { 2 } else { 1 }, "token": token,
+                    "tokenForHttpServer": format!("4*sim{:x}*{}", rand::random::<u64>(), now_secs()), "resultCode": 0}),
+                );
+                reply(fields, None)
+            }
+            Err(e) => {
+                *role = None;
+                reply(obj(json!({"resultCode": 3})), Some(e))
+            }
+        },
+        (catalog::SetUsedApiVersion::NAME, _) => {
+            let o = set_api_version(&p);
+            reply(o.reply, o.error)
+        }
+        (_, None) => reply(
+            Map::new(),
+            Some("authorization required: send auth first".into()),
+        ),
+        (_, Some(r)) => {
+            let o = inner.command(r, &method, &p);
+            reply(o.reply, o.error)
+        }
+    }
+}
