@@ -8,6 +8,8 @@ pub mod backoff;
 pub mod error;
 pub mod pending;
 pub mod supervisor;
+#[cfg(test)]
+mod supervisor_tests;
 
 pub use backoff::Backoff;
 pub use error::{Down, LinkError, RequestFailure};
