@@ -1,5 +1,5 @@
 //! The chat link: the link supervisor ([`crate::link::supervisor`]) running the chat bot
-//! protocol of TrueConf Server ([`super::link`], docs/chat-protocol.md). A cloneable
+//! protocol of TrueConf Server (`chat/link.rs`, docs/chat-protocol.md). A cloneable
 //! [`ChatHandle`] offers one async fn per method (from the table in `methods.rs`) plus file
 //! upload and download ([`super::files`]); events, link status and raw frames arrive on a
 //! channel.

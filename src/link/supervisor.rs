@@ -41,7 +41,7 @@ pub struct Opened<C> {
 }
 
 /// What a frame from the peer is, as the protocol reads it.
-pub enum Inbound<P: Protocol + ?Sized> {
+pub enum Inbound<P: Protocol> {
     /// An answer to a request: the one with `id`, or else (when `fallback` names a method) the
     /// oldest request of that method.
     Answer {
