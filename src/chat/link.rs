@@ -192,6 +192,8 @@ impl Protocol for ChatLink {
         .encode()
     }
 
+    /// Responses are matched by id alone; a server request is a push, acked by a response
+    /// with its id and no payload (docs/chat-protocol.md, Framing, Acks).
     fn decode(&mut self, text: &str) -> Inbound<Self> {
         match Frame::decode(text) {
             Ok(Frame::Request {

@@ -408,7 +408,7 @@ impl Protocol for RoomLink {
     }
 
     /// A reply is matched by `requestId`; one without it (some builds) goes to the oldest
-    /// request of the same method.
+    /// request of the same method (docs/room-protocol.md, Framing).
     fn decode(&mut self, text: &str) -> Inbound<Self> {
         match protocol::parse_frame(text) {
             Ok(Incoming::Reply(r)) => Inbound::Answer {
