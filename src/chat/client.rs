@@ -43,7 +43,8 @@ pub struct ChatTarget {
     pub password: Option<Secret>,
     /// A token given by the user: no password needed.
     pub token: Option<Secret>,
-    /// `tokenType` in auth: "JWT" as the vendor clients send (the seed says "JWE").
+    /// `tokenType` in auth: "JWT" as the vendor clients send (the vendor guide says "JWE";
+    /// docs/chat-protocol.md, Choices C9).
     pub token_type: String,
     pub receive_unread: bool,
     pub receive_system: bool,

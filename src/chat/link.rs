@@ -132,7 +132,8 @@ impl Protocol for ChatLink {
             return None;
         }
         if let Some(err) = ServerError::from_payload(a.payload.as_ref()) {
-            // 201/202: this token or user will not do; 203: expired, get another.
+            // 201/202: this token or user will not do; 203: expired, get another
+            // (docs/chat-protocol.md, Authentication).
             let code = err.code;
             let given_only = self.target.token.is_some() && self.target.password.is_none();
             let mut down = Down {
@@ -225,6 +226,7 @@ impl Protocol for ChatLink {
     ) -> Result<Value, ChatError> {
         if let Some(error) = ServerError::from_payload(a.payload.as_ref()) {
             if error.code == 203 {
+                // The next connection fetches a new token (docs/chat-protocol.md, Choices C40).
                 self.stale_token = true;
             }
             return Err(ChatError::Server {

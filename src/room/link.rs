@@ -107,7 +107,8 @@ pub enum RoomLinkEvent {
 pub struct Session {
     /// `previleges` as sent (sic; `privileges` accepted too).
     pub privileges: Option<i64>,
-    /// Whether this session may call admin-only methods, when it can be told (2 = admin).
+    /// Whether this session may call admin-only methods, when it can be told (2 = admin;
+    /// docs/room-protocol.md, Choices R7).
     pub admin: Option<bool>,
     pub ws_port: u16,
 }
@@ -408,7 +409,7 @@ impl Protocol for RoomLink {
     }
 
     /// A reply is matched by `requestId`; one without it (some builds) goes to the oldest
-    /// request of the same method (docs/room-protocol.md, Framing).
+    /// request of the same method (docs/room-protocol.md, Framing; Choices R5).
     fn decode(&mut self, text: &str) -> Inbound<Self> {
         match protocol::parse_frame(text) {
             Ok(Incoming::Reply(r)) => Inbound::Answer {
