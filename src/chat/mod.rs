@@ -1,11 +1,13 @@
 //! TrueConf Server's API for chat bots (docs/chat-protocol.md): frames and error codes
 //! ([`protocol`]), chats, envelopes and files ([`types`]), the method table ([`methods`]), server
-//! requests ([`events`]), OAuth and the token cache ([`auth`]), and the link actor with file
-//! transfer ([`client`]). No UI code.
+//! requests ([`events`]), OAuth and the token cache ([`auth`]), the handle ([`client`]), the
+//! protocol the link supervisor runs ([`link`]) and file transfer ([`files`]). No UI code.
 
 pub mod auth;
 pub mod client;
 pub mod events;
+pub mod files;
+mod link;
 pub mod methods;
 pub mod protocol;
 pub mod types;

@@ -1,9 +1,19 @@
-//! What the Room link and the chat link share: the link status the UI shows, and reconnect
-//! backoff with jitter.
+//! What the Room link and the chat link share: the link status the UI shows, reconnect
+//! backoff with jitter ([`backoff`]), and the one supervisor that runs either link
+//! ([`supervisor`]): connect and reconnect, status, request/response correlation with timeouts
+//! ([`pending`]), requests queued while the link is down, and the frame tap for the traffic
+//! inspector. A link is that supervisor plus a [`Protocol`] (`room::link`, `chat::link`).
 
-use std::time::Duration;
+pub mod backoff;
+pub mod error;
+pub mod pending;
+pub mod supervisor;
+#[cfg(test)]
+mod supervisor_tests;
 
-use rand::RngExt;
+pub use backoff::Backoff;
+pub use error::{Down, LinkError, RequestFailure};
+pub use supervisor::{Ctx, Inbound, Link, LinkOptions, Opened, Protocol, Ws};
 
 /// Wall-clock Unix milliseconds, for stamping frames.
 pub fn now_ms() -> u64 {
@@ -70,42 +80,6 @@ impl LinkStatus {
     }
 }
 
-/// Exponential backoff with jitter: attempt n waits a random time between half and all of
-/// `min(max, initial × 2ⁿ)`, so many clients dropped at once do not return at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    pub initial: Duration,
-    pub max: Duration,
-    /// Give up after this many failed attempts in a row (None: never).
-    pub max_retries: Option<u32>,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff {
-            initial: Duration::from_millis(500),
-            max: Duration::from_secs(30),
-            max_retries: None,
-        }
-    }
-}
-
-impl Backoff {
-    /// The delay before attempt `attempt` (0-based), or None when retries are used up.
-    pub fn delay(&self, attempt: u32) -> Option<Duration> {
-        if self.max_retries.is_some_and(|m| attempt >= m) {
-            return None;
-        }
-        let ceiling = self
-            .initial
-            .saturating_mul(1u32 << attempt.min(20))
-            .min(self.max);
-        let half = ceiling / 2;
-        let jitter = rand::rng().random_range(0..=half.as_millis().max(1) as u64);
-        Some(half + Duration::from_millis(jitter))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,38 +95,5 @@ mod tests {
             "authentication failed: wrong PIN; retrying in 4 s"
         );
         assert_eq!(s.short_label(), "retry 4s");
-    }
-
-    #[test]
-    fn backoff_grows_is_capped_and_jittered() {
-        let b = Backoff {
-            initial: Duration::from_millis(100),
-            max: Duration::from_secs(2),
-            max_retries: None,
-        };
-        for attempt in 0..30 {
-            let ceiling = (Duration::from_millis(100) * 2u32.pow(attempt.min(10)))
-                .min(Duration::from_secs(2));
-            for _ in 0..20 {
-                let d = b.delay(attempt).unwrap();
-                assert!(
-                    d >= ceiling / 2 && d <= ceiling + Duration::from_millis(1),
-                    "attempt {attempt}: {d:?} vs {ceiling:?}"
-                );
-            }
-        }
-        // Jitter: not every delay of one attempt is the same.
-        let delays: std::collections::HashSet<_> = (0..50).map(|_| b.delay(5).unwrap()).collect();
-        assert!(delays.len() > 1);
-    }
-
-    #[test]
-    fn retries_run_out_when_limited() {
-        let b = Backoff {
-            max_retries: Some(3),
-            ..Backoff::default()
-        };
-        assert!(b.delay(2).is_some());
-        assert_eq!(b.delay(3), None);
     }
 }

@@ -1,25 +1,25 @@
-//! The Room link: one task owns the WebSocket; a cloneable [`RoomHandle`] sends requests and
-//! awaits their replies (matched by `requestId`, with a timeout); events, link status and raw
-//! frames arrive on a channel. It reconnects with backoff and jitter. A request made while the
-//! link is down waits for it, up to its timeout, and then fails with a clear error; a request
-//! in flight when the link drops fails with [`RoomError::Dropped`] (it may or may not have been
-//! carried out, so it is not sent again behind the user's back).
+//! The Room link: the link supervisor ([`crate::link::supervisor`]) running the Room protocol
+//! (docs/room-protocol.md). A cloneable [`RoomHandle`] sends requests and awaits their replies
+//! (matched by `requestId`, with a timeout); events, link status and raw frames arrive on a
+//! channel. It reconnects with backoff and jitter. A request made while the link is down waits
+//! for it, up to its timeout, and then fails with a clear error; a request in flight when the
+//! link drops fails with [`RoomError::Dropped`] (it may or may not have been carried out, so it
+//! is not sent again behind the user's back).
 
-use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use serde_json::{Map, Value};
-use tokio::sync::{mpsc, oneshot, watch};
-use tokio::time::Instant;
+use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::discovery::{self, DiscoveryError};
+use super::discovery;
 use super::protocol::{self, AppState, Incoming, Reply, RoomEvent};
 use super::spec::{self, ParamError, RoomMethod};
 use super::state::RoomState;
 use crate::config::{ApiVersion, Secret};
-use crate::link::{Backoff, LinkStatus};
+use crate::link::supervisor::{self, Ctx, Inbound, Link, LinkOptions, Opened, Protocol};
+use crate::link::{Backoff, Down, LinkError, LinkStatus, RequestFailure};
 
 /// Where and how to reach a Room.
 #[derive(Debug, Clone)]
@@ -139,44 +139,29 @@ pub enum RoomError {
     Stopped,
 }
 
-enum Command {
-    Request {
-        method: String,
-        params: Map<String, Value>,
-        reply: oneshot::Sender<Result<Reply, RoomError>>,
-        deadline: Instant,
-    },
-}
-
-/// A request not yet sent: waiting for the link, or about to go out. Internal queries have
-/// no reply channel.
-struct Queued {
-    method: String,
-    params: Map<String, Value>,
-    reply: Option<oneshot::Sender<Result<Reply, RoomError>>>,
-    deadline: Instant,
-}
-
-struct Pending {
-    method: String,
-    reply: Option<oneshot::Sender<Result<Reply, RoomError>>>,
-    deadline: Instant,
+impl From<RequestFailure> for RoomError {
+    fn from(f: RequestFailure) -> RoomError {
+        match f {
+            RequestFailure::Timeout { method, secs } => RoomError::Timeout { method, secs },
+            RequestFailure::Dropped(method) => RoomError::Dropped(method),
+            RequestFailure::LinkDown { method, reason } => RoomError::LinkDown { method, reason },
+            RequestFailure::Stopped => RoomError::Stopped,
+        }
+    }
 }
 
 /// The handle the UI, the CLI and the tests hold.
 #[derive(Clone)]
 pub struct RoomHandle {
-    tx: mpsc::Sender<Command>,
+    link: Link<RoomLink>,
     state: watch::Receiver<RoomState>,
-    status: watch::Receiver<LinkStatus>,
     session: watch::Receiver<Option<Session>>,
-    request_timeout: Duration,
 }
 
 impl std::fmt::Debug for RoomHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RoomHandle")
-            .field("status", &*self.status.borrow())
+            .field("status", &self.link.status())
             .finish()
     }
 }
@@ -186,33 +171,34 @@ pub fn spawn(
     target: RoomTarget,
     opts: RoomLinkOptions,
 ) -> (RoomHandle, mpsc::UnboundedReceiver<RoomLinkEvent>) {
-    let (tx, rx) = mpsc::channel(256);
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     let (state_tx, state) = watch::channel(RoomState::default());
-    let (status_tx, status) = watch::channel(LinkStatus::Offline);
     let (session_tx, session) = watch::channel(None);
-    let handle = RoomHandle {
-        tx,
-        state,
-        status,
-        session,
-        request_timeout: opts.request_timeout,
-    };
     if let Some(pin) = &target.pin {
         crate::logging::register_secret(pin.expose());
     }
-    let actor = Actor {
+    let link_opts = LinkOptions {
+        backoff: opts.backoff,
+        request_timeout: opts.request_timeout,
+        connect_timeout: opts.connect_timeout,
+        frames: opts.frames,
+    };
+    let proto = RoomLink {
         target,
         opts,
-        rx,
-        events: ev_tx,
         state: state_tx,
-        status: status_tx,
         session: session_tx,
-        waiting: VecDeque::new(),
+        ws_port: 0,
     };
-    tokio::spawn(actor.run());
-    (handle, ev_rx)
+    let link = supervisor::spawn(proto, link_opts, ev_tx);
+    (
+        RoomHandle {
+            link,
+            state,
+            session,
+        },
+        ev_rx,
+    )
 }
 
 impl RoomHandle {
@@ -239,18 +225,7 @@ impl RoomHandle {
                 return Err(RoomError::AdminOnly(method.to_string()));
             }
         }
-        let (reply, rx) = oneshot::channel();
-        let deadline = Instant::now() + self.request_timeout;
-        self.tx
-            .send(Command::Request {
-                method: method.to_string(),
-                params,
-                reply,
-                deadline,
-            })
-            .await
-            .map_err(|_| RoomError::Stopped)?;
-        rx.await.unwrap_or(Err(RoomError::Stopped))
+        self.link.call(method, params).await
     }
 
     /// The room as the link sees it now.
@@ -259,7 +234,7 @@ impl RoomHandle {
     }
 
     pub fn status(&self) -> LinkStatus {
-        self.status.borrow().clone()
+        self.link.status()
     }
 
     pub fn session(&self) -> Option<Session> {
@@ -272,11 +247,7 @@ impl RoomHandle {
         timeout: Duration,
         f: impl Fn(&LinkStatus) -> bool,
     ) -> Result<LinkStatus, LinkStatus> {
-        let mut rx = self.status.clone();
-        match tokio::time::timeout(timeout, rx.wait_for(|s| f(s))).await {
-            Ok(Ok(s)) => Ok(s.clone()),
-            _ => Err(self.status()),
-        }
+        self.link.wait_status(timeout, f).await
     }
 
     /// Waits until the room state satisfies `f`, up to `timeout`.
@@ -293,23 +264,9 @@ impl RoomHandle {
     }
 }
 
-struct Actor {
-    target: RoomTarget,
-    opts: RoomLinkOptions,
-    rx: mpsc::Receiver<Command>,
-    events: mpsc::UnboundedSender<RoomLinkEvent>,
-    state: watch::Sender<RoomState>,
-    status: watch::Sender<LinkStatus>,
-    session: watch::Sender<Option<Session>>,
-    /// Requests waiting for the link.
-    waiting: VecDeque<Queued>,
-}
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// The queries whose replies build the room state after auth (python-trueconf-room sends the
-/// first four; the rest fill devices, contacts, mutes and the call in progress).
+/// The queries whose replies build the room state after auth: the first four are what
+/// TrueConf's own clients ask; the rest fill devices, contacts, mutes and the call in progress
+/// (docs/room-protocol.md, Authentication).
 const INITIAL_QUERIES: &[&str] = &[
     "getAppState",
     "getSettings",
@@ -326,152 +283,69 @@ const INITIAL_QUERIES: &[&str] = &[
     "getConferenceParticipants",
 ];
 
-impl Actor {
-    fn emit(&self, e: RoomLinkEvent) {
-        let _ = self.events.send(e);
+/// How long the link's own state queries may take.
+const INTERNAL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The Room protocol for the link supervisor: discovery and the socket, auth by PIN (or
+/// none), requests matched by `requestId`, and events that keep the room state.
+struct RoomLink {
+    target: RoomTarget,
+    opts: RoomLinkOptions,
+    state: watch::Sender<RoomState>,
+    session: watch::Sender<Option<Session>>,
+    /// The port of the socket being authenticated.
+    ws_port: u16,
+}
+
+impl RoomLink {
+    /// A successful reply updates the room state, whoever asked.
+    fn apply_reply(&self, r: &Reply, ctx: &Ctx<Self>) {
+        if r.ok {
+            self.state
+                .send_modify(|s| s.apply_reply(&r.method, &r.body));
+            ctx.emit(RoomLinkEvent::State(Box::new(self.state.borrow().clone())));
+        }
+    }
+}
+
+impl Protocol for RoomLink {
+    type Body = Map<String, Value>;
+    type Reply = Reply;
+    type Error = RoomError;
+    type Event = RoomLinkEvent;
+    type Command = std::convert::Infallible;
+    type Conn = u16;
+    type Answer = Reply;
+    type Push = RoomEvent;
+
+    const FIRST_ID: u64 = 1;
+    const PEER: &'static str = "the Room";
+
+    fn status_event(s: LinkStatus) -> RoomLinkEvent {
+        RoomLinkEvent::Status(s)
     }
 
-    fn emit_state(&self) {
-        self.emit(RoomLinkEvent::State(Box::new(self.state.borrow().clone())));
-    }
-
-    fn set_status(&self, s: LinkStatus) {
-        if *self.status.borrow() != s {
-            self.status.send_replace(s.clone());
-            self.emit(RoomLinkEvent::Status(s));
+    fn frame_event(outgoing: bool, text: String, at_ms: u64) -> RoomLinkEvent {
+        RoomLinkEvent::Frame {
+            outgoing,
+            text,
+            at_ms,
         }
     }
 
-    fn frame(&self, outgoing: bool, text: &str) {
-        if self.opts.frames {
-            self.emit(RoomLinkEvent::Frame {
-                outgoing,
-                text: mask_secrets(text),
-                at_ms: crate::link::now_ms(),
-            });
-        }
+    fn mask(text: &str) -> String {
+        mask_secrets(text)
     }
 
-    /// Takes a command while the link is not up: queue it (or expire what is overdue).
-    fn queue(&mut self, cmd: Command) {
-        let Command::Request {
-            method,
-            params,
-            reply,
-            deadline,
-        } = cmd;
-        self.waiting.push_back(Queued {
-            method,
-            params,
-            reply: Some(reply),
-            deadline,
-        });
+    fn connect(
+        &mut self,
+    ) -> impl std::future::Future<Output = Result<Opened<u16>, Down>> + Send + 'static {
+        let (target, opts) = (self.target.clone(), self.opts.clone());
+        async move { connect(&target, &opts).await.map_err(Down::from) }
     }
 
-    fn expire_waiting(&mut self, reason: &str) {
-        let now = Instant::now();
-        let mut keep = VecDeque::new();
-        for q in self.waiting.drain(..) {
-            if q.deadline <= now {
-                if let Some(r) = q.reply {
-                    let _ = r.send(Err(RoomError::LinkDown {
-                        method: q.method,
-                        reason: reason.to_string(),
-                    }));
-                }
-            } else {
-                keep.push_back(q);
-            }
-        }
-        self.waiting = keep;
-    }
-
-    fn next_waiting_deadline(&self) -> Option<Instant> {
-        self.waiting.iter().map(|w| w.deadline).min()
-    }
-
-    async fn run(mut self) {
-        let mut attempt = 0u32;
-        loop {
-            self.set_status(LinkStatus::Connecting);
-            let (target, opts) = (self.target.clone(), self.opts.clone());
-            let connecting = async move { connect(&target, &opts).await };
-            tokio::pin!(connecting);
-            let result = loop {
-                let deadline = self.next_waiting_deadline();
-                tokio::select! {
-                    r = &mut connecting => break r,
-                    cmd = self.rx.recv() => match cmd {
-                        Some(c) => self.queue(c),
-                        None => return,
-                    },
-                    _ = sleep_until(deadline) => self.expire_waiting("still connecting"),
-                }
-            };
-            let reason = match result {
-                Ok((ws, ws_port, hello)) => {
-                    for (out, text) in hello {
-                        self.frame(out, &text);
-                    }
-                    match self.authenticate(ws, ws_port).await {
-                        Ok(ws) => {
-                            attempt = 0;
-                            match self.session(ws).await {
-                                Some(reason) => reason,
-                                None => return,
-                            }
-                        }
-                        Err(e) => e,
-                    }
-                }
-                Err(e) => e,
-            };
-            self.session.send_replace(None);
-            tracing::info!(target: "trueconf_console::room", "room link down: {reason}");
-            self.set_status(LinkStatus::Disconnected {
-                reason: reason.clone(),
-            });
-            let Some(delay) = self.opts.backoff.delay(attempt) else {
-                for q in self.waiting.drain(..) {
-                    if let Some(r) = q.reply {
-                        let _ = r.send(Err(RoomError::LinkDown {
-                            method: q.method,
-                            reason: reason.clone(),
-                        }));
-                    }
-                }
-                // Keep answering requests with the reason until every handle is gone.
-                while let Some(Command::Request { method, reply, .. }) = self.rx.recv().await {
-                    let _ = reply.send(Err(RoomError::LinkDown {
-                        method,
-                        reason: reason.clone(),
-                    }));
-                }
-                return;
-            };
-            attempt = attempt.saturating_add(1);
-            self.set_status(LinkStatus::Retrying {
-                in_secs: delay.as_secs_f64().ceil() as u64,
-                reason: reason.clone(),
-            });
-            let wake = Instant::now() + delay;
-            loop {
-                let deadline = self.next_waiting_deadline();
-                tokio::select! {
-                    _ = tokio::time::sleep_until(wake) => break,
-                    cmd = self.rx.recv() => match cmd {
-                        Some(c) => self.queue(c),
-                        None => return,
-                    },
-                    _ = sleep_until(deadline) => self.expire_waiting(&reason),
-                }
-            }
-        }
-    }
-
-    /// Sends auth and waits for its reply (frames before it are answers to nothing; kept raw).
-    async fn authenticate(&mut self, mut ws: Ws, ws_port: u16) -> Result<Ws, String> {
-        self.set_status(LinkStatus::Connected);
+    fn auth_frame(&mut self, ws_port: u16) -> String {
+        self.ws_port = ws_port;
         let mut params = Map::new();
         match &self.target.pin {
             Some(pin) => {
@@ -482,224 +356,135 @@ impl Actor {
                 params.insert("type".into(), "unsecured".into());
             }
         }
-        let text = protocol::request_frame("auth", "auth", &params);
-        self.frame(true, &text);
-        ws.send(Message::text(text))
-            .await
-            .map_err(|e| format!("cannot send auth: {e}"))?;
-        let deadline = Instant::now() + self.opts.connect_timeout;
-        loop {
-            let msg = tokio::time::timeout_at(deadline, ws.next())
-                .await
-                .map_err(|_| "no answer to auth".to_string())?;
-            let text = match msg {
-                Some(Ok(Message::Text(t))) => t.to_string(),
-                Some(Ok(Message::Close(_))) | None => {
-                    return Err("the Room closed the connection during auth".into());
-                }
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(format!("connection error during auth: {e}")),
-            };
-            self.frame(false, &text);
-            if let Ok(Incoming::Reply(r)) = protocol::parse_frame(&text)
-                && r.method.eq_ignore_ascii_case("auth")
-            {
-                if !r.ok {
-                    let why = r.error.clone().unwrap_or_else(|| "no reason given".into());
-                    return Err(format!("authentication failed: {why}"));
-                }
-                use protocol::Fields;
-                for key in ["token", "tokenForHttpServer"] {
-                    if let Some(t) = r.body.str_of(key) {
-                        crate::logging::register_secret(&t);
-                    }
-                }
-                let privileges = r
-                    .body
-                    .i64_of("previleges")
-                    .or_else(|| r.body.i64_of("privileges"));
-                let admin = match privileges {
-                    Some(2) => Some(true),
-                    Some(1) => Some(false),
-                    _ => None,
-                };
-                let s = Session {
-                    privileges,
-                    admin,
-                    ws_port,
-                };
-                self.session.send_replace(Some(s.clone()));
-                self.emit(RoomLinkEvent::Session(s));
-                self.set_status(LinkStatus::Authorized);
-                return Ok(ws);
-            }
-        }
+        protocol::request_frame("auth", "auth", &params)
     }
 
-    /// Runs an authorised session. Returns why it ended, or None when every handle is gone.
-    async fn session(&mut self, ws: Ws) -> Option<String> {
-        let (mut sink, mut stream) = ws.split();
-        let mut pending: HashMap<String, Pending> = HashMap::new();
-        let mut next_id: u64 = 1;
-        let mut out: Vec<Queued> = Vec::new();
-        let internal_deadline = || Instant::now() + Duration::from_secs(30);
+    /// The auth reply is known by its method (frames before it are answers to nothing).
+    fn on_auth_answer(&mut self, r: Reply, ctx: &mut Ctx<Self>) -> Option<Result<(), Down>> {
+        if !r.method.eq_ignore_ascii_case("auth") {
+            return None;
+        }
+        if !r.ok {
+            let why = r.error.clone().unwrap_or_else(|| "no reason given".into());
+            return Some(Err(LinkError::AuthRefused(why).into()));
+        }
+        use protocol::Fields;
+        for key in ["token", "tokenForHttpServer"] {
+            if let Some(t) = r.body.str_of(key) {
+                crate::logging::register_secret(&t);
+            }
+        }
+        let privileges = r
+            .body
+            .i64_of("previleges")
+            .or_else(|| r.body.i64_of("privileges"));
+        let admin = match privileges {
+            Some(2) => Some(true),
+            Some(1) => Some(false),
+            _ => None,
+        };
+        let s = Session {
+            privileges,
+            admin,
+            ws_port: self.ws_port,
+        };
+        self.session.send_replace(Some(s.clone()));
+        ctx.emit(RoomLinkEvent::Session(s));
+        Some(Ok(()))
+    }
+
+    fn on_authorized(&mut self, ctx: &mut Ctx<Self>) {
         for q in INITIAL_QUERIES {
-            out.push(Queued {
-                method: q.to_string(),
-                params: Map::new(),
-                reply: None,
-                deadline: internal_deadline(),
-            });
+            ctx.call(q, Map::new(), INTERNAL_TIMEOUT);
         }
-        out.extend(self.waiting.drain(..));
-        loop {
-            for Queued {
-                method,
-                params,
-                reply,
-                deadline,
-            } in out.drain(..)
-            {
-                let id = next_id.to_string();
-                next_id += 1;
-                let text = protocol::request_frame(&method, &id, &params);
-                self.frame(true, &text);
-                if let Err(e) = sink.send(Message::text(text)).await {
-                    if let Some(r) = reply {
-                        let _ = r.send(Err(RoomError::Dropped(method)));
-                    }
-                    fail_all(&mut pending);
-                    return Some(format!("send failed: {e}"));
-                }
-                pending.insert(
-                    id,
-                    Pending {
-                        method,
-                        reply,
-                        deadline,
-                    },
-                );
+    }
+
+    fn on_down(&mut self, reason: &str) {
+        self.session.send_replace(None);
+        tracing::info!(target: "trueconf_console::room", "room link down: {reason}");
+    }
+
+    fn encode(&self, id: u64, method: &str, params: Map<String, Value>) -> String {
+        protocol::request_frame(method, &id.to_string(), &params)
+    }
+
+    /// A reply is matched by `requestId`; one without it (some builds) goes to the oldest
+    /// request of the same method (docs/room-protocol.md, Framing; Choices R5).
+    fn decode(&mut self, text: &str) -> Inbound<Self> {
+        match protocol::parse_frame(text) {
+            Ok(Incoming::Reply(r)) => Inbound::Answer {
+                id: r
+                    .request_id
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| n.to_string() == r.request_id),
+                fallback: Some(r.method.clone()),
+                answer: r,
+            },
+            Ok(Incoming::Event(e)) => Inbound::Push { ack: None, push: e },
+            Ok(Incoming::Other(v)) => {
+                tracing::debug!(target: "trueconf_console::room", "unclassified frame: {v}");
+                Inbound::Other
             }
-            let deadline = pending.values().map(|p| p.deadline).min();
-            tokio::select! {
-                cmd = self.rx.recv() => match cmd {
-                    Some(Command::Request { method, params, reply, deadline }) => out.push(Queued { method, params, reply: Some(reply), deadline }),None => {
-                        let _ = sink.send(Message::Close(None)).await;
-                        return None;
-                    }
-                },
-                msg = stream.next() => {
-                    let text = match msg {
-                        Some(Ok(Message::Text(t))) => t.to_string(),
-                        Some(Ok(Message::Binary(b))) => String::from_utf8_lossy(&b).into_owned(),
-                        Some(Ok(Message::Close(frame))) => {
-                            fail_all(&mut pending);
-                            return Some(match frame {
-                                Some(f) if !f.reason.is_empty() => format!("the Room closed the connection: {}", f.reason),
-                                _ => "the Room closed the connection".into(),
-                            });
-                        }
-                        Some(Ok(_)) => continue,
-                        Some(Err(e)) => {
-                            fail_all(&mut pending);
-                            return Some(format!("connection lost: {e}"));
-                        }
-                        None => {
-                            fail_all(&mut pending);
-                            return Some("connection lost".into());
-                        }
-                    };
-                    self.frame(false, &text);
-                    match protocol::parse_frame(&text) {
-                        Ok(Incoming::Reply(r)) => self.on_reply(r, &mut pending),
-                        Ok(Incoming::Event(e)) => {
-                            let entered_conference = matches!(e, RoomEvent::AppStateChanged { state: AppState::Conference, .. })
-                                && self.state.borrow().app_state != AppState::Conference;
-                            let joined = matches!(e, RoomEvent::ConferenceCreated { .. });
-                            self.state.send_modify(|s| s.apply_event(&e));
-                            self.emit_state();
-                            self.emit(RoomLinkEvent::Event(e));
-                            if entered_conference || joined {
-                                out.push(Queued { method: "getConferenceParticipants".into(), params: Map::new(), reply: None, deadline: internal_deadline() });
-                            }
-                        }
-                        Ok(Incoming::Other(v)) => tracing::debug!(target: "trueconf_console::room", "unclassified frame: {v}"),
-                        Err(e) => tracing::warn!(target: "trueconf_console::room", "unreadable frame from the Room: {e}"),
-                    }
-                }
-                _ = sleep_until(deadline) => {
-                    let now = Instant::now();
-                    let expired: Vec<String> = pending.iter().filter(|(_, p)| p.deadline <= now).map(|(k, _)| k.clone()).collect();
-                    for id in expired {
-                        if let Some(p) = pending.remove(&id)
-                            && let Some(r) = p.reply
-                        {
-                            let _ = r.send(Err(RoomError::Timeout { method: p.method, secs: self.opts.request_timeout.as_secs() }));
-                        }
-                    }
-                }
+            Err(e) => {
+                tracing::warn!(target: "trueconf_console::room", "unreadable frame from the Room: {e}");
+                Inbound::Other
             }
         }
     }
 
-    fn on_reply(&mut self, r: Reply, pending: &mut HashMap<String, Pending>) {
-        // Matched by requestId; a reply without one (some builds) goes to the oldest request of
-        // the same method (docs/room-protocol.md, Choices R5).
-        let key = if pending.contains_key(&r.request_id) {
-            Some(r.request_id.clone())
-        } else {
-            pending
-                .iter()
-                .filter(|(_, p)| p.method.eq_ignore_ascii_case(&r.method))
-                .min_by_key(|(k, _)| k.parse::<u64>().unwrap_or(u64::MAX))
-                .map(|(k, _)| k.clone())
-        };
+    fn on_answer(
+        &mut self,
+        method: &str,
+        _awaited: bool,
+        r: Reply,
+        ctx: &mut Ctx<Self>,
+    ) -> Result<Reply, RoomError> {
+        self.apply_reply(&r, ctx);
         if r.ok {
-            self.state
-                .send_modify(|s| s.apply_reply(&r.method, &r.body));
-            self.emit_state();
+            Ok(r)
+        } else {
+            let error = r.error.clone().unwrap_or_else(|| "no reason given".into());
+            Err(RoomError::Refused {
+                method: method.to_string(),
+                error,
+                reply: Box::new(r),
+            })
         }
-        let Some(p) = key.and_then(|k| pending.remove(&k)) else {
-            return;
-        };
-        if let Some(tx) = p.reply {
-            let res = if r.ok {
-                Ok(r)
-            } else {
-                let error = r.error.clone().unwrap_or_else(|| "no reason given".into());
-                Err(RoomError::Refused {
-                    method: p.method,
-                    error,
-                    reply: Box::new(r),
-                })
-            };
-            let _ = tx.send(res);
+    }
+
+    fn on_stray_answer(&mut self, r: Reply, ctx: &mut Ctx<Self>) {
+        self.apply_reply(&r, ctx);
+    }
+
+    fn on_push(&mut self, e: RoomEvent, ctx: &mut Ctx<Self>) {
+        let entered_conference = matches!(
+            e,
+            RoomEvent::AppStateChanged {
+                state: AppState::Conference,
+                ..
+            }
+        ) && self.state.borrow().app_state != AppState::Conference;
+        let joined = matches!(e, RoomEvent::ConferenceCreated { .. });
+        self.state.send_modify(|s| s.apply_event(&e));
+        ctx.emit(RoomLinkEvent::State(Box::new(self.state.borrow().clone())));
+        ctx.emit(RoomLinkEvent::Event(e));
+        if entered_conference || joined {
+            ctx.call("getConferenceParticipants", Map::new(), INTERNAL_TIMEOUT);
         }
+    }
+
+    /// Events before the auth reply are not read: the initial queries build the state.
+    fn on_push_before_auth(&mut self, _e: RoomEvent, _ctx: &mut Ctx<Self>) {}
+
+    fn on_command(&mut self, c: std::convert::Infallible) {
+        match c {}
     }
 }
 
-/// Every request in flight when the link drops fails: it may or may not have been carried out.
-fn fail_all(pending: &mut HashMap<String, Pending>) {
-    for (_, p) in pending.drain() {
-        if let Some(r) = p.reply {
-            let _ = r.send(Err(RoomError::Dropped(p.method)));
-        }
-    }
-}
-
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Discovers the port (unless configured) and opens the WebSocket. Returns the frames it
-/// exchanged (setUsedApiVersion) for the inspector.
-async fn connect(
-    target: &RoomTarget,
-    opts: &RoomLinkOptions,
-) -> Result<(Ws, u16, Vec<(bool, String)>), String> {
+/// Discovers the port (unless configured) and opens the WebSocket; the frames it sends before
+/// auth (setUsedApiVersion) go to the tap.
+async fn connect(target: &RoomTarget, opts: &RoomLinkOptions) -> Result<Opened<u16>, LinkError> {
     let ws_port = match target.ws_port {
         Some(p) => p,
         None => {
@@ -710,7 +495,7 @@ async fn connect(
                 opts.connect_timeout,
             )
             .await
-            .map_err(|e: DiscoveryError| e.to_string())?
+            .map_err(LinkError::other)?
             .websocket
         }
     };
@@ -727,14 +512,15 @@ async fn connect(
     let (mut ws, _) =
         tokio::time::timeout(opts.connect_timeout, tokio_tungstenite::connect_async(&url))
             .await
-            .map_err(|_| {
-                format!(
-                    "{url} did not open within {} s",
-                    opts.connect_timeout.as_secs()
-                )
+            .map_err(|_| LinkError::OpenTimeout {
+                url: url.clone(),
+                secs: opts.connect_timeout.as_secs(),
             })?
-            .map_err(|e| format!("cannot open {url}: {e}"))?;
-    let mut frames = Vec::new();
+            .map_err(|source| LinkError::Open {
+                url: url.clone(),
+                source,
+            })?;
+    let mut sent = Vec::new();
     if target.api_version == ApiVersion::V2 {
         // The URL suffix selects v2; TrueConf's own example also says so before auth.
         let text = protocol::request_frame(
@@ -745,12 +531,16 @@ async fn connect(
                 .cloned()
                 .unwrap_or_default(),
         );
-        frames.push((true, text.clone()));
+        sent.push(text.clone());
         ws.send(Message::text(text))
             .await
-            .map_err(|e| format!("cannot send to {url}: {e}"))?;
+            .map_err(|source| LinkError::Hello { url, source })?;
     }
-    Ok((ws, ws_port, frames))
+    Ok(Opened {
+        ws,
+        sent,
+        conn: ws_port,
+    })
 }
 
 /// A copy of a frame with PIN and tokens replaced by `***`, for the inspector.

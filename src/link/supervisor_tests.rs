@@ -1,0 +1,245 @@
+//! The supervisor with a toy protocol against a scripted peer: acks go out before a push is
+//! read, answers find their requests in any order, timeouts, a drop, and a request made while
+//! the link is down going out on the next connection.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::supervisor::{self, Ctx, Inbound, LinkOptions, Opened, Protocol};
+use super::{Backoff, Down, LinkError, LinkStatus, RequestFailure};
+
+#[derive(Debug)]
+enum Ev {
+    Status,
+    Frame(bool, String),
+    Push(Value),
+}
+
+#[derive(Debug, PartialEq)]
+struct Failed(RequestFailure);
+
+impl From<RequestFailure> for Failed {
+    fn from(f: RequestFailure) -> Failed {
+        Failed(f)
+    }
+}
+
+/// Requests `{"id","m"}`, answers `{"re","v"}`, pushes `{"push","v"}` acked by `{"ack"}`,
+/// auth `{"auth":true}` answered by `{"re":0}`.
+struct Toy {
+    port: u16,
+}
+
+impl Protocol for Toy {
+    type Body = ();
+    type Reply = Value;
+    type Error = Failed;
+    type Event = Ev;
+    type Command = ();
+    type Conn = ();
+    type Answer = Value;
+    type Push = Value;
+
+    const FIRST_ID: u64 = 1;
+    const PEER: &'static str = "the peer";
+
+    fn status_event(_s: LinkStatus) -> Ev {
+        Ev::Status
+    }
+
+    fn frame_event(outgoing: bool, text: String, _at_ms: u64) -> Ev {
+        Ev::Frame(outgoing, text)
+    }
+
+    fn mask(text: &str) -> String {
+        text.to_string()
+    }
+
+    fn connect(
+        &mut self,
+    ) -> impl std::future::Future<Output = Result<Opened<()>, Down>> + Send + 'static {
+        let url = format!("ws://127.0.0.1:{}/", self.port);
+        async move {
+            let (ws, _) = tokio_tungstenite::connect_async(&url)
+                .await
+                .map_err(|source| LinkError::Open { url, source })?;
+            Ok(Opened {
+                ws,
+                sent: Vec::new(),
+                conn: (),
+            })
+        }
+    }
+
+    fn auth_frame(&mut self, _conn: ()) -> String {
+        json!({"auth": true}).to_string()
+    }
+
+    fn on_auth_answer(&mut self, a: Value, _ctx: &mut Ctx<Self>) -> Option<Result<(), Down>> {
+        (a["re"] == 0).then_some(Ok(()))
+    }
+
+    fn on_authorized(&mut self, _ctx: &mut Ctx<Self>) {}
+
+    fn on_down(&mut self, _reason: &str) {}
+
+    fn encode(&self, id: u64, method: &str, _body: ()) -> String {
+        json!({"id": id, "m": method}).to_string()
+    }
+
+    fn decode(&mut self, text: &str) -> Inbound<Self> {
+        let v: Value = serde_json::from_str(text).unwrap();
+        if let Some(k) = v["push"].as_u64() {
+            Inbound::Push {
+                ack: Some(json!({ "ack": k }).to_string()),
+                push: v,
+            }
+        } else {
+            Inbound::Answer {
+                id: v["re"].as_u64(),
+                fallback: None,
+                answer: v,
+            }
+        }
+    }
+
+    fn on_answer(
+        &mut self,
+        _method: &str,
+        _awaited: bool,
+        a: Value,
+        _ctx: &mut Ctx<Self>,
+    ) -> Result<Value, Failed> {
+        Ok(a["v"].clone())
+    }
+
+    fn on_stray_answer(&mut self, _a: Value, _ctx: &mut Ctx<Self>) {}
+
+    fn on_push(&mut self, push: Value, ctx: &mut Ctx<Self>) {
+        ctx.emit(Ev::Push(push));
+    }
+
+    fn on_command(&mut self, _c: ()) {}
+}
+
+type Peer = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+async fn read(ws: &mut Peer) -> Value {
+    loop {
+        match ws.next().await.unwrap().unwrap() {
+            Message::Text(t) => return serde_json::from_str(&t).unwrap(),
+            _ => continue,
+        }
+    }
+}
+
+async fn accept_and_auth(l: &TcpListener) -> Peer {
+    let (tcp, _) = l.accept().await.unwrap();
+    let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+    assert_eq!(read(&mut ws).await, json!({"auth": true}));
+    ws.send(Message::text(json!({"re": 0}).to_string()))
+        .await
+        .unwrap();
+    ws
+}
+
+#[tokio::test]
+async fn the_supervisor_acks_first_correlates_times_out_and_queues_while_down() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+    let opts = LinkOptions {
+        backoff: Backoff {
+            initial: Duration::from_millis(100),
+            max: Duration::from_millis(200),
+            max_retries: None,
+        },
+        request_timeout: Duration::from_millis(400),
+        connect_timeout: Duration::from_secs(2),
+        frames: true,
+    };
+    let link = supervisor::spawn(Toy { port }, opts, ev_tx);
+    let mut ws = accept_and_auth(&l).await;
+    link.wait_status(Duration::from_secs(2), LinkStatus::is_up)
+        .await
+        .unwrap();
+
+    // A push: its ack is tapped (written) before the protocol reads the push.
+    ws.send(Message::text(json!({"push": 7, "v": "hi"}).to_string()))
+        .await
+        .unwrap();
+    assert_eq!(read(&mut ws).await, json!({"ack": 7}));
+    let mut acked = false;
+    loop {
+        match ev_rx.recv().await.unwrap() {
+            Ev::Frame(true, t) if t.contains("ack") => acked = true,
+            Ev::Push(v) => {
+                assert!(acked, "the push was read before its ack went out");
+                assert_eq!(v["v"], "hi");
+                break;
+            }
+            _ => {}
+        }
+    }
+
+    // Answers in reverse order still find their requests; an unanswered one times out.
+    let (a, b, never, script) = tokio::join!(
+        link.call("a", ()),
+        link.call("b", ()),
+        link.call("never", ()),
+        async {
+            let mut ids = std::collections::HashMap::new();
+            for _ in 0..3 {
+                let r = read(&mut ws).await;
+                ids.insert(r["m"].as_str().unwrap().to_string(), r["id"].clone());
+            }
+            for m in ["b", "a"] {
+                let frame = json!({"re": ids[m], "v": m.to_uppercase()});
+                ws.send(Message::text(frame.to_string())).await.unwrap();
+            }
+        }
+    );
+    let () = script;
+    assert_eq!(a, Ok(json!("A")));
+    assert_eq!(b, Ok(json!("B")));
+    assert!(
+        matches!(never, Err(Failed(RequestFailure::Timeout { ref method, .. })) if method == "never"),
+        "{never:?}"
+    );
+
+    // A drop fails what is in flight, and the reason stays in the status while retrying.
+    let (late, ()) = tokio::join!(link.call("late", ()), async {
+        assert_eq!(read(&mut ws).await["m"], "late");
+        ws.close(None).await.unwrap();
+    });
+    assert_eq!(late, Err(Failed(RequestFailure::Dropped("late".into()))));
+    let st = link
+        .wait_status(Duration::from_secs(2), |s| !s.is_up())
+        .await
+        .unwrap();
+    assert!(
+        st.label().contains("the peer closed the connection"),
+        "{st:?}"
+    );
+
+    // Asked while down: it waits for the next connection, where ids start again.
+    let (queued, ()) = tokio::join!(link.call("queued", ()), async {
+        let mut ws = accept_and_auth(&l).await;
+        let r = read(&mut ws).await;
+        assert_eq!(
+            (r["m"].as_str(), r["id"].as_u64()),
+            (Some("queued"), Some(1))
+        );
+        ws.send(Message::text(json!({"re": 1, "v": "ok"}).to_string()))
+            .await
+            .unwrap();
+        // Keep the socket open until the answer is read.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    });
+    assert_eq!(queued, Ok(json!("ok")));
+}
