@@ -146,7 +146,7 @@ impl Effects {
                     let r = h
                         .get_chat_history(crate::chat::methods::GetChatHistory {
                             chat_id: chat_id.clone(),
-                            count: super::actions::HISTORY_PAGE,
+                            count: super::history::HISTORY_PAGE,
                             from_message_id: before.clone(),
                         })
                         .await

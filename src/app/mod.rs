@@ -1,20 +1,24 @@
 //! The Elm core: one [`Model`], one [`Msg`] type, a pure [`update`] that returns [`Cmd`]s, and
 //! the runtime ([`run`]) that feeds it terminal, link and signal events and draws on change.
 
-mod actions;
 mod chats;
 mod cmd;
 mod composer;
 mod editor;
 mod effects;
 pub mod explorer;
+mod history;
 mod input;
 mod mode;
 mod model;
 mod msg;
 mod picker;
 mod prompts;
+mod room;
 mod run;
+#[cfg(test)]
+mod testkit;
+mod transfers;
 mod update;
 
 pub use chats::{ChatEntry, ChatList, Loadable, Older, OpenChat};

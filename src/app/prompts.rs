@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{
     CallPrompt, Candidate, ChatOp, Cmd, Confirm, Edit, Lines, Mode, Model, NewChatKind,
-    NoticeLevel, Pick, Prompt, TransferState, TransferView, rank,
+    NoticeLevel, Pick, Prompt, rank,
 };
 use crate::sanitize;
 
@@ -114,7 +114,7 @@ pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             KeyCode::Esc => Some(true),
             KeyCode::Enter => {
                 let typed = path.text().trim().to_string();
-                return upload(m, &typed);
+                return super::transfers::upload(m, &typed);
             }
             _ => edited(path.key(k, Lines::One)),
         },
@@ -164,48 +164,6 @@ fn edited(e: Edit) -> Option<bool> {
         Edit::Changed => Some(false),
         Edit::Unchanged | Edit::NotMine => None,
     }
-}
-
-/// Enter in the upload prompt: the file goes up to the open chat (replying, if the draft was).
-fn upload(m: &mut Model, typed: &str) -> Vec<Cmd> {
-    let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
-        m.mode = Mode::Normal;
-        m.touch();
-        return vec![];
-    };
-    if typed.is_empty() {
-        return vec![];
-    }
-    // A path pasted from a file manager may come quoted.
-    let typed = typed.trim_matches(|c| c == '\'' || c == '"');
-    // As typed: the effect expands `~` (reading the environment is not update's job) and
-    // reports the path it opened.
-    let path = std::path::PathBuf::from(typed);
-    let name = path
-        .file_name()
-        .map(|n| sanitize::line(&n.to_string_lossy()).into_owned())
-        .unwrap_or_else(|| sanitize::line(typed).into_owned());
-    let reply_to = m.drafts.get_mut(&chat_id).and_then(|d| d.reply_to.take());
-    let id = m.transfers.iter().map(|t| t.id).max().unwrap_or(0) + 1;
-    m.transfers.push(TransferView {
-        id,
-        chat_id: chat_id.clone(),
-        message_id: None,
-        name,
-        path: None,
-        upload: true,
-        done: 0,
-        total: 0,
-        state: TransferState::Running,
-    });
-    m.mode = Mode::Normal;
-    m.touch();
-    vec![Cmd::Upload {
-        id,
-        chat_id,
-        path,
-        reply_to,
-    }]
 }
 
 /// Keys in a confirmation: an answer's key sends its message; any other key cancels. Either
@@ -277,3 +235,7 @@ pub(super) fn open_upload(m: &mut Model) {
     });
     m.touch();
 }
+
+#[cfg(test)]
+#[path = "prompts_tests.rs"]
+mod tests;

@@ -1,0 +1,269 @@
+//! The history's cursor and the actions on the selected message (reply, edit, delete,
+//! forward, download), sending files, creating chats, the confirmation and picker overlays,
+//! and the Room's hang-up-for-all and volume. Pure, like the rest of `update`.
+
+use super::{Answer, ChatOp, Cmd, Confirmed, Mode, Model, Msg, NewChatKind, NoticeLevel, Older};
+use crate::chat::types::{Content, Envelope};
+use crate::keys::Action;
+use crate::sanitize;
+
+/// Messages per history page.
+pub const HISTORY_PAGE: u64 = 100;
+
+/// How close to the oldest loaded message the cursor gets before the next page is asked for.
+const LOAD_AHEAD: usize = 10;
+
+/// Up, Down, Esc and End in the history pane.
+pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
+    let Some(o) = m.open_chat.as_mut() else {
+        return vec![];
+    };
+    match action {
+        Action::Up => o.step(-1),
+        Action::Down => o.step(1),
+        Action::PageUp => o.step(-10),
+        Action::PageDown => o.step(10),
+        _ => o.selected = None,
+    }
+    m.touch();
+    load_older(m)
+}
+
+/// Asks for the page before the oldest message once the cursor is near it.
+fn load_older(m: &mut Model) -> Vec<Cmd> {
+    let Some(o) = m.open_chat.as_mut() else {
+        return vec![];
+    };
+    let near = o.selected_index().is_some_and(|i| i < LOAD_AHEAD);
+    if !near || o.older != Older::More || o.state != super::Loadable::Ready {
+        return vec![];
+    }
+    let Some(first) = o.messages.first() else {
+        return vec![];
+    };
+    o.older = Older::Loading;
+    vec![Cmd::LoadHistory {
+        chat_id: o.chat_id.clone(),
+        before: Some(first.message_id.clone()),
+    }]
+}
+
+/// A page arrived. The newest page, or an older one (`before`).
+pub fn history_loaded(
+    m: &mut Model,
+    chat_id: &str,
+    before: Option<String>,
+    result: Result<Vec<Envelope>, String>,
+) -> bool {
+    let Some(open) = m.open_chat.as_mut().filter(|o| o.chat_id == chat_id) else {
+        return false;
+    };
+    match (result, before) {
+        (Ok(page), before) => {
+            let n = open.messages.len();
+            let got = page.len() as u64;
+            open.merge(page);
+            let added = open.messages.len() > n;
+            if before.is_some() || open.older == Older::More {
+                // A short page, or one with nothing new, is the start of the chat.
+                open.older = if got < HISTORY_PAGE || (before.is_some() && !added) {
+                    Older::Complete
+                } else {
+                    Older::More
+                };
+            }
+            open.state = super::Loadable::Ready;
+            m.chats.mark_read(chat_id);
+        }
+        (Err(e), None) => open.state = super::Loadable::Failed(sanitize::line(&e).into_owned()),
+        (Err(e), Some(_)) => {
+            open.older = Older::More;
+            m.notify(
+                NoticeLevel::Error,
+                format!(
+                    "Cannot load older messages: {}",
+                    sanitize::line(&e).into_owned()
+                ),
+            );
+        }
+    }
+    m.touch();
+    true
+}
+
+/// The message the history cursor is on, or a notice saying how to pick one.
+fn selected(m: &mut Model) -> Option<Envelope> {
+    let e = m
+        .open_chat
+        .as_ref()
+        .and_then(|o| o.selected_message())
+        .cloned();
+    if e.is_none() {
+        let up = m.keys.describe(Action::Up);
+        m.notify(
+            NoticeLevel::Info,
+            format!("Select a message first: {up} in the history"),
+        );
+    }
+    e
+}
+
+fn is_deleted(m: &Model, id: &str) -> bool {
+    m.open_chat.as_ref().is_some_and(|o| o.deleted.contains(id))
+}
+
+/// Reply, Edit, Delete, Forward, Download and Upload in the history pane.
+pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
+    let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
+        m.notify(NoticeLevel::Info, "Open a chat first");
+        return vec![];
+    };
+    if action == Action::Upload {
+        super::prompts::open_upload(m);
+        return vec![];
+    }
+    let Some(e) = selected(m) else {
+        return vec![];
+    };
+    if is_deleted(m, &e.message_id) {
+        m.notify(NoticeLevel::Info, "That message was deleted");
+        return vec![];
+    }
+    match action {
+        Action::Reply => {
+            let d = m.drafts.entry(chat_id).or_default();
+            d.reply_to = Some(e.message_id);
+            d.edit_of = None;
+            m.mode = Mode::Composing;
+            m.touch();
+        }
+        Action::Edit => {
+            let mine = m.chat_me.as_deref() == Some(e.author.id.as_str());
+            let Content::Text {
+                text, parse_mode, ..
+            } = &e.content
+            else {
+                m.notify(NoticeLevel::Info, "Only text messages can be edited");
+                return vec![];
+            };
+            if !mine {
+                m.notify(NoticeLevel::Info, "Only your own messages can be edited");
+                return vec![];
+            }
+            let d = m.drafts.entry(chat_id).or_default();
+            if !d.editor.is_blank() && d.edit_of.as_deref() != Some(e.message_id.as_str()) {
+                m.notify(
+                    NoticeLevel::Warn,
+                    "The composer holds a draft: send it or clear it before editing",
+                );
+                return vec![];
+            }
+            d.editor.set(text);
+            d.parse_mode = super::ParseMode::from_wire(parse_mode);
+            d.edit_of = Some(e.message_id);
+            d.reply_to = None;
+            m.mode = Mode::Composing;
+            m.touch();
+        }
+        Action::Delete => {
+            let op = |for_all| {
+                Msg::Confirmed(Confirmed::Chat(ChatOp::Delete {
+                    chat_id: chat_id.clone(),
+                    message_id: e.message_id.clone(),
+                    for_all,
+                }))
+            };
+            let answers = vec![
+                Answer {
+                    key: 'm',
+                    label: "for me".into(),
+                    msg: op(false),
+                },
+                Answer {
+                    key: 'e',
+                    label: "for everyone".into(),
+                    msg: op(true),
+                },
+            ];
+            super::prompts::confirm(m, format!("Delete “{}”?", preview(&e)), answers);
+        }
+        Action::Forward => {
+            super::prompts::open_forward(m, e.message_id, &chat_id);
+        }
+        Action::Download => return super::transfers::download(m, &chat_id, &e),
+        _ => {}
+    }
+    vec![]
+}
+
+/// A message's text on one short line, inert.
+fn preview(e: &Envelope) -> String {
+    let s = sanitize::line(&e.summary()).into_owned();
+    match s.char_indices().nth(40) {
+        Some((b, _)) => format!("{}…", &s[..b]),
+        None => s,
+    }
+}
+
+pub fn chat_done(m: &mut Model, op: ChatOp, result: Result<Option<String>, String>) -> Vec<Cmd> {
+    let e = match result {
+        Err(e) => e,
+        Ok(new_id) => {
+            let mut cmds = vec![];
+            let mut text = op.describe().to_string();
+            match &op {
+                ChatOp::Delete {
+                    chat_id,
+                    message_id,
+                    ..
+                } => {
+                    if let Some(o) = m.open_chat.as_mut().filter(|o| &o.chat_id == chat_id) {
+                        o.mark_deleted(message_id);
+                    }
+                }
+                ChatOp::Forward { to_chat, .. } => {
+                    if let Some(c) = m.chats.items.iter().find(|c| &c.id == to_chat) {
+                        let shown = m.names.get(&c.title).unwrap_or(&c.title);
+                        text = format!("Forwarded to {shown}");
+                    }
+                }
+                ChatOp::Create { kind, arg } => {
+                    if let Some(id) = new_id {
+                        // Open it; the list reloads with it.
+                        m.chats.selected = Some(id.clone());
+                        m.open_chat = Some(super::OpenChat {
+                            chat_id: id.clone(),
+                            title: sanitize::line(arg).into_owned(),
+                            state: super::Loadable::Loading,
+                            ..Default::default()
+                        });
+                        cmds.push(Cmd::LoadChats);
+                        cmds.push(Cmd::LoadHistory {
+                            chat_id: id,
+                            before: None,
+                        });
+                        if *kind == NewChatKind::P2p {
+                            cmds.extend(vec![Cmd::ResolveNames(vec![arg.clone()])]);
+                        }
+                    }
+                }
+            }
+            m.notify(NoticeLevel::Info, text);
+            return cmds;
+        }
+    };
+    let what = match op {
+        ChatOp::Delete { .. } => "delete",
+        ChatOp::Forward { .. } => "forward",
+        ChatOp::Create { .. } => "create the chat",
+    };
+    m.notify(
+        NoticeLevel::Error,
+        format!("Cannot {what}: {}", sanitize::line(&e)),
+    );
+    vec![]
+}
+
+#[cfg(test)]
+#[path = "history_tests.rs"]
+mod tests;

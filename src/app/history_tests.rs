@@ -1,0 +1,408 @@
+use super::*;
+use crate::app::testkit::*;
+use crate::app::{LinkStatus, Msg, OutState, Outgoing, Pane, SendOutcome, update};
+use crate::chat::ChatLinkEvent;
+use crate::chat::events::ChatEvent;
+use crate::chat::types::Chat;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::json;
+
+#[test]
+fn the_cursor_moves_and_older_pages_load_near_the_top() {
+    let mut m = open(100);
+    assert_eq!(m.open_chat.as_ref().unwrap().older, Older::More);
+    let rev = m.revision();
+    assert!(kc(&mut m, KeyCode::Up).is_empty());
+    assert_eq!(sel(&m).as_deref(), Some("m99"), "up lands on the newest");
+    assert_ne!(m.revision(), rev);
+    ch(&mut m, 'j');
+    assert_eq!(sel(&m), None, "down past the newest follows again");
+    kc(&mut m, KeyCode::PageUp);
+    assert_eq!(sel(&m).as_deref(), Some("m90"), "ten up from following");
+    kc(&mut m, KeyCode::PageDown);
+    assert_eq!(sel(&m), None);
+    // Up to the tenth message: the page before the oldest is asked for, once.
+    let mut asked = vec![];
+    for _ in 0..91 {
+        asked.extend(kc(&mut m, KeyCode::Up));
+    }
+    assert_eq!(sel(&m).as_deref(), Some("m9"));
+    assert_eq!(
+        asked,
+        vec![Cmd::LoadHistory {
+            chat_id: "a".into(),
+            before: Some("m0".into())
+        }]
+    );
+    assert_eq!(m.open_chat.as_ref().unwrap().older, Older::Loading);
+    assert!(kc(&mut m, KeyCode::Up).is_empty(), "not asked twice");
+    // A failed page says so and may be asked again.
+    update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: "a".into(),
+            before: Some("m0".into()),
+            result: Err("operation timeout (301)".into()),
+        },
+    );
+    assert!(m.notice.as_ref().unwrap().text.contains("older messages"));
+    assert_eq!(m.open_chat.as_ref().unwrap().older, Older::More);
+    assert_eq!(kc(&mut m, KeyCode::Up).len(), 1);
+    // A short older page is the start of the chat; the cursor stays on its message.
+    let older = vec![
+        env(
+            "o2",
+            0,
+            "alice@srv",
+            json!({"text": "x", "parseMode": "text"}),
+            200,
+        ),
+        text("o1", 0, "alice@srv"),
+    ];
+    let before = sel(&m);
+    update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: "a".into(),
+            before: Some("m0".into()),
+            result: Ok(older),
+        },
+    );
+    let o = m.open_chat.as_ref().unwrap();
+    assert_eq!(o.messages.len(), 102);
+    assert_eq!(o.older, Older::Complete);
+    assert_eq!(o.selected, before);
+    for _ in 0..20 {
+        assert!(kc(&mut m, KeyCode::Up).is_empty());
+    }
+    // End and Esc go back to the newest.
+    ch(&mut m, 'G');
+    assert_eq!(sel(&m), None);
+    kc(&mut m, KeyCode::Up);
+    kc(&mut m, KeyCode::Esc);
+    assert_eq!(sel(&m), None);
+}
+
+#[test]
+fn a_first_page_shorter_than_a_page_is_the_whole_chat() {
+    let m = open(5);
+    assert_eq!(m.open_chat.as_ref().unwrap().older, Older::Complete);
+}
+
+#[test]
+fn reply_sends_with_the_answered_message_and_backspace_drops_it() {
+    let mut m = open(4);
+    assert!(ch(&mut m, 'R').is_empty());
+    assert!(m.notice.as_ref().unwrap().text.contains("Select a message"));
+    kc(&mut m, KeyCode::Up);
+    kc(&mut m, KeyCode::Up);
+    ch(&mut m, 'R');
+    assert!(m.mode.is_composing());
+    assert_eq!(m.drafts["a"].reply_to.as_deref(), Some("m2"));
+    // Backspace in the empty draft drops the reply; R again brings it back.
+    kc(&mut m, KeyCode::Backspace);
+    assert_eq!(m.drafts["a"].reply_to, None);
+    kc(&mut m, KeyCode::Esc);
+    ch(&mut m, 'R');
+    typed(&mut m, "yes");
+    // Ctrl-P: markdown.
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL)),
+    );
+    let cmds = kc(&mut m, KeyCode::Enter);
+    let Some(Cmd::SendChat(o)) = cmds.into_iter().find(|c| matches!(c, Cmd::SendChat(_))) else {
+        panic!("no send");
+    };
+    assert_eq!(o.reply_to.as_deref(), Some("m2"));
+    assert_eq!(o.parse_mode, "markdown");
+    assert_eq!(o.text, "yes");
+    assert_eq!(o.edit_of, None);
+    assert_eq!(sel(&m), None, "after sending the pane follows the newest");
+    assert_eq!(m.drafts["a"].reply_to, None);
+}
+
+#[test]
+fn edit_only_our_text_and_the_sent_edit_shows_at_once() {
+    let mut m = open(4);
+    kc(&mut m, KeyCode::Up); // m3: ours
+    kc(&mut m, KeyCode::Up); // m2: alice's
+    ch(&mut m, 'e');
+    assert!(m.notice.as_ref().unwrap().text.contains("your own"));
+    assert!(!m.mode.is_composing());
+    kc(&mut m, KeyCode::Down);
+    // A draft in the composer is never overwritten by an edit.
+    m.drafts
+        .entry("a".into())
+        .or_default()
+        .editor
+        .insert("keep me");
+    ch(&mut m, 'e');
+    assert_eq!(m.notice.as_ref().unwrap().level, NoticeLevel::Warn);
+    assert_eq!(m.drafts["a"].editor.text(), "keep me");
+    m.drafts.remove("a");
+    ch(&mut m, 'e');
+    assert!(m.mode.is_composing());
+    assert_eq!(m.drafts["a"].editor.text(), "text m3");
+    assert_eq!(m.drafts["a"].edit_of.as_deref(), Some("m3"));
+    typed(&mut m, "!");
+    let cmds = kc(&mut m, KeyCode::Enter);
+    let o = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::SendChat(o) => Some(o.clone()),
+            _ => None,
+        })
+        .expect("sent");
+    assert_eq!(o.edit_of.as_deref(), Some("m3"));
+    assert_eq!(o.text, "text m3!");
+    let cmds = update(
+        &mut m,
+        Msg::ChatSent {
+            local_id: o.local_id,
+            outcome: SendOutcome::Sent,
+        },
+    );
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::LoadHistory { .. })),
+        "an edit needs no reload"
+    );
+    let e = m.open_chat.as_ref().unwrap().messages.last().unwrap();
+    assert!(e.is_edited);
+    assert_eq!(e.summary(), "text m3!");
+    assert!(m.outbox.is_empty());
+}
+
+#[test]
+fn server_requests_reach_the_list_and_the_open_chat() {
+    use crate::chat::events::Created;
+    let mut m = open(3);
+    let ev = |m: &mut Model, e: ChatEvent| {
+        let rev = m.revision();
+        update(m, Msg::Chat(ChatLinkEvent::Event(e)));
+        m.revision() != rev
+    };
+    // A new chat appears in the list; a rename reaches the list and the open chat.
+    let c = Chat::from_value(&json!({"chatId": "n", "title": "New", "chatType": 3})).unwrap();
+    assert!(ev(
+        &mut m,
+        ChatEvent::ChatCreated {
+            how: Created::Channel,
+            chat: Box::new(c)
+        }
+    ));
+    assert!(m.chats.items.iter().any(|c| c.id == "n"));
+    assert!(ev(
+        &mut m,
+        ChatEvent::TitleChanged {
+            chat_id: "a".into(),
+            title: "Alpha \u{1b}[31m2".into()
+        }
+    ));
+    assert_eq!(m.open_chat.as_ref().unwrap().title, "Alpha 2");
+    assert!(m.chats.items.iter().any(|c| c.title == "Alpha 2"));
+    // An edit by someone else: new text, marked edited.
+    assert!(ev(
+        &mut m,
+        ChatEvent::Edited {
+            chat_id: "a".into(),
+            message_id: Some("m0".into()),
+            timestamp: None,
+            text: "**new**".into(),
+            parse_mode: "markdown".into()
+        }
+    ));
+    let e = &m.open_chat.as_ref().unwrap().messages[0];
+    assert!(e.is_edited);
+    assert_eq!(e.summary(), "**new**");
+    // An edit of a message not loaded, or in another chat, changes nothing.
+    assert!(!ev(
+        &mut m,
+        ChatEvent::Edited {
+            chat_id: "b".into(),
+            message_id: Some("m0".into()),
+            timestamp: None,
+            text: "x".into(),
+            parse_mode: "text".into()
+        }
+    ));
+    // The history cleared: the pane empties and the cursor goes.
+    kc(&mut m, KeyCode::Up);
+    assert!(ev(
+        &mut m,
+        ChatEvent::HistoryCleared {
+            chat_id: "a".into(),
+            for_all: true
+        }
+    ));
+    let o = m.open_chat.as_ref().unwrap();
+    assert!(o.messages.is_empty() && o.selected.is_none());
+    // What the panes do not show changes nothing on screen.
+    for e in [
+        ChatEvent::Other {
+            method: "somethingNew".into(),
+            payload: json!({}),
+        },
+        ChatEvent::Progress {
+            file_id: "F".into(),
+            progress: 1,
+        },
+        ChatEvent::AvatarChanged {
+            chat_id: "a".into(),
+            avatar_url: None,
+        },
+    ] {
+        assert!(!ev(&mut m, e.clone()), "{e:?}");
+    }
+    // The open chat removed: the pane closes.
+    assert!(ev(
+        &mut m,
+        ChatEvent::ChatRemoved {
+            chat_id: "a".into()
+        }
+    ));
+    assert!(m.open_chat.is_none());
+}
+
+/// Every bindable action, pressed with its default key where it applies, does something:
+/// a command, or a visible change. No key is dead.
+#[test]
+fn every_action_does_something() {
+    use crate::keys::Context;
+    use crate::room::RoomLinkEvent;
+    for &a in Action::ALL {
+        let mut m = open(4);
+        update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        let mut st = m.room.clone();
+        st.conference = Some(crate::room::state::Conference {
+            id: "c1".into(),
+            title: "Sync".into(),
+            conf_type: 1,
+            owner: ME.into(),
+            participants: vec![],
+        });
+        st.volume = Some(0.5);
+        if a.context() == Context::CallDialog {
+            st.conference = None;
+            st.invite = Some(crate::room::state::Invite {
+                peer: crate::room::state::Peer {
+                    id: "dave@srv".into(),
+                    name: "Dave".into(),
+                },
+                conf_id: "x".into(),
+                conf_type: 0,
+                conf_title: None,
+            });
+        }
+        update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+        m.focus = match a.context() {
+            Context::Chats => Pane::Chats,
+            Context::Room => Pane::Room,
+            _ => Pane::History,
+        };
+        if a == Action::Download {
+            let f = env(
+                "f",
+                50,
+                "alice@srv",
+                json!({"name": "a.txt", "size": 1, "fileId": "F"}),
+                202,
+            );
+            update(
+                &mut m,
+                Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(f)))),
+            );
+        }
+        // A message selected (most history actions need one), one failed send to retry.
+        kc(&mut m, KeyCode::Up);
+        if a == Action::Down || a == Action::Newest || a == Action::Back {
+            kc(&mut m, KeyCode::Up);
+        }
+        m.outbox.push(Outgoing {
+            local_id: 1,
+            chat_id: "a".into(),
+            text: "t".into(),
+            parse_mode: "text".into(),
+            reply_to: None,
+            edit_of: None,
+            state: OutState::Failed("x".into()),
+        });
+        if a == Action::Open {
+            m.focus = Pane::Chats;
+        }
+        if let Some(b) = m.chats.items.iter_mut().find(|c| c.id == "b") {
+            b.unread = 1;
+        }
+        m.notice = None;
+        let before = m.clone();
+        let k: crate::keys::KeySpec = m.keys.keys(a)[0];
+        let code = match k.to_string().as_str() {
+            "Tab" => KeyCode::Tab,
+            "Shift-Tab" => KeyCode::BackTab,
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Up" => KeyCode::Up,
+            "Down" => KeyCode::Down,
+            "End" => KeyCode::End,
+            "PgUp" => KeyCode::PageUp,
+            "PgDn" => KeyCode::PageDown,
+            s if s.starts_with("Ctrl-") => {
+                KeyCode::Char(s[5..].chars().next().unwrap().to_ascii_lowercase())
+            }
+            s => KeyCode::Char(s.chars().next().unwrap()),
+        };
+        let mods = if k.to_string().starts_with("Ctrl-") {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        };
+        let cmds = update(&mut m, Msg::Key(KeyEvent::new(code, mods)));
+        let changed = m != before;
+        assert!(
+            !cmds.is_empty() || changed,
+            "{} ({k}) did nothing",
+            a.name()
+        );
+        // And a notice alone is not "doing something" for actions that have work here.
+        if cmds.is_empty() && a != Action::SwitchRoom {
+            let mut quiet = m.clone();
+            quiet.notice = before.notice.clone();
+            quiet.same_revision_as(&before);
+            assert!(
+                quiet != before,
+                "{} ({k}) only said: {:?}",
+                a.name(),
+                m.notice
+            );
+        }
+    }
+}
+
+#[test]
+fn a_failed_edit_stays_in_the_outbox_with_its_text() {
+    let mut m = open(2);
+    m.outbox.push(Outgoing {
+        local_id: 7,
+        chat_id: "a".into(),
+        text: "fixed".into(),
+        parse_mode: "text".into(),
+        reply_to: None,
+        edit_of: Some("m1".into()),
+        state: OutState::Sending,
+    });
+    update(
+        &mut m,
+        Msg::ChatSent {
+            local_id: 7,
+            outcome: SendOutcome::Failed("message not found (306)".into()),
+        },
+    );
+    assert_eq!(
+        m.outbox[0].state,
+        OutState::Failed("message not found (306)".into())
+    );
+    assert_eq!(m.outbox[0].text, "fixed");
+}

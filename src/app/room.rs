@@ -1,0 +1,232 @@
+//! The Room as the console drives it: its link's reports, the actions on it (call, hang up,
+//! mute, volume, answering), the call dialog's seconds, and switching between rooms.
+
+use serde_json::json;
+
+use super::update::{record, short};
+use super::{Answer, Cmd, Confirmed, LinkStatus, Model, Msg, NoticeLevel};
+use crate::keys::Action;
+use crate::room::{RoomEvent, RoomLinkEvent};
+
+pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
+    match ev {
+        RoomLinkEvent::Status(s) => {
+            m.room_link = s;
+            m.touch();
+            return sync_ticks(m).into_iter().collect();
+        }
+        RoomLinkEvent::State(s) => {
+            // The call's duration is counted from a join this console saw; a conference
+            // already under way at the first snapshot has no known start.
+            match (m.room.conference.is_some(), s.conference.is_some()) {
+                (false, true) => {
+                    m.conf_secs = m.room.login.is_some().then_some(0);
+                }
+                (_, false) => m.conf_secs = None,
+                (true, true) => {}
+            }
+            // How a call ended (or was refused) also goes to the status bar.
+            let outcome = s
+                .last_outcome
+                .clone()
+                .filter(|o| m.room.last_outcome.as_ref() != Some(o));
+            let joined = match (&m.room.conference, &s.conference) {
+                (None, Some(c)) => Some(if c.title.is_empty() {
+                    c.id.clone()
+                } else {
+                    c.title.clone()
+                }),
+                _ => None,
+            };
+            if s.volume != m.room.volume {
+                m.volume_asked = None;
+            }
+            if m.room != *s {
+                m.room = *s;
+                m.touch();
+            }
+            if let Some(o) = outcome {
+                m.notify(NoticeLevel::Info, format!("Call: {}", short(&o)));
+            } else if let Some(t) = joined {
+                m.notify(NoticeLevel::Info, format!("In a call: {}", short(&t)));
+            }
+            return sync_ticks(m).into_iter().collect();
+        }
+        RoomLinkEvent::Event(RoomEvent::InviteReceived {
+            peer_dn,
+            peer_id,
+            conf_title,
+            ..
+        }) => {
+            let who = if peer_dn.is_empty() { peer_id } else { peer_dn };
+            let what = match conf_title {
+                Some(t) => format!("Invitation to {} from {}", short(&t), short(&who)),
+                None => format!("Incoming call from {}", short(&who)),
+            };
+            let keys = format!(
+                "{} accepts, {} rejects",
+                m.keys.describe(Action::Accept),
+                m.keys.describe(Action::Reject)
+            );
+            m.notify(NoticeLevel::Info, format!("{what}: {keys}"));
+            if m.bell {
+                return vec![Cmd::Bell];
+            }
+        }
+        RoomLinkEvent::Event(RoomEvent::RejectReceived { .. } | RoomEvent::StopCalling { .. }) => {
+            // The outcome is in the state snapshot that follows; say it once it is there.
+        }
+        RoomLinkEvent::Frame {
+            outgoing,
+            text,
+            at_ms,
+        } => record(
+            m,
+            super::model::Traffic::new("room", outgoing, &text, at_ms),
+        ),
+        RoomLinkEvent::Event(_) | RoomLinkEvent::Session(_) => {}
+    }
+    vec![]
+}
+
+/// An action on a Room whose link is up.
+pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
+    let r = &m.room;
+    match action {
+        Action::Mic => vec![Cmd::room("setMicMute", json!({ "mute": !r.mic_muted }))],
+        Action::Camera => vec![Cmd::room(
+            "setVideoMute",
+            json!({ "mute": !r.camera_muted }),
+        )],
+        Action::Accept if r.invite.is_some() => vec![Cmd::room("accept", json!({}))],
+        Action::Reject if r.invite.is_some() => vec![Cmd::room("reject", json!({}))],
+        Action::Accept | Action::Reject => vec![],
+        // Hanging up a ringing incoming call rejects it (docs/room-protocol.md, Choices R26).
+        Action::HangUp if r.invite.is_some() => vec![Cmd::room("reject", json!({}))],
+        Action::HangUp if r.conference.is_some() || r.calling.is_some() => {
+            vec![Cmd::room("hangUp", json!({ "forAll": false }))]
+        }
+        Action::HangUp => {
+            m.notify(NoticeLevel::Info, "No call to hang up");
+            vec![]
+        }
+        Action::HangUpAll => hang_up_all(m),
+        Action::VolumeUp => volume(m, true),
+        Action::VolumeDown => volume(m, false),
+        Action::Call => {
+            super::prompts::open_call(m);
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn retrying(s: &LinkStatus) -> bool {
+    matches!(s, LinkStatus::Retrying { in_secs, .. } if *in_secs > 0)
+}
+
+/// Runs the one-second ticks only while something on screen counts: a call dialog's
+/// seconds, a call's duration, a link's retry countdown. Idle, nothing ticks.
+pub(super) fn sync_ticks(m: &mut Model) -> Option<Cmd> {
+    let dialog = m.room.invite.is_some() || m.room.calling.is_some();
+    if dialog != m.dialog_open {
+        m.dialog_open = dialog;
+        if dialog {
+            m.ring_secs = 0;
+        }
+    }
+    let want = dialog || m.conf_secs.is_some() || retrying(&m.room_link) || retrying(&m.chat_link);
+    if want == m.ticking {
+        return None;
+    }
+    m.ticking = want;
+    Some(Cmd::Ticks(want))
+}
+
+pub(super) fn on_tick(m: &mut Model) -> Vec<Cmd> {
+    if !m.ticking {
+        return vec![];
+    }
+    if m.dialog_open {
+        m.ring_secs += 1;
+        m.touch();
+    }
+    if let Some(s) = m.conf_secs.as_mut() {
+        *s += 1;
+        m.touch();
+    }
+    let mut counted = false;
+    for link in [&mut m.room_link, &mut m.chat_link] {
+        if let LinkStatus::Retrying { in_secs, .. } = link
+            && *in_secs > 0
+        {
+            *in_secs -= 1;
+            counted = true;
+        }
+    }
+    if counted {
+        m.touch();
+    }
+    sync_ticks(m).into_iter().collect()
+}
+
+pub(super) fn switch_room(m: &mut Model) -> Vec<Cmd> {
+    match (m.rooms.len(), m.active_room) {
+        (0, _) => m.notify(
+            NoticeLevel::Warn,
+            "No room is configured: add a [[room]] to the config",
+        ),
+        (1, _) => m.notify(NoticeLevel::Info, "Only one room is configured"),
+        (n, cur) => {
+            let next = cur.map(|i| (i + 1) % n).unwrap_or(0);
+            m.active_room = Some(next);
+            m.room_link = LinkStatus::Offline;
+            m.room = crate::room::RoomState::default();
+            m.conf_secs = None;
+            let name = m.rooms[next].name.clone();
+            m.notify(NoticeLevel::Info, format!("Room: {name}"));
+            return vec![Cmd::ConnectRoom(next)];
+        }
+    }
+    vec![]
+}
+
+/// `H`: end the conference for everyone, after a confirmation.
+pub(super) fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
+    if m.room.conference.is_none() {
+        m.notify(NoticeLevel::Info, "No conference to end");
+        return vec![];
+    }
+    let answers = vec![Answer {
+        key: 'y',
+        label: "yes, end it for all".into(),
+        msg: Msg::Confirmed(Confirmed::Room {
+            method: "hangUp".into(),
+            params: json!({ "forAll": true }),
+        }),
+    }];
+    super::prompts::confirm(m, "End the conference for everyone?".into(), answers);
+    vec![]
+}
+
+/// `+`/`-`: the speaker volume in steps of a tenth (`audioPlayLevel`, 0.0–1.0).
+pub(super) fn volume(m: &mut Model, up: bool) -> Vec<Cmd> {
+    // Presses faster than the Room's answers count from the last one asked for.
+    let now = m.volume_asked.or(m.room.volume).unwrap_or(0.5);
+    let step = if up { 0.1 } else { -0.1 };
+    let next = ((now + step).clamp(0.0, 1.0) * 10.0).round() / 10.0;
+    if (next - now).abs() < f64::EPSILON {
+        let edge = if up { "full" } else { "zero" };
+        m.notify(NoticeLevel::Info, format!("Volume is at {edge}"));
+        return vec![];
+    }
+    m.volume_asked = Some(next);
+    vec![Cmd::room(
+        "setSettings",
+        json!({ "settings": { "audioPlayLevel": next } }),
+    )]
+}
+
+#[cfg(test)]
+#[path = "room_tests.rs"]
+mod tests;

@@ -1,0 +1,441 @@
+use super::*;
+use crate::app::testkit::*;
+use crate::app::{Mode, Notice, Session, update};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::json;
+
+const TWO_ROOMS: &str = "[[room]]\nname = \"Hall\"\nhost = \"10.0.0.1\"\n[[room]]\nname = \"Lab\"\nhost = \"10.0.0.2\"\n";
+
+#[test]
+fn switch_room_cycles_configured_rooms() {
+    let mut m = model(TWO_ROOMS);
+    assert_eq!(m.active_room().unwrap().name, "Hall");
+    update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
+    assert_eq!(m.active_room().unwrap().name, "Lab");
+    assert_eq!(
+        m.notice,
+        Some(Notice {
+            level: NoticeLevel::Info,
+            text: "Room: Lab".into()
+        })
+    );
+    update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
+    assert_eq!(m.active_room().unwrap().name, "Hall");
+
+    let mut m = model("");
+    update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
+    assert_eq!(m.active_room, None);
+    assert_eq!(m.notice.as_ref().map(|n| n.level), Some(NoticeLevel::Warn));
+}
+
+#[test]
+fn start_room_comes_from_the_command_line() {
+    let c = config(TWO_ROOMS);
+    let m = Model::from_config(&c, Session::Demo, Some(1), (80, 24), false);
+    assert_eq!(m.active_room().unwrap().name, "Lab");
+}
+
+#[test]
+fn room_actions_without_a_room_link_explain_why() {
+    for c in ['c', 'h', 'm', 'v'] {
+        let mut m = demo();
+        assert!(update(&mut m, press(c)).is_empty());
+        let n = m.notice.clone().expect("a notice");
+        assert_eq!(n.level, NoticeLevel::Warn);
+        assert!(n.text.starts_with("No room connected"), "{c}: {}", n.text);
+    }
+    let mut m = model("");
+    update(&mut m, press('c'));
+    assert!(m.notice.unwrap().text.contains("add a [[room]]"));
+}
+
+#[test]
+fn retry_countdowns_and_call_durations_tick_and_idle_does_not() {
+    use crate::chat::ChatLinkEvent;
+    let mut m = online_demo();
+    assert!(!m.ticking);
+    // A link waiting to reconnect counts down, then the ticks stop.
+    let cmds = update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Status(LinkStatus::Retrying {
+            in_secs: 2,
+            reason: "connection refused".into(),
+        })),
+    );
+    assert_eq!(cmds, vec![Cmd::Ticks(true)]);
+    update(&mut m, Msg::Tick);
+    assert!(
+        m.chat_link.label().ends_with("retrying in 1 s"),
+        "{}",
+        m.chat_link.label()
+    );
+    let cmds = update(&mut m, Msg::Tick);
+    assert!(m.chat_link.label().ends_with("retrying in 0 s"));
+    assert_eq!(cmds, vec![Cmd::Ticks(false)], "nothing left to count");
+    let rev = m.revision();
+    assert!(update(&mut m, Msg::Tick).is_empty());
+    assert_eq!(m.revision(), rev, "a stray tick changes nothing");
+    // A conference this console saw start counts its duration until it ends.
+    let mut st = m.room.clone();
+    st.login = Some(crate::room::state::Peer {
+        id: "op@srv".into(),
+        name: "Op".into(),
+    });
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
+    );
+    st.conference = Some(crate::room::state::Conference {
+        id: "c".into(),
+        title: "Sync".into(),
+        conf_type: 1,
+        owner: "op@srv".into(),
+        participants: vec![],
+    });
+    let cmds = update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
+    );
+    assert_eq!(cmds, vec![Cmd::Ticks(true)]);
+    assert_eq!(m.notice.as_ref().unwrap().text, "In a call: Sync");
+    update(&mut m, Msg::Tick);
+    update(&mut m, Msg::Tick);
+    assert_eq!(m.conf_secs, Some(2));
+    st.conference = None;
+    st.last_outcome = Some("call ended".into());
+    let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    assert_eq!(cmds, vec![Cmd::Ticks(false)]);
+    assert_eq!(m.conf_secs, None);
+    assert_eq!(
+        m.notice.as_ref().unwrap().text,
+        "Call: call ended",
+        "the result shows in the status bar"
+    );
+    // Already in a conference at the first snapshot: no duration to invent.
+    let mut m = online_demo();
+    let mut st = m.room.clone();
+    st.conference = Some(crate::room::state::Conference {
+        id: "c".into(),
+        title: "Sync".into(),
+        conf_type: 1,
+        owner: "x".into(),
+        participants: vec![],
+    });
+    assert!(update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st)))).is_empty());
+    assert_eq!(m.conf_secs, None);
+}
+
+#[test]
+fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds() {
+    use crate::room::state::{Contact, Invite, Peer, RoomState};
+    let mut m = demo();
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    let mut s = RoomState {
+        contacts: vec![],
+        ..RoomState::default()
+    };
+    s.contacts = vec![
+        Contact {
+            peer: Peer {
+                id: "alice@srv".into(),
+                name: "Alice".into(),
+            },
+            status: 1,
+        },
+        Contact {
+            peer: Peer {
+                id: "bob@srv".into(),
+                name: "Bob".into(),
+            },
+            status: 1,
+        },
+    ];
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    update(&mut m, press('c'));
+    assert!(matches!(m.mode, Mode::Prompt(crate::app::Prompt::Call(_))));
+    for c in "BO".chars() {
+        update(&mut m, press(c));
+    }
+    let Mode::Prompt(crate::app::Prompt::Call(p)) = &m.mode else {
+        panic!("no call prompt")
+    };
+    assert_eq!(
+        crate::app::call_matches(p).len(),
+        1,
+        "case-insensitive, by name or id"
+    );
+    let cmds = update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert_eq!(cmds, vec![Cmd::room("call", json!({"peerId": "bob@srv"}))]);
+    assert_eq!(m.mode, Mode::Normal);
+    // A typed id that is not in the book is called as typed.
+    update(&mut m, press('c'));
+    for c in "zed@srv".chars() {
+        update(&mut m, press(c));
+    }
+    let cmds = update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert_eq!(cmds, vec![Cmd::room("call", json!({"peerId": "zed@srv"}))]);
+    // Esc closes without calling.
+    update(&mut m, press('c'));
+    let cmds = update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    assert!(cmds.is_empty() && m.mode == Mode::Normal);
+    // The dialog: ticks start when a call rings and stop when it ends; Esc cancels ours.
+    s.calling = Some("bob@srv".into());
+    let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    assert_eq!(cmds, vec![Cmd::Ticks(true)]);
+    update(&mut m, Msg::Tick);
+    update(&mut m, Msg::Tick);
+    assert_eq!(m.ring_secs, 2);
+    let cmds = update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    assert_eq!(cmds, vec![Cmd::room("hangUp", json!({"forAll": false}))]);
+    s.calling = None;
+    s.invite = Some(Invite {
+        peer: Peer {
+            id: "dave@srv".into(),
+            name: "Dave".into(),
+        },
+        conf_id: "x".into(),
+        conf_type: 0,
+        conf_title: None,
+    });
+    let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    assert!(cmds.is_empty(), "still ringing: the ticks go on");
+    s.invite = None;
+    let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
+    assert_eq!(cmds, vec![Cmd::Ticks(false)]);
+    update(&mut m, Msg::Tick);
+    assert_eq!(m.ring_secs, 2, "no counting without a dialog");
+}
+
+#[test]
+fn link_status_and_state_snapshots_update_the_model() {
+    let mut m = demo();
+    let rev = m.revision();
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Status(LinkStatus::Connecting)),
+    );
+    assert_eq!(m.room_link, LinkStatus::Connecting);
+    assert_ne!(m.revision(), rev);
+    let mut st = crate::room::RoomState::default();
+    st.apply_event(&RoomEvent::MicMuted(true));
+    let rev = m.revision();
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
+    );
+    assert!(m.room.mic_muted);
+    assert_ne!(m.revision(), rev);
+    // The same state again draws nothing.
+    let rev = m.revision();
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    assert_eq!(m.revision(), rev);
+}
+
+#[test]
+fn an_incoming_call_rings_the_bell_and_says_who() {
+    let mut m = online_demo();
+    let cmds = update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Event(RoomEvent::InviteReceived {
+            peer_id: "dave@video.example.com".into(),
+            peer_dn: "Dave \x1b[31mBrown".into(),
+            conf_type: 0,
+            conf_id: "c1".into(),
+            conf_title: None,
+        })),
+    );
+    assert_eq!(cmds, vec![Cmd::Bell]);
+    assert_eq!(
+        m.notice.unwrap().text,
+        "Incoming call from Dave Brown: a accepts, r rejects"
+    );
+    // No bell when it is off.
+    let mut m = online_demo();
+    m.bell = false;
+    let cmds = update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Event(RoomEvent::InviteReceived {
+            peer_id: "x".into(),
+            peer_dn: String::new(),
+            conf_type: 1,
+            conf_id: "c".into(),
+            conf_title: Some("Board".into()),
+        })),
+    );
+    assert!(cmds.is_empty());
+    assert!(
+        m.notice
+            .unwrap()
+            .text
+            .starts_with("Invitation to Board from x")
+    );
+}
+
+#[test]
+fn a_huge_caller_name_is_cut_in_the_notice() {
+    let mut m = online_demo();
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Event(RoomEvent::InviteReceived {
+            peer_id: "x".into(),
+            peer_dn: "D".repeat(1 << 20),
+            conf_type: 0,
+            conf_id: "c".into(),
+            conf_title: None,
+        })),
+    );
+    let text = m.notice.unwrap().text;
+    assert!(
+        text.chars().count() < 200 && text.contains("DDD…"),
+        "{} chars",
+        text.len()
+    );
+}
+
+#[test]
+fn call_dialog_keys_answer_a_ringing_call() {
+    let mut m = online_demo();
+    // Without a ringing call, `a` and `r` do nothing.
+    assert!(update(&mut m, press('a')).is_empty());
+    ringing(&mut m);
+    assert_eq!(
+        update(&mut m, press('a')),
+        vec![Cmd::room("accept", json!({}))]
+    );
+    assert_eq!(
+        update(&mut m, press('r')),
+        vec![Cmd::room("reject", json!({}))]
+    );
+    // Hanging up a ringing call rejects it.
+    assert_eq!(
+        update(&mut m, press('h')),
+        vec![Cmd::room("reject", json!({}))]
+    );
+}
+
+#[test]
+fn room_keys_send_requests_when_the_link_is_up() {
+    let mut m = online_demo();
+    assert_eq!(
+        update(&mut m, press('m')),
+        vec![Cmd::room("setMicMute", json!({"mute": true}))]
+    );
+    m.room.mic_muted = true;
+    assert_eq!(
+        update(&mut m, press('m')),
+        vec![Cmd::room("setMicMute", json!({"mute": false}))]
+    );
+    assert_eq!(
+        update(&mut m, press('v')),
+        vec![Cmd::room("setVideoMute", json!({"mute": true}))]
+    );
+    // No call: hang-up says so and sends nothing.
+    assert!(update(&mut m, press('h')).is_empty());
+    assert_eq!(m.notice.as_ref().unwrap().text, "No call to hang up");
+    m.room.calling = Some("carol".into());
+    assert_eq!(
+        update(&mut m, press('h')),
+        vec![Cmd::room("hangUp", json!({"forAll": false}))]
+    );
+    // Placing a call opens the call prompt.
+    assert!(update(&mut m, press('c')).is_empty());
+    assert!(matches!(m.mode, Mode::Prompt(crate::app::Prompt::Call(_))));
+}
+
+#[test]
+fn a_failed_request_is_shown_inert() {
+    let mut m = online_demo();
+    update(
+        &mut m,
+        Msg::RoomFailed("the Room refused `x`: \x1b]0;t\x07bad".into()),
+    );
+    let n = m.notice.unwrap();
+    assert_eq!(
+        (n.level, n.text.as_str()),
+        (NoticeLevel::Error, "the Room refused `x`: bad")
+    );
+}
+
+#[test]
+fn switching_rooms_reconnects() {
+    let mut m = model(TWO_ROOMS);
+    m.room.mic_muted = true;
+    let cmds = update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
+    assert_eq!(cmds, vec![Cmd::ConnectRoom(1)]);
+    assert_eq!(
+        m.room,
+        crate::room::RoomState::default(),
+        "the old room's state is dropped"
+    );
+}
+#[test]
+fn hang_up_for_all_asks_and_volume_steps() {
+    use crate::room::RoomLinkEvent;
+    let mut m = open(1);
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    assert!(ch(&mut m, 'H').is_empty());
+    assert!(m.notice.as_ref().unwrap().text.contains("No conference"));
+    let mut st = m.room.clone();
+    st.conference = Some(crate::room::state::Conference {
+        id: "c1".into(),
+        title: "Sync".into(),
+        conf_type: 1,
+        owner: ME.into(),
+        participants: vec![],
+    });
+    st.volume = Some(0.8);
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
+    );
+    ch(&mut m, 'H');
+    assert!(matches!(m.mode, Mode::Confirm(_)));
+    assert_eq!(
+        ch(&mut m, 'y'),
+        vec![Cmd::room("hangUp", json!({"forAll": true}))]
+    );
+    assert_eq!(
+        ch(&mut m, '+'),
+        vec![Cmd::room(
+            "setSettings",
+            json!({"settings": {"audioPlayLevel": 0.9}})
+        )]
+    );
+    // A second press before the Room answers counts from the first.
+    assert_eq!(
+        ch(&mut m, '+'),
+        vec![Cmd::room(
+            "setSettings",
+            json!({"settings": {"audioPlayLevel": 1.0}})
+        )]
+    );
+    assert_eq!(
+        ch(&mut m, '-'),
+        vec![Cmd::room(
+            "setSettings",
+            json!({"settings": {"audioPlayLevel": 0.9}})
+        )]
+    );
+    st.volume = Some(1.0);
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    assert!(ch(&mut m, '+').is_empty());
+    assert!(m.notice.as_ref().unwrap().text.contains("full"));
+}

@@ -1,0 +1,160 @@
+//! Files going up and down: the transfers the history shows, from the request to the end.
+
+use super::{Cmd, Mode, Model, NoticeLevel, TransferState, TransferView};
+use crate::chat::types::{Content, Envelope};
+use crate::sanitize;
+
+pub(super) fn next_transfer_id(m: &Model) -> u64 {
+    m.transfers.iter().map(|t| t.id).max().unwrap_or(0) + 1
+}
+
+pub(super) fn download(m: &mut Model, chat_id: &str, e: &Envelope) -> Vec<Cmd> {
+    let Content::Attachment {
+        name,
+        size,
+        file_id,
+        ..
+    } = &e.content
+    else {
+        m.notify(NoticeLevel::Info, "This message has no attachment");
+        return vec![];
+    };
+    if m.transfers.iter().any(|t| {
+        t.message_id.as_deref() == Some(e.message_id.as_str()) && t.state == TransferState::Running
+    }) {
+        m.notify(NoticeLevel::Info, "Already downloading");
+        return vec![];
+    }
+    let id = next_transfer_id(m);
+    m.transfers.push(TransferView {
+        id,
+        chat_id: chat_id.to_string(),
+        message_id: Some(e.message_id.clone()),
+        name: sanitize::line(name).into_owned(),
+        path: None,
+        upload: false,
+        done: 0,
+        total: *size,
+        state: TransferState::Running,
+    });
+    m.touch();
+    vec![Cmd::Download {
+        id,
+        file_id: file_id.clone(),
+        dir: m.download_dir.clone(),
+        name: name.clone(),
+    }]
+}
+
+/// A transfer's local path became known.
+pub(super) fn transfer_path(m: &mut Model, id: u64, path: std::path::PathBuf, total: u64) {
+    if let Some(t) = m.transfers.iter_mut().find(|t| t.id == id) {
+        t.path = Some(path);
+        t.total = total;
+        m.touch();
+    }
+}
+
+/// Progress from the link, by local path. Redraws only when the shown percentage changes.
+pub(super) fn transfer_progress(m: &mut Model, t: &crate::chat::Transfer) {
+    let Some(v) = m.transfers.iter_mut().find(|v| {
+        v.state == TransferState::Running
+            && v.upload == t.upload
+            && v.path.as_deref() == Some(t.path.as_path())
+    }) else {
+        return;
+    };
+    let pct = |done: u64, total: u64| (done * 100).checked_div(total).unwrap_or(0);
+    let before = pct(v.done, v.total);
+    v.done = t.done;
+    if t.total > 0 {
+        v.total = t.total;
+    }
+    if pct(v.done, v.total) != before {
+        m.touch();
+    }
+}
+
+pub(super) fn transfer_done(m: &mut Model, id: u64, result: Result<(), String>) -> Vec<Cmd> {
+    let Some(t) = m.transfers.iter_mut().find(|t| t.id == id) else {
+        return vec![];
+    };
+    let path = t
+        .path
+        .as_ref()
+        .map(|p| sanitize::line(&p.display().to_string()).into_owned())
+        .unwrap_or_default();
+    let (upload, chat_id, name) = (t.upload, t.chat_id.clone(), t.name.clone());
+    let mut cmds = vec![];
+    match result {
+        Ok(()) => {
+            t.state = TransferState::Done;
+            t.done = t.total;
+            if upload {
+                m.notify(NoticeLevel::Info, format!("Sent {name}"));
+                if m.open_chat.as_ref().is_some_and(|o| o.chat_id == chat_id) {
+                    cmds.push(Cmd::LoadHistory {
+                        chat_id,
+                        before: None,
+                    });
+                }
+            } else {
+                m.notify(NoticeLevel::Info, format!("Saved {path}"));
+            }
+        }
+        Err(e) => {
+            let e = sanitize::line(&e).into_owned();
+            t.state = TransferState::Failed(e.clone());
+            let what = if upload { "send" } else { "download" };
+            m.notify(NoticeLevel::Error, format!("Cannot {what} {name}: {e}"));
+        }
+    }
+    m.touch();
+    cmds
+}
+
+/// Enter in the upload prompt: the file goes up to the open chat (replying, if the draft was).
+pub(super) fn upload(m: &mut Model, typed: &str) -> Vec<Cmd> {
+    let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
+        m.mode = Mode::Normal;
+        m.touch();
+        return vec![];
+    };
+    if typed.is_empty() {
+        return vec![];
+    }
+    // A path pasted from a file manager may come quoted.
+    let typed = typed.trim_matches(|c| c == '\'' || c == '"');
+    // As typed: the effect expands `~` (reading the environment is not update's job) and
+    // reports the path it opened.
+    let path = std::path::PathBuf::from(typed);
+    let name = path
+        .file_name()
+        .map(|n| sanitize::line(&n.to_string_lossy()).into_owned())
+        .unwrap_or_else(|| sanitize::line(typed).into_owned());
+    let reply_to = m.drafts.get_mut(&chat_id).and_then(|d| d.reply_to.take());
+    let id = next_transfer_id(m);
+    m.transfers.push(TransferView {
+        id,
+        chat_id: chat_id.clone(),
+        message_id: None,
+        name,
+        path: None,
+        upload: true,
+        done: 0,
+        total: 0,
+        state: TransferState::Running,
+    });
+    m.mode = Mode::Normal;
+    m.touch();
+    vec![Cmd::Upload {
+        id,
+        chat_id,
+        path,
+        reply_to,
+    }]
+}
+
+#[cfg(test)]
+#[path = "transfers_tests.rs"]
+mod tests;

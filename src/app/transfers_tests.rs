@@ -1,0 +1,157 @@
+use super::*;
+use crate::app::testkit::*;
+use crate::app::{Mode, Msg, Prompt, update};
+use crate::chat::ChatLinkEvent;
+use crate::chat::events::ChatEvent;
+use crossterm::event::KeyCode;
+use serde_json::json;
+
+#[test]
+fn download_shows_progress_and_where_the_file_went() {
+    let mut m = open(2);
+    m.download_dir = "/tmp/dl".into();
+    let file = env(
+        "f1",
+        9,
+        "alice@srv",
+        json!({"name": "report.pdf", "mimeType": "application/pdf", "size": 1000, "fileId": "F1"}),
+        202,
+    );
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(file)))),
+    );
+    kc(&mut m, KeyCode::Up);
+    assert_eq!(sel(&m).as_deref(), Some("f1"));
+    let cmds = ch(&mut m, 'o');
+    assert_eq!(
+        cmds,
+        vec![Cmd::Download {
+            id: 1,
+            file_id: "F1".into(),
+            dir: "/tmp/dl".into(),
+            name: "report.pdf".into()
+        }]
+    );
+    assert!(ch(&mut m, 'o').is_empty(), "not twice at once");
+    assert!(m.notice.as_ref().unwrap().text.contains("Already"));
+    let path = std::path::PathBuf::from("/tmp/dl/report (1).pdf");
+    update(
+        &mut m,
+        Msg::TransferPath {
+            id: 1,
+            path: path.clone(),
+            total: 0,
+        },
+    );
+    let rev = m.revision();
+    let progress = |done| {
+        Msg::Chat(ChatLinkEvent::Transfer(crate::chat::Transfer {
+            path: path.clone(),
+            upload: false,
+            done,
+            total: 1000,
+        }))
+    };
+    update(&mut m, progress(400));
+    assert_eq!(m.transfers[0].done, 400);
+    assert_ne!(m.revision(), rev);
+    let rev = m.revision();
+    update(&mut m, progress(401));
+    assert_eq!(m.revision(), rev, "no redraw while the percentage stays");
+    update(
+        &mut m,
+        Msg::TransferDone {
+            id: 1,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(m.transfers[0].state, TransferState::Done);
+    assert!(m.notice.as_ref().unwrap().text.contains("report (1).pdf"));
+    // A text message has nothing to download.
+    kc(&mut m, KeyCode::Up);
+    ch(&mut m, 'o');
+    assert!(m.notice.as_ref().unwrap().text.contains("no attachment"));
+    // A failure keeps its reason.
+    kc(&mut m, KeyCode::Down);
+    ch(&mut m, 'o');
+    update(
+        &mut m,
+        Msg::TransferDone {
+            id: 2,
+            result: Err("file not found (404)".into()),
+        },
+    );
+    assert_eq!(
+        m.transfers[1].state,
+        TransferState::Failed("file not found (404)".into())
+    );
+}
+
+#[test]
+fn upload_takes_a_typed_or_pasted_path() {
+    let mut m = open(2);
+    assert!(ch(&mut m, 'u').is_empty());
+    assert_eq!(
+        m.mode,
+        Mode::Prompt(Prompt::Upload {
+            path: Default::default()
+        })
+    );
+    assert!(kc(&mut m, KeyCode::Enter).is_empty(), "nothing typed");
+    update(&mut m, Msg::Paste("'/tmp/a file.txt'\n".into()));
+    let cmds = kc(&mut m, KeyCode::Enter);
+    assert_eq!(
+        cmds,
+        vec![Cmd::Upload {
+            id: 1,
+            chat_id: "a".into(),
+            path: "/tmp/a file.txt".into(),
+            reply_to: None
+        }]
+    );
+    assert_eq!(m.transfers[0].name, "a file.txt");
+    assert!(m.transfers[0].upload);
+    update(
+        &mut m,
+        Msg::TransferPath {
+            id: 1,
+            path: "/tmp/a file.txt".into(),
+            total: 10,
+        },
+    );
+    let cmds = update(
+        &mut m,
+        Msg::TransferDone {
+            id: 1,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(
+        cmds,
+        vec![Cmd::LoadHistory {
+            chat_id: "a".into(),
+            before: None
+        }],
+        "the posted file is read back"
+    );
+    // `~` is the home directory; a reply being written goes with the file.
+    kc(&mut m, KeyCode::Up);
+    ch(&mut m, 'R');
+    kc(&mut m, KeyCode::Esc);
+    ch(&mut m, 'u');
+    typed(&mut m, "~/x.bin");
+    let cmds = kc(&mut m, KeyCode::Enter);
+    let Cmd::Upload { path, reply_to, .. } = &cmds[0] else {
+        panic!()
+    };
+    assert_eq!(
+        path,
+        std::path::Path::new("~/x.bin"),
+        "as typed; the effect expands it"
+    );
+    assert_eq!(reply_to.as_deref(), Some("m1"));
+    ch(&mut m, 'u');
+    kc(&mut m, KeyCode::Esc);
+    assert_eq!(m.mode, Mode::Normal);
+}

@@ -1,0 +1,232 @@
+use super::*;
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+fn parse(s: &str) -> Result<Config, ConfigError> {
+    Config::parse(s, Path::new("/etc/x.toml"), no_env)
+}
+
+#[test]
+fn home_is_expanded_only_for_a_leading_tilde() {
+    let home = directories::BaseDirs::new()
+        .unwrap()
+        .home_dir()
+        .to_path_buf();
+    assert_eq!(expand_home(Path::new("~/x.bin")), home.join("x.bin"));
+    assert_eq!(expand_home(Path::new("~")), home);
+    assert_eq!(expand_home(Path::new("/tmp/~x")), Path::new("/tmp/~x"));
+    assert_eq!(expand_home(Path::new("~bob/x")), Path::new("~bob/x"));
+    assert_eq!(expand_home(Path::new("rel/x")), Path::new("rel/x"));
+}
+
+fn invalid(s: &str) -> (Option<usize>, Option<String>, String, String) {
+    match parse(s) {
+        Err(e @ ConfigError::Invalid { .. }) => {
+            let text = e.to_string();
+            let ConfigError::Invalid {
+                line, key, message, ..
+            } = e
+            else {
+                unreachable!()
+            };
+            (line, key, message, text)
+        }
+        other => panic!("expected an invalid config, got {other:?}"),
+    }
+}
+
+#[test]
+fn empty_file_is_all_defaults() {
+    let c = parse("").unwrap();
+    assert_eq!(c.chat, None);
+    assert!(c.rooms.is_empty());
+    assert!(c.ui.bell);
+    assert_eq!(c.ui.keys, KeyMap::default());
+    assert_eq!(c.log.level, LogLevel::Info);
+}
+
+#[test]
+fn unknown_key_names_line_and_key() {
+    let (line, key, msg, text) =
+        invalid("[chat]\nserver = \"tc.example\"\nusername = \"op\"\nprot = 4309\n");
+    assert_eq!(line, Some(4));
+    assert_eq!(key.as_deref(), Some("chat.prot"));
+    assert!(msg.contains("unknown field `prot`"), "{msg}");
+    assert!(
+        text.starts_with("config error in /etc/x.toml, line 4, column 1, key `chat.prot`: "),
+        "{text}"
+    );
+}
+
+#[test]
+fn wrong_type_names_line_and_key() {
+    let (line, key, msg, _) = invalid(
+        "[[room]]\nname = \"A\"\nhost = \"10.0.0.5\"\n\n[[room]]\nname = \"B\"\nhost = \"h\"\nhttp_port = \"eighty\"\n",
+    );
+    assert_eq!(line, Some(8));
+    assert_eq!(key.as_deref(), Some("room.http_port"));
+    assert!(msg.contains("invalid type"), "{msg}");
+}
+
+#[test]
+fn value_checks_name_line_and_key() {
+    let (line, key, msg, _) = invalid("[[room]]\nname = \"A\"\nhost = \"http://10.0.0.5/\"\n");
+    assert_eq!((line, key.as_deref()), (Some(3), Some("room.host")));
+    assert!(msg.contains("without a scheme: `10.0.0.5`"), "{msg}");
+
+    let (line, key, msg, _) = invalid("[[room]]\nname = \"A\"\nhost = \"h\"\nws_port = 70000\n");
+    assert_eq!((line, key.as_deref()), (Some(4), Some("room.ws_port")));
+    assert!(msg.contains("70000 is not a port"), "{msg}");
+
+    let (line, key, msg, _) = invalid("[[room]]\nname = \"A\"\nhost = \"h\"\napi_version = 3\n");
+    assert_eq!((line, key.as_deref()), (Some(4), Some("room.api_version")));
+    assert!(msg.contains("use 1 or 2"), "{msg}");
+
+    let (line, key, msg, _) = invalid("[ui]\ntheme = \"neon\"\n");
+    assert_eq!((line, key.as_deref()), (Some(2), Some("ui.theme")));
+    assert!(msg.contains("neon"), "{msg}");
+
+    let (line, key, msg, _) =
+        invalid("[chat]\nserver = \"h\"\nusername = \"op\"\ntoken_type = \"Bearer\"\n");
+    assert_eq!((line, key.as_deref()), (Some(4), Some("chat.token_type")));
+    assert!(msg.contains("\"JWT\" or \"JWE\""), "{msg}");
+}
+
+#[test]
+fn key_binding_errors_name_the_table() {
+    let (line, key, msg, _) = invalid("[ui]\nbell = false\n\n[ui.keys]\nquit = \"hyper-q\"\n");
+    assert_eq!(line, Some(5));
+    assert_eq!(key.as_deref(), Some("ui.keys.quit"));
+    assert!(msg.contains("cannot read key `hyper-q`"), "{msg}");
+
+    let (_, key, msg, _) = invalid("[ui.keys]\nquitt = \"q\"\n");
+    assert_eq!(key.as_deref(), Some("ui.keys"));
+    assert!(msg.contains("unknown action `quitt`"), "{msg}");
+
+    let (_, _, msg, _) = invalid("[ui.keys]\ncall = \"h\"\n");
+    assert!(msg.contains("`call`") && msg.contains("`hangup`"), "{msg}");
+}
+
+#[test]
+fn unknown_section_is_named() {
+    let (line, key, msg, _) = invalid("[chats]\nserver = \"x\"\n");
+    assert_eq!((line, key.as_deref()), (Some(1), Some("chats")));
+    assert!(msg.contains("unknown field `chats`"), "{msg}");
+}
+
+#[test]
+fn duplicate_room_names_are_refused_at_the_second() {
+    let (line, key, msg, _) = invalid(
+        "[[room]]\nname = \"Hall\"\nhost = \"a\"\n[[room]]\nname = \"Hall\"\nhost = \"b\"\n",
+    );
+    assert_eq!((line, key.as_deref()), (Some(5), Some("room.name")));
+    assert!(msg.contains("two rooms have this name"), "{msg}");
+}
+
+#[test]
+fn syntax_error_has_a_line() {
+    let (line, _, _, _) = invalid("[chat]\nserver = \"unterminated\n");
+    assert_eq!(line, Some(2));
+}
+
+#[test]
+fn chat_port_follows_tls() {
+    let c = parse("[chat]\nserver = \"tc\"\nusername = \"u\"\n").unwrap();
+    assert_eq!(c.chat.unwrap().port(), 4309);
+    let c = parse("[chat]\nserver = \"tc\"\nusername = \"u\"\ntls = true\n").unwrap();
+    assert_eq!(c.chat.unwrap().port(), 443);
+    let c = parse("[chat]\nserver = \"tc\"\nusername = \"u\"\ntls = true\nport = 8443\n").unwrap();
+    assert_eq!(c.chat.unwrap().port(), 8443);
+}
+
+#[test]
+fn environment_overrides_file_secrets() {
+    let text = "[chat]\nserver = \"tc\"\nusername = \"u\"\npassword = \"file-pass\"\n[[room]]\nname = \"A\"\nhost = \"h\"\npin = \"1111\"\n";
+    let c = parse(text).unwrap();
+    assert_eq!(c.chat_password().unwrap().expose(), "file-pass");
+    assert_eq!(c.room_pin(&c.rooms[0]).unwrap().expose(), "1111");
+    assert!(c.chat_token().is_none());
+
+    let env = |k: &str| match k {
+        ENV_ROOM_PIN => Some("2222".to_string()),
+        ENV_PASSWORD => Some("env-pass".to_string()),
+        ENV_TOKEN => Some("tok".to_string()),
+        _ => None,
+    };
+    let c = Config::parse(text, Path::new("x"), env).unwrap();
+    assert_eq!(c.chat_password().unwrap().expose(), "env-pass");
+    assert_eq!(c.room_pin(&c.rooms[0]).unwrap().expose(), "2222");
+    assert_eq!(c.chat_token().unwrap().expose(), "tok");
+    // An empty variable is as good as unset.
+    let c = Config::parse(text, Path::new("x"), |k| {
+        (k == ENV_ROOM_PIN).then(String::new)
+    })
+    .unwrap();
+    assert_eq!(c.room_pin(&c.rooms[0]).unwrap().expose(), "1111");
+}
+
+#[test]
+fn secrets_do_not_print() {
+    let c = parse("[chat]\nserver = \"tc\"\nusername = \"u\"\npassword = \"hunter2\"\n[[room]]\nname = \"A\"\nhost = \"h\"\npin = \"8642\"\n").unwrap();
+    let dbg = format!("{c:?}");
+    assert!(!dbg.contains("hunter2") && !dbg.contains("8642"), "{dbg}");
+}
+
+#[test]
+fn missing_default_file_is_fine_but_missing_given_file_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("none.toml");
+    assert!(Config::load(&p, false, no_env).is_ok());
+    let e = Config::load(&p, true, no_env).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with(&format!("cannot read the config file {}", p.display())),
+        "{e}"
+    );
+}
+
+#[test]
+fn secrets_in_a_readable_file_are_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("c.toml");
+    std::fs::write(&p, "[[room]]\nname = \"A\"\nhost = \"h\"\npin = \"1234\"\n").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let c = Config::load(&p, true, no_env).unwrap();
+    assert!(
+        c.permission_warning(&p)
+            .unwrap()
+            .contains("readable by others holds secrets: chmod 600 ")
+    );
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(c.permission_warning(&p), None);
+    // No secrets, no warning.
+    std::fs::write(&p, "[[room]]\nname = \"A\"\nhost = \"h\"\n").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let c = Config::load(&p, true, no_env).unwrap();
+    assert_eq!(c.permission_warning(&p), None);
+}
+
+#[test]
+fn room_instance_defaults_and_is_checked() {
+    let c = parse("[[room]]\nname = \"A\"\nhost = \"h\"\n").unwrap();
+    assert_eq!(c.rooms[0].instance, "default");
+    let c = parse("[[room]]\nname = \"A\"\nhost = \"h\"\ninstance = \"lobby\"\n").unwrap();
+    assert_eq!(c.rooms[0].instance, "lobby");
+    let (line, key, msg, _) =
+        invalid("[[room]]\nname = \"A\"\nhost = \"h\"\ninstance = \"../x\"\n");
+    assert_eq!((line, key.as_deref()), (Some(4), Some("room.instance")));
+    assert!(msg.contains("not a Room instance name"), "{msg}");
+}
+
+#[test]
+fn room_lookup() {
+    let c = parse(
+        "[[room]]\nname = \"Board Room\"\nhost = \"a\"\n[[room]]\nname = \"Lab\"\nhost = \"b\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.room_index("lab"), Ok(1));
+    assert!(c.room_index("x").unwrap_err().contains("Board Room, Lab"));
+}

@@ -1,0 +1,140 @@
+use super::*;
+use serde_json::json;
+
+#[test]
+fn reads_every_kind_of_line() {
+    let s = parse(
+        "# tour\n\ngetAppState\ncall {\"peerId\": \"alice\"}\nwait appStateChanged {\"appState\": 5} 2.5\n\
+         createGroupChat {\"title\": \"T\"} -> chat = chatId, n = a.b\n! removeChat {\"chatId\": \"${chat}\"}\n\
+         !304 getChatByID {\"chatId\": \"x\"}\nwait sendMessage\n",
+    )
+    .unwrap();
+    assert_eq!(s.len(), 7);
+    assert!(
+        matches!(&s[0], Step::Request { method, params, expect: Expect::Success, .. } if method == "getAppState" && params == "{}")
+    );
+    assert!(
+        matches!(&s[2], Step::Wait { event, fields, timeout, line: 5 } if event == "appStateChanged" && fields == "{\"appState\": 5}" && *timeout == Duration::from_millis(2500))
+    );
+    assert!(
+        matches!(&s[3], Step::Request { keep, .. } if keep == &[("chat".to_string(), "chatId".to_string()), ("n".to_string(), "a.b".to_string())])
+    );
+    assert!(matches!(
+        &s[4],
+        Step::Request {
+            expect: Expect::Failure(None),
+            ..
+        }
+    ));
+    assert!(matches!(
+        &s[5],
+        Step::Request {
+            expect: Expect::Failure(Some(304)),
+            ..
+        }
+    ));
+    assert!(
+        matches!(&s[6], Step::Wait { fields, timeout, .. } if fields == "{}" && *timeout == Duration::from_secs(10))
+    );
+}
+
+#[test]
+fn mistakes_name_their_line() {
+    for (text, want) in [
+        (
+            "getAppState\ncall {\"peerId\": }",
+            "line 2: the parameters are not JSON",
+        ),
+        ("call [1]", "line 1: the parameters must be a JSON object"),
+        ("wait", "line 1: `wait` needs an event name"),
+        (
+            "wait ev {\"a\": 1} soon",
+            "line 1: “soon” is not a number of seconds",
+        ),
+        ("x -> nope", "line 1: write what to keep as `name = key`"),
+        ("! {\"a\": 1}", "line 1: “{\"a\":” is not a method name"),
+        ("get state", "line 1: the parameters are not JSON"),
+    ] {
+        let e = parse(text).unwrap_err().to_string();
+        assert!(e.starts_with(want), "{text:?}: {e}");
+    }
+}
+
+#[test]
+fn placeholders_are_filled_escaped() {
+    let vars = HashMap::from([("t".to_string(), "a \"quoted\" \\ title".to_string())]);
+    let filled = fill(r#"{"title": "${t}", "n": "${u}"}"#, &vars, false);
+    let v: Value = serde_json::from_str(&filled).unwrap();
+    assert_eq!(v["title"], "a \"quoted\" \\ title");
+    assert_eq!(v["n"], "${u}");
+    assert_eq!(unknown_names(&filled, &vars), ["u"]);
+    assert_eq!(at_path(&json!({"a": [{"b": 7}]}), "a.0.b"), Some(&json!(7)));
+    assert!(includes(
+        &json!({"a": 1, "b": {"c": 2, "d": 3}}),
+        &json!({"b": {"c": 2}})
+    ));
+    assert!(!includes(&json!({"a": 1}), &json!({"a": 2})));
+}
+
+/// A backend that answers from a list and has events queued.
+struct Fake {
+    replies: Vec<Result<Value, Refusal>>,
+    events: Vec<(String, Value)>,
+    sent: Vec<(String, Map<String, Value>)>,
+}
+
+impl Backend for Fake {
+    async fn request(
+        &mut self,
+        method: &str,
+        params: Map<String, Value>,
+    ) -> Result<Value, Refusal> {
+        self.sent.push((method.to_string(), params));
+        self.replies.remove(0)
+    }
+    async fn event(&mut self, _until: Instant) -> Option<(String, Value)> {
+        (!self.events.is_empty()).then(|| self.events.remove(0))
+    }
+}
+
+#[tokio::test]
+async fn runs_keeps_waits_and_stops_at_the_unexpected() {
+    let steps = parse(
+        "createGroupChat {\"title\": \"T\"} -> chat = chatId\nwait created {\"chatId\": \"${chat}\"} 1\n\
+         sendMessage {\"chatId\": \"${chat}\"}\n!304 getChatByID {\"chatId\": \"${chat}\"}\nwait never 0.05\nnotReached",
+    )
+    .unwrap();
+    let mut b = Fake {
+        replies: vec![
+            Ok(json!({"chatId": "C1"})),
+            Ok(json!({"messageId": "M"})),
+            Err(Refusal {
+                code: Some(304),
+                text: "chat not found (304)".into(),
+                reply: Value::Null,
+            }),
+        ],
+        events: vec![
+            ("created".into(), json!({"chatId": "C0"})),
+            ("created".into(), json!({"chatId": "C1", "more": true})),
+        ],
+        sent: vec![],
+    };
+    let mut seen = vec![];
+    let r = run(&mut b, &steps, |r| seen.push(r.clone())).await;
+    let failed = r.unwrap_err();
+    assert_eq!(failed.what, "wait never");
+    assert_eq!(seen.len(), 5);
+    assert!(seen[..4].iter().all(|r| r.expected), "{seen:#?}");
+    assert_eq!(b.sent[1].1["chatId"], "C1", "the kept id is filled in");
+    assert!(describe(&seen[3]).contains("failed (304), as expected"));
+    // Success where a failure was expected is a failure of the script.
+    let steps = parse("! removeChat").unwrap();
+    let mut b = Fake {
+        replies: vec![Ok(json!({}))],
+        events: vec![],
+        sent: vec![],
+    };
+    let r = run(&mut b, &steps, |_| {}).await.unwrap_err();
+    assert!(describe(&r).contains("a failure was expected"));
+}
