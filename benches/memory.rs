@@ -86,7 +86,7 @@ fn main() {
     );
     let c = Chat::from_value(&json!({"chatId": chat, "title": "Big", "chatType": 2})).unwrap();
     update(&mut m, Msg::ChatsLoaded(Ok(vec![c])));
-    m.focus = trueconf_console::app::Pane::Chats;
+    m.ui.focus = trueconf_console::app::Pane::Chats;
     update(
         &mut m,
         Msg::Key(crossterm::event::KeyEvent::new(
@@ -117,7 +117,7 @@ fn main() {
         );
     }
     let held = live() - before;
-    let n = m.open_chat.as_ref().map(|o| o.messages.len()).unwrap_or(0);
+    let n = m.chat.open.as_ref().map(|o| o.messages.len()).unwrap_or(0);
     assert_eq!(n as u64, N);
     let ratio = held as f64 / json_bytes as f64;
     println!(

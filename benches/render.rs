@@ -26,7 +26,7 @@ fn model(n: usize) -> Model {
     );
     let chat = Chat::from_value(&json!({"chatId": "c", "title": "Big", "chatType": 2})).unwrap();
     update(&mut m, Msg::ChatsLoaded(Ok(vec![chat])));
-    m.focus = trueconf_console::app::Pane::Chats;
+    m.ui.focus = trueconf_console::app::Pane::Chats;
     update(
         &mut m,
         Msg::Key(crossterm::event::KeyEvent::new(
@@ -54,7 +54,7 @@ fn model(n: usize) -> Model {
             result: Ok(page),
         },
     );
-    assert_eq!(m.open_chat.as_ref().unwrap().messages.len(), n);
+    assert_eq!(m.chat.open.as_ref().unwrap().messages.len(), n);
     m
 }
 

@@ -216,18 +216,18 @@ fn run_tui(
         let mut effects = app::Effects::new(targets, links_tx);
         // The outbox survives a restart (not in --demo, whose chats are new each run).
         let mut model = model;
-        model.utc_offset_secs = i64::from(chrono::Local::now().offset().local_minus_utc());
+        model.ui.utc_offset_secs = i64::from(chrono::Local::now().offset().local_minus_utc());
         let mut load_errors: Vec<String> = Vec::new();
         if !demo {
             let path = trueconf_console::dirs::data_dir().map(|d| d.join("outbox.json"));
             if let Some(p) = &path {
                 match app::OutboxFile::load(p) {
-                    Ok(items) => model.outbox = items,
+                    Ok(items) => model.composer.outbox = items,
                     // Unsent messages may be in it: keep the file, never overwrite it.
                     Err(e) => load_errors.push(kept_aside(p, e)),
                 }
             }
-            model.persist_outbox = path.is_some();
+            model.composer.persist = path.is_some();
             effects.set_outbox_path(path);
         }
         // The explorer's history (what was sent, secrets masked) survives a restart.
@@ -235,7 +235,7 @@ fn run_tui(
         if let Some(d) = &data {
             let p = d.join("explorer-history.json");
             match app::explorer::HistoryFile::load(&p) {
-                Ok(h) => model.explorer_history = h,
+                Ok(h) => model.explorer.history = h,
                 Err(e) => load_errors.push(kept_aside(&p, e)),
             }
         }
@@ -243,7 +243,7 @@ fn run_tui(
             model.notify(NoticeLevel::Error, load_errors.join(" · "));
         }
         effects.set_data_dir(data);
-        if let Some(i) = model.active_room {
+        if let Some(i) = model.room.active {
             effects.connect_room(i);
         }
         if let Some((t, opts)) = chat_target {

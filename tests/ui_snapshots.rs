@@ -12,7 +12,7 @@ use trueconf_console::config::Config;
 use trueconf_console::ui;
 
 fn render(m: &Model) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(m.size.0, m.size.1)).unwrap();
+    let mut t = Terminal::new(TestBackend::new(m.ui.size.0, m.ui.size.1)).unwrap();
     t.draw(|f| ui::view(m, f)).unwrap();
     t
 }
@@ -159,7 +159,7 @@ fn in_a_call(w: u16, h: u16) -> Model {
     use trueconf_console::link::LinkStatus;
     use trueconf_console::room::RoomEvent;
     let mut m = demo(w, h);
-    m.room_link = LinkStatus::Authorized;
+    m.room.link = LinkStatus::Authorized;
     for e in [
         RoomEvent::Login {
             result: 0,
@@ -194,17 +194,17 @@ fn in_a_call(w: u16, h: u16) -> Model {
         },
         RoomEvent::MicMuted(true),
     ] {
-        m.room.apply_event(&e);
+        m.room.state.apply_event(&e);
     }
-    m.room.app_state = trueconf_console::room::AppState::Conference;
-    m.room.volume = Some(0.8);
-    m.room.server = Some(trueconf_console::room::state::ServerInfo {
+    m.room.state.app_state = trueconf_console::room::AppState::Conference;
+    m.room.state.volume = Some(0.8);
+    m.room.state.server = Some(trueconf_console::room::state::ServerInfo {
         server: "video.example.com".into(),
         port: Some(4307),
         domain: None,
     });
     // Joined while this console watched: 12 min 34 s ago.
-    m.conf_secs = Some(754);
+    m.room.conf_secs = Some(754);
     m
 }
 
@@ -245,9 +245,9 @@ fn room_ringing_160x48() {
     use trueconf_console::link::LinkStatus;
     use trueconf_console::room::RoomEvent;
     let mut m = demo(160, 48);
-    m.room_link = LinkStatus::Authorized;
-    m.room.app_state = trueconf_console::room::AppState::Wait;
-    m.room.apply_event(&RoomEvent::InviteReceived {
+    m.room.link = LinkStatus::Authorized;
+    m.room.state.app_state = trueconf_console::room::AppState::Wait;
+    m.room.state.apply_event(&RoomEvent::InviteReceived {
         peer_id: "dave@video.example.com".into(),
         peer_dn: "Dave \u{1b}]0;pwned\u{7}Brown".into(),
         conf_type: 0,
@@ -264,8 +264,8 @@ fn a_megabyte_caller_name_is_cut_to_the_pane() {
     use trueconf_console::link::LinkStatus;
     use trueconf_console::room::RoomEvent;
     let mut m = demo(80, 24);
-    m.room_link = LinkStatus::Authorized;
-    m.room.apply_event(&RoomEvent::InviteReceived {
+    m.room.link = LinkStatus::Authorized;
+    m.room.state.apply_event(&RoomEvent::InviteReceived {
         peer_id: "dave@video.example.com".into(),
         peer_dn: "Dave".repeat(1 << 18),
         conf_type: 0,
@@ -528,7 +528,7 @@ fn inspector_with_traffic_80x24_and_160x48() {
 fn chat_list_filtered_80x24() {
     let mut m = with_chats(80, 24);
     key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
-    m.focus = trueconf_console::app::Pane::Chats;
+    m.ui.focus = trueconf_console::app::Pane::Chats;
     key(&mut m, KeyCode::Char('/'), KeyModifiers::NONE);
     for c in "pj".chars() {
         key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
@@ -545,7 +545,7 @@ fn rich_chat(w: u16, h: u16) -> Model {
     use trueconf_console::chat::events::ChatEvent;
     use trueconf_console::chat::types::Envelope;
     let mut m = with_chats(w, h);
-    m.download_dir = "/home/op/Downloads".into();
+    m.transfers.download_dir = "/home/op/Downloads".into();
     update(
         &mut m,
         Msg::Name {
@@ -646,7 +646,7 @@ fn rich_chat(w: u16, h: u16) -> Model {
         })),
     );
     // Download the attachment: select it (six up from the newest) and press o.
-    m.focus = trueconf_console::app::Pane::History;
+    m.ui.focus = trueconf_console::app::Pane::History;
     for _ in 0..6 {
         key(&mut m, KeyCode::Up, KeyModifiers::NONE);
     }
@@ -690,7 +690,7 @@ fn rich_chat(w: u16, h: u16) -> Model {
             total: 4_000_000,
         })),
     );
-    m.notice = None;
+    m.ui.notice = None;
     m
 }
 
@@ -757,7 +757,7 @@ fn message_dialogs_80x24() {
     update(&mut m, Msg::Paste("~/slides/q4-review.odp".into()));
     insta::assert_snapshot!("upload_prompt_80x24", render(&m).backend());
     key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
-    m.focus = trueconf_console::app::Pane::Chats;
+    m.ui.focus = trueconf_console::app::Pane::Chats;
     key(&mut m, KeyCode::Char('N'), KeyModifiers::NONE);
     key(&mut m, KeyCode::Tab, KeyModifiers::NONE);
     for c in "Ops".chars() {

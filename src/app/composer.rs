@@ -144,12 +144,12 @@ pub const COMPOSER_KEYS: &[(&str, &str)] = &[
 /// Keys while writing: editing keys edit the draft of the open chat; Enter sends, Alt-Enter
 /// (or Shift-Enter) starts a new line, Esc leaves the composer and keeps the draft.
 pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
-    let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
+    let Some(chat_id) = m.chat.open.as_ref().map(|o| o.chat_id.clone()) else {
         m.mode = Mode::Normal;
         m.touch();
         return vec![];
     };
-    let d = m.drafts.entry(chat_id.clone()).or_default();
+    let d = m.composer.drafts.entry(chat_id.clone()).or_default();
     let alt_or_shift = k
         .modifiers
         .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT);
@@ -162,10 +162,10 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
                 return vec![];
             }
             // What was sent shows at the bottom: follow the newest again.
-            if let Some(o) = m.open_chat.as_mut() {
+            if let Some(o) = m.chat.open.as_mut() {
                 o.selected = None;
             }
-            let d = m.drafts.entry(chat_id.clone()).or_default();
+            let d = m.composer.drafts.entry(chat_id.clone()).or_default();
             let out = super::Outgoing {
                 local_id: 0,
                 chat_id,
@@ -196,13 +196,22 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
 }
 
 pub(super) fn save_outbox(m: &Model) -> Option<Cmd> {
-    m.persist_outbox.then(|| Cmd::SaveOutbox(m.outbox.clone()))
+    m.composer
+        .persist
+        .then(|| Cmd::SaveOutbox(m.composer.outbox.clone()))
 }
 
 /// Puts a message in the outbox (saved first), and sends it if the link is up.
 fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
-    out.local_id = m.outbox.iter().map(|o| o.local_id).max().unwrap_or(0) + 1;
-    m.outbox.push(out);
+    out.local_id = m
+        .composer
+        .outbox
+        .iter()
+        .map(|o| o.local_id)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    m.composer.outbox.push(out);
     m.touch();
     let mut cmds: Vec<Cmd> = save_outbox(m).into_iter().collect();
     cmds.extend(flush_outbox(m));
@@ -211,11 +220,11 @@ fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
 
 /// Hands every pending message to the link, when it is up.
 pub(super) fn flush_outbox(m: &mut Model) -> Vec<Cmd> {
-    if !m.chat_link.is_up() {
+    if !m.chat.link.is_up() {
         return vec![];
     }
     let mut cmds = Vec::new();
-    for o in m.outbox.iter_mut() {
+    for o in m.composer.outbox.iter_mut() {
         if o.state == super::OutState::Pending {
             o.state = super::OutState::Sending;
             cmds.push(Cmd::SendChat(o.clone()));
@@ -225,17 +234,23 @@ pub(super) fn flush_outbox(m: &mut Model) -> Vec<Cmd> {
 }
 
 pub(super) fn on_sent(m: &mut Model, local_id: u64, outcome: super::SendOutcome) -> Vec<Cmd> {
-    let Some(i) = m.outbox.iter().position(|o| o.local_id == local_id) else {
+    let Some(i) = m
+        .composer
+        .outbox
+        .iter()
+        .position(|o| o.local_id == local_id)
+    else {
         return vec![];
     };
     let mut cmds = Vec::new();
     match outcome {
         super::SendOutcome::Sent => {
-            let o = m.outbox.remove(i);
+            let o = m.composer.outbox.remove(i);
             if let Some(id) = &o.edit_of {
                 // Our edit does not come back to this session either: show it as sent.
                 if let Some(msg) = m
-                    .open_chat
+                    .chat
+                    .open
                     .as_mut()
                     .filter(|c| c.chat_id == o.chat_id)
                     .and_then(|c| c.messages.iter_mut().find(|e| &e.message_id == id))
@@ -253,7 +268,7 @@ pub(super) fn on_sent(m: &mut Model, local_id: u64, outcome: super::SendOutcome)
             }
             // Our own message does not come back to this session: read it from the server,
             // with its place in the chat.
-            if m.open_chat.as_ref().is_some_and(|c| c.chat_id == o.chat_id) {
+            if m.chat.open.as_ref().is_some_and(|c| c.chat_id == o.chat_id) {
                 cmds.push(Cmd::LoadHistory {
                     chat_id: o.chat_id,
                     before: None,
@@ -261,12 +276,13 @@ pub(super) fn on_sent(m: &mut Model, local_id: u64, outcome: super::SendOutcome)
             }
         }
         super::SendOutcome::NotSent => {
-            m.outbox[i].state = super::OutState::Pending;
+            m.composer.outbox[i].state = super::OutState::Pending;
             // The link may be back already.
             cmds.extend(flush_outbox(m));
         }
         super::SendOutcome::Failed(reason) => {
-            m.outbox[i].state = super::OutState::Failed(sanitize::line(&reason).into_owned());
+            m.composer.outbox[i].state =
+                super::OutState::Failed(sanitize::line(&reason).into_owned());
         }
     }
     m.touch();
@@ -276,11 +292,11 @@ pub(super) fn on_sent(m: &mut Model, local_id: u64, outcome: super::SendOutcome)
 
 /// The failed messages of the open chat go back to pending (and out, if the link is up).
 pub(super) fn retry_failed(m: &mut Model) -> Vec<Cmd> {
-    let Some(chat) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
+    let Some(chat) = m.chat.open.as_ref().map(|o| o.chat_id.clone()) else {
         return vec![];
     };
     let mut n = 0;
-    for o in m.outbox.iter_mut() {
+    for o in m.composer.outbox.iter_mut() {
         if o.chat_id == chat && matches!(o.state, super::OutState::Failed(_)) {
             o.state = super::OutState::Pending;
             n += 1;

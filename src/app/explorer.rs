@@ -277,12 +277,12 @@ pub fn toggle(m: &mut Model) -> Vec<Cmd> {
     if m.mode.explorer().is_some() {
         m.mode = Mode::Normal;
     } else {
-        let api = if m.room_link.is_up() || !m.chat_link.is_up() {
+        let api = if m.room.link.is_up() || !m.chat.link.is_up() {
             Api::Room
         } else {
             Api::Chat
         };
-        let x = m.explorer_kept.take().unwrap_or_else(|| Explorer::new(api));
+        let x = m.explorer.kept.take().unwrap_or_else(|| Explorer::new(api));
         m.mode = Mode::Explorer(Box::new(x));
     }
     m.touch();
@@ -316,7 +316,7 @@ fn list_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         }
         Pick::Esc => {
             if let Mode::Explorer(x) = std::mem::take(&mut m.mode) {
-                m.explorer_kept = Some(*x);
+                m.explorer.kept = Some(*x);
             }
         }
         Pick::Enter => {
@@ -358,7 +358,7 @@ fn editor_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
     let alt = k
         .modifiers
         .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT);
-    let history = m.explorer_history.clone();
+    let history = m.explorer.history.clone();
     let Some(x) = m.mode.explorer_mut() else {
         return vec![];
     };
@@ -487,8 +487,8 @@ fn send(m: &mut Model) -> Vec<Cmd> {
 /// keeps it in the history.
 pub fn send_now(m: &mut Model, api: Api, method: &str, params: Map<String, Value>) -> Vec<Cmd> {
     let up = match api {
-        Api::Room => m.room_link.is_up(),
-        Api::Chat => m.chat_link.is_up(),
+        Api::Room => m.room.link.is_up(),
+        Api::Chat => m.chat.link.is_up(),
     };
     if !up {
         let which = match api {
@@ -545,12 +545,12 @@ fn sending(
         method: method.to_string(),
         params: Value::Object(shown).to_string(),
     };
-    m.explorer_session.push(sent.clone());
-    m.explorer_history.push(sent);
-    let over = m.explorer_history.len().saturating_sub(HISTORY_KEEP);
-    m.explorer_history.drain(..over);
+    m.explorer.session.push(sent.clone());
+    m.explorer.history.push(sent);
+    let over = m.explorer.history.len().saturating_sub(HISTORY_KEEP);
+    m.explorer.history.drain(..over);
     m.touch();
-    vec![Cmd::SaveExplorerHistory(m.explorer_history.clone())]
+    vec![Cmd::SaveExplorerHistory(m.explorer.history.clone())]
 }
 
 /// The reply (or failure) of the explorer's request.
@@ -564,7 +564,7 @@ pub fn replied(
     let Some(e) = m
         .mode
         .explorer_mut()
-        .or(m.explorer_kept.as_mut())
+        .or(m.explorer.kept.as_mut())
         .and_then(|x| x.exchange.as_mut())
         .filter(|e| e.id == id)
     else {
@@ -615,7 +615,7 @@ pub fn events_after(m: &Model, e: &Exchange) -> Vec<(u64, String, String)> {
         return vec![];
     };
     let until = from + rtt + EVENT_WINDOW_MS;
-    m.traffic
+    m.ui.traffic
         .iter()
         .filter(|t| !t.outgoing && t.link == e.api.link() && t.at_ms >= from && t.at_ms <= until)
         .filter_map(|t| {
@@ -647,7 +647,8 @@ fn save_script(m: &mut Model) -> Vec<Cmd> {
         return vec![];
     };
     let lines: Vec<String> = m
-        .explorer_session
+        .explorer
+        .session
         .iter()
         .filter(|s| s.api == api)
         .map(|s| {

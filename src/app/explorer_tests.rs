@@ -85,7 +85,7 @@ fn a_template_is_checked_as_it_is_edited_and_sent_only_when_right() {
     );
     assert!(key(&mut m, KeyCode::Enter).is_empty(), "not sent");
     assert!(
-        m.notice
+        m.ui.notice
             .as_ref()
             .unwrap()
             .text
@@ -232,7 +232,13 @@ fn history_recalls_masks_secrets_and_becomes_a_script() {
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL)),
     );
-    assert!(m.notice.as_ref().unwrap().text.contains("nothing to save"));
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("nothing to save")
+    );
     key(&mut m, KeyCode::Enter);
     key(&mut m, KeyCode::Esc);
     key(&mut m, KeyCode::Esc);
@@ -243,7 +249,7 @@ fn history_recalls_masks_secrets_and_becomes_a_script() {
     let cmds = key(&mut m, KeyCode::Enter);
     // Sent as typed; kept masked.
     assert!(matches!(&cmds[0], Cmd::ExplorerSend { params, .. } if params["password"] == "s3cret"));
-    let kept = &m.explorer_history[1];
+    let kept = &m.explorer.history[1];
     assert_eq!(kept.method, "login");
     assert!(!kept.params.contains("s3cret") && kept.params.contains("***"));
     assert!(!x(&m).exchange.as_ref().unwrap().request.contains("s3cret"));
@@ -281,7 +287,7 @@ fn nothing_goes_out_on_a_link_that_is_down_and_a_ringing_call_keeps_its_keys() {
     key(&mut m, KeyCode::Enter);
     assert!(key(&mut m, KeyCode::Enter).is_empty());
     assert!(
-        m.notice
+        m.ui.notice
             .as_ref()
             .unwrap()
             .text
@@ -292,7 +298,7 @@ fn nothing_goes_out_on_a_link_that_is_down_and_a_ringing_call_keeps_its_keys() {
         &mut m,
         Msg::Room(crate::room::RoomLinkEvent::Status(LinkStatus::Authorized)),
     );
-    let mut st = m.room.clone();
+    let mut st = m.room.state.clone();
     st.invite = Some(crate::room::state::Invite {
         peer: crate::room::state::Peer {
             id: "dave@srv".into(),

@@ -15,7 +15,7 @@ const LOAD_AHEAD: usize = 10;
 
 /// Up, Down, Esc and End in the history pane.
 pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
-    let Some(o) = m.open_chat.as_mut() else {
+    let Some(o) = m.chat.open.as_mut() else {
         return vec![];
     };
     match action {
@@ -31,7 +31,7 @@ pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
 
 /// Asks for the page before the oldest message once the cursor is near it.
 fn load_older(m: &mut Model) -> Vec<Cmd> {
-    let Some(o) = m.open_chat.as_mut() else {
+    let Some(o) = m.chat.open.as_mut() else {
         return vec![];
     };
     let near = o.selected_index().is_some_and(|i| i < LOAD_AHEAD);
@@ -55,7 +55,7 @@ pub fn history_loaded(
     before: Option<String>,
     result: Result<Vec<Envelope>, String>,
 ) -> bool {
-    let Some(open) = m.open_chat.as_mut().filter(|o| o.chat_id == chat_id) else {
+    let Some(open) = m.chat.open.as_mut().filter(|o| o.chat_id == chat_id) else {
         return false;
     };
     match (result, before) {
@@ -73,7 +73,7 @@ pub fn history_loaded(
                 };
             }
             open.state = super::Loadable::Ready;
-            m.chats.mark_read(chat_id);
+            m.chat.list.mark_read(chat_id);
         }
         (Err(e), None) => open.state = super::Loadable::Failed(sanitize::line(&e).into_owned()),
         (Err(e), Some(_)) => {
@@ -94,12 +94,13 @@ pub fn history_loaded(
 /// The message the history cursor is on, or a notice saying how to pick one.
 fn selected(m: &mut Model) -> Option<Envelope> {
     let e = m
-        .open_chat
+        .chat
+        .open
         .as_ref()
         .and_then(|o| o.selected_message())
         .cloned();
     if e.is_none() {
-        let up = m.keys.describe(Action::Up);
+        let up = m.ui.keys.describe(Action::Up);
         m.notify(
             NoticeLevel::Info,
             format!("Select a message first: {up} in the history"),
@@ -109,12 +110,12 @@ fn selected(m: &mut Model) -> Option<Envelope> {
 }
 
 fn is_deleted(m: &Model, id: &str) -> bool {
-    m.open_chat.as_ref().is_some_and(|o| o.deleted.contains(id))
+    m.chat.open.as_ref().is_some_and(|o| o.deleted.contains(id))
 }
 
 /// Reply, Edit, Delete, Forward, Download and Upload in the history pane.
 pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
-    let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
+    let Some(chat_id) = m.chat.open.as_ref().map(|o| o.chat_id.clone()) else {
         m.notify(NoticeLevel::Info, "Open a chat first");
         return vec![];
     };
@@ -131,14 +132,14 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
     }
     match action {
         Action::Reply => {
-            let d = m.drafts.entry(chat_id).or_default();
+            let d = m.composer.drafts.entry(chat_id).or_default();
             d.reply_to = Some(e.message_id);
             d.edit_of = None;
             m.mode = Mode::Composing;
             m.touch();
         }
         Action::Edit => {
-            let mine = m.chat_me.as_deref() == Some(e.author.id.as_str());
+            let mine = m.chat.me.as_deref() == Some(e.author.id.as_str());
             let Content::Text {
                 text, parse_mode, ..
             } = &e.content
@@ -150,7 +151,7 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                 m.notify(NoticeLevel::Info, "Only your own messages can be edited");
                 return vec![];
             }
-            let d = m.drafts.entry(chat_id).or_default();
+            let d = m.composer.drafts.entry(chat_id).or_default();
             if !d.editor.is_blank() && d.edit_of.as_deref() != Some(e.message_id.as_str()) {
                 m.notify(
                     NoticeLevel::Warn,
@@ -217,21 +218,21 @@ pub fn chat_done(m: &mut Model, op: ChatOp, result: Result<Option<String>, Strin
                     message_id,
                     ..
                 } => {
-                    if let Some(o) = m.open_chat.as_mut().filter(|o| &o.chat_id == chat_id) {
+                    if let Some(o) = m.chat.open.as_mut().filter(|o| &o.chat_id == chat_id) {
                         o.mark_deleted(message_id);
                     }
                 }
                 ChatOp::Forward { to_chat, .. } => {
-                    if let Some(c) = m.chats.items.iter().find(|c| &c.id == to_chat) {
-                        let shown = m.names.get(&c.title).unwrap_or(&c.title);
+                    if let Some(c) = m.chat.list.items.iter().find(|c| &c.id == to_chat) {
+                        let shown = m.chat.names.get(&c.title).unwrap_or(&c.title);
                         text = format!("Forwarded to {shown}");
                     }
                 }
                 ChatOp::Create { kind, arg } => {
                     if let Some(id) = new_id {
                         // Open it; the list reloads with it.
-                        m.chats.selected = Some(id.clone());
-                        m.open_chat = Some(super::OpenChat {
+                        m.chat.list.selected = Some(id.clone());
+                        m.chat.open = Some(super::OpenChat {
                             chat_id: id.clone(),
                             title: sanitize::line(arg).into_owned(),
                             state: super::Loadable::Loading,

@@ -10,7 +10,7 @@ use serde_json::json;
 #[test]
 fn the_cursor_moves_and_older_pages_load_near_the_top() {
     let mut m = open(100);
-    assert_eq!(m.open_chat.as_ref().unwrap().older, Older::More);
+    assert_eq!(m.chat.open.as_ref().unwrap().older, Older::More);
     let rev = m.revision();
     assert!(kc(&mut m, KeyCode::Up).is_empty());
     assert_eq!(sel(&m).as_deref(), Some("m99"), "up lands on the newest");
@@ -34,7 +34,7 @@ fn the_cursor_moves_and_older_pages_load_near_the_top() {
             before: Some("m0".into())
         }]
     );
-    assert_eq!(m.open_chat.as_ref().unwrap().older, Older::Loading);
+    assert_eq!(m.chat.open.as_ref().unwrap().older, Older::Loading);
     assert!(kc(&mut m, KeyCode::Up).is_empty(), "not asked twice");
     // A failed page says so and may be asked again.
     update(
@@ -45,8 +45,14 @@ fn the_cursor_moves_and_older_pages_load_near_the_top() {
             result: Err("operation timeout (301)".into()),
         },
     );
-    assert!(m.notice.as_ref().unwrap().text.contains("older messages"));
-    assert_eq!(m.open_chat.as_ref().unwrap().older, Older::More);
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("older messages")
+    );
+    assert_eq!(m.chat.open.as_ref().unwrap().older, Older::More);
     assert_eq!(kc(&mut m, KeyCode::Up).len(), 1);
     // A short older page is the start of the chat; the cursor stays on its message.
     let older = vec![
@@ -68,7 +74,7 @@ fn the_cursor_moves_and_older_pages_load_near_the_top() {
             result: Ok(older),
         },
     );
-    let o = m.open_chat.as_ref().unwrap();
+    let o = m.chat.open.as_ref().unwrap();
     assert_eq!(o.messages.len(), 102);
     assert_eq!(o.older, Older::Complete);
     assert_eq!(o.selected, before);
@@ -86,22 +92,28 @@ fn the_cursor_moves_and_older_pages_load_near_the_top() {
 #[test]
 fn a_first_page_shorter_than_a_page_is_the_whole_chat() {
     let m = open(5);
-    assert_eq!(m.open_chat.as_ref().unwrap().older, Older::Complete);
+    assert_eq!(m.chat.open.as_ref().unwrap().older, Older::Complete);
 }
 
 #[test]
 fn reply_sends_with_the_answered_message_and_backspace_drops_it() {
     let mut m = open(4);
     assert!(ch(&mut m, 'R').is_empty());
-    assert!(m.notice.as_ref().unwrap().text.contains("Select a message"));
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Select a message")
+    );
     kc(&mut m, KeyCode::Up);
     kc(&mut m, KeyCode::Up);
     ch(&mut m, 'R');
     assert!(m.mode.is_composing());
-    assert_eq!(m.drafts["a"].reply_to.as_deref(), Some("m2"));
+    assert_eq!(m.composer.drafts["a"].reply_to.as_deref(), Some("m2"));
     // Backspace in the empty draft drops the reply; R again brings it back.
     kc(&mut m, KeyCode::Backspace);
-    assert_eq!(m.drafts["a"].reply_to, None);
+    assert_eq!(m.composer.drafts["a"].reply_to, None);
     kc(&mut m, KeyCode::Esc);
     ch(&mut m, 'R');
     typed(&mut m, "yes");
@@ -119,7 +131,7 @@ fn reply_sends_with_the_answered_message_and_backspace_drops_it() {
     assert_eq!(o.text, "yes");
     assert_eq!(o.edit_of, None);
     assert_eq!(sel(&m), None, "after sending the pane follows the newest");
-    assert_eq!(m.drafts["a"].reply_to, None);
+    assert_eq!(m.composer.drafts["a"].reply_to, None);
 }
 
 #[test]
@@ -128,23 +140,24 @@ fn edit_only_our_text_and_the_sent_edit_shows_at_once() {
     kc(&mut m, KeyCode::Up); // m3: ours
     kc(&mut m, KeyCode::Up); // m2: alice's
     ch(&mut m, 'e');
-    assert!(m.notice.as_ref().unwrap().text.contains("your own"));
+    assert!(m.ui.notice.as_ref().unwrap().text.contains("your own"));
     assert!(!m.mode.is_composing());
     kc(&mut m, KeyCode::Down);
     // A draft in the composer is never overwritten by an edit.
-    m.drafts
+    m.composer
+        .drafts
         .entry("a".into())
         .or_default()
         .editor
         .insert("keep me");
     ch(&mut m, 'e');
-    assert_eq!(m.notice.as_ref().unwrap().level, NoticeLevel::Warn);
-    assert_eq!(m.drafts["a"].editor.text(), "keep me");
-    m.drafts.remove("a");
+    assert_eq!(m.ui.notice.as_ref().unwrap().level, NoticeLevel::Warn);
+    assert_eq!(m.composer.drafts["a"].editor.text(), "keep me");
+    m.composer.drafts.remove("a");
     ch(&mut m, 'e');
     assert!(m.mode.is_composing());
-    assert_eq!(m.drafts["a"].editor.text(), "text m3");
-    assert_eq!(m.drafts["a"].edit_of.as_deref(), Some("m3"));
+    assert_eq!(m.composer.drafts["a"].editor.text(), "text m3");
+    assert_eq!(m.composer.drafts["a"].edit_of.as_deref(), Some("m3"));
     typed(&mut m, "!");
     let cmds = kc(&mut m, KeyCode::Enter);
     let o = cmds
@@ -167,10 +180,10 @@ fn edit_only_our_text_and_the_sent_edit_shows_at_once() {
         !cmds.iter().any(|c| matches!(c, Cmd::LoadHistory { .. })),
         "an edit needs no reload"
     );
-    let e = m.open_chat.as_ref().unwrap().messages.last().unwrap();
+    let e = m.chat.open.as_ref().unwrap().messages.last().unwrap();
     assert!(e.is_edited);
     assert_eq!(e.summary(), "text m3!");
-    assert!(m.outbox.is_empty());
+    assert!(m.composer.outbox.is_empty());
 }
 
 #[test]
@@ -191,7 +204,7 @@ fn server_requests_reach_the_list_and_the_open_chat() {
             chat: Box::new(c)
         }
     ));
-    assert!(m.chats.items.iter().any(|c| c.id == "n"));
+    assert!(m.chat.list.items.iter().any(|c| c.id == "n"));
     assert!(ev(
         &mut m,
         ChatEvent::TitleChanged {
@@ -199,8 +212,8 @@ fn server_requests_reach_the_list_and_the_open_chat() {
             title: "Alpha \u{1b}[31m2".into()
         }
     ));
-    assert_eq!(m.open_chat.as_ref().unwrap().title, "Alpha 2");
-    assert!(m.chats.items.iter().any(|c| c.title == "Alpha 2"));
+    assert_eq!(m.chat.open.as_ref().unwrap().title, "Alpha 2");
+    assert!(m.chat.list.items.iter().any(|c| c.title == "Alpha 2"));
     // An edit by someone else: new text, marked edited.
     assert!(ev(
         &mut m,
@@ -212,7 +225,7 @@ fn server_requests_reach_the_list_and_the_open_chat() {
             parse_mode: "markdown".into()
         }
     ));
-    let e = &m.open_chat.as_ref().unwrap().messages[0];
+    let e = &m.chat.open.as_ref().unwrap().messages[0];
     assert!(e.is_edited);
     assert_eq!(e.summary(), "**new**");
     // An edit of a message not loaded, or in another chat, changes nothing.
@@ -235,7 +248,7 @@ fn server_requests_reach_the_list_and_the_open_chat() {
             for_all: true
         }
     ));
-    let o = m.open_chat.as_ref().unwrap();
+    let o = m.chat.open.as_ref().unwrap();
     assert!(o.messages.is_empty() && o.selected.is_none());
     // What the panes do not show changes nothing on screen.
     for e in [
@@ -261,7 +274,7 @@ fn server_requests_reach_the_list_and_the_open_chat() {
             chat_id: "a".into()
         }
     ));
-    assert!(m.open_chat.is_none());
+    assert!(m.chat.open.is_none());
 }
 
 /// Every bindable action, pressed with its default key where it applies, does something:
@@ -276,7 +289,7 @@ fn every_action_does_something() {
             &mut m,
             Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
         );
-        let mut st = m.room.clone();
+        let mut st = m.room.state.clone();
         st.conference = Some(crate::room::state::Conference {
             id: "c1".into(),
             title: "Sync".into(),
@@ -298,7 +311,7 @@ fn every_action_does_something() {
             });
         }
         update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
-        m.focus = match a.context() {
+        m.ui.focus = match a.context() {
             Context::Chats => Pane::Chats,
             Context::Room => Pane::Room,
             _ => Pane::History,
@@ -321,7 +334,7 @@ fn every_action_does_something() {
         if a == Action::Down || a == Action::Newest || a == Action::Back {
             kc(&mut m, KeyCode::Up);
         }
-        m.outbox.push(Outgoing {
+        m.composer.outbox.push(Outgoing {
             local_id: 1,
             chat_id: "a".into(),
             text: "t".into(),
@@ -331,14 +344,14 @@ fn every_action_does_something() {
             state: OutState::Failed("x".into()),
         });
         if a == Action::Open {
-            m.focus = Pane::Chats;
+            m.ui.focus = Pane::Chats;
         }
-        if let Some(b) = m.chats.items.iter_mut().find(|c| c.id == "b") {
+        if let Some(b) = m.chat.list.items.iter_mut().find(|c| c.id == "b") {
             b.unread = 1;
         }
-        m.notice = None;
+        m.ui.notice = None;
         let before = m.clone();
-        let k: crate::keys::KeySpec = m.keys.keys(a)[0];
+        let k: crate::keys::KeySpec = m.ui.keys.keys(a)[0];
         let code = match k.to_string().as_str() {
             "Tab" => KeyCode::Tab,
             "Shift-Tab" => KeyCode::BackTab,
@@ -369,13 +382,13 @@ fn every_action_does_something() {
         // And a notice alone is not "doing something" for actions that have work here.
         if cmds.is_empty() && a != Action::SwitchRoom {
             let mut quiet = m.clone();
-            quiet.notice = before.notice.clone();
+            quiet.ui.notice = before.ui.notice.clone();
             quiet.same_revision_as(&before);
             assert!(
                 quiet != before,
                 "{} ({k}) only said: {:?}",
                 a.name(),
-                m.notice
+                m.ui.notice
             );
         }
     }
@@ -384,7 +397,7 @@ fn every_action_does_something() {
 #[test]
 fn a_failed_edit_stays_in_the_outbox_with_its_text() {
     let mut m = open(2);
-    m.outbox.push(Outgoing {
+    m.composer.outbox.push(Outgoing {
         local_id: 7,
         chat_id: "a".into(),
         text: "fixed".into(),
@@ -401,8 +414,8 @@ fn a_failed_edit_stays_in_the_outbox_with_its_text() {
         },
     );
     assert_eq!(
-        m.outbox[0].state,
+        m.composer.outbox[0].state,
         OutState::Failed("message not found (306)".into())
     );
-    assert_eq!(m.outbox[0].text, "fixed");
+    assert_eq!(m.composer.outbox[0].text, "fixed");
 }

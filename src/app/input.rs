@@ -28,7 +28,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     if is_ctrl_c(&k) {
         return super::update::quit(m);
     }
-    if m.notice.take().is_some() {
+    if m.ui.notice.take().is_some() {
         m.touch();
     }
     match &m.mode {
@@ -38,9 +38,9 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         _ => {}
     }
     // An outgoing call's dialog: Esc cancels it, like hang up.
-    if m.room.calling.is_some()
-        && m.room.invite.is_none()
-        && m.keys.lookup(key, &[Context::Global]) == Some(Action::Back)
+    if m.room.state.calling.is_some()
+        && m.room.state.invite.is_none()
+        && m.ui.keys.lookup(key, &[Context::Global]) == Some(Action::Back)
     {
         return vec![Cmd::room("hangUp", json!({ "forAll": false }))];
     }
@@ -57,12 +57,16 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
             if let Some(action) = call_dialog_key(m, key) {
                 return super::update::on_action(m, action);
             }
-            let pane = match m.focus {
+            let pane = match m.ui.focus {
                 Pane::Room => Context::Room,
                 Pane::Chats => Context::Chats,
                 Pane::History => Context::History,
             };
-            match m.keys.lookup(key, &[pane, Context::Room, Context::Global]) {
+            match m
+                .ui
+                .keys
+                .lookup(key, &[pane, Context::Room, Context::Global])
+            {
                 Some(action) => super::update::on_action(m, action),
                 None => vec![],
             }
@@ -72,12 +76,12 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
 
 /// The call dialog's action for `key`, while a call or invitation rings.
 fn call_dialog_key(m: &Model, key: KeySpec) -> Option<Action> {
-    m.room.invite.as_ref()?;
-    m.keys.lookup(key, &[Context::CallDialog])
+    m.room.state.invite.as_ref()?;
+    m.ui.keys.lookup(key, &[Context::CallDialog])
 }
 
 fn on_help_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {
-    m.mode = match m.keys.lookup(key, &[Context::Global]) {
+    m.mode = match m.ui.keys.lookup(key, &[Context::Global]) {
         Some(Action::Down) => Mode::Help {
             scroll: scroll.saturating_add(1),
         },
@@ -93,7 +97,7 @@ fn on_help_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {
 
 /// Pasted text goes to the input that has the keyboard; elsewhere it is ignored.
 pub(super) fn on_paste(m: &mut Model, text: &str) -> Vec<Cmd> {
-    let open = m.open_chat.as_ref().map(|o| o.chat_id.clone());
+    let open = m.chat.open.as_ref().map(|o| o.chat_id.clone());
     match &mut m.mode {
         Mode::Explorer(x) if x.focus == Focus::Editor => x.editor.insert(text),
         // A file dropped on the terminal arrives as its pasted path.
@@ -103,15 +107,15 @@ pub(super) fn on_paste(m: &mut Model, text: &str) -> Vec<Cmd> {
         Mode::Prompt(Prompt::Forward {
             picker, selected, ..
         }) => {
-            let cands = m.chats.candidates();
+            let cands = m.chat.list.candidates();
             picker.paste(text, &cands, selected);
         }
         Mode::Filtering => {
-            let cands = m.chats.candidates();
-            m.chat_filter.paste(text, &cands, &mut m.chats.selected);
+            let cands = m.chat.list.candidates();
+            m.chat.filter.paste(text, &cands, &mut m.chat.list.selected);
         }
         Mode::Composing => match open {
-            Some(id) => m.drafts.entry(id).or_default().editor.insert(text),
+            Some(id) => m.composer.drafts.entry(id).or_default().editor.insert(text),
             None => return vec![],
         },
         _ => return vec![],

@@ -29,8 +29,8 @@ pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::Effects;
 pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt};
 pub use model::{
-    LinkStatus, Model, NewChatKind, Notice, NoticeLevel, Pane, RoomEntry, Session, Traffic,
-    TransferState, TransferView,
+    ChatModel, ComposerModel, ExplorerMemory, LinkStatus, Model, NewChatKind, Notice, NoticeLevel,
+    Pane, RoomEntry, RoomModel, Session, Traffic, TransferState, TransferView, Transfers, Ui,
 };
 pub use msg::{Confirmed, Msg, SignalKind};
 pub use picker::{Candidate, Pick, Picker, rank};

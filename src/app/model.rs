@@ -152,77 +152,116 @@ pub enum Session {
     },
 }
 
-/// Everything the views draw from.
+/// Everything the views draw from: a few named parts, each changed by its feature's module
+/// in app/ and drawn by the view of the same name in ui/.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub session: Session,
+    /// What the keyboard is doing (app/mode.rs, routed by app/input.rs).
+    pub mode: super::Mode,
+    pub ui: Ui,
+    /// The Room pane and the call dialog (app/room.rs).
+    pub room: RoomModel,
+    /// The chat list and the open chat (app/chats.rs, app/history.rs).
+    pub chat: ChatModel,
+    /// Drafts and the outbox (app/composer.rs).
+    pub composer: ComposerModel,
+    /// Files going up or down (app/transfers.rs).
+    pub transfers: Transfers,
+    /// What the API explorer keeps while closed and across runs (app/explorer.rs).
+    pub explorer: ExplorerMemory,
+    pub quit: bool,
+    /// Counts the visible changes: `update` moves it forward ([`Model::touch`]); the runtime
+    /// draws when it differs from the one last drawn. Nothing can move it back, so no
+    /// handler can cancel a redraw another asked for.
+    revision: u64,
+}
+
+/// How the screen looks and what is on it besides the features' panes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ui {
     pub theme: ThemeName,
     pub no_color: bool,
     pub bell: bool,
     pub keys: KeyMap,
     pub size: (u16, u16),
     pub focus: Pane,
-    /// What the keyboard is doing (see app/mode.rs).
-    pub mode: super::Mode,
     pub inspector: bool,
-    pub rooms: Vec<RoomEntry>,
-    pub active_room: Option<usize>,
-    pub room_link: LinkStatus,
-    /// The active room as its link last reported it.
-    pub room: crate::room::RoomState,
-    /// `user@server` of the chat account, when one is configured.
-    pub chat_account: Option<String>,
-    pub chat_link: LinkStatus,
-    /// `insecure = true`: the server's certificate is not checked (the status bar says so).
-    pub chat_insecure: bool,
-    /// Our chat id (`user@server`), once the link said so.
-    pub chat_me: Option<String>,
-    pub chats: super::ChatList,
-    /// The chat on screen in the history pane.
-    pub open_chat: Option<super::OpenChat>,
-    /// What the chat list is filtered by (empty: everything); typed in [`super::Mode::Filtering`].
-    pub chat_filter: super::Picker,
-    /// Display names by TrueConf ID, as the server told them.
-    pub names: std::collections::HashMap<String, String>,
-    /// IDs whose names were asked for (so each is asked once).
-    pub names_asked: std::collections::HashSet<String>,
     /// The local time zone's offset from UTC in seconds, taken at start (views show local
     /// times; 0 shows UTC).
     pub utc_offset_secs: i64,
     /// The last frames in and out on both links, oldest first.
     pub traffic: std::collections::VecDeque<Traffic>,
-    /// Seconds the call dialog has been open (one tick a second while it is).
-    pub ring_secs: u64,
     /// Whether the runtime sends ticks (only while something on screen counts seconds).
     pub ticking: bool,
+    pub notice: Option<Notice>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomModel {
+    /// The configured rooms.
+    pub list: Vec<RoomEntry>,
+    /// The one the console is connected to (an index into `list`).
+    pub active: Option<usize>,
+    pub link: LinkStatus,
+    /// The active room as its link last reported it.
+    pub state: crate::room::RoomState,
+    /// Seconds the call dialog has been open (one tick a second while it is).
+    pub ring_secs: u64,
     /// A call dialog is open (its seconds count).
     pub dialog_open: bool,
     /// The volume last asked for and not yet reported back by the Room.
     pub volume_asked: Option<f64>,
     /// Seconds in the current conference, when this console saw it start.
     pub conf_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatModel {
+    /// `user@server` of the chat account, when one is configured.
+    pub account: Option<String>,
+    pub link: LinkStatus,
+    /// `insecure = true`: the server's certificate is not checked (the status bar says so).
+    pub insecure: bool,
+    /// Our chat id (`user@server`), once the link said so.
+    pub me: Option<String>,
+    pub list: super::ChatList,
+    /// The chat on screen in the history pane.
+    pub open: Option<super::OpenChat>,
+    /// What the chat list is filtered by (empty: everything); typed in [`super::Mode::Filtering`].
+    pub filter: super::Picker,
+    /// Display names by TrueConf ID, as the server told them.
+    pub names: std::collections::HashMap<String, String>,
+    /// IDs whose names were asked for (so each is asked once).
+    pub names_asked: std::collections::HashSet<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ComposerModel {
     /// One draft per chat id.
     pub drafts: std::collections::HashMap<String, super::Draft>,
     /// Messages written and not yet confirmed, in order.
     pub outbox: Vec<super::Outgoing>,
     /// Save the outbox after each change (off in --demo, whose chats are new each run).
-    pub persist_outbox: bool,
-    /// Files going up or down (the finished ones stay listed until the chat is left).
-    pub transfers: Vec<TransferView>,
+    pub persist: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transfers {
+    /// The finished ones stay listed until the chat is left.
+    pub items: Vec<TransferView>,
     /// Where downloads go.
     pub download_dir: std::path::PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExplorerMemory {
     /// The explorer as it was left, so reopening it returns there.
-    pub explorer_kept: Option<super::explorer::Explorer>,
+    pub kept: Option<super::explorer::Explorer>,
     /// What the explorer sent, across runs (newest last).
-    pub explorer_history: Vec<super::explorer::Sent>,
+    pub history: Vec<super::explorer::Sent>,
     /// What the explorer sent in this run (what a saved script holds).
-    pub explorer_session: Vec<super::explorer::Sent>,
-    pub notice: Option<Notice>,
-    pub quit: bool,
-    /// Counts the visible changes: `update` moves it forward ([`Model::touch`]); the runtime
-    /// draws when it differs from the one last drawn. Nothing can move it back, so no
-    /// handler can cancel a redraw another asked for.
-    revision: u64,
+    pub session: Vec<super::explorer::Sent>,
 }
 
 /// The demo world's server and the account the console uses there (docs/architecture.md, The demo world).
@@ -253,51 +292,55 @@ impl Model {
             .map(|c| format!("{}@{}", sanitize::line(&c.username), c.server));
         Model {
             session,
-            theme: config.ui.theme,
-            no_color,
-            bell: config.ui.bell,
-            keys: config.ui.keys.clone(),
-            size,
-            focus: Pane::Room,
             mode: super::Mode::Normal,
-            inspector: false,
-            room_link: if active_room.is_some() {
-                LinkStatus::Offline
-            } else {
-                LinkStatus::NotConfigured
+            ui: Ui {
+                theme: config.ui.theme,
+                no_color,
+                bell: config.ui.bell,
+                keys: config.ui.keys.clone(),
+                size,
+                focus: Pane::Room,
+                inspector: false,
+                utc_offset_secs: 0,
+                traffic: Default::default(),
+                ticking: false,
+                notice: None,
             },
-            room: crate::room::RoomState::default(),
-            rooms,
-            active_room,
-            chat_link: if chat_account.is_some() {
-                LinkStatus::Offline
-            } else {
-                LinkStatus::NotConfigured
+            room: RoomModel {
+                link: if active_room.is_some() {
+                    LinkStatus::Offline
+                } else {
+                    LinkStatus::NotConfigured
+                },
+                state: crate::room::RoomState::default(),
+                list: rooms,
+                active: active_room,
+                ring_secs: 0,
+                dialog_open: false,
+                volume_asked: None,
+                conf_secs: None,
             },
-            chat_account,
-            chat_insecure: config.chat.as_ref().is_some_and(|c| c.tls && c.insecure),
-            chat_me: None,
-            chats: super::ChatList::default(),
-            open_chat: None,
-            chat_filter: Default::default(),
-            traffic: Default::default(),
-            utc_offset_secs: 0,
-            names: Default::default(),
-            names_asked: Default::default(),
-            ring_secs: 0,
-            ticking: false,
-            dialog_open: false,
-            volume_asked: None,
-            conf_secs: None,
-            drafts: Default::default(),
-            outbox: Vec::new(),
-            persist_outbox: false,
-            transfers: Vec::new(),
-            download_dir: config.download_dir(),
-            explorer_kept: None,
-            explorer_history: Vec::new(),
-            explorer_session: Vec::new(),
-            notice: None,
+            chat: ChatModel {
+                link: if chat_account.is_some() {
+                    LinkStatus::Offline
+                } else {
+                    LinkStatus::NotConfigured
+                },
+                account: chat_account,
+                insecure: config.chat.as_ref().is_some_and(|c| c.tls && c.insecure),
+                me: None,
+                list: super::ChatList::default(),
+                open: None,
+                filter: Default::default(),
+                names: Default::default(),
+                names_asked: Default::default(),
+            },
+            composer: ComposerModel::default(),
+            transfers: Transfers {
+                items: Vec::new(),
+                download_dir: config.download_dir(),
+            },
+            explorer: ExplorerMemory::default(),
             quit: false,
             revision: 1,
         }
@@ -306,23 +349,23 @@ impl Model {
     /// The model for `--demo`: one room and the operator's chat account on the simulated server.
     pub fn demo(config: &Config, size: (u16, u16), no_color: bool) -> Model {
         let mut m = Model::from_config(config, Session::Demo, None, size, no_color);
-        m.rooms = vec![RoomEntry {
+        m.room.list = vec![RoomEntry {
             name: "Demo room".into(),
             address: "127.0.0.1 (simulated)".into(),
         }];
-        m.active_room = Some(0);
-        m.room_link = LinkStatus::Offline;
-        m.chat_account = Some(format!("{DEMO_USER}@{DEMO_SERVER}"));
-        m.chat_link = LinkStatus::Offline;
+        m.room.active = Some(0);
+        m.room.link = LinkStatus::Offline;
+        m.chat.account = Some(format!("{DEMO_USER}@{DEMO_SERVER}"));
+        m.chat.link = LinkStatus::Offline;
         m
     }
 
     pub fn active_room(&self) -> Option<&RoomEntry> {
-        self.active_room.and_then(|i| self.rooms.get(i))
+        self.room.active.and_then(|i| self.room.list.get(i))
     }
 
     pub fn notify(&mut self, level: NoticeLevel, text: impl Into<String>) {
-        self.notice = Some(Notice {
+        self.ui.notice = Some(Notice {
             level,
             text: text.into(),
         });

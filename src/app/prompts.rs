@@ -13,9 +13,9 @@ use crate::sanitize;
 
 /// Opens the call prompt over the address book as it is now.
 pub(super) fn open_call(m: &mut Model) {
-    let mut contacts = Vec::with_capacity(m.room.contacts.len());
-    let mut labels = Vec::with_capacity(m.room.contacts.len());
-    for c in &m.room.contacts {
+    let mut contacts = Vec::with_capacity(m.room.state.contacts.len());
+    let mut labels = Vec::with_capacity(m.room.state.contacts.len());
+    for c in &m.room.state.contacts {
         let name = sanitize::line(&c.peer.name).into_owned();
         let id = sanitize::line(&c.peer.id).into_owned();
         contacts.push(Candidate::new(
@@ -49,7 +49,8 @@ pub fn call_matches(p: &CallPrompt) -> Vec<(String, String)> {
 /// Opens the forward picker for a message of `from_chat`.
 pub(super) fn open_forward(m: &mut Model, message_id: String, from_chat: &str) {
     let selected = m
-        .chats
+        .chat
+        .list
         .items
         .iter()
         .find(|c| c.id != from_chat)
@@ -64,7 +65,7 @@ pub(super) fn open_forward(m: &mut Model, message_id: String, from_chat: &str) {
 
 /// Every key while a prompt is open.
 pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
-    let chats = m.chats.candidates();
+    let chats = m.chat.list.candidates();
     let Mode::Prompt(p) = &mut m.mode else {
         return vec![];
     };
@@ -198,13 +199,13 @@ pub(super) fn confirm(m: &mut Model, question: String, answers: Vec<super::Answe
 /// arrows move among matches, Enter opens the selected chat and keeps the filter, Esc
 /// clears it.
 pub(super) fn on_filter_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
-    let cands = m.chats.candidates();
-    match m.chat_filter.key(k, &cands, &mut m.chats.selected) {
+    let cands = m.chat.list.candidates();
+    match m.chat.filter.key(k, &cands, &mut m.chat.list.selected) {
         Pick::Esc => {
             m.mode = Mode::Normal;
-            m.chat_filter = Default::default();
-            if m.chats.selected.is_none() {
-                m.chats.selected = m.chats.items.first().map(|c| c.id.clone());
+            m.chat.filter = Default::default();
+            if m.chat.list.selected.is_none() {
+                m.chat.list.selected = m.chat.list.items.first().map(|c| c.id.clone());
             }
         }
         Pick::Enter => {

@@ -88,11 +88,11 @@ fn delete_asks_first_and_the_answer_decides_for_whom() {
             result: Ok(None),
         },
     );
-    assert!(m.open_chat.as_ref().unwrap().deleted.contains("m2"));
-    assert_eq!(m.notice.as_ref().unwrap().text, "Deleted for everyone");
+    assert!(m.chat.open.as_ref().unwrap().deleted.contains("m2"));
+    assert_eq!(m.ui.notice.as_ref().unwrap().text, "Deleted for everyone");
     // A deleted message takes no more actions; a refusal is shown.
     ch(&mut m, 'R');
-    assert!(m.notice.as_ref().unwrap().text.contains("deleted"));
+    assert!(m.ui.notice.as_ref().unwrap().text.contains("deleted"));
     kc(&mut m, KeyCode::Up);
     ch(&mut m, 'd');
     let cmds = ch(&mut m, 'm');
@@ -114,7 +114,7 @@ fn delete_asks_first_and_the_answer_decides_for_whom() {
             result: Err("not enough rights (303)\u{1b}[2J".into()),
         },
     );
-    let n = m.notice.clone().unwrap();
+    let n = m.ui.notice.clone().unwrap();
     assert_eq!(n.level, NoticeLevel::Error);
     assert!(n.text.contains("303") && !n.text.contains('\u{1b}'));
     // Removed by someone else: marked too.
@@ -126,7 +126,7 @@ fn delete_asks_first_and_the_answer_decides_for_whom() {
             by: None,
         })),
     );
-    assert!(m.open_chat.as_ref().unwrap().deleted.contains("m0"));
+    assert!(m.chat.open.as_ref().unwrap().deleted.contains("m0"));
 }
 
 #[test]
@@ -167,7 +167,7 @@ fn forward_picks_a_chat_by_typing() {
             result: Ok(None),
         },
     );
-    assert_eq!(m.notice.as_ref().unwrap().text, "Forwarded to Beta");
+    assert_eq!(m.ui.notice.as_ref().unwrap().text, "Forwarded to Beta");
     // Esc cancels.
     ch(&mut m, 'f');
     assert!(kc(&mut m, KeyCode::Esc).is_empty());
@@ -177,7 +177,7 @@ fn forward_picks_a_chat_by_typing() {
 #[test]
 fn new_chat_of_each_kind_opens_when_created() {
     let mut m = open(1);
-    m.focus = Pane::Chats;
+    m.ui.focus = Pane::Chats;
     ch(&mut m, 'N');
     assert!(matches!(
         m.mode,
@@ -212,7 +212,7 @@ fn new_chat_of_each_kind_opens_when_created() {
             }
         ]
     );
-    assert_eq!(m.open_chat.as_ref().unwrap().chat_id, "new1");
+    assert_eq!(m.chat.open.as_ref().unwrap().chat_id, "new1");
     // A personal chat also asks for the other side's name.
     ch(&mut m, 'N');
     typed(&mut m, "bob@srv");

@@ -11,26 +11,26 @@ use crate::room::{RoomEvent, RoomLinkEvent};
 pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
     match ev {
         RoomLinkEvent::Status(s) => {
-            m.room_link = s;
+            m.room.link = s;
             m.touch();
             return sync_ticks(m).into_iter().collect();
         }
         RoomLinkEvent::State(s) => {
             // The call's duration is counted from a join this console saw; a conference
             // already under way at the first snapshot has no known start.
-            match (m.room.conference.is_some(), s.conference.is_some()) {
+            match (m.room.state.conference.is_some(), s.conference.is_some()) {
                 (false, true) => {
-                    m.conf_secs = m.room.login.is_some().then_some(0);
+                    m.room.conf_secs = m.room.state.login.is_some().then_some(0);
                 }
-                (_, false) => m.conf_secs = None,
+                (_, false) => m.room.conf_secs = None,
                 (true, true) => {}
             }
             // How a call ended (or was refused) also goes to the status bar.
             let outcome = s
                 .last_outcome
                 .clone()
-                .filter(|o| m.room.last_outcome.as_ref() != Some(o));
-            let joined = match (&m.room.conference, &s.conference) {
+                .filter(|o| m.room.state.last_outcome.as_ref() != Some(o));
+            let joined = match (&m.room.state.conference, &s.conference) {
                 (None, Some(c)) => Some(if c.title.is_empty() {
                     c.id.clone()
                 } else {
@@ -38,11 +38,11 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
                 }),
                 _ => None,
             };
-            if s.volume != m.room.volume {
-                m.volume_asked = None;
+            if s.volume != m.room.state.volume {
+                m.room.volume_asked = None;
             }
-            if m.room != *s {
-                m.room = *s;
+            if m.room.state != *s {
+                m.room.state = *s;
                 m.touch();
             }
             if let Some(o) = outcome {
@@ -65,11 +65,11 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
             };
             let keys = format!(
                 "{} accepts, {} rejects",
-                m.keys.describe(Action::Accept),
-                m.keys.describe(Action::Reject)
+                m.ui.keys.describe(Action::Accept),
+                m.ui.keys.describe(Action::Reject)
             );
             m.notify(NoticeLevel::Info, format!("{what}: {keys}"));
-            if m.bell {
+            if m.ui.bell {
                 return vec![Cmd::Bell];
             }
         }
@@ -93,17 +93,20 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
 pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
     let r = &m.room;
     match action {
-        Action::Mic => vec![Cmd::room("setMicMute", json!({ "mute": !r.mic_muted }))],
+        Action::Mic => vec![Cmd::room(
+            "setMicMute",
+            json!({ "mute": !r.state.mic_muted }),
+        )],
         Action::Camera => vec![Cmd::room(
             "setVideoMute",
-            json!({ "mute": !r.camera_muted }),
+            json!({ "mute": !r.state.camera_muted }),
         )],
-        Action::Accept if r.invite.is_some() => vec![Cmd::room("accept", json!({}))],
-        Action::Reject if r.invite.is_some() => vec![Cmd::room("reject", json!({}))],
+        Action::Accept if r.state.invite.is_some() => vec![Cmd::room("accept", json!({}))],
+        Action::Reject if r.state.invite.is_some() => vec![Cmd::room("reject", json!({}))],
         Action::Accept | Action::Reject => vec![],
         // Hanging up a ringing incoming call rejects it (docs/room-protocol.md, Choices R26).
-        Action::HangUp if r.invite.is_some() => vec![Cmd::room("reject", json!({}))],
-        Action::HangUp if r.conference.is_some() || r.calling.is_some() => {
+        Action::HangUp if r.state.invite.is_some() => vec![Cmd::room("reject", json!({}))],
+        Action::HangUp if r.state.conference.is_some() || r.state.calling.is_some() => {
             vec![Cmd::room("hangUp", json!({ "forAll": false }))]
         }
         Action::HangUp => {
@@ -128,35 +131,36 @@ fn retrying(s: &LinkStatus) -> bool {
 /// Runs the one-second ticks only while something on screen counts: a call dialog's
 /// seconds, a call's duration, a link's retry countdown. Idle, nothing ticks.
 pub(super) fn sync_ticks(m: &mut Model) -> Option<Cmd> {
-    let dialog = m.room.invite.is_some() || m.room.calling.is_some();
-    if dialog != m.dialog_open {
-        m.dialog_open = dialog;
+    let dialog = m.room.state.invite.is_some() || m.room.state.calling.is_some();
+    if dialog != m.room.dialog_open {
+        m.room.dialog_open = dialog;
         if dialog {
-            m.ring_secs = 0;
+            m.room.ring_secs = 0;
         }
     }
-    let want = dialog || m.conf_secs.is_some() || retrying(&m.room_link) || retrying(&m.chat_link);
-    if want == m.ticking {
+    let want =
+        dialog || m.room.conf_secs.is_some() || retrying(&m.room.link) || retrying(&m.chat.link);
+    if want == m.ui.ticking {
         return None;
     }
-    m.ticking = want;
+    m.ui.ticking = want;
     Some(Cmd::Ticks(want))
 }
 
 pub(super) fn on_tick(m: &mut Model) -> Vec<Cmd> {
-    if !m.ticking {
+    if !m.ui.ticking {
         return vec![];
     }
-    if m.dialog_open {
-        m.ring_secs += 1;
+    if m.room.dialog_open {
+        m.room.ring_secs += 1;
         m.touch();
     }
-    if let Some(s) = m.conf_secs.as_mut() {
+    if let Some(s) = m.room.conf_secs.as_mut() {
         *s += 1;
         m.touch();
     }
     let mut counted = false;
-    for link in [&mut m.room_link, &mut m.chat_link] {
+    for link in [&mut m.room.link, &mut m.chat.link] {
         if let LinkStatus::Retrying { in_secs, .. } = link
             && *in_secs > 0
         {
@@ -171,7 +175,7 @@ pub(super) fn on_tick(m: &mut Model) -> Vec<Cmd> {
 }
 
 pub(super) fn switch_room(m: &mut Model) -> Vec<Cmd> {
-    match (m.rooms.len(), m.active_room) {
+    match (m.room.list.len(), m.room.active) {
         (0, _) => m.notify(
             NoticeLevel::Warn,
             "No room is configured: add a [[room]] to the config",
@@ -179,11 +183,11 @@ pub(super) fn switch_room(m: &mut Model) -> Vec<Cmd> {
         (1, _) => m.notify(NoticeLevel::Info, "Only one room is configured"),
         (n, cur) => {
             let next = cur.map(|i| (i + 1) % n).unwrap_or(0);
-            m.active_room = Some(next);
-            m.room_link = LinkStatus::Offline;
-            m.room = crate::room::RoomState::default();
-            m.conf_secs = None;
-            let name = m.rooms[next].name.clone();
+            m.room.active = Some(next);
+            m.room.link = LinkStatus::Offline;
+            m.room.state = crate::room::RoomState::default();
+            m.room.conf_secs = None;
+            let name = m.room.list[next].name.clone();
             m.notify(NoticeLevel::Info, format!("Room: {name}"));
             return vec![Cmd::ConnectRoom(next)];
         }
@@ -193,7 +197,7 @@ pub(super) fn switch_room(m: &mut Model) -> Vec<Cmd> {
 
 /// `H`: end the conference for everyone, after a confirmation.
 pub(super) fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
-    if m.room.conference.is_none() {
+    if m.room.state.conference.is_none() {
         m.notify(NoticeLevel::Info, "No conference to end");
         return vec![];
     }
@@ -212,7 +216,7 @@ pub(super) fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
 /// `+`/`-`: the speaker volume in steps of a tenth (`audioPlayLevel`, 0.0–1.0).
 pub(super) fn volume(m: &mut Model, up: bool) -> Vec<Cmd> {
     // Presses faster than the Room's answers count from the last one asked for.
-    let now = m.volume_asked.or(m.room.volume).unwrap_or(0.5);
+    let now = m.room.volume_asked.or(m.room.state.volume).unwrap_or(0.5);
     let step = if up { 0.1 } else { -0.1 };
     let next = ((now + step).clamp(0.0, 1.0) * 10.0).round() / 10.0;
     if (next - now).abs() < f64::EPSILON {
@@ -220,7 +224,7 @@ pub(super) fn volume(m: &mut Model, up: bool) -> Vec<Cmd> {
         m.notify(NoticeLevel::Info, format!("Volume is at {edge}"));
         return vec![];
     }
-    m.volume_asked = Some(next);
+    m.room.volume_asked = Some(next);
     vec![Cmd::room(
         "setSettings",
         json!({ "settings": { "audioPlayLevel": next } }),

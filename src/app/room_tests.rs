@@ -13,7 +13,7 @@ fn switch_room_cycles_configured_rooms() {
     update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
     assert_eq!(m.active_room().unwrap().name, "Lab");
     assert_eq!(
-        m.notice,
+        m.ui.notice,
         Some(Notice {
             level: NoticeLevel::Info,
             text: "Room: Lab".into()
@@ -24,8 +24,11 @@ fn switch_room_cycles_configured_rooms() {
 
     let mut m = model("");
     update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
-    assert_eq!(m.active_room, None);
-    assert_eq!(m.notice.as_ref().map(|n| n.level), Some(NoticeLevel::Warn));
+    assert_eq!(m.room.active, None);
+    assert_eq!(
+        m.ui.notice.as_ref().map(|n| n.level),
+        Some(NoticeLevel::Warn)
+    );
 }
 
 #[test]
@@ -40,20 +43,20 @@ fn room_actions_without_a_room_link_explain_why() {
     for c in ['c', 'h', 'm', 'v'] {
         let mut m = demo();
         assert!(update(&mut m, press(c)).is_empty());
-        let n = m.notice.clone().expect("a notice");
+        let n = m.ui.notice.clone().expect("a notice");
         assert_eq!(n.level, NoticeLevel::Warn);
         assert!(n.text.starts_with("No room connected"), "{c}: {}", n.text);
     }
     let mut m = model("");
     update(&mut m, press('c'));
-    assert!(m.notice.unwrap().text.contains("add a [[room]]"));
+    assert!(m.ui.notice.unwrap().text.contains("add a [[room]]"));
 }
 
 #[test]
 fn retry_countdowns_and_call_durations_tick_and_idle_does_not() {
     use crate::chat::ChatLinkEvent;
     let mut m = online_demo();
-    assert!(!m.ticking);
+    assert!(!m.ui.ticking);
     // A link waiting to reconnect counts down, then the ticks stop.
     let cmds = update(
         &mut m,
@@ -65,18 +68,18 @@ fn retry_countdowns_and_call_durations_tick_and_idle_does_not() {
     assert_eq!(cmds, vec![Cmd::Ticks(true)]);
     update(&mut m, Msg::Tick);
     assert!(
-        m.chat_link.label().ends_with("retrying in 1 s"),
+        m.chat.link.label().ends_with("retrying in 1 s"),
         "{}",
-        m.chat_link.label()
+        m.chat.link.label()
     );
     let cmds = update(&mut m, Msg::Tick);
-    assert!(m.chat_link.label().ends_with("retrying in 0 s"));
+    assert!(m.chat.link.label().ends_with("retrying in 0 s"));
     assert_eq!(cmds, vec![Cmd::Ticks(false)], "nothing left to count");
     let rev = m.revision();
     assert!(update(&mut m, Msg::Tick).is_empty());
     assert_eq!(m.revision(), rev, "a stray tick changes nothing");
     // A conference this console saw start counts its duration until it ends.
-    let mut st = m.room.clone();
+    let mut st = m.room.state.clone();
     st.login = Some(crate::room::state::Peer {
         id: "op@srv".into(),
         name: "Op".into(),
@@ -97,23 +100,23 @@ fn retry_countdowns_and_call_durations_tick_and_idle_does_not() {
         Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
     );
     assert_eq!(cmds, vec![Cmd::Ticks(true)]);
-    assert_eq!(m.notice.as_ref().unwrap().text, "In a call: Sync");
+    assert_eq!(m.ui.notice.as_ref().unwrap().text, "In a call: Sync");
     update(&mut m, Msg::Tick);
     update(&mut m, Msg::Tick);
-    assert_eq!(m.conf_secs, Some(2));
+    assert_eq!(m.room.conf_secs, Some(2));
     st.conference = None;
     st.last_outcome = Some("call ended".into());
     let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
     assert_eq!(cmds, vec![Cmd::Ticks(false)]);
-    assert_eq!(m.conf_secs, None);
+    assert_eq!(m.room.conf_secs, None);
     assert_eq!(
-        m.notice.as_ref().unwrap().text,
+        m.ui.notice.as_ref().unwrap().text,
         "Call: call ended",
         "the result shows in the status bar"
     );
     // Already in a conference at the first snapshot: no duration to invent.
     let mut m = online_demo();
-    let mut st = m.room.clone();
+    let mut st = m.room.state.clone();
     st.conference = Some(crate::room::state::Conference {
         id: "c".into(),
         title: "Sync".into(),
@@ -122,7 +125,7 @@ fn retry_countdowns_and_call_durations_tick_and_idle_does_not() {
         participants: vec![],
     });
     assert!(update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st)))).is_empty());
-    assert_eq!(m.conf_secs, None);
+    assert_eq!(m.room.conf_secs, None);
 }
 
 #[test]
@@ -196,7 +199,7 @@ fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds
     assert_eq!(cmds, vec![Cmd::Ticks(true)]);
     update(&mut m, Msg::Tick);
     update(&mut m, Msg::Tick);
-    assert_eq!(m.ring_secs, 2);
+    assert_eq!(m.room.ring_secs, 2);
     let cmds = update(
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
@@ -218,7 +221,7 @@ fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds
     let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
     assert_eq!(cmds, vec![Cmd::Ticks(false)]);
     update(&mut m, Msg::Tick);
-    assert_eq!(m.ring_secs, 2, "no counting without a dialog");
+    assert_eq!(m.room.ring_secs, 2, "no counting without a dialog");
 }
 
 #[test]
@@ -229,7 +232,7 @@ fn link_status_and_state_snapshots_update_the_model() {
         &mut m,
         Msg::Room(RoomLinkEvent::Status(LinkStatus::Connecting)),
     );
-    assert_eq!(m.room_link, LinkStatus::Connecting);
+    assert_eq!(m.room.link, LinkStatus::Connecting);
     assert_ne!(m.revision(), rev);
     let mut st = crate::room::RoomState::default();
     st.apply_event(&RoomEvent::MicMuted(true));
@@ -238,7 +241,7 @@ fn link_status_and_state_snapshots_update_the_model() {
         &mut m,
         Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
     );
-    assert!(m.room.mic_muted);
+    assert!(m.room.state.mic_muted);
     assert_ne!(m.revision(), rev);
     // The same state again draws nothing.
     let rev = m.revision();
@@ -261,12 +264,12 @@ fn an_incoming_call_rings_the_bell_and_says_who() {
     );
     assert_eq!(cmds, vec![Cmd::Bell]);
     assert_eq!(
-        m.notice.unwrap().text,
+        m.ui.notice.unwrap().text,
         "Incoming call from Dave Brown: a accepts, r rejects"
     );
     // No bell when it is off.
     let mut m = online_demo();
-    m.bell = false;
+    m.ui.bell = false;
     let cmds = update(
         &mut m,
         Msg::Room(RoomLinkEvent::Event(RoomEvent::InviteReceived {
@@ -279,7 +282,7 @@ fn an_incoming_call_rings_the_bell_and_says_who() {
     );
     assert!(cmds.is_empty());
     assert!(
-        m.notice
+        m.ui.notice
             .unwrap()
             .text
             .starts_with("Invitation to Board from x")
@@ -299,7 +302,7 @@ fn a_huge_caller_name_is_cut_in_the_notice() {
             conf_title: None,
         })),
     );
-    let text = m.notice.unwrap().text;
+    let text = m.ui.notice.unwrap().text;
     assert!(
         text.chars().count() < 200 && text.contains("DDD…"),
         "{} chars",
@@ -335,7 +338,7 @@ fn room_keys_send_requests_when_the_link_is_up() {
         update(&mut m, press('m')),
         vec![Cmd::room("setMicMute", json!({"mute": true}))]
     );
-    m.room.mic_muted = true;
+    m.room.state.mic_muted = true;
     assert_eq!(
         update(&mut m, press('m')),
         vec![Cmd::room("setMicMute", json!({"mute": false}))]
@@ -346,8 +349,8 @@ fn room_keys_send_requests_when_the_link_is_up() {
     );
     // No call: hang-up says so and sends nothing.
     assert!(update(&mut m, press('h')).is_empty());
-    assert_eq!(m.notice.as_ref().unwrap().text, "No call to hang up");
-    m.room.calling = Some("carol".into());
+    assert_eq!(m.ui.notice.as_ref().unwrap().text, "No call to hang up");
+    m.room.state.calling = Some("carol".into());
     assert_eq!(
         update(&mut m, press('h')),
         vec![Cmd::room("hangUp", json!({"forAll": false}))]
@@ -364,7 +367,7 @@ fn a_failed_request_is_shown_inert() {
         &mut m,
         Msg::RoomFailed("the Room refused `x`: \x1b]0;t\x07bad".into()),
     );
-    let n = m.notice.unwrap();
+    let n = m.ui.notice.unwrap();
     assert_eq!(
         (n.level, n.text.as_str()),
         (NoticeLevel::Error, "the Room refused `x`: bad")
@@ -374,11 +377,11 @@ fn a_failed_request_is_shown_inert() {
 #[test]
 fn switching_rooms_reconnects() {
     let mut m = model(TWO_ROOMS);
-    m.room.mic_muted = true;
+    m.room.state.mic_muted = true;
     let cmds = update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
     assert_eq!(cmds, vec![Cmd::ConnectRoom(1)]);
     assert_eq!(
-        m.room,
+        m.room.state,
         crate::room::RoomState::default(),
         "the old room's state is dropped"
     );
@@ -392,8 +395,8 @@ fn hang_up_for_all_asks_and_volume_steps() {
         Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
     );
     assert!(ch(&mut m, 'H').is_empty());
-    assert!(m.notice.as_ref().unwrap().text.contains("No conference"));
-    let mut st = m.room.clone();
+    assert!(m.ui.notice.as_ref().unwrap().text.contains("No conference"));
+    let mut st = m.room.state.clone();
     st.conference = Some(crate::room::state::Conference {
         id: "c1".into(),
         title: "Sync".into(),
@@ -437,5 +440,5 @@ fn hang_up_for_all_asks_and_volume_steps() {
     st.volume = Some(1.0);
     update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
     assert!(ch(&mut m, '+').is_empty());
-    assert!(m.notice.as_ref().unwrap().text.contains("full"));
+    assert!(m.ui.notice.as_ref().unwrap().text.contains("full"));
 }

@@ -72,7 +72,7 @@ pub async fn run(
                 match cmd {
                     Cmd::Quit => {}
                     Cmd::Bell => {
-                        if model.bell {
+                        if model.ui.bell {
                             tui.bell();
                         }
                     }

@@ -51,7 +51,7 @@ pub fn online_demo() -> Model {
 }
 
 pub fn ringing(m: &mut Model) {
-    let mut st = m.room.clone();
+    let mut st = m.room.state.clone();
     st.apply_event(&RoomEvent::InviteReceived {
         peer_id: "dave@video.example.com".into(),
         peer_dn: "Dave Brown".into(),
@@ -121,8 +121,8 @@ pub fn open(n: u64) -> Model {
         &mut m,
         Msg::ChatsLoaded(Ok(vec![chat("a", "Alpha"), chat("b", "Beta")])),
     );
-    m.chats.selected = Some("a".into());
-    m.focus = Pane::Chats;
+    m.chat.list.selected = Some("a".into());
+    m.ui.focus = Pane::Chats;
     kc(&mut m, KeyCode::Enter);
     let page: Vec<Envelope> = (0..n)
         .rev()
@@ -139,21 +139,21 @@ pub fn open(n: u64) -> Model {
             result: Ok(page),
         },
     );
-    m.focus = Pane::History;
-    m.notice = None;
+    m.ui.focus = Pane::History;
+    m.ui.notice = None;
     m
 }
 
 pub fn sel(m: &Model) -> Option<String> {
-    m.open_chat.as_ref().unwrap().selected.clone()
+    m.chat.open.as_ref().unwrap().selected.clone()
 }
 
 /// What the input that has the keyboard holds.
 pub fn input_text(m: &Model) -> String {
     use crate::app::explorer::Focus;
     match &m.mode {
-        Mode::Composing => m.drafts["a"].editor.text().into(),
-        Mode::Filtering => m.chat_filter.query.text().into(),
+        Mode::Composing => m.composer.drafts["a"].editor.text().into(),
+        Mode::Filtering => m.chat.filter.query.text().into(),
         Mode::Prompt(Prompt::Call(p)) => p.picker.query.text().into(),
         Mode::Prompt(Prompt::Forward { picker, .. }) => picker.query.text().into(),
         Mode::Prompt(Prompt::Upload { path }) => path.text().into(),

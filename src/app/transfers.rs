@@ -5,7 +5,7 @@ use crate::chat::types::{Content, Envelope};
 use crate::sanitize;
 
 pub(super) fn next_transfer_id(m: &Model) -> u64 {
-    m.transfers.iter().map(|t| t.id).max().unwrap_or(0) + 1
+    m.transfers.items.iter().map(|t| t.id).max().unwrap_or(0) + 1
 }
 
 pub(super) fn download(m: &mut Model, chat_id: &str, e: &Envelope) -> Vec<Cmd> {
@@ -19,14 +19,14 @@ pub(super) fn download(m: &mut Model, chat_id: &str, e: &Envelope) -> Vec<Cmd> {
         m.notify(NoticeLevel::Info, "This message has no attachment");
         return vec![];
     };
-    if m.transfers.iter().any(|t| {
+    if m.transfers.items.iter().any(|t| {
         t.message_id.as_deref() == Some(e.message_id.as_str()) && t.state == TransferState::Running
     }) {
         m.notify(NoticeLevel::Info, "Already downloading");
         return vec![];
     }
     let id = next_transfer_id(m);
-    m.transfers.push(TransferView {
+    m.transfers.items.push(TransferView {
         id,
         chat_id: chat_id.to_string(),
         message_id: Some(e.message_id.clone()),
@@ -41,14 +41,14 @@ pub(super) fn download(m: &mut Model, chat_id: &str, e: &Envelope) -> Vec<Cmd> {
     vec![Cmd::Download {
         id,
         file_id: file_id.clone(),
-        dir: m.download_dir.clone(),
+        dir: m.transfers.download_dir.clone(),
         name: name.clone(),
     }]
 }
 
 /// A transfer's local path became known.
 pub(super) fn transfer_path(m: &mut Model, id: u64, path: std::path::PathBuf, total: u64) {
-    if let Some(t) = m.transfers.iter_mut().find(|t| t.id == id) {
+    if let Some(t) = m.transfers.items.iter_mut().find(|t| t.id == id) {
         t.path = Some(path);
         t.total = total;
         m.touch();
@@ -57,7 +57,7 @@ pub(super) fn transfer_path(m: &mut Model, id: u64, path: std::path::PathBuf, to
 
 /// Progress from the link, by local path. Redraws only when the shown percentage changes.
 pub(super) fn transfer_progress(m: &mut Model, t: &crate::chat::Transfer) {
-    let Some(v) = m.transfers.iter_mut().find(|v| {
+    let Some(v) = m.transfers.items.iter_mut().find(|v| {
         v.state == TransferState::Running
             && v.upload == t.upload
             && v.path.as_deref() == Some(t.path.as_path())
@@ -76,7 +76,7 @@ pub(super) fn transfer_progress(m: &mut Model, t: &crate::chat::Transfer) {
 }
 
 pub(super) fn transfer_done(m: &mut Model, id: u64, result: Result<(), String>) -> Vec<Cmd> {
-    let Some(t) = m.transfers.iter_mut().find(|t| t.id == id) else {
+    let Some(t) = m.transfers.items.iter_mut().find(|t| t.id == id) else {
         return vec![];
     };
     let path = t
@@ -92,7 +92,7 @@ pub(super) fn transfer_done(m: &mut Model, id: u64, result: Result<(), String>) 
             t.done = t.total;
             if upload {
                 m.notify(NoticeLevel::Info, format!("Sent {name}"));
-                if m.open_chat.as_ref().is_some_and(|o| o.chat_id == chat_id) {
+                if m.chat.open.as_ref().is_some_and(|o| o.chat_id == chat_id) {
                     cmds.push(Cmd::LoadHistory {
                         chat_id,
                         before: None,
@@ -115,7 +115,7 @@ pub(super) fn transfer_done(m: &mut Model, id: u64, result: Result<(), String>) 
 
 /// Enter in the upload prompt: the file goes up to the open chat (replying, if the draft was).
 pub(super) fn upload(m: &mut Model, typed: &str) -> Vec<Cmd> {
-    let Some(chat_id) = m.open_chat.as_ref().map(|o| o.chat_id.clone()) else {
+    let Some(chat_id) = m.chat.open.as_ref().map(|o| o.chat_id.clone()) else {
         m.mode = Mode::Normal;
         m.touch();
         return vec![];
@@ -132,9 +132,13 @@ pub(super) fn upload(m: &mut Model, typed: &str) -> Vec<Cmd> {
         .file_name()
         .map(|n| sanitize::line(&n.to_string_lossy()).into_owned())
         .unwrap_or_else(|| sanitize::line(typed).into_owned());
-    let reply_to = m.drafts.get_mut(&chat_id).and_then(|d| d.reply_to.take());
+    let reply_to = m
+        .composer
+        .drafts
+        .get_mut(&chat_id)
+        .and_then(|d| d.reply_to.take());
     let id = next_transfer_id(m);
-    m.transfers.push(TransferView {
+    m.transfers.items.push(TransferView {
         id,
         chat_id: chat_id.clone(),
         message_id: None,

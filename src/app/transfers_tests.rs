@@ -9,7 +9,7 @@ use serde_json::json;
 #[test]
 fn download_shows_progress_and_where_the_file_went() {
     let mut m = open(2);
-    m.download_dir = "/tmp/dl".into();
+    m.transfers.download_dir = "/tmp/dl".into();
     let file = env(
         "f1",
         9,
@@ -34,7 +34,7 @@ fn download_shows_progress_and_where_the_file_went() {
         }]
     );
     assert!(ch(&mut m, 'o').is_empty(), "not twice at once");
-    assert!(m.notice.as_ref().unwrap().text.contains("Already"));
+    assert!(m.ui.notice.as_ref().unwrap().text.contains("Already"));
     let path = std::path::PathBuf::from("/tmp/dl/report (1).pdf");
     update(
         &mut m,
@@ -54,7 +54,7 @@ fn download_shows_progress_and_where_the_file_went() {
         }))
     };
     update(&mut m, progress(400));
-    assert_eq!(m.transfers[0].done, 400);
+    assert_eq!(m.transfers.items[0].done, 400);
     assert_ne!(m.revision(), rev);
     let rev = m.revision();
     update(&mut m, progress(401));
@@ -66,12 +66,18 @@ fn download_shows_progress_and_where_the_file_went() {
             result: Ok(()),
         },
     );
-    assert_eq!(m.transfers[0].state, TransferState::Done);
-    assert!(m.notice.as_ref().unwrap().text.contains("report (1).pdf"));
+    assert_eq!(m.transfers.items[0].state, TransferState::Done);
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("report (1).pdf")
+    );
     // A text message has nothing to download.
     kc(&mut m, KeyCode::Up);
     ch(&mut m, 'o');
-    assert!(m.notice.as_ref().unwrap().text.contains("no attachment"));
+    assert!(m.ui.notice.as_ref().unwrap().text.contains("no attachment"));
     // A failure keeps its reason.
     kc(&mut m, KeyCode::Down);
     ch(&mut m, 'o');
@@ -83,7 +89,7 @@ fn download_shows_progress_and_where_the_file_went() {
         },
     );
     assert_eq!(
-        m.transfers[1].state,
+        m.transfers.items[1].state,
         TransferState::Failed("file not found (404)".into())
     );
 }
@@ -110,8 +116,8 @@ fn upload_takes_a_typed_or_pasted_path() {
             reply_to: None
         }]
     );
-    assert_eq!(m.transfers[0].name, "a file.txt");
-    assert!(m.transfers[0].upload);
+    assert_eq!(m.transfers.items[0].name, "a file.txt");
+    assert!(m.transfers.items[0].upload);
     update(
         &mut m,
         Msg::TransferPath {

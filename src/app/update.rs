@@ -12,8 +12,8 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Key(k) => super::input::on_key(m, k),
         Msg::Resize(w, h) => {
-            if m.size != (w, h) {
-                m.size = (w, h);
+            if m.ui.size != (w, h) {
+                m.ui.size = (w, h);
                 m.touch();
             }
             vec![]
@@ -22,9 +22,9 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Mouse(_) => vec![],
         Msg::Name { id, name } => {
             let name = sanitize::line(&name).into_owned();
-            if !name.is_empty() && m.names.get(&id) != Some(&name) {
-                m.names.insert(id, name);
-                m.chats.reindex(&m.names);
+            if !name.is_empty() && m.chat.names.get(&id) != Some(&name) {
+                m.chat.names.insert(id, name);
+                m.chat.list.reindex(&m.chat.names);
                 m.touch();
             }
             vec![]
@@ -75,10 +75,12 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 .unwrap_or_default();
             match r {
                 Ok(list) => {
-                    m.chats.set(&list);
-                    m.chats.reindex(&m.names);
+                    m.chat.list.set(&list);
+                    m.chat.list.reindex(&m.chat.names);
                 }
-                Err(e) => m.chats.state = super::Loadable::Failed(sanitize::line(&e).into_owned()),
+                Err(e) => {
+                    m.chat.list.state = super::Loadable::Failed(sanitize::line(&e).into_owned())
+                }
             }
             m.touch();
             ask_names(m, peers)
@@ -92,7 +94,8 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 return vec![];
             }
             let authors: Vec<String> = m
-                .open_chat
+                .chat
+                .open
                 .iter()
                 .flat_map(|o| o.messages.iter())
                 .flat_map(|e| e.people())
@@ -109,7 +112,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             } => super::explorer::send_now(m, api, &method, params),
         },
         Msg::RoomFailed(reason) => {
-            m.volume_asked = None;
+            m.room.volume_asked = None;
             m.notify(NoticeLevel::Error, sanitize::line(&reason).into_owned());
             vec![]
         }
@@ -121,16 +124,16 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
     use crate::chat::ChatLinkEvent as E;
     match ev {
         E::Status(s) => {
-            if m.chat_link != s {
+            if m.chat.link != s {
                 let up = s.is_up();
-                m.chat_link = s;
+                m.chat.link = s;
                 m.touch();
                 let tick = super::room::sync_ticks(m);
                 if up {
                     // (Re)load what is on screen: the list, and the open chat's latest page.
-                    m.chats.state = super::Loadable::Loading;
+                    m.chat.list.state = super::Loadable::Loading;
                     let mut cmds = vec![Cmd::LoadChats];
-                    if let Some(o) = &m.open_chat {
+                    if let Some(o) = &m.chat.open {
                         cmds.push(Cmd::LoadHistory {
                             chat_id: o.chat_id.clone(),
                             before: None,
@@ -145,9 +148,9 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
         }
         E::Session(s) => {
             let me = sanitize::line(&s.me).into_owned();
-            m.chat_me = Some(s.me.clone());
-            if m.chat_account.as_deref() != Some(me.as_str()) {
-                m.chat_account = Some(me);
+            m.chat.me = Some(s.me.clone());
+            if m.chat.account.as_deref() != Some(me.as_str()) {
+                m.chat.account = Some(me);
                 m.touch();
             }
         }
@@ -156,27 +159,30 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                 crate::chat::events::ChatEvent::Message(e) => ask_names(m, e.people()),
                 _ => vec![],
             };
-            let open = m.open_chat.as_ref().map(|o| o.chat_id.clone());
-            if m.chats.apply(&ev, open.as_deref(), m.chat_me.as_deref()) {
+            let open = m.chat.open.as_ref().map(|o| o.chat_id.clone());
+            if m.chat
+                .list
+                .apply(&ev, open.as_deref(), m.chat.me.as_deref())
+            {
                 use crate::chat::events::ChatEvent as C;
                 if matches!(ev, C::ChatCreated { .. } | C::TitleChanged { .. }) {
-                    m.chats.reindex(&m.names);
+                    m.chat.list.reindex(&m.chat.names);
                 }
                 m.touch();
             }
-            if let Some(o) = m.open_chat.as_mut()
+            if let Some(o) = m.chat.open.as_mut()
                 && o.apply(&ev)
             {
                 m.touch();
             }
             if let crate::chat::events::ChatEvent::ChatRemoved { chat_id } = &ev
-                && m.open_chat.as_ref().is_some_and(|o| &o.chat_id == chat_id)
+                && m.chat.open.as_ref().is_some_and(|o| &o.chat_id == chat_id)
             {
-                m.open_chat = None;
+                m.chat.open = None;
                 m.touch();
             }
             if let crate::chat::events::ChatEvent::TitleChanged { chat_id, title } = &ev
-                && let Some(o) = m.open_chat.as_mut().filter(|o| &o.chat_id == chat_id)
+                && let Some(o) = m.chat.open.as_mut().filter(|o| &o.chat_id == chat_id)
             {
                 o.title = sanitize::line(title).into_owned();
                 m.touch();
@@ -198,12 +204,12 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
 
 /// Keeps a frame for the inspector (bounded); redraws only when the inspector is shown.
 pub(super) fn record(m: &mut Model, t: super::model::Traffic) {
-    if m.traffic.len() >= super::model::Traffic::KEEP {
-        m.traffic.pop_front();
+    if m.ui.traffic.len() >= super::model::Traffic::KEEP {
+        m.ui.traffic.pop_front();
     }
-    m.traffic.push_back(t);
+    m.ui.traffic.push_back(t);
     // The inspector shows every frame; the explorer the events after its request.
-    if m.inspector || m.mode.explorer().is_some() {
+    if m.ui.inspector || m.mode.explorer().is_some() {
         m.touch();
     }
 }
@@ -233,17 +239,17 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::NextPane | Action::PrevPane => {
             let order = Pane::ORDER;
-            let i = order.iter().position(|p| *p == m.focus).unwrap_or(0);
+            let i = order.iter().position(|p| *p == m.ui.focus).unwrap_or(0);
             let step = if action == Action::NextPane {
                 1
             } else {
                 order.len() - 1
             };
-            m.focus = order[(i + step) % order.len()];
+            m.ui.focus = order[(i + step) % order.len()];
             m.touch();
         }
         Action::Inspector => {
-            m.inspector = !m.inspector;
+            m.ui.inspector = !m.ui.inspector;
             m.touch();
         }
         Action::Explorer => return super::explorer::toggle(m),
@@ -257,8 +263,8 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         | Action::Camera
         | Action::Accept
         | Action::Reject => {
-            if !m.room_link.is_up() {
-                let what = match &m.room_link {
+            if !m.room.link.is_up() {
+                let what = match &m.room.link {
                     LinkStatus::NotConfigured => {
                         "No room is configured: add a [[room]] to the config, or run with --demo"
                             .to_string()
@@ -279,8 +285,8 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         | Action::Forward
         | Action::Upload
         | Action::Download => {
-            if !m.chat_link.is_up() {
-                let what = match &m.chat_link {
+            if !m.chat.link.is_up() {
+                let what = match &m.chat.link {
                     LinkStatus::NotConfigured => {
                         "No chat server is configured: add [chat] to the config, or run with --demo"
                             .to_string()
@@ -290,16 +296,16 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
                 m.notify(NoticeLevel::Warn, what);
             } else if action == Action::Filter {
                 m.mode = Mode::Filtering;
-                m.focus = Pane::Chats;
+                m.ui.focus = Pane::Chats;
                 m.touch();
             } else if action == Action::NewChat {
                 super::prompts::open_new_chat(m);
             } else if action != Action::NextUnread {
                 return super::history::message_action(m, action);
             } else {
-                match m.chats.next_unread() {
+                match m.chat.list.next_unread() {
                     Some(id) => {
-                        m.chats.selected = Some(id);
+                        m.chat.list.selected = Some(id);
                         return open_selected(m);
                     }
                     None => m.notify(NoticeLevel::Info, "No unread messages".to_string()),
@@ -307,15 +313,15 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             }
         }
         Action::Compose => {
-            if m.open_chat.is_some() {
+            if m.chat.open.is_some() {
                 m.mode = Mode::Composing;
                 m.touch();
-            } else if m.chat_account.is_some() {
+            } else if m.chat.account.is_some() {
                 m.notify(
                     NoticeLevel::Info,
                     format!(
                         "Open a chat first: {} in the chat list",
-                        m.keys.describe(Action::Open)
+                        m.ui.keys.describe(Action::Open)
                     ),
                 );
             } else {
@@ -327,19 +333,21 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             }
         }
         Action::Retry => return retry_failed(m),
-        Action::Up | Action::Down if m.focus == Pane::Chats => {
+        Action::Up | Action::Down if m.ui.focus == Pane::Chats => {
             let delta = if action == Action::Up { -1 } else { 1 };
-            m.chats.step_in(delta, m.chat_filter.query.text());
+            m.chat.list.step_in(delta, m.chat.filter.query.text());
             m.touch();
         }
-        Action::Open if m.focus == Pane::Chats && m.chat_link.is_up() => return open_selected(m),
+        Action::Open if m.ui.focus == Pane::Chats && m.chat.link.is_up() => {
+            return open_selected(m);
+        }
         Action::Up
         | Action::Down
         | Action::Back
         | Action::Newest
         | Action::PageUp
         | Action::PageDown
-            if m.focus == Pane::History =>
+            if m.ui.focus == Pane::History =>
         {
             return super::history::history_move(m, action);
         }
@@ -354,7 +362,7 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
 fn ask_names(m: &mut Model, ids: Vec<String>) -> Vec<Cmd> {
     let mut new: Vec<String> = Vec::new();
     for id in ids {
-        if !id.is_empty() && m.names_asked.insert(id.clone()) {
+        if !id.is_empty() && m.chat.names_asked.insert(id.clone()) {
             new.push(id);
         }
     }
@@ -367,12 +375,12 @@ fn ask_names(m: &mut Model, ids: Vec<String>) -> Vec<Cmd> {
 
 /// Opens the selected chat in the history pane and asks for its latest page.
 pub(super) fn open_selected(m: &mut Model) -> Vec<Cmd> {
-    let Some(i) = m.chats.selected_index() else {
+    let Some(i) = m.chat.list.selected_index() else {
         return vec![];
     };
-    let entry = &m.chats.items[i];
+    let entry = &m.chat.list.items[i];
     let chat_id = entry.id.clone();
-    m.open_chat = Some(super::OpenChat {
+    m.chat.open = Some(super::OpenChat {
         chat_id: chat_id.clone(),
         title: entry.title.clone(),
         state: super::Loadable::Loading,

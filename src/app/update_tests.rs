@@ -74,7 +74,7 @@ fn help_opens_scrolls_and_closes() {
     // Other keys do nothing while the help is open: no pane change, no quit-by-accident.
     let rev = m.revision();
     update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
-    assert_eq!(m.focus, Pane::Room);
+    assert_eq!(m.ui.focus, Pane::Room);
     assert_eq!(m.revision(), rev);
     update(&mut m, key(KeyCode::Esc, KeyModifiers::NONE));
     assert_eq!(m.mode, Mode::Normal);
@@ -93,13 +93,13 @@ fn tab_cycles_panes_both_ways() {
     let mut m = demo();
     let rev = m.revision();
     update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
-    assert_eq!(m.focus, Pane::Chats);
+    assert_eq!(m.ui.focus, Pane::Chats);
     update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
-    assert_eq!(m.focus, Pane::History);
+    assert_eq!(m.ui.focus, Pane::History);
     update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
-    assert_eq!(m.focus, Pane::Room);
+    assert_eq!(m.ui.focus, Pane::Room);
     update(&mut m, key(KeyCode::BackTab, KeyModifiers::SHIFT));
-    assert_eq!(m.focus, Pane::History);
+    assert_eq!(m.ui.focus, Pane::History);
     assert_ne!(m.revision(), rev);
 }
 
@@ -107,9 +107,9 @@ fn tab_cycles_panes_both_ways() {
 fn inspector_toggles() {
     let mut m = demo();
     update(&mut m, key(KeyCode::Char('t'), KeyModifiers::CONTROL));
-    assert!(m.inspector);
+    assert!(m.ui.inspector);
     update(&mut m, key(KeyCode::Char('t'), KeyModifiers::CONTROL));
-    assert!(!m.inspector);
+    assert!(!m.ui.inspector);
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn the_chat_link_status_and_session_reach_the_model() {
         &mut m,
         Msg::Chat(ChatLinkEvent::Status(LinkStatus::Connecting)),
     );
-    assert_eq!(m.chat_link, LinkStatus::Connecting);
+    assert_eq!(m.chat.link, LinkStatus::Connecting);
     assert_ne!(m.revision(), rev);
     let rev = m.revision();
     // The same status again changes nothing.
@@ -139,13 +139,13 @@ fn the_chat_link_status_and_session_reach_the_model() {
             connection_id: None,
         })),
     );
-    let shown = m.chat_account.clone().unwrap();
+    let shown = m.chat.account.clone().unwrap();
     assert!(!shown.contains('\u{1b}'), "{shown:?}");
     update(
         &mut m,
         Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
     );
-    assert!(m.chat_link.is_up());
+    assert!(m.chat.link.is_up());
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn the_chat_list_loads_opens_and_follows_events() {
         Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
     );
     assert_eq!(cmds, vec![Cmd::LoadChats]);
-    assert_eq!(m.chats.state, crate::app::Loadable::Loading);
+    assert_eq!(m.chat.list.state, crate::app::Loadable::Loading);
     let chat = |id: &str, unread: u64| {
         Chat::from_value(
             &json!({"chatId": id, "title": id, "chatType": 2, "unreadMessages": unread}),
@@ -171,9 +171,9 @@ fn the_chat_list_loads_opens_and_follows_events() {
         &mut m,
         Msg::ChatsLoaded(Ok(vec![chat("a", 0), chat("b", 2)])),
     );
-    assert_eq!(m.chats.items[0].id, "b", "unread first");
+    assert_eq!(m.chat.list.items[0].id, "b", "unread first");
     // Down, Enter in the chat list: open `a` and ask for its history.
-    m.focus = Pane::Chats;
+    m.ui.focus = Pane::Chats;
     update(&mut m, press('j'));
     let cmds = update(
         &mut m,
@@ -187,7 +187,7 @@ fn the_chat_list_loads_opens_and_follows_events() {
         }]
     );
     assert_eq!(
-        m.open_chat.as_ref().unwrap().state,
+        m.chat.open.as_ref().unwrap().state,
         crate::app::Loadable::Loading
     );
     let env = |chat: &str, id: &str, bx: u64| {
@@ -206,7 +206,7 @@ fn the_chat_list_loads_opens_and_follows_events() {
             result: Ok(vec![env("a", "2", 2), env("a", "1", 1)]),
         },
     );
-    let open = m.open_chat.as_ref().unwrap();
+    let open = m.chat.open.as_ref().unwrap();
     assert_eq!(
         open.messages
             .iter()
@@ -227,13 +227,25 @@ fn the_chat_list_loads_opens_and_follows_events() {
             "b", "x", 9,
         ))))),
     );
-    assert_eq!(m.open_chat.as_ref().unwrap().messages.len(), 3);
+    assert_eq!(m.chat.open.as_ref().unwrap().messages.len(), 3);
     assert_eq!(
-        m.chats.items.iter().find(|i| i.id == "a").unwrap().unread,
+        m.chat
+            .list
+            .items
+            .iter()
+            .find(|i| i.id == "a")
+            .unwrap()
+            .unread,
         0
     );
     assert_eq!(
-        m.chats.items.iter().find(|i| i.id == "b").unwrap().unread,
+        m.chat
+            .list
+            .items
+            .iter()
+            .find(|i| i.id == "b")
+            .unwrap()
+            .unread,
         3
     );
     // `n` jumps to the next unread chat and opens it.
@@ -248,7 +260,7 @@ fn the_chat_list_loads_opens_and_follows_events() {
     // A failed load is an error state, not an empty list.
     update(&mut m, Msg::ChatsLoaded(Err("chat not found (304)".into())));
     assert_eq!(
-        m.chats.state,
+        m.chat.list.state,
         crate::app::Loadable::Failed("chat not found (304)".into())
     );
     // The chat removed under us closes.
@@ -258,7 +270,7 @@ fn the_chat_list_loads_opens_and_follows_events() {
             chat_id: "b".into(),
         })),
     );
-    assert!(m.open_chat.is_none());
+    assert!(m.chat.open.is_none());
 }
 
 #[test]
@@ -267,7 +279,7 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
     use crate::chat::types::Chat;
     let enter = || Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     let mut m = demo();
-    m.persist_outbox = true;
+    m.composer.persist = true;
     update(
         &mut m,
         Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
@@ -279,13 +291,13 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
     update(&mut m, press('i'));
     assert!(!m.mode.is_composing());
     assert!(
-        m.notice
+        m.ui.notice
             .as_ref()
             .unwrap()
             .text
             .starts_with("Open a chat first")
     );
-    m.focus = Pane::Chats;
+    m.ui.focus = Pane::Chats;
     update(&mut m, enter());
     update(&mut m, press('i'));
     assert!(m.mode.is_composing());
@@ -298,22 +310,22 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
         Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)),
     );
     update(&mut m, Msg::Paste("there\r\n".into()));
-    let open = m.open_chat.as_ref().unwrap().chat_id.clone();
-    assert_eq!(m.drafts[&open].editor.text(), "hi q\nthere\n");
+    let open = m.chat.open.as_ref().unwrap().chat_id.clone();
+    assert_eq!(m.composer.drafts[&open].editor.text(), "hi q\nthere\n");
     // Esc leaves and keeps the draft; another chat has its own.
     update(
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
     );
     assert!(!m.mode.is_composing());
-    assert_eq!(m.drafts[&open].editor.text(), "hi q\nthere\n");
+    assert_eq!(m.composer.drafts[&open].editor.text(), "hi q\nthere\n");
     // Enter sends: saved to the outbox first, then handed to the link.
     update(&mut m, press('i'));
     let cmds = update(&mut m, enter());
     assert!(
         matches!(&cmds[..], [Cmd::SaveOutbox(v), Cmd::SendChat(o)] if v.len() == 1 && o.text == "hi q\nthere\n")
     );
-    assert!(m.drafts[&open].editor.is_empty());
+    assert!(m.composer.drafts[&open].editor.is_empty());
     // The link drops: what is written now waits.
     update(
         &mut m,
@@ -326,9 +338,9 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
     }
     let cmds = update(&mut m, enter());
     assert!(matches!(&cmds[..], [Cmd::SaveOutbox(_)]), "{cmds:?}");
-    assert_eq!(m.outbox[1].state, crate::app::OutState::Pending);
+    assert_eq!(m.composer.outbox[1].state, crate::app::OutState::Pending);
     // The first one's send was cut by the drop: it may or may not have arrived.
-    let first = m.outbox[0].local_id;
+    let first = m.composer.outbox[0].local_id;
     update(
         &mut m,
         Msg::ChatSent {
@@ -336,7 +348,10 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
             outcome: crate::app::SendOutcome::Failed("dropped".into()),
         },
     );
-    assert!(matches!(m.outbox[0].state, crate::app::OutState::Failed(_)));
+    assert!(matches!(
+        m.composer.outbox[0].state,
+        crate::app::OutState::Failed(_)
+    ));
     // The link returns: the pending one goes out; the failed one waits for the user.
     let cmds = update(
         &mut m,
@@ -354,14 +369,14 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
     );
-    m.focus = Pane::History;
+    m.ui.focus = Pane::History;
     let cmds = update(&mut m, press('t'));
     assert!(
         cmds.iter()
             .any(|c| matches!(c, Cmd::SendChat(o) if o.local_id == first))
     );
     // Delivered: gone from the outbox, and the open chat reloads to show it.
-    let second = m.outbox[1].local_id;
+    let second = m.composer.outbox[1].local_id;
     let cmds = update(
         &mut m,
         Msg::ChatSent {
@@ -373,7 +388,7 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
         chat_id: open.clone(),
         before: None
     }));
-    assert_eq!(m.outbox.len(), 1);
+    assert_eq!(m.composer.outbox.len(), 1);
 }
 
 #[test]
@@ -389,13 +404,13 @@ fn the_inspector_keeps_a_bounded_record_and_redraws_only_when_shown() {
     };
     update(&mut m, frame(0));
     assert_eq!(m.revision(), rev, "hidden inspector: no redraw");
-    assert_eq!(m.traffic.back().unwrap().what, "m0");
+    assert_eq!(m.ui.traffic.back().unwrap().what, "m0");
     for i in 1..(crate::app::Traffic::KEEP + 50) {
         update(&mut m, frame(i));
     }
-    assert_eq!(m.traffic.len(), crate::app::Traffic::KEEP);
-    assert_eq!(m.traffic.front().unwrap().what, "m50");
-    m.inspector = true;
+    assert_eq!(m.ui.traffic.len(), crate::app::Traffic::KEEP);
+    assert_eq!(m.ui.traffic.front().unwrap().what, "m50");
+    m.ui.inspector = true;
     update(&mut m, frame(9999));
     assert_ne!(m.revision(), rev);
     // A huge frame is cut (on a character boundary), never kept whole.
@@ -408,7 +423,7 @@ fn the_inspector_keeps_a_bounded_record_and_redraws_only_when_shown() {
             at_ms: 0,
         }),
     );
-    assert!(m.traffic.back().unwrap().text.len() <= crate::app::Traffic::MAX_TEXT);
+    assert!(m.ui.traffic.back().unwrap().text.len() <= crate::app::Traffic::MAX_TEXT);
 }
 
 #[test]
@@ -447,7 +462,7 @@ fn display_names_are_asked_once_and_shown_inert() {
             name: "Bob \u{1b}[31mSmith".into(),
         },
     );
-    assert_eq!(m.names["bob@srv"], "Bob Smith");
+    assert_eq!(m.chat.names["bob@srv"], "Bob Smith");
 }
 
 #[test]
@@ -466,13 +481,13 @@ fn slash_filters_the_chat_list_and_enter_opens_the_match() {
         &mut m,
         Msg::ChatsLoaded(Ok(vec![chat("a", "Project"), chat("b", "Announcements")])),
     );
-    m.focus = Pane::Chats;
+    m.ui.focus = Pane::Chats;
     update(&mut m, press('/'));
     assert!(m.mode.is_filtering());
     for c in "ann".chars() {
         update(&mut m, press(c));
     }
-    assert_eq!(m.chats.selected.as_deref(), Some("b"));
+    assert_eq!(m.chat.list.selected.as_deref(), Some("b"));
     assert!(
         !m.quit && m.mode.is_filtering(),
         "keys are text while filtering"
@@ -489,43 +504,43 @@ fn slash_filters_the_chat_list_and_enter_opens_the_match() {
         }]
     );
     assert!(!m.mode.is_filtering());
-    assert_eq!(m.chat_filter.query.text(), "ann", "the list stays filtered");
+    assert_eq!(m.chat.filter.query.text(), "ann", "the list stays filtered");
     update(&mut m, press('/'));
     update(
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
     );
-    assert!(m.chat_filter.is_empty() && !m.mode.is_filtering());
+    assert!(m.chat.filter.is_empty() && !m.mode.is_filtering());
 }
 
 #[test]
 fn chat_actions_without_a_chat_link_explain_why() {
     // Pane keys work in their pane: history keys with the history focused.
     let mut m = demo();
-    m.focus = Pane::History;
+    m.ui.focus = Pane::History;
     for c in ['R', 'e', 'd', 'f', 'u', 'o'] {
-        m.notice = None;
+        m.ui.notice = None;
         update(&mut m, press(c));
-        let text = m
-            .notice
-            .as_ref()
-            .map(|n| n.text.clone())
-            .unwrap_or_default();
+        let text =
+            m.ui.notice
+                .as_ref()
+                .map(|n| n.text.clone())
+                .unwrap_or_default();
         assert!(text.starts_with("No chat server connected"), "{c}: {text}");
     }
     let mut m = model("");
-    m.focus = Pane::Chats;
+    m.ui.focus = Pane::Chats;
     update(&mut m, press('/'));
-    assert!(m.notice.unwrap().text.contains("add [chat]"));
+    assert!(m.ui.notice.unwrap().text.contains("add [chat]"));
 }
 
 #[test]
 fn pane_keys_only_act_in_their_pane() {
     let mut m = demo();
-    m.focus = Pane::Chats;
+    m.ui.focus = Pane::Chats;
     let rev = m.revision();
     update(&mut m, press('e')); // `e` edits in the history, nothing in the chat list
-    assert_eq!(m.notice, None);
+    assert_eq!(m.ui.notice, None);
     assert_eq!(m.revision(), rev);
 }
 
@@ -533,10 +548,10 @@ fn pane_keys_only_act_in_their_pane() {
 fn the_next_key_clears_a_notice() {
     let mut m = demo();
     update(&mut m, press('c'));
-    assert!(m.notice.is_some());
+    assert!(m.ui.notice.is_some());
     let rev = m.revision();
     update(&mut m, press('x')); // unbound
-    assert_eq!(m.notice, None);
+    assert_eq!(m.ui.notice, None);
     assert_ne!(m.revision(), rev);
 }
 
@@ -549,7 +564,7 @@ fn an_unbound_key_in_the_explorer_still_redraws_the_notice_it_cleared() {
         m.notify(NoticeLevel::Warn, "stale");
         let rev = m.revision();
         update(&mut m, key(code, KeyModifiers::NONE));
-        assert_eq!(m.notice, None);
+        assert_eq!(m.ui.notice, None);
         assert_ne!(
             m.revision(),
             rev,
@@ -561,7 +576,7 @@ fn an_unbound_key_in_the_explorer_still_redraws_the_notice_it_cleared() {
     m.notify(NoticeLevel::Warn, "stale");
     let rev = m.revision();
     update(&mut m, key(KeyCode::F(5), KeyModifiers::NONE));
-    assert_eq!(m.notice, None);
+    assert_eq!(m.ui.notice, None);
     assert_ne!(m.revision(), rev);
 }
 
@@ -604,6 +619,6 @@ fn resize_redraws_only_on_change() {
     update(&mut m, Msg::Resize(80, 24));
     assert_eq!(m.revision(), rev);
     update(&mut m, Msg::Resize(120, 40));
-    assert_eq!(m.size, (120, 40));
+    assert_eq!(m.ui.size, (120, 40));
     assert_ne!(m.revision(), rev);
 }

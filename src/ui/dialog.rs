@@ -38,7 +38,7 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let r = centered(area, 56, 8);
     let inner_w = r.width.saturating_sub(4) as usize;
     let fit = |t: String| truncate(&t, inner_w);
-    let (title, lines) = if let Some(i) = &s.invite {
+    let (title, lines) = if let Some(i) = &s.state.invite {
         let who = if i.peer.name.is_empty() {
             line(&i.peer.id).into_owned()
         } else {
@@ -49,14 +49,14 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             v.push(Line::raw(fit(format!("Conference: {}", line(t)))));
         }
         v.push(Line::styled(
-            format!("Ringing for {} s", m.ring_secs),
+            format!("Ringing for {} s", m.room.ring_secs),
             theme.dim,
         ));
         v.push(Line::raw(""));
         v.push(Line::from(vec![
-            Span::styled(m.keys.describe(Action::Accept), theme.key),
+            Span::styled(m.ui.keys.describe(Action::Accept), theme.key),
             Span::raw(" accept    "),
-            Span::styled(m.keys.describe(Action::Reject), theme.key),
+            Span::styled(m.ui.keys.describe(Action::Reject), theme.key),
             Span::raw(" reject"),
         ]));
         (
@@ -67,15 +67,15 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             },
             v,
         )
-    } else if let Some(c) = &s.calling {
+    } else if let Some(c) = &s.state.calling {
         let v = vec![
             Line::styled(fit(format!("Calling {}…", line(c))), theme.title),
-            Line::styled(format!("Ringing for {} s", m.ring_secs), theme.dim),
+            Line::styled(format!("Ringing for {} s", m.room.ring_secs), theme.dim),
             Line::raw(""),
             Line::from(vec![
-                Span::styled(m.keys.describe(Action::Back), theme.key),
+                Span::styled(m.ui.keys.describe(Action::Back), theme.key),
                 Span::raw(" or "),
-                Span::styled(m.keys.describe(Action::HangUp), theme.key),
+                Span::styled(m.ui.keys.describe(Action::HangUp), theme.key),
                 Span::raw(" cancels"),
             ]),
         ];
@@ -113,7 +113,7 @@ pub fn call_prompt(
     ];
     if matches.is_empty() {
         lines.push(Line::styled(
-            if m.room.contacts.is_empty() {
+            if m.room.state.contacts.is_empty() {
                 "The address book is empty: type a TrueConf ID"
             } else {
                 "No match in the address book: Enter calls what you typed"
@@ -240,9 +240,10 @@ fn input_box(
 /// Sending a file: the path prompt.
 pub fn upload(f: &mut Frame, area: Rect, m: &Model, input: &crate::app::Editor, theme: &Theme) {
     let to = m
-        .open_chat
+        .chat
+        .open
         .as_ref()
-        .map(|o| m.names.get(&o.title).unwrap_or(&o.title).clone())
+        .map(|o| m.chat.names.get(&o.title).unwrap_or(&o.title).clone())
         .unwrap_or_default();
     let hints = vec![
         Line::styled(
@@ -283,7 +284,7 @@ pub fn forward(
     let rows = 8usize;
     let r = centered(area, 60, rows as u16 + 5);
     let w = r.width.saturating_sub(4) as usize;
-    let matches = m.chats.matching(filter.query.text());
+    let matches = m.chat.list.matching(filter.query.text());
     let (shown, col) = field(&filter.query, w.saturating_sub(5));
     let mut lines = vec![
         Line::from(vec![Span::styled("To: ", theme.title), Span::raw(shown)]),
@@ -298,7 +299,7 @@ pub fn forward(
         .unwrap_or(0);
     let first = sel.saturating_sub(rows - 1);
     for (i, c) in matches.iter().enumerate().skip(first).take(rows) {
-        let shown = match (c.kind, m.names.get(&c.title)) {
+        let shown = match (c.kind, m.chat.names.get(&c.title)) {
             (crate::chat::types::ChatType::P2p, Some(n)) => n.as_str(),
             _ => c.title.as_str(),
         };

@@ -111,7 +111,7 @@ fn request(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
             Line::styled(
                 format!(
                     "Esc leaves the explorer; {} opens it again where you left it.",
-                    m.keys.describe(Action::Explorer)
+                    m.ui.keys.describe(Action::Explorer)
                 ),
                 theme.dim,
             ),
@@ -197,7 +197,7 @@ fn request(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
     }
     lines.extend(notes.into_iter().take(note_rows));
     f.render_widget(Paragraph::new(lines).block(b), area);
-    if editing && !m.mode.is_popup() && m.room.invite.is_none() {
+    if editing && !m.mode.is_popup() && m.room.state.invite.is_none() {
         f.set_cursor_position((
             inner.x + cursor.1.min(w.saturating_sub(1)) as u16,
             inner.y + (cursor.0 - first) as u16,
@@ -279,7 +279,7 @@ fn response(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
             theme.title,
         ));
         for (at, name, body) in events {
-            let time = local(at, m.utc_offset_secs);
+            let time = local(at, m.ui.utc_offset_secs);
             let stamp = format!(
                 "{}:{:02}.{:03} ",
                 time.get(11..16).unwrap_or(""),

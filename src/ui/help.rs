@@ -50,7 +50,7 @@ fn help_lines(m: &Model, theme: &Theme) -> Vec<Line<'static>> {
     ] {
         lines.push(Line::styled(ctx.title().to_string(), theme.title));
         for &a in Action::ALL.iter().filter(|a| a.context() == ctx) {
-            let keys = m.keys.describe(a);
+            let keys = m.ui.keys.describe(a);
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<16}"), theme.key),
                 Span::raw(a.description().to_string()),
@@ -90,7 +90,10 @@ fn help_lines(m: &Model, theme: &Theme) -> Vec<Line<'static>> {
         theme.dim,
     ));
     lines.push(Line::styled(
-        format!("{} or Esc closes this help.", m.keys.describe(Action::Help)),
+        format!(
+            "{} or Esc closes this help.",
+            m.ui.keys.describe(Action::Help)
+        ),
         theme.dim,
     ));
     lines

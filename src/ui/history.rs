@@ -23,16 +23,19 @@ struct Ctx<'a> {
 }
 
 pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
-    let title = match &m.open_chat {
-        Some(o) => format!("History: {}", m.names.get(&o.title).unwrap_or(&o.title)),
+    let title = match &m.chat.open {
+        Some(o) => format!(
+            "History: {}",
+            m.chat.names.get(&o.title).unwrap_or(&o.title)
+        ),
         None => "History".to_string(),
     };
-    let focused = m.focus == Pane::History;
+    let focused = m.ui.focus == Pane::History;
     let b = block(&title, focused, theme);
-    let Some(open) = &m.open_chat else {
+    let Some(open) = &m.chat.open else {
         let hint = format!(
             "No chat open. {} opens the chat selected in the list.",
-            m.keys.describe(Action::Open)
+            m.ui.keys.describe(Action::Open)
         );
         return draw(f, area, b, vec![Line::styled(hint, theme.dim)]);
     };
@@ -48,8 +51,9 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         }
         _ => None,
     };
-    let pending = m.outbox.iter().any(|o| o.chat_id == open.chat_id)
+    let pending = m.composer.outbox.iter().any(|o| o.chat_id == open.chat_id)
         || m.transfers
+            .items
             .iter()
             .any(|t| t.chat_id == open.chat_id && t.upload);
     if let Some((text, style)) = note
@@ -60,7 +64,7 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let cx = Ctx { m, theme, w };
     let msgs = &open.messages;
     let selected = open.selected_index();
-    let off = m.utc_offset_secs;
+    let off = m.ui.utc_offset_secs;
     let day = |ts: u64| local(ts, off).get(..10).map(String::from);
     let block_of = |i: usize| {
         let e = &msgs[i];
@@ -123,14 +127,14 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
 fn pending_lines(cx: &Ctx, chat_id: &str) -> Vec<Line<'static>> {
     let (m, theme, w) = (cx.m, cx.theme, cx.w);
     let mut rows: Vec<Line> = Vec::new();
-    for o in m.outbox.iter().filter(|o| o.chat_id == chat_id) {
+    for o in m.composer.outbox.iter().filter(|o| o.chat_id == chat_id) {
         let (mark, style) = match &o.state {
             crate::app::OutState::Pending => ("⏳ waiting for the link".to_string(), theme.warn),
             crate::app::OutState::Sending => ("… sending".to_string(), theme.dim),
             crate::app::OutState::Failed(e) => (
                 format!(
                     "✗ not sent: {e} ({} retries)",
-                    m.keys.describe(Action::Retry)
+                    m.ui.keys.describe(Action::Retry)
                 ),
                 theme.error,
             ),
@@ -152,6 +156,7 @@ fn pending_lines(cx: &Ctx, chat_id: &str) -> Vec<Line<'static>> {
     }
     for t in m
         .transfers
+        .items
         .iter()
         .filter(|t| t.upload && t.chat_id == chat_id && t.state != TransferState::Done)
     {
@@ -208,7 +213,7 @@ fn transfer_line(t: &TransferView, w: usize, theme: &Theme) -> Line<'static> {
 
 /// An author's name as shown: the display name once known, else the login.
 fn author_name(m: &Model, id: &str) -> String {
-    match m.names.get(id) {
+    match m.chat.names.get(id) {
         Some(n) => n.clone(),
         None => sanitize::line(id.split('@').next().unwrap_or_default()).into_owned(),
     }
@@ -218,10 +223,11 @@ fn author_name(m: &Model, id: &str) -> String {
 /// then its content.
 fn message_lines(e: &Envelope, cx: &Ctx, selected: bool) -> Vec<Line<'static>> {
     let (m, theme, w) = (cx.m, cx.theme, cx.w);
-    let mine = m.chat_me.as_deref() == Some(e.author.id.as_str());
-    let time = local(e.timestamp, m.utc_offset_secs);
+    let mine = m.chat.me.as_deref() == Some(e.author.id.as_str());
+    let time = local(e.timestamp, m.ui.utc_offset_secs);
     let deleted = m
-        .open_chat
+        .chat
+        .open
         .as_ref()
         .is_some_and(|o| o.deleted.contains(&e.message_id));
     let mut head = vec![
@@ -271,7 +277,8 @@ fn message_lines(e: &Envelope, cx: &Ctx, selected: bool) -> Vec<Line<'static>> {
     } else if let Some(id) = &e.reply_message_id {
         // The answered message, when it is loaded here.
         if let Some(r) = m
-            .open_chat
+            .chat
+            .open
             .as_ref()
             .and_then(|o| o.messages.iter().rev().find(|x| &x.message_id == id))
         {
@@ -385,13 +392,14 @@ fn content_lines(
             ]));
             let t = m
                 .transfers
+                .items
                 .iter()
                 .rev()
                 .find(|t| !t.upload && t.message_id.as_deref() == Some(message_id));
             match t {
                 Some(t) => out.push(transfer_line(t, w, theme)),
                 None if selected => out.push(Line::from(vec![
-                    Span::styled(m.keys.describe(Action::Download), theme.key),
+                    Span::styled(m.ui.keys.describe(Action::Download), theme.key),
                     Span::styled(" downloads", theme.dim),
                 ])),
                 None => {}

@@ -29,7 +29,7 @@ pub fn view(model: &Model, f: &mut Frame) {
         too_small(f, area, &theme);
         return;
     }
-    let l = MainLayout::new(area, model.inspector);
+    let l = MainLayout::new(area, model.ui.inspector);
     if let Some(x) = model.mode.explorer() {
         // The explorer takes the screen above the status bar.
         let body = Rect {

@@ -44,7 +44,7 @@ pub(super) fn draw(f: &mut Frame, area: Rect, block: Block<'_>, lines: Vec<Line<
 }
 
 pub fn room(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
-    let b = block("Room", m.focus == Pane::Room, theme);
+    let b = block("Room", m.ui.focus == Pane::Room, theme);
     let lines = match m.active_room() {
         None => vec![
             Line::styled("No room configured.", theme.warn),
@@ -60,18 +60,18 @@ pub fn room(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 Line::styled(r.address.clone(), theme.dim),
                 Line::from(vec![
                     Span::raw("Link: "),
-                    Span::styled(m.room_link.label(), status_style(&m.room_link, theme)),
+                    Span::styled(m.room.link.label(), status_style(&m.room.link, theme)),
                 ]),
             ];
-            if m.room_link.is_up() {
+            if m.room.link.is_up() {
                 room_state_lines(&mut v, m, theme, area.width.saturating_sub(4) as usize);
             }
-            if m.rooms.len() > 1 {
+            if m.room.list.len() > 1 {
                 v.push(Line::styled(
                     format!(
                         "{} rooms configured; {} switches",
-                        m.rooms.len(),
-                        m.keys.describe(Action::SwitchRoom)
+                        m.room.list.len(),
+                        m.ui.keys.describe(Action::SwitchRoom)
                     ),
                     theme.dim,
                 ));
@@ -99,15 +99,15 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
     let s = &m.room;
     v.push(Line::from(vec![
         Span::raw("State: "),
-        Span::styled(s.app_state.describe().to_string(), theme.title),
+        Span::styled(s.state.app_state.describe().to_string(), theme.title),
     ]));
-    if let Some(p) = &s.login {
+    if let Some(p) = &s.state.login {
         v.push(Line::raw(format!(
             "Account: {}",
             line(if p.name.is_empty() { &p.id } else { &p.name })
         )));
     }
-    if let Some(srv) = &s.server
+    if let Some(srv) = &s.state.server
         && !srv.server.is_empty()
     {
         let port = srv.port.map(|p| format!(":{p}")).unwrap_or_default();
@@ -119,7 +119,7 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
             theme.dim,
         ));
     }
-    if let Some(i) = &s.invite {
+    if let Some(i) = &s.state.invite {
         let who = line(if i.peer.name.is_empty() {
             &i.peer.id
         } else {
@@ -135,16 +135,17 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
             theme.warn,
         ));
         v.push(Line::from(vec![
-            Span::styled(m.keys.describe(Action::Accept), theme.key),
+            Span::styled(m.ui.keys.describe(Action::Accept), theme.key),
             Span::raw(" accept  "),
-            Span::styled(m.keys.describe(Action::Reject), theme.key),
+            Span::styled(m.ui.keys.describe(Action::Reject), theme.key),
             Span::raw(" reject"),
         ]));
-    } else if let Some(c) = &s.calling {
+    } else if let Some(c) = &s.state.calling {
         v.push(Line::styled(format!("Calling {}…", line(c)), theme.warn));
-    } else if let Some(c) = &s.conference {
+    } else if let Some(c) = &s.state.conference {
         let title = if c.title.is_empty() { &c.id } else { &c.title };
         let dur = m
+            .room
             .conf_secs
             .map(|t| format!(" · {}:{:02}", t / 60, t % 60))
             .unwrap_or_default();
@@ -155,7 +156,7 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
             format!("Call: {}{tail}", super::text::truncate(&line(title), room)),
             theme.ok,
         ));
-        let me = s.login.as_ref().map(|p| p.id.as_str()).unwrap_or("");
+        let me = s.state.login.as_ref().map(|p| p.id.as_str()).unwrap_or("");
         for p in c
             .participants
             .iter()
@@ -198,25 +199,26 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
     let onoff = |muted: bool| if muted { "off" } else { "on" };
     v.push(Line::raw(format!(
         "Mic {} · Camera {}",
-        onoff(s.mic_muted),
-        onoff(s.camera_muted)
+        onoff(s.state.mic_muted),
+        onoff(s.state.camera_muted)
     )));
     let vol = s
+        .state
         .volume
         .map(|x| format!(" · Volume {:.0}%", x * 100.0))
         .unwrap_or_default();
     v.push(Line::raw(format!(
         "Speaker {}{vol}",
-        onoff(s.speaker_muted)
+        onoff(s.state.speaker_muted)
     )));
-    if let Some(o) = &s.last_outcome {
+    if let Some(o) = &s.state.last_outcome {
         v.push(Line::styled(format!("Last: {}", line(o)), theme.dim));
     }
 }
 
 pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
-    let b = block("Chats", m.focus == Pane::Chats, theme);
-    let Some(account) = &m.chat_account else {
+    let b = block("Chats", m.ui.focus == Pane::Chats, theme);
+    let Some(account) = &m.chat.account else {
         let lines = vec![
             Line::styled("No chat server configured.", theme.warn),
             Line::raw(""),
@@ -232,12 +234,12 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let mut lines = vec![Line::from(vec![
         Span::styled(truncate(account, w.saturating_sub(10)), theme.title),
         Span::raw("  "),
-        Span::styled(m.chat_link.short_label(), status_style(&m.chat_link, theme)),
+        Span::styled(m.chat.link.short_label(), status_style(&m.chat.link, theme)),
     ])];
-    match &m.chats.state {
-        Loadable::NotAsked if !m.chat_link.is_up() => lines.push(Line::styled(
-            format!("Link: {}", m.chat_link.label()),
-            status_style(&m.chat_link, theme),
+    match &m.chat.list.state {
+        Loadable::NotAsked if !m.chat.link.is_up() => lines.push(Line::styled(
+            format!("Link: {}", m.chat.link.label()),
+            status_style(&m.chat.link, theme),
         )),
         Loadable::NotAsked | Loadable::Loading => {
             lines.push(Line::styled("Loading chats…", theme.dim))
@@ -246,29 +248,30 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             lines.push(Line::styled("Cannot load the chats:", theme.error));
             lines.push(Line::styled(e.clone(), theme.error));
         }
-        Loadable::Ready if m.chats.items.is_empty() => {
+        Loadable::Ready if m.chat.list.items.is_empty() => {
             lines.push(Line::styled("No chats yet.", theme.dim))
         }
         Loadable::Ready => {
             let typing = m.mode.is_filtering();
-            let filtered = typing || !m.chat_filter.is_empty();
+            let filtered = typing || !m.chat.filter.is_empty();
             if filtered {
                 lines.push(Line::from(vec![
                     Span::styled("/", theme.key),
                     Span::raw(truncate(
-                        &with_bar(&m.chat_filter.query, typing),
+                        &with_bar(&m.chat.filter.query, typing),
                         w.saturating_sub(1),
                     )),
                 ]));
             }
-            let shown_rows = m.chats.matching(m.chat_filter.query.text());
+            let shown_rows = m.chat.list.matching(m.chat.filter.query.text());
             if shown_rows.is_empty() {
                 lines.push(Line::styled("No chat matches.", theme.dim));
             }
             // Only the rows that fit, scrolled so the selection shows.
             let rows = h.saturating_sub(if filtered { 2 } else { 1 }).max(1);
             let sel = m
-                .chats
+                .chat
+                .list
                 .selected
                 .as_ref()
                 .and_then(|s| shown_rows.iter().position(|c| &c.id == s))
@@ -281,13 +284,13 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                     String::new()
                 };
                 let title_w = w.saturating_sub(2 + width(&count));
-                let shown = match (c.kind, m.names.get(&c.title)) {
+                let shown = match (c.kind, m.chat.names.get(&c.title)) {
                     (crate::chat::types::ChatType::P2p, Some(n)) => n.as_str(),
                     _ => c.title.as_str(),
                 };
                 let title = truncate(shown, title_w);
                 let pad = " ".repeat(title_w.saturating_sub(width(&title)));
-                let selected = i == sel && m.focus == Pane::Chats;
+                let selected = i == sel && m.ui.focus == Pane::Chats;
                 let style = if selected {
                     theme.title_focus.add_modifier(Modifier::REVERSED)
                 } else if c.unread > 0 {
@@ -371,10 +374,15 @@ mod wrap_tests {
 
 /// The composer's title: what the draft is for (a reply, an edit), its format, and keys.
 fn composer_title(m: &Model) -> String {
-    let d = m.open_chat.as_ref().and_then(|o| m.drafts.get(&o.chat_id));
+    let d = m
+        .chat
+        .open
+        .as_ref()
+        .and_then(|o| m.composer.drafts.get(&o.chat_id));
     let mut parts: Vec<String> = Vec::new();
     let about = |id: &str| {
-        m.open_chat
+        m.chat
+            .open
             .as_ref()
             .and_then(|o| o.messages.iter().rev().find(|e| e.message_id == id))
     };
@@ -386,7 +394,7 @@ fn composer_title(m: &Model) -> String {
                 .as_deref()
                 .and_then(about)
                 .map(|e| {
-                    m.names.get(&e.author.id).cloned().unwrap_or_else(|| {
+                    m.chat.names.get(&e.author.id).cloned().unwrap_or_else(|| {
                         crate::sanitize::line(e.author.id.split('@').next().unwrap_or_default())
                             .into_owned()
                     })
@@ -413,9 +421,10 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let title = truncate(&composer_title(m), area.width.saturating_sub(4) as usize);
     let b = block(&title, m.mode.is_composing(), theme);
     let draft = m
-        .open_chat
+        .chat
+        .open
         .as_ref()
-        .and_then(|o| m.drafts.get(&o.chat_id))
+        .and_then(|o| m.composer.drafts.get(&o.chat_id))
         .filter(|d| !d.editor.is_empty());
     let Some(d) = draft else {
         let hint = if m.mode.is_composing() {
@@ -423,7 +432,7 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         } else {
             format!(
                 "{} writes a message in the open chat",
-                m.keys.describe(Action::Compose)
+                m.ui.keys.describe(Action::Compose)
             )
         };
         let inner = b.inner(area);
@@ -513,13 +522,13 @@ pub(super) fn wrap_draft(d: &crate::app::Editor, w: usize) -> (Vec<String>, (usi
 
 pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let b = block("Inspector", false, theme);
-    if m.traffic.is_empty() {
+    if m.ui.traffic.is_empty() {
         let lines = vec![
             Line::styled("No traffic yet.", theme.dim),
             Line::styled(
                 format!(
                     "Frames in and out of both links appear here; {} hides this pane.",
-                    m.keys.describe(Action::Inspector)
+                    m.ui.keys.describe(Action::Inspector)
                 ),
                 theme.dim,
             ),
@@ -529,8 +538,8 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let inner = b.inner(area);
     let (w, h) = (inner.width as usize, inner.height as usize);
     // Newest at the bottom; only the frames that fit are pretty-printed.
-    let blocks = m.traffic.iter().rev().map(|t| {
-        let time = local(t.at_ms, m.utc_offset_secs);
+    let blocks = m.ui.traffic.iter().rev().map(|t| {
+        let time = local(t.at_ms, m.ui.utc_offset_secs);
         let ms = t.at_ms % 1000;
         let secs = (t.at_ms / 1000) % 60;
         let (arrow, style) = if t.outgoing {

@@ -16,11 +16,11 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         spans.push(Span::styled(" DEMO ", theme.badge));
         spans.push(Span::raw(" "));
     }
-    if m.chat_insecure {
+    if m.chat.insecure {
         spans.push(Span::styled("⚠ TLS UNCHECKED", theme.error));
         spans.push(Span::raw(" "));
     }
-    let (right, right_style) = match &m.notice {
+    let (right, right_style) = match &m.ui.notice {
         Some(n) => (
             n.text.clone(),
             match n.level {
@@ -32,8 +32,8 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         None => (
             format!(
                 "{} help  {} quit",
-                m.keys.describe(Action::Help),
-                m.keys.describe(Action::Quit)
+                m.ui.keys.describe(Action::Help),
+                m.ui.keys.describe(Action::Quit)
             ),
             theme.dim,
         ),
@@ -42,20 +42,20 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let budget = total.saturating_sub(used + 1);
     // Longest first; the links' states matter more than names, and a notice more than both.
     let room_name = m.active_room().map(|r| r.name.as_str());
-    let chat_name = m.chat_account.as_deref();
+    let chat_name = m.chat.account.as_deref();
     let candidates = [
         links_text(
             room_name,
-            &m.room_link.label(),
+            &m.room.link.label(),
             chat_name,
-            &m.chat_link.label(),
+            &m.chat.link.label(),
         ),
-        links_text(None, &m.room_link.label(), None, &m.chat_link.label()),
+        links_text(None, &m.room.link.label(), None, &m.chat.link.label()),
         links_text(
             None,
-            &m.room_link.short_label(),
+            &m.room.link.short_label(),
             None,
-            &m.chat_link.short_label(),
+            &m.chat.link.short_label(),
         ),
     ];
     let left = candidates
@@ -65,7 +65,7 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         // A notice that does not fit beside even the compact summary takes the whole line
         // until the next key; plain hints give way instead.
         .unwrap_or_else(|| {
-            if m.notice.is_some() {
+            if m.ui.notice.is_some() {
                 String::new()
             } else {
                 candidates[2].clone()

@@ -24,10 +24,10 @@ pub struct Theme {
 
 impl Theme {
     pub fn for_model(m: &Model) -> Theme {
-        if m.no_color {
+        if m.ui.no_color {
             Theme::mono()
         } else {
-            Theme::named(m.theme)
+            Theme::named(m.ui.theme)
         }
     }
 
