@@ -5,7 +5,7 @@
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::{Cmd, Msg};
+use super::{AppError, Cmd, Msg};
 use crate::room::RoomHandle;
 use crate::room::link::{self, RoomLinkOptions, RoomTarget};
 
@@ -119,15 +119,13 @@ impl Effects {
             Cmd::ConnectRoom(i) => self.connect_room(i),
             Cmd::RoomRequest { method, params } => {
                 let Some((h, _)) = &self.room else {
-                    let _ = self
-                        .tx
-                        .try_send(Msg::RoomFailed("no room is connected".into()));
+                    let _ = self.tx.try_send(Msg::RoomFailed(AppError::NoRoom));
                     return;
                 };
                 let (h, tx) = (h.clone(), self.tx.clone());
                 tokio::spawn(async move {
                     if let Err(e) = h.request(&method, params).await {
-                        let _ = tx.send(Msg::RoomFailed(e.to_string())).await;
+                        let _ = tx.send(Msg::RoomFailed(e.into())).await;
                     }
                 });
             }
@@ -135,7 +133,7 @@ impl Effects {
                 let Some((h, _)) = &self.chat else { return };
                 let (h, tx) = (h.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let r = load_chats(&h).await.map_err(|e| e.to_string());
+                    let r = load_chats(&h).await.map_err(AppError::from);
                     let _ = tx.send(Msg::ChatsLoaded(r)).await;
                 });
             }
@@ -151,7 +149,7 @@ impl Effects {
                         })
                         .await
                         .map(|p| p.messages)
-                        .map_err(|e| e.to_string());
+                        .map_err(AppError::from);
                     let _ = tx
                         .send(Msg::HistoryLoaded {
                             chat_id,
@@ -262,7 +260,7 @@ impl Effects {
                 let tx = self.tx.clone();
                 let Some(h) = self.chat_or(Msg::TransferDone {
                     id,
-                    result: Err("the chat link is not connected".into()),
+                    result: Err(AppError::ChatOffline),
                 }) else {
                     return;
                 };
@@ -279,7 +277,7 @@ impl Effects {
                         h.download_to(&file_id, &path)
                             .await
                             .map(|_| ())
-                            .map_err(|e| e.to_string())
+                            .map_err(AppError::from)
                     }
                     .await;
                     let _ = tx.send(Msg::TransferDone { id, result }).await;
@@ -294,7 +292,7 @@ impl Effects {
                 let tx = self.tx.clone();
                 let Some(h) = self.chat_or(Msg::TransferDone {
                     id,
-                    result: Err("the chat link is not connected".into()),
+                    result: Err(AppError::ChatOffline),
                 }) else {
                     return;
                 };
@@ -316,7 +314,7 @@ impl Effects {
                         .send_file_from_path(&chat_id, &path, None, reply_to)
                         .await
                         .map(|_| ())
-                        .map_err(|e| e.to_string());
+                        .map_err(AppError::from);
                     let _ = tx.send(Msg::TransferDone { id, result }).await;
                 });
             }
@@ -324,12 +322,12 @@ impl Effects {
                 let tx = self.tx.clone();
                 let Some(h) = self.chat_or(Msg::ChatDone {
                     op: op.clone(),
-                    result: Err("the chat link is not connected".into()),
+                    result: Err(AppError::ChatOffline),
                 }) else {
                     return;
                 };
                 tokio::spawn(async move {
-                    let result = chat_op(&h, &op).await.map_err(|e| e.to_string());
+                    let result = chat_op(&h, &op).await.map_err(AppError::from);
                     let _ = tx.send(Msg::ChatDone { op, result }).await;
                 });
             }
@@ -385,7 +383,7 @@ impl Effects {
             }
             Cmd::SaveScript { api, lines } => {
                 let result = match &self.data_dir {
-                    None => Err("no data directory on this system to save scripts in".to_string()),
+                    None => Err(AppError::NoDataDir),
                     Some(d) => save_script(&d.join("scripts"), api, &lines),
                 };
                 let _ = self.tx.try_send(Msg::ScriptSaved(result));
@@ -400,9 +398,8 @@ fn save_script(
     dir: &std::path::Path,
     api: super::explorer::Api,
     lines: &[String],
-) -> Result<std::path::PathBuf, String> {
-    crate::dirs::create_private(dir)
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+) -> Result<std::path::PathBuf, AppError> {
+    crate::dirs::create_private(dir).map_err(|e| AppError::file("cannot create", dir, e))?;
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
     let name = api.link();
     let path = (0..100)
@@ -415,7 +412,10 @@ fn save_script(
             dir.join(format!("{name}-{stamp}{suffix}.tcs"))
         })
         .find(|p| !p.exists())
-        .ok_or_else(|| "no free script name".to_string())?;
+        .ok_or_else(|| AppError::NoFreeName {
+            name: format!("{name}-{stamp}.tcs"),
+            dir: dir.to_path_buf(),
+        })?;
     let mut text = format!(
         "# Saved by the trueconf-console explorer: {} requests, one per line.\n\
          # Replay with `trueconf-console {name} run {}`.\n",
@@ -426,7 +426,7 @@ fn save_script(
         text.push_str(l);
         text.push('\n');
     }
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, text).map_err(|e| AppError::file("cannot write", &path, e))?;
     Ok(path)
 }
 
@@ -499,10 +499,10 @@ pub fn safe_file_name(name: &str) -> String {
 
 /// `dir/name`, or `dir/name (1).ext`, … for the first that does not exist yet; the directory
 /// is created if needed.
-async fn free_path(dir: &std::path::Path, name: &str) -> Result<std::path::PathBuf, String> {
+async fn free_path(dir: &std::path::Path, name: &str) -> Result<std::path::PathBuf, AppError> {
     tokio::fs::create_dir_all(dir)
         .await
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        .map_err(|e| AppError::file("cannot create", dir, e))?;
     let name = safe_file_name(name);
     let (stem, ext) = match name.rfind('.') {
         Some(i) if i > 0 => (&name[..i], &name[i..]),
@@ -527,7 +527,10 @@ async fn free_path(dir: &std::path::Path, name: &str) -> Result<std::path::PathB
             return Ok(candidate);
         }
     }
-    Err(format!("no free file name for {name} in {}", dir.display()))
+    Err(AppError::NoFreeName {
+        name,
+        dir: dir.to_path_buf(),
+    })
 }
 
 /// Every chat, page by page (`getChats` pages count from 1).

@@ -53,7 +53,7 @@ pub fn history_loaded(
     m: &mut Model,
     chat_id: &str,
     before: Option<String>,
-    result: Result<Vec<Envelope>, String>,
+    result: Result<Vec<Envelope>, super::AppError>,
 ) -> bool {
     let Some(open) = m.chat.open.as_mut().filter(|o| o.chat_id == chat_id) else {
         return false;
@@ -75,14 +75,16 @@ pub fn history_loaded(
             open.state = super::Loadable::Ready;
             m.chat.list.mark_read(chat_id);
         }
-        (Err(e), None) => open.state = super::Loadable::Failed(sanitize::line(&e).into_owned()),
+        (Err(e), None) => {
+            open.state = super::Loadable::Failed(sanitize::line(&e.to_string()).into_owned())
+        }
         (Err(e), Some(_)) => {
             open.older = Older::More;
             m.notify(
                 NoticeLevel::Error,
                 format!(
                     "Cannot load older messages: {}",
-                    sanitize::line(&e).into_owned()
+                    sanitize::line(&e.to_string()).into_owned()
                 ),
             );
         }
@@ -206,7 +208,11 @@ fn preview(e: &Envelope) -> String {
     }
 }
 
-pub fn chat_done(m: &mut Model, op: ChatOp, result: Result<Option<String>, String>) -> Vec<Cmd> {
+pub fn chat_done(
+    m: &mut Model,
+    op: ChatOp,
+    result: Result<Option<String>, super::AppError>,
+) -> Vec<Cmd> {
     let e = match result {
         Err(e) => e,
         Ok(new_id) => {
@@ -260,7 +266,7 @@ pub fn chat_done(m: &mut Model, op: ChatOp, result: Result<Option<String>, Strin
     };
     m.notify(
         NoticeLevel::Error,
-        format!("Cannot {what}: {}", sanitize::line(&e)),
+        format!("Cannot {what}: {}", sanitize::line(&e.to_string())),
     );
     vec![]
 }

@@ -1,6 +1,7 @@
 use super::*;
 use crate::app::testkit::*;
 use crate::app::{LinkStatus, Msg, OutState, Outgoing, Pane, SendOutcome, update};
+use crate::chat::ChatError;
 use crate::chat::ChatLinkEvent;
 use crate::chat::events::ChatEvent;
 use crate::chat::types::Chat;
@@ -42,7 +43,7 @@ fn the_cursor_moves_and_older_pages_load_near_the_top() {
         Msg::HistoryLoaded {
             chat_id: "a".into(),
             before: Some("m0".into()),
-            result: Err("operation timeout (301)".into()),
+            result: Err(ChatError::Local("operation timeout (301)".into()).into()),
         },
     );
     assert!(

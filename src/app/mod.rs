@@ -32,7 +32,7 @@ pub use model::{
     ChatModel, ComposerModel, ExplorerMemory, LinkStatus, Model, NewChatKind, Notice, NoticeLevel,
     Pane, RoomEntry, RoomModel, Session, Traffic, TransferState, TransferView, Transfers, Ui,
 };
-pub use msg::{Confirmed, Msg, SignalKind};
+pub use msg::{AppError, Confirmed, Msg, SignalKind};
 pub use picker::{Candidate, Pick, Picker, rank};
 pub use prompts::call_matches;
 pub use run::run;

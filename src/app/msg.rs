@@ -24,17 +24,17 @@ pub enum Msg {
     /// Something from the Room link.
     Room(crate::room::RoomLinkEvent),
     /// A request to the Room failed (the reason, ready to show).
-    RoomFailed(String),
+    RoomFailed(AppError),
     /// Something from the chat link.
     Chat(crate::chat::ChatLinkEvent),
     /// The chat list, or why it could not be read.
-    ChatsLoaded(Result<Vec<crate::chat::types::Chat>, String>),
+    ChatsLoaded(Result<Vec<crate::chat::types::Chat>, AppError>),
     /// A page of a chat's history (newest first as the server sends it), or why not.
     HistoryLoaded {
         chat_id: String,
         /// The page asked for: None for the newest, else older than this message.
         before: Option<String>,
-        result: Result<Vec<crate::chat::types::Envelope>, String>,
+        result: Result<Vec<crate::chat::types::Envelope>, AppError>,
     },
     /// A download's local file was chosen (the link's transfer events name it).
     TransferPath {
@@ -45,7 +45,7 @@ pub enum Msg {
     /// A transfer ended.
     TransferDone {
         id: u64,
-        result: Result<(), String>,
+        result: Result<(), AppError>,
     },
     /// The explorer's request was answered (or failed) `rtt_ms` after `sent_at_ms`.
     ExplorerReply {
@@ -55,11 +55,11 @@ pub enum Msg {
         outcome: Result<serde_json::Value, crate::script::Refusal>,
     },
     /// Where a script was saved, or why not.
-    ScriptSaved(Result<std::path::PathBuf, String>),
+    ScriptSaved(Result<std::path::PathBuf, AppError>),
     /// A chat request ended: Ok with the new chat's id for a create.
     ChatDone {
         op: super::cmd::ChatOp,
-        result: Result<Option<String>, String>,
+        result: Result<Option<String>, AppError>,
     },
     /// A user's display name.
     Name {
@@ -105,6 +105,44 @@ impl Msg {
             Event::Paste(s) => Some(Msg::Paste(s)),
             Event::Resize(w, h) => Some(Msg::Resize(w, h)),
             Event::FocusGained | Event::FocusLost => None,
+        }
+    }
+}
+
+/// Why an effect failed, as it comes back to `update` (shown, after cleaning, as a notice).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Chat(#[from] crate::chat::ChatError),
+    #[error(transparent)]
+    Room(#[from] crate::room::RoomError),
+    #[error("no room is connected")]
+    NoRoom,
+    #[error("the chat link is not connected")]
+    ChatOffline,
+    /// A local file or directory could not be used.
+    #[error("{what} {}: {reason}", path.display())]
+    File {
+        what: &'static str,
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("no free file name for {name} in {}", dir.display())]
+    NoFreeName {
+        name: String,
+        dir: std::path::PathBuf,
+    },
+    #[error("no data directory on this system to save scripts in")]
+    NoDataDir,
+}
+
+impl AppError {
+    /// A local file error (`what`: "cannot create", "cannot write"…).
+    pub fn file(what: &'static str, path: &std::path::Path, e: impl std::fmt::Display) -> AppError {
+        AppError::File {
+            what,
+            path: path.to_path_buf(),
+            reason: e.to_string(),
         }
     }
 }

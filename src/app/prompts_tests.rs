@@ -1,6 +1,7 @@
 use super::*;
 use crate::app::testkit::*;
 use crate::app::{Confirm, LinkStatus, Mode, Msg, Pane, Prompt, update};
+use crate::chat::ChatError;
 use crate::chat::ChatLinkEvent;
 use crate::chat::events::ChatEvent;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -111,7 +112,7 @@ fn delete_asks_first_and_the_answer_decides_for_whom() {
         &mut m,
         Msg::ChatDone {
             op,
-            result: Err("not enough rights (303)\u{1b}[2J".into()),
+            result: Err(ChatError::Local("not enough rights (303)\u{1b}[2J".into()).into()),
         },
     );
     let n = m.ui.notice.clone().unwrap();

@@ -365,7 +365,20 @@ fn a_failed_request_is_shown_inert() {
     let mut m = online_demo();
     update(
         &mut m,
-        Msg::RoomFailed("the Room refused `x`: \x1b]0;t\x07bad".into()),
+        Msg::RoomFailed(
+            crate::room::RoomError::Refused {
+                method: "x".into(),
+                error: "\x1b]0;t\x07bad".into(),
+                reply: Box::new(crate::room::protocol::Reply {
+                    method: "x".into(),
+                    request_id: "1".into(),
+                    ok: false,
+                    error: Some("\x1b]0;t\x07bad".into()),
+                    body: Default::default(),
+                }),
+            }
+            .into(),
+        ),
     );
     let n = m.ui.notice.unwrap();
     assert_eq!(

@@ -75,7 +75,11 @@ pub(super) fn transfer_progress(m: &mut Model, t: &crate::chat::Transfer) {
     }
 }
 
-pub(super) fn transfer_done(m: &mut Model, id: u64, result: Result<(), String>) -> Vec<Cmd> {
+pub(super) fn transfer_done(
+    m: &mut Model,
+    id: u64,
+    result: Result<(), super::AppError>,
+) -> Vec<Cmd> {
     let Some(t) = m.transfers.items.iter_mut().find(|t| t.id == id) else {
         return vec![];
     };
@@ -103,7 +107,7 @@ pub(super) fn transfer_done(m: &mut Model, id: u64, result: Result<(), String>) 
             }
         }
         Err(e) => {
-            let e = sanitize::line(&e).into_owned();
+            let e = sanitize::line(&e.to_string()).into_owned();
             t.state = TransferState::Failed(e.clone());
             let what = if upload { "send" } else { "download" };
             m.notify(NoticeLevel::Error, format!("Cannot {what} {name}: {e}"));

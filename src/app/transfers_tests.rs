@@ -1,6 +1,7 @@
 use super::*;
 use crate::app::testkit::*;
 use crate::app::{Mode, Msg, Prompt, update};
+use crate::chat::ChatError;
 use crate::chat::ChatLinkEvent;
 use crate::chat::events::ChatEvent;
 use crossterm::event::KeyCode;
@@ -85,7 +86,7 @@ fn download_shows_progress_and_where_the_file_went() {
         &mut m,
         Msg::TransferDone {
             id: 2,
-            result: Err("file not found (404)".into()),
+            result: Err(ChatError::Local("file not found (404)".into()).into()),
         },
     );
     assert_eq!(

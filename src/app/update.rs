@@ -55,7 +55,10 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                         sanitize::line(&p.display().to_string())
                     ),
                 ),
-                Err(e) => m.notify(NoticeLevel::Error, sanitize::line(&e).into_owned()),
+                Err(e) => m.notify(
+                    NoticeLevel::Error,
+                    sanitize::line(&e.to_string()).into_owned(),
+                ),
             }
             vec![]
         }
@@ -79,7 +82,8 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                     m.chat.list.reindex(&m.chat.names);
                 }
                 Err(e) => {
-                    m.chat.list.state = super::Loadable::Failed(sanitize::line(&e).into_owned())
+                    m.chat.list.state =
+                        super::Loadable::Failed(sanitize::line(&e.to_string()).into_owned())
                 }
             }
             m.touch();
@@ -113,7 +117,10 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         },
         Msg::RoomFailed(reason) => {
             m.room.volume_asked = None;
-            m.notify(NoticeLevel::Error, sanitize::line(&reason).into_owned());
+            m.notify(
+                NoticeLevel::Error,
+                sanitize::line(&reason.to_string()).into_owned(),
+            );
             vec![]
         }
     }

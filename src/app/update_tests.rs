@@ -3,6 +3,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crossterm::event::{KeyEventKind, KeyEventState};
 
 use crate::app::testkit::*;
+use crate::chat::ChatError;
 use crate::room::RoomLinkEvent;
 use serde_json::json;
 
@@ -258,7 +259,10 @@ fn the_chat_list_loads_opens_and_follows_events() {
         }]
     );
     // A failed load is an error state, not an empty list.
-    update(&mut m, Msg::ChatsLoaded(Err("chat not found (304)".into())));
+    update(
+        &mut m,
+        Msg::ChatsLoaded(Err(ChatError::Local("chat not found (304)".into()).into())),
+    );
     assert_eq!(
         m.chat.list.state,
         crate::app::Loadable::Failed("chat not found (304)".into())
