@@ -9,6 +9,7 @@
 //! The Python side needs the virtual environment that tests/python/bot_interop.sh makes
 //! (target/py-venv, or TRUECONF_PY_VENV); without it, only our figures are printed.
 //! Target (issue 3): at least 30 times the Python library's rate.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 // The allocator the binary uses (src/main.rs).
 #[global_allocator]

@@ -5,6 +5,7 @@
 //!     cargo bench --bench memory
 //!
 //! Target (issue 5): the loaded chat takes less than 2 times the messages' JSON size.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicIsize, Ordering};

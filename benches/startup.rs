@@ -4,6 +4,7 @@
 //! binary takes to start and exit (`--version`), the floor any start pays.
 //!
 //!     cargo bench --bench startup
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 #[path = "../tests/common/mod.rs"]
 mod common;

@@ -3,6 +3,7 @@
 //! answer from the simulator: success, or an error in the shape the protocol docs give (a Room
 //! `result:false` with an `error` text, docs/room-protocol.md, Errors; a chat `errorCode` the
 //! table in docs/chat-protocol.md, Errors, names). Never silence, never a dropped connection.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! The real chat client against the chat simulator over loopback sockets: every method, every
 //! server request, the error cases, reconnect, and files.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,6 +2,7 @@
 //! CA's certificate for 127.0.0.1) forwarding to the chat simulator's plain port. wss:// for
 //! the socket, https:// for OAuth and files; the download URL the server builds (plain http,
 //! its own port) is rewritten to the address we connected to.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use std::sync::Arc;
 use std::time::Duration;

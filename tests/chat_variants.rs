@@ -5,6 +5,7 @@
 //! `uploadingProgress` arriving before the subscribe answer, responses out of order,
 //! `errorDescription`. It also checks what the client sends: ids rising from 1, every push
 //! acknowledged before anything else.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -1,4 +1,5 @@
 //! The command line, as scripts and shells use it.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! `trueconf-console chat …` as scripts use it, against the chat simulator.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! `trueconf-console room …` and `simulate`, as scripts use them, against the simulator.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! An incoming call is accepted and hung up; a chat is opened, a message sent and Alice's
 //! answer appears; a file Alice posts is downloaded; a message written while the chat server
 //! is down is delivered once it is back.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! A PIN and a password from the config file (and from the environment) never reach the log.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The real Room client against the Room simulator over loopback sockets.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,4 +1,5 @@
 //! The real binary in a pseudo-terminal: whatever ends it, the terminal is left as it was.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The demo scripts in assets/ (a tour of both APIs) replayed against `trueconf-console
 //! simulate` by `room run` and `chat run`, twice in a row with the same results; and how a run
 //! reports a script that goes wrong or cannot be read.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

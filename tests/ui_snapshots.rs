@@ -1,5 +1,6 @@
 //! Whole-screen snapshots of the views on ratatui's TestBackend. Review changes with
 //! `cargo insta review` (or set INSTA_UPDATE=always and read the diff in git).
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use std::path::Path;
 

@@ -1,5 +1,6 @@
 //! Test support: the real binary in a pseudo-terminal, its screen read through a VT100 parser.
 #![allow(dead_code)] // each test file uses part of this module
+#![allow(clippy::unwrap_used)] // test support: a failed unwrap is a failed test
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
