@@ -423,25 +423,7 @@ pub use super::files::rewrite_host;
 
 /// A frame with tokens and passwords replaced by `***`, for the inspector.
 pub fn mask_frame(text: &str) -> String {
-    let Ok(Value::Object(mut o)) = serde_json::from_str::<Value>(text) else {
-        return crate::logging::redact(text).into_owned();
-    };
-    let mut changed = false;
-    if let Some(Value::Object(p)) = o.get_mut("payload") {
-        for key in ["token", "access_token", "password"] {
-            if let Some(v) = p.get_mut(key)
-                && v.is_string()
-            {
-                *v = Value::String("***".into());
-                changed = true;
-            }
-        }
-    }
-    if changed {
-        Value::Object(o).to_string()
-    } else {
-        crate::logging::redact(text).into_owned()
-    }
+    crate::link::mask_fields(text, Some("payload"), &["token", "access_token", "password"])
 }
 
 #[cfg(test)]

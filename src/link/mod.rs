@@ -97,3 +97,36 @@ mod tests {
         assert_eq!(s.short_label(), "retry 4s");
     }
 }
+
+/// A JSON frame with the string values of `keys` replaced by `***` (in the object under
+/// `nested`, when given), for the inspector and the log. Anything else, or a frame that is not
+/// a JSON object, gets the log's generic redaction.
+pub fn mask_fields(text: &str, nested: Option<&str>, keys: &[&str]) -> String {
+    let Ok(serde_json::Value::Object(mut o)) = serde_json::from_str::<serde_json::Value>(text)
+    else {
+        return crate::logging::redact(text).into_owned();
+    };
+    let target = match nested {
+        Some(k) => match o.get_mut(k) {
+            Some(serde_json::Value::Object(p)) => Some(p),
+            _ => None,
+        },
+        None => Some(&mut o),
+    };
+    let mut changed = false;
+    if let Some(t) = target {
+        for key in keys {
+            if let Some(v) = t.get_mut(*key)
+                && v.is_string()
+            {
+                *v = serde_json::Value::String("***".into());
+                changed = true;
+            }
+        }
+    }
+    if changed {
+        serde_json::Value::Object(o).to_string()
+    } else {
+        crate::logging::redact(text).into_owned()
+    }
+}

@@ -545,30 +545,18 @@ async fn connect(target: &RoomTarget, opts: &RoomLinkOptions) -> Result<Opened<u
 
 /// A copy of a frame with PIN and tokens replaced by `***`, for the inspector.
 pub fn mask_secrets(text: &str) -> String {
-    let Ok(Value::Object(mut o)) = serde_json::from_str::<Value>(text) else {
-        return crate::logging::redact(text).into_owned();
-    };
-    let mut changed = false;
-    for key in [
-        "credentials",
-        "token",
-        "tokenForHttpServer",
-        "password",
-        "pin",
-        "newPin",
-    ] {
-        if let Some(v) = o.get_mut(key)
-            && v.is_string()
-        {
-            *v = Value::String("***".into());
-            changed = true;
-        }
-    }
-    if changed {
-        Value::Object(o).to_string()
-    } else {
-        crate::logging::redact(text).into_owned()
-    }
+    crate::link::mask_fields(
+        text,
+        None,
+        &[
+            "credentials",
+            "token",
+            "tokenForHttpServer",
+            "password",
+            "pin",
+            "newPin",
+        ],
+    )
 }
 
 #[cfg(test)]
