@@ -63,29 +63,33 @@ impl fmt::Display for Host {
     }
 }
 
+/// Why a host cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostError {
+    #[error("the host is empty")]
+    Empty,
+    #[error("write the host name alone, without a scheme: `{0}`")]
+    WithScheme(String),
+    #[error("`{0}` is not a host name or address")]
+    NotAHost(String),
+}
+
 impl std::str::FromStr for Host {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Host, String> {
+    type Err = HostError;
+    fn from_str(s: &str) -> Result<Host, HostError> {
         let s = s.trim();
         if s.is_empty() {
-            return Err("the host is empty".into());
+            return Err(HostError::Empty);
         }
-        if s.contains("://") {
-            return Err(format!(
-                "write the host name alone, without a scheme: `{}`",
-                s.split_once("://")
-                    .map(|x| x.1)
-                    .unwrap_or(s)
-                    .trim_end_matches('/')
+        if let Some((_, rest)) = s.split_once("://") {
+            return Err(HostError::WithScheme(
+                crate::sanitize::line(rest.trim_end_matches('/')).into_owned(),
             ));
         }
         if s.chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '/')
         {
-            return Err(format!(
-                "`{}` is not a host name or address",
-                crate::sanitize::line(s)
-            ));
+            return Err(HostError::NotAHost(crate::sanitize::line(s).into_owned()));
         }
         Ok(Host(s.to_string()))
     }
@@ -577,22 +581,23 @@ impl Config {
     }
 
     /// The room with this name (case-insensitive), or an error listing the names there are.
-    pub fn room_index(&self, name: &str) -> Result<usize, String> {
+    pub fn room_index(&self, name: &str) -> Result<usize, NoSuchRoom> {
         self.rooms
             .iter()
             .position(|r| r.name.eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                if self.rooms.is_empty() {
-                    format!("no room named `{name}`: the config has no [[room]]")
-                } else {
-                    let names: Vec<_> = self.rooms.iter().map(|r| r.name.as_str()).collect();
-                    format!(
-                        "no room named `{name}`; configured rooms: {}",
-                        names.join(", ")
-                    )
-                }
+            .ok_or_else(|| NoSuchRoom {
+                name: name.to_string(),
+                rooms: self.rooms.iter().map(|r| r.name.clone()).collect(),
             })
     }
+}
+
+/// `--room NAME` names no configured room.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no room named `{name}`{}", if rooms.is_empty() { ": the config has no [[room]]".to_string() } else { format!("; configured rooms: {}", rooms.join(", ")) })]
+pub struct NoSuchRoom {
+    pub name: String,
+    pub rooms: Vec<String>,
 }
 
 fn floor_boundary(text: &str, offset: usize) -> usize {

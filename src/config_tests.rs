@@ -228,5 +228,10 @@ fn room_lookup() {
     )
     .unwrap();
     assert_eq!(c.room_index("lab"), Ok(1));
-    assert!(c.room_index("x").unwrap_err().contains("Board Room, Lab"));
+    assert!(
+        c.room_index("x")
+            .unwrap_err()
+            .to_string()
+            .contains("Board Room, Lab")
+    );
 }

@@ -85,21 +85,47 @@ actions! {
     Reject = "reject", CallDialog, ["r"], "reject the call";
 }
 
+/// Why a key, an action name or a set of bindings cannot be used (shown located in the config).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("unknown action `{name}`, expected one of: {}", action_names())]
+    UnknownAction { name: String },
+    #[error(
+        "cannot read key `{key}`: write a character (`q`, `R`, `?`), a name ({}, f1…f12), optionally after ctrl-, alt-, shift-",
+        key_names()
+    )]
+    BadKey { key: String },
+    #[error("key {key} is bound to both `{}` and `{}`; give one of them another key", .first.name(), .second.name())]
+    Conflict {
+        key: KeySpec,
+        first: Action,
+        second: Action,
+    },
+}
+
 impl FromStr for Action {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = KeyError;
+    fn from_str(s: &str) -> Result<Self, KeyError> {
         Action::ALL
             .iter()
             .copied()
             .find(|a| a.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Action::ALL.iter().map(|a| a.name()).collect();
-                format!(
-                    "unknown action `{s}`, expected one of: {}",
-                    names.join(", ")
-                )
+            .ok_or_else(|| KeyError::UnknownAction {
+                name: s.to_string(),
             })
     }
+}
+
+fn action_names() -> String {
+    Action::ALL
+        .iter()
+        .map(|a| a.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn key_names() -> String {
+    NAMED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
 }
 
 /// One key with its modifiers, normalised so that what the terminal reports and what the
@@ -225,14 +251,9 @@ impl KeySpec {
 }
 
 impl FromStr for KeySpec {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || {
-            format!(
-                "cannot read key `{s}`: write a character (`q`, `R`, `?`), a name ({}, f1…f12), optionally after ctrl-, alt-, shift-",
-                NAMED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-            )
-        };
+    type Err = KeyError;
+    fn from_str(s: &str) -> Result<Self, KeyError> {
+        let bad = || KeyError::BadKey { key: s.to_string() };
         if s.is_empty() {
             return Err(bad());
         }
@@ -372,7 +393,7 @@ impl KeyMap {
     /// Applies overrides; returns the map or a description of the first conflict.
     pub fn with_overrides(
         overrides: impl IntoIterator<Item = (Action, Vec<KeySpec>)>,
-    ) -> Result<KeyMap, String> {
+    ) -> Result<KeyMap, KeyError> {
         let mut map = KeyMap::default();
         for (a, keys) in overrides {
             map.bindings.insert(a, keys);
@@ -390,7 +411,7 @@ impl KeyMap {
         &[Context::CallDialog],
     ];
 
-    fn check_conflicts(&self) -> Result<(), String> {
+    fn check_conflicts(&self) -> Result<(), KeyError> {
         for set in Self::ACTIVE_SETS {
             let mut seen: BTreeMap<KeySpec, Action> = BTreeMap::new();
             for (&a, keys) in self
@@ -402,11 +423,11 @@ impl KeyMap {
                     if let Some(other) = seen.insert(k, a)
                         && other != a
                     {
-                        return Err(format!(
-                            "key {k} is bound to both `{}` and `{}`; give one of them another key",
-                            other.name(),
-                            a.name()
-                        ));
+                        return Err(KeyError::Conflict {
+                            key: k,
+                            first: other,
+                            second: a,
+                        });
                     }
                 }
             }
@@ -528,10 +549,14 @@ mod tests {
         );
         assert_eq!(map.lookup("q".parse().unwrap(), &[Context::Global]), None);
 
-        let err = KeyMap::with_overrides([(Action::Call, vec!["h".parse().unwrap()])]).unwrap_err();
+        let err = KeyMap::with_overrides([(Action::Call, vec!["h".parse().unwrap()])])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`call`") && err.contains("`hangup`"), "{err}");
         // A global key clashes with a pane key.
-        let err = KeyMap::with_overrides([(Action::Help, vec!["m".parse().unwrap()])]).unwrap_err();
+        let err = KeyMap::with_overrides([(Action::Help, vec!["m".parse().unwrap()])])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`help`") && err.contains("`mic`"), "{err}");
         // The modal dialog's keys do not clash with pane keys.
         KeyMap::with_overrides([(Action::Accept, vec!["c".parse().unwrap()])]).unwrap();

@@ -126,23 +126,43 @@ pub fn newest_log(dir: &Path) -> Option<PathBuf> {
         .map(|e| e.path())
 }
 
+/// Why the log cannot be written (the console runs on without it).
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("cannot find a directory for the log (no home directory?)")]
+    NoDir,
+    #[error("cannot create the log directory {}: {source}", dir.display())]
+    CreateDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open a log file in {}: {reason}", dir.display())]
+    Open { dir: PathBuf, reason: String },
+    #[error("cannot start logging: {0}")]
+    Start(String),
+}
+
 /// Installs the global subscriber. `TRUECONF_LOG` (an `EnvFilter` directive) overrides the level
 /// for those who need per-module detail.
-pub fn init(level: LogLevel, dir: Option<&Path>, max_files: usize) -> Result<LogInfo, String> {
+pub fn init(level: LogLevel, dir: Option<&Path>, max_files: usize) -> Result<LogInfo, LogError> {
     let dir = match dir {
         Some(d) => d.to_path_buf(),
-        None => crate::dirs::log_dir()
-            .ok_or("cannot find a directory for the log (no home directory?)")?,
+        None => crate::dirs::log_dir().ok_or(LogError::NoDir)?,
     };
-    crate::dirs::create_private(&dir)
-        .map_err(|e| format!("cannot create the log directory {}: {e}", dir.display()))?;
+    crate::dirs::create_private(&dir).map_err(|source| LogError::CreateDir {
+        dir: dir.clone(),
+        source,
+    })?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("trueconf-console")
         .filename_suffix("log")
         .max_log_files(max_files.max(1))
         .build(&dir)
-        .map_err(|e| format!("cannot open a log file in {}: {e}", dir.display()))?;
+        .map_err(|e| LogError::Open {
+            dir: dir.clone(),
+            reason: e.to_string(),
+        })?;
     let filter = std::env::var("TRUECONF_LOG")
         .ok()
         .and_then(|d| EnvFilter::try_new(d).ok())
@@ -157,7 +177,7 @@ pub fn init(level: LogLevel, dir: Option<&Path>, max_files: usize) -> Result<Log
         .with_ansi(false)
         .with_target(true)
         .try_init()
-        .map_err(|e| format!("cannot start logging: {e}"))?;
+        .map_err(|e| LogError::Start(e.to_string()))?;
     Ok(LogInfo { dir })
 }
 

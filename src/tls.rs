@@ -18,17 +18,45 @@ pub fn init() {
     });
 }
 
+/// Why TLS cannot be set up as configured.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlsError {
+    #[error("TLS setup: {0}")]
+    Setup(String),
+    #[error("cannot read ca_file {}: {reason}", path.display())]
+    CaUnreadable {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("ca_file {} is not PEM: {reason}", path.display())]
+    CaNotPem {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("ca_file {} holds no certificate", .0.display())]
+    CaEmpty(std::path::PathBuf),
+    #[error("ca_file {}: {reason}", path.display())]
+    CaRejected {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("no trusted certificates: the system has none and no ca_file is set")]
+    NoRoots,
+    #[error("HTTP client: {0}")]
+    HttpClient(String),
+}
+
 /// A client configuration: system roots (and `ca_file`'s certificates), or no checks at all
 /// when `insecure`.
 pub fn client_config(
     ca_file: Option<&Path>,
     insecure: bool,
-) -> Result<Arc<rustls::ClientConfig>, String> {
+) -> Result<Arc<rustls::ClientConfig>, TlsError> {
     init();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?;
+        .map_err(|e| TlsError::Setup(e.to_string()))?;
     let config = if insecure {
         builder
             .dangerous()
@@ -42,22 +70,27 @@ pub fn client_config(
         }
         if let Some(path) = ca_file {
             let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-                .map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?
+                .map_err(|e| TlsError::CaUnreadable {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                })?
                 .collect::<Result<_, _>>()
-                .map_err(|e| format!("ca_file {} is not PEM: {e}", path.display()))?;
+                .map_err(|e| TlsError::CaNotPem {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                })?;
             if certs.is_empty() {
-                return Err(format!("ca_file {} holds no certificate", path.display()));
+                return Err(TlsError::CaEmpty(path.to_path_buf()));
             }
             for c in certs {
-                roots
-                    .add(c)
-                    .map_err(|e| format!("ca_file {}: {e}", path.display()))?;
+                roots.add(c).map_err(|e| TlsError::CaRejected {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                })?;
             }
         }
         if roots.is_empty() {
-            return Err(
-                "no trusted certificates: the system has none and no ca_file is set".into(),
-            );
+            return Err(TlsError::NoRoots);
         }
         builder.with_root_certificates(roots).with_no_client_auth()
     };
@@ -119,12 +152,14 @@ mod tests {
 
     #[test]
     fn a_bad_ca_file_is_a_clear_error() {
-        let e = client_config(Some(Path::new("/nonexistent/ca.pem")), false).unwrap_err();
+        let e = client_config(Some(Path::new("/nonexistent/ca.pem")), false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("/nonexistent/ca.pem"), "{e}");
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("empty.pem");
         std::fs::write(&p, "not a certificate\n").unwrap();
-        let e = client_config(Some(&p), false).unwrap_err();
+        let e = client_config(Some(&p), false).unwrap_err().to_string();
         assert!(e.contains("no certificate"), "{e}");
         assert!(client_config(None, true).is_ok());
     }

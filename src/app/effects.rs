@@ -83,7 +83,9 @@ impl Effects {
             }
             Err(reason) => {
                 let _ = tx.try_send(Msg::Chat(crate::chat::ChatLinkEvent::Status(
-                    crate::link::LinkStatus::Disconnected { reason },
+                    crate::link::LinkStatus::Disconnected {
+                        reason: reason.to_string(),
+                    },
                 )));
             }
         }

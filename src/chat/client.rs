@@ -118,7 +118,7 @@ impl ChatTarget {
     }
 
     /// An HTTP client for OAuth and files, with the same TLS rules as the socket.
-    pub fn http_client(&self, timeout: Duration) -> Result<reqwest::Client, String> {
+    pub fn http_client(&self, timeout: Duration) -> Result<reqwest::Client, crate::tls::TlsError> {
         crate::tls::init();
         let mut b = reqwest::Client::builder()
             .connect_timeout(timeout)
@@ -129,7 +129,8 @@ impl ChatTarget {
             let cfg = crate::tls::client_config(self.ca_file.as_deref(), self.insecure)?;
             b = b.tls_backend_preconfigured((*cfg).clone());
         }
-        b.build().map_err(|e| format!("HTTP client: {e}"))
+        b.build()
+            .map_err(|e| crate::tls::TlsError::HttpClient(e.to_string()))
     }
 }
 
@@ -287,7 +288,7 @@ impl std::fmt::Debug for ChatHandle {
 pub fn spawn(
     target: ChatTarget,
     opts: ChatLinkOptions,
-) -> Result<(ChatHandle, mpsc::UnboundedReceiver<ChatLinkEvent>), String> {
+) -> Result<(ChatHandle, mpsc::UnboundedReceiver<ChatLinkEvent>), crate::tls::TlsError> {
     for s in [&target.password, &target.token].into_iter().flatten() {
         crate::logging::register_secret(s.expose());
     }
@@ -423,7 +424,11 @@ pub use super::files::rewrite_host;
 
 /// A frame with tokens and passwords replaced by `***`, for the inspector.
 pub fn mask_frame(text: &str) -> String {
-    crate::link::mask_fields(text, Some("payload"), &["token", "access_token", "password"])
+    crate::link::mask_fields(
+        text,
+        Some("payload"),
+        &["token", "access_token", "password"],
+    )
 }
 
 #[cfg(test)]

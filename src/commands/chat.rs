@@ -245,7 +245,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
         token_cache: cache.clone(),
         ..ChatLinkOptions::default()
     };
-    let (h, mut events) = chat::spawn(target, opts).map_err(|e| Failure(e, 2))?;
+    let (h, mut events) = chat::spawn(target, opts).map_err(|e| Failure(e.to_string(), 2))?;
     if watching {
         return watch(&h, &mut events, args.json).await;
     }

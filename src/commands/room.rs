@@ -52,7 +52,9 @@ pub fn target(args: &RoomArgs, config: &Config) -> Result<RoomTarget, Failure> {
         });
     }
     let idx = match &args.room_name {
-        Some(n) => config.room_index(n).map_err(|e| Failure(e, 2))?,
+        Some(n) => config
+            .room_index(n)
+            .map_err(|e| Failure(e.to_string(), 2))?,
         None if config.rooms.is_empty() => {
             return Err(Failure("no Room to talk to: pass --host HOST (and --port), or add a [[room]] to the config".into(), 2));
         }
