@@ -80,24 +80,6 @@ impl LinkStatus {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_retry_keeps_the_reason_visible() {
-        let s = LinkStatus::Retrying {
-            in_secs: 4,
-            reason: "authentication failed: wrong PIN".into(),
-        };
-        assert_eq!(
-            s.label(),
-            "authentication failed: wrong PIN; retrying in 4 s"
-        );
-        assert_eq!(s.short_label(), "retry 4s");
-    }
-}
-
 /// A JSON frame with the string values of `keys` replaced by `***` (in the object under
 /// `nested`, when given), for the inspector and the log. Anything else, or a frame that is not
 /// a JSON object, gets the log's generic redaction.
@@ -128,5 +110,23 @@ pub fn mask_fields(text: &str, nested: Option<&str>, keys: &[&str]) -> String {
         serde_json::Value::Object(o).to_string()
     } else {
         crate::logging::redact(text).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retry_keeps_the_reason_visible() {
+        let s = LinkStatus::Retrying {
+            in_secs: 4,
+            reason: "authentication failed: wrong PIN".into(),
+        };
+        assert_eq!(
+            s.label(),
+            "authentication failed: wrong PIN; retrying in 4 s"
+        );
+        assert_eq!(s.short_label(), "retry 4s");
     }
 }
