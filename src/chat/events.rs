@@ -501,7 +501,13 @@ mod tests {
         fn arbitrary_payloads_never_panic(v in crate::chat::protocol::tests::arb_json(), i in 0usize..64) {
             use crate::chat::methods::*;
             let method = EVENTS.get(i).map(|e| e.name).unwrap_or("somethingElse");
-            let _ = ChatEvent::parse(method, Some(&v));
+            // The owned reading (the link's) and the borrowed one agree (compared as JSON: a
+            // location may hold NaN).
+            let json = |e: ChatEvent| serde_json::to_value(e).unwrap();
+            proptest::prop_assert_eq!(
+                json(ChatEvent::parse(method, Some(&v))),
+                json(ChatEvent::parse_owned(method, Some(v.clone())))
+            );
             let _ = crate::chat::types::Envelope::from_value(&v).map(|e| e.summary());
             let _ = Chats::from_payload(&v);
             let _ = History::from_payload(&v);

@@ -206,6 +206,52 @@ fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
     Ok(())
 }
 
+/// The visitor methods every helper shares: it expects any value, and sees through the
+/// wrappers a buffered value may come in.
+macro_rules! any_value {
+    () => {
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    };
+}
+
+/// Visitor methods that answer every scalar (and null) with `self.$other()`.
+macro_rules! scalars_read_as {
+    ($other:ident) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            self.$other()
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            self.$other()
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            self.$other()
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            self.$other()
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            self.$other()
+        }
+        fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+            self.$other()
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            self.$other()
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            self.$other()
+        }
+    };
+}
+
 struct Scalar<R>(PhantomData<R>);
 
 impl<R> Clone for Scalar<R> {
@@ -214,12 +260,16 @@ impl<R> Clone for Scalar<R> {
     }
 }
 
+impl<R> Scalar<R> {
+    fn none<X, E>(self) -> Result<Option<X>, E> {
+        Ok(None)
+    }
+}
+
 impl<'de, R: Reading> Visitor<'de> for Scalar<R> {
     type Value = Option<R::Out>;
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
+    any_value!();
     fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
         Ok(R::bool(b))
     }
@@ -239,25 +289,21 @@ impl<'de, R: Reading> Visitor<'de> for Scalar<R> {
         Ok(R::string(s))
     }
     fn visit_bytes<E>(self, _: &[u8]) -> Result<Self::Value, E> {
-        Ok(None)
+        self.none()
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
+        self.none()
     }
     fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
+        self.none()
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        skip_seq(seq).map(|()| None)
+        skip_seq(seq)?;
+        self.none()
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        skip_map(map).map(|()| None)
+        skip_map(map)?;
+        self.none()
     }
 }
 
@@ -329,44 +375,13 @@ impl<'de, T: de::Deserialize<'de>> ObjectOr<T> {
 impl<'de, T: de::Deserialize<'de>> Visitor<'de> for ObjectOr<T> {
     type Value = Option<T>;
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
+    any_value!();
+    scalars_read_as!(other);
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         skip_seq(seq)?;
-        self.other()
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        self.other()
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        self.other()
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        self.other()
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        self.other()
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        self.other()
-    }
-    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
-        self.other()
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.other()
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         self.other()
     }
 }
@@ -406,12 +421,17 @@ impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for Each<V> {
 /// A list whose elements each read through `V`; not a list: empty.
 struct ListOf<V>(V);
 
+impl<V> ListOf<V> {
+    fn empty<X, E>(self) -> Result<Vec<X>, E> {
+        Ok(Vec::new())
+    }
+}
+
 impl<'de, X, V: Visitor<'de, Value = Option<X>> + Clone> Visitor<'de> for ListOf<V> {
     type Value = Vec<X>;
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
+    any_value!();
+    scalars_read_as!(empty);
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<X>, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         while let Some(x) = seq.next_element_seed(Each(self.0.clone()))? {
@@ -420,37 +440,8 @@ impl<'de, X, V: Visitor<'de, Value = Option<X>> + Clone> Visitor<'de> for ListOf
         Ok(out)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<X>, A::Error> {
-        skip_map(map).map(|()| Vec::new())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<X>, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Vec<X>, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Vec<X>, E> {
-        Ok(Vec::new())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Vec<X>, E> {
-        Ok(Vec::new())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Vec<X>, E> {
-        Ok(Vec::new())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Vec<X>, E> {
-        Ok(Vec::new())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Vec<X>, E> {
-        Ok(Vec::new())
-    }
-    fn visit_bytes<E>(self, _: &[u8]) -> Result<Vec<X>, E> {
-        Ok(Vec::new())
-    }
-    fn visit_unit<E>(self) -> Result<Vec<X>, E> {
-        Ok(Vec::new())
-    }
-    fn visit_none<E>(self) -> Result<Vec<X>, E> {
-        Ok(Vec::new())
+        skip_map(map)?;
+        self.empty()
     }
 }
 

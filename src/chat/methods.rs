@@ -641,4 +641,66 @@ mod tests {
         assert!(Answer::from_payload(&json!({})).unwrap().result);
         assert!(ChatId::from_payload(&json!({})).is_err());
     }
+
+    #[test]
+    fn unreadable_replies_say_what_is_missing() {
+        let e = |r: Result<(), ReplyError>| r.unwrap_err().to_string();
+        assert_eq!(
+            e(ChatId::from_payload(&json!({"chatId": [1]})).map(drop)),
+            "no `chatId` in the reply"
+        );
+        assert_eq!(
+            e(Chat::from_payload(&json!({"title": "t"})).map(drop)),
+            "the reply is not a chat object"
+        );
+        assert_eq!(
+            e(Chats::from_payload(&json!({"items": []})).map(drop)),
+            "the reply is neither a list of chats nor {chats}"
+        );
+        assert_eq!(
+            e(Participant::from_payload(&json!({})).map(drop)),
+            "no `userId` in the reply"
+        );
+        assert_eq!(
+            e(DisplayName::from_payload(&json!({})).map(drop)),
+            "no `displayName`"
+        );
+        assert_eq!(
+            e(Envelope::from_payload(&json!([])).map(drop)),
+            "the reply is not a message"
+        );
+        assert_eq!(
+            e(UploadTask::from_payload(&json!({"uploadTaskId": null})).map(drop)),
+            "no `uploadTaskId`"
+        );
+        assert_eq!(
+            e(FileInfo::from_payload(&json!({"size": "big"})).map(drop)),
+            "the reply is not file information"
+        );
+        assert_eq!(
+            e(AuthReply::from_payload(&json!({"connectionId": "c"})).map(drop)),
+            "no `userId` in the auth reply"
+        );
+        // Numbers as strings and seconds are read; a wrong type leaves only that key out.
+        let p =
+            Posted::from_payload(&json!({"chatId": 7, "messageId": {}, "timestamp": "1735370776"}))
+                .unwrap();
+        assert_eq!(p.chat_id.as_deref(), Some("7"));
+        assert_eq!(p.message_id, None);
+        assert_eq!(p.timestamp, Some(1_735_370_776_000));
+        assert!(
+            !Answer::from_payload(&json!({"result": "false"}))
+                .unwrap()
+                .result
+        );
+        assert!(
+            Answer::from_payload(&json!({"result": [false]}))
+                .unwrap()
+                .result
+        );
+        let h = History::from_payload(&json!({"chatId": "c", "messages": [{"type": 200,
+            "content": {"text": "x"}}, 5, null]}))
+        .unwrap();
+        assert_eq!((h.chat_id.as_deref(), h.messages.len()), (Some("c"), 1));
+    }
 }

@@ -103,3 +103,57 @@ fn upload_limits_follow_the_allow_and_block_rules() {
         UploadLimits::default()
     );
 }
+
+#[test]
+fn a_key_of_an_unexpected_type_leaves_only_that_key_out() {
+    let e = Envelope::from_value(
+        &json!({"chatId": 12, "messageId": ["m"], "isEdited": {"x": 1},
+        "chat": "c", "box": 4, "replyMessageId": "", "timestamp": -5, "type": "200",
+        "author": "a@srv", "content": {"text": 3.5, "parseMode": null}, "reactions": {"👍": 2}}),
+    )
+    .unwrap();
+    assert_eq!((e.chat_id.as_str(), e.message_id.as_str()), ("12", ""));
+    assert_eq!((e.chat, e.box_pos, e.reply_message_id), (None, None, None));
+    assert_eq!((e.is_edited, e.timestamp, e.kind), (false, 0, 200));
+    // An author that is not an object is a user without an id; a missing one is the default.
+    assert_eq!(
+        e.author,
+        Author {
+            id: String::new(),
+            kind: 1
+        }
+    );
+    assert_eq!(
+        e.content,
+        Content::Text {
+            text: "3.5".into(),
+            parse_mode: "text".into(),
+            buttons: None
+        }
+    );
+    assert_eq!(e.extra.get("reactions"), Some(&json!({"👍": 2})));
+    let e = Envelope::from_value(&json!({"type": 200, "content": {"text": "x"}})).unwrap();
+    assert_eq!(e.author, Author::default());
+    // Known keys never land in `extra`; a chat keeps the keys it does not know.
+    assert!(e.extra.is_empty());
+    let c = Chat::from_value(
+        &json!({"chatId": "c", "chatType": "6", "unreadMessages": "x",
+        "lastMessage": 5, "pinned": true}),
+    )
+    .unwrap();
+    assert_eq!(
+        (c.chat_type, c.unread, c.last_message),
+        (ChatType::Channel, 0, None)
+    );
+    assert_eq!(c.extra, *json!({"pinned": true}).as_object().unwrap());
+    assert_eq!(Chat::from_value(&json!({"chatId": null})), None);
+    // Unknown enum values are kept.
+    let c = Chat::from_value(&json!({"chatId": "c", "chatType": 9})).unwrap();
+    assert_eq!(c.chat_type, ChatType::Unknown(9));
+    let f = FileInfo::from_value(&json!({"fileId": "f", "size": "3", "readyState": 7,
+        "previews": [{"name": "p", "size": "1"}, "junk"]}))
+    .unwrap();
+    assert_eq!(f.ready_state, ReadyState::Unknown(7));
+    assert_eq!(f.previews.len(), 2);
+    assert_eq!((f.previews[0].size, f.previews[1].name.as_str()), (1, ""));
+}
