@@ -223,7 +223,10 @@ pub enum ChatError {
     #[error("{error}")]
     Server { method: String, error: ServerError },
     #[error("`{method}`: the server's answer cannot be read: {problem}")]
-    BadReply { method: String, problem: String },
+    BadReply {
+        method: String,
+        problem: methods::ReplyError,
+    },
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Params(Vec<ParamError>),
     #[error("no answer to `{method}` within {secs} s")]

@@ -2,10 +2,11 @@
 //! Each is acknowledged by the link before it is read; a push that is unknown, or known but
 //! unreadable, arrives whole as [`ChatEvent::Other`], never dropped.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::types::{Author, Chat, Envelope, Get, Role, UploadLimits};
+use super::lenient;
+use super::types::{Author, Chat, Envelope, Role, UploadLimits};
 pub use crate::apispec::EventSpec;
 
 /// Every server request docs/chat-protocol.md lists (Events), with the fields it carries.
@@ -167,6 +168,53 @@ pub enum Created {
     Favorites,
 }
 
+/// Every key of the pushes in docs/chat-protocol.md (Events) other than the envelope, chat and
+/// limits ones, each read leniently; which ones a push needs is decided in [`ChatEvent::parse`].
+/// Reads every JSON object.
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct PushWire {
+    #[serde(deserialize_with = "lenient::string")]
+    chat_id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    message_id: Option<String>,
+    /// Milliseconds, or seconds in the member pushes (docs/chat-protocol.md, Choices C21).
+    #[serde(deserialize_with = "lenient::millis")]
+    timestamp: Option<u64>,
+    /// `editMessage`: present is enough; one that is not an object reads as `{}`.
+    #[serde(deserialize_with = "lenient::object_or_blank")]
+    content: Option<EditedContent>,
+    #[serde(deserialize_with = "lenient::object")]
+    removed_by: Option<Author>,
+    #[serde(deserialize_with = "lenient::object")]
+    added_by: Option<Author>,
+    #[serde(deserialize_with = "lenient::string")]
+    title: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    avatar_url: Option<String>,
+    /// A bool or the string "true" (docs/chat-protocol.md, Choices C33).
+    #[serde(deserialize_with = "lenient::flag")]
+    for_all: Option<bool>,
+    #[serde(deserialize_with = "lenient::string")]
+    user_id: Option<String>,
+    #[serde(deserialize_with = "lenient::role")]
+    role: Option<Role>,
+    #[serde(deserialize_with = "lenient::string")]
+    file_id: Option<String>,
+    #[serde(deserialize_with = "lenient::uint")]
+    progress: Option<u64>,
+}
+
+/// The `content` of an `editMessage` push.
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct EditedContent {
+    #[serde(deserialize_with = "lenient::string")]
+    text: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    parse_mode: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum ChatEvent {
     Message(Box<Envelope>),
@@ -243,6 +291,17 @@ impl ChatEvent {
     /// [`ChatEvent::parse`] without copying the payload.
     pub fn parse_owned(method: &str, payload: Option<Value>) -> ChatEvent {
         let p = payload.unwrap_or(Value::Null);
+        if method == "sendMessage" && p.is_object() {
+            // The hot path: the envelope takes the payload's strings instead of copying them.
+            // Every object reads as an envelope, so nothing is lost by giving the payload away.
+            return match Envelope::from_owned(p) {
+                Some(e) => ChatEvent::Message(Box::new(e)),
+                None => ChatEvent::Other {
+                    method: method.to_string(),
+                    payload: Value::Null,
+                },
+            };
+        }
         match Self::typed(method, &p) {
             Some(e) => e,
             None => ChatEvent::Other {
@@ -254,77 +313,77 @@ impl ChatEvent {
 
     fn typed(method: &str, p: &Value) -> Option<ChatEvent> {
         p.as_object()?;
-        let chat_id = || p.str_at("chatId");
-        let by = |k: &str| p.get(k).filter(|v| v.is_object()).map(Author::from_value);
+        let created = |how| {
+            Some(ChatEvent::ChatCreated {
+                how,
+                chat: Box::new(Chat::from_value(p)?),
+            })
+        };
+        match method {
+            "createP2PChat" => return created(Created::P2p),
+            "createGroupChat" => return created(Created::Group),
+            "createChannel" => return created(Created::Channel),
+            "createFavoritesChat" => return created(Created::Favorites),
+            "getFileUploadLimits" => return Some(ChatEvent::Limits(UploadLimits::from_value(p))),
+            "command" => return Some(ChatEvent::Command(p.clone())),
+            _ => {}
+        }
+        let w: PushWire = lenient::from_object(p)?;
         Some(match method {
-            "sendMessage" => ChatEvent::Message(Box::new(Envelope::from_value(p)?)),
             "editMessage" => {
-                let c = p.get("content")?;
+                let c = w.content?;
                 ChatEvent::Edited {
-                    chat_id: chat_id().unwrap_or_default(),
-                    message_id: p.str_at("messageId"),
-                    timestamp: p.time_at("timestamp"),
-                    text: c.str_at("text").unwrap_or_default(),
-                    parse_mode: c.str_at("parseMode").unwrap_or_else(|| "text".into()),
+                    chat_id: w.chat_id.unwrap_or_default(),
+                    message_id: w.message_id,
+                    timestamp: w.timestamp,
+                    text: c.text.unwrap_or_default(),
+                    parse_mode: c.parse_mode.unwrap_or_else(|| "text".into()),
                 }
             }
             "removeMessage" => ChatEvent::Removed {
-                chat_id: chat_id().unwrap_or_default(),
-                message_id: p.str_at("messageId")?,
-                by: by("removedBy"),
+                chat_id: w.chat_id.unwrap_or_default(),
+                message_id: w.message_id?,
+                by: w.removed_by,
             },
-            "createP2PChat" | "createGroupChat" | "createChannel" | "createFavoritesChat" => {
-                ChatEvent::ChatCreated {
-                    how: match method {
-                        "createP2PChat" => Created::P2p,
-                        "createGroupChat" => Created::Group,
-                        "createChannel" => Created::Channel,
-                        _ => Created::Favorites,
-                    },
-                    chat: Box::new(Chat::from_value(p)?),
-                }
-            }
             "removeChat" => ChatEvent::ChatRemoved {
-                chat_id: chat_id()?,
+                chat_id: w.chat_id?,
             },
             "editChatTitle" => ChatEvent::TitleChanged {
-                chat_id: chat_id()?,
-                title: p.str_at("title").unwrap_or_default(),
+                chat_id: w.chat_id?,
+                title: w.title.unwrap_or_default(),
             },
             "editChatAvatar" => ChatEvent::AvatarChanged {
-                chat_id: chat_id()?,
-                avatar_url: p.str_at("avatarUrl"),
+                chat_id: w.chat_id?,
+                avatar_url: w.avatar_url,
             },
             "clearHistory" => ChatEvent::HistoryCleared {
-                chat_id: chat_id()?,
-                for_all: p.bool_at("forAll").unwrap_or(false),
+                chat_id: w.chat_id?,
+                for_all: w.for_all.unwrap_or(false),
             },
             "addChatParticipant" => ChatEvent::ParticipantAdded {
-                chat_id: chat_id()?,
-                user_id: p.str_at("userId")?,
-                by: by("addedBy"),
-                timestamp: p.time_at("timestamp"),
+                chat_id: w.chat_id?,
+                user_id: w.user_id?,
+                by: w.added_by,
+                timestamp: w.timestamp,
             },
             "removeChatParticipant" => ChatEvent::ParticipantRemoved {
-                chat_id: chat_id()?,
-                user_id: p.str_at("userId")?,
+                chat_id: w.chat_id?,
+                user_id: w.user_id?,
                 // The vendor guide's table says addedBy for this one too (docs/chat-protocol.md,
                 // Choices C20).
-                by: by("removedBy").or_else(|| by("addedBy")),
-                timestamp: p.time_at("timestamp"),
+                by: w.removed_by.or(w.added_by),
+                timestamp: w.timestamp,
             },
             "changeParticipantRole" => ChatEvent::RoleChanged {
-                chat_id: chat_id()?,
-                user_id: p.str_at("userId")?,
-                role: p.get("role").and_then(Role::from_value)?,
-                timestamp: p.time_at("timestamp"),
+                chat_id: w.chat_id?,
+                user_id: w.user_id?,
+                role: w.role?,
+                timestamp: w.timestamp,
             },
             "uploadFileProgress" | "uploadingProgress" => ChatEvent::Progress {
-                file_id: p.str_at("fileId")?,
-                progress: p.u64_at("progress")?,
+                file_id: w.file_id?,
+                progress: w.progress?,
             },
-            "getFileUploadLimits" => ChatEvent::Limits(UploadLimits::from_value(p)),
-            "command" => ChatEvent::Command(p.clone()),
             _ => return None,
         })
     }
@@ -442,7 +501,13 @@ mod tests {
         fn arbitrary_payloads_never_panic(v in crate::chat::protocol::tests::arb_json(), i in 0usize..64) {
             use crate::chat::methods::*;
             let method = EVENTS.get(i).map(|e| e.name).unwrap_or("somethingElse");
-            let _ = ChatEvent::parse(method, Some(&v));
+            // The owned reading (the link's) and the borrowed one agree (compared as JSON: a
+            // location may hold NaN).
+            let json = |e: ChatEvent| serde_json::to_value(e).unwrap();
+            proptest::prop_assert_eq!(
+                json(ChatEvent::parse(method, Some(&v))),
+                json(ChatEvent::parse_owned(method, Some(v.clone())))
+            );
             let _ = crate::chat::types::Envelope::from_value(&v).map(|e| e.summary());
             let _ = Chats::from_payload(&v);
             let _ = History::from_payload(&v);

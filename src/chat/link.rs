@@ -153,7 +153,7 @@ impl Protocol for ChatLink {
         let p = a.payload.unwrap_or(Value::Null);
         let reply = match methods::AuthReply::from_payload(&p) {
             Ok(r) => r,
-            Err(e) => return Some(Err(LinkError::AuthUnreadable(e).into())),
+            Err(e) => return Some(Err(LinkError::AuthUnreadable(e.to_string()).into())),
         };
         let me = reply
             .user_id

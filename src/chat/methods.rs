@@ -4,10 +4,11 @@
 //! summary, minimum server version, reply keys) for validation and the API explorer, and one
 //! async fn on [`ChatHandle`](super::client::ChatHandle).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::types::{Chat, Envelope, FileInfo, Get, Participant, UploadLimits};
+use super::lenient;
+use super::types::{Chat, Envelope, FileInfo, Participant, UploadLimits};
 pub use crate::apispec::{MethodSpec, ParamError, ParamSpec, ParamType};
 
 /// A Rust field type and the JSON type the table advertises for it.
@@ -54,7 +55,61 @@ pub trait ChatMethod: Serialize {
 
 /// Reads a success payload into a typed reply. `Err` says what was missing.
 pub trait FromPayload: Sized {
-    fn from_payload(p: &Value) -> Result<Self, String>;
+    fn from_payload(p: &Value) -> Result<Self, ReplyError>;
+}
+
+/// Why a success payload could not be read as the method's reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplyError {
+    /// A key the reply cannot do without.
+    #[error("no `{0}` in the reply")]
+    NoKey(&'static str),
+    /// The same, in the words the display name and upload replies always used.
+    #[error("no `{0}`")]
+    No(&'static str),
+    #[error("no `userId` in the auth reply")]
+    NoAuthUser,
+    /// The reply is not the object the method answers with (a chat, a message, …).
+    #[error("the reply is not {0}")]
+    NotA(&'static str),
+    #[error("the reply is neither a list of chats nor {{chats}}")]
+    NotChats,
+}
+
+/// The keys of the replies that are not a chat, a message or a file (docs/chat-protocol.md,
+/// Methods), each read leniently; which ones a reply needs is decided by its
+/// [`FromPayload`]. Reads every JSON object; a payload that is not one reads as none of them.
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ReplyKeys {
+    #[serde(deserialize_with = "lenient::string")]
+    chat_id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    message_id: Option<String>,
+    #[serde(deserialize_with = "lenient::millis")]
+    timestamp: Option<u64>,
+    #[serde(deserialize_with = "lenient::string")]
+    file_id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    caption_message_id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    display_name: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    upload_task_id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    user_id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
+    connection_id: Option<String>,
+    #[serde(deserialize_with = "lenient::flag")]
+    result: Option<bool>,
+    #[serde(deserialize_with = "lenient::uint")]
+    retry_after: Option<u64>,
+}
+
+impl ReplyKeys {
+    fn of(p: &Value) -> ReplyKeys {
+        lenient::from_object(p).unwrap_or_default()
+    }
 }
 
 /// A reply whose content nobody needs (`{}`; `removeChat` may also send `{chatId}`).
@@ -64,7 +119,7 @@ pub struct Done {
 }
 
 impl FromPayload for Done {
-    fn from_payload(p: &Value) -> Result<Self, String> {
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
         Ok(Done { raw: p.clone() })
     }
 }
@@ -76,16 +131,18 @@ pub struct ChatId {
 }
 
 impl FromPayload for ChatId {
-    fn from_payload(p: &Value) -> Result<Self, String> {
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
         Ok(ChatId {
-            chat_id: p.str_at("chatId").ok_or("no `chatId` in the reply")?,
+            chat_id: ReplyKeys::of(p)
+                .chat_id
+                .ok_or(ReplyError::NoKey("chatId"))?,
         })
     }
 }
 
 impl FromPayload for Chat {
-    fn from_payload(p: &Value) -> Result<Self, String> {
-        Chat::from_value(p).ok_or_else(|| "the reply is not a chat object".into())
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
+        Chat::from_value(p).ok_or(ReplyError::NotA("a chat object"))
     }
 }
 
@@ -94,11 +151,11 @@ impl FromPayload for Chat {
 pub struct Chats(pub Vec<Chat>);
 
 impl FromPayload for Chats {
-    fn from_payload(p: &Value) -> Result<Self, String> {
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
         let list = p
             .as_array()
             .or_else(|| p.get("chats").and_then(Value::as_array))
-            .ok_or("the reply is neither a list of chats nor {chats}")?;
+            .ok_or(ReplyError::NotChats)?;
         Ok(Chats(list.iter().filter_map(Chat::from_value).collect()))
     }
 }
@@ -108,7 +165,7 @@ impl FromPayload for Chats {
 pub struct Participants(pub Vec<Participant>);
 
 impl FromPayload for Participants {
-    fn from_payload(p: &Value) -> Result<Self, String> {
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
         let list = p
             .get("participants")
             .and_then(Value::as_array)
@@ -121,8 +178,8 @@ impl FromPayload for Participants {
 }
 
 impl FromPayload for Participant {
-    fn from_payload(p: &Value) -> Result<Self, String> {
-        Participant::from_value(p).ok_or_else(|| "no `userId` in the reply".into())
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
+        Participant::from_value(p).ok_or(ReplyError::NoKey("userId"))
     }
 }
 
@@ -133,9 +190,11 @@ pub struct DisplayName {
 }
 
 impl FromPayload for DisplayName {
-    fn from_payload(p: &Value) -> Result<Self, String> {
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
         Ok(DisplayName {
-            display_name: p.str_at("displayName").ok_or("no `displayName`")?,
+            display_name: ReplyKeys::of(p)
+                .display_name
+                .ok_or(ReplyError::No("displayName"))?,
         })
     }
 }
@@ -154,40 +213,41 @@ pub struct Posted {
 }
 
 impl FromPayload for Posted {
-    fn from_payload(p: &Value) -> Result<Self, String> {
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
+        let k = ReplyKeys::of(p);
         Ok(Posted {
-            chat_id: p.str_at("chatId"),
-            message_id: p.str_at("messageId"),
-            timestamp: p.time_at("timestamp"),
-            file_id: p.str_at("fileId"),
-            caption_message_id: p.str_at("captionMessageId"),
+            chat_id: k.chat_id,
+            message_id: k.message_id,
+            timestamp: k.timestamp,
+            file_id: k.file_id,
+            caption_message_id: k.caption_message_id,
         })
     }
 }
 
 impl FromPayload for Envelope {
-    fn from_payload(p: &Value) -> Result<Self, String> {
-        Envelope::from_value(p).ok_or_else(|| "the reply is not a message".into())
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
+        Envelope::from_value(p).ok_or(ReplyError::NotA("a message"))
     }
 }
 
 /// `getChatHistory`: newest first as sent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct History {
+    #[serde(
+        rename(deserialize = "chatId"),
+        default,
+        deserialize_with = "lenient::string"
+    )]
     pub chat_id: Option<String>,
+    /// The objects of `messages`; anything else in it is skipped.
+    #[serde(default, deserialize_with = "lenient::objects")]
     pub messages: Vec<Envelope>,
 }
 
 impl FromPayload for History {
-    fn from_payload(p: &Value) -> Result<Self, String> {
-        Ok(History {
-            chat_id: p.str_at("chatId"),
-            messages: p
-                .get("messages")
-                .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(Envelope::from_value).collect())
-                .unwrap_or_default(),
-        })
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
+        Ok(lenient::from_object(p).unwrap_or_default())
     }
 }
 
@@ -198,9 +258,9 @@ pub struct Answer {
 }
 
 impl FromPayload for Answer {
-    fn from_payload(p: &Value) -> Result<Self, String> {
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
         Ok(Answer {
-            result: p.bool_at("result").unwrap_or(true),
+            result: ReplyKeys::of(p).result.unwrap_or(true),
         })
     }
 }
@@ -212,21 +272,23 @@ pub struct UploadTask {
 }
 
 impl FromPayload for UploadTask {
-    fn from_payload(p: &Value) -> Result<Self, String> {
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
         Ok(UploadTask {
-            upload_task_id: p.str_at("uploadTaskId").ok_or("no `uploadTaskId`")?,
+            upload_task_id: ReplyKeys::of(p)
+                .upload_task_id
+                .ok_or(ReplyError::No("uploadTaskId"))?,
         })
     }
 }
 
 impl FromPayload for FileInfo {
-    fn from_payload(p: &Value) -> Result<Self, String> {
-        FileInfo::from_value(p).ok_or_else(|| "the reply is not file information".into())
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
+        FileInfo::from_value(p).ok_or(ReplyError::NotA("file information"))
     }
 }
 
 impl FromPayload for UploadLimits {
-    fn from_payload(p: &Value) -> Result<Self, String> {
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
         Ok(UploadLimits::from_value(p))
     }
 }
@@ -238,9 +300,9 @@ pub struct Activity {
 }
 
 impl FromPayload for Activity {
-    fn from_payload(p: &Value) -> Result<Self, String> {
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
         Ok(Activity {
-            retry_after_ms: p.u64_at("retryAfter").unwrap_or(0),
+            retry_after_ms: ReplyKeys::of(p).retry_after.unwrap_or(0),
         })
     }
 }
@@ -254,10 +316,11 @@ pub struct AuthReply {
 }
 
 impl FromPayload for AuthReply {
-    fn from_payload(p: &Value) -> Result<Self, String> {
+    fn from_payload(p: &Value) -> Result<Self, ReplyError> {
+        let k = ReplyKeys::of(p);
         Ok(AuthReply {
-            user_id: p.str_at("userId").ok_or("no `userId` in the auth reply")?,
-            connection_id: p.str_at("connectionId"),
+            user_id: k.user_id.ok_or(ReplyError::NoAuthUser)?,
+            connection_id: k.connection_id,
         })
     }
 }
@@ -577,5 +640,67 @@ mod tests {
         assert!(Done::from_payload(&json!({})).is_ok());
         assert!(Answer::from_payload(&json!({})).unwrap().result);
         assert!(ChatId::from_payload(&json!({})).is_err());
+    }
+
+    #[test]
+    fn unreadable_replies_say_what_is_missing() {
+        let e = |r: Result<(), ReplyError>| r.unwrap_err().to_string();
+        assert_eq!(
+            e(ChatId::from_payload(&json!({"chatId": [1]})).map(drop)),
+            "no `chatId` in the reply"
+        );
+        assert_eq!(
+            e(Chat::from_payload(&json!({"title": "t"})).map(drop)),
+            "the reply is not a chat object"
+        );
+        assert_eq!(
+            e(Chats::from_payload(&json!({"items": []})).map(drop)),
+            "the reply is neither a list of chats nor {chats}"
+        );
+        assert_eq!(
+            e(Participant::from_payload(&json!({})).map(drop)),
+            "no `userId` in the reply"
+        );
+        assert_eq!(
+            e(DisplayName::from_payload(&json!({})).map(drop)),
+            "no `displayName`"
+        );
+        assert_eq!(
+            e(Envelope::from_payload(&json!([])).map(drop)),
+            "the reply is not a message"
+        );
+        assert_eq!(
+            e(UploadTask::from_payload(&json!({"uploadTaskId": null})).map(drop)),
+            "no `uploadTaskId`"
+        );
+        assert_eq!(
+            e(FileInfo::from_payload(&json!({"size": "big"})).map(drop)),
+            "the reply is not file information"
+        );
+        assert_eq!(
+            e(AuthReply::from_payload(&json!({"connectionId": "c"})).map(drop)),
+            "no `userId` in the auth reply"
+        );
+        // Numbers as strings and seconds are read; a wrong type leaves only that key out.
+        let p =
+            Posted::from_payload(&json!({"chatId": 7, "messageId": {}, "timestamp": "1735370776"}))
+                .unwrap();
+        assert_eq!(p.chat_id.as_deref(), Some("7"));
+        assert_eq!(p.message_id, None);
+        assert_eq!(p.timestamp, Some(1_735_370_776_000));
+        assert!(
+            !Answer::from_payload(&json!({"result": "false"}))
+                .unwrap()
+                .result
+        );
+        assert!(
+            Answer::from_payload(&json!({"result": [false]}))
+                .unwrap()
+                .result
+        );
+        let h = History::from_payload(&json!({"chatId": "c", "messages": [{"type": 200,
+            "content": {"text": "x"}}, 5, null]}))
+        .unwrap();
+        assert_eq!((h.chat_id.as_deref(), h.messages.len()), (Some("c"), 1));
     }
 }

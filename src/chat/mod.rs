@@ -7,6 +7,7 @@ pub mod auth;
 pub mod client;
 pub mod events;
 pub mod files;
+pub(crate) mod lenient;
 mod link;
 pub mod methods;
 pub mod protocol;

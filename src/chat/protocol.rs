@@ -6,7 +6,10 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
+
+use super::lenient::{self, Missing};
 
 /// One WebSocket text frame of the chat bot API.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,24 +124,25 @@ pub struct ServerError {
     pub description: Option<String>,
 }
 
+/// The error keys of a response payload (docs/chat-protocol.md, Errors): the code as a number
+/// or a numeric string, the description only as a string.
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ErrorWire {
+    #[serde(deserialize_with = "lenient::uint")]
+    error_code: Option<u64>,
+    #[serde(deserialize_with = "lenient::only_string")]
+    error_description: Option<String>,
+}
+
 impl ServerError {
     /// The error in a response payload; None for a success (no `errorCode`, or 0).
     pub fn from_payload(payload: Option<&Value>) -> Option<ServerError> {
-        let o = payload?.as_object()?;
-        let code = match o.get("errorCode")? {
-            Value::Number(n) => n.as_u64()?,
-            Value::String(s) => s.trim().parse().ok()?,
-            _ => return None,
-        };
-        if code == 0 {
-            return None;
-        }
+        let w: ErrorWire = lenient::from_object(payload?)?;
+        let code = w.error_code.filter(|c| *c != 0)?;
         Some(ServerError {
             code: u32::try_from(code).unwrap_or(u32::MAX),
-            description: o
-                .get("errorDescription")
-                .and_then(Value::as_str)
-                .map(String::from),
+            description: w.error_description,
         })
     }
 
@@ -214,7 +218,8 @@ pub fn error_name(code: u32) -> &'static str {
 /// Where a message sits in its chat: the box, then the position inside it, compared as ASCII
 /// strings where a longer string that extends a shorter one is greater (docs/chat-protocol.md,
 /// Ordering).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, Deserialize)]
+#[serde(try_from = "BoxPosWire")]
 pub struct BoxPos {
     pub id: u64,
     pub position: String,
@@ -236,22 +241,31 @@ impl PartialOrd for BoxPos {
     }
 }
 
+/// `{"id": number, "position": string}` as sent: numbers as strings, a missing position as "".
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct BoxPosWire {
+    #[serde(deserialize_with = "lenient::uint")]
+    id: Option<u64>,
+    #[serde(deserialize_with = "lenient::string")]
+    position: Option<String>,
+}
+
+impl TryFrom<BoxPosWire> for BoxPos {
+    type Error = Missing;
+    fn try_from(w: BoxPosWire) -> Result<BoxPos, Missing> {
+        Ok(BoxPos {
+            id: w.id.ok_or(Missing("id"))?,
+            position: w.position.unwrap_or_default(),
+        })
+    }
+}
+
 impl BoxPos {
     /// Reads `{"id": number, "position": string}` leniently (numbers as strings, a missing
     /// position as "").
     pub fn from_value(v: &Value) -> Option<BoxPos> {
-        let o = v.as_object()?;
-        let id = match o.get("id")? {
-            Value::Number(n) => n.as_u64()?,
-            Value::String(s) => s.trim().parse().ok()?,
-            _ => return None,
-        };
-        let position = match o.get("position") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => String::new(),
-        };
-        Some(BoxPos { id, position })
+        lenient::from_object(v)
     }
 }
 
@@ -259,18 +273,7 @@ impl BoxPos {
 /// seen in the vendor guide's member-push samples) are scaled to milliseconds
 /// (docs/chat-protocol.md, Choices C21).
 pub fn timestamp_ms(v: &Value) -> Option<u64> {
-    let n = match v {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))?,
-        Value::String(s) => s.trim().parse().ok()?,
-        _ => return None,
-    };
-    Some(if n < 100_000_000_000 {
-        n.saturating_mul(1000)
-    } else {
-        n
-    })
+    lenient::millis(v).ok().flatten()
 }
 
 #[cfg(test)]
