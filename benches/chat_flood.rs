@@ -1,13 +1,13 @@
 //! Ingest throughput: the chat simulator floods a client with server requests (new messages);
-//! our client and TrueConf's python-trueconf-bot, side by side in one run, against the same
+//! our client and `TrueConf`'s python-trueconf-bot, side by side in one run, against the same
 //! simulator. Each push must be parsed and acknowledged; we count the events delivered. The
 //! simulator prepares each flood while holding it back and the clock starts at its release,
 //! so both clients are timed on delivery and ingest alone.
 //!
 //!     cargo bench --bench chat_flood
 //!
-//! The Python side needs the virtual environment that tests/python/bot_interop.sh makes
-//! (target/py-venv, or TRUECONF_PY_VENV); without it, only our figures are printed.
+//! The Python side needs the virtual environment that `tests/python/bot_interop.sh` makes
+//! (target/py-venv, or `TRUECONF_PY_VENV`); without it, only our figures are printed.
 //! Target (issue 3): at least 30 times the Python library's rate.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
@@ -57,9 +57,12 @@ fn main() {
     let ours = rt.block_on(async {
         let target = ChatTarget::loopback(sim.port(), "operator", "operator");
         let (h, mut rx) = chat::spawn(target, ChatLinkOptions::default()).unwrap();
-        h.wait_status(Duration::from_secs(10), |s| s.is_up())
-            .await
-            .expect("link up");
+        h.wait_status(
+            Duration::from_secs(10),
+            trueconf_console::app::LinkStatus::is_up,
+        )
+        .await
+        .expect("link up");
         // Warm up.
         sim.flood("alice", &chat_id, 1000).unwrap();
         let mut n = 0;
@@ -111,17 +114,7 @@ fn main() {
             let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
             let mut line = String::new();
             out.read_line(&mut line).unwrap();
-            if line.trim() != "ready" {
-                let _ = child.kill();
-                let err = child
-                    .wait_with_output()
-                    .map(|o| o.stderr)
-                    .unwrap_or_default();
-                println!(
-                    "python-trueconf-bot: failed: {}",
-                    String::from_utf8_lossy(&err).trim()
-                );
-            } else {
+            if line.trim() == "ready" {
                 sim.hold();
                 sim.flood("alice", &chat_id, PYTHON).unwrap();
                 let t0 = SystemTime::now()
@@ -143,6 +136,16 @@ fn main() {
                 println!(
                     "ratio (ours / python): {:.0}x (target: at least 30x)",
                     ours / py
+                );
+            } else {
+                let _ = child.kill();
+                let err = child
+                    .wait_with_output()
+                    .map(|o| o.stderr)
+                    .unwrap_or_default();
+                println!(
+                    "python-trueconf-bot: failed: {}",
+                    String::from_utf8_lossy(&err).trim()
                 );
             }
         }

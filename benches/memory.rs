@@ -118,7 +118,7 @@ fn main() {
         );
     }
     let held = live() - before;
-    let n = m.chat.open.as_ref().map(|o| o.messages.len()).unwrap_or(0);
+    let n = m.chat.open.as_ref().map_or(0, |o| o.messages.len());
     assert_eq!(n as u64, N);
     let ratio = held as f64 / json_bytes as f64;
     println!(

@@ -1,5 +1,5 @@
 //! Frame render time of the whole console with a 100,000-message chat open, against the same
-//! with a 100-message chat, side by side in one run (ratatui's TestBackend at 160x48).
+//! with a 100-message chat, side by side in one run (ratatui's `TestBackend` at 160x48).
 //!
 //!     cargo bench --bench render
 //!

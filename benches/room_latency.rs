@@ -1,10 +1,10 @@
-//! Command round-trip latency against the Room simulator: our client and TrueConf's
+//! Command round-trip latency against the Room simulator: our client and `TrueConf`'s
 //! python-trueconf-room, side by side in one run, against the same simulator.
 //!
 //!     cargo bench --bench room_latency
 //!
-//! The Python side needs the virtual environment that tests/python/room_interop.sh makes
-//! (target/py-venv, or TRUECONF_PY_VENV); without it, only our figures are printed.
+//! The Python side needs the virtual environment that `tests/python/room_interop.sh` makes
+//! (target/py-venv, or `TRUECONF_PY_VENV`); without it, only our figures are printed.
 //! Target (issue 4): our p50 at least 20 times lower.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
@@ -40,9 +40,12 @@ fn main() {
     let mut ours: Vec<f64> = rt.block_on(async {
         let target = RoomTarget::loopback(sim.http_port());
         let (h, _events) = link::spawn(target, RoomLinkOptions::default());
-        h.wait_status(Duration::from_secs(10), |s| s.is_up())
-            .await
-            .expect("link up");
+        h.wait_status(
+            Duration::from_secs(10),
+            trueconf_console::app::LinkStatus::is_up,
+        )
+        .await
+        .expect("link up");
         for _ in 0..100 {
             h.send(&GetMicMute {}).await.unwrap();
         }

@@ -29,7 +29,9 @@ pub fn register_secret(secret: &str) {
     }
     let escaped = serde_json::to_string(secret).unwrap_or_default();
     let escaped = escaped.trim_matches('"').to_string();
-    let mut set = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    let mut set = SECRETS
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     for s in [secret.to_string(), escaped] {
         if !set.contains(&s) {
             set.push(s);
@@ -41,7 +43,9 @@ pub fn register_secret(secret: &str) {
 
 /// Masks every registered secret in `line`.
 pub fn redact(line: &str) -> Cow<'_, str> {
-    let set = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    let set = SECRETS
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut out = Cow::Borrowed(line);
     for s in set.iter() {
         if out.contains(s.as_str()) {

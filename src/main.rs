@@ -21,7 +21,7 @@ const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
 
 /// Exit codes: 0 fine, 1 runtime failure, 2 bad usage or configuration.
 /// mimalloc: the chat link's ingest is allocation-bound (a JSON tree per push); with the
-/// system allocator a flood of pushes ran at about 60 % of the rate (benches/chat_flood.rs).
+/// system allocator a flood of pushes ran at about 60 % of the rate (`benches/chat_flood.rs`).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -82,7 +82,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
     let log = logging::init(level, config.log.dir.as_deref(), config.log.max_files);
     match &log {
         Ok(info) => {
-            tracing::info!(version = env!("CARGO_PKG_VERSION"), log_dir = %info.dir.display(), "trueconf-console starting")
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), log_dir = %info.dir.display(), "trueconf-console starting");
         }
         Err(e) if cli.command.is_some() => eprintln!("trueconf-console: warning: {e}"),
         Err(_) => {}
@@ -114,7 +114,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 .build()?;
             return Ok(rt.block_on(commands::chat::run(args, &config)));
         }
-        Some(Command::Config(_)) | Some(Command::Completions { .. }) | None => {}
+        Some(Command::Config(_) | Command::Completions { .. }) | None => {}
     }
 
     let active_room = match &cli.room {
@@ -303,10 +303,8 @@ fn config_command(c: &ConfigCommand, path: Option<&std::path::Path>, config: &Co
             }
         },
         ConfigCommand::Check => {
-            let shown = path
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "(none)".into());
-            if !path.is_some_and(|p| p.exists()) {
+            let shown = path.map_or_else(|| "(none)".into(), |p| p.display().to_string());
+            if !path.is_some_and(std::path::Path::exists) {
                 println!("{shown}: no config file; the console starts unconfigured (try --demo)");
                 return ExitCode::SUCCESS;
             }

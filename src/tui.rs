@@ -30,7 +30,9 @@ thread_local! {
 /// Runs `f` (which writes to the terminal) unless the terminal has been restored. Returns
 /// None when it was not run.
 pub fn with_output<R>(f: impl FnOnce() -> R) -> Option<R> {
-    let _guard = OUTPUT.lock().unwrap_or_else(|e| e.into_inner());
+    let _guard = OUTPUT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if !ACTIVE.load(Ordering::SeqCst) {
         return None;
     }
@@ -97,7 +99,9 @@ impl Drop for Tui {
 /// Puts the terminal back. Safe to call any number of times, from any thread; errors are
 /// ignored because the terminal may already be gone (SIGHUP).
 pub fn restore() {
-    let _guard = OUTPUT.lock().unwrap_or_else(|e| e.into_inner());
+    let _guard = OUTPUT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     restore_locked();
 }
 
@@ -128,16 +132,16 @@ fn install_panic_hook() {
             // The drawing thread already holds OUTPUT (a panic inside a frame); any other
             // thread waits for the frame to finish, then keeps the lock until the exit below,
             // so no frame is written after the restore.
-            let guard = if DRAWING.with(|d| d.get()) { None } else { Some(OUTPUT.lock().unwrap_or_else(|e| e.into_inner())) };
+            let guard = if DRAWING.with(std::cell::Cell::get) { None } else { Some(OUTPUT.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) };
             let was_active = ACTIVE.load(Ordering::SeqCst);
             restore_locked();
             tracing::error!(target: "trueconf_console::panic", "{info}");
             previous(info);
-            if !was_active {
-                drop(guard);
-            } else {
+            if was_active {
                 eprintln!("trueconf-console crashed; the terminal was restored. Please report the message above.");
                 std::process::exit(101);
+            } else {
+                drop(guard);
             }
         }));
     });

@@ -48,7 +48,9 @@ async fn every_room_method_is_answered() {
         frames: false,
     };
     let (h, _events) = room::link::spawn(target, opts);
-    h.wait_status(WAIT, |s| s.is_up()).await.unwrap();
+    h.wait_status(WAIT, trueconf_console::app::LinkStatus::is_up)
+        .await
+        .unwrap();
     let methods = trueconf_console::room::catalog::METHODS;
     let (mut ok, mut refused) = (0, 0);
     // `auth` last: a failed re-authentication ends this session's rights.

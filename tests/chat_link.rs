@@ -683,7 +683,9 @@ async fn groups_channels_roles_and_their_events() {
         .await
         .unwrap();
     assert!(
-        left.messages.iter().all(|m| m.is_system()),
+        left.messages
+            .iter()
+            .all(trueconf_console::chat::types::Envelope::is_system),
         "{:?}",
         left.messages
     );
@@ -1066,7 +1068,7 @@ async fn a_raw_client_sees_the_protocol_enforced() {
                 Some(Ok(Message::Close(f))) => {
                     return json!({"closed": f.map(|f| f.reason.to_string())});
                 }
-                Some(Ok(_)) => continue,
+                Some(Ok(_)) => {}
                 other => panic!("{other:?}"),
             }
         }

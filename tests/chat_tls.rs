@@ -1,4 +1,4 @@
-//! The chat link over TLS, as through TrueConf's Web Manager: a loopback TLS front (a private
+//! The chat link over TLS, as through `TrueConf`'s Web Manager: a loopback TLS front (a private
 //! CA's certificate for 127.0.0.1) forwarding to the chat simulator's plain port. wss:// for
 //! the socket, https:// for OAuth and files; the download URL the server builds (plain http,
 //! its own port) is rewritten to the address we connected to.

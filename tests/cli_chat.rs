@@ -25,7 +25,7 @@ async fn sim() -> ChatSim {
 async fn chat(home: &Home, sim: &ChatSim, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
     let port = sim.port().to_string();
     let mut argv: Vec<String> = vec!["chat".into()];
-    argv.extend(args.iter().map(|s| s.to_string()));
+    argv.extend(args.iter().map(std::string::ToString::to_string));
     argv.extend(
         [
             "--server",
@@ -39,7 +39,7 @@ async fn chat(home: &Home, sim: &ChatSim, args: &[&str], extra_env: &[(&str, &st
             "5",
         ]
         .iter()
-        .map(|s| s.to_string()),
+        .map(std::string::ToString::to_string),
     );
     let mut env = home.env();
     env.extend(

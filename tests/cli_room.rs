@@ -41,7 +41,7 @@ async fn room(home: &Home, sim: &RoomSim, args: &[&str]) -> Output {
         "5",
     ];
     argv.extend_from_slice(args);
-    let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+    let argv: Vec<String> = argv.iter().map(std::string::ToString::to_string).collect();
     let env = home.env();
     tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_trueconf-console"))

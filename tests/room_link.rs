@@ -66,7 +66,7 @@ async fn connect(
     tokio::sync::mpsc::UnboundedReceiver<RoomLinkEvent>,
 ) {
     let (h, rx) = room::link::spawn(target(sim, pin), opts());
-    h.wait_status(WAIT, |s| s.is_up())
+    h.wait_status(WAIT, trueconf_console::app::LinkStatus::is_up)
         .await
         .unwrap_or_else(|s| panic!("link not up: {s:?}"));
     (h, rx)
@@ -400,7 +400,7 @@ async fn outgoing_call_rejected_and_unanswered() {
         .await
     {
         Err(RoomError::Refused { error, .. }) => {
-            assert!(error.contains("application state 0"), "{error}")
+            assert!(error.contains("application state 0"), "{error}");
         }
         other => panic!("{other:?}"),
     }
@@ -638,7 +638,7 @@ async fn mute_volume_and_device_changes() {
         .await
     {
         Err(RoomError::Refused { error, .. }) => {
-            assert!(error.contains("no device named"), "{error}")
+            assert!(error.contains("no device named"), "{error}");
         }
         other => panic!("{other:?}"),
     }
@@ -656,7 +656,10 @@ async fn reconnects_after_the_simulator_drops_the_link_and_loses_no_request() {
     // Sent while the link is down: it waits, and goes out once the link is back.
     let r = h.send(&SetMicMute { mute: true }).await;
     assert!(r.is_ok(), "{r:?}");
-    status.wait_status(WAIT, |s| s.is_up()).await.unwrap();
+    status
+        .wait_status(WAIT, trueconf_console::app::LinkStatus::is_up)
+        .await
+        .unwrap();
     state(&status, "the mute", |s| s.mic_muted).await;
     // The state was rebuilt after the reconnect: still logged in.
     assert_eq!(status.state().app_state, AppState::Normal);

@@ -118,7 +118,7 @@ fn resize_redraws_and_too_small_says_so() {
         ws_xpixel: 0,
         ws_ypixel: 0,
     };
-    set_winsize(&app, &ws);
+    set_winsize(&app, ws);
     app.wait_for_text("Terminal too small");
     app.wait_for_text("70×20");
     let ws = nix::pty::Winsize {
@@ -127,7 +127,7 @@ fn resize_redraws_and_too_small_says_so() {
         ws_xpixel: 0,
         ws_ypixel: 0,
     };
-    set_winsize(&app, &ws);
+    set_winsize(&app, ws);
     app.wait_for("the panes again", |s| {
         s.contents().contains("? help") && !s.contents().contains("too small")
     });
@@ -136,8 +136,8 @@ fn resize_redraws_and_too_small_says_so() {
     app.assert_terminal_restored();
 }
 
-fn set_winsize(app: &PtyApp, ws: &nix::pty::Winsize) {
-    app.set_size(ws);
+fn set_winsize(app: &PtyApp, ws: nix::pty::Winsize) {
+    app.set_size(&ws);
     // The kernel sends SIGWINCH to the terminal's foreground process group on TIOCSWINSZ.
 }
 

@@ -1,5 +1,5 @@
-//! Whole-screen snapshots of the views on ratatui's TestBackend. Review changes with
-//! `cargo insta review` (or set INSTA_UPDATE=always and read the diff in git).
+//! Whole-screen snapshots of the views on ratatui's `TestBackend`. Review changes with
+//! `cargo insta review` (or set `INSTA_UPDATE=always` and read the diff in git).
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use std::path::Path;
@@ -410,7 +410,11 @@ fn escape_sequences_from_the_server_reach_the_screen_inert() {
             "a control character reached the screen: {s:?}"
         );
     }
-    let screen: String = buf.content().iter().map(|c| c.symbol()).collect();
+    let screen: String = buf
+        .content()
+        .iter()
+        .map(ratatui::buffer::Cell::symbol)
+        .collect();
     assert!(
         screen.contains("Evil"),
         "the title is shown, minus its escapes"
@@ -431,7 +435,7 @@ fn ringing(w: u16, h: u16, title: Option<&str>, secs: u64) -> Model {
                 name: "Dave \u{1b}[5mBrown".into(),
             },
             conf_id: "c1".into(),
-            conf_type: if title.is_some() { 1 } else { 0 },
+            conf_type: i64::from(title.is_some()),
             conf_title: title.map(String::from),
         }),
         ..RoomState::default()

@@ -224,7 +224,7 @@ pub(super) fn flush_outbox(m: &mut Model) -> Vec<Cmd> {
         return vec![];
     }
     let mut cmds = Vec::new();
-    for o in m.composer.outbox.iter_mut() {
+    for o in &mut m.composer.outbox {
         if o.state == super::OutState::Pending {
             o.state = super::OutState::Sending;
             cmds.push(Cmd::SendChat(o.clone()));
@@ -296,7 +296,7 @@ pub(super) fn retry_failed(m: &mut Model) -> Vec<Cmd> {
         return vec![];
     };
     let mut n = 0;
-    for o in m.composer.outbox.iter_mut() {
+    for o in &mut m.composer.outbox {
         if o.chat_id == chat && matches!(o.state, super::OutState::Failed(_)) {
             o.state = super::OutState::Pending;
             n += 1;

@@ -198,7 +198,11 @@ pub fn check(m: &MethodSpec, text: &str) -> Result<Map<String, Value>, Vec<Strin
     let Value::Object(mut params) = v else {
         return Err(vec!["the request must be a JSON object: { … }".into()]);
     };
-    let problems: Vec<String> = m.validate(&params).iter().map(|p| p.to_string()).collect();
+    let problems: Vec<String> = m
+        .validate(&params)
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     if problems.is_empty() {
         params.retain(|_, v| !v.is_null());
         Ok(params)
@@ -633,7 +637,10 @@ pub fn events_after(m: &Model, e: &Exchange) -> Vec<(u64, String, String)> {
                         return None;
                     }
                     let name = v.get("method")?.as_str()?.to_string();
-                    let body = v.get("payload").map(|p| p.to_string()).unwrap_or_default();
+                    let body = v
+                        .get("payload")
+                        .map(std::string::ToString::to_string)
+                        .unwrap_or_default();
                     Some((t.at_ms, name, body))
                 }
             }

@@ -76,7 +76,7 @@ pub fn history_loaded(
             m.chat.list.mark_read(chat_id);
         }
         (Err(e), None) => {
-            open.state = super::Loadable::Failed(sanitize::line(&e.to_string()).into_owned())
+            open.state = super::Loadable::Failed(sanitize::line(&e.to_string()).into_owned());
         }
         (Err(e), Some(_)) => {
             open.older = Older::More;

@@ -17,8 +17,7 @@ use super::{Cmd, Mode, Model, Pane, Prompt};
 use crate::keys::{Action, Context, KeySpec};
 
 fn is_ctrl_c(k: &KeyEvent) -> bool {
-    k.modifiers.contains(KeyModifiers::CONTROL)
-        && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('C'))
+    k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c' | 'C'))
 }
 
 pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {

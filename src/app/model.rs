@@ -117,7 +117,7 @@ impl Traffic {
             _ => match v
                 .as_ref()
                 .and_then(|v| v.get("type"))
-                .and_then(|t| t.as_u64())
+                .and_then(serde_json::Value::as_u64)
             {
                 Some(2) => "response".into(),
                 _ => "?".into(),

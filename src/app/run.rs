@@ -37,10 +37,10 @@ pub async fn run(
 
     loop {
         // A frame owed but held back by MIN_FRAME_INTERVAL is drawn when its deadline passes.
-        let frame_due = if drawn != Some(model.revision()) {
-            last_draw.map(|t| t + MIN_FRAME_INTERVAL)
-        } else {
+        let frame_due = if drawn == Some(model.revision()) {
             None
+        } else {
+            last_draw.map(|t| t + MIN_FRAME_INTERVAL)
         };
         let first = tokio::select! {
             ev = term_events.next() => terminal_msg(ev),

@@ -83,7 +83,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 }
                 Err(e) => {
                     m.chat.list.state =
-                        super::Loadable::Failed(sanitize::line(&e.to_string()).into_owned())
+                        super::Loadable::Failed(sanitize::line(&e.to_string()).into_owned());
                 }
             }
             m.touch();
@@ -102,7 +102,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 .open
                 .iter()
                 .flat_map(|o| o.messages.iter())
-                .flat_map(|e| e.people())
+                .flat_map(crate::chat::types::Envelope::people)
                 .collect();
             ask_names(m, authors)
         }

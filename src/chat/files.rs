@@ -121,7 +121,10 @@ impl ChatHandle {
         let status = resp.status();
         let body: Value = resp.json().await.unwrap_or(Value::Null);
         if !status.is_success() {
-            let code = body.get("error").map(|e| e.to_string()).unwrap_or_default();
+            let code = body
+                .get("error")
+                .map(std::string::ToString::to_string)
+                .unwrap_or_default();
             let desc = body
                 .get("error_description")
                 .and_then(Value::as_str)

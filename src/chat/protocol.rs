@@ -75,7 +75,7 @@ impl Frame {
             Some(2) => Ok(Frame::Response { id, payload }),
             _ => Err(FrameError::BadType(
                 o.get("type")
-                    .map(|t| t.to_string())
+                    .map(std::string::ToString::to_string)
                     .unwrap_or_else(|| "none".into()),
             )),
         }

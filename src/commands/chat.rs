@@ -480,7 +480,10 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                 for p in &all {
                     println!(
                         "{:<16} {}",
-                        p.role.as_ref().map(|r| r.as_str()).unwrap_or("?"),
+                        p.role
+                            .as_ref()
+                            .map(crate::chat::types::Role::as_str)
+                            .unwrap_or("?"),
                         line(&p.user_id)
                     );
                 }

@@ -67,7 +67,7 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     }
     let host = match args.listen {
         std::net::IpAddr::V6(a) => format!("[{a}]"),
-        a => a.to_string(),
+        std::net::IpAddr::V4(a) => a.to_string(),
     };
     if args.json {
         println!(

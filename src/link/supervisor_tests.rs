@@ -131,9 +131,8 @@ type Peer = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
 
 async fn read(ws: &mut Peer) -> Value {
     loop {
-        match ws.next().await.unwrap().unwrap() {
-            Message::Text(t) => return serde_json::from_str(&t).unwrap(),
-            _ => continue,
+        if let Message::Text(t) = ws.next().await.unwrap().unwrap() {
+            return serde_json::from_str(&t).unwrap();
         }
     }
 }

@@ -541,7 +541,7 @@ mod tests {
         .unwrap()
         {
             Incoming::Event(RoomEvent::AppStateChanged { state, .. }) => {
-                assert_eq!(state, AppState::Normal)
+                assert_eq!(state, AppState::Normal);
             }
             other => panic!("{other:?}"),
         }

@@ -49,11 +49,11 @@ mod tests {
         assert_eq!(METHODS.len(), 260);
         assert_eq!(EVENTS.len(), 180);
         let mut names: Vec<_> = METHODS.iter().map(|m| m.name).collect();
-        names.sort();
+        names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), METHODS.len(), "a method is listed twice");
         let mut ev: Vec<_> = EVENTS.iter().map(|e| e.name).collect();
-        ev.sort();
+        ev.sort_unstable();
         ev.dedup();
         assert_eq!(ev.len(), EVENTS.len(), "an event is listed twice");
     }
@@ -65,7 +65,7 @@ mod tests {
             .filter(|m| m.admin_only)
             .map(|m| m.name)
             .collect();
-        admin.sort();
+        admin.sort_unstable();
         assert_eq!(
             admin,
             [

@@ -154,7 +154,7 @@ impl RoomState {
                     server: server.clone(),
                     port: *port,
                     domain: domain.clone(),
-                })
+                });
             }
             RoomEvent::ServerDisconnected { .. } => {
                 self.server = None;
@@ -168,7 +168,7 @@ impl RoomState {
                 self.login = Some(Peer {
                     id: peer_id.clone(),
                     name: peer_dn.clone(),
-                })
+                });
             }
             RoomEvent::Login { .. } => {}
             RoomEvent::Logout { .. } => self.login = None,
@@ -187,10 +187,10 @@ impl RoomState {
                     conf_id: conf_id.clone(),
                     conf_type: *conf_type,
                     conf_title: conf_title.clone(),
-                })
+                });
             }
             RoomEvent::InviteSent { peer_id, .. } if self.conference.is_none() => {
-                self.calling = Some(peer_id.clone())
+                self.calling = Some(peer_id.clone());
             }
             RoomEvent::InviteSent { .. } => {}
             RoomEvent::RejectReceived {
@@ -308,7 +308,7 @@ impl RoomState {
             RoomEvent::CameraMuted(m) => self.camera_muted = *m,
             RoomEvent::SpeakerMuted(m) => self.speaker_muted = *m,
             RoomEvent::SettingChanged { name, value } if name == "audioPlayLevel" => {
-                self.volume = value.as_f64()
+                self.volume = value.as_f64();
             }
             RoomEvent::SettingChanged { .. } => {}
             RoomEvent::HardwareChanged(body) => self.apply_hardware(body),
@@ -410,7 +410,7 @@ impl RoomState {
             "getMicMute" => self.mic_muted = body.bool_of("mute").unwrap_or(self.mic_muted),
             "getVideoMute" => self.camera_muted = body.bool_of("mute").unwrap_or(self.camera_muted),
             "getAudioMute" => {
-                self.speaker_muted = body.bool_of("mute").unwrap_or(self.speaker_muted)
+                self.speaker_muted = body.bool_of("mute").unwrap_or(self.speaker_muted);
             }
             "getHardware" => self.apply_hardware(body),
             "getAbook" => {

@@ -38,12 +38,12 @@ impl Incoming {
             }
             Some(Ok(Message::Ping(_))) => Incoming::Ping,
             Some(Ok(Message::Pong(_))) => Incoming::Pong,
-            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Incoming::Closed,
+            Some(Ok(Message::Close(_)) | Err(_)) | None => Incoming::Closed,
         }
     }
 }
 
 /// Locks a simulator's state, even if a holder panicked.
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -245,7 +245,7 @@ fn message_lines(e: &Envelope, cx: &Ctx, selected: bool) -> Vec<Line<'static>> {
     }
     if selected {
         head.insert(0, Span::styled("▶ ", theme.key));
-        for s in head.iter_mut() {
+        for s in &mut head {
             s.style = s.style.add_modifier(Modifier::REVERSED);
         }
     }
@@ -451,7 +451,7 @@ fn button_rows(b: &serde_json::Value, w: usize, theme: &Theme, out: &mut Vec<Lin
                 .or_else(|| btn.get("url").and_then(|u| u.as_str()))
                 .unwrap_or("?");
             let label = truncate(&sanitize::line(label), 32);
-            let link = if btn.get("url").is_some_and(|u| u.is_string()) {
+            let link = if btn.get("url").is_some_and(serde_json::Value::is_string) {
                 " ↗"
             } else {
                 ""

@@ -59,7 +59,7 @@ pub fn view(model: &Model, f: &mut Frame) {
         }) => dialog::forward(f, area, model, picker, selected.as_deref(), &theme),
         Mode::Prompt(Prompt::Upload { path }) => dialog::upload(f, area, model, path, &theme),
         Mode::Prompt(Prompt::NewChat { kind, input }) => {
-            dialog::new_chat(f, area, *kind, input, &theme)
+            dialog::new_chat(f, area, *kind, input, &theme);
         }
         Mode::Normal | Mode::Composing | Mode::Filtering | Mode::Explorer(_) => {}
     }

@@ -242,14 +242,14 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             status_style(&m.chat.link, theme),
         )),
         Loadable::NotAsked | Loadable::Loading => {
-            lines.push(Line::styled("Loading chats…", theme.dim))
+            lines.push(Line::styled("Loading chats…", theme.dim));
         }
         Loadable::Failed(e) => {
             lines.push(Line::styled("Cannot load the chats:", theme.error));
             lines.push(Line::styled(e.clone(), theme.error));
         }
         Loadable::Ready if m.chat.list.items.is_empty() => {
-            lines.push(Line::styled("No chats yet.", theme.dim))
+            lines.push(Line::styled("No chats yet.", theme.dim));
         }
         Loadable::Ready => {
             let typing = m.mode.is_filtering();

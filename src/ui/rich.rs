@@ -281,7 +281,7 @@ fn html(s: &str) -> Rich {
         let name: String = inner
             .trim_start_matches('/')
             .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
+            .take_while(char::is_ascii_alphanumeric)
             .collect::<String>()
             .to_ascii_lowercase();
         let known = matches!(

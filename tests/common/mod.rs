@@ -132,12 +132,11 @@ impl PtyApp {
         let mut s = lock.lock().unwrap();
         while !pred(s.parser.screen()) {
             let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                panic!(
-                    "timed out waiting for {what}; the screen shows:\n{}",
-                    s.parser.screen().contents()
-                );
-            }
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}; the screen shows:\n{}",
+                s.parser.screen().contents()
+            );
             s = cv.wait_timeout(s, left).unwrap().0;
         }
     }

@@ -253,7 +253,7 @@ pub(super) fn seed_world(w: &World, s: &mut ChatState, addr: SocketAddr) {
         }
         chat.next_box = boxn;
         let n = chat.messages.len();
-        for m in chat.messages[n.saturating_sub(*unread)..].iter() {
+        for m in &chat.messages[n.saturating_sub(*unread)..] {
             for (u, _) in &list {
                 if *u != m.author.0 && m.kind >= 200 {
                     *chat.unread.entry(u.clone()).or_default() += 1;

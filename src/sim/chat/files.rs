@@ -22,7 +22,7 @@ impl Inner {
         tokio::spawn(async move {
             tokio::time::sleep(after / 2).await;
             me.progress(&fid, size / 2);
-            tokio::time::sleep(after - after / 2).await;
+            tokio::time::sleep(after.saturating_sub(after / 2)).await;
             {
                 let mut s = me.lock();
                 if let Some(f) = s.files.get_mut(&fid) {

@@ -150,7 +150,7 @@ impl Inner {
         let Some(c) = s.chats.get_mut(&id) else {
             return Err(304);
         };
-        for m in c.members.iter_mut() {
+        for m in &mut c.members {
             if m.0 == target {
                 m.1 = role;
             } else if role == 0 && m.1 == 0 {

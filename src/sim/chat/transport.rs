@@ -205,7 +205,7 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
                     break "send failed";
                 }
             }
-            _ = hold.changed() => continue,
+            _ = hold.changed() => {}
             out = out_rx.recv(), if !*hold.borrow() => {
                 let Some(first) = out else { break "closed by the server" };
                 if !session.push_queued(&mut tx, first, &mut out_rx).await {

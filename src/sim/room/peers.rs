@@ -55,7 +55,7 @@ impl Inner {
                 action,
             } => self.outgoing_result(&mut s, generation, &peer, action, &mut ev),
             Timer::IncomingTimeout { generation } => {
-                self.incoming_timeout(&mut s, generation, &mut ev)
+                self.incoming_timeout(&mut s, generation, &mut ev);
             }
             Timer::Invitee {
                 conf_id,

@@ -44,7 +44,7 @@ impl Inner {
                 }
             }
             (Some("secured"), None) => return Err("secured auth needs credentials".into()),
-            (Some("unsecured"), _) | (None, _) => {
+            (Some("unsecured") | None, _) => {
                 if self.cfg.pin.is_some() || self.cfg.user_pin.is_some() {
                     return Err("this Room is protected by a PIN: use secured auth".into());
                 }

@@ -89,7 +89,7 @@ impl Inner {
             Some((srv, port)) => Outcome::ok(
                 json!({"state": 2, "serverInfo": {"server": srv, "service": false, "port": port, "domain": world.server}}),
             ),
-            None => Outcome::ok(json!({"state": if s.app_state == 1 { 1 } else { 0 }})),
+            None => Outcome::ok(json!({"state": i32::from(s.app_state == 1)})),
         }
     }
 

@@ -88,7 +88,7 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket, _version: u8) {
                         break;
                     }
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => break,
             },
             _ = kick.changed() => {
