@@ -9,3 +9,31 @@ pub mod world;
 pub use chat::{ChatSim, ChatSimConfig};
 pub use room::{RoomSim, RoomSimConfig};
 pub use world::World;
+
+/// Why a simulator refused a scenario step (a test's or an actor's "Dave calls the Room"), or
+/// a request, in its own words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SimError {
+    #[error("no user `{0}` in the demo world")]
+    NoUser(String),
+    #[error("the Room cannot be called in state {0}")]
+    CannotCall(i64),
+    #[error("{0} is not in a call with the Room")]
+    NotInCall(String),
+    #[error("no conference")]
+    NoConference,
+    #[error("{0} is not in the conference")]
+    NotInConference(String),
+    #[error("no such message")]
+    NoMessage,
+    #[error("no such chat")]
+    NoChat,
+    /// The chat API's error code for the step.
+    #[error("error {0}")]
+    Code(u32),
+    /// A refusal the Room sends back as its `error` text.
+    #[error("{0}")]
+    Refused(String),
+    #[error("the world file cannot be read: {0}")]
+    World(String),
+}

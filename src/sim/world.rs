@@ -110,8 +110,8 @@ impl World {
         World::parse(DEMO_WORLD).expect("the embedded demo world parses")
     }
 
-    pub fn parse(text: &str) -> Result<World, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+    pub fn parse(text: &str) -> Result<World, super::SimError> {
+        toml::from_str(text).map_err(|e| super::SimError::World(e.to_string()))
     }
 
     /// Finds a user by `alice`, `alice@server` or `alice@server/instance` (case-insensitive).

@@ -225,7 +225,12 @@ impl ChatSim {
     }
 
     /// A user posts a text message (pushed to the members' connections).
-    pub fn post_text(&self, who: &str, chat_id: &str, text: &str) -> Result<String, String> {
+    pub fn post_text(
+        &self,
+        who: &str,
+        chat_id: &str,
+        text: &str,
+    ) -> Result<String, super::SimError> {
         let user = self.full(who)?;
         self.inner
             .post(
@@ -236,7 +241,7 @@ impl ChatSim {
                 None,
                 None,
             )
-            .map_err(|c| format!("error {c}"))
+            .map_err(super::SimError::Code)
     }
 
     /// A user posts a file that stays UPLOADING for the configured time (or `ready_after`).
@@ -247,7 +252,7 @@ impl ChatSim {
         name: &str,
         bytes: Vec<u8>,
         ready_after: Duration,
-    ) -> Result<String, String> {
+    ) -> Result<String, super::SimError> {
         let user = self.full(who)?;
         let fid = file_id();
         let size = bytes.len() as u64;
@@ -278,7 +283,7 @@ impl ChatSim {
                 None,
                 None,
             )
-            .map_err(|c| format!("error {c}"))?;
+            .map_err(super::SimError::Code)?;
         Ok(fid)
     }
 
@@ -290,7 +295,7 @@ impl ChatSim {
         kind: i64,
         title: &str,
         members: &[&str],
-    ) -> Result<String, String> {
+    ) -> Result<String, super::SimError> {
         let owner = self.full(who)?;
         let mut list = vec![(owner.clone(), 0usize)];
         for m in members {
@@ -311,7 +316,7 @@ impl ChatSim {
                 json!({"userId": u, "role": "user"}),
                 None,
             )
-            .map_err(|c| format!("error {c}"))?;
+            .map_err(super::SimError::Code)?;
             let _ = rec;
         }
         let method = if kind == 6 {
@@ -335,16 +340,21 @@ impl ChatSim {
     }
 
     /// A user presses an inline button under a message: its author gets `command` (5.5.6).
-    pub fn press_button(&self, who: &str, message_id: &str, command: &str) -> Result<(), String> {
+    pub fn press_button(
+        &self,
+        who: &str,
+        message_id: &str,
+        command: &str,
+    ) -> Result<(), super::SimError> {
         let presser = self.full(who)?;
         let s = self.inner.lock();
-        let cid = s.index.get(message_id).ok_or("no such message")?;
-        let c = s.chats.get(cid).ok_or("no such chat")?;
+        let cid = s.index.get(message_id).ok_or(super::SimError::NoMessage)?;
+        let c = s.chats.get(cid).ok_or(super::SimError::NoChat)?;
         let m = c
             .messages
             .iter()
             .find(|m| m.id == message_id)
-            .ok_or("no such message")?;
+            .ok_or(super::SimError::NoMessage)?;
         let author = m.author.0.clone();
         let payload = json!({
             "commandSource": {"type": "button", "message": Inner::envelope(c, m, &author, false, 0), "buttonId": command, "waitReply": false},
@@ -358,7 +368,7 @@ impl ChatSim {
 
     /// Pushes `n` new messages from `who` in `chat_id` to `to`'s connections as fast as the
     /// sockets take them (for the flood benchmark). The messages are stored too.
-    pub fn flood(&self, who: &str, chat_id: &str, n: usize) -> Result<(), String> {
+    pub fn flood(&self, who: &str, chat_id: &str, n: usize) -> Result<(), super::SimError> {
         let user = self.full(who)?;
         for i in 0..n {
             self.inner
@@ -370,7 +380,7 @@ impl ChatSim {
                     None,
                     None,
                 )
-                .map_err(|c| format!("error {c}"))?;
+                .map_err(super::SimError::Code)?;
         }
         Ok(())
     }
@@ -408,9 +418,9 @@ impl ChatSim {
         });
     }
 
-    fn full(&self, who: &str) -> Result<String, String> {
+    fn full(&self, who: &str) -> Result<String, super::SimError> {
         self.inner
             .resolve(who)
-            .ok_or_else(|| format!("no user {who}"))
+            .ok_or_else(|| super::SimError::NoUser(who.to_string()))
     }
 }

@@ -80,7 +80,7 @@ impl Inner {
             return Outcome::err(format!("unknown method `{method}`"));
         };
         if let Err(e) = may_call(role, spec, method) {
-            return Outcome::err(e);
+            return Outcome::err(e.to_string());
         }
         let problems = spec.validate(p);
         if let Some(first) = problems.first() {

@@ -180,34 +180,34 @@ impl RoomSim {
 
     /// A user calls the Room (docs/room-protocol.md, App states:
     /// inviteReceived, appStateChanged 4).
-    pub fn incoming_call(&self, from: &str) -> Result<(), String> {
+    pub fn incoming_call(&self, from: &str) -> Result<(), super::SimError> {
         self.inner.incoming(from, 0, None)
     }
 
     /// A user invites the Room into a group conference.
-    pub fn incoming_invitation(&self, from: &str, title: &str) -> Result<(), String> {
+    pub fn incoming_invitation(&self, from: &str, title: &str) -> Result<(), super::SimError> {
         self.inner.incoming(from, 1, Some(title.to_string()))
     }
 
     /// The other side of a call hangs up, or a participant leaves a conference.
-    pub fn peer_hangs_up(&self, who: &str) -> Result<(), String> {
+    pub fn peer_hangs_up(&self, who: &str) -> Result<(), super::SimError> {
         self.inner.peer_leaves(who)
     }
 
     /// A participant switches its microphone or camera (0 none, 1 muted, 2 on).
-    pub fn peer_devices(&self, who: &str, mic: i64, video: i64) -> Result<(), String> {
+    pub fn peer_devices(&self, who: &str, mic: i64, video: i64) -> Result<(), super::SimError> {
         self.inner.peer_devices(who, mic, video)
     }
 
     /// A chat message from a user to the Room.
-    pub fn chat_from(&self, who: &str, text: &str) -> Result<(), String> {
+    pub fn chat_from(&self, who: &str, text: &str) -> Result<(), super::SimError> {
         let inner = &self.inner;
         let s = inner.lock();
         let u = inner
             .cfg
             .world
             .user(who)
-            .ok_or_else(|| format!("no user {who}"))?;
+            .ok_or_else(|| super::SimError::NoUser(who.to_string()))?;
         let id = inner.cfg.world.full_id(u);
         let e = event(
             "incomingChatMessage",

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use super::super::SimError;
 use super::super::world::OnCall;
 use super::dispatch::Events;
 use super::state::{Call, Conf, Inner, SimState, event, now_secs};
@@ -174,16 +175,13 @@ impl Inner {
         from: &str,
         conf_type: i64,
         title: Option<String>,
-    ) -> Result<(), String> {
+    ) -> Result<(), SimError> {
         let p = self
             .peer_of(from)
-            .ok_or_else(|| format!("no user `{from}` in the demo world"))?;
+            .ok_or_else(|| SimError::NoUser(from.to_string()))?;
         let mut s = self.lock();
         if s.app_state != 3 {
-            return Err(format!(
-                "the Room cannot be called in state {}",
-                s.app_state
-            ));
+            return Err(SimError::CannotCall(s.app_state));
         }
         let conf_id = self.new_conf_id(&mut s);
         s.generation += 1;
@@ -208,10 +206,10 @@ impl Inner {
         Ok(())
     }
 
-    pub(super) fn peer_leaves(&self, who: &str) -> Result<(), String> {
+    pub(super) fn peer_leaves(&self, who: &str) -> Result<(), SimError> {
         let p = self
             .peer_of(who)
-            .ok_or_else(|| format!("no user `{who}`"))?;
+            .ok_or_else(|| SimError::NoUser(who.to_string()))?;
         let mut s = self.lock();
         let mut ev = Vec::new();
         match &mut s.call {
@@ -238,23 +236,23 @@ impl Inner {
                 ev.push(event("stopCalling", json!({"peerId": peer, "side": 1})));
                 self.set_state(&mut s, 3, &mut ev);
             }
-            _ => return Err(format!("{} is not in a call with the Room", p.id)),
+            _ => return Err(SimError::NotInCall(p.id.clone())),
         }
         self.publish(&s, ev);
         Ok(())
     }
 
-    pub(super) fn peer_devices(&self, who: &str, mic: i64, video: i64) -> Result<(), String> {
+    pub(super) fn peer_devices(&self, who: &str, mic: i64, video: i64) -> Result<(), SimError> {
         let p = self
             .peer_of(who)
-            .ok_or_else(|| format!("no user `{who}`"))?;
+            .ok_or_else(|| SimError::NoUser(who.to_string()))?;
         let mut s = self.lock();
         let Call::Conference(c) = &mut s.call else {
-            return Err("no conference".into());
+            return Err(SimError::NoConference);
         };
         let conf_id = c.id.clone();
         let Some(x) = c.participants.iter_mut().find(|x| x.id == p.id) else {
-            return Err(format!("{} is not in the conference", p.id));
+            return Err(SimError::NotInConference(p.id.clone()));
         };
         x.mic = mic;
         x.video = video;

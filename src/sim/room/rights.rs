@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::state::Inner;
 use crate::room::protocol::Fields;
 use crate::room::spec::MethodSpec;
+use crate::sim::SimError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Role {
@@ -14,18 +15,18 @@ pub(super) enum Role {
 }
 
 /// Refuses an administrator's method to a user-level session.
-pub(super) fn may_call(role: Role, spec: &MethodSpec, method: &str) -> Result<(), String> {
+pub(super) fn may_call(role: Role, spec: &MethodSpec, method: &str) -> Result<(), SimError> {
     if spec.admin_only && role != Role::Admin {
-        return Err(format!(
+        return Err(SimError::Refused(format!(
             "`{method}` needs administrator rights; this session has user rights"
-        ));
+        )));
     }
     Ok(())
 }
 
 impl Inner {
     /// Authenticates: returns the role, or the error text.
-    pub(super) fn auth(&self, p: &Map<String, Value>) -> Result<Role, String> {
+    pub(super) fn auth(&self, p: &Map<String, Value>) -> Result<Role, SimError> {
         let kind = p.str_of("type");
         let creds = p.str_of("credentials");
         let want = p.str_of("role");
@@ -40,22 +41,28 @@ impl Inner {
                 } else if self.cfg.pin.is_none() && self.cfg.user_pin.is_none() {
                     Role::Admin
                 } else {
-                    return Err("wrong PIN".into());
+                    return Err(SimError::Refused("wrong PIN".into()));
                 }
             }
-            (Some("secured"), None) => return Err("secured auth needs credentials".into()),
+            (Some("secured"), None) => {
+                return Err(SimError::Refused("secured auth needs credentials".into()));
+            }
             (Some("unsecured") | None, _) => {
                 if self.cfg.pin.is_some() || self.cfg.user_pin.is_some() {
-                    return Err("this Room is protected by a PIN: use secured auth".into());
+                    return Err(SimError::Refused(
+                        "this Room is protected by a PIN: use secured auth".into(),
+                    ));
                 }
                 Role::Admin
             }
-            (Some(other), _) => return Err(format!("unknown auth type `{other}`")),
+            (Some(other), _) => {
+                return Err(SimError::Refused(format!("unknown auth type `{other}`")));
+            }
         };
         match want.as_deref() {
-            Some("admin") if granted != Role::Admin => {
-                Err("these credentials do not give administrator rights".into())
-            }
+            Some("admin") if granted != Role::Admin => Err(SimError::Refused(
+                "these credentials do not give administrator rights".into(),
+            )),
             Some("user") => Ok(Role::User),
             _ => Ok(granted),
         }

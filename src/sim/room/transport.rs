@@ -143,7 +143,7 @@ fn handle_text(inner: &Arc<Inner>, role: &mut Option<Role>, text: &str) -> Strin
             }
             Err(e) => {
                 *role = None;
-                reply(obj(json!({"resultCode": 3})), Some(e))
+                reply(obj(json!({"resultCode": 3})), Some(e.to_string()))
             }
         },
         (catalog::SetUsedApiVersion::NAME, _) => {
