@@ -76,3 +76,20 @@ pub fn create_private(dir: &std::path::Path) -> std::io::Result<()> {
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
     b.create(dir)
 }
+
+/// A file of ours (the outbox, the explorer's history, a script) that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Read, but not what it should hold (`what`: "an outbox file"…).
+    #[error("{} is not {what}: {reason}", path.display())]
+    Invalid {
+        path: PathBuf,
+        what: &'static str,
+        reason: String,
+    },
+}

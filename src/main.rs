@@ -273,7 +273,8 @@ fn run_tui(
 
 /// A data file that cannot be read is moved aside before anything is saved over it; the
 /// message says where it went.
-fn kept_aside(path: &std::path::Path, problem: String) -> String {
+fn kept_aside(path: &std::path::Path, problem: trueconf_console::dirs::FileError) -> String {
+    let problem = problem.to_string();
     if !path.exists() {
         return problem;
     }

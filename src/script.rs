@@ -661,10 +661,27 @@ async fn next_event<E>(
 }
 
 /// Reads a script file (before any connection is made, so a mistake costs nothing).
-pub fn load(path: &std::path::Path) -> Result<Vec<Step>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    parse(&text).map_err(|e| format!("{}, {e}", path.display()))
+pub fn load(path: &std::path::Path) -> Result<Vec<Step>, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| crate::dirs::FileError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text).map_err(|source| LoadError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A script file that cannot be run.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    File(#[from] crate::dirs::FileError),
+    #[error("{}, {source}", path.display())]
+    Parse {
+        path: std::path::PathBuf,
+        source: ParseError,
+    },
 }
 
 /// Runs a loaded script, printing each step (as text or JSON lines). The exit code: 0 when

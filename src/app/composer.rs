@@ -97,14 +97,23 @@ pub struct OutboxFile {
 impl OutboxFile {
     /// Reads the outbox; anything that was being sent when the program stopped is pending
     /// again, unless it may have gone out (then it waits for the user as failed).
-    pub fn load(path: &std::path::Path) -> Result<Vec<Outgoing>, String> {
+    pub fn load(path: &std::path::Path) -> Result<Vec<Outgoing>, crate::dirs::FileError> {
+        use crate::dirs::FileError;
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            Err(source) => {
+                return Err(FileError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
         };
-        let f: OutboxFile = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not an outbox file: {e}", path.display()))?;
+        let f: OutboxFile = serde_json::from_str(&text).map_err(|e| FileError::Invalid {
+            path: path.to_path_buf(),
+            what: "an outbox file",
+            reason: e.to_string(),
+        })?;
         Ok(f.items
             .into_iter()
             .map(|mut o| {

@@ -33,6 +33,7 @@ fn the_outbox_survives_a_restart() {
     assert!(
         OutboxFile::load(&p)
             .unwrap_err()
+            .to_string()
             .contains("not an outbox file")
     );
     assert_eq!(

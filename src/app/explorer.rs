@@ -257,13 +257,21 @@ pub struct HistoryFile {
 }
 
 impl HistoryFile {
-    pub fn load(path: &std::path::Path) -> Result<Vec<Sent>, String> {
+    pub fn load(path: &std::path::Path) -> Result<Vec<Sent>, crate::dirs::FileError> {
+        use crate::dirs::FileError;
         match std::fs::read_to_string(path) {
             Ok(t) => serde_json::from_str::<HistoryFile>(&t)
                 .map(|f| f.sent)
-                .map_err(|e| format!("{} is not an explorer history: {e}", path.display())),
+                .map_err(|e| FileError::Invalid {
+                    path: path.to_path_buf(),
+                    what: "an explorer history",
+                    reason: e.to_string(),
+                }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+            Err(source) => Err(FileError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
         }
     }
 

@@ -196,7 +196,9 @@ async fn resolve_chat(h: &ChatHandle, arg: &str) -> Result<String, Failure> {
 
 async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
     let script = match &args.command {
-        ChatCommand::Run { file } => Some(crate::script::load(file).map_err(|e| Failure(e, 2))?),
+        ChatCommand::Run { file } => {
+            Some(crate::script::load(file).map_err(|e| Failure(e.to_string(), 2))?)
+        }
         _ => None,
     };
     let mut target = target(args, config)?;

@@ -91,7 +91,9 @@ pub async fn run(args: &RoomArgs, config: &Config) -> ExitCode {
 
 async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
     let script = match &args.command {
-        RoomCommand::Run { file } => Some(crate::script::load(file).map_err(|e| Failure(e, 2))?),
+        RoomCommand::Run { file } => {
+            Some(crate::script::load(file).map_err(|e| Failure(e.to_string(), 2))?)
+        }
         _ => None,
     };
     let target = target(args, config)?;
