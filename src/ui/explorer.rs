@@ -9,7 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Theme;
-use super::panes::{block, local, wrap_draft};
+use super::composer::wrap_draft;
+use super::panes::{block, local};
 use super::text::{truncate, width};
 use crate::app::Model;
 use crate::app::explorer::{Api, EVENT_WINDOW_MS, Explorer, Focus};
@@ -48,7 +49,7 @@ fn list(f: &mut Frame, area: Rect, x: &Explorer, theme: &Theme) {
         Line::from(vec![
             Span::styled("/", theme.key),
             Span::raw(truncate(
-                &super::panes::with_bar(&x.filter.query, x.focus == Focus::List),
+                &super::composer::with_bar(&x.filter.query, x.focus == Focus::List),
                 w.saturating_sub(1),
             )),
         ])

@@ -1,12 +1,16 @@
 //! Views: functions of the model that draw into a frame and touch nothing else.
 
+mod chats;
+mod composer;
 mod dialog;
 mod explorer;
 mod help;
 mod history;
+mod inspector;
 mod layout;
 mod panes;
 pub mod rich;
+mod room;
 mod status;
 pub mod text;
 pub mod theme;
@@ -38,12 +42,12 @@ pub fn view(model: &Model, f: &mut Frame) {
         };
         explorer::view(f, body, model, x, &theme);
     } else {
-        panes::room(f, l.room, model, &theme);
-        panes::chats(f, l.chats, model, &theme);
+        room::room(f, l.room, model, &theme);
+        chats::chats(f, l.chats, model, &theme);
         history::history(f, l.history, model, &theme);
-        panes::composer(f, l.composer, model, &theme);
+        composer::composer(f, l.composer, model, &theme);
         if let Some(r) = l.inspector {
-            panes::inspector(f, r, model, &theme);
+            inspector::inspector(f, r, model, &theme);
         }
     }
     status::bar(f, l.status, model, &theme);

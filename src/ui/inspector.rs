@@ -1,0 +1,68 @@
+//! The traffic inspector: the last frames in and out on both links.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Theme;
+use super::panes::{block, bottom_anchored, draw, local};
+use super::text::truncate;
+use crate::app::Model;
+use crate::keys::Action;
+
+pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+    let b = block("Inspector", false, theme);
+    if m.ui.traffic.is_empty() {
+        let lines = vec![
+            Line::styled("No traffic yet.", theme.dim),
+            Line::styled(
+                format!(
+                    "Frames in and out of both links appear here; {} hides this pane.",
+                    m.ui.keys.describe(Action::Inspector)
+                ),
+                theme.dim,
+            ),
+        ];
+        return draw(f, area, b, lines);
+    }
+    let inner = b.inner(area);
+    let (w, h) = (inner.width as usize, inner.height as usize);
+    // Newest at the bottom; only the frames that fit are pretty-printed.
+    let blocks = m.ui.traffic.iter().rev().map(|t| {
+        let time = local(t.at_ms, m.ui.utc_offset_secs);
+        let ms = t.at_ms % 1000;
+        let secs = (t.at_ms / 1000) % 60;
+        let (arrow, style) = if t.outgoing {
+            ("→", theme.ok)
+        } else {
+            ("←", theme.title)
+        };
+        let mut block_lines = vec![Line::from(vec![
+            Span::styled(
+                format!("{}:{secs:02}.{ms:03} ", time.get(11..16).unwrap_or("")),
+                theme.dim,
+            ),
+            Span::styled(format!("{arrow} {} ", t.link), style),
+            Span::styled(truncate(&t.what, w.saturating_sub(20)), theme.title),
+        ])];
+        let pretty = serde_json::from_str::<serde_json::Value>(&t.text)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| t.text.clone());
+        let body = crate::sanitize::text(&pretty).into_owned();
+        for (n, l) in body.lines().enumerate() {
+            if n == 8 {
+                block_lines.push(Line::styled("  …", theme.dim));
+                break;
+            }
+            block_lines.push(Line::styled(
+                truncate(&format!("  {l}"), w.max(1)),
+                theme.dim,
+            ));
+        }
+        block_lines
+    });
+    let rows = bottom_anchored(blocks, Vec::new(), h);
+    f.render_widget(Paragraph::new(rows).block(b), area);
+}
