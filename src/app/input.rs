@@ -2,15 +2,16 @@
 //! and whatever the user is doing is written here, once:
 //!
 //! 1. Ctrl-C quits, from anywhere.
-//! 2. A pop-up (help, prompt, confirmation) takes every key: it is modal.
-//! 3. An outgoing call's dialog: Esc (the `back` binding) cancels the call.
-//! 4. A ringing incoming call takes the call dialog's keys, in the panes and in the explorer
-//!    (while writing in the composer or the filter, keys stay text).
+//! 2. A terminal below the minimum size shows only "too small": `q` quits, other keys do
+//!    nothing (they would act on a screen nobody sees).
+//! 3. A pop-up (help, prompt, confirmation) takes every key: it is modal, drawn over all.
+//! 4. The call dialog is drawn over every pane and mode, so its keys come next, whatever the
+//!    user is doing: a ringing call's accept and reject keys; for our outgoing call, `back`
+//!    (Esc) or hang up cancels it. Other keys go on to the mode.
 //! 5. Otherwise the mode's own keys: the composer, the filter, the explorer, or the panes'
 //!    bindings.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde_json::json;
 
 use super::explorer::Focus;
 use super::{Cmd, Mode, Model, Pane, Prompt};
@@ -30,32 +31,26 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     if m.ui.notice.take().is_some() {
         m.touch();
     }
+    if m.ui.size.0 < super::MIN_WIDTH || m.ui.size.1 < super::MIN_HEIGHT {
+        return match k.code {
+            KeyCode::Char('q') => super::update::quit(m),
+            _ => vec![],
+        };
+    }
     match &m.mode {
         Mode::Help { scroll } => return on_help_key(m, key, *scroll),
         Mode::Prompt(_) => return super::prompts::on_prompt_key(m, &k),
         Mode::Confirm(_) => return super::prompts::on_confirm_key(m, &k),
         _ => {}
     }
-    // An outgoing call's dialog: Esc cancels it, like hang up.
-    if m.room.state.calling.is_some()
-        && m.room.state.invite.is_none()
-        && m.ui.keys.lookup(key, &[Context::Global]) == Some(Action::Back)
-    {
-        return vec![Cmd::room("hangUp", json!({ "forAll": false }))];
+    if let Some(action) = call_dialog_key(m, key) {
+        return super::update::on_action(m, action);
     }
     match &m.mode {
         Mode::Composing => super::composer::on_key(m, &k),
         Mode::Filtering => super::prompts::on_filter_key(m, &k),
-        Mode::Explorer(_) => match call_dialog_key(m, key) {
-            // The call dialog is drawn over the explorer and keeps its keys.
-            Some(action) => super::update::on_action(m, action),
-            None => super::explorer::on_key(m, &k),
-        },
+        Mode::Explorer(_) => super::explorer::on_key(m, &k),
         Mode::Normal | Mode::Help { .. } | Mode::Prompt(_) | Mode::Confirm(_) => {
-            // A ringing call takes the call dialog's keys first (the dialog is modal).
-            if let Some(action) = call_dialog_key(m, key) {
-                return super::update::on_action(m, action);
-            }
             let pane = match m.ui.focus {
                 Pane::Room => Context::Room,
                 Pane::Chats => Context::Chats,
@@ -73,10 +68,17 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     }
 }
 
-/// The call dialog's action for `key`, while a call or invitation rings.
+/// The call dialog's action for `key`, while the dialog is up: a ringing call's accept and
+/// reject keys; for our outgoing call, back or hang up (both hang up).
 fn call_dialog_key(m: &Model, key: KeySpec) -> Option<Action> {
-    m.room.state.invite.as_ref()?;
-    m.ui.keys.lookup(key, &[Context::CallDialog])
+    if m.room.state.invite.is_some() {
+        return m.ui.keys.lookup(key, &[Context::CallDialog]);
+    }
+    m.room.state.calling.as_ref()?;
+    match m.ui.keys.lookup(key, &[Context::Global, Context::Room]) {
+        Some(Action::Back | Action::HangUp) => Some(Action::HangUp),
+        _ => None,
+    }
 }
 
 fn on_help_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {

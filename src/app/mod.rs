@@ -29,8 +29,9 @@ pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::Effects;
 pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt};
 pub use model::{
-    ChatModel, ComposerModel, ExplorerMemory, LinkStatus, Model, NewChatKind, Notice, NoticeLevel,
-    Pane, RoomEntry, RoomModel, Session, Traffic, TransferState, TransferView, Transfers, Ui,
+    ChatModel, ComposerModel, ExplorerMemory, LinkStatus, MIN_HEIGHT, MIN_WIDTH, Model,
+    NewChatKind, Notice, NoticeLevel, Pane, RoomEntry, RoomModel, Session, Traffic, TransferState,
+    TransferView, Transfers, Ui,
 };
 pub use msg::{AppError, Confirmed, Msg, SignalKind};
 pub use picker::{Candidate, Pick, Picker, rank};

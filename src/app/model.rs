@@ -2,6 +2,11 @@ use crate::config::{Config, ThemeName};
 use crate::keys::KeyMap;
 use crate::sanitize;
 
+/// The smallest terminal the console draws its screens in; below it, it says so and takes
+/// only `q` (and Ctrl-C).
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
 /// The panes that can hold the focus, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {

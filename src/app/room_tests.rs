@@ -1,6 +1,6 @@
 use super::*;
 use crate::app::testkit::*;
-use crate::app::{Mode, Notice, Session, update};
+use crate::app::{Mode, Msg, Notice, Session, update};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
@@ -454,4 +454,59 @@ fn hang_up_for_all_asks_and_volume_steps() {
     update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
     assert!(ch(&mut m, '+').is_empty());
     assert!(m.ui.notice.as_ref().unwrap().text.contains("full"));
+}
+
+#[test]
+fn the_call_dialog_keys_win_over_every_mode_but_a_pop_up() {
+    // A ringing call while writing: `a` accepts (the dialog says so) instead of being typed.
+    let mut m = open(2);
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    ch(&mut m, 'i');
+    typed(&mut m, "hello");
+    ringing(&mut m);
+    assert_eq!(ch(&mut m, 'a'), vec![Cmd::room("accept", json!({}))]);
+    // Other letters are still text.
+    ch(&mut m, 'x');
+    assert_eq!(m.composer.drafts["a"].editor.text(), "hellox");
+    // Our outgoing call while in the explorer's editor: `h` and Esc cancel it, as the dialog
+    // says, and are not typed.
+    let mut m = online_demo();
+    update(&mut m, press('x'));
+    update(&mut m, key(KeyCode::Enter, KeyModifiers::NONE));
+    let text = m.mode.explorer().unwrap().editor.text().to_string();
+    let mut st = m.room.state.clone();
+    st.calling = Some("carol@video.example.com".into());
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    let hang_up = vec![Cmd::room("hangUp", json!({ "forAll": false }))];
+    assert_eq!(update(&mut m, press('h')), hang_up);
+    assert_eq!(
+        update(&mut m, key(KeyCode::Esc, KeyModifiers::NONE)),
+        hang_up
+    );
+    assert_eq!(m.mode.explorer().unwrap().editor.text(), text);
+    // A pop-up over the dialog keeps every key.
+    let mut m = online_demo();
+    ringing(&mut m);
+    update(&mut m, press('?'));
+    assert!(
+        update(&mut m, press('a')).is_empty(),
+        "help is open: `a` does nothing"
+    );
+}
+
+#[test]
+fn a_terminal_too_small_takes_only_q() {
+    let mut m = online_demo();
+    update(&mut m, press('x'));
+    update(&mut m, Msg::Resize(70, 20));
+    assert!(update(&mut m, press('g')).is_empty());
+    assert_eq!(
+        m.mode.explorer().unwrap().filter.query.text(),
+        "",
+        "a key on a hidden screen does nothing"
+    );
+    assert_eq!(update(&mut m, press('q')), vec![Cmd::Quit]);
 }

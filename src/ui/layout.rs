@@ -1,8 +1,6 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 
-/// Below this size the console shows "terminal too small" instead of its panes.
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+pub use crate::app::{MIN_HEIGHT, MIN_WIDTH};
 
 /// Where each pane goes: room and chats on the left, history and composer on the right,
 /// the inspector under them when shown, the status bar at the bottom.
