@@ -141,10 +141,7 @@ impl OutboxFile {
 /// lists them.
 pub const COMPOSER_KEYS: &[(&str, &str)] = &[
     ("Enter", "send"),
-    (
-        "Alt-Enter",
-        "new line (Shift-Enter where the terminal reports it)",
-    ),
+    ("Alt-Enter", "new line (Shift-Enter in some terminals)"),
     ("Ctrl-P", "format: text, markdown, html"),
     ("Backspace", "in an empty draft: drop the reply or edit"),
     ("Esc", "leave the composer; the draft stays"),

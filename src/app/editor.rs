@@ -43,10 +43,13 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Ctrl-← Ctrl-→", "move by word (also Alt-B / Alt-F)"),
     ("Ctrl-A Ctrl-E", "start / end of the line"),
     ("Backspace Delete", "delete before / under the cursor"),
-    ("Ctrl-W Alt-Backspace", "delete the word before the cursor"),
-    ("Alt-D", "delete the word after the cursor"),
+    ("Ctrl-W", "delete back to the previous space"),
+    (
+        "Alt-Backspace Alt-D",
+        "delete the word before / after the cursor",
+    ),
     ("Ctrl-U Ctrl-K", "delete to the line's start / end"),
-    ("↑ ↓", "between lines (in the composer and the explorer)"),
+    ("↑ ↓", "between lines (composer, explorer)"),
 ];
 
 impl Editor {
@@ -177,27 +180,31 @@ impl Editor {
         i
     }
 
-    /// The end of the word after `at` (skipping the blanks first).
-    fn word_forward(&self, at: usize) -> usize {
+    /// The start of the word (letters and digits) before `at`, skipping what is not one: how
+    /// Alt-B and Alt-Backspace see words, so they stop at `/`, `@` and `.`.
+    fn alnum_back(&self, at: usize) -> usize {
+        let word = |g: &str| g.chars().any(char::is_alphanumeric);
+        let graphemes: Vec<(usize, &str)> = self.text[..at].grapheme_indices(true).collect();
+        let mut k = graphemes.len();
+        while k > 0 && !word(graphemes[k - 1].1) {
+            k -= 1;
+        }
+        while k > 0 && word(graphemes[k - 1].1) {
+            k -= 1;
+        }
+        graphemes.get(k).map_or(at, |g| g.0)
+    }
+
+    /// The end of the word (letters and digits) after `at` (Alt-F, Alt-D).
+    fn alnum_forward(&self, at: usize) -> usize {
+        let word = |g: &str| g.chars().any(char::is_alphanumeric);
         let mut i = at;
         let mut it = self.text[at..].graphemes(true).peekable();
-        while let Some(g) = it.peek() {
-            if g.chars().all(char::is_whitespace) && *g != "\n" {
-                i += g.len();
-                it.next();
-            } else {
-                break;
-            }
-        }
-        if it.peek() == Some(&"\n") && i == at {
-            return i + 1;
-        }
-        while let Some(g) = it.peek() {
-            if g.chars().all(char::is_whitespace) {
-                break;
-            }
+        while let Some(g) = it.next_if(|g| !word(g)) {
             i += g.len();
-            it.next();
+        }
+        while let Some(g) = it.next_if(|g| word(g)) {
+            i += g.len();
         }
         i
     }
@@ -245,20 +252,27 @@ impl Editor {
     }
 
     pub fn word_left(&mut self) -> Edit {
-        self.move_to(self.word_back(self.cursor))
+        self.move_to(self.alnum_back(self.cursor))
     }
 
     pub fn word_right(&mut self) -> Edit {
-        self.move_to(self.word_forward(self.cursor))
+        self.move_to(self.alnum_forward(self.cursor))
     }
 
-    /// Deletes the word before the cursor and the blanks after it, as Ctrl-W does in a shell.
+    /// Deletes back to the previous blank (the word and the blanks after it), as Ctrl-W does
+    /// in a shell.
     pub fn delete_word(&mut self) -> Edit {
         self.delete_range(self.word_back(self.cursor), self.cursor)
     }
 
+    /// Deletes the word (letters and digits) before the cursor, as Alt-Backspace does.
+    pub fn delete_alnum_word(&mut self) -> Edit {
+        self.delete_range(self.alnum_back(self.cursor), self.cursor)
+    }
+
+    /// Deletes the word after the cursor (Alt-D).
     pub fn delete_word_forward(&mut self) -> Edit {
-        self.delete_range(self.cursor, self.word_forward(self.cursor))
+        self.delete_range(self.cursor, self.alnum_forward(self.cursor))
     }
 
     /// Deletes from the start of the line to the cursor (Ctrl-U).
@@ -324,7 +338,7 @@ impl Editor {
             KeyCode::End => self.end(),
             KeyCode::Up if lines == Lines::Many => self.up(),
             KeyCode::Down if lines == Lines::Many => self.down(),
-            KeyCode::Backspace if alt || ctrl => self.delete_word(),
+            KeyCode::Backspace if alt || ctrl => self.delete_alnum_word(),
             KeyCode::Backspace => self.backspace(),
             KeyCode::Delete => self.delete(),
             KeyCode::Char(c) if ctrl => match c.to_ascii_lowercase() {

@@ -134,6 +134,34 @@ fn shell_keys_work_through_key() {
 }
 
 #[test]
+fn ctrl_w_stops_at_blanks_and_alt_keys_at_punctuation() {
+    let mut d = Editor::new("cat /etc/pass-wd");
+    assert_eq!(
+        d.key(&k(KeyCode::Backspace, KeyModifiers::ALT), Lines::One),
+        Edit::Changed
+    );
+    assert_eq!(d.text(), "cat /etc/pass-", "Alt-Backspace: the word only");
+    d.key(&alt('b'), Lines::One);
+    assert_eq!(d.cursor(), "cat /etc/".len(), "Alt-B stops after the slash");
+    d.key(&alt('b'), Lines::One);
+    assert_eq!(d.cursor(), "cat /".len());
+    d.key(&alt('f'), Lines::One);
+    assert_eq!(
+        d.cursor(),
+        "cat /etc".len(),
+        "Alt-F: to the end of the word"
+    );
+    d.key(&alt('d'), Lines::One);
+    assert_eq!(d.text(), "cat /etc-", "Alt-D deletes the next word");
+    d.key(&ctrl('e'), Lines::One);
+    d.key(&ctrl('w'), Lines::One);
+    assert_eq!(d.text(), "cat ", "Ctrl-W: back to the blank");
+    let mut d = Editor::new("alice@video.example.com");
+    d.key(&k(KeyCode::Backspace, KeyModifiers::ALT), Lines::One);
+    assert_eq!(d.text(), "alice@video.example.");
+}
+
+#[test]
 fn keys_that_are_not_editing_keys_are_left_to_the_caller() {
     let mut d = Editor::new("x\ny");
     for key in [

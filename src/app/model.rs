@@ -52,6 +52,10 @@ impl NewChatKind {
         }
     }
 
+    pub fn prev(self) -> NewChatKind {
+        self.next().next()
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             NewChatKind::P2p => "Personal chat with (user id)",

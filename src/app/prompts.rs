@@ -121,8 +121,12 @@ pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         },
         Prompt::NewChat { kind, input } => match k.code {
             KeyCode::Esc => Some(true),
-            KeyCode::Tab | KeyCode::BackTab => {
+            KeyCode::Tab => {
                 *kind = kind.next();
+                Some(false)
+            }
+            KeyCode::BackTab => {
+                *kind = kind.prev();
                 Some(false)
             }
             KeyCode::Enter => {

@@ -11,7 +11,7 @@ use crate::keys::{Action, Context};
 /// built from the key map, so it always tells the truth about custom bindings.
 pub fn overlay(f: &mut Frame, area: Rect, m: &Model, scroll: u16, theme: &Theme) {
     let lines = help_lines(m, theme);
-    let w = area.width.saturating_sub(4).min(74);
+    let w = area.width.saturating_sub(4).min(80);
     let h = area.height.saturating_sub(2).min(lines.len() as u16 + 2);
     let r = Rect {
         x: area.x + (area.width - w) / 2,
