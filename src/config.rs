@@ -195,14 +195,32 @@ pub struct ChatConfig {
     #[serde(default = "default_token_type", deserialize_with = "de_token_type")]
     pub token_type: String,
     /// The longest wait between reconnect attempts, in seconds.
-    #[serde(default = "default_reconnect_max_delay")]
+    #[serde(
+        default = "default_reconnect_max_delay",
+        deserialize_with = "de_seconds"
+    )]
     pub reconnect_max_delay: u64,
     /// Give up after this many failed attempts in a row; 0: never give up.
     #[serde(default)]
     pub reconnect_max_retries: u32,
     /// Seconds a request may wait for its answer (including waiting for the link).
-    #[serde(default = "default_request_timeout")]
+    #[serde(default = "default_request_timeout", deserialize_with = "de_seconds")]
     pub request_timeout: u64,
+}
+
+/// The most seconds a wait may be configured to (a day): beyond it a deadline is no longer a
+/// deadline, and the clock's arithmetic would overflow.
+pub const MAX_WAIT_SECS: u64 = 86_400;
+
+fn de_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = u64::deserialize(d)?;
+    if (1..=MAX_WAIT_SECS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "must be between 1 and {MAX_WAIT_SECS} seconds, not {n}"
+        )))
+    }
 }
 
 fn default_token_type() -> String {

@@ -235,3 +235,19 @@ fn room_lookup() {
             .contains("Board Room, Lab")
     );
 }
+
+#[test]
+fn waits_beyond_a_day_are_refused_where_they_are_written() {
+    for bad in ["0", "86401", "18446744073709551615"] {
+        let text = format!(
+            "[chat]\nserver = \"tc.example.org\"\nusername = \"u\"\nrequest_timeout = {bad}\n"
+        );
+        let e = Config::parse(&text, Path::new("t.toml"), |_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 4") && e.contains("between 1 and 86400 seconds"),
+            "{bad}: {e}"
+        );
+    }
+}

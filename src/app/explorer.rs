@@ -301,6 +301,20 @@ pub fn toggle(m: &mut Model) -> Vec<Cmd> {
     vec![]
 }
 
+/// Pasted text: into the method filter or the request, whichever has the focus.
+pub fn paste(x: &mut Explorer, text: &str) {
+    match x.focus {
+        Focus::List => x.filter.paste(text, &x.candidates, &mut x.selected),
+        Focus::Editor => {
+            x.editor.insert(text);
+            // Problems are shown as the request changes, pasted or typed.
+            if let Some(spec) = x.method {
+                x.problems = check(spec, x.editor.text()).err().unwrap_or_default();
+            }
+        }
+    }
+}
+
 /// Every key while the explorer has the keyboard (Ctrl-C and a ringing call's keys are
 /// handled before: app/input.rs).
 pub fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
@@ -342,7 +356,11 @@ fn list_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             }
         }
         Pick::NotMine if matches!(k.code, KeyCode::Tab | KeyCode::BackTab) => {
+            // Request ids go on rising across the switch, so a late reply to the other API's
+            // request is never taken for this one's.
+            let next_id = x.next_id;
             *x = Explorer::new(x.api.other());
+            x.next_id = next_id;
         }
         Pick::Changed | Pick::Unchanged | Pick::NotMine => {}
     }

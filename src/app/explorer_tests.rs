@@ -319,3 +319,28 @@ fn nothing_goes_out_on_a_link_that_is_down_and_a_ringing_call_keeps_its_keys() {
     );
     assert_eq!(x(&m).editor.text(), before);
 }
+
+#[test]
+fn pastes_reach_the_filter_and_the_request_and_ids_survive_a_switch() {
+    let mut m = online();
+    key(&mut m, KeyCode::Char('x'));
+    update(&mut m, Msg::Paste("hangU".into()));
+    assert_eq!(x(&m).filter.query.text(), "hangU");
+    assert_eq!(x(&m).selected.as_deref(), Some("hangUp"));
+    key(&mut m, KeyCode::Enter);
+    update(&mut m, Msg::Paste("\"oops".into()));
+    assert!(
+        x(&m)
+            .problems
+            .first()
+            .is_some_and(|p| p.starts_with("not JSON")),
+        "checked as pasted: {:?}",
+        x(&m).problems
+    );
+    // A request's id is not reused by the other API's explorer.
+    m.mode.explorer_mut().unwrap().next_id = 7;
+    key(&mut m, KeyCode::Esc);
+    key(&mut m, KeyCode::Tab);
+    assert_eq!(x(&m).api, Api::Chat);
+    assert_eq!(x(&m).next_id, 7);
+}

@@ -13,7 +13,6 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::explorer::Focus;
 use super::{Cmd, Mode, Model, Pane, Prompt};
 use crate::keys::{Action, Context, KeySpec};
 
@@ -100,7 +99,7 @@ fn on_help_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {
 pub(super) fn on_paste(m: &mut Model, text: &str) -> Vec<Cmd> {
     let open = m.chat.open.as_ref().map(|o| o.chat_id.clone());
     match &mut m.mode {
-        Mode::Explorer(x) if x.focus == Focus::Editor => x.editor.insert(text),
+        Mode::Explorer(x) => super::explorer::paste(x, text),
         // A file dropped on the terminal arrives as its pasted path.
         Mode::Prompt(Prompt::Upload { path }) => path.insert_line(text.trim()),
         Mode::Prompt(Prompt::NewChat { input, .. }) => input.insert_line(text),

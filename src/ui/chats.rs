@@ -52,8 +52,9 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             if filtered {
                 lines.push(Line::from(vec![
                     Span::styled("/", theme.key),
-                    Span::raw(truncate(
-                        &super::composer::with_bar(&m.chat.filter.query, typing),
+                    Span::raw(super::text::with_bar(
+                        &m.chat.filter.query,
+                        typing,
                         w.saturating_sub(1),
                     )),
                 ]));

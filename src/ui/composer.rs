@@ -106,16 +106,6 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     }
 }
 
-/// A one-line input's text, made inert, with a bar at the cursor when it has the keyboard.
-pub(super) fn with_bar(e: &crate::app::Editor, focused: bool) -> String {
-    let (a, b) = e.text().split_at(e.cursor());
-    if focused {
-        format!("{}▏{}", crate::sanitize::line(a), crate::sanitize::line(b))
-    } else {
-        crate::sanitize::line(e.text()).into_owned()
-    }
-}
-
 /// An editor's text wrapped by display width into rows, and the (row, column) its cursor
 /// lands on. Wraps between grapheme clusters, never inside one.
 pub(super) fn wrap_draft(d: &crate::app::Editor, w: usize) -> (Vec<String>, (usize, usize)) {

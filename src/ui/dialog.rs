@@ -106,7 +106,7 @@ pub fn call_prompt(
     let rows = 8usize;
     let r = centered(area, 60, rows as u16 + 5);
     let w = r.width.saturating_sub(4) as usize;
-    let (shown, col) = field(&p.picker.query, w.saturating_sub(7));
+    let (shown, col) = super::text::field(&p.picker.query, w.saturating_sub(7));
     let mut lines = vec![
         Line::from(vec![Span::styled("Call: ", theme.title), Span::raw(shown)]),
         Line::raw(""),
@@ -174,41 +174,6 @@ pub fn confirm(
     f.render_widget(Paragraph::new(lines).block(frame("Confirm", theme)), r);
 }
 
-/// What of a one-line input fits in `room` columns, and the cursor's column in it: the
-/// whole text when it fits, else a window that keeps the cursor in view (the end, while
-/// typing at the end).
-pub(super) fn field(e: &crate::app::Editor, room: usize) -> (String, u16) {
-    use unicode_segmentation::UnicodeSegmentation;
-    let room = room.max(1);
-    let text = e.text();
-    let gs: Vec<(usize, &str, usize)> = text
-        .grapheme_indices(true)
-        .map(|(i, g)| {
-            (
-                i,
-                g,
-                unicode_width::UnicodeWidthStr::width(line(g).as_ref()),
-            )
-        })
-        .collect();
-    let at = gs
-        .iter()
-        .position(|(i, _, _)| *i >= e.cursor())
-        .unwrap_or(gs.len());
-    // Columns from `start` to `end` (exclusive), plus one for a cursor at the end.
-    let cols = |a: usize, b: usize| gs[a..b].iter().map(|g| g.2).sum::<usize>();
-    let mut start = 0;
-    let mut end = gs.len();
-    while cols(start, end) + usize::from(at == end) > room && start < at {
-        start += 1;
-    }
-    while cols(start, end) + usize::from(at == end) > room && end > at {
-        end -= 1;
-    }
-    let shown: String = gs[start..end].iter().map(|g| line(g.1)).collect();
-    (shown, cols(start, at) as u16)
-}
-
 /// A one-line input with a heading, a hint under it, and the cursor where it is.
 fn input_box(
     f: &mut Frame,
@@ -222,7 +187,7 @@ fn input_box(
     let r = centered(area, 64, hints.len() as u16 + 4);
     let w = r.width.saturating_sub(4) as usize;
     let room = w.saturating_sub(super::text::width(label) + 1).max(1);
-    let (shown, col) = field(input, room);
+    let (shown, col) = super::text::field(input, room);
     let mut lines = vec![
         Line::from(vec![
             Span::styled(label.to_string(), theme.title),
@@ -285,7 +250,7 @@ pub fn forward(
     let r = centered(area, 60, rows as u16 + 5);
     let w = r.width.saturating_sub(4) as usize;
     let matches = m.chat.list.matching(filter.query.text());
-    let (shown, col) = field(&filter.query, w.saturating_sub(5));
+    let (shown, col) = super::text::field(&filter.query, w.saturating_sub(5));
     let mut lines = vec![
         Line::from(vec![Span::styled("To: ", theme.title), Span::raw(shown)]),
         Line::raw(""),

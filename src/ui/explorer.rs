@@ -48,8 +48,9 @@ fn list(f: &mut Frame, area: Rect, x: &Explorer, theme: &Theme) {
     } else {
         Line::from(vec![
             Span::styled("/", theme.key),
-            Span::raw(truncate(
-                &super::composer::with_bar(&x.filter.query, x.focus == Focus::List),
+            Span::raw(super::text::with_bar(
+                &x.filter.query,
+                x.focus == Focus::List,
                 w.saturating_sub(1),
             )),
         ])
