@@ -8,8 +8,9 @@ use std::str::FromStr;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use serde::Deserialize;
 
-/// Where a binding applies. Keys only conflict with keys of the same context; the call dialog
-/// is modal, so its keys are looked up first while it is open.
+/// Where a binding applies. Keys conflict with the keys active at the same time (the global
+/// and Room keys with each pane's own: `KeyMap::ACTIVE_SETS`); the call dialog's keys are looked
+/// up first while it is open, in every mode (app/input.rs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Context {
     Global,
