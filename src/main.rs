@@ -29,6 +29,16 @@ fn main() -> ExitCode {
     // One crypto provider for every TLS and HTTP client in the program.
     trueconf_console::tls::init();
     let cli = Cli::parse();
+    if cli.command.is_some() {
+        // A subcommand writes to a pipe as often as to a terminal: when the reader goes away
+        // (`| head -1`), end quietly as Unix tools do, instead of panicking in `println!`.
+        // Sockets are unaffected (the standard library sends with MSG_NOSIGNAL); the TUI keeps
+        // Rust's default.
+        // SAFETY: called before any thread starts; SIG_DFL is a valid disposition.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     match real_main(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -153,3 +153,41 @@ fn the_console_refuses_to_start_without_a_terminal() {
         text(&out.stderr)
     );
 }
+
+/// A reader that has gone away (`| head -1`): output that no one reads ends the program
+/// quietly, as it does for Unix tools, never with a panic.
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::ExitStatusExt;
+    let home = Home::new();
+    for args in [
+        &["completions", "bash"][..],
+        &["config", "example"][..],
+        &["--help"][..],
+    ] {
+        // A pipe whose read end is closed before the program writes: every write fails.
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for the two descriptors pipe(2) writes.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: both descriptors were just created and are owned here alone.
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        drop(read);
+        let out = Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args(args)
+            .env_clear()
+            .envs(home.env())
+            .stdout(write)
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
+        // Either it wrote nothing (exit 0) or the write ended it by SIGPIPE.
+        assert!(
+            out.status.success() || out.status.signal() == Some(libc::SIGPIPE),
+            "{args:?}: {:?} {err}",
+            out.status
+        );
+    }
+}
