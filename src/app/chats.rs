@@ -119,8 +119,7 @@ impl ChatList {
         if filter.trim().is_empty() {
             return self.items.iter().collect();
         }
-        let cands: Vec<Candidate> = self.items.iter().map(|i| i.search.clone()).collect();
-        rank(filter, &cands)
+        rank(filter, &self.candidates())
             .into_iter()
             .map(|i| &self.items[i])
             .collect()
@@ -144,8 +143,8 @@ impl ChatList {
     }
 
     /// The search keys, in list order (for a [`super::Picker`]).
-    pub fn candidates(&self) -> Vec<Candidate> {
-        self.items.iter().map(|i| i.search.clone()).collect()
+    pub fn candidates(&self) -> Vec<&Candidate> {
+        self.items.iter().map(|i| &i.search).collect()
     }
 
     /// Rebuilds the search keys from the titles and the display names known now.

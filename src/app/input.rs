@@ -111,7 +111,9 @@ pub(super) fn on_paste(m: &mut Model, text: &str) -> Vec<Cmd> {
             picker.paste(text, &cands, selected);
         }
         Mode::Filtering => {
-            let cands = m.chat.list.candidates();
+            // The list's search keys and its selection are separate fields: borrowed together.
+            let cands: Vec<&crate::app::Candidate> =
+                m.chat.list.items.iter().map(|i| &i.search).collect();
             m.chat.filter.paste(text, &cands, &mut m.chat.list.selected);
         }
         Mode::Composing => match open {

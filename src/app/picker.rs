@@ -5,6 +5,8 @@
 //!
 //! Each candidate's search text is lowercased once, when the candidate is made, never per key.
 
+use std::borrow::Borrow;
+
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::editor::{Edit, Editor, Lines};
@@ -91,12 +93,12 @@ fn normalise(query: &str) -> Vec<char> {
 
 /// The indices of the candidates matching `query`, best first; equal matches keep the
 /// candidates' order (an empty query keeps them all, in order).
-pub fn rank(query: &str, cands: &[Candidate]) -> Vec<usize> {
+pub fn rank<C: Borrow<Candidate>>(query: &str, cands: &[C]) -> Vec<usize> {
     let q = normalise(query);
     let mut hits: Vec<(u8, usize, usize)> = cands
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| score(&q, &c.key).map(|(class, at)| (class, at, i)))
+        .filter_map(|(i, c)| score(&q, &c.borrow().key).map(|(class, at)| (class, at, i)))
         .collect();
     hits.sort_by_key(|&(class, at, i)| (class, at, i));
     hits.into_iter().map(|(_, _, i)| i).collect()
@@ -137,7 +139,7 @@ impl Picker {
     }
 
     /// The indices of the matching candidates, in the order they are shown.
-    pub fn matches(&self, cands: &[Candidate]) -> Vec<usize> {
+    pub fn matches<C: Borrow<Candidate>>(&self, cands: &[C]) -> Vec<usize> {
         let mut hits = rank(self.query.text(), cands);
         if self.keep_order {
             hits.sort_unstable();
@@ -147,10 +149,10 @@ impl Picker {
 
     /// Applies a key: editing keys change the query (the best match is then highlighted, or
     /// nothing when none matches); Up/Down/PgUp/PgDn move among the matches.
-    pub fn key(
+    pub fn key<C: Borrow<Candidate>>(
         &mut self,
         k: &KeyEvent,
-        cands: &[Candidate],
+        cands: &[C],
         selected: &mut Option<String>,
     ) -> Pick {
         let step = match k.code {
@@ -165,7 +167,7 @@ impl Picker {
                     Edit::Changed => {
                         *selected = rank(self.query.text(), cands)
                             .first()
-                            .map(|&i| cands[i].id.clone());
+                            .map(|&i| cands[i].borrow().id.clone());
                         Pick::Changed
                     }
                     Edit::Unchanged => Pick::Unchanged,
@@ -176,7 +178,7 @@ impl Picker {
         let ids: Vec<&str> = self
             .matches(cands)
             .into_iter()
-            .map(|i| cands[i].id.as_str())
+            .map(|i| cands[i].borrow().id.as_str())
             .collect();
         let Some(last) = ids.len().checked_sub(1) else {
             return Pick::Unchanged;
@@ -196,11 +198,16 @@ impl Picker {
     }
 
     /// Pasted text, on one line; the best match is highlighted.
-    pub fn paste(&mut self, text: &str, cands: &[Candidate], selected: &mut Option<String>) {
+    pub fn paste<C: Borrow<Candidate>>(
+        &mut self,
+        text: &str,
+        cands: &[C],
+        selected: &mut Option<String>,
+    ) {
         self.query.insert_line(text);
         *selected = rank(self.query.text(), cands)
             .first()
-            .map(|&i| cands[i].id.clone());
+            .map(|&i| cands[i].borrow().id.clone());
     }
 
     pub fn is_empty(&self) -> bool {

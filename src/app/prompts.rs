@@ -203,7 +203,8 @@ pub(super) fn confirm(m: &mut Model, question: String, answers: Vec<super::Answe
 /// arrows move among matches, Enter opens the selected chat and keeps the filter, Esc
 /// clears it.
 pub(super) fn on_filter_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
-    let cands = m.chat.list.candidates();
+    // The list's search keys and its selection are separate fields: borrowed together.
+    let cands: Vec<&crate::app::Candidate> = m.chat.list.items.iter().map(|i| &i.search).collect();
     match m.chat.filter.key(k, &cands, &mut m.chat.list.selected) {
         Pick::Esc => {
             m.mode = Mode::Normal;
