@@ -150,11 +150,11 @@ impl ChatList {
     /// Rebuilds the search keys from the titles and the display names known now.
     pub fn reindex(&mut self, names: &std::collections::HashMap<String, String>) {
         for i in &mut self.items {
-            let texts: Vec<&str> = match names.get(&i.title) {
-                Some(n) => vec![n.as_str(), i.title.as_str()],
-                None => vec![i.title.as_str()],
+            // A p2p chat's title is the peer's id: found by the name, or a piece of the id.
+            i.search = match names.get(&i.title) {
+                Some(n) => Candidate::with_exact(i.id.clone(), &[n], &[&i.title]),
+                None => Candidate::new(i.id.clone(), &[&i.title]),
             };
-            i.search = Candidate::new(i.id.clone(), &texts);
         }
     }
 

@@ -15,21 +15,38 @@ use super::editor::{Edit, Editor, Lines};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     pub id: String,
+    /// Matched by substring or by letters in order.
     key: String,
+    /// Matched by substring only (ids: "al" must not find every `@video.example.com`).
+    exact: String,
+}
+
+/// The texts lowercased and joined by a separator no query contains, so a match never spans
+/// two texts.
+fn joined(texts: &[&str]) -> String {
+    let mut key = String::new();
+    for t in texts {
+        if !key.is_empty() {
+            key.push('\u{1f}');
+        }
+        key.push_str(&t.to_lowercase());
+    }
+    key
 }
 
 impl Candidate {
-    /// A candidate found by any of `texts` (a title, a display name, an id…).
+    /// A candidate found by any of `texts` (a title, a display name…).
     pub fn new(id: impl Into<String>, texts: &[&str]) -> Candidate {
-        let mut key = String::new();
-        for t in texts {
-            if !key.is_empty() {
-                // A separator no query contains: a match never spans two texts.
-                key.push('\u{1f}');
-            }
-            key.push_str(&t.to_lowercase());
+        Candidate::with_exact(id, texts, &[])
+    }
+
+    /// A candidate found by `texts`, or by a substring of `exact` (an id behind a name).
+    pub fn with_exact(id: impl Into<String>, texts: &[&str], exact: &[&str]) -> Candidate {
+        Candidate {
+            id: id.into(),
+            key: joined(texts),
+            exact: joined(exact),
         }
-        Candidate { id: id.into(), key }
     }
 }
 
@@ -38,12 +55,21 @@ impl Candidate {
 ///
 /// Classes, best first: the text (or one of its words) starts with the query; the query is a
 /// substring; its characters appear in order. Within a class, an earlier match ranks first.
-fn score(q: &[char], key: &str) -> Option<(u8, usize)> {
+fn score(q: &[char], c: &Candidate) -> Option<(u8, usize)> {
     if q.is_empty() {
         return Some((0, 0));
     }
     let qs: String = q.iter().collect();
-    if let Some(at) = key.find(&qs) {
+    let found = [substring(&qs, &c.key), substring(&qs, &c.exact)]
+        .into_iter()
+        .flatten()
+        .min();
+    found.or_else(|| in_order(q, &c.key))
+}
+
+/// Where `qs` stands in `key`: class 0 at a word's start, else 1.
+fn substring(qs: &str, key: &str) -> Option<(u8, usize)> {
+    if let Some(at) = key.find(qs) {
         let word_start = key[..at]
             .chars()
             .next_back()
@@ -52,7 +78,7 @@ fn score(q: &[char], key: &str) -> Option<(u8, usize)> {
             return Some((0, at));
         }
         // A later occurrence may start a word.
-        let later = key.match_indices(&qs).find(|(i, _)| {
+        let later = key.match_indices(qs).find(|(i, _)| {
             key[..*i]
                 .chars()
                 .next_back()
@@ -63,7 +89,11 @@ fn score(q: &[char], key: &str) -> Option<(u8, usize)> {
             None => (1, at),
         });
     }
-    // Letters in order, within one of the texts.
+    None
+}
+
+/// The query's letters in order, within one of the texts: class 2.
+fn in_order(q: &[char], key: &str) -> Option<(u8, usize)> {
     let mut offset = 0;
     for part in key.split('\u{1f}') {
         let mut it = q.iter().peekable();
@@ -98,7 +128,7 @@ pub fn rank<C: Borrow<Candidate>>(query: &str, cands: &[C]) -> Vec<usize> {
     let mut hits: Vec<(u8, usize, usize)> = cands
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| score(&q, &c.borrow().key).map(|(class, at)| (class, at, i)))
+        .filter_map(|(i, c)| score(&q, c.borrow()).map(|(class, at)| (class, at, i)))
         .collect();
     hits.sort_by_key(|&(class, at, i)| (class, at, i));
     hits.into_iter().map(|(_, _, i)| i).collect()

@@ -76,3 +76,31 @@ fn typing_highlights_the_best_match_and_arrows_move_among_matches() {
     p.paste("bo\nb", &c, &mut sel);
     assert_eq!(p.query.text(), "zbo b");
 }
+
+#[test]
+fn an_id_behind_a_name_matches_by_a_piece_only() {
+    let c = vec![
+        Candidate::with_exact(
+            "alice@video.example.com",
+            &["Alice Johnson"],
+            &["alice@video.example.com"],
+        ),
+        Candidate::with_exact(
+            "carol@video.example.com",
+            &["Carol White"],
+            &["carol@video.example.com"],
+        ),
+    ];
+    // Letters scattered over an id do not match ("v…x" in "video.example").
+    assert!(ids("vx", &c).is_empty());
+    // A piece of an id at a word start ranks first; the name's letters in order come after.
+    assert_eq!(
+        ids("al", &c),
+        ["alice@video.example.com", "carol@video.example.com"]
+    );
+    // A piece of an id finds it.
+    assert_eq!(ids("carol@", &c), ["carol@video.example.com"]);
+    assert_eq!(ids("video", &c).len(), 2);
+    // The name still matches by letters in order.
+    assert_eq!(ids("cw", &c), ["carol@video.example.com"]);
+}

@@ -18,10 +18,12 @@ pub(super) fn open_call(m: &mut Model) {
     for c in &m.room.state.contacts {
         let name = sanitize::line(&c.peer.name).into_owned();
         let id = sanitize::line(&c.peer.id).into_owned();
-        contacts.push(Candidate::new(
-            c.peer.id.clone(),
-            &[&c.peer.id, &c.peer.name],
-        ));
+        // Found by the name's letters in order, or by a piece of the id.
+        contacts.push(if c.peer.name.is_empty() {
+            Candidate::new(c.peer.id.clone(), &[&c.peer.id])
+        } else {
+            Candidate::with_exact(c.peer.id.clone(), &[&c.peer.name], &[&c.peer.id])
+        });
         labels.push(if name.is_empty() {
             id
         } else {
