@@ -206,6 +206,28 @@ pub struct ChatConfig {
     /// Seconds a request may wait for its answer (including waiting for the link).
     #[serde(default = "default_request_timeout", deserialize_with = "de_seconds")]
     pub request_timeout: u64,
+    /// Seconds of silence (not even an answer to a ping) after which the server counts as
+    /// gone and the link reconnects.
+    #[serde(default = "default_liveness", deserialize_with = "de_liveness")]
+    pub liveness: u64,
+}
+
+/// The default of `liveness`: a peer silent this many seconds is gone.
+pub const DEFAULT_LIVENESS: u64 = 15;
+
+fn default_liveness() -> u64 {
+    DEFAULT_LIVENESS
+}
+
+/// At least 3 s (a ping goes out after a third of it), at most a day.
+fn de_liveness<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = de_seconds(d)?;
+    if n < 3 {
+        return Err(serde::de::Error::custom(format!(
+            "liveness must be at least 3 seconds, not {n}"
+        )));
+    }
+    Ok(n)
 }
 
 /// The most seconds a wait may be configured to (a day): beyond it a deadline is no longer a
@@ -272,6 +294,9 @@ pub struct RoomConfig {
     /// The instance name of a Room started with `-t NAME` (its config.json is under /public/NAME/).
     #[serde(default = "default_instance", deserialize_with = "de_instance")]
     pub instance: String,
+    /// Seconds of silence after which the Room counts as gone (see `[chat] liveness`).
+    #[serde(default = "default_liveness", deserialize_with = "de_liveness")]
+    pub liveness: u64,
 }
 
 fn default_instance() -> String {

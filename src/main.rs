@@ -224,6 +224,15 @@ fn run_tui(
         let mut tui = tui::Tui::enter(false)?;
         let (links_tx, links_rx) = mpsc::channel(1024);
         let mut effects = app::Effects::new(targets, links_tx);
+        if !demo {
+            effects.set_room_liveness(
+                config
+                    .rooms
+                    .iter()
+                    .map(|r| Duration::from_secs(r.liveness))
+                    .collect(),
+            );
+        }
         // The outbox survives a restart (not in --demo, whose chats are new each run).
         let mut model = model;
         model.ui.utc_offset_secs = i64::from(chrono::Local::now().offset().local_minus_utc());

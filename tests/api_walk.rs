@@ -46,6 +46,7 @@ async fn every_room_method_is_answered() {
         request_timeout: Duration::from_secs(5),
         connect_timeout: Duration::from_secs(2),
         frames: false,
+        ..RoomLinkOptions::default()
     };
     let (h, _events) = room::link::spawn(target, opts);
     h.wait_status(WAIT, trueconf_console::app::LinkStatus::is_up)

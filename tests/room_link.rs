@@ -55,6 +55,7 @@ fn opts() -> RoomLinkOptions {
         request_timeout: Duration::from_secs(5),
         connect_timeout: Duration::from_secs(2),
         frames: true,
+        ..RoomLinkOptions::default()
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Effects {
     /// The data dir: the explorer's history and saved scripts go there.
     data_dir: Option<std::path::PathBuf>,
     ticks: Option<JoinHandle<()>>,
+    /// Each configured room's liveness (the default where none is given).
+    room_liveness: Vec<std::time::Duration>,
 }
 
 impl Effects {
@@ -31,6 +33,7 @@ impl Effects {
             outbox_path: None,
             data_dir: None,
             ticks: None,
+            room_liveness: Vec::new(),
         }
     }
 
@@ -48,6 +51,11 @@ impl Effects {
     /// Where the explorer's history and scripts are written (None: not written).
     pub fn set_data_dir(&mut self, dir: Option<std::path::PathBuf>) {
         self.data_dir = dir;
+    }
+
+    /// How long each room (by index) may be silent before its link counts it gone.
+    pub fn set_room_liveness(&mut self, liveness: Vec<std::time::Duration>) {
+        self.room_liveness = liveness;
     }
 
     /// Where `Cmd::SaveOutbox` writes.
@@ -99,9 +107,11 @@ impl Effects {
         let Some(target) = self.rooms.get(index).cloned() else {
             return;
         };
+        let d = RoomLinkOptions::default();
         let opts = RoomLinkOptions {
             frames: true,
-            ..RoomLinkOptions::default()
+            liveness: self.room_liveness.get(index).copied().unwrap_or(d.liveness),
+            ..d
         };
         let (handle, mut events) = link::spawn(target, opts);
         let tx = self.tx.clone();

@@ -141,8 +141,9 @@ pub struct ChatLinkOptions {
     pub request_timeout: Duration,
     /// Token, connect and auth, each.
     pub connect_timeout: Duration,
-    /// WebSocket pings to keep middleboxes from cutting an idle link.
-    pub ping_interval: Duration,
+    /// A server silent this long (not even answering a ping) is gone: the link reconnects.
+    /// Pinged after a third of it, which also keeps middleboxes from cutting an idle link.
+    pub liveness: Duration,
     /// Emit every frame in and out as [`ChatLinkEvent::Frame`] (tokens masked).
     pub frames: bool,
     /// Where tokens are cached; None: never cached.
@@ -160,6 +161,7 @@ impl ChatLinkOptions {
                 max_retries: (c.reconnect_max_retries > 0).then_some(c.reconnect_max_retries),
             },
             request_timeout: Duration::from_secs(c.request_timeout.max(1)),
+            liveness: Duration::from_secs(c.liveness),
             ..d
         }
     }
@@ -175,7 +177,7 @@ impl Default for ChatLinkOptions {
             },
             request_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
-            ping_interval: Duration::from_secs(20),
+            liveness: Duration::from_secs(crate::config::DEFAULT_LIVENESS),
             frames: false,
             token_cache: None,
         }
@@ -313,6 +315,7 @@ pub fn spawn(
         request_timeout: opts.request_timeout,
         connect_timeout: opts.connect_timeout,
         frames: opts.frames,
+        liveness: Some(opts.liveness),
     };
     let proto = ChatLink {
         target: target.clone(),
@@ -409,7 +412,7 @@ impl ChatHandle {
     }
 
     /// How long a request may wait for its answer.
-    pub(super) fn request_timeout(&self) -> Duration {
+    pub fn request_timeout(&self) -> Duration {
         self.link.request_timeout()
     }
 

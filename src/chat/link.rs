@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{Map, Value};
 use tokio::sync::{mpsc, watch};
@@ -269,10 +268,6 @@ impl Protocol for ChatLink {
 
     fn on_command(&mut self, w: Watch) {
         self.watchers.entry(w.file_id).or_default().push(w.tx);
-    }
-
-    fn ping_interval(&self) -> Option<Duration> {
-        Some(self.opts.ping_interval)
     }
 }
 

@@ -111,6 +111,7 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
         request_timeout: timeout,
         connect_timeout: timeout.min(Duration::from_secs(5)),
         frames: watching || matches!(args.command, RoomCommand::Run { .. }),
+        ..RoomLinkOptions::default()
     };
     let (h, mut events) = link::spawn(target, opts);
     if !watching {

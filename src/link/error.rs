@@ -50,6 +50,12 @@ pub enum LinkError {
     },
     #[error("connection lost: {0}")]
     Lost(tungstenite::Error),
+    /// Nothing at all came from the peer (not even an answer to a ping) for `secs`.
+    #[error("{peer} stopped answering: nothing heard for {secs} s")]
+    Unresponsive { peer: &'static str, secs: u64 },
+    /// A frame could not be written for `secs`: the peer stopped reading.
+    #[error("the connection stalled: nothing could be sent for {secs} s")]
+    SendStalled { secs: u64 },
     #[error("connection lost")]
     Ended,
     /// A protocol's own reason (discovery, OAuth, …).

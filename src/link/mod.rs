@@ -35,6 +35,11 @@ pub enum LinkStatus {
     Connected,
     /// Authenticated: requests flow.
     Authorized,
+    /// Authenticated, but nothing has come from the peer for `secs` seconds, not even an
+    /// answer to a ping: not online. The link reconnects if the silence goes on.
+    Unresponsive {
+        secs: u64,
+    },
     Disconnected {
         reason: String,
     },
@@ -53,6 +58,7 @@ impl LinkStatus {
             LinkStatus::Connecting => "connecting…".into(),
             LinkStatus::Connected => "authenticating…".into(),
             LinkStatus::Authorized => "online".into(),
+            LinkStatus::Unresponsive { secs } => format!("not answering (silent for {secs} s)"),
             LinkStatus::Disconnected { reason } => {
                 format!("disconnected: {}", crate::sanitize::line(reason))
             }
@@ -70,6 +76,7 @@ impl LinkStatus {
             LinkStatus::Connecting => "…".into(),
             LinkStatus::Connected => "auth…".into(),
             LinkStatus::Authorized => "on".into(),
+            LinkStatus::Unresponsive { .. } => "silent".into(),
             LinkStatus::Disconnected { .. } => "down".into(),
             LinkStatus::Retrying { in_secs, .. } => format!("retry {in_secs}s"),
         }

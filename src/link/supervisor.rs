@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
-use tokio::time::{Instant, Interval};
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::LinkStatus;
@@ -146,10 +146,6 @@ pub trait Protocol: Send + Sized + 'static {
         self.on_push(push, ctx);
     }
     fn on_command(&mut self, cmd: Self::Command);
-    /// WebSocket pings to keep middleboxes from cutting an idle link.
-    fn ping_interval(&self) -> Option<Duration> {
-        None
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -161,6 +157,84 @@ pub struct LinkOptions {
     pub connect_timeout: Duration,
     /// Emit every frame in and out through [`Protocol::frame_event`] (masked).
     pub frames: bool,
+    /// A peer silent this long is gone: the session ends and the link reconnects. Silent for a
+    /// third of it, the peer is pinged (a WebSocket ping, which every server answers while it
+    /// reads); for half of it, the link shows as not answering. None: never checked.
+    pub liveness: Option<Duration>,
+}
+
+/// What the session knows of the peer's last sign of life.
+struct Liveness {
+    every: Duration,
+    heard: Instant,
+    pinged: bool,
+    flagged: bool,
+}
+
+/// What the liveness timer asks for.
+enum Check {
+    Ping,
+    Flag(u64),
+    Dead(u64),
+}
+
+impl Liveness {
+    fn new(every: Duration) -> Liveness {
+        Liveness {
+            every,
+            heard: Instant::now(),
+            pinged: false,
+            flagged: false,
+        }
+    }
+
+    /// A frame arrived; true when the link had been shown as not answering.
+    fn heard(&mut self) -> bool {
+        self.heard = Instant::now();
+        self.pinged = false;
+        std::mem::take(&mut self.flagged)
+    }
+
+    fn deadline(&self) -> Instant {
+        self.heard
+            + if !self.pinged {
+                self.every / 3
+            } else if !self.flagged {
+                self.every / 2
+            } else {
+                self.every
+            }
+    }
+
+    fn check(&mut self, now: Instant) -> Option<Check> {
+        let quiet = now.saturating_duration_since(self.heard);
+        if quiet >= self.every {
+            return Some(Check::Dead(quiet.as_secs()));
+        }
+        if !self.pinged && quiet >= self.every / 3 {
+            self.pinged = true;
+            return Some(Check::Ping);
+        }
+        if self.pinged && !self.flagged && quiet >= self.every / 2 {
+            self.flagged = true;
+            return Some(Check::Flag(quiet.as_secs()));
+        }
+        None
+    }
+}
+
+/// Writes a frame, giving up after `limit`: a peer that stopped reading fills the socket's
+/// buffers, and a write must not hold the session (and its timers) past that.
+async fn send_within<S>(sink: &mut S, msg: Message, limit: Duration) -> Result<(), LinkError>
+where
+    S: Sink<Message, Error = tungstenite::Error> + Unpin,
+{
+    match tokio::time::timeout(limit, sink.send(msg)).await {
+        Ok(r) => r.map_err(LinkError::Send),
+        Err(_) => Err(LinkError::SendStalled {
+            secs: limit.as_secs(),
+        }),
+    }
 }
 
 enum Command<P: Protocol> {
@@ -236,6 +310,11 @@ impl<P: Protocol> Link<P> {
 
     pub fn status(&self) -> LinkStatus {
         self.status.borrow().clone()
+    }
+
+    /// The status as it changes.
+    pub fn subscribe_status(&self) -> watch::Receiver<LinkStatus> {
+        self.status.clone()
     }
 
     pub fn request_timeout(&self) -> Duration {
@@ -491,10 +570,9 @@ impl<P: Protocol> Supervisor<P> {
         out.extend(early);
         out.extend(self.waiting.take_all());
         let mut unflushed = false;
-        let mut ping = self
-            .proto
-            .ping_interval()
-            .map(|p| tokio::time::interval_at(Instant::now() + p, p));
+        let mut alive = self.opts.liveness.map(Liveness::new);
+        // A write may take this long before the peer counts as gone.
+        let write_limit = self.opts.liveness.unwrap_or(self.opts.request_timeout);
         let secs = self.opts.request_timeout.as_secs();
         loop {
             for Call {
@@ -507,16 +585,17 @@ impl<P: Protocol> Supervisor<P> {
                 let id = sent.next_id();
                 let text = self.proto.encode(id, &method, body);
                 self.tap(true, &text);
-                if let Err(e) = sink.send(Message::text(text)).await {
+                if let Err(e) = send_within(&mut sink, Message::text(text), write_limit).await {
                     if let Some(r) = reply {
                         let _ = r.send(Err(RequestFailure::Dropped(method).into()));
                     }
                     sent.fail_all();
-                    return Some(LinkError::Send(e).into());
+                    return Some(e.into());
                 }
                 sent.insert(id, method, reply, deadline);
             }
             let deadline = sent.next_deadline();
+            let check_at = alive.as_ref().map(Liveness::deadline);
             tokio::select! {
                 biased;
                 cmd = self.rx.recv() => match cmd {
@@ -528,6 +607,9 @@ impl<P: Protocol> Supervisor<P> {
                     }
                 },
                 msg = stream.next() => {
+                    if alive.as_mut().is_some_and(Liveness::heard) {
+                        self.set_status(LinkStatus::Authorized);
+                    }
                     let end = self.on_message(msg, &mut sink, &mut sent, &mut out, &mut unflushed).await;
                     if end.is_some() {
                         return end;
@@ -540,10 +622,24 @@ impl<P: Protocol> Supervisor<P> {
                         return Some(LinkError::Send(e).into());
                     }
                 }
-                _ = tick(&mut ping) => {
-                    if let Err(e) = sink.send(Message::Ping(Vec::new().into())).await {
-                        sent.fail_all();
-                        return Some(LinkError::Send(e).into());
+                _ = sleep_until(check_at) => {
+                    let check = alive.as_mut().and_then(|a| a.check(Instant::now()));
+                    match check {
+                        Some(Check::Ping) => {
+                            let ping = Message::Ping(Vec::new().into());
+                            if let Err(e) = send_within(&mut sink, ping, write_limit).await {
+                                sent.fail_all();
+                                return Some(e.into());
+                            }
+                        }
+                        Some(Check::Flag(secs)) => {
+                            self.set_status(LinkStatus::Unresponsive { secs });
+                        }
+                        Some(Check::Dead(secs)) => {
+                            sent.fail_all();
+                            return Some(LinkError::Unresponsive { peer: P::PEER, secs }.into());
+                        }
+                        None => {}
                     }
                 }
                 _ = sleep_until(deadline) => sent.expire(Instant::now(), secs),
@@ -639,15 +735,6 @@ impl<P: Protocol> Supervisor<P> {
 async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn tick(interval: &mut Option<Interval>) {
-    match interval {
-        Some(i) => {
-            i.tick().await;
-        }
         None => std::future::pending().await,
     }
 }

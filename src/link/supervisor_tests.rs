@@ -161,6 +161,7 @@ async fn the_supervisor_acks_first_correlates_times_out_and_queues_while_down() 
         request_timeout: Duration::from_millis(400),
         connect_timeout: Duration::from_secs(2),
         frames: true,
+        liveness: None,
     };
     let link = supervisor::spawn(Toy { port }, opts, ev_tx);
     let mut ws = accept_and_auth(&l).await;
@@ -241,4 +242,70 @@ async fn the_supervisor_acks_first_correlates_times_out_and_queues_while_down() 
         tokio::time::sleep(Duration::from_millis(100)).await;
     });
     assert_eq!(queued, Ok(json!("ok")));
+}
+
+#[tokio::test]
+async fn a_silent_peer_is_flagged_then_dropped_and_a_live_one_is_kept() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (ev_tx, _ev_rx) = mpsc::unbounded_channel();
+    let opts = LinkOptions {
+        backoff: Backoff {
+            initial: Duration::from_millis(10),
+            max: Duration::from_millis(20),
+            max_retries: None,
+        },
+        request_timeout: Duration::from_secs(5),
+        connect_timeout: Duration::from_secs(2),
+        frames: false,
+        liveness: Some(Duration::from_millis(900)),
+    };
+    let link = supervisor::spawn(Toy { port }, opts, ev_tx);
+    // A live peer: it reads (and so answers pings); the link pings it when idle and stays up.
+    let mut ws = accept_and_auth(&l).await;
+    link.wait_status(Duration::from_secs(2), LinkStatus::is_up)
+        .await
+        .unwrap();
+    let mut status = link.subscribe_status();
+    status.mark_unchanged();
+    for _ in 0..4 {
+        match ws.next().await.unwrap().unwrap() {
+            Message::Ping(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(!status.has_changed().unwrap(), "{:?}", link.status());
+    // The peer stops reading (a frozen server): no pong. Flagged as not answering first...
+    let flagged = link
+        .wait_status(Duration::from_secs(5), |s| {
+            matches!(s, LinkStatus::Unresponsive { .. })
+        })
+        .await
+        .unwrap();
+    assert!(!flagged.is_up());
+    assert!(
+        flagged.label().starts_with("not answering"),
+        "{}",
+        flagged.label()
+    );
+    // ...then dropped with the reason, and connected again.
+    let down = link
+        .wait_status(Duration::from_secs(5), |s| {
+            matches!(
+                s,
+                LinkStatus::Disconnected { .. } | LinkStatus::Retrying { .. }
+            )
+        })
+        .await
+        .unwrap();
+    assert!(
+        down.label().contains("stopped answering"),
+        "{}",
+        down.label()
+    );
+    let _again = accept_and_auth(&l).await;
+    link.wait_status(Duration::from_secs(2), LinkStatus::is_up)
+        .await
+        .unwrap();
+    drop(ws);
 }

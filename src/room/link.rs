@@ -71,6 +71,8 @@ pub struct RoomLinkOptions {
     pub connect_timeout: Duration,
     /// Emit every frame in and out as [`RoomLinkEvent::Frame`] (secrets masked).
     pub frames: bool,
+    /// A Room silent this long (not even answering a ping) is gone: the link reconnects.
+    pub liveness: Duration,
 }
 
 impl Default for RoomLinkOptions {
@@ -80,6 +82,7 @@ impl Default for RoomLinkOptions {
             request_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
             frames: false,
+            liveness: Duration::from_secs(crate::config::DEFAULT_LIVENESS),
         }
     }
 }
@@ -182,6 +185,7 @@ pub fn spawn(
         request_timeout: opts.request_timeout,
         connect_timeout: opts.connect_timeout,
         frames: opts.frames,
+        liveness: Some(opts.liveness),
     };
     let proto = RoomLink {
         target,

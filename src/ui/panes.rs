@@ -26,7 +26,7 @@ pub(super) fn status_style(s: &LinkStatus, theme: &Theme) -> ratatui::style::Sty
     match s {
         LinkStatus::Authorized | LinkStatus::Connected => theme.ok,
         LinkStatus::Disconnected { .. } | LinkStatus::Retrying { .. } => theme.error,
-        LinkStatus::Connecting => theme.warn,
+        LinkStatus::Connecting | LinkStatus::Unresponsive { .. } => theme.warn,
         LinkStatus::NotConfigured | LinkStatus::Offline => theme.dim,
     }
 }
