@@ -3,10 +3,12 @@
 
 pub mod chat;
 mod net;
+pub mod proxy;
 pub mod room;
 pub mod world;
 
 pub use chat::{ChatSim, ChatSimConfig};
+pub use proxy::FaultProxy;
 pub use room::{RoomSim, RoomSimConfig};
 pub use world::World;
 

@@ -203,6 +203,25 @@ impl ChatSim {
             .unwrap_or(0)
     }
 
+    /// The texts of a chat's text messages by one author (`alice` or `alice@server`), in the
+    /// chat's order (for tests that count what arrived).
+    pub fn texts_by(&self, chat_id: &str, author: &str) -> Vec<String> {
+        let short = author.split('@').next().unwrap_or(author);
+        self.inner
+            .lock()
+            .chats
+            .get(chat_id)
+            .map(|c| {
+                c.messages
+                    .iter()
+                    .filter(|m| m.author.0.split('@').next() == Some(short) && m.kind == 200)
+                    .filter_map(|m| m.content.get("text").and_then(|t| t.as_str()))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Holds server requests back (they queue per connection) until [`ChatSim::release`]: a
     /// benchmark can prepare a flood and then time its delivery alone.
     pub fn hold(&self) {
