@@ -241,7 +241,10 @@ fn run_tui(
             let path = trueconf_console::dirs::data_dir().map(|d| d.join("outbox.json"));
             if let Some(p) = &path {
                 match app::OutboxFile::load(p) {
-                    Ok(items) => model.composer.outbox = items,
+                    Ok(f) => {
+                        model.composer.outbox = f.items;
+                        model.composer.claimed = f.claimed;
+                    }
                     // Unsent messages may be in it: keep the file, never overwrite it.
                     Err(e) => load_errors.push(kept_aside(p, e)),
                 }

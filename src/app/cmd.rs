@@ -27,8 +27,14 @@ pub enum Cmd {
     ResolveNames(Vec<String>),
     /// Start or stop the one-second ticks.
     Ticks(bool),
+    /// Ask the server whether an uncertain outbox message arrived (ignoring our messages in
+    /// `claimed`); the answer comes back as `Msg::Checked`.
+    CheckSent {
+        item: super::Outgoing,
+        claimed: Vec<String>,
+    },
     /// Write the outbox to disk.
-    SaveOutbox(Vec<super::Outgoing>),
+    SaveOutbox(super::OutboxFile),
     /// Download an attachment into `dir` (under a name no other file there has); progress
     /// comes back as `Msg::TransferPath`, link transfer events and `Msg::TransferDone`.
     Download {

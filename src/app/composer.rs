@@ -54,13 +54,19 @@ impl ParseMode {
     }
 }
 
+/// Where a message of the outbox is on its way. Messages of one chat go out one at a time,
+/// in the order they were written; a message whose fate is unknown holds its chat's later ones
+/// back until it is settled, so nothing is posted twice or out of order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OutState {
-    /// Waiting for the link.
+    /// Not handed to the link yet: certainly not on the server.
     Pending,
-    /// Handed to the link; no answer yet.
+    /// Handed to the link (saved as such before the request left); no answer yet.
     Sending,
-    /// Refused, or lost in a way that may or may not have delivered it: the user decides.
+    /// It left, and then the link dropped or the answer did not come: the server may or may
+    /// not have it. It is checked against the chat's history before anything is sent again.
+    Uncertain,
+    /// Refused (by the server, or here before it left): not on the server. The user decides.
     Failed(String),
 }
 
@@ -76,32 +82,84 @@ pub struct Outgoing {
     #[serde(default)]
     pub edit_of: Option<String>,
     pub state: OutState,
+    /// When it was written (our clock, Unix milliseconds): a check for it looks at messages
+    /// from then on.
+    #[serde(default)]
+    pub created_ms: u64,
+    /// Uncertain and being checked right now. Not saved: after a restart it is checked again.
+    #[serde(skip)]
+    pub checking: bool,
+    /// Why an uncertain message could not be checked (the server would not show the chat's
+    /// history): it waits for the user to ask again.
+    #[serde(default)]
+    pub stuck: Option<String>,
+}
+
+impl Outgoing {
+    /// A new message for the outbox (numbered and stamped when it is put there).
+    pub fn new(chat_id: String, text: String, parse_mode: &str) -> Outgoing {
+        Outgoing {
+            local_id: 0,
+            chat_id,
+            text,
+            parse_mode: parse_mode.to_string(),
+            reply_to: None,
+            edit_of: None,
+            state: OutState::Pending,
+            created_ms: 0,
+            checking: false,
+            stuck: None,
+        }
+    }
 }
 
 /// How a send ended, as the effect reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
-    Sent,
-    /// Not sent (the link was down): try again when it is back.
+    /// Posted (with the server's id for it, when the answer carried one).
+    Sent { message_id: Option<String> },
+    /// It never left (the link was down): it goes out when the link is back.
     NotSent,
-    /// Refused, or unknown: kept with the reason for the user.
-    Failed(String),
+    /// It left and no answer came (the link dropped, the time ran out, the answer could not
+    /// be read): the server may or may not have it.
+    Unknown(String),
+    /// Refused: not on the server.
+    Refused(String),
 }
 
-/// The outbox file: what is still to be delivered, in order.
+/// What checking an uncertain message found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked {
+    /// The server has it, with this id.
+    Arrived { message_id: String },
+    /// The server does not have it: it may be sent again.
+    Absent,
+    /// The question got no answer (the link dropped again): asked again when it is back.
+    Unknown(String),
+    /// The server would not show the history: it waits for the user.
+    CannotCheck(String),
+}
+
+/// The ids of our messages already accounted for are kept up to this many.
+pub const CLAIMED_KEPT: usize = 1000;
+
+/// The outbox file: what is still to be delivered, in order, and the ids of the messages
+/// recently confirmed (so a later identical message is never taken for one of them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct OutboxFile {
     pub items: Vec<Outgoing>,
+    #[serde(default)]
+    pub claimed: Vec<String>,
 }
 
 impl OutboxFile {
-    /// Reads the outbox; anything that was being sent when the program stopped is pending
-    /// again, unless it may have gone out (then it waits for the user as failed).
-    pub fn load(path: &std::path::Path) -> Result<Vec<Outgoing>, crate::dirs::FileError> {
+    /// Reads the outbox. A message that was being sent when the program stopped may have
+    /// arrived: it is uncertain, and checked before anything is sent again.
+    pub fn load(path: &std::path::Path) -> Result<OutboxFile, crate::dirs::FileError> {
         use crate::dirs::FileError;
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(OutboxFile::default()),
             Err(source) => {
                 return Err(FileError::Read {
                     path: path.to_path_buf(),
@@ -109,30 +167,22 @@ impl OutboxFile {
                 });
             }
         };
-        let f: OutboxFile = serde_json::from_str(&text).map_err(|e| FileError::Invalid {
+        let mut f: OutboxFile = serde_json::from_str(&text).map_err(|e| FileError::Invalid {
             path: path.to_path_buf(),
             what: "an outbox file",
             reason: e.to_string(),
         })?;
-        Ok(f.items
-            .into_iter()
-            .map(|mut o| {
-                if o.state == OutState::Sending {
-                    o.state = OutState::Failed(
-                        "the program stopped while sending; it may or may not have arrived".into(),
-                    );
-                }
-                o
-            })
-            .collect())
+        for o in &mut f.items {
+            if o.state == OutState::Sending {
+                o.state = OutState::Uncertain;
+            }
+        }
+        Ok(f)
     }
 
     /// Writes atomically, readable by the user alone.
-    pub fn save(path: &std::path::Path, items: &[Outgoing]) -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(&OutboxFile {
-            items: items.to_vec(),
-        })
-        .map_err(std::io::Error::other)?;
+    pub fn save(path: &std::path::Path, file: &OutboxFile) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(file).map_err(std::io::Error::other)?;
         crate::dirs::write_private(path, &text)
     }
 }
@@ -172,15 +222,9 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
                 o.selected = None;
             }
             let d = m.composer.drafts.entry(chat_id.clone()).or_default();
-            let out = super::Outgoing {
-                local_id: 0,
-                chat_id,
-                parse_mode: d.parse_mode.wire().into(),
-                reply_to: d.reply_to.take(),
-                edit_of: d.edit_of.take(),
-                text: d.editor.take(),
-                state: super::OutState::Pending,
-            };
+            let mut out = Outgoing::new(chat_id, d.editor.take(), d.parse_mode.wire());
+            out.reply_to = d.reply_to.take();
+            out.edit_of = d.edit_of.take();
             return send(m, out);
         }
         // Ctrl-P: how the server reads the text (text, markdown, html).
@@ -202,13 +246,17 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
 }
 
 pub(super) fn save_outbox(m: &Model) -> Option<Cmd> {
-    m.composer
-        .persist
-        .then(|| Cmd::SaveOutbox(m.composer.outbox.clone()))
+    m.composer.persist.then(|| {
+        Cmd::SaveOutbox(OutboxFile {
+            items: m.composer.outbox.clone(),
+            claimed: m.composer.claimed.clone(),
+        })
+    })
 }
 
-/// Puts a message in the outbox (saved first), and sends it if the link is up.
-fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
+/// Puts a message in the outbox (saved first), and sends it if the link is up and nothing
+/// of its chat is ahead of it.
+pub(super) fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
     out.local_id = m
         .composer
         .outbox
@@ -217,105 +265,228 @@ fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
         .max()
         .unwrap_or(0)
         + 1;
+    out.created_ms = crate::link::now_ms();
+    out.state = OutState::Pending;
     m.composer.outbox.push(out);
     m.touch();
+    // One save covers both: the message is on disk (as Sending, if it goes now) before its
+    // request leaves.
+    let next = advance(m);
     let mut cmds: Vec<Cmd> = save_outbox(m).into_iter().collect();
-    cmds.extend(flush_outbox(m));
+    cmds.extend(next);
     cmds
 }
 
-/// Hands every pending message to the link, when it is up.
+/// Moves the outbox on (see [`advance`]), saved before anything leaves.
 pub(super) fn flush_outbox(m: &mut Model) -> Vec<Cmd> {
+    let next = advance(m);
+    if next.is_empty() {
+        return next;
+    }
+    let mut cmds: Vec<Cmd> = save_outbox(m).into_iter().collect();
+    cmds.extend(next);
+    cmds
+}
+
+/// Moves the outbox on, when the link is up: in each chat, the first message not refused is
+/// sent if pending, checked if uncertain, and waited for if already on its way; the chat's
+/// later messages wait behind it. The caller saves the outbox before running the commands,
+/// so a message is on disk as Sending before its request leaves, and a crash after that
+/// never sends it again unchecked.
+fn advance(m: &mut Model) -> Vec<Cmd> {
     if !m.chat.link.is_up() {
         return vec![];
     }
+    let mut held: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut cmds = Vec::new();
     for o in &mut m.composer.outbox {
-        if o.state == super::OutState::Pending {
-            o.state = super::OutState::Sending;
-            cmds.push(Cmd::SendChat(o.clone()));
+        if held.contains(&o.chat_id) || matches!(o.state, OutState::Failed(_)) {
+            continue;
         }
+        held.insert(o.chat_id.clone());
+        match o.state {
+            OutState::Sending | OutState::Failed(_) => {}
+            // Setting a message's text twice changes nothing: an edit is not checked, only
+            // made again.
+            OutState::Uncertain if o.edit_of.is_some() => {
+                o.state = OutState::Sending;
+                cmds.push(Cmd::SendChat(o.clone()));
+            }
+            OutState::Uncertain => {
+                if !o.checking && o.stuck.is_none() {
+                    o.checking = true;
+                    cmds.push(Cmd::CheckSent {
+                        item: o.clone(),
+                        claimed: m.composer.claimed.clone(),
+                    });
+                }
+            }
+            OutState::Pending => {
+                o.state = OutState::Sending;
+                cmds.push(Cmd::SendChat(o.clone()));
+            }
+        }
+    }
+    if !cmds.is_empty() {
+        m.touch();
     }
     cmds
 }
 
-pub(super) fn on_sent(m: &mut Model, local_id: u64, outcome: super::SendOutcome) -> Vec<Cmd> {
-    let Some(i) = m
-        .composer
+/// A message of ours is on the server with this id: it is never taken for another.
+fn claim(m: &mut Model, message_id: String) {
+    m.composer.claimed.push(message_id);
+    let over = m.composer.claimed.len().saturating_sub(CLAIMED_KEPT);
+    m.composer.claimed.drain(..over);
+}
+
+fn position(m: &Model, local_id: u64) -> Option<usize> {
+    m.composer
         .outbox
         .iter()
         .position(|o| o.local_id == local_id)
-    else {
+}
+
+pub(super) fn on_sent(m: &mut Model, local_id: u64, outcome: SendOutcome) -> Vec<Cmd> {
+    let Some(i) = position(m, local_id) else {
         return vec![];
     };
     let mut cmds = Vec::new();
     match outcome {
-        super::SendOutcome::Sent => {
-            let o = m.composer.outbox.remove(i);
-            if let Some(id) = &o.edit_of {
-                // Our edit does not come back to this session either: show it as sent.
-                if let Some(msg) = m
-                    .chat
-                    .open
-                    .as_mut()
-                    .filter(|c| c.chat_id == o.chat_id)
-                    .and_then(|c| c.messages.iter_mut().find(|e| &e.message_id == id))
-                {
-                    msg.is_edited = true;
-                    msg.content = crate::chat::types::Content::Text {
-                        text: o.text.clone(),
-                        parse_mode: o.parse_mode.clone(),
-                        buttons: None,
-                    };
-                }
-                m.touch();
-                cmds.extend(save_outbox(m));
-                return cmds;
-            }
-            // Our own message does not come back to this session: read it from the server,
-            // with its place in the chat.
-            if m.chat.open.as_ref().is_some_and(|c| c.chat_id == o.chat_id) {
-                cmds.push(Cmd::LoadHistory {
-                    chat_id: o.chat_id,
-                    before: None,
-                });
-            }
+        SendOutcome::Sent { message_id } => cmds.extend(delivered(m, i, message_id)),
+        SendOutcome::NotSent => m.composer.outbox[i].state = OutState::Pending,
+        SendOutcome::Unknown(reason) => {
+            tracing::info!("message {local_id}: fate unknown ({reason}); it will be checked");
+            let o = &mut m.composer.outbox[i];
+            o.state = OutState::Uncertain;
+            o.checking = false;
         }
-        super::SendOutcome::NotSent => {
-            m.composer.outbox[i].state = super::OutState::Pending;
-            // The link may be back already.
-            cmds.extend(flush_outbox(m));
-        }
-        super::SendOutcome::Failed(reason) => {
-            m.composer.outbox[i].state =
-                super::OutState::Failed(sanitize::line(&reason).into_owned());
+        SendOutcome::Refused(reason) => {
+            m.composer.outbox[i].state = OutState::Failed(sanitize::line(&reason).into_owned());
         }
     }
     m.touch();
+    // The next message of the chat (or this one again) may go now.
+    let next = advance(m);
     cmds.extend(save_outbox(m));
+    cmds.extend(next);
     cmds
 }
 
-/// The failed messages of the open chat go back to pending (and out, if the link is up).
+pub(super) fn on_checked(m: &mut Model, local_id: u64, found: Checked) -> Vec<Cmd> {
+    let Some(i) = position(m, local_id) else {
+        return vec![];
+    };
+    let mut cmds = Vec::new();
+    let o = &mut m.composer.outbox[i];
+    o.checking = false;
+    match found {
+        Checked::Arrived { message_id } => cmds.extend(delivered(m, i, Some(message_id))),
+        Checked::Absent => o.state = OutState::Pending,
+        Checked::Unknown(reason) => {
+            tracing::info!("message {local_id}: still unknown ({reason})");
+        }
+        Checked::CannotCheck(reason) => {
+            o.stuck = Some(sanitize::line(&reason).into_owned());
+        }
+    }
+    m.touch();
+    let next = advance(m);
+    cmds.extend(save_outbox(m));
+    cmds.extend(next);
+    cmds
+}
+
+/// The message at `i` is on the server: it leaves the outbox.
+fn delivered(m: &mut Model, i: usize, message_id: Option<String>) -> Vec<Cmd> {
+    let o = m.composer.outbox.remove(i);
+    if let Some(id) = &o.edit_of {
+        // Our edit does not come back to this session either: show it as sent.
+        if let Some(msg) = m
+            .chat
+            .open
+            .as_mut()
+            .filter(|c| c.chat_id == o.chat_id)
+            .and_then(|c| c.messages.iter_mut().find(|e| &e.message_id == id))
+        {
+            msg.is_edited = true;
+            msg.content = crate::chat::types::Content::Text {
+                text: o.text.clone(),
+                parse_mode: o.parse_mode.clone(),
+                buttons: None,
+            };
+        }
+        return vec![];
+    }
+    if let Some(id) = message_id {
+        claim(m, id);
+    }
+    // Our own message does not come back to this session: read it from the server, with its
+    // place in the chat.
+    if m.chat.open.as_ref().is_some_and(|c| c.chat_id == o.chat_id) {
+        return vec![Cmd::LoadHistory {
+            chat_id: o.chat_id,
+            before: None,
+        }];
+    }
+    vec![]
+}
+
+/// `t` in a chat: its refused messages are sent again, and its uncertain ones are checked
+/// again (never sent before the check says they did not arrive).
 pub(super) fn retry_failed(m: &mut Model) -> Vec<Cmd> {
     let Some(chat) = m.chat.open.as_ref().map(|o| o.chat_id.clone()) else {
         return vec![];
     };
-    let mut n = 0;
+    let (mut resent, mut checked) = (0, 0);
     for o in &mut m.composer.outbox {
-        if o.chat_id == chat && matches!(o.state, super::OutState::Failed(_)) {
-            o.state = super::OutState::Pending;
-            n += 1;
+        if o.chat_id != chat {
+            continue;
+        }
+        match o.state {
+            OutState::Failed(_) => {
+                o.state = OutState::Pending;
+                resent += 1;
+            }
+            OutState::Uncertain if !o.checking => {
+                o.stuck = None;
+                checked += 1;
+            }
+            _ => {}
         }
     }
-    if n == 0 {
+    if resent + checked == 0 {
         m.notify(NoticeLevel::Info, "No failed messages here".to_string());
         return vec![];
     }
-    m.touch();
-    let mut cmds = flush_outbox(m);
-    cmds.extend(save_outbox(m));
+    let mut what = Vec::new();
+    if resent > 0 {
+        what.push(format!("sending {resent} again"));
+    }
+    if checked > 0 {
+        what.push(format!("checking whether {checked} arrived"));
+    }
+    let link = if m.chat.link.is_up() {
+        ""
+    } else {
+        " once the link is back"
+    };
+    m.notify(
+        NoticeLevel::Info,
+        format!("{}{link}", capitalise(&what.join("; "))),
+    );
+    let next = advance(m);
+    let mut cmds: Vec<Cmd> = save_outbox(m).into_iter().collect();
+    cmds.extend(next);
     cmds
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]

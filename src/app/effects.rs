@@ -182,7 +182,6 @@ impl Effects {
                 };
                 let h = h.clone();
                 tokio::spawn(async move {
-                    use crate::chat::ChatError as E;
                     let content = crate::chat::methods::text_content(&o.text, &o.parse_mode);
                     let r = match &o.edit_of {
                         Some(id) => h
@@ -191,7 +190,7 @@ impl Effects {
                                 content,
                             })
                             .await
-                            .map(|_| ()),
+                            .map(|_| None),
                         None => h
                             .send_message(crate::chat::methods::SendMessage {
                                 chat_id: o.chat_id.clone(),
@@ -199,24 +198,46 @@ impl Effects {
                                 content,
                             })
                             .await
-                            .map(|_| ()),
-                    };
-                    let outcome = match r {
-                        Ok(_) => super::SendOutcome::Sent,
-                        Err(E::LinkDown { .. } | E::Stopped) => super::SendOutcome::NotSent,
-                        Err(e) => super::SendOutcome::Failed(e.to_string()),
+                            .map(|p| p.message_id),
                     };
                     let _ = tx
                         .send(Msg::ChatSent {
                             local_id: o.local_id,
-                            outcome,
+                            outcome: send_outcome(r),
                         })
                         .await;
                 });
             }
-            Cmd::SaveOutbox(items) => {
+            Cmd::CheckSent { item, claimed } => {
+                let tx = self.tx.clone();
+                let Some((h, _)) = &self.chat else {
+                    let _ = tx.try_send(Msg::Checked {
+                        local_id: item.local_id,
+                        found: super::Checked::Unknown("no chat link".into()),
+                    });
+                    return;
+                };
+                let h = h.clone();
+                tokio::spawn(async move {
+                    let probe = crate::chat::delivery::Probe {
+                        chat_id: &item.chat_id,
+                        text: &item.text,
+                        reply_to: item.reply_to.as_deref(),
+                        since_ms: item.created_ms,
+                        claimed: &claimed,
+                    };
+                    let found = check_outcome(crate::chat::delivery::reconcile(&h, &probe).await);
+                    let _ = tx
+                        .send(Msg::Checked {
+                            local_id: item.local_id,
+                            found,
+                        })
+                        .await;
+                });
+            }
+            Cmd::SaveOutbox(file) => {
                 if let Some(p) = &self.outbox_path
-                    && let Err(e) = super::OutboxFile::save(p, &items)
+                    && let Err(e) = super::OutboxFile::save(p, &file)
                 {
                     tracing::error!("cannot save the outbox to {}: {e}", p.display());
                 }
@@ -575,6 +596,42 @@ impl Drop for Effects {
         if let Some(t) = self.ticks.take() {
             t.abort();
         }
+    }
+}
+
+/// How a send ended, read from the request's result: only a request that never left is "not
+/// sent"; one that left and got no readable answer is unknown (it may have been posted).
+fn send_outcome(r: Result<Option<String>, crate::chat::ChatError>) -> super::SendOutcome {
+    use super::SendOutcome;
+    use crate::chat::ChatError as E;
+    match r {
+        Ok(message_id) => SendOutcome::Sent { message_id },
+        Err(E::LinkDown { .. }) => SendOutcome::NotSent,
+        Err(e @ (E::Dropped(_) | E::Timeout { .. } | E::Stopped | E::BadReply { .. })) => {
+            SendOutcome::Unknown(e.to_string())
+        }
+        Err(e @ (E::Server { .. } | E::Params(_) | E::Local(_) | E::Http(_))) => {
+            SendOutcome::Refused(e.to_string())
+        }
+    }
+}
+
+/// What a check found, read from its result: a question that got no answer is asked again
+/// later; one the server refused waits for the user.
+fn check_outcome(
+    r: Result<Option<crate::chat::types::Envelope>, crate::chat::ChatError>,
+) -> super::Checked {
+    use super::Checked;
+    use crate::chat::ChatError as E;
+    match r {
+        Ok(Some(e)) => Checked::Arrived {
+            message_id: e.message_id,
+        },
+        Ok(None) => Checked::Absent,
+        Err(e @ (E::LinkDown { .. } | E::Dropped(_) | E::Timeout { .. } | E::Stopped)) => {
+            Checked::Unknown(e.to_string())
+        }
+        Err(e) => Checked::CannotCheck(e.to_string()),
     }
 }
 

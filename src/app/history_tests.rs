@@ -174,7 +174,7 @@ fn edit_only_our_text_and_the_sent_edit_shows_at_once() {
         &mut m,
         Msg::ChatSent {
             local_id: o.local_id,
-            outcome: SendOutcome::Sent,
+            outcome: SendOutcome::Sent { message_id: None },
         },
     );
     assert!(
@@ -337,12 +337,8 @@ fn every_action_does_something() {
         }
         m.composer.outbox.push(Outgoing {
             local_id: 1,
-            chat_id: "a".into(),
-            text: "t".into(),
-            parse_mode: "text".into(),
-            reply_to: None,
-            edit_of: None,
             state: OutState::Failed("x".into()),
+            ..Outgoing::new("a".into(), "t".into(), "text")
         });
         if a == Action::Open {
             m.ui.focus = Pane::Chats;
@@ -400,18 +396,15 @@ fn a_failed_edit_stays_in_the_outbox_with_its_text() {
     let mut m = open(2);
     m.composer.outbox.push(Outgoing {
         local_id: 7,
-        chat_id: "a".into(),
-        text: "fixed".into(),
-        parse_mode: "text".into(),
-        reply_to: None,
         edit_of: Some("m1".into()),
         state: OutState::Sending,
+        ..Outgoing::new("a".into(), "fixed".into(), "text")
     });
     update(
         &mut m,
         Msg::ChatSent {
             local_id: 7,
-            outcome: SendOutcome::Failed("message not found (306)".into()),
+            outcome: SendOutcome::Refused("message not found (306)".into()),
         },
     );
     assert_eq!(

@@ -7,6 +7,8 @@ mod composer;
 mod editor;
 mod effects;
 pub mod explorer;
+#[cfg(test)]
+mod faults_tests;
 mod history;
 mod input;
 mod mode;
@@ -24,7 +26,9 @@ mod update;
 pub use chats::{ChatEntry, ChatList, Loadable, Older, OpenChat};
 pub use cmd::{ChatOp, Cmd};
 pub use composer::COMPOSER_KEYS;
-pub use composer::{Draft, OutState, OutboxFile, Outgoing, ParseMode, SendOutcome};
+pub use composer::{
+    CLAIMED_KEPT, Checked, Draft, OutState, OutboxFile, Outgoing, ParseMode, SendOutcome,
+};
 pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::Effects;
 pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt};

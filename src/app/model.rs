@@ -251,6 +251,10 @@ pub struct ComposerModel {
     pub drafts: std::collections::HashMap<String, super::Draft>,
     /// Messages written and not yet confirmed, in order.
     pub outbox: Vec<super::Outgoing>,
+    /// Ids of our messages the server confirmed lately (newest last, at most
+    /// [`super::composer::CLAIMED_KEPT`]): a check for an uncertain message never takes one of
+    /// them for it.
+    pub claimed: Vec<String>,
     /// Save the outbox after each change (off in --demo, whose chats are new each run).
     pub persist: bool,
 }

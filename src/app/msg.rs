@@ -74,6 +74,11 @@ pub enum Msg {
         local_id: u64,
         outcome: super::SendOutcome,
     },
+    /// What checking an uncertain outbox message found.
+    Checked {
+        local_id: u64,
+        found: super::Checked,
+    },
     /// A confirmation was answered yes: what it confirmed.
     Confirmed(Confirmed),
 }

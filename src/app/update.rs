@@ -31,6 +31,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick => super::room::on_tick(m),
         Msg::ChatSent { local_id, outcome } => super::composer::on_sent(m, local_id, outcome),
+        Msg::Checked { local_id, found } => super::composer::on_checked(m, local_id, found),
         Msg::TransferPath { id, path, total } => {
             super::transfers::transfer_path(m, id, path, total);
             vec![]

@@ -327,7 +327,9 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
     update(&mut m, press('i'));
     let cmds = update(&mut m, enter());
     assert!(
-        matches!(&cmds[..], [Cmd::SaveOutbox(v), Cmd::SendChat(o)] if v.len() == 1 && o.text == "hi q\nthere\n")
+        matches!(&cmds[..], [Cmd::SaveOutbox(f), Cmd::SendChat(o)]
+            if f.items.len() == 1 && f.items[0].state == crate::app::OutState::Sending && o.text == "hi q\nthere\n"),
+        "{cmds:?}"
     );
     assert!(m.composer.drafts[&open].editor.is_empty());
     // The link drops: what is written now waits.
@@ -349,49 +351,58 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
         &mut m,
         Msg::ChatSent {
             local_id: first,
-            outcome: crate::app::SendOutcome::Failed("dropped".into()),
+            outcome: crate::app::SendOutcome::Unknown("dropped".into()),
         },
     );
-    assert!(matches!(
-        m.composer.outbox[0].state,
-        crate::app::OutState::Failed(_)
-    ));
-    // The link returns: the pending one goes out; the failed one waits for the user.
+    assert_eq!(m.composer.outbox[0].state, crate::app::OutState::Uncertain);
+    // The link returns: the uncertain one is checked before anything is sent, and the later
+    // one waits behind it (order).
     let cmds = update(
         &mut m,
         Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
     );
-    let sent: Vec<_> = cmds
-        .iter()
-        .filter_map(|c| match c {
-            Cmd::SendChat(o) => Some(o.text.as_str()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(sent, ["later"]);
-    update(
-        &mut m,
-        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
-    );
-    m.ui.focus = Pane::History;
-    let cmds = update(&mut m, press('t'));
     assert!(
         cmds.iter()
-            .any(|c| matches!(c, Cmd::SendChat(o) if o.local_id == first))
+            .any(|c| matches!(c, Cmd::CheckSent { item, .. } if item.local_id == first)),
+        "{cmds:?}"
     );
-    // Delivered: gone from the outbox, and the open chat reloads to show it.
-    let second = m.composer.outbox[1].local_id;
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::SendChat(_))),
+        "{cmds:?}"
+    );
+    // Not on the server: it goes out again, saved as Sending first; still nothing else.
+    let cmds = update(
+        &mut m,
+        Msg::Checked {
+            local_id: first,
+            found: crate::app::Checked::Absent,
+        },
+    );
+    assert!(
+        matches!(&cmds[..], [Cmd::SaveOutbox(f), Cmd::SendChat(o)]
+            if o.local_id == first && f.items[0].state == crate::app::OutState::Sending),
+        "{cmds:?}"
+    );
+    // Delivered: gone from the outbox, claimed, the open chat reloads to show it, and the
+    // next one goes.
     let cmds = update(
         &mut m,
         Msg::ChatSent {
-            local_id: second,
-            outcome: crate::app::SendOutcome::Sent,
+            local_id: first,
+            outcome: crate::app::SendOutcome::Sent {
+                message_id: Some("srv1".into()),
+            },
         },
     );
     assert!(cmds.contains(&Cmd::LoadHistory {
         chat_id: open.clone(),
         before: None
     }));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::SendChat(o) if o.text == "later"))
+    );
+    assert_eq!(m.composer.claimed, ["srv1"]);
     assert_eq!(m.composer.outbox.len(), 1);
 }
 

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod delivery;
 pub mod events;
 pub mod files;
 pub(crate) mod lenient;

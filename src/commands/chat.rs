@@ -21,6 +21,12 @@ use crate::sanitize::line;
 /// A failure: the one-line reason and the exit code.
 pub struct Failure(pub String, pub u8);
 
+/// `chat send`'s exit code when it cannot be known whether the message arrived: it left, the
+/// link dropped before the answer, and the server could not be asked afterwards.
+pub const EXIT_UNKNOWN: u8 = 3;
+/// How many times `chat send` sends a message the server shows it does not have.
+const SEND_ATTEMPTS: u32 = 3;
+
 impl From<ChatError> for Failure {
     fn from(e: ChatError) -> Failure {
         let code = if matches!(e, ChatError::Params(_)) {
@@ -235,6 +241,13 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                 Some(c) => ChatLinkOptions::from_config(c).backoff,
                 None => ChatLinkOptions::default().backoff,
             }
+        } else if matches!(args.command, ChatCommand::Send { .. }) {
+            // A send cut by a drop reconnects to ask whether it arrived.
+            Backoff {
+                max_retries: Some(3),
+                max: Duration::from_secs(2),
+                ..Backoff::default()
+            }
         } else {
             Backoff {
                 max_retries: Some(0),
@@ -253,12 +266,19 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
     }
     match h
         .wait_status(timeout, |s| {
-            s.is_up() || matches!(s, LinkStatus::Disconnected { .. })
+            s.is_up()
+                || matches!(
+                    s,
+                    LinkStatus::Disconnected { .. } | LinkStatus::Retrying { .. }
+                )
         })
         .await
     {
         Ok(LinkStatus::Authorized) => {}
-        Ok(LinkStatus::Disconnected { reason }) => return Err(Failure(line(&reason).into(), 1)),
+        // The first attempt failed: no waiting for retries (`send` retries only after a cut).
+        Ok(LinkStatus::Disconnected { reason } | LinkStatus::Retrying { reason, .. }) => {
+            return Err(Failure(line(&reason).into(), 1));
+        }
         Ok(other) | Err(other) => {
             return Err(Failure(
                 format!(
@@ -356,13 +376,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
             format,
         } => {
             let id = resolve_chat(&h, chat).await?;
-            let r = h
-                .send_message(SendMessage {
-                    chat_id: id,
-                    reply_message_id: reply.clone(),
-                    content: text_content(text, format.mode()),
-                })
-                .await?;
+            let r = deliver(&h, &id, text, reply.as_deref(), format.mode(), timeout).await?;
             posted(&r, json);
         }
         ChatCommand::Edit {
@@ -531,6 +545,91 @@ fn full_user(h: &ChatHandle, user: &str) -> String {
     {
         Some(domain) => format!("{user}@{domain}"),
         None => user.to_string(),
+    }
+}
+
+/// Sends a message exactly once: when the link drops (or the answer does not come) after it
+/// left, the command waits for the link, asks the server whether the message arrived
+/// ([`chat::delivery`]), and sends it again only if it did not. Exit 0 sent, 1 refused (or
+/// shown absent after every attempt), [`EXIT_UNKNOWN`] when the question could not be put.
+async fn deliver(
+    h: &ChatHandle,
+    chat_id: &str,
+    text: &str,
+    reply: Option<&str>,
+    mode: &str,
+    timeout: Duration,
+) -> Result<Posted, Failure> {
+    use chat::delivery::{Probe, claimed_before, fate_unknown, reconcile};
+    let unknown = |why: &str| {
+        Failure(
+            format!("not known whether the message arrived: {}", line(why)),
+            EXIT_UNKNOWN,
+        )
+    };
+    // Our identical messages already there are never taken for this one.
+    let claimed = claimed_before(h, chat_id, text).await?;
+    let since_ms = crate::link::now_ms();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let e = match h
+            .send_message(SendMessage {
+                chat_id: chat_id.to_string(),
+                reply_message_id: reply.map(str::to_string),
+                content: text_content(text, mode),
+            })
+            .await
+        {
+            Ok(p) => return Ok(p),
+            Err(e) if fate_unknown(&e) => e,
+            Err(e) => return Err(e.into()),
+        };
+        let why = e.to_string();
+        tracing::info!("sendMessage: {why}; asking the server whether it arrived");
+        let probe = Probe {
+            chat_id,
+            text,
+            reply_to: reply,
+            since_ms,
+            claimed: &claimed,
+        };
+        // Ask, reconnecting as needed, until the server answers the question.
+        let found = loop {
+            if h.wait_status(timeout, LinkStatus::is_up).await.is_err() {
+                return Err(unknown(&format!(
+                    "{why}; the server could not be reached again"
+                )));
+            }
+            match reconcile(h, &probe).await {
+                Ok(found) => break found,
+                Err(e) if fate_unknown(&e) || matches!(e, ChatError::LinkDown { .. }) => {
+                    if attempt >= SEND_ATTEMPTS {
+                        return Err(unknown(&format!("{why}; then {e}")));
+                    }
+                    attempt += 1;
+                }
+                Err(e) => return Err(unknown(&format!("{why}; checking failed: {e}"))),
+            }
+        };
+        match found {
+            Some(e) => {
+                return Ok(Posted {
+                    chat_id: Some(chat_id.to_string()),
+                    message_id: Some(e.message_id),
+                    timestamp: Some(e.timestamp),
+                    file_id: None,
+                    caption_message_id: None,
+                });
+            }
+            None if attempt >= SEND_ATTEMPTS => {
+                return Err(Failure(
+                    format!("not sent: {} (the server does not have it)", line(&why)),
+                    1,
+                ));
+            }
+            None => tracing::info!("the server does not have it: sending again"),
+        }
     }
 }
 

@@ -131,6 +131,22 @@ fn pending_lines(cx: &Ctx, chat_id: &str) -> Vec<Line<'static>> {
         let (mark, style) = match &o.state {
             crate::app::OutState::Pending => ("⏳ waiting for the link".to_string(), theme.warn),
             crate::app::OutState::Sending => ("… sending".to_string(), theme.dim),
+            crate::app::OutState::Uncertain => match &o.stuck {
+                Some(why) => (
+                    format!(
+                        "? not known whether it arrived: {why} ({} checks again)",
+                        m.ui.keys.describe(Action::Retry)
+                    ),
+                    theme.warn,
+                ),
+                None if m.chat.link.is_up() => {
+                    ("… checking whether it arrived".to_string(), theme.dim)
+                }
+                None => (
+                    "… checking whether it arrived, once the link is back".to_string(),
+                    theme.dim,
+                ),
+            },
             crate::app::OutState::Failed(e) => (
                 format!(
                     "✗ not sent: {e} ({} retries)",
