@@ -139,6 +139,7 @@ impl ChatSim {
             shutdown: watch::channel(false).0,
             hold: watch::channel(false).0,
             offline: std::sync::atomic::AtomicBool::new(false),
+            cut_next: Mutex::new(None),
         });
         let app = transport::router(inner.clone());
         net::serve(listener, app, inner.shutdown.subscribe());
@@ -162,6 +163,13 @@ impl ChatSim {
     /// Closes every open WebSocket (clients must reconnect).
     pub fn drop_connections(&self) {
         self.inner.kick.send_modify(|n| *n += 1);
+    }
+
+    /// The next request of `method` is cut: every connection is dropped instead of its
+    /// answer, after it was carried out (`carried_out`) or before. Either way the client cannot
+    /// know which.
+    pub fn cut_next(&self, method: &str, carried_out: bool) {
+        *super::net::lock(&self.inner.cut_next) = Some((method.to_string(), carried_out));
     }
 
     /// Waits until `n` authorised connections are open.

@@ -133,6 +133,9 @@ pub(super) struct Inner {
     pub hold: watch::Sender<bool>,
     /// While true, the server is "down": OAuth and the WebSocket answer 503.
     pub offline: std::sync::atomic::AtomicBool,
+    /// The next request of this method is cut: every connection is dropped instead of its
+    /// answer, after carrying it out (true) or before (false). For tests.
+    pub cut_next: Mutex<Option<(String, bool)>>,
 }
 
 pub(super) fn now_ms() -> u64 {

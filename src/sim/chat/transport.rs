@@ -319,13 +319,34 @@ impl Session {
             None if is_auth => self.on_auth(id, &p, replies, pushes),
             Some(_) if is_auth => replies.push(error_frame(id, 2)),
             None => replies.push(error_frame(id, 200)),
-            Some(u) => match self.inner.command(self.conn_id, u, method, &p) {
-                Ok((reply, after)) => {
-                    replies.push(response_frame(id, reply));
-                    pushes.extend(after);
+            Some(u) => match self.take_cut(method) {
+                Some(carry_out) => {
+                    if carry_out {
+                        let _ = self.inner.command(self.conn_id, u, method, &p);
+                    }
+                    self.inner.kick.send_modify(|n| *n += 1);
                 }
-                Err(code) => replies.push(error_frame(id, code)),
+                None => match self.inner.command(self.conn_id, u, method, &p) {
+                    Ok((reply, after)) => {
+                        replies.push(response_frame(id, reply));
+                        pushes.extend(after);
+                    }
+                    Err(code) => replies.push(error_frame(id, code)),
+                },
             },
+        }
+    }
+
+    /// Whether this request is to be cut, and if so whether it is carried out first (see
+    /// `ChatSim::cut_next`).
+    fn take_cut(&self, method: &str) -> Option<bool> {
+        let mut cut = crate::sim::net::lock(&self.inner.cut_next);
+        match cut.take() {
+            Some((m, carry_out)) if m == method => Some(carry_out),
+            other => {
+                *cut = other;
+                None
+            }
         }
     }
 
