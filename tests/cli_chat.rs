@@ -289,3 +289,100 @@ fn simulate_serves_the_chat_api_too() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("eve@video.example.com"), "{stdout}");
 }
+
+/// Lines of a child's stream, as they come.
+fn lines_of(r: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for l in std::io::BufReader::new(r).lines() {
+            let Ok(l) = l else { break };
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits for a line containing `what`; returns the lines read on the way (and it).
+fn wait_line(rx: &std::sync::mpsc::Receiver<String>, what: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    loop {
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(l) => {
+                let hit = l.contains(what);
+                seen.push(l);
+                if hit {
+                    return seen;
+                }
+            }
+            Err(_) => panic!("no line with {what:?}; got {seen:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_catches_up_on_what_was_posted_while_it_was_disconnected() {
+    let home = Home::new();
+    let sim = sim().await;
+    let project = sim.chat_id("Project").unwrap();
+    let port = sim.port().to_string();
+    let mut env = home.env();
+    env.insert("TRUECONF_PASSWORD".into(), "operator".into());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+        .args([
+            "chat",
+            "watch",
+            "--server",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--no-tls",
+            "--user",
+            "operator",
+        ])
+        .env_clear()
+        .envs(env)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = lines_of(child.stdout.take().unwrap());
+    let err = lines_of(child.stderr.take().unwrap());
+    wait_line(&err, "[link] online");
+    sim.post_text("alice", &project, "before the cut").unwrap();
+    wait_line(&out, "before the cut");
+    // The server goes away; two messages are posted meanwhile; it comes back.
+    sim.set_offline(true);
+    wait_line(&err, "disconnected");
+    sim.post_text("alice", &project, "missed one").unwrap();
+    sim.post_text("bob", &project, "missed two").unwrap();
+    sim.set_offline(false);
+    wait_line(&err, "[link] online");
+    let mut got = wait_line(&out, "missed two");
+    sim.post_text("dave", &project, "after the cut").unwrap();
+    got.extend(wait_line(&out, "after the cut"));
+    let _ = child.kill();
+    let _ = child.wait();
+    // (Alice's automatic answers quote them: "↳ missed two: …".)
+    let texts: Vec<&str> = got
+        .iter()
+        .filter(|l| !l.contains('↳'))
+        .filter_map(|l| {
+            [
+                "missed one",
+                "missed two",
+                "after the cut",
+                "before the cut",
+            ]
+            .into_iter()
+            .find(|t| l.contains(t))
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        ["missed one", "missed two", "after the cut"],
+        "{got:?}"
+    );
+}

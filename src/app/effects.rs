@@ -145,7 +145,9 @@ impl Effects {
                 let Some((h, _)) = &self.chat else { return };
                 let (h, tx) = (h.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let r = load_chats(&h).await.map_err(AppError::from);
+                    let r = crate::chat::catchup::all_chats(&h)
+                        .await
+                        .map_err(AppError::from);
                     let _ = tx.send(Msg::ChatsLoaded(r)).await;
                 });
             }
@@ -567,24 +569,6 @@ async fn free_path(dir: &std::path::Path, name: &str) -> Result<std::path::PathB
 }
 
 /// Every chat, page by page (`getChats` pages count from 1).
-async fn load_chats(
-    h: &crate::chat::ChatHandle,
-) -> Result<Vec<crate::chat::types::Chat>, crate::chat::ChatError> {
-    let mut out = Vec::new();
-    for page in 1..=1000 {
-        let got = h
-            .get_chats(crate::chat::methods::GetChats { count: 100, page })
-            .await?
-            .0;
-        let n = got.len();
-        out.extend(got);
-        if n < 100 {
-            break;
-        }
-    }
-    Ok(out)
-}
-
 impl Drop for Effects {
     fn drop(&mut self) {
         if let Some((_, forward)) = self.room.take() {

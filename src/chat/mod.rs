@@ -4,6 +4,7 @@
 //! protocol the link supervisor runs ([`link`]) and file transfer ([`files`]). No UI code.
 
 pub mod auth;
+pub mod catchup;
 pub mod client;
 pub mod delivery;
 pub mod events;

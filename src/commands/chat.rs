@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::chat::auth::TokenCache;
+use crate::chat::catchup::{Seen, all_chats};
 use crate::chat::events::ChatEvent;
 use crate::chat::methods::*;
 use crate::chat::types::{ChatType, Envelope, human_size};
@@ -158,20 +159,6 @@ fn message_line(e: &Envelope) -> String {
         line(who),
         line(&e.summary())
     )
-}
-
-/// Every chat, page by page.
-async fn all_chats(h: &ChatHandle) -> Result<Vec<crate::chat::types::Chat>, ChatError> {
-    let mut out = Vec::new();
-    for page in 1.. {
-        let got = h.get_chats(GetChats { count: 100, page }).await?.0;
-        let n = got.len();
-        out.extend(got);
-        if n < 100 || page > 1000 {
-            break;
-        }
-    }
-    Ok(out)
 }
 
 /// A CHAT argument: an id, a title, or a user's p2p chat.
@@ -568,7 +555,17 @@ async fn deliver(
         )
     };
     // Our identical messages already there are never taken for this one.
-    let claimed = claimed_before(h, chat_id, text).await?;
+    let mut tries = 0;
+    let claimed = loop {
+        match claimed_before(h, chat_id, text).await {
+            Ok(c) => break c,
+            Err(e) if tries < SEND_ATTEMPTS && fate_unknown(&e) => {
+                tries += 1;
+                let _ = h.wait_status(timeout, LinkStatus::is_up).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
     let since_ms = crate::link::now_ms();
     let mut attempt = 0;
     loop {
@@ -662,11 +659,21 @@ fn done(json: bool, text: &str) {
 }
 
 /// Prints events until Ctrl-C; link status goes to stderr.
+/// `chat watch`: every server request as it comes; after a reconnect, the messages posted
+/// while the link was down (read from the chats with activity), each message once.
 async fn watch(
-    _h: &ChatHandle,
+    h: &ChatHandle,
     events: &mut tokio::sync::mpsc::UnboundedReceiver<ChatLinkEvent>,
     json: bool,
 ) -> Result<(), Failure> {
+    let mut seen = Seen::default();
+    let show = |e: &ChatEvent| {
+        if json {
+            print_json(&event_json(e));
+        } else {
+            println!("{}", event_text(e));
+        }
+    };
     loop {
         let ev = tokio::select! {
             e = events.recv() => e,
@@ -674,13 +681,30 @@ async fn watch(
         };
         match ev {
             None => return Ok(()),
-            Some(ChatLinkEvent::Status(s)) => eprintln!("[link] {}", s.label()),
-            Some(ChatLinkEvent::Event(e)) => {
-                if json {
-                    print_json(&event_json(&e));
-                } else {
-                    println!("{}", event_text(&e));
+            Some(ChatLinkEvent::Status(s)) => {
+                eprintln!("[link] {}", s.label());
+                if s.is_up() {
+                    match seen.on_up(h).await {
+                        Ok(missed) => {
+                            if !missed.is_empty() {
+                                eprintln!("[link] {} missed while disconnected", missed.len());
+                            }
+                            for e in missed {
+                                show(&ChatEvent::Message(Box::new(e)));
+                            }
+                        }
+                        Err(e) => eprintln!("[link] cannot catch up: {}", line(&e.to_string())),
+                    }
                 }
+            }
+            Some(ChatLinkEvent::Event(e)) => {
+                if let ChatEvent::Message(m) = &e {
+                    if !seen.is_new(&m.message_id) {
+                        continue;
+                    }
+                    seen.saw(m);
+                }
+                show(&e);
             }
             Some(_) => {}
         }
@@ -759,3 +783,7 @@ mod tests {
         assert_eq!(utc(951_782_400_000), "2000-02-29 00:00");
     }
 }
+
+#[cfg(test)]
+#[path = "chat_tests.rs"]
+mod delivery_tests;
