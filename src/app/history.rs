@@ -54,6 +54,7 @@ pub fn history_loaded(
     chat_id: &str,
     before: Option<String>,
     result: Result<Vec<Envelope>, super::AppError>,
+    gap_below: &mut Option<String>,
 ) -> bool {
     let Some(open) = m.chat.open.as_mut().filter(|o| o.chat_id == chat_id) else {
         return false;
@@ -62,6 +63,26 @@ pub fn history_loaded(
         (Ok(page), before) => {
             let n = open.messages.len();
             let got = page.len() as u64;
+            // A full page that meets nothing held, with older messages held below it (the
+            // newest page after a reconnect, say), may leave a gap: the page before it is
+            // read too, and so on until they meet.
+            let lo = page.iter().map(|e| e.timestamp).min();
+            let hi = page.iter().map(|e| e.timestamp).max();
+            *gap_below = match (lo, hi) {
+                (Some(lo), Some(hi))
+                    if got >= HISTORY_PAGE
+                        && open.messages.iter().any(|h| h.timestamp < lo)
+                        && !open
+                            .messages
+                            .iter()
+                            .any(|h| (lo..=hi).contains(&h.timestamp)) =>
+                {
+                    page.iter()
+                        .min_by_key(|e| e.timestamp)
+                        .map(|e| e.message_id.clone())
+                }
+                _ => None,
+            };
             open.merge(page);
             let added = open.messages.len() > n;
             if before.is_some() || open.older == Older::More {

@@ -413,3 +413,59 @@ fn a_failed_edit_stays_in_the_outbox_with_its_text() {
     );
     assert_eq!(m.composer.outbox[0].text, "fixed");
 }
+
+#[test]
+fn a_reconnect_that_missed_more_than_a_page_reads_back_until_it_meets_what_is_held() {
+    let mut m = open(10);
+    let page = |from: u64| -> Vec<Envelope> {
+        (from..from + HISTORY_PAGE)
+            .rev()
+            .map(|i| text(&format!("n{i}"), i, "alice@srv"))
+            .collect()
+    };
+    let load = |m: &mut Model, before: Option<&str>, p: Vec<Envelope>| {
+        update(
+            m,
+            Msg::HistoryLoaded {
+                chat_id: "a".into(),
+                before: before.map(str::to_string),
+                result: Ok(p),
+            },
+        )
+    };
+    let gap = |cmds: &[Cmd]| {
+        cmds.iter().find_map(|c| match c {
+            Cmd::LoadHistory { before, .. } => Some(before.clone()),
+            _ => None,
+        })
+    };
+    // The newest page after a reconnect: full, and nothing in it is held: read below it.
+    let cmds = load(&mut m, None, page(1000));
+    assert_eq!(gap(&cmds), Some(Some("n1000".into())));
+    // Still nothing met: on.
+    let cmds = load(&mut m, Some("n1000"), page(900));
+    assert_eq!(gap(&cmds), Some(Some("n900".into())));
+    // This one reaches what was held (m0…m9): done, every message once.
+    let meet: Vec<Envelope> = (810..900)
+        .rev()
+        .map(|i| text(&format!("n{i}"), i, "alice@srv"))
+        .chain((0..10).rev().map(|i| {
+            let who = if i % 2 == 0 { "alice@srv" } else { ME };
+            text(&format!("m{i}"), i + 1, who)
+        }))
+        .collect();
+    let cmds = load(&mut m, Some("n900"), meet);
+    assert_eq!(gap(&cmds), None);
+    let o = m.chat.open.as_ref().unwrap();
+    let mut ids: Vec<&str> = o.messages.iter().map(|e| e.message_id.as_str()).collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "no message twice");
+    assert_eq!(n, 10 + 90 + 2 * HISTORY_PAGE as usize);
+    // Scrolling up loads older pages as before: no gap below the oldest.
+    let mut m = open(10);
+    let older: Vec<Envelope> = Vec::new();
+    let cmds = load(&mut m, Some("m0"), older);
+    assert_eq!(gap(&cmds), None);
+}

@@ -95,9 +95,17 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             before,
             result,
         } => {
-            if !super::history::history_loaded(m, &chat_id, before, result) {
+            let mut gap = None;
+            if !super::history::history_loaded(m, &chat_id, before, result, &mut gap) {
                 return vec![];
             }
+            let mut cmds: Vec<Cmd> = gap
+                .map(|id| Cmd::LoadHistory {
+                    chat_id: chat_id.clone(),
+                    before: Some(id),
+                })
+                .into_iter()
+                .collect();
             let authors: Vec<String> = m
                 .chat
                 .open
@@ -105,7 +113,8 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 .flat_map(|o| o.messages.iter())
                 .flat_map(crate::chat::types::Envelope::people)
                 .collect();
-            ask_names(m, authors)
+            cmds.extend(ask_names(m, authors));
+            cmds
         }
         Msg::Confirmed(c) => match c {
             super::Confirmed::Chat(op) => vec![Cmd::Chat(op)],
