@@ -79,6 +79,7 @@ pub fn target(args: &ChatArgs, config: &Config) -> Result<ChatTarget, Failure> {
             .ca_file
             .clone()
             .or_else(|| conf.and_then(|c| c.ca_file.clone())),
+        pin_sha256: args.pin_sha256.or_else(|| conf.and_then(|c| c.pin_sha256)),
         insecure: args.insecure || conf.is_some_and(|c| c.insecure),
         username: user,
         password: config.chat_password().cloned(),
@@ -202,6 +203,12 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
         _ => None,
     };
     let mut target = target(args, config)?;
+    if target.tls && target.insecure {
+        eprintln!(
+            "warning: insecure: the server's certificate is not checked; anyone on the way can \
+             read and change this session (pin it instead: --pin-sha256, or --ca-file)"
+        );
+    }
     let timeout = Duration::from_secs(args.timeout.max(1));
     let cache = TokenCache::default_location();
     // Nothing to log in with: ask, when someone is there to answer.
