@@ -97,6 +97,13 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         Err(e) if cli.command.is_some() => eprintln!("trueconf-console: warning: {e}"),
         Err(_) => {}
     }
+    // The data and log dirs hold tokens, messages and logs: others must not read them.
+    let tightened = trueconf_console::dirs::tighten_ours();
+    if cli.command.is_some() {
+        for n in &tightened {
+            eprintln!("trueconf-console: note: {n}");
+        }
+    }
     tracing::debug!(?config, "configuration loaded");
 
     match &cli.command {
@@ -158,6 +165,8 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
     } else if let Some(w) = path.as_deref().and_then(|p| config.permission_warning(p)) {
         tracing::warn!("{w}");
         model.notify(NoticeLevel::Warn, w);
+    } else if !tightened.is_empty() {
+        model.notify(NoticeLevel::Warn, tightened.join(" · "));
     }
     run_tui(model, &config, cli.demo, cli.debug_panic)?;
     tracing::info!("trueconf-console stopped");

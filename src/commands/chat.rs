@@ -298,16 +298,30 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                 me: String::new(),
                 connection_id: None,
             });
+            // The link stored the token (or found it cached): say where only if it is there.
+            let not_cached = cache.as_ref().and_then(|c| {
+                c.store_error().map(|e| {
+                    format!(
+                        "the token could not be cached in {}: {e}",
+                        c.path().display()
+                    )
+                })
+            });
             if json {
                 print_json(
                     &json!({"userId": s.user_id, "me": s.me, "connectionId": s.connection_id,
-                    "tokenCache": cache.as_ref().map(|c| c.path().display().to_string())}),
+                    "tokenCache": cache.as_ref().filter(|_| not_cached.is_none()).map(|c| c.path().display().to_string()),
+                    "tokenCacheError": not_cached}),
                 );
             } else {
                 println!("logged in as {}", line(&s.me));
-                if let Some(c) = &cache {
+                if let Some(c) = cache.as_ref().filter(|_| not_cached.is_none()) {
                     println!("token cached in {}", c.path().display());
                 }
+            }
+            // Logged in, but what `login` is for (later commands without the password) failed.
+            if let Some(e) = not_cached {
+                return Err(Failure(e, 1));
             }
         }
         ChatCommand::Chats => {
