@@ -289,3 +289,47 @@ fn simulate_serves_the_chat_api_too() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("eve@video.example.com"), "{stdout}");
 }
+
+/// `chat chats | head -0`: the reader is gone before anything is written; the command ends
+/// quietly with 0 (no panic, no SIGPIPE status), having done its work.
+#[tokio::test]
+async fn chats_into_a_closed_pipe_end_quietly_with_0() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let sim = sim().await;
+    let home = Home::new();
+    let port = sim.port().to_string();
+    let env = home.env();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for the two descriptors pipe(2) writes.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: both descriptors were just created and are owned here alone.
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        drop(read);
+        Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args([
+                "chat",
+                "chats",
+                "--server",
+                "127.0.0.1",
+                "--port",
+                &port,
+                "--no-tls",
+                "--user",
+                "operator",
+                "--timeout",
+                "5",
+            ])
+            .env_clear()
+            .envs(env)
+            .env("TRUECONF_PASSWORD", "operator")
+            .stdout(write)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{:?} {err}", out.status);
+    assert!(!err.contains("panicked"), "{err}");
+}

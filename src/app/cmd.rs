@@ -7,6 +7,9 @@ pub enum Cmd {
     Quit,
     /// Ring the terminal bell (only emitted when `[ui] bell` is on).
     Bell,
+    /// Suspend the program as a shell's job control does (Ctrl-Z, SIGTSTP): the runtime
+    /// restores the terminal, stops, and takes the terminal back with a full redraw on `fg`.
+    Suspend,
     /// Connect to the configured room with this index (dropping the current link).
     ConnectRoom(usize),
     /// Send a request to the Room; a failure comes back as `Msg::RoomFailed`.
@@ -29,6 +32,8 @@ pub enum Cmd {
     Ticks(bool),
     /// Write the outbox to disk.
     SaveOutbox(Vec<super::Outgoing>),
+    /// Write the drafts to disk (`drafts.json` in the data dir), by chat id.
+    SaveDrafts(std::collections::BTreeMap<String, super::SavedDraft>),
     /// Download an attachment into `dir` (under a name no other file there has); progress
     /// comes back as `Msg::TransferPath`, link transfer events and `Msg::TransferDone`.
     Download {
