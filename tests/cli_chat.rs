@@ -333,3 +333,20 @@ async fn chats_into_a_closed_pipe_end_quietly_with_0() {
     assert_eq!(out.status.code(), Some(0), "{:?} {err}", out.status);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// A token cache that cannot be written (here a directory stands where tokens.json goes):
+/// `chat login` does not claim the token is cached, says why, exits 1, and leaves no
+/// tokens.json.tmp with the token in it.
+#[tokio::test(flavor = "multi_thread")]
+async fn login_says_when_the_token_cannot_be_cached() {
+    let home = Home::new();
+    let sim = sim().await;
+    let dir = home.data_dir().join("trueconf-console");
+    std::fs::create_dir_all(dir.join("tokens.json")).unwrap();
+    let (code, stdout, stderr) = out(&chat(&home, &sim, &["login"], PW).await);
+    assert_eq!(code, Some(1), "{stdout} {stderr}");
+    assert!(stdout.contains("logged in as"), "{stdout}");
+    assert!(!stdout.contains("token cached"), "{stdout}");
+    assert!(stderr.contains("could not be cached"), "{stderr}");
+    assert!(!dir.join("tokens.json.tmp").exists());
+}
