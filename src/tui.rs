@@ -44,7 +44,11 @@ pub fn with_output<R>(f: impl FnOnce() -> R) -> Option<R> {
 
 /// The terminal while the TUI owns it. Dropping it restores the terminal.
 pub struct Tui {
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// Never dropped: ratatui's `Terminal` shows the cursor when dropped and, when that write
+    /// fails (EIO: the terminal hung up under a dropped SSH session), reports it with
+    /// `eprintln!`, which panics on the same dead terminal. [`restore`] shows the cursor
+    /// instead, ignoring errors; the terminal's buffers go with the process.
+    pub terminal: std::mem::ManuallyDrop<Terminal<CrosstermBackend<Stdout>>>,
 }
 
 impl Tui {
@@ -59,7 +63,9 @@ impl Tui {
         MOUSE.store(mouse, Ordering::SeqCst);
         let setup = take_over().and_then(|()| Terminal::new(CrosstermBackend::new(io::stdout())));
         match setup {
-            Ok(terminal) => Ok(Tui { terminal }),
+            Ok(terminal) => Ok(Tui {
+                terminal: std::mem::ManuallyDrop::new(terminal),
+            }),
             Err(e) => {
                 restore();
                 Err(e)

@@ -228,6 +228,20 @@ fn the_terminal_closed_under_the_console_ends_it_quietly_with_its_files_saved() 
     chat.shutdown();
 }
 
+/// The same with the cursor hidden (no composer open), where ratatui's own clean-up would
+/// write to the dead terminal and panic on the error.
+#[test]
+fn the_terminal_closed_under_the_demo_ends_it_quietly() {
+    let home = Home::new();
+    let mut app = start(&home, &["--demo"], 80, 24);
+    app.wait_for_text("DEMO");
+    let st = app.hang_up();
+    let logs = home.logs();
+    assert_eq!(st.code(), Some(129), "{st:?} {logs}");
+    assert!(!logs.contains("panicked"), "{logs}");
+    assert!(logs.contains("trueconf-console stopped"), "{logs}");
+}
+
 /// What was being written comes back on the next start.
 #[test]
 fn drafts_come_back_after_a_restart() {
