@@ -269,9 +269,14 @@ pub struct ChatArgs {
     /// wss:// and https:// through the Web Manager (port 443).
     #[arg(long, global = true)]
     pub tls: bool,
-    /// A CA certificate file (PEM) to trust besides the system's.
+    /// A PEM file to trust besides the system's CAs: CA certificates, or the server's own
+    /// certificate (a self-signed one, as `openssl req -x509` makes, is trusted as it is).
     #[arg(long, global = true, value_name = "FILE")]
     pub ca_file: Option<std::path::PathBuf>,
+    /// Trust the server certificate with this SHA-256 fingerprint (SHA256:AB:CD:…, colons
+    /// optional; a refused connection prints the one the server presented).
+    #[arg(long, global = true, value_name = "SHA256:HEX")]
+    pub pin_sha256: Option<crate::tls::Fingerprint>,
     /// Do not check the server's certificate (only for test servers).
     #[arg(long, global = true)]
     pub insecure: bool,

@@ -189,6 +189,9 @@ pub struct ChatConfig {
     pub password: Option<Secret>,
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// A server certificate trusted by its SHA-256 fingerprint (`SHA256:AB:CD:…`).
+    #[serde(default)]
+    pub pin_sha256: Option<crate::tls::Fingerprint>,
     #[serde(default)]
     pub insecure: bool,
     /// `tokenType` sent in auth: "JWT" (what TrueConf's own clients send) or "JWE" (the spec).

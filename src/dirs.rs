@@ -24,7 +24,9 @@ pub fn data_dir() -> Option<PathBuf> {
 }
 
 /// Writes `text` to `path` atomically (a temporary file, synced, then renamed) with mode 0600,
-/// creating the directory (0700) if needed.
+/// creating the directory (0700) if needed. On any failure the temporary file is removed, so
+/// what was to be written (a token, a message) is not left behind under another name, and
+/// `path` is as it was.
 pub fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         create_private(dir)?;
@@ -36,7 +38,7 @@ pub fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> 
     o.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    {
+    let written = (|| {
         use std::io::Write;
         let mut f = o.open(&tmp)?;
         // A file made earlier with other bits keeps them through open(); set them anyway.
@@ -44,8 +46,64 @@ pub fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> 
         std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, path)
+    written
+}
+
+/// An existing directory of ours that others may read or enter (made before the console
+/// created its directories 0700, or by hand) is set to 0700. Returns the mode it had when it
+/// changed it; nothing when it was private already or does not exist.
+pub fn tighten(dir: &std::path::Path) -> std::io::Result<Option<u32>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = match std::fs::metadata(dir) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mode = meta.permissions().mode() & 0o7777;
+        if !meta.is_dir() || mode & 0o077 == 0 {
+            return Ok(None);
+        }
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        Ok(Some(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(None)
+    }
+}
+
+/// Tightens the data dir and the log dir (`tighten`); returns one notice per directory
+/// changed or that could not be changed, for the user to see (each is logged too).
+pub fn tighten_ours() -> Vec<String> {
+    let mut notices = Vec::new();
+    for dir in [data_dir(), log_dir()].into_iter().flatten() {
+        match tighten(&dir) {
+            Ok(None) => {}
+            Ok(Some(was)) => {
+                let n = format!(
+                    "{} was readable by others (mode {was:o}); it is now 0700",
+                    dir.display()
+                );
+                tracing::warn!("{n}");
+                notices.push(n);
+            }
+            Err(e) => {
+                let n = format!("cannot make {} private (0700): {e}", dir.display());
+                tracing::warn!("{n}");
+                notices.push(n);
+            }
+        }
+    }
+    notices
 }
 
 /// Moves a file that cannot be read aside (`NAME.bad`, or `NAME.bad.N` if that is taken), so
@@ -92,4 +150,43 @@ pub enum FileError {
         what: &'static str,
         reason: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &std::path::Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_loose_directory_is_tightened_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("data");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(tighten(&d).unwrap(), Some(0o755));
+        assert_eq!(mode(&d), 0o700);
+        assert_eq!(tighten(&d).unwrap(), None);
+        assert_eq!(tighten(&dir.path().join("none")).unwrap(), None);
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_replaced_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory where the file should be: the rename fails.
+        let p = dir.path().join("tokens.json");
+        std::fs::create_dir(&p).unwrap();
+        std::fs::write(p.join("keep"), "x").unwrap();
+        assert!(write_private(&p, "secret").is_err());
+        assert!(!dir.path().join("tokens.json.tmp").exists());
+        assert!(p.join("keep").exists());
+        // And the ordinary case is private.
+        let q = dir.path().join("ok.json");
+        write_private(&q, "fine").unwrap();
+        assert_eq!(mode(&q), 0o600);
+        assert!(!dir.path().join("ok.json.tmp").exists());
+    }
 }

@@ -6,7 +6,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{OnceLock, RwLock};
 
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
@@ -21,6 +22,13 @@ pub const MIN_REDACTED_LEN: usize = 3;
 const MASK: &str = "***";
 
 static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+/// The log directory, once logging has started.
+static DIR: OnceLock<PathBuf> = OnceLock::new();
+
+/// The log file being written, once logging has started (for the crash note's pointer).
+pub fn current_file() -> Option<PathBuf> {
+    DIR.get().map(|d| LogInfo { dir: d.clone() }.current_file())
+}
 
 /// Adds a secret to the set masked in every log line from now on.
 pub fn register_secret(secret: &str) {
@@ -103,6 +111,79 @@ impl<W: Write> Drop for RedactingWriter<W> {
     }
 }
 
+/// The rolling appender, with each day's file created 0600 before the appender opens it
+/// (the appender would create it with the process's umask, usually 0644). The appender names
+/// a daily file `trueconf-console.YYYY-MM-DD.log` by the UTC date and opens it when the first
+/// line of that day is written; this creates that file first, for the day a line is written
+/// in and for the day two seconds later, so a rotation between the check and the write finds
+/// it too. The appender opens an existing file as it is.
+pub struct PrivateFiles {
+    dir: PathBuf,
+    inner: RollingFileAppender,
+    /// The last UTC day (days since the epoch) whose file was made.
+    made: AtomicI64,
+}
+
+impl PrivateFiles {
+    fn prepare(dir: &Path, made: &AtomicI64) {
+        let now = chrono::Utc::now().timestamp();
+        for t in [now, now + 2] {
+            let day = t.div_euclid(86_400);
+            if made.fetch_max(day, Ordering::SeqCst) < day {
+                let _ = create_private_file(&dir.join(daily_file_name(t)));
+            }
+        }
+    }
+}
+
+impl<'a> MakeWriter<'a> for PrivateFiles {
+    type Writer = <RollingFileAppender as MakeWriter<'a>>::Writer;
+    fn make_writer(&'a self) -> Self::Writer {
+        PrivateFiles::prepare(&self.dir, &self.made);
+        self.inner.make_writer()
+    }
+}
+
+/// The appender's name for the daily file holding Unix time `t` (UTC).
+fn daily_file_name(t: i64) -> String {
+    let date = chrono::DateTime::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .format("%Y-%m-%d");
+    format!("trueconf-console.{date}.log")
+}
+
+/// Creates `path` (or opens it) for appending with mode 0600, and sets 0600 on it either way.
+fn create_private_file(path: &Path) -> io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)?;
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    Ok(())
+}
+
+/// Sets 0600 on every log file of ours in `dir` (files written before logs were private).
+fn tighten_logs(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        if e.file_name()
+            .to_string_lossy()
+            .starts_with("trueconf-console")
+            && e.file_type().is_ok_and(|t| t.is_file())
+        {
+            #[cfg(unix)]
+            let _ = std::fs::set_permissions(
+                e.path(),
+                std::os::unix::fs::PermissionsExt::from_mode(0o600),
+            );
+        }
+    }
+}
+
 /// Where the log went.
 #[derive(Debug, Clone)]
 pub struct LogInfo {
@@ -157,6 +238,9 @@ pub fn init(level: LogLevel, dir: Option<&Path>, max_files: usize) -> Result<Log
         dir: dir.clone(),
         source,
     })?;
+    tighten_logs(&dir);
+    let made = AtomicI64::new(i64::MIN);
+    PrivateFiles::prepare(&dir, &made);
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("trueconf-console")
@@ -177,11 +261,16 @@ pub fn init(level: LogLevel, dir: Option<&Path>, max_files: usize) -> Result<Log
         });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(Redacting(appender))
+        .with_writer(Redacting(PrivateFiles {
+            dir: dir.clone(),
+            inner: appender,
+            made,
+        }))
         .with_ansi(false)
         .with_target(true)
         .try_init()
         .map_err(|e| LogError::Start(e.to_string()))?;
+    let _ = DIR.set(dir.clone());
     Ok(LogInfo { dir })
 }
 

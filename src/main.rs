@@ -19,6 +19,21 @@ use trueconf_console::{commands, logging, tui};
 
 const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
 
+/// `println!` and `eprintln!` that ignore a failed write: after a dropped SSH session the
+/// terminal answers EIO, and `println!` would panic on it.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+macro_rules! warn_user {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 /// Exit codes: 0 fine, 1 runtime failure, 2 bad usage or configuration.
 /// mimalloc: the chat link's ingest is allocation-bound (a JSON tree per push); with the
 /// system allocator a flood of pushes ran at about 60 % of the rate (`benches/chat_flood.rs`).
@@ -26,26 +41,49 @@ const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // A panic anywhere: the terminal restored (if the TUI had it), a crash note in the log.
+    tui::install_panic_hook();
     // One crypto provider for every TLS and HTTP client in the program.
     trueconf_console::tls::init();
     let cli = Cli::parse();
     if cli.command.is_some() {
         // A subcommand writes to a pipe as often as to a terminal: when the reader goes away
-        // (`| head -1`), end quietly as Unix tools do, instead of panicking in `println!`.
-        // Sockets are unaffected (the standard library sends with MSG_NOSIGNAL); the TUI keeps
-        // Rust's default.
-        // SAFETY: called before any thread starts; SIG_DFL is a valid disposition.
+        // (`| head -1`), end quietly, instead of panicking in `println!`.
+        // SAFETY: called before any thread starts; the handler makes only async-signal-safe
+        // calls.
         unsafe {
-            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+            libc::signal(libc::SIGPIPE, on_sigpipe as *const () as libc::sighandler_t);
         }
     }
     match real_main(cli) {
         Ok(code) => code,
         Err(e) => {
             tui::restore();
-            eprintln!("trueconf-console: {e:#}");
+            warn_user!("trueconf-console: {e:#}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// SIGPIPE in a subcommand: a write to a pipe nobody reads. When that is stdout (`| head -1`
+/// has what it wanted), the command's output is done: exit 0, as quietly as the reader
+/// expects. Any other pipe (stderr, a FIFO given as a file): the signal's default, the
+/// process ends by it. Sockets never raise it (Rust sends with MSG_NOSIGNAL).
+extern "C" fn on_sigpipe(_: libc::c_int) {
+    let mut out = libc::pollfd {
+        fd: libc::STDOUT_FILENO,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: poll, _exit, signal and raise are async-signal-safe; `out` is a valid pollfd.
+    unsafe {
+        if libc::poll(&raw mut out, 1, 0) == 1 && out.revents & (libc::POLLERR | libc::POLLHUP) != 0
+        {
+            libc::_exit(0);
+        }
+        // Blocked while this handler runs: delivered, with the default action, on return.
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        libc::raise(libc::SIGPIPE);
     }
 }
 
@@ -60,7 +98,10 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(Command::Config(ConfigCommand::Example)) = &cli.command {
-        print!("{EXAMPLE_CONFIG}");
+        {
+            use std::io::Write as _;
+            let _ = std::io::stdout().write_all(EXAMPLE_CONFIG.as_bytes());
+        }
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -76,7 +117,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = match config {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("trueconf-console: {e}");
+            warn_user!("trueconf-console: {e}");
             return Ok(ExitCode::from(2));
         }
     };
@@ -94,8 +135,15 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         Ok(info) => {
             tracing::info!(version = env!("CARGO_PKG_VERSION"), log_dir = %info.dir.display(), "trueconf-console starting");
         }
-        Err(e) if cli.command.is_some() => eprintln!("trueconf-console: warning: {e}"),
+        Err(e) if cli.command.is_some() => warn_user!("trueconf-console: warning: {e}"),
         Err(_) => {}
+    }
+    // The data and log dirs hold tokens, messages and logs: others must not read them.
+    let tightened = trueconf_console::dirs::tighten_ours();
+    if cli.command.is_some() {
+        for n in &tightened {
+            warn_user!("trueconf-console: note: {n}");
+        }
     }
     tracing::debug!(?config, "configuration loaded");
 
@@ -107,7 +155,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             return match rt.block_on(commands::simulate::run(args)) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(e) => {
-                    eprintln!("trueconf-console simulate: {e:#}");
+                    warn_user!("trueconf-console simulate: {e:#}");
                     Ok(ExitCode::from(1))
                 }
             };
@@ -131,7 +179,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(name) if !cli.demo => match config.room_index(name) {
             Ok(i) => Some(i),
             Err(e) => {
-                eprintln!("trueconf-console: {e}");
+                warn_user!("trueconf-console: {e}");
                 return Ok(ExitCode::from(2));
             }
         },
@@ -158,10 +206,21 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
     } else if let Some(w) = path.as_deref().and_then(|p| config.permission_warning(p)) {
         tracing::warn!("{w}");
         model.notify(NoticeLevel::Warn, w);
+    } else if !tightened.is_empty() {
+        model.notify(NoticeLevel::Warn, tightened.join(" · "));
     }
-    run_tui(model, &config, cli.demo, cli.debug_panic)?;
-    tracing::info!("trueconf-console stopped");
-    Ok(ExitCode::SUCCESS)
+    let ended_by = run_tui(model, &config, cli.demo, cli.debug_panic)?;
+    match ended_by {
+        // As a shell reports a program a signal ended; a lost terminal counts as SIGHUP.
+        Some(s) => {
+            tracing::info!("trueconf-console stopped ({s:?})");
+            Ok(ExitCode::from(128 + s.number()))
+        }
+        None => {
+            tracing::info!("trueconf-console stopped");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 fn run_tui(
@@ -169,7 +228,7 @@ fn run_tui(
     config: &Config,
     demo: bool,
     debug_panic: Option<PanicSite>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<app::SignalKind>> {
     if !std::io::stdout().is_terminal() {
         anyhow::bail!(
             "the console needs a terminal; for scripts use the `room` and `chat` subcommands"
@@ -179,6 +238,9 @@ fn run_tui(
         .enable_all()
         .build()?;
     rt.block_on(async move {
+        // Before anything takes time, and before the terminal is raw: from here on a signal
+        // is the loop's to handle (see `app::Signals`).
+        let signals = app::Signals::install().context("cannot handle signals")?;
         // --demo: both simulators in-process, on free loopback ports, reached over real sockets.
         let (chat_sim, chat_target) = if demo {
             let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
@@ -251,6 +313,13 @@ fn run_tui(
             }
             model.composer.persist = path.is_some();
             effects.set_outbox_path(path);
+            // What was being written when the program last ended.
+            if let Some(p) = trueconf_console::dirs::data_dir().map(|d| d.join("drafts.json")) {
+                match app::DraftsFile::load(&p) {
+                    Ok(d) => model.composer.drafts = d,
+                    Err(e) => load_errors.push(kept_aside(&p, e)),
+                }
+            }
         }
         // The explorer's history (what was sent, secrets masked) survives a restart.
         let data = trueconf_console::dirs::data_dir();
@@ -280,7 +349,7 @@ fn run_tui(
             }
             None => {}
         }
-        app::run(model, &mut tui, links_rx, &mut effects).await?;
+        let model = app::run(model, &mut tui, signals, links_rx, &mut effects).await?;
         drop(tui);
         drop(effects);
         if let Some(sim) = sim {
@@ -289,7 +358,7 @@ fn run_tui(
         if let Some(sim) = chat_sim {
             sim.shutdown();
         }
-        Ok(())
+        Ok(model.ended_by)
     })
 }
 
@@ -315,11 +384,11 @@ fn config_command(c: &ConfigCommand, path: Option<&std::path::Path>, config: &Co
                 } else {
                     " (does not exist yet)"
                 };
-                println!("{}{state}", p.display());
+                say!("{}{state}", p.display());
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!(
+                warn_user!(
                     "trueconf-console: no config directory on this system; pass --config PATH"
                 );
                 ExitCode::from(2)
@@ -328,15 +397,15 @@ fn config_command(c: &ConfigCommand, path: Option<&std::path::Path>, config: &Co
         ConfigCommand::Check => {
             let shown = path.map_or_else(|| "(none)".into(), |p| p.display().to_string());
             if !path.is_some_and(std::path::Path::exists) {
-                println!("{shown}: no config file; the console starts unconfigured (try --demo)");
+                say!("{shown}: no config file; the console starts unconfigured (try --demo)");
                 return ExitCode::SUCCESS;
             }
-            println!("{shown}: OK");
+            say!("{shown}: OK");
             if let Some(w) = path.and_then(|p| config.permission_warning(p)) {
-                println!("  warning: {w}");
+                say!("  warning: {w}");
             }
             match &config.chat {
-                Some(c) => println!(
+                Some(c) => say!(
                     "  chat: {}@{} port {}{}{}",
                     c.username,
                     c.server,
@@ -348,10 +417,10 @@ fn config_command(c: &ConfigCommand, path: Option<&std::path::Path>, config: &Co
                         ", no password (set TRUECONF_PASSWORD)"
                     }
                 ),
-                None => println!("  chat: not configured"),
+                None => say!("  chat: not configured"),
             }
             for r in &config.rooms {
-                println!(
+                say!(
                     "  room {:?}: {} http port {}{}{}",
                     r.name,
                     r.host,
@@ -367,12 +436,15 @@ fn config_command(c: &ConfigCommand, path: Option<&std::path::Path>, config: &Co
                 );
             }
             if config.rooms.is_empty() {
-                println!("  rooms: none");
+                say!("  rooms: none");
             }
             ExitCode::SUCCESS
         }
         ConfigCommand::Example => {
-            print!("{EXAMPLE_CONFIG}");
+            {
+                use std::io::Write as _;
+                let _ = std::io::stdout().write_all(EXAMPLE_CONFIG.as_bytes());
+            }
             ExitCode::SUCCESS
         }
     }

@@ -44,7 +44,11 @@ pub fn with_output<R>(f: impl FnOnce() -> R) -> Option<R> {
 
 /// The terminal while the TUI owns it. Dropping it restores the terminal.
 pub struct Tui {
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// Never dropped: ratatui's `Terminal` shows the cursor when dropped and, when that write
+    /// fails (EIO: the terminal hung up under a dropped SSH session), reports it with
+    /// `eprintln!`, which panics on the same dead terminal. [`restore`] shows the cursor
+    /// instead, ignoring errors; the terminal's buffers go with the process.
+    pub terminal: std::mem::ManuallyDrop<Terminal<CrosstermBackend<Stdout>>>,
 }
 
 impl Tui {
@@ -56,24 +60,12 @@ impl Tui {
             ));
         }
         install_panic_hook();
-        terminal::enable_raw_mode()?;
-        ACTIVE.store(true, Ordering::SeqCst);
         MOUSE.store(mouse, Ordering::SeqCst);
-        let setup = (|| {
-            let mut out = io::stdout();
-            execute!(
-                out,
-                EnterAlternateScreen,
-                EnableBracketedPaste,
-                cursor::Hide
-            )?;
-            if mouse {
-                execute!(out, EnableMouseCapture)?;
-            }
-            Terminal::new(CrosstermBackend::new(io::stdout()))
-        })();
+        let setup = take_over().and_then(|()| Terminal::new(CrosstermBackend::new(io::stdout())));
         match setup {
-            Ok(terminal) => Ok(Tui { terminal }),
+            Ok(terminal) => Ok(Tui {
+                terminal: std::mem::ManuallyDrop::new(terminal),
+            }),
             Err(e) => {
                 restore();
                 Err(e)
@@ -81,6 +73,27 @@ impl Tui {
         }
     }
 
+    /// Gives the terminal back for a suspension (Ctrl-Z): as when the program ends.
+    pub fn suspend(&mut self) {
+        restore();
+    }
+
+    /// Takes the terminal back after a suspension, or after a stop and continue from outside
+    /// (whoever had the terminal meanwhile may have changed its modes and its screen), and
+    /// clears it, so the next frame is drawn whole.
+    pub fn resume(&mut self) -> io::Result<()> {
+        take_over()?;
+        // Not `Terminal::clear`: it asks the terminal where the cursor is and waits up to 2 s
+        // for the answer (a round trip over SSH; some terminals never answer). Clear the
+        // screen, then draw an empty frame: ratatui then holds a blank screen as the one on
+        // the terminal, so the next frame writes every cell that is not blank.
+        with_output(|| -> io::Result<()> {
+            execute!(io::stdout(), terminal::Clear(terminal::ClearType::All))?;
+            self.terminal.draw(|_| {})?;
+            Ok(())
+        })
+        .unwrap_or(Ok(()))
+    }
     /// Rings the terminal bell.
     pub fn bell(&mut self) {
         with_output(|| {
@@ -94,6 +107,27 @@ impl Drop for Tui {
     fn drop(&mut self) {
         restore();
     }
+}
+
+/// Raw mode, the alternate screen, bracketed paste, the cursor hidden, the mouse if asked for.
+/// Safe to repeat.
+fn take_over() -> io::Result<()> {
+    let _guard = OUTPUT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = io::stdout();
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        cursor::Hide
+    )?;
+    if MOUSE.load(Ordering::SeqCst) {
+        execute!(out, EnableMouseCapture)?;
+    }
+    Ok(())
 }
 
 /// Puts the terminal back. Safe to call any number of times, from any thread; errors are
@@ -123,22 +157,52 @@ fn restore_locked() {
     let _ = out.flush();
 }
 
-/// A panic on any thread restores the terminal first, so the message is readable, then ends
-/// the program: a UI thread that went on drawing into a restored terminal would be worse.
-fn install_panic_hook() {
+/// A panic on any thread restores the terminal first, so the message is readable, writes a
+/// crash note (the message, the thread, a backtrace) to the log, and says on stderr where it
+/// is. While the TUI runs it then ends the program: a UI thread that went on drawing into a
+/// restored terminal would be worse. Installed by `main` for every command, and again (a
+/// no-op) by [`Tui::enter`].
+pub fn install_panic_hook() {
     PANIC_HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             // The drawing thread already holds OUTPUT (a panic inside a frame); any other
             // thread waits for the frame to finish, then keeps the lock until the exit below,
             // so no frame is written after the restore.
-            let guard = if DRAWING.with(std::cell::Cell::get) { None } else { Some(OUTPUT.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) };
+            let guard = if DRAWING.with(std::cell::Cell::get) {
+                None
+            } else {
+                Some(
+                    OUTPUT
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                )
+            };
             let was_active = ACTIVE.load(Ordering::SeqCst);
             restore_locked();
-            tracing::error!(target: "trueconf_console::panic", "{info}");
+            let thread = std::thread::current();
+            let backtrace = std::backtrace::Backtrace::force_capture();
+            tracing::error!(
+                target: "trueconf_console::panic",
+                "crash in thread {}: {info}\n{backtrace}",
+                thread.name().unwrap_or("(unnamed)")
+            );
+            // Both write to stderr ignoring errors: it may be a terminal that is gone.
             previous(info);
+            let restored = if was_active {
+                "; the terminal was restored"
+            } else {
+                ""
+            };
+            let note = match crate::logging::current_file() {
+                Some(f) => format!("a crash note is in {}", f.display()),
+                None => "no log file was open".to_string(),
+            };
+            let _ = writeln!(
+                io::stderr(),
+                "trueconf-console crashed{restored}. Please report the message above; {note}."
+            );
             if was_active {
-                eprintln!("trueconf-console crashed; the terminal was restored. Please report the message above.");
                 std::process::exit(101);
             } else {
                 drop(guard);

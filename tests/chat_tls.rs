@@ -14,6 +14,7 @@ use trueconf_console::chat::methods::{GetChatHistory, SendMessage, text_content}
 use trueconf_console::chat::{self, ChatLinkOptions, ChatTarget};
 use trueconf_console::link::{Backoff, LinkStatus};
 use trueconf_console::sim::{ChatSim, ChatSimConfig, World};
+use trueconf_console::tls::Fingerprint;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -43,6 +44,30 @@ fn pki() -> (String, Arc<rustls::ServerConfig>) {
     (ca_cert.pem(), Arc::new(cfg))
 }
 
+/// A server certificate as `openssl req -x509` makes it: self-signed, CA:TRUE, and (as often
+/// in-house) not naming the address it is reached at. (PEM, DER, server config.)
+fn self_signed() -> (String, Vec<u8>, Arc<rustls::ServerConfig>) {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "video.example.com");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).unwrap();
+    let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .unwrap();
+    (cert.pem(), cert.der().to_vec(), Arc::new(cfg))
+}
+
 /// TLS in front of `backend`, like the Web Manager in front of Bridge. Returns its port.
 async fn tls_front(cfg: Arc<rustls::ServerConfig>, backend: u16) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -67,6 +92,12 @@ async fn tls_front(cfg: Arc<rustls::ServerConfig>, backend: u16) -> u16 {
 }
 
 async fn setup() -> (ChatSim, String, u16, tempfile::TempDir) {
+    let (ca, cfg) = pki();
+    let (sim, port, dir) = setup_with(cfg).await;
+    (sim, ca, port, dir)
+}
+
+async fn setup_with(cfg: Arc<rustls::ServerConfig>) -> (ChatSim, u16, tempfile::TempDir) {
     trueconf_console::tls::init();
     let sim = ChatSim::start(
         ChatSimConfig::new(Arc::new(World::demo())),
@@ -74,10 +105,9 @@ async fn setup() -> (ChatSim, String, u16, tempfile::TempDir) {
     )
     .await
     .unwrap();
-    let (ca, cfg) = pki();
     let port = tls_front(cfg, sim.port()).await;
     let dir = tempfile::tempdir().unwrap();
-    (sim, ca, port, dir)
+    (sim, port, dir)
 }
 
 fn target(port: u16) -> ChatTarget {
@@ -162,4 +192,146 @@ async fn an_unknown_ca_is_refused_unless_insecure_is_asked_for() {
     h.wait_status(WAIT, LinkStatus::is_up)
         .await
         .expect("insecure = true skips the check");
+}
+
+/// A self-signed server certificate with CA:TRUE (what `openssl req -x509` makes, the usual
+/// state of an in-house TrueConf Server), put in `ca_file`: trusted as that server's own
+/// certificate, for the socket and for HTTP (the token and a file) alike.
+#[tokio::test]
+async fn a_self_signed_ca_true_certificate_in_ca_file_connects() {
+    let (pem, _, cfg) = self_signed();
+    let (sim, port, dir) = setup_with(cfg).await;
+    let ca_file = dir.path().join("server.pem");
+    std::fs::write(&ca_file, pem).unwrap();
+    let mut t = target(port);
+    t.ca_file = Some(ca_file);
+    let (h, _rx) = chat::spawn(t, opts()).unwrap();
+    h.wait_status(WAIT, LinkStatus::is_up)
+        .await
+        .expect("the certificate in ca_file is trusted as it is");
+    let chat_id = sim.chat_id("alice+operator").unwrap();
+    let src = dir.path().join("a.txt");
+    std::fs::write(&src, "over https\n").unwrap();
+    h.send_file_from_path(&chat_id, &src, None, None)
+        .await
+        .expect("https with the same trust");
+}
+
+/// The certificate pinned by its SHA-256 fingerprint, in the form a refusal prints it (and
+/// as openssl prints it, and without colons): trusted, with no ca_file at all.
+#[tokio::test]
+async fn the_fingerprint_pin_connects() {
+    let (_, der, cfg) = self_signed();
+    let (_sim, port, _dir) = setup_with(cfg).await;
+    let shown = Fingerprint::of(&der).to_string();
+    let bare: String = shown["SHA256:".len()..].replace(':', "").to_lowercase();
+    for written in [shown.clone(), bare] {
+        let mut t = target(port);
+        t.pin_sha256 = Some(written.parse().unwrap());
+        let (h, _rx) = chat::spawn(t, opts()).unwrap();
+        h.wait_status(WAIT, LinkStatus::is_up)
+            .await
+            .unwrap_or_else(|s| panic!("pinned as {written}: {}", s.label()));
+    }
+}
+
+/// Another certificate in ca_file, or another pin: refused, and the refusal names what the
+/// server presented and how to trust it.
+#[tokio::test]
+async fn a_different_certificate_is_refused_naming_the_presented_fingerprint() {
+    let (_, der, cfg) = self_signed();
+    let (other_pem, other_der, _) = self_signed();
+    let (_sim, port, dir) = setup_with(cfg).await;
+    let presented = Fingerprint::of(&der).to_string();
+    let ca_file = dir.path().join("other.pem");
+    std::fs::write(&ca_file, other_pem).unwrap();
+    let mut by_file = target(port);
+    by_file.ca_file = Some(ca_file);
+    let mut by_pin = target(port);
+    by_pin.pin_sha256 = Some(Fingerprint::of(&other_der));
+    for t in [by_file, by_pin] {
+        let (h, _rx) = chat::spawn(t, opts()).unwrap();
+        let s = h
+            .wait_status(WAIT, |s| matches!(s, LinkStatus::Disconnected { .. }))
+            .await
+            .unwrap();
+        let label = s.label();
+        assert!(
+            label.contains(&format!("the server presented {presented}")),
+            "{label}"
+        );
+        assert!(
+            label.contains(&format!("--pin-sha256 {presented}")),
+            "{label}"
+        );
+        assert!(!h.status().is_up());
+    }
+}
+
+/// The same from the command line: `--pin-sha256` connects; a refusal prints the
+/// fingerprint to pin, and `--insecure` is warned about.
+#[tokio::test]
+async fn the_cli_pins_and_says_what_to_pin() {
+    let (_, der, cfg) = self_signed();
+    let (_sim, port, dir) = setup_with(cfg).await;
+    let presented = Fingerprint::of(&der).to_string();
+    let home = dir.path().to_path_buf();
+    let run = |extra: Vec<String>| {
+        let port = port.to_string();
+        let home = home.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut args: Vec<String> = [
+                "chat",
+                "chats",
+                "--server",
+                "127.0.0.1",
+                "--port",
+                &port,
+                "--tls",
+                "--user",
+                "operator",
+                "--timeout",
+                "5",
+            ]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+            args.extend(extra);
+            std::process::Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+                .args(&args)
+                .env_clear()
+                .env("HOME", &home)
+                .env("XDG_DATA_HOME", home.join("data"))
+                .env("XDG_STATE_HOME", home.join("state"))
+                .env("XDG_CONFIG_HOME", home.join("config"))
+                .env("TRUECONF_PASSWORD", "operator")
+                .output()
+                .unwrap()
+        })
+    };
+    let ok = run(vec!["--pin-sha256".into(), presented.clone()])
+        .await
+        .unwrap();
+    let err = String::from_utf8_lossy(&ok.stderr);
+    assert!(ok.status.success(), "{err}");
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("alice"));
+
+    let refused = run(vec![]).await.unwrap();
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("the server presented {presented}")),
+        "{err}"
+    );
+
+    let bad = run(vec!["--pin-sha256".into(), "SHA256:12:34".into()])
+        .await
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a SHA-256 fingerprint"));
+
+    let insecure = run(vec!["--insecure".into()]).await.unwrap();
+    let err = String::from_utf8_lossy(&insecure.stderr);
+    assert!(insecure.status.success(), "{err}");
+    assert!(err.contains("certificate is not checked"), "{err}");
 }

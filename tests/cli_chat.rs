@@ -386,3 +386,64 @@ async fn watch_catches_up_on_what_was_posted_while_it_was_disconnected() {
         "{got:?}"
     );
 }
+
+/// `chat chats | head -0`: the reader is gone before anything is written; the command ends
+/// quietly with 0 (no panic, no SIGPIPE status), having done its work.
+#[tokio::test]
+async fn chats_into_a_closed_pipe_end_quietly_with_0() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let sim = sim().await;
+    let home = Home::new();
+    let port = sim.port().to_string();
+    let env = home.env();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for the two descriptors pipe(2) writes.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: both descriptors were just created and are owned here alone.
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        drop(read);
+        Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args([
+                "chat",
+                "chats",
+                "--server",
+                "127.0.0.1",
+                "--port",
+                &port,
+                "--no-tls",
+                "--user",
+                "operator",
+                "--timeout",
+                "5",
+            ])
+            .env_clear()
+            .envs(env)
+            .env("TRUECONF_PASSWORD", "operator")
+            .stdout(write)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{:?} {err}", out.status);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// A token cache that cannot be written (here a directory stands where tokens.json goes):
+/// `chat login` does not claim the token is cached, says why, exits 1, and leaves no
+/// tokens.json.tmp with the token in it.
+#[tokio::test(flavor = "multi_thread")]
+async fn login_says_when_the_token_cannot_be_cached() {
+    let home = Home::new();
+    let sim = sim().await;
+    let dir = home.data_dir().join("trueconf-console");
+    std::fs::create_dir_all(dir.join("tokens.json")).unwrap();
+    let (code, stdout, stderr) = out(&chat(&home, &sim, &["login"], PW).await);
+    assert_eq!(code, Some(1), "{stdout} {stderr}");
+    assert!(stdout.contains("logged in as"), "{stdout}");
+    assert!(!stdout.contains("token cached"), "{stdout}");
+    assert!(stderr.contains("could not be cached"), "{stderr}");
+    assert!(!dir.join("tokens.json.tmp").exists());
+}

@@ -6,6 +6,9 @@ mod common;
 use common::{Home, PtyApp};
 use nix::sys::signal::Signal;
 use std::os::unix::process::ExitStatusExt;
+use std::sync::Arc;
+use std::time::Duration;
+use trueconf_console::sim::{ChatSim, ChatSimConfig, World};
 
 fn start(home: &Home, args: &[&str], cols: u16, rows: u16) -> PtyApp {
     let app = PtyApp::spawn(args, &home.env(), cols, rows);
@@ -83,29 +86,211 @@ fn a_panic_in_a_background_task_restores_the_terminal_and_ends_the_program() {
     app.assert_terminal_restored();
 }
 
+/// Each signal that ends the console restores the terminal and ends it as a shell reports a
+/// program that signal ended: 128 + its number.
 #[test]
-fn sigterm_ends_cleanly() {
+fn hup_term_int_and_quit_restore_the_terminal_and_exit_128_plus_the_signal() {
+    for sig in [
+        Signal::SIGHUP,
+        Signal::SIGTERM,
+        Signal::SIGINT,
+        Signal::SIGQUIT,
+    ] {
+        let home = Home::new();
+        let mut app = start(&home, &["--demo"], 80, 24);
+        app.signal(sig);
+        let st = app.wait_exit();
+        assert_eq!(
+            (st.code(), st.signal()),
+            (Some(128 + sig as i32), None),
+            "{sig}"
+        );
+        app.assert_terminal_restored();
+        let logs = home.logs();
+        assert!(logs.contains("trueconf-console stopped"), "{sig}: {logs}");
+        assert!(!logs.contains("panicked"), "{sig}: {logs}");
+    }
+}
+
+/// SIGUSR1 and SIGUSR2 (whose default would end the program with the terminal raw) are
+/// ignored: the console goes on, and `q` still ends it as usual.
+#[test]
+fn usr1_and_usr2_are_ignored() {
     let home = Home::new();
     let mut app = start(&home, &["--demo"], 80, 24);
-    app.signal(Signal::SIGTERM);
-    let st = app.wait_exit();
-    assert_eq!((st.code(), st.signal()), (Some(0), None));
+    app.signal(Signal::SIGUSR1);
+    app.signal(Signal::SIGUSR2);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!app.is_cooked(), "still the console's terminal");
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
     app.assert_terminal_restored();
 }
 
+/// Ctrl-Z (a key in raw mode) suspends: the terminal restored, the process stopped; SIGCONT
+/// (what `fg` sends) takes the terminal back and draws the whole screen again.
 #[test]
-fn sighup_ends_cleanly() {
+fn ctrl_z_suspends_and_continue_redraws() {
     let home = Home::new();
     let mut app = start(&home, &["--demo"], 80, 24);
-    app.signal(Signal::SIGHUP);
-    let st = app.wait_exit();
-    assert_eq!((st.code(), st.signal()), (Some(0), None));
+    app.wait_for_text("DEMO");
+    app.send(b"\x1a");
+    app.wait_proc_state('T');
+    app.wait_for("the main screen while stopped", |s| {
+        !s.alternate_screen() && !s.hide_cursor()
+    });
+    assert!(app.is_cooked(), "the terminal is cooked while stopped");
+    app.signal(Signal::SIGCONT);
+    app.wait_for("the console drawn again", |s| {
+        s.alternate_screen() && s.hide_cursor() && s.contents().contains("? help")
+    });
+    assert!(!app.is_cooked(), "raw again");
+    assert_ne!(app.proc_state(), 'T');
+    // SIGTSTP from outside does the same.
+    app.signal(Signal::SIGTSTP);
+    app.wait_proc_state('T');
+    app.signal(Signal::SIGCONT);
+    app.wait_for("the console drawn again", |s| {
+        s.alternate_screen() && s.contents().contains("DEMO")
+    });
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
     app.assert_terminal_restored();
-    assert!(
-        home.logs().contains("trueconf-console stopped"),
-        "{}",
-        home.logs()
+}
+
+/// A dropped SSH session: the terminal is closed under the console. It ends quietly (no
+/// panic, nowhere to print one), as for SIGHUP, with the outbox and the drafts saved.
+#[test]
+fn the_terminal_closed_under_the_console_ends_it_quietly_with_its_files_saved() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _rt = rt.enter();
+    let chat = rt.block_on(async {
+        let mut cc = ChatSimConfig::new(Arc::new(World::demo()));
+        cc.reply_after = Duration::from_millis(50);
+        ChatSim::start(cc, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap()
+    });
+    let home = Home::new();
+    let cfg = home.write(
+        "config.toml",
+        &format!(
+            "[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\nreconnect_max_delay = 1\n",
+            chat.port()
+        ),
     );
+    let mut env = home.env();
+    env.insert("TRUECONF_PASSWORD".into(), "operator".into());
+    let mut app = PtyApp::spawn(&["--config", cfg.to_str().unwrap()], &env, 120, 36);
+    app.wait_for_text("Chat operator@video.example.com: online");
+    app.send(b"\t");
+    app.wait_for_text("@ Alice Johnson");
+    let rows = app.contents();
+    let list: Vec<&str> = rows
+        .lines()
+        .filter(|l| {
+            l.contains("│ # ") || l.contains("│ @ ") || l.contains("│ » ") || l.contains("│ ★ ")
+        })
+        .collect();
+    let alice_row = list
+        .iter()
+        .position(|l| l.contains("@ Alice Johnson"))
+        .expect("alice in the list");
+    for _ in 0..alice_row {
+        app.send(b"j");
+    }
+    app.send(b"\r");
+    app.wait_for_text("History: Alice Johnson");
+    app.send(b"i");
+    app.wait_for_text("Enter sends");
+    // One message waits in the outbox (the server is away), another is still being written.
+    chat.set_offline(true);
+    app.wait_for_text("retrying in");
+    app.send(b"waits in the outbox");
+    app.send(b"\r");
+    app.wait_for_text("waiting for the link");
+    app.send(b"half a thought");
+    app.wait_for_text("half a thought");
+
+    let st = app.hang_up();
+    assert_eq!(st.code(), Some(129), "{st:?}");
+    let logs = home.logs();
+    assert!(!logs.contains("panicked"), "{logs}");
+    assert!(logs.contains("trueconf-console stopped"), "{logs}");
+    let data = home.data_dir().join("trueconf-console");
+    let outbox = std::fs::read_to_string(data.join("outbox.json")).unwrap();
+    assert!(outbox.contains("waits in the outbox"), "{outbox}");
+    let drafts = std::fs::read_to_string(data.join("drafts.json")).unwrap();
+    assert!(drafts.contains("half a thought"), "{drafts}");
+    chat.shutdown();
+}
+
+/// The same with the cursor hidden (no composer open), where ratatui's own clean-up would
+/// write to the dead terminal and panic on the error.
+#[test]
+fn the_terminal_closed_under_the_demo_ends_it_quietly() {
+    let home = Home::new();
+    let mut app = start(&home, &["--demo"], 80, 24);
+    app.wait_for_text("DEMO");
+    let st = app.hang_up();
+    let logs = home.logs();
+    assert_eq!(st.code(), Some(129), "{st:?} {logs}");
+    assert!(!logs.contains("panicked"), "{logs}");
+    assert!(logs.contains("trueconf-console stopped"), "{logs}");
+}
+
+/// What was being written comes back on the next start.
+#[test]
+fn drafts_come_back_after_a_restart() {
+    let home = Home::new();
+    let data = home.data_dir().join("trueconf-console");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::set_permissions(&data, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    std::fs::write(
+        data.join("drafts.json"),
+        r#"{"drafts": {"c1": {"text": "kept across runs", "parse_mode": "text"}}}"#,
+    )
+    .unwrap();
+    let cfg = home.write("config.toml", "");
+    let mut app = PtyApp::spawn(&["--config", cfg.to_str().unwrap()], &home.env(), 80, 24);
+    app.wait_for_text("? help");
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+    // Read at the start, written back at the end: still there.
+    let drafts = std::fs::read_to_string(data.join("drafts.json")).unwrap();
+    assert!(drafts.contains("kept across runs"), "{drafts}");
+}
+
+/// Logs are the user's alone, and a data or log directory others could read is made private
+/// (and the user is told).
+#[test]
+fn log_files_are_0600_and_loose_directories_are_tightened() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::new();
+    let data = home.data_dir().join("trueconf-console");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir_all(home.log_dir()).unwrap();
+    std::fs::set_permissions(home.log_dir(), std::fs::Permissions::from_mode(0o750)).unwrap();
+    let mut app = PtyApp::spawn(&["--demo"], &home.env(), 200, 24);
+    app.wait_for_text("now 0700");
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&home.log_dir()), 0o700);
+    let logs: Vec<_> = std::fs::read_dir(home.log_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!logs.is_empty());
+    for l in &logs {
+        assert_eq!(mode(l), 0o600, "{}", l.display());
+    }
+    assert!(home.logs().contains("is now 0700"), "{}", home.logs());
 }
 
 #[test]

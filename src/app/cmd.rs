@@ -7,6 +7,9 @@ pub enum Cmd {
     Quit,
     /// Ring the terminal bell (only emitted when `[ui] bell` is on).
     Bell,
+    /// Suspend the program as a shell's job control does (Ctrl-Z, SIGTSTP): the runtime
+    /// restores the terminal, stops, and takes the terminal back with a full redraw on `fg`.
+    Suspend,
     /// Connect to the configured room with this index (dropping the current link).
     ConnectRoom(usize),
     /// Send a request to the Room; a failure comes back as `Msg::RoomFailed`.
@@ -35,6 +38,8 @@ pub enum Cmd {
     },
     /// Write the outbox to disk.
     SaveOutbox(super::OutboxFile),
+    /// Write the drafts to disk (`drafts.json` in the data dir), by chat id.
+    SaveDrafts(std::collections::BTreeMap<String, super::SavedDraft>),
     /// Download an attachment into `dir` (under a name no other file there has); progress
     /// comes back as `Msg::TransferPath`, link transfer events and `Msg::TransferDone`.
     Download {

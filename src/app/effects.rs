@@ -423,7 +423,15 @@ impl Effects {
                 };
                 let _ = self.tx.try_send(Msg::ScriptSaved(result));
             }
-            Cmd::Quit | Cmd::Bell => {}
+            Cmd::SaveDrafts(drafts) => {
+                if let Some(d) = &self.data_dir {
+                    let p = d.join("drafts.json");
+                    if let Err(e) = super::DraftsFile::save(&p, &drafts) {
+                        tracing::error!("cannot save the drafts to {}: {e}", p.display());
+                    }
+                }
+            }
+            Cmd::Quit | Cmd::Bell | Cmd::Suspend => {}
         }
     }
 }

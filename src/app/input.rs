@@ -1,7 +1,8 @@
 //! Where a key or a paste goes: one match on [`Mode`]. The precedence between a ringing call
 //! and whatever the user is doing is written here, once:
 //!
-//! 1. Ctrl-C quits, from anywhere.
+//! 1. Ctrl-C quits, from anywhere; Ctrl-Z suspends (as a shell's job control would: raw mode
+//!    turns the terminal's own Ctrl-Z into a key), from anywhere.
 //! 2. A terminal below the minimum size shows only "too small": `q` quits, other keys do
 //!    nothing (they would act on a screen nobody sees).
 //! 3. A pop-up (help, prompt, confirmation) takes every key: it is modal, drawn over all.
@@ -20,12 +21,19 @@ fn is_ctrl_c(k: &KeyEvent) -> bool {
     k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c' | 'C'))
 }
 
+fn is_ctrl_z(k: &KeyEvent) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('z' | 'Z'))
+}
+
 pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     let Some(key) = KeySpec::from_event(&k) else {
         return vec![];
     };
     if is_ctrl_c(&k) {
         return super::update::quit(m);
+    }
+    if is_ctrl_z(&k) {
+        return vec![Cmd::Suspend];
     }
     if m.ui.notice.take().is_some() {
         m.touch();

@@ -4,6 +4,7 @@
 mod chats;
 mod cmd;
 mod composer;
+mod drafts;
 mod editor;
 mod effects;
 pub mod explorer;
@@ -29,6 +30,7 @@ pub use composer::COMPOSER_KEYS;
 pub use composer::{
     CLAIMED_KEPT, Checked, Draft, OutState, OutboxFile, Outgoing, ParseMode, SendOutcome,
 };
+pub use drafts::{DraftsFile, SavedDraft};
 pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::Effects;
 pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt};
@@ -40,5 +42,5 @@ pub use model::{
 pub use msg::{AppError, Confirmed, Msg, SignalKind};
 pub use picker::{Candidate, Pick, Picker, rank};
 pub use prompts::call_matches;
-pub use run::run;
+pub use run::{Signals, run};
 pub use update::update;

@@ -180,6 +180,9 @@ pub struct Model {
     /// What the API explorer keeps while closed and across runs (app/explorer.rs).
     pub explorer: ExplorerMemory,
     pub quit: bool,
+    /// Why the program is ending, when a signal or the terminal's loss ended it (the exit
+    /// status is then 128 + the signal's number; a lost terminal counts as SIGHUP).
+    pub ended_by: Option<super::SignalKind>,
     /// Counts the visible changes: `update` moves it forward ([`Model::touch`]); the runtime
     /// draws when it differs from the one last drawn. Nothing can move it back, so no
     /// handler can cancel a redraw another asked for.
@@ -355,6 +358,7 @@ impl Model {
             },
             explorer: ExplorerMemory::default(),
             quit: false,
+            ended_by: None,
             revision: 1,
         }
     }

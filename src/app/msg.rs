@@ -1,6 +1,7 @@
 use crossterm::event::{Event, KeyEvent, MouseEvent};
 
-/// A signal that ends the program.
+/// A signal that ends the program. The program ends with 128 + its number, as a shell
+/// reports a command killed by it, after restoring the terminal and saving what it holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignalKind {
     /// SIGTERM: asked to stop.
@@ -9,6 +10,20 @@ pub enum SignalKind {
     Hangup,
     /// SIGINT sent from outside (inside the TUI Ctrl-C arrives as a key).
     Interrupt,
+    /// SIGQUIT sent from outside (inside the TUI Ctrl-\\ arrives as a key).
+    Quit,
+}
+
+impl SignalKind {
+    /// The signal's number (Linux and the BSDs agree on these four).
+    pub fn number(self) -> u8 {
+        match self {
+            SignalKind::Hangup => 1,
+            SignalKind::Interrupt => 2,
+            SignalKind::Quit => 3,
+            SignalKind::Terminate => 15,
+        }
+    }
 }
 
 /// Every input the console reacts to.
@@ -21,6 +36,8 @@ pub enum Msg {
     /// The terminal can no longer be read (closed, or an I/O error).
     TerminalLost(String),
     Signal(SignalKind),
+    /// SIGTSTP from outside: suspend as Ctrl-Z does.
+    Suspend,
     /// Something from the Room link.
     Room(crate::room::RoomLinkEvent),
     /// A request to the Room failed (the reason, ready to show).

@@ -2,7 +2,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::EventStream;
 use futures_util::StreamExt;
-use tokio::signal::unix::{SignalKind as UnixSignal, signal};
+use tokio::signal::unix::{Signal, SignalKind as UnixSignal, signal};
 use tokio::sync::mpsc;
 
 use super::{Cmd, Effects, Model, Msg, SignalKind, update};
@@ -13,18 +13,79 @@ const BATCH: usize = 1024;
 /// Frames are at least this far apart; a burst of events becomes one frame.
 const MIN_FRAME_INTERVAL: Duration = Duration::from_millis(8);
 
+/// The signals the console handles, installed before it takes the terminal over, so none of
+/// them finds the terminal raw with its default action (which ends the program where it
+/// stands, or, for SIGTSTP, stops it that way).
+///
+/// - SIGTERM, SIGHUP, SIGINT, SIGQUIT: the model's quit (the outbox and drafts saved), the
+///   terminal restored, exit status 128 + the signal's number.
+/// - SIGTSTP: suspend as Ctrl-Z does; SIGCONT: take the terminal back and redraw it whole
+///   (after our own stop, or a stop and continue from outside).
+/// - SIGUSR1, SIGUSR2: ignored (logged). Their default action would end the program with
+///   the terminal left raw; nothing in the console means anything by them.
+pub struct Signals {
+    term: Signal,
+    hup: Signal,
+    int: Signal,
+    quit: Signal,
+    tstp: Signal,
+    cont: Signal,
+    usr1: Signal,
+    usr2: Signal,
+}
+
+impl Signals {
+    /// Needs a tokio runtime.
+    pub fn install() -> std::io::Result<Signals> {
+        Ok(Signals {
+            term: signal(UnixSignal::terminate())?,
+            hup: signal(UnixSignal::hangup())?,
+            int: signal(UnixSignal::interrupt())?,
+            quit: signal(UnixSignal::quit())?,
+            tstp: signal(UnixSignal::from_raw(libc::SIGTSTP))?,
+            cont: signal(UnixSignal::from_raw(libc::SIGCONT))?,
+            usr1: signal(UnixSignal::user_defined1())?,
+            usr2: signal(UnixSignal::user_defined2())?,
+        })
+    }
+}
+
+/// What a signal asks of the loop.
+enum Sig {
+    Msg(Msg),
+    Continued,
+    Ignored(&'static str),
+}
+
+impl Signals {
+    async fn next(&mut self) -> Sig {
+        tokio::select! {
+            _ = self.term.recv() => Sig::Msg(Msg::Signal(SignalKind::Terminate)),
+            _ = self.hup.recv() => Sig::Msg(Msg::Signal(SignalKind::Hangup)),
+            _ = self.int.recv() => Sig::Msg(Msg::Signal(SignalKind::Interrupt)),
+            _ = self.quit.recv() => Sig::Msg(Msg::Signal(SignalKind::Quit)),
+            _ = self.tstp.recv() => Sig::Msg(Msg::Suspend),
+            _ = self.cont.recv() => Sig::Continued,
+            _ = self.usr1.recv() => Sig::Ignored("SIGUSR1"),
+            _ = self.usr2.recv() => Sig::Ignored("SIGUSR2"),
+        }
+    }
+}
+
 /// Runs the loop until the model asks to quit. Waits for input without a timer: an idle
 /// console sleeps in `select!` and uses no CPU. `links` carries messages from the link tasks.
+///
+/// A terminal that goes away (a dropped SSH session: reads and writes fail with EIO, SIGHUP
+/// comes) ends the loop through the model's quit like any other end, so what it saves is
+/// saved; nothing is written to the terminal after that.
 pub async fn run(
     mut model: Model,
     tui: &mut Tui,
+    mut signals: Signals,
     mut links: mpsc::Receiver<Msg>,
     effects: &mut Effects,
 ) -> std::io::Result<Model> {
     let mut term_events = EventStream::new();
-    let mut sigterm = signal(UnixSignal::terminate())?;
-    let mut sighup = signal(UnixSignal::hangup())?;
-    let mut sigint = signal(UnixSignal::interrupt())?;
     let mut links_open = true;
     let mut last_draw: Option<Instant> = None;
     // The model's revision on screen: a frame is owed while the model's differs.
@@ -33,7 +94,10 @@ pub async fn run(
     if let Ok(size) = tui.terminal.size() {
         update(&mut model, Msg::Resize(size.width, size.height));
     }
-    draw(tui, &model, &mut last_draw, &mut drawn)?;
+    if let Err(e) = draw(tui, &model, &mut last_draw, &mut drawn) {
+        apply(&mut model, Msg::TerminalLost(e.to_string()), tui, effects);
+        return Ok(model);
+    }
 
     loop {
         // A frame owed but held back by MIN_FRAME_INTERVAL is drawn when its deadline passes.
@@ -48,9 +112,20 @@ pub async fn run(
                 Some(m) => Some(m),
                 None => { links_open = false; None }
             },
-            _ = sigterm.recv() => Some(Msg::Signal(SignalKind::Terminate)),
-            _ = sighup.recv() => Some(Msg::Signal(SignalKind::Hangup)),
-            _ = sigint.recv() => Some(Msg::Signal(SignalKind::Interrupt)),
+            s = signals.next() => match s {
+                Sig::Msg(m) => Some(m),
+                Sig::Continued => {
+                    // Stopped and continued from outside (or after our own suspension, when
+                    // this costs one more full frame): whoever had the terminal meanwhile may
+                    // have changed it.
+                    tracing::info!("continued: taking the terminal back");
+                    Some(retake(tui, &mut drawn))
+                }
+                Sig::Ignored(name) => {
+                    tracing::info!("{name} ignored");
+                    None
+                }
+            },
             _ = sleep_until(frame_due) => None,
         };
         let mut batch: Vec<Msg> = first.into_iter().collect();
@@ -68,16 +143,14 @@ pub async fn run(
             batch.extend(terminal_msg(Some(crossterm::event::read())));
         }
         for msg in batch {
-            for cmd in update(&mut model, msg) {
-                match cmd {
-                    Cmd::Quit => {}
-                    Cmd::Bell => {
-                        if model.ui.bell {
-                            tui.bell();
-                        }
-                    }
-                    other => effects.run(other),
+            if apply(&mut model, msg, tui, effects) == Applied::Resumed {
+                drawn = None;
+                if let Ok(size) = tui.terminal.size() {
+                    update(&mut model, Msg::Resize(size.width, size.height));
                 }
+            }
+            if model.quit {
+                break;
             }
         }
         if model.quit {
@@ -85,9 +158,75 @@ pub async fn run(
         }
         if drawn != Some(model.revision())
             && last_draw.is_none_or(|t| t.elapsed() >= MIN_FRAME_INTERVAL)
+            && let Err(e) = draw(tui, &model, &mut last_draw, &mut drawn)
         {
-            draw(tui, &model, &mut last_draw, &mut drawn)?;
+            // The terminal is gone (EIO): end as when it is seen on the input side.
+            apply(&mut model, Msg::TerminalLost(e.to_string()), tui, effects);
+            return Ok(model);
         }
+    }
+}
+
+#[derive(PartialEq, Eq)]
+enum Applied {
+    Done,
+    /// Suspended and back: the screen must be drawn whole.
+    Resumed,
+}
+
+/// One message through `update`, and its commands carried out (the runtime's own here).
+fn apply(model: &mut Model, msg: Msg, tui: &mut Tui, effects: &mut Effects) -> Applied {
+    let mut applied = Applied::Done;
+    for cmd in update(model, msg) {
+        match cmd {
+            Cmd::Quit => {}
+            Cmd::Bell => {
+                if model.ui.bell {
+                    tui.bell();
+                }
+            }
+            Cmd::Suspend => {
+                suspend(tui);
+                applied = Applied::Resumed;
+            }
+            other => effects.run(other),
+        }
+    }
+    if applied == Applied::Resumed
+        && let Err(e) = tui.resume()
+    {
+        // Continued without a terminal to go back to.
+        for cmd in update(model, Msg::TerminalLost(e.to_string())) {
+            if !matches!(cmd, Cmd::Quit | Cmd::Bell | Cmd::Suspend) {
+                effects.run(cmd);
+            }
+        }
+    }
+    applied
+}
+
+/// Ctrl-Z or SIGTSTP: the terminal restored, the process stopped until `fg` (SIGCONT).
+/// SIGSTOP rather than SIGTSTP: our SIGTSTP is handled (it led here), and the kernel drops
+/// SIGTSTP for a process group with no parent in the session (a console started by a process
+/// that then exited), where SIGSTOP still stops.
+fn suspend(tui: &mut Tui) {
+    tracing::info!("suspended");
+    tui.suspend();
+    // SAFETY: raise has no memory-safety preconditions. It delivers the signal to this
+    // thread, so it returns only once the process has been continued.
+    unsafe {
+        libc::raise(libc::SIGSTOP);
+    }
+    tracing::info!("resumed");
+}
+
+/// After a stop and continue from outside: modes set again, the screen cleared so the next
+/// frame is whole, and the size read again (it may have changed meanwhile).
+fn retake(tui: &mut Tui, drawn: &mut Option<u64>) -> Msg {
+    *drawn = None;
+    match tui.resume().and_then(|()| tui.terminal.size()) {
+        Ok(size) => Msg::Resize(size.width, size.height),
+        Err(e) => Msg::TerminalLost(e.to_string()),
     }
 }
 

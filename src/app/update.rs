@@ -1,5 +1,5 @@
 use super::composer::{flush_outbox, retry_failed};
-use super::{Cmd, LinkStatus, Mode, Model, Msg, NoticeLevel, Pane};
+use super::{Cmd, LinkStatus, Mode, Model, Msg, NoticeLevel, Pane, SignalKind};
 use crate::keys::{Action, Context};
 use crate::sanitize;
 
@@ -63,7 +63,15 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             }
             vec![]
         }
-        Msg::TerminalLost(_) | Msg::Signal(_) => quit(m),
+        Msg::TerminalLost(_) => {
+            m.ended_by = Some(SignalKind::Hangup);
+            quit(m)
+        }
+        Msg::Signal(s) => {
+            m.ended_by = Some(s);
+            quit(m)
+        }
+        Msg::Suspend => vec![Cmd::Suspend],
         Msg::Room(ev) => super::room::on_room(m, ev),
         Msg::Chat(ev) => on_chat(m, ev),
         Msg::ChatsLoaded(r) => {
@@ -242,9 +250,14 @@ pub(super) fn short(s: &str) -> String {
     t
 }
 
+/// Ends the program: what it holds that a restart should find (the outbox, the drafts) is
+/// saved first, whatever asked for the end (a key, a signal, a terminal that went away).
 pub(super) fn quit(m: &mut Model) -> Vec<Cmd> {
     m.quit = true;
-    vec![Cmd::Quit]
+    let mut cmds: Vec<Cmd> = super::composer::save_outbox(m).into_iter().collect();
+    cmds.extend(super::drafts::save_drafts(m));
+    cmds.push(Cmd::Quit);
+    cmds
 }
 
 pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {

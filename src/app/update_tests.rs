@@ -49,6 +49,59 @@ fn signals_and_a_lost_terminal_quit() {
 }
 
 #[test]
+fn every_end_says_why_and_saves_the_outbox_and_drafts() {
+    use crate::app::SignalKind as S;
+    for (msg, why) in [
+        (press('q'), None),
+        (key(KeyCode::Char('c'), KeyModifiers::CONTROL), None),
+        (Msg::Signal(S::Terminate), Some(S::Terminate)),
+        (Msg::Signal(S::Quit), Some(S::Quit)),
+        (Msg::TerminalLost("EIO".into()), Some(S::Hangup)),
+    ] {
+        let mut m = demo();
+        m.composer.persist = true;
+        m.composer
+            .drafts
+            .entry("a".into())
+            .or_default()
+            .editor
+            .insert("half written");
+        let cmds = update(&mut m, msg.clone());
+        assert_eq!(m.ended_by, why, "{msg:?}");
+        assert_eq!(cmds.last(), Some(&Cmd::Quit), "{msg:?}");
+        assert!(
+            cmds.iter().any(|c| matches!(c, Cmd::SaveOutbox(_))),
+            "{msg:?}"
+        );
+        let drafts = cmds.iter().find_map(|c| match c {
+            Cmd::SaveDrafts(d) => Some(d.clone()),
+            _ => None,
+        });
+        assert_eq!(
+            drafts.and_then(|d| d.get("a").map(|d| d.text.clone())),
+            Some("half written".to_string()),
+            "{msg:?}"
+        );
+    }
+    assert_eq!(
+        [S::Hangup, S::Interrupt, S::Quit, S::Terminate].map(S::number),
+        [1, 2, 3, 15]
+    );
+}
+
+#[test]
+fn ctrl_z_and_sigtstp_suspend_from_any_mode() {
+    let mut m = demo();
+    update(&mut m, press('?'));
+    assert_eq!(
+        update(&mut m, key(KeyCode::Char('z'), KeyModifiers::CONTROL)),
+        vec![Cmd::Suspend]
+    );
+    assert_eq!(update(&mut m, Msg::Suspend), vec![Cmd::Suspend]);
+    assert!(!m.quit);
+}
+
+#[test]
 fn key_releases_are_ignored() {
     let mut m = demo();
     let mut ev = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);

@@ -201,11 +201,26 @@ struct CachedToken {
 #[derive(Debug, Clone)]
 pub struct TokenCache {
     path: PathBuf,
+    /// Why the last store failed (shared by the clones, so the command that handed the cache
+    /// to the link can tell whether the token was cached).
+    store_error: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl TokenCache {
     pub fn new(path: impl Into<PathBuf>) -> TokenCache {
-        TokenCache { path: path.into() }
+        TokenCache {
+            path: path.into(),
+            store_error: Default::default(),
+        }
+    }
+
+    /// Why the last [`TokenCache::store`] (by this cache or a clone) failed; None when it
+    /// succeeded or none was made.
+    pub fn store_error(&self) -> Option<String> {
+        self.store_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// `tokens.json` in the data dir.
@@ -244,7 +259,13 @@ impl TokenCache {
                 expires_at: token.expires_at,
             },
         );
-        self.write(&f)
+        let r = self.write(&f);
+        *self
+            .store_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            r.as_ref().err().map(ToString::to_string);
+        r
     }
 
     pub fn forget(&self, key: &str) -> std::io::Result<()> {
@@ -310,5 +331,25 @@ mod tests {
         assert_eq!(c.load("other@h:1"), None);
         c.forget("op@h:1").unwrap();
         assert_eq!(c.load("op@h:1"), None);
+        assert_eq!(c.store_error(), None);
+    }
+
+    #[test]
+    fn a_cache_that_cannot_be_written_says_so_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // tokens.json cannot be replaced: a directory is in its place.
+        let path = dir.path().join("tokens.json");
+        std::fs::create_dir(&path).unwrap();
+        let c = TokenCache::new(&path);
+        let seen_by_the_command = c.clone();
+        let t = Token {
+            access: Secret::new("a-token-to-keep-safe"),
+            expires_at: None,
+        };
+        assert!(c.store("op@h:1", &t).is_err());
+        assert!(seen_by_the_command.store_error().is_some());
+        assert!(!dir.path().join("tokens.json.tmp").exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
     }
 }

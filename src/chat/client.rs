@@ -37,6 +37,8 @@ pub struct ChatTarget {
     /// wss/https through the Web Manager; plain ws/http to Bridge otherwise.
     pub tls: bool,
     pub ca_file: Option<PathBuf>,
+    /// A certificate trusted by its SHA-256 fingerprint (src/tls.rs).
+    pub pin_sha256: Option<crate::tls::Fingerprint>,
     /// Skip certificate checks (only when the configuration says so).
     pub insecure: bool,
     pub username: String,
@@ -58,6 +60,7 @@ impl ChatTarget {
             port,
             tls: false,
             ca_file: None,
+            pin_sha256: None,
             insecure: false,
             username: user.into(),
             password: Some(Secret::new(password)),
@@ -79,6 +82,7 @@ impl ChatTarget {
             port: c.port(),
             tls: c.tls,
             ca_file: c.ca_file.clone(),
+            pin_sha256: c.pin_sha256,
             insecure: c.insecure,
             username: c.username.clone(),
             password,
@@ -117,17 +121,31 @@ impl ChatTarget {
         format!("{}@{}:{}", self.username, self.host, self.port)
     }
 
-    /// An HTTP client for OAuth and files, with the same TLS rules as the socket.
-    pub fn http_client(&self, timeout: Duration) -> Result<reqwest::Client, crate::tls::TlsError> {
+    /// What the TLS client trusts for this target.
+    pub fn trust(&self) -> crate::tls::Trust<'_> {
+        crate::tls::Trust {
+            ca_file: self.ca_file.as_deref(),
+            pin: self.pin_sha256,
+            insecure: self.insecure,
+        }
+    }
+
+    /// An HTTP client for OAuth and files, with the socket's TLS configuration (`tls`, from
+    /// [`crate::tls::client_config`]; None for plain http), so both trust the same
+    /// certificates.
+    pub fn http_client(
+        &self,
+        timeout: Duration,
+        tls: Option<&rustls::ClientConfig>,
+    ) -> Result<reqwest::Client, crate::tls::TlsError> {
         crate::tls::init();
         let mut b = reqwest::Client::builder()
             .connect_timeout(timeout)
             .read_timeout(timeout)
             .no_proxy()
             .user_agent(concat!("trueconf-console/", env!("CARGO_PKG_VERSION")));
-        if self.tls {
-            let cfg = crate::tls::client_config(self.ca_file.as_deref(), self.insecure)?;
-            b = b.tls_backend_preconfigured((*cfg).clone());
+        if let Some(cfg) = tls {
+            b = b.tls_backend_preconfigured(cfg.clone());
         }
         b.build()
             .map_err(|e| crate::tls::TlsError::HttpClient(e.to_string()))
@@ -297,15 +315,13 @@ pub fn spawn(
     for s in [&target.password, &target.token].into_iter().flatten() {
         crate::logging::register_secret(s.expose());
     }
-    let http = target.http_client(opts.connect_timeout)?;
-    let tls = if target.tls {
-        Some(crate::tls::client_config(
-            target.ca_file.as_deref(),
-            target.insecure,
-        )?)
+    let (tls, refused) = if target.tls {
+        let (cfg, refused) = crate::tls::client_config(&target.trust())?;
+        (Some(cfg), Some(refused))
     } else {
-        None
+        (None, None)
     };
+    let http = target.http_client(opts.connect_timeout, tls.as_deref())?;
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     let (session_tx, session) = watch::channel(None);
     let (limits_tx, limits) = watch::channel(None);
@@ -321,6 +337,7 @@ pub fn spawn(
         target: target.clone(),
         opts,
         tls,
+        refused,
         http: http.clone(),
         session: session_tx,
         limits: limits_tx,

@@ -38,6 +38,8 @@ pub(super) struct ChatLink {
     pub target: Arc<ChatTarget>,
     pub opts: ChatLinkOptions,
     pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// What the TLS verifier last refused (the HTTP client and the socket share it).
+    pub refused: Option<crate::tls::Refused>,
     pub http: reqwest::Client,
     pub session: watch::Sender<Option<ChatSession>>,
     pub limits: watch::Sender<Option<UploadLimits>>,
@@ -98,13 +100,27 @@ impl Protocol for ChatLink {
         let http = self.http.clone();
         let tls = self.tls.clone();
         let stale = self.stale_token;
+        let refused = self.refused.clone();
         async move {
-            let (token, from_cache) = get_token(&target, &opts, &http, stale).await?;
-            let ws = open_socket(&target, &opts, tls).await?;
-            Ok(Opened {
-                ws,
-                sent: Vec::new(),
-                conn: (token, from_cache),
+            let opened = async {
+                let (token, from_cache) = get_token(&target, &opts, &http, stale).await?;
+                let ws = open_socket(&target, &opts, tls).await?;
+                Ok(Opened {
+                    ws,
+                    sent: Vec::new(),
+                    conn: (token, from_cache),
+                })
+            }
+            .await;
+            // A refused certificate: say what the server presented and how to trust it.
+            opened.map_err(|mut down: Down| {
+                if let Some(presented) = refused.as_ref().and_then(crate::tls::Refused::take) {
+                    down.error = LinkError::other(crate::tls::CertificateRefused {
+                        detail: down.error.to_string(),
+                        presented,
+                    });
+                }
+                down
             })
         }
     }

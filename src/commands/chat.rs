@@ -86,6 +86,7 @@ pub fn target(args: &ChatArgs, config: &Config) -> Result<ChatTarget, Failure> {
             .ca_file
             .clone()
             .or_else(|| conf.and_then(|c| c.ca_file.clone())),
+        pin_sha256: args.pin_sha256.or_else(|| conf.and_then(|c| c.pin_sha256)),
         insecure: args.insecure || conf.is_some_and(|c| c.insecure),
         username: user,
         password: config.chat_password().cloned(),
@@ -195,6 +196,12 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
         _ => None,
     };
     let mut target = target(args, config)?;
+    if target.tls && target.insecure {
+        eprintln!(
+            "warning: insecure: the server's certificate is not checked; anyone on the way can \
+             read and change this session (pin it instead: --pin-sha256, or --ca-file)"
+        );
+    }
     let timeout = Duration::from_secs(args.timeout.max(1));
     let cache = TokenCache::default_location();
     // Nothing to log in with: ask, when someone is there to answer.
@@ -298,16 +305,30 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                 me: String::new(),
                 connection_id: None,
             });
+            // The link stored the token (or found it cached): say where only if it is there.
+            let not_cached = cache.as_ref().and_then(|c| {
+                c.store_error().map(|e| {
+                    format!(
+                        "the token could not be cached in {}: {e}",
+                        c.path().display()
+                    )
+                })
+            });
             if json {
                 print_json(
                     &json!({"userId": s.user_id, "me": s.me, "connectionId": s.connection_id,
-                    "tokenCache": cache.as_ref().map(|c| c.path().display().to_string())}),
+                    "tokenCache": cache.as_ref().filter(|_| not_cached.is_none()).map(|c| c.path().display().to_string()),
+                    "tokenCacheError": not_cached}),
                 );
             } else {
                 println!("logged in as {}", line(&s.me));
-                if let Some(c) = &cache {
+                if let Some(c) = cache.as_ref().filter(|_| not_cached.is_none()) {
                     println!("token cached in {}", c.path().display());
                 }
+            }
+            // Logged in, but what `login` is for (later commands without the password) failed.
+            if let Some(e) = not_cached {
+                return Err(Failure(e, 1));
             }
         }
         ChatCommand::Chats => {

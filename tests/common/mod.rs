@@ -10,7 +10,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use nix::pty::{Winsize, openpty};
+use nix::pty::Winsize;
 use nix::sys::termios::{LocalFlags, Termios, tcgetattr};
 
 pub const TIMEOUT: Duration = Duration::from_secs(20);
@@ -22,7 +22,10 @@ struct Screen {
 
 /// The console running in a pty of a given size.
 pub struct PtyApp {
-    master: std::fs::File,
+    /// None once [`PtyApp::hang_up`] closed it.
+    master: Option<std::fs::File>,
+    /// Tells the reader to stop (and close its copy of the master).
+    stop_reading: Arc<std::sync::atomic::AtomicBool>,
     /// Closed once the program has ended, so the reader drains the output and stops.
     slave: Option<OwnedFd>,
     termios_after: Option<Termios>,
@@ -41,7 +44,7 @@ impl PtyApp {
             ws_xpixel: 0,
             ws_ypixel: 0,
         };
-        let pty = openpty(Some(&ws), None).expect("openpty");
+        let pty = open_pty(&ws);
         let slave_fd = pty.slave.as_raw_fd();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_trueconf-console"));
         cmd.args(args)
@@ -76,13 +79,26 @@ impl PtyApp {
             Condvar::new(),
         ));
         let (done_tx, reader_done) = mpsc::channel();
+        let stop_reading = Arc::new(std::sync::atomic::AtomicBool::new(false));
         {
             let screen = screen.clone();
             let mut reader = master.try_clone().unwrap();
+            let stop = stop_reading.clone();
             std::thread::spawn(move || {
                 let _done = DoneOnDrop(done_tx);
                 let mut buf = [0u8; 8192];
-                loop {
+                // Polls with a timeout rather than blocking in read(), so that `hang_up` can
+                // have this copy of the master closed too.
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let mut p = libc::pollfd {
+                        fd: reader.as_raw_fd(),
+                        events: libc::POLLIN,
+                        revents: 0,
+                    };
+                    // SAFETY: one valid pollfd.
+                    if unsafe { libc::poll(&raw mut p, 1, 50) } <= 0 {
+                        continue;
+                    }
                     match reader.read(&mut buf) {
                         Ok(0) | Err(_) => break,
                         Ok(n) => {
@@ -104,7 +120,8 @@ impl PtyApp {
             }
         });
         PtyApp {
-            master,
+            master: Some(master),
+            stop_reading,
             slave: Some(pty.slave),
             termios_after: None,
             reader_done,
@@ -116,8 +133,48 @@ impl PtyApp {
     }
 
     pub fn send(&mut self, bytes: &[u8]) {
-        self.master.write_all(bytes).unwrap();
-        self.master.flush().unwrap();
+        let m = self.master.as_mut().expect("the pty is open");
+        m.write_all(bytes).unwrap();
+        m.flush().unwrap();
+    }
+
+    /// Closes the terminal under the program, as a dropped SSH session does (sshd closes the
+    /// pty's master): the kernel hangs the terminal up (SIGHUP to the program, its reads and
+    /// writes fail). Nothing the program writes after this is seen. Returns how it ended.
+    pub fn hang_up(&mut self) -> ExitStatus {
+        self.stop_reading
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = self.reader_done.recv_timeout(TIMEOUT);
+        self.master = None;
+        let s = self.exited.recv_timeout(TIMEOUT).unwrap_or_else(|_| {
+            panic!(
+                "the program did not exit after the hang-up; the screen showed:\n{}",
+                self.contents()
+            )
+        });
+        self.status = Some(s);
+        s
+    }
+
+    /// The process's state letter in /proc (`T`: stopped).
+    pub fn proc_state(&self) -> char {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap();
+        // `pid (comm) S …`: the state follows the last `)`.
+        let after = &stat[stat.rfind(')').unwrap() + 1..];
+        after.trim_start().chars().next().unwrap()
+    }
+
+    /// Waits until the process's state in /proc is `state`.
+    pub fn wait_proc_state(&self, state: char) {
+        let deadline = Instant::now() + TIMEOUT;
+        while self.proc_state() != state {
+            assert!(
+                Instant::now() < deadline,
+                "the process never reached state {state} (it is {})",
+                self.proc_state()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The screen as text, one line per row.
@@ -287,8 +344,9 @@ impl Home {
 impl PtyApp {
     /// Resizes the terminal, as a person dragging the window does.
     pub fn set_size(&self, ws: &nix::pty::Winsize) {
+        let fd = self.master.as_ref().expect("the pty is open").as_raw_fd();
         // SAFETY: TIOCSWINSZ reads a winsize struct from the pointer.
-        let r = unsafe { libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, ws as *const _) };
+        let r = unsafe { libc::ioctl(fd, libc::TIOCSWINSZ, ws as *const _) };
         assert_eq!(r, 0, "TIOCSWINSZ");
         self.screen
             .0
@@ -297,6 +355,40 @@ impl PtyApp {
             .parser
             .screen_mut()
             .set_size(nz(ws.ws_row), nz(ws.ws_col));
+    }
+}
+
+struct Pty {
+    master: OwnedFd,
+    slave: OwnedFd,
+}
+
+/// A pty pair whose descriptors no child inherits (close-on-exec): each console gets its own
+/// slave as 0, 1 and 2, and none holds another test's master open (which would keep that
+/// terminal from hanging up when the test closes it).
+fn open_pty(ws: &Winsize) -> Pty {
+    use nix::fcntl::OFlag;
+    use std::os::fd::{FromRawFd, IntoRawFd};
+    use std::os::unix::fs::OpenOptionsExt;
+    let m = nix::pty::posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC)
+        .expect("posix_openpt");
+    nix::pty::grantpt(&m).expect("grantpt");
+    nix::pty::unlockpt(&m).expect("unlockpt");
+    let name = nix::pty::ptsname_r(&m).expect("ptsname");
+    // SAFETY: the descriptor was just opened and is owned by `m` alone, which gives it up.
+    let master = unsafe { OwnedFd::from_raw_fd(m.into_raw_fd()) };
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY)
+        .open(name)
+        .expect("open the pty's slave");
+    // SAFETY: TIOCSWINSZ reads a winsize struct from the pointer.
+    let r = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, ws as *const _) };
+    assert_eq!(r, 0, "TIOCSWINSZ");
+    Pty {
+        master,
+        slave: OwnedFd::from(slave),
     }
 }
 
