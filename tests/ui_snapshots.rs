@@ -917,3 +917,38 @@ fn explorer_chat_error_80x24() {
     assert!(t.backend().to_string().contains("✗ 304 CHAT_NOT_FOUND"));
     insta::assert_snapshot!(t.backend());
 }
+
+#[test]
+fn an_uncertain_message_says_checking_and_a_silent_link_is_not_online() {
+    use trueconf_console::app::{OutState, Outgoing};
+    use trueconf_console::chat::ChatLinkEvent;
+    use trueconf_console::link::LinkStatus;
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut m = with_chats(w, h);
+        let item = |id, text: &str, state| Outgoing {
+            local_id: id,
+            state,
+            ..Outgoing::new("c2".into(), text.into(), "text")
+        };
+        m.composer.outbox = vec![
+            item(1, "cut off", OutState::Uncertain),
+            item(2, "refused", OutState::Failed("too long (400)".into())),
+        ];
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Unresponsive { secs: 8 })),
+        );
+        let t = render(&m);
+        let screen: String = t
+            .backend()
+            .buffer()
+            .content()
+            .chunks(w as usize)
+            .map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n")
+            .collect();
+        assert!(screen.contains("checking whether it arrived"), "{screen}");
+        assert_eq!(screen.matches("not sent").count(), 1, "only the refused one: {screen}");
+        assert!(screen.contains("silent") || screen.contains("not answering"), "{screen}");
+        assert!(!screen.contains("online"), "{screen}");
+    }
+}
