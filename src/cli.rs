@@ -99,6 +99,10 @@ pub struct SimulateArgs {
     /// Start the Room connected to the server and logged in as operator.
     #[arg(long)]
     pub logged_in: bool,
+    /// Answer this Room method with an error, whatever is asked (repeatable; e.g. getLogin),
+    /// to see what a client makes of a Room that lacks it.
+    #[arg(long, value_name = "METHOD")]
+    pub room_refuse: Vec<String>,
     /// Run the demo world's spontaneous actors (dave calls the Room now and then and posts in
     /// Project).
     #[arg(long)]

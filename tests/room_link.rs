@@ -97,7 +97,7 @@ async fn ready(
     })
     .await
     .unwrap();
-    state(&h, "state 2", |s| s.app_state == AppState::Login).await;
+    state(&h, "state 2", |s| s.app_state == Some(AppState::Login)).await;
     h.send(&Login {
         login: "operator".into(),
         password: "operator".into(),
@@ -106,10 +106,10 @@ async fn ready(
     .await
     .unwrap();
     let s = state(&h, "state 3", |s| {
-        s.app_state == AppState::Normal && s.login.is_some()
+        s.app_state == Some(AppState::Normal) && s.login.peer().is_some()
     })
     .await;
-    assert_eq!(s.login.unwrap().id, "operator@video.example.com");
+    assert_eq!(s.login.peer().unwrap().id, "operator@video.example.com");
     (h, rx)
 }
 
@@ -215,7 +215,7 @@ async fn unsecured_auth_builds_the_room_state() {
         !s.devices.cameras.is_empty() && !s.contacts.is_empty()
     })
     .await;
-    assert_eq!(s.app_state, AppState::None);
+    assert_eq!(s.app_state, Some(AppState::None));
     assert_eq!(s.devices.camera.as_deref(), Some("Simulated PTZ camera"));
     assert!(s.contacts.iter().any(|c| c.peer.name == "Alice Johnson"));
     assert_eq!(s.volume, Some(0.8));
@@ -308,7 +308,7 @@ async fn outgoing_call_answered_then_hung_up() {
     .await
     .unwrap();
     let s = state(&h, "the call to be answered", |s| {
-        s.app_state == AppState::Conference
+        s.app_state == Some(AppState::Conference)
             && s.conference
                 .as_ref()
                 .is_some_and(|c| !c.participants.is_empty())
@@ -323,7 +323,7 @@ async fn outgoing_call_answered_then_hung_up() {
     );
     h.send(&HangUp { for_all: None }).await.unwrap();
     state(&h, "state 3 after hang-up", |s| {
-        s.app_state == AppState::Normal && s.conference.is_none()
+        s.app_state == Some(AppState::Normal) && s.conference.is_none()
     })
     .await;
     let names = events_until(&mut rx, "appStateChanged 3").await;
@@ -360,7 +360,7 @@ async fn outgoing_call_rejected_and_unanswered() {
     .await
     .unwrap();
     let s = state(&h, "bob to reject", |s| {
-        s.app_state == AppState::Normal && s.last_outcome.is_some()
+        s.app_state == Some(AppState::Normal) && s.last_outcome.is_some()
     })
     .await;
     assert_eq!(s.last_outcome.as_deref(), Some("Bob Smith: rejected"));
@@ -371,8 +371,11 @@ async fn outgoing_call_rejected_and_unanswered() {
     })
     .await
     .unwrap();
-    state(&h, "carol to ring", |s| s.app_state == AppState::Wait).await;
-    let s = state(&h, "carol to time out", |s| s.app_state == AppState::Normal).await;
+    state(&h, "carol to ring", |s| s.app_state == Some(AppState::Wait)).await;
+    let s = state(&h, "carol to time out", |s| {
+        s.app_state == Some(AppState::Normal)
+    })
+    .await;
     assert_eq!(s.last_outcome.as_deref(), Some("Carol White: no answer"));
 
     // Calling someone who does not exist.
@@ -383,7 +386,7 @@ async fn outgoing_call_rejected_and_unanswered() {
     .await
     .unwrap();
     state(&h, "the unknown user", |s| {
-        s.app_state == AppState::Normal
+        s.app_state == Some(AppState::Normal)
             && s.last_outcome
                 .as_deref()
                 .is_some_and(|o| o.contains("user does not exist"))
@@ -420,11 +423,11 @@ async fn outgoing_call_cancelled_by_the_room() {
     .await
     .unwrap();
     state(&h, "ringing", |s| {
-        s.app_state == AppState::Wait && s.calling.is_some()
+        s.app_state == Some(AppState::Wait) && s.calling.is_some()
     })
     .await;
     h.send(&HangUp { for_all: None }).await.unwrap();
-    let s = state(&h, "cancelled", |s| s.app_state == AppState::Normal).await;
+    let s = state(&h, "cancelled", |s| s.app_state == Some(AppState::Normal)).await;
     assert_eq!(s.calling, None);
     assert!(s.last_outcome.unwrap().contains("cancelled"));
     sim.shutdown();
@@ -436,7 +439,7 @@ async fn incoming_call_accepted_then_the_caller_hangs_up() {
     let (h, _rx) = ready(&sim).await;
     sim.incoming_call("dave").unwrap();
     let s = state(&h, "the invite", |s| {
-        s.invite.is_some() && s.app_state == AppState::Wait
+        s.invite.is_some() && s.app_state == Some(AppState::Wait)
     })
     .await;
     let inv = s.invite.unwrap();
@@ -447,7 +450,7 @@ async fn incoming_call_accepted_then_the_caller_hangs_up() {
     );
     h.send(&Accept {}).await.unwrap();
     let s = state(&h, "in the call", |s| {
-        s.app_state == AppState::Conference
+        s.app_state == Some(AppState::Conference)
             && s.conference
                 .as_ref()
                 .is_some_and(|c| !c.participants.is_empty())
@@ -456,7 +459,7 @@ async fn incoming_call_accepted_then_the_caller_hangs_up() {
     assert_eq!(s.invite, None);
     sim.peer_hangs_up("dave").unwrap();
     let s = state(&h, "the caller to hang up", |s| {
-        s.app_state == AppState::Normal
+        s.app_state == Some(AppState::Normal)
     })
     .await;
     assert_eq!(s.conference, None);
@@ -471,7 +474,7 @@ async fn incoming_call_rejected_and_one_that_stops_ringing() {
     state(&h, "the invite", |s| s.invite.is_some()).await;
     h.send(&Reject {}).await.unwrap();
     let s = state(&h, "rejected", |s| {
-        s.app_state == AppState::Normal && s.invite.is_none()
+        s.app_state == Some(AppState::Normal) && s.invite.is_none()
     })
     .await;
     assert_eq!(s.conference, None);
@@ -484,7 +487,7 @@ async fn incoming_call_rejected_and_one_that_stops_ringing() {
     sim.incoming_call("bob").unwrap();
     state(&h, "the invite", |s| s.invite.is_some()).await;
     let s = state(&h, "the caller to give up", |s| {
-        s.invite.is_none() && s.app_state == AppState::Normal
+        s.invite.is_none() && s.app_state == Some(AppState::Normal)
     })
     .await;
     assert!(s.last_outcome.unwrap().contains("stopped calling"));
@@ -566,7 +569,7 @@ async fn conference_with_invites_joined_left_and_ended_for_all() {
     .await;
     assert_eq!(
         s.app_state,
-        AppState::Conference,
+        Some(AppState::Conference),
         "a participant leaving does not end a group conference"
     );
     h.send(&HangUp {
@@ -575,7 +578,7 @@ async fn conference_with_invites_joined_left_and_ended_for_all() {
     .await
     .unwrap();
     state(&h, "the end for all", |s| {
-        s.app_state == AppState::Normal && s.conference.is_none()
+        s.app_state == Some(AppState::Normal) && s.conference.is_none()
     })
     .await;
     let names = events_until(&mut rx, "conferenceDeleted").await;
@@ -596,7 +599,10 @@ async fn conference_with_invites_joined_left_and_ended_for_all() {
     })
     .await
     .unwrap();
-    state(&h, "in a call", |s| s.app_state == AppState::Conference).await;
+    state(&h, "in a call", |s| {
+        s.app_state == Some(AppState::Conference)
+    })
+    .await;
     assert!(matches!(
         h.send(&HangUp {
             for_all: Some(true)
@@ -614,9 +620,12 @@ async fn mute_volume_and_device_changes() {
     state(&h, "devices", |s| !s.devices.microphones.is_empty()).await;
     h.send(&SetMicMute { mute: true }).await.unwrap();
     h.send(&SetVideoMute { mute: true }).await.unwrap();
-    state(&h, "muted", |s| s.mic_muted && s.camera_muted).await;
+    state(&h, "muted", |s| {
+        s.mic_muted == Some(true) && s.camera_muted == Some(true)
+    })
+    .await;
     h.send(&SetMicMute { mute: false }).await.unwrap();
-    state(&h, "unmuted", |s| !s.mic_muted).await;
+    state(&h, "unmuted", |s| s.mic_muted == Some(false)).await;
     h.send(&SetAudioCapturer {
         name: "USB conference speakerphone".into(),
         description: "sim-mic-1".into(),
@@ -661,9 +670,9 @@ async fn reconnects_after_the_simulator_drops_the_link_and_loses_no_request() {
         .wait_status(WAIT, trueconf_console::app::LinkStatus::is_up)
         .await
         .unwrap();
-    state(&status, "the mute", |s| s.mic_muted).await;
+    state(&status, "the mute", |s| s.mic_muted == Some(true)).await;
     // The state was rebuilt after the reconnect: still logged in.
-    assert_eq!(status.state().app_state, AppState::Normal);
+    assert_eq!(status.state().app_state, Some(AppState::Normal));
     status = h;
     drop(status);
     sim.shutdown();
@@ -839,5 +848,114 @@ async fn while_retrying_the_reason_stays_in_the_status() {
         "{}",
         st.label()
     );
+    sim.shutdown();
+}
+
+/// Waits until the link's first queries are all answered (replies come in order).
+async fn settled(h: &RoomHandle) -> room::RoomState {
+    h.send(&trueconf_console::room::catalog::GetAppState {})
+        .await
+        .unwrap();
+    h.state()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_room_refusing_get_login_video_mute_and_conferences_is_inferred_not_guessed() {
+    use trueconf_console::commands::room::describe_state;
+    use trueconf_console::room::state::{Call as CallState, Login as LoginState, Server};
+    let refused = [
+        "getLogin",
+        "getVideoMute",
+        "getConferences",
+        "getSystemInfo",
+    ];
+    let sim = sim_with(|c| {
+        c.logged_in = true;
+        c.refuse = refused.iter().map(ToString::to_string).collect();
+    })
+    .await;
+    let (h, _rx) = connect(&sim, None).await;
+    // The simulator refuses them, as asked.
+    for m in refused {
+        let e = h.request(m, serde_json::Map::new()).await.unwrap_err();
+        assert!(matches!(e, RoomError::Refused { .. }), "{m}: {e}");
+    }
+    // App state 3: logged in (who, nothing said) and idle; the camera unknown.
+    let s = settled(&h).await;
+    assert_eq!(s.app_state, Some(AppState::Normal));
+    assert_eq!(s.login, LoginState::LoggedIn(None));
+    assert_eq!(s.call(), CallState::None);
+    assert_eq!(s.camera_muted, None, "never \"camera on\" by default");
+    assert_eq!(s.mic_muted, Some(false), "getMicMute was answered");
+    assert!(matches!(s.server, Server::Connected(Some(_))));
+    let text = describe_state(&s);
+    for want in [
+        "Account:     logged in (account unknown)",
+        "Call:        none",
+        "camera unknown",
+    ] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+    assert!(!text.contains("not logged in"), "{text}");
+    let v = s.to_json();
+    assert_eq!(v["camera_muted"], Value::Null);
+    assert_eq!(v["login"]["logged_in"], true);
+    assert_eq!(v["call"], "none");
+
+    // A call placed from here: the events fill in what the queries could not.
+    h.send(&Call {
+        peer_id: "alice".into(),
+        pin: None,
+    })
+    .await
+    .unwrap();
+    let s = state(
+        &h,
+        "in the call",
+        |s| matches!(s.call(), CallState::InConference(c) if !c.participants.is_empty()),
+    )
+    .await;
+    assert_eq!(s.app_state, Some(AppState::Conference));
+
+    // Another console arriving now, at app state 5, cannot read the conference.
+    let (late, _rx2) = connect(&sim, None).await;
+    let s = settled(&late).await;
+    assert_eq!(s.app_state, Some(AppState::Conference));
+    assert_eq!(s.call(), CallState::InConferenceUnknown);
+    assert_eq!(s.login, LoginState::LoggedIn(None));
+    let text = describe_state(&s);
+    assert!(
+        text.contains("Call:        in a conference (details unknown)"),
+        "{text}"
+    );
+    assert_eq!(s.to_json()["call"], "conference");
+    assert_eq!(s.to_json()["conference"], Value::Null);
+    // The call ends: both know there is none.
+    h.send(&HangUp { for_all: None }).await.unwrap();
+    for x in [&h, &late] {
+        let s = state(x, "idle again", |s| s.app_state == Some(AppState::Normal)).await;
+        assert_eq!(s.call(), CallState::None);
+    }
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn get_system_info_names_the_account_when_get_login_is_refused() {
+    use trueconf_console::room::state::Login as LoginState;
+    let sim = sim_with(|c| {
+        c.logged_in = true;
+        c.refuse = vec!["getlogin".into()];
+    })
+    .await;
+    let (h, _rx) = connect(&sim, None).await;
+    let s = settled(&h).await;
+    let peer = s.login.peer().cloned();
+    assert!(
+        matches!(s.login, LoginState::LoggedIn(Some(_))),
+        "{:?}",
+        s.login
+    );
+    assert_eq!(peer.unwrap().id, "operator@video.example.com");
+    assert_eq!(s.camera_muted, Some(false));
     sim.shutdown();
 }

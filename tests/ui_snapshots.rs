@@ -197,16 +197,92 @@ fn in_a_call(w: u16, h: u16) -> Model {
     ] {
         m.room.state.apply_event(&e);
     }
-    m.room.state.app_state = trueconf_console::room::AppState::Conference;
+    m.room.state.app_state = Some(trueconf_console::room::AppState::Conference);
     m.room.state.volume = Some(0.8);
-    m.room.state.server = Some(trueconf_console::room::state::ServerInfo {
-        server: "video.example.com".into(),
-        port: Some(4307),
-        domain: None,
-    });
+    m.room.state.server = trueconf_console::room::state::Server::Connected(Some(
+        trueconf_console::room::state::ServerInfo {
+            server: "video.example.com".into(),
+            port: Some(4307),
+            domain: None,
+        },
+    ));
+    m.room.state.camera_muted = Some(false);
+    m.room.state.speaker_muted = Some(false);
     // Joined while this console watched: 12 min 34 s ago.
     m.room.conf_secs = Some(754);
     m
+}
+
+/// What a Room that answers every query says when idle: state 3, logged in as Operator, the
+/// microphone, camera and speaker on.
+fn known_idle() -> trueconf_console::room::RoomState {
+    use trueconf_console::room::state::{Login, Peer, RoomState};
+    RoomState {
+        app_state: Some(trueconf_console::room::AppState::Normal),
+        login: Login::LoggedIn(Some(Peer {
+            id: "operator@video.example.com".into(),
+            name: "Operator".into(),
+        })),
+        mic_muted: Some(false),
+        camera_muted: Some(false),
+        speaker_muted: Some(false),
+        ..RoomState::default()
+    }
+}
+
+/// A Room whose getLogin, getVideoMute and getConferences failed: what the console knows is
+/// shown, what it does not is "?", and nothing is a default.
+#[test]
+fn room_state_unknown_80x24() {
+    use trueconf_console::link::LinkStatus;
+    use trueconf_console::room::RoomLinkEvent;
+    use trueconf_console::room::state::RoomState;
+    let mut m = demo(80, 24);
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    let mut s = RoomState::default();
+    let screen = |m: &Model| render(m).backend().to_string();
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    let nothing = screen(&m);
+    for want in [
+        "State: unknown",
+        "Account: ?",
+        "Call: ?",
+        "Mic ? · Camera ?",
+        "Speaker ?",
+    ] {
+        assert!(nothing.contains(want), "{want:?} missing:\n{nothing}");
+    }
+    let body = |v: serde_json::Value| v.as_object().unwrap().clone();
+    s.apply_reply("getAppState", &body(serde_json::json!({"appState": 5})));
+    s.apply_reply("getMicMute", &body(serde_json::json!({"mute": true})));
+    s.apply_reply("getAudioMute", &body(serde_json::json!({"mute": false})));
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    let t = render(&m);
+    let at5 = t.backend().to_string();
+    for want in [
+        "State: in a call",
+        "Account: ? (logged in)",
+        "Call: in a conference",
+        "(details unknown)",
+        "Mic off · Camera ?",
+        "Speaker on",
+    ] {
+        assert!(at5.contains(want), "{want:?} missing:\n{at5}");
+    }
+    assert!(!at5.contains("Camera on"), "{at5}");
+    insta::assert_snapshot!(t.backend());
+    s.apply_reply("getAppState", &body(serde_json::json!({"appState": 3})));
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
+    let at3 = screen(&m);
+    assert!(
+        at3.contains("State: ready") && at3.contains("Account: ? (logged in)"),
+        "{at3}"
+    );
+    assert!(!at3.contains("Call:"), "no call at state 3:\n{at3}");
+    assert!(!at3.contains("not logged in"), "{at3}");
 }
 
 #[test]
@@ -247,7 +323,8 @@ fn room_ringing_160x48() {
     use trueconf_console::room::RoomEvent;
     let mut m = demo(160, 48);
     m.room.link = LinkStatus::Authorized;
-    m.room.state.app_state = trueconf_console::room::AppState::Wait;
+    m.room.state = known_idle();
+    m.room.state.app_state = Some(trueconf_console::room::AppState::Wait);
     m.room.state.apply_event(&RoomEvent::InviteReceived {
         peer_id: "dave@video.example.com".into(),
         peer_dn: "Dave \u{1b}]0;pwned\u{7}Brown".into(),
@@ -460,12 +537,10 @@ fn invitation_dialog_160x48() {
 #[test]
 fn outgoing_call_dialog_and_call_prompt_80x24() {
     use trueconf_console::room::RoomLinkEvent;
-    use trueconf_console::room::state::{Contact, Peer, RoomState};
+    use trueconf_console::room::state::{Contact, Peer};
     let mut m = demo(80, 24);
-    let mut s = RoomState {
-        contacts: vec![],
-        ..RoomState::default()
-    };
+    // A Room that has said everything: logged in, idle, devices on.
+    let mut s = known_idle();
     s.contacts = ["alice", "bob", "carol"]
         .iter()
         .map(|n| Contact {
@@ -489,6 +564,7 @@ fn outgoing_call_dialog_and_call_prompt_80x24() {
     insta::assert_snapshot!("call_prompt_80x24", prompt.backend());
     key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
     s.calling = Some("carol@video.example.com".into());
+    s.app_state = Some(trueconf_console::room::AppState::Wait);
     update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
     update(&mut m, Msg::Tick);
     insta::assert_snapshot!("outgoing_call_80x24", render(&m).backend());

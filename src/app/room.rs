@@ -6,7 +6,7 @@ use serde_json::json;
 use super::update::{record, short};
 use super::{Answer, Cmd, Confirmed, LinkStatus, Model, Msg, NoticeLevel};
 use crate::keys::Action;
-use crate::room::{RoomEvent, RoomLinkEvent};
+use crate::room::{AppState, RoomEvent, RoomLinkEvent};
 
 pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
     match ev {
@@ -16,11 +16,16 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
             return sync_ticks(m).into_iter().collect();
         }
         RoomLinkEvent::State(s) => {
-            // The call's duration is counted from a join this console saw; a conference
-            // already under way at the first snapshot has no known start.
+            // The call's duration is counted from a join this console saw: the Room known to
+            // be outside a conference before. One already under way when the console first
+            // learnt of it (or after a reconnect) has no known start.
             match (m.room.state.conference.is_some(), s.conference.is_some()) {
                 (false, true) => {
-                    m.room.conf_secs = m.room.state.login.is_some().then_some(0);
+                    let saw_it_start = matches!(
+                        m.room.state.app_state,
+                        Some(a) if a != AppState::Conference && a != AppState::Close
+                    );
+                    m.room.conf_secs = saw_it_start.then_some(0);
                 }
                 (_, false) => m.room.conf_secs = None,
                 (true, true) => {}
@@ -93,20 +98,20 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
 pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
     let r = &m.room;
     match action {
-        Action::Mic => vec![Cmd::room(
-            "setMicMute",
-            json!({ "mute": !r.state.mic_muted }),
-        )],
-        Action::Camera => vec![Cmd::room(
-            "setVideoMute",
-            json!({ "mute": !r.state.camera_muted }),
-        )],
+        Action::Mic => {
+            let muted = r.state.mic_muted;
+            toggle(m, "setMicMute", "microphone", muted)
+        }
+        Action::Camera => {
+            let muted = r.state.camera_muted;
+            toggle(m, "setVideoMute", "camera", muted)
+        }
         Action::Accept if r.state.invite.is_some() => vec![Cmd::room("accept", json!({}))],
         Action::Reject if r.state.invite.is_some() => vec![Cmd::room("reject", json!({}))],
         Action::Accept | Action::Reject => vec![],
         // Hanging up a ringing incoming call rejects it (docs/room-protocol.md, Choices R26).
         Action::HangUp if r.state.invite.is_some() => vec![Cmd::room("reject", json!({}))],
-        Action::HangUp if r.state.conference.is_some() || r.state.calling.is_some() => {
+        Action::HangUp if r.state.call().can_hang_up() => {
             vec![Cmd::room("hangUp", json!({ "forAll": false }))]
         }
         Action::HangUp => {
@@ -122,6 +127,23 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         }
         _ => vec![],
     }
+}
+
+/// Mutes or unmutes a device. When its state is unknown there is nothing to flip: the
+/// request mutes it, the side that cannot expose anyone, and says so (docs/room-protocol.md,
+/// "What the console knows"); the event that follows makes the state known.
+fn toggle(m: &mut Model, method: &str, what: &str, muted: Option<bool>) -> Vec<Cmd> {
+    let mute = match muted {
+        Some(muted) => !muted,
+        None => {
+            m.notify(
+                NoticeLevel::Info,
+                format!("The {what}'s state is unknown: muting it"),
+            );
+            true
+        }
+    };
+    vec![Cmd::room(method, json!({ "mute": mute }))]
 }
 
 fn retrying(s: &LinkStatus) -> bool {
@@ -197,7 +219,7 @@ pub(super) fn switch_room(m: &mut Model) -> Vec<Cmd> {
 
 /// `H`: end the conference for everyone, after a confirmation.
 pub(super) fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
-    if m.room.state.conference.is_none() {
+    if !m.room.state.call().in_conference() {
         m.notify(NoticeLevel::Info, "No conference to end");
         return vec![];
     }

@@ -80,10 +80,7 @@ fn retry_countdowns_and_call_durations_tick_and_idle_does_not() {
     assert_eq!(m.revision(), rev, "a stray tick changes nothing");
     // A conference this console saw start counts its duration until it ends.
     let mut st = m.room.state.clone();
-    st.login = Some(crate::room::state::Peer {
-        id: "op@srv".into(),
-        name: "Op".into(),
-    });
+    st.app_state = Some(crate::room::AppState::Normal);
     update(
         &mut m,
         Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
@@ -241,7 +238,7 @@ fn link_status_and_state_snapshots_update_the_model() {
         &mut m,
         Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
     );
-    assert!(m.room.state.mic_muted);
+    assert_eq!(m.room.state.mic_muted, Some(true));
     assert_ne!(m.revision(), rev);
     // The same state again draws nothing.
     let rev = m.revision();
@@ -334,15 +331,17 @@ fn call_dialog_keys_answer_a_ringing_call() {
 #[test]
 fn room_keys_send_requests_when_the_link_is_up() {
     let mut m = online_demo();
+    m.room.state.mic_muted = Some(false);
     assert_eq!(
         update(&mut m, press('m')),
         vec![Cmd::room("setMicMute", json!({"mute": true}))]
     );
-    m.room.state.mic_muted = true;
+    m.room.state.mic_muted = Some(true);
     assert_eq!(
         update(&mut m, press('m')),
         vec![Cmd::room("setMicMute", json!({"mute": false}))]
     );
+    m.room.state.camera_muted = Some(false);
     assert_eq!(
         update(&mut m, press('v')),
         vec![Cmd::room("setVideoMute", json!({"mute": true}))]
@@ -390,7 +389,7 @@ fn a_failed_request_is_shown_inert() {
 #[test]
 fn switching_rooms_reconnects() {
     let mut m = model(TWO_ROOMS);
-    m.room.state.mic_muted = true;
+    m.room.state.mic_muted = Some(true);
     let cmds = update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
     assert_eq!(cmds, vec![Cmd::ConnectRoom(1)]);
     assert_eq!(
@@ -509,4 +508,48 @@ fn a_terminal_too_small_takes_only_q() {
         "a key on a hidden screen does nothing"
     );
     assert_eq!(update(&mut m, press('q')), vec![Cmd::Quit]);
+}
+
+#[test]
+fn an_unknown_mute_is_muted_on_a_key_never_flipped_from_a_guess() {
+    let mut m = online_demo();
+    assert_eq!(m.room.state.mic_muted, None);
+    for (k, method, what) in [
+        ('m', "setMicMute", "microphone"),
+        ('v', "setVideoMute", "camera"),
+    ] {
+        assert_eq!(
+            update(&mut m, press(k)),
+            vec![Cmd::room(method, json!({"mute": true}))],
+            "{what}"
+        );
+        assert_eq!(
+            m.ui.notice.as_ref().unwrap().text,
+            format!("The {what}'s state is unknown: muting it")
+        );
+    }
+    // Once an event says, the key flips what is known.
+    let mut st = m.room.state.clone();
+    st.apply_event(&RoomEvent::MicMuted(true));
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    assert_eq!(
+        update(&mut m, press('m')),
+        vec![Cmd::room("setMicMute", json!({"mute": false}))]
+    );
+}
+
+#[test]
+fn hang_up_works_in_a_conference_whose_details_are_unknown() {
+    let mut m = online_demo();
+    m.room.state.app_state = Some(crate::room::AppState::Conference);
+    assert_eq!(
+        update(&mut m, press('h')),
+        vec![Cmd::room("hangUp", json!({"forAll": false}))]
+    );
+    update(&mut m, press('H'));
+    assert!(
+        matches!(m.mode, Mode::Confirm(_)),
+        "ending it for all asks first: {:?}",
+        m.mode
+    );
 }

@@ -16,6 +16,7 @@ use crate::room::catalog::{
 };
 use crate::room::link::{self, RoomLinkEvent, RoomLinkOptions, RoomTarget};
 use crate::room::protocol::{DeviceState, Fields};
+use crate::room::state::{Call as CallState, Login, Server};
 use crate::room::{AppState, Reply, RoomError, RoomState};
 use crate::sanitize::line;
 
@@ -144,7 +145,7 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
             h.send(&GetAppState {}).await?;
             let s = h.state();
             if json {
-                print_json(&serde_json::to_value(&s).unwrap_or(Value::Null));
+                print_json(&s.to_json());
             } else {
                 print!("{}", describe_state(&s));
             }
@@ -169,7 +170,7 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
                     s.conference
                         .as_ref()
                         .is_some_and(|c| !c.participants.is_empty())
-                        || (s.last_outcome != before && s.app_state != AppState::Wait)
+                        || (s.last_outcome != before && s.app_state != Some(AppState::Wait))
                 })
                 .await
                 .map_err(|_| Failure(format!("no answer from {} in time", line(peer)), 1))?;
@@ -493,52 +494,59 @@ pub fn describe_state(s: &RoomState) -> String {
     let mut row = |k: &str, v: String| out.push_str(&format!("{k:<12} {v}\n"));
     row(
         "Room:",
-        format!("{} ({})", s.app_state.describe(), s.app_state.code()),
+        s.app_state
+            .map(|a| format!("{} ({})", a.describe(), a.code()))
+            .unwrap_or_else(|| "unknown".into()),
     );
     row(
         "Server:",
-        s.server
-            .as_ref()
-            .map(|x| {
-                format!(
-                    "{}{}",
-                    line(&x.server),
-                    x.port.map(|p| format!(":{p}")).unwrap_or_default()
-                )
-            })
-            .unwrap_or_else(|| "none".into()),
+        match &s.server {
+            Server::Unknown => "unknown".into(),
+            Server::None => "none".into(),
+            Server::Connected(None) => "connected (details unknown)".into(),
+            Server::Connected(Some(x)) => format!(
+                "{}{}",
+                line(&x.server),
+                x.port.map(|p| format!(":{p}")).unwrap_or_default()
+            ),
+        },
     );
     row(
         "Account:",
-        s.login
-            .as_ref()
-            .map(|p| format!("{} ({})", line(&p.name), line(&p.id)))
-            .unwrap_or_else(|| "not logged in".into()),
+        match &s.login {
+            Login::Unknown => "unknown".into(),
+            Login::LoggedOut => "not logged in".into(),
+            Login::LoggedIn(None) => "logged in (account unknown)".into(),
+            Login::LoggedIn(Some(p)) => format!("{} ({})", line(&p.name), line(&p.id)),
+        },
     );
-    let call = if let Some(i) = &s.invite {
-        let what = if i.is_call() {
-            "incoming call".to_string()
-        } else {
+    let call = match s.call() {
+        CallState::Incoming(i) => {
+            let what = if i.is_call() {
+                "incoming call".to_string()
+            } else {
+                format!(
+                    "invitation to {}",
+                    line(i.conf_title.as_deref().unwrap_or("a conference"))
+                )
+            };
             format!(
-                "invitation to {}",
-                line(i.conf_title.as_deref().unwrap_or("a conference"))
+                "ringing: {what} from {} ({})",
+                line(&i.peer.name),
+                line(&i.peer.id)
             )
-        };
-        format!(
-            "ringing: {what} from {} ({})",
-            line(&i.peer.name),
-            line(&i.peer.id)
-        )
-    } else if let Some(c) = &s.calling {
-        format!("calling {}", line(c))
-    } else if let Some(c) = &s.conference {
-        format!(
+        }
+        CallState::Calling(c) => format!("calling {}", line(c)),
+        CallState::InConference(c) => format!(
             "{} — {} participant(s)",
             line(if c.title.is_empty() { &c.id } else { &c.title }),
             c.participants.len()
-        )
-    } else {
-        "none".into()
+        ),
+        CallState::InConferenceUnknown => "in a conference (details unknown)".into(),
+        CallState::Ringing => "ringing (details unknown)".into(),
+        CallState::Ending => "ending".into(),
+        CallState::None => "none".into(),
+        CallState::Unknown => "unknown".into(),
     };
     row("Call:", call);
     if let Some(c) = &s.conference {
@@ -555,17 +563,21 @@ pub fn describe_state(s: &RoomState) -> String {
             );
         }
     }
-    let onoff = |muted: bool| if muted { "muted" } else { "on" };
+    let onoff = |muted: Option<bool>, off: &'static str| match muted {
+        Some(true) => off,
+        Some(false) => "on",
+        None => "unknown",
+    };
     row(
         "Audio:",
         format!(
             "microphone {}, camera {}, speaker {}, volume {}",
-            onoff(s.mic_muted),
-            if s.camera_muted { "off" } else { "on" },
-            onoff(s.speaker_muted),
+            onoff(s.mic_muted, "muted"),
+            onoff(s.camera_muted, "off"),
+            onoff(s.speaker_muted, "muted"),
             s.volume
                 .map(|v| format!("{:.0} %", v * 100.0))
-                .unwrap_or_else(|| "?".into())
+                .unwrap_or_else(|| "unknown".into())
         ),
     );
     let cur = |d: &Option<String>| {

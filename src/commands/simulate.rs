@@ -39,6 +39,7 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     cfg.instance = args.instance.clone();
     cfg.call_timeout = Duration::from_secs(args.call_timeout.max(1));
     cfg.logged_in = args.logged_in;
+    cfg.refuse = args.room_refuse.clone();
     let http = SocketAddr::new(args.listen, args.room_http_port);
     let ws = SocketAddr::new(args.listen, args.room_ws_port);
     // Bind one at a time so the error names the port that failed.

@@ -398,6 +398,9 @@ impl Protocol for RoomLink {
     }
 
     fn on_authorized(&mut self, ctx: &mut Ctx<Self>) {
+        // What the last session said may be stale: unknown until the queries answer.
+        self.state.send_modify(RoomState::forget_session);
+        ctx.emit(RoomLinkEvent::State(Box::new(self.state.borrow().clone())));
         for q in INITIAL_QUERIES {
             ctx.call(q, Map::new(), INTERNAL_TIMEOUT);
         }
@@ -468,11 +471,17 @@ impl Protocol for RoomLink {
                 state: AppState::Conference,
                 ..
             }
-        ) && self.state.borrow().app_state != AppState::Conference;
+        ) && self.state.borrow().app_state != Some(AppState::Conference);
         let joined = matches!(e, RoomEvent::ConferenceCreated { .. });
         self.state.send_modify(|s| s.apply_event(&e));
+        let unknown_conference = self.state.borrow().conference.is_none();
         ctx.emit(RoomLinkEvent::State(Box::new(self.state.borrow().clone())));
         ctx.emit(RoomLinkEvent::Event(e));
+        // In a conference no event described (its conferenceCreated was missed): ask, as
+        // py-lib does on entering state 5.
+        if entered_conference && unknown_conference {
+            ctx.call("getConferences", Map::new(), INTERNAL_TIMEOUT);
+        }
         if entered_conference || joined {
             ctx.call("getConferenceParticipants", Map::new(), INTERNAL_TIMEOUT);
         }

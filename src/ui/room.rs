@@ -8,6 +8,7 @@ use super::Theme;
 use super::panes::{block, draw, status_style};
 use crate::app::{Model, Pane};
 use crate::keys::Action;
+use crate::room::state::{Call, Login};
 
 pub fn room(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let b = block("Room", m.ui.focus == Pane::Room, theme);
@@ -65,17 +66,22 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
     let s = &m.room;
     v.push(Line::from(vec![
         Span::raw("State: "),
-        Span::styled(s.state.app_state.describe().to_string(), theme.title),
+        match s.state.app_state {
+            Some(a) => Span::styled(a.describe().to_string(), theme.title),
+            None => Span::styled("unknown", theme.dim),
+        },
     ]));
-    if let Some(p) = &s.state.login {
-        v.push(Line::raw(format!(
+    // What nothing has said is shown as unknown; "not logged in" is in the state line.
+    match &s.state.login {
+        Login::LoggedIn(Some(p)) => v.push(Line::raw(format!(
             "Account: {}",
             line(if p.name.is_empty() { &p.id } else { &p.name })
-        )));
+        ))),
+        Login::LoggedIn(None) => v.push(Line::styled("Account: ? (logged in)", theme.dim)),
+        Login::Unknown => v.push(Line::styled("Account: ?", theme.dim)),
+        Login::LoggedOut => {}
     }
-    if let Some(srv) = &s.state.server
-        && !srv.server.is_empty()
-    {
+    if let Some(srv) = s.state.server.info() {
         let port = srv.port.map(|p| format!(":{p}")).unwrap_or_default();
         v.push(Line::styled(
             super::text::truncate(
@@ -108,6 +114,14 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
         ]));
     } else if let Some(c) = &s.state.calling {
         v.push(Line::styled(format!("Calling {}…", line(c)), theme.warn));
+    } else if let Some(what) = match s.state.call() {
+        Call::Unknown => Some("Call: ?"),
+        Call::Ringing => Some("Call: ringing (details unknown)"),
+        Call::InConferenceUnknown => Some("Call: in a conference (details unknown)"),
+        Call::Ending => Some("Call: ending"),
+        _ => None,
+    } {
+        v.push(Line::styled(what, theme.dim));
     } else if let Some(c) = &s.state.conference {
         let title = if c.title.is_empty() { &c.id } else { &c.title };
         let dur = m
@@ -122,7 +136,7 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
             format!("Call: {}{tail}", super::text::truncate(&line(title), room)),
             theme.ok,
         ));
-        let me = s.state.login.as_ref().map(|p| p.id.as_str()).unwrap_or("");
+        let me = s.state.login.peer().map(|p| p.id.as_str()).unwrap_or("");
         for p in c
             .participants
             .iter()
@@ -162,7 +176,11 @@ fn room_state_lines(v: &mut Vec<Line<'static>>, m: &Model, theme: &Theme, width:
             ]));
         }
     }
-    let onoff = |muted: bool| if muted { "off" } else { "on" };
+    let onoff = |muted: Option<bool>| match muted {
+        Some(true) => "off",
+        Some(false) => "on",
+        None => "?",
+    };
     v.push(Line::raw(format!(
         "Mic {} · Camera {}",
         onoff(s.state.mic_muted),

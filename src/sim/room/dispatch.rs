@@ -76,6 +76,14 @@ impl Inner {
         method: &str,
         p: &Map<String, Value>,
     ) -> Outcome {
+        if self
+            .cfg
+            .refuse
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(method))
+        {
+            return Outcome::err(format!("`{method}` is refused here (--room-refuse)"));
+        }
         let Some(spec) = crate::room::spec::method(method) else {
             return Outcome::err(format!("unknown method `{method}`"));
         };

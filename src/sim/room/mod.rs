@@ -57,6 +57,9 @@ pub struct RoomSimConfig {
     pub time_scale: f64,
     /// Start connected to the world's server and logged in (what `--demo` wants).
     pub logged_in: bool,
+    /// Methods answered with `result:false` whatever is asked (compared without case), to
+    /// play a Room that lacks or refuses them (`simulate --room-refuse`).
+    pub refuse: Vec<String>,
 }
 
 impl RoomSimConfig {
@@ -69,6 +72,7 @@ impl RoomSimConfig {
             call_timeout: Duration::from_secs(30),
             time_scale: 1.0,
             logged_in: false,
+            refuse: Vec::new(),
         }
     }
 

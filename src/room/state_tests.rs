@@ -1,0 +1,386 @@
+//! A state that never guesses: each missing, refused or differently shaped reply leaves its
+//! value unknown, or infers only what the protocol allows.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::room::protocol::{Incoming, parse_frame};
+
+fn ev(v: Value) -> RoomEvent {
+    match parse_frame(&v.to_string()).unwrap() {
+        Incoming::Event(e) => e,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn reply(s: &mut RoomState, method: &str, body: Value) {
+    s.apply_reply(method, body.as_object().unwrap());
+}
+
+fn at(state: i64) -> RoomState {
+    let mut s = RoomState::default();
+    reply(&mut s, "getAppState", json!({"appState": state}));
+    s
+}
+
+fn op() -> Peer {
+    Peer {
+        id: "operator@video.example.com".into(),
+        name: "Operator".into(),
+    }
+}
+
+#[test]
+fn nothing_said_is_unknown_not_a_default() {
+    let s = RoomState::default();
+    assert_eq!(s.app_state, None);
+    assert_eq!(s.login, Login::Unknown);
+    assert_eq!(s.server, Server::Unknown);
+    assert_eq!(s.call(), Call::Unknown);
+    assert_eq!(
+        (s.mic_muted, s.camera_muted, s.speaker_muted),
+        (None, None, None)
+    );
+    let v = s.to_json();
+    for key in [
+        "app_state",
+        "login",
+        "server",
+        "call",
+        "mic_muted",
+        "camera_muted",
+        "speaker_muted",
+        "volume",
+    ] {
+        assert_eq!(v[key], Value::Null, "{key} in {v}");
+    }
+}
+
+#[test]
+fn app_state_3_without_get_login_is_logged_in_and_idle() {
+    // getLogin refused (its reply is never applied), getConferences refused too.
+    let s = at(3);
+    assert_eq!(s.login, Login::LoggedIn(None));
+    assert_eq!(s.login.logged_in(), Some(true));
+    assert_eq!(s.call(), Call::None);
+    assert_eq!(s.server, Server::Connected(None));
+    let v = s.to_json();
+    assert_eq!(
+        v["login"],
+        json!({"logged_in": true, "id": null, "name": null})
+    );
+    assert_eq!(v["call"], "none");
+    assert_eq!(v["server"]["connected"], true);
+}
+
+#[test]
+fn app_states_0_to_2_are_not_logged_in_and_have_no_call() {
+    for n in 0..=2 {
+        let s = at(n);
+        assert_eq!(s.login, Login::LoggedOut, "state {n}");
+        assert_eq!(s.call(), Call::None, "state {n}");
+        assert_eq!(s.to_json()["login"], json!({"logged_in": false}));
+    }
+    assert_eq!(at(0).server, Server::None);
+    assert_eq!(at(2).server, Server::Connected(None));
+}
+
+#[test]
+fn app_state_5_without_get_conferences_is_a_conference_of_unknown_details() {
+    let mut s = at(5);
+    assert_eq!(s.call(), Call::InConferenceUnknown);
+    assert!(s.call().in_conference() && s.call().can_hang_up());
+    assert_eq!(s.to_json()["call"], "conference");
+    assert_eq!(s.to_json()["conference"], Value::Null);
+    // A getConferences reply that says nothing usable changes nothing.
+    reply(&mut s, "getConferences", json!({"unexpected": 1}));
+    assert_eq!(s.call(), Call::InConferenceUnknown);
+    // Participants cannot be kept for a conference nobody described.
+    reply(
+        &mut s,
+        "getConferenceParticipants",
+        json!({"participants": [{"peerId": "alice"}]}),
+    );
+    assert_eq!(s.conference, None);
+    // The conference's own event fills it in.
+    s.apply_event(&ev(json!({"event":"conferenceCreated","method":"event","confId":"c1","confTitle":"Sync","confType":1,"conferenceOwner":"x"})));
+    assert!(matches!(s.call(), Call::InConference(c) if c.title == "Sync"));
+    // Ending (6) keeps it until it is deleted; then, without details, it is "ending".
+    s.apply_event(&ev(
+        json!({"event":"appStateChanged","method":"event","appState":6}),
+    ));
+    assert!(matches!(s.call(), Call::InConference(_)));
+    s.apply_event(&ev(
+        json!({"event":"conferenceDeleted","method":"event","confId":"c1"}),
+    ));
+    assert_eq!(s.call(), Call::Ending);
+    s.apply_event(&ev(
+        json!({"event":"appStateChanged","method":"event","appState":3}),
+    ));
+    assert_eq!(s.call(), Call::None);
+}
+
+#[test]
+fn app_state_4_is_a_call_being_set_up_until_an_event_says_whose() {
+    let mut s = at(4);
+    assert_eq!(s.call(), Call::Ringing);
+    assert!(s.call().can_hang_up());
+    assert_eq!(s.to_json()["call"], "ringing");
+    s.apply_event(&ev(
+        json!({"event":"inviteSent","method":"event","peerId":"alice@video.example.com"}),
+    ));
+    assert_eq!(s.call(), Call::Calling("alice@video.example.com"));
+}
+
+#[test]
+fn a_call_peer_comes_from_the_call_events_when_the_conference_event_lacks_it() {
+    let mut s = at(3);
+    reply(
+        &mut s,
+        "getAbook",
+        json!({"abook": [{"peerId": "alice@video.example.com", "peerDn": "Alice", "status": 1}]}),
+    );
+    s.apply_event(&ev(
+        json!({"event":"inviteSent","method":"event","peerId":"alice@video.example.com"}),
+    ));
+    // conferenceCreated without peerId or title: the ringing call says who it is.
+    s.apply_event(&ev(
+        json!({"event":"conferenceCreated","method":"event","confId":"c2","confType":0}),
+    ));
+    let Call::InConference(c) = s.call() else {
+        panic!("{:?}", s.call())
+    };
+    assert_eq!(c.title, "Alice");
+    assert_eq!(s.calling, None);
+}
+
+#[test]
+fn get_system_info_names_the_account_when_get_login_fails() {
+    let mut s = at(3);
+    reply(
+        &mut s,
+        "getSystemInfo",
+        json!({"productInfo": {}, "authInfo": {"peerId": "operator@video.example.com", "peerDn": "Operator"}}),
+    );
+    assert_eq!(s.login, Login::LoggedIn(Some(op())));
+    // Without authInfo it says nothing (not "logged out").
+    let mut s = RoomState::default();
+    reply(&mut s, "getSystemInfo", json!({"productInfo": {}}));
+    assert_eq!(s.login, Login::Unknown);
+    reply(
+        &mut s,
+        "getSystemInfo",
+        json!({"authInfo": {"peerId": "", "peerDn": ""}}),
+    );
+    assert_eq!(s.login, Login::Unknown);
+    // It does not overrule a Room that said nobody is logged in.
+    let mut s = at(2);
+    reply(
+        &mut s,
+        "getSystemInfo",
+        json!({"authInfo": {"peerId": "operator@video.example.com"}}),
+    );
+    assert_eq!(s.login, Login::LoggedOut);
+}
+
+#[test]
+fn every_shape_of_get_login() {
+    let cases = [
+        (
+            json!({"isLoggedIn": true, "peerId": "operator@video.example.com", "peerDn": "Operator"}),
+            Login::LoggedIn(Some(op())),
+        ),
+        (
+            json!({"isLoggedin": true, "peerId": "operator@video.example.com", "peerDn": "Operator"}),
+            Login::LoggedIn(Some(op())),
+        ),
+        (
+            json!({"isLoggedIn": "true", "peerId": "operator@video.example.com", "peerDn": "Operator"}),
+            Login::LoggedIn(Some(op())),
+        ),
+        (json!({"isLoggedIn": true}), Login::LoggedIn(None)),
+        (
+            json!({"isLoggedIn": true, "peerId": "", "peerDn": ""}),
+            Login::LoggedIn(None),
+        ),
+        (
+            json!({"isLoggedIn": false, "peerId": "", "peerDn": ""}),
+            Login::LoggedOut,
+        ),
+        (json!({"isLoggedin": 0}), Login::LoggedOut),
+        (
+            json!({"peerId": "operator@video.example.com", "peerDn": "Operator"}),
+            Login::LoggedIn(Some(op())),
+        ),
+        (json!({}), Login::Unknown),
+        (json!({"isLoggedIn": null}), Login::Unknown),
+    ];
+    for (body, want) in cases {
+        let mut s = RoomState::default();
+        reply(&mut s, "getLogin", body.clone());
+        assert_eq!(s.login, want, "{body}");
+    }
+    // Logged in without a peerId keeps the account getSystemInfo named.
+    let mut s = RoomState::default();
+    reply(
+        &mut s,
+        "getSystemInfo",
+        json!({"authInfo": {"peerId": "operator@video.example.com", "peerDn": "Operator"}}),
+    );
+    reply(&mut s, "getLogin", json!({"isLoggedIn": true}));
+    assert_eq!(s.login, Login::LoggedIn(Some(op())));
+}
+
+#[test]
+fn every_shape_of_get_connected() {
+    let info = |port| ServerInfo {
+        server: "video.example.com".into(),
+        port,
+        domain: Some("video.example.com".into()),
+    };
+    let cases = [
+        (
+            json!({"state": 2, "serverInfo": {"server": "video.example.com", "service": false, "port": 4307, "domain": "video.example.com"}}),
+            Server::Connected(Some(info(Some(4307)))),
+        ),
+        (
+            json!({"state": "1", "serverInfo": {"server": "video.example.com", "port": "4307", "domain": "video.example.com"}}),
+            Server::Connected(Some(info(Some(4307)))),
+        ),
+        (json!({"state": 0}), Server::None),
+        (json!({"state": 2}), Server::Connected(None)),
+        (
+            json!({"server": "video.example.com", "port": 4307, "domain": "video.example.com"}),
+            Server::Connected(Some(info(Some(4307)))),
+        ),
+        (
+            json!({"isConnected": true, "server": "video.example.com", "domain": "video.example.com"}),
+            Server::Connected(Some(info(None))),
+        ),
+        (json!({"isConnected": false}), Server::None),
+        (json!({"isConnected": true}), Server::Connected(None)),
+        (json!({}), Server::Unknown),
+        (json!({"serverInfo": {"server": ""}}), Server::Unknown),
+    ];
+    for (body, want) in cases {
+        let mut s = RoomState::default();
+        reply(&mut s, "getConnected", body.clone());
+        assert_eq!(s.server, want, "{body}");
+    }
+    // A bare flag keeps the details an event gave.
+    let mut s = RoomState::default();
+    s.apply_event(&ev(json!({"event":"serverConnected","method":"event","server":"video.example.com","port":4307,"domain":"video.example.com"})));
+    reply(&mut s, "getConnected", json!({"state": 2}));
+    assert_eq!(s.server, Server::Connected(Some(info(Some(4307)))));
+    assert_eq!(
+        s.to_json()["server"],
+        json!({"connected": true, "server": "video.example.com", "port": 4307, "domain": "video.example.com"})
+    );
+}
+
+#[test]
+fn every_shape_of_get_conferences() {
+    let titled = |c: Option<&Conference>| c.map(|c| (c.id.clone(), c.title.clone()));
+    let cases = [
+        (
+            json!({"confId": "c1", "confTitle": "Sync", "confType": 1}),
+            Some(("c1".to_string(), "Sync".to_string())),
+        ),
+        // v2 adds `id` next to `confId`; `id` alone is read too.
+        (
+            json!({"id": "c1", "confTitle": "Sync"}),
+            Some(("c1".into(), "Sync".into())),
+        ),
+        // A one-to-one call: no title, the peer names it.
+        (
+            json!({"confId": "c2", "type": "p2p", "confType": 0, "peerId": "alice@video.example.com", "peerDn": "Alice"}),
+            Some(("c2".into(), "Alice".into())),
+        ),
+        (
+            json!({"confId": "c2", "confType": 0, "peerId": "alice@video.example.com"}),
+            Some(("c2".into(), "alice@video.example.com".into())),
+        ),
+        (
+            json!({"conferences": [{"confId": ""}, {"confId": "c3", "confTitle": "Board"}]}),
+            Some(("c3".into(), "Board".into())),
+        ),
+        (
+            json!({"conference": {"confId": "c4", "confTitle": "Lab"}}),
+            Some(("c4".into(), "Lab".into())),
+        ),
+        (json!({"conferences": []}), None),
+        (json!({"confId": ""}), None),
+    ];
+    for (body, want) in cases {
+        let mut s = RoomState::default();
+        reply(&mut s, "getConferences", body.clone());
+        assert_eq!(titled(s.conference.as_ref()), want, "{body}");
+    }
+    // "None" from the Room ends a conference the console thought was on…
+    let mut s = RoomState::default();
+    reply(&mut s, "getConferences", json!({"confId": "c1"}));
+    reply(&mut s, "getConferences", json!({"conferences": []}));
+    assert_eq!(s.conference, None);
+    // …but a reply without any of the keys leaves it as it was.
+    reply(&mut s, "getConferences", json!({"confId": "c1"}));
+    reply(&mut s, "getConferences", json!({"result": true}));
+    assert!(s.conference.is_some());
+}
+
+#[test]
+fn mutes_are_unknown_until_a_reply_or_an_event_says() {
+    let mut s = at(3);
+    // getVideoMute refused (never applied); getMicMute answered without `mute`.
+    reply(&mut s, "getMicMute", json!({}));
+    reply(&mut s, "getAudioMute", json!({"mute": false}));
+    assert_eq!(
+        (s.mic_muted, s.camera_muted, s.speaker_muted),
+        (None, None, Some(false))
+    );
+    s.apply_event(&ev(
+        json!({"event":"videoCapturerMute","method":"event","mute":true}),
+    ));
+    assert_eq!(s.camera_muted, Some(true));
+    reply(&mut s, "getMicMute", json!({"mute": 1}));
+    assert_eq!(s.mic_muted, Some(true));
+    // A later reply without the key keeps what is known.
+    reply(&mut s, "getMicMute", json!({}));
+    assert_eq!(s.mic_muted, Some(true));
+}
+
+#[test]
+fn events_turn_unknowns_into_knowns() {
+    let mut s = RoomState::default();
+    s.apply_event(&ev(
+        json!({"event":"appStateChanged","method":"event","appState":2}),
+    ));
+    assert_eq!(s.login, Login::LoggedOut);
+    s.apply_event(&ev(json!({"event":"login","method":"event","result":0,"peerId":"operator@video.example.com","peerDn":"Operator"})));
+    assert_eq!(s.login, Login::LoggedIn(Some(op())));
+    s.apply_event(&ev(
+        json!({"event":"appStateChanged","method":"event","appState":3}),
+    ));
+    assert_eq!(s.login, Login::LoggedIn(Some(op())), "3 keeps the account");
+    s.apply_event(&ev(json!({"event":"logout","method":"event"})));
+    assert_eq!(s.login, Login::LoggedOut);
+    s.apply_event(&ev(json!({"event":"serverDisconnected","method":"event"})));
+    assert_eq!(s.server, Server::None);
+}
+
+#[test]
+fn a_new_session_forgets_what_may_have_changed() {
+    let mut s = at(5);
+    reply(
+        &mut s,
+        "getConferences",
+        json!({"confId": "c1", "confTitle": "Sync"}),
+    );
+    reply(&mut s, "getMicMute", json!({"mute": true}));
+    s.last_outcome = Some("call ended".into());
+    s.forget_session();
+    assert_eq!(s.app_state, None);
+    assert_eq!(s.login, Login::Unknown);
+    assert_eq!(s.mic_muted, None);
+    assert!(s.conference.is_some(), "the call stays until a reply says");
+    assert_eq!(s.last_outcome.as_deref(), Some("call ended"));
+}
