@@ -1020,11 +1020,23 @@ fn an_uncertain_message_says_checking_and_a_silent_link_is_not_online() {
             .buffer()
             .content()
             .chunks(w as usize)
-            .map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n")
+            .map(|row| {
+                row.iter()
+                    .map(ratatui::buffer::Cell::symbol)
+                    .collect::<String>()
+                    + "\n"
+            })
             .collect();
         assert!(screen.contains("checking whether it arrived"), "{screen}");
-        assert_eq!(screen.matches("not sent").count(), 1, "only the refused one: {screen}");
-        assert!(screen.contains("silent") || screen.contains("not answering"), "{screen}");
+        assert_eq!(
+            screen.matches("not sent").count(),
+            1,
+            "only the refused one: {screen}"
+        );
+        assert!(
+            screen.contains("silent") || screen.contains("not answering"),
+            "{screen}"
+        );
         assert!(!screen.contains("online"), "{screen}");
     }
 }
