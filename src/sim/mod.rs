@@ -6,6 +6,11 @@ mod net;
 pub mod room;
 pub mod world;
 
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+
 pub use chat::{ChatSim, ChatSimConfig};
 pub use room::{RoomSim, RoomSimConfig};
 pub use world::World;

@@ -1,22 +1,223 @@
-//! What the servers of both simulators share: serving routes until shutdown, reading a
-//! WebSocket message, and a state lock that outlives a panicked holder.
+//! What the servers of both simulators share: serving routes until shutdown (with a header
+//! timeout, and the freeze switch under every socket), reading a WebSocket message, and a
+//! state lock that outlives a panicked holder.
 
-use std::sync::{Mutex, MutexGuard};
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::extract::ws::Message;
-use tokio::net::TcpListener;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-/// Serves `app` on `listener` in a task of its own until `stop` turns true.
-pub(super) fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {
+/// The freeze switch of one simulator (all its servers): while frozen, no socket of it reads
+/// or writes and no new connection is taken from the kernel's backlog, as if the process
+/// were stopped (SIGSTOP). Its own clock keeps running (timers, actors).
+pub(super) struct Freeze {
+    state: Mutex<FreezeState>,
+    tx: watch::Sender<bool>,
+}
+
+struct FreezeState {
+    frozen: bool,
+    /// Socket operations waiting for the thaw.
+    wakers: Vec<Waker>,
+}
+
+impl Freeze {
+    pub(super) fn new() -> Arc<Freeze> {
+        Arc::new(Freeze {
+            state: Mutex::new(FreezeState {
+                frozen: false,
+                wakers: Vec::new(),
+            }),
+            tx: watch::channel(false).0,
+        })
+    }
+
+    pub(super) fn set(&self, frozen: bool) {
+        let wake = {
+            let mut s = lock(&self.state);
+            s.frozen = frozen;
+            if frozen {
+                Vec::new()
+            } else {
+                std::mem::take(&mut s.wakers)
+            }
+        };
+        self.tx.send_replace(frozen);
+        for w in wake {
+            w.wake();
+        }
+    }
+
+    pub(super) fn is_frozen(&self) -> bool {
+        lock(&self.state).frozen
+    }
+
+    /// Ready when not frozen; otherwise wakes the task at the thaw.
+    fn poll_thawed(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut s = lock(&self.state);
+        if !s.frozen {
+            return Poll::Ready(());
+        }
+        if !s.wakers.iter().any(|w| w.will_wake(cx.waker())) {
+            s.wakers.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+
+    /// Waits until the simulator is not frozen.
+    pub(super) async fn thawed(&self) {
+        let _ = self.tx.subscribe().wait_for(|f| !*f).await;
+    }
+
+    /// Waits until the simulator is frozen.
+    pub(super) async fn frozen(&self) {
+        let _ = self.tx.subscribe().wait_for(|f| *f).await;
+    }
+}
+
+/// A connection's socket under the freeze switch: while frozen, reads and writes wait.
+struct SimIo {
+    io: TcpStream,
+    freeze: Arc<Freeze>,
+}
+
+impl AsyncRead for SimIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        std::task::ready!(self.freeze.poll_thawed(cx));
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for SimIo {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        std::task::ready!(self.freeze.poll_thawed(cx));
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        std::task::ready!(self.freeze.poll_thawed(cx));
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        std::task::ready!(self.freeze.poll_thawed(cx));
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        std::task::ready!(self.freeze.poll_thawed(cx));
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
+/// How a simulator's HTTP server treats its connections.
+#[derive(Clone)]
+pub(super) struct ServeOptions {
+    /// A request's headers must arrive within this (it also closes a keep-alive connection
+    /// idle this long between requests).
+    pub header_timeout: Duration,
+    pub freeze: Arc<Freeze>,
+}
+
+/// Serves `app` on `listener` in a task of its own until `stop` turns true. Each request
+/// carries its peer's address as `ConnectInfo<SocketAddr>`.
+pub(super) fn serve(
+    listener: TcpListener,
+    app: Router,
+    mut stop: watch::Receiver<bool>,
+    opts: ServeOptions,
+) {
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await;
+        loop {
+            // Frozen: leave new connections in the kernel's backlog.
+            tokio::select! {
+                () = opts.freeze.thawed() => {}
+                () = stopped(&mut stop) => return,
+            }
+            let (tcp, peer) = tokio::select! {
+                r = listener.accept() => match r {
+                    Ok(ok) => ok,
+                    Err(e) => {
+                        // Out of descriptors, say: let some close before trying again.
+                        tracing::debug!(target: "trueconf_console::sim", "accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = stopped(&mut stop) => return,
+            };
+            let _ = tcp.set_nodelay(true);
+            let io = SimIo {
+                io: tcp,
+                freeze: opts.freeze.clone(),
+            };
+            tokio::spawn(serve_connection(
+                io,
+                peer,
+                app.clone(),
+                stop.clone(),
+                opts.header_timeout,
+            ));
+        }
     });
+}
+
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+async fn serve_connection(
+    io: SimIo,
+    peer: SocketAddr,
+    app: Router,
+    mut stop: watch::Receiver<bool>,
+    header_timeout: Duration,
+) {
+    let svc = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+        req.extensions_mut().insert(ConnectInfo(peer));
+        tower_service::Service::call(&mut app.clone(), req.map(Body::new))
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let conn = builder
+        .serve_connection(TokioIo::new(io), svc)
+        .with_upgrades();
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        () = stopped(&mut stop) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
 }
 
 /// One WebSocket message as the simulators read it.

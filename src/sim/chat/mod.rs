@@ -139,9 +139,14 @@ impl ChatSim {
             shutdown: watch::channel(false).0,
             hold: watch::channel(false).0,
             offline: std::sync::atomic::AtomicBool::new(false),
+            freeze: net::Freeze::new(),
         });
         let app = transport::router(inner.clone());
-        net::serve(listener, app, inner.shutdown.subscribe());
+        let opts = net::ServeOptions {
+            header_timeout: Duration::from_secs(30),
+            freeze: inner.freeze.clone(),
+        };
+        net::serve(listener, app, inner.shutdown.subscribe(), opts);
         Ok(ChatSim { inner })
     }
 
@@ -222,6 +227,20 @@ impl ChatSim {
         if offline {
             self.drop_connections();
         }
+    }
+
+    /// Freezes the server (true) as a stopped process would be, or lets it go on (false): while
+    /// frozen, no connection reads or writes anything (no answers, no pushes, no pongs), new
+    /// connections wait in the kernel's backlog unserved, and nothing is closed. Its own clock
+    /// keeps running: demo replies and actors still happen, and their pushes queue (up to the
+    /// bound) for delivery at the thaw. For liveness tests.
+    pub fn set_frozen(&self, frozen: bool) {
+        self.inner.freeze.set(frozen);
+    }
+
+    /// Whether [`ChatSim::set_frozen`] holds the server.
+    pub fn is_frozen(&self) -> bool {
+        self.inner.freeze.is_frozen()
     }
 
     /// A user posts a text message (pushed to the members' connections).

@@ -133,6 +133,8 @@ pub(super) struct Inner {
     pub hold: watch::Sender<bool>,
     /// While true, the server is "down": OAuth and the WebSocket answer 503.
     pub offline: std::sync::atomic::AtomicBool,
+    /// The freeze switch under every socket (`ChatSim::set_frozen`).
+    pub freeze: std::sync::Arc<net::Freeze>,
 }
 
 pub(super) fn now_ms() -> u64 {

@@ -190,9 +190,16 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
     ping.tick().await;
     let mut last_pong = Instant::now();
     let ack_timeout = inner.cfg.ack_timeout;
+    let freeze = inner.freeze.clone();
     let reason: &str = loop {
+        if freeze.is_frozen() {
+            // Stopped: nothing is read, written or decided until the thaw.
+            freeze.thawed().await;
+            last_pong = Instant::now();
+        }
         let ack_deadline = session.unacked.front().map(|(_, t)| *t + ack_timeout);
         tokio::select! {
+            () = freeze.frozen() => {}
             msg = rx.next() => {
                 let text = match Incoming::read(msg) {
                     Incoming::Text(t) => t,
@@ -227,6 +234,8 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
         }
     };
     tracing::debug!(target: "trueconf_console::sim", "chat connection {conn_id} ends: {reason}");
+    // A frozen server closes nothing: the close waits for the thaw.
+    freeze.thawed().await;
     let _ = tx
         .send(Message::Close(Some(axum::extract::ws::CloseFrame {
             code: 1000,

@@ -115,12 +115,17 @@ impl RoomSim {
             events,
             kick: watch::channel(0).0,
             connections: watch::channel(0).0,
+            freeze: net::Freeze::new(),
         });
         let (shutdown, _) = watch::channel(false);
 
         let (http_app, ws_app) = transport::routers(inner.clone());
-        net::serve(http_listener, http_app, shutdown.subscribe());
-        net::serve(ws_listener, ws_app, shutdown.subscribe());
+        let opts = net::ServeOptions {
+            header_timeout: Duration::from_secs(30),
+            freeze: inner.freeze.clone(),
+        };
+        net::serve(http_listener, http_app, shutdown.subscribe(), opts.clone());
+        net::serve(ws_listener, ws_app, shutdown.subscribe(), opts);
         Ok(RoomSim { inner, shutdown })
     }
 
@@ -171,6 +176,20 @@ impl RoomSim {
     pub async fn wait_connections(&self, n: usize) {
         let mut rx = self.inner.connections.subscribe();
         let _ = rx.wait_for(|c| *c == n).await;
+    }
+
+    /// Freezes both servers (true) as a stopped process would be, or lets them go on (false):
+    /// while frozen, no connection reads or writes anything (no replies, no events, no pongs),
+    /// new connections wait in the kernel's backlog unserved, and nothing is closed. The
+    /// Room's own clock keeps running (ringing calls time out, peers answer); the events
+    /// that causes queue (up to the bound) for delivery at the thaw. For liveness tests.
+    pub fn set_frozen(&self, frozen: bool) {
+        self.inner.freeze.set(frozen);
+    }
+
+    /// Whether [`RoomSim::set_frozen`] holds the servers.
+    pub fn is_frozen(&self) -> bool {
+        self.inner.freeze.is_frozen()
     }
 
     /// The application state now.

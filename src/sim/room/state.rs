@@ -118,6 +118,8 @@ pub(super) struct Inner {
     /// Bumped to make every connection close.
     pub kick: watch::Sender<u64>,
     pub connections: watch::Sender<usize>,
+    /// The freeze switch under every socket (`RoomSim::set_frozen`).
+    pub freeze: std::sync::Arc<crate::sim::net::Freeze>,
 }
 
 pub(super) fn now_secs() -> i64 {

@@ -69,8 +69,12 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket, _version: u8) {
     let mut kick = inner.kick.subscribe();
     kick.mark_unchanged();
     let mut role: Option<Role> = None;
+    let freeze = inner.freeze.clone();
     loop {
+        // Stopped: nothing is read, written or decided until the thaw.
+        freeze.thawed().await;
         tokio::select! {
+            () = freeze.frozen() => {}
             msg = rx.next() => {
                 let text = match Incoming::read(msg) {
                     Incoming::Text(t) => t,
@@ -92,6 +96,7 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket, _version: u8) {
                 Err(broadcast::error::RecvError::Closed) => break,
             },
             _ = kick.changed() => {
+                freeze.thawed().await;
                 let _ = tx.send(Message::Close(None)).await;
                 break;
             }

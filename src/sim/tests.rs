@@ -1,0 +1,159 @@
+//! The simulators as a shared sandbox needs them: limits and switches, seen from raw clients
+//! over loopback.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::testkit::*;
+
+/// How long a test watches for something that must not happen.
+const QUIET: Duration = Duration::from_millis(300);
+
+/// Sends a plain HTTP GET on a fresh connection (the kernel accepts it even when nobody
+/// serves it).
+async fn http_get(port: u16, path: &str) -> TcpStream {
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    tcp.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    tcp
+}
+
+/// What the server answers on `tcp` (read to its end), or None if nothing comes within `d`.
+async fn http_answer(tcp: &mut TcpStream, d: Duration) -> Option<String> {
+    let mut buf = Vec::new();
+    match tokio::time::timeout(d, tcp.read_to_end(&mut buf)).await {
+        Ok(r) => {
+            r.unwrap();
+            Some(String::from_utf8_lossy(&buf).into_owned())
+        }
+        Err(_) => None,
+    }
+}
+
+/// Collects frames until `done` says all expected ones came (pongs included as "pong").
+async fn collect(ws: &mut Ws, mut done: impl FnMut(&[Value]) -> bool) -> Vec<Value> {
+    let mut got = Vec::new();
+    while !done(&got) {
+        match tokio::time::timeout(WAIT, ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => got.push(serde_json::from_str(&t).unwrap()),
+            Ok(Some(Ok(Message::Pong(_)))) => got.push(json!("pong")),
+            Ok(Some(Ok(_))) => {}
+            other => panic!("waiting, got {other:?} after {got:?}"),
+        }
+    }
+    got
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_frozen_chat_server_says_nothing_until_the_thaw() {
+    let sim = chat_sim(|_| {}).await;
+    let mut ws = chat_login(&sim, "operator").await;
+    send(
+        &mut ws,
+        json!({"type":1,"id":2,"method":"getChats","payload":{"count":5,"page":1}}),
+    )
+    .await;
+    chat_answer(&mut ws, &json!(2)).await;
+    let chat = sim.chat_id("alice+operator").unwrap();
+
+    sim.set_frozen(true);
+    assert!(sim.is_frozen());
+    send(
+        &mut ws,
+        json!({"type":1,"id":3,"method":"getChats","payload":{"count":5,"page":1}}),
+    )
+    .await;
+    ws.send(Message::Ping(b"are you there".to_vec().into()))
+        .await
+        .unwrap();
+    sim.post_text("alice", &chat, "said while frozen").unwrap();
+    let mut fresh = http_get(sim.port(), "/api/v4/server").await;
+    silent_for(&mut ws, QUIET).await;
+    assert_eq!(
+        http_answer(&mut fresh, QUIET).await,
+        None,
+        "a new connection is not served"
+    );
+
+    sim.set_frozen(false);
+    let got = collect(&mut ws, |g| {
+        g.contains(&json!("pong"))
+            && g.iter().any(|v| v["id"] == 3 && v["type"] == 2)
+            && g.iter().any(|v| v["method"] == "sendMessage")
+    })
+    .await;
+    assert!(
+        got.iter()
+            .any(|v| v["payload"]["content"]["text"] == "said while frozen"),
+        "{got:?}"
+    );
+    let answer = http_answer(&mut fresh, WAIT).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_frozen_room_says_nothing_until_the_thaw() {
+    let sim = room_sim(|_| {}).await;
+    let mut ws = room_connect(&sim).await;
+    send(
+        &mut ws,
+        json!({"method":"auth","requestId":"a","type":"unsecured"}),
+    )
+    .await;
+    assert_eq!(room_reply(&mut ws).await["result"], true);
+
+    sim.set_frozen(true);
+    assert!(sim.is_frozen());
+    send(&mut ws, json!({"method":"getAppState","requestId":"f"})).await;
+    ws.send(Message::Ping(b"are you there".to_vec().into()))
+        .await
+        .unwrap();
+    sim.chat_from("alice", "said while frozen").unwrap();
+    let mut fresh = http_get(sim.http_port(), "/public/default/config.json").await;
+    let mut ws2 = tokio::spawn({
+        let port = sim.ws_port();
+        async move { tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/")).await }
+    });
+    silent_for(&mut ws, QUIET).await;
+    assert_eq!(
+        http_answer(&mut fresh, QUIET).await,
+        None,
+        "a new connection is not served"
+    );
+    assert!(
+        tokio::time::timeout(QUIET, &mut ws2).await.is_err(),
+        "no WebSocket handshake while frozen"
+    );
+
+    sim.set_frozen(false);
+    let got = collect(&mut ws, |g| {
+        g.contains(&json!("pong"))
+            && g.iter().any(|v| v["requestId"] == "f")
+            && g.iter().any(|v| v["event"] == "incomingChatMessage")
+    })
+    .await;
+    assert!(
+        got.iter()
+            .any(|v| v["requestId"] == "f" && v["result"] == true),
+        "{got:?}"
+    );
+    let answer = http_answer(&mut fresh, WAIT).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let (mut ws2, _) = tokio::time::timeout(WAIT, ws2)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    send(&mut ws2, json!({"method":"getAppState","requestId":"2"})).await;
+    assert_eq!(room_reply(&mut ws2).await["requestId"], "2");
+    sim.shutdown();
+}
