@@ -157,3 +157,72 @@ async fn a_frozen_room_says_nothing_until_the_thaw() {
     assert_eq!(room_reply(&mut ws2).await["requestId"], "2");
     sim.shutdown();
 }
+
+/// Runs `make` (which makes pushes) over and over until the simulator has no client left,
+/// or fails after a minute.
+async fn until_disconnected(
+    wait: impl std::future::Future<Output = ()>,
+    mut make: impl FnMut() + Send + 'static,
+) {
+    let maker = tokio::spawn(async move {
+        loop {
+            make();
+            tokio::task::yield_now().await;
+        }
+    });
+    let done = tokio::time::timeout(Duration::from_secs(60), wait).await;
+    maker.abort();
+    assert!(
+        done.is_ok(),
+        "a client that stopped reading was never disconnected"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_client_that_stops_reading_is_disconnected_with_its_queue_bounded() {
+    const BOUND: usize = 64;
+    let sim = chat_sim(|c| c.max_queued = BOUND).await;
+    let _ws = chat_login(&sim, "operator").await; // and never read again
+    sim.wait_connections(1).await;
+    let project = sim.chat_id("Project").unwrap();
+    let flood = sim.clone();
+    until_disconnected(sim.wait_connections(0), move || {
+        flood.flood("dave", &project, 100).unwrap();
+    })
+    .await;
+    let peak = sim.queue_peak();
+    assert!(peak <= BOUND, "the queue grew to {peak}, over {BOUND}");
+    assert!(
+        peak >= BOUND / 2,
+        "the queue never filled ({peak}): what closed the client?"
+    );
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_room_client_that_stops_reading_is_disconnected_with_its_queue_bounded() {
+    const BOUND: usize = 64;
+    let sim = room_sim(|c| c.max_queued = BOUND).await;
+    let mut ws = room_connect(&sim).await;
+    send(
+        &mut ws,
+        json!({"method":"auth","requestId":"a","type":"unsecured"}),
+    )
+    .await;
+    assert_eq!(room_reply(&mut ws).await["result"], true);
+    // From here on the client never reads.
+    let chatter = sim.clone();
+    until_disconnected(sim.wait_connections(0), move || {
+        for _ in 0..100 {
+            chatter.chat_from("alice", &"hello ".repeat(20)).unwrap();
+        }
+    })
+    .await;
+    let peak = sim.queue_peak();
+    assert!(peak <= BOUND, "the queue grew to {peak}, over {BOUND}");
+    assert!(
+        peak >= BOUND / 2,
+        "the queue never filled ({peak}): what closed the client?"
+    );
+    sim.shutdown();
+}

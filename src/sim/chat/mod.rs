@@ -74,6 +74,9 @@ pub struct ChatSimConfig {
     pub participants_one_based: bool,
     /// Upload limits.
     pub max_file_size: Option<u64>,
+    /// Pushes one connection may have waiting for its socket (10,000): a client that stops
+    /// reading is closed (1008) when more pile up, so memory stays bounded.
+    pub max_queued: usize,
     /// ("allow" | "block", extensions).
     pub extensions: Option<(String, Vec<String>)>,
 }
@@ -94,6 +97,7 @@ impl ChatSimConfig {
             token_lifetime: Duration::from_secs(31_536_000),
             participants_one_based: false,
             max_file_size: Some(256 * 1024 * 1024),
+            max_queued: 10_000,
             extensions: None,
         }
     }
@@ -127,6 +131,7 @@ impl ChatSim {
             conns: HashMap::new(),
             next_conn: 1,
             progress_subs: HashMap::new(),
+            queue_peak: std::sync::atomic::AtomicUsize::new(0),
             extra: cfg.extra_users.clone(),
         };
         seed_world(&cfg.world, &mut state, addr);
@@ -206,6 +211,15 @@ impl ChatSim {
             .get(chat_id)
             .map(|c| c.messages.len())
             .unwrap_or(0)
+    }
+
+    /// The longest any connection's outgoing queue has been (at most
+    /// [`ChatSimConfig::max_queued`]).
+    pub fn queue_peak(&self) -> usize {
+        self.inner
+            .lock()
+            .queue_peak
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Holds server requests back (they queue per connection) until [`ChatSim::release`]: a

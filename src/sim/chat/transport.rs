@@ -16,7 +16,7 @@ use base64::Engine;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Map, Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
 use super::files::{download, preview, upload};
@@ -167,7 +167,10 @@ async fn ws_upgrade(
 /// One client connection.
 async fn connection(inner: Arc<Inner>, socket: WebSocket) {
     let (mut tx, mut rx) = socket.split();
-    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Out>();
+    // Pushes wait here for the socket; a client that stops reading fills it and is closed
+    // (docs/chat-protocol.md, Errors and Acks).
+    let (out_tx, mut out_rx) = mpsc::channel::<Out>(inner.cfg.max_queued.max(1));
+    let overflow = Arc::new(Notify::new());
     let mut kick = inner.kick.subscribe();
     kick.mark_unchanged();
     let mut hold = inner.hold.subscribe();
@@ -181,6 +184,7 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
         inner: inner.clone(),
         conn_id,
         out_tx,
+        overflow: overflow.clone(),
         user: None,
         max_client_id: None,
         next_server_id: 1,
@@ -191,7 +195,8 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
     let mut last_pong = Instant::now();
     let ack_timeout = inner.cfg.ack_timeout;
     let freeze = inner.freeze.clone();
-    let reason: &str = loop {
+    // Why the connection ends: the close code and reason.
+    let (code, reason): (u16, &str) = loop {
         if freeze.is_frozen() {
             // Stopped: nothing is read, written or decided until the thaw.
             freeze.thawed().await;
@@ -205,43 +210,49 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
                     Incoming::Text(t) => t,
                     Incoming::Pong => { last_pong = Instant::now(); continue }
                     Incoming::Ping => continue,
-                    Incoming::Closed => break "closed",
+                    Incoming::Closed => break (1000, "closed"),
                 };
                 let (replies, pushes) = session.on_frame(&text);
-                if !session.answer(&mut tx, replies, pushes).await {
-                    break "send failed";
+                // A write that waits on a client which does not read must not keep the
+                // connection from noticing its queue overflow.
+                tokio::select! {
+                    ok = session.answer(&mut tx, replies, pushes) => if !ok { break (1000, "send failed") },
+                    () = overflow.notified() => break OVERFLOW,
                 }
             }
             _ = hold.changed() => {}
             out = out_rx.recv(), if !*hold.borrow() => {
-                let Some(first) = out else { break "closed by the server" };
-                if !session.push_queued(&mut tx, first, &mut out_rx).await {
-                    break "send failed";
+                let Some(first) = out else { break (1000, "closed by the server") };
+                tokio::select! {
+                    ok = session.push_queued(&mut tx, first, &mut out_rx) => if !ok { break (1000, "send failed") },
+                    () = overflow.notified() => break OVERFLOW,
                 }
             },
+            () = overflow.notified() => break OVERFLOW,
             _ = ping.tick() => {
                 if last_pong.elapsed() > inner.cfg.pong_timeout + inner.cfg.ping_interval {
-                    break "no pong";
+                    break (1000, "no pong");
                 }
-                if tx.send(Message::Ping(Vec::new().into())).await.is_err() {
-                    break "send failed";
+                tokio::select! {
+                    r = tx.send(Message::Ping(Vec::new().into())) => if r.is_err() { break (1000, "send failed") },
+                    () = overflow.notified() => break OVERFLOW,
                 }
             }
             _ = async { match ack_deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => {
-                break "a server request was not acknowledged in time";
+                break (1000, "a server request was not acknowledged in time");
             }
-            _ = kick.changed() => break "dropped",
+            _ = kick.changed() => break (1000, "dropped"),
         }
     };
     tracing::debug!(target: "trueconf_console::sim", "chat connection {conn_id} ends: {reason}");
     // A frozen server closes nothing: the close waits for the thaw.
     freeze.thawed().await;
-    let _ = tx
-        .send(Message::Close(Some(axum::extract::ws::CloseFrame {
-            code: 1000,
-            reason: reason.into(),
-        })))
-        .await;
+    // A client that does not read may never take the close frame: give it a moment only.
+    let close = tx.send(Message::Close(Some(axum::extract::ws::CloseFrame {
+        code,
+        reason: reason.into(),
+    })));
+    let _ = tokio::time::timeout(CLOSE_WAIT, close).await;
     let mut s = inner.lock();
     s.conns.remove(&conn_id);
     for subs in s.progress_subs.values_mut() {
@@ -255,14 +266,23 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
 
 type Sink = SplitSink<WebSocket, Message>;
 
+/// The close of a connection whose client left more than `max_queued` pushes unread (1008,
+/// policy violation).
+const OVERFLOW: (u16, &str) = (1008, "too many unread server requests");
+
+/// How long a closing connection tries to send its close frame.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// What a connection knows of its client: who it is (once authorised), the request ids it has
 /// seen and used, and the server requests it still waits acks for (docs/chat-protocol.md,
 /// Framing and Acks).
 struct Session {
     inner: Arc<Inner>,
     conn_id: u64,
-    /// Where the rest of the server queues pushes for this connection.
-    out_tx: mpsc::UnboundedSender<Out>,
+    /// Where the rest of the server queues pushes for this connection (bounded).
+    out_tx: mpsc::Sender<Out>,
+    /// Told when that queue overflowed: the connection closes.
+    overflow: Arc<Notify>,
     user: Option<String>,
     max_client_id: Option<u64>,
     next_server_id: u64,
@@ -362,6 +382,7 @@ impl Session {
             user: full.clone(),
             system,
             tx: self.out_tx.clone(),
+            overflow: self.overflow.clone(),
         };
         s.conns.insert(self.conn_id, conn);
         if unread {
@@ -422,7 +443,7 @@ impl Session {
         &mut self,
         tx: &mut Sink,
         first: Out,
-        out_rx: &mut mpsc::UnboundedReceiver<Out>,
+        out_rx: &mut mpsc::Receiver<Out>,
     ) -> bool {
         let mut batch = vec![first];
         while batch.len() < 256 {

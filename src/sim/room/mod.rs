@@ -57,6 +57,9 @@ pub struct RoomSimConfig {
     pub time_scale: f64,
     /// Start connected to the world's server and logged in (what `--demo` wants).
     pub logged_in: bool,
+    /// Frames one connection may have waiting for its socket (4,096): a client that stops
+    /// reading is disconnected when more pile up, so memory stays bounded.
+    pub max_queued: usize,
 }
 
 impl RoomSimConfig {
@@ -69,6 +72,7 @@ impl RoomSimConfig {
             call_timeout: Duration::from_secs(30),
             time_scale: 1.0,
             logged_in: false,
+            max_queued: 4096,
         }
     }
 
@@ -116,6 +120,7 @@ impl RoomSim {
             kick: watch::channel(0).0,
             connections: watch::channel(0).0,
             freeze: net::Freeze::new(),
+            queue_peak: std::sync::atomic::AtomicUsize::new(0),
         });
         let (shutdown, _) = watch::channel(false);
 
@@ -190,6 +195,14 @@ impl RoomSim {
     /// Whether [`RoomSim::set_frozen`] holds the servers.
     pub fn is_frozen(&self) -> bool {
         self.inner.freeze.is_frozen()
+    }
+
+    /// The longest any connection's outgoing queue has been (at most
+    /// [`RoomSimConfig::max_queued`]).
+    pub fn queue_peak(&self) -> usize {
+        self.inner
+            .queue_peak
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The application state now.

@@ -120,6 +120,8 @@ pub(super) struct Inner {
     pub connections: watch::Sender<usize>,
     /// The freeze switch under every socket (`RoomSim::set_frozen`).
     pub freeze: std::sync::Arc<crate::sim::net::Freeze>,
+    /// The longest any connection's outgoing queue has been.
+    pub queue_peak: std::sync::atomic::AtomicUsize,
 }
 
 pub(super) fn now_secs() -> i64 {

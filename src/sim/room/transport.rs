@@ -2,6 +2,7 @@
 //! handshake and the reply frame (docs/room-protocol.md, Transport, Authentication, Framing).
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -9,9 +10,10 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Map, Value, json};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 use super::rights::Role;
 use super::session::set_api_version;
@@ -61,16 +63,21 @@ async fn ws_upgrade(
     ws.on_upgrade(move |socket| connection(inner, socket, version))
 }
 
-/// One client connection: requests in, the reply first, then events.
+/// One client connection: requests in, the reply first, then events. Everything going out
+/// waits in a bounded queue that a writer task drains; a client that stops reading fills it
+/// and is disconnected (as are clients so far behind that events were lost), so memory stays
+/// bounded.
 async fn connection(inner: Arc<Inner>, socket: WebSocket, _version: u8) {
     inner.connections.send_modify(|n| *n += 1);
-    let (mut tx, mut rx) = socket.split();
+    let (tx, mut rx) = socket.split();
+    let (out, out_rx) = mpsc::channel::<Message>(inner.cfg.max_queued.max(1));
+    let writer = tokio::spawn(write_out(tx, out_rx));
     let mut events = inner.events.subscribe();
     let mut kick = inner.kick.subscribe();
     kick.mark_unchanged();
     let mut role: Option<Role> = None;
     let freeze = inner.freeze.clone();
-    loop {
+    let overflowed = loop {
         // Stopped: nothing is read, written or decided until the thaw.
         freeze.thawed().await;
         tokio::select! {
@@ -79,30 +86,58 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket, _version: u8) {
                 let text = match Incoming::read(msg) {
                     Incoming::Text(t) => t,
                     Incoming::Ping | Incoming::Pong => continue,
-                    Incoming::Closed => break,
+                    Incoming::Closed => break false,
                 };
                 let reply = handle_text(&inner, &mut role, &text);
-                if tx.send(Message::Text(reply.into())).await.is_err() {
-                    break;
+                if !queue(&inner, &out, Message::Text(reply.into())) {
+                    break true;
                 }
             }
             ev = events.recv() => match ev {
                 Ok(text) => {
-                    if role.is_some() && tx.send(Message::Text(text.into())).await.is_err() {
-                        break;
+                    if role.is_some() && !queue(&inner, &out, Message::Text(text.into())) {
+                        break true;
                     }
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => break,
+                Err(broadcast::error::RecvError::Lagged(_)) => break true,
+                Err(broadcast::error::RecvError::Closed) => break false,
             },
             _ = kick.changed() => {
-                freeze.thawed().await;
-                let _ = tx.send(Message::Close(None)).await;
-                break;
+                let _ = out.try_send(Message::Close(None));
+                break false;
             }
         }
+    };
+    if overflowed {
+        // The client does not read: nothing more goes to it, not even a close frame.
+        tracing::debug!(target: "trueconf_console::sim", "Room connection closed: too much unread");
+        writer.abort();
+    } else {
+        // The writer sends what is queued, then ends.
+        drop(out);
+        let _ = writer.await;
     }
     inner.connections.send_modify(|n| *n -= 1);
+}
+
+/// Queues one frame for the client. False: the queue is full (the client stopped reading) or
+/// the writer is gone.
+fn queue(inner: &Inner, out: &mpsc::Sender<Message>, m: Message) -> bool {
+    if out.try_send(m).is_err() {
+        return false;
+    }
+    let len = out.max_capacity() - out.capacity();
+    inner.queue_peak.fetch_max(len, Ordering::Relaxed);
+    true
+}
+
+/// Drains a connection's queue into its socket.
+async fn write_out(mut tx: SplitSink<WebSocket, Message>, mut out: mpsc::Receiver<Message>) {
+    while let Some(m) = out.recv().await {
+        if tx.send(m).await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Handles one frame and returns the reply frame. Events it causes are already published.
