@@ -226,3 +226,67 @@ async fn a_room_client_that_stops_reading_is_disconnected_with_its_queue_bounded
     );
     sim.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn five_wrong_room_pins_lock_the_address_out_for_a_while() {
+    let sim = room_sim(|c| {
+        c.pin = Some("4242".into());
+        c.pin_lockout = Duration::from_millis(1500);
+    })
+    .await;
+    async fn auth(ws: &mut Ws, pin: &str) -> Value {
+        send(
+            ws,
+            json!({"method":"auth","requestId":"a","type":"secured","credentials":pin}),
+        )
+        .await;
+        room_reply(ws).await
+    }
+    let mut ws = room_connect(&sim).await;
+    for n in 1..=5 {
+        let r = auth(&mut ws, &format!("000{n}")).await;
+        assert_eq!(
+            (&r["result"], &r["error"]),
+            (&json!(false), &json!("wrong PIN")),
+            "try {n}"
+        );
+    }
+    // Locked out: even the right PIN is refused, and the answer says why and for how long.
+    let r = auth(&mut ws, "4242").await;
+    assert_eq!(r["result"], false);
+    assert_eq!(r["error"], "too many wrong PINs: try again in 1 s", "{r}");
+    // A new connection from the same address does not start afresh.
+    let mut again = room_connect(&sim).await;
+    let r = auth(&mut again, "4242").await;
+    assert!(
+        r["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("too many wrong PINs"),
+        "{r}"
+    );
+    // The lockout ends by itself.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let r = auth(&mut again, "4242").await;
+        if r["result"] == true {
+            break;
+        }
+        assert!(
+            r["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("too many wrong PINs"),
+            "{r}"
+        );
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still locked out after {WAIT:?}"
+        );
+        tokio::task::yield_now().await;
+    }
+    // And a success starts the count again: one wrong PIN is only a wrong PIN.
+    let r = auth(&mut ws, "0000").await;
+    assert_eq!(r["error"], "wrong PIN");
+    sim.shutdown();
+}

@@ -60,6 +60,10 @@ pub struct RoomSimConfig {
     /// Frames one connection may have waiting for its socket (4,096): a client that stops
     /// reading is disconnected when more pile up, so memory stays bounded.
     pub max_queued: usize,
+    /// Wrong PINs in a row one client address may send (5) before every auth from it is
+    /// refused for `pin_lockout` (30 s).
+    pub pin_attempts: u32,
+    pub pin_lockout: Duration,
 }
 
 impl RoomSimConfig {
@@ -73,6 +77,8 @@ impl RoomSimConfig {
             time_scale: 1.0,
             logged_in: false,
             max_queued: 4096,
+            pin_attempts: 5,
+            pin_lockout: Duration::from_secs(30),
         }
     }
 

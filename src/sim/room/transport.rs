@@ -1,12 +1,13 @@
 //! The Room's transport: the HTTP config file, the WebSocket at `/`, `/v1` and `/v2`, the auth
 //! handshake and the reply frame (docs/room-protocol.md, Transport, Authentication, Framing).
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -43,6 +44,7 @@ async fn config_json(State(inner): State<Arc<Inner>>, Path(name): Path<String>) 
 async fn ws_upgrade(
     State(inner): State<Arc<Inner>>,
     uri: Uri,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
     let path = uri.path().trim_end_matches('/');
@@ -60,14 +62,14 @@ async fn ws_upgrade(
     let Ok(ws) = ws else {
         return (StatusCode::UPGRADE_REQUIRED, "this port speaks WebSocket").into_response();
     };
-    ws.on_upgrade(move |socket| connection(inner, socket, version))
+    ws.on_upgrade(move |socket| connection(inner, socket, peer.ip(), version))
 }
 
 /// One client connection: requests in, the reply first, then events. Everything going out
 /// waits in a bounded queue that a writer task drains; a client that stops reading fills it
 /// and is disconnected (as are clients so far behind that events were lost), so memory stays
 /// bounded.
-async fn connection(inner: Arc<Inner>, socket: WebSocket, _version: u8) {
+async fn connection(inner: Arc<Inner>, socket: WebSocket, peer: IpAddr, _version: u8) {
     inner.connections.send_modify(|n| *n += 1);
     let (tx, mut rx) = socket.split();
     let (out, out_rx) = mpsc::channel::<Message>(inner.cfg.max_queued.max(1));
@@ -88,7 +90,7 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket, _version: u8) {
                     Incoming::Ping | Incoming::Pong => continue,
                     Incoming::Closed => break false,
                 };
-                let reply = handle_text(&inner, &mut role, &text);
+                let reply = handle_text(&inner, peer, &mut role, &text);
                 if !queue(&inner, &out, Message::Text(reply.into())) {
                     break true;
                 }
@@ -141,7 +143,7 @@ async fn write_out(mut tx: SplitSink<WebSocket, Message>, mut out: mpsc::Receive
 }
 
 /// Handles one frame and returns the reply frame. Events it causes are already published.
-fn handle_text(inner: &Arc<Inner>, role: &mut Option<Role>, text: &str) -> String {
+fn handle_text(inner: &Arc<Inner>, peer: IpAddr, role: &mut Option<Role>, text: &str) -> String {
     let parsed: Result<Value, _> = serde_json::from_str(text);
     let Ok(Value::Object(p)) = parsed else {
         return json!({"method": "", "requestId": "", "result": false, "error": "malformed request: a JSON object was expected"}).to_string();
@@ -170,7 +172,7 @@ fn handle_text(inner: &Arc<Inner>, role: &mut Option<Role>, text: &str) -> Strin
         return reply(Map::new(), Some("malformed request: no `method`".into()));
     }
     match (method.as_str(), *role) {
-        (catalog::Auth::NAME, _) => match inner.auth(&p) {
+        (catalog::Auth::NAME, _) => match inner.auth_from(peer, &p) {
             Ok(r) => {
                 *role = Some(r);
                 let token = format!("1*sim{:x}*{}", rand::random::<u64>(), now_secs());
