@@ -12,6 +12,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::extract::ws::Message;
+use futures_util::StreamExt;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -140,8 +141,8 @@ impl AsyncWrite for SimIo {
 #[derive(Clone)]
 pub(super) struct ServeOptions {
     /// A request's headers must arrive within this (it also closes a keep-alive connection
-    /// idle this long between requests).
-    pub header_timeout: Duration,
+    /// idle this long between requests), and a request body that stalls this long fails.
+    pub timeout: Duration,
     pub freeze: Arc<Freeze>,
 }
 
@@ -182,7 +183,7 @@ pub(super) fn serve(
                 peer,
                 app.clone(),
                 stop.clone(),
-                opts.header_timeout,
+                opts.timeout,
             ));
         }
     });
@@ -197,16 +198,17 @@ async fn serve_connection(
     peer: SocketAddr,
     app: Router,
     mut stop: watch::Receiver<bool>,
-    header_timeout: Duration,
+    timeout: Duration,
 ) {
     let svc = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
         req.extensions_mut().insert(ConnectInfo(peer));
-        tower_service::Service::call(&mut app.clone(), req.map(Body::new))
+        let req = req.map(|b| idle_timeout(Body::new(b), timeout));
+        tower_service::Service::call(&mut app.clone(), req)
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
+        .header_read_timeout(timeout);
     let conn = builder
         .serve_connection(TokioIo::new(io), svc)
         .with_upgrades();
@@ -218,6 +220,29 @@ async fn serve_connection(
             let _ = conn.await;
         }
     }
+}
+
+/// A request body that fails when no data comes for `idle` (a client that sent its headers
+/// and stopped).
+fn idle_timeout(body: Body, idle: Duration) -> Body {
+    let chunks = body.into_data_stream();
+    Body::from_stream(futures_util::stream::unfold(
+        Some(chunks),
+        move |chunks| async move {
+            let mut chunks = chunks?;
+            match tokio::time::timeout(idle, chunks.next()).await {
+                Ok(Some(chunk)) => Some((chunk, Some(chunks))),
+                Ok(None) => None,
+                Err(_) => {
+                    let e = std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the request body stalled",
+                    );
+                    Some((Err(axum::Error::new(e)), None))
+                }
+            }
+        },
+    ))
 }
 
 /// One WebSocket message as the simulators read it.

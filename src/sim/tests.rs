@@ -290,3 +290,79 @@ async fn five_wrong_room_pins_lock_the_address_out_for_a_while() {
     assert_eq!(r["error"], "wrong PIN");
     sim.shutdown();
 }
+
+/// Opens a connection and sends `part` of a request, then nothing more.
+async fn half_open(port: u16, part: &str) -> TcpStream {
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    tcp.write_all(part.as_bytes()).await.unwrap();
+    tcp
+}
+
+/// Waits until the server closes `tcp` (whatever it says before), failing after [`WAIT`].
+async fn closed_by_server(tcp: &mut TcpStream, what: &str) -> String {
+    http_answer(tcp, WAIT)
+        .await
+        .unwrap_or_else(|| panic!("{what}: still open after {WAIT:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn half_open_http_requests_are_closed_after_the_timeout() {
+    const T: Duration = Duration::from_millis(300);
+    let chat = chat_sim(|c| c.http_timeout = T).await;
+    let room = room_sim(|c| c.http_timeout = T).await;
+    let partial = "GET /api/v4/server HTTP/1.1\r\nHost: x\r\nAccept: ";
+    // An upload that stalls in its body: the task is real, so the server reads the body.
+    let mut ws = chat_login(&chat, "operator").await;
+    send(
+        &mut ws,
+        json!({"type":1,"id":2,"method":"uploadFile","payload":{"fileSize":100000,"fileName":"a.bin"}}),
+    )
+    .await;
+    let task = chat_answer(&mut ws, &json!(2)).await["payload"]["uploadTaskId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upload = format!(
+        "POST /bridge/api/client/v1/files HTTP/1.1\r\nHost: x\r\nUpload-Task-Id: {task}\r\n\
+         Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 100000\r\n\r\n\
+         --XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\r\nabc"
+    );
+    let mut open = vec![
+        ("chat: nothing sent", half_open(chat.port(), "").await),
+        (
+            "chat: part of the headers",
+            half_open(chat.port(), partial).await,
+        ),
+        (
+            "chat: headers, then part of the body",
+            half_open(chat.port(), &upload).await,
+        ),
+        (
+            "room http: part of the headers",
+            half_open(room.http_port(), partial).await,
+        ),
+        (
+            "room ws: part of the upgrade",
+            half_open(room.ws_port(), "GET / HTTP/1.1\r\n").await,
+        ),
+    ];
+    // A complete request on a keep-alive connection is answered, then the idle connection is
+    // closed too.
+    let mut idle = half_open(
+        chat.port(),
+        "GET /api/v4/server HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .await;
+    let started = tokio::time::Instant::now();
+    for (what, tcp) in &mut open {
+        closed_by_server(tcp, what).await;
+    }
+    let answered = closed_by_server(&mut idle, "an idle keep-alive connection").await;
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+    assert!(
+        started.elapsed() >= T / 2,
+        "closed before the timeout: not the timeout's doing"
+    );
+    chat.shutdown();
+    room.shutdown();
+}

@@ -77,6 +77,9 @@ pub struct ChatSimConfig {
     /// Pushes one connection may have waiting for its socket (10,000): a client that stops
     /// reading is closed (1008) when more pile up, so memory stays bounded.
     pub max_queued: usize,
+    /// HTTP: a request's headers must arrive within this, a keep-alive connection idle this
+    /// long is closed, and a request body that stalls this long fails (30 s).
+    pub http_timeout: Duration,
     /// ("allow" | "block", extensions).
     pub extensions: Option<(String, Vec<String>)>,
 }
@@ -98,6 +101,7 @@ impl ChatSimConfig {
             participants_one_based: false,
             max_file_size: Some(256 * 1024 * 1024),
             max_queued: 10_000,
+            http_timeout: Duration::from_secs(30),
             extensions: None,
         }
     }
@@ -148,7 +152,7 @@ impl ChatSim {
         });
         let app = transport::router(inner.clone());
         let opts = net::ServeOptions {
-            header_timeout: Duration::from_secs(30),
+            timeout: inner.cfg.http_timeout,
             freeze: inner.freeze.clone(),
         };
         net::serve(listener, app, inner.shutdown.subscribe(), opts);

@@ -64,6 +64,9 @@ pub struct RoomSimConfig {
     /// refused for `pin_lockout` (30 s).
     pub pin_attempts: u32,
     pub pin_lockout: Duration,
+    /// HTTP (both ports, up to the WebSocket upgrade): a request's headers must arrive within
+    /// this, and a keep-alive connection idle this long is closed (30 s).
+    pub http_timeout: Duration,
 }
 
 impl RoomSimConfig {
@@ -79,6 +82,7 @@ impl RoomSimConfig {
             max_queued: 4096,
             pin_attempts: 5,
             pin_lockout: Duration::from_secs(30),
+            http_timeout: Duration::from_secs(30),
         }
     }
 
@@ -132,7 +136,7 @@ impl RoomSim {
 
         let (http_app, ws_app) = transport::routers(inner.clone());
         let opts = net::ServeOptions {
-            header_timeout: Duration::from_secs(30),
+            timeout: inner.cfg.http_timeout,
             freeze: inner.freeze.clone(),
         };
         net::serve(http_listener, http_app, shutdown.subscribe(), opts.clone());
