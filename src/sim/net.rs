@@ -251,6 +251,8 @@ pub(super) enum Incoming {
     Text(String),
     Ping,
     Pong,
+    /// A message over the size limit (the connection closes with 1009).
+    TooBig,
     /// A close frame, an error or the end of the stream.
     Closed,
 }
@@ -264,9 +266,20 @@ impl Incoming {
             }
             Some(Ok(Message::Ping(_))) => Incoming::Ping,
             Some(Ok(Message::Pong(_))) => Incoming::Pong,
+            // axum hides tungstenite's error type (another version than ours), not its text.
+            Some(Err(e)) if e.to_string().starts_with("Space limit exceeded") => Incoming::TooBig,
             Some(Ok(Message::Close(_)) | Err(_)) | None => Incoming::Closed,
         }
     }
+}
+
+/// The `id` (chat) or `requestId` (Room) of a frame exactly as it came (any number, however
+/// large, or a string), if the frame is a JSON object that has one.
+pub(super) fn raw_id<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let o: std::collections::HashMap<String, &serde_json::value::RawValue> =
+        serde_json::from_str(text).ok()?;
+    let raw = o.get(key)?.get();
+    (raw != "null").then_some(raw)
 }
 
 /// Locks a simulator's state, even if a holder panicked.

@@ -8,6 +8,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::{ChatSim, ChatSimConfig, RoomSim, RoomSimConfig, World};
@@ -125,5 +126,16 @@ pub(crate) async fn room_connect(sim: &RoomSim) -> Ws {
 pub(crate) async fn silent_for(ws: &mut Ws, d: Duration) {
     if let Ok(m) = tokio::time::timeout(d, ws.next()).await {
         panic!("expected silence, got {m:?}");
+    }
+}
+/// Reads until the server closes: its close frame, if it sent one. Fails after [`WAIT`].
+pub(crate) async fn closed(ws: &mut Ws) -> Option<CloseFrame> {
+    loop {
+        match tokio::time::timeout(WAIT, ws.next()).await {
+            Ok(Some(Ok(Message::Close(f)))) => return f,
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) => return None,
+            Err(_) => panic!("the server did not close within {WAIT:?}"),
+        }
     }
 }

@@ -366,3 +366,132 @@ async fn half_open_http_requests_are_closed_after_the_timeout() {
     chat.shutdown();
     room.shutdown();
 }
+
+/// The next frame's raw text that is not a server request (those are acknowledged).
+async fn next_answer_text(ws: &mut Ws) -> String {
+    loop {
+        match tokio::time::timeout(WAIT, ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => {
+                let v: Value = serde_json::from_str(&t).unwrap();
+                if v["type"] == 1 {
+                    send(ws, json!({"type": 2, "id": v["id"]})).await;
+                } else {
+                    return t.to_string();
+                }
+            }
+            Ok(Some(Ok(_))) => {}
+            other => panic!("no answer within {WAIT:?}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chat_server_answers_every_frame_even_unreadable_ones() {
+    let sim = chat_sim(|_| {}).await;
+    let mut ws = chat_login(&sim, "operator").await;
+    let cases = [
+        (
+            r#"{"type":1,"id":-1,"method":"getChats","payload":{}}"#,
+            "-1",
+        ),
+        (
+            r#"{"type":1,"id":1180591620717411303424,"method":"getChats","payload":{}}"#,
+            "1180591620717411303424",
+        ),
+        (r#"{"type":1,"id":"abc","method":"getChats"}"#, r#""abc""#),
+        (r#"{"type":1,"id":2.5,"method":"getChats"}"#, "2.5"),
+        (r#"{"type":1,"id":5}"#, "5"),
+        (r#"{"id":6,"method":"getChats"}"#, "6"),
+        (r#"{"type":1,"method":"getChats"}"#, "null"),
+        (r#"{"type":1,"id":null,"method":"getChats"}"#, "null"),
+        ("[1, 2]", "null"),
+        ("not json at all", "null"),
+        ("", "null"),
+    ];
+    for (frame, id) in cases {
+        ws.send(Message::text(frame)).await.unwrap();
+        let got = next_answer_text(&mut ws).await;
+        assert_eq!(
+            got,
+            format!(r#"{{"type":2,"id":{id},"payload":{{"errorCode":399}}}}"#),
+            "for {frame}"
+        );
+    }
+    // None of it counted as a request id: the next one is carried out.
+    send(
+        &mut ws,
+        json!({"type":1,"id":2,"method":"getChats","payload":{"count":1,"page":1}}),
+    )
+    .await;
+    let r = chat_answer(&mut ws, &json!(2)).await;
+    assert!(r["payload"].is_array(), "{r}");
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_room_answers_every_frame_with_its_request_id_as_sent() {
+    let sim = room_sim(|_| {}).await;
+    let mut ws = room_connect(&sim).await;
+    send(
+        &mut ws,
+        json!({"method":"auth","requestId":"a","type":"unsecured"}),
+    )
+    .await;
+    assert_eq!(room_reply(&mut ws).await["result"], true);
+    async fn raw_reply(ws: &mut Ws, frame: &str) -> String {
+        ws.send(Message::text(frame)).await.unwrap();
+        loop {
+            match tokio::time::timeout(WAIT, ws.next()).await {
+                Ok(Some(Ok(Message::Text(t)))) if !t.contains(r#""method":"event""#) => {
+                    return t.to_string();
+                }
+                Ok(Some(Ok(_))) => {}
+                other => panic!("no reply to {frame} within {WAIT:?}: {other:?}"),
+            }
+        }
+    }
+    for id in ["-1", "1180591620717411303424", r#""x""#, "2.5", "{\"a\":1}"] {
+        let got = raw_reply(
+            &mut ws,
+            &format!(r#"{{"method":"getAppState","requestId":{id}}}"#),
+        )
+        .await;
+        assert!(got.starts_with(&format!(r#"{{"requestId":{id},"#)), "{got}");
+        let v: Value = serde_json::from_str(&got).unwrap();
+        assert_eq!(v["result"], true, "{got}");
+    }
+    let got = raw_reply(&mut ws, r#"{"requestId":7}"#).await;
+    let v: Value = serde_json::from_str(&got).unwrap();
+    assert_eq!(
+        (&v["requestId"], &v["result"]),
+        (&json!(7), &json!(false)),
+        "{got}"
+    );
+    for garbage in ["not json", "[1]", ""] {
+        let v: Value = serde_json::from_str(&raw_reply(&mut ws, garbage).await).unwrap();
+        assert_eq!(
+            (&v["requestId"], &v["result"]),
+            (&json!(""), &json!(false)),
+            "{v}"
+        );
+        assert!(
+            v["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("malformed request"),
+            "{v}"
+        );
+    }
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oversize_chat_message_closes_the_connection_with_1009() {
+    let sim = chat_sim(|c| c.max_message_size = 4096).await;
+    let mut ws = chat_login(&sim, "operator").await;
+    let big = json!({"type":1,"id":2,"method":"sendMessage","payload":{"chatId":"x","text":"a".repeat(8192)}});
+    send(&mut ws, big).await;
+    let close = closed(&mut ws).await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1009, "{close:?}");
+    sim.shutdown();
+}

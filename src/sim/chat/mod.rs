@@ -80,6 +80,9 @@ pub struct ChatSimConfig {
     /// HTTP: a request's headers must arrive within this, a keep-alive connection idle this
     /// long is closed, and a request body that stalls this long fails (30 s).
     pub http_timeout: Duration,
+    /// The largest WebSocket message taken (16 MiB); a larger one closes the connection
+    /// with 1009.
+    pub max_message_size: usize,
     /// ("allow" | "block", extensions).
     pub extensions: Option<(String, Vec<String>)>,
 }
@@ -102,6 +105,7 @@ impl ChatSimConfig {
             max_file_size: Some(256 * 1024 * 1024),
             max_queued: 10_000,
             http_timeout: Duration::from_secs(30),
+            max_message_size: 16 * 1024 * 1024,
             extensions: None,
         }
     }

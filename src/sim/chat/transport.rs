@@ -23,7 +23,7 @@ use super::files::{download, preview, upload};
 use super::state::{Conn, Inner, Msg, Out, new_id, now_ms};
 use crate::chat::methods::{self, ChatMethod};
 use crate::chat::protocol::Frame;
-use crate::sim::net::Incoming;
+use crate::sim::net::{Incoming, raw_id};
 
 /// The routes of the chat server.
 pub(super) fn router(inner: Arc<Inner>) -> Router {
@@ -160,7 +160,7 @@ async fn ws_upgrade(
     // Echo json.v1 when offered; accept clients that offer nothing (docs/chat-protocol.md,
     // Transport).
     ws.protocols(["json.v1"])
-        .max_message_size(16 * 1024 * 1024)
+        .max_message_size(inner.cfg.max_message_size)
         .on_upgrade(move |socket| connection(inner, socket))
 }
 
@@ -210,6 +210,7 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
                     Incoming::Text(t) => t,
                     Incoming::Pong => { last_pong = Instant::now(); continue }
                     Incoming::Ping => continue,
+                    Incoming::TooBig => break (1009, "message too big"),
                     Incoming::Closed => break (1000, "closed"),
                 };
                 let (replies, pushes) = session.on_frame(&text);
@@ -296,15 +297,12 @@ impl Session {
         let mut replies: Vec<String> = Vec::new();
         let mut pushes: Vec<(String, Value)> = Vec::new();
         match Frame::decode(text) {
-            Err(_) => {
-                // Unreadable: answer under the id if there is one.
-                if let Some(id) = serde_json::from_str::<Value>(text)
-                    .ok()
-                    .and_then(|v| v.get("id").and_then(Value::as_u64))
-                {
-                    replies.push(error_frame(id, 399));
-                }
-            }
+            // Unreadable (not JSON, not an object, no usable id, type or method): 399 under
+            // the id as it came, or under null.
+            Err(_) => replies.push(format!(
+                r#"{{"type":2,"id":{},"payload":{{"errorCode":399}}}}"#,
+                raw_id(text, "id").unwrap_or("null")
+            )),
             Ok(Frame::Response { id, .. }) => self.on_ack(id),
             Ok(Frame::Request {
                 id,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::Router;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -22,7 +22,7 @@ use super::state::{Inner, now_secs, obj};
 use crate::room::catalog;
 use crate::room::protocol::Fields;
 use crate::room::spec::RoomMethod;
-use crate::sim::net::Incoming;
+use crate::sim::net::{Incoming, raw_id};
 
 /// The HTTP server's routes and the WebSocket server's.
 pub(super) fn routers(inner: Arc<Inner>) -> (Router, Router) {
@@ -88,6 +88,13 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket, peer: IpAddr, _version
                 let text = match Incoming::read(msg) {
                     Incoming::Text(t) => t,
                     Incoming::Ping | Incoming::Pong => continue,
+                    Incoming::TooBig => {
+                        let _ = out.try_send(Message::Close(Some(CloseFrame {
+                            code: 1009,
+                            reason: "message too big".into(),
+                        })));
+                        break false;
+                    }
                     Incoming::Closed => break false,
                 };
                 let reply = handle_text(&inner, peer, &mut role, &text);
@@ -149,14 +156,11 @@ fn handle_text(inner: &Arc<Inner>, peer: IpAddr, role: &mut Option<Role>, text: 
         return json!({"method": "", "requestId": "", "result": false, "error": "malformed request: a JSON object was expected"}).to_string();
     };
     let method = p.str_of("method").unwrap_or_default();
-    let request_id = p
-        .get("requestId")
-        .cloned()
-        .unwrap_or(Value::String(String::new()));
+    // Echoed exactly as sent, even a number no integer type holds (R5).
+    let request_id = raw_id(text, "requestId").unwrap_or(r#""""#);
     let reply = |fields: Map<String, Value>, error: Option<String>| {
         let mut m = Map::new();
         m.insert("method".into(), Value::String(method.clone()));
-        m.insert("requestId".into(), request_id.clone());
         for (k, v) in fields {
             if k != "event" && k != "method" && k != "requestId" {
                 m.insert(k, v);
@@ -166,7 +170,9 @@ fn handle_text(inner: &Arc<Inner>, peer: IpAddr, role: &mut Option<Role>, text: 
         if let Some(e) = error {
             m.insert("error".into(), Value::String(e));
         }
-        Value::Object(m).to_string()
+        // The object is never empty (`method`, `result`): splice the id in after its brace.
+        let rest = Value::Object(m).to_string();
+        format!(r#"{{"requestId":{request_id},{}"#, &rest[1..])
     };
     if method.is_empty() {
         return reply(Map::new(), Some("malformed request: no `method`".into()));
