@@ -70,8 +70,6 @@ pub struct ChatSimConfig {
     pub seed_oauth_status: bool,
     /// Token lifetime.
     pub token_lifetime: Duration,
-    /// `getChatParticipants.pageNumber` counts from 1 instead of the formula's 0.
-    pub participants_one_based: bool,
     /// Upload limits.
     pub max_file_size: Option<u64>,
     /// Pushes one connection may have waiting for its socket (10,000): a client that stops
@@ -101,7 +99,6 @@ impl ChatSimConfig {
             expires_at: false,
             seed_oauth_status: false,
             token_lifetime: Duration::from_secs(31_536_000),
-            participants_one_based: false,
             max_file_size: Some(256 * 1024 * 1024),
             max_queued: 10_000,
             http_timeout: Duration::from_secs(30),
