@@ -36,12 +36,12 @@ fn main() {
             .build()
             .unwrap();
         rt.block_on(async move {
-            let sim = ChatSim::start(
-                ChatSimConfig::new(Arc::new(World::demo())),
-                "127.0.0.1:0".parse().unwrap(),
-            )
-            .await
-            .unwrap();
+            // The whole flood waits in the client's queue while held.
+            let mut cfg = ChatSimConfig::new(Arc::new(World::demo()));
+            cfg.max_queued = OURS + PYTHON;
+            let sim = ChatSim::start(cfg, "127.0.0.1:0".parse().unwrap())
+                .await
+                .unwrap();
             sim_tx.send(sim).unwrap();
             std::future::pending::<()>().await;
         });

@@ -247,24 +247,32 @@ async fn chats_history_and_participants_of_the_demo_world() {
         op.h.get_chat_participants(GetChatParticipants {
             chat_id: project.chat_id.clone(),
             page_size: 100,
-            page_number: 0,
+            page_number: 1,
         })
         .await
         .unwrap()
         .0;
     assert_eq!(ps.len(), 4);
     assert_eq!(ps[0].role, Some(Role::Owner));
-    let page =
+    // Pages count from 1; 0 is the first page too (docs/chat-protocol.md, Choices C12).
+    let page = |n| {
         op.h.get_chat_participants(GetChatParticipants {
             chat_id: project.chat_id.clone(),
             page_size: 3,
-            page_number: 1,
+            page_number: n,
         })
-        .await
-        .unwrap()
-        .0;
-    // The formula's 0-based pages (docs/chat-protocol.md, Choices C12 and Not yet in the code).
-    assert_eq!(page.len(), 1, "offset = pageSize × pageNumber");
+    };
+    let (p0, p1, p2, p3) = (
+        page(0).await.unwrap().0,
+        page(1).await.unwrap().0,
+        page(2).await.unwrap().0,
+        page(3).await.unwrap().0,
+    );
+    assert_eq!(p1.len(), 3, "page 1 is the first");
+    assert_eq!(p0, p1, "page 0 is the first too");
+    assert_eq!(p2.len(), 1, "page 2 is the rest");
+    assert_eq!(p2[0].user_id, ps[3].user_id);
+    assert!(p3.is_empty());
     let alice =
         op.h.get_chat_participant(GetChatParticipant {
             chat_id: project.chat_id.clone(),

@@ -476,7 +476,7 @@ chat_methods! {
     fn get_chat_participants -> Participants ["participants"] follows "" {
         chat_id: String => "chatId", "the chat";
         page_size: u64 => "pageSize", "members per page";
-        page_number: u64 => "pageNumber", "page number (offset = pageSize × pageNumber)";
+        page_number: u64 => "pageNumber", "page number, from 1 (0 is the first page too)";
     }
     /// Changes a member's role: owner, admin, user, writer, … (owner or admin).
     ChangeParticipantRole = "changeParticipantRole" in "Participants" since "5.5.2",

@@ -476,9 +476,9 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
             let id = resolve_chat(&h, chat).await?;
             let mut all = Vec::new();
             let mut seen = std::collections::HashSet::new();
-            // 0-based pages by the spec's formula; stop on a short or repeated page
-            // (docs/chat-protocol.md, Choices C12 and Not yet in the code).
-            for page in 0..10_000 {
+            // Pages count from 1, as the API's worked example does; stop on a short or
+            // repeated page (docs/chat-protocol.md, Choices C12).
+            for page in 1..10_000 {
                 let got = h
                     .get_chat_participants(GetChatParticipants {
                         chat_id: id.clone(),

@@ -7,6 +7,11 @@ pub mod proxy;
 pub mod room;
 pub mod world;
 
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+
 pub use chat::{ChatSim, ChatSimConfig};
 pub use proxy::FaultProxy;
 pub use room::{RoomSim, RoomSimConfig};
@@ -33,6 +38,12 @@ pub enum SimError {
     /// The chat API's error code for the step.
     #[error("error {0}")]
     Code(u32),
+    /// Secured auth with credentials that are neither a PIN nor a token of this Room.
+    #[error("wrong PIN")]
+    WrongPin,
+    /// Too many wrong PINs from one address: auth is refused for this many more seconds.
+    #[error("too many wrong PINs: try again in {0} s")]
+    LockedOut(u64),
     /// A refusal the Room sends back as its `error` text.
     #[error("{0}")]
     Refused(String),

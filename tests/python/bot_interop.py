@@ -4,7 +4,7 @@ Run by tests/python/bot_interop.sh. Starts `trueconf-console simulate`, then two
 with from_credentials over plain http: operator creates a p2p chat with bob and sends a
 message; bob receives it through his dispatcher and answers; operator receives the answer;
 both read the history; operator uploads a file that bob downloads; operator lists its chats
-(every lastMessage must parse). Exits non-zero with the reason on any failure.
+(every lastMessage must parse) and the members of one, paged from 1. Exits non-zero with the reason on any failure.
 """
 import asyncio
 import json
@@ -96,6 +96,19 @@ async def main(port):
             if len(full.messages) < 100:
                 fail(f"Project history has {len(full.messages)} messages")
     steps.append("chats and a long history")
+
+    # Pages count from 1, as the library sends them (docs/chat-protocol.md, Choices C12).
+    project = next(c for c in chats.chats if c.title == "Project")
+    members = await op.get_chat_participants(project.chat_id, page_size=10, page_number=1)
+    ids = sorted(p.user_id.split("@")[0] for p in members.participants)
+    if ids != ["alice", "bob", "dave", "operator"]:
+        fail(f"get_chat_participants(page_number=1): {ids}")
+    first = await op.get_chat_participants(project.chat_id, page_size=3, page_number=1)
+    second = await op.get_chat_participants(project.chat_id, page_size=3, page_number=2)
+    paged = [p.user_id for p in first.participants + second.participants]
+    if len(first.participants) != 3 or sorted(paged) != sorted(p.user_id for p in members.participants):
+        fail(f"pages of 3: {paged}")
+    steps.append("participants, paged from 1")
 
     await op.shutdown()
     await bob.shutdown()

@@ -25,10 +25,11 @@ impl Inner {
             if Some(*id) == skip || !users.contains(&c.user) || (system_only && !c.system) {
                 continue;
             }
-            let _ = c.tx.send(Out::Push {
+            let push = Out::Push {
                 method: method.into(),
                 payload: text.clone(),
-            });
+            };
+            c.push(push, &s.queue_peak);
         }
     }
 

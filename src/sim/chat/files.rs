@@ -41,10 +41,11 @@ impl Inner {
         let payload = json!({"fileId": fid, "progress": bytes}).to_string();
         for id in subs {
             if let Some(c) = s.conns.get(id) {
-                let _ = c.tx.send(Out::Push {
+                let push = Out::Push {
                     method: "uploadFileProgress".into(),
                     payload: payload.clone(),
-                });
+                };
+                c.push(push, &s.queue_peak);
             }
         }
     }

@@ -70,10 +70,17 @@ pub struct ChatSimConfig {
     pub seed_oauth_status: bool,
     /// Token lifetime.
     pub token_lifetime: Duration,
-    /// `getChatParticipants.pageNumber` counts from 1 instead of the formula's 0.
-    pub participants_one_based: bool,
     /// Upload limits.
     pub max_file_size: Option<u64>,
+    /// Pushes one connection may have waiting for its socket (10,000): a client that stops
+    /// reading is closed (1008) when more pile up, so memory stays bounded.
+    pub max_queued: usize,
+    /// HTTP: a request's headers must arrive within this, a keep-alive connection idle this
+    /// long is closed, and a request body that stalls this long fails (30 s).
+    pub http_timeout: Duration,
+    /// The largest WebSocket message taken (16 MiB); a larger one closes the connection
+    /// with 1009.
+    pub max_message_size: usize,
     /// ("allow" | "block", extensions).
     pub extensions: Option<(String, Vec<String>)>,
 }
@@ -92,8 +99,10 @@ impl ChatSimConfig {
             expires_at: false,
             seed_oauth_status: false,
             token_lifetime: Duration::from_secs(31_536_000),
-            participants_one_based: false,
             max_file_size: Some(256 * 1024 * 1024),
+            max_queued: 10_000,
+            http_timeout: Duration::from_secs(30),
+            max_message_size: 16 * 1024 * 1024,
             extensions: None,
         }
     }
@@ -127,6 +136,7 @@ impl ChatSim {
             conns: HashMap::new(),
             next_conn: 1,
             progress_subs: HashMap::new(),
+            queue_peak: std::sync::atomic::AtomicUsize::new(0),
             extra: cfg.extra_users.clone(),
         };
         seed_world(&cfg.world, &mut state, addr);
@@ -140,9 +150,14 @@ impl ChatSim {
             hold: watch::channel(false).0,
             offline: std::sync::atomic::AtomicBool::new(false),
             cut_next: Mutex::new(None),
+            freeze: net::Freeze::new(),
         });
         let app = transport::router(inner.clone());
-        net::serve(listener, app, inner.shutdown.subscribe());
+        let opts = net::ServeOptions {
+            timeout: inner.cfg.http_timeout,
+            freeze: inner.freeze.clone(),
+        };
+        net::serve(listener, app, inner.shutdown.subscribe(), opts);
         Ok(ChatSim { inner })
     }
 
@@ -230,6 +245,15 @@ impl ChatSim {
             .unwrap_or_default()
     }
 
+    /// The longest any connection's outgoing queue has been (at most
+    /// [`ChatSimConfig::max_queued`]).
+    pub fn queue_peak(&self) -> usize {
+        self.inner
+            .lock()
+            .queue_peak
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Holds server requests back (they queue per connection) until [`ChatSim::release`]: a
     /// benchmark can prepare a flood and then time its delivery alone.
     pub fn hold(&self) {
@@ -249,6 +273,20 @@ impl ChatSim {
         if offline {
             self.drop_connections();
         }
+    }
+
+    /// Freezes the server (true) as a stopped process would be, or lets it go on (false): while
+    /// frozen, no connection reads or writes anything (no answers, no pushes, no pongs), new
+    /// connections wait in the kernel's backlog unserved, and nothing is closed. Its own clock
+    /// keeps running: demo replies and actors still happen, and their pushes queue (up to the
+    /// bound) for delivery at the thaw. For liveness tests.
+    pub fn set_frozen(&self, frozen: bool) {
+        self.inner.freeze.set(frozen);
+    }
+
+    /// Whether [`ChatSim::set_frozen`] holds the server.
+    pub fn is_frozen(&self) -> bool {
+        self.inner.freeze.is_frozen()
     }
 
     /// A user posts a text message (pushed to the members' connections).

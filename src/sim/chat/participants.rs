@@ -115,14 +115,13 @@ impl Inner {
         let s = self.lock();
         let c = member_chat(&s, &r.st("chatId"), user)?;
         let size = r.num("pageSize").max(1);
-        let mut page = r.num("pageNumber");
-        if self.cfg.participants_one_based {
-            page = page.saturating_sub(1);
-        }
+        // Pages count from 1, as the API's worked example and py-bot send; 0 is the first
+        // page too (docs/chat-protocol.md, Choices C12).
+        let page = r.num("pageNumber").saturating_sub(1);
         let list: Vec<Value> = c
             .members
             .iter()
-            .skip((size * page) as usize)
+            .skip(size.saturating_mul(page).try_into().unwrap_or(usize::MAX))
             .take(size as usize)
             .map(|(u, r)| json!({"userId": u, "role": ROLE_NAMES[*r]}))
             .collect();

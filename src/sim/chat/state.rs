@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
@@ -102,7 +103,24 @@ pub(super) enum Out {
 pub(super) struct Conn {
     pub user: String,
     pub system: bool,
-    pub tx: mpsc::UnboundedSender<Out>,
+    /// The connection's outgoing queue (`ChatSimConfig::max_queued` long).
+    pub tx: mpsc::Sender<Out>,
+    /// Told when `tx` is full: the connection closes.
+    pub overflow: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl Conn {
+    /// Queues a push; a full queue closes the connection (its client stopped reading).
+    pub(super) fn push(&self, out: Out, peak: &AtomicUsize) {
+        match self.tx.try_send(out) {
+            Ok(()) => {
+                let len = self.tx.max_capacity() - self.tx.capacity();
+                peak.fetch_max(len, Ordering::Relaxed);
+            }
+            Err(mpsc::error::TrySendError::Full(_)) => self.overflow.notify_one(),
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
 }
 
 pub(super) struct ChatState {
@@ -118,6 +136,8 @@ pub(super) struct ChatState {
     pub next_conn: u64,
     /// file id → connections subscribed to its progress
     pub progress_subs: HashMap<String, HashSet<u64>>,
+    /// The longest any connection's outgoing queue has been.
+    pub queue_peak: AtomicUsize,
     /// Extra users: (short id, password, display name)
     pub extra: Vec<(String, String)>,
 }
@@ -136,6 +156,8 @@ pub(super) struct Inner {
     /// The next request of this method is cut: every connection is dropped instead of its
     /// answer, after carrying it out (true) or before (false). For tests.
     pub cut_next: Mutex<Option<(String, bool)>>,
+    /// The freeze switch under every socket (`ChatSim::set_frozen`).
+    pub freeze: std::sync::Arc<net::Freeze>,
 }
 
 pub(super) fn now_ms() -> u64 {

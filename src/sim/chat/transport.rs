@@ -16,14 +16,14 @@ use base64::Engine;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Map, Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
 use super::files::{download, preview, upload};
 use super::state::{Conn, Inner, Msg, Out, new_id, now_ms};
 use crate::chat::methods::{self, ChatMethod};
 use crate::chat::protocol::Frame;
-use crate::sim::net::Incoming;
+use crate::sim::net::{Incoming, raw_id};
 
 /// The routes of the chat server.
 pub(super) fn router(inner: Arc<Inner>) -> Router {
@@ -160,14 +160,17 @@ async fn ws_upgrade(
     // Echo json.v1 when offered; accept clients that offer nothing (docs/chat-protocol.md,
     // Transport).
     ws.protocols(["json.v1"])
-        .max_message_size(16 * 1024 * 1024)
+        .max_message_size(inner.cfg.max_message_size)
         .on_upgrade(move |socket| connection(inner, socket))
 }
 
 /// One client connection.
 async fn connection(inner: Arc<Inner>, socket: WebSocket) {
     let (mut tx, mut rx) = socket.split();
-    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Out>();
+    // Pushes wait here for the socket; a client that stops reading fills it and is closed
+    // (docs/chat-protocol.md, Errors and Acks).
+    let (out_tx, mut out_rx) = mpsc::channel::<Out>(inner.cfg.max_queued.max(1));
+    let overflow = Arc::new(Notify::new());
     let mut kick = inner.kick.subscribe();
     kick.mark_unchanged();
     let mut hold = inner.hold.subscribe();
@@ -181,6 +184,7 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
         inner: inner.clone(),
         conn_id,
         out_tx,
+        overflow: overflow.clone(),
         user: None,
         max_client_id: None,
         next_server_id: 1,
@@ -190,49 +194,66 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
     ping.tick().await;
     let mut last_pong = Instant::now();
     let ack_timeout = inner.cfg.ack_timeout;
-    let reason: &str = loop {
+    let freeze = inner.freeze.clone();
+    // Why the connection ends: the close code and reason.
+    let (code, reason): (u16, &str) = loop {
+        if freeze.is_frozen() {
+            // Stopped: nothing is read, written or decided until the thaw.
+            freeze.thawed().await;
+            last_pong = Instant::now();
+        }
         let ack_deadline = session.unacked.front().map(|(_, t)| *t + ack_timeout);
         tokio::select! {
+            () = freeze.frozen() => {}
             msg = rx.next() => {
                 let text = match Incoming::read(msg) {
                     Incoming::Text(t) => t,
                     Incoming::Pong => { last_pong = Instant::now(); continue }
                     Incoming::Ping => continue,
-                    Incoming::Closed => break "closed",
+                    Incoming::TooBig => break (1009, "message too big"),
+                    Incoming::Closed => break (1000, "closed"),
                 };
                 let (replies, pushes) = session.on_frame(&text);
-                if !session.answer(&mut tx, replies, pushes).await {
-                    break "send failed";
+                // A write that waits on a client which does not read must not keep the
+                // connection from noticing its queue overflow.
+                tokio::select! {
+                    ok = session.answer(&mut tx, replies, pushes) => if !ok { break (1000, "send failed") },
+                    () = overflow.notified() => break OVERFLOW,
                 }
             }
             _ = hold.changed() => {}
             out = out_rx.recv(), if !*hold.borrow() => {
-                let Some(first) = out else { break "closed by the server" };
-                if !session.push_queued(&mut tx, first, &mut out_rx).await {
-                    break "send failed";
+                let Some(first) = out else { break (1000, "closed by the server") };
+                tokio::select! {
+                    ok = session.push_queued(&mut tx, first, &mut out_rx) => if !ok { break (1000, "send failed") },
+                    () = overflow.notified() => break OVERFLOW,
                 }
             },
+            () = overflow.notified() => break OVERFLOW,
             _ = ping.tick() => {
                 if last_pong.elapsed() > inner.cfg.pong_timeout + inner.cfg.ping_interval {
-                    break "no pong";
+                    break (1000, "no pong");
                 }
-                if tx.send(Message::Ping(Vec::new().into())).await.is_err() {
-                    break "send failed";
+                tokio::select! {
+                    r = tx.send(Message::Ping(Vec::new().into())) => if r.is_err() { break (1000, "send failed") },
+                    () = overflow.notified() => break OVERFLOW,
                 }
             }
             _ = async { match ack_deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => {
-                break "a server request was not acknowledged in time";
+                break (1000, "a server request was not acknowledged in time");
             }
-            _ = kick.changed() => break "dropped",
+            _ = kick.changed() => break (1000, "dropped"),
         }
     };
     tracing::debug!(target: "trueconf_console::sim", "chat connection {conn_id} ends: {reason}");
-    let _ = tx
-        .send(Message::Close(Some(axum::extract::ws::CloseFrame {
-            code: 1000,
-            reason: reason.into(),
-        })))
-        .await;
+    // A frozen server closes nothing: the close waits for the thaw.
+    freeze.thawed().await;
+    // A client that does not read may never take the close frame: give it a moment only.
+    let close = tx.send(Message::Close(Some(axum::extract::ws::CloseFrame {
+        code,
+        reason: reason.into(),
+    })));
+    let _ = tokio::time::timeout(CLOSE_WAIT, close).await;
     let mut s = inner.lock();
     s.conns.remove(&conn_id);
     for subs in s.progress_subs.values_mut() {
@@ -246,14 +267,23 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
 
 type Sink = SplitSink<WebSocket, Message>;
 
+/// The close of a connection whose client left more than `max_queued` pushes unread (1008,
+/// policy violation).
+const OVERFLOW: (u16, &str) = (1008, "too many unread server requests");
+
+/// How long a closing connection tries to send its close frame.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// What a connection knows of its client: who it is (once authorised), the request ids it has
 /// seen and used, and the server requests it still waits acks for (docs/chat-protocol.md,
 /// Framing and Acks).
 struct Session {
     inner: Arc<Inner>,
     conn_id: u64,
-    /// Where the rest of the server queues pushes for this connection.
-    out_tx: mpsc::UnboundedSender<Out>,
+    /// Where the rest of the server queues pushes for this connection (bounded).
+    out_tx: mpsc::Sender<Out>,
+    /// Told when that queue overflowed: the connection closes.
+    overflow: Arc<Notify>,
     user: Option<String>,
     max_client_id: Option<u64>,
     next_server_id: u64,
@@ -267,15 +297,12 @@ impl Session {
         let mut replies: Vec<String> = Vec::new();
         let mut pushes: Vec<(String, Value)> = Vec::new();
         match Frame::decode(text) {
-            Err(_) => {
-                // Unreadable: answer under the id if there is one.
-                if let Some(id) = serde_json::from_str::<Value>(text)
-                    .ok()
-                    .and_then(|v| v.get("id").and_then(Value::as_u64))
-                {
-                    replies.push(error_frame(id, 399));
-                }
-            }
+            // Unreadable (not JSON, not an object, no usable id, type or method): 399 under
+            // the id as it came, or under null.
+            Err(_) => replies.push(format!(
+                r#"{{"type":2,"id":{},"payload":{{"errorCode":399}}}}"#,
+                raw_id(text, "id").unwrap_or("null")
+            )),
             Ok(Frame::Response { id, .. }) => self.on_ack(id),
             Ok(Frame::Request {
                 id,
@@ -374,6 +401,7 @@ impl Session {
             user: full.clone(),
             system,
             tx: self.out_tx.clone(),
+            overflow: self.overflow.clone(),
         };
         s.conns.insert(self.conn_id, conn);
         if unread {
@@ -434,7 +462,7 @@ impl Session {
         &mut self,
         tx: &mut Sink,
         first: Out,
-        out_rx: &mut mpsc::UnboundedReceiver<Out>,
+        out_rx: &mut mpsc::Receiver<Out>,
     ) -> bool {
         let mut batch = vec![first];
         while batch.len() < 256 {

@@ -60,6 +60,16 @@ pub struct RoomSimConfig {
     /// Methods answered with `result:false` whatever is asked (compared without case), to
     /// play a Room that lacks or refuses them (`simulate --room-refuse`).
     pub refuse: Vec<String>,
+    /// Frames one connection may have waiting for its socket (4,096): a client that stops
+    /// reading is disconnected when more pile up, so memory stays bounded.
+    pub max_queued: usize,
+    /// Wrong PINs in a row one client address may send (5) before every auth from it is
+    /// refused for `pin_lockout` (30 s).
+    pub pin_attempts: u32,
+    pub pin_lockout: Duration,
+    /// HTTP (both ports, up to the WebSocket upgrade): a request's headers must arrive within
+    /// this, and a keep-alive connection idle this long is closed (30 s).
+    pub http_timeout: Duration,
 }
 
 impl RoomSimConfig {
@@ -73,6 +83,10 @@ impl RoomSimConfig {
             time_scale: 1.0,
             logged_in: false,
             refuse: Vec::new(),
+            max_queued: 4096,
+            pin_attempts: 5,
+            pin_lockout: Duration::from_secs(30),
+            http_timeout: Duration::from_secs(30),
         }
     }
 
@@ -119,12 +133,18 @@ impl RoomSim {
             events,
             kick: watch::channel(0).0,
             connections: watch::channel(0).0,
+            freeze: net::Freeze::new(),
+            queue_peak: std::sync::atomic::AtomicUsize::new(0),
         });
         let (shutdown, _) = watch::channel(false);
 
         let (http_app, ws_app) = transport::routers(inner.clone());
-        net::serve(http_listener, http_app, shutdown.subscribe());
-        net::serve(ws_listener, ws_app, shutdown.subscribe());
+        let opts = net::ServeOptions {
+            timeout: inner.cfg.http_timeout,
+            freeze: inner.freeze.clone(),
+        };
+        net::serve(http_listener, http_app, shutdown.subscribe(), opts.clone());
+        net::serve(ws_listener, ws_app, shutdown.subscribe(), opts);
         Ok(RoomSim { inner, shutdown })
     }
 
@@ -175,6 +195,28 @@ impl RoomSim {
     pub async fn wait_connections(&self, n: usize) {
         let mut rx = self.inner.connections.subscribe();
         let _ = rx.wait_for(|c| *c == n).await;
+    }
+
+    /// Freezes both servers (true) as a stopped process would be, or lets them go on (false):
+    /// while frozen, no connection reads or writes anything (no replies, no events, no pongs),
+    /// new connections wait in the kernel's backlog unserved, and nothing is closed. The
+    /// Room's own clock keeps running (ringing calls time out, peers answer); the events
+    /// that causes queue (up to the bound) for delivery at the thaw. For liveness tests.
+    pub fn set_frozen(&self, frozen: bool) {
+        self.inner.freeze.set(frozen);
+    }
+
+    /// Whether [`RoomSim::set_frozen`] holds the servers.
+    pub fn is_frozen(&self) -> bool {
+        self.inner.freeze.is_frozen()
+    }
+
+    /// The longest any connection's outgoing queue has been (at most
+    /// [`RoomSimConfig::max_queued`]).
+    pub fn queue_peak(&self) -> usize {
+        self.inner
+            .queue_peak
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The application state now.

@@ -52,6 +52,13 @@ pub(super) struct SimPeer {
     pub video: i64,
 }
 
+/// Wrong PINs from one address in a row, and the end of its lockout if it is locked out.
+#[derive(Debug, Default)]
+pub(super) struct PinFailures {
+    pub wrong: u32,
+    pub until: Option<std::time::Instant>,
+}
+
 pub(super) struct SimState {
     pub app_state: i64,
     pub server: Option<(String, i64)>,
@@ -67,6 +74,8 @@ pub(super) struct SimState {
     pub devices: [usize; 3],
     pub history: Vec<Value>,
     pub tokens: HashMap<String, Role>,
+    /// Wrong PINs by client address (`Inner::auth_from`).
+    pub pin_lockouts: HashMap<std::net::IpAddr, PinFailures>,
     pub receiving_levels: HashMap<String, i64>,
     /// What the methods without a model of their own stored, by subject (see `generic`).
     pub generic: HashMap<String, Map<String, Value>>,
@@ -103,6 +112,7 @@ impl SimState {
             devices: [0, 0, 0],
             history: Vec::new(),
             tokens: HashMap::new(),
+            pin_lockouts: HashMap::new(),
             receiving_levels: HashMap::new(),
             generic: HashMap::new(),
         }
@@ -118,6 +128,10 @@ pub(super) struct Inner {
     /// Bumped to make every connection close.
     pub kick: watch::Sender<u64>,
     pub connections: watch::Sender<usize>,
+    /// The freeze switch under every socket (`RoomSim::set_frozen`).
+    pub freeze: std::sync::Arc<crate::sim::net::Freeze>,
+    /// The longest any connection's outgoing queue has been.
+    pub queue_peak: std::sync::atomic::AtomicUsize,
 }
 
 pub(super) fn now_secs() -> i64 {
