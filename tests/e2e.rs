@@ -137,3 +137,63 @@ fn a_call_a_chat_and_a_message_across_an_outage() {
     room.shutdown();
     chat.shutdown();
 }
+
+/// A frozen Room and chat server (as SIGSTOP leaves them) are shown as not answering — in the
+/// Room pane and the status bar alike, never "online" — within the configured liveness, and
+/// both links come back after the thaw.
+#[test]
+fn frozen_servers_are_shown_not_answering_within_the_liveness_interval() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _rt = rt.enter();
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let (room, chat) = rt.block_on(async {
+        let mut rc = RoomSimConfig::new(Arc::new(World::demo()));
+        rc.logged_in = true;
+        let room = RoomSim::start(rc, any, any).await.unwrap();
+        let chat = ChatSim::start(ChatSimConfig::new(Arc::new(World::demo())), any)
+            .await
+            .unwrap();
+        (room, chat)
+    });
+    let home = Home::new();
+    let cfg = home.write(
+        "config.toml",
+        &format!(
+            "[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\nliveness = 4\n\
+             reconnect_max_delay = 1\n\n\
+             [[room]]\nname = \"Lab\"\nhost = \"127.0.0.1\"\nhttp_port = {}\nliveness = 4\n",
+            chat.port(),
+            room.http_port(),
+        ),
+    );
+    let mut env = home.env();
+    env.insert("TRUECONF_PASSWORD".into(), "operator".into());
+    let mut app = PtyApp::spawn(&["--config", cfg.to_str().unwrap()], &env, 120, 36);
+    app.wait_for_text("Room Lab: online");
+    app.wait_for_text("Chat operator@video.example.com: online");
+    app.wait_for_text("Link: online");
+    room.set_frozen(true);
+    chat.set_frozen(true);
+    let frozen = std::time::Instant::now();
+    // Both links leave "online" everywhere: the pane's link line and the status bar.
+    app.wait_for("no link shown online", |s| !s.contents().contains("online"));
+    let took = frozen.elapsed();
+    assert!(
+        took <= Duration::from_secs(4),
+        "shown online {took:?} after the freeze (liveness 4 s)"
+    );
+    let screen = app.contents();
+    assert!(
+        screen.contains("not answering") || screen.contains("stopped answering"),
+        "{screen}"
+    );
+    room.set_frozen(false);
+    chat.set_frozen(false);
+    app.wait_for_text("Room Lab: online");
+    app.wait_for_text("Chat operator@video.example.com: online");
+    app.send(b"q");
+    app.wait_exit();
+}
