@@ -1,7 +1,5 @@
 use std::time::{Duration, Instant};
 
-use crossterm::event::EventStream;
-use futures_util::StreamExt;
 use tokio::signal::unix::{Signal, SignalKind as UnixSignal, signal};
 use tokio::sync::mpsc;
 
@@ -85,7 +83,7 @@ pub async fn run(
     mut links: mpsc::Receiver<Msg>,
     effects: &mut Effects,
 ) -> std::io::Result<Model> {
-    let mut term_events = EventStream::new();
+    let mut term_events = terminal_input();
     let mut links_open = true;
     let mut last_draw: Option<Instant> = None;
     // The model's revision on screen: a frame is owed while the model's differs.
@@ -107,7 +105,7 @@ pub async fn run(
             last_draw.map(|t| t + MIN_FRAME_INTERVAL)
         };
         let first = tokio::select! {
-            ev = term_events.next() => terminal_msg(ev),
+            ev = term_events.recv() => terminal_msg(ev),
             m = links.recv(), if links_open => match m {
                 Some(m) => Some(m),
                 None => { links_open = false; None }
@@ -136,11 +134,16 @@ pub async fn run(
                 Err(_) => break,
             }
         }
-        // Not `term_events.next().now_or_never()`: polling the stream with a no-op waker
-        // leaves it waiting on that waker forever. crossterm's synchronous poll/read share the
-        // stream's reader.
-        while batch.len() < BATCH && crossterm::event::poll(Duration::ZERO).unwrap_or(false) {
-            batch.extend(terminal_msg(Some(crossterm::event::read())));
+        // Terminal events already waiting.
+        while batch.len() < BATCH {
+            match term_events.try_recv() {
+                Ok(ev) => batch.extend(terminal_msg(Some(ev))),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => {
+                    batch.extend(terminal_msg(None));
+                    break;
+                }
+            }
         }
         for msg in batch {
             if apply(&mut model, msg, tui, effects) == Applied::Resumed {
@@ -228,6 +231,30 @@ fn retake(tui: &mut Tui, drawn: &mut Option<u64>) -> Msg {
         Ok(size) => Msg::Resize(size.width, size.height),
         Err(e) => Msg::TerminalLost(e.to_string()),
     }
+}
+
+/// The terminal's input, read on a thread of its own. Never on this loop's task: on a terminal
+/// that hung up, crossterm's reader loops on the failing read (holding its lock), and a loop
+/// blocked there would never handle the hang-up; on its own thread it only spins until the
+/// SIGHUP that comes with it ends the program. The thread blocks in `read` while idle (no
+/// wakeups) and ends after an error or when the loop is gone.
+fn terminal_input() -> mpsc::Receiver<std::io::Result<crossterm::event::Event>> {
+    let (tx, rx) = mpsc::channel(BATCH);
+    let spawned = std::thread::Builder::new()
+        .name("terminal-input".into())
+        .spawn(move || {
+            loop {
+                let ev = crossterm::event::read();
+                let end = ev.is_err();
+                if tx.blocking_send(ev).is_err() || end {
+                    return;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("cannot start the terminal's input thread: {e}");
+    }
+    rx
 }
 
 fn terminal_msg(ev: Option<std::io::Result<crossterm::event::Event>>) -> Option<Msg> {
