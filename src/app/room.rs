@@ -11,6 +11,18 @@ use crate::room::{AppState, RoomEvent, RoomLinkEvent};
 pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
     match ev {
         RoomLinkEvent::Status(s) => {
+            // A ringing call cannot be answered without the link, and whether it still rings
+            // is unknown: the dialog closes rather than count on. The Room's state after the
+            // reconnect says what became of it.
+            if !s.is_up() && (m.room.state.invite.is_some() || m.room.state.calling.is_some()) {
+                m.room.state.invite = None;
+                m.room.state.calling = None;
+                m.notify(
+                    NoticeLevel::Warn,
+                    "The Room link is down: the call dialog is closed until the Room says \
+                     what became of the call",
+                );
+            }
             m.room.link = s;
             m.touch();
             return sync_ticks(m).into_iter().collect();

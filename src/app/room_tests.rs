@@ -553,3 +553,41 @@ fn hang_up_works_in_a_conference_whose_details_are_unknown() {
         m.mode
     );
 }
+
+#[test]
+fn the_call_dialog_closes_when_the_room_link_is_lost() {
+    let mut m = online_demo();
+    ringing(&mut m);
+    assert!(m.ui.ticking, "the dialog counts");
+    for down in [
+        LinkStatus::Unresponsive { secs: 8 },
+        LinkStatus::Retrying {
+            in_secs: 0,
+            reason: "gone".into(),
+        },
+    ] {
+        ringing(&mut m);
+        update(&mut m, Msg::Room(RoomLinkEvent::Status(down)));
+        assert!(m.room.state.invite.is_none());
+        assert!(!m.room.dialog_open);
+        assert!(
+            m.ui.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("call dialog is closed")),
+            "{:?}",
+            m.ui.notice
+        );
+        // `a` no longer answers anything.
+        let cmds = update(&mut m, press('a'));
+        assert!(
+            !cmds
+                .iter()
+                .any(|c| matches!(c, Cmd::RoomRequest { method, .. } if method == "accept")),
+            "{cmds:?}"
+        );
+        update(
+            &mut m,
+            Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        );
+    }
+}
