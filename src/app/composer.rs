@@ -93,6 +93,10 @@ pub struct Outgoing {
     /// history): it waits for the user to ask again.
     #[serde(default)]
     pub stuck: Option<String>,
+    /// The newest message the chat held when this one was written (the server's clock), as
+    /// far as the console knew: a check never takes anything older for it.
+    #[serde(default)]
+    pub after_ms: Option<u64>,
 }
 
 impl Outgoing {
@@ -109,6 +113,7 @@ impl Outgoing {
             created_ms: 0,
             checking: false,
             stuck: None,
+            after_ms: None,
         }
     }
 }
@@ -267,6 +272,7 @@ pub(super) fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
         + 1;
     out.created_ms = crate::link::now_ms();
     out.state = OutState::Pending;
+    out.after_ms = newest_known(m, &out.chat_id);
     m.composer.outbox.push(out);
     m.touch();
     // One save covers both: the message is on disk (as Sending, if it goes now) before its
@@ -275,6 +281,26 @@ pub(super) fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
     let mut cmds: Vec<Cmd> = save_outbox(m).into_iter().collect();
     cmds.extend(next);
     cmds
+}
+
+/// The newest message of a chat the console knows of (the open chat's newest, else the list's
+/// last message), on the server's clock.
+fn newest_known(m: &Model, chat_id: &str) -> Option<u64> {
+    let open = m
+        .chat
+        .open
+        .as_ref()
+        .filter(|o| o.chat_id == chat_id)
+        .and_then(|o| o.messages.last().map(|e| e.timestamp));
+    let listed = m
+        .chat
+        .list
+        .items
+        .iter()
+        .find(|c| c.id == chat_id)
+        .map(|c| c.last_at)
+        .filter(|t| *t > 0);
+    open.max(listed)
 }
 
 /// Moves the outbox on (see [`advance`]), saved before anything leaves.

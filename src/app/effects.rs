@@ -227,6 +227,7 @@ impl Effects {
                         reply_to: item.reply_to.as_deref(),
                         since_ms: item.created_ms,
                         claimed: &claimed,
+                        after_ms: item.after_ms,
                     };
                     let found = check_outcome(crate::chat::delivery::reconcile(&h, &probe).await);
                     let _ = tx

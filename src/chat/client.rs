@@ -394,6 +394,15 @@ impl ChatHandle {
         self.link.status()
     }
 
+    /// The session, waiting for one (after a drop, the next login) up to `timeout`.
+    pub async fn wait_session(&self, timeout: Duration) -> Option<ChatSession> {
+        let mut rx = self.session.clone();
+        match tokio::time::timeout(timeout, rx.wait_for(Option::is_some)).await {
+            Ok(Ok(s)) => s.clone(),
+            _ => None,
+        }
+    }
+
     pub fn session(&self) -> Option<ChatSession> {
         self.session.borrow().clone()
     }

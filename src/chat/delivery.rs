@@ -31,6 +31,10 @@ pub struct Probe<'a> {
     pub since_ms: u64,
     /// Ids of our messages already accounted for (sent and confirmed): never taken for it.
     pub claimed: &'a [String],
+    /// The newest message's timestamp the chat held when it was sent (the server's clock),
+    /// when known: nothing stamped before it can be it. Without it, the window is `since_ms`
+    /// less the clock skew.
+    pub after_ms: Option<u64>,
 }
 
 /// The oldest message in `page` (any order) that can be the probe's: ours (`me`), a text with
@@ -38,7 +42,7 @@ pub struct Probe<'a> {
 /// clock skew. The oldest, because messages of one chat go out in order: an earlier unclaimed
 /// copy is the earlier attempt.
 pub fn find_ours<'e>(page: &'e [Envelope], me: &str, p: &Probe<'_>) -> Option<&'e Envelope> {
-    let floor = p.since_ms.saturating_sub(CLOCK_SKEW_MS);
+    let floor = p.floor();
     page.iter()
         .filter(|e| {
             e.author.id == me
@@ -50,21 +54,27 @@ pub fn find_ours<'e>(page: &'e [Envelope], me: &str, p: &Probe<'_>) -> Option<&'
         .min_by_key(|e| e.timestamp)
 }
 
-/// Who we are, once the link is up (waiting for it, up to the request timeout): the link
-/// may have dropped an instant before we asked.
+/// Who we are, once the link is up (waiting for the session, up to the request timeout): the
+/// link may have dropped an instant before we asked, its status not yet saying so.
 async fn session_me(h: &ChatHandle) -> Result<String, ChatError> {
-    if let Some(s) = h.session() {
-        return Ok(s.me);
-    }
-    let _ = h
-        .wait_status(h.request_timeout(), crate::link::LinkStatus::is_up)
-        .await;
-    h.session()
-        .map(|s| s.me)
-        .ok_or_else(|| ChatError::LinkDown {
+    match h.wait_session(h.request_timeout()).await {
+        Some(s) => Ok(s.me),
+        None => Err(ChatError::LinkDown {
             method: "getChatHistory".into(),
-            reason: "not logged in".into(),
-        })
+            reason: format!(
+                "not logged in again within {} s",
+                h.request_timeout().as_secs()
+            ),
+        }),
+    }
+}
+
+impl Probe<'_> {
+    /// The oldest timestamp that can be the message's.
+    fn floor(&self) -> u64 {
+        self.after_ms
+            .unwrap_or_else(|| self.since_ms.saturating_sub(CLOCK_SKEW_MS))
+    }
 }
 
 /// A server may trim what it stores; nothing else is forgiven.
@@ -77,7 +87,7 @@ fn same_text(stored: &str, sent: &str) -> bool {
 /// is down again, or the server refused to show the history): the fate stays unknown.
 pub async fn reconcile(h: &ChatHandle, p: &Probe<'_>) -> Result<Option<Envelope>, ChatError> {
     let me = session_me(h).await?;
-    let floor = p.since_ms.saturating_sub(CLOCK_SKEW_MS);
+    let floor = p.floor();
     let mut found: Option<Envelope> = None;
     let mut from: Option<String> = None;
     for _ in 0..MAX_PAGES {
@@ -107,14 +117,17 @@ pub async fn reconcile(h: &ChatHandle, p: &Probe<'_>) -> Result<Option<Envelope>
     Ok(found)
 }
 
-/// Our messages with this text already in the chat's newest page: taken before a one-off send
-/// (the command line keeps no record of what it sent), so a check after a cut never takes an
+/// The chat as it is before a one-off send (the command line keeps no record of what it
+/// sent): the newest message's timestamp (on the server's clock: the probe's `after_ms`) and
+/// our messages with the same text on that page, so a check after a cut never takes an
 /// earlier identical message for this one.
-pub async fn claimed_before(
-    h: &ChatHandle,
-    chat_id: &str,
-    text: &str,
-) -> Result<Vec<String>, ChatError> {
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub newest_ms: Option<u64>,
+    pub claimed: Vec<String>,
+}
+
+pub async fn snapshot(h: &ChatHandle, chat_id: &str, text: &str) -> Result<Snapshot, ChatError> {
     let me = session_me(h).await?;
     let page = h
         .get_chat_history(GetChatHistory {
@@ -124,14 +137,17 @@ pub async fn claimed_before(
         })
         .await?
         .messages;
-    Ok(page
-        .into_iter()
-        .filter(|e| {
-            e.author.id == me
-                && matches!(&e.content, Content::Text { text: t, .. } if same_text(t, text))
-        })
-        .map(|e| e.message_id)
-        .collect())
+    Ok(Snapshot {
+        newest_ms: page.iter().map(|e| e.timestamp).max(),
+        claimed: page
+            .into_iter()
+            .filter(|e| {
+                e.author.id == me
+                    && matches!(&e.content, Content::Text { text: t, .. } if same_text(t, text))
+            })
+            .map(|e| e.message_id)
+            .collect(),
+    })
 }
 
 /// Whether a failed request may have been carried out (it left, and no readable answer came).
@@ -167,6 +183,7 @@ mod tests {
             reply_to: None,
             since_ms: 1_780_000_000_000,
             claimed,
+            after_ms: None,
         }
     }
 

@@ -568,17 +568,18 @@ async fn deliver(
     mode: &str,
     timeout: Duration,
 ) -> Result<Posted, Failure> {
-    use chat::delivery::{Probe, claimed_before, fate_unknown, reconcile};
+    use chat::delivery::{Probe, fate_unknown, reconcile, snapshot};
     let unknown = |why: &str| {
         Failure(
             format!("not known whether the message arrived: {}", line(why)),
             EXIT_UNKNOWN,
         )
     };
-    // Our identical messages already there are never taken for this one.
+    // What the chat holds now (its newest message, our identical ones there) is never taken
+    // for this one.
     let mut tries = 0;
-    let claimed = loop {
-        match claimed_before(h, chat_id, text).await {
+    let before = loop {
+        match snapshot(h, chat_id, text).await {
             Ok(c) => break c,
             Err(e) if tries < SEND_ATTEMPTS && fate_unknown(&e) => {
                 tries += 1;
@@ -610,7 +611,8 @@ async fn deliver(
             text,
             reply_to: reply,
             since_ms,
-            claimed: &claimed,
+            claimed: &before.claimed,
+            after_ms: before.newest_ms,
         };
         // Ask, reconnecting as needed, until the server answers the question.
         let found = loop {

@@ -100,3 +100,26 @@ async fn a_send_whose_fate_cannot_be_learned_says_so_with_its_own_exit_code() {
     );
     assert_eq!(count(&sim, &project, "lost"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_identical_message_beyond_the_newest_page_is_not_taken_for_a_lost_one() {
+    let (sim, h, project) = rig(5).await;
+    let t = Duration::from_secs(5);
+    let first = deliver(&h, &project, "X-same", None, "text", t)
+        .await
+        .ok()
+        .unwrap();
+    // More than a page of others' messages pushes it off the newest page.
+    for i in 0..(chat::delivery::PAGE + 5) {
+        sim.post_text("alice", &project, &format!("filler {i}"))
+            .unwrap();
+    }
+    // The request is lost before the server carries it out: it must go out again.
+    sim.cut_next("sendMessage", false);
+    let second = deliver(&h, &project, "X-same", None, "text", t)
+        .await
+        .ok()
+        .unwrap();
+    assert_eq!(count(&sim, &project, "X-same"), 2, "sent again, once");
+    assert_ne!(first.message_id, second.message_id);
+}
