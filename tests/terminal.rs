@@ -371,3 +371,76 @@ fn unreadable_data_files_are_kept_aside_not_overwritten() {
         "not json"
     );
 }
+
+/// A terminal that goes away when no SIGHUP reaches the console (it is not in the terminal's
+/// session, or its parent keeps the signal from it): the console sees the hang-up on the
+/// terminal itself and ends as for SIGHUP, instead of spinning on a dead terminal forever.
+#[test]
+fn a_terminal_that_goes_away_without_a_sighup_still_ends_the_console() {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let home = Home::new();
+    let ws = nix::pty::Winsize {
+        ws_row: 24,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // Close-on-exec: no other child holds this master open.
+    let pty = common::open_pty(&ws);
+    let slave = pty.slave;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trueconf-console"));
+    cmd.arg("--demo")
+        .env_clear()
+        .envs(home.env())
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave.try_clone().unwrap()));
+    // SAFETY: setsid is async-signal-safe; the child gets a session without a controlling
+    // terminal, so the hang-up sends it no signal.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::unistd::setsid()?;
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    drop(slave);
+    // One descriptor of the master, read here (a reading thread would keep a second open).
+    let mut master = std::fs::File::from(pty.master);
+    let mut seen = Vec::new();
+    let drawn_by = std::time::Instant::now() + Duration::from_secs(20);
+    while !String::from_utf8_lossy(&seen).contains("DEMO") {
+        assert!(
+            std::time::Instant::now() < drawn_by,
+            "the demo did not draw"
+        );
+        let mut fds = [nix::poll::PollFd::new(
+            std::os::fd::AsFd::as_fd(&master),
+            nix::poll::PollFlags::POLLIN,
+        )];
+        if nix::poll::poll(&mut fds, 200u16).unwrap() > 0 {
+            let mut buf = [0u8; 65536];
+            let n = master.read(&mut buf).unwrap();
+            seen.extend_from_slice(&buf[..n]);
+        }
+    }
+    // The terminal goes away: the master's only descriptor is closed.
+    drop(master);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running after the terminal went away"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let logs = home.logs();
+    assert_eq!(status.code(), Some(129), "{status:?} {logs}");
+    assert!(!logs.contains("panicked"), "{logs}");
+}

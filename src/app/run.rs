@@ -30,6 +30,8 @@ pub struct Signals {
     cont: Signal,
     usr1: Signal,
     usr2: Signal,
+    /// The window changed size (the input thread waits on input alone).
+    winch: Signal,
 }
 
 impl Signals {
@@ -44,6 +46,7 @@ impl Signals {
             cont: signal(UnixSignal::from_raw(libc::SIGCONT))?,
             usr1: signal(UnixSignal::user_defined1())?,
             usr2: signal(UnixSignal::user_defined2())?,
+            winch: signal(UnixSignal::window_change())?,
         })
     }
 }
@@ -66,6 +69,10 @@ impl Signals {
             _ = self.cont.recv() => Sig::Continued,
             _ = self.usr1.recv() => Sig::Ignored("SIGUSR1"),
             _ = self.usr2.recv() => Sig::Ignored("SIGUSR2"),
+            _ = self.winch.recv() => match crossterm::terminal::size() {
+                Ok((w, h)) => Sig::Msg(Msg::Resize(w, h)),
+                Err(_) => Sig::Ignored("SIGWINCH without a size"),
+            },
         }
     }
 }
@@ -235,19 +242,47 @@ fn retake(tui: &mut Tui, drawn: &mut Option<u64>) -> Msg {
 
 /// The terminal's input, read on a thread of its own. Never on this loop's task: on a terminal
 /// that hung up, crossterm's reader loops on the failing read (holding its lock), and a loop
-/// blocked there would never handle the hang-up; on its own thread it only spins until the
-/// SIGHUP that comes with it ends the program. The thread blocks in `read` while idle (no
-/// wakeups) and ends after an error or when the loop is gone.
+/// blocked there would never handle the hang-up. The thread waits on the terminal itself
+/// first (poll(2), no timeout: no wakeups while idle) and reports a hang-up (POLLHUP, an
+/// error) as the terminal lost, so the console ends even when no SIGHUP comes; crossterm
+/// reads only input that is there. It ends after an error or when the loop is gone.
 fn terminal_input() -> mpsc::Receiver<std::io::Result<crossterm::event::Event>> {
     let (tx, rx) = mpsc::channel(BATCH);
     let spawned = std::thread::Builder::new()
         .name("terminal-input".into())
         .spawn(move || {
+            let tty = Tty::open();
             loop {
-                let ev = crossterm::event::read();
-                let end = ev.is_err();
-                if tx.blocking_send(ev).is_err() || end {
+                if let Some(fd) = tty.fd()
+                    && let Err(e) = wait_readable(fd)
+                {
+                    let _ = tx.blocking_send(Err(e));
                     return;
+                }
+                // Everything that is there (an escape sequence may come in pieces: crossterm
+                // waits for the rest itself).
+                loop {
+                    match crossterm::event::poll(std::time::Duration::ZERO) {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(e) => {
+                            let _ = tx.blocking_send(Err(e));
+                            return;
+                        }
+                    }
+                    let ev = crossterm::event::read();
+                    let end = ev.is_err();
+                    if tx.blocking_send(ev).is_err() || end {
+                        return;
+                    }
+                }
+                if tty.fd().is_none() {
+                    // No descriptor of our own to wait on: crossterm's blocking read.
+                    let ev = crossterm::event::read();
+                    let end = ev.is_err();
+                    if tx.blocking_send(ev).is_err() || end {
+                        return;
+                    }
                 }
             }
         });
@@ -255,6 +290,63 @@ fn terminal_input() -> mpsc::Receiver<std::io::Result<crossterm::event::Event>> 
         tracing::error!("cannot start the terminal's input thread: {e}");
     }
     rx
+}
+
+/// The terminal the input comes from: stdin when it is one (what crossterm reads), else
+/// /dev/tty opened here.
+struct Tty {
+    own: Option<std::fs::File>,
+    stdin: bool,
+}
+
+impl Tty {
+    fn open() -> Tty {
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() {
+            return Tty {
+                own: None,
+                stdin: true,
+            };
+        }
+        Tty {
+            own: std::fs::File::open("/dev/tty").ok(),
+            stdin: false,
+        }
+    }
+
+    fn fd(&self) -> Option<std::os::fd::RawFd> {
+        use std::os::fd::AsRawFd;
+        if self.stdin {
+            return Some(0);
+        }
+        self.own.as_ref().map(AsRawFd::as_raw_fd)
+    }
+}
+
+/// Blocks until the terminal has input; an error when it hung up or went away.
+fn wait_readable(fd: std::os::fd::RawFd) -> std::io::Result<()> {
+    loop {
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, for the duration of the call.
+        let n = unsafe { libc::poll(&raw mut p, 1, -1) };
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            return Err(std::io::Error::other("the terminal hung up"));
+        }
+        if p.revents & libc::POLLIN != 0 {
+            return Ok(());
+        }
+    }
 }
 
 fn terminal_msg(ev: Option<std::io::Result<crossterm::event::Event>>) -> Option<Msg> {

@@ -358,15 +358,15 @@ impl PtyApp {
     }
 }
 
-struct Pty {
-    master: OwnedFd,
-    slave: OwnedFd,
+pub struct Pty {
+    pub master: OwnedFd,
+    pub slave: OwnedFd,
 }
 
 /// A pty pair whose descriptors no child inherits (close-on-exec): each console gets its own
 /// slave as 0, 1 and 2, and none holds another test's master open (which would keep that
 /// terminal from hanging up when the test closes it).
-fn open_pty(ws: &Winsize) -> Pty {
+pub fn open_pty(ws: &Winsize) -> Pty {
     use nix::fcntl::OFlag;
     use std::os::fd::{FromRawFd, IntoRawFd};
     use std::os::unix::fs::OpenOptionsExt;
