@@ -89,18 +89,21 @@ extern "C" fn on_sigpipe(_: libc::c_int) {
 
 fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(Command::Completions { shell }) = &cli.command {
-        clap_complete::generate(
-            *shell,
-            &mut Cli::command(),
-            "trueconf-console",
-            &mut std::io::stdout(),
-        );
+        // Generated into memory (clap_complete panics on a failed write), then written.
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut Cli::command(), "trueconf-console", &mut script);
+        use std::io::Write as _;
+        if let Err(e) = std::io::stdout().write_all(&script) {
+            trueconf_console::output_failed(&e);
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(Command::Config(ConfigCommand::Example)) = &cli.command {
         {
             use std::io::Write as _;
-            let _ = std::io::stdout().write_all(EXAMPLE_CONFIG.as_bytes());
+            if let Err(e) = std::io::stdout().write_all(EXAMPLE_CONFIG.as_bytes()) {
+                trueconf_console::output_failed(&e);
+            }
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -443,7 +446,9 @@ fn config_command(c: &ConfigCommand, path: Option<&std::path::Path>, config: &Co
         ConfigCommand::Example => {
             {
                 use std::io::Write as _;
-                let _ = std::io::stdout().write_all(EXAMPLE_CONFIG.as_bytes());
+                if let Err(e) = std::io::stdout().write_all(EXAMPLE_CONFIG.as_bytes()) {
+                    trueconf_console::output_failed(&e);
+                }
             }
             ExitCode::SUCCESS
         }

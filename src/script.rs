@@ -695,17 +695,17 @@ pub async fn run_steps<B: Backend>(
     let print = |r: &StepResult| {
         if json {
             match serde_json::to_string(r) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => outln!("{s}"),
                 Err(e) => eprintln!("error: cannot print JSON: {e}"),
             }
         } else {
-            println!("{}", describe(r));
+            outln!("{}", describe(r));
         }
     };
     match run(b, steps, print).await {
         Ok(n) => {
             if !json {
-                println!("{n} steps, each as expected");
+                outln!("{n} steps, each as expected");
             }
             0
         }

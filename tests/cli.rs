@@ -203,3 +203,25 @@ fn output_to_a_closed_pipe_ends_quietly() {
         }
     }
 }
+
+/// Output that cannot be written (a full disk) is an error said in one line, exit 1, not a
+/// panic (exit 101).
+#[test]
+fn output_that_cannot_be_written_is_an_error_not_a_panic() {
+    for args in [&["completions", "bash"][..], &["config", "example"][..]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args(args)
+            .stdout(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            )
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("cannot write the output"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

@@ -113,7 +113,7 @@ pub async fn run(args: &ChatArgs, config: &Config) -> ExitCode {
 
 fn print_json(v: &impl Serialize) {
     match serde_json::to_string(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => outln!("{s}"),
         Err(e) => eprintln!("error: cannot print JSON: {e}"),
     }
 }
@@ -321,9 +321,9 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                     "tokenCacheError": not_cached}),
                 );
             } else {
-                println!("logged in as {}", line(&s.me));
+                outln!("logged in as {}", line(&s.me));
                 if let Some(c) = cache.as_ref().filter(|_| not_cached.is_none()) {
-                    println!("token cached in {}", c.path().display());
+                    outln!("token cached in {}", c.path().display());
                 }
             }
             // Logged in, but what `login` is for (later commands without the password) failed.
@@ -345,7 +345,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                 print_json(&chats);
             } else {
                 for c in &chats {
-                    println!(
+                    outln!(
                         "{:>4}  {:<9} {:<30}  {}",
                         c.unread,
                         c.chat_type.name(),
@@ -373,7 +373,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                 print_json(&hist.messages);
             } else {
                 for m in &hist.messages {
-                    println!("{}", message_line(m));
+                    outln!("{}", message_line(m));
                 }
             }
         }
@@ -440,7 +440,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
             if json {
                 print_json(&info);
             } else {
-                println!(
+                outln!(
                     "saved {} ({}) to {}",
                     line(&info.name),
                     human_size(info.size),
@@ -502,7 +502,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                 print_json(&all);
             } else {
                 for p in &all {
-                    println!(
+                    outln!(
                         "{:<16} {}",
                         p.role
                             .as_ref()
@@ -661,7 +661,7 @@ fn posted(r: &Posted, json: bool) {
         if let Some(f) = &r.file_id {
             s.push_str(&format!(" (file {f})"));
         }
-        println!("{s}");
+        outln!("{s}");
     }
 }
 
@@ -669,7 +669,7 @@ fn chat_id(r: &ChatId, json: bool) {
     if json {
         print_json(r);
     } else {
-        println!("{}", r.chat_id);
+        outln!("{}", r.chat_id);
     }
 }
 
@@ -677,7 +677,7 @@ fn done(json: bool, text: &str) {
     if json {
         print_json(&json!({"result": true}));
     } else {
-        println!("{text}");
+        outln!("{text}");
     }
 }
 
@@ -694,7 +694,7 @@ async fn watch(
         if json {
             print_json(&event_json(e));
         } else {
-            println!("{}", event_text(e));
+            outln!("{}", event_text(e));
         }
     };
     loop {

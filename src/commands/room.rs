@@ -339,7 +339,7 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
                         Some(5) => "in a conference",
                         _ => "unknown",
                     };
-                    println!(
+                    outln!(
                         "{:<32} {:<28} {status}",
                         line(&c.str_of("peerId").unwrap_or_default()),
                         line(&c.str_of("peerDn").unwrap_or_default())
@@ -364,7 +364,7 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
                     .filter_map(Value::as_object)
                     .collect();
                 if calls.is_empty() {
-                    println!("no calls");
+                    outln!("no calls");
                 }
                 for c in calls {
                     let kind = match c.i64_of("type") {
@@ -373,7 +373,7 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
                         Some(2) => "missed",
                         _ => "call",
                     };
-                    println!(
+                    outln!(
                         "{kind:<9} {:<32} {}",
                         line(&c.str_of("peerId").unwrap_or_default()),
                         line(&c.str_of("peerDn").unwrap_or_default())
@@ -425,19 +425,19 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
                         if json {
                             print_json(&json!({"link": s.label()}));
                         } else {
-                            println!("-- link: {}", s.label());
+                            outln!("-- link: {}", s.label());
                         }
                     }
                     Some(RoomLinkEvent::Frame { outgoing: false, text, .. }) => {
                         let Ok(Value::Object(o)) = serde_json::from_str::<Value>(&text) else { continue };
                         let Some(name) = o.str_of("event") else { continue };
                         if json {
-                            println!("{}", line(&text));
+                            outln!("{}", line(&text));
                         } else {
                             let mut fields = o.clone();
                             fields.remove("event");
                             fields.remove("method");
-                            println!("{} {}", line(&name), line(&Value::Object(fields).to_string()));
+                            outln!("{} {}", line(&name), line(&Value::Object(fields).to_string()));
                         }
                     }
                     Some(_) => {}
@@ -468,14 +468,14 @@ fn who(s: &RoomState, peer: &str) -> String {
 }
 
 fn print_json(v: &Value) {
-    println!("{v}");
+    outln!("{v}");
 }
 
 fn done(json_out: bool, v: Value, text: &str) -> Result<(), Failure> {
     if json_out {
         print_json(&v);
     } else {
-        println!("{text}");
+        outln!("{text}");
     }
     Ok(())
 }

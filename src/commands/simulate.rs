@@ -71,7 +71,7 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         std::net::IpAddr::V4(a) => a.to_string(),
     };
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({
                 "room_http_port": sim.http_port(),
@@ -84,13 +84,13 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
             })
         );
     } else {
-        println!("TrueConf Room simulator (server {})", sim.world().server);
-        println!(
+        outln!("TrueConf Room simulator (server {})", sim.world().server);
+        outln!(
             "  config.json   http://{host}:{}/public/default/config.json",
             sim.http_port()
         );
-        println!("  control API   ws://{host}:{}/  (/v1, /v2)", sim.ws_port());
-        println!(
+        outln!("  control API   ws://{host}:{}/  (/v1, /v2)", sim.ws_port());
+        outln!(
             "  auth          {}",
             match (&args.pin, &args.user_pin) {
                 (Some(_), Some(_)) => "PIN (administrator) and user PIN",
@@ -98,27 +98,27 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
                 _ => "unsecured (no PIN)",
             }
         );
-        println!(
+        outln!(
             "  try           trueconf-console room --host {host} --port {} state",
             sim.http_port()
         );
-        println!(
+        outln!(
             "TrueConf Server chat API simulator ({} users; passwords equal the names)",
             sim.world().users.len() + args.users.len()
         );
-        println!(
+        outln!(
             "  OAuth         http://{host}:{}/bridge/api/client/v1/oauth/token",
             chat.port()
         );
-        println!(
+        outln!(
             "  WebSocket     ws://{host}:{}/websocket/chat_bot/",
             chat.port()
         );
-        println!(
+        outln!(
             "  try           TRUECONF_PASSWORD=operator trueconf-console chat --server {host} --port {} --no-tls --user operator chats",
             chat.port()
         );
-        println!("Ctrl-C stops.");
+        outln!("Ctrl-C stops.");
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();
