@@ -222,15 +222,16 @@ fn default_liveness() -> u64 {
     DEFAULT_LIVENESS
 }
 
-/// At least 3 s (a ping goes out after a third of it), at most a day.
+/// At least 3 s (a ping goes out after a third of it), at most a day; one message for every
+/// number out of range, negative ones included.
 fn de_liveness<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    let n = de_seconds(d)?;
-    if n < 3 {
-        return Err(serde::de::Error::custom(format!(
-            "liveness must be at least 3 seconds, not {n}"
-        )));
+    let n = i128::deserialize(d)?;
+    match u64::try_from(n) {
+        Ok(n) if (3..=MAX_WAIT_SECS).contains(&n) => Ok(n),
+        _ => Err(serde::de::Error::custom(format!(
+            "liveness must be between 3 and {MAX_WAIT_SECS} seconds, not {n}"
+        ))),
     }
-    Ok(n)
 }
 
 /// The most seconds a wait may be configured to (a day): beyond it a deadline is no longer a

@@ -251,3 +251,19 @@ fn waits_beyond_a_day_are_refused_where_they_are_written() {
         );
     }
 }
+
+#[test]
+fn liveness_out_of_range_says_the_range() {
+    for bad in ["0", "1", "2", "-1", "86401", "18446744073709551616"] {
+        let text = format!("[chat]\nserver = \"s\"\nusername = \"u\"\nliveness = {bad}\n");
+        let err = Config::parse(&text, std::path::Path::new("t.toml"), |_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("liveness must be between 3 and 86400 seconds"),
+            "{bad}: {err}"
+        );
+    }
+    let ok = "[chat]\nserver = \"s\"\nusername = \"u\"\nliveness = 3\n";
+    assert!(Config::parse(ok, std::path::Path::new("t.toml"), |_| None).is_ok());
+}
