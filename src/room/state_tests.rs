@@ -1,5 +1,6 @@
-//! A state that never guesses: each missing, refused or differently shaped reply leaves its
-//! value unknown, or infers only what the protocol allows.
+//! The room state from events and replies: a call from ringing to its end, devices, contacts
+//! and mutes; and a state that never guesses: each missing, refused or differently shaped
+//! reply leaves its value unknown, or infers only what the protocol allows.
 
 use serde_json::{Value, json};
 
@@ -383,4 +384,101 @@ fn a_new_session_forgets_what_may_have_changed() {
     assert_eq!(s.mic_muted, None);
     assert!(s.conference.is_some(), "the call stays until a reply says");
     assert_eq!(s.last_outcome.as_deref(), Some("call ended"));
+}
+
+#[test]
+fn a_call_from_ringing_to_the_end() {
+    let mut s = RoomState::default();
+    s.apply_event(&ev(
+        json!({"event":"appStateChanged","method":"event","appState":3}),
+    ));
+    s.apply_event(&ev(json!({"event":"inviteReceived","method":"event","peerId":"dave@video.example.com","peerDn":"Dave","type":0,"confId":"c1"})));
+    s.apply_event(&ev(
+        json!({"event":"appStateChanged","method":"event","appState":4}),
+    ));
+    let inv = s.invite.clone().unwrap();
+    assert!(inv.is_call());
+    assert_eq!(inv.peer.name, "Dave");
+    s.apply_event(&ev(json!({"event":"conferenceCreated","method":"event","confId":"c1","confTitle":"","confType":0,"conferenceOwner":"dave@video.example.com","joinUrl":"","realTimeConferenceManagmentUrl":"","peerId":"dave@video.example.com"})));
+    s.apply_event(&ev(
+        json!({"event":"appStateChanged","method":"event","appState":5}),
+    ));
+    assert_eq!(s.invite, None);
+    // A 1:1 call is titled by the caller's name, not the raw id.
+    assert_eq!(s.conference.as_ref().unwrap().title, "Dave");
+    s.apply_event(&ev(json!({"event":"newParticipantInConference","method":"event","peerId":"dave@video.example.com/ab12","peerDn":"Dave","confId":"c1","mic":2,"video":1})));
+    s.apply_event(&ev(json!({"event":"deviceStatusReceived","method":"event","peerId":"dave@video.example.com","mic":1,"video":2,"confId":"c1"})));
+    let p = &s.conference.as_ref().unwrap().participants[0];
+    assert_eq!((p.mic, p.video), (DeviceState::Muted, DeviceState::On));
+    s.apply_event(&ev(
+        json!({"event":"participantLeftConference","method":"event","peerId":"dave"}),
+    ));
+    assert!(s.conference.as_ref().unwrap().participants.is_empty());
+    s.apply_event(&ev(
+        json!({"event":"appStateChanged","method":"event","appState":6}),
+    ));
+    s.apply_event(&ev(
+        json!({"event":"conferenceDeleted","method":"event","confId":"c1"}),
+    ));
+    s.apply_event(&ev(
+        json!({"event":"appStateChanged","method":"event","appState":3}),
+    ));
+    assert_eq!(s.conference, None);
+    assert_eq!(s.last_outcome.as_deref(), Some("call ended"));
+}
+
+#[test]
+fn a_rejected_call_says_why() {
+    let mut s = RoomState {
+        app_state: Some(AppState::Wait),
+        calling: Some("bob".into()),
+        ..Default::default()
+    };
+    s.apply_event(&ev(json!({"event":"rejectReceived","method":"event","peerId":"bob@video.example.com","peerDn":"Bob","cause":0})));
+    assert_eq!(s.calling, None);
+    assert_eq!(s.last_outcome.as_deref(), Some("Bob: rejected"));
+}
+
+#[test]
+fn replies_fill_devices_contacts_and_mutes() {
+    let mut s = RoomState::default();
+    s.apply_reply(
+        "getHardware",
+        json!({"audioCapturers":[{"name":"Mic A","description":"a"}],"currentAudioCapturerName":"Mic A","videoCapturers":[],"audioRenderers":[]}).as_object().unwrap(),
+    );
+    assert_eq!(s.devices.microphone.as_deref(), Some("Mic A"));
+    s.apply_reply(
+        "getAbook",
+        json!({"abook":[{"peerId":"alice@x","peerDn":"Alice","status":1},{"bad":1}]})
+            .as_object()
+            .unwrap(),
+    );
+    assert_eq!(s.contacts.len(), 1);
+    s.apply_reply(
+        "getSettings",
+        json!({"settings":[{"name":"audioPlayLevel","value":0.5}]})
+            .as_object()
+            .unwrap(),
+    );
+    assert_eq!(s.volume, Some(0.5));
+    s.apply_event(&RoomEvent::MicMuted(true));
+    assert_eq!(s.mic_muted, Some(true));
+    s.apply_reply(
+        "getLogin",
+        json!({"isLoggedin":true,"peerId":"operator@x","peerDn":"Operator"})
+            .as_object()
+            .unwrap(),
+    );
+    assert_eq!(s.login.peer().unwrap().name, "Operator");
+}
+
+#[test]
+fn ids_compare_as_users() {
+    assert!(same_user("alice", "alice@video.example.com/ab12"));
+    assert!(same_user(
+        "Alice@video.example.com",
+        "alice@video.example.com"
+    ));
+    assert!(!same_user("alice@a.com", "alice@b.com"));
+    assert!(!same_user("alice", "alicia"));
 }
