@@ -2,4 +2,5 @@
 
 pub mod chat;
 pub mod room;
+pub mod send;
 pub mod simulate;

@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
+use crate::chat::{ChatLinkOptions, ChatTarget};
+use crate::link::Backoff;
 use crate::sim::{ChatSim, ChatSimConfig, World};
 
 /// A link to a fresh simulator that reconnects up to `retries` times.
