@@ -152,6 +152,17 @@ async fn forward(client: TcpStream, server: TcpStream, ctl: Arc<Control>) {
     }
 }
 
+/// Waits until `dir` is not frozen; false when the proxy is gone.
+async fn thawed(frozen: &mut watch::Receiver<(bool, bool)>, dir: Direction) -> bool {
+    frozen
+        .wait_for(|f| match dir {
+            Direction::Up => !f.0,
+            Direction::Down => !f.1,
+        })
+        .await
+        .is_ok()
+}
+
 async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
@@ -162,14 +173,7 @@ async fn pump(
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         // Frozen: read nothing (the sender's buffers fill, as with a hung peer).
-        if frozen
-            .wait_for(|f| match dir {
-                Direction::Up => !f.0,
-                Direction::Down => !f.1,
-            })
-            .await
-            .is_err()
-        {
+        if !thawed(&mut frozen, dir).await {
             return;
         }
         let n = match from.read(&mut buf).await {
@@ -177,14 +181,7 @@ async fn pump(
             Ok(n) => n,
         };
         // A freeze that began while this read waited holds these bytes back too.
-        if frozen
-            .wait_for(|f| match dir {
-                Direction::Up => !f.0,
-                Direction::Down => !f.1,
-            })
-            .await
-            .is_err()
-        {
+        if !thawed(&mut frozen, dir).await {
             return;
         }
         let pass = {

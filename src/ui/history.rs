@@ -143,7 +143,7 @@ fn pending_lines(cx: &Ctx, chat_id: &str) -> Vec<Line<'static>> {
                     ("… checking whether it arrived".to_string(), theme.dim)
                 }
                 None => (
-                    "… checking whether it arrived, once the link is back".to_string(),
+                    "… to be checked when the link is back".to_string(),
                     theme.dim,
                 ),
             },
