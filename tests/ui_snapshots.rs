@@ -1027,7 +1027,10 @@ fn an_uncertain_message_says_checking_and_a_silent_link_is_not_online() {
                     + "\n"
             })
             .collect();
-        assert!(screen.contains("to be checked when the link is back"), "{screen}");
+        assert!(
+            screen.contains("to be checked when the link is back"),
+            "{screen}"
+        );
         assert_eq!(
             screen.matches("not sent").count(),
             1,
