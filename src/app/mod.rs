@@ -23,6 +23,7 @@ mod run;
 mod testkit;
 mod transfers;
 mod update;
+pub mod viewer;
 
 pub use chats::{ChatEntry, ChatList, Loadable, Older, OpenChat};
 pub use cmd::{ChatOp, Cmd};
@@ -44,3 +45,4 @@ pub use picker::{Candidate, Pick, Picker, rank};
 pub use prompts::call_matches;
 pub use run::{Signals, run};
 pub use update::update;
+pub use viewer::{Tone, ViewKey, ViewLine, Viewer};
