@@ -15,10 +15,14 @@
 //!
 //! A request is a method name and its parameters as a JSON object (none: `{}`). `-> name = key`
 //! keeps a key of the reply (a dotted path for nested keys) for later steps, where `${name}`
-//! stands for it. A leading `!` says the request is expected to fail; `!CODE` names the chat
-//! error code it must fail with. `wait EVENT [FIELDS] [SECONDS]` waits (10 s by default) for an
-//! event, or a chat server request, whose fields include FIELDS; events that arrived since the
-//! previous step count. The run stops at the first unexpected result.
+//! stands for it. `${TRUECONF_…}` (a name starting with `TRUECONF_`) is read from the
+//! environment instead: that is how a script holds a secret (the explorer saves the Room PIN as
+//! `${TRUECONF_ROOM_PIN}`, a password as `${TRUECONF_PASSWORD}`); a variable that is not set stops
+//! the script before anything is sent, and no other environment variable is ever read. A
+//! leading `!` says the request is expected to fail; `!CODE` names the chat error code it must
+//! fail with. `wait EVENT [FIELDS] [SECONDS]` waits (10 s by default) for an event, or a chat
+//! server request, whose fields include FIELDS; events that arrived since the previous step
+//! count. The run stops at the first unexpected result.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -73,6 +77,64 @@ fn is_name(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@' || c == '.')
+}
+
+/// Names starting with this are read from the environment, never kept from a reply.
+pub const ENV_PREFIX: &str = "TRUECONF_";
+
+/// Whether `${name}` is read from the environment.
+pub fn is_env_name(name: &str) -> bool {
+    name.starts_with(ENV_PREFIX)
+}
+
+/// The names of every `${…}` in `text`.
+fn names_in(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        let after = &rest[i + 2..];
+        let Some(j) = after.find('}') else { break };
+        out.push(&after[..j]);
+        rest = &after[j + 1..];
+    }
+    out
+}
+
+/// The environment variables a script reads, each with the line that first does.
+pub fn env_names(steps: &[Step]) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for step in steps {
+        let (text, line) = match step {
+            Step::Request { params, line, .. } => (params, *line),
+            Step::Wait { fields, line, .. } => (fields, *line),
+        };
+        for n in names_in(text) {
+            if is_env_name(n) && !out.iter().any(|(o, _)| o == n) {
+                out.push((n.to_string(), line));
+            }
+        }
+    }
+    out
+}
+
+/// A variable the script reads is not set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line} reads ${{{name}}}, but the environment variable {name} is not set")]
+pub struct MissingEnv {
+    pub name: String,
+    pub line: usize,
+}
+
+/// Checks that every variable the script reads is set (before anything is sent); returns
+/// their values, to be kept out of the log.
+pub fn check_env(
+    steps: &[Step],
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<String>, MissingEnv> {
+    env_names(steps)
+        .into_iter()
+        .map(|(name, line)| env(&name).ok_or(MissingEnv { name, line }))
+        .collect()
 }
 
 /// Reads a script.
@@ -178,6 +240,12 @@ fn parse_keep(s: &str) -> Result<Vec<(String, String)>, String> {
             if !is_name(name) || !is_name(key) {
                 return Err(format!("“{}” is not `name = key`", part.trim()));
             }
+            if is_env_name(name) {
+                return Err(format!(
+                    "`{name}` is read from the environment ({ENV_PREFIX}…): keep the value under \
+                     another name"
+                ));
+            }
             Ok((name.to_string(), key.to_string()))
         })
         .collect()
@@ -250,18 +318,53 @@ fn fill(text: &str, vars: &HashMap<String, String>, probe: bool) -> String {
 
 /// The names a step's parameters use that nothing kept yet.
 fn unknown_names(text: &str, vars: &HashMap<String, String>) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("${") {
-        let after = &rest[i + 2..];
-        let Some(j) = after.find('}') else { break };
-        let name = &after[..j];
-        if !vars.contains_key(name) {
-            out.push(name.to_string());
+    names_in(text)
+        .into_iter()
+        .filter(|n| !vars.contains_key(*n))
+        .map(String::from)
+        .collect()
+}
+
+/// The kept values, and the environment variables `text` reads (those that are set).
+fn with_env(
+    text: &str,
+    vars: &HashMap<String, String>,
+    env: &impl Fn(&str) -> Option<String>,
+) -> HashMap<String, String> {
+    let mut all = vars.clone();
+    for n in names_in(text) {
+        if is_env_name(n)
+            && let Some(v) = env(n)
+        {
+            all.insert(n.to_string(), v);
         }
-        rest = &after[j + 1..];
     }
-    out
+    all
+}
+
+/// Why a step could not be sent: the names it uses that have no value.
+fn missing_text(missing: &[String]) -> String {
+    let (env, kept): (Vec<&String>, Vec<&String>) = missing.iter().partition(|n| is_env_name(n));
+    let mut parts = Vec::new();
+    if !kept.is_empty() {
+        parts.push(format!(
+            "nothing was kept as ${{{}}}",
+            kept.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("}, ${")
+        ));
+    }
+    if !env.is_empty() {
+        parts.push(format!(
+            "the environment variable {} is not set",
+            env.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    parts.join("; ")
 }
 
 /// A value at a dotted path (`a.b.0.c`).
@@ -322,10 +425,20 @@ pub struct StepResult {
 }
 
 /// Runs the steps in order, handing each result to `report`; stops at the first result the
-/// script did not expect and returns it.
+/// script did not expect and returns it. `${TRUECONF_…}` is read from the process environment.
 pub async fn run<B: Backend>(
     b: &mut B,
     steps: &[Step],
+    report: impl FnMut(&StepResult),
+) -> Result<usize, StepResult> {
+    run_with_env(b, steps, |k| std::env::var(k).ok(), report).await
+}
+
+/// [`run`], with the environment given.
+pub async fn run_with_env<B: Backend>(
+    b: &mut B,
+    steps: &[Step],
+    env: impl Fn(&str) -> Option<String>,
     mut report: impl FnMut(&StepResult),
 ) -> Result<usize, StepResult> {
     let mut vars: HashMap<String, String> = HashMap::new();
@@ -341,9 +454,10 @@ pub async fn run<B: Backend>(
                 expect,
                 keep,
             } => {
-                let missing = unknown_names(params, &vars);
+                let all = with_env(params, &vars, &env);
+                let missing = unknown_names(params, &all);
                 let result = if missing.is_empty() {
-                    let text = fill(params, &vars, false);
+                    let text = fill(params, &all, false);
                     match serde_json::from_str::<Value>(&text) {
                         Ok(Value::Object(o)) => b.request(method, o).await,
                         _ => Err(Refusal {
@@ -353,9 +467,10 @@ pub async fn run<B: Backend>(
                         }),
                     }
                 } else {
+                    // Never sent with a name where a value should be.
                     Err(Refusal {
                         code: None,
-                        text: format!("nothing was kept as ${{{}}}", missing.join("}, ${")),
+                        text: missing_text(&missing),
                         reply: Value::Null,
                     })
                 };
@@ -415,7 +530,8 @@ pub async fn run<B: Backend>(
                 timeout,
             } => {
                 let want: Value =
-                    serde_json::from_str(&fill(fields, &vars, false)).unwrap_or(Value::Null);
+                    serde_json::from_str(&fill(fields, &with_env(fields, &vars, &env), false))
+                        .unwrap_or(Value::Null);
                 let matches = |(name, v): &(String, Value)| name == event && includes(v, &want);
                 let until = started + *timeout;
                 let mut found = seen.iter().position(matches).map(|i| {

@@ -138,3 +138,66 @@ async fn runs_keeps_waits_and_stops_at_the_unexpected() {
     let r = run(&mut b, &steps, |_| {}).await.unwrap_err();
     assert!(describe(&r).contains("a failure was expected"));
 }
+
+#[tokio::test]
+async fn secrets_come_from_the_environment_and_a_missing_one_is_never_sent() {
+    let steps = parse(
+        "getAppState\n! kickPeer {\"peerId\": \"nobody\"}\n\
+         auth {\"type\": \"secured\", \"credentials\": \"${TRUECONF_ROOM_PIN}\"}\n",
+    )
+    .unwrap();
+    assert_eq!(env_names(&steps), [("TRUECONF_ROOM_PIN".to_string(), 3)]);
+    let fake = || Fake {
+        replies: vec![
+            Ok(json!({"appState": 3})),
+            Err(Refusal {
+                code: None,
+                text: "no user `nobody`".into(),
+                reply: Value::Null,
+            }),
+            Ok(json!({"result": true})),
+        ],
+        events: vec![],
+        sent: vec![],
+    };
+    // Set: filled in where the script names it, the run goes as expected.
+    let env = |k: &str| (k == "TRUECONF_ROOM_PIN").then(|| "12\"34".to_string());
+    assert_eq!(check_env(&steps, env).unwrap(), ["12\"34"]);
+    let mut b = fake();
+    assert_eq!(run_with_env(&mut b, &steps, env, |_| {}).await, Ok(3));
+    assert_eq!(b.sent[2].1["credentials"], "12\"34");
+    // Not set: named, with its line, before anything is sent…
+    let none = |_: &str| None;
+    assert_eq!(
+        check_env(&steps, none).unwrap_err().to_string(),
+        "line 3 reads ${TRUECONF_ROOM_PIN}, but the environment variable TRUECONF_ROOM_PIN is not set"
+    );
+    // … and a run that goes ahead anyway stops at that step without sending it.
+    let mut b = fake();
+    let r = run_with_env(&mut b, &steps, none, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!((r.line, r.ok), (3, false));
+    assert_eq!(
+        r.error.as_deref(),
+        Some("the environment variable TRUECONF_ROOM_PIN is not set")
+    );
+    assert_eq!(b.sent.len(), 2, "the auth never went out");
+    assert!(
+        b.sent
+            .iter()
+            .all(|(_, p)| !Value::Object(p.clone()).to_string().contains("TRUECONF"))
+    );
+    // Only TRUECONF_ names are read from the environment; others are kept names.
+    let steps = parse("x {\"a\": \"${HOME}\"}").unwrap();
+    assert!(env_names(&steps).is_empty());
+    let mut b = fake();
+    let r = run_with_env(&mut b, &steps, |_| Some("/root".into()), |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(r.error.as_deref(), Some("nothing was kept as ${HOME}"));
+    assert!(b.sent.is_empty());
+    // A reply's value cannot be kept under an environment name.
+    let e = parse("createGroupChat {\"title\": \"T\"} -> TRUECONF_TOKEN = chatId").unwrap_err();
+    assert!(e.problem.contains("read from the environment"), "{e}");
+}

@@ -184,9 +184,7 @@ async fn resolve_chat(h: &ChatHandle, arg: &str) -> Result<String, Failure> {
 
 async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
     let script = match &args.command {
-        ChatCommand::Run { file } => {
-            Some(crate::script::load(file).map_err(|e| Failure(e.to_string(), 2))?)
-        }
+        ChatCommand::Run { file } => Some(load_script(file)?),
         _ => None,
     };
     let mut target = target(args, config)?;
@@ -691,6 +689,18 @@ fn event_text(e: &ChatEvent) -> String {
             format!("{method:<9} {}", line(&payload.to_string()))
         }
     }
+}
+
+/// Reads a script and checks, before anything connects, that every environment variable it
+/// reads (`${TRUECONF_…}`) is set; their values are kept out of the log.
+fn load_script(file: &std::path::Path) -> Result<Vec<crate::script::Step>, Failure> {
+    let steps = crate::script::load(file).map_err(|e| Failure(e.to_string(), 2))?;
+    let secrets = crate::script::check_env(&steps, |k| std::env::var(k).ok())
+        .map_err(|e| Failure(format!("{}, {e}", file.display()), 2))?;
+    for s in &secrets {
+        crate::logging::register_secret(s);
+    }
+    Ok(steps)
 }
 
 #[cfg(test)]

@@ -92,9 +92,7 @@ pub async fn run(args: &RoomArgs, config: &Config) -> ExitCode {
 
 async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
     let script = match &args.command {
-        RoomCommand::Run { file } => {
-            Some(crate::script::load(file).map_err(|e| Failure(e.to_string(), 2))?)
-        }
+        RoomCommand::Run { file } => Some(load_script(file)?),
         _ => None,
     };
     let target = target(args, config)?;
@@ -653,4 +651,16 @@ fn describe_devices(r: &Reply) -> String {
         }
     }
     out
+}
+
+/// Reads a script and checks, before anything connects, that every environment variable it
+/// reads (`${TRUECONF_…}`) is set; their values are kept out of the log.
+fn load_script(file: &std::path::Path) -> Result<Vec<crate::script::Step>, Failure> {
+    let steps = crate::script::load(file).map_err(|e| Failure(e.to_string(), 2))?;
+    let secrets = crate::script::check_env(&steps, |k| std::env::var(k).ok())
+        .map_err(|e| Failure(format!("{}, {e}", file.display()), 2))?;
+    for s in &secrets {
+        crate::logging::register_secret(s);
+    }
+    Ok(steps)
 }
