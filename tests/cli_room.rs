@@ -234,3 +234,150 @@ async fn an_instance_name_selects_the_config_json_path() {
     assert_eq!(code, Some(0), "{stderr}");
     sim.shutdown();
 }
+
+/// The script the explorer saves (Ctrl-O) after: getAppState, a kickPeer the Room refuses, and
+/// an auth with the Room PIN.
+fn explorer_saves_a_script(pin: &str) -> Vec<String> {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use trueconf_console::app::{Cmd, Editor, Model, Msg, update};
+    use trueconf_console::link::LinkStatus;
+    use trueconf_console::room::RoomLinkEvent;
+    use trueconf_console::script::Refusal;
+    let mut m = Model::demo(
+        &trueconf_console::config::Config::default(),
+        (80, 24),
+        false,
+    );
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    let key = |m: &mut Model, code: KeyCode, mods: KeyModifiers| {
+        update(m, Msg::Key(KeyEvent::new(code, mods)))
+    };
+    let typed = |m: &mut Model, s: &str| {
+        for c in s.chars() {
+            key(m, KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    };
+    let replied = |m: &mut Model, id: u64, outcome: Result<serde_json::Value, Refusal>| {
+        update(
+            m,
+            Msg::ExplorerReply {
+                id,
+                sent_at_ms: 1,
+                rtt_ms: 1,
+                outcome,
+            },
+        );
+    };
+    // Open a method from the list (the filter cleared first), the cursor in its first blank.
+    let open = |m: &mut Model, name: &str| {
+        key(m, KeyCode::Char('u'), KeyModifiers::CONTROL);
+        typed(m, name);
+        key(m, KeyCode::Enter, KeyModifiers::NONE);
+    };
+    key(&mut m, KeyCode::Char('x'), KeyModifiers::NONE);
+    open(&mut m, "getappstate");
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    replied(&mut m, 1, Ok(serde_json::json!({"appState": 3})));
+    key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
+    open(&mut m, "kickpeer");
+    typed(&mut m, "nobody@video.example.com");
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    replied(
+        &mut m,
+        2,
+        Err(Refusal {
+            code: None,
+            text: "no user `nobody@video.example.com`".into(),
+            reply: serde_json::Value::Null,
+        }),
+    );
+    key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
+    open(&mut m, "auth");
+    let x = m.mode.explorer_mut().unwrap();
+    assert_eq!(x.method.map(|s| s.name), Some("auth"));
+    x.editor = Editor::new(&format!(
+        r#"{{"type": "secured", "credentials": "{pin}", "role": "admin"}}"#
+    ));
+    // auth asks first.
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    key(&mut m, KeyCode::Char('y'), KeyModifiers::NONE);
+    replied(&mut m, 3, Ok(serde_json::json!({"result": true})));
+    let cmds = key(&mut m, KeyCode::Char('o'), KeyModifiers::CONTROL);
+    match cmds.as_slice() {
+        [Cmd::SaveScript { lines, .. }] => lines.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_script_saved_by_the_explorer_replays_with_the_pin_from_the_environment() {
+    let home = Home::new();
+    let mut cfg = RoomSimConfig::new(Arc::new(World::demo()));
+    cfg.logged_in = true;
+    cfg.pin = Some("4321".into());
+    let any = "127.0.0.1:0".parse().unwrap();
+    let sim = RoomSim::start(cfg, any, any).await.unwrap();
+    let lines = explorer_saves_a_script("4321");
+    let text = lines.join("\n");
+    // The failure is expected, and the PIN is a reference, never the PIN itself.
+    assert!(
+        text.contains("! kickPeer {\"peerId\":\"nobody@video.example.com\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"credentials\":\"${TRUECONF_ROOM_PIN}\""),
+        "{text}"
+    );
+    assert!(!text.contains("4321") && !text.contains("***"), "{text}");
+    let script = home.write("saved.tcs", &(text + "\n"));
+    let run = |pin: Option<&str>| {
+        let mut env = home.env();
+        if let Some(p) = pin {
+            env.insert("TRUECONF_ROOM_PIN".into(), p.into());
+        }
+        let argv: Vec<String> = [
+            "room",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &sim.http_port().to_string(),
+            "--timeout",
+            "5",
+            "run",
+            script.to_str().unwrap(),
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+                .args(&argv)
+                .env_clear()
+                .envs(env)
+                .output()
+                .unwrap()
+        })
+    };
+    let (code, stdout, stderr) = out(&run(Some("4321")).await.unwrap());
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("kickPeer failed, as expected"), "{stdout}");
+    assert!(stdout.contains("auth ok in"), "{stdout}");
+    assert!(stdout.ends_with("3 steps, each as expected\n"), "{stdout}");
+    assert!(!stdout.contains("4321") && !stderr.contains("4321"));
+    // Without the variable: a clear error naming it, before anything is sent.
+    let (code, stdout, stderr) = out(&run(None).await.unwrap());
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "trueconf-console room: {}, line 4 reads ${{TRUECONF_ROOM_PIN}}, but the \
+             environment variable TRUECONF_ROOM_PIN is not set",
+            script.display()
+        )
+    );
+    sim.shutdown();
+}

@@ -975,6 +975,10 @@ fn explorer_chat_error_80x24() {
         key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
     }
     key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    // The cursor waits in the empty chatId.
+    for c in "none".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
     key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
     update(
         &mut m,
@@ -991,6 +995,82 @@ fn explorer_chat_error_80x24() {
     );
     let t = render(&m);
     assert!(t.backend().to_string().contains("✗ 304 CHAT_NOT_FOUND"));
+    insta::assert_snapshot!(t.backend());
+}
+
+/// getAppState's reply, as the Room sends it.
+fn app_state_reply() -> serde_json::Value {
+    serde_json::json!({"requestId": "3", "method": "getAppState", "result": true, "appState": 3,
+        "embeddedHttpPort": 8766, "extStatus": 2, "additionalStatus": "",
+        "desktopSharing": {"running": false}, "broadcastPicture": {"running": false},
+        "audioCaptureTest": false, "recording": false})
+}
+
+/// The explorer at 80×24 with getAppState sent and answered, the request in the editor.
+fn app_state_answered() -> Model {
+    let mut m = explorer(80, 24);
+    for c in "getappstate".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    update(
+        &mut m,
+        Msg::ExplorerReply {
+            id: 1,
+            sent_at_ms: 1,
+            rtt_ms: 4,
+            outcome: Ok(app_state_reply()),
+        },
+    );
+    m
+}
+
+#[test]
+fn explorer_reply_scrolled_80x24() {
+    let mut m = app_state_answered();
+    let top = render(&m).backend().to_string();
+    assert!(top.contains("\"additionalStatus\": \"\""), "{top}");
+    assert!(
+        !top.contains("recording"),
+        "the reply is longer than its pane: {top}"
+    );
+    // PgDn from the request scrolls the reply: its end comes into view, and says where it is.
+    key(&mut m, KeyCode::PageDown, KeyModifiers::NONE);
+    key(&mut m, KeyCode::PageDown, KeyModifiers::NONE);
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    assert!(screen.contains("\"recording\": false"), "{screen}");
+    assert!(screen.contains("Events within 2 s: none"), "{screen}");
+    assert!(screen.contains("of 18 "), "the position: {screen}");
+    assert!(!screen.contains("additionalStatus"), "scrolled: {screen}");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn explorer_reply_full_screen_with_a_search_80x24() {
+    let mut m = app_state_answered();
+    key(&mut m, KeyCode::Char('r'), KeyModifiers::CONTROL);
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    for c in "/running".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    // The whole reply at once, the search's place in the footer, the way back in the hints.
+    for s in [
+        "\"requestId\": \"3\"",
+        "\"recording\": false",
+        "1–18 of 18 · match 1 of 2",
+        "Esc: back to the panes",
+    ] {
+        assert!(screen.contains(s), "{s}: {screen}");
+    }
+    assert!(
+        !screen.contains("Calls & conferences"),
+        "the list gives way: {screen}"
+    );
     insta::assert_snapshot!(t.backend());
 }
 

@@ -1,17 +1,36 @@
 //! The API explorer: every method of both APIs from the tables the protocol code uses, a JSON
-//! template to edit, validation before sending, the reply with its round-trip time and the
-//! events that followed, a persisted history of what was sent, and scripts.
-//! Pure data and the pure functions `update` applies; the effects send and save.
+//! template to edit, validation before sending, the reply (in a [`Viewer`]: scrolled, searched,
+//! full screen) with its round-trip time and the events that followed, a persisted history of
+//! what was sent, and scripts.
+//!
+//! Esc goes back one level at a time, always the same way: the full-screen reply → the reply
+//! pane → where the reply was entered from (the request, or the list) → the list → out of the
+//! explorer (`x` comes back to the same place).
+//!
+//! Pure data and the pure functions `update` applies; the effects send and save. The requests
+//! themselves (templates, checks) are in `explorer_template.rs`, what is kept of them (history,
+//! scripts) in `explorer_script.rs`.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::viewer::{ViewKey, ViewLine, Viewer};
 use super::{
     Answer, Candidate, Cmd, Confirm, Confirmed, Edit, Editor, Lines, Mode, Model, Msg, NoticeLevel,
     Pick, Picker,
 };
 use crate::apispec::MethodSpec;
+use crate::keys::{Action, Context, KeySpec};
+
+pub(super) use super::explorer_layout::sync;
+pub use super::explorer_layout::{Panes, esc_hint, hint_view, hints, panes};
+pub use super::explorer_reply::{EVENT_WINDOW_MS, REPLY_LINES, events_after, replied};
+pub(super) use super::explorer_reply::{refresh, traffic_arrived};
+pub use super::explorer_script::{HISTORY_KEEP, HistoryFile, Sent, Tried, script_params};
+pub use super::explorer_template::{
+    Known, check, danger, masked, secret_env, template_text, template_with,
+};
 
 /// Which API the explorer shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,19 +71,15 @@ impl Api {
     }
 }
 
+/// What has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
+    /// The method list and its filter.
     List,
+    /// The request being edited.
     Editor,
-}
-
-/// A request as sent (and as the history keeps it). Secrets are masked before it is kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sent {
-    pub api: Api,
-    pub method: String,
-    /// The parameters, compact JSON.
-    pub params: String,
+    /// The reply: scrolled and searched.
+    Reply,
 }
 
 /// What came back for the last request.
@@ -73,34 +88,33 @@ pub struct Exchange {
     pub id: u64,
     pub api: Api,
     pub method: String,
-    /// The request as sent, pretty-printed.
+    /// The request as sent (secrets masked), pretty-printed.
     pub request: String,
     /// None while waiting.
     pub outcome: Option<Result<Value, crate::script::Refusal>>,
     /// The reply pretty-printed, inert, cut to [`REPLY_LINES`] lines: laid out once when it
     /// arrives, not on every frame (a history page can be a megabyte).
-    pub reply_lines: Vec<String>,
+    pub reply_lines: Vec<ViewLine>,
+    /// What the reply pane shows: the outcome, the reply, the events that followed.
+    pub view: Viewer,
     pub sent_at_ms: Option<u64>,
     pub rtt_ms: Option<u64>,
 }
-
-/// Lines of a reply kept for the screen.
-pub const REPLY_LINES: usize = 400;
-
-/// How long after the reply events still count as caused by the request.
-pub const EVENT_WINDOW_MS: u64 = 2000;
-
-/// At most this many requests are kept in the history.
-pub const HISTORY_KEEP: usize = 200;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Explorer {
     pub api: Api,
     pub focus: Focus,
+    /// Where Esc goes back to from the reply (the list or the request).
+    pub back: Focus,
+    /// The reply takes the whole explorer (with the reply focused).
+    pub full: bool,
     /// Typed in the list: narrows it.
     pub filter: Picker,
-    /// The API's methods as the filter searches them.
-    pub candidates: Vec<Candidate>,
+    /// The API's methods as the filter searches their names.
+    pub names: Vec<Candidate>,
+    /// The same, searched by their group and description (a piece of either).
+    pub texts: Vec<Candidate>,
     /// The highlighted method, by name.
     pub selected: Option<String>,
     /// The method in the editor.
@@ -119,11 +133,18 @@ impl Explorer {
         Explorer {
             api,
             focus: Focus::List,
+            back: Focus::List,
+            full: false,
             filter: Picker::in_list_order(),
-            candidates: api
+            names: api
                 .methods()
                 .iter()
                 .map(|m| Candidate::new(m.name, &[m.name]))
+                .collect(),
+            texts: api
+                .methods()
+                .iter()
+                .map(|m| Candidate::with_exact(m.name, &[], &[m.group, m.summary]))
                 .collect(),
             selected: api.methods().first().map(|m| m.name.to_string()),
             method: None,
@@ -135,159 +156,55 @@ impl Explorer {
         }
     }
 
-    /// The methods matching the filter (the characters in order, any case, in the name), in
-    /// the table's order (the list is drawn in groups).
-    pub fn matching(&self) -> Vec<&'static MethodSpec> {
+    /// The methods matching the filter, in two parts: those whose name matches (the
+    /// characters in order, any case), then those whose group or description holds the query.
+    /// Each part in the table's order (the list is drawn in groups).
+    pub fn sections(&self) -> (Vec<&'static MethodSpec>, Vec<&'static MethodSpec>) {
         let methods = self.api.methods();
-        self.filter
-            .matches(&self.candidates)
+        let q = self.filter.query.text();
+        if q.trim().is_empty() {
+            return (methods.iter().collect(), Vec::new());
+        }
+        let mut by_name = super::rank(q, &self.names);
+        by_name.sort_unstable();
+        let mut by_text: Vec<usize> = super::rank(q, &self.texts)
             .into_iter()
-            .map(|i| &methods[i])
-            .collect()
-    }
-}
-
-/// Where typing should start in a template (a byte offset): inside the first required parameter's value
-/// (between the quotes of a string), else the first parameter's, else the end.
-fn first_value(m: &MethodSpec, text: &str) -> usize {
-    let key = m
-        .params
-        .iter()
-        .find(|p| p.required)
-        .or_else(|| m.params.first())
-        .map(|p| format!("\"{}\": ", p.key));
-    let Some(at) = key
-        .as_deref()
-        .and_then(|k| text.find(k).map(|i| i + k.len()))
-    else {
-        return text.len();
-    };
-    if text[at..].starts_with('"') {
-        at + 1
-    } else {
-        at
-    }
-}
-
-/// A template to edit: every parameter (required ones with a placeholder of their type,
-/// optional ones `null`), pretty-printed. A message's `content` gets its text and parse mode.
-pub fn template_text(m: &MethodSpec) -> String {
-    let mut t = m.template();
-    if let Some(c) = t.get_mut("content")
-        && c.as_object().is_some_and(Map::is_empty)
-        && m.params
-            .iter()
-            .any(|p| p.key == "content" && p.note.contains("parseMode"))
-    {
-        *c = serde_json::json!({"text": "", "parseMode": "text"});
-    }
-    serde_json::to_string_pretty(&Value::Object(t)).unwrap_or_else(|_| "{}".into())
-}
-
-/// The editor's request checked: the parameters to send, or every problem found. A parameter
-/// left `null` (as the template has the optional ones) is left out.
-pub fn check(m: &MethodSpec, text: &str) -> Result<Map<String, Value>, Vec<String>> {
-    let v: Value =
-        serde_json::from_str(if text.trim().is_empty() { "{}" } else { text }).map_err(|e| {
-            vec![format!(
-                "not JSON, line {} column {}: {e}",
-                e.line(),
-                e.column()
-            )]
-        })?;
-    let Value::Object(mut params) = v else {
-        return Err(vec!["the request must be a JSON object: { … }".into()]);
-    };
-    let problems: Vec<String> = m
-        .validate(&params)
-        .iter()
-        .map(std::string::ToString::to_string)
-        .collect();
-    if problems.is_empty() {
-        params.retain(|_, v| !v.is_null());
-        Ok(params)
-    } else {
-        Err(problems)
-    }
-}
-
-/// Why a request needs a confirmation, if it does.
-pub fn danger(api: Api, method: &str, params: &Map<String, Value>) -> Option<&'static str> {
-    let for_all = params.get("forAll") == Some(&Value::Bool(true));
-    match (api, method) {
-        (Api::Room, "shutdown") => Some("closes the TrueConf Room application"),
-        (Api::Room, "shutdownSystem") => Some("shuts the room's computer down"),
-        (Api::Room, "rebootSystem") => Some("restarts the room's computer"),
-        (Api::Room, "hangUp") if for_all => Some("ends the conference for everyone"),
-        (Api::Room, "logout") => Some("logs the Room out of its server"),
-        (Api::Room, "auth") => {
-            Some("the link authenticates by itself; a failed auth ends this session's rights")
-        }
-        (Api::Chat, "removeChat") => Some("removes the chat"),
-        (Api::Chat, "removeMessage") if for_all => Some("deletes the message for everyone"),
-        (Api::Chat, "clearHistory") if for_all => Some("clears the chat's history for everyone"),
-        (Api::Chat, "auth") => Some("the link authenticates by itself"),
-        _ => None,
-    }
-}
-
-/// The parameters with secrets masked, for the history and scripts.
-pub fn masked(params: &Map<String, Value>) -> Map<String, Value> {
-    params
-        .iter()
-        .map(|(k, v)| {
-            let secret = matches!(
-                k.to_ascii_lowercase().as_str(),
-                "password" | "pin" | "token" | "credentials" | "secret" | "access_token"
-            );
-            let v = if secret && !v.is_null() {
-                Value::String("***".into())
-            } else {
-                v.clone()
-            };
-            (k.clone(), v)
-        })
-        .collect()
-}
-
-/// The history file: what was sent, newest last.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct HistoryFile {
-    pub sent: Vec<Sent>,
-}
-
-impl HistoryFile {
-    pub fn load(path: &std::path::Path) -> Result<Vec<Sent>, crate::dirs::FileError> {
-        use crate::dirs::FileError;
-        match std::fs::read_to_string(path) {
-            Ok(t) => serde_json::from_str::<HistoryFile>(&t)
-                .map(|f| f.sent)
-                .map_err(|e| FileError::Invalid {
-                    path: path.to_path_buf(),
-                    what: "an explorer history",
-                    reason: e.to_string(),
-                }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(source) => Err(FileError::Read {
-                path: path.to_path_buf(),
-                source,
-            }),
-        }
+            .filter(|i| by_name.binary_search(i).is_err())
+            .collect();
+        by_text.sort_unstable();
+        (
+            by_name.into_iter().map(|i| &methods[i]).collect(),
+            by_text.into_iter().map(|i| &methods[i]).collect(),
+        )
     }
 
-    pub fn save(path: &std::path::Path, sent: &[Sent]) -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(&HistoryFile {
-            sent: sent.to_vec(),
-        })
-        .map_err(std::io::Error::other)?;
-        crate::dirs::write_private(path, &text)
+    /// Every matching method, as the list shows them (name matches first).
+    pub fn matching(&self) -> Vec<&'static MethodSpec> {
+        let (mut a, b) = self.sections();
+        a.extend(b);
+        a
+    }
+
+    /// The best match of the filter: the best by name, else by group or description.
+    fn best(&self) -> Option<String> {
+        let q = self.filter.query.text();
+        let i = super::rank(q, &self.names)
+            .first()
+            .copied()
+            .or_else(|| super::rank(q, &self.texts).first().copied())?;
+        Some(self.names[i].id.clone())
+    }
+
+    /// Whether the reply fills the explorer.
+    pub fn reply_full(&self) -> bool {
+        self.focus == Focus::Reply && self.full
     }
 }
 
 /// Opens or closes the explorer.
 pub fn toggle(m: &mut Model) -> Vec<Cmd> {
     if m.mode.explorer().is_some() {
-        m.mode = Mode::Normal;
+        leave(m);
     } else {
         let api = if m.room.link.is_up() || !m.chat.link.is_up() {
             Api::Room
@@ -296,15 +213,27 @@ pub fn toggle(m: &mut Model) -> Vec<Cmd> {
         };
         let x = m.explorer.kept.take().unwrap_or_else(|| Explorer::new(api));
         m.mode = Mode::Explorer(Box::new(x));
+        sync(m);
     }
     m.touch();
     vec![]
 }
 
-/// Pasted text: into the method filter or the request, whichever has the focus.
+/// Closes the explorer, keeping it as it is for the next `x`.
+fn leave(m: &mut Model) {
+    if let Mode::Explorer(x) = std::mem::take(&mut m.mode) {
+        m.explorer.kept = Some(*x);
+    }
+}
+
+/// Pasted text: into the method filter, the request, or the reply's search, whichever has
+/// the focus.
 pub fn paste(x: &mut Explorer, text: &str) {
     match x.focus {
-        Focus::List => x.filter.paste(text, &x.candidates, &mut x.selected),
+        Focus::List => {
+            x.filter.paste(text, &x.names, &mut x.selected);
+            x.selected = x.best().or_else(|| x.selected.take());
+        }
         Focus::Editor => {
             x.editor.insert(text);
             // Problems are shown as the request changes, pasted or typed.
@@ -312,7 +241,24 @@ pub fn paste(x: &mut Explorer, text: &str) {
                 x.problems = check(spec, x.editor.text()).err().unwrap_or_default();
             }
         }
+        Focus::Reply => {
+            if let Some(q) = x.exchange.as_mut().and_then(|e| e.view.search_input_mut()) {
+                q.insert_line(text);
+            }
+        }
     }
+}
+
+/// Whether `k` is the inspector's key and may be taken from the text inputs (a control or
+/// function key: a plain letter is typed, whatever it is bound to).
+fn is_inspector_key(m: &Model, k: &KeyEvent) -> bool {
+    let typed = matches!(k.code, KeyCode::Char(_))
+        && !k
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    !typed
+        && KeySpec::from_event(k)
+            .is_some_and(|key| m.ui.keys.lookup(key, &[Context::Global]) == Some(Action::Inspector))
 }
 
 /// Every key while the explorer has the keyboard (Ctrl-C and a ringing call's keys are
@@ -322,29 +268,98 @@ pub fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         return vec![];
     };
     m.touch();
-    match focus {
-        Focus::List => list_key(m, k),
-        Focus::Editor => editor_key(m, k),
+    let cmds = if is_inspector_key(m, k) {
+        m.ui.inspector = !m.ui.inspector;
+        vec![]
+    } else if k.modifiers.contains(KeyModifiers::CONTROL)
+        && matches!(k.code, KeyCode::Char('r'))
+        && focus != Focus::Reply
+    {
+        to_reply(m);
+        vec![]
+    } else {
+        match focus {
+            Focus::List => list_key(m, k),
+            Focus::Editor => editor_key(m, k),
+            Focus::Reply => reply_key(m, k),
+        }
+    };
+    sync(m);
+    cmds
+}
+
+/// Ctrl-R: the reply gets the keys (Esc gives them back).
+fn to_reply(m: &mut Model) {
+    let Some(x) = m.mode.explorer_mut() else {
+        return;
+    };
+    if x.exchange.is_none() {
+        m.notify(
+            NoticeLevel::Info,
+            "Nothing sent yet: there is no reply to read",
+        );
+        return;
     }
+    x.back = x.focus;
+    x.focus = Focus::Reply;
+    x.full = false;
+}
+
+fn reply_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
+    let Some(x) = m.mode.explorer_mut() else {
+        return vec![];
+    };
+    let Some(e) = x.exchange.as_mut() else {
+        x.focus = x.back;
+        return vec![];
+    };
+    if e.view.key(k) == ViewKey::Handled {
+        return vec![];
+    }
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    match k.code {
+        KeyCode::Esc if x.full => x.full = false,
+        KeyCode::Esc => x.focus = x.back,
+        KeyCode::Enter => x.full = !x.full,
+        KeyCode::Char('r') if ctrl => {
+            x.full = false;
+            x.focus = x.back;
+        }
+        _ => {}
+    }
+    vec![]
 }
 
 fn list_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
+    let known = (k.code == KeyCode::Enter).then(|| Known::of(m));
     let Mode::Explorer(x) = &mut m.mode else {
         return vec![];
     };
     let x = x.as_mut();
-    match x.filter.key(k, &x.candidates, &mut x.selected) {
-        Pick::Esc if !x.filter.is_empty() => {
-            x.filter = Picker::in_list_order();
-            if x.selected.is_none() {
-                x.selected = x.api.methods().first().map(|m| m.name.to_string());
-            }
+    let step: isize = match k.code {
+        KeyCode::Up => -1,
+        KeyCode::Down => 1,
+        KeyCode::PageUp => -10,
+        KeyCode::PageDown => 10,
+        _ => 0,
+    };
+    if step != 0 {
+        // Up/Down follow the list as drawn: name matches, then the others.
+        let ids: Vec<&str> = x.matching().into_iter().map(|s| s.name).collect();
+        if let Some(last) = ids.len().checked_sub(1) {
+            let at = x
+                .selected
+                .as_deref()
+                .and_then(|s| ids.iter().position(|i| *i == s));
+            let next = at.map_or(0, |i| (i as isize + step).clamp(0, last as isize) as usize);
+            x.selected = Some(ids[next].to_string());
         }
-        Pick::Esc => {
-            if let Mode::Explorer(x) = std::mem::take(&mut m.mode) {
-                m.explorer.kept = Some(*x);
-            }
-        }
+        return vec![];
+    }
+    match x.filter.key(k, &x.names, &mut x.selected) {
+        Pick::Changed => x.selected = x.best(),
+        // One Esc leaves, whatever is typed (the filter stays for the way back).
+        Pick::Esc => leave(m),
         Pick::Enter => {
             let name = x
                 .selected
@@ -352,7 +367,7 @@ fn list_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
                 .and_then(|s| x.matching().into_iter().find(|m| m.name == s))
                 .map(|m| m.name);
             if let Some(name) = name {
-                open_method(x, name);
+                open_method(x, name, &known.unwrap_or_default());
             }
         }
         Pick::NotMine if matches!(k.code, KeyCode::Tab | KeyCode::BackTab) => {
@@ -362,20 +377,20 @@ fn list_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             *x = Explorer::new(x.api.other());
             x.next_id = next_id;
         }
-        Pick::Changed | Pick::Unchanged | Pick::NotMine => {}
+        Pick::Unchanged | Pick::NotMine => {}
     }
     vec![]
 }
 
 /// Puts a method's template in the editor (or keeps what was edited for it).
-fn open_method(x: &mut Explorer, name: &'static str) {
+fn open_method(x: &mut Explorer, name: &'static str, known: &Known) {
     let Some(spec) = x.api.methods().iter().find(|s| s.name == name) else {
         return;
     };
     if x.method.map(|s| s.name) != Some(name) {
         x.method = Some(spec);
-        x.editor = Editor::new(&template_text(spec));
-        let at = first_value(spec, x.editor.text());
+        x.editor = Editor::new(&template_with(spec, known));
+        let at = super::explorer_template::first_value(spec, x.editor.text());
         x.editor.set_cursor(at);
         x.problems.clear();
     }
@@ -399,7 +414,17 @@ fn editor_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         }
         KeyCode::Enter if alt => x.editor.insert("\n"),
         KeyCode::Enter => return send(m),
-        KeyCode::Char('o') if ctrl => return save_script(m),
+        KeyCode::Char('o') if ctrl => {
+            let api = x.api;
+            return super::explorer_script::save_script(m, api);
+        }
+        KeyCode::PageUp | KeyCode::PageDown => {
+            // The reply scrolls from the request, a page at a time.
+            if let Some(e) = x.exchange.as_mut() {
+                e.view.key(k);
+            }
+            return vec![];
+        }
         KeyCode::Up if !ctrl && !alt => {
             if x.editor.up() == Edit::Unchanged {
                 recall(x, &history, -1);
@@ -535,171 +560,34 @@ pub fn send_now(m: &mut Model, api: Api, method: &str, params: Map<String, Value
     x.next_id += 1;
     x.problems.clear();
     x.recall = None;
-    let mut cmds = sending(m, id, api, method, &params);
-    cmds.insert(
-        0,
-        Cmd::ExplorerSend {
-            id,
-            api,
-            method: method.to_string(),
-            params,
-        },
-    );
-    cmds
-}
-
-/// The explorer's send was handed to the link: note it, keep it in the history.
-fn sending(
-    m: &mut Model,
-    id: u64,
-    api: Api,
-    method: &str,
-    params: &Map<String, Value>,
-) -> Vec<Cmd> {
-    let shown = masked(params);
-    if let Some(x) = m.mode.explorer_mut() {
-        x.exchange = Some(Exchange {
-            id,
-            api,
-            method: method.to_string(),
-            request: serde_json::to_string_pretty(&Value::Object(shown.clone()))
-                .unwrap_or_default(),
-            outcome: None,
-            reply_lines: Vec::new(),
-            sent_at_ms: None,
-            rtt_ms: None,
-        });
-    }
+    let shown = masked(method, &params);
+    x.exchange = Some(Exchange {
+        id,
+        api,
+        method: method.to_string(),
+        request: serde_json::to_string_pretty(&Value::Object(shown.clone())).unwrap_or_default(),
+        outcome: None,
+        reply_lines: Vec::new(),
+        view: Viewer::default(),
+        sent_at_ms: None,
+        rtt_ms: None,
+    });
+    refresh(m);
+    sync(m);
     let sent = Sent {
         api,
         method: method.to_string(),
         params: Value::Object(shown).to_string(),
     };
-    m.explorer.session.push(sent.clone());
-    m.explorer.history.push(sent);
-    let over = m.explorer.history.len().saturating_sub(HISTORY_KEEP);
-    m.explorer.history.drain(..over);
+    let mut cmds = vec![Cmd::ExplorerSend {
+        id,
+        api,
+        method: method.to_string(),
+        params,
+    }];
+    cmds.extend(super::explorer_script::keep(m, id, sent));
     m.touch();
-    vec![Cmd::SaveExplorerHistory(m.explorer.history.clone())]
-}
-
-/// The reply (or failure) of the explorer's request.
-pub fn replied(
-    m: &mut Model,
-    id: u64,
-    sent_at_ms: u64,
-    rtt_ms: u64,
-    outcome: Result<Value, crate::script::Refusal>,
-) {
-    let Some(e) = m
-        .mode
-        .explorer_mut()
-        .or(m.explorer.kept.as_mut())
-        .and_then(|x| x.exchange.as_mut())
-        .filter(|e| e.id == id)
-    else {
-        return;
-    };
-    let reply = match &outcome {
-        Ok(v) => v,
-        Err(r) => &r.reply,
-    };
-    e.reply_lines = if reply.is_null() {
-        Vec::new()
-    } else {
-        reply_lines(reply)
-    };
-    e.outcome = Some(outcome);
-    e.sent_at_ms = Some(sent_at_ms);
-    e.rtt_ms = Some(rtt_ms);
-    m.touch();
-}
-
-/// A reply as inert lines for the screen: pretty-printed, at most [`REPLY_LINES`] lines of at
-/// most 1000 characters, with a last line saying what was left out.
-fn reply_lines(v: &Value) -> Vec<String> {
-    let pretty = serde_json::to_string_pretty(v).unwrap_or_default();
-    let total = pretty.lines().count();
-    let mut out: Vec<String> = pretty
-        .lines()
-        .take(REPLY_LINES)
-        .map(|l| {
-            let l: String = l.chars().take(1000).collect();
-            crate::sanitize::line(&l).into_owned()
-        })
-        .collect();
-    if total > REPLY_LINES {
-        out.push(format!(
-            "… {} more lines ({} in all)",
-            total - REPLY_LINES,
-            crate::chat::types::human_size(pretty.len() as u64)
-        ));
-    }
-    out
-}
-
-/// Incoming events on the exchange's link from its sending until the window after the reply:
-/// (time, name, fields as compact JSON).
-pub fn events_after(m: &Model, e: &Exchange) -> Vec<(u64, String, String)> {
-    let (Some(from), Some(rtt)) = (e.sent_at_ms, e.rtt_ms) else {
-        return vec![];
-    };
-    let until = from + rtt + EVENT_WINDOW_MS;
-    m.ui.traffic
-        .iter()
-        .filter(|t| !t.outgoing && t.link == e.api.link() && t.at_ms >= from && t.at_ms <= until)
-        .filter_map(|t| {
-            let v: serde_json::Value = serde_json::from_str(&t.text).ok()?;
-            match e.api {
-                Api::Room => {
-                    let name = v.get("event")?.as_str()?.to_string();
-                    let mut o = v.as_object()?.clone();
-                    o.remove("event");
-                    o.remove("method");
-                    Some((t.at_ms, name, serde_json::Value::Object(o).to_string()))
-                }
-                Api::Chat => {
-                    if v.get("type")?.as_u64()? != 1 {
-                        return None;
-                    }
-                    let name = v.get("method")?.as_str()?.to_string();
-                    let body = v
-                        .get("payload")
-                        .map(std::string::ToString::to_string)
-                        .unwrap_or_default();
-                    Some((t.at_ms, name, body))
-                }
-            }
-        })
-        .collect()
-}
-
-/// Ctrl-O: this run's requests to the shown API, as a script file.
-fn save_script(m: &mut Model) -> Vec<Cmd> {
-    let Some(api) = m.mode.explorer().map(|x| x.api) else {
-        return vec![];
-    };
-    let lines: Vec<String> = m
-        .explorer
-        .session
-        .iter()
-        .filter(|s| s.api == api)
-        .map(|s| {
-            let params = serde_json::from_str::<Value>(&s.params)
-                .ok()
-                .and_then(|v| v.as_object().cloned())
-                .unwrap_or_default();
-            crate::script::request_line(&s.method, &params)
-        })
-        .collect();
-    if lines.is_empty() {
-        m.notify(
-            NoticeLevel::Info,
-            "Nothing sent to this API yet: nothing to save",
-        );
-        return vec![];
-    }
-    vec![Cmd::SaveScript { api, lines }]
+    cmds
 }
 
 #[cfg(test)]

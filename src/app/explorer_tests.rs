@@ -45,14 +45,17 @@ fn opens_filters_switches_and_comes_back_where_it_was() {
         )
         .is_empty())
     );
-    // Esc clears the filter, then leaves; x comes back to the same place.
-    key(&mut m, KeyCode::Esc);
-    assert!(x(&m).filter.is_empty());
-    assert_eq!(x(&m).selected.as_deref(), Some("hangUp"));
+    // One Esc leaves, filter and all; x comes back to the same place.
     key(&mut m, KeyCode::Esc);
     assert!(m.mode.explorer().is_none());
     key(&mut m, KeyCode::Char('x'));
     assert_eq!(x(&m).selected.as_deref(), Some("hangUp"));
+    assert_eq!(x(&m).filter.query.text(), "hangu");
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    assert!(x(&m).filter.is_empty(), "Ctrl-U clears the filter");
     // Tab: the other API's table.
     key(&mut m, KeyCode::Tab);
     assert_eq!(x(&m).api, Api::Chat);
@@ -76,7 +79,12 @@ fn a_template_is_checked_as_it_is_edited_and_sent_only_when_right() {
     let e = &x(&m).editor;
     let before = &e.text()[..e.cursor()];
     assert!(before.ends_with("\"peerId\": \""), "{before:?}");
-    // An empty peerId is a string, so it validates; a broken JSON does not.
+    // An empty peerId is the template's placeholder: it must be filled in.
+    assert_eq!(
+        check(x(&m).method.unwrap(), x(&m).editor.text()).unwrap_err(),
+        ["`peerId` is empty: fill it in"]
+    );
+    // A broken JSON is named first.
     key(&mut m, KeyCode::Char('"'));
     assert!(
         x(&m).problems[0].starts_with("not JSON"),
@@ -184,11 +192,15 @@ fn a_megabyte_reply_is_laid_out_once_cut_and_inert() {
     let lines = &x(&m).exchange.as_ref().unwrap().reply_lines;
     assert_eq!(lines.len(), REPLY_LINES + 1);
     assert!(
-        lines.last().unwrap().contains("more lines"),
+        lines.last().unwrap().text.contains("more lines"),
         "{:?}",
         lines.last()
     );
-    assert!(lines.iter().all(|l| !l.contains('\u{1b}')));
+    assert!(lines.iter().all(|l| !l.text.contains('\u{1b}')));
+    // The pane shows it all the same, a page at a time.
+    let view = &x(&m).exchange.as_ref().unwrap().view;
+    assert_eq!(view.lines().len(), REPLY_LINES + 2, "and the events line");
+    assert!(view.height() > 0 && view.width() > 0);
 }
 
 #[test]
@@ -221,6 +233,31 @@ fn dangerous_requests_ask_first() {
     );
 }
 
+fn ctrl(m: &mut Model, c: char) -> Vec<Cmd> {
+    update(
+        m,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+/// The reply to request `id`: a success, or a refusal with a chat code.
+fn answer(m: &mut Model, id: u64, outcome: Result<Value, Option<u32>>) {
+    let outcome = outcome.map_err(|code| crate::script::Refusal {
+        code,
+        text: "refused".into(),
+        reply: Value::Null,
+    });
+    update(
+        m,
+        Msg::ExplorerReply {
+            id,
+            sent_at_ms: 1000,
+            rtt_ms: 5,
+            outcome,
+        },
+    );
+}
+
 #[test]
 fn history_recalls_masks_secrets_and_becomes_a_script() {
     let mut m = online();
@@ -228,10 +265,7 @@ fn history_recalls_masks_secrets_and_becomes_a_script() {
     // Nothing sent yet: nothing to save.
     typed(&mut m, "getappstate");
     key(&mut m, KeyCode::Enter);
-    update(
-        &mut m,
-        Msg::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL)),
-    );
+    ctrl(&mut m, 'o');
     assert!(
         m.ui.notice
             .as_ref()
@@ -240,8 +274,9 @@ fn history_recalls_masks_secrets_and_becomes_a_script() {
             .contains("nothing to save")
     );
     key(&mut m, KeyCode::Enter);
+    answer(&mut m, 1, Ok(json!({"appState": 3})));
     key(&mut m, KeyCode::Esc);
-    key(&mut m, KeyCode::Esc);
+    ctrl(&mut m, 'u');
     typed(&mut m, "login");
     key(&mut m, KeyCode::Enter);
     let text = r#"{"login": "operator", "password": "s3cret", "encryptPassword": null}"#;
@@ -253,6 +288,8 @@ fn history_recalls_masks_secrets_and_becomes_a_script() {
     assert_eq!(kept.method, "login");
     assert!(!kept.params.contains("s3cret") && kept.params.contains("***"));
     assert!(!x(&m).exchange.as_ref().unwrap().request.contains("s3cret"));
+    // Refused: a script expects that.
+    answer(&mut m, 2, Err(None));
     // Up on the first line walks back through what was sent.
     m.mode.explorer_mut().unwrap().editor.set_cursor(0);
     key(&mut m, KeyCode::Up);
@@ -263,20 +300,82 @@ fn history_recalls_masks_secrets_and_becomes_a_script() {
     m.mode.explorer_mut().unwrap().editor.set_cursor(len);
     key(&mut m, KeyCode::Down);
     assert_eq!(x(&m).method.map(|s| s.name), Some("login"));
-    // Ctrl-O: this run's requests to this API as script lines.
-    let cmds = update(
-        &mut m,
-        Msg::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL)),
-    );
+    // Ctrl-O: this run's requests to this API as script lines: the failure expected, the
+    // password read from the environment, never written.
+    let cmds = ctrl(&mut m, 'o');
     let Cmd::SaveScript { api, lines } = &cmds[0] else {
         panic!("{cmds:?}")
     };
     assert_eq!(*api, Api::Room);
-    assert_eq!(lines[0], "getAppState");
-    assert!(lines[1].starts_with("login {") && lines[1].contains("\"***\""));
-    // Every line reads back as a script.
+    assert_eq!(
+        lines[0],
+        "# Secrets are read from the environment when this runs: TRUECONF_PASSWORD"
+    );
+    assert_eq!(lines[1], "getAppState");
+    assert_eq!(
+        lines[2],
+        r#"! login {"login":"operator","password":"${TRUECONF_PASSWORD}"}"#
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.contains("s3cret") && !l.contains("***"))
+    );
+    // Every line reads back as a script, with what it expects.
     let steps = crate::script::parse(&lines.join("\n")).unwrap();
     assert_eq!(steps.len(), 2);
+    assert!(matches!(
+        &steps[1],
+        crate::script::Step::Request {
+            expect: crate::script::Expect::Failure(None),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_chat_failure_is_saved_with_its_code_and_an_unanswered_request_says_so() {
+    let mut m = online();
+    key(&mut m, KeyCode::Char('x'));
+    key(&mut m, KeyCode::Tab);
+    typed(&mut m, "getchatbyid");
+    key(&mut m, KeyCode::Enter);
+    let text = x(&m)
+        .editor
+        .text()
+        .replace("\"chatId\": \"\"", "\"chatId\": \"nope\"");
+    m.mode.explorer_mut().unwrap().editor = Editor::new(&text);
+    key(&mut m, KeyCode::Enter);
+    answer(&mut m, 1, Err(Some(304)));
+    key(&mut m, KeyCode::Enter);
+    let cmds = ctrl(&mut m, 'o');
+    let Cmd::SaveScript { api, lines } = &cmds[0] else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(*api, Api::Chat);
+    assert_eq!(
+        lines,
+        &[
+            r#"!304 getChatByID {"chatId":"nope"}"#.to_string(),
+            "# no answer had come when this was saved:".into(),
+            r#"getChatByID {"chatId":"nope"}"#.into(),
+        ]
+    );
+    let steps = crate::script::parse(&lines.join("\n")).unwrap();
+    assert!(matches!(
+        &steps[0],
+        crate::script::Step::Request {
+            expect: crate::script::Expect::Failure(Some(304)),
+            ..
+        }
+    ));
+    // The Room PIN of an auth goes by the variable the console reads it from.
+    let p: Map<String, Value> =
+        serde_json::from_value(json!({"type": "secured", "credentials": "1234"})).unwrap();
+    assert_eq!(
+        script_params("auth", &p)["credentials"],
+        "${TRUECONF_ROOM_PIN}"
+    );
 }
 
 #[test]
@@ -343,4 +442,284 @@ fn pastes_reach_the_filter_and_the_request_and_ids_survive_a_switch() {
     key(&mut m, KeyCode::Tab);
     assert_eq!(x(&m).api, Api::Chat);
     assert_eq!(x(&m).next_id, 7);
+}
+
+#[test]
+fn the_filter_finds_groups_and_descriptions_after_names() {
+    let mut m = online();
+    key(&mut m, KeyCode::Char('x'));
+    // No method is named for the volume, but a group is.
+    typed(&mut m, "volume");
+    let (by_name, by_text) = x(&m).sections();
+    assert!(
+        by_name.is_empty(),
+        "{:?}",
+        by_name.iter().map(|s| s.name).collect::<Vec<_>>()
+    );
+    assert!(!by_text.is_empty());
+    assert!(
+        by_text
+            .iter()
+            .all(|s| s.group.to_lowercase().contains("volume")
+                || s.summary.to_lowercase().contains("volume"))
+    );
+    assert!(by_text.iter().any(|s| s.name == "setAudioReceivingLevel"));
+    // The highlight is on the first one found, and Enter opens it.
+    let first = by_text[0].name;
+    assert_eq!(x(&m).selected.as_deref(), Some(first));
+    // Names first: "mute" names setMicMute and friends, then methods that only mention it.
+    ctrl(&mut m, 'u');
+    typed(&mut m, "mute");
+    let (by_name, by_text) = x(&m).sections();
+    assert!(!by_name.is_empty() && !by_text.is_empty());
+    assert!(by_name.iter().any(|s| s.name == "setMicMute"));
+    assert!(
+        by_text
+            .iter()
+            .all(|s| !s.name.to_lowercase().contains("mute"))
+    );
+    let all = x(&m).matching();
+    assert_eq!(all.len(), by_name.len() + by_text.len());
+    // The highlight is the best name match, a name with "mute" in it.
+    let best = x(&m).selected.clone().unwrap();
+    assert!(best.to_lowercase().contains("mute"), "{best}");
+    key(&mut m, KeyCode::Home);
+    key(&mut m, KeyCode::PageUp);
+    key(&mut m, KeyCode::PageUp);
+    key(&mut m, KeyCode::PageUp);
+    key(&mut m, KeyCode::PageUp);
+    key(&mut m, KeyCode::PageUp);
+    assert_eq!(x(&m).selected.as_deref(), Some(by_name[0].name));
+    // Down walks the list as drawn: past the last name match into the others.
+    for _ in 0..by_name.len() {
+        key(&mut m, KeyCode::Down);
+    }
+    assert_eq!(x(&m).selected.as_deref(), Some(by_text[0].name));
+    key(&mut m, KeyCode::PageUp);
+    assert_eq!(
+        x(&m).selected.as_deref(),
+        Some(all[by_name.len().saturating_sub(10)].name)
+    );
+}
+
+#[test]
+fn templates_are_valid_in_form_and_name_what_the_session_knows() {
+    let chat = |name: &str| {
+        crate::chat::methods::METHODS
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap()
+    };
+    let v = |t: String| serde_json::from_str::<Value>(&t).unwrap();
+    // Pages count from 1; a page has a size.
+    assert_eq!(
+        v(template_text(chat("getChats"))),
+        json!({"count": 20, "page": 1})
+    );
+    assert_eq!(v(template_text(chat("getChatHistory")))["count"], 20);
+    assert_eq!(
+        v(template_text(chat("sendChatActivity")))["activityType"],
+        "typing"
+    );
+    assert_eq!(
+        v(template_text(chat("changeParticipantRole")))["role"],
+        "user"
+    );
+    // Ids nobody knows are left empty, and the check asks for them.
+    let t = template_text(chat("getChatByID"));
+    assert_eq!(
+        check(chat("getChatByID"), &t).unwrap_err(),
+        ["`chatId` is empty: fill it in (the chat)"]
+    );
+    let t = template_text(chat("sendMessage"));
+    assert!(
+        check(chat("sendMessage"), &t)
+            .unwrap_err()
+            .contains(&"`content.text` is empty: fill it in (the message's text)".to_string())
+    );
+    // What the session knows fills them: the open chat, its newest message, someone in it.
+    let known = Known {
+        chat_id: Some("c1".into()),
+        message_id: Some("m9".into()),
+        user_id: Some("alice@video.example.com".into()),
+        ..Known::default()
+    };
+    let t = template_with(chat("forwardMessage"), &known);
+    assert_eq!(
+        check(chat("forwardMessage"), &t).unwrap(),
+        json!({"chatId": "c1", "messageId": "m9"})
+            .as_object()
+            .unwrap()
+            .clone()
+    );
+    assert!(
+        check(
+            chat("createP2PChat"),
+            &template_with(chat("createP2PChat"), &known)
+        )
+        .is_ok()
+    );
+    // Known from the model: the open chat and its messages.
+    let mut m = online();
+    m.chat.me = Some("operator@video.example.com".into());
+    let mut open = crate::app::OpenChat {
+        chat_id: "c7".into(),
+        ..Default::default()
+    };
+    open.messages = vec![
+        crate::chat::types::Envelope::from_value(&json!({"chatId": "c7", "messageId": "m1",
+            "timestamp": 5, "type": 200, "author": {"id": "bob@video.example.com", "type": 1},
+            "content": {"text": "hi", "parseMode": "text"}}))
+        .unwrap(),
+    ];
+    m.chat.open = Some(open);
+    let k = Known::of(&m);
+    assert_eq!(
+        (
+            k.chat_id.as_deref(),
+            k.message_id.as_deref(),
+            k.user_id.as_deref()
+        ),
+        (Some("c7"), Some("m1"), Some("bob@video.example.com"))
+    );
+}
+
+/// The explorer at 80×24 with getAppState's reply of `n` lines.
+fn with_reply(n: usize) -> Model {
+    let mut m = Model::demo(&Config::default(), (80, 24), false);
+    update(
+        &mut m,
+        Msg::Room(crate::room::RoomLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    key(&mut m, KeyCode::Char('x'));
+    typed(&mut m, "getappstate");
+    key(&mut m, KeyCode::Enter);
+    key(&mut m, KeyCode::Enter);
+    let fields: Map<String, Value> = (0..n).map(|i| (format!("key{i:02}"), json!(i))).collect();
+    answer(&mut m, 1, Ok(Value::Object(fields)));
+    m
+}
+
+fn view(m: &Model) -> &crate::app::Viewer {
+    &x(m).exchange.as_ref().unwrap().view
+}
+
+#[test]
+fn the_reply_scrolls_opens_full_screen_and_esc_goes_back_one_level_at_a_time() {
+    let mut m = with_reply(30);
+    let pane = view(&m).height();
+    assert!(pane > 2 && pane < 12, "the pane at 80×24: {pane} rows");
+    // 30 keys, the braces and the events line.
+    assert_eq!(view(&m).rows().len(), 33);
+    assert_eq!(view(&m).top(), 0);
+    // From the request, PgDn scrolls the reply.
+    key(&mut m, KeyCode::PageDown);
+    assert_eq!(view(&m).top(), pane - 1);
+    key(&mut m, KeyCode::PageUp);
+    assert_eq!(view(&m).top(), 0);
+    // Ctrl-R gives the reply the keys; every viewer key works there.
+    ctrl(&mut m, 'r');
+    assert_eq!(x(&m).focus, Focus::Reply);
+    assert_eq!(esc_hint(x(&m)), "Esc: back to the request");
+    ctrl(&mut m, 'd');
+    assert_eq!(view(&m).top(), pane / 2);
+    key(&mut m, KeyCode::End);
+    assert!(view(&m).at_end());
+    assert_eq!(view(&m).position(), format!("{}–33 of 33", 34 - pane));
+    key(&mut m, KeyCode::Char('/'));
+    typed(&mut m, "key07");
+    assert!(hints(x(&m)).starts_with("Type what to find"));
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(view(&m).search_status().as_deref(), Some("match 1 of 1"));
+    assert!(
+        view(&m)
+            .visible()
+            .iter()
+            .any(|r| view(&m).text(r).contains("key07"))
+    );
+    // Enter: full screen, where more of it shows at once.
+    key(&mut m, KeyCode::Enter);
+    assert!(x(&m).reply_full());
+    assert!(view(&m).height() > pane + 8, "{} rows", view(&m).height());
+    assert_eq!(esc_hint(x(&m)), "Esc: back to the panes");
+    // Esc: one level per press — full screen, reply, request, list, out.
+    key(&mut m, KeyCode::Esc);
+    assert_eq!((x(&m).focus, x(&m).full), (Focus::Reply, false));
+    assert_eq!(view(&m).height(), pane);
+    key(&mut m, KeyCode::Esc);
+    assert_eq!(x(&m).focus, Focus::Editor);
+    key(&mut m, KeyCode::Esc);
+    assert_eq!(x(&m).focus, Focus::List);
+    assert_eq!(esc_hint(x(&m)), "Esc: leave the explorer");
+    // From the list, the reply is one Ctrl-R away and Esc comes back to the list.
+    ctrl(&mut m, 'r');
+    assert_eq!(esc_hint(x(&m)), "Esc: back to the list");
+    key(&mut m, KeyCode::Esc);
+    assert_eq!(x(&m).focus, Focus::List);
+    key(&mut m, KeyCode::Esc);
+    assert!(m.mode.explorer().is_none());
+    // Nothing to read before anything was sent.
+    let mut m = online();
+    key(&mut m, KeyCode::Char('x'));
+    ctrl(&mut m, 'r');
+    assert_eq!(x(&m).focus, Focus::List);
+    assert!(m.ui.notice.as_ref().unwrap().text.contains("no reply"));
+}
+
+#[test]
+fn ctrl_t_shows_the_inspector_from_the_explorer_and_the_reply_follows_the_screen() {
+    let mut m = with_reply(30);
+    let pane = view(&m).height();
+    ctrl(&mut m, 't');
+    assert!(m.ui.inspector, "Ctrl-T works in the explorer");
+    assert!(
+        view(&m).height() < pane,
+        "the reply gives the inspector room"
+    );
+    key(&mut m, KeyCode::Esc);
+    typed(&mut m, "t");
+    assert!(m.ui.inspector, "a plain t is typed into the filter");
+    assert!(x(&m).filter.query.text().ends_with('t'));
+    ctrl(&mut m, 't');
+    assert!(!m.ui.inspector);
+    assert_eq!(view(&m).height(), pane);
+    // A bigger terminal: the reply is laid out again for it.
+    update(&mut m, Msg::Resize(160, 48));
+    assert!(view(&m).height() > pane);
+    assert!(view(&m).width() > 60);
+    // Events that come within the window after the reply join it.
+    let n = view(&m).lines().len();
+    update(
+        &mut m,
+        Msg::Room(crate::room::RoomLinkEvent::Frame {
+            outgoing: false,
+            text: r#"{"method":"event","event":"appStateChanged","appState":3}"#.into(),
+            at_ms: 1003,
+        }),
+    );
+    assert_eq!(view(&m).lines().len(), n + 1);
+    assert!(
+        view(&m)
+            .lines()
+            .iter()
+            .any(|l| l.text.contains("Events within 2 s: 1"))
+    );
+    assert!(
+        view(&m)
+            .lines()
+            .last()
+            .unwrap()
+            .text
+            .contains("appStateChanged")
+    );
+    // One long after does not.
+    update(
+        &mut m,
+        Msg::Room(crate::room::RoomLinkEvent::Frame {
+            outgoing: false,
+            text: r#"{"method":"event","event":"hardwareChanged"}"#.into(),
+            at_ms: 90_000,
+        }),
+    );
+    assert_eq!(view(&m).lines().len(), n + 1);
 }

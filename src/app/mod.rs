@@ -8,6 +8,10 @@ mod drafts;
 mod editor;
 mod effects;
 pub mod explorer;
+mod explorer_layout;
+mod explorer_reply;
+mod explorer_script;
+mod explorer_template;
 #[cfg(test)]
 mod faults_tests;
 mod history;

@@ -277,7 +277,7 @@ pub struct ExplorerMemory {
     /// What the explorer sent, across runs (newest last).
     pub history: Vec<super::explorer::Sent>,
     /// What the explorer sent in this run (what a saved script holds).
-    pub session: Vec<super::explorer::Sent>,
+    pub session: Vec<super::explorer::Tried>,
 }
 
 /// The demo world's server and the account the console uses there (docs/architecture.md, The demo world).

@@ -40,7 +40,8 @@ fn ctrl_w_deletes_the_word_before_the_cursor_in_every_input() {
         update(&mut m, Msg::Key(ctrl_w));
         assert_eq!(input_text(&m), "", "{what}: Ctrl-W again");
     }
-    // The explorer's JSON editor: the word typed into the template goes, the rest stays.
+    // The explorer's JSON editor: the word typed into the template goes, the rest stays (the
+    // first method's template says which API version: the cursor waits inside its quotes).
     let mut m = open(2);
     update(
         &mut m,
@@ -53,7 +54,7 @@ fn ctrl_w_deletes_the_word_before_the_cursor_in_every_input() {
     update(&mut m, Msg::Key(ctrl_w));
     assert_eq!(
         input_text(&m),
-        template.replacen("\"\"", "\"ab \"", 1),
+        template.replacen("\"1\"", "\"ab 1\"", 1),
         "explorer editor: Ctrl-W"
     );
 }

@@ -14,6 +14,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Resize(w, h) => {
             if m.ui.size != (w, h) {
                 m.ui.size = (w, h);
+                super::explorer::sync(m);
                 m.touch();
             }
             vec![]
@@ -233,6 +234,7 @@ pub(super) fn record(m: &mut Model, t: super::model::Traffic) {
         m.ui.traffic.pop_front();
     }
     m.ui.traffic.push_back(t);
+    super::explorer::traffic_arrived(m);
     // The inspector shows every frame; the explorer the events after its request.
     if m.ui.inspector || m.mode.explorer().is_some() {
         m.touch();

@@ -1,31 +1,34 @@
 //! The API explorer screen: the method list on the left, the request being edited on the right
-//! with its parameters explained, and under it the reply with its round-trip time and the
-//! events that followed.
+//! with its parameters explained, and under it the reply (or the reply alone, full screen) with
+//! its round-trip time and the events that followed; the keys of the moment at the bottom, and
+//! the inspector under everything when it is shown. Where each goes is `app::explorer::panes`.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use super::composer::wrap_draft;
-use super::panes::{block, local};
+use super::panes::block;
 use super::text::{truncate, width};
 use crate::app::Model;
-use crate::app::explorer::{Api, EVENT_WINDOW_MS, Explorer, Focus};
+use crate::app::explorer::{Api, Explorer, Focus, hint_view, panes};
 use crate::keys::Action;
 use crate::sanitize;
 
 pub fn view(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
-    let left_w = (area.width * 2 / 5).clamp(24, 40);
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(20)]).areas(area);
-    list(f, left, x, theme);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Min(5)]).areas(right);
-    request(f, top, m, x, theme);
-    response(f, bottom, m, x, theme);
+    let p = panes(x, area, m.ui.inspector);
+    if !x.reply_full() {
+        list(f, p.list, x, theme);
+        request(f, p.request, m, x, theme);
+    }
+    response(f, p.reply, x, theme);
+    super::viewer::draw(f, p.keys, &hint_view(x, p.keys.width), theme);
+    if let Some(r) = p.inspector {
+        super::inspector::inspector(f, r, m, theme);
+    }
 }
 
 fn list(f: &mut Frame, area: Rect, x: &Explorer, theme: &Theme) {
@@ -55,15 +58,24 @@ fn list(f: &mut Frame, area: Rect, x: &Explorer, theme: &Theme) {
             )),
         ])
     }];
-    let matching = x.matching();
-    if matching.is_empty() {
+    let (by_name, by_text) = x.sections();
+    if by_name.is_empty() && by_text.is_empty() {
         lines.push(Line::styled("No method matches.", theme.dim));
     }
-    // Rows: a group's name above its first method.
+    // Rows: a group's name above its first method; the methods found by their group or
+    // description after those found by name, under a line that says so.
     let mut rows: Vec<Line> = Vec::new();
     let mut group = "";
     let mut sel_row = 0;
-    for spec in &matching {
+    let split = by_name.len();
+    for (i, spec) in by_name.iter().chain(&by_text).enumerate() {
+        if i == split {
+            rows.push(Line::styled(
+                truncate("In groups and descriptions:", w),
+                theme.dim,
+            ));
+            group = "";
+        }
         if spec.group != group {
             group = spec.group;
             rows.push(Line::styled(
@@ -112,7 +124,8 @@ fn request(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
             Line::raw(""),
             Line::styled(
                 format!(
-                    "Esc leaves the explorer; {} opens it again where you left it.",
+                    "Esc goes back one level: full-screen reply › reply › request › list › \
+                     out ({} comes back here).",
                     m.ui.keys.describe(Action::Explorer)
                 ),
                 theme.dim,
@@ -127,22 +140,25 @@ fn request(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
         return;
     };
     let editing = x.focus == Focus::Editor;
-    let keys = if editing {
-        " · Enter sends · Alt-Enter new line · ↑ on the first line: history · Ctrl-O saves a script · Esc: list"
-    } else {
-        ""
-    };
-    let title = truncate(
-        &format!("{}{keys}", spec.name),
-        area.width.saturating_sub(4) as usize,
-    );
+    let title = truncate(spec.name, area.width.saturating_sub(4) as usize);
     let b = block(&title, editing, theme);
     let inner = b.inner(area);
     let (w, h) = (inner.width as usize, inner.height as usize);
     // Below the editor: the problems, the summary and every parameter explained.
     let mut notes: Vec<Line> = Vec::new();
+    // A problem in full (wrapped, a few rows at most): it says what to change.
     for p in &x.problems {
-        notes.push(Line::styled(truncate(&format!("✗ {p}"), w), theme.error));
+        let text = sanitize::line(&format!("✗ {p}")).into_owned();
+        let mut rows = super::panes::wrap(&text, w.max(1));
+        if rows.len() > 3 {
+            rows.truncate(3);
+            if let Some(last) = rows.last_mut() {
+                *last = truncate(&format!("{last}…"), w);
+            }
+        }
+        for r in rows {
+            notes.push(Line::styled(r, theme.error));
+        }
     }
     let admin = if spec.admin_only {
         " (administrator only)"
@@ -207,7 +223,8 @@ fn request(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
     }
 }
 
-fn response(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
+fn response(f: &mut Frame, area: Rect, x: &Explorer, theme: &Theme) {
+    let focused = x.focus == Focus::Reply;
     let Some(e) = &x.exchange else {
         let b = block("Response", false, theme);
         let hint = "The reply shows here, with its round-trip time and the events that followed.";
@@ -225,85 +242,19 @@ fn response(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
         (Some(Err(_)), Some(ms)) => format!("{}: failed in {ms} ms", e.method),
         (Some(_), None) => e.method.clone(),
     };
-    let b = block(&title, false, theme);
-    let inner = b.inner(area);
-    let (w, h) = (inner.width as usize, inner.height as usize);
-    let mut lines: Vec<Line> = Vec::new();
-    match &e.outcome {
-        None => lines.push(Line::styled(
-            truncate(&format!("sent: {}", compact(&e.request)), w),
-            theme.dim,
-        )),
-        Some(Ok(_)) => {
-            for l in &e.reply_lines {
-                lines.push(Line::raw(truncate(l, w)));
-            }
-        }
-        Some(Err(r)) => {
-            let code = r
-                .code
-                .map(|c| format!("{c} {} · ", crate::chat::protocol::error_name(c)))
-                .unwrap_or_default();
-            // The reason in full (wrapped): it is what the user came for.
-            let text = format!("✗ {code}{}", sanitize::line(&r.text));
-            for piece in super::panes::wrap(&text, w.max(1)).into_iter().take(6) {
-                lines.push(Line::styled(piece, theme.error));
-            }
-            for l in &e.reply_lines {
-                lines.push(Line::styled(truncate(l, w), theme.dim));
-            }
-        }
-    }
-    // The events that followed, within the window after the reply.
-    let events = crate::app::explorer::events_after(m, e);
-    let budget = h.saturating_sub(2);
-    if lines.len() > budget.saturating_sub(events.len().min(budget / 2) + 1) {
-        let keep = budget
-            .saturating_sub(events.len().min(budget / 2) + 1)
-            .max(1);
-        lines.truncate(keep);
-        lines.push(Line::styled("  …", theme.dim));
-    }
-    if e.outcome.is_some() {
-        lines.push(Line::styled(
-            truncate(
-                &format!(
-                    "Events within {} s: {}",
-                    EVENT_WINDOW_MS / 1000,
-                    if events.is_empty() {
-                        "none".to_string()
-                    } else {
-                        events.len().to_string()
-                    }
-                ),
-                w,
+    let title = truncate(&title, area.width.saturating_sub(6) as usize);
+    let footer = super::viewer::footer(&e.view);
+    let b = block(&title, focused, theme).title_bottom(
+        Line::styled(
+            format!(
+                " {} ",
+                truncate(&footer, area.width.saturating_sub(4) as usize)
             ),
-            theme.title,
-        ));
-        for (at, name, body) in events {
-            let time = local(at, m.ui.utc_offset_secs);
-            let stamp = format!(
-                "{}:{:02}.{:03} ",
-                time.get(11..16).unwrap_or(""),
-                (at / 1000) % 60,
-                at % 1000
-            );
-            let name = sanitize::line(&name).into_owned();
-            let rest = w.saturating_sub(width(&stamp) + width(&name) + 1);
-            lines.push(Line::from(vec![
-                Span::styled(stamp, theme.dim),
-                Span::styled(name, theme.ok),
-                Span::raw(" "),
-                Span::styled(truncate(&sanitize::line(&body), rest), theme.dim),
-            ]));
-        }
-    }
-    f.render_widget(Paragraph::new(lines).block(b), area);
-}
-
-/// Pretty JSON on one line.
-fn compact(s: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(s)
-        .map(|v| v.to_string())
-        .unwrap_or_else(|_| s.to_string())
+            theme.dim,
+        )
+        .right_aligned(),
+    );
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    super::viewer::draw(f, inner, &e.view, theme);
 }

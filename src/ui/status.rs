@@ -29,14 +29,18 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 NoticeLevel::Error => theme.error,
             },
         ),
-        None => (
-            format!(
-                "{} help  {} quit",
-                m.ui.keys.describe(Action::Help),
-                m.ui.keys.describe(Action::Quit)
+        // The explorer takes every key (`?` and `q` are typed there): its own way out.
+        None => match m.mode.explorer() {
+            Some(x) => (crate::app::explorer::esc_hint(x).to_string(), theme.dim),
+            None => (
+                format!(
+                    "{} help  {} quit",
+                    m.ui.keys.describe(Action::Help),
+                    m.ui.keys.describe(Action::Quit)
+                ),
+                theme.dim,
             ),
-            theme.dim,
-        ),
+        },
     };
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     let budget = total.saturating_sub(used + 1);
