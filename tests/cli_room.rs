@@ -381,3 +381,28 @@ async fn a_script_saved_by_the_explorer_replays_with_the_pin_from_the_environmen
     );
     sim.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accept_names_the_caller() {
+    let home = Home::new();
+    let sim = sim().await;
+    sim.incoming_call("dave").unwrap();
+    let (code, stdout, stderr) = out(&room(&home, &sim, &["accept"]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "accepted the call from Dave Brown (dave@video.example.com)"
+    );
+    let (code, _, _) = out(&room(&home, &sim, &["hangup"]).await);
+    assert_eq!(code, Some(0));
+    // An invitation into a group conference: its title too.
+    sim.incoming_invitation("alice", "Weekly sync").unwrap();
+    let (code, stdout, stderr) = out(&room(&home, &sim, &["accept"]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with("accepted the call from Alice Johnson (alice@video.example.com)")
+            && stdout.contains("“Weekly sync”"),
+        "{stdout}"
+    );
+    sim.shutdown();
+}

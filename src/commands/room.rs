@@ -187,20 +187,30 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
             }
         }
         RoomCommand::Accept => {
+            // Who is calling, as the Room said (a call that rang before we connected is known
+            // by its conference once accepted).
+            let caller = h.state().invite.map(|i| i.peer);
             h.send(&Accept {}).await?;
             let s = h
                 .wait_state(timeout, |s| s.conference.is_some())
                 .await
                 .map_err(|_| Failure("the call did not start".into(), 1))?;
-            let title = s
-                .conference
-                .as_ref()
-                .map(|c| c.title.clone())
-                .unwrap_or_default();
+            // Its participants follow the conference: wait a moment for them to name the caller.
+            let s = match caller {
+                Some(_) => s,
+                None => h
+                    .wait_state(timeout.min(Duration::from_secs(3)), |s| {
+                        s.conference
+                            .as_ref()
+                            .is_some_and(|c| !c.participants.is_empty())
+                    })
+                    .await
+                    .unwrap_or_else(|now| now),
+            };
             done(
                 json,
-                json!({"conference": s.conference}),
-                &format!("accepted: {}", line(&title)),
+                json!({"conference": s.conference, "caller": caller}),
+                &accepted_text(&s, caller.as_ref()),
             )?;
         }
         RoomCommand::Reject => {
@@ -445,6 +455,40 @@ async fn execute(args: &RoomArgs, config: &Config) -> Result<(), Failure> {
     }
     drop(h);
     Ok(())
+}
+
+/// What `room accept` says: who called (the invitation's caller, else the other participant of
+/// the call), and the conference's title when it has one.
+fn accepted_text(s: &RoomState, caller: Option<&crate::room::state::Peer>) -> String {
+    let me = s.login.peer().map(|p| p.id.clone());
+    let other = s.conference.as_ref().and_then(|c| {
+        c.participants.iter().map(|p| &p.peer).find(|p| {
+            me.as_deref()
+                .is_none_or(|m| !crate::room::state::same_user(&p.id, m))
+        })
+    });
+    let peer = caller.or(other);
+    let who = peer.map(|p| {
+        let id = line(crate::room::state::call_id(&p.id)).into_owned();
+        if p.name.trim().is_empty() || p.name == p.id {
+            id
+        } else {
+            format!("{} ({id})", line(&p.name))
+        }
+    });
+    // A call's conference is titled after the caller: the title says something only when it
+    // is a conference's own.
+    let title = s
+        .conference
+        .as_ref()
+        .map(|c| c.title.trim())
+        .filter(|t| !t.is_empty() && peer.is_none_or(|p| *t != p.name && *t != p.id));
+    match (who, title) {
+        (Some(w), Some(t)) => format!("accepted the call from {w}: “{}”", line(t)),
+        (Some(w), None) => format!("accepted the call from {w}"),
+        (None, Some(t)) => format!("accepted: “{}”", line(t)),
+        (None, None) => "accepted the call".into(),
+    }
 }
 
 fn who(s: &RoomState, peer: &str) -> String {
