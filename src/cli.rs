@@ -35,24 +35,37 @@ pub struct Cli {
     #[arg(long, value_name = "NAME")]
     pub room: Option<String>,
 
-    /// Testing aid: crash on purpose once the terminal is set up (ui: the UI thread; task: a
-    /// background task), to check that the terminal is restored.
-    #[arg(long, hide = true, value_enum, value_name = "WHERE")]
-    pub debug_panic: Option<PanicSite>,
-
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Testing aid, not a flag (no hidden flag shows in shell completions): with
+/// `TRUECONF_DEBUG_PANIC=ui` or `=task` the console crashes on purpose once the terminal is set
+/// up (on the UI thread, or in a background task), so a test can check the terminal is restored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PanicSite {
     Ui,
     Task,
 }
 
+impl PanicSite {
+    /// The variable that asks for the crash.
+    pub const ENV: &'static str = "TRUECONF_DEBUG_PANIC";
+
+    /// Where to crash, from the variable's value.
+    pub fn from_env(value: Option<&str>) -> Option<PanicSite> {
+        match value? {
+            "ui" => Some(PanicSite::Ui),
+            "task" => Some(PanicSite::Task),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the TrueConf Room (and, later, TrueConf Server) simulator on this machine.
+    /// Run both simulators on this machine: a TrueConf Room (WebSocket API) and a TrueConf
+    /// Server's chat bot API, sharing one demo world.
     Simulate(SimulateArgs),
     /// Drive a TrueConf Room from scripts (state, call, hang up, mute, raw commands).
     Room(RoomArgs),
@@ -333,9 +346,10 @@ impl Format {
 pub enum ChatCommand {
     /// Log in, cache the token, and print who you are.
     Login,
-    /// List your chats: unread count, type, title, id.
+    /// List your chats: unread count, type, title (a personal chat by the other side's name),
+    /// id; with --json the chats as the server sent them.
     Chats,
-    /// Print a chat's messages, oldest first.
+    /// Print a chat's messages, oldest first, as plain text (--raw: as the server sent them).
     History {
         chat: String,
         /// How many of the latest messages.
@@ -344,6 +358,9 @@ pub enum ChatCommand {
         /// Only messages older than this message id.
         #[arg(long, value_name = "MESSAGE_ID")]
         before: Option<String>,
+        /// Print each text as the server sent it (Markdown, HTML) instead of as plain text.
+        #[arg(long)]
+        raw: bool,
     },
     /// Send a message.
     Send {
@@ -424,7 +441,7 @@ pub enum ChatCommand {
 pub enum ConfigCommand {
     /// Print the path of the config file in use.
     Path,
-    /// Read the config file and report what it configures, or the first error.
+    /// Read the config file and report what it configures, or every error, each at its line.
     Check,
     /// Print a commented example config with every key and its default.
     Example,

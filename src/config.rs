@@ -9,6 +9,9 @@ use serde::Deserialize;
 
 use crate::keys::{Action, KeyList, KeyMap};
 
+#[path = "config_read.rs"]
+mod read;
+
 /// Environment variables that override the secrets of the file.
 pub const ENV_ROOM_PIN: &str = "TRUECONF_ROOM_PIN";
 pub const ENV_PASSWORD: &str = "TRUECONF_PASSWORD";
@@ -395,7 +398,8 @@ fn de_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<KeyMap, D::Error> {
         let action: Action = name.parse().map_err(D::Error::custom)?;
         overrides.push((action, keys.into_vec()));
     }
-    KeyMap::with_overrides(overrides).map_err(D::Error::custom)
+    // Conflicts are looked for once the whole file is read, to name the binding's line.
+    Ok(KeyMap::with_overrides_unchecked(overrides))
 }
 
 #[derive(
@@ -519,30 +523,27 @@ impl Config {
         Config::parse(&text, path, env)
     }
 
-    /// Parses config text; `path` is only used in error messages.
+    /// Parses config text; `path` is only used in error messages. The first error, if any
+    /// ([`Config::check_text`] finds them all).
     pub fn parse(
         text: &str,
         path: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let mut config: Config = toml::from_str(text).map_err(|e| {
-            let span = e.span();
-            let (line, column) = span.as_ref().map(|s| line_col(text, s.start)).unzip();
-            ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line,
-                column,
-                key: span.and_then(|s| key_at(text, s.start)),
-                message: e.message().trim().to_string(),
-            }
-        })?;
-        config.validate(text, path)?;
+        let mut config = read::read(text, path).map_err(|mut errors| errors.remove(0))?;
         config.apply_env(env);
         Ok(config)
     }
 
-    /// Checks that span several keys (a single value's checks run as it is read).
-    fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+    /// Every error of config text, each located at its own line (empty: the text is fine).
+    pub fn check_text(text: &str, path: &Path) -> Vec<ConfigError> {
+        read::read(text, path).err().unwrap_or_default()
+    }
+
+    /// Checks that span several keys (a single value's checks run as it is read): every room
+    /// name given and unique, no key bound twice.
+    fn validate(&self, text: &str, path: &Path) -> Vec<ConfigError> {
+        let mut errors = Vec::new();
         let mut names = std::collections::HashSet::new();
         for (i, r) in self.rooms.iter().enumerate() {
             if r.name.trim().is_empty() || !names.insert(r.name.as_str()) {
@@ -551,19 +552,33 @@ impl Config {
                 } else {
                     "two rooms have this name; give each its own"
                 };
-                let (line, column) = find_nth_table_key(text, "room", i, "name")
-                    .map(|o| line_col(text, o))
-                    .unzip();
-                return Err(ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    line,
-                    column,
-                    key: Some("room.name".into()),
-                    message: format!("{what}: `{}`", crate::sanitize::line(&r.name)),
-                });
+                let at = read::find_nth_table_key(text, "room", i, "name");
+                errors.push(read::invalid(
+                    path,
+                    text,
+                    at,
+                    Some("room.name".into()),
+                    format!("{what}: `{}`", crate::sanitize::line(&r.name)),
+                ));
             }
         }
-        Ok(())
+        for e in self.ui.keys.conflicts() {
+            let crate::keys::KeyError::Conflict { first, second, .. } = &e else {
+                continue;
+            };
+            // At the binding the file makes (the later one when it makes both).
+            let found = [second, first]
+                .iter()
+                .find_map(|a| read::find_binding(text, a.name()).map(|at| (at, a.name())));
+            errors.push(read::invalid(
+                path,
+                text,
+                found.map(|(at, _)| at),
+                Some(found.map_or("ui.keys".into(), |(_, n)| format!("ui.keys.{n}"))),
+                e.to_string(),
+            ));
+        }
+        errors
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) {
@@ -645,86 +660,6 @@ impl Config {
 pub struct NoSuchRoom {
     pub name: String,
     pub rooms: Vec<String>,
-}
-
-fn floor_boundary(text: &str, offset: usize) -> usize {
-    let mut o = offset.min(text.len());
-    while !text.is_char_boundary(o) {
-        o -= 1;
-    }
-    o
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..floor_boundary(text, offset)];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, col)
-}
-
-/// The dotted key at a byte offset: the table header above it plus the key its line assigns.
-fn key_at(text: &str, offset: usize) -> Option<String> {
-    let offset = floor_boundary(text, offset);
-    let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line = text[line_start..].lines().next().unwrap_or("");
-    let trimmed = line.trim_start();
-    if trimmed.starts_with('[') {
-        // The error is on a header itself, e.g. an unknown section.
-        return Some(
-            trimmed
-                .trim_matches(|c| c == '[' || c == ']' || c == ' ')
-                .to_string(),
-        )
-        .filter(|s| !s.is_empty());
-    }
-    let mut table = String::new();
-    for l in text[..line_start].lines().rev() {
-        let t = l.trim();
-        if t.starts_with('[') {
-            table = t
-                .trim_matches(|c| c == '[' || c == ']' || c == ' ')
-                .to_string();
-            break;
-        }
-    }
-    let key = trimmed
-        .split_once('=')
-        .map(|(k, _)| k.trim().trim_matches('"').to_string())
-        .filter(|k| !k.is_empty());
-    match (table.is_empty(), key) {
-        (_, None) if table.is_empty() => None,
-        (_, None) => Some(table),
-        (true, Some(k)) => Some(k),
-        (false, Some(k)) => Some(format!("{table}.{k}")),
-    }
-}
-
-/// Byte offset of `key =` inside the `n`th `[[table]]`.
-fn find_nth_table_key(text: &str, table: &str, n: usize, key: &str) -> Option<usize> {
-    let header = format!("[[{table}]]");
-    let mut count = 0usize;
-    let mut inside = false;
-    let mut offset = 0usize;
-    for l in text.split_inclusive('\n') {
-        let t = l.trim();
-        if t.starts_with('[') {
-            inside = t.replace(' ', "") == header && {
-                count += 1;
-                count == n + 1
-            };
-        } else if inside && t.split_once('=').map(|(k, _)| k.trim()) == Some(key) {
-            return Some(offset + l.find(key).unwrap_or(0));
-        }
-        offset += l.len();
-    }
-    None
 }
 
 #[cfg(test)]

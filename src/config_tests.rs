@@ -101,12 +101,61 @@ fn key_binding_errors_name_the_table() {
     assert_eq!(key.as_deref(), Some("ui.keys.quit"));
     assert!(msg.contains("cannot read key `hyper-q`"), "{msg}");
 
-    let (_, key, msg, _) = invalid("[ui.keys]\nquitt = \"q\"\n");
-    assert_eq!(key.as_deref(), Some("ui.keys"));
+    // At the line of the unknown name, not the table's.
+    let (line, key, msg, _) = invalid("[ui.keys]\nquit = \"q\"\nquitt = \"q\"\n");
+    assert_eq!((line, key.as_deref()), (Some(3), Some("ui.keys.quitt")));
     assert!(msg.contains("unknown action `quitt`"), "{msg}");
 
-    let (_, _, msg, _) = invalid("[ui.keys]\ncall = \"h\"\n");
+    // A conflict: at the binding that makes it, not at line 1.
+    let (line, key, msg, _) = invalid("[ui]\nbell = false\n\n[ui.keys]\ncall = \"h\"\n");
     assert!(msg.contains("`call`") && msg.contains("`hangup`"), "{msg}");
+    assert_eq!((line, key.as_deref()), (Some(5), Some("ui.keys.call")));
+    // Inline under [ui], too.
+    let (line, _, _, _) = invalid("[ui]\nkeys = { quit = \"x\", mic = \"x\" }\n");
+    assert_eq!(line, Some(2));
+}
+
+#[test]
+fn every_error_is_found_each_at_its_line() {
+    let text = "[chat]\nserver = 5\nusername = \"op\"\n\n[ui]\nbel = true\ntheme = \"neon\"\n\n\
+                [ui.keys]\nquit = \"z\"\nhelp = \"z\"\nquitt = \"y\"\n\n\
+                [[room]]\nname = \"A\"\nhost = \"h\"\nhttp_port = \"80\"\n\n\
+                [[room]]\nname = \"A\"\nhost = \"h2\"\n\n[[room]]\nname = \"B\"\n";
+    let errors = Config::check_text(text, Path::new("t.toml"));
+    let at: Vec<(Option<usize>, String)> = errors
+        .iter()
+        .map(|e| match e {
+            ConfigError::Invalid { line, key, .. } => (*line, key.clone().unwrap_or_default()),
+            ConfigError::Read { .. } => (None, String::new()),
+        })
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (Some(2), "chat.server".to_string()),
+            (Some(6), "ui.bel".into()),
+            (Some(7), "ui.theme".into()),
+            (Some(11), "ui.keys.help".into()),
+            (Some(12), "ui.keys.quitt".into()),
+            (Some(17), "room.http_port".into()),
+            (Some(20), "room.name".into()),
+            (Some(23), "room".into()),
+        ],
+        "{errors:#?}"
+    );
+    assert!(errors[7].to_string().contains("missing field `host`"));
+    // The first is what a start reports.
+    assert_eq!(
+        Config::parse(text, Path::new("t.toml"), |_| None).unwrap_err(),
+        errors[0]
+    );
+    // A key set aside is not then reported missing.
+    let e = Config::check_text("[[room]]\nname = \"A\"\nhost = 5\n", Path::new("t.toml"));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    // A syntax error stops the reading: what follows it cannot be trusted.
+    let e = Config::check_text("[ui]\nbell = \n[chat]\nserver = 5\n", Path::new("t.toml"));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(Config::check_text("", Path::new("t.toml")).is_empty());
 }
 
 #[test]

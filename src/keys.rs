@@ -395,12 +395,21 @@ impl KeyMap {
     pub fn with_overrides(
         overrides: impl IntoIterator<Item = (Action, Vec<KeySpec>)>,
     ) -> Result<KeyMap, KeyError> {
+        let map = KeyMap::with_overrides_unchecked(overrides);
+        map.check_conflicts()?;
+        Ok(map)
+    }
+
+    /// Applies overrides without looking for conflicts (the config reads the file first and
+    /// reports every conflict at its line: [`KeyMap::conflicts`]).
+    pub fn with_overrides_unchecked(
+        overrides: impl IntoIterator<Item = (Action, Vec<KeySpec>)>,
+    ) -> KeyMap {
         let mut map = KeyMap::default();
         for (a, keys) in overrides {
             map.bindings.insert(a, keys);
         }
-        map.check_conflicts()?;
-        Ok(map)
+        map
     }
 
     /// Contexts active at the same time: the global and room keys work in every pane (an
@@ -413,6 +422,15 @@ impl KeyMap {
     ];
 
     fn check_conflicts(&self) -> Result<(), KeyError> {
+        match self.conflicts().into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Every key bound to two actions active at the same time, each clash once.
+    pub fn conflicts(&self) -> Vec<KeyError> {
+        let mut out: Vec<KeyError> = Vec::new();
         for set in Self::ACTIVE_SETS {
             let mut seen: BTreeMap<KeySpec, Action> = BTreeMap::new();
             for (&a, keys) in self
@@ -424,16 +442,19 @@ impl KeyMap {
                     if let Some(other) = seen.insert(k, a)
                         && other != a
                     {
-                        return Err(KeyError::Conflict {
+                        let e = KeyError::Conflict {
                             key: k,
                             first: other,
                             second: a,
-                        });
+                        };
+                        if !out.contains(&e) {
+                            out.push(e);
+                        }
                     }
                 }
             }
         }
-        Ok(())
+        out
     }
 
     pub fn keys(&self, a: Action) -> &[KeySpec] {

@@ -113,6 +113,25 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         None => (Config::default_path(), false),
     };
     let env = |k: &str| std::env::var(k).ok();
+    // `config check`: every error of the file, each at its line (a start stops at the first).
+    if let (Some(Command::Config(ConfigCommand::Check)), Some(p)) = (&cli.command, &path)
+        && let Ok(text) = std::fs::read_to_string(p)
+    {
+        let errors = Config::check_text(&text, p);
+        if !errors.is_empty() {
+            for e in &errors {
+                warn_user!("trueconf-console: {e}");
+            }
+            if errors.len() > 1 {
+                warn_user!(
+                    "trueconf-console: {} errors in {}",
+                    errors.len(),
+                    p.display()
+                );
+            }
+            return Ok(ExitCode::from(2));
+        }
+    }
     let config = match &path {
         Some(p) => Config::load(p, required, env),
         None => Ok(Config::default()),
@@ -212,7 +231,8 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
     } else if !tightened.is_empty() {
         model.notify(NoticeLevel::Warn, tightened.join(" · "));
     }
-    let ended_by = run_tui(model, &config, cli.demo, cli.debug_panic)?;
+    let debug_panic = PanicSite::from_env(std::env::var(PanicSite::ENV).ok().as_deref());
+    let ended_by = run_tui(model, &config, cli.demo, debug_panic)?;
     match ended_by {
         // As a shell reports a program a signal ended; a lost terminal counts as SIGHUP.
         Some(s) => {
@@ -344,10 +364,12 @@ fn run_tui(
             effects.connect_chat(t, opts);
         }
         match debug_panic {
-            Some(PanicSite::Ui) => panic!("deliberate panic on the UI thread (--debug-panic ui)"),
+            Some(PanicSite::Ui) => {
+                panic!("deliberate panic on the UI thread (TRUECONF_DEBUG_PANIC=ui)")
+            }
             Some(PanicSite::Task) => {
                 tokio::spawn(async {
-                    panic!("deliberate panic in a background task (--debug-panic task)")
+                    panic!("deliberate panic in a background task (TRUECONF_DEBUG_PANIC=task)")
                 });
             }
             None => {}

@@ -60,7 +60,65 @@ fn completions_for_each_shell() {
             s.contains(marker) && s.contains("demo") && s.contains("config"),
             "{shell} completions:\n{s}"
         );
+        // No hidden flag is offered (the crash test aid is an environment variable).
+        assert!(
+            !s.contains("debug-panic") && !s.contains("Testing aid"),
+            "{shell} completions offer a hidden flag:\n{s}"
+        );
     }
+}
+
+#[test]
+fn simulate_help_says_it_runs_both_simulators() {
+    let home = Home::new();
+    let out = run(&home, &["simulate", "--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains("TrueConf Room") && help.contains("chat bot API"),
+        "{help}"
+    );
+    assert!(!help.contains("later"), "{help}");
+    let out = run(&home, &["--help"]);
+    assert!(!text(&out.stdout).contains("later"));
+}
+
+#[test]
+fn config_check_lists_every_error_each_at_its_line() {
+    let home = Home::new();
+    let p = home.write(
+        "c.toml",
+        "# keys\n[ui]\nbel = false\n\n[ui.keys]\nquit = \"z\"\nhelp = \"z\"\n\n\
+         [[room]]\nname = \"Hall\"\nhost = \"h\"\nhttp_port = \"eighty\"\n",
+    );
+    let out = run(&home, &["config", "check", "--config", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    let want = [(3, "ui.bel"), (7, "ui.keys.help"), (12, "room.http_port")];
+    assert_eq!(lines.len(), want.len() + 1, "{err}");
+    for (l, (n, key)) in lines.iter().zip(want) {
+        let head = format!(
+            "trueconf-console: config error in {}, line {n}, column ",
+            p.display()
+        );
+        assert!(
+            l.starts_with(&head) && l.contains(&format!("key `{key}`")),
+            "{l}\n{err}"
+        );
+    }
+    // The key conflict is at the binding's line (7), not at line 1.
+    assert!(
+        lines[1].contains("key z is bound to both `quit` and `help`"),
+        "{err}"
+    );
+    assert_eq!(
+        lines[3],
+        format!("trueconf-console: 3 errors in {}", p.display())
+    );
 }
 
 #[test]

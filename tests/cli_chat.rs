@@ -121,11 +121,23 @@ async fn a_script_lists_sends_and_reads_back() {
     let (code, stdout, _) =
         out(&chat(&home, &sim, &["history", "Project", "--count", "5"], &[]).await);
     assert_eq!(code, Some(0));
+    // As text: the Markdown read, not shown.
     let lines: Vec<&str> = stdout.lines().collect();
-    assert!(lines.iter().any(|l| l.contains("**ship it**")), "{stdout}");
     assert!(
-        lines.last().unwrap().contains("agreed")
-            || lines.iter().any(|l| l.contains("↳ **ship it**: agreed")),
+        lines
+            .iter()
+            .any(|l| l.contains(&mid) && l.ends_with(" ship it")),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains(&mid))
+            .all(|l| !l.contains("**")),
+        "{stdout}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("↳ ship it: agreed")),
         "{stdout}"
     );
 
@@ -193,6 +205,89 @@ async fn a_script_lists_sends_and_reads_back() {
         out(&chat(&home, &sim, &["create-channel", "Radio", "--json"], &[]).await);
     assert_eq!(code, Some(0));
     assert!(serde_json::from_str::<Value>(&stdout).unwrap()["chat_id"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chats_and_history_read_as_text_and_edits_say_edited() {
+    let home = Home::new();
+    let sim = sim().await;
+    // The list: a header, and the personal chat with alice under her name.
+    let (code, stdout, stderr) = out(&chat(&home, &sim, &["chats"], PW).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("UNREAD  TYPE")
+            && lines[0].contains("TITLE")
+            && lines[0].ends_with("ID"),
+        "{stdout}"
+    );
+    let p2p = lines
+        .iter()
+        .find(|l| l.contains(" p2p "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(p2p.contains("Alice Johnson"), "{stdout}");
+    assert!(!stdout.contains("alice@video.example.com"), "{stdout}");
+    assert_eq!(
+        lines[0].find("TITLE"),
+        p2p.find("Alice Johnson"),
+        "the columns line up: {stdout}"
+    );
+    // --json: the chats as the server sent them, ids and all.
+    let (code, stdout, _) = out(&chat(&home, &sim, &["chats", "--json"], PW).await);
+    assert_eq!(code, Some(0));
+    let chats: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        chats
+            .iter()
+            .any(|c| c["title"] == "alice@video.example.com")
+    );
+
+    // HTML as plain text; --raw as the server has it.
+    let html =
+        "<b>Build</b> is <i>green</i>: <a href=\"https://ci.example.com/7\">the run</a> &amp; more";
+    let (code, stdout, stderr) =
+        out(&chat(&home, &sim, &["send", "Project", html, "--html"], PW).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let mid = stdout.trim().strip_prefix("sent ").unwrap().to_string();
+    // (Alice may have answered by then: the message is found by its id.)
+    let (code, stdout, _) =
+        out(&chat(&home, &sim, &["history", "Project", "--count", "3"], PW).await);
+    assert_eq!(code, Some(0));
+    let ours = stdout.lines().find(|l| l.contains(&mid));
+    assert!(
+        ours.is_some_and(|l| l.ends_with(&format!(
+            "{mid}  operator   Build is green: the run ‹https://ci.example.com/7› & more"
+        ))),
+        "{stdout}"
+    );
+    let (code, stdout, _) = out(&chat(
+        &home,
+        &sim,
+        &["history", "Project", "--count", "3", "--raw"],
+        PW,
+    )
+    .await);
+    assert_eq!(code, Some(0));
+    let ours = stdout.lines().find(|l| l.contains(&mid));
+    assert!(ours.is_some_and(|l| l.contains("<b>Build</b>")), "{stdout}");
+
+    // An edit says so.
+    let (code, stdout, stderr) = out(&chat(&home, &sim, &["edit", &mid, "fixed"], PW).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout.trim(), format!("edited {mid}"));
+
+    // Nothing to send: refused before connecting, exit 2.
+    for empty in ["", "   "] {
+        let (code, stdout, stderr) = out(&chat(&home, &sim, &["send", "Project", empty], PW).await);
+        assert_eq!(code, Some(2), "{empty:?}: {stdout}{stderr}");
+        assert_eq!(
+            stderr.trim(),
+            "error: the message is empty: give the text to send (quote it if it has spaces)"
+        );
+        assert!(stdout.is_empty());
+    }
+    let (code, _, stderr) = out(&chat(&home, &sim, &["edit", &mid, ""], PW).await);
+    assert_eq!(code, Some(2), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -53,7 +53,9 @@ fn ctrl_c_quits_at_160x48() {
 #[test]
 fn a_panic_on_the_ui_thread_restores_the_terminal() {
     let home = Home::new();
-    let mut app = PtyApp::spawn(&["--demo", "--debug-panic", "ui"], &home.env(), 80, 24);
+    let mut env = home.env();
+    env.insert("TRUECONF_DEBUG_PANIC".into(), "ui".into());
+    let mut app = PtyApp::spawn(&["--demo"], &env, 80, 24);
     let st = app.wait_exit();
     assert_eq!(st.code(), Some(101), "{st:?}");
     app.wait_for_text("deliberate panic on the UI thread");
@@ -78,7 +80,9 @@ fn a_panic_on_the_ui_thread_restores_the_terminal() {
 #[test]
 fn a_panic_in_a_background_task_restores_the_terminal_and_ends_the_program() {
     let home = Home::new();
-    let mut app = PtyApp::spawn(&["--demo", "--debug-panic", "task"], &home.env(), 80, 24);
+    let mut env = home.env();
+    env.insert("TRUECONF_DEBUG_PANIC".into(), "task".into());
+    let mut app = PtyApp::spawn(&["--demo"], &env, 80, 24);
     let st = app.wait_exit();
     assert_eq!(st.code(), Some(101), "{st:?}");
     app.wait_for_text("deliberate panic in a background task");

@@ -12,12 +12,14 @@ use crate::chat::auth::TokenCache;
 use crate::chat::catchup::{Seen, all_chats};
 use crate::chat::events::ChatEvent;
 use crate::chat::methods::*;
-use crate::chat::types::{ChatType, Envelope, human_size};
+use crate::chat::types::{ChatType, human_size};
 use crate::chat::{self, ChatError, ChatHandle, ChatLinkEvent, ChatLinkOptions, ChatTarget};
 use crate::cli::{ChatArgs, ChatCommand};
 use crate::config::{Config, DEFAULT_CHAT_PORT, DEFAULT_CHAT_TLS_PORT, Secret};
 use crate::link::{Backoff, LinkStatus};
 use crate::sanitize::line;
+
+use super::chat_print::{chat_row, chats_header, message_line, p2p_peer};
 
 /// A failure: the one-line reason and the exit code.
 pub struct Failure(pub String, pub u8);
@@ -134,28 +136,6 @@ pub fn utc(ms: u64) -> String {
     )
 }
 
-fn message_line(e: &Envelope) -> String {
-    let who = e.author.id.split('@').next().unwrap_or_default();
-    let edited = if e.is_edited { " (edited)" } else { "" };
-    let reply = e
-        .reply_message
-        .as_ref()
-        .map(|r| {
-            format!(
-                "↳ {}: ",
-                line(&r.summary()).chars().take(30).collect::<String>()
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        "{}  {}  {:<10} {reply}{}{edited}",
-        utc(e.timestamp),
-        e.message_id,
-        line(who),
-        line(&e.summary())
-    )
-}
-
 /// A CHAT argument: an id, a title, or a user's p2p chat.
 async fn resolve_chat(h: &ChatHandle, arg: &str) -> Result<String, Failure> {
     if arg.len() >= 32 && arg.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
@@ -183,6 +163,16 @@ async fn resolve_chat(h: &ChatHandle, arg: &str) -> Result<String, Failure> {
 }
 
 async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
+    // A blank message is refused before anything connects (the server would post it, or
+    // refuse it with a less helpful code).
+    if let ChatCommand::Send { text, .. } | ChatCommand::Edit { text, .. } = &args.command
+        && text.trim().is_empty()
+    {
+        return Err(Failure(
+            "the message is empty: give the text to send (quote it if it has spaces)".into(),
+            2,
+        ));
+    }
     let script = match &args.command {
         ChatCommand::Run { file } => Some(load_script(file)?),
         _ => None,
@@ -336,14 +326,25 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
             if json {
                 print_json(&chats);
             } else {
+                // A personal chat's title is the other side's id: shown by their name.
+                let mut names = std::collections::HashMap::new();
+                for peer in chats.iter().filter_map(p2p_peer) {
+                    if names.contains_key(peer) {
+                        continue;
+                    }
+                    let req = GetUserDisplayName {
+                        user_id: peer.to_string(),
+                    };
+                    if let Ok(n) = h.get_user_display_name(req).await
+                        && !n.display_name.trim().is_empty()
+                    {
+                        names.insert(peer, n.display_name);
+                    }
+                }
+                outln!("{}", chats_header());
                 for c in &chats {
-                    outln!(
-                        "{:>4}  {:<9} {:<30}  {}",
-                        c.unread,
-                        c.chat_type.name(),
-                        line(c.title.as_deref().unwrap_or("(untitled)")),
-                        c.chat_id
-                    );
+                    let name = p2p_peer(c).and_then(|p| names.get(p)).map(String::as_str);
+                    outln!("{}", chat_row(c, name));
                 }
             }
         }
@@ -351,6 +352,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
             chat,
             count,
             before,
+            raw,
         } => {
             let id = resolve_chat(&h, chat).await?;
             let mut hist = h
@@ -365,7 +367,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                 print_json(&hist.messages);
             } else {
                 for m in &hist.messages {
-                    outln!("{}", message_line(m));
+                    outln!("{}", message_line(m, *raw));
                 }
             }
         }
@@ -378,7 +380,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
             let id = resolve_chat(&h, chat).await?;
             let r = super::send::deliver(&h, &id, text, reply.as_deref(), format.mode(), timeout)
                 .await?;
-            posted(&r, json);
+            posted(&r, json, "sent");
         }
         ChatCommand::Edit {
             message,
@@ -391,7 +393,11 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                     content: text_content(text, format.mode()),
                 })
                 .await?;
-            posted(&r, json);
+            let r = Posted {
+                message_id: r.message_id.or_else(|| Some(message.clone())),
+                ..r
+            };
+            posted(&r, json, "edited");
         }
         ChatCommand::Delete { message, for_all } => {
             h.remove_message(RemoveMessage {
@@ -409,7 +415,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                     message_id: message.clone(),
                 })
                 .await?;
-            posted(&r, json);
+            posted(&r, json, "forwarded as");
         }
         ChatCommand::Upload {
             chat,
@@ -426,7 +432,7 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                     reply.clone(),
                 )
                 .await?;
-            posted(&r, json);
+            posted(&r, json, "sent");
         }
         ChatCommand::Download { file_id, path } => {
             let info = h.download_to(file_id, path).await?;
@@ -549,11 +555,12 @@ fn full_user(h: &ChatHandle, user: &str) -> String {
     }
 }
 
-fn posted(r: &Posted, json: bool) {
+/// What was posted: `sent ID`, `edited ID`, … (`verb` says which).
+fn posted(r: &Posted, json: bool, verb: &str) {
     if json {
         print_json(r);
     } else {
-        let mut s = format!("sent {}", r.message_id.as_deref().unwrap_or("?"));
+        let mut s = format!("{verb} {}", line(r.message_id.as_deref().unwrap_or("?")));
         if let Some(f) = &r.file_id {
             s.push_str(&format!(" (file {f})"));
         }
@@ -636,7 +643,7 @@ fn event_json(e: &ChatEvent) -> Value {
 
 fn event_text(e: &ChatEvent) -> String {
     match e {
-        ChatEvent::Message(m) => format!("message   {}", message_line(m)),
+        ChatEvent::Message(m) => format!("message   {}", message_line(m, false)),
         ChatEvent::Edited {
             message_id, text, ..
         } => format!(
