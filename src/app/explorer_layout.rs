@@ -82,6 +82,13 @@ pub fn hints(x: &Explorer) -> String {
 
 /// Where Esc goes from here, for the status bar.
 pub fn esc_hint(x: &Explorer) -> &'static str {
+    let searching = x
+        .exchange
+        .as_ref()
+        .is_some_and(|e| e.view.search().typing.is_some());
+    if x.focus == Focus::Reply && searching {
+        return "Esc: cancel the search";
+    }
     match (x.focus, x.full, x.back) {
         (Focus::List, _, _) => "Esc: leave the explorer",
         (Focus::Editor, _, _) => "Esc: back to the list",

@@ -629,6 +629,7 @@ fn the_reply_scrolls_opens_full_screen_and_esc_goes_back_one_level_at_a_time() {
     key(&mut m, KeyCode::Char('/'));
     typed(&mut m, "key07");
     assert!(hints(x(&m)).starts_with("Type what to find"));
+    assert_eq!(esc_hint(x(&m)), "Esc: cancel the search");
     key(&mut m, KeyCode::Enter);
     assert_eq!(view(&m).search_status().as_deref(), Some("match 1 of 1"));
     assert!(
