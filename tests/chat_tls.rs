@@ -314,7 +314,8 @@ async fn the_cli_pins_and_says_what_to_pin() {
         .unwrap();
     let err = String::from_utf8_lossy(&ok.stderr);
     assert!(ok.status.success(), "{err}");
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("alice"));
+    // The personal chat with alice, by her name.
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("Alice Johnson"));
 
     let refused = run(vec![]).await.unwrap();
     let err = String::from_utf8_lossy(&refused.stderr);
