@@ -232,7 +232,8 @@ impl Viewer {
             return None;
         }
         Some(match (s.current, s.matches.len()) {
-            (_, 0) => format!("no match for “{}”", s.query),
+            // The query may have been pasted: inert like any text on screen.
+            (_, 0) => format!("no match for “{}”", crate::sanitize::line(&s.query)),
             (Some(c), n) => format!("match {} of {n}", c + 1),
             (None, n) => format!("{n} matches"),
         })

@@ -175,6 +175,9 @@ fn search_finds_every_match_and_moves_between_them() {
     press(&mut v, KeyCode::Esc);
     assert!(v.search().typing.is_none());
     assert_eq!(v.search().query, "absent");
+    // A pasted query is shown inert.
+    v.find("\u{1b}[2J");
+    assert!(!v.search_status().unwrap().contains('\u{1b}'));
     // An empty query ends the search.
     v.find("");
     assert_eq!(v.search_status(), None);
