@@ -222,10 +222,14 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             if d.editor.is_blank() {
                 return vec![];
             }
-            // What was sent shows at the bottom: follow the newest again.
+            // What was sent shows at the bottom: follow the newest again. Sending leaves the
+            // composer, so that the next keys are commands again (an `m` meant for the
+            // microphone must not land in a new draft); Enter or `i` writes again.
             if let Some(o) = m.chat.open.as_mut() {
                 o.selected = None;
             }
+            m.mode = Mode::Normal;
+            m.ui.focus = super::Pane::History;
             let d = m.composer.drafts.entry(chat_id.clone()).or_default();
             let mut out = Outgoing::new(chat_id, d.editor.take(), d.parse_mode.wire());
             out.reply_to = d.reply_to.take();

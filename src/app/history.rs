@@ -257,8 +257,10 @@ pub fn chat_done(
                 }
                 ChatOp::Create { kind, arg } => {
                     if let Some(id) = new_id {
-                        // Open it; the list reloads with it.
+                        // Open it; the list reloads with it, unfiltered so that it shows.
+                        m.chat.filter = Default::default();
                         m.chat.list.selected = Some(id.clone());
+                        m.ui.focus = super::Pane::History;
                         m.chat.open = Some(super::OpenChat {
                             chat_id: id.clone(),
                             title: sanitize::line(arg).into_owned(),

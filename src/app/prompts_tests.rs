@@ -214,7 +214,9 @@ fn new_chat_of_each_kind_opens_when_created() {
         ]
     );
     assert_eq!(m.chat.open.as_ref().unwrap().chat_id, "new1");
+    assert_eq!(m.ui.focus, Pane::History, "the new chat has the keyboard");
     // A personal chat also asks for the other side's name.
+    m.ui.focus = Pane::Chats;
     ch(&mut m, 'N');
     typed(&mut m, "bob@srv");
     let cmds = kc(&mut m, KeyCode::Enter);

@@ -365,6 +365,15 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Open if m.ui.focus == Pane::Chats && m.chat.link.is_up() => {
             return open_selected(m);
         }
+        // Esc in the chat list drops a filter left from `/`, so every chat shows again.
+        Action::Back if m.ui.focus == Pane::Chats && !m.chat.filter.query.is_empty() => {
+            m.chat.filter = Default::default();
+            m.touch();
+        }
+        // Enter in the history writes in the open chat (as `i` does).
+        Action::Open if m.ui.focus == Pane::History && m.chat.open.is_some() => {
+            return on_action(m, Action::Compose);
+        }
         Action::Up
         | Action::Down
         | Action::Back
@@ -411,6 +420,8 @@ pub(super) fn open_selected(m: &mut Model) -> Vec<Cmd> {
         state: super::Loadable::Loading,
         ..Default::default()
     });
+    // Opening a chat is to read it: the keyboard goes with it.
+    m.ui.focus = Pane::History;
     m.touch();
     vec![Cmd::LoadHistory {
         chat_id,

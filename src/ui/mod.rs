@@ -33,7 +33,9 @@ pub fn view(model: &Model, f: &mut Frame) {
         too_small(f, area, &theme);
         return;
     }
-    let l = MainLayout::new(area, model.ui.inspector);
+    let l = MainLayout::new(area, model.ui.inspector, |w| {
+        composer::wanted_rows(model, w)
+    });
     if let Some(x) = model.mode.explorer() {
         // The explorer takes the screen above the status bar.
         let body = Rect {

@@ -5,7 +5,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use super::text::{truncate, width};
-use crate::app::{Model, NoticeLevel, Session};
+use crate::app::{Mode, Model, NoticeLevel, Pane, Session};
 use crate::keys::Action;
 
 /// The bottom line: demo badge, both links' state, then a notice or the key hints.
@@ -29,14 +29,7 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 NoticeLevel::Error => theme.error,
             },
         ),
-        None => (
-            format!(
-                "{} help  {} quit",
-                m.ui.keys.describe(Action::Help),
-                m.ui.keys.describe(Action::Quit)
-            ),
-            theme.dim,
-        ),
+        None => (hints_text(m, total / 2), theme.dim),
     };
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     let budget = total.saturating_sub(used + 1);
@@ -78,6 +71,66 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(right, right_style));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// What the keys do where the keyboard is now, most useful first.
+pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
+    let key = |a: Action| {
+        m.ui.keys
+            .keys(a)
+            .first()
+            .map_or_else(|| "(unbound)".to_string(), ToString::to_string)
+    };
+    let mut out: Vec<(String, &'static str)> = match &m.mode {
+        Mode::Composing => {
+            return vec![
+                ("Enter".into(), "send"),
+                ("Alt-Enter".into(), "new line"),
+                ("Esc".into(), "stop writing"),
+            ];
+        }
+        Mode::Filtering => {
+            return vec![
+                ("Enter".into(), "open"),
+                ("Esc".into(), "clear the filter"),
+                ("↑↓".into(), "choose"),
+            ];
+        }
+        Mode::Explorer(_) => {
+            return vec![
+                ("Esc".into(), "back"),
+                (key(Action::Inspector), "inspector"),
+            ];
+        }
+        _ => match m.ui.focus {
+            Pane::Chats => vec![(key(Action::Open), "open"), (key(Action::Filter), "filter")],
+            Pane::History => vec![
+                (key(Action::Compose), "write"),
+                (key(Action::Reply), "reply"),
+            ],
+            Pane::Room => vec![(key(Action::Call), "call"), (key(Action::Mic), "mic")],
+        },
+    };
+    out.push((key(Action::Help), "help"));
+    out.push((key(Action::Quit), "quit"));
+    out
+}
+
+/// The hints that fit in `budget` columns, whole.
+fn hints_text(m: &Model, budget: usize) -> String {
+    let mut text = String::new();
+    for (k, what) in hints(m) {
+        let next = if text.is_empty() {
+            format!("{k} {what}")
+        } else {
+            format!("{text}  {k} {what}")
+        };
+        if width(&next) > budget && !text.is_empty() {
+            break;
+        }
+        text = next;
+    }
+    text
 }
 
 fn links_text(
