@@ -245,6 +245,12 @@ pub struct OpenChat {
     pub older: Older,
     /// Messages removed while on screen: shown as deleted rather than vanishing.
     pub deleted: std::collections::HashSet<String>,
+    /// The chat's unread count when it was opened: the newest page marks where they begin.
+    pub unread_at_open: u64,
+    /// The first message not yet seen: a "new messages" line is drawn above it.
+    pub first_unread: Option<String>,
+    /// Messages from others that arrived while the cursor was up in the history.
+    pub new_below: usize,
 }
 
 impl OpenChat {
@@ -343,6 +349,43 @@ impl OpenChat {
             Some(i) => Some(self.messages[i.max(0) as usize].message_id.clone()),
             None => None,
         };
+        if self.selected.is_none() {
+            self.new_below = 0;
+        }
+    }
+
+    /// Places the "new messages" line from the count the chat list had when the chat was
+    /// opened: above the oldest of the newest `unread_at_open` messages written by others.
+    pub fn mark_unread_from_open(&mut self, me: Option<&str>) {
+        let n = std::mem::take(&mut self.unread_at_open);
+        if n == 0 || self.first_unread.is_some() {
+            return;
+        }
+        let mut seen = 0u64;
+        for e in self.messages.iter().rev() {
+            if e.is_system() || me == Some(e.author.id.as_str()) {
+                continue;
+            }
+            seen += 1;
+            self.first_unread = Some(e.message_id.clone());
+            if seen == n {
+                break;
+            }
+        }
+    }
+
+    /// Notes a pushed message for the reader: while the cursor is up in the history, one from
+    /// someone else counts as new below (and, the first, marks where the new ones begin).
+    pub fn note_arrival(&mut self, e: &Envelope, me: Option<&str>) {
+        if e.chat_id != self.chat_id || e.is_system() || me == Some(e.author.id.as_str()) {
+            return;
+        }
+        if self.selected.is_some() {
+            self.new_below += 1;
+            if self.first_unread.is_none() {
+                self.first_unread = Some(e.message_id.clone());
+            }
+        }
     }
 
     pub fn apply(&mut self, ev: &ChatEvent) -> bool {

@@ -23,7 +23,10 @@ pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Down => o.step(1),
         Action::PageUp => o.step(-10),
         Action::PageDown => o.step(10),
-        _ => o.selected = None,
+        _ => {
+            o.selected = None;
+            o.new_below = 0;
+        }
     }
     m.touch();
     load_older(m)
@@ -94,6 +97,7 @@ pub fn history_loaded(
                 };
             }
             open.state = super::Loadable::Ready;
+            open.mark_unread_from_open(m.chat.me.as_deref());
             m.chat.list.mark_read(chat_id);
         }
         (Err(e), None) => {

@@ -195,10 +195,19 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                 }
                 m.touch();
             }
-            if let Some(o) = m.chat.open.as_mut()
-                && o.apply(&ev)
-            {
-                m.touch();
+            if let Some(o) = m.chat.open.as_mut() {
+                if let crate::chat::events::ChatEvent::Message(e) = &ev
+                    && !o
+                        .messages
+                        .iter()
+                        .rev()
+                        .any(|h| h.message_id == e.message_id)
+                {
+                    o.note_arrival(e, m.chat.me.as_deref());
+                }
+                if o.apply(&ev) {
+                    m.touch();
+                }
             }
             if let crate::chat::events::ChatEvent::ChatRemoved { chat_id } = &ev
                 && m.chat.open.as_ref().is_some_and(|o| &o.chat_id == chat_id)
@@ -418,6 +427,7 @@ pub(super) fn open_selected(m: &mut Model) -> Vec<Cmd> {
         chat_id: chat_id.clone(),
         title: entry.title.clone(),
         state: super::Loadable::Loading,
+        unread_at_open: entry.unread,
         ..Default::default()
     });
     // Opening a chat is to read it: the keyboard goes with it.

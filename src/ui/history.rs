@@ -31,7 +31,24 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         None => "History".to_string(),
     };
     let focused = m.ui.focus == Pane::History;
-    let b = block(&title, focused, theme);
+    let mut b = block(&title, focused, theme);
+    // Scrolled up while others wrote: how many wait below, and the key that goes there.
+    if let Some(o) = m.chat.open.as_ref().filter(|o| o.new_below > 0) {
+        b = b.title_bottom(
+            Line::styled(
+                format!(
+                    " {} new ↓ {} ",
+                    o.new_below,
+                    m.ui.keys
+                        .keys(Action::Newest)
+                        .first()
+                        .map_or_else(String::new, ToString::to_string)
+                ),
+                theme.warn,
+            )
+            .right_aligned(),
+        );
+    }
     let Some(open) = &m.chat.open else {
         let hint = format!(
             "No chat open. {} opens the chat selected in the list.",
@@ -91,6 +108,18 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                     w,
                 ),
                 theme.dim,
+            ));
+        }
+        if open.first_unread.as_deref() == Some(e.message_id.as_str()) {
+            let label = " new messages ";
+            let left = w.saturating_sub(width(label)) / 2;
+            let right = w.saturating_sub(width(label) + left);
+            lines.push(Line::styled(
+                truncate(
+                    &format!("{}{label}{}", "┄".repeat(left), "┄".repeat(right)),
+                    w,
+                ),
+                theme.warn,
             ));
         }
         lines.extend(message_lines(e, &cx, focused && selected == Some(i)));

@@ -1,0 +1,182 @@
+//! Snapshots of the panes at work at 80×24 and 160×48: a growing composer, the unread
+//! marker, the outbox, the message log. Review changes with `cargo insta review` (or set
+//! `INSTA_UPDATE=always` and read the diff in git).
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use trueconf_console::app::{Model, Msg, update};
+use trueconf_console::chat::ChatLinkEvent;
+use trueconf_console::chat::client::ChatSession;
+use trueconf_console::chat::events::ChatEvent;
+use trueconf_console::chat::types::{Chat, Envelope};
+use trueconf_console::config::Config;
+use trueconf_console::link::LinkStatus;
+use trueconf_console::ui;
+
+const ME: &str = "operator@video.example.com";
+const T0: u64 = 1_795_000_000_000;
+
+fn render(m: &Model) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(m.ui.size.0, m.ui.size.1)).unwrap();
+    t.draw(|f| ui::view(m, f)).unwrap();
+    t
+}
+
+fn screen(m: &Model) -> String {
+    let t = render(m);
+    let b = t.backend().buffer();
+    let w = b.area.width as usize;
+    b.content()
+        .chunks(w)
+        .map(|row| {
+            row.iter()
+                .map(ratatui::buffer::Cell::symbol)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn key(m: &mut Model, code: KeyCode) {
+    update(m, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn typed(m: &mut Model, s: &str) {
+    for c in s.chars() {
+        key(m, KeyCode::Char(c));
+    }
+}
+
+fn env(chat: &str, n: u64, author: &str, text: &str) -> Envelope {
+    Envelope::from_value(&json!({"chatId": chat, "messageId": format!("m{n}"),
+        "timestamp": T0 + n * 60_000, "type": 200, "author": {"id": author, "type": 1},
+        "box": {"id": n, "position": ""}, "content": {"text": text, "parseMode": "text"}}))
+    .unwrap()
+}
+
+/// The demo model signed in, with one group chat ("Project", `unread` unread) opened from the
+/// list and its newest page loaded: `mine` of ours, then `others` from Alice.
+fn project(w: u16, h: u16, unread: u64, mine: u64, others: u64) -> Model {
+    let mut m = Model::demo(&Config::default(), (w, h), false);
+    m.ui.utc_offset_secs = 0;
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Session(ChatSession {
+            user_id: format!("{ME}/1"),
+            me: ME.into(),
+            connection_id: None,
+        })),
+    );
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    let chat = Chat::from_value(&json!({"chatId": "p", "title": "Project", "chatType": 2,
+        "unreadMessages": unread}))
+    .unwrap();
+    update(&mut m, Msg::ChatsLoaded(Ok(vec![chat])));
+    key(&mut m, KeyCode::Tab);
+    key(&mut m, KeyCode::Enter);
+    let mut page: Vec<Envelope> = (1..=mine)
+        .map(|n| env("p", n, ME, &format!("our message {n}")))
+        .collect();
+    page.extend((mine + 1..=mine + others).map(|n| {
+        env(
+            "p",
+            n,
+            "alice@video.example.com",
+            &format!("Alice's message {n}"),
+        )
+    }));
+    page.reverse();
+    update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: "p".into(),
+            before: None,
+            result: Ok(page),
+        },
+    );
+    m
+}
+
+#[test]
+fn unread_marker_80x24_and_160x48() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let m = project(w, h, 3, 3, 4);
+        let s = screen(&m);
+        let marker = s.find("new messages").expect("the marker is drawn");
+        let first_unread = s.find("Alice's message 5").unwrap();
+        let last_read = s.find("Alice's message 4").unwrap();
+        assert!(last_read < marker && marker < first_unread, "{s}");
+        insta::assert_snapshot!(format!("unread_marker_{w}x{h}"), render(&m).backend());
+    }
+}
+
+#[test]
+fn messages_arriving_while_scrolled_up_are_counted_below() {
+    let mut m = project(80, 24, 0, 2, 2);
+    assert!(!screen(&m).contains("new messages"), "nothing was unread");
+    key(&mut m, KeyCode::Up);
+    key(&mut m, KeyCode::Up);
+    for n in [10, 11] {
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
+                "p",
+                n,
+                "bob@video.example.com",
+                "are you there?",
+            ))))),
+        );
+    }
+    // Ours does not count.
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
+            "p", 12, ME, "yes",
+        ))))),
+    );
+    let s = screen(&m);
+    assert!(s.contains("2 new ↓ End"), "{s}");
+    insta::assert_snapshot!("two_new_below_80x24", render(&m).backend());
+    // Back to the newest: the count goes, the line stays where the new ones began.
+    key(&mut m, KeyCode::End);
+    let s = screen(&m);
+    assert!(!s.contains("new ↓"), "{s}");
+    let marker = s.find("new messages").unwrap();
+    assert!(marker < s.find("are you there?").unwrap(), "{s}");
+}
+
+#[test]
+fn a_three_line_draft_with_a_wrapped_line_80x24_and_160x48() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut m = project(w, h, 0, 1, 1);
+        key(&mut m, KeyCode::Char('i'));
+        typed(&mut m, "First line");
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)),
+        );
+        let mut second = String::from("a second line long enough to wrap at word boundaries");
+        second.push_str(if w < 100 {
+            " in an eighty column terminal"
+        } else {
+            " in a terminal of one hundred and sixty columns, where the composer is more than a hundred columns wide"
+        });
+        typed(&mut m, &second);
+        update(&mut m, Msg::Paste("\nthird".into()));
+        let s = screen(&m);
+        assert!(
+            s.contains("First line"),
+            "the first line stays visible:\n{s}"
+        );
+        assert!(s.contains("third"), "{s}");
+        // Word wrap: no row of the composer ends inside a word.
+        assert!(!s.contains("boundar\n"), "{s}");
+        insta::assert_snapshot!(format!("three_line_draft_{w}x{h}"), render(&m).backend());
+    }
+}
