@@ -136,14 +136,19 @@ pub struct Config {
 }
 
 impl Config {
-    /// Where downloads go: `[ui] download_dir`, else the user's download directory, else
+    /// Where downloads go: `[ui] download_dir`, else the user's download directory
+    /// (`XDG_DOWNLOAD_DIR`, else `~/Downloads`, as file managers and browsers use), else
     /// `downloads` in the data dir, else the current directory.
     pub fn download_dir(&self) -> PathBuf {
         if let Some(d) = &self.ui.download_dir {
             return expand_home(d);
         }
         directories::UserDirs::new()
-            .and_then(|u| u.download_dir().map(PathBuf::from))
+            .and_then(|u| {
+                u.download_dir()
+                    .map(PathBuf::from)
+                    .or_else(|| Some(u.home_dir().join("Downloads")))
+            })
             .or_else(|| crate::dirs::data_dir().map(|d| d.join("downloads")))
             .unwrap_or_else(|| PathBuf::from("."))
     }

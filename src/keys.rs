@@ -78,7 +78,8 @@ actions! {
     Forward = "forward", History, ["f"], "forward the selected message";
     Upload = "upload", History, ["u"], "send a file";
     Download = "download", History, ["o"], "download / open the attachment";
-    Retry = "retry", History, ["t"], "send a failed message again";
+    Retry = "retry", History, ["t"], "send a failed message or file again";
+    Outbox = "outbox", Global, ["O"], "the outbox: everything not yet sent, waiting or failed";
     Newest = "newest", History, ["end", "G"], "back to the newest message";
     PageUp = "page_up", History, ["pageup"], "ten messages up";
     PageDown = "page_down", History, ["pagedown"], "ten messages down";

@@ -180,3 +180,69 @@ fn a_three_line_draft_with_a_wrapped_line_80x24_and_160x48() {
         insta::assert_snapshot!(format!("three_line_draft_{w}x{h}"), render(&m).backend());
     }
 }
+
+#[test]
+fn the_outbox_view_80x24_and_160x48() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut m = project(w, h, 0, 1, 1);
+        // Written while the link is down: waits. Then a refused one, and a failed file.
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Disconnected {
+                reason: "cut".into(),
+            })),
+        );
+        key(&mut m, KeyCode::Char('i'));
+        typed(&mut m, "See you at the board room at ten");
+        key(&mut m, KeyCode::Enter);
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        let id = m.composer.outbox[0].local_id;
+        update(
+            &mut m,
+            Msg::ChatSent {
+                local_id: id,
+                outcome: trueconf_console::app::SendOutcome::Refused(
+                    "the server refused it (403)".into(),
+                ),
+            },
+        );
+        key(&mut m, KeyCode::Char('u'));
+        typed(&mut m, "/nonexistent/minutes.pdf");
+        key(&mut m, KeyCode::Enter);
+        update(
+            &mut m,
+            Msg::TransferDone {
+                id: 1,
+                result: Err(trueconf_console::app::AppError::File {
+                    what: "cannot open",
+                    path: "/nonexistent/minutes.pdf".into(),
+                    reason: "no such file".into(),
+                }),
+            },
+        );
+        // And one in a chat that is gone.
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Disconnected {
+                reason: "cut".into(),
+            })),
+        );
+        key(&mut m, KeyCode::Enter);
+        typed(&mut m, "a message for a chat that will vanish");
+        key(&mut m, KeyCode::Enter);
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Event(ChatEvent::ChatRemoved {
+                chat_id: "p".into(),
+            })),
+        );
+        key(&mut m, KeyCode::Char('O'));
+        let s = screen(&m);
+        assert!(s.contains("Outbox · 3 item(s)"), "{s}");
+        assert!(s.contains("not in the chat list"), "{s}");
+        insta::assert_snapshot!(format!("outbox_view_{w}x{h}"), render(&m).backend());
+    }
+}

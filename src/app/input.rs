@@ -48,6 +48,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Help { scroll } => return on_help_key(m, key, *scroll),
         Mode::Prompt(_) => return super::prompts::on_prompt_key(m, &k),
         Mode::Confirm(_) => return super::prompts::on_confirm_key(m, &k),
+        Mode::Outbox { selected } => return super::outbox::on_key(m, key, *selected),
         _ => {}
     }
     if let Some(action) = call_dialog_key(m, key) {
@@ -57,7 +58,11 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Composing => super::composer::on_key(m, &k),
         Mode::Filtering => super::prompts::on_filter_key(m, &k),
         Mode::Explorer(_) => super::explorer::on_key(m, &k),
-        Mode::Normal | Mode::Help { .. } | Mode::Prompt(_) | Mode::Confirm(_) => {
+        Mode::Normal
+        | Mode::Help { .. }
+        | Mode::Prompt(_)
+        | Mode::Confirm(_)
+        | Mode::Outbox { .. } => {
             let pane = match m.ui.focus {
                 Pane::Room => Context::Room,
                 Pane::Chats => Context::Chats,

@@ -15,6 +15,7 @@ mod input;
 mod mode;
 mod model;
 mod msg;
+mod outbox;
 mod picker;
 mod prompts;
 mod room;
@@ -36,10 +37,11 @@ pub use effects::Effects;
 pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt};
 pub use model::{
     ChatModel, ComposerModel, ExplorerMemory, LinkStatus, MIN_HEIGHT, MIN_WIDTH, Model,
-    NewChatKind, Notice, NoticeLevel, Pane, RoomEntry, RoomModel, Session, Traffic, TransferState,
-    TransferView, Transfers, Ui,
+    NewChatKind, Notice, NoticeLevel, Pane, RoomEntry, RoomModel, Session, Traffic, TransferSource,
+    TransferState, TransferView, Transfers, Ui,
 };
 pub use msg::{AppError, Confirmed, Msg, SignalKind};
+pub use outbox::{OutboxItem, OutboxRow, rows as outbox_rows};
 pub use picker::{Candidate, Pick, Picker, rank};
 pub use prompts::call_matches;
 pub use run::{Signals, run};

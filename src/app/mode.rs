@@ -20,6 +20,10 @@ pub enum Mode {
     Prompt(Prompt),
     /// A question with one key per answer; any other key cancels and returns to `back`.
     Confirm(Confirm),
+    /// The outbox view over the panes, the cursor on row `selected`.
+    Outbox {
+        selected: usize,
+    },
     /// The API explorer, full screen.
     Explorer(Box<Explorer>),
 }
@@ -95,6 +99,9 @@ impl Mode {
 
     /// A pop-up (help, prompt, confirmation) is over the screen.
     pub fn is_popup(&self) -> bool {
-        matches!(self, Mode::Help { .. } | Mode::Prompt(_) | Mode::Confirm(_))
+        matches!(
+            self,
+            Mode::Help { .. } | Mode::Prompt(_) | Mode::Confirm(_) | Mode::Outbox { .. }
+        )
     }
 }

@@ -80,6 +80,20 @@ pub struct TransferView {
     pub done: u64,
     pub total: u64,
     pub state: TransferState,
+    /// What started it, so that a failed transfer can be tried again.
+    pub source: TransferSource,
+}
+
+/// Where a transfer's bytes come from: enough to start it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferSource {
+    /// A file sent to a chat, as the user typed its path.
+    Upload {
+        path: std::path::PathBuf,
+        reply_to: Option<String>,
+    },
+    /// An attachment saved from a message.
+    Download { file_id: String, name: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -110,6 +110,8 @@ pub enum Confirmed {
         method: String,
         params: serde_json::Value,
     },
+    /// Dropping an item from the outbox.
+    Discard(super::OutboxItem),
     /// The explorer's request, checked and ready to go.
     ExplorerSend {
         api: super::explorer::Api,

@@ -126,6 +126,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Confirmed(c) => match c {
             super::Confirmed::Chat(op) => vec![Cmd::Chat(op)],
+            super::Confirmed::Discard(item) => super::outbox::discard(m, item),
             super::Confirmed::Room { method, params } => vec![Cmd::room(&method, params)],
             super::Confirmed::ExplorerSend {
                 api,
@@ -366,6 +367,7 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             }
         }
         Action::Retry => return retry_failed(m),
+        Action::Outbox => super::outbox::open(m),
         Action::Up | Action::Down if m.ui.focus == Pane::Chats => {
             let delta = if action == Action::Up { -1 } else { 1 };
             m.chat.list.step_in(delta, m.chat.filter.query.text());

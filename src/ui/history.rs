@@ -178,8 +178,9 @@ fn pending_lines(cx: &Ctx, chat_id: &str) -> Vec<Line<'static>> {
             },
             crate::app::OutState::Failed(e) => (
                 format!(
-                    "✗ not sent: {e} ({} retries)",
-                    m.ui.keys.describe(Action::Retry)
+                    "✗ not sent: {e} ({} retries · {} to drop)",
+                    m.ui.keys.describe(Action::Retry),
+                    m.ui.keys.describe(Action::Outbox)
                 ),
                 theme.error,
             ),
@@ -212,13 +213,15 @@ fn pending_lines(cx: &Ctx, chat_id: &str) -> Vec<Line<'static>> {
                 theme.title,
             ),
         ]));
-        rows.push(transfer_line(t, w, theme));
+        rows.extend(transfer_lines(t, cx));
     }
     rows
 }
 
-/// A transfer's state: a progress bar while it runs, then where the file is, or why not.
-fn transfer_line(t: &TransferView, w: usize, theme: &Theme) -> Line<'static> {
+/// A transfer's state: a progress bar while it runs, then where the file is (the whole path,
+/// wrapped), or why not.
+fn transfer_lines(t: &TransferView, cx: &Ctx) -> Vec<Line<'static>> {
+    let (w, theme) = (cx.w, cx.theme);
     match &t.state {
         TransferState::Running => {
             let pct = (t.done * 100).checked_div(t.total).unwrap_or(0).min(100);
@@ -230,28 +233,40 @@ fn transfer_line(t: &TransferView, w: usize, theme: &Theme) -> Line<'static> {
             );
             let bar_w = w.saturating_sub(width(&sizes) + 4).clamp(4, 30);
             let full = bar_w * pct as usize / 100;
-            Line::from(vec![
+            vec![Line::from(vec![
                 Span::styled(format!("{arrow} "), theme.ok),
                 Span::styled("█".repeat(full), theme.ok),
                 Span::styled("░".repeat(bar_w - full), theme.dim),
                 Span::raw(truncate(&sizes, w.saturating_sub(bar_w + 2))),
-            ])
+            ])]
         }
+        TransferState::Done if t.upload => vec![Line::styled("✓ sent", theme.ok)],
         TransferState::Done => {
             let path = t
                 .path
                 .as_ref()
                 .map(|p| sanitize::line(&p.display().to_string()).into_owned())
                 .unwrap_or_default();
-            Line::styled(truncate(&format!("✓ saved to {path}"), w), theme.ok)
+            wrap(&format!("✓ downloaded to {path}"), w)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.ok))
+                .collect()
         }
         TransferState::Failed(e) => {
             let what = if t.upload {
                 "not sent"
             } else {
-                "download failed"
+                "not downloaded"
             };
-            Line::styled(truncate(&format!("✗ {what}: {e}"), w), theme.error)
+            let keys = format!(
+                "{} retries · {} to drop",
+                cx.m.ui.keys.describe(Action::Retry),
+                cx.m.ui.keys.describe(Action::Outbox)
+            );
+            wrap(&format!("✗ {what}: {e} ({keys})"), w)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.error))
+                .collect()
         }
     }
 }
@@ -423,7 +438,16 @@ fn content_lines(
             ready_state,
             ..
         } => {
+            let t = m
+                .transfers
+                .items
+                .iter()
+                .rev()
+                .find(|t| !t.upload && t.message_id.as_deref() == Some(message_id));
+            // The server's word on the file, unless we have just downloaded it whole.
+            let fetched = t.is_some_and(|t| t.state == TransferState::Done);
             let state = match ready_state {
+                _ if fetched => "",
                 Some(crate::chat::types::ReadyState::Uploading) => " · uploading",
                 Some(crate::chat::types::ReadyState::NotAvailable) => " · no longer available",
                 _ => "",
@@ -435,14 +459,8 @@ fn content_lines(
                 Span::styled(name, theme.title),
                 Span::styled(meta, theme.dim),
             ]));
-            let t = m
-                .transfers
-                .items
-                .iter()
-                .rev()
-                .find(|t| !t.upload && t.message_id.as_deref() == Some(message_id));
             match t {
-                Some(t) => out.push(transfer_line(t, w, theme)),
+                Some(t) => out.extend(transfer_lines(t, cx)),
                 None if selected => out.push(Line::from(vec![
                     Span::styled(m.ui.keys.describe(Action::Download), theme.key),
                     Span::styled(" downloads", theme.dim),

@@ -8,6 +8,7 @@ mod help;
 mod history;
 mod inspector;
 mod layout;
+mod outbox;
 mod panes;
 pub mod rich;
 mod room;
@@ -67,6 +68,7 @@ pub fn view(model: &Model, f: &mut Frame) {
         Mode::Prompt(Prompt::NewChat { kind, input }) => {
             dialog::new_chat(f, area, *kind, input, &theme);
         }
+        Mode::Outbox { selected } => outbox::overlay(f, area, model, *selected, &theme),
         Mode::Normal | Mode::Composing | Mode::Filtering | Mode::Explorer(_) => {}
     }
 }

@@ -96,6 +96,13 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 ("↑↓".into(), "choose"),
             ];
         }
+        Mode::Outbox { .. } => {
+            return vec![
+                (key(Action::Retry), "try again"),
+                (key(Action::Delete), "drop"),
+                ("Esc".into(), "close"),
+            ];
+        }
         Mode::Explorer(_) => {
             return vec![
                 ("Esc".into(), "back"),
