@@ -246,3 +246,48 @@ fn the_outbox_view_80x24_and_160x48() {
         insta::assert_snapshot!(format!("outbox_view_{w}x{h}"), render(&m).backend());
     }
 }
+
+#[test]
+fn a_deleted_message_leaves_no_text_in_quotes_and_stays_deleted_when_reopened() {
+    let mut m = project(80, 24, 0, 0, 1);
+    let mut reply = env("p", 5, ME, "agreed");
+    reply.reply_message_id = Some("m1".into());
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(
+            reply.clone(),
+        )))),
+    );
+    assert!(screen(&m).contains("↩ alice: Alice's message 1"));
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Removed {
+            chat_id: "p".into(),
+            message_id: "m1".into(),
+            by: None,
+        })),
+    );
+    let s = screen(&m);
+    assert!(!s.contains("Alice's message 1"), "{s}");
+    assert!(
+        s.contains("(message deleted)") && s.contains("↩ (deleted message)"),
+        "{s}"
+    );
+    // Reopened: the server's page has only the reply; the deleted one is back in its place.
+    key(&mut m, KeyCode::BackTab);
+    key(&mut m, KeyCode::Enter);
+    update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: "p".into(),
+            before: None,
+            result: Ok(vec![reply]),
+        },
+    );
+    let s = screen(&m);
+    assert!(!s.contains("Alice's message 1"), "{s}");
+    assert!(
+        s.contains("(message deleted)") && s.contains("↩ (deleted message)"),
+        "{s}"
+    );
+}

@@ -233,6 +233,12 @@ pub enum Older {
     Complete,
 }
 
+/// Messages seen deleted, by chat id.
+pub type RemovedMessages = std::collections::HashMap<String, Vec<Envelope>>;
+
+/// How many deleted messages are remembered per chat.
+pub const REMOVED_KEPT: usize = 200;
+
 /// The chat on screen: its messages in box order (oldest first).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenChat {
@@ -316,10 +322,61 @@ impl OpenChat {
         self.messages = merged;
     }
 
-    /// Shows a message as deleted (it stays in place, so the reader sees what happened).
-    pub fn mark_deleted(&mut self, message_id: &str) -> bool {
-        self.messages.iter().any(|m| m.message_id == message_id)
-            && self.deleted.insert(message_id.to_string())
+    /// Shows a message as deleted (it stays in place, so the reader sees what happened), and
+    /// keeps it in `removed` so that the chat shows it so when opened again.
+    pub fn mark_deleted(&mut self, message_id: &str, removed: &mut RemovedMessages) -> bool {
+        let Some(e) = self
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.message_id == message_id)
+        else {
+            return false;
+        };
+        let kept = removed.entry(self.chat_id.clone()).or_default();
+        if !kept.iter().any(|k| k.message_id == message_id) {
+            kept.push(e.clone());
+            if kept.len() > REMOVED_KEPT {
+                kept.remove(0);
+            }
+        }
+        self.deleted.insert(message_id.to_string())
+    }
+
+    /// Puts back, shown deleted, the messages seen deleted earlier in this chat that fall
+    /// within what is loaded now (a page the server sends no longer holds them).
+    pub fn restore_removed(&mut self, removed: &RemovedMessages) {
+        let Some(kept) = removed.get(&self.chat_id) else {
+            return;
+        };
+        let from = if self.older == Older::Complete {
+            0
+        } else {
+            self.messages
+                .iter()
+                .map(|m| m.timestamp)
+                .min()
+                .unwrap_or(u64::MAX)
+        };
+        let back: Vec<Envelope> = kept
+            .iter()
+            .filter(|k| k.timestamp >= from)
+            .filter(|k| !self.messages.iter().any(|m| m.message_id == k.message_id))
+            .cloned()
+            .collect();
+        for k in &kept[..] {
+            if k.timestamp >= from {
+                self.deleted.insert(k.message_id.clone());
+            }
+        }
+        if !back.is_empty() {
+            self.merge(back);
+        }
+    }
+
+    /// The message `id` was deleted while we watched (this session).
+    pub fn is_deleted(&self, id: &str) -> bool {
+        self.deleted.contains(id)
     }
 
     pub fn selected_index(&self) -> Option<usize> {
@@ -388,7 +445,7 @@ impl OpenChat {
         }
     }
 
-    pub fn apply(&mut self, ev: &ChatEvent) -> bool {
+    pub fn apply(&mut self, ev: &ChatEvent, removed: &mut RemovedMessages) -> bool {
         match ev {
             ChatEvent::Message(e) if e.chat_id == self.chat_id => {
                 self.merge([(**e).clone()]);
@@ -416,7 +473,7 @@ impl OpenChat {
                 chat_id,
                 message_id,
                 ..
-            } if *chat_id == self.chat_id => self.mark_deleted(message_id),
+            } if *chat_id == self.chat_id => self.mark_deleted(message_id, removed),
             ChatEvent::HistoryCleared { chat_id, .. } if *chat_id == self.chat_id => {
                 self.messages.clear();
                 self.deleted.clear();

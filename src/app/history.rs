@@ -97,6 +97,7 @@ pub fn history_loaded(
                 };
             }
             open.state = super::Loadable::Ready;
+            open.restore_removed(&m.chat.removed);
             open.mark_unread_from_open(m.chat.me.as_deref());
             m.chat.list.mark_read(chat_id);
         }
@@ -250,7 +251,7 @@ pub fn chat_done(
                     ..
                 } => {
                     if let Some(o) = m.chat.open.as_mut().filter(|o| &o.chat_id == chat_id) {
-                        o.mark_deleted(message_id);
+                        o.mark_deleted(message_id, &mut m.chat.removed);
                     }
                 }
                 ChatOp::Forward { to_chat, .. } => {

@@ -260,6 +260,9 @@ pub struct ChatModel {
     pub names: std::collections::HashMap<String, String>,
     /// IDs whose names were asked for (so each is asked once).
     pub names_asked: std::collections::HashSet<String>,
+    /// Messages seen deleted this session, by chat (at most [`super::chats::REMOVED_KEPT`]
+    /// each): reopening the chat shows them deleted in their place again, as before.
+    pub removed: std::collections::HashMap<String, Vec<crate::chat::types::Envelope>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -364,6 +367,7 @@ impl Model {
                 filter: Default::default(),
                 names: Default::default(),
                 names_asked: Default::default(),
+                removed: Default::default(),
             },
             composer: ComposerModel::default(),
             transfers: Transfers {

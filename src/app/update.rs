@@ -206,7 +206,7 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                 {
                     o.note_arrival(e, m.chat.me.as_deref());
                 }
-                if o.apply(&ev) {
+                if o.apply(&ev, &mut m.chat.removed) {
                     m.touch();
                 }
             }

@@ -330,7 +330,19 @@ fn message_lines(e: &Envelope, cx: &Ctx, selected: bool) -> Vec<Line<'static>> {
         ));
         return out;
     }
-    if let Some(r) = &e.reply_message {
+    // The answered message, unless it was deleted (its text must not linger in the quote).
+    let gone = |id: &str| m.chat.open.as_ref().is_some_and(|o| o.is_deleted(id));
+    let answered = e
+        .reply_message
+        .as_ref()
+        .map(|r| r.message_id.as_str())
+        .or(e.reply_message_id.as_deref());
+    if answered.is_some_and(gone) {
+        out.push(Line::styled(
+            "│ ↩ (deleted message)",
+            theme.dim.add_modifier(Modifier::ITALIC),
+        ));
+    } else if let Some(r) = &e.reply_message {
         let who = author_name(m, &r.author.id);
         let q = format!("│ ↩ {who}: {}", sanitize::line(&r.summary()));
         out.push(Line::styled(truncate(&q, w), theme.dim));
