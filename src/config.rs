@@ -375,6 +375,10 @@ pub struct UiConfig {
     /// Where downloaded attachments go (default: the user's download directory).
     #[serde(default)]
     pub download_dir: Option<PathBuf>,
+    /// Clicks and the wheel (on by default; `false` leaves the mouse to the terminal, for
+    /// selecting text without holding Shift).
+    #[serde(default = "yes")]
+    pub mouse: bool,
 }
 
 impl Default for UiConfig {
@@ -384,6 +388,7 @@ impl Default for UiConfig {
             bell: true,
             keys: KeyMap::default(),
             download_dir: None,
+            mouse: true,
         }
     }
 }

@@ -212,6 +212,7 @@ fn the_terminal_closed_under_the_console_ends_it_quietly_with_its_files_saved() 
     app.send(b"waits in the outbox");
     app.send(b"\r");
     app.wait_for_text("waiting for the link");
+    app.send(b"i"); // sending left the composer
     app.send(b"half a thought");
     app.wait_for_text("half a thought");
 

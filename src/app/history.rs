@@ -32,6 +32,17 @@ pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
     load_older(m)
 }
 
+/// The wheel over the history: the cursor moves `delta` messages (and older pages load as
+/// it nears the top), without taking the keyboard from where it is.
+pub fn scroll(m: &mut Model, delta: isize) -> Vec<Cmd> {
+    let Some(o) = m.chat.open.as_mut() else {
+        return vec![];
+    };
+    o.step(delta);
+    m.touch();
+    load_older(m)
+}
+
 /// Asks for the page before the oldest message once the cursor is near it.
 fn load_older(m: &mut Model) -> Vec<Cmd> {
     let Some(o) = m.chat.open.as_mut() else {

@@ -17,6 +17,7 @@ mod model;
 mod msg;
 mod outbox;
 mod picker;
+mod pointer;
 mod prompts;
 mod room;
 mod run;
@@ -43,6 +44,7 @@ pub use model::{
 pub use msg::{AppError, Confirmed, Msg, SignalKind};
 pub use outbox::{OutboxItem, OutboxRow, rows as outbox_rows};
 pub use picker::{Candidate, Pick, Picker, rank};
+pub use pointer::Target;
 pub use prompts::call_matches;
 pub use run::{Signals, run};
 pub use update::update;

@@ -20,6 +20,8 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Paste(text) => super::input::on_paste(m, &text),
         Msg::Mouse(_) => vec![],
+        Msg::Click(t) => super::pointer::on_click(m, t),
+        Msg::Wheel { target, up } => super::pointer::on_wheel(m, target, up),
         Msg::Name { id, name } => {
             let name = sanitize::line(&name).into_owned();
             if !name.is_empty() && m.chat.names.get(&id) != Some(&name) {

@@ -148,23 +148,46 @@ pub fn call_prompt(
     f.set_cursor_position((x.min(r.x + r.width - 2), r.y + 1));
 }
 
-/// A question with one key per answer.
+/// A question with one key per answer; each answer (and Esc) is a button for the mouse.
 pub fn confirm(
     f: &mut Frame,
     area: Rect,
     question: &str,
     answers: &[crate::app::Answer],
     theme: &Theme,
+    hits: &mut super::HitMap,
 ) {
+    use crossterm::event::KeyCode;
     let r = centered(area, 60, 5);
     let w = r.width.saturating_sub(4) as usize;
+    let mut buttons: Vec<(String, String, KeyCode)> = answers
+        .iter()
+        .map(|a| {
+            (
+                a.key.to_string(),
+                format!(" {}", a.label),
+                KeyCode::Char(a.key),
+            )
+        })
+        .collect();
+    buttons.push(("Esc".into(), " cancel".into(), KeyCode::Esc));
     let mut keys: Vec<Span> = Vec::new();
-    for a in answers {
-        keys.push(Span::styled(a.key.to_string(), theme.key));
-        keys.push(Span::raw(format!(" {}   ", a.label)));
+    let (mut x, y) = (r.x + 2, r.y + 3);
+    for (key, label, code) in buttons {
+        let bw = (super::text::width(&key) + super::text::width(&label)) as u16;
+        hits.push(
+            Rect {
+                x,
+                y,
+                width: bw.min((r.x + r.width).saturating_sub(x)),
+                height: 1,
+            },
+            crate::app::Target::Press(code),
+        );
+        x = x.saturating_add(bw + 3);
+        keys.push(Span::styled(key, theme.key));
+        keys.push(Span::raw(format!("{label}   ")));
     }
-    keys.push(Span::styled("Esc", theme.key));
-    keys.push(Span::raw(" cancel"));
     let lines = vec![
         Line::styled(truncate(question, w), theme.title),
         Line::raw(""),

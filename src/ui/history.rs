@@ -7,10 +7,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
 use super::panes::{block, bottom_anchored, draw, local, weekday_date, wrap};
 use super::text::{truncate, width};
-use crate::app::{Loadable, Model, Older, Pane, TransferState, TransferView};
+use super::{HitMap, Theme};
+use crate::app::{Loadable, Model, Older, Pane, Target, TransferState, TransferView};
 use crate::chat::types::{Content, Envelope, human_size};
 use crate::keys::Action;
 use crate::sanitize;
@@ -22,7 +22,7 @@ struct Ctx<'a> {
     w: usize,
 }
 
-pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut HitMap) {
     let title = match &m.chat.open {
         Some(o) => format!(
             "History: {}",
@@ -125,31 +125,54 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         lines.extend(message_lines(e, &cx, focused && selected == Some(i)));
         lines
     };
+    // Each line with the index of the message it belongs to (None: the unsent tail), so a
+    // click can find its message.
+    let tagged = |i: usize| -> Vec<(Line<'static>, Option<usize>)> {
+        block_of(i).into_iter().map(|l| (l, Some(i))).collect()
+    };
+    let untagged = |ls: Vec<Line<'static>>| -> Vec<(Line<'static>, Option<usize>)> {
+        ls.into_iter().map(|l| (l, None)).collect()
+    };
     let rows = match selected {
         // Following the newest: bottom-anchored, unconfirmed messages and uploads last.
         None => {
-            let tail = pending_lines(&cx, &open.chat_id);
-            bottom_anchored((0..msgs.len()).rev().map(block_of), tail, h)
+            let tail = untagged(pending_lines(&cx, &open.chat_id));
+            bottom_anchored((0..msgs.len()).rev().map(tagged), tail, h)
         }
         // Around the cursor: newer messages fill at most half the pane below it, so the
         // selected message stays in view and moving costs what is visible.
         Some(sel) => {
             let below = h / 2;
-            let mut after: Vec<Line> = Vec::new();
+            let mut after: Vec<(Line, Option<usize>)> = Vec::new();
             for i in sel + 1..msgs.len() {
                 if after.len() >= below {
                     break;
                 }
-                after.extend(block_of(i));
+                after.extend(tagged(i));
             }
             if after.len() < below {
-                after.extend(pending_lines(&cx, &open.chat_id));
+                after.extend(untagged(pending_lines(&cx, &open.chat_id)));
             }
             after.truncate(below);
-            bottom_anchored((0..=sel).rev().map(block_of), after, h)
+            bottom_anchored((0..=sel).rev().map(tagged), after, h)
         }
     };
-    f.render_widget(Paragraph::new(rows).block(b), area);
+    let inner = b.inner(area);
+    let mut lines = Vec::with_capacity(rows.len());
+    for (row, (line, owner)) in rows.into_iter().enumerate() {
+        if let Some(i) = owner {
+            hits.push(
+                Rect {
+                    y: inner.y + row as u16,
+                    height: 1,
+                    ..inner
+                },
+                Target::Message(msgs[i].message_id.clone()),
+            );
+        }
+        lines.push(line);
+    }
+    f.render_widget(Paragraph::new(lines).block(b), area);
 }
 
 /// Messages written but not confirmed, and uploads on their way, for the bottom of the pane.

@@ -29,7 +29,8 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 NoticeLevel::Error => theme.error,
             },
         ),
-        None => (hints_text(m, total / 2), theme.dim),
+        // Hints fill what the links' states leave (below).
+        None => (String::new(), theme.dim),
     };
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     let budget = total.saturating_sub(used + 1);
@@ -51,6 +52,13 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             &m.chat.link.short_label(),
         ),
     ];
+    // Without a notice, the links' states come first and the hints take what is left, at
+    // least the first one.
+    let right = if m.ui.notice.is_some() {
+        right
+    } else {
+        hints_text(m, 0)
+    };
     let left = candidates
         .iter()
         .find(|c| width(c) + width(&right) + 2 <= budget)
@@ -64,6 +72,11 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 candidates[2].clone()
             }
         });
+    let right = if m.ui.notice.is_some() {
+        right
+    } else {
+        hints_text(m, budget.saturating_sub(width(&left) + 2))
+    };
     let right = truncate(&right, budget.saturating_sub(width(&left) + 2));
     let left = truncate(&left, budget);
     spans.push(Span::raw(left.clone()));
