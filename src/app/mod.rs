@@ -25,6 +25,7 @@ mod run;
 mod testkit;
 mod transfers;
 mod update;
+pub mod viewer;
 
 pub use chats::{ChatEntry, ChatList, Loadable, Older, OpenChat};
 pub use cmd::{ChatOp, Cmd};
@@ -48,3 +49,4 @@ pub use pointer::Target;
 pub use prompts::call_matches;
 pub use run::{Signals, run};
 pub use update::update;
+pub use viewer::{Tone, ViewKey, ViewLine, Viewer};

@@ -15,6 +15,7 @@ mod room;
 mod status;
 pub mod text;
 pub mod theme;
+mod viewer;
 
 pub use layout::{MIN_HEIGHT, MIN_WIDTH, MainLayout};
 pub use theme::Theme;
