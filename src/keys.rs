@@ -79,7 +79,8 @@ actions! {
     Upload = "upload", History, ["u"], "send a file";
     Download = "download", History, ["o"], "download / open the attachment";
     Retry = "retry", History, ["t"], "send a failed message or file again";
-    Outbox = "outbox", Global, ["O"], "the outbox: everything not yet sent, waiting or failed";
+    Outbox = "outbox", Global, ["O"], "the outbox: all that is not sent yet";
+    Log = "log", Global, ["L"], "the message log: every notice, whole";
     Newest = "newest", History, ["end", "G"], "back to the newest message";
     PageUp = "page_up", History, ["pageup"], "ten messages up";
     PageDown = "page_down", History, ["pagedown"], "ten messages down";

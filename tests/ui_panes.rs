@@ -291,3 +291,91 @@ fn a_deleted_message_leaves_no_text_in_quotes_and_stays_deleted_when_reopened() 
         "{s}"
     );
 }
+
+#[test]
+fn the_inspector_scrolled_and_a_frame_opened_80x24_and_160x48() {
+    use trueconf_console::room::RoomLinkEvent;
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut m = Model::demo(&Config::default(), (w, h), false);
+        m.ui.utc_offset_secs = 0;
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL)),
+        );
+        // A big getAppState reply among small frames.
+        let big = json!({"requestId": 2, "method": "getAppState", "result": true,
+            "appState": 3, "embeddedHttpPort": 8766, "isLoggedIn": true,
+            "devices": {"cameras": ["Logitech Rally", "PTZ Pro 2"], "microphones": ["Ceiling array", "Table mic"],
+            "speakers": ["Room speakers"]}, "extra": (0..12).map(|i| format!("field {i}")).collect::<Vec<_>>()})
+        .to_string();
+        let frames = [
+            r#"{"method":"getAppState","requestId":2}"#.to_string(),
+            big,
+            r#"{"event":"micMuted","mute":false}"#.to_string(),
+            r#"{"event":"volumeChanged","volume":60}"#.to_string(),
+        ];
+        for (i, text) in frames.into_iter().enumerate() {
+            update(
+                &mut m,
+                Msg::Room(RoomLinkEvent::Frame {
+                    outgoing: i == 0,
+                    text,
+                    at_ms: T0 + i as u64 * 250,
+                }),
+            );
+        }
+        // Tab to the inspector, up to the big reply.
+        while m.ui.focus != trueconf_console::app::Pane::Inspector {
+            key(&mut m, KeyCode::Tab);
+        }
+        key(&mut m, KeyCode::Up);
+        key(&mut m, KeyCode::Up);
+        key(&mut m, KeyCode::Up);
+        let s = screen(&m);
+        assert!(s.contains("▶"), "{s}");
+        insta::assert_snapshot!(format!("inspector_scrolled_{w}x{h}"), render(&m).backend());
+        key(&mut m, KeyCode::Enter);
+        let s = screen(&m);
+        assert!(s.contains("Frame 2 of 4"), "{s}");
+        insta::assert_snapshot!(
+            format!("inspector_frame_open_{w}x{h}"),
+            render(&m).backend()
+        );
+        // Scrolled to its end: the last field shows.
+        key(&mut m, KeyCode::End);
+        assert!(screen(&m).contains("field 11"));
+    }
+}
+
+#[test]
+fn the_message_log_80x24_and_160x48() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut m = project(w, h, 0, 1, 1);
+        let notices = [
+            (
+                trueconf_console::app::NoticeLevel::Info,
+                "Sent to Project".to_string(),
+            ),
+            (
+                trueconf_console::app::NoticeLevel::Error,
+                format!(
+                    "Cannot download minutes.pdf: the server answered 404 for https://video.example.com/files/{}/minutes.pdf",
+                    "a1b2c3d4".repeat(6)
+                ),
+            ),
+            (
+                trueconf_console::app::NoticeLevel::Warn,
+                "No room connected (retrying in 4 s)".to_string(),
+            ),
+        ];
+        for (i, (level, text)) in notices.into_iter().enumerate() {
+            m.ui.now_ms = T0 + i as u64 * 61_000;
+            m.notify(level, text);
+        }
+        key(&mut m, KeyCode::Char('L'));
+        let s = screen(&m);
+        assert!(s.contains("minutes.pdf"), "{s}");
+        assert!(s.contains("Message log"), "{s}");
+        insta::assert_snapshot!(format!("message_log_{w}x{h}"), render(&m).backend());
+    }
+}

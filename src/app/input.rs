@@ -45,7 +45,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         };
     }
     match &m.mode {
-        Mode::Help { scroll } => return on_help_key(m, key, *scroll),
+        Mode::Pager(_) => return super::pager::on_key(m, &k),
         Mode::Prompt(_) => return super::prompts::on_prompt_key(m, &k),
         Mode::Confirm(_) => return super::prompts::on_confirm_key(m, &k),
         Mode::Outbox { selected } => return super::outbox::on_key(m, key, *selected),
@@ -59,7 +59,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Filtering => super::prompts::on_filter_key(m, &k),
         Mode::Explorer(_) => super::explorer::on_key(m, &k),
         Mode::Normal
-        | Mode::Help { .. }
+        | Mode::Pager(_)
         | Mode::Prompt(_)
         | Mode::Confirm(_)
         | Mode::Outbox { .. } => {
@@ -67,6 +67,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
                 Pane::Room => Context::Room,
                 Pane::Chats => Context::Chats,
                 Pane::History => Context::History,
+                Pane::Inspector => return super::inspector::on_key(m, key),
             };
             match m
                 .ui
@@ -91,21 +92,6 @@ fn call_dialog_key(m: &Model, key: KeySpec) -> Option<Action> {
         Some(Action::Back | Action::HangUp) => Some(Action::HangUp),
         _ => None,
     }
-}
-
-fn on_help_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {
-    m.mode = match m.ui.keys.lookup(key, &[Context::Global]) {
-        Some(Action::Down) => Mode::Help {
-            scroll: scroll.saturating_add(1),
-        },
-        Some(Action::Up) => Mode::Help {
-            scroll: scroll.saturating_sub(1),
-        },
-        Some(Action::Help | Action::Back | Action::Quit) => Mode::Normal,
-        _ => return vec![],
-    };
-    m.touch();
-    vec![]
 }
 
 /// Pasted text goes to the input that has the keyboard; elsewhere it is ignored.

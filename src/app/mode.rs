@@ -13,17 +13,14 @@ pub enum Mode {
     Composing,
     /// Keys edit the chat-list filter.
     Filtering,
-    Help {
-        scroll: u16,
-    },
+    /// A long text to read: the help, the message log, a frame (see [`super::pager`]).
+    Pager(Box<super::pager::Pager>),
     /// A one-line question: a call's peer, a forward's target, a file, a new chat.
     Prompt(Prompt),
     /// A question with one key per answer; any other key cancels and returns to `back`.
     Confirm(Confirm),
     /// The outbox view over the panes, the cursor on row `selected`.
-    Outbox {
-        selected: usize,
-    },
+    Outbox { selected: usize },
     /// The API explorer, full screen.
     Explorer(Box<Explorer>),
 }
@@ -101,7 +98,7 @@ impl Mode {
     pub fn is_popup(&self) -> bool {
         matches!(
             self,
-            Mode::Help { .. } | Mode::Prompt(_) | Mode::Confirm(_) | Mode::Outbox { .. }
+            Mode::Pager(_) | Mode::Prompt(_) | Mode::Confirm(_) | Mode::Outbox { .. }
         )
     }
 }

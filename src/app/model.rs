@@ -13,6 +13,8 @@ pub enum Pane {
     Room,
     Chats,
     History,
+    /// The traffic inspector, while it is shown.
+    Inspector,
 }
 
 impl Pane {
@@ -221,6 +223,25 @@ pub struct Ui {
     /// Whether the runtime sends ticks (only while something on screen counts seconds).
     pub ticking: bool,
     pub notice: Option<Notice>,
+    /// Every notice shown, oldest first (at most [`Ui::LOG_KEPT`]), for the message log.
+    pub log: std::collections::VecDeque<LoggedNotice>,
+    /// The inspector's cursor: an index into `traffic` (None: following the newest).
+    pub inspector_sel: Option<usize>,
+    /// The time (Unix ms) as the runtime last read it, before the messages it hands over:
+    /// `update` takes the time from here, never from the clock (tests set it).
+    pub now_ms: u64,
+}
+
+impl Ui {
+    pub const LOG_KEPT: usize = 500;
+}
+
+/// A notice as the message log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedNotice {
+    pub at_ms: u64,
+    pub level: NoticeLevel,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -338,6 +359,9 @@ impl Model {
                 traffic: Default::default(),
                 ticking: false,
                 notice: None,
+                log: Default::default(),
+                inspector_sel: None,
+                now_ms: 0,
             },
             room: RoomModel {
                 link: if active_room.is_some() {
@@ -400,10 +424,16 @@ impl Model {
     }
 
     pub fn notify(&mut self, level: NoticeLevel, text: impl Into<String>) {
-        self.ui.notice = Some(Notice {
+        let text = text.into();
+        if self.ui.log.len() >= Ui::LOG_KEPT {
+            self.ui.log.pop_front();
+        }
+        self.ui.log.push_back(LoggedNotice {
+            at_ms: self.ui.now_ms,
             level,
-            text: text.into(),
+            text: text.clone(),
         });
+        self.ui.notice = Some(Notice { level, text });
         self.touch();
     }
 

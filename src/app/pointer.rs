@@ -90,14 +90,8 @@ fn focus(m: &mut Model, p: Pane) {
 pub(super) fn on_wheel(m: &mut Model, target: Target, up: bool) -> Vec<Cmd> {
     let delta = if up { -WHEEL_STEP } else { WHEEL_STEP };
     match (&m.mode, target) {
-        (Mode::Help { scroll }, _) => {
-            let s = if up {
-                scroll.saturating_sub(WHEEL_STEP as u16)
-            } else {
-                scroll.saturating_add(WHEEL_STEP as u16)
-            };
-            m.mode = Mode::Help { scroll: s };
-            m.touch();
+        (Mode::Pager(_), _) => {
+            super::pager::scroll(m, delta);
             vec![]
         }
         (Mode::Outbox { selected }, _) => {
@@ -118,6 +112,10 @@ pub(super) fn on_wheel(m: &mut Model, target: Target, up: bool) -> Vec<Cmd> {
             vec![]
         }
         (_, Target::Message(_) | Target::Pane(Pane::History)) => super::history::scroll(m, delta),
+        (_, Target::Pane(Pane::Inspector)) => {
+            super::inspector::step(m, delta);
+            vec![]
+        }
         _ => vec![],
     }
 }

@@ -190,6 +190,9 @@ enum Applied {
 /// One message through `update`, and its commands carried out (the runtime's own here).
 fn apply(model: &mut Model, msg: Msg, tui: &mut Tui, effects: &mut Effects) -> Applied {
     let mut applied = Applied::Done;
+    model.ui.now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
     for cmd in update(model, msg) {
         match cmd {
             Cmd::Quit => {}

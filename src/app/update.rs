@@ -14,6 +14,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Resize(w, h) => {
             if m.ui.size != (w, h) {
                 m.ui.size = (w, h);
+                super::pager::resize(m);
                 m.touch();
             }
             vec![]
@@ -243,6 +244,8 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
 pub(super) fn record(m: &mut Model, t: super::model::Traffic) {
     if m.ui.traffic.len() >= super::model::Traffic::KEEP {
         m.ui.traffic.pop_front();
+        // The selected frame keeps its place as the oldest goes.
+        m.ui.inspector_sel = m.ui.inspector_sel.and_then(|i| i.checked_sub(1));
     }
     m.ui.traffic.push_back(t);
     // The inspector shows every frame; the explorer the events after its request.
@@ -276,11 +279,15 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
     match action {
         Action::Quit => return quit(m),
         Action::Help => {
-            m.mode = Mode::Help { scroll: 0 };
-            m.touch();
+            let lines = super::pager::help_lines(m);
+            super::pager::open(m, super::pager::PagerKind::Help, "Help".into(), lines);
         }
         Action::NextPane | Action::PrevPane => {
-            let order = Pane::ORDER;
+            // The inspector takes its turn while it is shown.
+            let order: Vec<Pane> = Pane::ORDER
+                .into_iter()
+                .chain(m.ui.inspector.then_some(Pane::Inspector))
+                .collect();
             let i = order.iter().position(|p| *p == m.ui.focus).unwrap_or(0);
             let step = if action == Action::NextPane {
                 1
@@ -292,6 +299,9 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::Inspector => {
             m.ui.inspector = !m.ui.inspector;
+            if !m.ui.inspector && m.ui.focus == Pane::Inspector {
+                m.ui.focus = Pane::History;
+            }
             m.touch();
         }
         Action::Explorer => return super::explorer::toggle(m),
@@ -370,6 +380,7 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::Retry => return retry_failed(m),
         Action::Outbox => super::outbox::open(m),
+        Action::Log => super::pager::open_log(m),
         Action::Up | Action::Down if m.ui.focus == Pane::Chats => {
             let delta = if action == Action::Up { -1 } else { 1 };
             m.chat.list.step_in(delta, m.chat.filter.query.text());

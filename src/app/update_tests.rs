@@ -118,13 +118,23 @@ fn help_opens_scrolls_and_closes() {
     let mut m = demo();
     let rev = m.revision();
     update(&mut m, press('?'));
-    assert_eq!(m.mode, Mode::Help { scroll: 0 });
+    let top = |m: &crate::app::Model| match &m.mode {
+        Mode::Pager(p) if p.kind == crate::app::pager::PagerKind::Help => p.viewer.top(),
+        other => panic!("not the help: {other:?}"),
+    };
+    assert_eq!(top(&m), 0);
     assert_ne!(m.revision(), rev);
     update(&mut m, press('j'));
     update(&mut m, key(KeyCode::Down, KeyModifiers::NONE));
-    assert_eq!(m.mode, Mode::Help { scroll: 2 });
+    assert_eq!(top(&m), 2);
     update(&mut m, press('k'));
-    assert_eq!(m.mode, Mode::Help { scroll: 1 });
+    assert_eq!(top(&m), 1);
+    // PgDn and End reach the end; it is clamped there.
+    update(&mut m, key(KeyCode::End, KeyModifiers::NONE));
+    let end = top(&m);
+    update(&mut m, key(KeyCode::PageDown, KeyModifiers::NONE));
+    assert_eq!(top(&m), end, "clamped at the end");
+    assert!(end > 10, "the help is longer than a 24-row screen");
     // Other keys do nothing while the help is open: no pane change, no quit-by-accident.
     let rev = m.revision();
     update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));

@@ -4,11 +4,11 @@ mod chats;
 mod composer;
 mod dialog;
 mod explorer;
-mod help;
 mod history;
 mod inspector;
 mod layout;
 mod outbox;
+mod pager;
 mod panes;
 pub mod rich;
 mod room;
@@ -82,6 +82,7 @@ pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
         history::history(f, l.history, model, &theme, &mut hits);
         composer::composer(f, l.composer, model, &theme);
         if let Some(r) = l.inspector {
+            hits.push(r, Target::Pane(Pane::Inspector));
             inspector::inspector(f, r, model, &theme);
         }
     }
@@ -92,7 +93,7 @@ pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
         hits.push(area, Target::Popup);
     }
     match &model.mode {
-        Mode::Help { scroll } => help::overlay(f, area, model, *scroll, &theme),
+        Mode::Pager(p) => pager::overlay(f, area, p, &theme),
         Mode::Prompt(Prompt::Call(p)) => dialog::call_prompt(f, area, model, p, &theme),
         Mode::Confirm(Confirm {
             question, answers, ..

@@ -109,6 +109,13 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 ("↑↓".into(), "choose"),
             ];
         }
+        Mode::Pager(_) => {
+            return vec![
+                ("/".into(), "search"),
+                ("PgDn".into(), "page"),
+                ("Esc".into(), "close"),
+            ];
+        }
         Mode::Outbox { .. } => {
             return vec![
                 (key(Action::Retry), "try again"),
@@ -129,6 +136,10 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 (key(Action::Reply), "reply"),
             ],
             Pane::Room => vec![(key(Action::Call), "call"), (key(Action::Mic), "mic")],
+            Pane::Inspector => vec![
+                (key(Action::Open), "open the frame"),
+                (key(Action::Filter), "search"),
+            ],
         },
     };
     out.push((key(Action::Help), "help"));
