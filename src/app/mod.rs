@@ -42,5 +42,6 @@ pub use model::{
 pub use msg::{AppError, Confirmed, Msg, SignalKind};
 pub use picker::{Candidate, Pick, Picker, rank};
 pub use prompts::call_matches;
+pub use room::percent;
 pub use run::{Signals, run};
 pub use update::update;

@@ -16,6 +16,11 @@ pub enum Mode {
     Help {
         scroll: u16,
     },
+    /// Everyone in the call, listed in full over the screen (the Room pane has room for a
+    /// few); `scroll` is the first row shown.
+    Participants {
+        scroll: u16,
+    },
     /// A one-line question: a call's peer, a forward's target, a file, a new chat.
     Prompt(Prompt),
     /// A question with one key per answer; any other key cancels and returns to `back`.
@@ -41,7 +46,8 @@ pub enum Prompt {
 }
 
 /// The call prompt: the address book as it was when the prompt opened (its search keys
-/// lowercased once), the query, and the highlighted entry.
+/// lowercased once), the query, and the highlighted entry. Nothing is highlighted until the
+/// user types or moves: Enter calls only someone chosen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallPrompt {
     pub picker: Picker,
@@ -49,6 +55,8 @@ pub struct CallPrompt {
     /// What each contact shows as, in `contacts`' order (cleaned).
     pub labels: Vec<String>,
     pub selected: Option<String>,
+    /// The highlight was moved with the arrows since the query last changed.
+    pub moved: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,8 +101,11 @@ impl Mode {
         matches!(self, Mode::Filtering)
     }
 
-    /// A pop-up (help, prompt, confirmation) is over the screen.
+    /// A pop-up (help, the participants, prompt, confirmation) is over the screen.
     pub fn is_popup(&self) -> bool {
-        matches!(self, Mode::Help { .. } | Mode::Prompt(_) | Mode::Confirm(_))
+        matches!(
+            self,
+            Mode::Help { .. } | Mode::Participants { .. } | Mode::Prompt(_) | Mode::Confirm(_)
+        )
     }
 }

@@ -110,6 +110,8 @@ pub enum Confirmed {
         method: String,
         params: serde_json::Value,
     },
+    /// Quitting while a call is in progress or ringing.
+    Quit,
     /// The explorer's request, checked and ready to go.
     ExplorerSend {
         api: super::explorer::Api,

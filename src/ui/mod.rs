@@ -9,6 +9,7 @@ mod history;
 mod inspector;
 mod layout;
 mod panes;
+mod participants;
 pub mod rich;
 mod room;
 mod status;
@@ -54,6 +55,7 @@ pub fn view(model: &Model, f: &mut Frame) {
     dialog::call(f, area, model, &theme);
     match &model.mode {
         Mode::Help { scroll } => help::overlay(f, area, model, *scroll, &theme),
+        Mode::Participants { scroll } => participants::overlay(f, area, model, *scroll, &theme),
         Mode::Prompt(Prompt::Call(p)) => dialog::call_prompt(f, area, model, p, &theme),
         Mode::Confirm(Confirm {
             question, answers, ..
