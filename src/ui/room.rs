@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::Theme;
-use super::panes::{block, draw, status_style};
+use super::panes::{block, draw, status_style, wrap};
 use super::text::{truncate, width as cols};
 use crate::app::{Model, Pane};
 use crate::keys::Action;
@@ -246,16 +246,25 @@ fn room_state_parts(v: &mut Vec<Part>, m: &Model, theme: &Theme, width: usize) {
     // Server strings are cut to the pane's width before layout: a 1 MB name costs one pass.
     let line = |x: &str| truncate(&sanitize::line(x), width);
     let s = &m.room;
-    v.push(Part::Row(
-        STATE,
-        Line::from(vec![
-            Span::raw("State: "),
-            match s.state.app_state {
-                Some(a) => Span::styled(a.describe().to_string(), theme.title),
-                None => Span::styled("unknown", theme.dim),
-            },
-        ]),
-    ));
+    let (state, style) = match s.state.app_state {
+        Some(a) => (a.describe(), theme.title),
+        None => ("unknown", theme.dim),
+    };
+    // A row that does not fit the width is wrapped here, into rows of the same rank, so the
+    // rows counted are the rows drawn.
+    for (i, piece) in wrap(&format!("State: {state}"), width)
+        .into_iter()
+        .enumerate()
+    {
+        let line = match piece.strip_prefix("State: ") {
+            Some(rest) if i == 0 => Line::from(vec![
+                Span::raw("State: "),
+                Span::styled(rest.to_string(), style),
+            ]),
+            _ => Line::styled(piece, style),
+        };
+        v.push(Part::Row(STATE, line));
+    }
     // What nothing has said is shown as unknown; "not logged in" is in the state line.
     let account = match &s.state.login {
         Login::LoggedIn(Some(p)) => Some(Line::raw(line(&format!(
@@ -313,7 +322,9 @@ fn room_state_parts(v: &mut Vec<Part>, m: &Model, theme: &Theme, width: usize) {
         Call::Ending => Some("Call: ending"),
         _ => None,
     } {
-        v.push(Part::Row(CALL, Line::styled(what, theme.dim)));
+        for piece in wrap(what, width) {
+            v.push(Part::Row(CALL, Line::styled(piece, theme.dim)));
+        }
     } else if let Some(c) = &s.state.conference {
         let title = if c.title.is_empty() { &c.id } else { &c.title };
         let dur = m
