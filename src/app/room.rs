@@ -289,12 +289,22 @@ pub(super) fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
 pub(super) fn quit_key(m: &mut Model) -> Vec<Cmd> {
     let ask = if m.room.link.is_up() {
         match m.room.state.call() {
-            Call::Incoming(_) | Call::Calling(_) | Call::Ringing => {
-                Some(("A call is ringing: quit anyway?", "quit, let it ring"))
-            }
+            Call::Incoming(_) | Call::Calling(_) | Call::Ringing => Some((
+                "A call is ringing: quit anyway?",
+                if m.session == super::Session::Demo {
+                    "quit, the demo Room ends too"
+                } else {
+                    "quit, let it ring"
+                },
+            )),
+            // The demo's Room is simulated inside the console: it ends with it.
             Call::InConference(_) | Call::InConferenceUnknown => Some((
                 "A call is in progress: quit anyway?",
-                "quit, the call goes on",
+                if m.session == super::Session::Demo {
+                    "quit, the demo Room ends too"
+                } else {
+                    "quit, the call goes on"
+                },
             )),
             Call::Unknown | Call::None | Call::Ending => None,
         }

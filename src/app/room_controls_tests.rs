@@ -182,6 +182,10 @@ fn quit_during_a_call_or_a_ringing_call_asks_first() {
     assert!(ch(&mut m, 'q').contains(&Cmd::Quit));
     // In a call: `q` asks; any other key stays.
     let mut m = in_call(0, "operator@video.example.com");
+    m.session = crate::app::Session::Configured {
+        path: None,
+        found: true,
+    };
     assert!(!ch(&mut m, 'q').contains(&Cmd::Quit));
     let Mode::Confirm(c) = &m.mode else {
         panic!("no question: {:?}", m.mode)
@@ -205,6 +209,10 @@ fn quit_during_a_call_or_a_ringing_call_asks_first() {
         panic!("no question: {:?}", m.mode)
     };
     assert_eq!(c.question, "A call is ringing: quit anyway?");
+    assert_eq!(
+        c.answers[0].label, "quit, the demo Room ends too",
+        "the demo's Room ends with the console"
+    );
     // Ctrl-C still quits from anywhere, without asking.
     let mut m = in_call(1, "operator@video.example.com");
     let cmds = update(&mut m, key(KeyCode::Char('c'), KeyModifiers::CONTROL));
