@@ -69,6 +69,7 @@ actions! {
     VolumeDown = "volume_down", Room, ["-"], "speaker volume down";
     Mic = "mic", Room, ["m"], "mute or unmute the microphone";
     Camera = "camera", Room, ["v"], "turn the camera off or on";
+    Participants = "participants", Room, ["p"], "list everyone in the call";
     NextUnread = "next_unread", Chats, ["n"], "jump to the next unread chat";
     Filter = "filter", Chats, ["/"], "filter chats";
     NewChat = "new_chat", Chats, ["N"], "create a chat (personal, group or channel)";

@@ -5,7 +5,8 @@
 //!    turns the terminal's own Ctrl-Z into a key), from anywhere.
 //! 2. A terminal below the minimum size shows only "too small": `q` quits, other keys do
 //!    nothing (they would act on a screen nobody sees).
-//! 3. A pop-up (help, prompt, confirmation) takes every key: it is modal, drawn over all.
+//! 3. A pop-up (help, the participants list, prompt, confirmation) takes every key: it is
+//!    modal, drawn over all.
 //! 4. The call dialog is drawn over every pane and mode, so its keys come next, whatever the
 //!    user is doing: a ringing call's accept and reject keys; for our outgoing call, `back`
 //!    (Esc) or hang up cancels it. Other keys go on to the mode.
@@ -46,6 +47,9 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     }
     match &m.mode {
         Mode::Pager(_) => return super::pager::on_key(m, &k),
+        Mode::Participants { scroll } => {
+            return super::room::on_participants_key(m, key, *scroll);
+        }
         Mode::Prompt(_) => return super::prompts::on_prompt_key(m, &k),
         Mode::Confirm(_) => return super::prompts::on_confirm_key(m, &k),
         Mode::Outbox { selected } => return super::outbox::on_key(m, key, *selected),
@@ -60,6 +64,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Explorer(_) => super::explorer::on_key(m, &k),
         Mode::Normal
         | Mode::Pager(_)
+        | Mode::Participants { .. }
         | Mode::Prompt(_)
         | Mode::Confirm(_)
         | Mode::Outbox { .. } => {

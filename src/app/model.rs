@@ -257,8 +257,11 @@ pub struct RoomModel {
     pub ring_secs: u64,
     /// A call dialog is open (its seconds count).
     pub dialog_open: bool,
-    /// The volume last asked for and not yet reported back by the Room.
+    /// The volume last asked for, until the Room has answered every request for it (`+`/`-`
+    /// step from it, so fast presses are not lost; the pane shows it beside the reported one).
     pub volume_asked: Option<f64>,
+    /// Volume requests sent whose `settingsChanged` has not come back yet.
+    pub volume_pending: u32,
     /// Seconds in the current conference, when this console saw it start.
     pub conf_secs: Option<u64>,
 }
@@ -375,6 +378,7 @@ impl Model {
                 ring_secs: 0,
                 dialog_open: false,
                 volume_asked: None,
+                volume_pending: 0,
                 conf_secs: None,
             },
             chat: ChatModel {

@@ -120,6 +120,8 @@ pub enum Confirmed {
     },
     /// Dropping an item from the outbox.
     Discard(super::OutboxItem),
+    /// Quitting while a call is in progress or ringing.
+    Quit,
     /// The explorer's request, checked and ready to go.
     ExplorerSend {
         api: super::explorer::Api,

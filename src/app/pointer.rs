@@ -90,6 +90,10 @@ fn focus(m: &mut Model, p: Pane) {
 pub(super) fn on_wheel(m: &mut Model, target: Target, up: bool) -> Vec<Cmd> {
     let delta = if up { -WHEEL_STEP } else { WHEEL_STEP };
     match (&m.mode, target) {
+        (Mode::Participants { .. }, _) => {
+            super::room::scroll_participants(m, delta);
+            vec![]
+        }
         (Mode::Pager(_), _) => {
             super::pager::scroll(m, delta);
             vec![]

@@ -131,6 +131,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             super::Confirmed::Chat(op) => vec![Cmd::Chat(op)],
             super::Confirmed::Discard(item) => super::outbox::discard(m, item),
             super::Confirmed::Room { method, params } => vec![Cmd::room(&method, params)],
+            super::Confirmed::Quit => quit(m),
             super::Confirmed::ExplorerSend {
                 api,
                 method,
@@ -138,7 +139,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             } => super::explorer::send_now(m, api, &method, params),
         },
         Msg::RoomFailed(reason) => {
-            m.room.volume_asked = None;
+            super::room::forget_volume_requests(m);
             m.notify(
                 NoticeLevel::Error,
                 sanitize::line(&reason.to_string()).into_owned(),
@@ -277,7 +278,8 @@ pub(super) fn quit(m: &mut Model) -> Vec<Cmd> {
 
 pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
     match action {
-        Action::Quit => return quit(m),
+        // During a call `q` asks first (app/room.rs); Ctrl-C and signals never do.
+        Action::Quit => return super::room::quit_key(m),
         Action::Help => {
             let lines = super::pager::help_lines(m);
             super::pager::open(m, super::pager::PagerKind::Help, "Help".into(), lines);

@@ -68,8 +68,18 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             v,
         )
     } else if let Some(c) = &s.state.calling {
-        let v = vec![
-            Line::styled(fit(format!("Calling {}…", line(c))), theme.title),
+        // The callee by the address book's name where it has one, with the id under it.
+        let mut v = match s.state.contact_name(c) {
+            Some(name) => vec![
+                Line::styled(fit(format!("Calling {}…", line(name))), theme.title),
+                Line::styled(fit(line(c).into_owned()), theme.dim),
+            ],
+            None => vec![Line::styled(
+                fit(format!("Calling {}…", line(c))),
+                theme.title,
+            )],
+        };
+        v.extend([
             Line::styled(format!("Ringing for {} s", m.room.ring_secs), theme.dim),
             Line::raw(""),
             Line::from(vec![
@@ -78,7 +88,7 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 Span::styled(m.ui.keys.describe(Action::HangUp), theme.key),
                 Span::raw(" cancels"),
             ]),
-        ];
+        ]);
         ("Outgoing call", v)
     } else {
         return;
@@ -107,9 +117,14 @@ pub fn call_prompt(
     let r = centered(area, 60, rows as u16 + 5);
     let w = r.width.saturating_sub(4) as usize;
     let (shown, col) = super::text::field(&p.picker.query, w.saturating_sub(7));
+    let chosen = p.selected.is_some() || !p.picker.query.text().trim().is_empty();
     let mut lines = vec![
         Line::from(vec![Span::styled("Call: ", theme.title), Span::raw(shown)]),
-        Line::raw(""),
+        if chosen || matches.is_empty() {
+            Line::raw("")
+        } else {
+            Line::styled("Type a name or id, or ↓ to pick one", theme.dim)
+        },
     ];
     if matches.is_empty() {
         lines.push(Line::styled(

@@ -10,6 +10,7 @@ mod layout;
 mod outbox;
 mod pager;
 mod panes;
+mod participants;
 pub mod rich;
 mod room;
 mod status;
@@ -94,6 +95,7 @@ pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
     }
     match &model.mode {
         Mode::Pager(p) => pager::overlay(f, area, p, &theme),
+        Mode::Participants { scroll } => participants::overlay(f, area, model, *scroll, &theme),
         Mode::Prompt(Prompt::Call(p)) => dialog::call_prompt(f, area, model, p, &theme),
         Mode::Confirm(Confirm {
             question, answers, ..

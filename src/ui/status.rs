@@ -109,6 +109,9 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 ("↑↓".into(), "choose"),
             ];
         }
+        Mode::Participants { .. } => {
+            return vec![("↑↓".into(), "scroll"), ("Esc".into(), "close")];
+        }
         Mode::Pager(_) => {
             return vec![
                 ("/".into(), "search"),
