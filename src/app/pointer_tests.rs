@@ -120,3 +120,23 @@ fn a_pop_up_takes_clicks_and_its_buttons_are_keys() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn the_call_dialogs_buttons_answer_and_the_panes_under_it_do_not() {
+    let mut m = online_demo();
+    ringing(&mut m);
+    let (hits, rows) = frame(&m);
+    // The pane under the dialog's middle does not take the click.
+    let (x, y) = find(&rows, "Ringing for");
+    assert_eq!(hits.at(x, y), Some(&Target::Popup));
+    // The dialog's own "r reject" (the Room pane lists the keys too, as text).
+    let (x, y) = find(&rows, "accept    r reject");
+    let t = hits.at(x + 12, y).cloned().unwrap();
+    assert_eq!(t, Target::Action(Action::Reject));
+    let cmds = update(&mut m, Msg::Click(t));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::RoomRequest { method, .. } if method == "reject")),
+        "{cmds:?}"
+    );
+}

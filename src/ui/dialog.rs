@@ -33,7 +33,7 @@ fn frame<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
 }
 
 /// The call dialog, when a call rings in either direction. None drawn otherwise.
-pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut super::HitMap) {
     let s = &m.room;
     let r = centered(area, 56, 8);
     let inner_w = r.width.saturating_sub(4) as usize;
@@ -95,6 +95,29 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     };
     let h = lines.len() as u16 + 2;
     let r = centered(area, 56, h);
+    // The dialog covers the panes for the mouse too; its last line holds the buttons.
+    use crate::app::Target;
+    hits.push(r, Target::Popup);
+    let y = r.y + lines.len() as u16;
+    let x = r.x + 2;
+    let button = |x: u16, w: usize| Rect {
+        x,
+        y,
+        width: (w as u16).min((r.x + r.width).saturating_sub(x)),
+        height: 1,
+    };
+    if s.state.invite.is_some() {
+        let accept = super::text::width(&m.ui.keys.describe(Action::Accept)) + " accept".len();
+        let reject = super::text::width(&m.ui.keys.describe(Action::Reject)) + " reject".len();
+        hits.push(button(x, accept), Target::Action(Action::Accept));
+        hits.push(
+            button(x + accept as u16 + 4, reject),
+            Target::Action(Action::Reject),
+        );
+    } else {
+        let w = r.width.saturating_sub(4) as usize;
+        hits.push(button(x, w), Target::Action(Action::HangUp));
+    }
     f.render_widget(Clear, r);
     f.render_widget(Paragraph::new(lines).block(frame(title, theme)), r);
 }

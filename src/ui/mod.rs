@@ -88,7 +88,7 @@ pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
         }
     }
     status::bar(f, l.status, model, &theme);
-    dialog::call(f, area, model, &theme);
+    dialog::call(f, area, model, &theme, &mut hits);
     if model.mode.is_popup() {
         // A pop-up covers what is under it, for the mouse too.
         hits.push(area, Target::Popup);
