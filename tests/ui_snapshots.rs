@@ -154,6 +154,15 @@ fn a_long_notice_takes_the_whole_status_line() {
     let last = t.backend().to_string().lines().last().unwrap().to_string();
     assert!(last.contains(text), "{last}");
     assert!(!last.contains("Room"), "{last}");
+    // Longer than the line: cut, and it says where to read it whole.
+    let long = format!(
+        "Cannot download report.pdf: {}",
+        "the server said no; ".repeat(6)
+    );
+    m.notify(trueconf_console::app::NoticeLevel::Error, long);
+    let t = render(&m);
+    let last = t.backend().to_string().lines().last().unwrap().to_string();
+    assert!(last.contains("… (L log)"), "{last}");
 }
 
 fn in_a_call(w: u16, h: u16) -> Model {

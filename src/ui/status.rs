@@ -77,7 +77,17 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     } else {
         hints_text(m, budget.saturating_sub(width(&left) + 2))
     };
-    let right = truncate(&right, budget.saturating_sub(width(&left) + 2));
+    let avail = budget.saturating_sub(width(&left) + 2);
+    // A notice cut short says where to read it whole.
+    let right = if m.ui.notice.is_some() && width(&right) > avail {
+        let more = format!(" ({} log)", m.ui.keys.describe(Action::Log));
+        format!(
+            "{}{more}",
+            truncate(&right, avail.saturating_sub(width(&more)))
+        )
+    } else {
+        truncate(&right, avail)
+    };
     let left = truncate(&left, budget);
     spans.push(Span::raw(left.clone()));
     let pad = total.saturating_sub(used + width(&left) + width(&right) + 1);
