@@ -139,14 +139,19 @@ pub struct Config {
 }
 
 impl Config {
-    /// Where downloads go: `[ui] download_dir`, else the user's download directory, else
+    /// Where downloads go: `[ui] download_dir`, else the user's download directory
+    /// (`XDG_DOWNLOAD_DIR`, else `~/Downloads`, as file managers and browsers use), else
     /// `downloads` in the data dir, else the current directory.
     pub fn download_dir(&self) -> PathBuf {
         if let Some(d) = &self.ui.download_dir {
             return expand_home(d);
         }
         directories::UserDirs::new()
-            .and_then(|u| u.download_dir().map(PathBuf::from))
+            .and_then(|u| {
+                u.download_dir()
+                    .map(PathBuf::from)
+                    .or_else(|| Some(u.home_dir().join("Downloads")))
+            })
             .or_else(|| crate::dirs::data_dir().map(|d| d.join("downloads")))
             .unwrap_or_else(|| PathBuf::from("."))
     }
@@ -373,6 +378,10 @@ pub struct UiConfig {
     /// Where downloaded attachments go (default: the user's download directory).
     #[serde(default)]
     pub download_dir: Option<PathBuf>,
+    /// Clicks and the wheel (on by default; `false` leaves the mouse to the terminal, for
+    /// selecting text without holding Shift).
+    #[serde(default = "yes")]
+    pub mouse: bool,
 }
 
 impl Default for UiConfig {
@@ -382,6 +391,7 @@ impl Default for UiConfig {
             bell: true,
             keys: KeyMap::default(),
             download_dir: None,
+            mouse: true,
         }
     }
 }

@@ -316,3 +316,22 @@ fn liveness_out_of_range_says_the_range() {
     let ok = "[chat]\nserver = \"s\"\nusername = \"u\"\nliveness = 3\n";
     assert!(Config::parse(ok, std::path::Path::new("t.toml"), |_| None).is_ok());
 }
+
+#[test]
+fn downloads_go_to_the_configured_dir_else_the_users_download_dir() {
+    let c = Config::parse(
+        "[ui]\ndownload_dir = \"/srv/files\"\n",
+        Path::new("t.toml"),
+        |_| None,
+    )
+    .unwrap();
+    assert_eq!(c.download_dir(), PathBuf::from("/srv/files"));
+    // Without it: the user's download directory, never the data dir while a home exists.
+    let d = Config::default().download_dir();
+    if let Some(u) = directories::UserDirs::new() {
+        let expected = u
+            .download_dir()
+            .map_or_else(|| u.home_dir().join("Downloads"), PathBuf::from);
+        assert_eq!(d, expected);
+    }
+}

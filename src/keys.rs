@@ -69,6 +69,7 @@ actions! {
     VolumeDown = "volume_down", Room, ["-"], "speaker volume down";
     Mic = "mic", Room, ["m"], "mute or unmute the microphone";
     Camera = "camera", Room, ["v"], "turn the camera off or on";
+    Participants = "participants", Room, ["p"], "list everyone in the call";
     NextUnread = "next_unread", Chats, ["n"], "jump to the next unread chat";
     Filter = "filter", Chats, ["/"], "filter chats";
     NewChat = "new_chat", Chats, ["N"], "create a chat (personal, group or channel)";
@@ -78,7 +79,9 @@ actions! {
     Forward = "forward", History, ["f"], "forward the selected message";
     Upload = "upload", History, ["u"], "send a file";
     Download = "download", History, ["o"], "download / open the attachment";
-    Retry = "retry", History, ["t"], "send a failed message again";
+    Retry = "retry", History, ["t"], "send a failed message or file again";
+    Outbox = "outbox", Global, ["O"], "the outbox: all that is not sent yet";
+    Log = "log", Global, ["L"], "the message log: every notice, whole";
     Newest = "newest", History, ["end", "G"], "back to the newest message";
     PageUp = "page_up", History, ["pageup"], "ten messages up";
     PageDown = "page_down", History, ["pagedown"], "ten messages down";

@@ -306,7 +306,7 @@ fn run_tui(
                 .collect();
             (None, targets)
         };
-        let mut tui = tui::Tui::enter(false)?;
+        let mut tui = tui::Tui::enter(config.ui.mouse)?;
         let (links_tx, links_rx) = mpsc::channel(1024);
         let mut effects = app::Effects::new(targets, links_tx);
         if !demo {

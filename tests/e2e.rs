@@ -107,7 +107,7 @@ fn a_call_a_chat_and_a_message_across_an_outage() {
     app.send(b"k");
     app.wait_for_text("o downloads");
     app.send(b"o");
-    app.wait_for_text("saved to");
+    app.wait_for_text("downloaded to");
     let saved = downloads.join("q4 report.bin");
     assert_eq!(std::fs::read(&saved).unwrap(), bytes);
     // Back to writing (Esc in the history pane returns the cursor to the newest).

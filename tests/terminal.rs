@@ -8,7 +8,7 @@ use nix::sys::signal::Signal;
 use std::os::unix::process::ExitStatusExt;
 use std::sync::Arc;
 use std::time::Duration;
-use trueconf_console::sim::{ChatSim, ChatSimConfig, World};
+use trueconf_console::sim::{ChatSim, ChatSimConfig, RoomSim, RoomSimConfig, World};
 
 fn start(home: &Home, args: &[&str], cols: u16, rows: u16) -> PtyApp {
     let app = PtyApp::spawn(args, &home.env(), cols, rows);
@@ -216,6 +216,7 @@ fn the_terminal_closed_under_the_console_ends_it_quietly_with_its_files_saved() 
     app.send(b"waits in the outbox");
     app.send(b"\r");
     app.wait_for_text("waiting for the link");
+    app.send(b"i"); // sending left the composer
     app.send(b"half a thought");
     app.wait_for_text("half a thought");
 
@@ -447,4 +448,186 @@ fn a_terminal_that_goes_away_without_a_sighup_still_ends_the_console() {
     let logs = home.logs();
     assert_eq!(status.code(), Some(129), "{status:?} {logs}");
     assert!(!logs.contains("panicked"), "{logs}");
+}
+
+/// A Room simulator (logged in, as `--demo`'s is) and, when asked, a chat simulator, on
+/// loopback, on a runtime kept as long as they are; stopped when dropped.
+struct Sims {
+    room: RoomSim,
+    chat: Option<ChatSim>,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Sims {
+    fn start(with_chat: bool) -> Sims {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let (room, chat) = rt.block_on(async {
+            let mut rc = RoomSimConfig::new(Arc::new(World::demo()));
+            rc.logged_in = true;
+            let room = RoomSim::start(rc, any, any).await.unwrap();
+            let chat = if with_chat {
+                let mut cc = ChatSimConfig::new(Arc::new(World::demo()));
+                cc.reply_after = Duration::from_millis(100);
+                Some(ChatSim::start(cc, any).await.unwrap())
+            } else {
+                None
+            };
+            (room, chat)
+        });
+        Sims { room, chat, rt }
+    }
+
+    /// The console in an 80x24 terminal, configured for these simulators.
+    fn console(&self, home: &Home) -> PtyApp {
+        let mut cfg = format!(
+            "[[room]]\nname = \"Lab\"\nhost = \"127.0.0.1\"\nhttp_port = {}\n",
+            self.room.http_port()
+        );
+        if let Some(chat) = &self.chat {
+            cfg.push_str(&format!(
+                "\n[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\n",
+                chat.port()
+            ));
+        }
+        let cfg = home.write("config.toml", &cfg);
+        let mut env = home.env();
+        env.insert("TRUECONF_PASSWORD".into(), "operator".into());
+        let app = PtyApp::spawn(&["--config", cfg.to_str().unwrap()], &env, 80, 24);
+        // The Room's first queries answered, the address book and the speaker among them.
+        app.wait_for_text("Speaker on · Volume 80%");
+        app
+    }
+
+    /// Dave calls the Room.
+    fn ring(&self) {
+        let _in_rt = self.rt.enter();
+        self.room.incoming_call("dave").unwrap();
+    }
+}
+
+impl Drop for Sims {
+    fn drop(&mut self) {
+        self.room.shutdown();
+        if let Some(c) = &self.chat {
+            c.shutdown();
+        }
+    }
+}
+
+/// `c` then a stray Enter places no call: the prompt says how to choose, the simulated Room
+/// never leaves idle, and no outgoing-call dialog opens.
+#[test]
+fn c_then_enter_calls_nobody() {
+    let sims = Sims::start(false);
+    let home = Home::new();
+    let mut app = sims.console(&home);
+    app.send(b"c");
+    app.wait_for_text("Alice Johnson");
+    app.send(b"\r");
+    app.wait_for_text("Type a name or id, or pick one");
+    app.send(b"\x1b");
+    app.wait_for("the prompt to close", |s| {
+        !s.contents().contains("Esc closes")
+    });
+    // A request after the Enter, on the same socket, answered: anything the Enter had sent
+    // would have reached the Room before it.
+    app.send(b"-");
+    app.wait_for_text("Speaker on · Volume 70%");
+    assert_eq!(sims.room.app_state(), 3, "the Room is idle: no call placed");
+    let screen = app.contents();
+    assert!(
+        !screen.contains("Outgoing call") && !screen.contains("Calling"),
+        "{screen}"
+    );
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+}
+
+/// Three `+` in one write from 50% end at 80%, and the pane and the status bar say the same.
+#[test]
+fn three_fast_volume_presses_from_50_end_at_80_and_the_pane_and_status_agree() {
+    let sims = Sims::start(false);
+    let home = Home::new();
+    let mut app = sims.console(&home);
+    app.send(b"---");
+    app.wait_for_text("Speaker on · Volume 50%");
+    // Three rounds: requests that reached the Room out of order would end a round elsewhere.
+    for round in 0..3 {
+        app.send(b"+++");
+        app.wait_for("80% in the pane and the status bar", |s| {
+            let (pane, status) = app_rows(&s.contents());
+            pane.contains("Speaker on · Volume 80%") && status.contains("Volume 80%")
+        });
+        if round < 2 {
+            app.send(b"---");
+            app.wait_for("50% in the pane and the status bar", |s| {
+                let (pane, status) = app_rows(&s.contents());
+                pane.contains("Speaker on · Volume 50%") && status.contains("Volume 50%")
+            });
+        }
+    }
+    let screen = app.contents();
+    let (pane, status) = app_rows(&screen);
+    assert!(pane.contains("Speaker on · Volume 80%"), "{screen}");
+    assert!(!pane.contains('→'), "nothing left unconfirmed: {screen}");
+    assert!(
+        status.trim_end().ends_with("Volume 80%"),
+        "the status bar says the Room's value, as the pane does: {status}"
+    );
+    for wrong in ["90%", "full", "60%", "70%"] {
+        assert!(!screen.contains(wrong), "{wrong:?} on screen:\n{screen}");
+    }
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+}
+
+/// The Room pane's rows (its left 30 columns) and the status bar.
+fn app_rows(screen: &str) -> (String, String) {
+    let rows: Vec<&str> = screen.lines().collect();
+    let pane = rows
+        .iter()
+        .take(12)
+        .map(|r| r.chars().take(30).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let status = rows.last().copied().unwrap_or_default().to_string();
+    (pane, status)
+}
+
+/// A call rings while a draft is being written: `a` accepts it (the dialog's key, not a
+/// letter of the draft) and the draft is still there, still being written.
+#[test]
+fn a_call_accepted_while_composing_leaves_the_draft_intact() {
+    let sims = Sims::start(true);
+    let home = Home::new();
+    let mut app = sims.console(&home);
+    app.wait_for_text("@ Alice Johnson");
+    app.send(b"\t");
+    app.send(b"\r");
+    app.wait_for_text("History: ");
+    app.send(b"i");
+    app.wait_for_text("Enter sends");
+    app.send(b"draft kept");
+    app.wait_for_text("draft kept");
+    sims.ring();
+    app.wait_for_text("Incoming call");
+    app.send(b"a");
+    app.wait_for_text("Call: Dave Brown");
+    let screen = app.contents();
+    assert!(!screen.contains("Incoming call"), "{screen}");
+    assert!(screen.contains("draft kept"), "{screen}");
+    assert!(
+        !screen.contains("draft kepta"),
+        "`a` went into the draft:\n{screen}"
+    );
+    // Still writing: the next letters go to the same draft.
+    app.send(b"!");
+    app.wait_for_text("draft kept!");
+    app.send(b"\x03");
+    assert_eq!(app.wait_exit().code(), Some(0));
 }

@@ -154,6 +154,15 @@ fn a_long_notice_takes_the_whole_status_line() {
     let last = t.backend().to_string().lines().last().unwrap().to_string();
     assert!(last.contains(text), "{last}");
     assert!(!last.contains("Room"), "{last}");
+    // Longer than the line: cut, and it says where to read it whole.
+    let long = format!(
+        "Cannot download report.pdf: {}",
+        "the server said no; ".repeat(6)
+    );
+    m.notify(trueconf_console::app::NoticeLevel::Error, long);
+    let t = render(&m);
+    let last = t.backend().to_string().lines().last().unwrap().to_string();
+    assert!(last.contains("… (L log)"), "{last}");
 }
 
 fn in_a_call(w: u16, h: u16) -> Model {
@@ -179,14 +188,14 @@ fn in_a_call(w: u16, h: u16) -> Model {
             peer_dn: "Alice Johnson".into(),
             mic: trueconf_console::room::protocol::DeviceState::On,
             video: trueconf_console::room::protocol::DeviceState::Muted,
-            role: 1,
+            role: Some(1),
         },
         RoomEvent::ParticipantJoined {
             peer_id: "dave@video.example.com/2".into(),
             peer_dn: "Dave Brown".into(),
             mic: trueconf_console::room::protocol::DeviceState::On,
             video: trueconf_console::room::protocol::DeviceState::On,
-            role: 1,
+            role: Some(1),
         },
         RoomEvent::RoleEvent {
             peer_id: "dave@video.example.com/2".into(),
@@ -295,7 +304,7 @@ fn room_in_a_call_160x48() {
     let t = render(&in_a_call(160, 48));
     let screen = t.backend().to_string();
     for want in [
-        "Call: Weekly sync (2) · 12:34",
+        "Call: Weekly sync (2 + you) · 12:34",
         "Dave Brown ★ ▲podium mic on cam on",
         "Alice Johnson mic on cam off",
         "Server: video.example.com:4307",
@@ -303,6 +312,125 @@ fn room_in_a_call_160x48() {
         assert!(screen.contains(want), "{want:?} missing:\n{screen}");
     }
     insta::assert_snapshot!(t.backend());
+}
+
+/// The call of `in_a_call` with five others (one whose devices and role the Room did not
+/// give) and the Room itself listed among them, as a Room's participant list has it.
+fn in_a_five_party_call(w: u16, h: u16) -> Model {
+    use trueconf_console::room::RoomEvent;
+    use trueconf_console::room::protocol::DeviceState;
+    let mut m = in_a_call(w, h);
+    for (id, name, mic, video, role) in [
+        (
+            "operator@video.example.com/room",
+            "Operator",
+            DeviceState::Muted,
+            DeviceState::On,
+            Some(2),
+        ),
+        (
+            "bob@video.example.com/3",
+            "Bob Smith",
+            DeviceState::Muted,
+            DeviceState::Absent,
+            Some(1),
+        ),
+        (
+            "carol@video.example.com/4",
+            "Carol White",
+            DeviceState::Unknown,
+            DeviceState::Unknown,
+            None,
+        ),
+        (
+            "erin@video.example.com/5",
+            "Erin Black",
+            DeviceState::On,
+            DeviceState::On,
+            Some(1),
+        ),
+    ] {
+        m.room.state.apply_event(&RoomEvent::ParticipantJoined {
+            peer_id: id.into(),
+            peer_dn: name.into(),
+            mic,
+            video,
+            role,
+        });
+    }
+    m
+}
+
+#[test]
+fn room_in_a_five_party_call_80x24() {
+    let m = in_a_five_party_call(80, 24);
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    let pane: Vec<&str> = screen.lines().take(12).collect();
+    let has = |s: &str| pane.iter().any(|l| l.contains(s));
+    // The count is of the people listed (the Room itself is not one of them); those the pane
+    // has no room for are counted; the devices and the volume stay in view.
+    for want in [
+        "Call: Weekly sync · 12:34",
+        "+2 more · p lists all",
+        "Mic off · Camera on",
+        "Speaker on · Volume 80%",
+        "Link: online",
+    ] {
+        assert!(has(want), "{want:?} missing:\n{}", pane.join("\n"));
+    }
+    assert!(!has("Operator"), "the Room is not its own participant");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn room_in_a_five_party_call_160x48() {
+    let screen = render(&in_a_five_party_call(160, 48)).backend().to_string();
+    let pane: Vec<&str> = screen.lines().take(16).collect();
+    let has = |s: &str| pane.iter().any(|l| l.contains(s));
+    for want in [
+        "Call: Weekly sync (5 + you) · 12:34",
+        "Carol White mic ? cam ?",
+        "Bob Smith mic off cam —",
+        "Speaker on · Volume 80%",
+    ] {
+        assert!(has(want), "{want:?} missing:\n{}", pane.join("\n"));
+    }
+    assert!(!has("no device"), "{}", pane.join("\n"));
+}
+
+#[test]
+fn participants_view_80x24() {
+    let mut m = in_a_five_party_call(80, 24);
+    key(&mut m, KeyCode::Char('p'), KeyModifiers::NONE);
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    for want in [
+        "5 participants + you",
+        "Alice Johnson",
+        "Erin Black",
+        "role ?",
+        "owner ▲podium",
+    ] {
+        assert!(screen.contains(want), "{want:?} missing:\n{screen}");
+    }
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn a_requested_volume_shows_beside_the_reported_one_until_confirmed() {
+    let mut m = in_a_call(80, 24);
+    m.room.state.volume = Some(0.5);
+    for _ in 0..3 {
+        key(&mut m, KeyCode::Char('+'), KeyModifiers::NONE);
+    }
+    let screen = render(&m).backend().to_string();
+    let last = screen.lines().last().unwrap().to_string();
+    assert!(
+        screen.contains("Speaker on · Vol 50% → 80%"),
+        "the pane says both:\n{screen}"
+    );
+    assert!(last.contains("Volume 80% requested"), "{last}");
 }
 
 #[test]
@@ -887,7 +1015,7 @@ fn explorer_method_list_80x24_and_160x48() {
         let screen = t.backend().to_string();
         // Typed letters go to the filter: the status bar offers no `? help`, `q quit`.
         assert!(!screen.contains("q quit"), "{screen}");
-        assert!(screen.contains("Esc: leave the explorer"), "{screen}");
+        assert!(screen.contains("Esc leave the explorer"), "{screen}");
         assert!(screen.contains("Ctrl-T traffic"), "{screen}");
         insta::assert_snapshot!(format!("explorer_list_{w}x{h}"), t.backend());
     }
@@ -1069,7 +1197,7 @@ fn explorer_reply_full_screen_with_a_search_80x24() {
         "\"requestId\": \"3\"",
         "\"recording\": false",
         "1–18 of 18 · match 1 of 2",
-        "Esc: back to the panes",
+        "Esc back to the panes",
     ] {
         assert!(screen.contains(s), "{s}: {screen}");
     }

@@ -233,6 +233,12 @@ pub enum Older {
     Complete,
 }
 
+/// Messages seen deleted, by chat id.
+pub type RemovedMessages = std::collections::HashMap<String, Vec<Envelope>>;
+
+/// How many deleted messages are remembered per chat.
+pub const REMOVED_KEPT: usize = 200;
+
 /// The chat on screen: its messages in box order (oldest first).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenChat {
@@ -245,6 +251,12 @@ pub struct OpenChat {
     pub older: Older,
     /// Messages removed while on screen: shown as deleted rather than vanishing.
     pub deleted: std::collections::HashSet<String>,
+    /// The chat's unread count when it was opened: the newest page marks where they begin.
+    pub unread_at_open: u64,
+    /// The first message not yet seen: a "new messages" line is drawn above it.
+    pub first_unread: Option<String>,
+    /// Messages from others that arrived while the cursor was up in the history.
+    pub new_below: usize,
 }
 
 impl OpenChat {
@@ -310,10 +322,61 @@ impl OpenChat {
         self.messages = merged;
     }
 
-    /// Shows a message as deleted (it stays in place, so the reader sees what happened).
-    pub fn mark_deleted(&mut self, message_id: &str) -> bool {
-        self.messages.iter().any(|m| m.message_id == message_id)
-            && self.deleted.insert(message_id.to_string())
+    /// Shows a message as deleted (it stays in place, so the reader sees what happened), and
+    /// keeps it in `removed` so that the chat shows it so when opened again.
+    pub fn mark_deleted(&mut self, message_id: &str, removed: &mut RemovedMessages) -> bool {
+        let Some(e) = self
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.message_id == message_id)
+        else {
+            return false;
+        };
+        let kept = removed.entry(self.chat_id.clone()).or_default();
+        if !kept.iter().any(|k| k.message_id == message_id) {
+            kept.push(e.clone());
+            if kept.len() > REMOVED_KEPT {
+                kept.remove(0);
+            }
+        }
+        self.deleted.insert(message_id.to_string())
+    }
+
+    /// Puts back, shown deleted, the messages seen deleted earlier in this chat that fall
+    /// within what is loaded now (a page the server sends no longer holds them).
+    pub fn restore_removed(&mut self, removed: &RemovedMessages) {
+        let Some(kept) = removed.get(&self.chat_id) else {
+            return;
+        };
+        let from = if self.older == Older::Complete {
+            0
+        } else {
+            self.messages
+                .iter()
+                .map(|m| m.timestamp)
+                .min()
+                .unwrap_or(u64::MAX)
+        };
+        let back: Vec<Envelope> = kept
+            .iter()
+            .filter(|k| k.timestamp >= from)
+            .filter(|k| !self.messages.iter().any(|m| m.message_id == k.message_id))
+            .cloned()
+            .collect();
+        for k in &kept[..] {
+            if k.timestamp >= from {
+                self.deleted.insert(k.message_id.clone());
+            }
+        }
+        if !back.is_empty() {
+            self.merge(back);
+        }
+    }
+
+    /// The message `id` was deleted while we watched (this session).
+    pub fn is_deleted(&self, id: &str) -> bool {
+        self.deleted.contains(id)
     }
 
     pub fn selected_index(&self) -> Option<usize> {
@@ -343,9 +406,46 @@ impl OpenChat {
             Some(i) => Some(self.messages[i.max(0) as usize].message_id.clone()),
             None => None,
         };
+        if self.selected.is_none() {
+            self.new_below = 0;
+        }
     }
 
-    pub fn apply(&mut self, ev: &ChatEvent) -> bool {
+    /// Places the "new messages" line from the count the chat list had when the chat was
+    /// opened: above the oldest of the newest `unread_at_open` messages written by others.
+    pub fn mark_unread_from_open(&mut self, me: Option<&str>) {
+        let n = std::mem::take(&mut self.unread_at_open);
+        if n == 0 || self.first_unread.is_some() {
+            return;
+        }
+        let mut seen = 0u64;
+        for e in self.messages.iter().rev() {
+            if e.is_system() || me == Some(e.author.id.as_str()) {
+                continue;
+            }
+            seen += 1;
+            self.first_unread = Some(e.message_id.clone());
+            if seen == n {
+                break;
+            }
+        }
+    }
+
+    /// Notes a pushed message for the reader: while the cursor is up in the history, one from
+    /// someone else counts as new below (and, the first, marks where the new ones begin).
+    pub fn note_arrival(&mut self, e: &Envelope, me: Option<&str>) {
+        if e.chat_id != self.chat_id || e.is_system() || me == Some(e.author.id.as_str()) {
+            return;
+        }
+        if self.selected.is_some() {
+            self.new_below += 1;
+            if self.first_unread.is_none() {
+                self.first_unread = Some(e.message_id.clone());
+            }
+        }
+    }
+
+    pub fn apply(&mut self, ev: &ChatEvent, removed: &mut RemovedMessages) -> bool {
         match ev {
             ChatEvent::Message(e) if e.chat_id == self.chat_id => {
                 self.merge([(**e).clone()]);
@@ -373,7 +473,7 @@ impl OpenChat {
                 chat_id,
                 message_id,
                 ..
-            } if *chat_id == self.chat_id => self.mark_deleted(message_id),
+            } if *chat_id == self.chat_id => self.mark_deleted(message_id, removed),
             ChatEvent::HistoryCleared { chat_id, .. } if *chat_id == self.chat_id => {
                 self.messages.clear();
                 self.deleted.clear();

@@ -127,13 +127,40 @@ fn history_keeps_box_order_and_drops_duplicates() {
     ]);
     let ids: Vec<_> = o.messages.iter().map(|m| m.message_id.as_str()).collect();
     assert_eq!(ids, ["1", "2", "3"]);
-    assert!(o.apply(&ChatEvent::Removed {
-        chat_id: "a".into(),
-        message_id: "2".into(),
-        by: None
-    }));
+    let mut removed = RemovedMessages::new();
+    assert!(o.apply(
+        &ChatEvent::Removed {
+            chat_id: "a".into(),
+            message_id: "2".into(),
+            by: None
+        },
+        &mut removed
+    ));
     assert_eq!(o.messages.len(), 3, "a removed message stays, marked");
     assert!(o.deleted.contains("2"));
+    // Opened again, the server's page no longer holds it: it is put back, deleted, in place.
+    let mut again = OpenChat {
+        chat_id: "a".into(),
+        ..Default::default()
+    };
+    again.merge([msg("a", "3", 3, 3), msg("a", "1", 1, 1)]);
+    again.restore_removed(&removed);
+    let ids: Vec<_> = again
+        .messages
+        .iter()
+        .map(|m| m.message_id.as_str())
+        .collect();
+    assert_eq!(ids, ["1", "2", "3"]);
+    assert!(again.is_deleted("2"));
+    // A page that starts after it does not pull it in.
+    let mut later = OpenChat {
+        chat_id: "a".into(),
+        older: Older::More,
+        ..Default::default()
+    };
+    later.merge([msg("a", "3", 3, 3)]);
+    later.restore_removed(&removed);
+    assert_eq!(later.messages.len(), 1);
     // The cursor: up from following lands on the newest; down past it follows again.
     o.step(-1);
     assert_eq!(o.selected.as_deref(), Some("3"));

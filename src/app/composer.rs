@@ -222,10 +222,14 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             if d.editor.is_blank() {
                 return vec![];
             }
-            // What was sent shows at the bottom: follow the newest again.
+            // What was sent shows at the bottom: follow the newest again. Sending leaves the
+            // composer, so that the next keys are commands again (an `m` meant for the
+            // microphone must not land in a new draft); Enter or `i` writes again.
             if let Some(o) = m.chat.open.as_mut() {
                 o.selected = None;
             }
+            m.mode = Mode::Normal;
+            m.ui.focus = super::Pane::History;
             let d = m.composer.drafts.entry(chat_id.clone()).or_default();
             let mut out = Outgoing::new(chat_id, d.editor.take(), d.parse_mode.wire());
             out.reply_to = d.reply_to.take();
@@ -481,9 +485,33 @@ pub(super) fn retry_failed(m: &mut Model) -> Vec<Cmd> {
             _ => {}
         }
     }
-    if resent + checked == 0 {
-        m.notify(NoticeLevel::Info, "No failed messages here".to_string());
+    let files: Vec<u64> = m
+        .transfers
+        .items
+        .iter()
+        .filter(|t| t.chat_id == chat && matches!(t.state, super::TransferState::Failed(_)))
+        .map(|t| t.id)
+        .collect();
+    let mut restarted: Vec<Cmd> = files
+        .iter()
+        .filter_map(|&id| super::transfers::restart(m, id))
+        .collect();
+    if resent + checked == 0 && restarted.is_empty() {
+        m.notify(
+            NoticeLevel::Info,
+            format!(
+                "Nothing failed here ({} lists everything not yet sent)",
+                m.ui.keys.describe(crate::keys::Action::Outbox)
+            ),
+        );
         return vec![];
+    }
+    if resent + checked == 0 {
+        m.notify(
+            NoticeLevel::Info,
+            format!("Trying {} file(s) again", restarted.len()),
+        );
+        return restarted;
     }
     let mut what = Vec::new();
     if resent > 0 {
@@ -491,6 +519,9 @@ pub(super) fn retry_failed(m: &mut Model) -> Vec<Cmd> {
     }
     if checked > 0 {
         what.push(format!("checking whether {checked} arrived"));
+    }
+    if !restarted.is_empty() {
+        what.push(format!("{} file(s) again", restarted.len()));
     }
     let link = if m.chat.link.is_up() {
         ""
@@ -504,6 +535,7 @@ pub(super) fn retry_failed(m: &mut Model) -> Vec<Cmd> {
     let next = advance(m);
     let mut cmds: Vec<Cmd> = save_outbox(m).into_iter().collect();
     cmds.extend(next);
+    cmds.append(&mut restarted);
     cmds
 }
 

@@ -13,6 +13,8 @@ pub struct Effects {
     rooms: Vec<RoomTarget>,
     tx: mpsc::Sender<Msg>,
     room: Option<(RoomHandle, JoinHandle<()>)>,
+    /// The Room requests `update` asked for, queued on the link in the order asked.
+    room_requests: Option<(RoomRequests, JoinHandle<()>)>,
     chat: Option<(crate::chat::ChatHandle, JoinHandle<()>)>,
     outbox_path: Option<std::path::PathBuf>,
     /// The data dir: the explorer's history and saved scripts go there.
@@ -29,6 +31,7 @@ impl Effects {
             rooms,
             tx,
             room: None,
+            room_requests: None,
             chat: None,
             outbox_path: None,
             data_dir: None,
@@ -104,6 +107,9 @@ impl Effects {
         if let Some((_, forward)) = self.room.take() {
             forward.abort();
         }
+        if let Some((_, queue)) = self.room_requests.take() {
+            queue.abort();
+        }
         let Some(target) = self.rooms.get(index).cloned() else {
             return;
         };
@@ -122,6 +128,7 @@ impl Effects {
                 }
             }
         });
+        self.room_requests = Some(room_requests(handle.clone(), self.tx.clone()));
         self.room = Some((handle, forward));
     }
 
@@ -130,16 +137,13 @@ impl Effects {
         match cmd {
             Cmd::ConnectRoom(i) => self.connect_room(i),
             Cmd::RoomRequest { method, params } => {
-                let Some((h, _)) = &self.room else {
+                let Some((q, _)) = &self.room_requests else {
                     let _ = self.tx.try_send(Msg::RoomFailed(AppError::NoRoom));
                     return;
                 };
-                let (h, tx) = (h.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    if let Err(e) = h.request(&method, params).await {
-                        let _ = tx.send(Msg::RoomFailed(e.into())).await;
-                    }
-                });
+                if q.send((method, params)).is_err() {
+                    let _ = self.tx.try_send(Msg::RoomFailed(AppError::NoRoom));
+                }
             }
             Cmd::LoadChats => {
                 let Some((h, _)) = &self.chat else { return };
@@ -577,11 +581,43 @@ async fn free_path(dir: &std::path::Path, name: &str) -> Result<std::path::PathB
     })
 }
 
+/// Room requests waiting to be queued on the link: a method and its parameters.
+type RoomRequests = mpsc::UnboundedSender<(String, serde_json::Map<String, serde_json::Value>)>;
+
+/// The task that queues `update`'s Room requests on the link one after another, in the order
+/// they were asked for (each answer awaited on a task of its own, a failure reported as
+/// `Msg::RoomFailed`). A task per request would race to the link's queue, and three fast
+/// presses of `+` could reach the Room in any order.
+fn room_requests(h: RoomHandle, tx: mpsc::Sender<Msg>) -> (RoomRequests, JoinHandle<()>) {
+    let (queue, mut asked): (RoomRequests, _) = mpsc::unbounded_channel();
+    let task = tokio::spawn(async move {
+        while let Some((method, params)) = asked.recv().await {
+            match h.submit(&method, params).await {
+                Ok(answer) => {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = answer.await {
+                            let _ = tx.send(Msg::RoomFailed(e.into())).await;
+                        }
+                    });
+                }
+                Err(e) => {
+                    let _ = tx.send(Msg::RoomFailed(e.into())).await;
+                }
+            }
+        }
+    });
+    (queue, task)
+}
+
 /// Every chat, page by page (`getChats` pages count from 1).
 impl Drop for Effects {
     fn drop(&mut self) {
         if let Some((_, forward)) = self.room.take() {
             forward.abort();
+        }
+        if let Some((_, queue)) = self.room_requests.take() {
+            queue.abort();
         }
         if let Some((_, forward)) = self.chat.take() {
             forward.abort();

@@ -80,21 +80,21 @@ pub fn hints(x: &Explorer) -> String {
     }
 }
 
-/// Where Esc goes from here, for the status bar.
+/// Where Esc goes from here, for the status bar (after the key's name).
 pub fn esc_hint(x: &Explorer) -> &'static str {
     let searching = x
         .exchange
         .as_ref()
         .is_some_and(|e| e.view.search().typing.is_some());
     if x.focus == Focus::Reply && searching {
-        return "Esc: cancel the search";
+        return "cancel the search";
     }
     match (x.focus, x.full, x.back) {
-        (Focus::List, _, _) => "Esc: leave the explorer",
-        (Focus::Editor, _, _) => "Esc: back to the list",
-        (Focus::Reply, true, _) => "Esc: back to the panes",
-        (Focus::Reply, false, Focus::Editor) => "Esc: back to the request",
-        (Focus::Reply, false, _) => "Esc: back to the list",
+        (Focus::List, _, _) => "leave the explorer",
+        (Focus::Editor, _, _) => "back to the list",
+        (Focus::Reply, true, _) => "back to the panes",
+        (Focus::Reply, false, Focus::Editor) => "back to the request",
+        (Focus::Reply, false, _) => "back to the list",
     }
 }
 

@@ -23,8 +23,22 @@ pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Down => o.step(1),
         Action::PageUp => o.step(-10),
         Action::PageDown => o.step(10),
-        _ => o.selected = None,
+        _ => {
+            o.selected = None;
+            o.new_below = 0;
+        }
     }
+    m.touch();
+    load_older(m)
+}
+
+/// The wheel over the history: the cursor moves `delta` messages (and older pages load as
+/// it nears the top), without taking the keyboard from where it is.
+pub fn scroll(m: &mut Model, delta: isize) -> Vec<Cmd> {
+    let Some(o) = m.chat.open.as_mut() else {
+        return vec![];
+    };
+    o.step(delta);
     m.touch();
     load_older(m)
 }
@@ -94,6 +108,8 @@ pub fn history_loaded(
                 };
             }
             open.state = super::Loadable::Ready;
+            open.restore_removed(&m.chat.removed);
+            open.mark_unread_from_open(m.chat.me.as_deref());
             m.chat.list.mark_read(chat_id);
         }
         (Err(e), None) => {
@@ -246,7 +262,7 @@ pub fn chat_done(
                     ..
                 } => {
                     if let Some(o) = m.chat.open.as_mut().filter(|o| &o.chat_id == chat_id) {
-                        o.mark_deleted(message_id);
+                        o.mark_deleted(message_id, &mut m.chat.removed);
                     }
                 }
                 ChatOp::Forward { to_chat, .. } => {
@@ -257,8 +273,10 @@ pub fn chat_done(
                 }
                 ChatOp::Create { kind, arg } => {
                     if let Some(id) = new_id {
-                        // Open it; the list reloads with it.
+                        // Open it; the list reloads with it, unfiltered so that it shows.
+                        m.chat.filter = Default::default();
                         m.chat.list.selected = Some(id.clone());
+                        m.ui.focus = super::Pane::History;
                         m.chat.open = Some(super::OpenChat {
                             chat_id: id.clone(),
                             title: sanitize::line(arg).into_owned(),

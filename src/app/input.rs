@@ -5,7 +5,8 @@
 //!    turns the terminal's own Ctrl-Z into a key), from anywhere.
 //! 2. A terminal below the minimum size shows only "too small": `q` quits, other keys do
 //!    nothing (they would act on a screen nobody sees).
-//! 3. A pop-up (help, prompt, confirmation) takes every key: it is modal, drawn over all.
+//! 3. A pop-up (help, the participants list, prompt, confirmation) takes every key: it is
+//!    modal, drawn over all.
 //! 4. The call dialog is drawn over every pane and mode, so its keys come next, whatever the
 //!    user is doing: a ringing call's accept and reject keys; for our outgoing call, `back`
 //!    (Esc) or hang up cancels it. Other keys go on to the mode.
@@ -45,9 +46,13 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         };
     }
     match &m.mode {
-        Mode::Help { scroll } => return on_help_key(m, key, *scroll),
+        Mode::Pager(_) => return super::pager::on_key(m, &k),
+        Mode::Participants { scroll } => {
+            return super::room::on_participants_key(m, key, *scroll);
+        }
         Mode::Prompt(_) => return super::prompts::on_prompt_key(m, &k),
         Mode::Confirm(_) => return super::prompts::on_confirm_key(m, &k),
+        Mode::Outbox { selected } => return super::outbox::on_key(m, key, *selected),
         _ => {}
     }
     if let Some(action) = call_dialog_key(m, key) {
@@ -57,11 +62,17 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Composing => super::composer::on_key(m, &k),
         Mode::Filtering => super::prompts::on_filter_key(m, &k),
         Mode::Explorer(_) => super::explorer::on_key(m, &k),
-        Mode::Normal | Mode::Help { .. } | Mode::Prompt(_) | Mode::Confirm(_) => {
+        Mode::Normal
+        | Mode::Pager(_)
+        | Mode::Participants { .. }
+        | Mode::Prompt(_)
+        | Mode::Confirm(_)
+        | Mode::Outbox { .. } => {
             let pane = match m.ui.focus {
                 Pane::Room => Context::Room,
                 Pane::Chats => Context::Chats,
                 Pane::History => Context::History,
+                Pane::Inspector => return super::inspector::on_key(m, key),
             };
             match m
                 .ui
@@ -86,21 +97,6 @@ fn call_dialog_key(m: &Model, key: KeySpec) -> Option<Action> {
         Some(Action::Back | Action::HangUp) => Some(Action::HangUp),
         _ => None,
     }
-}
-
-fn on_help_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {
-    m.mode = match m.ui.keys.lookup(key, &[Context::Global]) {
-        Some(Action::Down) => Mode::Help {
-            scroll: scroll.saturating_add(1),
-        },
-        Some(Action::Up) => Mode::Help {
-            scroll: scroll.saturating_sub(1),
-        },
-        Some(Action::Help | Action::Back | Action::Quit) => Mode::Normal,
-        _ => return vec![],
-    };
-    m.touch();
-    vec![]
 }
 
 /// Pasted text goes to the input that has the keyboard; elsewhere it is ignored.

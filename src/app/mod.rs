@@ -16,10 +16,14 @@ mod explorer_template;
 mod faults_tests;
 mod history;
 mod input;
+mod inspector;
 mod mode;
 mod model;
 mod msg;
+mod outbox;
+pub mod pager;
 mod picker;
+mod pointer;
 mod prompts;
 mod room;
 mod run;
@@ -41,12 +45,15 @@ pub use effects::Effects;
 pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt};
 pub use model::{
     ChatModel, ComposerModel, ExplorerMemory, LinkStatus, MIN_HEIGHT, MIN_WIDTH, Model,
-    NewChatKind, Notice, NoticeLevel, Pane, RoomEntry, RoomModel, Session, Traffic, TransferState,
-    TransferView, Transfers, Ui,
+    NewChatKind, Notice, NoticeLevel, Pane, RoomEntry, RoomModel, Session, Traffic, TransferSource,
+    TransferState, TransferView, Transfers, Ui,
 };
 pub use msg::{AppError, Confirmed, Msg, SignalKind};
+pub use outbox::{OutboxItem, OutboxRow, rows as outbox_rows};
 pub use picker::{Candidate, Pick, Picker, rank};
+pub use pointer::Target;
 pub use prompts::call_matches;
+pub use room::percent;
 pub use run::{Signals, run};
 pub use update::update;
 pub use viewer::{Tone, ViewKey, ViewLine, Viewer};

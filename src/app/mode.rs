@@ -13,13 +13,17 @@ pub enum Mode {
     Composing,
     /// Keys edit the chat-list filter.
     Filtering,
-    Help {
-        scroll: u16,
-    },
+    /// A long text to read: the help, the message log, a frame (see [`super::pager`]).
+    Pager(Box<super::pager::Pager>),
+    /// Everyone in the call, listed in full over the screen (the Room pane has room for a
+    /// few); `scroll` is the first row shown.
+    Participants { scroll: u16 },
     /// A one-line question: a call's peer, a forward's target, a file, a new chat.
     Prompt(Prompt),
     /// A question with one key per answer; any other key cancels and returns to `back`.
     Confirm(Confirm),
+    /// The outbox view over the panes, the cursor on row `selected`.
+    Outbox { selected: usize },
     /// The API explorer, full screen.
     Explorer(Box<Explorer>),
 }
@@ -41,7 +45,8 @@ pub enum Prompt {
 }
 
 /// The call prompt: the address book as it was when the prompt opened (its search keys
-/// lowercased once), the query, and the highlighted entry.
+/// lowercased once), the query, and the highlighted entry. Nothing is highlighted until the
+/// user types or moves: Enter calls only someone chosen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallPrompt {
     pub picker: Picker,
@@ -49,6 +54,8 @@ pub struct CallPrompt {
     /// What each contact shows as, in `contacts`' order (cleaned).
     pub labels: Vec<String>,
     pub selected: Option<String>,
+    /// The highlight was moved with the arrows since the query last changed.
+    pub moved: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,8 +100,15 @@ impl Mode {
         matches!(self, Mode::Filtering)
     }
 
-    /// A pop-up (help, prompt, confirmation) is over the screen.
+    /// A pop-up (help, the participants, prompt, confirmation) is over the screen.
     pub fn is_popup(&self) -> bool {
-        matches!(self, Mode::Help { .. } | Mode::Prompt(_) | Mode::Confirm(_))
+        matches!(
+            self,
+            Mode::Pager(_)
+                | Mode::Participants { .. }
+                | Mode::Prompt(_)
+                | Mode::Confirm(_)
+                | Mode::Outbox { .. }
+        )
     }
 }

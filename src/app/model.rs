@@ -13,6 +13,8 @@ pub enum Pane {
     Room,
     Chats,
     History,
+    /// The traffic inspector, while it is shown.
+    Inspector,
 }
 
 impl Pane {
@@ -80,6 +82,20 @@ pub struct TransferView {
     pub done: u64,
     pub total: u64,
     pub state: TransferState,
+    /// What started it, so that a failed transfer can be tried again.
+    pub source: TransferSource,
+}
+
+/// Where a transfer's bytes come from: enough to start it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferSource {
+    /// A file sent to a chat, as the user typed its path.
+    Upload {
+        path: std::path::PathBuf,
+        reply_to: Option<String>,
+    },
+    /// An attachment saved from a message.
+    Download { file_id: String, name: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,6 +223,25 @@ pub struct Ui {
     /// Whether the runtime sends ticks (only while something on screen counts seconds).
     pub ticking: bool,
     pub notice: Option<Notice>,
+    /// Every notice shown, oldest first (at most [`Ui::LOG_KEPT`]), for the message log.
+    pub log: std::collections::VecDeque<LoggedNotice>,
+    /// The inspector's cursor: an index into `traffic` (None: following the newest).
+    pub inspector_sel: Option<usize>,
+    /// The time (Unix ms) as the runtime last read it, before the messages it hands over:
+    /// `update` takes the time from here, never from the clock (tests set it).
+    pub now_ms: u64,
+}
+
+impl Ui {
+    pub const LOG_KEPT: usize = 500;
+}
+
+/// A notice as the message log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedNotice {
+    pub at_ms: u64,
+    pub level: NoticeLevel,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -222,8 +257,11 @@ pub struct RoomModel {
     pub ring_secs: u64,
     /// A call dialog is open (its seconds count).
     pub dialog_open: bool,
-    /// The volume last asked for and not yet reported back by the Room.
+    /// The volume last asked for, until the Room has answered every request for it (`+`/`-`
+    /// step from it, so fast presses are not lost; the pane shows it beside the reported one).
     pub volume_asked: Option<f64>,
+    /// Volume requests sent whose `settingsChanged` has not come back yet.
+    pub volume_pending: u32,
     /// Seconds in the current conference, when this console saw it start.
     pub conf_secs: Option<u64>,
 }
@@ -246,6 +284,9 @@ pub struct ChatModel {
     pub names: std::collections::HashMap<String, String>,
     /// IDs whose names were asked for (so each is asked once).
     pub names_asked: std::collections::HashSet<String>,
+    /// Messages seen deleted this session, by chat (at most [`super::chats::REMOVED_KEPT`]
+    /// each): reopening the chat shows them deleted in their place again, as before.
+    pub removed: std::collections::HashMap<String, Vec<crate::chat::types::Envelope>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -321,6 +362,9 @@ impl Model {
                 traffic: Default::default(),
                 ticking: false,
                 notice: None,
+                log: Default::default(),
+                inspector_sel: None,
+                now_ms: 0,
             },
             room: RoomModel {
                 link: if active_room.is_some() {
@@ -334,6 +378,7 @@ impl Model {
                 ring_secs: 0,
                 dialog_open: false,
                 volume_asked: None,
+                volume_pending: 0,
                 conf_secs: None,
             },
             chat: ChatModel {
@@ -350,6 +395,7 @@ impl Model {
                 filter: Default::default(),
                 names: Default::default(),
                 names_asked: Default::default(),
+                removed: Default::default(),
             },
             composer: ComposerModel::default(),
             transfers: Transfers {
@@ -382,10 +428,16 @@ impl Model {
     }
 
     pub fn notify(&mut self, level: NoticeLevel, text: impl Into<String>) {
-        self.ui.notice = Some(Notice {
+        let text = text.into();
+        if self.ui.log.len() >= Ui::LOG_KEPT {
+            self.ui.log.pop_front();
+        }
+        self.ui.log.push_back(LoggedNotice {
+            at_ms: self.ui.now_ms,
             level,
-            text: text.into(),
+            text: text.clone(),
         });
+        self.ui.notice = Some(Notice { level, text });
         self.touch();
     }
 

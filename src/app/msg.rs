@@ -30,7 +30,15 @@ impl SignalKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
+    /// The terminal's mouse report, before the runtime finds what it points at.
     Mouse(MouseEvent),
+    /// A left click on what the last frame drew there.
+    Click(super::Target),
+    /// A wheel notch over what the last frame drew there (`up`: towards older).
+    Wheel {
+        target: super::Target,
+        up: bool,
+    },
     Paste(String),
     Resize(u16, u16),
     /// The terminal can no longer be read (closed, or an I/O error).
@@ -110,6 +118,10 @@ pub enum Confirmed {
         method: String,
         params: serde_json::Value,
     },
+    /// Dropping an item from the outbox.
+    Discard(super::OutboxItem),
+    /// Quitting while a call is in progress or ringing.
+    Quit,
     /// The explorer's request, checked and ready to go.
     ExplorerSend {
         api: super::explorer::Api,

@@ -30,12 +30,13 @@ pub(super) fn open_call(m: &mut Model) {
             format!("{name} ({id})")
         });
     }
-    let selected = contacts.first().map(|c| c.id.clone());
+    // Nothing is chosen yet: a stray Enter must not call the first entry.
     m.mode = Mode::Prompt(Prompt::Call(CallPrompt {
         picker: Default::default(),
         contacts,
         labels,
-        selected,
+        selected: None,
+        moved: false,
     }));
     m.touch();
 }
@@ -74,15 +75,34 @@ pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
     let done = match p {
         Prompt::Call(c) => match c.picker.key(k, &c.contacts, &mut c.selected) {
             Pick::Enter => {
-                // The highlighted match, else what was typed.
+                // Someone chosen: the highlighted match, else what was typed. With nothing
+                // typed and the highlight not moved, nobody is.
                 let typed = c.picker.query.text().trim().to_string();
-                let peer = c.selected.clone().or(Some(typed).filter(|s| !s.is_empty()));
+                let peer = if typed.is_empty() && !c.moved {
+                    None
+                } else {
+                    c.selected.clone().or(Some(typed).filter(|s| !s.is_empty()))
+                };
                 let Some(peer) = peer else {
+                    m.notify(
+                        NoticeLevel::Info,
+                        "Type a name or id, or pick one with ↓, then Enter calls",
+                    );
                     return vec![];
                 };
                 m.mode = Mode::Normal;
                 m.touch();
                 return vec![Cmd::room("call", json!({ "peerId": peer }))];
+            }
+            Pick::Changed => {
+                c.moved = matches!(
+                    k.code,
+                    KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown
+                );
+                if !c.moved && c.picker.query.text().trim().is_empty() {
+                    c.selected = None;
+                }
+                Some(false)
             }
             Pick::NotMine if k.code == KeyCode::Tab => {
                 // Tab completes the highlighted id.

@@ -5,6 +5,7 @@ use crate::chat::ChatError;
 use crate::chat::ChatLinkEvent;
 use crate::chat::events::ChatEvent;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::json;
 
 #[test]
 fn ctrl_w_deletes_the_word_before_the_cursor_in_every_input() {
@@ -215,7 +216,9 @@ fn new_chat_of_each_kind_opens_when_created() {
         ]
     );
     assert_eq!(m.chat.open.as_ref().unwrap().chat_id, "new1");
+    assert_eq!(m.ui.focus, Pane::History, "the new chat has the keyboard");
     // A personal chat also asks for the other side's name.
+    m.ui.focus = Pane::Chats;
     ch(&mut m, 'N');
     typed(&mut m, "bob@srv");
     let cmds = kc(&mut m, KeyCode::Enter);
@@ -230,4 +233,72 @@ fn new_chat_of_each_kind_opens_when_created() {
         },
     );
     assert!(cmds.contains(&Cmd::ResolveNames(vec!["bob@srv".into()])));
+}
+
+/// The call prompt with the demo's address book, the Room online.
+fn call_prompt() -> crate::app::Model {
+    use crate::room::state::{Contact, Peer, RoomState};
+    let mut m = online_demo();
+    let s = RoomState {
+        contacts: ["alice", "bob"]
+            .iter()
+            .map(|n| Contact {
+                peer: Peer {
+                    id: format!("{n}@video.example.com"),
+                    name: n.to_uppercase(),
+                },
+                status: 1,
+            })
+            .collect(),
+        ..RoomState::default()
+    };
+    update(
+        &mut m,
+        Msg::Room(crate::room::RoomLinkEvent::State(Box::new(s))),
+    );
+    ch(&mut m, 'c');
+    m
+}
+
+#[test]
+fn enter_in_the_call_prompt_calls_only_someone_chosen() {
+    // `c` then Enter: nothing is highlighted, nobody is called, the prompt stays and says why.
+    let mut m = call_prompt();
+    let Mode::Prompt(Prompt::Call(p)) = &m.mode else {
+        panic!("no call prompt: {:?}", m.mode)
+    };
+    assert_eq!(p.selected, None, "nothing preselected");
+    assert!(kc(&mut m, KeyCode::Enter).is_empty());
+    assert!(matches!(m.mode, Mode::Prompt(Prompt::Call(_))));
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Type a name or id, or pick one")
+    );
+    // Typed, then erased: nothing chosen again.
+    typed(&mut m, "b");
+    kc(&mut m, KeyCode::Backspace);
+    assert!(kc(&mut m, KeyCode::Enter).is_empty());
+    // Moving the highlight is a choice: ↓ picks the first, Enter calls it.
+    kc(&mut m, KeyCode::Down);
+    assert_eq!(
+        kc(&mut m, KeyCode::Enter),
+        vec![Cmd::room(
+            "call",
+            json!({"peerId": "alice@video.example.com"})
+        )]
+    );
+    assert_eq!(m.mode, Mode::Normal);
+    // Typing is a choice too: the best match is called.
+    ch(&mut m, 'c');
+    typed(&mut m, "bo");
+    assert_eq!(
+        kc(&mut m, KeyCode::Enter),
+        vec![Cmd::room(
+            "call",
+            json!({"peerId": "bob@video.example.com"})
+        )]
+    );
 }

@@ -4,8 +4,9 @@
 use serde_json::json;
 
 use super::update::{record, short};
-use super::{Answer, Cmd, Confirmed, LinkStatus, Model, Msg, NoticeLevel};
-use crate::keys::Action;
+use super::{Answer, Cmd, Confirmed, LinkStatus, Mode, Model, Msg, NoticeLevel};
+use crate::keys::{Action, Context, KeySpec};
+use crate::room::state::Call;
 use crate::room::{AppState, RoomEvent, RoomLinkEvent};
 
 pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
@@ -22,6 +23,10 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
                     "The Room link is down: the call dialog is closed until the Room says \
                      what became of the call",
                 );
+            }
+            if !s.is_up() {
+                // What becomes of the requests in flight is for the next session to say.
+                forget_volume_requests(m);
             }
             m.room.link = s;
             m.touch();
@@ -55,9 +60,6 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
                 }),
                 _ => None,
             };
-            if s.volume != m.room.state.volume {
-                m.room.volume_asked = None;
-            }
             if m.room.state != *s {
                 m.room.state = *s;
                 m.touch();
@@ -89,6 +91,11 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
             if m.ui.bell {
                 return vec![Cmd::Bell];
             }
+        }
+        RoomLinkEvent::Event(RoomEvent::SettingChanged { name, value })
+            if name == "audioPlayLevel" =>
+        {
+            volume_reported(m, value.as_f64());
         }
         RoomLinkEvent::Event(RoomEvent::RejectReceived { .. } | RoomEvent::StopCalling { .. }) => {
             // The outcome is in the state snapshot that follows; say it once it is there.
@@ -135,6 +142,11 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::VolumeDown => volume(m, false),
         Action::Call => {
             super::prompts::open_call(m);
+            vec![]
+        }
+        Action::Participants => {
+            m.mode = Mode::Participants { scroll: 0 };
+            m.touch();
             vec![]
         }
         _ => vec![],
@@ -221,6 +233,7 @@ pub(super) fn switch_room(m: &mut Model) -> Vec<Cmd> {
             m.room.link = LinkStatus::Offline;
             m.room.state = crate::room::RoomState::default();
             m.room.conf_secs = None;
+            forget_volume_requests(m);
             let name = m.room.list[next].name.clone();
             m.notify(NoticeLevel::Info, format!("Room: {name}"));
             return vec![Cmd::ConnectRoom(next)];
@@ -229,11 +242,35 @@ pub(super) fn switch_room(m: &mut Model) -> Vec<Cmd> {
     vec![]
 }
 
-/// `H`: end the conference for everyone, after a confirmation.
+/// `H`: end the conference for everyone, after a confirmation. What it cannot do is said
+/// before anything is asked: a one-to-one call has nobody else to end it for, so `H` hangs it
+/// up as `h` would; a conference someone else is known to own cannot be ended by us.
 pub(super) fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
-    if !m.room.state.call().in_conference() {
-        m.notify(NoticeLevel::Info, "No conference to end");
-        return vec![];
+    let me = m.room.state.me();
+    match m.room.state.call() {
+        Call::InConference(c) if c.conf_type == 0 => {
+            m.notify(
+                NoticeLevel::Info,
+                "A one-to-one call: hanging up (ending for everyone is for group conferences)",
+            );
+            return vec![Cmd::room("hangUp", json!({ "forAll": false }))];
+        }
+        Call::InConference(c) if c.owned_by_another(me) => {
+            m.notify(
+                NoticeLevel::Info,
+                format!(
+                    "Only the conference's owner can end it for everyone; {} leaves it",
+                    m.ui.keys.describe(Action::HangUp)
+                ),
+            );
+            return vec![];
+        }
+        c if !c.in_conference() => {
+            m.notify(NoticeLevel::Info, "No conference to end");
+            return vec![];
+        }
+        // A conference of ours, or one whose type or owner is unknown: the Room decides.
+        _ => {}
     }
     let answers = vec![Answer {
         key: 'y',
@@ -247,24 +284,194 @@ pub(super) fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
     vec![]
 }
 
-/// `+`/`-`: the speaker volume in steps of a tenth (`audioPlayLevel`, 0.0–1.0).
+/// `q`: quits at once, except while the Room (its link up) is in a call or one rings: then it
+/// asks first, and says the call goes on without the console.
+pub(super) fn quit_key(m: &mut Model) -> Vec<Cmd> {
+    let ask = if m.room.link.is_up() {
+        match m.room.state.call() {
+            Call::Incoming(_) | Call::Calling(_) | Call::Ringing => Some((
+                "A call is ringing: quit anyway?",
+                if m.session == super::Session::Demo {
+                    "quit, the demo Room ends too"
+                } else {
+                    "quit, let it ring"
+                },
+            )),
+            // The demo's Room is simulated inside the console: it ends with it.
+            Call::InConference(_) | Call::InConferenceUnknown => Some((
+                "A call is in progress: quit anyway?",
+                if m.session == super::Session::Demo {
+                    "quit, the demo Room ends too"
+                } else {
+                    "quit, the call goes on"
+                },
+            )),
+            Call::Unknown | Call::None | Call::Ending => None,
+        }
+    } else {
+        None
+    };
+    let Some((question, label)) = ask else {
+        return super::update::quit(m);
+    };
+    let answers = vec![Answer {
+        key: 'y',
+        label: label.into(),
+        msg: Msg::Confirmed(Confirmed::Quit),
+    }];
+    super::prompts::confirm(m, question.into(), answers);
+    vec![]
+}
+
+/// Keys while the participants list is open: move, page, close.
+/// The wheel over the participants view: `delta` rows, clamped as the keys clamp it.
+pub(super) fn scroll_participants(m: &mut Model, delta: isize) {
+    let Mode::Participants { scroll } = m.mode else {
+        return;
+    };
+    let n = m
+        .room
+        .state
+        .conference
+        .as_ref()
+        .map(|c| c.others(m.room.state.me()).len())
+        .unwrap_or(0);
+    let last = n.saturating_sub(1) as isize;
+    let to = (scroll as isize + delta).clamp(0, last.max(0));
+    m.mode = Mode::Participants {
+        scroll: u16::try_from(to).unwrap_or(u16::MAX),
+    };
+    m.touch();
+}
+
+pub(super) fn on_participants_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {
+    let n = m
+        .room
+        .state
+        .conference
+        .as_ref()
+        .map(|c| c.others(m.room.state.me()).len())
+        .unwrap_or(0);
+    let last = u16::try_from(n.saturating_sub(1)).unwrap_or(u16::MAX);
+    let action =
+        m.ui.keys
+            .lookup(key, &[Context::Global, Context::Room, Context::History]);
+    m.mode = match action {
+        Some(Action::Down) => Mode::Participants {
+            scroll: scroll.saturating_add(1).min(last),
+        },
+        Some(Action::Up) => Mode::Participants {
+            scroll: scroll.saturating_sub(1),
+        },
+        Some(Action::PageDown) => Mode::Participants {
+            scroll: scroll.saturating_add(10).min(last),
+        },
+        Some(Action::PageUp) => Mode::Participants {
+            scroll: scroll.saturating_sub(10),
+        },
+        Some(Action::Participants | Action::Back | Action::Quit) => Mode::Normal,
+        _ => return vec![],
+    };
+    m.touch();
+    vec![]
+}
+
+/// A volume as the pane and the status bar say it.
+pub fn percent(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+/// `+`/`-`: the speaker volume in steps of a tenth (`audioPlayLevel`, 0.0–1.0). A press counts
+/// from the last value asked for while the Room has not answered every request (presses
+/// faster than its answers add up), else from the value it reported. The status bar says what
+/// was requested; the pane shows it beside the reported value until the Room confirms.
 pub(super) fn volume(m: &mut Model, up: bool) -> Vec<Cmd> {
-    // Presses faster than the Room's answers count from the last one asked for.
-    let now = m.room.volume_asked.or(m.room.state.volume).unwrap_or(0.5);
-    let step = if up { 0.1 } else { -0.1 };
-    let next = ((now + step).clamp(0.0, 1.0) * 10.0).round() / 10.0;
-    if (next - now).abs() < f64::EPSILON {
-        let edge = if up { "full" } else { "zero" };
-        m.notify(NoticeLevel::Info, format!("Volume is at {edge}"));
-        return vec![];
-    }
+    let asked = m.room.volume_asked;
+    let reported = m.room.state.volume;
+    let next = match asked.or(reported) {
+        Some(now) => {
+            let step = if up { 0.1 } else { -0.1 };
+            let next = ((now + step).clamp(0.0, 1.0) * 10.0).round() / 10.0;
+            if (next - now).abs() < f64::EPSILON {
+                let text = match (asked, reported) {
+                    (Some(a), Some(r)) if (a - r).abs() >= 0.005 => format!(
+                        "Volume {} already requested (the Room says {})",
+                        percent(a),
+                        percent(r)
+                    ),
+                    (Some(a), None) => format!("Volume {} already requested", percent(a)),
+                    _ => format!("Volume is at {}", percent(now)),
+                };
+                m.notify(NoticeLevel::Info, text);
+                return vec![];
+            }
+            m.notify(
+                NoticeLevel::Info,
+                format!("Volume {} requested", percent(next)),
+            );
+            next
+        }
+        None => {
+            // Nothing to step from: the middle, said as such.
+            m.notify(NoticeLevel::Info, "The volume is unknown: 50% requested");
+            0.5
+        }
+    };
     m.room.volume_asked = Some(next);
+    m.room.volume_pending += 1;
+    m.touch();
     vec![Cmd::room(
         "setSettings",
         json!({ "settings": { "audioPlayLevel": next } }),
     )]
 }
 
+/// The Room reported the volume (`settingsChanged`): one of our requests answered. Once the
+/// Room has reached the value last asked for, or answered every request, what it reports is
+/// the volume again, and a "requested" notice becomes what the Room says.
+fn volume_reported(m: &mut Model, value: Option<f64>) {
+    let Some(asked) = m.room.volume_asked else {
+        return;
+    };
+    m.room.volume_pending = m.room.volume_pending.saturating_sub(1);
+    let reached = value.is_some_and(|v| (v - asked).abs() < 0.005);
+    if !reached && m.room.volume_pending > 0 {
+        return;
+    }
+    forget_volume_requests(m);
+    m.touch();
+    let ours =
+        m.ui.notice
+            .as_ref()
+            .is_some_and(|n| n.text.starts_with("Volume") || n.text.starts_with("The volume"));
+    if ours {
+        let text = match value {
+            Some(v) if !reached => format!(
+                "The Room set the volume to {} ({} was requested)",
+                percent(v),
+                percent(asked)
+            ),
+            None => format!(
+                "The Room did not say the volume ({} was requested)",
+                percent(asked)
+            ),
+            Some(_) => format!("Volume {}", percent(asked)),
+        };
+        m.notify(NoticeLevel::Info, text);
+    }
+}
+
+/// Volume requests are no longer followed (a failure, a lost link): the next press counts
+/// from what the Room reports.
+pub(super) fn forget_volume_requests(m: &mut Model) {
+    m.room.volume_asked = None;
+    m.room.volume_pending = 0;
+}
+
 #[cfg(test)]
 #[path = "room_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "room_controls_tests.rs"]
+mod controls_tests;

@@ -40,7 +40,7 @@ fn start_room_comes_from_the_command_line() {
 
 #[test]
 fn room_actions_without_a_room_link_explain_why() {
-    for c in ['c', 'h', 'm', 'v'] {
+    for c in ['c', 'h', 'm', 'v', 'p'] {
         let mut m = demo();
         assert!(update(&mut m, press(c)).is_empty());
         let n = m.ui.notice.clone().expect("a notice");
@@ -398,63 +398,6 @@ fn switching_rooms_reconnects() {
         "the old room's state is dropped"
     );
 }
-#[test]
-fn hang_up_for_all_asks_and_volume_steps() {
-    use crate::room::RoomLinkEvent;
-    let mut m = open(1);
-    update(
-        &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
-    );
-    assert!(ch(&mut m, 'H').is_empty());
-    assert!(m.ui.notice.as_ref().unwrap().text.contains("No conference"));
-    let mut st = m.room.state.clone();
-    st.conference = Some(crate::room::state::Conference {
-        id: "c1".into(),
-        title: "Sync".into(),
-        conf_type: 1,
-        owner: ME.into(),
-        participants: vec![],
-    });
-    st.volume = Some(0.8);
-    update(
-        &mut m,
-        Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
-    );
-    ch(&mut m, 'H');
-    assert!(matches!(m.mode, Mode::Confirm(_)));
-    assert_eq!(
-        ch(&mut m, 'y'),
-        vec![Cmd::room("hangUp", json!({"forAll": true}))]
-    );
-    assert_eq!(
-        ch(&mut m, '+'),
-        vec![Cmd::room(
-            "setSettings",
-            json!({"settings": {"audioPlayLevel": 0.9}})
-        )]
-    );
-    // A second press before the Room answers counts from the first.
-    assert_eq!(
-        ch(&mut m, '+'),
-        vec![Cmd::room(
-            "setSettings",
-            json!({"settings": {"audioPlayLevel": 1.0}})
-        )]
-    );
-    assert_eq!(
-        ch(&mut m, '-'),
-        vec![Cmd::room(
-            "setSettings",
-            json!({"settings": {"audioPlayLevel": 0.9}})
-        )]
-    );
-    st.volume = Some(1.0);
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
-    assert!(ch(&mut m, '+').is_empty());
-    assert!(m.ui.notice.as_ref().unwrap().text.contains("full"));
-}
-
 #[test]
 fn the_call_dialog_keys_win_over_every_mode_but_a_pop_up() {
     // A ringing call while writing: `a` accepts (the dialog says so) instead of being typed.

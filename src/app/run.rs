@@ -5,6 +5,7 @@ use tokio::sync::mpsc;
 
 use super::{Cmd, Effects, Model, Msg, SignalKind, update};
 use crate::tui::Tui;
+use crate::ui::HitMap;
 
 /// At most this many queued inputs are applied before a frame is drawn.
 const BATCH: usize = 1024;
@@ -95,11 +96,13 @@ pub async fn run(
     let mut last_draw: Option<Instant> = None;
     // The model's revision on screen: a frame is owed while the model's differs.
     let mut drawn: Option<u64> = None;
+    // What the frame on screen shows where, for the mouse.
+    let mut hits = HitMap::default();
 
     if let Ok(size) = tui.terminal.size() {
         update(&mut model, Msg::Resize(size.width, size.height));
     }
-    if let Err(e) = draw(tui, &model, &mut last_draw, &mut drawn) {
+    if let Err(e) = draw(tui, &model, &mut last_draw, &mut drawn, &mut hits) {
         apply(&mut model, Msg::TerminalLost(e.to_string()), tui, effects);
         return Ok(model);
     }
@@ -152,7 +155,7 @@ pub async fn run(
                 }
             }
         }
-        for msg in batch {
+        for msg in batch.into_iter().filter_map(|m| pointer_msg(m, &hits)) {
             if apply(&mut model, msg, tui, effects) == Applied::Resumed {
                 drawn = None;
                 if let Ok(size) = tui.terminal.size() {
@@ -168,7 +171,7 @@ pub async fn run(
         }
         if drawn != Some(model.revision())
             && last_draw.is_none_or(|t| t.elapsed() >= MIN_FRAME_INTERVAL)
-            && let Err(e) = draw(tui, &model, &mut last_draw, &mut drawn)
+            && let Err(e) = draw(tui, &model, &mut last_draw, &mut drawn, &mut hits)
         {
             // The terminal is gone (EIO): end as when it is seen on the input side.
             apply(&mut model, Msg::TerminalLost(e.to_string()), tui, effects);
@@ -187,6 +190,9 @@ enum Applied {
 /// One message through `update`, and its commands carried out (the runtime's own here).
 fn apply(model: &mut Model, msg: Msg, tui: &mut Tui, effects: &mut Effects) -> Applied {
     let mut applied = Applied::Done;
+    model.ui.now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
     for cmd in update(model, msg) {
         match cmd {
             Cmd::Quit => {}
@@ -349,6 +355,22 @@ fn wait_readable(fd: std::os::fd::RawFd) -> std::io::Result<()> {
     }
 }
 
+/// A mouse report as what it points at on the frame the user sees (the last one drawn): a
+/// left click or a wheel notch; other mouse reports (moves, releases, drags) are dropped.
+fn pointer_msg(msg: Msg, hits: &HitMap) -> Option<Msg> {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let Msg::Mouse(ev) = msg else {
+        return Some(msg);
+    };
+    let target = hits.at(ev.column, ev.row).cloned();
+    match ev.kind {
+        MouseEventKind::Down(MouseButton::Left) => target.map(Msg::Click),
+        MouseEventKind::ScrollUp => target.map(|target| Msg::Wheel { target, up: true }),
+        MouseEventKind::ScrollDown => target.map(|target| Msg::Wheel { target, up: false }),
+        _ => None,
+    }
+}
+
 fn terminal_msg(ev: Option<std::io::Result<crossterm::event::Event>>) -> Option<Msg> {
     match ev {
         Some(Ok(ev)) => Msg::from_terminal(ev),
@@ -369,11 +391,12 @@ fn draw(
     model: &Model,
     last_draw: &mut Option<Instant>,
     on_screen: &mut Option<u64>,
+    hits: &mut HitMap,
 ) -> std::io::Result<()> {
     use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
     let drawn = crate::tui::with_output(|| -> std::io::Result<()> {
         crossterm::queue!(std::io::stdout(), BeginSynchronizedUpdate)?;
-        tui.terminal.draw(|f| crate::ui::view(model, f))?;
+        tui.terminal.draw(|f| *hits = crate::ui::draw(model, f))?;
         crossterm::execute!(std::io::stdout(), EndSynchronizedUpdate)?;
         Ok(())
     });

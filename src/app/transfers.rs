@@ -36,6 +36,10 @@ pub(super) fn download(m: &mut Model, chat_id: &str, e: &Envelope) -> Vec<Cmd> {
         done: 0,
         total: *size,
         state: TransferState::Running,
+        source: super::TransferSource::Download {
+            file_id: file_id.clone(),
+            name: name.clone(),
+        },
     });
     m.touch();
     vec![Cmd::Download {
@@ -103,7 +107,7 @@ pub(super) fn transfer_done(
                     });
                 }
             } else {
-                m.notify(NoticeLevel::Info, format!("Saved {path}"));
+                m.notify(NoticeLevel::Info, format!("Downloaded to {path}"));
             }
         }
         Err(e) => {
@@ -152,6 +156,10 @@ pub(super) fn upload(m: &mut Model, typed: &str) -> Vec<Cmd> {
         done: 0,
         total: 0,
         state: TransferState::Running,
+        source: super::TransferSource::Upload {
+            path: path.clone(),
+            reply_to: reply_to.clone(),
+        },
     });
     m.mode = Mode::Normal;
     m.touch();
@@ -161,6 +169,30 @@ pub(super) fn upload(m: &mut Model, typed: &str) -> Vec<Cmd> {
         path,
         reply_to,
     }]
+}
+
+/// The command that starts transfer `id` again from its source (a failed one, retried).
+pub(super) fn restart(m: &mut Model, id: u64) -> Option<Cmd> {
+    let dir = m.transfers.download_dir.clone();
+    let t = m.transfers.items.iter_mut().find(|t| t.id == id)?;
+    t.state = TransferState::Running;
+    t.done = 0;
+    m.touch();
+    let t = m.transfers.items.iter().find(|t| t.id == id)?;
+    Some(match &t.source {
+        super::TransferSource::Upload { path, reply_to } => Cmd::Upload {
+            id,
+            chat_id: t.chat_id.clone(),
+            path: path.clone(),
+            reply_to: reply_to.clone(),
+        },
+        super::TransferSource::Download { file_id, name } => Cmd::Download {
+            id,
+            file_id: file_id.clone(),
+            dir,
+            name: name.clone(),
+        },
+    })
 }
 
 #[cfg(test)]

@@ -15,12 +15,15 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             if m.ui.size != (w, h) {
                 m.ui.size = (w, h);
                 super::explorer::sync(m);
+                super::pager::resize(m);
                 m.touch();
             }
             vec![]
         }
         Msg::Paste(text) => super::input::on_paste(m, &text),
         Msg::Mouse(_) => vec![],
+        Msg::Click(t) => super::pointer::on_click(m, t),
+        Msg::Wheel { target, up } => super::pointer::on_wheel(m, target, up),
         Msg::Name { id, name } => {
             let name = sanitize::line(&name).into_owned();
             if !name.is_empty() && m.chat.names.get(&id) != Some(&name) {
@@ -127,7 +130,9 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Confirmed(c) => match c {
             super::Confirmed::Chat(op) => vec![Cmd::Chat(op)],
+            super::Confirmed::Discard(item) => super::outbox::discard(m, item),
             super::Confirmed::Room { method, params } => vec![Cmd::room(&method, params)],
+            super::Confirmed::Quit => quit(m),
             super::Confirmed::ExplorerSend {
                 api,
                 method,
@@ -135,7 +140,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             } => super::explorer::send_now(m, api, &method, params),
         },
         Msg::RoomFailed(reason) => {
-            m.room.volume_asked = None;
+            super::room::forget_volume_requests(m);
             m.notify(
                 NoticeLevel::Error,
                 sanitize::line(&reason.to_string()).into_owned(),
@@ -196,10 +201,19 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                 }
                 m.touch();
             }
-            if let Some(o) = m.chat.open.as_mut()
-                && o.apply(&ev)
-            {
-                m.touch();
+            if let Some(o) = m.chat.open.as_mut() {
+                if let crate::chat::events::ChatEvent::Message(e) = &ev
+                    && !o
+                        .messages
+                        .iter()
+                        .rev()
+                        .any(|h| h.message_id == e.message_id)
+                {
+                    o.note_arrival(e, m.chat.me.as_deref());
+                }
+                if o.apply(&ev, &mut m.chat.removed) {
+                    m.touch();
+                }
             }
             if let crate::chat::events::ChatEvent::ChatRemoved { chat_id } = &ev
                 && m.chat.open.as_ref().is_some_and(|o| &o.chat_id == chat_id)
@@ -232,6 +246,8 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
 pub(super) fn record(m: &mut Model, t: super::model::Traffic) {
     if m.ui.traffic.len() >= super::model::Traffic::KEEP {
         m.ui.traffic.pop_front();
+        // The selected frame keeps its place as the oldest goes.
+        m.ui.inspector_sel = m.ui.inspector_sel.and_then(|i| i.checked_sub(1));
     }
     m.ui.traffic.push_back(t);
     super::explorer::traffic_arrived(m);
@@ -264,13 +280,18 @@ pub(super) fn quit(m: &mut Model) -> Vec<Cmd> {
 
 pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
     match action {
-        Action::Quit => return quit(m),
+        // During a call `q` asks first (app/room.rs); Ctrl-C and signals never do.
+        Action::Quit => return super::room::quit_key(m),
         Action::Help => {
-            m.mode = Mode::Help { scroll: 0 };
-            m.touch();
+            let lines = super::pager::help_lines(m);
+            super::pager::open(m, super::pager::PagerKind::Help, "Help".into(), lines);
         }
         Action::NextPane | Action::PrevPane => {
-            let order = Pane::ORDER;
+            // The inspector takes its turn while it is shown.
+            let order: Vec<Pane> = Pane::ORDER
+                .into_iter()
+                .chain(m.ui.inspector.then_some(Pane::Inspector))
+                .collect();
             let i = order.iter().position(|p| *p == m.ui.focus).unwrap_or(0);
             let step = if action == Action::NextPane {
                 1
@@ -282,6 +303,9 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::Inspector => {
             m.ui.inspector = !m.ui.inspector;
+            if !m.ui.inspector && m.ui.focus == Pane::Inspector {
+                m.ui.focus = Pane::History;
+            }
             m.touch();
         }
         Action::Explorer => return super::explorer::toggle(m),
@@ -359,6 +383,8 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             }
         }
         Action::Retry => return retry_failed(m),
+        Action::Outbox => super::outbox::open(m),
+        Action::Log => super::pager::open_log(m),
         Action::Up | Action::Down if m.ui.focus == Pane::Chats => {
             let delta = if action == Action::Up { -1 } else { 1 };
             m.chat.list.step_in(delta, m.chat.filter.query.text());
@@ -366,6 +392,15 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::Open if m.ui.focus == Pane::Chats && m.chat.link.is_up() => {
             return open_selected(m);
+        }
+        // Esc in the chat list drops a filter left from `/`, so every chat shows again.
+        Action::Back if m.ui.focus == Pane::Chats && !m.chat.filter.query.is_empty() => {
+            m.chat.filter = Default::default();
+            m.touch();
+        }
+        // Enter in the history writes in the open chat (as `i` does).
+        Action::Open if m.ui.focus == Pane::History && m.chat.open.is_some() => {
+            return on_action(m, Action::Compose);
         }
         Action::Up
         | Action::Down
@@ -411,8 +446,11 @@ pub(super) fn open_selected(m: &mut Model) -> Vec<Cmd> {
         chat_id: chat_id.clone(),
         title: entry.title.clone(),
         state: super::Loadable::Loading,
+        unread_at_open: entry.unread,
         ..Default::default()
     });
+    // Opening a chat is to read it: the keyboard goes with it.
+    m.ui.focus = Pane::History;
     m.touch();
     vec![Cmd::LoadHistory {
         chat_id,

@@ -118,13 +118,23 @@ fn help_opens_scrolls_and_closes() {
     let mut m = demo();
     let rev = m.revision();
     update(&mut m, press('?'));
-    assert_eq!(m.mode, Mode::Help { scroll: 0 });
+    let top = |m: &crate::app::Model| match &m.mode {
+        Mode::Pager(p) if p.kind == crate::app::pager::PagerKind::Help => p.viewer.top(),
+        other => panic!("not the help: {other:?}"),
+    };
+    assert_eq!(top(&m), 0);
     assert_ne!(m.revision(), rev);
     update(&mut m, press('j'));
     update(&mut m, key(KeyCode::Down, KeyModifiers::NONE));
-    assert_eq!(m.mode, Mode::Help { scroll: 2 });
+    assert_eq!(top(&m), 2);
     update(&mut m, press('k'));
-    assert_eq!(m.mode, Mode::Help { scroll: 1 });
+    assert_eq!(top(&m), 1);
+    // PgDn and End reach the end; it is clamped there.
+    update(&mut m, key(KeyCode::End, KeyModifiers::NONE));
+    let end = top(&m);
+    update(&mut m, key(KeyCode::PageDown, KeyModifiers::NONE));
+    assert_eq!(top(&m), end, "clamped at the end");
+    assert!(end > 10, "the help is longer than a 24-row screen");
     // Other keys do nothing while the help is open: no pane change, no quit-by-accident.
     let rev = m.revision();
     update(&mut m, key(KeyCode::Tab, KeyModifiers::NONE));
@@ -302,7 +312,14 @@ fn the_chat_list_loads_opens_and_follows_events() {
             .unread,
         3
     );
-    // `n` jumps to the next unread chat and opens it.
+    // Opening moved the keyboard to the history; in the list, `n` jumps to the next unread
+    // chat and opens it.
+    assert_eq!(
+        m.ui.focus,
+        Pane::History,
+        "opening a chat focuses its history"
+    );
+    m.ui.focus = Pane::Chats;
     let cmds = update(&mut m, press('n'));
     assert_eq!(
         cmds,
@@ -385,6 +402,10 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
         "{cmds:?}"
     );
     assert!(m.composer.drafts[&open].editor.is_empty());
+    assert!(
+        !m.mode.is_composing() && m.ui.focus == Pane::History,
+        "sending leaves the composer: the next keys are commands"
+    );
     // The link drops: what is written now waits.
     update(
         &mut m,
@@ -392,6 +413,8 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
             reason: "gone".into(),
         })),
     );
+    update(&mut m, enter()); // Enter in the history writes again
+    assert!(m.mode.is_composing());
     for c in "later".chars() {
         update(&mut m, press(c));
     }
@@ -573,7 +596,29 @@ fn slash_filters_the_chat_list_and_enter_opens_the_match() {
     );
     assert!(!m.mode.is_filtering());
     assert_eq!(m.chat.filter.query.text(), "ann", "the list stays filtered");
+    assert_eq!(
+        m.ui.focus,
+        Pane::History,
+        "the opened chat has the keyboard"
+    );
+    // Back in the list, Esc drops the filter that stuck.
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    assert_eq!(m.ui.focus, Pane::Chats);
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    assert!(
+        m.chat.filter.is_empty(),
+        "Esc in the list clears the filter"
+    );
     update(&mut m, press('/'));
+    for c in "zz".chars() {
+        update(&mut m, press(c));
+    }
     update(
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),

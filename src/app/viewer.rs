@@ -29,6 +29,8 @@ pub enum Tone {
 pub struct ViewLine {
     pub text: String,
     pub tone: Tone,
+    /// The first `key` bytes are a key's name, drawn as keys are (a help line).
+    pub key: usize,
 }
 
 impl ViewLine {
@@ -36,6 +38,17 @@ impl ViewLine {
         ViewLine {
             text: text.into(),
             tone,
+            key: 0,
+        }
+    }
+
+    /// A help line: a key (padded to a column) and what it does.
+    pub fn keyed(key: &str, what: &str) -> ViewLine {
+        let head = format!("  {key:<20}");
+        ViewLine {
+            key: head.len(),
+            text: format!("{head}{what}"),
+            tone: Tone::Plain,
         }
     }
 

@@ -524,6 +524,7 @@ fn done(json_out: bool, v: Value, text: &str) -> Result<(), Failure> {
 
 fn device(d: DeviceState) -> &'static str {
     match d {
+        DeviceState::Unknown => "?",
         DeviceState::Absent => "none",
         DeviceState::Muted => "muted",
         DeviceState::On => "on",
@@ -663,8 +664,8 @@ fn describe_participants(r: &Reply) -> String {
             "{:<28} {:<44} mic {:<5} camera {}{role}\n",
             line(&p.str_of("peerDn").unwrap_or_default()),
             line(&p.str_of("peerId").unwrap_or_default()),
-            device(DeviceState::from_i64(p.i64_of("mic").unwrap_or(0))),
-            device(DeviceState::from_i64(p.i64_of("video").unwrap_or(0))),
+            device(DeviceState::read(p, "mic")),
+            device(DeviceState::read(p, "video")),
         ));
     }
     out

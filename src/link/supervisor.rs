@@ -288,6 +288,17 @@ pub fn spawn<P: Protocol>(
 impl<P: Protocol> Link<P> {
     /// Sends a request and awaits its answer, up to the request timeout.
     pub async fn call(&self, method: &str, body: P::Body) -> Result<P::Reply, P::Error> {
+        self.submit(method, body).await?.await
+    }
+
+    /// Queues a request and returns, once it is queued, its answer to await (up to the
+    /// request timeout). Requests one task submits go out in the order it submitted them,
+    /// however their answers are awaited.
+    pub async fn submit(
+        &self,
+        method: &str,
+        body: P::Body,
+    ) -> Result<impl Future<Output = Result<P::Reply, P::Error>> + Send + 'static, P::Error> {
         let (reply, rx) = oneshot::channel();
         let deadline = Instant::now() + self.request_timeout;
         self.tx
@@ -299,8 +310,10 @@ impl<P: Protocol> Link<P> {
             }))
             .await
             .map_err(|_| RequestFailure::Stopped)?;
-        rx.await
-            .unwrap_or_else(|_| Err(RequestFailure::Stopped.into()))
+        Ok(async move {
+            rx.await
+                .unwrap_or_else(|_| Err(RequestFailure::Stopped.into()))
+        })
     }
 
     /// Hands the protocol a command; false when the link has stopped.

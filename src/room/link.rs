@@ -218,6 +218,17 @@ impl RoomHandle {
         method: &str,
         params: Map<String, Value>,
     ) -> Result<Reply, RoomError> {
+        self.submit(method, params).await?.await
+    }
+
+    /// Checks and queues a request as [`RoomHandle::request`] does, and returns once it is
+    /// queued with its reply to await: requests submitted one after another reach the Room
+    /// in that order (a volume pressed three times ends where the last press asked).
+    pub async fn submit(
+        &self,
+        method: &str,
+        params: Map<String, Value>,
+    ) -> Result<impl Future<Output = Result<Reply, RoomError>> + Send + 'static, RoomError> {
         if let Some(spec) = spec::method(method) {
             let problems = spec.validate(&params);
             if !problems.is_empty() {
@@ -229,7 +240,7 @@ impl RoomHandle {
                 return Err(RoomError::AdminOnly(method.to_string()));
             }
         }
-        self.link.call(method, params).await
+        self.link.submit(method, params).await
     }
 
     /// The room as the link sees it now.

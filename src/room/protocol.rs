@@ -195,11 +195,13 @@ impl Fields for Map<String, Value> {
 }
 
 /// A participant's device state: 0 no device, 1 selected but muted, 2 on (docs/room-protocol.md,
-/// Enumerations).
+/// Enumerations); `Unknown` when the Room did not say (the key missing, or a value outside
+/// these), never taken for "no device".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceState {
     #[default]
+    Unknown,
     Absent,
     Muted,
     On,
@@ -208,16 +210,27 @@ pub enum DeviceState {
 impl DeviceState {
     pub fn from_i64(n: i64) -> DeviceState {
         match n {
+            0 => DeviceState::Absent,
             1 => DeviceState::Muted,
             2 => DeviceState::On,
-            _ => DeviceState::Absent,
+            _ => DeviceState::Unknown,
         }
     }
-    pub fn code(self) -> i64 {
+
+    /// The state under `key` of a participant object: unknown when missing or unreadable.
+    pub fn read(o: &Map<String, Value>, key: &str) -> DeviceState {
+        o.i64_of(key)
+            .map(DeviceState::from_i64)
+            .unwrap_or(DeviceState::Unknown)
+    }
+
+    /// The protocol's number; `None` for a state the Room did not say.
+    pub fn code(self) -> Option<i64> {
         match self {
-            DeviceState::Absent => 0,
-            DeviceState::Muted => 1,
-            DeviceState::On => 2,
+            DeviceState::Unknown => None,
+            DeviceState::Absent => Some(0),
+            DeviceState::Muted => Some(1),
+            DeviceState::On => Some(2),
         }
     }
 }
@@ -286,7 +299,8 @@ pub enum RoomEvent {
         peer_dn: String,
         mic: DeviceState,
         video: DeviceState,
-        role: i64,
+        /// `None` when the event did not say.
+        role: Option<i64>,
     },
     ParticipantLeft {
         peer_id: String,
@@ -423,17 +437,17 @@ impl RoomEvent {
             "newParticipantInConference" => RoomEvent::ParticipantJoined {
                 peer_id: s("peerId")?,
                 peer_dn: dn("peerDn"),
-                mic: DeviceState::from_i64(o.i64_of("mic").unwrap_or(0)),
-                video: DeviceState::from_i64(o.i64_of("video").unwrap_or(0)),
-                role: o.i64_of("role").unwrap_or(1),
+                mic: DeviceState::read(o, "mic"),
+                video: DeviceState::read(o, "video"),
+                role: o.i64_of("role"),
             },
             "participantLeftConference" => RoomEvent::ParticipantLeft {
                 peer_id: s("peerId")?,
             },
             "deviceStatusReceived" => RoomEvent::DeviceStatus {
                 peer_id: s("peerId")?,
-                mic: DeviceState::from_i64(o.i64_of("mic").unwrap_or(0)),
-                video: DeviceState::from_i64(o.i64_of("video").unwrap_or(0)),
+                mic: DeviceState::read(o, "mic"),
+                video: DeviceState::read(o, "video"),
             },
             "roleEventOccured" => RoomEvent::RoleEvent {
                 peer_id: s("peerId")?,

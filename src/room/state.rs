@@ -2,9 +2,9 @@
 //! and from events. Pure data and pure functions: no I/O.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::protocol::{AppState, DeviceState, Fields, RoomEvent};
+use super::protocol::{AppState, DeviceState, RoomEvent};
 
 /// What the console knows about the Room. Every value it has not been told is unknown, never
 /// a default: `None` for the app state and the mutes, `Login::Unknown`, `Server::Unknown`, and
@@ -31,8 +31,12 @@ pub struct RoomState {
     pub volume: Option<f64>,
     pub devices: Devices,
     pub contacts: Vec<Contact>,
-    /// The last call that ended, and how, for the status line.
+    /// How the last call ended (or was refused), until the next one starts.
     pub last_outcome: Option<String>,
+    /// The account an earlier session named, kept when a new session forgets the login: only
+    /// to tell the Room itself apart in a participants list ([`RoomState::me`]).
+    #[serde(skip)]
+    pub last_account: Option<Peer>,
 }
 
 /// Whether the Room is logged in, and as whom.
@@ -218,13 +222,32 @@ pub struct Conference {
     pub participants: Vec<Participant>,
 }
 
+impl Conference {
+    /// The participants other than the Room itself (`me`); everyone the Room listed when its
+    /// own account is unknown.
+    pub fn others(&self, me: Option<&Peer>) -> Vec<&Participant> {
+        self.participants
+            .iter()
+            .filter(|p| me.is_none_or(|me| !same_user(&p.peer.id, &me.id)))
+            .collect()
+    }
+
+    /// Whether the owner is known to be someone other than `me` (a conference of unknown owner
+    /// or an unknown `me` is not).
+    pub fn owned_by_another(&self, me: Option<&Peer>) -> bool {
+        !self.owner.is_empty() && me.is_some_and(|me| !same_user(&self.owner, &me.id))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Participant {
     pub peer: Peer,
+    /// `DeviceState::Unknown` while the Room has not said.
     pub mic: DeviceState,
     pub video: DeviceState,
-    /// 2 owner, 1 ordinary, … (docs/room-protocol.md, Enumerations).
-    pub role: i64,
+    /// 2 owner, 1 ordinary, … (docs/room-protocol.md, Enumerations); `None` while the Room
+    /// has not said.
+    pub role: Option<i64>,
     /// On the podium (role conferences).
     pub broadcast: bool,
 }
@@ -264,50 +287,6 @@ pub fn same_user(a: &str, b: &str) -> bool {
     let short = |s: &str| s.split('@').next().unwrap_or(s).to_string();
     a.eq_ignore_ascii_case(b)
         || ((!a.contains('@') || !b.contains('@')) && short(a).eq_ignore_ascii_case(&short(b)))
-}
-
-fn devices(list: Option<&Value>) -> Vec<Device> {
-    list.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_object)
-                .map(|d| Device {
-                    name: d.str_of("name").unwrap_or_default(),
-                    description: d.str_of("description").unwrap_or_default(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A peer from `peerId` (not empty) and `peerDn`.
-fn peer_of(o: &Map<String, Value>) -> Option<Peer> {
-    Some(Peer {
-        id: o.str_of("peerId").filter(|s| !s.is_empty())?,
-        name: o.str_of("peerDn").unwrap_or_default(),
-    })
-}
-
-/// A server from `server` (not empty), `port` and `domain`.
-fn server_info(o: &Map<String, Value>) -> Option<ServerInfo> {
-    Some(ServerInfo {
-        server: o.str_of("server").filter(|s| !s.is_empty())?,
-        port: o.i64_of("port"),
-        domain: o.str_of("domain").filter(|s| !s.is_empty()),
-    })
-}
-
-fn participant(o: &Map<String, Value>) -> Option<Participant> {
-    Some(Participant {
-        peer: Peer {
-            id: o.str_of("peerId")?,
-            name: o.str_of("peerDn").unwrap_or_default(),
-        },
-        mic: DeviceState::from_i64(o.i64_of("mic").unwrap_or(0)),
-        video: DeviceState::from_i64(o.i64_of("video").unwrap_or(0)),
-        role: o.i64_of("role").unwrap_or(1),
-        broadcast: o.bool_of("broadcast").unwrap_or(false),
-    })
 }
 
 impl RoomState {
@@ -351,6 +330,7 @@ impl RoomState {
                 conf_id,
                 conf_title,
             } => {
+                self.last_outcome = None;
                 self.invite = Some(Invite {
                     peer: Peer {
                         id: peer_id.clone(),
@@ -362,6 +342,7 @@ impl RoomState {
                 });
             }
             RoomEvent::InviteSent { peer_id, .. } if self.conference.is_none() => {
+                self.last_outcome = None;
                 self.calling = Some(peer_id.clone());
             }
             RoomEvent::InviteSent { .. } => {}
@@ -418,6 +399,8 @@ impl RoomState {
                 } else {
                     conf_title.clone()
                 };
+                // A new call: how the last one ended is no longer news.
+                self.last_outcome = None;
                 self.conference = Some(Conference {
                     id: conf_id.clone(),
                     title,
@@ -461,9 +444,14 @@ impl RoomState {
                 mic,
                 video,
             } => {
+                // A device the event does not mention keeps what was known of it.
                 if let Some(p) = self.participant_mut(peer_id) {
-                    p.mic = *mic;
-                    p.video = *video;
+                    if *mic != DeviceState::Unknown {
+                        p.mic = *mic;
+                    }
+                    if *video != DeviceState::Unknown {
+                        p.video = *video;
+                    }
                 }
             }
             RoomEvent::RoleEvent {
@@ -473,7 +461,7 @@ impl RoomState {
             } => {
                 if let Some(p) = self.participant_mut(peer_id) {
                     if *role != 0 {
-                        p.role = *role;
+                        p.role = Some(*role);
                     }
                     if let Some(b) = broadcast {
                         p.broadcast = *b;
@@ -497,11 +485,28 @@ impl RoomState {
         if let Some(n) = invite_name {
             return n.to_string();
         }
+        self.contact_name(peer_id)
+            .map(str::to_string)
+            .unwrap_or_else(|| peer_id.to_string())
+    }
+
+    /// The address book's name for a user, when it has one.
+    pub fn contact_name(&self, peer_id: &str) -> Option<&str> {
         self.contacts
             .iter()
             .find(|c| same_user(&c.peer.id, peer_id) && !c.peer.name.is_empty())
-            .map(|c| c.peer.name.clone())
-            .unwrap_or_else(|| peer_id.to_string())
+            .map(|c| c.peer.name.as_str())
+    }
+
+    /// The Room's own account, to tell it apart among a call's participants: the one logged
+    /// in, else (while a new session has not said yet) the one an earlier session named.
+    /// `None` when nobody is logged in or no session ever named it.
+    pub fn me(&self) -> Option<&Peer> {
+        match &self.login {
+            Login::LoggedOut => None,
+            Login::LoggedIn(Some(p)) => Some(p),
+            Login::LoggedIn(None) | Login::Unknown => self.last_account.as_ref(),
+        }
     }
 
     fn participant_mut(&mut self, peer_id: &str) -> Option<&mut Participant> {
@@ -545,10 +550,19 @@ impl RoomState {
     }
 
     /// A new session on the socket: what the Room said on the last one may have changed while
-    /// the link was down, so it is unknown until the queries (or events) say again. The call
-    /// and its people stay until the app state or `getConferences` says otherwise; the
-    /// address book, devices and the last outcome stay as they were.
+    /// the link was down, so it is unknown until the queries (or events) say again. A call
+    /// that was ringing (either way) is dropped: whether it still rings is unknown, and app
+    /// state 4 will say "ringing" without details if it does. The call in progress and its
+    /// people stay until the app state or `getConferences` says otherwise; the address book,
+    /// devices and the last outcome stay as they were.
     pub fn forget_session(&mut self) {
+        match &self.login {
+            Login::LoggedIn(Some(p)) => self.last_account = Some(p.clone()),
+            Login::LoggedOut => self.last_account = None,
+            Login::LoggedIn(None) | Login::Unknown => {}
+        }
+        self.invite = None;
+        self.calling = None;
         self.app_state = None;
         self.server = Server::Unknown;
         self.login = Login::Unknown;
@@ -584,8 +598,12 @@ impl RoomState {
                 if !matches!(self.login, Login::LoggedIn(_)) {
                     self.login = Login::LoggedIn(None);
                 }
-                if s == AppState::Normal {
-                    self.clear_calls();
+                match s {
+                    AppState::Normal => self.clear_calls(),
+                    // A call being set up is not one in progress: a conference kept from
+                    // before (a new session, a missed `conferenceDeleted`) is over.
+                    AppState::Wait => self.conference = None,
+                    _ => {}
                 }
             }
         }
@@ -596,191 +614,9 @@ impl RoomState {
         self.calling = None;
         self.conference = None;
     }
-
-    /// Applies the reply to a query the link makes after auth (or any later one). A reply
-    /// without the keys a value needs leaves that value as it was (unknown, if nothing else
-    /// said); every shape docs/room-protocol.md lists is read.
-    pub fn apply_reply(&mut self, method: &str, body: &Map<String, Value>) {
-        match method {
-            "getAppState" => {
-                if let Some(s) = body.i64_of("appState").and_then(AppState::from_i64) {
-                    self.set_app_state(s);
-                }
-            }
-            "getLogin" => self.apply_login(body),
-            "getSystemInfo" => {
-                // `authInfo` is there once logged in (py-lib relies on it); its absence says
-                // nothing, and it does not overrule a Room that said nobody is logged in.
-                if let Some(peer) = body
-                    .get("authInfo")
-                    .and_then(Value::as_object)
-                    .and_then(peer_of)
-                    && self.login != Login::LoggedOut
-                {
-                    self.login = Login::LoggedIn(Some(peer));
-                }
-            }
-            "getConnected" => self.apply_connected(body),
-            "getSettings" => {
-                for s in body
-                    .get("settings")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if s.get("name").and_then(Value::as_str) == Some("audioPlayLevel") {
-                        self.volume = s.get("value").and_then(Value::as_f64);
-                    }
-                }
-            }
-            "getMicMute" => self.mic_muted = body.bool_of("mute").or(self.mic_muted),
-            "getVideoMute" => self.camera_muted = body.bool_of("mute").or(self.camera_muted),
-            "getAudioMute" => self.speaker_muted = body.bool_of("mute").or(self.speaker_muted),
-            "getHardware" => self.apply_hardware(body),
-            "getAbook" => {
-                self.contacts = body
-                    .get("abook")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_object)
-                            .filter_map(|c| {
-                                Some(Contact {
-                                    peer: Peer {
-                                        id: c.str_of("peerId")?,
-                                        name: c.str_of("peerDn").unwrap_or_default(),
-                                    },
-                                    status: c.i64_of("status").unwrap_or(-1),
-                                })
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-            }
-            "getConferences" => self.apply_conferences(body),
-            "getConferenceParticipants" => {
-                if let (Some(c), Some(list)) = (
-                    &mut self.conference,
-                    body.get("participants").and_then(Value::as_array),
-                ) {
-                    c.participants = list
-                        .iter()
-                        .filter_map(Value::as_object)
-                        .filter_map(participant)
-                        .collect();
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// `getLogin`: `isLoggedIn` or `isLoggedin` (R12), `peerId` and `peerDn` when logged in.
-    /// Logged in without a `peerId` keeps an account other replies named; a `peerId` without
-    /// the flag is taken as logged in; neither leaves the login as it was.
-    fn apply_login(&mut self, body: &Map<String, Value>) {
-        let flag = body.bool_of("isLoggedIn").or(body.bool_of("isLoggedin"));
-        let peer = peer_of(body);
-        match (flag, peer) {
-            (Some(false), _) => self.login = Login::LoggedOut,
-            (_, Some(p)) => self.login = Login::LoggedIn(Some(p)),
-            (Some(true), None) => {
-                if !matches!(self.login, Login::LoggedIn(Some(_))) {
-                    self.login = Login::LoggedIn(None);
-                }
-            }
-            (None, None) => {}
-        }
-    }
-
-    /// `getConnected`: `state` 0–2 (`serverInfo` only in 1 and 2), an `isConnected` flag, or
-    /// neither; the server in `serverInfo` or in flat `server`, `port`, `domain` keys.
-    fn apply_connected(&mut self, body: &Map<String, Value>) {
-        let info = body
-            .get("serverInfo")
-            .and_then(Value::as_object)
-            .and_then(server_info)
-            .or_else(|| server_info(body));
-        let connected = match body.i64_of("state") {
-            Some(0) => Some(false),
-            Some(1 | 2) => Some(true),
-            _ => body.bool_of("isConnected"),
-        }
-        .or(info.as_ref().map(|_| true));
-        match connected {
-            Some(false) => self.server = Server::None,
-            Some(true) => {
-                // A bare flag keeps details known from before.
-                let keep = self.server.info().cloned();
-                self.server = Server::Connected(info.or(keep));
-            }
-            None => {}
-        }
-    }
-
-    /// `getConferences`: a flat object (`confId`, or v2's `id`; empty means none, R20), a
-    /// `conferences` list (empty means none; the first with an id is the one), or a
-    /// `conference` object. A reply with none of these leaves the call as it was.
-    fn apply_conferences(&mut self, body: &Map<String, Value>) {
-        let conf_id = |o: &Map<String, Value>| {
-            o.str_of("confId")
-                .or_else(|| o.str_of("id"))
-                .filter(|s| !s.is_empty())
-        };
-        let found: Option<&Map<String, Value>> =
-            if let Some(list) = body.get("conferences").and_then(Value::as_array) {
-                list.iter()
-                    .filter_map(Value::as_object)
-                    .find(|o| conf_id(o).is_some())
-            } else if let Some(o) = body.get("conference").and_then(Value::as_object) {
-                Some(o)
-            } else if body.contains_key("confId") || body.contains_key("id") {
-                Some(body)
-            } else {
-                return;
-            };
-        let Some((o, id)) = found.and_then(|o| Some((o, conf_id(o)?))) else {
-            self.conference = None;
-            return;
-        };
-        let participants = self
-            .conference
-            .take()
-            .filter(|c| c.id == id)
-            .map(|c| c.participants)
-            .unwrap_or_default();
-        let title = match o.str_of("confTitle").filter(|t| !t.is_empty()) {
-            Some(t) => t,
-            None => {
-                let dn = o.str_of("peerDn").filter(|t| !t.is_empty());
-                self.name_of(&o.str_of("peerId").unwrap_or_default(), dn.as_deref())
-            }
-        };
-        self.conference = Some(Conference {
-            title,
-            conf_type: o.i64_of("confType").unwrap_or(0),
-            owner: o.str_of("conferenceOwner").unwrap_or_default(),
-            id,
-            participants,
-        });
-    }
-
-    fn apply_hardware(&mut self, b: &Map<String, Value>) {
-        self.devices = Devices {
-            microphones: devices(b.get("audioCapturers")),
-            speakers: devices(b.get("audioRenderers")),
-            cameras: devices(b.get("videoCapturers")),
-            microphone: b
-                .str_of("currentAudioCapturerName")
-                .filter(|s| !s.is_empty()),
-            speaker: b
-                .str_of("currentAudioRendererName")
-                .filter(|s| !s.is_empty()),
-            camera: b
-                .str_of("currentVideoCapturerName")
-                .filter(|s| !s.is_empty()),
-        };
-    }
 }
+
+mod replies;
 
 #[cfg(test)]
 #[path = "state_tests.rs"]

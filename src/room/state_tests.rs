@@ -482,3 +482,125 @@ fn ids_compare_as_users() {
     assert!(!same_user("alice@a.com", "alice@b.com"));
     assert!(!same_user("alice", "alicia"));
 }
+
+#[test]
+fn a_new_session_drops_a_ringing_call_and_the_room_says_what_is_left() {
+    // A ringing call (either way) is not carried into a new session: whether it still rings
+    // is unknown until the Room says.
+    let mut s = at(4);
+    s.apply_event(&ev(json!({"event":"inviteReceived","method":"event","peerId":"dave@video.example.com","peerDn":"Dave","type":0,"confId":"c1"})));
+    s.calling = Some("carol".into());
+    s.forget_session();
+    assert_eq!((s.invite.clone(), s.calling.clone()), (None, None));
+    reply(&mut s, "getAppState", json!({"appState": 4}));
+    assert_eq!(s.call(), Call::Ringing, "ringing, whose unknown");
+    // A conference kept from before, while the new session says a call is being set up
+    // (state 4): it is over.
+    let mut s = at(5);
+    reply(
+        &mut s,
+        "getConferences",
+        json!({"confId": "c1", "confTitle": "Sync"}),
+    );
+    s.forget_session();
+    assert!(s.conference.is_some(), "kept until the Room says");
+    reply(&mut s, "getAppState", json!({"appState": 4}));
+    assert_eq!(s.conference, None);
+    assert_eq!(s.call(), Call::Ringing);
+}
+
+#[test]
+fn the_rooms_own_account_is_told_apart_across_a_new_session() {
+    let mut s = at(5);
+    reply(
+        &mut s,
+        "getLogin",
+        json!({"isLoggedIn": true, "peerId": "operator@video.example.com", "peerDn": "Operator"}),
+    );
+    reply(
+        &mut s,
+        "getConferences",
+        json!({"confId": "c1", "confTitle": "Sync"}),
+    );
+    reply(
+        &mut s,
+        "getConferenceParticipants",
+        json!({"participants": [
+            {"peerId": "operator@video.example.com/room", "peerDn": "Operator", "mic": 2, "video": 2, "role": 2},
+            {"peerId": "alice@video.example.com/1", "peerDn": "Alice"}
+        ]}),
+    );
+    let names = |s: &RoomState| -> Vec<String> {
+        let c = s.conference.as_ref().unwrap();
+        c.others(s.me())
+            .iter()
+            .map(|p| p.peer.name.clone())
+            .collect()
+    };
+    assert_eq!(names(&s), ["Alice"]);
+    // A new session has not said who is logged in yet: the account the last one named
+    // still tells the Room apart from the others.
+    s.forget_session();
+    assert_eq!(s.login, Login::Unknown);
+    assert_eq!(names(&s), ["Alice"]);
+    // Never named at all: everyone is listed, the Room included (nothing is guessed).
+    let mut fresh = s.clone();
+    fresh.last_account = None;
+    assert_eq!(fresh.me(), None);
+    assert_eq!(names(&fresh), ["Operator", "Alice"]);
+    // Logged out: no account to tell apart, and none kept for the next session.
+    s.apply_event(&ev(json!({"event":"logout","method":"event","result":0})));
+    assert_eq!(s.me(), None);
+    s.forget_session();
+    assert_eq!(s.last_account, None);
+}
+
+#[test]
+fn a_participants_missing_devices_and_role_are_unknown_not_absent() {
+    let mut s = at(5);
+    reply(&mut s, "getConferences", json!({"confId": "c1"}));
+    reply(
+        &mut s,
+        "getConferenceParticipants",
+        json!({"participants": [
+            {"peerId": "alice@video.example.com/1", "peerDn": "Alice"},
+            {"peerId": "bob@video.example.com/2", "peerDn": "Bob", "mic": 0, "video": 7, "role": 1}
+        ]}),
+    );
+    let ps = &s.conference.as_ref().unwrap().participants;
+    assert_eq!(
+        (ps[0].mic, ps[0].video, ps[0].role),
+        (DeviceState::Unknown, DeviceState::Unknown, None)
+    );
+    // 0 is "no device"; a value outside the enumeration is not a state.
+    assert_eq!(
+        (ps[1].mic, ps[1].video, ps[1].role),
+        (DeviceState::Absent, DeviceState::Unknown, Some(1))
+    );
+    // An event that says only the camera leaves the microphone as known.
+    s.apply_event(&ev(json!({"event":"deviceStatusReceived","method":"event","peerId":"bob@video.example.com","video":2})));
+    let bob = &s.conference.as_ref().unwrap().participants[1];
+    assert_eq!((bob.mic, bob.video), (DeviceState::Absent, DeviceState::On));
+    // Joining without devices: unknown too.
+    s.apply_event(&ev(json!({"event":"newParticipantInConference","method":"event","peerId":"carol@video.example.com/3","peerDn":"Carol"})));
+    let carol = &s.conference.as_ref().unwrap().participants[2];
+    assert_eq!(
+        (carol.mic, carol.video, carol.role),
+        (DeviceState::Unknown, DeviceState::Unknown, None)
+    );
+}
+
+#[test]
+fn a_new_call_clears_how_the_last_one_ended() {
+    let mut s = at(3);
+    s.last_outcome = Some("call ended".into());
+    s.apply_event(&ev(json!({"event":"inviteReceived","method":"event","peerId":"dave@video.example.com","peerDn":"Dave","type":0,"confId":"c2"})));
+    assert_eq!(s.last_outcome, None);
+    s.last_outcome = Some("call ended".into());
+    s.invite = None;
+    s.apply_event(&ev(json!({"event":"inviteSent","method":"event","peerId":"bob@video.example.com","peerDn":"Bob","confType":0,"confId":"c3"})));
+    assert_eq!(s.last_outcome, None);
+    s.last_outcome = Some("call ended".into());
+    s.apply_event(&ev(json!({"event":"conferenceCreated","method":"event","confId":"c4","confTitle":"Sync","confType":1,"conferenceOwner":"x"})));
+    assert_eq!(s.last_outcome, None);
+}

@@ -6,12 +6,12 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
 use super::panes::{block, draw, status_style};
 use super::text::{truncate, width};
-use crate::app::{Loadable, Model, Pane};
+use super::{HitMap, Theme};
+use crate::app::{Loadable, Model, Pane, Target};
 
-pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut HitMap) {
     let b = block("Chats", m.ui.focus == Pane::Chats, theme);
     let Some(account) = &m.chat.account else {
         let lines = vec![
@@ -94,6 +94,14 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 } else {
                     ratatui::style::Style::default()
                 };
+                hits.push(
+                    Rect {
+                        y: inner.y + lines.len() as u16,
+                        height: 1,
+                        ..inner
+                    },
+                    Target::Chat(c.id.clone()),
+                );
                 lines.push(Line::from(vec![
                     Span::styled(format!("{} ", c.marker()), theme.dim),
                     Span::styled(format!("{title}{pad}"), style),

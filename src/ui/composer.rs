@@ -56,6 +56,19 @@ fn composer_title(m: &Model) -> String {
     parts.join(" · ")
 }
 
+/// How many rows the open chat's draft takes wrapped at `width` (1 when there is none).
+pub(super) fn wanted_rows(m: &Model, width: u16) -> u16 {
+    m.chat
+        .open
+        .as_ref()
+        .and_then(|o| m.composer.drafts.get(&o.chat_id))
+        .filter(|d| !d.editor.is_empty())
+        .map_or(1, |d| {
+            let (rows, cursor) = wrap_draft(&d.editor, width as usize);
+            u16::try_from(rows.len().max(cursor.0 + 1)).unwrap_or(u16::MAX)
+        })
+}
+
 pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     let title = truncate(&composer_title(m), area.width.saturating_sub(4) as usize);
     let b = block(&title, m.mode.is_composing(), theme);
@@ -107,44 +120,77 @@ pub fn composer(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
 }
 
 /// An editor's text wrapped by display width into rows, and the (row, column) its cursor
-/// lands on. Wraps between grapheme clusters, never inside one.
+/// lands on. Rows break after a space where a word would cross the edge (a word longer than
+/// the row is cut between grapheme clusters, never inside one); a space that reaches the edge
+/// hangs at the end of its row, as in a word processor.
 pub(super) fn wrap_draft(d: &crate::app::Editor, w: usize) -> (Vec<String>, (usize, usize)) {
     use unicode_segmentation::UnicodeSegmentation;
+    use unicode_width::UnicodeWidthStr;
     let w = w.max(1);
-    let mut rows: Vec<String> = vec![String::new()];
-    let mut col = 0usize;
-    let mut cursor = (0usize, 0usize);
     let text = d.text();
-    let end = std::iter::once((text.len(), ""));
-    for (i, g) in text.grapheme_indices(true).chain(end) {
-        if i == d.cursor() {
-            if col >= w {
-                rows.push(String::new());
-                col = 0;
+    let at = d.cursor();
+    let mut rows: Vec<String> = Vec::new();
+    let mut cursor = (0usize, 0usize);
+    let mut offset = 0usize;
+    for raw in text.split('\n') {
+        let logical = raw.strip_suffix('\r').unwrap_or(raw);
+        // (byte offset in `logical`, grapheme, display width)
+        let gs: Vec<(usize, &str, usize)> = logical
+            .grapheme_indices(true)
+            .map(|(i, g)| {
+                let g = if g == "\t" { " " } else { g };
+                (i, g, g.width())
+            })
+            .collect();
+        let first_row = rows.len();
+        // Row starts, as indices into `gs`.
+        let mut starts = vec![0usize];
+        let mut col = 0usize;
+        let mut brk: Option<usize> = None; // index of the grapheme after the row's last space
+        for (k, &(_, g, gw)) in gs.iter().enumerate() {
+            let start = *starts.last().unwrap_or(&0);
+            if col + gw > w && k > start && g != " " {
+                let cut = match brk {
+                    Some(b) if b > start => b,
+                    _ => k,
+                };
+                starts.push(cut);
+                col = gs[cut..k].iter().map(|x| x.2).sum();
+                brk = None;
             }
-            cursor = (rows.len() - 1, col);
-        }
-        if g.is_empty() {
-            break;
-        }
-        if g == "\n" || g == "\r\n" {
-            rows.push(String::new());
-            col = 0;
-            continue;
-        }
-        let g = if g == "\t" { " " } else { g };
-        let gw = unicode_width::UnicodeWidthStr::width(g);
-        if col + gw > w {
-            rows.push(String::new());
-            col = 0;
-            if i == d.cursor() {
-                cursor = (rows.len() - 1, 0);
+            col += gw;
+            if g == " " {
+                brk = Some(k + 1);
             }
         }
-        if let Some(r) = rows.last_mut() {
-            r.push_str(g);
+        for (r, &s) in starts.iter().enumerate() {
+            let e = starts.get(r + 1).copied().unwrap_or(gs.len());
+            rows.push(gs[s..e].iter().map(|x| x.1).collect());
         }
-        col += gw;
+        // The cursor, when it is in this logical line (its end included).
+        let len = logical.len();
+        if at >= offset && at <= offset + len {
+            let local = at - offset;
+            let k = gs.iter().position(|x| x.0 >= local).unwrap_or(gs.len());
+            let r = starts.iter().rposition(|&s| s <= k).unwrap_or(0);
+            let c: usize = gs[starts[r]..k].iter().map(|x| x.2).sum();
+            cursor = (first_row + r, c);
+        }
+        offset += raw.len() + 1;
+    }
+    // A cursor at the edge goes to the start of the next row.
+    if cursor.1 >= w {
+        cursor = (cursor.0 + 1, 0);
+        if cursor.0 >= rows.len() {
+            rows.push(String::new());
+        }
+    }
+    if rows.is_empty() {
+        rows.push(String::new());
     }
     (rows, cursor)
 }
+
+#[cfg(test)]
+#[path = "composer_tests.rs"]
+mod tests;

@@ -33,7 +33,7 @@ fn frame<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
 }
 
 /// The call dialog, when a call rings in either direction. None drawn otherwise.
-pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut super::HitMap) {
     let s = &m.room;
     let r = centered(area, 56, 8);
     let inner_w = r.width.saturating_sub(4) as usize;
@@ -68,8 +68,18 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             v,
         )
     } else if let Some(c) = &s.state.calling {
-        let v = vec![
-            Line::styled(fit(format!("Calling {}…", line(c))), theme.title),
+        // The callee by the address book's name where it has one, with the id under it.
+        let mut v = match s.state.contact_name(c) {
+            Some(name) => vec![
+                Line::styled(fit(format!("Calling {}…", line(name))), theme.title),
+                Line::styled(fit(line(c).into_owned()), theme.dim),
+            ],
+            None => vec![Line::styled(
+                fit(format!("Calling {}…", line(c))),
+                theme.title,
+            )],
+        };
+        v.extend([
             Line::styled(format!("Ringing for {} s", m.room.ring_secs), theme.dim),
             Line::raw(""),
             Line::from(vec![
@@ -78,13 +88,36 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 Span::styled(m.ui.keys.describe(Action::HangUp), theme.key),
                 Span::raw(" cancels"),
             ]),
-        ];
+        ]);
         ("Outgoing call", v)
     } else {
         return;
     };
     let h = lines.len() as u16 + 2;
     let r = centered(area, 56, h);
+    // The dialog covers the panes for the mouse too; its last line holds the buttons.
+    use crate::app::Target;
+    hits.push(r, Target::Popup);
+    let y = r.y + lines.len() as u16;
+    let x = r.x + 2;
+    let button = |x: u16, w: usize| Rect {
+        x,
+        y,
+        width: (w as u16).min((r.x + r.width).saturating_sub(x)),
+        height: 1,
+    };
+    if s.state.invite.is_some() {
+        let accept = super::text::width(&m.ui.keys.describe(Action::Accept)) + " accept".len();
+        let reject = super::text::width(&m.ui.keys.describe(Action::Reject)) + " reject".len();
+        hits.push(button(x, accept), Target::Action(Action::Accept));
+        hits.push(
+            button(x + accept as u16 + 4, reject),
+            Target::Action(Action::Reject),
+        );
+    } else {
+        let w = r.width.saturating_sub(4) as usize;
+        hits.push(button(x, w), Target::Action(Action::HangUp));
+    }
     f.render_widget(Clear, r);
     f.render_widget(Paragraph::new(lines).block(frame(title, theme)), r);
 }
@@ -107,9 +140,14 @@ pub fn call_prompt(
     let r = centered(area, 60, rows as u16 + 5);
     let w = r.width.saturating_sub(4) as usize;
     let (shown, col) = super::text::field(&p.picker.query, w.saturating_sub(7));
+    let chosen = p.selected.is_some() || !p.picker.query.text().trim().is_empty();
     let mut lines = vec![
         Line::from(vec![Span::styled("Call: ", theme.title), Span::raw(shown)]),
-        Line::raw(""),
+        if chosen || matches.is_empty() {
+            Line::raw("")
+        } else {
+            Line::styled("Type a name or id, or ↓ to pick one", theme.dim)
+        },
     ];
     if matches.is_empty() {
         lines.push(Line::styled(
@@ -148,23 +186,46 @@ pub fn call_prompt(
     f.set_cursor_position((x.min(r.x + r.width - 2), r.y + 1));
 }
 
-/// A question with one key per answer.
+/// A question with one key per answer; each answer (and Esc) is a button for the mouse.
 pub fn confirm(
     f: &mut Frame,
     area: Rect,
     question: &str,
     answers: &[crate::app::Answer],
     theme: &Theme,
+    hits: &mut super::HitMap,
 ) {
+    use crossterm::event::KeyCode;
     let r = centered(area, 60, 5);
     let w = r.width.saturating_sub(4) as usize;
+    let mut buttons: Vec<(String, String, KeyCode)> = answers
+        .iter()
+        .map(|a| {
+            (
+                a.key.to_string(),
+                format!(" {}", a.label),
+                KeyCode::Char(a.key),
+            )
+        })
+        .collect();
+    buttons.push(("Esc".into(), " cancel".into(), KeyCode::Esc));
     let mut keys: Vec<Span> = Vec::new();
-    for a in answers {
-        keys.push(Span::styled(a.key.to_string(), theme.key));
-        keys.push(Span::raw(format!(" {}   ", a.label)));
+    let (mut x, y) = (r.x + 2, r.y + 3);
+    for (key, label, code) in buttons {
+        let bw = (super::text::width(&key) + super::text::width(&label)) as u16;
+        hits.push(
+            Rect {
+                x,
+                y,
+                width: bw.min((r.x + r.width).saturating_sub(x)),
+                height: 1,
+            },
+            crate::app::Target::Press(code),
+        );
+        x = x.saturating_add(bw + 3);
+        keys.push(Span::styled(key, theme.key));
+        keys.push(Span::raw(format!("{label}   ")));
     }
-    keys.push(Span::styled("Esc", theme.key));
-    keys.push(Span::raw(" cancel"));
     let lines = vec![
         Line::styled(truncate(question, w), theme.title),
         Line::raw(""),

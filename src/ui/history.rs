@@ -7,10 +7,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
 use super::panes::{block, bottom_anchored, draw, local, weekday_date, wrap};
 use super::text::{truncate, width};
-use crate::app::{Loadable, Model, Older, Pane, TransferState, TransferView};
+use super::{HitMap, Theme};
+use crate::app::{Loadable, Model, Older, Pane, Target, TransferState, TransferView};
 use crate::chat::types::{Content, Envelope, human_size};
 use crate::keys::Action;
 use crate::sanitize;
@@ -22,7 +22,7 @@ struct Ctx<'a> {
     w: usize,
 }
 
-pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
+pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut HitMap) {
     let title = match &m.chat.open {
         Some(o) => format!(
             "History: {}",
@@ -31,7 +31,24 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         None => "History".to_string(),
     };
     let focused = m.ui.focus == Pane::History;
-    let b = block(&title, focused, theme);
+    let mut b = block(&title, focused, theme);
+    // Scrolled up while others wrote: how many wait below, and the key that goes there.
+    if let Some(o) = m.chat.open.as_ref().filter(|o| o.new_below > 0) {
+        b = b.title_bottom(
+            Line::styled(
+                format!(
+                    " {} new ↓ {} ",
+                    o.new_below,
+                    m.ui.keys
+                        .keys(Action::Newest)
+                        .first()
+                        .map_or_else(String::new, ToString::to_string)
+                ),
+                theme.warn,
+            )
+            .right_aligned(),
+        );
+    }
     let Some(open) = &m.chat.open else {
         let hint = format!(
             "No chat open. {} opens the chat selected in the list.",
@@ -93,34 +110,69 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 theme.dim,
             ));
         }
+        if open.first_unread.as_deref() == Some(e.message_id.as_str()) {
+            let label = " new messages ";
+            let left = w.saturating_sub(width(label)) / 2;
+            let right = w.saturating_sub(width(label) + left);
+            lines.push(Line::styled(
+                truncate(
+                    &format!("{}{label}{}", "┄".repeat(left), "┄".repeat(right)),
+                    w,
+                ),
+                theme.warn,
+            ));
+        }
         lines.extend(message_lines(e, &cx, focused && selected == Some(i)));
         lines
+    };
+    // Each line with the index of the message it belongs to (None: the unsent tail), so a
+    // click can find its message.
+    let tagged = |i: usize| -> Vec<(Line<'static>, Option<usize>)> {
+        block_of(i).into_iter().map(|l| (l, Some(i))).collect()
+    };
+    let untagged = |ls: Vec<Line<'static>>| -> Vec<(Line<'static>, Option<usize>)> {
+        ls.into_iter().map(|l| (l, None)).collect()
     };
     let rows = match selected {
         // Following the newest: bottom-anchored, unconfirmed messages and uploads last.
         None => {
-            let tail = pending_lines(&cx, &open.chat_id);
-            bottom_anchored((0..msgs.len()).rev().map(block_of), tail, h)
+            let tail = untagged(pending_lines(&cx, &open.chat_id));
+            bottom_anchored((0..msgs.len()).rev().map(tagged), tail, h)
         }
         // Around the cursor: newer messages fill at most half the pane below it, so the
         // selected message stays in view and moving costs what is visible.
         Some(sel) => {
             let below = h / 2;
-            let mut after: Vec<Line> = Vec::new();
+            let mut after: Vec<(Line, Option<usize>)> = Vec::new();
             for i in sel + 1..msgs.len() {
                 if after.len() >= below {
                     break;
                 }
-                after.extend(block_of(i));
+                after.extend(tagged(i));
             }
             if after.len() < below {
-                after.extend(pending_lines(&cx, &open.chat_id));
+                after.extend(untagged(pending_lines(&cx, &open.chat_id)));
             }
             after.truncate(below);
-            bottom_anchored((0..=sel).rev().map(block_of), after, h)
+            bottom_anchored((0..=sel).rev().map(tagged), after, h)
         }
     };
-    f.render_widget(Paragraph::new(rows).block(b), area);
+    let inner = b.inner(area);
+    let mut lines = Vec::with_capacity(rows.len());
+    for (row, (line, owner)) in rows.into_iter().enumerate() {
+        if let Some(i) = owner {
+            hits.push(
+                Rect {
+                    y: inner.y + row as u16,
+                    height: 1,
+                    ..inner
+                },
+                Target::Message(msgs[i].message_id.clone()),
+            );
+        }
+        lines.push(line);
+    }
+    f.render_widget(Paragraph::new(lines).block(b), area);
 }
 
 /// Messages written but not confirmed, and uploads on their way, for the bottom of the pane.
@@ -149,8 +201,9 @@ fn pending_lines(cx: &Ctx, chat_id: &str) -> Vec<Line<'static>> {
             },
             crate::app::OutState::Failed(e) => (
                 format!(
-                    "✗ not sent: {e} ({} retries)",
-                    m.ui.keys.describe(Action::Retry)
+                    "✗ not sent: {e} ({} retries · {} to drop)",
+                    m.ui.keys.describe(Action::Retry),
+                    m.ui.keys.describe(Action::Outbox)
                 ),
                 theme.error,
             ),
@@ -183,13 +236,15 @@ fn pending_lines(cx: &Ctx, chat_id: &str) -> Vec<Line<'static>> {
                 theme.title,
             ),
         ]));
-        rows.push(transfer_line(t, w, theme));
+        rows.extend(transfer_lines(t, cx));
     }
     rows
 }
 
-/// A transfer's state: a progress bar while it runs, then where the file is, or why not.
-fn transfer_line(t: &TransferView, w: usize, theme: &Theme) -> Line<'static> {
+/// A transfer's state: a progress bar while it runs, then where the file is (the whole path,
+/// wrapped), or why not.
+fn transfer_lines(t: &TransferView, cx: &Ctx) -> Vec<Line<'static>> {
+    let (w, theme) = (cx.w, cx.theme);
     match &t.state {
         TransferState::Running => {
             let pct = (t.done * 100).checked_div(t.total).unwrap_or(0).min(100);
@@ -201,28 +256,40 @@ fn transfer_line(t: &TransferView, w: usize, theme: &Theme) -> Line<'static> {
             );
             let bar_w = w.saturating_sub(width(&sizes) + 4).clamp(4, 30);
             let full = bar_w * pct as usize / 100;
-            Line::from(vec![
+            vec![Line::from(vec![
                 Span::styled(format!("{arrow} "), theme.ok),
                 Span::styled("█".repeat(full), theme.ok),
                 Span::styled("░".repeat(bar_w - full), theme.dim),
                 Span::raw(truncate(&sizes, w.saturating_sub(bar_w + 2))),
-            ])
+            ])]
         }
+        TransferState::Done if t.upload => vec![Line::styled("✓ sent", theme.ok)],
         TransferState::Done => {
             let path = t
                 .path
                 .as_ref()
                 .map(|p| sanitize::line(&p.display().to_string()).into_owned())
                 .unwrap_or_default();
-            Line::styled(truncate(&format!("✓ saved to {path}"), w), theme.ok)
+            wrap(&format!("✓ downloaded to {path}"), w)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.ok))
+                .collect()
         }
         TransferState::Failed(e) => {
             let what = if t.upload {
                 "not sent"
             } else {
-                "download failed"
+                "not downloaded"
             };
-            Line::styled(truncate(&format!("✗ {what}: {e}"), w), theme.error)
+            let keys = format!(
+                "{} retries · {} to drop",
+                cx.m.ui.keys.describe(Action::Retry),
+                cx.m.ui.keys.describe(Action::Outbox)
+            );
+            wrap(&format!("✗ {what}: {e} ({keys})"), w)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.error))
+                .collect()
         }
     }
 }
@@ -286,7 +353,19 @@ fn message_lines(e: &Envelope, cx: &Ctx, selected: bool) -> Vec<Line<'static>> {
         ));
         return out;
     }
-    if let Some(r) = &e.reply_message {
+    // The answered message, unless it was deleted (its text must not linger in the quote).
+    let gone = |id: &str| m.chat.open.as_ref().is_some_and(|o| o.is_deleted(id));
+    let answered = e
+        .reply_message
+        .as_ref()
+        .map(|r| r.message_id.as_str())
+        .or(e.reply_message_id.as_deref());
+    if answered.is_some_and(gone) {
+        out.push(Line::styled(
+            "│ ↩ (deleted message)",
+            theme.dim.add_modifier(Modifier::ITALIC),
+        ));
+    } else if let Some(r) = &e.reply_message {
         let who = author_name(m, &r.author.id);
         let q = format!("│ ↩ {who}: {}", sanitize::line(&r.summary()));
         out.push(Line::styled(truncate(&q, w), theme.dim));
@@ -394,7 +473,16 @@ fn content_lines(
             ready_state,
             ..
         } => {
+            let t = m
+                .transfers
+                .items
+                .iter()
+                .rev()
+                .find(|t| !t.upload && t.message_id.as_deref() == Some(message_id));
+            // The server's word on the file, unless we have just downloaded it whole.
+            let fetched = t.is_some_and(|t| t.state == TransferState::Done);
             let state = match ready_state {
+                _ if fetched => "",
                 Some(crate::chat::types::ReadyState::Uploading) => " · uploading",
                 Some(crate::chat::types::ReadyState::NotAvailable) => " · no longer available",
                 _ => "",
@@ -406,14 +494,8 @@ fn content_lines(
                 Span::styled(name, theme.title),
                 Span::styled(meta, theme.dim),
             ]));
-            let t = m
-                .transfers
-                .items
-                .iter()
-                .rev()
-                .find(|t| !t.upload && t.message_id.as_deref() == Some(message_id));
             match t {
-                Some(t) => out.push(transfer_line(t, w, theme)),
+                Some(t) => out.extend(transfer_lines(t, cx)),
                 None if selected => out.push(Line::from(vec![
                     Span::styled(m.ui.keys.describe(Action::Download), theme.key),
                     Span::styled(" downloads", theme.dim),

@@ -8,11 +8,12 @@ use ratatui::widgets::Paragraph;
 use super::Theme;
 use super::panes::{block, bottom_anchored, draw, local};
 use super::text::truncate;
-use crate::app::Model;
+use crate::app::{Model, Pane};
 use crate::keys::Action;
 
 pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
-    let b = block("Inspector", false, theme);
+    let focused = m.ui.focus == Pane::Inspector;
+    let b = block("Inspector", focused, theme);
     if m.ui.traffic.is_empty() {
         let lines = vec![
             Line::styled("No traffic yet.", theme.dim),
@@ -28,8 +29,10 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
     }
     let inner = b.inner(area);
     let (w, h) = (inner.width as usize, inner.height as usize);
-    // Newest at the bottom; only the frames that fit are pretty-printed.
-    let blocks = m.ui.traffic.iter().rev().map(|t| {
+    // Newest at the bottom (or the selected frame there); only the frames that fit are
+    // pretty-printed.
+    let sel = m.ui.inspector_sel.filter(|&i| i < m.ui.traffic.len());
+    let block_of = |i: usize, t: &crate::app::Traffic| {
         let time = local(t.at_ms, m.ui.utc_offset_secs);
         let ms = t.at_ms % 1000;
         let secs = (t.at_ms / 1000) % 60;
@@ -38,7 +41,13 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         } else {
             ("←", theme.title)
         };
+        let mark = if sel == Some(i) && focused {
+            "▶ "
+        } else {
+            ""
+        };
         let mut block_lines = vec![Line::from(vec![
+            Span::styled(mark, theme.key),
             Span::styled(
                 format!("{}:{secs:02}.{ms:03} ", time.get(11..16).unwrap_or("")),
                 theme.dim,
@@ -53,7 +62,10 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         let body = crate::sanitize::text(&pretty).into_owned();
         for (n, l) in body.lines().enumerate() {
             if n == 8 {
-                block_lines.push(Line::styled("  …", theme.dim));
+                block_lines.push(Line::styled(
+                    format!("  … ({} opens it whole)", m.ui.keys.describe(Action::Open)),
+                    theme.dim,
+                ));
                 break;
             }
             block_lines.push(Line::styled(
@@ -62,7 +74,30 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             ));
         }
         block_lines
-    });
-    let rows = bottom_anchored(blocks, Vec::new(), h);
+    };
+    let rows = match sel {
+        // Following: the newest at the bottom.
+        None => bottom_anchored(
+            m.ui.traffic
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, t)| block_of(i, t)),
+            Vec::new(),
+            h,
+        ),
+        // The selected frame at the top, its heading in view, newer ones under it.
+        Some(sel) => {
+            let mut rows = Vec::new();
+            for (i, t) in m.ui.traffic.iter().enumerate().skip(sel) {
+                if rows.len() >= h {
+                    break;
+                }
+                rows.extend(block_of(i, t));
+            }
+            rows.truncate(h);
+            rows
+        }
+    };
     f.render_widget(Paragraph::new(rows).block(b), area);
 }

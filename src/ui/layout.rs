@@ -15,7 +15,9 @@ pub struct MainLayout {
 }
 
 impl MainLayout {
-    pub fn new(area: Rect, inspector: bool) -> MainLayout {
+    /// `composer_rows` says how many rows the draft wants at a given inner width; the composer
+    /// grows to show them, up to a third of the screen.
+    pub fn new(area: Rect, inspector: bool, composer_rows: impl Fn(u16) -> u16) -> MainLayout {
         let [main, status] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
         let left_w = (main.width / 3).clamp(30, 48);
@@ -24,17 +26,21 @@ impl MainLayout {
         let room_h = if main.height >= 40 { 16 } else { 12 };
         let [room, chats] =
             Layout::vertical([Constraint::Length(room_h), Constraint::Fill(1)]).areas(left);
+        let most = (main.height / 3).max(3);
+        let composer_h = composer_rows(right.width.saturating_sub(2))
+            .saturating_add(2)
+            .clamp(3, most);
         let (history, composer, inspector) = if inspector {
             let [h, c, i] = Layout::vertical([
                 Constraint::Fill(1),
-                Constraint::Length(3),
+                Constraint::Length(composer_h),
                 Constraint::Percentage(40),
             ])
             .areas(right);
             (h, c, Some(i))
         } else {
-            let [h, c] =
-                Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(right);
+            let [h, c] = Layout::vertical([Constraint::Fill(1), Constraint::Length(composer_h)])
+                .areas(right);
             (h, c, None)
         };
         MainLayout {

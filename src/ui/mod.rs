@@ -4,11 +4,13 @@ mod chats;
 mod composer;
 mod dialog;
 mod explorer;
-mod help;
 mod history;
 mod inspector;
 mod layout;
+mod outbox;
+mod pager;
 mod panes;
+mod participants;
 pub mod rich;
 mod room;
 mod status;
@@ -24,17 +26,46 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::app::{Confirm, Mode, Model, Prompt};
+use crate::app::{Confirm, Mode, Model, Pane, Prompt, Target};
+
+/// What each part of the last frame shows, for the mouse: later entries (drawn over the
+/// earlier ones) win.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HitMap(Vec<(Rect, Target)>);
+
+impl HitMap {
+    pub fn push(&mut self, r: Rect, t: Target) {
+        self.0.push((r, t));
+    }
+
+    /// What was drawn at column `x`, row `y`.
+    pub fn at(&self, x: u16, y: u16) -> Option<&Target> {
+        let p = ratatui::layout::Position { x, y };
+        self.0
+            .iter()
+            .rev()
+            .find(|(r, _)| r.contains(p))
+            .map(|(_, t)| t)
+    }
+}
 
 /// Draws the whole screen for `model`.
 pub fn view(model: &Model, f: &mut Frame) {
+    draw(model, f);
+}
+
+/// Draws the whole screen for `model` and says where what is, for the mouse.
+pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
+    let mut hits = HitMap::default();
     let theme = Theme::for_model(model);
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(f, area, &theme);
-        return;
+        return hits;
     }
-    let l = MainLayout::new(area, model.ui.inspector);
+    let l = MainLayout::new(area, model.ui.inspector, |w| {
+        composer::wanted_rows(model, w)
+    });
     if let Some(x) = model.mode.explorer() {
         // The explorer takes the screen above the status bar.
         let body = Rect {
@@ -43,22 +74,32 @@ pub fn view(model: &Model, f: &mut Frame) {
         };
         explorer::view(f, body, model, x, &theme);
     } else {
+        hits.push(l.room, Target::Pane(Pane::Room));
+        hits.push(l.chats, Target::Pane(Pane::Chats));
+        hits.push(l.history, Target::Pane(Pane::History));
+        hits.push(l.composer, Target::Composer);
         room::room(f, l.room, model, &theme);
-        chats::chats(f, l.chats, model, &theme);
-        history::history(f, l.history, model, &theme);
+        chats::chats(f, l.chats, model, &theme, &mut hits);
+        history::history(f, l.history, model, &theme, &mut hits);
         composer::composer(f, l.composer, model, &theme);
         if let Some(r) = l.inspector {
+            hits.push(r, Target::Pane(Pane::Inspector));
             inspector::inspector(f, r, model, &theme);
         }
     }
     status::bar(f, l.status, model, &theme);
-    dialog::call(f, area, model, &theme);
+    dialog::call(f, area, model, &theme, &mut hits);
+    if model.mode.is_popup() {
+        // A pop-up covers what is under it, for the mouse too.
+        hits.push(area, Target::Popup);
+    }
     match &model.mode {
-        Mode::Help { scroll } => help::overlay(f, area, model, *scroll, &theme),
+        Mode::Pager(p) => pager::overlay(f, area, p, &theme),
+        Mode::Participants { scroll } => participants::overlay(f, area, model, *scroll, &theme),
         Mode::Prompt(Prompt::Call(p)) => dialog::call_prompt(f, area, model, p, &theme),
         Mode::Confirm(Confirm {
             question, answers, ..
-        }) => dialog::confirm(f, area, question, answers, &theme),
+        }) => dialog::confirm(f, area, question, answers, &theme, &mut hits),
         Mode::Prompt(Prompt::Forward {
             picker, selected, ..
         }) => dialog::forward(f, area, model, picker, selected.as_deref(), &theme),
@@ -66,8 +107,10 @@ pub fn view(model: &Model, f: &mut Frame) {
         Mode::Prompt(Prompt::NewChat { kind, input }) => {
             dialog::new_chat(f, area, *kind, input, &theme);
         }
+        Mode::Outbox { selected } => outbox::overlay(f, area, model, *selected, &theme),
         Mode::Normal | Mode::Composing | Mode::Filtering | Mode::Explorer(_) => {}
     }
+    hits
 }
 
 fn too_small(f: &mut Frame, area: Rect, theme: &Theme) {

@@ -42,11 +42,11 @@ pub(super) fn draw(f: &mut Frame, area: Rect, block: Block<'_>, lines: Vec<Line<
 
 /// The last `h` lines of `blocks` (given newest first) followed by `tail`: only as many blocks
 /// are laid out as fill the pane, so the cost follows the pane's size, not the history's.
-pub(super) fn bottom_anchored<'a>(
-    blocks: impl Iterator<Item = Vec<Line<'a>>>,
-    tail: Vec<Line<'a>>,
+pub(super) fn bottom_anchored<T>(
+    blocks: impl Iterator<Item = Vec<T>>,
+    tail: Vec<T>,
     h: usize,
-) -> Vec<Line<'a>> {
+) -> Vec<T> {
     let mut rows = tail;
     for mut block in blocks {
         if rows.len() >= h {

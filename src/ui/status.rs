@@ -5,7 +5,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use super::text::{truncate, width};
-use crate::app::{Model, NoticeLevel, Session};
+use crate::app::{Mode, Model, NoticeLevel, Pane, Session};
 use crate::keys::Action;
 
 /// The bottom line: demo badge, both links' state, then a notice or the key hints.
@@ -29,18 +29,8 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 NoticeLevel::Error => theme.error,
             },
         ),
-        // The explorer takes every key (`?` and `q` are typed there): its own way out.
-        None => match m.mode.explorer() {
-            Some(x) => (crate::app::explorer::esc_hint(x).to_string(), theme.dim),
-            None => (
-                format!(
-                    "{} help  {} quit",
-                    m.ui.keys.describe(Action::Help),
-                    m.ui.keys.describe(Action::Quit)
-                ),
-                theme.dim,
-            ),
-        },
+        // Hints fill what the links' states leave (below).
+        None => (String::new(), theme.dim),
     };
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     let budget = total.saturating_sub(used + 1);
@@ -62,6 +52,13 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
             &m.chat.link.short_label(),
         ),
     ];
+    // Without a notice, the links' states come first and the hints take what is left, at
+    // least the first one.
+    let right = if m.ui.notice.is_some() {
+        right
+    } else {
+        hints_text(m, 0)
+    };
     let left = candidates
         .iter()
         .find(|c| width(c) + width(&right) + 2 <= budget)
@@ -75,13 +72,111 @@ pub fn bar(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 candidates[2].clone()
             }
         });
-    let right = truncate(&right, budget.saturating_sub(width(&left) + 2));
+    let right = if m.ui.notice.is_some() {
+        right
+    } else {
+        hints_text(m, budget.saturating_sub(width(&left) + 2))
+    };
+    let avail = budget.saturating_sub(width(&left) + 2);
+    // A notice cut short says where to read it whole.
+    let right = if m.ui.notice.is_some() && width(&right) > avail {
+        let more = format!(" ({} log)", m.ui.keys.describe(Action::Log));
+        format!(
+            "{}{more}",
+            truncate(&right, avail.saturating_sub(width(&more)))
+        )
+    } else {
+        truncate(&right, avail)
+    };
     let left = truncate(&left, budget);
     spans.push(Span::raw(left.clone()));
     let pad = total.saturating_sub(used + width(&left) + width(&right) + 1);
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(right, right_style));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// What the keys do where the keyboard is now, most useful first.
+pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
+    let key = |a: Action| {
+        m.ui.keys
+            .keys(a)
+            .first()
+            .map_or_else(|| "(unbound)".to_string(), ToString::to_string)
+    };
+    let mut out: Vec<(String, &'static str)> = match &m.mode {
+        Mode::Composing => {
+            return vec![
+                ("Enter".into(), "send"),
+                ("Alt-Enter".into(), "new line"),
+                ("Esc".into(), "stop writing"),
+            ];
+        }
+        Mode::Filtering => {
+            return vec![
+                ("Enter".into(), "open"),
+                ("Esc".into(), "clear the filter"),
+                ("↑↓".into(), "choose"),
+            ];
+        }
+        Mode::Participants { .. } => {
+            return vec![("↑↓".into(), "scroll"), ("Esc".into(), "close")];
+        }
+        Mode::Pager(_) => {
+            return vec![
+                ("/".into(), "search"),
+                ("PgDn".into(), "page"),
+                ("Esc".into(), "close"),
+            ];
+        }
+        Mode::Outbox { .. } => {
+            return vec![
+                (key(Action::Retry), "try again"),
+                (key(Action::Delete), "drop"),
+                ("Esc".into(), "close"),
+            ];
+        }
+        // The explorer takes every key (`?` and `q` are typed there): where Esc goes from
+        // here, and the inspector's key, which works there too.
+        Mode::Explorer(x) => {
+            return vec![
+                ("Esc".into(), crate::app::explorer::esc_hint(x)),
+                (key(Action::Inspector), "traffic"),
+            ];
+        }
+        _ => match m.ui.focus {
+            Pane::Chats => vec![(key(Action::Open), "open"), (key(Action::Filter), "filter")],
+            Pane::History => vec![
+                (key(Action::Compose), "write"),
+                (key(Action::Reply), "reply"),
+            ],
+            Pane::Room => vec![(key(Action::Call), "call"), (key(Action::Mic), "mic")],
+            Pane::Inspector => vec![
+                (key(Action::Open), "open the frame"),
+                (key(Action::Filter), "search"),
+            ],
+        },
+    };
+    out.push((key(Action::Help), "help"));
+    out.push((key(Action::Quit), "quit"));
+    out
+}
+
+/// The hints that fit in `budget` columns, whole.
+fn hints_text(m: &Model, budget: usize) -> String {
+    let mut text = String::new();
+    for (k, what) in hints(m) {
+        let next = if text.is_empty() {
+            format!("{k} {what}")
+        } else {
+            format!("{text}  {k} {what}")
+        };
+        if width(&next) > budget && !text.is_empty() {
+            break;
+        }
+        text = next;
+    }
+    text
 }
 
 fn links_text(

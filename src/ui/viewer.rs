@@ -32,6 +32,18 @@ pub fn draw(f: &mut Frame, area: Rect, v: &Viewer, theme: &Theme) {
             let text = v.text(r);
             let base = tone_style(v.tone(r), theme);
             let marks = v.highlights(r);
+            let key = v.lines()[r.line].key;
+            if marks.is_empty() && key > r.start {
+                let cut = (key - r.start).min(text.len());
+                let cut = (0..=cut)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                return Line::from(vec![
+                    Span::styled(text[..cut].to_string(), theme.key),
+                    Span::styled(text[cut..].to_string(), base),
+                ]);
+            }
             if marks.is_empty() {
                 return Line::styled(text.to_string(), base);
             }

@@ -177,6 +177,11 @@ impl PtyApp {
         }
     }
 
+    /// Reads something off the screen as it is now.
+    pub fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
+        f(self.screen.0.lock().unwrap().parser.screen())
+    }
+
     /// The screen as text, one line per row.
     pub fn contents(&self) -> String {
         self.screen.0.lock().unwrap().parser.screen().contents()

@@ -148,7 +148,15 @@ pub(super) fn seed_world(w: &World, s: &mut ChatState, addr: SocketAddr) {
             _ => title.clone(),
         };
         let mut chat = new_chat(&id, code, title, list.clone());
-        let start = now_ms().saturating_sub(*history as u64 * 37 * 60 * 1000 + 3_600_000);
+        // Every message 37 minutes after the last, the newest five minutes ago: none is
+        // stamped after now (the member events come first).
+        let members_events = if code == 2 || code == 6 {
+            list.len()
+        } else {
+            0
+        };
+        let count = (members_events + *history) as u64;
+        let start = now_ms().saturating_sub(count.saturating_sub(1) * 37 * 60 * 1000 + 300_000);
         let mut boxn = 0u64;
         let mut push = |chat: &mut SimChat,
                         author: (String, i64),

@@ -25,3 +25,26 @@ fn issued_tokens_look_like_jwts_with_exp() {
     assert_eq!(t.split('.').count(), 3);
     assert_eq!(crate::chat::auth::jwt_exp(&t), Some(4_000_000_000));
 }
+
+#[tokio::test]
+async fn the_demo_history_is_never_stamped_after_now() {
+    use super::{ChatSim, ChatSimConfig};
+    let world = std::sync::Arc::new(crate::sim::World::demo());
+    let sim = ChatSim::start(ChatSimConfig::new(world), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let now = super::state::now_ms();
+    let s = sim.inner.lock();
+    let mut n = 0;
+    for chat in s.chats.values() {
+        for m in &chat.messages {
+            n += 1;
+            assert!(
+                m.timestamp <= now,
+                "a demo message is {} s in the future",
+                (m.timestamp - now) / 1000
+            );
+        }
+    }
+    assert!(n > 100, "the demo world has its history ({n} messages)");
+}

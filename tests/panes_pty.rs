@@ -1,0 +1,135 @@
+//! The panes driven as a person would, through a real pseudo-terminal: the mouse (SGR
+//! reports, as xterm, kitty, foot, tmux send them) and a draft that outlives the program.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod common;
+
+use common::{Home, PtyApp, Simulate};
+
+/// Column and row (0-based) where `text` starts on the screen.
+fn locate(app: &PtyApp, text: &str) -> (u16, u16) {
+    let screen = app.contents();
+    for (y, row) in screen.lines().enumerate() {
+        if let Some(i) = row.find(text) {
+            let x = unicode_width::UnicodeWidthStr::width(&row[..i]);
+            return (x as u16, y as u16);
+        }
+    }
+    panic!("{text:?} is not on screen:\n{screen}");
+}
+
+/// An SGR mouse report (1-based on the wire): a left press and release, or a wheel notch.
+fn click(app: &mut PtyApp, (x, y): (u16, u16)) {
+    let s = format!("\x1b[<0;{};{}M\x1b[<0;{};{}m", x + 1, y + 1, x + 1, y + 1);
+    app.send(s.as_bytes());
+}
+
+fn wheel(app: &mut PtyApp, (x, y): (u16, u16), up: bool) {
+    let b = if up { 64 } else { 65 };
+    app.send(format!("\x1b[<{b};{};{}M", x + 1, y + 1).as_bytes());
+}
+
+/// The text of the history line the cursor (▶) is on.
+fn cursor_line(app: &PtyApp) -> Option<String> {
+    app.contents()
+        .lines()
+        .find(|l| l.contains('▶'))
+        .map(|l| l.split('▶').nth(1).unwrap_or_default().to_string())
+}
+
+#[test]
+fn clicks_select_a_chat_and_a_message_and_the_wheel_scrolls_the_history() {
+    let home = Home::new();
+    let mut app = PtyApp::spawn(&["--demo"], &home.env(), 80, 24);
+    app.wait_for_text("Announcements");
+    // Mouse reporting is on (SGR).
+    app.wait_for("mouse reporting", |s| {
+        s.mouse_protocol_mode() != vt100::MouseProtocolMode::None
+    });
+    // One click selects the chat (the list takes the keyboard), a second opens it.
+    let at = locate(&app, "Announcements");
+    click(&mut app, at);
+    app.wait_for_text("Enter open");
+    assert!(!app.contents().contains("History: Announcements"));
+    click(&mut app, at);
+    app.wait_for_text("History: Announcements");
+    // A click on a message's text selects it.
+    let (x, y) = locate(&app, "History: Announcements");
+    app.wait_for("the history's messages", |s| {
+        s.contents()
+            .lines()
+            .nth(usize::from(y) + 6)
+            .is_some_and(|l| {
+                l.chars()
+                    .skip(usize::from(x) + 1)
+                    .any(char::is_alphanumeric)
+            })
+    });
+    // The third row of the history pane is inside some message.
+    click(&mut app, (x + 2, y + 6));
+    app.wait_for("a selected message", |s| s.contents().contains('▶'));
+    let before = cursor_line(&app).unwrap();
+    // Wheel up over the history: the cursor moves to older messages.
+    wheel(&mut app, (x + 2, y + 6), true);
+    app.wait_for("the cursor to move", |s| {
+        s.contents()
+            .lines()
+            .find(|l| l.contains('▶'))
+            .is_some_and(|l| !l.contains(&before))
+    });
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+    app.assert_terminal_restored();
+}
+
+#[test]
+fn mouse_false_leaves_the_mouse_to_the_terminal() {
+    let home = Home::new();
+    let cfg = home.write("config.toml", "[ui]\nmouse = false\n");
+    let mut app = PtyApp::spawn(&["--config", cfg.to_str().unwrap()], &home.env(), 80, 24);
+    app.wait_for_text("? help");
+    // The modes are set before the first frame: with it on screen, they are what they stay.
+    assert_eq!(
+        app.with_screen(vt100::Screen::mouse_protocol_mode),
+        vt100::MouseProtocolMode::None
+    );
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+}
+
+#[test]
+fn a_draft_written_in_a_chat_is_there_after_a_restart() {
+    let home = Home::new();
+    let sim = Simulate::start(&home, &[]);
+    let cfg = home.write(
+        "config.toml",
+        &format!(
+            "[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\n",
+            sim.port("chat_port")
+        ),
+    );
+    let mut env = home.env();
+    env.insert("TRUECONF_PASSWORD".into(), "operator".into());
+    let open_project = |app: &mut PtyApp| {
+        app.wait_for_text("# Project");
+        let at = locate(app, "# Project");
+        click(app, at);
+        click(app, at);
+        app.wait_for_text("History: Project");
+    };
+    let mut app = PtyApp::spawn(&["--config", cfg.to_str().unwrap()], &env, 80, 24);
+    open_project(&mut app);
+    app.send(b"i");
+    app.send(b"half-written thought");
+    app.wait_for_text("half-written thought");
+    app.send(b"\x1b"); // leave the composer; the draft stays
+    app.wait_for_text("i write");
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+
+    let mut app = PtyApp::spawn(&["--config", cfg.to_str().unwrap()], &env, 80, 24);
+    open_project(&mut app);
+    app.wait_for_text("half-written thought");
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+}

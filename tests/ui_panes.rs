@@ -1,0 +1,381 @@
+//! Snapshots of the panes at work at 80×24 and 160×48: a growing composer, the unread
+//! marker, the outbox, the message log. Review changes with `cargo insta review` (or set
+//! `INSTA_UPDATE=always` and read the diff in git).
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use trueconf_console::app::{Model, Msg, update};
+use trueconf_console::chat::ChatLinkEvent;
+use trueconf_console::chat::client::ChatSession;
+use trueconf_console::chat::events::ChatEvent;
+use trueconf_console::chat::types::{Chat, Envelope};
+use trueconf_console::config::Config;
+use trueconf_console::link::LinkStatus;
+use trueconf_console::ui;
+
+const ME: &str = "operator@video.example.com";
+const T0: u64 = 1_795_000_000_000;
+
+fn render(m: &Model) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(m.ui.size.0, m.ui.size.1)).unwrap();
+    t.draw(|f| ui::view(m, f)).unwrap();
+    t
+}
+
+fn screen(m: &Model) -> String {
+    let t = render(m);
+    let b = t.backend().buffer();
+    let w = b.area.width as usize;
+    b.content()
+        .chunks(w)
+        .map(|row| {
+            row.iter()
+                .map(ratatui::buffer::Cell::symbol)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn key(m: &mut Model, code: KeyCode) {
+    update(m, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn typed(m: &mut Model, s: &str) {
+    for c in s.chars() {
+        key(m, KeyCode::Char(c));
+    }
+}
+
+fn env(chat: &str, n: u64, author: &str, text: &str) -> Envelope {
+    Envelope::from_value(&json!({"chatId": chat, "messageId": format!("m{n}"),
+        "timestamp": T0 + n * 60_000, "type": 200, "author": {"id": author, "type": 1},
+        "box": {"id": n, "position": ""}, "content": {"text": text, "parseMode": "text"}}))
+    .unwrap()
+}
+
+/// The demo model signed in, with one group chat ("Project", `unread` unread) opened from the
+/// list and its newest page loaded: `mine` of ours, then `others` from Alice.
+fn project(w: u16, h: u16, unread: u64, mine: u64, others: u64) -> Model {
+    let mut m = Model::demo(&Config::default(), (w, h), false);
+    m.ui.utc_offset_secs = 0;
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Session(ChatSession {
+            user_id: format!("{ME}/1"),
+            me: ME.into(),
+            connection_id: None,
+        })),
+    );
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    let chat = Chat::from_value(&json!({"chatId": "p", "title": "Project", "chatType": 2,
+        "unreadMessages": unread}))
+    .unwrap();
+    update(&mut m, Msg::ChatsLoaded(Ok(vec![chat])));
+    key(&mut m, KeyCode::Tab);
+    key(&mut m, KeyCode::Enter);
+    let mut page: Vec<Envelope> = (1..=mine)
+        .map(|n| env("p", n, ME, &format!("our message {n}")))
+        .collect();
+    page.extend((mine + 1..=mine + others).map(|n| {
+        env(
+            "p",
+            n,
+            "alice@video.example.com",
+            &format!("Alice's message {n}"),
+        )
+    }));
+    page.reverse();
+    update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: "p".into(),
+            before: None,
+            result: Ok(page),
+        },
+    );
+    m
+}
+
+#[test]
+fn unread_marker_80x24_and_160x48() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let m = project(w, h, 3, 3, 4);
+        let s = screen(&m);
+        let marker = s.find("new messages").expect("the marker is drawn");
+        let first_unread = s.find("Alice's message 5").unwrap();
+        let last_read = s.find("Alice's message 4").unwrap();
+        assert!(last_read < marker && marker < first_unread, "{s}");
+        insta::assert_snapshot!(format!("unread_marker_{w}x{h}"), render(&m).backend());
+    }
+}
+
+#[test]
+fn messages_arriving_while_scrolled_up_are_counted_below() {
+    let mut m = project(80, 24, 0, 2, 2);
+    assert!(!screen(&m).contains("new messages"), "nothing was unread");
+    key(&mut m, KeyCode::Up);
+    key(&mut m, KeyCode::Up);
+    for n in [10, 11] {
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
+                "p",
+                n,
+                "bob@video.example.com",
+                "are you there?",
+            ))))),
+        );
+    }
+    // Ours does not count.
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
+            "p", 12, ME, "yes",
+        ))))),
+    );
+    let s = screen(&m);
+    assert!(s.contains("2 new ↓ End"), "{s}");
+    insta::assert_snapshot!("two_new_below_80x24", render(&m).backend());
+    // Back to the newest: the count goes, the line stays where the new ones began.
+    key(&mut m, KeyCode::End);
+    let s = screen(&m);
+    assert!(!s.contains("new ↓"), "{s}");
+    let marker = s.find("new messages").unwrap();
+    assert!(marker < s.find("are you there?").unwrap(), "{s}");
+}
+
+#[test]
+fn a_three_line_draft_with_a_wrapped_line_80x24_and_160x48() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut m = project(w, h, 0, 1, 1);
+        key(&mut m, KeyCode::Char('i'));
+        typed(&mut m, "First line");
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)),
+        );
+        let mut second = String::from("a second line long enough to wrap at word boundaries");
+        second.push_str(if w < 100 {
+            " in an eighty column terminal"
+        } else {
+            " in a terminal of one hundred and sixty columns, where the composer is more than a hundred columns wide"
+        });
+        typed(&mut m, &second);
+        update(&mut m, Msg::Paste("\nthird".into()));
+        let s = screen(&m);
+        assert!(
+            s.contains("First line"),
+            "the first line stays visible:\n{s}"
+        );
+        assert!(s.contains("third"), "{s}");
+        // Word wrap: no row of the composer ends inside a word.
+        assert!(!s.contains("boundar\n"), "{s}");
+        insta::assert_snapshot!(format!("three_line_draft_{w}x{h}"), render(&m).backend());
+    }
+}
+
+#[test]
+fn the_outbox_view_80x24_and_160x48() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut m = project(w, h, 0, 1, 1);
+        // Written while the link is down: waits. Then a refused one, and a failed file.
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Disconnected {
+                reason: "cut".into(),
+            })),
+        );
+        key(&mut m, KeyCode::Char('i'));
+        typed(&mut m, "See you at the board room at ten");
+        key(&mut m, KeyCode::Enter);
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+        );
+        let id = m.composer.outbox[0].local_id;
+        update(
+            &mut m,
+            Msg::ChatSent {
+                local_id: id,
+                outcome: trueconf_console::app::SendOutcome::Refused(
+                    "the server refused it (403)".into(),
+                ),
+            },
+        );
+        key(&mut m, KeyCode::Char('u'));
+        typed(&mut m, "/nonexistent/minutes.pdf");
+        key(&mut m, KeyCode::Enter);
+        update(
+            &mut m,
+            Msg::TransferDone {
+                id: 1,
+                result: Err(trueconf_console::app::AppError::File {
+                    what: "cannot open",
+                    path: "/nonexistent/minutes.pdf".into(),
+                    reason: "no such file".into(),
+                }),
+            },
+        );
+        // And one in a chat that is gone.
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Status(LinkStatus::Disconnected {
+                reason: "cut".into(),
+            })),
+        );
+        key(&mut m, KeyCode::Enter);
+        typed(&mut m, "a message for a chat that will vanish");
+        key(&mut m, KeyCode::Enter);
+        update(
+            &mut m,
+            Msg::Chat(ChatLinkEvent::Event(ChatEvent::ChatRemoved {
+                chat_id: "p".into(),
+            })),
+        );
+        key(&mut m, KeyCode::Char('O'));
+        let s = screen(&m);
+        assert!(s.contains("Outbox · 3 item(s)"), "{s}");
+        assert!(s.contains("not in the chat list"), "{s}");
+        insta::assert_snapshot!(format!("outbox_view_{w}x{h}"), render(&m).backend());
+    }
+}
+
+#[test]
+fn a_deleted_message_leaves_no_text_in_quotes_and_stays_deleted_when_reopened() {
+    let mut m = project(80, 24, 0, 0, 1);
+    let mut reply = env("p", 5, ME, "agreed");
+    reply.reply_message_id = Some("m1".into());
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(
+            reply.clone(),
+        )))),
+    );
+    assert!(screen(&m).contains("↩ alice: Alice's message 1"));
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Removed {
+            chat_id: "p".into(),
+            message_id: "m1".into(),
+            by: None,
+        })),
+    );
+    let s = screen(&m);
+    assert!(!s.contains("Alice's message 1"), "{s}");
+    assert!(
+        s.contains("(message deleted)") && s.contains("↩ (deleted message)"),
+        "{s}"
+    );
+    // Reopened: the server's page has only the reply; the deleted one is back in its place.
+    key(&mut m, KeyCode::BackTab);
+    key(&mut m, KeyCode::Enter);
+    update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: "p".into(),
+            before: None,
+            result: Ok(vec![reply]),
+        },
+    );
+    let s = screen(&m);
+    assert!(!s.contains("Alice's message 1"), "{s}");
+    assert!(
+        s.contains("(message deleted)") && s.contains("↩ (deleted message)"),
+        "{s}"
+    );
+}
+
+#[test]
+fn the_inspector_scrolled_and_a_frame_opened_80x24_and_160x48() {
+    use trueconf_console::room::RoomLinkEvent;
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut m = Model::demo(&Config::default(), (w, h), false);
+        m.ui.utc_offset_secs = 0;
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL)),
+        );
+        // A big getAppState reply among small frames.
+        let big = json!({"requestId": 2, "method": "getAppState", "result": true,
+            "appState": 3, "embeddedHttpPort": 8766, "isLoggedIn": true,
+            "devices": {"cameras": ["Logitech Rally", "PTZ Pro 2"], "microphones": ["Ceiling array", "Table mic"],
+            "speakers": ["Room speakers"]}, "extra": (0..12).map(|i| format!("field {i}")).collect::<Vec<_>>()})
+        .to_string();
+        let frames = [
+            r#"{"method":"getAppState","requestId":2}"#.to_string(),
+            big,
+            r#"{"event":"micMuted","mute":false}"#.to_string(),
+            r#"{"event":"volumeChanged","volume":60}"#.to_string(),
+        ];
+        for (i, text) in frames.into_iter().enumerate() {
+            update(
+                &mut m,
+                Msg::Room(RoomLinkEvent::Frame {
+                    outgoing: i == 0,
+                    text,
+                    at_ms: T0 + i as u64 * 250,
+                }),
+            );
+        }
+        // Tab to the inspector, up to the big reply.
+        while m.ui.focus != trueconf_console::app::Pane::Inspector {
+            key(&mut m, KeyCode::Tab);
+        }
+        key(&mut m, KeyCode::Up);
+        key(&mut m, KeyCode::Up);
+        key(&mut m, KeyCode::Up);
+        let s = screen(&m);
+        assert!(s.contains("▶"), "{s}");
+        insta::assert_snapshot!(format!("inspector_scrolled_{w}x{h}"), render(&m).backend());
+        key(&mut m, KeyCode::Enter);
+        let s = screen(&m);
+        assert!(s.contains("Frame 2 of 4"), "{s}");
+        insta::assert_snapshot!(
+            format!("inspector_frame_open_{w}x{h}"),
+            render(&m).backend()
+        );
+        // Scrolled to its end: the last field shows.
+        key(&mut m, KeyCode::End);
+        assert!(screen(&m).contains("field 11"));
+    }
+}
+
+#[test]
+fn the_message_log_80x24_and_160x48() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut m = project(w, h, 0, 1, 1);
+        let notices = [
+            (
+                trueconf_console::app::NoticeLevel::Info,
+                "Sent to Project".to_string(),
+            ),
+            (
+                trueconf_console::app::NoticeLevel::Error,
+                format!(
+                    "Cannot download minutes.pdf: the server answered 404 for https://video.example.com/files/{}/minutes.pdf",
+                    "a1b2c3d4".repeat(6)
+                ),
+            ),
+            (
+                trueconf_console::app::NoticeLevel::Warn,
+                "No room connected (retrying in 4 s)".to_string(),
+            ),
+        ];
+        for (i, (level, text)) in notices.into_iter().enumerate() {
+            m.ui.now_ms = T0 + i as u64 * 61_000;
+            m.notify(level, text);
+        }
+        key(&mut m, KeyCode::Char('L'));
+        let s = screen(&m);
+        assert!(s.contains("minutes.pdf"), "{s}");
+        assert!(s.contains("Message log"), "{s}");
+        insta::assert_snapshot!(format!("message_log_{w}x{h}"), render(&m).backend());
+    }
+}
