@@ -288,6 +288,14 @@ pub fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
     cmds
 }
 
+/// The mouse wheel, anywhere over the explorer: the reply scrolls.
+pub(super) fn wheel(m: &mut Model, delta: isize) {
+    if let Some(e) = m.mode.explorer_mut().and_then(|x| x.exchange.as_mut()) {
+        e.view.scroll_by(delta);
+        m.touch();
+    }
+}
+
 /// Ctrl-R: the reply gets the keys (Esc gives them back).
 fn to_reply(m: &mut Model) {
     let Some(x) = m.mode.explorer_mut() else {

@@ -617,6 +617,23 @@ fn the_reply_scrolls_opens_full_screen_and_esc_goes_back_one_level_at_a_time() {
     assert_eq!(view(&m).top(), pane - 1);
     key(&mut m, KeyCode::PageUp);
     assert_eq!(view(&m).top(), 0);
+    // The wheel scrolls it too, wherever the pointer is over the explorer.
+    update(
+        &mut m,
+        Msg::Wheel {
+            target: crate::app::Target::Popup,
+            up: false,
+        },
+    );
+    assert_eq!(view(&m).top(), 3);
+    update(
+        &mut m,
+        Msg::Wheel {
+            target: crate::app::Target::Pane(crate::app::Pane::Room),
+            up: true,
+        },
+    );
+    assert_eq!(view(&m).top(), 0);
     // Ctrl-R gives the reply the keys; every viewer key works there.
     ctrl(&mut m, 'r');
     assert_eq!(x(&m).focus, Focus::Reply);

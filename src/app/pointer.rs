@@ -6,7 +6,7 @@
 //!   chat already selected opens it; on a message it selects the message; on a dialog's
 //!   button it presses that button's key.
 //! - The wheel scrolls what is under the pointer: the chat list, the history (older pages
-//!   load as it nears the top), the help, the outbox.
+//!   load as it nears the top), the help, the outbox, the explorer's reply.
 //! - While a pop-up is up, only the pop-up answers.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -96,6 +96,10 @@ pub(super) fn on_wheel(m: &mut Model, target: Target, up: bool) -> Vec<Cmd> {
         }
         (Mode::Pager(_), _) => {
             super::pager::scroll(m, delta);
+            vec![]
+        }
+        (Mode::Explorer(_), _) => {
+            super::explorer::wheel(m, delta);
             vec![]
         }
         (Mode::Outbox { selected }, _) => {
