@@ -1182,6 +1182,48 @@ fn explorer_reply_scrolled_80x24() {
 }
 
 #[test]
+fn explorer_reply_scrolled_160x48() {
+    // A reply long enough to scroll at 160×48 too: sixty entries in it.
+    let mut m = explorer(160, 48);
+    for c in "getappstate".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    let abook: Vec<serde_json::Value> = (1..=60)
+        .map(|i| serde_json::json!({"peerId": format!("user{i}@video.example.com"), "peerDn": format!("User {i}"), "status": i % 4}))
+        .collect();
+    update(
+        &mut m,
+        Msg::ExplorerReply {
+            id: 1,
+            sent_at_ms: 1,
+            rtt_ms: 4,
+            outcome: Ok(
+                serde_json::json!({"requestId": "3", "method": "getAppState", "result": true, "appState": 3, "contacts": abook}),
+            ),
+        },
+    );
+    let top = render(&m).backend().to_string();
+    assert!(
+        !top.contains("user60@"),
+        "the reply is longer than its pane"
+    );
+    for _ in 0..20 {
+        key(&mut m, KeyCode::PageDown, KeyModifiers::NONE);
+    }
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    assert!(screen.contains("user60@video.example.com"), "{screen}");
+    assert!(screen.contains("of 309 "), "clamped at the end: {screen}");
+    assert!(
+        !screen.contains("user1@video.example.com"),
+        "scrolled: {screen}"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
 fn explorer_reply_full_screen_with_a_search_80x24() {
     let mut m = app_state_answered();
     key(&mut m, KeyCode::Char('r'), KeyModifiers::CONTROL);
