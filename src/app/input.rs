@@ -47,9 +47,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     }
     match &m.mode {
         Mode::Pager(_) => return super::pager::on_key(m, &k),
-        Mode::Participants { scroll } => {
-            return super::room::on_participants_key(m, key, *scroll);
-        }
+        Mode::Participants { .. } => return super::room::on_participants_key(m, key),
         Mode::Prompt(_) => return super::prompts::on_prompt_key(m, &k),
         Mode::Confirm(_) => return super::prompts::on_confirm_key(m, &k),
         Mode::Outbox { selected } => return super::outbox::on_key(m, key, *selected),

@@ -215,9 +215,17 @@ pub(super) fn discard(m: &mut Model, item: OutboxItem) -> Vec<Cmd> {
             cmds
         }
         OutboxItem::Transfer(id) => {
+            let before = m.transfers.items.len();
             m.transfers
                 .items
                 .retain(|t| t.id != id || t.state == TransferState::Running);
+            if m.transfers.items.len() == before {
+                m.notify(
+                    NoticeLevel::Info,
+                    "It is being sent: it cannot be dropped now",
+                );
+                return vec![];
+            }
             m.notify(NoticeLevel::Info, "Dropped from the outbox");
             vec![]
         }

@@ -147,3 +147,18 @@ fn t_in_the_outbox_sends_a_refused_message_again() {
     ch(&mut m, 'y');
     assert_eq!(m.composer.outbox.len(), 1);
 }
+
+#[test]
+fn a_file_on_its_way_is_not_said_to_be_dropped() {
+    let mut m = crate::app::testkit::open(2);
+    ch(&mut m, 'u');
+    typed(&mut m, "/tmp/big.bin");
+    kc(&mut m, KeyCode::Enter);
+    assert_eq!(m.transfers.items[0].state, TransferState::Running);
+    ch(&mut m, 'O');
+    ch(&mut m, 'd');
+    ch(&mut m, 'y');
+    assert_eq!(m.transfers.items.len(), 1, "still going");
+    let notice = &m.ui.notice.as_ref().unwrap().text;
+    assert!(notice.contains("cannot be dropped now"), "{notice}");
+}

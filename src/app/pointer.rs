@@ -37,11 +37,22 @@ pub enum Target {
 const WHEEL_STEP: isize = 3;
 
 pub(super) fn on_click(m: &mut Model, target: Target) -> Vec<Cmd> {
+    // A button acts only while what drew it is still up: two clicks in one burst are both
+    // read against the frame on screen, and the second must not land on what is under the
+    // dialog the first one closed (a confirmation's `m` would mute the microphone).
     match target {
         Target::Press(code) => {
+            if !matches!(m.mode, Mode::Confirm(_)) {
+                return vec![];
+            }
             return super::input::on_key(m, KeyEvent::new(code, KeyModifiers::NONE));
         }
-        Target::Action(a) => return super::update::on_action(m, a),
+        Target::Action(a) => {
+            if m.room.state.invite.is_none() && m.room.state.calling.is_none() {
+                return vec![];
+            }
+            return super::update::on_action(m, a);
+        }
         _ => {}
     }
     // A pop-up is modal: clicks elsewhere do nothing.

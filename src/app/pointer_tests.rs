@@ -111,7 +111,10 @@ fn a_pop_up_takes_clicks_and_its_buttons_are_keys() {
     let (hits, _) = frame(&m);
     assert_eq!(hits.at(1, 1), Some(&Target::Popup));
     // The "for me" button deletes for me.
-    let cmds = click(&mut m, "m for me");
+    let (hits, rows) = frame(&m);
+    let (x, y) = find(&rows, "m for me");
+    let button = hits.at(x, y).cloned().unwrap();
+    let cmds = update(&mut m, Msg::Click(button.clone()));
     assert!(
         matches!(
             &cmds[..],
@@ -119,6 +122,11 @@ fn a_pop_up_takes_clicks_and_its_buttons_are_keys() {
         ),
         "{cmds:?}"
     );
+    // A second click of the same burst, read against the same frame, does nothing: the
+    // dialog is gone, and its `m` is not the microphone's.
+    let room = m.room.state.clone();
+    assert!(update(&mut m, Msg::Click(button)).is_empty());
+    assert_eq!(m.room.state, room);
 }
 
 #[test]

@@ -323,8 +323,7 @@ pub(super) fn quit_key(m: &mut Model) -> Vec<Cmd> {
     vec![]
 }
 
-/// Keys while the participants list is open: move, page, close.
-/// The wheel over the participants view: `delta` rows, clamped as the keys clamp it.
+/// The participants view scrolled `delta` rows (the keys and the wheel), clamped to the list.
 pub(super) fn scroll_participants(m: &mut Model, delta: isize) {
     let Mode::Participants { scroll } = m.mode else {
         return;
@@ -344,35 +343,24 @@ pub(super) fn scroll_participants(m: &mut Model, delta: isize) {
     m.touch();
 }
 
-pub(super) fn on_participants_key(m: &mut Model, key: KeySpec, scroll: u16) -> Vec<Cmd> {
-    let n = m
-        .room
-        .state
-        .conference
-        .as_ref()
-        .map(|c| c.others(m.room.state.me()).len())
-        .unwrap_or(0);
-    let last = u16::try_from(n.saturating_sub(1)).unwrap_or(u16::MAX);
+/// Keys while the participants list is open: move, page, close.
+pub(super) fn on_participants_key(m: &mut Model, key: KeySpec) -> Vec<Cmd> {
     let action =
         m.ui.keys
             .lookup(key, &[Context::Global, Context::Room, Context::History]);
-    m.mode = match action {
-        Some(Action::Down) => Mode::Participants {
-            scroll: scroll.saturating_add(1).min(last),
-        },
-        Some(Action::Up) => Mode::Participants {
-            scroll: scroll.saturating_sub(1),
-        },
-        Some(Action::PageDown) => Mode::Participants {
-            scroll: scroll.saturating_add(10).min(last),
-        },
-        Some(Action::PageUp) => Mode::Participants {
-            scroll: scroll.saturating_sub(10),
-        },
-        Some(Action::Participants | Action::Back | Action::Quit) => Mode::Normal,
+    let delta = match action {
+        Some(Action::Down) => 1,
+        Some(Action::Up) => -1,
+        Some(Action::PageDown) => 10,
+        Some(Action::PageUp) => -10,
+        Some(Action::Participants | Action::Back | Action::Quit) => {
+            m.mode = Mode::Normal;
+            m.touch();
+            return vec![];
+        }
         _ => return vec![],
     };
-    m.touch();
+    scroll_participants(m, delta);
     vec![]
 }
 
