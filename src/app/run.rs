@@ -99,6 +99,13 @@ pub async fn run(
     // What the frame on screen shows where, for the mouse.
     let mut hits = HitMap::default();
 
+    // Notices from before the loop (the config's warnings) were written with no time yet:
+    // they are from now, the start.
+    let start = now_ms();
+    model.ui.now_ms = start;
+    for n in model.ui.log.iter_mut().filter(|n| n.at_ms == 0) {
+        n.at_ms = start;
+    }
     if let Ok(size) = tui.terminal.size() {
         update(&mut model, Msg::Resize(size.width, size.height));
     }
@@ -190,9 +197,7 @@ enum Applied {
 /// One message through `update`, and its commands carried out (the runtime's own here).
 fn apply(model: &mut Model, msg: Msg, tui: &mut Tui, effects: &mut Effects) -> Applied {
     let mut applied = Applied::Done;
-    model.ui.now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
+    model.ui.now_ms = now_ms();
     for cmd in update(model, msg) {
         match cmd {
             Cmd::Quit => {}
@@ -353,6 +358,13 @@ fn wait_readable(fd: std::os::fd::RawFd) -> std::io::Result<()> {
             return Ok(());
         }
     }
+}
+
+/// The clock, read by the runtime for `update` (which never reads it).
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// A mouse report as what it points at on the frame the user sees (the last one drawn): a
