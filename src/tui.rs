@@ -7,9 +7,7 @@ use std::io::{self, IsTerminal, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
-use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-};
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
@@ -125,7 +123,11 @@ fn take_over() -> io::Result<()> {
         cursor::Hide
     )?;
     if MOUSE.load(Ordering::SeqCst) {
-        execute!(out, EnableMouseCapture)?;
+        // Clicks, drags and the wheel in SGR form (1000, 1002, 1006), not every move of the
+        // pointer (1003, which crossterm's EnableMouseCapture also asks for): moves mean
+        // nothing here and would cost bytes over SSH and a wake-up each.
+        out.write_all(b"\x1b[?1000h\x1b[?1002h\x1b[?1006h")?;
+        out.flush()?;
     }
     Ok(())
 }
