@@ -82,6 +82,62 @@ fn clicks_select_a_chat_and_a_message_and_the_wheel_scrolls_the_history() {
     app.assert_terminal_restored();
 }
 
+/// The state letter (`R` running, `S` sleeping) of the program's thread named `name`.
+fn thread_state(app: &PtyApp, name: &str) -> Option<char> {
+    let tasks = std::fs::read_dir(format!("/proc/{}/task", app.pid())).ok()?;
+    for t in tasks.flatten() {
+        let comm = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+        if comm.trim() == name {
+            let stat = std::fs::read_to_string(t.path().join("stat")).ok()?;
+            let after = &stat[stat.rfind(')')? + 1..];
+            return after.trim_start().chars().next();
+        }
+    }
+    None
+}
+
+#[test]
+fn a_burst_larger_than_one_read_is_handled_whole_and_the_input_thread_goes_idle() {
+    let home = Home::new();
+    let mut app = PtyApp::spawn(&["--demo"], &home.env(), 80, 24);
+    app.wait_for_text("Announcements");
+    app.wait_for("mouse reporting", |s| {
+        s.mouse_protocol_mode() != vt100::MouseProtocolMode::None
+    });
+    // A wheel spun hard: 300 notches (about 3.5 KiB, more than the terminal reader takes in
+    // one read), then `?`, all in one write, as a terminal sends a fast spin or a paste.
+    let mut burst = Vec::new();
+    for _ in 0..300 {
+        burst.extend_from_slice(b"\x1b[<65;10;12M");
+    }
+    assert!(burst.len() > 3 * 1024);
+    burst.push(b'?');
+    app.send(&burst);
+    // The key after the burst is read without another key to wake the reader.
+    app.wait_for_text(" Help ");
+    // And the input thread sleeps on the terminal rather than spinning on it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut seen = Vec::new();
+    loop {
+        let state = thread_state(&app, "terminal-input");
+        if state == Some('S') {
+            break;
+        }
+        seen.push(state);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the input thread never slept after the burst: {:?}",
+            &seen[seen.len().saturating_sub(10)..]
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    app.send(b"\x1b");
+    app.wait_for("the help closed", |s| !s.contents().contains(" Help "));
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+    app.assert_terminal_restored();
+}
+
 #[test]
 fn mouse_false_leaves_the_mouse_to_the_terminal() {
     let home = Home::new();

@@ -271,9 +271,13 @@ fn terminal_input() -> mpsc::Receiver<std::io::Result<crossterm::event::Event>> 
                     return;
                 }
                 // Everything that is there (an escape sequence may come in pieces: crossterm
-                // waits for the rest itself).
+                // waits for the rest itself). crossterm's reader is built level-triggered
+                // (`use-dev-tty`): it reads at most 1 KiB per wake, and the edge-triggered one
+                // (mio) left the rest of a larger burst (a wheel spun, a paste) unread until the
+                // next key while this loop spun on a terminal that poll(2) said was readable.
+                // Its poll reads nothing with a zero timeout, hence the millisecond.
                 loop {
-                    match crossterm::event::poll(std::time::Duration::ZERO) {
+                    match crossterm::event::poll(std::time::Duration::from_millis(1)) {
                         Ok(true) => {}
                         Ok(false) => break,
                         Err(e) => {

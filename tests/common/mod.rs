@@ -156,6 +156,11 @@ impl PtyApp {
         s
     }
 
+    /// The program's process id.
+    pub fn pid(&self) -> i32 {
+        self.pid
+    }
+
     /// The process's state letter in /proc (`T`: stopped).
     pub fn proc_state(&self) -> char {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap();
