@@ -619,13 +619,35 @@ pub fn describe(r: &StepResult) -> String {
 mod backends;
 pub use backends::{ChatBackend, RoomBackend, chat_refusal, room_refusal};
 
-/// A script line for a request (what the explorer saves).
-pub fn request_line(method: &str, params: &Map<String, Value>) -> String {
+/// A script line for a request (what the explorer saves). A top-level key `secret` names a
+/// variable for is written as `${VARIABLE}` in place of its value (which is never written).
+/// Every other `${` is written `\u0024{`: the same text once the line is read as JSON, but
+/// never taken for a name, so a message that quotes `${TRUECONF_PASSWORD}` or `${HOME}` is
+/// replayed as written instead of being filled in from the environment.
+pub fn request_line(
+    method: &str,
+    params: &Map<String, Value>,
+    secret: impl Fn(&str, &Value) -> Option<&'static str>,
+) -> String {
     if params.is_empty() {
-        method.to_string()
-    } else {
-        format!("{method} {}", Value::Object(params.clone()))
+        return method.to_string();
     }
+    let fields: Vec<String> = params
+        .iter()
+        .map(|(k, v)| {
+            let key = literal(&Value::String(k.clone()).to_string());
+            match secret(k, v) {
+                Some(var) => format!("{key}:\"${{{var}}}\""),
+                None => format!("{key}:{}", literal(&v.to_string())),
+            }
+        })
+        .collect();
+    format!("{method} {{{}}}", fields.join(","))
+}
+
+/// JSON text with every `${` written so that it is not read as a name.
+fn literal(json: &str) -> String {
+    json.replace("${", "\\u0024{")
 }
 
 /// Reads a script file (before any connection is made, so a mistake costs nothing).

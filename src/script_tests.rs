@@ -201,3 +201,35 @@ async fn secrets_come_from_the_environment_and_a_missing_one_is_never_sent() {
     let e = parse("createGroupChat {\"title\": \"T\"} -> TRUECONF_TOKEN = chatId").unwrap_err();
     assert!(e.problem.contains("read from the environment"), "{e}");
 }
+
+#[tokio::test]
+async fn a_saved_line_replays_its_text_as_written_and_only_the_secret_is_read() {
+    // A message that quotes placeholders: the explorer saves it, the runner sends it back
+    // exactly, and reads the environment only for the password it holds back.
+    let text = "set ${TRUECONF_PASSWORD} and ${HOME}, see ${chat}; $${x} ${";
+    let params: Map<String, Value> = serde_json::from_value(json!({
+        "content": {"text": text, "${TRUECONF_TOKEN}": 1},
+        "password": "s3cret",
+    }))
+    .unwrap();
+    let line = request_line("sendMessage", &params, |k, _| {
+        (k == "password").then_some("TRUECONF_PASSWORD")
+    });
+    assert!(!line.contains("s3cret"), "{line}");
+    let steps = parse(&line).unwrap();
+    assert_eq!(env_names(&steps), [("TRUECONF_PASSWORD".to_string(), 1)]);
+    let mut b = Fake {
+        replies: vec![Ok(json!({}))],
+        events: vec![],
+        sent: vec![],
+    };
+    let env = |k: &str| Some(format!("<{k}>"));
+    assert_eq!(run_with_env(&mut b, &steps, env, |_| {}).await, Ok(1));
+    let sent = &b.sent[0].1;
+    assert_eq!(
+        sent["content"]["text"], text,
+        "the text is replayed as written"
+    );
+    assert_eq!(sent["content"]["${TRUECONF_TOKEN}"], 1);
+    assert_eq!(sent["password"], "<TRUECONF_PASSWORD>");
+}

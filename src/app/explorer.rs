@@ -27,7 +27,7 @@ pub(super) use super::explorer_layout::sync;
 pub use super::explorer_layout::{Panes, esc_hint, hint_view, hints, panes};
 pub use super::explorer_reply::{EVENT_WINDOW_MS, REPLY_LINES, events_after, replied};
 pub(super) use super::explorer_reply::{refresh, traffic_arrived};
-pub use super::explorer_script::{HISTORY_KEEP, HistoryFile, Sent, Tried, script_params};
+pub use super::explorer_script::{HISTORY_KEEP, HistoryFile, Sent, Tried};
 pub use super::explorer_template::{
     Known, check, danger, masked, secret_env, template_text, template_with,
 };

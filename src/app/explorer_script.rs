@@ -87,18 +87,6 @@ pub(super) fn answered(m: &mut Model, id: u64, outcome: Result<(), Option<u32>>)
     }
 }
 
-/// The parameters as a script writes them: each secret as `${VARIABLE}`, which the script
-/// runner reads from the environment (the value itself was never kept).
-pub fn script_params(method: &str, params: &Map<String, Value>) -> Map<String, Value> {
-    params
-        .iter()
-        .map(|(k, v)| match secret_env(method, k) {
-            Some(var) if !v.is_null() => (k.clone(), Value::String(format!("${{{var}}}"))),
-            _ => (k.clone(), v.clone()),
-        })
-        .collect()
-}
-
 /// A request of this run as script lines: `!` (or `!CODE`) before one that failed, a comment
 /// above one that had no answer yet.
 pub fn script_lines(t: &Tried) -> Vec<String> {
@@ -106,7 +94,11 @@ pub fn script_lines(t: &Tried) -> Vec<String> {
         .ok()
         .and_then(|v| v.as_object().cloned())
         .unwrap_or_default();
-    let line = crate::script::request_line(&t.sent.method, &script_params(&t.sent.method, &params));
+    // Each secret goes by the variable the script runner reads it from (its value was never
+    // kept).
+    let line = crate::script::request_line(&t.sent.method, &params, |k, v| {
+        secret_env(&t.sent.method, k).filter(|_| !v.is_null())
+    });
     match t.outcome {
         Some(Err(Some(code))) => vec![format!("!{code} {line}")],
         Some(Err(None)) => vec![format!("! {line}")],
