@@ -11,6 +11,7 @@ use crate::keys::{Action, KeyList, KeyMap};
 
 #[path = "config_read.rs"]
 mod read;
+pub use read::MAX_ERRORS;
 
 /// Environment variables that override the secrets of the file.
 pub const ENV_ROOM_PIN: &str = "TRUECONF_ROOM_PIN";

@@ -9,7 +9,7 @@ use std::path::Path;
 use super::{Config, ConfigError};
 
 /// At most this many errors are reported (a file of nonsense would give one per line).
-const MAX_ERRORS: usize = 50;
+pub const MAX_ERRORS: usize = 50;
 
 /// The config, or every error, in the order of the file's reading.
 pub(super) fn read(text: &str, path: &Path) -> Result<Config, Vec<ConfigError>> {

@@ -27,10 +27,13 @@ macro_rules! say {
         let _ = writeln!(std::io::stdout(), $($t)*);
     }};
 }
+/// Errors quote what they are about (a config key, a file name, a server's words): cleaned
+/// of control sequences before they reach the terminal.
 macro_rules! warn_user {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($t)*);
+        let text = format!($($t)*);
+        let _ = writeln!(std::io::stderr(), "{}", trueconf_console::sanitize::text(&text));
     }};
 }
 
@@ -122,7 +125,13 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             for e in &errors {
                 warn_user!("trueconf-console: {e}");
             }
-            if errors.len() > 1 {
+            if errors.len() >= trueconf_console::config::MAX_ERRORS {
+                warn_user!(
+                    "trueconf-console: the first {} errors in {} (the check stops there; there may be more)",
+                    errors.len(),
+                    p.display()
+                );
+            } else if errors.len() > 1 {
                 warn_user!(
                     "trueconf-console: {} errors in {}",
                     errors.len(),

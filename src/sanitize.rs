@@ -3,7 +3,9 @@
 //! Every string that comes from a server, a peer or a file goes through here before a view
 //! draws it. Escape sequences (CSI, OSC, DCS, SOS, PM, APC and two-byte ESC forms) are removed
 //! whole, other C0/C1 control characters are dropped, tabs become a space, and bidirectional
-//! overrides and isolates (which can reorder what the eye reads) are removed.
+//! overrides and isolates (which can reorder what the eye reads) are removed. The Unicode line
+//! and paragraph separators (U+2028, U+2029) count as newlines, since a terminal moves the
+//! cursor for them as it likes; interlinear annotation marks (U+FFF9–FFFB) are dropped.
 
 use std::borrow::Cow;
 
@@ -12,8 +14,13 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// Characters that break lines or hide text outside the control ranges.
+fn is_layout_control(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
 fn needs_cleaning(c: char) -> bool {
-    c.is_control() || is_bidi_control(c)
+    c.is_control() || is_bidi_control(c) || is_layout_control(c)
 }
 
 /// A single line of inert text: every control character removed, newlines become spaces.
@@ -34,8 +41,8 @@ fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\n' if keep_newlines => out.push('\n'),
-            '\n' | '\t' => out.push(' '),
+            '\n' | '\u{2028}' | '\u{2029}' if keep_newlines => out.push('\n'),
+            '\n' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
             '\r' => {
                 if chars.peek() != Some(&'\n') && !keep_newlines {
                     out.push(' ');
@@ -128,6 +135,10 @@ mod tests {
         assert_eq!(line("tab\there"), "tab here");
         assert_eq!(line("two\nlines"), "two lines");
         assert_eq!(text("two\r\nlines\n"), "two\nlines\n");
+        // Unicode's own line breaks are breaks (or spaces on one line); annotations go.
+        assert_eq!(line("a\u{2028}b\u{2029}c"), "a b c");
+        assert_eq!(text("a\u{2028}b\u{2029}c"), "a\nb\nc");
+        assert_eq!(line("x\u{FFF9}y\u{FFFA}z\u{FFFB}"), "xyz");
     }
 
     #[test]

@@ -152,6 +152,51 @@ fn messages_arriving_while_scrolled_up_are_counted_below() {
 }
 
 #[test]
+fn a_chat_with_more_unread_than_the_pane_shows_opens_at_the_first_of_them() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        // 30 unread from Alice under 5 of ours: the marker and the oldest unread are in view.
+        let m = project(w, h, 30, 5, 30);
+        let s = screen(&m);
+        assert!(s.contains("new messages"), "{w}x{h}:\n{s}");
+        assert!(
+            s.contains("Alice's message 6 "),
+            "the first unread is shown:\n{s}"
+        );
+        assert!(!s.contains("Alice's message 35"), "not the newest:\n{s}");
+        // A few unread that fit: the view follows the newest as before.
+        let m = project(w, h, 2, 5, 2);
+        let s = screen(&m);
+        assert!(
+            s.contains("new messages") && s.contains("Alice's message 7"),
+            "{s}"
+        );
+        assert!(m.chat.open.as_ref().unwrap().selected.is_none());
+    }
+}
+
+#[test]
+fn paging_down_to_the_newest_with_the_cursor_clears_the_new_count() {
+    let mut m = project(80, 24, 0, 2, 20);
+    key(&mut m, KeyCode::PageUp);
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
+            "p",
+            40,
+            "bob@video.example.com",
+            "are you there?",
+        ))))),
+    );
+    assert!(screen(&m).contains("1 new ↓"), "{}", screen(&m));
+    // Ten down from ten up (and one arrived): the cursor on the newest message.
+    key(&mut m, KeyCode::PageDown);
+    let s = screen(&m);
+    let o = m.chat.open.as_ref().unwrap();
+    assert_eq!(o.selected_index(), Some(o.messages.len() - 1));
+    assert!(!s.contains("new ↓"), "{s}");
+}
+
+#[test]
 fn a_three_line_draft_with_a_wrapped_line_80x24_and_160x48() {
     for (w, h) in [(80, 24), (160, 48)] {
         let mut m = project(w, h, 0, 1, 1);
@@ -270,7 +315,7 @@ fn a_deleted_message_leaves_no_text_in_quotes_and_stays_deleted_when_reopened() 
     let s = screen(&m);
     assert!(!s.contains("Alice's message 1"), "{s}");
     assert!(
-        s.contains("(message deleted)") && s.contains("↩ (deleted message)"),
+        s.contains("(message deleted)") && s.contains("↩ (message deleted)"),
         "{s}"
     );
     // Reopened: the server's page has only the reply; the deleted one is back in its place.
@@ -287,7 +332,7 @@ fn a_deleted_message_leaves_no_text_in_quotes_and_stays_deleted_when_reopened() 
     let s = screen(&m);
     assert!(!s.contains("Alice's message 1"), "{s}");
     assert!(
-        s.contains("(message deleted)") && s.contains("↩ (deleted message)"),
+        s.contains("(message deleted)") && s.contains("↩ (message deleted)"),
         "{s}"
     );
 }

@@ -406,7 +406,8 @@ impl OpenChat {
             Some(i) => Some(self.messages[i.max(0) as usize].message_id.clone()),
             None => None,
         };
-        if self.selected.is_none() {
+        // At the newest message every new one has been passed: none is below any more.
+        if self.selected.is_none() || self.selected_index() == Some(n - 1) {
             self.new_below = 0;
         }
     }

@@ -269,7 +269,7 @@ pub fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
     };
     m.touch();
     let cmds = if is_inspector_key(m, k) {
-        m.ui.inspector = !m.ui.inspector;
+        super::inspector::toggle(m);
         vec![]
     } else if k.modifiers.contains(KeyModifiers::CONTROL)
         && matches!(k.code, KeyCode::Char('r'))

@@ -237,13 +237,13 @@ pub fn danger(api: Api, method: &str, params: &Map<String, Value>) -> Option<&'s
         (Api::Room, "rebootSystem") => Some("restarts the room's computer"),
         (Api::Room, "hangUp") if for_all => Some("ends the conference for everyone"),
         (Api::Room, "logout") => Some("logs the Room out of its server"),
-        (Api::Room, "auth") => {
-            Some("the link authenticates by itself; a failed auth ends this session's rights")
-        }
+        (Api::Room, "auth") => Some(
+            "is not needed (the link authenticates by itself), and a failed one ends this session's rights",
+        ),
         (Api::Chat, "removeChat") => Some("removes the chat"),
         (Api::Chat, "removeMessage") if for_all => Some("deletes the message for everyone"),
         (Api::Chat, "clearHistory") if for_all => Some("clears the chat's history for everyone"),
-        (Api::Chat, "auth") => Some("the link authenticates by itself"),
+        (Api::Chat, "auth") => Some("is not needed: the link authenticates by itself"),
         _ => None,
     }
 }

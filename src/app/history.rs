@@ -13,6 +13,30 @@ pub const HISTORY_PAGE: u64 = 100;
 /// How close to the oldest loaded message the cursor gets before the next page is asked for.
 const LOAD_AHEAD: usize = 10;
 
+/// A chat opened with more unread messages than the pane shows: the cursor goes to the
+/// first of them (the "new messages" line above it in view) rather than following the newest,
+/// which would scroll the line and the oldest unread messages off the top.
+fn open_at_unread(m: &mut Model) {
+    let rows = crate::ui::history_rows(m);
+    let Some(o) = m.chat.open.as_mut() else {
+        return;
+    };
+    let Some(first) = o.first_unread.clone() else {
+        return;
+    };
+    if o.selected.is_some() {
+        return;
+    }
+    let Some(at) = o.messages.iter().rposition(|e| e.message_id == first) else {
+        return;
+    };
+    // Every message takes at least two rows (its author and time, its text), the line one.
+    let needed = (o.messages.len() - at) * 2 + 1;
+    if needed > rows {
+        o.selected = Some(first);
+    }
+}
+
 /// Up, Down, Esc and End in the history pane.
 pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
     let Some(o) = m.chat.open.as_mut() else {
@@ -107,10 +131,14 @@ pub fn history_loaded(
                     Older::More
                 };
             }
+            let first_page = open.state != super::Loadable::Ready;
             open.state = super::Loadable::Ready;
             open.restore_removed(&m.chat.removed);
             open.mark_unread_from_open(m.chat.me.as_deref());
             m.chat.list.mark_read(chat_id);
+            if first_page {
+                open_at_unread(m);
+            }
         }
         (Err(e), None) => {
             open.state = super::Loadable::Failed(sanitize::line(&e.to_string()).into_owned());

@@ -98,13 +98,27 @@ fn frame_lines(t: &super::Traffic, off: i64) -> Vec<ViewLine> {
     for l in crate::sanitize::text(&pretty).lines() {
         out.push(ViewLine::plain(format!("  {l}")));
     }
-    if t.text.len() >= super::Traffic::MAX_TEXT {
+    if t.is_cut() {
         out.push(ViewLine::new(
-            format!("  (cut at {} KiB)", super::Traffic::MAX_TEXT / 1024),
+            format!(
+                "  … cut: the console keeps the first {} KiB of this {}-byte frame",
+                super::Traffic::MAX_TEXT / 1024,
+                t.full_len
+            ),
             Tone::Dim,
         ));
     }
     out
+}
+
+/// Shows or hides the inspector; hidden, it cannot keep the keyboard (wherever it was hidden
+/// from, the explorer too).
+pub(super) fn toggle(m: &mut Model) {
+    m.ui.inspector = !m.ui.inspector;
+    if !m.ui.inspector && m.ui.focus == super::Pane::Inspector {
+        m.ui.focus = super::Pane::History;
+    }
+    m.touch();
 }
 
 /// Enter: the selected frame (or the newest) whole.

@@ -32,6 +32,14 @@ fn the_inspector_takes_its_turn_for_the_keyboard_while_shown() {
     m.ui.focus = Pane::Inspector;
     update(&mut m, key(KeyCode::Char('t'), KeyModifiers::CONTROL));
     assert_eq!(m.ui.focus, Pane::History);
+    // Hidden from inside the explorer: the same.
+    update(&mut m, key(KeyCode::Char('t'), KeyModifiers::CONTROL));
+    m.ui.focus = Pane::Inspector;
+    ch(&mut m, 'x');
+    assert!(m.mode.explorer().is_some());
+    update(&mut m, key(KeyCode::Char('t'), KeyModifiers::CONTROL));
+    assert!(!m.ui.inspector);
+    assert_eq!(m.ui.focus, Pane::History);
 }
 
 #[test]
@@ -86,4 +94,26 @@ fn the_cursor_keeps_its_frame_as_old_ones_go() {
     m.ui.inspector_sel = Some(10);
     super::super::update::record(&mut m, Traffic::new("chat", false, "{}", 0));
     assert_eq!(m.ui.inspector_sel, Some(9));
+}
+
+#[test]
+fn a_frame_longer_than_what_is_kept_keeps_its_name_and_says_it_was_cut() {
+    // The name comes after a long value: read from the whole frame, not the kept part.
+    let big = "x".repeat(3 * Traffic::MAX_TEXT);
+    let text = format!(r#"{{"params":{{"text":"{big}"}},"method":"sendMessage","id":7}}"#);
+    let t = Traffic::new("chat", true, &text, 0);
+    assert_eq!(t.what, "sendMessage");
+    assert!(t.is_cut() && t.text.len() <= Traffic::MAX_TEXT);
+    assert_eq!(t.full_len, text.len());
+    let lines = frame_lines(&t, 0);
+    let last = &lines.last().unwrap().text;
+    assert!(
+        last.contains("first 8 KiB") && last.contains(&text.len().to_string()),
+        "{last}"
+    );
+    // A small frame is whole, and says nothing of a cut.
+    let t = Traffic::new("chat", true, r#"{"type":2,"id":7}"#, 0);
+    assert_eq!(t.what, "response");
+    assert!(!t.is_cut());
+    assert!(frame_lines(&t, 0).iter().all(|l| !l.text.contains("cut")));
 }

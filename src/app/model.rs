@@ -116,6 +116,8 @@ pub struct Traffic {
     pub what: String,
     /// The frame (secrets already masked), cut to [`Traffic::MAX_TEXT`] bytes.
     pub text: String,
+    /// The frame's length before the cut, in bytes.
+    pub full_len: usize,
 }
 
 impl Traffic {
@@ -124,38 +126,52 @@ impl Traffic {
     pub const MAX_TEXT: usize = 8 * 1024;
 
     pub fn new(link: &'static str, outgoing: bool, text: &str, at_ms: u64) -> Traffic {
+        let what = frame_name(text);
+        let full_len = text.len();
         let mut cut = text.len().min(Self::MAX_TEXT);
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
         let text = &text[..cut];
-        let v: Option<serde_json::Value> = serde_json::from_str(text).ok();
-        let field = |k: &str| {
-            v.as_ref()
-                .and_then(|v| v.get(k))
-                .and_then(|x| x.as_str())
-                .map(String::from)
-        };
-        let what = match (field("event"), field("method")) {
-            (Some(e), _) => e,
-            (None, Some(m)) => m,
-            _ => match v
-                .as_ref()
-                .and_then(|v| v.get("type"))
-                .and_then(serde_json::Value::as_u64)
-            {
-                Some(2) => "response".into(),
-                _ => "?".into(),
-            },
-        };
         Traffic {
             at_ms,
             outgoing,
             link,
             what: crate::sanitize::line(&what).into_owned(),
             text: text.to_string(),
+            full_len,
         }
     }
+
+    /// Whether the frame was longer than what is kept.
+    pub fn is_cut(&self) -> bool {
+        self.full_len > self.text.len()
+    }
+}
+
+/// A frame's name (its event or method, or "response"), read from the whole frame before it
+/// is cut: only these keys are read, the rest is skipped without building anything.
+fn frame_name(text: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        event: Option<serde_json::Value>,
+        method: Option<serde_json::Value>,
+        #[serde(rename = "type")]
+        kind: Option<serde_json::Value>,
+    }
+    let Ok(h) = serde_json::from_str::<Head>(text) else {
+        return "?".into();
+    };
+    let name = |v: Option<serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    };
+    name(h.event).or_else(|| name(h.method)).unwrap_or_else(|| {
+        match h.kind.and_then(|k| k.as_u64()) {
+            Some(2) => "response".into(),
+            _ => "?".into(),
+        }
+    })
 }
 
 /// A configured room, as the UI names it.
@@ -225,6 +241,8 @@ pub struct Ui {
     pub notice: Option<Notice>,
     /// Every notice shown, oldest first (at most [`Ui::LOG_KEPT`]), for the message log.
     pub log: std::collections::VecDeque<LoggedNotice>,
+    /// How many notices the log dropped, oldest first, to stay within its bound.
+    pub log_dropped: u64,
     /// The inspector's cursor: an index into `traffic` (None: following the newest).
     pub inspector_sel: Option<usize>,
     /// The time (Unix ms) as the runtime last read it, before the messages it hands over:
@@ -363,6 +381,7 @@ impl Model {
                 ticking: false,
                 notice: None,
                 log: Default::default(),
+                log_dropped: 0,
                 inspector_sel: None,
                 now_ms: 0,
             },
@@ -431,6 +450,7 @@ impl Model {
         let text = text.into();
         if self.ui.log.len() >= Ui::LOG_KEPT {
             self.ui.log.pop_front();
+            self.ui.log_dropped += 1;
         }
         self.ui.log.push_back(LoggedNotice {
             at_ms: self.ui.now_ms,

@@ -120,7 +120,11 @@ pub(super) fn open_log(m: &mut Model) {
     if lines.is_empty() {
         lines.push(ViewLine::new("Nothing has been said yet.", Tone::Dim));
     }
-    let title = format!("Message log · {} notice(s)", m.ui.log.len());
+    let n = m.ui.log.len();
+    let title = match m.ui.log_dropped {
+        0 => format!("Message log · {n} notice{}", if n == 1 { "" } else { "s" }),
+        d => format!("Message log · the last {n} notices ({d} older dropped)"),
+    };
     open(m, PagerKind::Log, title, lines);
 }
 

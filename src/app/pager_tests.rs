@@ -46,6 +46,16 @@ fn the_log_is_bounded() {
     }
     assert_eq!(m.ui.log.len(), super::super::Ui::LOG_KEPT);
     assert_eq!(m.ui.log.front().unwrap().text, "notice 20");
+    // The log says it is not the whole story.
+    ch(&mut m, 'L');
+    let Mode::Pager(p) = &m.mode else {
+        panic!("{:?}", m.mode)
+    };
+    assert!(
+        p.title.contains("the last 500 notices") && p.title.contains("older dropped"),
+        "{}",
+        p.title
+    );
 }
 
 #[test]

@@ -301,13 +301,7 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             m.ui.focus = order[(i + step) % order.len()];
             m.touch();
         }
-        Action::Inspector => {
-            m.ui.inspector = !m.ui.inspector;
-            if !m.ui.inspector && m.ui.focus == Pane::Inspector {
-                m.ui.focus = Pane::History;
-            }
-            m.touch();
-        }
+        Action::Inspector => super::inspector::toggle(m),
         Action::Explorer => return super::explorer::toggle(m),
         Action::SwitchRoom => return super::room::switch_room(m),
         // Every Room action (keys.rs: context Room or CallDialog) needs the Room's link; what

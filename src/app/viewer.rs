@@ -100,7 +100,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("PgUp PgDn", "a page up / down"),
     ("Ctrl-U Ctrl-D", "half a page up / down"),
     ("Home End (g G)", "the top / the end"),
-    ("/", "search (Enter runs it, Esc drops it)"),
+    ("/", "new search (Enter on none ends it)"),
     ("n N", "next / previous match"),
 ];
 
@@ -306,9 +306,9 @@ impl Viewer {
             KeyCode::PageDown => self.scroll_by(page),
             KeyCode::Home | KeyCode::Char('g') => self.scroll_to_top(),
             KeyCode::End | KeyCode::Char('G') => self.scroll_to_end(),
-            KeyCode::Char('/') => {
-                self.search.typing = Some(Editor::new(&self.search.query));
-            }
+            // A new query, as less starts one (the last one stays until Enter replaces it;
+            // Enter on nothing drops the search).
+            KeyCode::Char('/') => self.search.typing = Some(Editor::new("")),
             KeyCode::Char('n') => self.next_match(1),
             KeyCode::Char('N') => self.next_match(-1),
             _ => return ViewKey::NotMine,

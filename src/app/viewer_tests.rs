@@ -175,6 +175,17 @@ fn search_finds_every_match_and_moves_between_them() {
     press(&mut v, KeyCode::Esc);
     assert!(v.search().typing.is_none());
     assert_eq!(v.search().query, "absent");
+    // `/` starts a new query (typing does not append to the old one); `/` and Enter on
+    // nothing ends the search.
+    press(&mut v, KeyCode::Char('/'));
+    for c in "VOL".chars() {
+        press(&mut v, KeyCode::Char(c));
+    }
+    press(&mut v, KeyCode::Enter);
+    assert_eq!(v.search().query, "VOL");
+    press(&mut v, KeyCode::Char('/'));
+    press(&mut v, KeyCode::Enter);
+    assert_eq!(v.search_status(), None);
     // A pasted query is shown inert.
     v.find("\u{1b}[2J");
     assert!(!v.search_status().unwrap().contains('\u{1b}'));

@@ -362,7 +362,7 @@ fn message_lines(e: &Envelope, cx: &Ctx, selected: bool) -> Vec<Line<'static>> {
         .or(e.reply_message_id.as_deref());
     if answered.is_some_and(gone) {
         out.push(Line::styled(
-            "│ ↩ (deleted message)",
+            "│ ↩ (message deleted)",
             theme.dim.add_modifier(Modifier::ITALIC),
         ));
     } else if let Some(r) = &e.reply_message {

@@ -63,7 +63,15 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         for (n, l) in body.lines().enumerate() {
             if n == 8 {
                 block_lines.push(Line::styled(
-                    format!("  … ({} opens it whole)", m.ui.keys.describe(Action::Open)),
+                    if t.is_cut() {
+                        format!(
+                            "  … ({} opens the first {} KiB)",
+                            m.ui.keys.describe(Action::Open),
+                            crate::app::Traffic::MAX_TEXT / 1024
+                        )
+                    } else {
+                        format!("  … ({} opens it whole)", m.ui.keys.describe(Action::Open))
+                    },
                     theme.dim,
                 ));
                 break;

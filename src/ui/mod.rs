@@ -54,6 +54,17 @@ pub fn view(model: &Model, f: &mut Frame) {
     draw(model, f);
 }
 
+/// How many rows the history pane shows messages in at the model's screen size (what
+/// `update` needs to know whether the unread messages fit).
+pub fn history_rows(model: &Model) -> usize {
+    let (w, h) = model.ui.size;
+    let area = ratatui::layout::Rect::new(0, 0, w, h);
+    let l = MainLayout::new(area, model.ui.inspector, |w| {
+        composer::wanted_rows(model, w)
+    });
+    usize::from(l.history.height.saturating_sub(2))
+}
+
 /// Draws the whole screen for `model` and says where what is, for the mouse.
 pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
     let mut hits = HitMap::default();

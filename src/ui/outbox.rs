@@ -41,7 +41,7 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, selected: usize, theme: &Th
     f.render_widget(Clear, r);
     if rows.is_empty() {
         let lines = vec![Line::styled(
-            "Nothing waiting: every message and file you sent is on the server.",
+            "Nothing waiting to be sent or retried.",
             theme.dim,
         )];
         f.render_widget(Paragraph::new(lines).block(b), r);
