@@ -14,6 +14,7 @@ use trueconf_console::chat::events::ChatEvent;
 use trueconf_console::chat::types::{Chat, Envelope};
 use trueconf_console::config::Config;
 use trueconf_console::link::LinkStatus;
+use trueconf_console::room::{RoomEvent, RoomLinkEvent};
 use trueconf_console::ui;
 
 const ME: &str = "operator@video.example.com";
@@ -286,9 +287,17 @@ fn the_outbox_view_80x24_and_160x48() {
         );
         key(&mut m, KeyCode::Char('O'));
         let s = screen(&m);
-        assert!(s.contains("Outbox · 3 item(s)"), "{s}");
+        assert!(s.contains("Outbox · 3 items"), "{s}");
         assert!(s.contains("not in the chat list"), "{s}");
         insta::assert_snapshot!(format!("outbox_view_{w}x{h}"), render(&m).backend());
+        // Dropping an item asks over the outbox, which stays in view.
+        key(&mut m, KeyCode::Char('d'));
+        let s = screen(&m);
+        assert!(
+            s.contains("from the outbox?") && s.contains("Outbox · 3 items"),
+            "{s}"
+        );
+        key(&mut m, KeyCode::Esc);
     }
 }
 
@@ -423,4 +432,64 @@ fn the_message_log_80x24_and_160x48() {
         assert!(s.contains("Message log"), "{s}");
         insta::assert_snapshot!(format!("message_log_{w}x{h}"), render(&m).backend());
     }
+}
+
+/// The status bar's last row of the screen.
+fn status_row(m: &Model) -> String {
+    screen(m).lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn the_status_bar_names_the_keys_of_what_has_the_keyboard() {
+    let mut m = project(80, 24, 0, 2, 2);
+    // In a prompt the letters are typed: no "? help", no "q quit".
+    key(&mut m, KeyCode::Char('u'));
+    let s = status_row(&m);
+    assert!(
+        s.contains("Enter send the file") && s.contains("Esc cancel"),
+        "{s}"
+    );
+    assert!(!s.contains("quit") && !s.contains("help"), "{s}");
+    key(&mut m, KeyCode::Esc);
+    // Forwarding the selected message.
+    key(&mut m, KeyCode::Up);
+    key(&mut m, KeyCode::Char('f'));
+    let s = status_row(&m);
+    assert!(s.contains("Enter forward") && !s.contains("quit"), "{s}");
+    key(&mut m, KeyCode::Esc);
+    // A confirmation (deleting one of ours): its answers, and that any other key cancels.
+    key(&mut m, KeyCode::Up);
+    key(&mut m, KeyCode::Up);
+    key(&mut m, KeyCode::Char('d'));
+    let s = status_row(&m);
+    assert!(s.contains("answer") && s.contains("cancel"), "{s}");
+    key(&mut m, KeyCode::Esc);
+    // The help's search while its query is typed.
+    key(&mut m, KeyCode::Char('?'));
+    assert!(status_row(&m).contains("/ search"));
+    key(&mut m, KeyCode::Char('/'));
+    let s = status_row(&m);
+    assert!(
+        s.contains("Enter search") && s.contains("Esc cancel"),
+        "{s}"
+    );
+    key(&mut m, KeyCode::Esc);
+    key(&mut m, KeyCode::Esc);
+    // A ringing call while writing: its keys, which answer it from the composer too.
+    key(&mut m, KeyCode::Char('i'));
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    let mut st = m.room.state.clone();
+    st.apply_event(&RoomEvent::InviteReceived {
+        peer_id: "dave@video.example.com".into(),
+        peer_dn: "Dave Brown".into(),
+        conf_type: 0,
+        conf_id: "c1".into(),
+        conf_title: None,
+    });
+    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    let s = status_row(&m);
+    assert!(s.contains("a accept") && s.contains("r reject"), "{s}");
 }

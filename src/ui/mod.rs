@@ -104,24 +104,44 @@ pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
         // A pop-up covers what is under it, for the mouse too.
         hits.push(area, Target::Popup);
     }
-    match &model.mode {
-        Mode::Pager(p) => pager::overlay(f, area, p, &theme),
-        Mode::Participants { scroll } => participants::overlay(f, area, model, *scroll, &theme),
-        Mode::Prompt(Prompt::Call(p)) => dialog::call_prompt(f, area, model, p, &theme),
+    overlay(f, area, model, &model.mode, &theme, &mut hits);
+    hits
+}
+
+/// What `mode` draws over the panes. A confirmation is drawn over what it returns to (the
+/// outbox whose item it drops stays in view under it).
+fn overlay(
+    f: &mut Frame,
+    area: Rect,
+    model: &Model,
+    mode: &Mode,
+    theme: &Theme,
+    hits: &mut HitMap,
+) {
+    match mode {
+        Mode::Pager(p) => pager::overlay(f, area, p, theme),
+        Mode::Participants { scroll } => participants::overlay(f, area, model, *scroll, theme),
+        Mode::Prompt(Prompt::Call(p)) => dialog::call_prompt(f, area, model, p, theme),
         Mode::Confirm(Confirm {
-            question, answers, ..
-        }) => dialog::confirm(f, area, question, answers, &theme, &mut hits),
+            question,
+            answers,
+            back,
+        }) => {
+            if !matches!(**back, Mode::Confirm(_)) {
+                overlay(f, area, model, back, theme, &mut HitMap::default());
+            }
+            dialog::confirm(f, area, question, answers, theme, hits);
+        }
         Mode::Prompt(Prompt::Forward {
             picker, selected, ..
-        }) => dialog::forward(f, area, model, picker, selected.as_deref(), &theme),
-        Mode::Prompt(Prompt::Upload { path }) => dialog::upload(f, area, model, path, &theme),
+        }) => dialog::forward(f, area, model, picker, selected.as_deref(), theme),
+        Mode::Prompt(Prompt::Upload { path }) => dialog::upload(f, area, model, path, theme),
         Mode::Prompt(Prompt::NewChat { kind, input }) => {
-            dialog::new_chat(f, area, *kind, input, &theme);
+            dialog::new_chat(f, area, *kind, input, theme);
         }
-        Mode::Outbox { selected } => outbox::overlay(f, area, model, *selected, &theme),
+        Mode::Outbox { selected } => outbox::overlay(f, area, model, *selected, theme),
         Mode::Normal | Mode::Composing | Mode::Filtering | Mode::Explorer(_) => {}
     }
-    hits
 }
 
 fn too_small(f: &mut Frame, area: Rect, theme: &Theme) {

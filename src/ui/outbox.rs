@@ -22,7 +22,8 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, selected: usize, theme: &Th
         height: h,
     };
     let k = |a: Action| m.ui.keys.describe(a);
-    let title = format!("Outbox · {} item(s)", rows.len());
+    let n = rows.len();
+    let title = format!("Outbox · {n} item{}", if n == 1 { "" } else { "s" });
     let b = block(&title, true, theme).title_bottom(
         Line::styled(
             format!(

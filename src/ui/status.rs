@@ -5,7 +5,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use super::text::{truncate, width};
-use crate::app::{Mode, Model, NoticeLevel, Pane, Session};
+use crate::app::{Mode, Model, NoticeLevel, Pane, Prompt, Session};
 use crate::keys::Action;
 
 /// The bottom line: demo badge, both links' state, then a notice or the key hints.
@@ -104,6 +104,13 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
             .first()
             .map_or_else(|| "(unbound)".to_string(), ToString::to_string)
     };
+    // A ringing call's keys work over every mode but the explorer's text (app/input.rs).
+    if m.room.state.invite.is_some() && !matches!(m.mode, Mode::Explorer(_)) {
+        return vec![
+            (key(Action::Accept), "accept"),
+            (key(Action::Reject), "reject"),
+        ];
+    }
     let mut out: Vec<(String, &'static str)> = match &m.mode {
         Mode::Composing => {
             return vec![
@@ -122,6 +129,9 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
         Mode::Participants { .. } => {
             return vec![("↑↓".into(), "scroll"), ("Esc".into(), "close")];
         }
+        Mode::Pager(p) if p.viewer.search().typing.is_some() => {
+            return vec![("Enter".into(), "search"), ("Esc".into(), "cancel")];
+        }
         Mode::Pager(_) => {
             return vec![
                 ("/".into(), "search"),
@@ -135,6 +145,31 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 (key(Action::Delete), "drop"),
                 ("Esc".into(), "close"),
             ];
+        }
+        // Keys are typed into these: only what ends them.
+        Mode::Prompt(Prompt::Call(_)) => {
+            return vec![
+                ("↑↓".into(), "choose"),
+                ("Enter".into(), "call"),
+                ("Esc".into(), "cancel"),
+            ];
+        }
+        Mode::Prompt(Prompt::Forward { .. }) => {
+            return vec![
+                ("↑↓".into(), "choose"),
+                ("Enter".into(), "forward"),
+                ("Esc".into(), "cancel"),
+            ];
+        }
+        Mode::Prompt(Prompt::Upload { .. }) => {
+            return vec![("Enter".into(), "send the file"), ("Esc".into(), "cancel")];
+        }
+        Mode::Prompt(Prompt::NewChat { .. }) => {
+            return vec![("Enter".into(), "create"), ("Esc".into(), "cancel")];
+        }
+        Mode::Confirm(c) => {
+            let keys: Vec<String> = c.answers.iter().map(|a| a.key.to_string()).collect();
+            return vec![(keys.join("/"), "answer"), ("other keys".into(), "cancel")];
         }
         // The explorer takes every key (`?` and `q` are typed there): where Esc goes from
         // here, and the inspector's key, which works there too.
