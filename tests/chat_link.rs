@@ -1483,3 +1483,49 @@ async fn a_preview_part_is_stored_and_served() {
         308
     );
 }
+
+#[tokio::test]
+async fn a_file_posted_while_uploading_is_followed_until_the_server_says_ready() {
+    use trueconf_console::chat::files::UploadSeen;
+    let sim = sim().await;
+    let op = login(&sim, "operator").await;
+    let project = sim.chat_id("Project").unwrap();
+    let fid = sim
+        .post_file(
+            "dave",
+            &project,
+            "log.txt",
+            b"line\n".repeat(1000),
+            Duration::from_millis(400),
+        )
+        .unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    tokio::time::timeout(
+        WAIT,
+        op.h.follow_upload(&fid, |s| seen.lock().unwrap().push(s)),
+    )
+    .await
+    .unwrap();
+    let seen = seen.into_inner().unwrap();
+    // Half-way, then whole, then READY (the last word, once).
+    assert_eq!(seen.last(), Some(&UploadSeen::Ready), "{seen:?}");
+    assert!(
+        seen.contains(&UploadSeen::Progress(2500)) && seen.contains(&UploadSeen::Progress(5000)),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.iter()
+            .filter(|s| !matches!(s, UploadSeen::Progress(_)))
+            .count(),
+        1
+    );
+    // A file that is not there: why, never "ready".
+    let seen = std::sync::Mutex::new(Vec::new());
+    op.h.follow_upload("nope", |s| seen.lock().unwrap().push(s))
+        .await;
+    let seen = seen.into_inner().unwrap();
+    assert!(
+        matches!(seen.as_slice(), [UploadSeen::Unknown(_)]),
+        "{seen:?}"
+    );
+}

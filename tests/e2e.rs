@@ -100,6 +100,12 @@ fn a_call_a_chat_and_a_message_across_an_outage() {
     )
     .unwrap();
     app.wait_for_text("📎 q4 report.bin");
+    // Posted while uploading: the console follows it until the server says it is ready.
+    app.wait_for("the file to be ready", |s| {
+        s.contents()
+            .lines()
+            .any(|l| l.contains("📎 q4 report.bin") && !l.contains("uploading"))
+    });
     // Sending left the composer with the history focused: up selects the file.
     app.wait_for_text("i writes a message");
     app.send(b"k");

@@ -48,6 +48,9 @@ pub enum Cmd {
         dir: std::path::PathBuf,
         name: String,
     },
+    /// Follow a file that was still uploading when it was posted: what the server says of it
+    /// comes back as `Msg::UploadSeen` (progress, then READY or why not).
+    FollowUpload { file_id: String },
     /// Send a file to a chat; progress as for a download.
     Upload {
         id: u64,

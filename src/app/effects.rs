@@ -323,6 +323,34 @@ impl Effects {
                     let _ = tx.send(Msg::TransferDone { id, result }).await;
                 });
             }
+            Cmd::FollowUpload { file_id } => {
+                use crate::chat::files::UploadSeen;
+                let tx = self.tx.clone();
+                let Some(h) = self.chat_or(Msg::UploadSeen {
+                    file_id: file_id.clone(),
+                    seen: UploadSeen::Unknown("the chat link is down".into()),
+                }) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    // Progress goes to the loop as it comes, without waiting on a full queue
+                    // (a later finding replaces an earlier one).
+                    let report = |seen: UploadSeen| {
+                        let final_ = !matches!(seen, UploadSeen::Progress(_));
+                        let msg = Msg::UploadSeen {
+                            file_id: file_id.clone(),
+                            seen,
+                        };
+                        if final_ {
+                            let tx = tx.clone();
+                            tokio::spawn(async move { tx.send(msg).await });
+                        } else {
+                            let _ = tx.try_send(msg);
+                        }
+                    };
+                    h.follow_upload(&file_id, report).await;
+                });
+            }
             Cmd::Upload {
                 id,
                 chat_id,

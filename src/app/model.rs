@@ -305,6 +305,10 @@ pub struct ChatModel {
     /// Messages seen deleted this session, by chat (at most [`super::chats::REMOVED_KEPT`]
     /// each): reopening the chat shows them deleted in their place again, as before.
     pub removed: std::collections::HashMap<String, Vec<crate::chat::types::Envelope>>,
+    /// Files posted while still uploading that the console follows (each once per session),
+    /// with what it last learnt of each: a label is drawn from this, never from the
+    /// `readyState` a message was posted with.
+    pub uploads: std::collections::HashMap<String, Option<crate::chat::files::UploadSeen>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -415,6 +419,7 @@ impl Model {
                 names: Default::default(),
                 names_asked: Default::default(),
                 removed: Default::default(),
+                uploads: Default::default(),
             },
             composer: ComposerModel::default(),
             transfers: Transfers {

@@ -67,6 +67,11 @@ pub enum Msg {
         path: std::path::PathBuf,
         total: u64,
     },
+    /// What the server says of a file that was uploading when it was posted.
+    UploadSeen {
+        file_id: String,
+        seen: crate::chat::files::UploadSeen,
+    },
     /// A transfer ended.
     TransferDone {
         id: u64,

@@ -198,3 +198,67 @@ pub(super) fn restart(m: &mut Model, id: u64) -> Option<Cmd> {
 #[cfg(test)]
 #[path = "transfers_tests.rs"]
 mod tests;
+
+/// The files among `msgs` that were still uploading when they were posted.
+pub(super) fn uploading_ids<'a>(msgs: impl IntoIterator<Item = &'a Envelope>) -> Vec<String> {
+    msgs.into_iter()
+        .filter_map(|e| match &e.content {
+            Content::Attachment {
+                file_id,
+                ready_state: Some(crate::chat::types::ReadyState::Uploading),
+                ..
+            } if !file_id.is_empty() => Some(file_id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Follows the files among `ids` not followed yet (or whose fate the console could not learn
+/// last time): what the server says of each comes back as `Msg::UploadSeen`.
+pub(super) fn follow_uploads(m: &mut Model, ids: Vec<String>) -> Vec<Cmd> {
+    use crate::chat::files::UploadSeen;
+    let mut cmds = Vec::new();
+    for file_id in ids {
+        let again = matches!(
+            m.chat.uploads.get(&file_id),
+            None | Some(Some(UploadSeen::Unknown(_)))
+        );
+        if again {
+            m.chat.uploads.insert(file_id.clone(), None);
+            cmds.push(Cmd::FollowUpload { file_id });
+        }
+    }
+    cmds
+}
+
+/// What the server says of a followed file: kept for the label; READY or gone also change the
+/// file's state in the open chat's messages.
+pub(super) fn upload_seen(
+    m: &mut Model,
+    file_id: &str,
+    seen: crate::chat::files::UploadSeen,
+) -> Vec<Cmd> {
+    use crate::chat::files::UploadSeen;
+    use crate::chat::types::ReadyState;
+    let now = match seen {
+        UploadSeen::Ready => Some(ReadyState::Ready),
+        UploadSeen::Gone => Some(ReadyState::NotAvailable),
+        _ => None,
+    };
+    if let (Some(now), Some(o)) = (now, m.chat.open.as_mut()) {
+        for e in o.messages.iter_mut().rev() {
+            if let Content::Attachment {
+                file_id: f,
+                ready_state,
+                ..
+            } = &mut e.content
+                && f == file_id
+            {
+                *ready_state = Some(now);
+            }
+        }
+    }
+    m.chat.uploads.insert(file_id.to_string(), Some(seen));
+    m.touch();
+    vec![]
+}

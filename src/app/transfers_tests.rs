@@ -162,3 +162,86 @@ fn upload_takes_a_typed_or_pasted_path() {
     kc(&mut m, KeyCode::Esc);
     assert_eq!(m.mode, Mode::Normal);
 }
+
+#[test]
+fn a_file_posted_while_uploading_is_followed_once_and_its_state_follows_the_server() {
+    use crate::chat::files::UploadSeen;
+    use crate::chat::types::{Content, ReadyState};
+    let mut m = open(2);
+    let file = env(
+        "f1",
+        9,
+        "alice@srv",
+        json!({"name": "r.pdf", "mimeType": "application/pdf", "size": 1000, "fileId": "F1",
+            "readyState": 1}),
+        202,
+    );
+    let push = |f: &crate::chat::types::Envelope| {
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(
+            f.clone(),
+        ))))
+    };
+    let cmds = update(&mut m, push(&file));
+    assert!(
+        cmds.contains(&Cmd::FollowUpload {
+            file_id: "F1".into()
+        }),
+        "{cmds:?}"
+    );
+    // Seen again (a page, a repeat): not followed twice.
+    let cmds = update(&mut m, push(&file));
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::FollowUpload { .. })));
+    let state = |m: &crate::app::Model| {
+        m.chat
+            .open
+            .as_ref()
+            .unwrap()
+            .messages
+            .iter()
+            .find_map(|e| match &e.content {
+                Content::Attachment { ready_state, .. } => *ready_state,
+                _ => None,
+            })
+    };
+    update(
+        &mut m,
+        Msg::UploadSeen {
+            file_id: "F1".into(),
+            seen: UploadSeen::Progress(500),
+        },
+    );
+    assert_eq!(state(&m), Some(ReadyState::Uploading));
+    assert_eq!(
+        m.chat.uploads.get("F1"),
+        Some(&Some(UploadSeen::Progress(500)))
+    );
+    update(
+        &mut m,
+        Msg::UploadSeen {
+            file_id: "F1".into(),
+            seen: UploadSeen::Ready,
+        },
+    );
+    assert_eq!(state(&m), Some(ReadyState::Ready));
+    // A file whose fate the console could not learn is asked about again when seen again.
+    let other = env(
+        "f2",
+        10,
+        "alice@srv",
+        json!({"name": "s.pdf", "mimeType": "application/pdf", "size": 10, "fileId": "F2",
+            "readyState": 1}),
+        202,
+    );
+    update(&mut m, push(&other));
+    update(
+        &mut m,
+        Msg::UploadSeen {
+            file_id: "F2".into(),
+            seen: UploadSeen::Unknown("the chat link is down".into()),
+        },
+    );
+    let cmds = update(&mut m, push(&other));
+    assert!(cmds.contains(&Cmd::FollowUpload {
+        file_id: "F2".into()
+    }));
+}

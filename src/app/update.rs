@@ -41,6 +41,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::TransferDone { id, result } => super::transfers::transfer_done(m, id, result),
+        Msg::UploadSeen { file_id, seen } => super::transfers::upload_seen(m, &file_id, seen),
         Msg::ChatDone { op, result } => super::history::chat_done(m, op, result),
         Msg::ExplorerReply {
             id,
@@ -108,9 +109,14 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             result,
         } => {
             let mut gap = None;
+            let uploading = match &result {
+                Ok(page) => super::transfers::uploading_ids(page),
+                Err(_) => vec![],
+            };
             if !super::history::history_loaded(m, &chat_id, before, result, &mut gap) {
                 return vec![];
             }
+            let follow = super::transfers::follow_uploads(m, uploading);
             let mut cmds: Vec<Cmd> = gap
                 .map(|id| Cmd::LoadHistory {
                     chat_id: chat_id.clone(),
@@ -126,6 +132,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 .flat_map(crate::chat::types::Envelope::people)
                 .collect();
             cmds.extend(ask_names(m, authors));
+            cmds.extend(follow);
             cmds
         }
         Msg::Confirmed(c) => match c {
@@ -186,10 +193,16 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
             }
         }
         E::Event(ev) => {
-            let cmds = match &ev {
+            let mut cmds = match &ev {
                 crate::chat::events::ChatEvent::Message(e) => ask_names(m, e.people()),
                 _ => vec![],
             };
+            if let crate::chat::events::ChatEvent::Message(e) = &ev
+                && m.chat.open.as_ref().is_some_and(|o| o.chat_id == e.chat_id)
+            {
+                let ids = super::transfers::uploading_ids([e.as_ref()]);
+                cmds.extend(super::transfers::follow_uploads(m, ids));
+            }
             let open = m.chat.open.as_ref().map(|o| o.chat_id.clone());
             if m.chat
                 .list

@@ -14,6 +14,19 @@ use super::client::{ChatError, ChatHandle};
 use super::methods;
 use super::types::{FileInfo, ReadyState};
 
+/// What the console learnt of a file that was uploading when it was posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadSeen {
+    /// This many bytes are on the server so far.
+    Progress(u64),
+    /// Whole, and can be downloaded.
+    Ready,
+    /// No longer available.
+    Gone,
+    /// The console could not find out (the link failed, the upload stalled): why.
+    Unknown(String),
+}
+
 impl ChatHandle {
     /// Sends a file: checks the upload limits, `uploadFile`, the HTTP upload (with progress
     /// events), then `sendFile`. A failed upload fails the whole send; nothing is posted.
@@ -151,6 +164,93 @@ impl ChatHandle {
             .ok_or_else(|| ChatError::Http("the upload answer has no temporalFileId".into()))
     }
 
+    /// Waits for a file someone is still uploading: its progress events (each passed to
+    /// `on_progress`), then READY, which can lag the last event by a few hundred ms. Returns
+    /// the file's info as last read (READY, unless the server never said so).
+    async fn wait_uploaded(
+        &self,
+        file_id: &str,
+        mut info: FileInfo,
+        mut on_progress: impl FnMut(u64),
+    ) -> Result<FileInfo, ChatError> {
+        let get = || {
+            self.get_file_info(methods::GetFileInfo {
+                file_id: file_id.to_string(),
+            })
+        };
+        // Register before subscribing: the final event may precede the answer.
+        let mut rx = self.watch_progress(file_id).await;
+        self.subscribe_file_progress(methods::SubscribeFileProgress {
+            file_id: file_id.to_string(),
+        })
+        .await?;
+        loop {
+            match tokio::time::timeout(self.request_timeout(), rx.recv()).await {
+                Ok(Some(p)) => {
+                    on_progress(p);
+                    if p >= info.size {
+                        break;
+                    }
+                }
+                Ok(None) => return Err(ChatError::Stopped),
+                Err(_) => {
+                    return Err(ChatError::Local(format!(
+                        "{} stopped uploading to the server",
+                        crate::sanitize::line(&info.name)
+                    )));
+                }
+            }
+        }
+        let _ = self
+            .unsubscribe_file_progress(methods::UnsubscribeFileProgress {
+                file_id: file_id.to_string(),
+            })
+            .await;
+        for _ in 0..20 {
+            info = get().await?;
+            if info.ready_state == ReadyState::Ready {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        Ok(info)
+    }
+
+    /// Follows a file in a chat that was still uploading when it was posted (someone else's,
+    /// typically): what the server says of it now, its progress while it uploads, and whether
+    /// it became READY. Each finding goes to `report`; the last one is final.
+    pub async fn follow_upload(&self, file_id: &str, report: impl Fn(UploadSeen)) {
+        let info = match self
+            .get_file_info(methods::GetFileInfo {
+                file_id: file_id.to_string(),
+            })
+            .await
+        {
+            Ok(info) => info,
+            Err(e) => return report(UploadSeen::Unknown(e.to_string())),
+        };
+        let info = match info.ready_state {
+            ReadyState::Uploading => match self
+                .wait_uploaded(file_id, info, |p| report(UploadSeen::Progress(p)))
+                .await
+            {
+                Ok(info) => info,
+                Err(e) => return report(UploadSeen::Unknown(e.to_string())),
+            },
+            _ => info,
+        };
+        report(match info.ready_state {
+            ReadyState::Ready => UploadSeen::Ready,
+            ReadyState::NotAvailable => UploadSeen::Gone,
+            ReadyState::Uploading => {
+                UploadSeen::Unknown("the server never said it was ready".into())
+            }
+            ReadyState::Unknown(n) => {
+                UploadSeen::Unknown(format!("the server said readyState {n}"))
+            }
+        });
+    }
+
     /// Downloads a file to `dest` (streamed through `dest.part`, renamed when complete). Waits
     /// for a file that is still uploading: progress events, then READY.
     pub async fn download_to(&self, file_id: &str, dest: &Path) -> Result<FileInfo, ChatError> {
@@ -167,42 +267,10 @@ impl ChatHandle {
             )));
         }
         if info.ready_state == ReadyState::Uploading {
-            // Register before subscribing: the final event may precede the answer.
-            let mut rx = self.watch_progress(file_id).await;
-            self.subscribe_file_progress(methods::SubscribeFileProgress {
-                file_id: file_id.to_string(),
-            })
-            .await?;
-            loop {
-                match tokio::time::timeout(self.request_timeout(), rx.recv()).await {
-                    Ok(Some(p)) => {
-                        self.progress(dest, false, 0, info.size);
-                        if p >= info.size {
-                            break;
-                        }
-                    }
-                    Ok(None) => return Err(ChatError::Stopped),
-                    Err(_) => {
-                        return Err(ChatError::Local(format!(
-                            "{} stopped uploading to the server",
-                            crate::sanitize::line(&info.name)
-                        )));
-                    }
-                }
-            }
-            let _ = self
-                .unsubscribe_file_progress(methods::UnsubscribeFileProgress {
-                    file_id: file_id.to_string(),
-                })
-                .await;
-            // READY can lag the last progress event by a few hundred ms.
-            for _ in 0..20 {
-                info = get().await?;
-                if info.ready_state == ReadyState::Ready {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
+            let size = info.size;
+            info = self
+                .wait_uploaded(file_id, info, |_| self.progress(dest, false, 0, size))
+                .await?;
         }
         let url = info.download_url.clone().ok_or_else(|| {
             ChatError::Local(format!(

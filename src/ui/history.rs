@@ -471,6 +471,7 @@ fn content_lines(
             name,
             size,
             ready_state,
+            file_id,
             ..
         } => {
             let t = m
@@ -482,10 +483,23 @@ fn content_lines(
             // The server's word on the file, unless we have just downloaded it whole.
             let fetched = t.is_some_and(|t| t.state == TransferState::Done);
             let state = match ready_state {
-                _ if fetched => "",
-                Some(crate::chat::types::ReadyState::Uploading) => " · uploading",
-                Some(crate::chat::types::ReadyState::NotAvailable) => " · no longer available",
-                _ => "",
+                _ if fetched => String::new(),
+                // Posted while uploading: what the console learnt since (app/transfers.rs),
+                // never the posting's word alone.
+                Some(crate::chat::types::ReadyState::Uploading) => {
+                    use crate::chat::files::UploadSeen;
+                    match m.chat.uploads.get(file_id.as_str()) {
+                        Some(Some(UploadSeen::Progress(p))) if *size > 0 => {
+                            format!(" · uploading, {} %", (p.min(size) * 100) / size)
+                        }
+                        Some(Some(UploadSeen::Unknown(_))) => " · upload state unknown".into(),
+                        _ => " · uploading (checking)".into(),
+                    }
+                }
+                Some(crate::chat::types::ReadyState::NotAvailable) => {
+                    " · no longer available".into()
+                }
+                _ => String::new(),
             };
             let meta = format!(" · {}{state}", human_size(*size));
             let name = sanitize::line(name).into_owned();
