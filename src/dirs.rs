@@ -190,3 +190,48 @@ mod tests {
         assert!(!dir.path().join("ok.json.tmp").exists());
     }
 }
+
+/// The data directory held by one console: the files it rewrites whole (the outbox, the
+/// drafts) are its alone while the lock is held. The lock (`flock` on `console.lock`) goes
+/// with the process, however it ends.
+#[derive(Debug)]
+pub struct DataLock {
+    _file: std::fs::File,
+}
+
+/// Whether another console holds the data directory.
+#[derive(Debug)]
+pub enum Holder {
+    /// This process holds it now.
+    Us(DataLock),
+    /// Another process does (its pid, when it wrote one).
+    Other(Option<u32>),
+}
+
+/// Takes the data directory's lock, without waiting.
+pub fn lock_data_dir(dir: &std::path::Path) -> std::io::Result<Holder> {
+    use std::io::{Read, Seek, Write};
+    use std::os::fd::AsRawFd;
+    create_private(dir)?;
+    let path = dir.join("console.lock");
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o.open(&path)?;
+    // SAFETY: flock on a descriptor this function owns for the call.
+    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if r != 0 {
+        let e = std::io::Error::last_os_error();
+        if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            let mut text = String::new();
+            let _ = f.read_to_string(&mut text);
+            return Ok(Holder::Other(text.trim().parse().ok()));
+        }
+        return Err(e);
+    }
+    f.set_len(0)?;
+    f.rewind()?;
+    write!(f, "{}", std::process::id())?;
+    Ok(Holder::Us(DataLock { _file: f }))
+}

@@ -331,7 +331,39 @@ fn run_tui(
         let mut model = model;
         model.ui.utc_offset_secs = i64::from(chrono::Local::now().offset().local_minus_utc());
         let mut load_errors: Vec<String> = Vec::new();
-        if !demo {
+        // The outbox and the drafts are rewritten whole: one console at a time owns them. A
+        // second one on the same data directory keeps its own in memory (it neither sends
+        // the first one's queue again nor overwrites it), and says so.
+        let mut _data_lock = None;
+        let owner = match trueconf_console::dirs::data_dir() {
+            Some(d) if !demo => match trueconf_console::dirs::lock_data_dir(&d) {
+                Ok(trueconf_console::dirs::Holder::Us(lock)) => {
+                    _data_lock = Some(lock);
+                    true
+                }
+                Ok(trueconf_console::dirs::Holder::Other(pid)) => {
+                    model.notify(
+                        NoticeLevel::Warn,
+                        format!(
+                            "Another trueconf-console{} uses {}: this one keeps its outbox and \
+                             drafts in memory only (unsent messages are lost when it ends)",
+                            pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
+                            d.display()
+                        ),
+                    );
+                    false
+                }
+                Err(e) => {
+                    load_errors.push(format!(
+                        "cannot lock {}: {e}; the outbox and drafts are kept in memory only",
+                        d.display()
+                    ));
+                    false
+                }
+            },
+            _ => false,
+        };
+        if owner {
             let path = trueconf_console::dirs::data_dir().map(|d| d.join("outbox.json"));
             if let Some(p) = &path {
                 match app::OutboxFile::load(p) {
@@ -346,12 +378,14 @@ fn run_tui(
             model.composer.persist = path.is_some();
             effects.set_outbox_path(path);
             // What was being written when the program last ended.
-            if let Some(p) = trueconf_console::dirs::data_dir().map(|d| d.join("drafts.json")) {
-                match app::DraftsFile::load(&p) {
+            let drafts = trueconf_console::dirs::data_dir().map(|d| d.join("drafts.json"));
+            if let Some(p) = &drafts {
+                match app::DraftsFile::load(p) {
                     Ok(d) => model.composer.drafts = d,
-                    Err(e) => load_errors.push(kept_aside(&p, e)),
+                    Err(e) => load_errors.push(kept_aside(p, e)),
                 }
             }
+            effects.set_drafts_path(drafts);
         }
         // The explorer's history (what was sent, secrets masked) survives a restart.
         let data = trueconf_console::dirs::data_dir();

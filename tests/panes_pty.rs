@@ -189,3 +189,57 @@ fn a_draft_written_in_a_chat_is_there_after_a_restart() {
     app.send(b"q");
     assert_eq!(app.wait_exit().code(), Some(0));
 }
+
+#[test]
+fn a_second_console_on_the_same_data_dir_neither_resends_nor_overwrites_the_first_ones_outbox() {
+    use trueconf_console::app::{OutboxFile, Outgoing};
+    let home = Home::new();
+    let data = home.data_dir().join("trueconf-console");
+    // A message queued in an earlier run.
+    let outbox = data.join("outbox.json");
+    let queued = OutboxFile {
+        items: vec![Outgoing::new("p".into(), "queued earlier".into(), "text")],
+        claimed: vec![],
+    };
+    OutboxFile::save(&outbox, &queued).unwrap();
+    // The first console owns the data directory, and the queue.
+    let mut first = PtyApp::spawn(&[], &home.env(), 160, 48);
+    first.wait_for_text("? help");
+    assert!(data.join("console.lock").exists());
+    first.send(b"O");
+    first.wait_for_text("Outbox · 1 item");
+    let before = std::fs::read(&outbox).unwrap();
+    // The second says it does not, and has nothing of the first one's queue to send.
+    let mut second = PtyApp::spawn(&[], &home.env(), 160, 48);
+    second.wait_for_text("Another trueconf-console");
+    assert!(
+        second
+            .contents()
+            .contains(&format!("(pid {})", first.pid())),
+        "{}",
+        second.contents()
+    );
+    second.send(b"O");
+    second.wait_for_text("Nothing waiting to be sent or retried");
+    second.send(b"\x1b");
+    second.wait_for("the outbox closed", |s| {
+        !s.contents().contains("Nothing waiting")
+    });
+    second.send(b"q");
+    assert_eq!(second.wait_exit().code(), Some(0));
+    assert_eq!(
+        std::fs::read(&outbox).unwrap(),
+        before,
+        "the outbox file is untouched"
+    );
+    first.send(b"\x1b");
+    first.wait_for("the outbox closed", |s| !s.contents().contains("Outbox ·"));
+    first.send(b"q");
+    assert_eq!(first.wait_exit().code(), Some(0));
+    // With the first gone, the next console owns it again.
+    let mut third = PtyApp::spawn(&[], &home.env(), 160, 48);
+    third.wait_for_text("? help");
+    assert!(!third.contents().contains("Another trueconf-console"));
+    third.send(b"q");
+    assert_eq!(third.wait_exit().code(), Some(0));
+}

@@ -17,6 +17,7 @@ pub struct Effects {
     room_requests: Option<(RoomRequests, JoinHandle<()>)>,
     chat: Option<(crate::chat::ChatHandle, JoinHandle<()>)>,
     outbox_path: Option<std::path::PathBuf>,
+    drafts_path: Option<std::path::PathBuf>,
     /// The data dir: the explorer's history and saved scripts go there.
     data_dir: Option<std::path::PathBuf>,
     ticks: Option<JoinHandle<()>>,
@@ -34,6 +35,7 @@ impl Effects {
             room_requests: None,
             chat: None,
             outbox_path: None,
+            drafts_path: None,
             data_dir: None,
             ticks: None,
             room_liveness: Vec::new(),
@@ -64,6 +66,11 @@ impl Effects {
     /// Where `Cmd::SaveOutbox` writes.
     pub fn set_outbox_path(&mut self, path: Option<std::path::PathBuf>) {
         self.outbox_path = path;
+    }
+
+    /// Where `Cmd::SaveDrafts` writes.
+    pub fn set_drafts_path(&mut self, path: Option<std::path::PathBuf>) {
+        self.drafts_path = path;
     }
 
     /// Connects the chat link; its events come back as [`Msg::Chat`]. A target that cannot
@@ -457,11 +464,10 @@ impl Effects {
                 let _ = self.tx.try_send(Msg::ScriptSaved(result));
             }
             Cmd::SaveDrafts(drafts) => {
-                if let Some(d) = &self.data_dir {
-                    let p = d.join("drafts.json");
-                    if let Err(e) = super::DraftsFile::save(&p, &drafts) {
-                        tracing::error!("cannot save the drafts to {}: {e}", p.display());
-                    }
+                if let Some(p) = &self.drafts_path
+                    && let Err(e) = super::DraftsFile::save(p, &drafts)
+                {
+                    tracing::error!("cannot save the drafts to {}: {e}", p.display());
                 }
             }
             Cmd::Quit | Cmd::Bell | Cmd::Suspend => {}

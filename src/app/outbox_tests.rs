@@ -162,3 +162,32 @@ fn a_file_on_its_way_is_not_said_to_be_dropped() {
     let notice = &m.ui.notice.as_ref().unwrap().text;
     assert!(notice.contains("cannot be dropped now"), "{notice}");
 }
+
+#[test]
+fn quitting_with_unsent_messages_no_file_keeps_asks_first() {
+    let mut m = model("");
+    m.composer
+        .outbox
+        .push(crate::app::Outgoing::new("a".into(), "hi".into(), "text"));
+    // Another console owns the data directory: nothing keeps the message.
+    m.composer.persist = false;
+    let cmds = ch(&mut m, 'q');
+    assert!(!cmds.contains(&Cmd::Quit), "{cmds:?}");
+    let Mode::Confirm(c) = &m.mode else {
+        panic!("{:?}", m.mode)
+    };
+    assert!(
+        c.question
+            .contains("1 unsent message is kept only in memory"),
+        "{}",
+        c.question
+    );
+    assert!(ch(&mut m, 'y').contains(&Cmd::Quit));
+    // Kept in the outbox file: quits at once (the message is sent on the next start).
+    let mut m = model("");
+    m.composer
+        .outbox
+        .push(crate::app::Outgoing::new("a".into(), "hi".into(), "text"));
+    m.composer.persist = true;
+    assert!(ch(&mut m, 'q').contains(&Cmd::Quit));
+}

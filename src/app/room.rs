@@ -284,7 +284,8 @@ pub(super) fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
     vec![]
 }
 
-/// `q`: quits at once, except while the Room (its link up) is in a call or one rings: then it
+/// `q`: quits at once, except while the Room (its link up) is in a call or one rings, or
+/// unsent messages are kept in memory only: then it
 /// asks first, and says the call goes on without the console.
 pub(super) fn quit_key(m: &mut Model) -> Vec<Cmd> {
     let ask = if m.room.link.is_up() {
@@ -310,6 +311,22 @@ pub(super) fn quit_key(m: &mut Model) -> Vec<Cmd> {
         }
     } else {
         None
+    };
+    // Unsent messages that no file keeps (another console owns the data directory): lost
+    // on quitting, so asked first.
+    let unsent = m.composer.outbox.len();
+    let lost;
+    let ask = match ask {
+        None if unsent > 0 && !m.composer.persist && m.session != super::Session::Demo => {
+            lost = format!(
+                "{unsent} unsent message{} kept only in memory (another console owns the data \
+                 directory): quit and lose {}?",
+                if unsent == 1 { " is" } else { "s are" },
+                if unsent == 1 { "it" } else { "them" }
+            );
+            Some((lost.as_str(), "quit, lose them"))
+        }
+        a => a,
     };
     let Some((question, label)) = ask else {
         return super::update::quit(m);
