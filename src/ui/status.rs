@@ -149,16 +149,16 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
         // Keys are typed into these: only what ends them.
         Mode::Prompt(Prompt::Call(_)) => {
             return vec![
-                ("↑↓".into(), "choose"),
                 ("Enter".into(), "call"),
                 ("Esc".into(), "cancel"),
+                ("↑↓".into(), "choose"),
             ];
         }
         Mode::Prompt(Prompt::Forward { .. }) => {
             return vec![
-                ("↑↓".into(), "choose"),
                 ("Enter".into(), "forward"),
                 ("Esc".into(), "cancel"),
+                ("↑↓".into(), "choose"),
             ];
         }
         Mode::Prompt(Prompt::Upload { .. }) => {
