@@ -61,6 +61,20 @@ fn env(chat: &str, n: u64, author: &str, text: &str) -> Envelope {
 /// The demo model signed in, with one group chat ("Project", `unread` unread) opened from the
 /// list and its newest page loaded: `mine` of ours, then `others` from Alice.
 fn project(w: u16, h: u16, unread: u64, mine: u64, others: u64) -> Model {
+    let mut page: Vec<(String, String)> = (1..=mine)
+        .map(|n| (ME.to_string(), format!("our message {n}")))
+        .collect();
+    page.extend((mine + 1..=mine + others).map(|n| {
+        (
+            "alice@video.example.com".to_string(),
+            format!("Alice's message {n}"),
+        )
+    }));
+    project_with(w, h, unread, &page)
+}
+
+/// The same, with the messages given (author, text), oldest first.
+fn project_with(w: u16, h: u16, unread: u64, messages: &[(String, String)]) -> Model {
     let mut m = Model::demo(&Config::default(), (w, h), false);
     m.ui.utc_offset_secs = 0;
     update(
@@ -81,17 +95,11 @@ fn project(w: u16, h: u16, unread: u64, mine: u64, others: u64) -> Model {
     update(&mut m, Msg::ChatsLoaded(Ok(vec![chat])));
     key(&mut m, KeyCode::Tab);
     key(&mut m, KeyCode::Enter);
-    let mut page: Vec<Envelope> = (1..=mine)
-        .map(|n| env("p", n, ME, &format!("our message {n}")))
+    let mut page: Vec<Envelope> = messages
+        .iter()
+        .zip(1..)
+        .map(|((who, text), n)| env("p", n, who, text))
         .collect();
-    page.extend((mine + 1..=mine + others).map(|n| {
-        env(
-            "p",
-            n,
-            "alice@video.example.com",
-            &format!("Alice's message {n}"),
-        )
-    }));
     page.reverse();
     update(
         &mut m,
@@ -164,6 +172,23 @@ fn a_chat_with_more_unread_than_the_pane_shows_opens_at_the_first_of_them() {
             "the first unread is shown:\n{s}"
         );
         assert!(!s.contains("Alice's message 35"), "not the newest:\n{s}");
+        // Six unread, each long enough to wrap over several rows: laid out, they do not fit.
+        let long = "a long message that wraps over several rows of the history pane, ".repeat(3);
+        let mut msgs: Vec<(String, String)> = (1..=5)
+            .map(|n| (ME.to_string(), format!("our message {n}")))
+            .collect();
+        msgs.extend((6..=11).map(|n| {
+            (
+                "alice@video.example.com".to_string(),
+                format!("Alice's message {n}: {long}"),
+            )
+        }));
+        let m = project_with(w, h, 6, &msgs);
+        let s = screen(&m);
+        assert!(
+            s.contains("new messages") && s.contains("Alice's message 6:"),
+            "{w}x{h}:\n{s}"
+        );
         // A few unread that fit: the view follows the newest as before.
         let m = project(w, h, 2, 5, 2);
         let s = screen(&m);
@@ -492,4 +517,30 @@ fn the_status_bar_names_the_keys_of_what_has_the_keyboard() {
     update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
     let s = status_row(&m);
     assert!(s.contains("a accept") && s.contains("r reject"), "{s}");
+}
+
+#[test]
+fn at_the_start_of_a_chat_newer_messages_fill_the_pane() {
+    let mut m = project(80, 24, 0, 2, 30);
+    for _ in 0..4 {
+        key(&mut m, KeyCode::PageUp);
+    }
+    let o = m.chat.open.as_ref().unwrap();
+    assert_eq!(o.selected_index(), Some(0), "the cursor on the oldest");
+    let s = screen(&m);
+    assert!(s.contains("The chat starts here"), "{s}");
+    // The pane is full: no run of empty history rows below the messages.
+    let rows: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains("our message") || l.contains("Alice's message"))
+        .collect();
+    assert!(rows.len() >= 6, "{s}");
+    let bottom = s.lines().rev().nth(5).unwrap();
+    assert!(
+        bottom
+            .split('│')
+            .nth(3)
+            .is_some_and(|r| !r.trim().is_empty()),
+        "{s}"
+    );
 }

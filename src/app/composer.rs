@@ -222,6 +222,20 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             if d.editor.is_blank() {
                 return vec![];
             }
+            // The server takes at most MAX_TEXT characters and refuses more with a generic
+            // error; plain text is counted here, before anything is sent (markup is not
+            // counted by the server, so marked-up text is left to it).
+            let n = d.editor.text().chars().count();
+            if d.parse_mode.wire() == "text" && n > MAX_TEXT {
+                m.notify(
+                    NoticeLevel::Error,
+                    format!(
+                        "Not sent: the message has {n} characters; the server takes at most \
+                         {MAX_TEXT}. Shorten it or send it in parts"
+                    ),
+                );
+                return vec![];
+            }
             // What was sent shows at the bottom: follow the newest again. Sending leaves the
             // composer, so that the next keys are commands again (an `m` meant for the
             // microphone must not land in a new draft); Enter or `i` writes again.
@@ -265,6 +279,9 @@ pub(super) fn save_outbox(m: &Model) -> Option<Cmd> {
 
 /// Puts a message in the outbox (saved first), and sends it if the link is up and nothing
 /// of its chat is ahead of it.
+/// The most characters of text a message may have (the server refuses more).
+pub const MAX_TEXT: usize = 4096;
+
 pub(super) fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
     out.local_id = m
         .composer

@@ -744,3 +744,53 @@ fn ctrl_t_shows_the_inspector_from_the_explorer_and_the_reply_follows_the_screen
     );
     assert_eq!(view(&m).lines().len(), n + 1);
 }
+
+#[test]
+fn a_message_the_explorer_sends_shows_in_the_open_chat() {
+    let mut m = online();
+    m.chat.open = Some(crate::app::OpenChat {
+        chat_id: "c1".into(),
+        ..Default::default()
+    });
+    key(&mut m, KeyCode::Char('x'));
+    key(&mut m, KeyCode::Tab);
+    typed(&mut m, "sendmessage");
+    key(&mut m, KeyCode::Enter);
+    let text = x(&m)
+        .editor
+        .text()
+        .replace("\"chatId\": \"\"", "\"chatId\": \"c1\"")
+        .replace("\"text\": \"\"", "\"text\": \"hi\"");
+    m.mode.explorer_mut().unwrap().editor = Editor::new(&text);
+    key(&mut m, KeyCode::Enter);
+    let id = m.explorer.session.last().unwrap().id;
+    let cmds = update(
+        &mut m,
+        Msg::ExplorerReply {
+            id,
+            sent_at_ms: 1000,
+            rtt_ms: 5,
+            outcome: Ok(json!({"messageId": "m9"})),
+        },
+    );
+    // The server does not echo our own message: the open chat reads its newest page.
+    assert_eq!(
+        cmds,
+        vec![Cmd::LoadHistory {
+            chat_id: "c1".into(),
+            before: None
+        }]
+    );
+    // A request that writes nothing reads nothing again.
+    m.explorer.session.last_mut().unwrap().sent.method = "getChats".into();
+    let cmds = update(
+        &mut m,
+        Msg::ExplorerReply {
+            id,
+            sent_at_ms: 1000,
+            rtt_ms: 5,
+            outcome: Ok(json!([])),
+        },
+    );
+    assert!(cmds.is_empty(), "{cmds:?}");
+}

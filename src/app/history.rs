@@ -17,8 +17,7 @@ const LOAD_AHEAD: usize = 10;
 /// first of them (the "new messages" line above it in view) rather than following the newest,
 /// which would scroll the line and the oldest unread messages off the top.
 fn open_at_unread(m: &mut Model) {
-    let rows = crate::ui::history_rows(m);
-    let Some(o) = m.chat.open.as_mut() else {
+    let Some(o) = m.chat.open.as_ref() else {
         return;
     };
     let Some(first) = o.first_unread.clone() else {
@@ -30,9 +29,10 @@ fn open_at_unread(m: &mut Model) {
     let Some(at) = o.messages.iter().rposition(|e| e.message_id == first) else {
         return;
     };
-    // Every message takes at least two rows (its author and time, its text), the line one.
-    let needed = (o.messages.len() - at) * 2 + 1;
-    if needed > rows {
+    // Laid out as the history draws them (wrapped, with their headers).
+    if !crate::ui::fits_from(m, at)
+        && let Some(o) = m.chat.open.as_mut()
+    {
         o.selected = Some(first);
     }
 }

@@ -5,12 +5,14 @@
 //!    turns the terminal's own Ctrl-Z into a key), from anywhere.
 //! 2. A terminal below the minimum size shows only "too small": `q` quits, other keys do
 //!    nothing (they would act on a screen nobody sees).
-//! 3. A pop-up (help, the participants list, prompt, confirmation) takes every key: it is
-//!    modal, drawn over all.
-//! 4. The call dialog is drawn over every pane and mode, so its keys come next, whatever the
-//!    user is doing: a ringing call's accept and reject keys; for our outgoing call, `back`
-//!    (Esc) or hang up cancels it. Other keys go on to the mode.
-//! 5. Otherwise the mode's own keys: the composer, the filter, the explorer, or the panes'
+//! 3. A pop-up that is typed into (a prompt, a confirmation, a viewer's search being typed)
+//!    takes every key: it is modal, drawn over all (a ringing call waits for its Esc).
+//! 4. A ringing call's accept and reject keys come next, whatever the user is doing: the call
+//!    dialog is drawn over every pane, mode and reading pop-up (help, the log, the
+//!    participants, the outbox).
+//! 5. A reading pop-up takes the other keys.
+//! 6. For our outgoing call, `back` (Esc) or hang up cancels it. Other keys go on to the mode.
+//! 7. Otherwise the mode's own keys: the composer, the filter, the explorer, or the panes'
 //!    bindings.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -46,10 +48,19 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         };
     }
     match &m.mode {
-        Mode::Pager(_) => return super::pager::on_key(m, &k),
-        Mode::Participants { .. } => return super::room::on_participants_key(m, key),
         Mode::Prompt(_) => return super::prompts::on_prompt_key(m, &k),
         Mode::Confirm(_) => return super::prompts::on_confirm_key(m, &k),
+        Mode::Pager(_) if m.mode.is_typed_popup() => return super::pager::on_key(m, &k),
+        _ => {}
+    }
+    if m.room.state.invite.is_some()
+        && let Some(action) = m.ui.keys.lookup(key, &[Context::CallDialog])
+    {
+        return super::update::on_action(m, action);
+    }
+    match &m.mode {
+        Mode::Pager(_) => return super::pager::on_key(m, &k),
+        Mode::Participants { .. } => return super::room::on_participants_key(m, key),
         Mode::Outbox { selected } => return super::outbox::on_key(m, key, *selected),
         _ => {}
     }

@@ -101,6 +101,16 @@ impl Mode {
     }
 
     /// A pop-up (help, the participants, prompt, confirmation) is over the screen.
+    /// A pop-up whose keys are typed into it (a prompt, a confirmation, a viewer's search as
+    /// it is typed): a ringing call's keys wait until it is closed.
+    pub fn is_typed_popup(&self) -> bool {
+        match self {
+            Mode::Prompt(_) | Mode::Confirm(_) => true,
+            Mode::Pager(p) => p.viewer.search().typing.is_some(),
+            _ => false,
+        }
+    }
+
     pub fn is_popup(&self) -> bool {
         matches!(
             self,

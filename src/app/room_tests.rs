@@ -326,6 +326,17 @@ fn call_dialog_keys_answer_a_ringing_call() {
         update(&mut m, press('h')),
         vec![Cmd::room("reject", json!({}))]
     );
+    // Over the help (a pop-up that is read), `a` answers…
+    update(&mut m, press('?'));
+    assert!(matches!(m.mode, Mode::Pager(_)));
+    assert_eq!(
+        update(&mut m, press('a')),
+        vec![Cmd::room("accept", json!({}))]
+    );
+    // … but while the help's search is typed, it is a letter of the query.
+    update(&mut m, press('/'));
+    assert!(update(&mut m, press('a')).is_empty());
+    assert!(m.mode.is_typed_popup());
 }
 
 #[test]
@@ -429,13 +440,15 @@ fn the_call_dialog_keys_win_over_every_mode_but_a_pop_up() {
         hang_up
     );
     assert_eq!(m.mode.explorer().unwrap().editor.text(), text);
-    // A pop-up over the dialog keeps every key.
+    // A question over the dialog keeps every key: `a` answers the question (here, by
+    // cancelling it), never the call.
     let mut m = online_demo();
     ringing(&mut m);
-    update(&mut m, press('?'));
+    update(&mut m, press('q'));
+    assert!(matches!(m.mode, Mode::Confirm(_)));
     assert!(
         update(&mut m, press('a')).is_empty(),
-        "help is open: `a` does nothing"
+        "a confirmation is open: `a` does not accept the call"
     );
 }
 

@@ -49,8 +49,13 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             rtt_ms,
             outcome,
         } => {
+            let ok = outcome.is_ok();
             super::explorer::replied(m, id, sent_at_ms, rtt_ms, outcome);
-            vec![]
+            if ok {
+                explorer_wrote(m, id).into_iter().collect()
+            } else {
+                vec![]
+            }
         }
         Msg::ScriptSaved(r) => {
             match r {
@@ -283,6 +288,35 @@ pub(super) fn short(s: &str) -> String {
 
 /// Ends the program: what it holds that a restart should find (the outbox, the drafts) is
 /// saved first, whatever asked for the end (a key, a signal, a terminal that went away).
+/// Chat methods by which the explorer writes to a chat: the server does not push our own
+/// messages back to us, so the open chat reads its newest page again to show what was done.
+const EXPLORER_WRITES: &[&str] = &[
+    "sendMessage",
+    "editMessage",
+    "removeMessage",
+    "sendFile",
+    "forwardMessage",
+    "replyMessage",
+    "clearHistory",
+    "sendSurvey",
+];
+
+/// After the explorer's request `id` succeeded: the open chat's newest page again, when the
+/// request wrote to a chat (which the server does not echo to its author).
+fn explorer_wrote(m: &Model, id: u64) -> Option<Cmd> {
+    let t = m.explorer.session.iter().rev().find(|t| t.id == id)?;
+    if t.sent.api != super::explorer::Api::Chat
+        || !EXPLORER_WRITES.contains(&t.sent.method.as_str())
+    {
+        return None;
+    }
+    let open = m.chat.open.as_ref()?;
+    Some(Cmd::LoadHistory {
+        chat_id: open.chat_id.clone(),
+        before: None,
+    })
+}
+
 pub(super) fn quit(m: &mut Model) -> Vec<Cmd> {
     m.quit = true;
     let mut cmds: Vec<Cmd> = super::composer::save_outbox(m).into_iter().collect();

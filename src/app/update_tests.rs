@@ -393,8 +393,25 @@ fn the_composer_keeps_drafts_and_the_outbox_delivers_across_a_link_drop() {
     );
     assert!(!m.mode.is_composing());
     assert_eq!(m.composer.drafts[&open].editor.text(), "hi q\nthere\n");
-    // Enter sends: saved to the outbox first, then handed to the link.
+    // Plain text over the server's limit is not sent: said, and kept as written.
     update(&mut m, press('i'));
+    let long = "x".repeat(crate::app::composer::MAX_TEXT + 1);
+    update(&mut m, Msg::Paste(long.clone()));
+    assert!(update(&mut m, enter()).is_empty());
+    assert!(m.mode.is_composing());
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("4108 characters; the server takes at most 4096"),
+        "{:?}",
+        m.ui.notice
+    );
+    let d = &mut m.composer.drafts.get_mut(&open).unwrap().editor;
+    assert!(d.text().ends_with(&long));
+    *d = crate::app::Editor::new("hi q\nthere\n");
+    // Enter sends: saved to the outbox first, then handed to the link.
     let cmds = update(&mut m, enter());
     assert!(
         matches!(&cmds[..], [Cmd::SaveOutbox(f), Cmd::SendChat(o)]

@@ -22,6 +22,23 @@ struct Ctx<'a> {
     w: usize,
 }
 
+/// Rows the open chat's messages from `from` to the newest take at width `w` (plus the "new
+/// messages" line), counted until `limit`.
+pub(super) fn rows_from(m: &Model, theme: &Theme, w: usize, from: usize, limit: usize) -> usize {
+    let Some(open) = &m.chat.open else {
+        return 0;
+    };
+    let cx = Ctx { m, theme, w };
+    let mut rows = 1;
+    for e in open.messages.iter().skip(from) {
+        if rows > limit {
+            break;
+        }
+        rows += message_lines(e, &cx, false).len();
+    }
+    rows
+}
+
 pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut HitMap) {
     let title = match &m.chat.open {
         Some(o) => format!(
@@ -140,9 +157,20 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut H
             bottom_anchored((0..msgs.len()).rev().map(tagged), tail, h)
         }
         // Around the cursor: newer messages fill at most half the pane below it, so the
-        // selected message stays in view and moving costs what is visible.
+        // selected message stays in view and moving costs what is visible; near the start of
+        // the chat, where the older ones leave room, the newer ones fill it.
         Some(sel) => {
-            let below = h / 2;
+            let above: usize = (0..=sel)
+                .rev()
+                .scan(0usize, |rows, i| {
+                    (*rows < h).then(|| {
+                        *rows += block_of(i).len();
+                        *rows
+                    })
+                })
+                .last()
+                .unwrap_or(0);
+            let below = h.saturating_sub(above).max(h / 2);
             let mut after: Vec<(Line, Option<usize>)> = Vec::new();
             for i in sel + 1..msgs.len() {
                 if after.len() >= below {
@@ -493,6 +521,9 @@ fn content_lines(
                             format!(" · uploading, {} %", (p.min(size) * 100) / size)
                         }
                         Some(Some(UploadSeen::Unknown(_))) => " · upload state unknown".into(),
+                        // Learnt earlier this session (a page read again still says 1).
+                        Some(Some(UploadSeen::Ready)) => String::new(),
+                        Some(Some(UploadSeen::Gone)) => " · no longer available".into(),
                         _ => " · uploading (checking)".into(),
                     }
                 }

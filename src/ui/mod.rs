@@ -54,15 +54,25 @@ pub fn view(model: &Model, f: &mut Frame) {
     draw(model, f);
 }
 
-/// How many rows the history pane shows messages in at the model's screen size (what
-/// `update` needs to know whether the unread messages fit).
-pub fn history_rows(model: &Model) -> usize {
+/// The history pane's inside (columns, rows) at the model's screen size.
+fn history_inner(model: &Model) -> (usize, usize) {
     let (w, h) = model.ui.size;
     let area = ratatui::layout::Rect::new(0, 0, w, h);
     let l = MainLayout::new(area, model.ui.inspector, |w| {
         composer::wanted_rows(model, w)
     });
-    usize::from(l.history.height.saturating_sub(2))
+    (
+        usize::from(l.history.width.saturating_sub(2)),
+        usize::from(l.history.height.saturating_sub(2)),
+    )
+}
+
+/// Whether the open chat's messages from position `from` to the newest, laid out as the
+/// history draws them (with the "new messages" line), fit in the history pane.
+pub fn fits_from(model: &Model, from: usize) -> bool {
+    let (w, h) = history_inner(model);
+    let theme = Theme::for_model(model);
+    history::rows_from(model, &theme, w, from, h + 1) <= h
 }
 
 /// Draws the whole screen for `model` and says where what is, for the mouse.
@@ -99,12 +109,20 @@ pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
         }
     }
     status::bar(f, l.status, model, &theme);
-    dialog::call(f, area, model, &theme, &mut hits);
+    // The call dialog is over everything but a pop-up being typed into (whose keys come
+    // first: app/input.rs).
+    let typed = model.mode.is_typed_popup();
+    if typed {
+        dialog::call(f, area, model, &theme, &mut hits);
+    }
     if model.mode.is_popup() {
         // A pop-up covers what is under it, for the mouse too.
         hits.push(area, Target::Popup);
     }
     overlay(f, area, model, &model.mode, &theme, &mut hits);
+    if !typed {
+        dialog::call(f, area, model, &theme, &mut hits);
+    }
     hits
 }
 

@@ -104,8 +104,12 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
             .first()
             .map_or_else(|| "(unbound)".to_string(), ToString::to_string)
     };
-    // A ringing call's keys work over every mode but the explorer's text (app/input.rs).
-    if m.room.state.invite.is_some() && !matches!(m.mode, Mode::Explorer(_)) {
+    // A ringing call's keys work over every mode but a pop-up being typed into, which
+    // Esc closes first (app/input.rs).
+    if m.room.state.invite.is_some() {
+        if m.mode.is_typed_popup() {
+            return vec![("Esc".into(), "first, to answer the call")];
+        }
         return vec![
             (key(Action::Accept), "accept"),
             (key(Action::Reject), "reject"),
@@ -132,12 +136,21 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
         Mode::Pager(p) if p.viewer.search().typing.is_some() => {
             return vec![("Enter".into(), "search"), ("Esc".into(), "cancel")];
         }
+        Mode::Pager(p) if !p.viewer.search().query.is_empty() => {
+            return vec![
+                ("n N".into(), "next / previous match"),
+                ("Esc".into(), "close"),
+            ];
+        }
         Mode::Pager(_) => {
             return vec![
                 ("/".into(), "search"),
                 ("PgDn".into(), "page"),
                 ("Esc".into(), "close"),
             ];
+        }
+        Mode::Outbox { .. } if crate::app::outbox_rows(m).is_empty() => {
+            return vec![("Esc".into(), "close")];
         }
         Mode::Outbox { .. } => {
             return vec![
