@@ -146,9 +146,17 @@ fn set_aside(work: &mut String, at: usize, end: usize) -> Option<String> {
             .map(|(k, _)| k.trim().trim_matches('"').to_string())
             .unwrap_or_default()
     };
+    // Byte for byte, so that every later offset still points into the file as written (a
+    // character of several bytes becomes as many spaces).
     let blank: String = work[start..stop]
         .chars()
-        .map(|c| if c == '\n' { '\n' } else { ' ' })
+        .map(|c| {
+            if c == '\n' {
+                "\n".to_string()
+            } else {
+                " ".repeat(c.len_utf8())
+            }
+        })
         .collect();
     work.replace_range(start..stop, &blank);
     Some(name)

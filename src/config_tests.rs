@@ -156,6 +156,27 @@ fn every_error_is_found_each_at_its_line() {
     let e = Config::check_text("[ui]\nbell = \n[chat]\nserver = 5\n", Path::new("t.toml"));
     assert_eq!(e.len(), 1, "{e:#?}");
     assert!(Config::check_text("", Path::new("t.toml")).is_empty());
+    // Keys of several-byte characters set aside move nothing after them.
+    let text =
+        "[ui]\n\"k\u{202e}y\" = 1\n\"名前名前名前\" = 2\n\"名前名前名前x\" = 2\nmouse = \"x\"\n";
+    let e = Config::check_text(text, Path::new("t.toml"));
+    let at: Vec<(Option<usize>, Option<usize>)> = e
+        .iter()
+        .map(|e| match e {
+            ConfigError::Invalid { line, column, .. } => (*line, *column),
+            ConfigError::Read { .. } => (None, None),
+        })
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (Some(2), Some(1)),
+            (Some(3), Some(1)),
+            (Some(4), Some(1)),
+            (Some(5), Some(9))
+        ],
+        "{e:#?}"
+    );
 }
 
 #[test]

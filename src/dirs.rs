@@ -154,6 +154,33 @@ pub enum FileError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_holder_at_a_time_and_never_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("data");
+        let first = super::lock_data_dir(&d).unwrap();
+        assert!(matches!(first, super::Holder::Us(_)));
+        // Another open of the lock (as another process would) finds it held, with our pid.
+        match super::lock_data_dir(&d).unwrap() {
+            super::Holder::Other(pid) => assert_eq!(pid, Some(std::process::id())),
+            super::Holder::Us(_) => panic!("held twice"),
+        }
+        drop(first);
+        assert!(matches!(
+            super::lock_data_dir(&d).unwrap(),
+            super::Holder::Us(_)
+        ));
+        // A link in its place is refused, and what it points at is left alone.
+        let d2 = dir.path().join("data2");
+        std::fs::create_dir(&d2).unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        std::os::unix::fs::symlink(&victim, d2.join("console.lock")).unwrap();
+        let e = super::lock_data_dir(&d2).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    }
+
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
@@ -216,9 +243,22 @@ pub fn lock_data_dir(dir: &std::path::Path) -> std::io::Result<Holder> {
     let path = dir.join("console.lock");
     let mut o = std::fs::OpenOptions::new();
     o.read(true).write(true).create(true).truncate(false);
+    // Never through a link: the pid would overwrite whatever it points at.
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut f = o.open(&path)?;
+    {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NOFOLLOW);
+    }
+    let mut f = o.open(&path).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            std::io::Error::other("it is a symbolic link (the console never follows one there)")
+        } else {
+            e
+        }
+    })?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("it is not a regular file"));
+    }
     // SAFETY: flock on a descriptor this function owns for the call.
     let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
     if r != 0 {

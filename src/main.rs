@@ -12,7 +12,7 @@ use trueconf_console::app::{self, Model, NoticeLevel, Session};
 use trueconf_console::chat::auth::TokenCache;
 use trueconf_console::chat::{ChatLinkOptions, ChatTarget};
 use trueconf_console::cli::{Cli, Command, ConfigCommand, PanicSite};
-use trueconf_console::config::Config;
+use trueconf_console::config::{Config, ConfigError};
 use trueconf_console::room::RoomTarget;
 use trueconf_console::sim::{ChatSim, ChatSimConfig, RoomSim, RoomSimConfig, World};
 use trueconf_console::{commands, logging, tui};
@@ -149,6 +149,22 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         Ok(c) => c,
         Err(e) => {
             warn_user!("trueconf-console: {e}");
+            // A start stops at the first error; the check lists them all.
+            let more = match (&path, &e) {
+                (Some(p), ConfigError::Invalid { .. }) => std::fs::read_to_string(p)
+                    .map(|t| Config::check_text(&t, p).len().saturating_sub(1))
+                    .unwrap_or(0),
+                _ => 0,
+            };
+            if more > 0 {
+                warn_user!(
+                    "trueconf-console: {more} more error{} in the file: `trueconf-console config check{}` lists them all",
+                    if more == 1 { "" } else { "s" },
+                    path.as_ref()
+                        .map(|p| format!(" --config {}", p.display()))
+                        .unwrap_or_default()
+                );
+            }
             return Ok(ExitCode::from(2));
         }
     };
@@ -356,7 +372,7 @@ fn run_tui(
                 Err(e) => {
                     load_errors.push(format!(
                         "cannot lock {}: {e}; the outbox and drafts are kept in memory only",
-                        d.display()
+                        d.join("console.lock").display()
                     ));
                     false
                 }

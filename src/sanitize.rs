@@ -19,7 +19,9 @@ fn is_layout_control(c: char) -> bool {
     matches!(c, '\u{2028}' | '\u{2029}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
-fn needs_cleaning(c: char) -> bool {
+/// Whether `c` is one the cleaning removes or replaces (controls, bidirectional controls,
+/// line separators, annotation marks).
+pub fn needs_cleaning(c: char) -> bool {
     c.is_control() || is_bidi_control(c) || is_layout_control(c)
 }
 

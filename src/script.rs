@@ -17,7 +17,7 @@
 //! keeps a key of the reply (a dotted path for nested keys) for later steps, where `${name}`
 //! stands for it. `${TRUECONF_…}` (a name starting with `TRUECONF_`) is read from the
 //! environment instead: that is how a script holds a secret (the explorer saves the Room PIN as
-//! `${TRUECONF_ROOM_PIN}`, a password as `${TRUECONF_PASSWORD}`); a variable that is not set stops
+//! `${TRUECONF_ROOM_PIN}`, the chat password as `${TRUECONF_PASSWORD}`); a variable that is not set stops
 //! the script before anything is sent, and no other environment variable is ever read. A
 //! leading `!` says the request is expected to fail; `!CODE` names the chat error code it must
 //! fail with. `wait EVENT [FIELDS] [SECONDS]` waits (10 s by default) for an event, or a chat
@@ -442,6 +442,13 @@ pub async fn run_with_env<B: Backend>(
     mut report: impl FnMut(&StepResult),
 ) -> Result<usize, StepResult> {
     let mut vars: HashMap<String, String> = HashMap::new();
+    // The secrets the script reads: never in what a result says (a server's error may quote
+    // what it was sent, a name or a path made with one).
+    let secrets: Vec<String> = env_names(steps)
+        .into_iter()
+        .filter_map(|(n, _)| env(&n))
+        .filter(|v| v.chars().count() >= crate::logging::MIN_REDACTED_LEN)
+        .collect();
     // Events seen since the previous wait was satisfied.
     let mut seen: Vec<(String, Value)> = Vec::new();
     for (n, step) in steps.iter().enumerate() {
@@ -564,12 +571,31 @@ pub async fn run_with_env<B: Backend>(
                 }
             }
         };
+        let r = hidden(r, &secrets);
         report(&r);
         if !r.expected {
             return Err(r);
         }
     }
     Ok(steps.len())
+}
+
+/// A result with every secret the script read masked in its error and its reply.
+fn hidden(mut r: StepResult, secrets: &[String]) -> StepResult {
+    if secrets.is_empty() {
+        return r;
+    }
+    let mask = |s: &str| {
+        secrets
+            .iter()
+            .fold(s.to_string(), |acc, v| acc.replace(v.as_str(), "***"))
+    };
+    r.error = r.error.as_deref().map(mask);
+    let text = r.reply.to_string();
+    if secrets.iter().any(|v| text.contains(v.as_str())) {
+        r.reply = serde_json::from_str(&mask(&text)).unwrap_or(Value::Null);
+    }
+    r
 }
 
 /// One line for a step's result, as a person reads it.
@@ -619,30 +645,47 @@ pub fn describe(r: &StepResult) -> String {
 mod backends;
 pub use backends::{ChatBackend, RoomBackend, chat_refusal, room_refusal};
 
-/// A script line for a request (what the explorer saves). A top-level key `secret` names a
-/// variable for is written as `${VARIABLE}` in place of its value (which is never written).
+/// A script line for a request (what the explorer saves). A key `secret` names a variable for
+/// (at any depth) is written as `${VARIABLE}` in place of its value (which is never written).
 /// Every other `${` is written `\u0024{`: the same text once the line is read as JSON, but
 /// never taken for a name, so a message that quotes `${TRUECONF_PASSWORD}` or `${HOME}` is
 /// replayed as written instead of being filled in from the environment.
 pub fn request_line(
     method: &str,
     params: &Map<String, Value>,
-    secret: impl Fn(&str, &Value) -> Option<&'static str>,
+    secret: impl Fn(&str, &Value) -> Option<String>,
 ) -> String {
     if params.is_empty() {
         return method.to_string();
     }
-    let fields: Vec<String> = params
+    format!("{method} {}", object_text(params, &secret))
+}
+
+/// An object as script text: each key `secret` names a variable for (at any depth) written as
+/// `${VARIABLE}`, every other `${` escaped.
+fn object_text(o: &Map<String, Value>, secret: &dyn Fn(&str, &Value) -> Option<String>) -> String {
+    let fields: Vec<String> = o
         .iter()
         .map(|(k, v)| {
             let key = literal(&Value::String(k.clone()).to_string());
             match secret(k, v) {
                 Some(var) => format!("{key}:\"${{{var}}}\""),
-                None => format!("{key}:{}", literal(&v.to_string())),
+                None => format!("{key}:{}", value_text(v, secret)),
             }
         })
         .collect();
-    format!("{method} {{{}}}", fields.join(","))
+    format!("{{{}}}", fields.join(","))
+}
+
+fn value_text(v: &Value, secret: &dyn Fn(&str, &Value) -> Option<String>) -> String {
+    match v {
+        Value::Object(o) => object_text(o, secret),
+        Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(|x| value_text(x, secret)).collect();
+            format!("[{}]", items.join(","))
+        }
+        other => literal(&other.to_string()),
+    }
 }
 
 /// JSON text with every `${` written so that it is not read as a name.

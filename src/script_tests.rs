@@ -213,7 +213,7 @@ async fn a_saved_line_replays_its_text_as_written_and_only_the_secret_is_read() 
     }))
     .unwrap();
     let line = request_line("sendMessage", &params, |k, _| {
-        (k == "password").then_some("TRUECONF_PASSWORD")
+        (k == "password").then(|| "TRUECONF_PASSWORD".to_string())
     });
     assert!(!line.contains("s3cret"), "{line}");
     let steps = parse(&line).unwrap();
@@ -232,4 +232,30 @@ async fn a_saved_line_replays_its_text_as_written_and_only_the_secret_is_read() 
     );
     assert_eq!(sent["content"]["${TRUECONF_TOKEN}"], 1);
     assert_eq!(sent["password"], "<TRUECONF_PASSWORD>");
+}
+
+#[tokio::test]
+async fn a_result_never_shows_a_secret_the_script_read() {
+    // A hand-written script that puts the password where the server quotes it back.
+    let steps = parse(r#"x {"${TRUECONF_PASSWORD}": 1}"#).unwrap();
+    let mut b = Fake {
+        replies: vec![Err(Refusal {
+            code: None,
+            text: "has no parameter `leak-me`".into(),
+            reply: json!({"echo": "leak-me"}),
+        })],
+        events: vec![],
+        sent: vec![],
+    };
+    let env = |k: &str| (k == "TRUECONF_PASSWORD").then(|| "leak-me".to_string());
+    let mut printed = Vec::new();
+    let r = run_with_env(&mut b, &steps, env, |r| printed.push(describe(r)))
+        .await
+        .unwrap_err();
+    assert_eq!(r.error.as_deref(), Some("has no parameter `***`"));
+    assert_eq!(r.reply, json!({"echo": "***"}));
+    assert!(
+        printed.iter().all(|p| !p.contains("leak-me")),
+        "{printed:?}"
+    );
 }

@@ -119,6 +119,23 @@ fn config_check_lists_every_error_each_at_its_line() {
         lines[3],
         format!("trueconf-console: 3 errors in {}", p.display())
     );
+    // A start names the first and says how many more there are, and where to see them.
+    let out = run(&home, &["--config", p.to_str().unwrap(), "room", "state"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.lines().next().unwrap().contains("line 3"), "{err}");
+    assert!(
+        err.contains("2 more errors in the file: `trueconf-console config check --config"),
+        "{err}"
+    );
+    // Control characters in a key reach the terminal cleaned.
+    let p = home.write("d.toml", "[ui]\n\"b\u{1b}[31mel\" = 1\n");
+    let out = run(&home, &["config", "check", "--config", p.to_str().unwrap()]);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("key `ui.bel`") && !err.contains('\u{1b}'),
+        "{err}"
+    );
 }
 
 #[test]

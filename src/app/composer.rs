@@ -268,6 +268,27 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
     vec![]
 }
 
+/// The outbox file was written, or could not be: a failure is said once (and kept, so that
+/// quitting asks first), a later success says the file holds the queue again.
+pub(super) fn outbox_saved(m: &mut Model, result: Result<(), String>) {
+    match result {
+        Err(e) => {
+            if m.composer.save_error.is_none() {
+                m.notify(
+                    NoticeLevel::Error,
+                    format!("{e}: unsent messages are kept in memory only until it can be"),
+                );
+            }
+            m.composer.save_error = Some(e);
+        }
+        Ok(()) => {
+            if m.composer.save_error.take().is_some() {
+                m.notify(NoticeLevel::Info, "The outbox is saved again");
+            }
+        }
+    }
+}
+
 pub(super) fn save_outbox(m: &Model) -> Option<Cmd> {
     m.composer.persist.then(|| {
         Cmd::SaveOutbox(OutboxFile {
@@ -277,11 +298,11 @@ pub(super) fn save_outbox(m: &Model) -> Option<Cmd> {
     })
 }
 
-/// Puts a message in the outbox (saved first), and sends it if the link is up and nothing
-/// of its chat is ahead of it.
 /// The most characters of text a message may have (the server refuses more).
 pub const MAX_TEXT: usize = 4096;
 
+/// Puts a message in the outbox (saved first), and sends it if the link is up and nothing
+/// of its chat is ahead of it.
 pub(super) fn send(m: &mut Model, mut out: super::Outgoing) -> Vec<Cmd> {
     out.local_id = m
         .composer

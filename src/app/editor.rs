@@ -108,14 +108,15 @@ impl Editor {
         std::mem::take(&mut self.text)
     }
 
-    /// Inserts typed or pasted text at the cursor. CRLF and lone CR become newlines; other
-    /// control characters are dropped.
+    /// Inserts typed or pasted text at the cursor. CRLF, lone CR and Unicode's line and
+    /// paragraph separators become newlines; other control characters, bidirectional controls
+    /// and annotation marks are dropped (what the screen shows is what is sent).
     pub fn insert(&mut self, s: &str) {
         let clean: String = s
             .replace("\r\n", "\n")
-            .replace('\r', "\n")
+            .replace(['\r', '\u{2028}', '\u{2029}'], "\n")
             .chars()
-            .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+            .filter(|c| *c == '\n' || *c == '\t' || !crate::sanitize::needs_cleaning(*c))
             .collect();
         self.text.insert_str(self.cursor, &clean);
         self.cursor += clean.len();

@@ -30,6 +30,11 @@ fn editing_by_characters_and_lines() {
         "> héllo\nnext[31m",
         "CRLF is a newline; ESC is dropped"
     );
+    // Unicode's own line breaks are newlines; bidi controls and annotation marks go.
+    let mut e = Editor::new("A\u{2028}B\u{2029}C\u{202E}D\u{FFF9}E");
+    assert_eq!(e.text(), "A\nB\nCDE");
+    e.insert("\u{200F}");
+    assert_eq!(e.text(), "A\nB\nCDE");
     d.home();
     d.delete();
     assert_eq!(d.text(), "> héllo\next[31m");

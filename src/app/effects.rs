@@ -250,10 +250,12 @@ impl Effects {
                 });
             }
             Cmd::SaveOutbox(file) => {
-                if let Some(p) = &self.outbox_path
-                    && let Err(e) = super::OutboxFile::save(p, &file)
-                {
-                    tracing::error!("cannot save the outbox to {}: {e}", p.display());
+                if let Some(p) = &self.outbox_path {
+                    let result = super::OutboxFile::save(p, &file).map_err(|e| {
+                        tracing::error!("cannot save the outbox to {}: {e}", p.display());
+                        format!("Cannot save the outbox to {}: {e}", p.display())
+                    });
+                    let _ = self.tx.try_send(Msg::OutboxSaved(result));
                 }
             }
             Cmd::ResolveNames(ids) => {
@@ -508,7 +510,8 @@ fn save_script(
         text.push_str(l);
         text.push('\n');
     }
-    std::fs::write(&path, text).map_err(|e| AppError::file("cannot write", &path, e))?;
+    crate::dirs::write_private(&path, &text)
+        .map_err(|e| AppError::file("cannot write", &path, e))?;
     Ok(path)
 }
 

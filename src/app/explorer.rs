@@ -568,7 +568,7 @@ pub fn send_now(m: &mut Model, api: Api, method: &str, params: Map<String, Value
     x.next_id += 1;
     x.problems.clear();
     x.recall = None;
-    let shown = masked(method, &params);
+    let shown = masked(api, method, &params);
     x.exchange = Some(Exchange {
         id,
         api,

@@ -4,7 +4,7 @@
 //! expected to fail, and a secret as a reference to the environment variable it is read from.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::explorer::Api;
 use super::explorer_template::secret_env;
@@ -97,7 +97,7 @@ pub fn script_lines(t: &Tried) -> Vec<String> {
     // Each secret goes by the variable the script runner reads it from (its value was never
     // kept).
     let line = crate::script::request_line(&t.sent.method, &params, |k, v| {
-        secret_env(&t.sent.method, k).filter(|_| !v.is_null())
+        secret_env(t.sent.api, &t.sent.method, k).filter(|_| !v.is_null())
     });
     match t.outcome {
         Some(Err(Some(code))) => vec![format!("!{code} {line}")],
@@ -123,25 +123,17 @@ pub(super) fn save_script(m: &mut Model, api: Api) -> Vec<Cmd> {
         );
         return vec![];
     }
-    let vars: Vec<&str> = {
-        let mut v: Vec<&str> = m
-            .explorer
-            .session
-            .iter()
-            .filter(|t| t.sent.api == api)
-            .flat_map(|t| {
-                serde_json::from_str::<Map<String, Value>>(&t.sent.params)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|(_, v)| !v.is_null())
-                    .filter_map(|(k, _)| secret_env(&t.sent.method, &k))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
+    // The variables the lines read (every other `${` was written so as not to be one).
+    let vars: Vec<String> = crate::script::parse(&lines.join("\n"))
+        .map(|steps| {
+            let mut v: Vec<String> = crate::script::env_names(&steps)
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect();
+            v.sort_unstable();
+            v
+        })
+        .unwrap_or_default();
     if !vars.is_empty() {
         lines.insert(
             0,

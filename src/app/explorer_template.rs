@@ -249,30 +249,71 @@ pub fn danger(api: Api, method: &str, params: &Map<String, Value>) -> Option<&'s
 }
 
 /// The environment variable a secret parameter is read from in a saved script, or None for a
-/// parameter that is no secret. The names are the ones the console itself reads.
-pub fn secret_env(method: &str, key: &str) -> Option<&'static str> {
-    match (method, key.to_ascii_lowercase().as_str()) {
-        ("auth", "credentials" | "pin") => Some(crate::config::ENV_ROOM_PIN),
-        (_, "pin") => Some("TRUECONF_CONFERENCE_PIN"),
-        (_, "password") => Some(crate::config::ENV_PASSWORD),
-        (_, "token" | "access_token") => Some(crate::config::ENV_TOKEN),
-        (_, "credentials") => Some("TRUECONF_CREDENTIALS"),
-        (_, "secret") => Some("TRUECONF_SECRET"),
+/// parameter that is no secret (at any depth of the request). The console's own names where
+/// it reads one (the Room PIN, the chat password and token); otherwise a name made from the
+/// key (`newPin` → `TRUECONF_NEW_PIN`), so that a replay never sends one secret for another.
+pub fn secret_env(api: Api, method: &str, key: &str) -> Option<String> {
+    let k = key.to_ascii_lowercase();
+    let fixed = match (api, method, k.as_str()) {
+        (Api::Room, "auth", "credentials" | "pin") => Some(crate::config::ENV_ROOM_PIN),
+        (_, _, "pin") => Some("TRUECONF_CONFERENCE_PIN"),
+        (Api::Chat, _, "password") => Some(crate::config::ENV_PASSWORD),
+        (Api::Room, _, "password") => Some("TRUECONF_ROOM_PASSWORD"),
+        (_, _, "token" | "access_token") => Some(crate::config::ENV_TOKEN),
+        (_, _, "credentials") => Some("TRUECONF_CREDENTIALS"),
+        (_, _, "secret") => Some("TRUECONF_SECRET"),
         _ => None,
+    };
+    if let Some(f) = fixed {
+        return Some(f.to_string());
     }
+    let secret = k.ends_with("pin")
+        || ["password", "passwd", "token", "secret", "credential"]
+            .iter()
+            .any(|w| k.contains(w));
+    secret.then(|| format!("{}{}", crate::script::ENV_PREFIX, screaming(key)))
 }
 
-/// The parameters with secrets masked, for the history and the screen.
-pub fn masked(method: &str, params: &Map<String, Value>) -> Map<String, Value> {
+/// `newPin` → `NEW_PIN`: words split at capitals and at anything not a letter or digit.
+fn screaming(key: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_uppercase());
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else {
+            if !out.ends_with('_') && !out.is_empty() {
+                out.push('_');
+            }
+            prev_lower = false;
+        }
+    }
+    out.trim_end_matches('_').to_string()
+}
+
+/// The parameters with secrets masked (at any depth), for the history and the screen.
+pub fn masked(api: Api, method: &str, params: &Map<String, Value>) -> Map<String, Value> {
     params
         .iter()
         .map(|(k, v)| {
-            let v = if secret_env(method, k).is_some() && !v.is_null() {
+            let v = if secret_env(api, method, k).is_some() && !v.is_null() {
                 Value::String("***".into())
             } else {
-                v.clone()
+                masked_value(api, method, v)
             };
             (k.clone(), v)
         })
         .collect()
+}
+
+fn masked_value(api: Api, method: &str, v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(masked(api, method, o)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| masked_value(api, method, x)).collect()),
+        other => other.clone(),
+    }
 }

@@ -323,6 +323,8 @@ pub struct ComposerModel {
     pub claimed: Vec<String>,
     /// Save the outbox after each change (off in --demo, whose chats are new each run).
     pub persist: bool,
+    /// Why the outbox file could not be written last time (None: it holds the queue).
+    pub save_error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

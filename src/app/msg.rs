@@ -86,6 +86,8 @@ pub enum Msg {
     },
     /// Where a script was saved, or why not.
     ScriptSaved(Result<std::path::PathBuf, AppError>),
+    /// The outbox file was written (or why not).
+    OutboxSaved(Result<(), String>),
     /// A chat request ended: Ok with the new chat's id for a create.
     ChatDone {
         op: super::cmd::ChatOp,

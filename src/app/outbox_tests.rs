@@ -190,4 +190,31 @@ fn quitting_with_unsent_messages_no_file_keeps_asks_first() {
         .push(crate::app::Outgoing::new("a".into(), "hi".into(), "text"));
     m.composer.persist = true;
     assert!(ch(&mut m, 'q').contains(&Cmd::Quit));
+    // The file could not be written (a read-only directory, a full disk): said once, and
+    // quitting asks, until a save succeeds again.
+    let mut m = model("");
+    m.composer
+        .outbox
+        .push(crate::app::Outgoing::new("a".into(), "hi".into(), "text"));
+    m.composer.persist = true;
+    let failed = || Msg::OutboxSaved(Err("Cannot save the outbox to /x: denied".into()));
+    update(&mut m, failed());
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("kept in memory only")
+    );
+    let logged = m.ui.log.len();
+    update(&mut m, failed());
+    assert_eq!(m.ui.log.len(), logged, "said once");
+    assert!(!ch(&mut m, 'q').contains(&Cmd::Quit));
+    let Mode::Confirm(c) = &m.mode else {
+        panic!("{:?}", m.mode)
+    };
+    assert!(c.question.contains("cannot be written"), "{}", c.question);
+    ch(&mut m, 'n');
+    update(&mut m, Msg::OutboxSaved(Ok(())));
+    assert!(ch(&mut m, 'q').contains(&Cmd::Quit));
 }

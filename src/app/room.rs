@@ -316,11 +316,16 @@ pub(super) fn quit_key(m: &mut Model) -> Vec<Cmd> {
     // on quitting, so asked first.
     let unsent = m.composer.outbox.len();
     let lost;
+    let unsaved = !m.composer.persist || m.composer.save_error.is_some();
     let ask = match ask {
-        None if unsent > 0 && !m.composer.persist && m.session != super::Session::Demo => {
+        None if unsent > 0 && unsaved && m.session != super::Session::Demo => {
+            let why = if m.composer.persist {
+                "the outbox file cannot be written"
+            } else {
+                "another console owns the data directory"
+            };
             lost = format!(
-                "{unsent} unsent message{} kept only in memory (another console owns the data \
-                 directory): quit and lose {}?",
+                "{unsent} unsent message{} kept only in memory ({why}): quit and lose {}?",
                 if unsent == 1 { " is" } else { "s are" },
                 if unsent == 1 { "it" } else { "them" }
             );

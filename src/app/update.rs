@@ -57,6 +57,10 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 vec![]
             }
         }
+        Msg::OutboxSaved(r) => {
+            super::composer::outbox_saved(m, r);
+            vec![]
+        }
         Msg::ScriptSaved(r) => {
             match r {
                 Ok(p) => m.notify(
