@@ -245,7 +245,7 @@ pub struct OpenChat {
     pub chat_id: String,
     pub title: String,
     pub state: Loadable,
-    pub messages: Vec<Envelope>,
+    pub messages: super::Messages,
     /// The message the cursor is on (None: following the newest).
     pub selected: Option<String>,
     pub older: Older,
@@ -260,77 +260,20 @@ pub struct OpenChat {
 }
 
 impl OpenChat {
-    /// Adds messages (a page or a push), keeping box order and dropping duplicates by id. A
-    /// page is merged in one pass (pages come newest first and may overlap what is here).
+    /// Adds messages (a page or a push), keeping box order and dropping duplicates by id
+    /// (see [`super::Messages::merge`]); messages of other chats are ignored.
     pub fn merge(&mut self, new: impl IntoIterator<Item = Envelope>) {
-        fn key(m: &Envelope) -> (crate::chat::protocol::BoxPos, u64) {
-            (m.box_pos.clone().unwrap_or_default(), m.timestamp)
-        }
-        let mut fresh: Vec<Envelope> = new
-            .into_iter()
-            .filter(|e| e.chat_id == self.chat_id || e.chat_id.is_empty())
-            .collect();
-        if fresh.len() <= 1 {
-            for e in fresh {
-                if let Some(old) = self
-                    .messages
-                    .iter_mut()
-                    .rev()
-                    .find(|m| m.message_id == e.message_id)
-                {
-                    *old = e;
-                    continue;
-                }
-                let k = key(&e);
-                let at = self.messages.partition_point(|m| key(m) <= k);
-                self.messages.insert(at, e);
-            }
-            return;
-        }
-        // Replace what is already here, keep the rest, then merge two sorted runs.
-        let mut at: std::collections::HashMap<String, usize> = self
-            .messages
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.message_id.clone(), i))
-            .collect();
-        fresh.retain_mut(|e| match at.get(&e.message_id) {
-            // Twice in the same page: keep the first.
-            Some(&usize::MAX) => false,
-            Some(&i) => {
-                self.messages[i] = e.clone();
-                false
-            }
-            None => {
-                at.insert(e.message_id.clone(), usize::MAX);
-                true
-            }
-        });
-        fresh.sort_by_key(key);
-        let old = std::mem::take(&mut self.messages);
-        let mut merged = Vec::with_capacity(old.len() + fresh.len());
-        let (mut a, mut b) = (old.into_iter().peekable(), fresh.into_iter().peekable());
-        loop {
-            let take_a = match (a.peek(), b.peek()) {
-                (Some(x), Some(y)) => key(x) <= key(y),
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            merged.extend(if take_a { a.next() } else { b.next() });
-        }
-        self.messages = merged;
+        let chat = self.chat_id.clone();
+        self.messages.merge(
+            new.into_iter()
+                .filter(|e| e.chat_id == chat || e.chat_id.is_empty()),
+        );
     }
 
     /// Shows a message as deleted (it stays in place, so the reader sees what happened), and
     /// keeps it in `removed` so that the chat shows it so when opened again.
     pub fn mark_deleted(&mut self, message_id: &str, removed: &mut RemovedMessages) -> bool {
-        let Some(e) = self
-            .messages
-            .iter()
-            .rev()
-            .find(|m| m.message_id == message_id)
-        else {
+        let Some(e) = self.messages.by_id(message_id) else {
             return false;
         };
         let kept = removed.entry(self.chat_id.clone()).or_default();
@@ -352,16 +295,12 @@ impl OpenChat {
         let from = if self.older == Older::Complete {
             0
         } else {
-            self.messages
-                .iter()
-                .map(|m| m.timestamp)
-                .min()
-                .unwrap_or(u64::MAX)
+            self.messages.oldest_time().unwrap_or(u64::MAX)
         };
         let back: Vec<Envelope> = kept
             .iter()
             .filter(|k| k.timestamp >= from)
-            .filter(|k| !self.messages.iter().any(|m| m.message_id == k.message_id))
+            .filter(|k| !self.messages.contains(&k.message_id))
             .cloned()
             .collect();
         for k in &kept[..] {
@@ -381,7 +320,7 @@ impl OpenChat {
 
     pub fn selected_index(&self) -> Option<usize> {
         let id = self.selected.as_ref()?;
-        self.messages.iter().rposition(|m| &m.message_id == id)
+        self.messages.position(id)
     }
 
     pub fn selected_message(&self) -> Option<&Envelope> {
@@ -449,7 +388,7 @@ impl OpenChat {
     pub fn apply(&mut self, ev: &ChatEvent, removed: &mut RemovedMessages) -> bool {
         match ev {
             ChatEvent::Message(e) if e.chat_id == self.chat_id => {
-                self.merge([(**e).clone()]);
+                self.messages.push((**e).clone());
                 true
             }
             ChatEvent::Edited {
@@ -459,7 +398,7 @@ impl OpenChat {
                 parse_mode,
                 ..
             } if *chat_id == self.chat_id || chat_id.is_empty() => {
-                let Some(m) = self.messages.iter_mut().find(|m| &m.message_id == id) else {
+                let Some(m) = self.messages.by_id_mut(id) else {
                     return false;
                 };
                 m.is_edited = true;

@@ -475,7 +475,7 @@ fn delivered(m: &mut Model, i: usize, message_id: Option<String>) -> Vec<Cmd> {
             .open
             .as_mut()
             .filter(|c| c.chat_id == o.chat_id)
-            .and_then(|c| c.messages.iter_mut().find(|e| &e.message_id == id))
+            .and_then(|c| c.messages.by_id_mut(id))
         {
             msg.is_edited = true;
             msg.content = crate::chat::types::Content::Text {

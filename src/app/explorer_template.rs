@@ -25,7 +25,9 @@ impl Known {
     pub fn of(m: &Model) -> Known {
         let me = m.chat.me.as_deref().unwrap_or("");
         let open = m.chat.open.as_ref();
-        let messages = open.map(|o| o.messages.as_slice()).unwrap_or_default();
+        let messages: Vec<&crate::chat::types::Envelope> = open
+            .map(|o| o.messages.iter().collect())
+            .unwrap_or_default();
         let newest = messages.iter().max_by_key(|e| e.timestamp);
         let user_id = messages
             .iter()

@@ -574,7 +574,8 @@ fn templates_are_valid_in_form_and_name_what_the_session_knows() {
             "timestamp": 5, "type": 200, "author": {"id": "bob@video.example.com", "type": 1},
             "content": {"text": "hi", "parseMode": "text"}}))
         .unwrap(),
-    ];
+    ]
+    .into();
     m.chat.open = Some(open);
     let k = Known::of(&m);
     assert_eq!(

@@ -26,7 +26,7 @@ fn open_at_unread(m: &mut Model) {
     if o.selected.is_some() {
         return;
     }
-    let Some(at) = o.messages.iter().rposition(|e| e.message_id == first) else {
+    let Some(at) = o.messages.position(&first) else {
         return;
     };
     // Laid out as the history draws them (wrapped, with their headers).
@@ -101,19 +101,16 @@ pub fn history_loaded(
         (Ok(page), before) => {
             let n = open.messages.len();
             let got = page.len() as u64;
-            // A full page that meets nothing held, with older messages held below it (the
-            // newest page after a reconnect, say), may leave a gap: the page before it is
-            // read too, and so on until they meet.
+            // A full page that meets nothing held (none of its messages is held), with older
+            // messages held below it (the newest page after a reconnect, say), may leave a
+            // gap: the page before it is read too, and so on until they meet. (By id, through
+            // the index: never a walk over what is held.)
             let lo = page.iter().map(|e| e.timestamp).min();
-            let hi = page.iter().map(|e| e.timestamp).max();
-            *gap_below = match (lo, hi) {
-                (Some(lo), Some(hi))
+            *gap_below = match lo {
+                Some(lo)
                     if got >= HISTORY_PAGE
-                        && open.messages.iter().any(|h| h.timestamp < lo)
-                        && !open
-                            .messages
-                            .iter()
-                            .any(|h| (lo..=hi).contains(&h.timestamp)) =>
+                        && open.messages.oldest_time().is_some_and(|t| t < lo)
+                        && !page.iter().any(|e| open.messages.contains(&e.message_id)) =>
                 {
                     page.iter()
                         .min_by_key(|e| e.timestamp)

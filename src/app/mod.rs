@@ -17,6 +17,7 @@ mod faults_tests;
 mod history;
 mod input;
 mod inspector;
+mod messages;
 mod mode;
 mod model;
 mod msg;
@@ -42,6 +43,7 @@ pub use composer::{
 pub use drafts::{DraftsFile, SavedDraft};
 pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::Effects;
+pub use messages::Messages;
 pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt};
 pub use model::{
     ChatModel, ComposerModel, ExplorerMemory, LinkStatus, MIN_HEIGHT, MIN_WIDTH, Model,

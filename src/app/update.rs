@@ -118,9 +118,15 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             result,
         } => {
             let mut gap = None;
-            let uploading = match &result {
-                Ok(page) => super::transfers::uploading_ids(page),
-                Err(_) => vec![],
+            let (uploading, authors) = match &result {
+                // What this page brings (names asked once each: never a walk over the chat).
+                Ok(page) => (
+                    super::transfers::uploading_ids(page),
+                    page.iter()
+                        .flat_map(crate::chat::types::Envelope::people)
+                        .collect(),
+                ),
+                Err(_) => (vec![], vec![]),
             };
             if !super::history::history_loaded(m, &chat_id, before, result, &mut gap) {
                 return vec![];
@@ -132,13 +138,6 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                     before: Some(id),
                 })
                 .into_iter()
-                .collect();
-            let authors: Vec<String> = m
-                .chat
-                .open
-                .iter()
-                .flat_map(|o| o.messages.iter())
-                .flat_map(crate::chat::types::Envelope::people)
                 .collect();
             cmds.extend(ask_names(m, authors));
             cmds.extend(follow);
@@ -225,11 +224,7 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
             }
             if let Some(o) = m.chat.open.as_mut() {
                 if let crate::chat::events::ChatEvent::Message(e) = &ev
-                    && !o
-                        .messages
-                        .iter()
-                        .rev()
-                        .any(|h| h.message_id == e.message_id)
+                    && !o.messages.contains(&e.message_id)
                 {
                     o.note_arrival(e, m.chat.me.as_deref());
                 }

@@ -19,12 +19,7 @@ fn composer_title(m: &Model) -> String {
         .as_ref()
         .and_then(|o| m.composer.drafts.get(&o.chat_id));
     let mut parts: Vec<String> = Vec::new();
-    let about = |id: &str| {
-        m.chat
-            .open
-            .as_ref()
-            .and_then(|o| o.messages.iter().rev().find(|e| e.message_id == id))
-    };
+    let about = |id: &str| m.chat.open.as_ref().and_then(|o| o.messages.by_id(id));
     match d {
         Some(d) if d.edit_of.is_some() => parts.push("Editing your message".into()),
         Some(d) if d.reply_to.is_some() => {

@@ -399,12 +399,7 @@ fn message_lines(e: &Envelope, cx: &Ctx, selected: bool) -> Vec<Line<'static>> {
         out.push(Line::styled(truncate(&q, w), theme.dim));
     } else if let Some(id) = &e.reply_message_id {
         // The answered message, when it is loaded here.
-        if let Some(r) = m
-            .chat
-            .open
-            .as_ref()
-            .and_then(|o| o.messages.iter().rev().find(|x| &x.message_id == id))
-        {
+        if let Some(r) = m.chat.open.as_ref().and_then(|o| o.messages.by_id(id)) {
             let who = author_name(m, &r.author.id);
             let q = format!("│ ↩ {who}: {}", sanitize::line(&r.summary()));
             out.push(Line::styled(truncate(&q, w), theme.dim));

@@ -1,0 +1,217 @@
+//! The open chat's messages: in box order (oldest first), indexed by id, so that what happens
+//! most costs the same in a chat of a hundred messages as in one of a million: finding a
+//! message by id (the cursor, a reply's quote, an edit, a deletion) is a hash lookup, a new
+//! message goes on the end, and an older page goes on the front, without moving or
+//! re-indexing what is held. Only a message that lands in the middle (a gap filled, one
+//! delivered out of order) moves the ones after it and re-indexes them.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::chat::protocol::BoxPos;
+use crate::chat::types::Envelope;
+
+fn no_box() -> &'static BoxPos {
+    static DEFAULT: std::sync::OnceLock<BoxPos> = std::sync::OnceLock::new();
+    DEFAULT.get_or_init(BoxPos::default)
+}
+
+/// Where a message goes: its box position (a missing one read as the default, as the chat's
+/// order has always treated it), then its time.
+fn order<'a>(m: &'a Envelope) -> (&'a BoxPos, u64) {
+    let b: &'a BoxPos = match &m.box_pos {
+        Some(b) => b,
+        None => no_box(),
+    };
+    (b, m.timestamp)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Messages {
+    items: VecDeque<Envelope>,
+    /// Message id → logical position; the item at logical position `p` is `items[p - base]`.
+    index: HashMap<String, i64>,
+    /// The logical position of `items[0]` (it goes down as older pages go on the front).
+    base: i64,
+    /// The oldest timestamp held (u64::MAX when empty): messages are never taken out one by
+    /// one, so this only ever goes down, until `clear`.
+    min_ts: u64,
+}
+
+impl PartialEq for Messages {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
+}
+
+impl std::ops::Index<usize> for Messages {
+    type Output = Envelope;
+    fn index(&self, i: usize) -> &Envelope {
+        &self.items[i]
+    }
+}
+
+impl From<Vec<Envelope>> for Messages {
+    fn from(v: Vec<Envelope>) -> Messages {
+        let mut m = Messages::default();
+        m.merge(v);
+        m
+    }
+}
+
+impl Messages {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> std::collections::vec_deque::Iter<'_, Envelope> {
+        self.items.iter()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&Envelope> {
+        self.items.get(i)
+    }
+
+    pub fn first(&self) -> Option<&Envelope> {
+        self.items.front()
+    }
+
+    pub fn last(&self) -> Option<&Envelope> {
+        self.items.back()
+    }
+
+    /// The oldest timestamp held, if any.
+    pub fn oldest_time(&self) -> Option<u64> {
+        (!self.items.is_empty()).then_some(self.min_ts)
+    }
+
+    /// Where the message `id` is (0: the oldest held).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        let p = *self.index.get(id)?;
+        usize::try_from(p - self.base).ok()
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    pub fn by_id(&self, id: &str) -> Option<&Envelope> {
+        self.position(id).and_then(|i| self.items.get(i))
+    }
+
+    /// The message `id`, to change what it says (never its id).
+    pub fn by_id_mut(&mut self, id: &str) -> Option<&mut Envelope> {
+        let i = self.position(id)?;
+        self.items.get_mut(i)
+    }
+
+    /// Every message, to change what they say (never their ids).
+    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut Envelope> {
+        self.items.iter_mut()
+    }
+
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.index.clear();
+        self.base = 0;
+        self.min_ts = u64::MAX;
+    }
+
+    /// Adds one message (a push): replaced in place when held, on the end when it is the
+    /// newest (the usual case, without allocating anything), else where it belongs.
+    pub fn push(&mut self, e: Envelope) {
+        if let Some(i) = self.position(&e.message_id) {
+            self.items[i] = e;
+            return;
+        }
+        if self.items.back().is_none_or(|b| order(b) <= order(&e)) {
+            if self.items.is_empty() {
+                self.min_ts = u64::MAX;
+            }
+            self.min_ts = self.min_ts.min(e.timestamp);
+            let p = self.base + self.items.len() as i64;
+            self.index.insert(e.message_id.clone(), p);
+            self.items.push_back(e);
+            return;
+        }
+        self.merge([e]);
+    }
+
+    /// Adds messages (a page, newest first as the server sends them, or a push), keeping box
+    /// order; a message already held is replaced in place (an edit, a page read again), and
+    /// one that comes twice in the same batch is taken once.
+    pub fn merge(&mut self, new: impl IntoIterator<Item = Envelope>) {
+        if self.items.is_empty() {
+            self.min_ts = u64::MAX;
+        }
+        let mut fresh: Vec<Envelope> = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for e in new {
+            if let Some(i) = self.position(&e.message_id) {
+                self.items[i] = e;
+            } else if seen.insert(e.message_id.clone()) {
+                fresh.push(e);
+            }
+        }
+        if fresh.is_empty() {
+            return;
+        }
+        fresh.sort_by(|a, b| order(a).cmp(&order(b)));
+        for e in &fresh {
+            self.min_ts = self.min_ts.min(e.timestamp);
+        }
+        let after_all = self
+            .items
+            .back()
+            .is_none_or(|b| order(b) <= order(&fresh[0]));
+        let before_all = self
+            .items
+            .front()
+            .is_some_and(|f| fresh.last().is_some_and(|l| order(l) < order(f)));
+        if after_all {
+            for e in fresh {
+                let p = self.base + self.items.len() as i64;
+                self.index.insert(e.message_id.clone(), p);
+                self.items.push_back(e);
+            }
+        } else if before_all {
+            for e in fresh.into_iter().rev() {
+                self.base -= 1;
+                self.index.insert(e.message_id.clone(), self.base);
+                self.items.push_front(e);
+            }
+        } else {
+            // Into the middle: merge the two sorted runs, then number them again.
+            let old = std::mem::take(&mut self.items);
+            let mut merged = VecDeque::with_capacity(old.len() + fresh.len());
+            let (mut a, mut b) = (old.into_iter().peekable(), fresh.into_iter().peekable());
+            loop {
+                let take_a = match (a.peek(), b.peek()) {
+                    (Some(x), Some(y)) => order(x) <= order(y),
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => break,
+                };
+                merged.extend(if take_a { a.next() } else { b.next() });
+            }
+            self.items = merged;
+            self.reindex();
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.base = 0;
+        self.index.clear();
+        self.index.reserve(self.items.len());
+        for (i, e) in self.items.iter().enumerate() {
+            self.index.insert(e.message_id.clone(), i as i64);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "messages_tests.rs"]
+mod tests;

@@ -1,0 +1,122 @@
+use super::*;
+use serde_json::json;
+
+fn env(id: &str, ts: u64, box_id: u64, text: &str) -> Envelope {
+    Envelope::from_value(
+        &json!({"chatId": "c", "messageId": id, "timestamp": ts, "type": 200,
+        "author": {"id": "a@x", "type": 1}, "box": {"id": box_id, "position": ""},
+        "content": {"text": text, "parseMode": "text"}}),
+    )
+    .unwrap()
+}
+
+fn text(e: &Envelope) -> &str {
+    match &e.content {
+        crate::chat::types::Content::Text { text, .. } => text,
+        _ => "",
+    }
+}
+
+fn ids(m: &Messages) -> Vec<String> {
+    m.iter().map(|e| e.message_id.clone()).collect()
+}
+
+/// Every id is found where it is.
+fn check_index(m: &Messages) {
+    for (i, e) in m.iter().enumerate() {
+        assert_eq!(m.position(&e.message_id), Some(i), "{}", e.message_id);
+    }
+    assert_eq!(m.index.len(), m.len());
+}
+
+#[test]
+fn pushes_go_on_the_end_and_older_pages_on_the_front() {
+    let mut m = Messages::default();
+    // The newest page, newest first as the server sends it.
+    m.merge((7..10).rev().map(|i| env(&format!("m{i}"), i * 10, i, "x")));
+    assert_eq!(ids(&m), ["m7", "m8", "m9"]);
+    // A push.
+    m.push(env("m10", 100, 10, "x"));
+    // One held again: replaced in place.
+    m.push(env("m9", 90, 9, "again"));
+    // An older page.
+    m.merge((4..7).rev().map(|i| env(&format!("m{i}"), i * 10, i, "x")));
+    assert_eq!(ids(&m), ["m4", "m5", "m6", "m7", "m8", "m9", "m10"]);
+    assert!(m.base < 0, "the older page went on the front");
+    check_index(&m);
+    assert_eq!(m.oldest_time(), Some(m.first().unwrap().timestamp));
+    assert_eq!(m.first().unwrap().message_id, "m4");
+    assert_eq!(m.last().unwrap().message_id, "m10");
+}
+
+#[test]
+fn a_held_message_is_replaced_in_place_and_a_repeat_taken_once() {
+    let mut m = Messages::default();
+    m.merge((1..4).map(|i| env(&format!("m{i}"), i, i, "old")));
+    m.merge([
+        env("m2", 2, 2, "edited"),
+        env("m5", 5, 5, "a"),
+        env("m5", 5, 5, "b"),
+    ]);
+    assert_eq!(ids(&m), ["m1", "m2", "m3", "m5"]);
+    assert_eq!(text(m.by_id("m2").unwrap()), "edited");
+    assert_eq!(text(m.by_id("m5").unwrap()), "a", "the first of a repeat");
+    check_index(&m);
+}
+
+#[test]
+fn one_in_the_middle_moves_the_rest_and_every_id_is_found_again() {
+    let mut m = Messages::default();
+    m.merge([env("m1", 1, 1, "x"), env("m3", 3, 3, "x")]);
+    m.merge([env("m0", 0, 0, "x")]);
+    m.merge([env("m2", 2, 2, "x")]);
+    assert_eq!(ids(&m), ["m0", "m1", "m2", "m3"]);
+    check_index(&m);
+    // A page that straddles what is held.
+    m.merge([
+        env("m4", 4, 4, "x"),
+        env("m1b", 1, 1, "x"),
+        env("m-1", 0, 0, "x"),
+    ]);
+    check_index(&m);
+    let keys: Vec<(u64, u64)> = m
+        .iter()
+        .map(|e| (e.box_pos.as_ref().unwrap().id, e.timestamp))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(keys, sorted);
+    m.clear();
+    assert!(m.is_empty() && m.position("m1").is_none() && m.oldest_time().is_none());
+}
+
+#[test]
+fn any_order_of_pages_and_pushes_ends_sorted_and_indexed() {
+    // A deterministic shuffle of 300 messages in batches of up to 7, against a sort.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut all: Vec<u64> = (0..300).collect();
+    for i in (1..all.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        all.swap(i, j);
+    }
+    let mut m = Messages::default();
+    let mut at = 0;
+    while at < all.len() {
+        let k = 1 + (next() % 7) as usize;
+        let batch: Vec<Envelope> = all[at..(at + k).min(all.len())]
+            .iter()
+            .map(|&i| env(&format!("m{i}"), i, i, "x"))
+            .collect();
+        m.merge(batch);
+        at += k;
+    }
+    let want: Vec<String> = (0..300).map(|i| format!("m{i}")).collect();
+    assert_eq!(ids(&m), want);
+    check_index(&m);
+}
