@@ -124,14 +124,31 @@ fn normalise(query: &str) -> Vec<char> {
 /// The indices of the candidates matching `query`, best first; equal matches keep the
 /// candidates' order (an empty query keeps them all, in order).
 pub fn rank<C: Borrow<Candidate>>(query: &str, cands: &[C]) -> Vec<usize> {
+    rank_among(query, cands, 0..cands.len())
+}
+
+/// [`rank`] over the candidates at `among` only.
+fn rank_among<C: Borrow<Candidate>>(
+    query: &str,
+    cands: &[C],
+    among: impl Iterator<Item = usize>,
+) -> Vec<usize> {
     let q = normalise(query);
-    let mut hits: Vec<(u8, usize, usize)> = cands
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| score(&q, c.borrow()).map(|(class, at)| (class, at, i)))
+    let mut hits: Vec<(u8, usize, usize)> = among
+        .filter_map(|i| score(&q, cands[i].borrow()).map(|(class, at)| (class, at, i)))
         .collect();
     hits.sort_by_key(|&(class, at, i)| (class, at, i));
     hits.into_iter().map(|(_, _, i)| i).collect()
+}
+
+/// The last ranking of a picker over a list that does not change while it is open: the query
+/// it was for and the matches, best first. A query that extends it (typing on) can only match
+/// a subset of those, so only they are scored again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Memo {
+    query: String,
+    n: usize,
+    hits: Vec<usize>,
 }
 
 /// What a key did in a picker.
@@ -157,6 +174,10 @@ pub struct Picker {
     /// Show the matches in the list's own order (a list drawn in groups, like the explorer's)
     /// rather than best first; typing still highlights the best match.
     pub keep_order: bool,
+    /// Over a list that stays as it was while the picker is open (the call prompt's address
+    /// book): the last ranking, kept (a frame reads it; typing on narrows it).
+    memo: Option<Memo>,
+    frozen: bool,
 }
 
 impl Picker {
@@ -168,11 +189,64 @@ impl Picker {
         }
     }
 
+    /// A picker over a list that does not change while it is open (see [`Picker::frozen`]'s
+    /// field): its ranking is kept between keys and frames.
+    pub fn frozen() -> Picker {
+        Picker {
+            frozen: true,
+            ..Picker::default()
+        }
+    }
+
     /// The indices of the matching candidates, in the order they are shown.
     pub fn matches<C: Borrow<Candidate>>(&self, cands: &[C]) -> Vec<usize> {
-        let mut hits = rank(self.query.text(), cands);
+        let mut hits = match self.memo_for(cands) {
+            Some(m) => m.hits.clone(),
+            None => rank(self.query.text(), cands),
+        };
         if self.keep_order {
             hits.sort_unstable();
+        }
+        hits
+    }
+
+    /// The matches best first, from the kept ranking when it is for this query (no copy).
+    pub fn ranked<'a, C: Borrow<Candidate>>(
+        &'a self,
+        cands: &[C],
+    ) -> std::borrow::Cow<'a, [usize]> {
+        match self.memo_for(cands) {
+            Some(m) => std::borrow::Cow::Borrowed(&m.hits),
+            None => std::borrow::Cow::Owned(rank(self.query.text(), cands)),
+        }
+    }
+
+    fn memo_for<C>(&self, cands: &[C]) -> Option<&Memo> {
+        self.memo
+            .as_ref()
+            .filter(|m| m.query == self.query.text() && m.n == cands.len())
+    }
+
+    /// Ranks again after the query changed; over a frozen list, a query that extends the last
+    /// one is scored among the last matches only.
+    fn rerank<C: Borrow<Candidate>>(&mut self, cands: &[C]) -> Vec<usize> {
+        let query = self.query.text().to_string();
+        let hits = match &self.memo {
+            Some(m)
+                if self.frozen
+                    && m.n == cands.len()
+                    && normalise(&query).starts_with(&normalise(&m.query)) =>
+            {
+                rank_among(&query, cands, m.hits.iter().copied())
+            }
+            _ => rank(&query, cands),
+        };
+        if self.frozen {
+            self.memo = Some(Memo {
+                query,
+                n: cands.len(),
+                hits: hits.clone(),
+            });
         }
         hits
     }
@@ -195,7 +269,8 @@ impl Picker {
             _ => {
                 return match self.query.key(k, Lines::One) {
                     Edit::Changed => {
-                        *selected = rank(self.query.text(), cands)
+                        *selected = self
+                            .rerank(cands)
                             .first()
                             .map(|&i| cands[i].borrow().id.clone());
                         Pick::Changed
@@ -235,7 +310,8 @@ impl Picker {
         selected: &mut Option<String>,
     ) {
         self.query.insert_line(text);
-        *selected = rank(self.query.text(), cands)
+        *selected = self
+            .rerank(cands)
             .first()
             .map(|&i| cands[i].borrow().id.clone());
     }

@@ -104,3 +104,46 @@ fn an_id_behind_a_name_matches_by_a_piece_only() {
     // The name still matches by letters in order.
     assert_eq!(ids("cw", &c), ["carol@video.example.com"]);
 }
+
+#[test]
+fn a_frozen_picker_ranks_typing_on_among_its_last_matches_exactly_as_from_scratch() {
+    let names = [
+        "Alice Johnson",
+        "Bob Smith",
+        "Carol White",
+        "Dave Brown",
+        "Alina Ivanova",
+        "Albert Li",
+        "Bolat Alimov",
+        "Claire Dubois",
+        "Dalia Alves",
+        "Ali Baba",
+    ];
+    let cands: Vec<Candidate> = (0..2000)
+        .map(|i| {
+            let name = format!("{} {i}", names[i % names.len()]);
+            Candidate::with_exact(format!("u{i}@srv"), &[&name], &[&format!("u{i}@srv")])
+        })
+        .collect();
+    let mut p = Picker::frozen();
+    let mut sel = None;
+    // Typing on, a Backspace, and typing again: each step as a full ranking would say.
+    let keys = [
+        KeyCode::Char('a'),
+        KeyCode::Char('l'),
+        KeyCode::Char('i'),
+        KeyCode::Backspace,
+        KeyCode::Backspace,
+        KeyCode::Char('b'),
+        KeyCode::Char(' '),
+        KeyCode::Char('1'),
+        KeyCode::Char('9'),
+    ];
+    for k in keys {
+        p.key(&KeyEvent::new(k, KeyModifiers::NONE), &cands, &mut sel);
+        let full = rank(p.query.text(), &cands);
+        assert_eq!(p.ranked(&cands).into_owned(), full, "{:?}", p.query.text());
+        assert_eq!(p.matches(&cands), full);
+        assert_eq!(sel, full.first().map(|&i| cands[i].id.clone()));
+    }
+}

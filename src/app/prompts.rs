@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{
     CallPrompt, Candidate, ChatOp, Cmd, Confirm, Edit, Lines, Mode, Model, NewChatKind,
-    NoticeLevel, Pick, Prompt, rank,
+    NoticeLevel, Pick, Prompt,
 };
 use crate::sanitize;
 
@@ -32,7 +32,8 @@ pub(super) fn open_call(m: &mut Model) {
     }
     // Nothing is chosen yet: a stray Enter must not call the first entry.
     m.mode = Mode::Prompt(Prompt::Call(CallPrompt {
-        picker: Default::default(),
+        // The address book as it was when the prompt opened: its ranking is kept.
+        picker: crate::app::Picker::frozen(),
         contacts,
         labels,
         selected: None,
@@ -41,12 +42,10 @@ pub(super) fn open_call(m: &mut Model) {
     m.touch();
 }
 
-/// Address-book entries matching what was typed in the call prompt, best first: (id, label).
-pub fn call_matches(p: &CallPrompt) -> Vec<(String, String)> {
-    rank(p.picker.query.text(), &p.contacts)
-        .into_iter()
-        .map(|i| (p.contacts[i].id.clone(), p.labels[i].clone()))
-        .collect()
+/// Address-book entries matching what was typed in the call prompt, best first: indices
+/// into `contacts` and `labels` (a frame copies only the rows it shows).
+pub fn call_matches(p: &CallPrompt) -> std::borrow::Cow<'_, [usize]> {
+    p.picker.ranked(&p.contacts)
 }
 
 /// Opens the forward picker for a message of `from_chat`.

@@ -134,7 +134,7 @@ pub fn call_prompt(
     let selected = p
         .selected
         .as_deref()
-        .and_then(|s| matches.iter().position(|(id, _)| id == s))
+        .and_then(|s| matches.iter().position(|&i| p.contacts[i].id == s))
         .unwrap_or(usize::MAX);
     let rows = 8usize;
     let r = centered(area, 60, rows as u16 + 5);
@@ -164,7 +164,13 @@ pub fn call_prompt(
     } else {
         selected.saturating_sub(rows - 1)
     };
-    for (i, (_, label)) in matches.iter().enumerate().skip(first).take(rows) {
+    for (i, label) in matches
+        .iter()
+        .map(|&c| &p.labels[c])
+        .enumerate()
+        .skip(first)
+        .take(rows)
+    {
         let style = if i == selected {
             theme
                 .title_focus
