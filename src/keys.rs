@@ -83,6 +83,9 @@ actions! {
     Outbox = "outbox", Global, ["O"], "the outbox: all that is not sent yet";
     Log = "log", Global, ["L"], "the message log: every notice, whole";
     Newest = "newest", History, ["end", "G"], "back to the newest message";
+    Search = "search", History, ["/"], "search the open chat's loaded messages";
+    SearchOlder = "search_older", History, ["n"], "the next older match of the search";
+    SearchNewer = "search_newer", History, ["N"], "the next newer match of the search";
     PageUp = "page_up", History, ["pageup"], "ten messages up";
     PageDown = "page_down", History, ["pagedown"], "ten messages down";
     Accept = "accept", CallDialog, ["a"], "accept the call";

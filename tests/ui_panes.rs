@@ -544,3 +544,72 @@ fn at_the_start_of_a_chat_newer_messages_fill_the_pane() {
         "{s}"
     );
 }
+
+#[test]
+fn a_search_in_the_open_chat_moves_between_matches_and_highlights_them_80x24() {
+    let mut msgs: Vec<(String, String)> = Vec::new();
+    for n in 1..=30 {
+        let text = if n % 7 == 0 {
+            format!("message {n} about the Budget review")
+        } else {
+            format!("message {n}: nothing to see")
+        };
+        msgs.push(("alice@video.example.com".to_string(), text));
+    }
+    let mut m = project_with(80, 24, 0, &msgs);
+    key(&mut m, KeyCode::Char('/'));
+    assert!(
+        status_row(&m).contains("Enter search"),
+        "{}",
+        status_row(&m)
+    );
+    typed(&mut m, "budget");
+    key(&mut m, KeyCode::Enter);
+    // Four matches (7, 14, 21, 28); the cursor on the newest, the count said.
+    let s = screen(&m);
+    assert!(s.contains("4 matches for “budget”"), "{s}");
+    let sel = |m: &Model| {
+        let o = m.chat.open.as_ref().unwrap();
+        o.selected_message().map(|e| e.message_id.clone())
+    };
+    let at_28 = sel(&m).unwrap();
+    // n goes older, N newer; past the newest match, it says so and stays.
+    key(&mut m, KeyCode::Char('n'));
+    let at_21 = sel(&m).unwrap();
+    assert_ne!(at_21, at_28);
+    assert!(screen(&m).contains("message 21 about"), "{}", screen(&m));
+    key(&mut m, KeyCode::Char('N'));
+    assert_eq!(sel(&m).unwrap(), at_28);
+    key(&mut m, KeyCode::Char('N'));
+    assert_eq!(sel(&m).unwrap(), at_28);
+    assert!(screen(&m).contains("No newer match"), "{}", screen(&m));
+    assert!(status_row(&m).contains("n older match") || screen(&m).contains("No newer"));
+    insta::assert_snapshot!("history_search_80x24", render(&m).backend());
+    // The words found stand out; the rest of the line does not.
+    let t = render(&m);
+    let buf = t.backend().buffer();
+    let (x, y) = {
+        let s = screen(&m);
+        let (y, row) = s
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("message 28 about the Budget"))
+            .unwrap();
+        let i = row.find("Budget").unwrap();
+        (
+            unicode_width::UnicodeWidthStr::width(&row[..i]) as u16,
+            y as u16,
+        )
+    };
+    let found = buf[(x, y)].style();
+    let plain = buf[(x - 2, y)].style();
+    assert_ne!(found.bg, plain.bg, "Budget is highlighted");
+    assert_eq!(buf[(x + 5, y)].style().bg, found.bg, "the whole word");
+    assert_ne!(buf[(x + 7, y)].style().bg, found.bg, "and only the word");
+    // Esc ends the search and keeps the cursor; a second Esc goes back to the newest.
+    key(&mut m, KeyCode::Esc);
+    assert!(m.chat.open.as_ref().unwrap().search.is_none());
+    assert_eq!(sel(&m).unwrap(), at_28);
+    key(&mut m, KeyCode::Esc);
+    assert_eq!(sel(&m), None);
+}

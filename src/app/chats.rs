@@ -257,6 +257,9 @@ pub struct OpenChat {
     pub first_unread: Option<String>,
     /// Messages from others that arrived while the cursor was up in the history.
     pub new_below: usize,
+    /// The search over the loaded messages (`/`): what is searched for; the matches are
+    /// highlighted and `n` / `N` move the cursor between them.
+    pub search: Option<String>,
 }
 
 impl OpenChat {
@@ -371,6 +374,36 @@ impl OpenChat {
         }
     }
 
+    /// Whether message `i` matches the search (its text, as the history shows it; a deleted
+    /// one never). Smart case: a query with a capital letter matches case exactly.
+    pub fn search_hit(&self, i: usize) -> bool {
+        let (Some(q), Some(e)) = (&self.search, self.messages.get(i)) else {
+            return false;
+        };
+        !self.is_deleted(&e.message_id) && text_matches(&e.summary(), q)
+    }
+
+    /// The nearest match older (`older`) or newer than the cursor (from the newest when it
+    /// follows the newest), if any.
+    pub fn search_from_cursor(&self, older: bool) -> Option<usize> {
+        let n = self.messages.len();
+        let at = self.selected_index();
+        if older {
+            let end = at.unwrap_or(n);
+            (0..end).rev().find(|&i| self.search_hit(i))
+        } else {
+            let start = at.map_or(n, |i| i + 1);
+            (start..n).find(|&i| self.search_hit(i))
+        }
+    }
+
+    /// How many loaded messages match the search.
+    pub fn search_count(&self) -> usize {
+        (0..self.messages.len())
+            .filter(|&i| self.search_hit(i))
+            .count()
+    }
+
     /// Notes a pushed message for the reader: while the cursor is up in the history, one from
     /// someone else counts as new below (and, the first, marks where the new ones begin).
     pub fn note_arrival(&mut self, e: &Envelope, me: Option<&str>) {
@@ -422,6 +455,18 @@ impl OpenChat {
             }
             _ => false,
         }
+    }
+}
+
+/// Whether `text` contains `query`: case-insensitively, unless the query has a capital.
+pub fn text_matches(text: &str, query: &str) -> bool {
+    if query.is_empty() {
+        return false;
+    }
+    if query.chars().any(char::is_uppercase) {
+        text.contains(query)
+    } else {
+        text.to_lowercase().contains(query)
     }
 }
 

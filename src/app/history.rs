@@ -37,6 +37,99 @@ fn open_at_unread(m: &mut Model) {
     }
 }
 
+/// `/` in the history: asks what to search for in the open chat.
+pub fn open_search(m: &mut Model) {
+    if m.chat.open.is_none() {
+        return;
+    }
+    m.mode = super::Mode::Prompt(super::Prompt::Search {
+        query: Default::default(),
+    });
+    m.touch();
+}
+
+/// Runs a search over the loaded messages: the cursor goes to the nearest match above it
+/// (the newest, when following the newest); what was searched says how far it reached.
+pub fn run_search(m: &mut Model, query: &str) {
+    let Some(o) = m.chat.open.as_mut() else {
+        return;
+    };
+    let query = query.trim();
+    if query.is_empty() {
+        o.search = None;
+        m.touch();
+        return;
+    }
+    o.search = Some(if query.chars().any(char::is_uppercase) {
+        query.to_string()
+    } else {
+        query.to_lowercase()
+    });
+    let count = o.search_count();
+    let loaded = o.messages.len();
+    let reach = if o.older == Older::Complete {
+        format!("the {loaded} messages of the chat")
+    } else {
+        format!("the {loaded} loaded messages (older ones are read as you scroll up)")
+    };
+    let shown = sanitize::line(query).into_owned();
+    let found = o
+        .search_from_cursor(true)
+        .or_else(|| o.search_from_cursor(false));
+    if let Some(i) = found {
+        o.selected = Some(o.messages[i].message_id.clone());
+    }
+    let text = match count {
+        0 => format!("No match for “{shown}” in {reach}"),
+        n => format!(
+            "{n} match{} for “{shown}” in {reach}: {} older, {} newer",
+            if n == 1 { "" } else { "es" },
+            m.ui.keys.describe(Action::SearchOlder),
+            m.ui.keys.describe(Action::SearchNewer),
+        ),
+    };
+    m.notify(NoticeLevel::Info, text);
+    m.touch();
+}
+
+/// `n` / `N`: the cursor to the next older / newer match.
+pub fn search_step(m: &mut Model, older: bool) -> Vec<Cmd> {
+    let Some(o) = m.chat.open.as_mut() else {
+        return vec![];
+    };
+    if o.search.is_none() {
+        m.notify(
+            NoticeLevel::Info,
+            format!(
+                "No search: {} searches this chat",
+                m.ui.keys.describe(Action::Search)
+            ),
+        );
+        return vec![];
+    }
+    match o.search_from_cursor(older) {
+        Some(i) => {
+            o.selected = Some(o.messages[i].message_id.clone());
+            m.touch();
+            load_older(m)
+        }
+        None => {
+            let more = o.older == Older::More && older;
+            m.notify(
+                NoticeLevel::Info,
+                if !older {
+                    "No newer match".to_string()
+                } else if more {
+                    "No older match among the loaded messages: scroll up to read more, then search again".to_string()
+                } else {
+                    "No older match: this is the start of the chat".to_string()
+                },
+            );
+            vec![]
+        }
+    }
+}
+
 /// Up, Down, Esc and End in the history pane.
 pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
     let Some(o) = m.chat.open.as_mut() else {

@@ -115,6 +115,7 @@ pub(super) fn on_paste(m: &mut Model, text: &str) -> Vec<Cmd> {
         Mode::Explorer(x) => super::explorer::paste(x, text),
         // A file dropped on the terminal arrives as its pasted path.
         Mode::Prompt(Prompt::Upload { path }) => path.insert_line(text.trim()),
+        Mode::Prompt(Prompt::Search { query }) => query.insert_line(text),
         Mode::Prompt(Prompt::NewChat { input, .. }) => input.insert_line(text),
         Mode::Prompt(Prompt::Call(p)) => p.picker.paste(text, &p.contacts, &mut p.selected),
         Mode::Prompt(Prompt::Forward {

@@ -42,6 +42,8 @@ pub enum Prompt {
     Upload { path: Editor },
     /// Creating a chat: its kind, and the user id or title typed.
     NewChat { kind: NewChatKind, input: Editor },
+    /// Searching the open chat: the words typed.
+    Search { query: Editor },
 }
 
 /// The call prompt: the address book as it was when the prompt opened (its search keys

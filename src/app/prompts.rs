@@ -132,6 +132,16 @@ pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             }
             other => outcome(other),
         },
+        Prompt::Search { query } => match k.code {
+            KeyCode::Esc => Some(true),
+            KeyCode::Enter => {
+                let q = query.text().to_string();
+                m.mode = Mode::Normal;
+                super::history::run_search(m, &q);
+                return vec![];
+            }
+            _ => edited(query.key(k, Lines::One)),
+        },
         Prompt::Upload { path } => match k.code {
             KeyCode::Esc => Some(true),
             KeyCode::Enter => {

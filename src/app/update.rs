@@ -438,6 +438,20 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             m.chat.filter = Default::default();
             m.touch();
         }
+        Action::Search if m.ui.focus == Pane::History => super::history::open_search(m),
+        Action::SearchOlder | Action::SearchNewer if m.ui.focus == Pane::History => {
+            return super::history::search_step(m, action == Action::SearchOlder);
+        }
+        // Esc in the history ends a search first (the cursor stays on its match).
+        Action::Back
+            if m.ui.focus == Pane::History
+                && m.chat.open.as_ref().is_some_and(|o| o.search.is_some()) =>
+        {
+            if let Some(o) = m.chat.open.as_mut() {
+                o.search = None;
+            }
+            m.touch();
+        }
         // Enter in the history writes in the open chat (as `i` does).
         Action::Open if m.ui.focus == Pane::History && m.chat.open.is_some() => {
             return on_action(m, Action::Compose);

@@ -288,6 +288,32 @@ pub fn upload(f: &mut Frame, area: Rect, m: &Model, input: &crate::app::Editor, 
     input_box(f, area, "Send a file", "File: ", input, hints, theme);
 }
 
+/// Searching the open chat.
+pub fn search(f: &mut Frame, area: Rect, m: &Model, input: &crate::app::Editor, theme: &Theme) {
+    let (title, loaded) = m
+        .chat
+        .open
+        .as_ref()
+        .map(|o| {
+            (
+                m.chat.names.get(&o.title).unwrap_or(&o.title).clone(),
+                o.messages.len(),
+            )
+        })
+        .unwrap_or_default();
+    let hints = vec![
+        Line::styled(
+            truncate(&format!("In {title}: its {loaded} loaded messages"), 60),
+            ratatui::style::Style::default(),
+        ),
+        Line::styled(
+            "A capital letter makes case count. Enter searches, Esc cancels.",
+            theme.dim,
+        ),
+    ];
+    input_box(f, area, "Search this chat", "Find: ", input, hints, theme);
+}
+
 /// Creating a chat: its kind and the id or title.
 pub fn new_chat(
     f: &mut Frame,

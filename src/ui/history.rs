@@ -22,6 +22,49 @@ struct Ctx<'a> {
     w: usize,
 }
 
+/// `line` with each occurrence of `q` (as the search matches it: lowercase means any case)
+/// drawn in `style`, within each span.
+fn highlight(line: Line<'static>, q: &str, style: ratatui::style::Style) -> Line<'static> {
+    let exact = q.chars().any(char::is_uppercase);
+    let mut spans = Vec::with_capacity(line.spans.len());
+    for s in line.spans {
+        let text = s.content.to_string();
+        // Byte ranges of matches, found on a copy that keeps byte offsets (ASCII lowercase;
+        // other letters match as typed).
+        let hay = if exact {
+            text.clone()
+        } else {
+            text.to_ascii_lowercase()
+        };
+        let mut at = 0;
+        let mut pieces = Vec::new();
+        while let Some(i) = hay[at..].find(q) {
+            let start = at + i;
+            let end = start + q.len();
+            if start > at {
+                pieces.push(ratatui::text::Span::styled(
+                    text[at..start].to_string(),
+                    s.style,
+                ));
+            }
+            pieces.push(ratatui::text::Span::styled(
+                text[start..end].to_string(),
+                s.style.patch(style),
+            ));
+            at = end;
+        }
+        if pieces.is_empty() {
+            spans.push(s);
+            continue;
+        }
+        if at < text.len() {
+            pieces.push(ratatui::text::Span::styled(text[at..].to_string(), s.style));
+        }
+        spans.extend(pieces);
+    }
+    Line::from(spans).style(line.style)
+}
+
 /// Rows the open chat's messages from `from` to the newest take at width `w` (plus the "new
 /// messages" line), counted until `limit`.
 pub(super) fn rows_from(m: &Model, theme: &Theme, w: usize, from: usize, limit: usize) -> usize {
@@ -139,7 +182,17 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut H
                 theme.warn,
             ));
         }
-        lines.extend(message_lines(e, &cx, focused && selected == Some(i)));
+        let body = message_lines(e, &cx, focused && selected == Some(i));
+        match &open.search {
+            // A match: the words found stand out (the header, author and time, is not
+            // searched).
+            Some(q) if open.search_hit(i) => {
+                let mut it = body.into_iter();
+                lines.extend(it.next());
+                lines.extend(it.map(|l| highlight(l, q, theme.search)));
+            }
+            _ => lines.extend(body),
+        }
         lines
     };
     // Each line with the index of the message it belongs to (None: the unsent tail), so a

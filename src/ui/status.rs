@@ -177,6 +177,9 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
         Mode::Prompt(Prompt::Upload { .. }) => {
             return vec![("Enter".into(), "send the file"), ("Esc".into(), "cancel")];
         }
+        Mode::Prompt(Prompt::Search { .. }) => {
+            return vec![("Enter".into(), "search"), ("Esc".into(), "cancel")];
+        }
         Mode::Prompt(Prompt::NewChat { .. }) => {
             return vec![("Enter".into(), "create"), ("Esc".into(), "cancel")];
         }
@@ -194,6 +197,11 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
         }
         _ => match m.ui.focus {
             Pane::Chats => vec![(key(Action::Open), "open"), (key(Action::Filter), "filter")],
+            Pane::History if m.chat.open.as_ref().is_some_and(|o| o.search.is_some()) => vec![
+                (key(Action::SearchOlder), "older match"),
+                (key(Action::SearchNewer), "newer match"),
+                ("Esc".into(), "end the search"),
+            ],
             Pane::History => vec![
                 (key(Action::Compose), "write"),
                 (key(Action::Reply), "reply"),

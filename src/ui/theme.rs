@@ -20,6 +20,8 @@ pub struct Theme {
     pub popup: Style,
     /// Links in messages.
     pub link: Style,
+    /// What a search found, in the history.
+    pub search: Style,
 }
 
 impl Theme {
@@ -54,6 +56,7 @@ impl Theme {
             badge: Style::new().fg(Color::Black).bg(accent).add_modifier(bold),
             popup: Style::new(),
             link: Style::new().fg(accent).add_modifier(Modifier::UNDERLINED),
+            search: Style::new().fg(Color::Black).bg(key),
         }
     }
 
@@ -72,6 +75,7 @@ impl Theme {
             badge: s.add_modifier(Modifier::REVERSED),
             popup: s,
             link: s.add_modifier(Modifier::UNDERLINED),
+            search: s.add_modifier(Modifier::REVERSED),
         }
     }
 }
