@@ -1,8 +1,9 @@
 """python-trueconf-bot receiving a flood of new messages, for benches/chat_flood.rs.
 
-Usage: chat_flood.py PORT N. Logs in as operator over plain http, prints "ready", then counts
-the messages its dispatcher delivers (each push is acked by the library first); prints one
-JSON line with the count and the wall-clock time of the last one.
+Usage: chat_flood.py PORT WARM N. Logs in as operator over plain http and prints "ready";
+counts the WARM warm-up messages its dispatcher delivers (each push is acked by the library
+first) and prints "warm"; then counts N more and prints one JSON line with the count and the
+wall-clock time of the last one.
 """
 import asyncio
 import json
@@ -10,7 +11,7 @@ import logging
 import sys
 import time
 
-PORT, N = int(sys.argv[1]), int(sys.argv[2])
+PORT, WARM, N = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 logging.disable(logging.CRITICAL)
 
 
@@ -24,7 +25,9 @@ async def main():
     @router.message()
     async def count(msg):
         seen["n"] += 1
-        if seen["n"] >= N:
+        if seen["n"] == WARM:
+            print("warm", flush=True)
+        if seen["n"] >= WARM + N:
             seen["last"] = time.time()
             done.set()
 
@@ -35,7 +38,7 @@ async def main():
     await asyncio.wait_for(bot.authorized_event.wait(), 10)
     print("ready", flush=True)
     await asyncio.wait_for(done.wait(), 600)
-    print(json.dumps({"n": seen["n"], "last": seen["last"]}), flush=True)
+    print(json.dumps({"n": seen["n"] - WARM, "last": seen["last"]}), flush=True)
     await bot.shutdown()
 
 

@@ -1,15 +1,31 @@
 //! Ingest throughput: the chat simulator floods a client with server requests (new messages);
-//! our client and `TrueConf`'s python-trueconf-bot, side by side in one run, against the same
-//! simulator. Each push must be parsed and acknowledged; we count the events delivered. The
-//! simulator prepares each flood while holding it back and the clock starts at its release,
-//! so both clients are timed on delivery and ingest alone.
+//! side by side in one run, against the same simulator:
+//!
+//! 1. our chat link alone (each push parsed and acknowledged, the Message events counted);
+//! 2. `TrueConf`'s python-trueconf-bot (its dispatcher's deliveries counted);
+//! 3. our console as it runs: the link with frames on (as the app connects it), its events
+//!    forwarded through a 1024-deep channel into `app::update` in batches of up to 1024, a
+//!    frame drawn (160x48, ratatui's `TestBackend`) at most every 8 ms when the model changed,
+//!    as `app::run` does; the flooded chat is open with a large history already loaded
+//!    (100,000 messages; `CHAT_FLOOD_OPEN=1000000` for a million, which at today's rate makes
+//!    the run take about 3 minutes). The commands `update` returns are not carried out (for a
+//!    flood: one name lookup).
+//!
+//! Each gets the same warm-up (1,000 messages, not timed) and the same measured flood (10,000
+//! messages; `CHAT_FLOOD_N` to change it). The simulator prepares each flood while holding it
+//! back and the clock starts at its release, so every client is timed on delivery and ingest
+//! alone.
 //!
 //!     cargo bench --bench chat_flood
 //!
 //! The Python side needs the virtual environment that `tests/python/bot_interop.sh` makes
-//! (target/py-venv, or `TRUECONF_PY_VENV`); without it, only our figures are printed.
-//! Target (issue 3): at least 30 times the Python library's rate.
+//! (see `support::py_venv`); without it, only our figures are printed.
+//! Targets: the link at least 30 times the Python library's rate; the console with a
+//! 1,000,000-message chat open at least 0.5 times the link's.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+#[path = "support/mod.rs"]
+mod support;
 
 // The allocator the binary uses (src/main.rs).
 #[global_allocator]
@@ -19,14 +35,30 @@ use std::io::BufRead;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use trueconf_console::app::{Model, Msg, update};
 use trueconf_console::chat::events::ChatEvent;
 use trueconf_console::chat::{self, ChatLinkEvent, ChatLinkOptions, ChatTarget};
+use trueconf_console::config::Config;
 use trueconf_console::sim::{ChatSim, ChatSimConfig, World};
 
-const OURS: usize = 50_000;
-const PYTHON: usize = 3_000;
+/// Warm-up messages, the same for every client.
+const WARM: usize = 1_000;
+/// As in `app::run`.
+const BATCH: usize = 1024;
+const MIN_FRAME_INTERVAL: Duration = Duration::from_millis(8);
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace(['_', ','], "").parse().ok())
+        .unwrap_or(default)
+}
 
 fn main() {
+    let n = env_usize("CHAT_FLOOD_N", 10_000);
+    let open = env_usize("CHAT_FLOOD_OPEN", 100_000) as u64;
     trueconf_console::tls::init();
     // The simulator runs on a thread of its own, as a server would; each client on another.
     let (sim_tx, sim_rx) = std::sync::mpsc::channel();
@@ -38,7 +70,7 @@ fn main() {
         rt.block_on(async move {
             // The whole flood waits in the client's queue while held.
             let mut cfg = ChatSimConfig::new(Arc::new(World::demo()));
-            cfg.max_queued = OURS + PYTHON;
+            cfg.max_queued = 2 * (n + WARM);
             let sim = ChatSim::start(cfg, "127.0.0.1:0".parse().unwrap())
                 .await
                 .unwrap();
@@ -47,14 +79,87 @@ fn main() {
         });
     });
     let sim = sim_rx.recv().unwrap();
+    let chat_id = sim.chat_id("alice+operator").expect("the demo p2p chat");
+
+    println!(
+        "Ingest of pushed messages (sendMessage server requests, each acked) on loopback: \
+         {WARM} warm-up messages, then {n} timed from their release, for each client"
+    );
+    println!("{:<44} {:>7} {:>12}", "client", "n", "events/s");
+
+    let link = bare_link(&sim, &chat_id, n);
+    println!(
+        "{:<44} {:>7} {:>12.0}",
+        "trueconf-console chat link", n, link
+    );
+    // The link's connection is gone before the next client logs in as the same user.
+    std::thread::sleep(Duration::from_millis(300));
+
+    let python = python(&sim, &chat_id, n);
+    match &python {
+        Ok(py) => println!("{:<44} {:>7} {:>12.0}", "python-trueconf-bot 1.5.4", n, py),
+        Err(e) => println!("python-trueconf-bot: {e}"),
+    }
+    std::thread::sleep(Duration::from_millis(300));
+
+    let app = through_app(&sim, &chat_id, n, open);
+    println!(
+        "{:<44} {:>7} {:>12.0}",
+        format!("trueconf-console app loop, {} open", thousands(open)),
+        n,
+        app.rate
+    );
+    println!(
+        "  of its time: update {:.0} %, {} frames {:.0} %, waiting for the link {:.0} %",
+        100.0 * app.update / app.total,
+        app.frames,
+        100.0 * app.draw / app.total,
+        100.0 * (app.total - app.update - app.draw) / app.total
+    );
+    if let Ok(py) = python {
+        println!(
+            "ratio link / python: {}x (target: at least 30x)",
+            ratio(link / py)
+        );
+        println!("ratio app loop / python: {}x", ratio(app.rate / py));
+    }
+    println!(
+        "ratio app loop / link: {}x (target: at least 0.5x with 1,000,000 open; {} open here)",
+        ratio(app.rate / link),
+        thousands(open)
+    );
+    sim.shutdown();
+}
+
+/// Three significant digits.
+fn ratio(r: f64) -> String {
+    if r.is_nan() || r.is_infinite() || r <= 0.0 {
+        return format!("{r:.2}");
+    }
+    let digits = (2 - r.abs().log10().floor() as i32).clamp(0, 6) as usize;
+    format!("{r:.digits$}")
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Our link alone, on a current-thread runtime: Message events counted on its channel (each
+/// acked before it is emitted). Events per second.
+fn bare_link(sim: &ChatSim, chat_id: &str, n: usize) -> f64 {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let chat_id = sim.chat_id("alice+operator").expect("the demo p2p chat");
-
-    // Ours: count Message events on the link's channel (each acked before it is emitted).
-    let ours = rt.block_on(async {
+    rt.block_on(async {
         let target = ChatTarget::loopback(sim.port(), "operator", "operator");
         let (h, mut rx) = chat::spawn(target, ChatLinkOptions::default()).unwrap();
         h.wait_status(
@@ -63,92 +168,210 @@ fn main() {
         )
         .await
         .expect("link up");
-        // Warm up.
-        sim.flood("alice", &chat_id, 1000).unwrap();
-        let mut n = 0;
-        while n < 1000 {
-            if let Some(ChatLinkEvent::Event(ChatEvent::Message(_))) = rx.recv().await {
-                n += 1;
+        let mut count = async |want: usize| {
+            let mut got = 0;
+            while got < want {
+                match rx.recv().await {
+                    Some(ChatLinkEvent::Event(ChatEvent::Message(_))) => got += 1,
+                    Some(_) => {}
+                    None => panic!("the link stopped"),
+                }
             }
-        }
+        };
+        sim.flood("alice", chat_id, WARM).unwrap();
+        count(WARM).await;
         // The flood is prepared while held, then timed from its release: what is measured is
         // delivery and ingest, not the simulator making up messages.
         sim.hold();
-        sim.flood("alice", &chat_id, OURS).unwrap();
+        sim.flood("alice", chat_id, n).unwrap();
         let t = Instant::now();
         sim.release();
-        let mut n = 0;
-        while n < OURS {
-            match rx.recv().await {
-                Some(ChatLinkEvent::Event(ChatEvent::Message(_))) => n += 1,
-                Some(_) => {}
-                None => panic!("the link stopped"),
-            }
-        }
+        count(n).await;
         let secs = t.elapsed().as_secs_f64();
         drop(h);
-        OURS as f64 / secs
-    });
+        n as f64 / secs
+    })
+}
 
-    println!("Ingest of pushed messages (sendMessage server requests, each acked) on loopback");
-    println!("{:<28} {:>7} {:>14}", "client", "n", "events/s");
-    println!("{:<28} {:>7} {:>14.0}", "trueconf-console", OURS, ours);
-
+/// python-trueconf-bot, the same warm-up and flood. Events per second.
+fn python(sim: &ChatSim, chat_id: &str, n: usize) -> Result<f64, String> {
     let root = env!("CARGO_MANIFEST_DIR");
-    let venv =
-        std::env::var("TRUECONF_PY_VENV").unwrap_or_else(|_| format!("{root}/target/py-venv"));
-    let python = format!("{venv}/bin/python");
-    let child = std::process::Command::new(&python)
+    let python = format!("{}/bin/python", support::py_venv());
+    let mut child = std::process::Command::new(&python)
         .arg(format!("{root}/benches/chat_flood.py"))
         .arg(sim.port().to_string())
-        .arg(PYTHON.to_string())
+        .arg(WARM.to_string())
+        .arg(n.to_string())
         .env("NO_PROXY", "127.0.0.1")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
-        .spawn();
-    match child {
-        Err(e) => println!(
-            "python-trueconf-bot: not run ({python}: {e}); run tests/python/bot_interop.sh first"
-        ),
-        Ok(mut child) => {
-            let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-            let mut line = String::new();
-            out.read_line(&mut line).unwrap();
-            if line.trim() == "ready" {
-                sim.hold();
-                sim.flood("alice", &chat_id, PYTHON).unwrap();
-                let t0 = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap()
-                    .as_secs_f64();
-                sim.release();
-                line.clear();
-                out.read_line(&mut line).unwrap();
-                let _ = child.wait();
-                let v: serde_json::Value =
-                    serde_json::from_str(&line).expect("python output is JSON");
-                let secs = v["last"].as_f64().unwrap() - t0;
-                let py = v["n"].as_f64().unwrap() / secs;
-                println!(
-                    "{:<28} {:>7} {:>14.0}",
-                    "python-trueconf-bot 1.5.4", PYTHON, py
-                );
-                println!(
-                    "ratio (ours / python): {:.0}x (target: at least 30x)",
-                    ours / py
-                );
-            } else {
-                let _ = child.kill();
-                let err = child
-                    .wait_with_output()
-                    .map(|o| o.stderr)
-                    .unwrap_or_default();
-                println!(
-                    "python-trueconf-bot: failed: {}",
-                    String::from_utf8_lossy(&err).trim()
-                );
+        .spawn()
+        .map_err(|e| format!("not run ({python}: {e}); run tests/python/bot_interop.sh first"))?;
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let mut expect = |line: &mut String, what: &str| -> Result<(), String> {
+        line.clear();
+        out.read_line(line).unwrap();
+        if line.trim() == what {
+            Ok(())
+        } else {
+            let _ = child.kill();
+            let err = std::mem::take(&mut child.stderr)
+                .map(|mut e| {
+                    let mut s = String::new();
+                    let _ = std::io::Read::read_to_string(&mut e, &mut s);
+                    s
+                })
+                .unwrap_or_default();
+            Err(format!("failed: {}", err.trim()))
+        }
+    };
+    expect(&mut line, "ready")?;
+    sim.flood("alice", chat_id, WARM).unwrap();
+    expect(&mut line, "warm")?;
+    sim.hold();
+    sim.flood("alice", chat_id, n).unwrap();
+    let t0 = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    sim.release();
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    let _ = child.wait();
+    let v: serde_json::Value = serde_json::from_str(&line).expect("python output is JSON");
+    let secs = v["last"].as_f64().unwrap() - t0;
+    Ok(v["n"].as_f64().unwrap() / secs)
+}
+
+struct AppRun {
+    /// Message events per second.
+    rate: f64,
+    /// Seconds in all, in `update`, drawing.
+    total: f64,
+    update: f64,
+    draw: f64,
+    frames: usize,
+}
+
+/// The console's loop, as `app::run` has it, over the real link.
+fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64) -> AppRun {
+    // The console's runtime: multi-threaded, the loop on the thread that blocks on it.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut m = Model::demo(&Config::default(), (160, 48), false);
+        // As `Effects::connect_chat`: frames on, events forwarded into the loop's channel.
+        let (tx, mut links) = tokio::sync::mpsc::channel::<Msg>(1024);
+        let target = ChatTarget::loopback(sim.port(), "operator", "operator");
+        let opts = ChatLinkOptions {
+            frames: true,
+            ..ChatLinkOptions::default()
+        };
+        let (h, mut events) = chat::spawn(target, opts).unwrap();
+        let forward = tokio::spawn(async move {
+            while let Some(ev) = events.recv().await {
+                if tx.send(Msg::Chat(ev)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        // Up, as the loop sees it.
+        while !m.chat.link.is_up() {
+            let msg = links.recv().await.expect("the link stopped");
+            update(&mut m, msg);
+        }
+        // The chat list read and the chat opened, its history loaded (the answers to what
+        // the loop asked for when the link came up).
+        support::open_chat(&mut m, chat_id);
+        support::load_history(&mut m, chat_id, open, false);
+
+        let mut lp = AppLoop {
+            links,
+            term: Terminal::new(TestBackend::new(160, 48)).unwrap(),
+            last_draw: None,
+            drawn: None,
+            update: 0.0,
+            draw: 0.0,
+            frames: 0,
+        };
+        sim.flood("alice", chat_id, WARM).unwrap();
+        lp.run(&mut m, WARM).await;
+        (lp.update, lp.draw, lp.frames) = (0.0, 0.0, 0);
+        sim.hold();
+        sim.flood("alice", chat_id, n).unwrap();
+        let t = Instant::now();
+        sim.release();
+        lp.run(&mut m, n).await;
+        let total = t.elapsed().as_secs_f64();
+        assert!(
+            m.chat.open.as_ref().unwrap().messages.len() as u64 >= open + (WARM + n) as u64,
+            "the flood went into the open chat"
+        );
+        drop(h);
+        forward.abort();
+        AppRun {
+            rate: n as f64 / total,
+            total,
+            update: lp.update,
+            draw: lp.draw,
+            frames: lp.frames,
+        }
+    })
+}
+
+/// `app::run`'s loop without the terminal's input: the link's messages in batches, a frame
+/// when the model changed and the last one is at least `MIN_FRAME_INTERVAL` old.
+struct AppLoop {
+    links: tokio::sync::mpsc::Receiver<Msg>,
+    term: Terminal<TestBackend>,
+    last_draw: Option<Instant>,
+    drawn: Option<u64>,
+    /// Seconds in `update` and in drawing, frames drawn.
+    update: f64,
+    draw: f64,
+    frames: usize,
+}
+
+impl AppLoop {
+    /// Runs until `want` Message events have gone through `update`.
+    async fn run(&mut self, m: &mut Model, want: usize) {
+        let mut got = 0;
+        while got < want {
+            let first = self.links.recv().await.expect("the link stopped");
+            let mut batch = vec![first];
+            while batch.len() < BATCH {
+                match self.links.try_recv() {
+                    Ok(msg) => batch.push(msg),
+                    Err(_) => break,
+                }
+            }
+            let t = Instant::now();
+            for msg in batch {
+                if matches!(msg, Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(_)))) {
+                    got += 1;
+                }
+                update(m, msg);
+            }
+            self.update += t.elapsed().as_secs_f64();
+            if self.drawn != Some(m.revision())
+                && self
+                    .last_draw
+                    .is_none_or(|t| t.elapsed() >= MIN_FRAME_INTERVAL)
+            {
+                let t = Instant::now();
+                self.term
+                    .draw(|f| {
+                        trueconf_console::ui::draw(m, f);
+                    })
+                    .unwrap();
+                self.draw += t.elapsed().as_secs_f64();
+                self.frames += 1;
+                self.drawn = Some(m.revision());
+                self.last_draw = Some(Instant::now());
             }
         }
     }
-    sim.shutdown();
 }

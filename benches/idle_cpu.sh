@@ -4,13 +4,16 @@
 # Then the same again while a key is pressed continuously, so the reader can see the
 # measurement is live. Target (issue 2): idle under 0.5 % of one core.
 #
-#   benches/idle_cpu.sh [SECONDS]
+#   benches/idle_cpu.sh [SECONDS]     (honours CARGO_TARGET_DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-30}
 command -v tmux >/dev/null || { echo "needs tmux (apt-get install tmux)" >&2; exit 2; }
 cargo build --release --quiet
-BIN=$PWD/target/release/trueconf-console
+# The binary is where cargo put it: CARGO_TARGET_DIR (or a configured target-dir) when set.
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+BIN=$TARGET_DIR/release/trueconf-console
 HZ=$(getconf CLK_TCK)
 SESSION=tc-idle-$$
 STATE=$(mktemp -d)

@@ -1,104 +1,229 @@
-//! Frame render time of the whole console with a 100,000-message chat open, against the same
-//! with a 100-message chat, side by side in one run (ratatui's `TestBackend` at 160x48).
+//! Frames and keys with a big chat open, against the same with a 100-message chat, side by
+//! side in one run (the whole console at 160x48, ratatui's `TestBackend`). For each chat and
+//! each place of the history cursor (the newest message, the middle one, the oldest):
+//!
+//! - a frame: the console drawn again, the model unchanged;
+//! - a key: Up, or PageUp, through `app::update`, with the frame that shows it. The cursor
+//!   starts at the place (at the oldest: one or ten messages below it, so the key moves onto
+//!   it); an untimed Down or PageDown, with its frame, takes it back after each.
+//!
+//! The chats (100; 100,000; 1,000,000 unless `RENDER_1M=0`) are measured interleaved, in
+//! rounds, with the same warm-up and the same number of samples each; the figures are medians.
 //!
 //!     cargo bench --bench render
 //!
-//! Target (issue 5): the 100,000-message chat renders in no more than 1.5 times the time of the
-//! 100-message chat: only the visible messages are laid out.
+//! Target: the frame and the key at the oldest message of a 1,000,000-message chat take no
+//! more than 1.5 times those of a 100-message chat.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+#[path = "support/mod.rs"]
+mod support;
+
+// The allocator the binary uses (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use serde_json::json;
-use trueconf_console::app::{Model, Msg, update};
-use trueconf_console::chat::types::{Chat, Envelope};
-use trueconf_console::config::Config;
+use support::{key, median, us};
+use trueconf_console::app::{Model, update};
 
-fn model(n: usize) -> Model {
-    let mut m = Model::demo(&Config::default(), (160, 48), false);
-    update(
-        &mut m,
-        Msg::Chat(trueconf_console::chat::ChatLinkEvent::Status(
-            trueconf_console::link::LinkStatus::Authorized,
-        )),
-    );
-    let chat = Chat::from_value(&json!({"chatId": "c", "title": "Big", "chatType": 2})).unwrap();
-    update(&mut m, Msg::ChatsLoaded(Ok(vec![chat])));
-    m.ui.focus = trueconf_console::app::Pane::Chats;
-    update(
-        &mut m,
-        Msg::Key(crossterm::event::KeyEvent::new(
-            crossterm::event::KeyCode::Enter,
-            crossterm::event::KeyModifiers::NONE,
-        )),
-    );
-    // Pages arrive newest first, as the server sends them.
-    let page: Vec<Envelope> = (0..n)
-        .rev()
-        .map(|i| {
-            Envelope::from_value(&json!({"chatId": "c", "messageId": format!("m{i}"),
-                "timestamp": 1_795_000_000_000u64 + i as u64 * 1000, "type": 200,
-                "author": {"id": if i % 3 == 0 { "alice@video.example.com" } else { "bob@video.example.com" }, "type": 1},
-                "box": {"id": i, "position": ""},
-                "content": {"text": format!("message {i}: the quick brown fox jumps over the lazy dog, again and again, to fill a line or two of the history pane"), "parseMode": "text"}}))
-            .unwrap()
-        })
-        .collect();
-    update(
-        &mut m,
-        Msg::HistoryLoaded {
-            chat_id: "c".into(),
-            before: None,
-            result: Ok(page),
-        },
-    );
-    assert_eq!(m.chat.open.as_ref().unwrap().messages.len(), n);
-    m
+const CHAT: &str = "0c5d7b2e-6f1a-4e7b-9d3c-2a1b0c9d8e7f";
+const ROUNDS: usize = 5;
+/// Per round, chat and place: warm-up frames and keys, then timed ones.
+const WARM: usize = 5;
+const FRAMES: usize = 20;
+const KEYS: usize = 20;
+
+#[derive(Clone, Copy)]
+enum Place {
+    Newest,
+    Middle,
+    Oldest,
 }
 
-/// Median time of one full frame over `rounds` frames.
-fn render_time(m: &Model, rounds: usize) -> Duration {
-    let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    for _ in 0..50 {
-        t.draw(|f| trueconf_console::ui::view(m, f)).unwrap();
+const PLACES: [Place; 3] = [Place::Newest, Place::Middle, Place::Oldest];
+
+impl Place {
+    fn name(self) -> &'static str {
+        match self {
+            Place::Newest => "newest",
+            Place::Middle => "middle",
+            Place::Oldest => "oldest",
+        }
     }
-    let mut v: Vec<Duration> = (0..rounds)
-        .map(|_| {
-            let s = Instant::now();
-            t.draw(|f| trueconf_console::ui::view(black_box(m), f))
-                .unwrap();
-            s.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[v.len() / 2]
+
+    fn index(self, n: usize) -> usize {
+        match self {
+            Place::Newest => n - 1,
+            Place::Middle => n / 2,
+            Place::Oldest => 0,
+        }
+    }
+}
+
+struct Chat {
+    n: usize,
+    m: Model,
+    term: Terminal<TestBackend>,
+    /// Per place: frames, Up, PageUp.
+    samples: Vec<[Vec<Duration>; 3]>,
+}
+
+impl Chat {
+    fn new(n: usize) -> Chat {
+        Chat {
+            n,
+            m: support::model_with_history(CHAT, n as u64, true),
+            term: Terminal::new(TestBackend::new(160, 48)).unwrap(),
+            samples: PLACES.iter().map(|_| Default::default()).collect(),
+        }
+    }
+
+    fn put_cursor(&mut self, at: usize) {
+        let o = self.m.chat.open.as_mut().unwrap();
+        o.selected = Some(o.messages[at].message_id.clone());
+    }
+
+    fn frame(&mut self) -> Duration {
+        let t = Instant::now();
+        self.term
+            .draw(|f| trueconf_console::ui::view(black_box(&self.m), f))
+            .unwrap();
+        t.elapsed()
+    }
+
+    /// `code` and its frame, timed.
+    fn key(&mut self, code: KeyCode) -> Duration {
+        let t = Instant::now();
+        black_box(update(&mut self.m, key(code)));
+        self.term
+            .draw(|f| trueconf_console::ui::view(&self.m, f))
+            .unwrap();
+        t.elapsed()
+    }
+
+    /// One round at `place`: `frames` frames, then `keys` Up and `keys` PageUp; recorded
+    /// when `keep`.
+    fn round(&mut self, p: usize, frames: usize, keys: usize, keep: bool) {
+        let at = PLACES[p].index(self.n);
+        self.put_cursor(at);
+        self.frame();
+        let mut f = Vec::with_capacity(frames);
+        for _ in 0..frames {
+            f.push(self.frame());
+        }
+        let mut ks: [Vec<Duration>; 2] = Default::default();
+        for (slot, (up, down, step)) in [
+            (KeyCode::Up, KeyCode::Down, 1),
+            (KeyCode::PageUp, KeyCode::PageDown, 10),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            // At the oldest the key moves onto it from below.
+            let from = if at < step { at + step } else { at };
+            self.put_cursor(from);
+            self.frame();
+            for _ in 0..keys {
+                ks[slot].push(self.key(up));
+                self.key(down);
+            }
+        }
+        if keep {
+            let s = &mut self.samples[p];
+            s[0].extend(f);
+            s[1].extend(std::mem::take(&mut ks[0]));
+            s[2].extend(std::mem::take(&mut ks[1]));
+        }
+    }
 }
 
 fn main() {
-    let small = model(100);
-    let big = model(100_000);
-    // Interleave the two so machine noise hits both alike.
-    let (mut s, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        s.push(render_time(&small, 200));
-        b.push(render_time(&big, 200));
+    let mut sizes = vec![100, 100_000];
+    if !std::env::var("RENDER_1M").is_ok_and(|v| v == "0") {
+        sizes.push(1_000_000);
     }
-    s.sort();
-    b.sort();
-    let (s, b) = (s[2], b[2]);
-    println!("Frame render at 160x48 (median of 5 runs of 200 frames each)");
-    println!("{:<28} {:>12}", "chat", "per frame");
-    println!("{:<28} {:>9.1} µs", "100 messages", s.as_secs_f64() * 1e6);
+    let mut chats: Vec<Chat> = sizes.into_iter().map(Chat::new).collect();
+    // The same warm-up for every chat and place, then rounds interleaved so that machine
+    // noise hits them alike.
+    for c in &mut chats {
+        for p in 0..PLACES.len() {
+            c.round(p, WARM, WARM, false);
+        }
+    }
+    for _ in 0..ROUNDS {
+        for c in &mut chats {
+            for p in 0..PLACES.len() {
+                c.round(p, FRAMES, KEYS, true);
+            }
+        }
+    }
     println!(
-        "{:<28} {:>9.1} µs",
-        "100,000 messages",
-        b.as_secs_f64() * 1e6
+        "Frames and keys at 160x48 (medians of {} samples each, interleaved in {ROUNDS} rounds; \
+         a key is Up or PageUp with its frame)",
+        ROUNDS * FRAMES
     );
     println!(
-        "ratio (100,000 / 100): {:.2} (target: at most 1.5)",
-        b.as_secs_f64() / s.as_secs_f64()
+        "{:<10} {:>10} {:>12} {:>12} {:>12} {:>20}",
+        "messages", "cursor", "frame µs", "Up µs", "PageUp µs", "vs 100 (f/Up/PgUp)"
+    );
+    let mut med: Vec<Vec<[f64; 3]>> = Vec::new();
+    for c in &mut chats {
+        let mut per = Vec::new();
+        for s in &mut c.samples {
+            per.push([
+                us(median(&mut s[0])),
+                us(median(&mut s[1])),
+                us(median(&mut s[2])),
+            ]);
+        }
+        med.push(per);
+    }
+    let mut worst = (0.0f64, String::new());
+    for (ci, c) in chats.iter().enumerate() {
+        for (p, place) in PLACES.iter().enumerate() {
+            let v = med[ci][p];
+            let base = med[0][p];
+            let r = [v[0] / base[0], v[1] / base[1], v[2] / base[2]];
+            let top = r.iter().copied().fold(0.0, f64::max);
+            if ci > 0 && top > worst.0 {
+                worst = (
+                    top,
+                    format!("{} messages, cursor at the {}", c.n, place.name()),
+                );
+            }
+            println!(
+                "{:<10} {:>10} {:>12.1} {:>12.1} {:>12.1} {:>20}",
+                c.n,
+                place.name(),
+                v[0],
+                v[1],
+                v[2],
+                if ci == 0 {
+                    String::new()
+                } else {
+                    format!("{:.2}/{:.2}/{:.2}", r[0], r[1], r[2])
+                }
+            );
+        }
+    }
+    let last = chats.len() - 1;
+    let oldest = 2;
+    let r: Vec<f64> = (0..3)
+        .map(|k| med[last][oldest][k] / med[0][oldest][k])
+        .collect();
+    println!(
+        "ratio at the oldest, {} / 100: frame {:.2}, Up {:.2}, PageUp {:.2} (target: at most 1.5 \
+         with 1,000,000)",
+        chats[last].n, r[0], r[1], r[2]
+    );
+    println!(
+        "worst ratio to the 100-message chat at the same place: {:.2} ({})",
+        worst.0, worst.1
     );
 }

@@ -3,8 +3,11 @@
 # environment, against `trueconf-console simulate`. Usage: tests/python/bot_interop.sh [BIN]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$root/target/debug/trueconf-console}
-venv=${TRUECONF_PY_VENV:-$root/target/py-venv}
+# Cargo's target directory: CARGO_TARGET_DIR when set (relative to here, as cargo takes it).
+target=${CARGO_TARGET_DIR:-$root/target}
+case $target in /*) ;; *) target=$PWD/$target ;; esac
+bin=${1:-$target/debug/trueconf-console}
+venv=${TRUECONF_PY_VENV:-$target/py-venv}
 [ -x "$bin" ] || { echo "no binary at $bin: run cargo build first" >&2; exit 2; }
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 if [ ! -x "$venv/bin/python" ]; then
