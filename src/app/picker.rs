@@ -55,12 +55,11 @@ impl Candidate {
 ///
 /// Classes, best first: the text (or one of its words) starts with the query; the query is a
 /// substring; its characters appear in order. Within a class, an earlier match ranks first.
-fn score(q: &[char], c: &Candidate) -> Option<(u8, usize)> {
+fn score(q: &[char], qs: &str, c: &Candidate) -> Option<(u8, usize)> {
     if q.is_empty() {
         return Some((0, 0));
     }
-    let qs: String = q.iter().collect();
-    let found = [substring(&qs, &c.key), substring(&qs, &c.exact)]
+    let found = [substring(qs, &c.key), substring(qs, &c.exact)]
         .into_iter()
         .flatten()
         .min();
@@ -134,8 +133,9 @@ fn rank_among<C: Borrow<Candidate>>(
     among: impl Iterator<Item = usize>,
 ) -> Vec<usize> {
     let q = normalise(query);
+    let qs: String = q.iter().collect();
     let mut hits: Vec<(u8, usize, usize)> = among
-        .filter_map(|i| score(&q, cands[i].borrow()).map(|(class, at)| (class, at, i)))
+        .filter_map(|i| score(&q, &qs, cands[i].borrow()).map(|(class, at)| (class, at, i)))
         .collect();
     hits.sort_by_key(|&(class, at, i)| (class, at, i));
     hits.into_iter().map(|(_, _, i)| i).collect()
@@ -175,8 +175,9 @@ pub struct Picker {
     /// rather than best first; typing still highlights the best match.
     pub keep_order: bool,
     /// Over a list that stays as it was while the picker is open (the call prompt's address
-    /// book): the last ranking, kept (a frame reads it; typing on narrows it).
-    memo: Option<Memo>,
+    /// book): the rankings of the query as it was typed, each extending the one before (a
+    /// frame reads the last; typing on narrows it; Backspace goes back to the one before).
+    memo: Vec<Memo>,
     frozen: bool,
 }
 
@@ -223,7 +224,7 @@ impl Picker {
 
     fn memo_for<C>(&self, cands: &[C]) -> Option<&Memo> {
         self.memo
-            .as_ref()
+            .last()
             .filter(|m| m.query == self.query.text() && m.n == cands.len())
     }
 
@@ -231,23 +232,31 @@ impl Picker {
     /// one is scored among the last matches only.
     fn rerank<C: Borrow<Candidate>>(&mut self, cands: &[C]) -> Vec<usize> {
         let query = self.query.text().to_string();
-        let hits = match &self.memo {
-            Some(m)
-                if self.frozen
-                    && m.n == cands.len()
-                    && normalise(&query).starts_with(&normalise(&m.query)) =>
-            {
-                rank_among(&query, cands, m.hits.iter().copied())
-            }
-            _ => rank(&query, cands),
-        };
-        if self.frozen {
-            self.memo = Some(Memo {
-                query,
-                n: cands.len(),
-                hits: hits.clone(),
-            });
+        if !self.frozen {
+            return rank(&query, cands);
         }
+        // Keep the rankings of the queries this one extends (Backspace finds its own there).
+        let q = normalise(&query);
+        self.memo
+            .retain(|m| m.n == cands.len() && q.starts_with(&normalise(&m.query)));
+        if let Some(m) = self.memo.last()
+            && m.query == query
+        {
+            return m.hits.clone();
+        }
+        let hits = match self.memo.last() {
+            Some(m) => rank_among(&query, cands, m.hits.iter().copied()),
+            None => rank(&query, cands),
+        };
+        // Bounded: a pasted essay keeps only its last rankings.
+        if self.memo.len() >= 64 {
+            self.memo.remove(0);
+        }
+        self.memo.push(Memo {
+            query,
+            n: cands.len(),
+            hits: hits.clone(),
+        });
         hits
     }
 
