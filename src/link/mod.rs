@@ -91,6 +91,11 @@ impl LinkStatus {
 /// `nested`, when given), for the inspector and the log. Anything else, or a frame that is not
 /// a JSON object, gets the log's generic redaction.
 pub fn mask_fields(text: &str, nested: Option<&str>, keys: &[&str]) -> String {
+    // Most frames (every pushed message) name none of the keys: no need to read them as JSON.
+    // (A key written with escapes is not found here; the registered secrets are still masked.)
+    if !keys.iter().any(|k| text.contains(&format!("\"{k}\""))) {
+        return crate::logging::redact(text).into_owned();
+    }
     let Ok(serde_json::Value::Object(mut o)) = serde_json::from_str::<serde_json::Value>(text)
     else {
         return crate::logging::redact(text).into_owned();
