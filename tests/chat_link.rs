@@ -845,20 +845,24 @@ async fn a_five_mib_file_goes_up_and_comes_down_byte_identical() {
     assert!(!dir.path().join("copy.bin.part").exists());
 }
 
+/// Dave posts a 5,000-byte log to Project that stays uploading for `ms`: its file id.
+fn dave_posts_log(sim: &ChatSim, ms: u64) -> String {
+    let project = sim.chat_id("Project").unwrap();
+    sim.post_file(
+        "dave",
+        &project,
+        "log.txt",
+        b"line\n".repeat(1000),
+        Duration::from_millis(ms),
+    )
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_file_still_uploading_is_awaited_through_progress_events() {
     let sim = sim().await;
     let op = login(&sim, "operator").await;
-    let project = sim.chat_id("Project").unwrap();
-    let fid = sim
-        .post_file(
-            "dave",
-            &project,
-            "log.txt",
-            b"line\n".repeat(1000),
-            Duration::from_millis(300),
-        )
-        .unwrap();
+    let fid = dave_posts_log(&sim, 300);
     let info =
         op.h.get_file_info(GetFileInfo {
             file_id: fid.clone(),
@@ -1489,16 +1493,7 @@ async fn a_file_posted_while_uploading_is_followed_until_the_server_says_ready()
     use trueconf_console::chat::files::UploadSeen;
     let sim = sim().await;
     let op = login(&sim, "operator").await;
-    let project = sim.chat_id("Project").unwrap();
-    let fid = sim
-        .post_file(
-            "dave",
-            &project,
-            "log.txt",
-            b"line\n".repeat(1000),
-            Duration::from_millis(400),
-        )
-        .unwrap();
+    let fid = dave_posts_log(&sim, 400);
     let seen = std::sync::Mutex::new(Vec::new());
     tokio::time::timeout(
         WAIT,

@@ -145,3 +145,7 @@ pub(super) fn save_script(m: &mut Model, api: Api) -> Vec<Cmd> {
     }
     vec![Cmd::SaveScript { api, lines }]
 }
+
+#[cfg(test)]
+#[path = "explorer_script_tests.rs"]
+mod tests;

@@ -307,7 +307,7 @@ pub fn search(f: &mut Frame, area: Rect, m: &Model, input: &crate::app::Editor, 
             ratatui::style::Style::default(),
         ),
         Line::styled(
-            "A capital letter makes case count. Enter searches, Esc cancels.",
+            "Capitals make case count. Enter searches, Esc cancels.",
             theme.dim,
         ),
     ];
