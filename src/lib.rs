@@ -40,6 +40,7 @@ pub mod room;
 pub mod sanitize;
 pub mod script;
 pub mod sim;
+pub mod store;
 pub mod tls;
 pub mod tui;
 pub mod ui;

@@ -62,6 +62,24 @@ impl Chat {
     pub fn from_value(v: &Value) -> Option<Chat> {
         lenient::from_object(v)
     }
+
+    /// The chat as the server sends it: what [`Chat::from_value`] reads back to the same chat.
+    pub fn to_wire(&self) -> Value {
+        let mut o = self.extra.clone();
+        o.insert("chatId".into(), Value::from(self.chat_id.as_str()));
+        if let Some(t) = &self.title {
+            o.insert("title".into(), Value::from(t.as_str()));
+        }
+        o.insert("chatType".into(), Value::from(self.chat_type.code()));
+        o.insert("unreadMessages".into(), Value::from(self.unread));
+        if let Some(a) = &self.avatar_url {
+            o.insert("avatarUrl".into(), Value::from(a.as_str()));
+        }
+        if let Some(m) = &self.last_message {
+            o.insert("lastMessage".into(), m.to_wire());
+        }
+        Value::Object(o)
+    }
 }
 
 /// `{userId, role}` from `getChatParticipants`, plus `type` from `getChatParticipant`.

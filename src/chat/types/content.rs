@@ -251,3 +251,79 @@ fn short_json(v: &Value, max: usize) -> String {
         s.chars().take(max).collect::<String>() + "…"
     }
 }
+
+impl ReadyState {
+    /// The wire code, the inverse of [`ReadyState::from_code`].
+    pub fn code(self) -> i64 {
+        match self {
+            ReadyState::NotAvailable => 0,
+            ReadyState::Uploading => 1,
+            ReadyState::Ready => 2,
+            ReadyState::Unknown(n) => n,
+        }
+    }
+}
+
+impl Content {
+    /// The content as the server sends it: what [`Content::from_value`] reads back to the same
+    /// content (the local message store keeps envelopes in this form).
+    pub fn to_wire(&self) -> Value {
+        use serde_json::json;
+        let role = |r: &Option<Role>| r.as_ref().map(|r| Value::from(r.as_str()));
+        match self {
+            Content::Text {
+                text,
+                parse_mode,
+                buttons,
+            } => {
+                let mut o = json!({"text": text, "parseMode": parse_mode});
+                if let Some(b) = buttons {
+                    o["buttons"] = b.clone();
+                }
+                o
+            }
+            Content::Forward(e) => e.to_wire(),
+            Content::Attachment {
+                name,
+                mime_type,
+                size,
+                file_id,
+                ready_state,
+            } => {
+                let mut o =
+                    json!({"name": name, "mimeType": mime_type, "size": size, "fileId": file_id});
+                if let Some(r) = ready_state {
+                    o["readyState"] = Value::from(r.code());
+                }
+                o
+            }
+            Content::Location {
+                latitude,
+                longitude,
+                title,
+            } => json!({"latitude": latitude, "longitude": longitude, "title": title}),
+            Content::Survey { raw, .. } => raw.clone(),
+            Content::Voice {
+                file_id,
+                size,
+                mime_type,
+                duration,
+            } => {
+                json!({"fileId": file_id, "size": size, "mimeType": mime_type, "duration": duration})
+            }
+            Content::ParticipantAdded { user_id, role: r }
+            | Content::RoleSet { user_id, role: r } => {
+                let mut o = json!({"userId": user_id});
+                if let Some(r) = role(r) {
+                    o["role"] = r;
+                }
+                o
+            }
+            Content::ParticipantRemoved { user_id } => json!({"userId": user_id}),
+            Content::TitleChanged { title } => json!({"title": title}),
+            Content::AvatarChanged { avatar_url } => json!({"avatarUrl": avatar_url}),
+            Content::HistoryCleared { for_all } => json!({"forAll": for_all}),
+            Content::Unknown(v) => v.clone(),
+        }
+    }
+}

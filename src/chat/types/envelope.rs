@@ -218,3 +218,40 @@ impl Envelope {
         }
     }
 }
+
+impl Envelope {
+    /// The envelope as the server sends it: what [`Envelope::from_value`] reads back to the
+    /// same envelope (the local message store keeps messages in this form).
+    pub fn to_wire(&self) -> Value {
+        let mut o = self.extra.clone();
+        o.insert("messageId".into(), Value::from(self.message_id.as_str()));
+        o.insert("chatId".into(), Value::from(self.chat_id.as_str()));
+        if let Some(c) = &self.chat {
+            let mut r = Map::new();
+            r.insert("chatId".into(), Value::from(c.chat_id.as_str()));
+            if let Some(t) = &c.title {
+                r.insert("chatTitle".into(), Value::from(t.as_str()));
+            }
+            r.insert("chatType".into(), Value::from(c.chat_type.code()));
+            o.insert("chat".into(), Value::Object(r));
+        }
+        o.insert("timestamp".into(), Value::from(self.timestamp));
+        if let Some(r) = &self.reply_message_id {
+            o.insert("replyMessageId".into(), Value::from(r.as_str()));
+        }
+        if let Some(r) = &self.reply_message {
+            o.insert("replyMessage".into(), r.to_wire());
+        }
+        o.insert("isEdited".into(), Value::from(self.is_edited));
+        o.insert("type".into(), Value::from(self.kind));
+        o.insert("author".into(), self.author.to_value());
+        if let Some(b) = &self.box_pos {
+            o.insert(
+                "box".into(),
+                serde_json::json!({"id": b.id, "position": b.position}),
+            );
+        }
+        o.insert("content".into(), self.content.to_wire());
+        Value::Object(o)
+    }
+}

@@ -157,3 +157,39 @@ fn a_key_of_an_unexpected_type_leaves_only_that_key_out() {
     assert_eq!(f.previews.len(), 2);
     assert_eq!((f.previews[0].size, f.previews[1].name.as_str()), (1, ""));
 }
+
+#[test]
+fn every_content_written_for_the_store_reads_back_the_same() {
+    let wires = [
+        json!({"chatId": "c1", "messageId": "m1", "timestamp": 1746029007569u64,
+            "author": {"id": "brown@srv", "type": 1}, "isEdited": true,
+            "box": {"id": 4, "position": "0"}, "type": 200, "replyMessageId": "m0",
+            "content": {"text": "Text", "parseMode": "html", "buttons": [[{"text": "ok"}]]},
+            "reactions": [1]}),
+        json!({"chat": {"chatId": "c2", "chatTitle": "T", "chatType": 2}, "messageId": "m2",
+            "timestamp": 1735370776000u64, "type": 202, "author": {"id": "a@srv", "type": 1},
+            "content": {"name": "x.png", "mimeType": "image/png", "size": 12, "fileId": "f1",
+                "readyState": 1}}),
+        json!({"messageId": "m3", "type": 201, "content": {"messageId": "o", "type": 200,
+            "author": {"id": "b@srv", "type": 1}, "content": {"text": "hi", "parseMode": "text"}},
+            "replyMessage": {"messageId": "m0", "type": 200, "content": {"text": "q"}}}),
+        json!({"messageId": "m4", "type": 203,
+            "content": {"latitude": 55.5, "longitude": 37.25, "title": "Office"}}),
+        json!({"messageId": "m5", "type": 204, "content": {"title": "Poll", "url": "https://x", "z": 1}}),
+        json!({"messageId": "m6", "type": 205,
+            "content": {"fileId": "f2", "size": 9, "mimeType": "audio/ogg", "duration": 3}}),
+        json!({"messageId": "m7", "type": 1, "author": {"id": "", "type": 0},
+            "content": {"userId": "u@srv", "role": "admin"}}),
+        json!({"messageId": "m8", "type": 110, "content": {"userId": "u@srv"}}),
+        json!({"messageId": "m9", "type": 2, "content": {"userId": "u@srv"}}),
+        json!({"messageId": "m10", "type": 21, "content": {"title": "New"}}),
+        json!({"messageId": "m11", "type": 22, "content": {"avatarUrl": null}}),
+        json!({"messageId": "m12", "type": 23, "content": {"forAll": true}}),
+        json!({"messageId": "m13", "type": 999, "content": {"x": [1, 2]}}),
+    ];
+    for w in wires {
+        let e = Envelope::from_value(&w).unwrap();
+        let back = Envelope::from_value(&e.to_wire()).unwrap();
+        assert_eq!(back, e, "{w}");
+    }
+}

@@ -1,0 +1,393 @@
+//! The store against real SQLite files in a temporary directory.
+
+use super::*;
+use serde_json::json;
+
+fn msg(chat: &str, id: &str, ts: u64, author: &str, text: &str) -> Envelope {
+    Envelope::from_value(&json!({"chatId": chat, "messageId": id, "timestamp": ts,
+        "author": {"id": author, "type": 1}, "type": 200,
+        "content": {"text": text, "parseMode": "text"}}))
+    .unwrap()
+}
+
+fn chat(id: &str, title: &str) -> Chat {
+    Chat::from_value(&json!({"chatId": id, "title": title, "chatType": 2, "unreadMessages": 3}))
+        .unwrap()
+}
+
+fn ids(page: &[Envelope]) -> Vec<&str> {
+    page.iter().map(|e| e.message_id.as_str()).collect()
+}
+
+fn fresh() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, notice) = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+    assert_eq!(notice, None);
+    (dir, s)
+}
+
+#[test]
+fn a_new_store_is_private_and_at_the_latest_version() {
+    let (dir, s) = fresh();
+    let v: u32 = s
+        .conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, schema::VERSION);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.path().join("s.sqlite3"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let mode = std::fs::metadata(dir.path().join("s.sqlite3-wal"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn a_store_of_the_first_schema_is_migrated_and_its_messages_become_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(schema::V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        let e = msg("c1", "m1", 1000, "alice@srv", "the quarterly budget review");
+        conn.execute(
+            "INSERT INTO messages (chat_id, message_id, ts, author, kind, body, json)
+             VALUES ('c1', 'm1', 1000, 'alice@srv', 200, ?1, ?2)",
+            params![body(&e), e.to_wire().to_string()],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO chats (chat_id, json, updated_ms) VALUES ('c1', ?1, 0)",
+            [chat("c1", "Budget").to_wire().to_string()],
+        )
+        .unwrap();
+    }
+    let (s, notice) = Store::open(&path).unwrap();
+    assert_eq!(notice, None, "a migration is not a failure");
+    let hits = s.search("budget", None, 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].message_id, "m1");
+    assert_eq!(hits[0].chat_title.as_deref(), Some("Budget"));
+    assert!(
+        hits[0].snippet.contains("\u{2}budget\u{3}"),
+        "{:?}",
+        hits[0].snippet
+    );
+    assert_eq!(ids(&s.page("c1", None, 10).unwrap()), ["m1"]);
+}
+
+#[test]
+fn a_store_from_a_newer_build_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.sqlite3");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let err = Store::open(&path).err().unwrap().to_string();
+    assert!(err.contains("newer"), "{err}");
+    assert!(path.exists());
+    assert!(!dir.path().join("new.sqlite3.bad").exists());
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_moved_aside_and_a_new_store_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let junk = b"this is not an SQLite database, just bytes \x00\x01\x02".repeat(200);
+    std::fs::write(&path, &junk).unwrap();
+    let (mut s, notice) = Store::open(&path).unwrap();
+    let notice = notice.expect("a notice says what happened");
+    assert!(notice.contains("moved to"), "{notice}");
+    let aside = dir.path().join("s.sqlite3.bad");
+    assert_eq!(
+        std::fs::read(&aside).unwrap(),
+        junk,
+        "the old file is kept as it was"
+    );
+    s.apply(&[Write::Messages(vec![msg(
+        "c",
+        "m",
+        1,
+        "a",
+        "after the rebuild",
+    )])])
+    .unwrap();
+    assert_eq!(s.search("rebuild", None, 5).unwrap().len(), 1);
+}
+
+#[test]
+fn a_database_damaged_inside_fails_its_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    {
+        let (mut s, _) = Store::open(&path).unwrap();
+        let many: Vec<Envelope> = (0..3000)
+            .map(|i| {
+                msg(
+                    "c",
+                    &format!("m{i}"),
+                    i,
+                    "a",
+                    &format!("message number {i} with some words"),
+                )
+            })
+            .collect();
+        s.apply(&[Write::Messages(many)]).unwrap();
+        s.conn
+            .pragma_update(None, "wal_checkpoint", "TRUNCATE")
+            .unwrap();
+    }
+    // Overwrite pages in the middle of the file, past the header and the schema.
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 64 * 1024, "{}", bytes.len());
+    for b in &mut bytes[40 * 1024..56 * 1024] {
+        *b = 0x5a;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let damaged = Store::open(&path).and_then(|(s, _)| s.check());
+    assert!(damaged.is_err(), "the check finds the damage");
+    let (s, notice) = Store::open_aside(&path, "damaged").unwrap();
+    assert!(notice.contains("moved to"));
+    s.check().unwrap();
+    assert_eq!(s.counts().unwrap().messages, 0);
+}
+
+#[test]
+fn pushes_edits_and_deletions_change_what_is_held() {
+    let (_d, mut s) = fresh();
+    s.apply(&[
+        Write::Chats(vec![chat("c1", "One"), chat("c2", "Two")]),
+        Write::Messages(vec![
+            msg("c1", "m1", 10, "a", "first words"),
+            msg("c1", "m2", 20, "b", "second words"),
+            msg("c1", "m3", 30, "a", "third words"),
+        ]),
+    ])
+    .unwrap();
+    s.apply(&[
+        Write::Edited {
+            chat_id: "c1".into(),
+            message_id: "m2".into(),
+            text: "second, corrected".into(),
+            parse_mode: "text".into(),
+        },
+        Write::Removed {
+            chat_id: "c1".into(),
+            message_id: "m3".into(),
+        },
+        // The same message pushed twice is held once.
+        Write::Messages(vec![msg("c1", "m1", 10, "a", "first words")]),
+    ])
+    .unwrap();
+    let page = s.page("c1", None, 10).unwrap();
+    assert_eq!(ids(&page), ["m1", "m2"]);
+    assert!(page[1].is_edited);
+    assert_eq!(page[1].summary(), "second, corrected");
+    assert!(
+        s.search("third", None, 5).unwrap().is_empty(),
+        "a deleted message is not found"
+    );
+    assert!(
+        s.search("words", None, 5).unwrap().len() == 1,
+        "an edit is indexed anew"
+    );
+    // A chat list without c2: c2 and its messages are gone.
+    s.apply(&[
+        Write::Messages(vec![msg("c2", "x", 5, "a", "in two")]),
+        Write::Chats(vec![chat("c1", "One")]),
+    ])
+    .unwrap();
+    assert_eq!(s.chats().unwrap().len(), 1);
+    assert_eq!(s.message_count("c2").unwrap(), 0);
+}
+
+#[test]
+fn a_page_from_the_server_drops_what_was_deleted_in_its_span_and_keeps_what_is_outside() {
+    let (_d, mut s) = fresh();
+    let held: Vec<Envelope> = (1..=6)
+        .map(|i| msg("c", &format!("m{i}"), i * 10, "a", &format!("text {i}")))
+        .collect();
+    s.apply(&[Write::Messages(held)]).unwrap();
+    // The server's newest page covers m3..m6; m4 was deleted and m5 edited meanwhile; m7 is
+    // new.
+    let mut m5 = msg("c", "m5", 50, "a", "text 5, edited");
+    m5.is_edited = true;
+    let page = vec![
+        msg("c", "m3", 30, "a", "text 3"),
+        m5,
+        msg("c", "m6", 60, "a", "text 6"),
+        msg("c", "m7", 70, "a", "text 7"),
+    ];
+    s.apply(&[Write::Page {
+        chat_id: "c".into(),
+        messages: page,
+        newest: true,
+        start: false,
+    }])
+    .unwrap();
+    let all = s.page("c", None, 100).unwrap();
+    assert_eq!(ids(&all), ["m1", "m2", "m3", "m5", "m6", "m7"]);
+    assert_eq!(all[3].summary(), "text 5, edited");
+    // A page that reaches the start of the chat speaks for everything older too.
+    s.apply(&[Write::Page {
+        chat_id: "c".into(),
+        messages: vec![msg("c", "m2", 20, "a", "text 2")],
+        newest: false,
+        start: true,
+    }])
+    .unwrap();
+    assert_eq!(
+        ids(&s.page("c", None, 100).unwrap()),
+        ["m2", "m3", "m5", "m6", "m7"]
+    );
+    // Paging: older than m5, two at a time, oldest first.
+    assert_eq!(ids(&s.page("c", Some("m5"), 2).unwrap()), ["m2", "m3"]);
+    assert_eq!(ids(&s.around("c", "m5", 1).unwrap()), ["m3", "m5", "m6"]);
+}
+
+#[test]
+fn search_finds_words_in_any_order_by_prefix_in_one_chat_or_all_and_never_fails_on_syntax() {
+    let (_d, mut s) = fresh();
+    s.apply(&[
+        Write::Chats(vec![chat("c1", "One"), chat("c2", "Two")]),
+        Write::Name {
+            user_id: "alice@srv".into(),
+            name: "Alice Liddell".into(),
+        },
+        Write::Messages(vec![
+            msg(
+                "c1",
+                "m1",
+                10,
+                "alice@srv",
+                "Deploy the Kubernetes cluster tonight",
+            ),
+            msg("c2", "m2", 20, "bob@srv", "the cluster is down again"),
+            msg("c2", "m3", 30, "bob@srv", "Café au lait"),
+        ]),
+    ])
+    .unwrap();
+    let hits = s.search("cluster", None, 10).unwrap();
+    assert_eq!(hits.len(), 2);
+    let hits = s.search("TONIGHT deploy", None, 10).unwrap();
+    assert_eq!(ids_of(&hits), ["m1"]);
+    assert_eq!(hits[0].author_name.as_deref(), Some("Alice Liddell"));
+    assert_eq!(hits[0].timestamp, msg("c1", "m1", 10, "", "").timestamp);
+    assert_eq!(
+        ids_of(&s.search("kube", None, 10).unwrap()),
+        ["m1"],
+        "prefix"
+    );
+    assert_eq!(
+        ids_of(&s.search("cluster", Some("c2"), 10).unwrap()),
+        ["m2"]
+    );
+    assert_eq!(
+        ids_of(&s.search("cafe", None, 10).unwrap()),
+        ["m3"],
+        "diacritics"
+    );
+    for hostile in [
+        "\"",
+        "a\" OR \"b",
+        "NEAR(",
+        "*",
+        "col:x",
+        "-",
+        "'; DROP TABLE x",
+        "\u{1b}[31m",
+        "",
+    ] {
+        assert!(s.search(hostile, None, 10).is_ok(), "{hostile:?}");
+    }
+}
+
+fn ids_of(hits: &[Hit]) -> Vec<&str> {
+    hits.iter().map(|h| h.message_id.as_str()).collect()
+}
+
+#[test]
+fn the_age_limit_drops_old_messages_and_the_last_open_chat_is_remembered() {
+    let (_d, mut s) = fresh();
+    let now = crate::link::now_ms();
+    s.apply(&[
+        Write::Messages(vec![
+            msg("c", "old", now - 40 * 86_400_000, "a", "ancient"),
+            msg("c", "new", now - 1000, "a", "recent"),
+        ]),
+        Write::Opened {
+            chat_id: "c".into(),
+            read: Some(("new".into(), now - 1000)),
+        },
+    ])
+    .unwrap();
+    let dropped = s
+        .prune(Limits {
+            max_age_days: 30,
+            max_mb: 0,
+        })
+        .unwrap();
+    assert_eq!(dropped, 1);
+    assert_eq!(ids(&s.page("c", None, 10).unwrap()), ["new"]);
+    assert_eq!(s.last_open().unwrap().as_deref(), Some("c"));
+    assert_eq!(s.read_position("c").unwrap().as_deref(), Some("new"));
+}
+
+#[test]
+fn store_file_names_are_safe_and_distinct() {
+    let d = Path::new("/data");
+    let a = path_for(d, "srv.example:443", "bob");
+    let b = path_for(d, "srv.example/443", "bob");
+    assert_ne!(a, b);
+    let name = a.file_name().unwrap().to_str().unwrap();
+    assert!(name.starts_with("bob@srv.example_443-"), "{name}");
+    let evil = path_for(d, "../../etc", "../x");
+    assert_eq!(evil.parent().unwrap(), Path::new("/data/store"));
+}
+
+#[tokio::test]
+async fn the_writer_commits_in_order_and_a_reader_sees_it_after_a_flush() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.sqlite3");
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let w = writer::StoreWriter::start(&path, Limits::default(), move |r| {
+        let _ = tx.send(r);
+    });
+    for i in 0..12_000u64 {
+        w.write(Write::Messages(vec![msg(
+            "c",
+            &format!("m{i}"),
+            i,
+            "a",
+            "word",
+        )]));
+    }
+    w.write(Write::Removed {
+        chat_id: "c".into(),
+        message_id: "m5".into(),
+    });
+    w.write(Write::Opened {
+        chat_id: "c".into(),
+        read: None,
+    });
+    let snap = tokio::time::timeout(std::time::Duration::from_secs(10), rx)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(snap.chats.is_empty());
+    tokio::time::timeout(std::time::Duration::from_secs(30), w.flush())
+        .await
+        .unwrap();
+    let n = w.read(|s| s.message_count("c")).await.unwrap();
+    assert_eq!(n, 11_999);
+    let last = w.read(|s| s.last_open()).await.unwrap();
+    assert_eq!(last.as_deref(), Some("c"));
+}

@@ -1,0 +1,243 @@
+//! The store's writer: a thread of its own that takes [`Write`]s from a channel and commits
+//! them in batches, one transaction per batch (WAL), so that the console never waits on the
+//! disk to take a message in. Reads (a page when offline, a search) go through a second
+//! connection, on tokio's blocking pool.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Limits, Store, StoreError, Write};
+use crate::chat::types::{Chat, Envelope};
+
+/// At most this many rows go into one transaction.
+const BATCH_ROWS: usize = 5_000;
+/// The limits are applied again after this many rows written.
+const PRUNE_EVERY: usize = 50_000;
+/// The newest page of the last open chat read at the start.
+pub const START_PAGE: usize = 100;
+
+/// What the store holds when the console starts: drawn before the server answers.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Snapshot {
+    pub chats: Vec<Chat>,
+    pub names: Vec<(String, String)>,
+    /// The chat that was on screen last, with its newest stored page (oldest first).
+    pub open: Option<(String, Vec<Envelope>)>,
+    /// Said to the user: the store was moved aside, could not be opened…
+    pub notices: Vec<String>,
+}
+
+enum Job {
+    Write(Write),
+    Flush(oneshot::Sender<()>),
+}
+
+/// The console's handle on its store. Cheap to clone; the thread ends when every clone is
+/// dropped (after committing what was sent).
+#[derive(Clone)]
+pub struct StoreWriter {
+    tx: mpsc::UnboundedSender<Job>,
+    path: PathBuf,
+    reader: Arc<Mutex<Option<Store>>>,
+}
+
+impl std::fmt::Debug for StoreWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreWriter")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoreWriter {
+    /// Opens the store at `path` on a thread of its own (moving aside a file it cannot use),
+    /// reads what the console starts from and hands it to `opened`, then writes what comes.
+    /// Writes sent before it is open wait for it.
+    pub fn start(
+        path: &Path,
+        limits: Limits,
+        opened: impl FnOnce(Result<Snapshot, String>) + Send + 'static,
+    ) -> StoreWriter {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let path = path.to_path_buf();
+        let p = path.clone();
+        let spawned = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || writer(&p, limits, rx, opened));
+        if let Err(e) = spawned {
+            tracing::error!("cannot start the store's writer: {e}");
+        }
+        StoreWriter {
+            tx,
+            path,
+            reader: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Queues a write; never waits.
+    pub fn write(&self, w: Write) {
+        let _ = self.tx.send(Job::Write(w));
+    }
+
+    /// Waits until everything queued before is committed (or the writer is gone).
+    pub async fn flush(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(Job::Flush(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// [`StoreWriter::flush`] from a thread that is not the runtime's (the end of `main`).
+    pub fn flush_blocking(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(Job::Flush(tx)).is_ok() {
+            let _ = rx.blocking_recv();
+        }
+    }
+
+    /// Runs `f` on a reading connection, on the blocking pool.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let reader = self.reader.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = reader
+                .lock()
+                .map_err(|_| StoreError::Io("the store's reader failed earlier".into()))?;
+            if guard.is_none() {
+                *guard = Some(Store::open_existing(&path)?);
+            }
+            match guard.as_ref() {
+                Some(s) => f(s),
+                None => Err(StoreError::Io("no reader".into())),
+            }
+        })
+        .await
+        .map_err(|e| StoreError::Io(e.to_string()))?
+    }
+}
+
+fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
+    let chats = store.chats()?;
+    let names = store.names()?;
+    let open = match store.last_open()? {
+        Some(id) if chats.iter().any(|c| c.chat_id == id) => {
+            let page = store.page(&id, None, START_PAGE)?;
+            Some((id, page))
+        }
+        _ => None,
+    };
+    Ok(Snapshot {
+        chats,
+        names,
+        open,
+        notices: Vec::new(),
+    })
+}
+
+fn writer(
+    path: &Path,
+    limits: Limits,
+    mut rx: mpsc::UnboundedReceiver<Job>,
+    opened: impl FnOnce(Result<Snapshot, String>),
+) {
+    let mut store = match Store::open(path) {
+        Ok((mut s, notice)) => {
+            let mut snap = snapshot(&s).unwrap_or_else(|e| {
+                tracing::warn!("cannot read the message store: {e}");
+                Snapshot::default()
+            });
+            snap.notices.extend(notice);
+            // A file that opens but is damaged inside is found here, after the snapshot (a
+            // check reads the whole file: the start does not wait for it).
+            if let Err(e) = s.check() {
+                drop(s);
+                match Store::open_aside(path, &e.to_string()) {
+                    Ok((fresh, notice)) => {
+                        s = fresh;
+                        snap = Snapshot {
+                            notices: vec![notice],
+                            ..Snapshot::default()
+                        };
+                    }
+                    Err(e) => {
+                        opened(Err(e.to_string()));
+                        return drain(rx);
+                    }
+                }
+            }
+            match s.prune(limits) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("store: {n} messages past the limits dropped"),
+                Err(e) => tracing::warn!("store: cannot apply the limits: {e}"),
+            }
+            opened(Ok(snap));
+            s
+        }
+        Err(e) => {
+            tracing::error!("cannot open the message store: {e}");
+            opened(Err(e.to_string()));
+            return drain(rx);
+        }
+    };
+    let mut since_prune = 0usize;
+    let mut failed = false;
+    while let Some(first) = rx.blocking_recv() {
+        let mut writes = Vec::new();
+        let mut flushes = Vec::new();
+        let mut rows = 0usize;
+        let mut next = Some(first);
+        while let Some(job) = next {
+            match job {
+                Job::Write(w) => {
+                    rows += w.weight();
+                    writes.push(w);
+                }
+                Job::Flush(done) => flushes.push(done),
+            }
+            next = if rows < BATCH_ROWS {
+                rx.try_recv().ok()
+            } else {
+                None
+            };
+        }
+        if !writes.is_empty() {
+            match store.apply(&writes) {
+                Ok(()) => failed = false,
+                Err(e) if !failed => {
+                    // Said once per run of failures (a full disk fails every batch).
+                    tracing::error!("store: cannot write {} changes: {e}", writes.len());
+                    failed = true;
+                }
+                Err(_) => {}
+            }
+            since_prune += rows;
+            if since_prune >= PRUNE_EVERY {
+                since_prune = 0;
+                if let Err(e) = store.prune(limits) {
+                    tracing::warn!("store: cannot apply the limits: {e}");
+                }
+            }
+        }
+        for done in flushes {
+            let _ = done.send(());
+        }
+    }
+}
+
+/// With no store, writes are dropped and flushes answered.
+fn drain(mut rx: mpsc::UnboundedReceiver<Job>) {
+    while let Some(job) = rx.blocking_recv() {
+        if let Job::Flush(done) = job {
+            let _ = done.send(());
+        }
+    }
+}
