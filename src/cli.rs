@@ -429,6 +429,27 @@ pub enum ChatCommand {
     },
     /// Print events as they arrive, until Ctrl-C.
     Watch,
+    /// Search the local message store (what the console and `chat sync` have kept; no
+    /// server is asked): every word must match, the last one as a prefix; best matches first.
+    Search {
+        #[arg(value_name = "QUERY")]
+        query: String,
+        /// Only in this chat (its id or title, as stored).
+        #[arg(long, value_name = "CHAT")]
+        chat: Option<String>,
+        /// At most this many results.
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        limit: usize,
+    },
+    /// Copy older history from the server into the local message store, so that search
+    /// covers it: every chat, or one; a progress line on a terminal.
+    Sync {
+        #[arg(value_name = "CHAT")]
+        chat: Option<String>,
+        /// Read at most this many pages of 100 per chat (0: back to each chat's start).
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        max_pages: usize,
+    },
     /// Replay a script of requests (what the explorer saves; see assets/tour-chat.tcs),
     /// printing each step; exits 1 at the first unexpected result.
     Run {

@@ -134,6 +134,8 @@ pub struct Config {
     pub ui: UiConfig,
     #[serde(default)]
     pub log: LogConfig,
+    #[serde(default)]
+    pub store: StoreConfig,
     /// Secrets taken from the environment; they win over the file.
     #[serde(skip)]
     pub env: EnvSecrets,
@@ -464,6 +466,50 @@ impl Default for LogConfig {
 
 fn default_max_files() -> usize {
     7
+}
+
+/// `[store]`: the local message store (one SQLite file per server and account in the data
+/// dir).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Keep chats and messages between runs (and read them offline, search them).
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// Messages older than this many days are dropped; 0 keeps them all.
+    #[serde(default)]
+    pub max_age_days: u64,
+    /// The store is kept under about this many MiB, the oldest messages dropped first; 0: no
+    /// bound.
+    #[serde(default = "default_store_mb")]
+    pub max_mb: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            enabled: true,
+            max_age_days: 0,
+            max_mb: default_store_mb(),
+        }
+    }
+}
+
+impl StoreConfig {
+    pub fn limits(&self) -> crate::store::Limits {
+        crate::store::Limits {
+            max_age_days: self.max_age_days,
+            max_mb: self.max_mb,
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_store_mb() -> u64 {
+    2048
 }
 
 /// A config file that could not be used. Names the file and, where it can, the line, the

@@ -23,7 +23,12 @@ async fn sim() -> ChatSim {
 /// Runs `chat --server … ARGS` with `extra_env`; the connection flags go after the
 /// subcommand, as `global = true` allows.
 async fn chat(home: &Home, sim: &ChatSim, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
-    let port = sim.port().to_string();
+    chat_port(home, sim.port(), args, extra_env).await
+}
+
+/// [`chat`] to a port (where a simulator may no longer be).
+async fn chat_port(home: &Home, port: u16, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+    let port = port.to_string();
     let mut argv: Vec<String> = vec!["chat".into()];
     argv.extend(args.iter().map(std::string::ToString::to_string));
     argv.extend(
@@ -541,4 +546,90 @@ async fn login_says_when_the_token_cannot_be_cached() {
     assert!(!stdout.contains("token cached"), "{stdout}");
     assert!(stderr.contains("could not be cached"), "{stderr}");
     assert!(!dir.join("tokens.json.tmp").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_fills_the_store_and_search_finds_by_word_offline_with_edits_and_deletions() {
+    let home = Home::new();
+    let sim = sim().await;
+    // Nothing stored yet: search says so (no server is asked).
+    let (code, _, stderr) = out(&chat(&home, &sim, &["search", "quokka"], &[]).await);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("no message store yet"), "{stderr}");
+
+    let (code, stdout, stderr) = out(&chat(
+        &home,
+        &sim,
+        &["send", "Project", "the quokka migration plan"],
+        PW,
+    )
+    .await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let kept = stdout.trim().strip_prefix("sent ").unwrap().to_string();
+    let (code, stdout, stderr) =
+        out(&chat(&home, &sim, &["send", "Project", "a wombat to delete"], PW).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let gone = stdout.trim().strip_prefix("sent ").unwrap().to_string();
+
+    let (code, stdout, stderr) = out(&chat(&home, &sim, &["sync", "--json"], PW).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let summary: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        summary["stored"]["messages"].as_u64().unwrap() >= 2,
+        "{stdout}"
+    );
+
+    // By a word, as JSON: chat, message id, author and time.
+    let (code, stdout, stderr) =
+        out(&chat(&home, &sim, &["search", "quokka", "--json"], &[]).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let hits: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+    // Ours, and Alice's echo of it.
+    assert_eq!(hits.len(), 2, "{stdout}");
+    let h = hits
+        .iter()
+        .find(|h| h["messageId"] == kept.as_str())
+        .unwrap();
+    assert_eq!(h["chatTitle"], "Project");
+    assert!(h["chatId"].as_str().is_some_and(|c| !c.is_empty()));
+    assert_eq!(h["author"], "operator@video.example.com");
+    assert!(h["timestamp"].as_u64().unwrap() > 1_600_000_000_000);
+    assert!(h["text"].as_str().unwrap().contains("quokka migration"));
+    // As text: the time, the chat, the author and the words.
+    let (code, stdout, _) =
+        out(&chat(&home, &sim, &["search", "quok", "--chat", "Project"], &[]).await);
+    assert_eq!(code, Some(0));
+    assert!(
+        stdout.contains("  Project  ") && stdout.contains("the quokka migration plan"),
+        "{stdout}"
+    );
+    let (code, _, stderr) =
+        out(&chat(&home, &sim, &["search", "wombat", "--chat", "Nope"], &[]).await);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("no stored chat called"), "{stderr}");
+
+    // Edited and deleted on the server, then synced again: the store follows.
+    let (code, _, stderr) =
+        out(&chat(&home, &sim, &["edit", &kept, "the platypus plan"], PW).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, _, stderr) = out(&chat(&home, &sim, &["delete", &gone, "--for-all"], PW).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, _, stderr) = out(&chat(&home, &sim, &["sync", "Project"], PW).await);
+    assert_eq!(code, Some(0), "{stderr}");
+    // With the server gone: search reads the store alone.
+    let port = sim.port();
+    drop(sim);
+    for (word, found) in [("quokka", false), ("platypus", true), ("wombat", false)] {
+        let (code, stdout, stderr) =
+            out(&chat_port(&home, port, &["search", word, "--json"], &[]).await);
+        let hits: Vec<Value> = serde_json::from_str(&stdout).unwrap_or_default();
+        let ours = hits
+            .iter()
+            .filter(|h| h["author"] == "operator@video.example.com");
+        assert_eq!(
+            ours.count(),
+            usize::from(found),
+            "{word}: {stdout}{stderr} ({code:?})"
+        );
+    }
 }

@@ -27,6 +27,7 @@ fn the_example_parses() {
     assert!(c.ui.bell);
     assert_eq!(c.log.level, LogLevel::Info);
     assert_eq!(c.log.max_files, 7);
+    assert_eq!(c.store, trueconf_console::config::StoreConfig::default());
 }
 
 #[test]

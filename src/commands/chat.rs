@@ -178,6 +178,11 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
         _ => None,
     };
     let mut target = target(args, config)?;
+    if let ChatCommand::Search { query, chat, limit } = &args.command {
+        let path = super::chat_store::store_path(&target)
+            .ok_or_else(|| Failure("no data directory on this system".into(), 1))?;
+        return super::chat_store::search(&path, query, chat.as_deref(), *limit, args.json);
+    }
     if target.tls && target.insecure {
         eprintln!(
             "warning: insecure: the server's certificate is not checked; anyone on the way can \
@@ -347,6 +352,17 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
                     outln!("{}", chat_row(c, name));
                 }
             }
+        }
+        ChatCommand::Sync { chat, max_pages } => {
+            if !config.store.enabled {
+                return Err(Failure(
+                    "the message store is turned off ([store] enabled = false)".into(),
+                    2,
+                ));
+            }
+            let path = super::chat_store::store_path(h.target())
+                .ok_or_else(|| Failure("no data directory on this system".into(), 1))?;
+            super::chat_store::sync(&h, &path, chat.as_deref(), *max_pages, json).await?;
         }
         ChatCommand::History {
             chat,
@@ -536,7 +552,9 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
             .await?;
             done(json, &format!("removed {}", line(user)));
         }
-        ChatCommand::Watch | ChatCommand::Run { .. } => unreachable!("handled above"),
+        ChatCommand::Watch | ChatCommand::Run { .. } | ChatCommand::Search { .. } => {
+            unreachable!("handled above")
+        }
     }
     Ok(())
 }

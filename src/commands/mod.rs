@@ -2,6 +2,7 @@
 
 pub mod chat;
 pub mod chat_print;
+pub mod chat_store;
 pub mod room;
 pub mod send;
 pub mod simulate;

@@ -35,7 +35,7 @@ pub enum Write {
     /// The whole chat list, as the server gave it: chats not in it are gone.
     Chats(Vec<Chat>),
     /// A chat created, or changed.
-    Chat(Chat),
+    Chat(Box<Chat>),
     ChatRemoved(String),
     Title {
         chat_id: String,

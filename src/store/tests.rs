@@ -388,6 +388,6 @@ async fn the_writer_commits_in_order_and_a_reader_sees_it_after_a_flush() {
         .unwrap();
     let n = w.read(|s| s.message_count("c")).await.unwrap();
     assert_eq!(n, 11_999);
-    let last = w.read(|s| s.last_open()).await.unwrap();
+    let last = w.read(super::Store::last_open).await.unwrap();
     assert_eq!(last.as_deref(), Some("c"));
 }

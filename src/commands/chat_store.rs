@@ -1,0 +1,250 @@
+//! `chat search` (the local message store, no server) and `chat sync` (older history from the
+//! server into the store).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::chat::{Failure, utc};
+use crate::chat::ChatHandle;
+use crate::chat::methods::GetChatHistory;
+use crate::chat::types::Chat;
+use crate::sanitize::line;
+use crate::store::{self, MARK_END, MARK_START, Store, Write};
+
+/// A history page as the server is asked for it.
+const PAGE: u64 = 100;
+
+/// The store of the account a target names: `store/ACCOUNT@HOST_PORT-HASH.sqlite3` in the data
+/// dir.
+pub fn store_path(target: &crate::chat::ChatTarget) -> Option<PathBuf> {
+    crate::dirs::data_dir().map(|d| {
+        store::path_for(
+            &d,
+            &format!("{}:{}", target.host, target.port),
+            &target.username,
+        )
+    })
+}
+
+fn open(path: &std::path::Path, create: bool) -> Result<Store, Failure> {
+    let opened = if create {
+        Store::open(path)
+    } else {
+        Store::open_existing_only(path)
+    };
+    let (s, notice) = opened.map_err(|e| Failure(e.to_string(), 1))?;
+    if let Some(n) = notice {
+        eprintln!("warning: {n}");
+    }
+    Ok(s)
+}
+
+/// A chat named by id or title among those stored.
+fn stored_chat(chats: &[Chat], arg: &str) -> Option<String> {
+    chats
+        .iter()
+        .find(|c| c.chat_id == arg)
+        .or_else(|| {
+            chats.iter().find(|c| {
+                c.title
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(arg))
+            })
+        })
+        .map(|c| c.chat_id.clone())
+}
+
+pub fn search(
+    path: &std::path::Path,
+    query: &str,
+    chat: Option<&str>,
+    limit: usize,
+    json: bool,
+) -> Result<(), Failure> {
+    if store::fts_query(query).is_none() {
+        return Err(Failure(
+            "nothing to search for: give at least one word".into(),
+            2,
+        ));
+    }
+    let s = open(path, false)?;
+    let chat_id = match chat {
+        None => None,
+        Some(arg) => {
+            let chats = s.chats().map_err(|e| Failure(e.to_string(), 1))?;
+            Some(
+                stored_chat(&chats, arg)
+                    .ok_or_else(|| Failure(format!("no stored chat called “{}”", line(arg)), 1))?,
+            )
+        }
+    };
+    let hits = s
+        .search(query, chat_id.as_deref(), limit.max(1))
+        .map_err(|e| Failure(e.to_string(), 1))?;
+    if json {
+        let list: Vec<_> = hits
+            .iter()
+            .map(|h| {
+                json!({"chatId": h.chat_id, "chatTitle": h.chat_title, "messageId": h.message_id,
+                    "author": h.author, "authorName": h.author_name, "timestamp": h.timestamp,
+                    "time": utc(h.timestamp), "text": plain(&h.snippet)})
+            })
+            .collect();
+        match serde_json::to_string(&list) {
+            Ok(s) => outln!("{s}"),
+            Err(e) => return Err(Failure(format!("cannot print JSON: {e}"), 1)),
+        }
+        return Ok(());
+    }
+    if hits.is_empty() {
+        eprintln!("no stored message matches “{}”", line(query));
+        return Err(Failure(String::new(), 1));
+    }
+    let bold = std::io::stdout().is_terminal();
+    for h in &hits {
+        let chat = h
+            .chat_title
+            .as_deref()
+            .map_or_else(|| line(&h.chat_id).into_owned(), |t| line(t).into_owned());
+        let who = h.author_name.as_deref().unwrap_or(&h.author);
+        outln!(
+            "{}  {}  {}: {}",
+            utc(h.timestamp),
+            chat,
+            line(who),
+            marked(&h.snippet, bold)
+        );
+    }
+    Ok(())
+}
+
+/// A snippet without its marks, cleaned for the terminal.
+fn plain(snippet: &str) -> String {
+    line(&snippet.replace([MARK_START, MARK_END], "")).into_owned()
+}
+
+/// A snippet with its matches in bold (on a terminal), every piece cleaned.
+fn marked(snippet: &str, bold: bool) -> String {
+    let mut out = String::new();
+    for (i, piece) in snippet.split([MARK_START, MARK_END]).enumerate() {
+        let clean = line(piece);
+        if i % 2 == 1 && bold {
+            out.push_str("\x1b[1m");
+            out.push_str(&clean);
+            out.push_str("\x1b[22m");
+        } else {
+            out.push_str(&clean);
+        }
+    }
+    out
+}
+
+/// Progress on stderr: one line rewritten on a terminal, a line per chat otherwise.
+struct Progress {
+    tty: bool,
+    total: usize,
+}
+
+impl Progress {
+    fn show(&self, done: usize, title: &str, messages: usize, finished: bool) {
+        const WIDTH: usize = 20;
+        let filled = (done * WIDTH).checked_div(self.total).unwrap_or(WIDTH);
+        let bar: String = "█".repeat(filled) + &"░".repeat(WIDTH - filled);
+        let title: String = line(title).chars().take(30).collect();
+        if self.tty {
+            eprint!(
+                "\r\x1b[2K{bar} {done}/{} chats · {title}: {messages} messages",
+                self.total
+            );
+            if finished && done == self.total {
+                eprintln!();
+            }
+        } else if finished {
+            eprintln!("{done}/{} {title}: {messages} messages", self.total);
+        }
+    }
+}
+
+pub async fn sync(
+    h: &ChatHandle,
+    path: &std::path::Path,
+    chat: Option<&str>,
+    max_pages: usize,
+    json: bool,
+) -> Result<(), Failure> {
+    let mut s = open(path, true)?;
+    let chats = crate::chat::catchup::all_chats(h).await?;
+    s.apply(&[Write::Chats(chats.clone())])
+        .map_err(|e| Failure(e.to_string(), 1))?;
+    let todo: Vec<&Chat> = match chat {
+        None => chats.iter().collect(),
+        Some(arg) => {
+            let id = stored_chat(&chats, arg)
+                .ok_or_else(|| Failure(format!("no chat called “{}”", line(arg)), 1))?;
+            chats.iter().filter(|c| c.chat_id == id).collect()
+        }
+    };
+    let progress = Progress {
+        tty: std::io::stderr().is_terminal() && !json,
+        total: todo.len(),
+    };
+    let mut total = 0usize;
+    for (i, c) in todo.iter().enumerate() {
+        let title = c.title.clone().unwrap_or_else(|| c.chat_id.clone());
+        let mut before: Option<String> = None;
+        let mut got = 0usize;
+        for page_no in 1.. {
+            let page = h
+                .get_chat_history(GetChatHistory {
+                    chat_id: c.chat_id.clone(),
+                    count: PAGE,
+                    from_message_id: before.clone(),
+                })
+                .await?
+                .messages;
+            let start = (page.len() as u64) < PAGE;
+            let oldest = page
+                .iter()
+                .min_by(|a, b| {
+                    a.box_pos
+                        .cmp(&b.box_pos)
+                        .then(a.timestamp.cmp(&b.timestamp))
+                })
+                .map(|e| e.message_id.clone());
+            got += page.len();
+            s.apply(&[Write::Page {
+                chat_id: c.chat_id.clone(),
+                messages: page,
+                newest: before.is_none(),
+                start,
+            }])
+            .map_err(|e| Failure(e.to_string(), 1))?;
+            progress.show(i, &title, got, false);
+            let stuck = oldest.is_none() || oldest == before;
+            if start || stuck || (max_pages > 0 && page_no >= max_pages) {
+                break;
+            }
+            before = oldest;
+        }
+        total += got;
+        progress.show(i + 1, &title, got, true);
+    }
+    let counts = s.counts().map_err(|e| Failure(e.to_string(), 1))?;
+    if json {
+        outln!(
+            "{}",
+            json!({"chats": todo.len(), "read": total, "stored": counts, "store": path.display().to_string()})
+        );
+    } else {
+        outln!(
+            "read {total} messages in {} chats; the store holds {} messages in {} chats ({})",
+            todo.len(),
+            counts.messages,
+            counts.chats,
+            path.display()
+        );
+    }
+    Ok(())
+}
