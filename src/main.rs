@@ -333,6 +333,7 @@ fn run_tui(
         };
         let mut tui = tui::Tui::enter(config.ui.mouse)?;
         let (links_tx, links_rx) = mpsc::channel(1024);
+        let links_tx_store = links_tx.clone();
         let mut effects = app::Effects::new(targets, links_tx);
         if !demo {
             effects.set_room_liveness(
@@ -416,6 +417,26 @@ fn run_tui(
             model.notify(NoticeLevel::Error, load_errors.join(" · "));
         }
         effects.set_data_dir(data);
+        // The message store: the chats and messages of this server and account, kept between
+        // runs (in --demo, a new one in a temporary directory, removed at the end).
+        let demo_dir = if demo { demo_store_dir() } else { None };
+        let store_path = match &chat_target {
+            Some(_) if demo => demo_dir.as_ref().map(|d| d.join("store.sqlite3")),
+            Some((t, _)) if config.store.enabled => trueconf_console::dirs::data_dir()
+                .map(|d| trueconf_console::store::path_for_target(&d, t)),
+            _ => None,
+        };
+        let store = store_path.map(|p| {
+            let tx = links_tx_store.clone();
+            trueconf_console::store::writer::StoreWriter::start(
+                &p,
+                config.store.limits(),
+                move |r| {
+                    let _ = tx.blocking_send(app::Msg::StoreOpened(r.map(Box::new)));
+                },
+            )
+        });
+        effects.set_store(store.clone());
         if let Some(i) = model.room.active {
             effects.connect_room(i);
         }
@@ -436,6 +457,20 @@ fn run_tui(
         let model = app::run(model, &mut tui, signals, links_rx, &mut effects).await?;
         drop(tui);
         drop(effects);
+        if let Some(s) = &store {
+            // What the link brought last is committed before the end (bounded: a store on a
+            // dead disk does not hold the exit up).
+            if tokio::time::timeout(Duration::from_secs(5), s.flush())
+                .await
+                .is_err()
+            {
+                tracing::warn!("the message store did not finish writing within 5 s");
+            }
+        }
+        drop(store);
+        if let Some(d) = demo_dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
         if let Some(sim) = sim {
             sim.shutdown();
         }
@@ -444,6 +479,25 @@ fn run_tui(
         }
         Ok(model.ended_by)
     })
+}
+
+/// A new private directory for --demo's store, under the system's temporary directory.
+fn demo_store_dir() -> Option<std::path::PathBuf> {
+    let base = std::env::temp_dir();
+    for n in 0..100u32 {
+        let d = base.join(format!("trueconf-console-demo-{}-{n}", std::process::id()));
+        let mut b = std::fs::DirBuilder::new();
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        match b.create(&d) {
+            Ok(()) => return Some(d),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                tracing::warn!("no temporary store for --demo: {e}");
+                return None;
+            }
+        }
+    }
+    None
 }
 
 /// A data file that cannot be read is moved aside before anything is saved over it; the

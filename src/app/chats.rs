@@ -72,6 +72,8 @@ pub struct ChatList {
     pub items: Vec<ChatEntry>,
     /// The selected chat, by id (survives re-sorting).
     pub selected: Option<String>,
+    /// The list is the local store's copy, not yet confirmed by the server.
+    pub from_store: bool,
 }
 
 impl ChatList {
@@ -88,6 +90,7 @@ impl ChatList {
     pub fn set(&mut self, chats: &[Chat]) {
         self.items = chats.iter().map(ChatEntry::from_chat).collect();
         self.state = Loadable::Ready;
+        self.from_store = false;
         self.sort();
         if self
             .selected
@@ -260,6 +263,9 @@ pub struct OpenChat {
     /// The search over the loaded messages (`/`): what is searched for; the matches are
     /// highlighted and `n` / `N` move the cursor between them.
     pub search: Option<String>,
+    /// What is shown came from the local store and the server has not confirmed it yet: the
+    /// server's newest page replaces it (edits, deletions and new messages with it).
+    pub from_store: bool,
 }
 
 impl OpenChat {

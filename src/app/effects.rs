@@ -23,6 +23,9 @@ pub struct Effects {
     ticks: Option<JoinHandle<()>>,
     /// Each configured room's liveness (the default where none is given).
     room_liveness: Vec<std::time::Duration>,
+    /// The local message store: what the chat link brings is written to it; pages are read
+    /// from it while the link is down.
+    store: Option<crate::store::writer::StoreWriter>,
 }
 
 impl Effects {
@@ -39,7 +42,13 @@ impl Effects {
             data_dir: None,
             ticks: None,
             room_liveness: Vec::new(),
+            store: None,
         }
+    }
+
+    /// The store the chat link's events, lists and pages are written to.
+    pub fn set_store(&mut self, store: Option<crate::store::writer::StoreWriter>) {
+        self.store = store;
     }
 
     /// The chat link's handle, or None after reporting `fail` (the link is not there).
@@ -84,6 +93,7 @@ impl Effects {
             forward.abort();
         }
         let tx = self.tx.clone();
+        let store = self.store.clone();
         let opts = crate::chat::ChatLinkOptions {
             frames: true,
             ..opts
@@ -92,6 +102,11 @@ impl Effects {
             Ok((handle, mut events)) => {
                 let forward = tokio::spawn(async move {
                     while let Some(ev) = events.recv().await {
+                        if let (Some(s), crate::chat::ChatLinkEvent::Event(e)) = (&store, &ev)
+                            && let Some(w) = crate::store::write_for(e)
+                        {
+                            s.write(w);
+                        }
                         if tx.send(Msg::Chat(ev)).await.is_err() {
                             break;
                         }
@@ -154,17 +169,40 @@ impl Effects {
             }
             Cmd::LoadChats => {
                 let Some((h, _)) = &self.chat else { return };
-                let (h, tx) = (h.clone(), self.tx.clone());
+                let (h, tx, store) = (h.clone(), self.tx.clone(), self.store.clone());
                 tokio::spawn(async move {
                     let r = crate::chat::catchup::all_chats(&h)
                         .await
                         .map_err(AppError::from);
+                    if let (Some(s), Ok(list)) = (&store, &r) {
+                        s.write(crate::store::Write::Chats(list.clone()));
+                    }
                     let _ = tx.send(Msg::ChatsLoaded(r)).await;
                 });
             }
             Cmd::LoadHistory { chat_id, before } => {
                 let Some((h, _)) = &self.chat else { return };
-                let (h, tx) = (h.clone(), self.tx.clone());
+                let (h, tx, store) = (h.clone(), self.tx.clone(), self.store.clone());
+                if let Some(s) = store.clone().filter(|_| !h.status().is_up()) {
+                    // Offline: the store's copy, marked as such.
+                    tokio::spawn(async move {
+                        let (c, b) = (chat_id.clone(), before.clone());
+                        let result = s
+                            .read(move |st| {
+                                st.page(&c, b.as_deref(), super::history::HISTORY_PAGE as usize)
+                            })
+                            .await
+                            .map_err(|e| e.to_string());
+                        let _ = tx
+                            .send(Msg::StoredPage {
+                                chat_id,
+                                before,
+                                result,
+                            })
+                            .await;
+                    });
+                    return;
+                }
                 tokio::spawn(async move {
                     let r = h
                         .get_chat_history(crate::chat::methods::GetChatHistory {
@@ -175,6 +213,9 @@ impl Effects {
                         .await
                         .map(|p| p.messages)
                         .map_err(AppError::from);
+                    if let (Some(s), Ok(page)) = (&store, &r) {
+                        write_page(s, &chat_id, before.is_none(), page);
+                    }
                     let _ = tx
                         .send(Msg::HistoryLoaded {
                             chat_id,
@@ -260,7 +301,7 @@ impl Effects {
             }
             Cmd::ResolveNames(ids) => {
                 let Some((h, _)) = &self.chat else { return };
-                let (h, tx) = (h.clone(), self.tx.clone());
+                let (h, tx, store) = (h.clone(), self.tx.clone(), self.store.clone());
                 tokio::spawn(async move {
                     for id in ids {
                         let r = h
@@ -268,6 +309,12 @@ impl Effects {
                                 user_id: id.clone(),
                             })
                             .await;
+                        if let (Some(s), Ok(n)) = (&store, &r) {
+                            s.write(crate::store::Write::Name {
+                                user_id: id.clone(),
+                                name: n.display_name.clone(),
+                            });
+                        }
                         if let Ok(n) = r
                             && tx
                                 .send(Msg::Name {
@@ -713,5 +760,32 @@ mod tests {
         assert_eq!(s(""), "download");
         assert_eq!(s("..."), "download");
         assert_eq!(s("C:\\x"), "C__x");
+    }
+}
+
+/// A page the server gave, written to the store (it reconciles what the store held in its
+/// span); the newest page of a chat also says it was open and read to there.
+fn write_page(
+    s: &crate::store::writer::StoreWriter,
+    chat_id: &str,
+    newest: bool,
+    page: &[crate::chat::types::Envelope],
+) {
+    let start = (page.len() as u64) < super::history::HISTORY_PAGE;
+    s.write(crate::store::Write::Page {
+        chat_id: chat_id.to_string(),
+        messages: page.to_vec(),
+        newest,
+        start,
+    });
+    if newest {
+        let read = page
+            .iter()
+            .max_by_key(|e| e.timestamp)
+            .map(|e| (e.message_id.clone(), e.timestamp));
+        s.write(crate::store::Write::Opened {
+            chat_id: chat_id.to_string(),
+            read,
+        });
     }
 }

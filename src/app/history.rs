@@ -186,12 +186,23 @@ pub fn history_loaded(
     before: Option<String>,
     result: Result<Vec<Envelope>, super::AppError>,
     gap_below: &mut Option<String>,
+    stored: bool,
 ) -> bool {
     let Some(open) = m.chat.open.as_mut().filter(|o| o.chat_id == chat_id) else {
         return false;
     };
     match (result, before) {
         (Ok(page), before) => {
+            if before.is_none() {
+                if !stored && open.from_store {
+                    // The server's newest page after the store's copy: what the store showed
+                    // is dropped (it may hold messages edited or deleted since), and older
+                    // pages come from the server again.
+                    open.messages.clear();
+                    open.older = Older::More;
+                }
+                open.from_store = stored;
+            }
             let n = open.messages.len();
             let got = page.len() as u64;
             // A full page that meets nothing held (none of its messages is held), with older

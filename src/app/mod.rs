@@ -28,6 +28,7 @@ mod pointer;
 mod prompts;
 mod room;
 mod run;
+mod stored;
 #[cfg(test)]
 mod testkit;
 mod transfers;

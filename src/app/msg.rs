@@ -101,6 +101,14 @@ pub enum Msg {
     /// A second passed (sent only while something on screen counts: a call dialog, a call's
     /// duration, a retry countdown).
     Tick,
+    /// The local message store is open: what it held at the start, or why it is not there.
+    StoreOpened(Result<Box<crate::store::writer::Snapshot>, String>),
+    /// A page of a chat read from the local store (the link is down).
+    StoredPage {
+        chat_id: String,
+        before: Option<String>,
+        result: Result<Vec<crate::chat::types::Envelope>, String>,
+    },
     /// How sending an outbox message ended.
     ChatSent {
         local_id: u64,

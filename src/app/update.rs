@@ -34,6 +34,12 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Tick => super::room::on_tick(m),
+        Msg::StoreOpened(r) => super::stored::store_opened(m, r),
+        Msg::StoredPage {
+            chat_id,
+            before,
+            result,
+        } => super::stored::stored_page(m, &chat_id, before, result),
         Msg::ChatSent { local_id, outcome } => super::composer::on_sent(m, local_id, outcome),
         Msg::Checked { local_id, found } => super::composer::on_checked(m, local_id, found),
         Msg::TransferPath { id, path, total } => {
@@ -102,6 +108,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             match r {
                 Ok(list) => {
                     m.chat.list.set(&list);
+                    m.chat.list.from_store = false;
                     m.chat.list.reindex(&m.chat.names);
                 }
                 Err(e) => {
@@ -128,7 +135,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 ),
                 Err(_) => (vec![], vec![]),
             };
-            if !super::history::history_loaded(m, &chat_id, before, result, &mut gap) {
+            if !super::history::history_loaded(m, &chat_id, before, result, &mut gap, false) {
                 return vec![];
             }
             let follow = super::transfers::follow_uploads(m, uploading);

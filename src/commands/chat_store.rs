@@ -19,13 +19,7 @@ const PAGE: u64 = 100;
 /// The store of the account a target names: `store/ACCOUNT@HOST_PORT-HASH.sqlite3` in the data
 /// dir.
 pub fn store_path(target: &crate::chat::ChatTarget) -> Option<PathBuf> {
-    crate::dirs::data_dir().map(|d| {
-        store::path_for(
-            &d,
-            &format!("{}:{}", target.host, target.port),
-            &target.username,
-        )
-    })
+    crate::dirs::data_dir().map(|d| store::path_for_target(&d, target))
 }
 
 fn open(path: &std::path::Path, create: bool) -> Result<Store, Failure> {

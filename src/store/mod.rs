@@ -87,6 +87,44 @@ impl Write {
     }
 }
 
+/// What a chat event changes in the store, if anything.
+pub fn write_for(ev: &crate::chat::events::ChatEvent) -> Option<Write> {
+    use crate::chat::events::ChatEvent as E;
+    Some(match ev {
+        E::Message(e) => Write::Messages(vec![e.as_ref().clone()]),
+        E::Edited {
+            chat_id,
+            message_id: Some(message_id),
+            text,
+            parse_mode,
+            ..
+        } => Write::Edited {
+            chat_id: chat_id.clone(),
+            message_id: message_id.clone(),
+            text: text.clone(),
+            parse_mode: parse_mode.clone(),
+        },
+        E::Removed {
+            chat_id,
+            message_id,
+            ..
+        } => Write::Removed {
+            chat_id: chat_id.clone(),
+            message_id: message_id.clone(),
+        },
+        E::ChatCreated { chat, .. } => Write::Chat(chat.clone()),
+        E::ChatRemoved { chat_id } => Write::ChatRemoved(chat_id.clone()),
+        E::TitleChanged { chat_id, title } => Write::Title {
+            chat_id: chat_id.clone(),
+            title: title.clone(),
+        },
+        E::HistoryCleared { chat_id, .. } => Write::Cleared {
+            chat_id: chat_id.clone(),
+        },
+        _ => return None,
+    })
+}
+
 /// Limits on what the store keeps (`[store]` in the config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -156,6 +194,11 @@ pub fn path_for(data_dir: &Path, server: &str, account: &str) -> PathBuf {
     data_dir
         .join("store")
         .join(format!("{clean}-{:08x}.sqlite3", h as u32))
+}
+
+/// The store of the account a chat target names.
+pub fn path_for_target(data_dir: &Path, t: &crate::chat::ChatTarget) -> PathBuf {
+    path_for(data_dir, &format!("{}:{}", t.host, t.port), &t.username)
 }
 
 /// The text the full-text index holds for a message: what it says (a file's name, a
