@@ -4,25 +4,7 @@
 
 mod common;
 
-use common::{Home, PtyApp, Simulate};
-
-/// Column and row (0-based) where `text` starts on the screen.
-fn locate(app: &PtyApp, text: &str) -> (u16, u16) {
-    let screen = app.contents();
-    for (y, row) in screen.lines().enumerate() {
-        if let Some(i) = row.find(text) {
-            let x = unicode_width::UnicodeWidthStr::width(&row[..i]);
-            return (x as u16, y as u16);
-        }
-    }
-    panic!("{text:?} is not on screen:\n{screen}");
-}
-
-/// An SGR mouse report (1-based on the wire): a left press and release, or a wheel notch.
-fn click(app: &mut PtyApp, (x, y): (u16, u16)) {
-    let s = format!("\x1b[<0;{};{}M\x1b[<0;{};{}m", x + 1, y + 1, x + 1, y + 1);
-    app.send(s.as_bytes());
-}
+use common::{Home, PtyApp, Simulate, click, locate};
 
 fn wheel(app: &mut PtyApp, (x, y): (u16, u16), up: bool) {
     let b = if up { 64 } else { 65 };

@@ -748,21 +748,6 @@ fn check_outcome(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn server_file_names_cannot_leave_the_download_dir() {
-        use super::safe_file_name as s;
-        assert_eq!(s("../../etc/passwd"), "_.._etc_passwd");
-        assert_eq!(s("report.pdf"), "report.pdf");
-        assert_eq!(s(".bashrc"), "bashrc");
-        assert_eq!(s("a\u{1b}[31mb.txt"), "ab.txt");
-        assert_eq!(s(""), "download");
-        assert_eq!(s("..."), "download");
-        assert_eq!(s("C:\\x"), "C__x");
-    }
-}
-
 /// A page the server gave, written to the store (it reconciles what the store held in its
 /// span); the newest page of a chat also says it was open and read to there.
 fn write_page(
@@ -787,5 +772,20 @@ fn write_page(
             chat_id: chat_id.to_string(),
             read,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn server_file_names_cannot_leave_the_download_dir() {
+        use super::safe_file_name as s;
+        assert_eq!(s("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(s("report.pdf"), "report.pdf");
+        assert_eq!(s(".bashrc"), "bashrc");
+        assert_eq!(s("a\u{1b}[31mb.txt"), "ab.txt");
+        assert_eq!(s(""), "download");
+        assert_eq!(s("..."), "download");
+        assert_eq!(s("C:\\x"), "C__x");
     }
 }

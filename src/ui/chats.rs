@@ -31,6 +31,15 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut Hit
         Span::raw("  "),
         Span::styled(m.chat.link.short_label(), status_style(&m.chat.link, theme)),
     ])];
+    if m.chat.list.from_store {
+        // Never shown as the server's word: the list is what was kept, not yet checked.
+        let what = if m.chat.link.is_up() {
+            "stored copy · checking"
+        } else {
+            "stored copy · offline"
+        };
+        lines.push(Line::styled(what, theme.warn));
+    }
     match &m.chat.list.state {
         Loadable::NotAsked if !m.chat.link.is_up() => lines.push(Line::styled(
             format!("Link: {}", m.chat.link.label()),
@@ -64,7 +73,7 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut Hit
                 lines.push(Line::styled("No chat matches.", theme.dim));
             }
             // Only the rows that fit, scrolled so the selection shows.
-            let rows = h.saturating_sub(if filtered { 2 } else { 1 }).max(1);
+            let rows = h.saturating_sub(lines.len()).max(1);
             let sel = m
                 .chat
                 .list

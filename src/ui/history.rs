@@ -85,8 +85,9 @@ pub(super) fn rows_from(m: &Model, theme: &Theme, w: usize, from: usize, limit: 
 pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut HitMap) {
     let title = match &m.chat.open {
         Some(o) => format!(
-            "History: {}",
-            m.chat.names.get(&o.title).unwrap_or(&o.title)
+            "History: {}{}",
+            m.chat.names.get(&o.title).unwrap_or(&o.title),
+            if o.from_store { " (stored copy)" } else { "" }
         ),
         None => "History".to_string(),
     };

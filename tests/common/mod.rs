@@ -458,6 +458,13 @@ impl Simulate {
         self.ports[key].as_u64().expect(key).to_string()
     }
 
+    /// Sends it a signal (SIGSTOP freezes it: connections are accepted and never answered).
+    #[allow(dead_code)]
+    pub fn signal(&self, sig: nix::sys::signal::Signal) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, sig).unwrap();
+    }
+
     /// Stops it with SIGTERM and returns how it ended.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
@@ -484,4 +491,24 @@ impl Drop for Simulate {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Column and row (0-based) where `text` starts on the screen.
+#[allow(dead_code)]
+pub fn locate(app: &PtyApp, text: &str) -> (u16, u16) {
+    let screen = app.contents();
+    for (y, row) in screen.lines().enumerate() {
+        if let Some(i) = row.find(text) {
+            let x = unicode_width::UnicodeWidthStr::width(&row[..i]);
+            return (x as u16, y as u16);
+        }
+    }
+    panic!("{text:?} is not on screen:\n{screen}");
+}
+
+/// An SGR mouse report (1-based on the wire): a left press and release, or a wheel notch.
+#[allow(dead_code)]
+pub fn click(app: &mut PtyApp, (x, y): (u16, u16)) {
+    let s = format!("\x1b[<0;{};{}M\x1b[<0;{};{}m", x + 1, y + 1, x + 1, y + 1);
+    app.send(s.as_bytes());
 }
