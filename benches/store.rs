@@ -185,6 +185,7 @@ fn main() {
     let middling = rank_near(0.01);
     let common = rank_near(0.30);
     let pick = |rng: &mut Rng, lo: usize, span: usize| {
+        let lo = lo.min(VOCAB - span);
         words[lo + (rng.next_u64() as usize % span)].clone()
     };
     let mut classes: Vec<(&str, Vec<Query>)> = Vec::new();

@@ -82,6 +82,7 @@ actions! {
     Retry = "retry", History, ["t"], "send a failed message or file again";
     Outbox = "outbox", Global, ["O"], "the outbox: all that is not sent yet";
     Log = "log", Global, ["L"], "the message log: every notice, whole";
+    SearchAll = "search_all", Global, ["S"], "search every chat kept in the local store";
     Newest = "newest", History, ["end", "G"], "back to the newest message";
     Search = "search", History, ["/"], "search the open chat's loaded messages";
     SearchOlder = "search_older", History, ["n"], "the next older match of the search";

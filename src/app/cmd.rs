@@ -19,6 +19,10 @@ pub enum Cmd {
     },
     /// Load every chat; the result comes back as `Msg::ChatsLoaded`.
     LoadChats,
+    /// A search over every chat in the local store (answered as `Msg::StoreSearched`).
+    SearchStore { seq: u64, query: String },
+    /// The stored messages around one (answered as `Msg::StoredAround`).
+    LoadAround { chat_id: String, message_id: String },
     /// Load a page of a chat's history (older than `before`); back as `Msg::HistoryLoaded`.
     LoadHistory {
         chat_id: String,

@@ -9,6 +9,11 @@ use super::{AppError, Cmd, Msg};
 use crate::room::RoomHandle;
 use crate::room::link::{self, RoomLinkOptions, RoomTarget};
 
+/// How many results a search over the store shows.
+const SEARCH_HITS: usize = 50;
+/// Messages on each side of a search result read when it is opened.
+const AROUND: usize = 50;
+
 pub struct Effects {
     rooms: Vec<RoomTarget>,
     tx: mpsc::Sender<Msg>,
@@ -178,6 +183,46 @@ impl Effects {
                         s.write(crate::store::Write::Chats(list.clone()));
                     }
                     let _ = tx.send(Msg::ChatsLoaded(r)).await;
+                });
+            }
+            Cmd::SearchStore { seq, query } => {
+                let tx = self.tx.clone();
+                let Some(s) = self.store.clone() else {
+                    let _ = tx.try_send(Msg::StoreSearched {
+                        seq,
+                        result: Err(
+                            "no message store: it is turned off, or there is no chat server".into(),
+                        ),
+                    });
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = s
+                        .read(move |st| st.search(&query, None, SEARCH_HITS))
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::StoreSearched { seq, result }).await;
+                });
+            }
+            Cmd::LoadAround {
+                chat_id,
+                message_id,
+            } => {
+                let tx = self.tx.clone();
+                let Some(s) = self.store.clone() else { return };
+                tokio::spawn(async move {
+                    let (c, id) = (chat_id.clone(), message_id.clone());
+                    let result = s
+                        .read(move |st| st.around(&c, &id, AROUND))
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx
+                        .send(Msg::StoredAround {
+                            chat_id,
+                            message_id,
+                            result,
+                        })
+                        .await;
                 });
             }
             Cmd::LoadHistory { chat_id, before } => {

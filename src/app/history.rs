@@ -143,6 +143,17 @@ pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
         _ => {
             o.selected = None;
             o.new_below = 0;
+            // The store's copy (a search result opened, say) is left for the server's newest
+            // page when the link is up.
+            if o.from_store && m.chat.link.is_up() {
+                o.state = super::Loadable::Loading;
+                let chat_id = o.chat_id.clone();
+                m.touch();
+                return vec![Cmd::LoadHistory {
+                    chat_id,
+                    before: None,
+                }];
+            }
         }
     }
     m.touch();

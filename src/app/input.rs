@@ -116,6 +116,10 @@ pub(super) fn on_paste(m: &mut Model, text: &str) -> Vec<Cmd> {
         // A file dropped on the terminal arrives as its pasted path.
         Mode::Prompt(Prompt::Upload { path }) => path.insert_line(text.trim()),
         Mode::Prompt(Prompt::Search { query }) => query.insert_line(text),
+        Mode::Prompt(Prompt::SearchAll(s)) => {
+            s.query.insert_line(text);
+            return super::stored::search_now(m);
+        }
         Mode::Prompt(Prompt::NewChat { input, .. }) => input.insert_line(text),
         Mode::Prompt(Prompt::Call(p)) => p.picker.paste(text, &p.contacts, &mut p.selected),
         Mode::Prompt(Prompt::Forward {

@@ -45,7 +45,7 @@ pub use drafts::{DraftsFile, SavedDraft};
 pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::Effects;
 pub use messages::Messages;
-pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt};
+pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt, SearchAll, SearchState};
 pub use model::{
     ChatModel, ComposerModel, ExplorerMemory, LinkStatus, MIN_HEIGHT, MIN_WIDTH, Model,
     NewChatKind, Notice, NoticeLevel, Pane, RoomEntry, RoomModel, Session, Traffic, TransferSource,

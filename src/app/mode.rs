@@ -44,6 +44,30 @@ pub enum Prompt {
     NewChat { kind: NewChatKind, input: Editor },
     /// Searching the open chat: the words typed.
     Search { query: Editor },
+    /// Searching every chat in the local store.
+    SearchAll(SearchAll),
+}
+
+/// The search over every stored chat: the words typed, and the matches of the last search
+/// answered.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchAll {
+    pub query: Editor,
+    pub hits: Vec<crate::store::Hit>,
+    pub selected: usize,
+    /// Which search the hits answer; an answer to an older one is dropped.
+    pub seq: u64,
+    pub state: SearchState,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum SearchState {
+    /// Nothing typed yet.
+    #[default]
+    Empty,
+    Searching,
+    Done,
+    Failed(String),
 }
 
 /// The call prompt: the address book as it was when the prompt opened (its search keys

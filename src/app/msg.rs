@@ -103,6 +103,17 @@ pub enum Msg {
     Tick,
     /// The local message store is open: what it held at the start, or why it is not there.
     StoreOpened(Result<Box<crate::store::writer::Snapshot>, String>),
+    /// The answer to `Cmd::SearchStore`.
+    StoreSearched {
+        seq: u64,
+        result: Result<Vec<crate::store::Hit>, String>,
+    },
+    /// The stored messages around a search result, oldest first.
+    StoredAround {
+        chat_id: String,
+        message_id: String,
+        result: Result<Vec<crate::chat::types::Envelope>, String>,
+    },
     /// A page of a chat read from the local store (the link is down).
     StoredPage {
         chat_id: String,

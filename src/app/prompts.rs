@@ -142,6 +142,7 @@ pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             }
             _ => edited(query.key(k, Lines::One)),
         },
+        Prompt::SearchAll(_) => return super::stored::search_key(m, k),
         Prompt::Upload { path } => match k.code {
             KeyCode::Esc => Some(true),
             KeyCode::Enter => {

@@ -91,3 +91,173 @@ pub fn stored_page(
     }
     vec![]
 }
+
+/// Opens the search over every stored chat.
+pub fn open_search(m: &mut Model) {
+    m.mode = super::Mode::Prompt(super::Prompt::SearchAll(super::SearchAll::default()));
+    m.touch();
+}
+
+/// Asks the store for what the query matches now (every change of the query: results follow
+/// the typing; an answer to an earlier query is dropped).
+pub fn search_now(m: &mut Model) -> Vec<Cmd> {
+    let super::Mode::Prompt(super::Prompt::SearchAll(s)) = &mut m.mode else {
+        return vec![];
+    };
+    s.seq += 1;
+    s.selected = 0;
+    let query = s.query.text().to_string();
+    let cmds = if crate::store::fts_query(&query).is_none() {
+        s.hits.clear();
+        s.state = super::SearchState::Empty;
+        vec![]
+    } else {
+        s.state = super::SearchState::Searching;
+        vec![Cmd::SearchStore { seq: s.seq, query }]
+    };
+    m.touch();
+    cmds
+}
+
+/// Keys in the search over every chat: typing searches, ↑↓ choose, Enter opens the chat at
+/// the chosen message, Esc closes.
+pub fn search_key(m: &mut Model, k: &crossterm::event::KeyEvent) -> Vec<Cmd> {
+    use crossterm::event::KeyCode;
+    let super::Mode::Prompt(super::Prompt::SearchAll(s)) = &mut m.mode else {
+        return vec![];
+    };
+    match k.code {
+        KeyCode::Esc => {
+            m.mode = super::Mode::Normal;
+            m.touch();
+            vec![]
+        }
+        KeyCode::Up => {
+            s.selected = s.selected.saturating_sub(1);
+            m.touch();
+            vec![]
+        }
+        KeyCode::Down => {
+            s.selected = (s.selected + 1).min(s.hits.len().saturating_sub(1));
+            m.touch();
+            vec![]
+        }
+        KeyCode::Enter => {
+            let Some(hit) = s.hits.get(s.selected).cloned() else {
+                return vec![];
+            };
+            let first_word = s.query.text().split_whitespace().next().map(str::to_string);
+            m.mode = super::Mode::Normal;
+            jump(m, &hit, first_word)
+        }
+        _ => match s.query.key(k, super::Lines::One) {
+            super::Edit::Changed => search_now(m),
+            super::Edit::Unchanged | super::Edit::NotMine => vec![],
+        },
+    }
+}
+
+pub fn searched(
+    m: &mut Model,
+    seq: u64,
+    result: Result<Vec<crate::store::Hit>, String>,
+) -> Vec<Cmd> {
+    let super::Mode::Prompt(super::Prompt::SearchAll(s)) = &mut m.mode else {
+        return vec![];
+    };
+    if s.seq != seq {
+        return vec![];
+    }
+    match result {
+        Ok(hits) => {
+            s.hits = hits;
+            s.state = super::SearchState::Done;
+        }
+        Err(e) => {
+            s.hits.clear();
+            s.state = super::SearchState::Failed(sanitize::line(&e).into_owned());
+        }
+    }
+    s.selected = s.selected.min(s.hits.len().saturating_sub(1));
+    m.touch();
+    vec![]
+}
+
+/// Opens a search result's chat on the stored messages around it, the cursor on it and the
+/// words highlighted; it is the store's copy until the newest page is asked for (End).
+fn jump(m: &mut Model, hit: &crate::store::Hit, word: Option<String>) -> Vec<Cmd> {
+    let title = m
+        .chat
+        .list
+        .items
+        .iter()
+        .find(|c| c.id == hit.chat_id)
+        .map(|c| c.title.clone())
+        .or_else(|| {
+            hit.chat_title
+                .as_deref()
+                .map(|t| sanitize::line(t).into_owned())
+        })
+        .unwrap_or_else(|| "(untitled)".into());
+    if m.chat.list.items.iter().any(|c| c.id == hit.chat_id) {
+        m.chat.list.selected = Some(hit.chat_id.clone());
+    }
+    m.chat.open = Some(super::OpenChat {
+        chat_id: hit.chat_id.clone(),
+        title,
+        state: Loadable::Loading,
+        selected: Some(hit.message_id.clone()),
+        from_store: true,
+        search: word,
+        ..Default::default()
+    });
+    m.ui.focus = super::Pane::History;
+    m.touch();
+    vec![Cmd::LoadAround {
+        chat_id: hit.chat_id.clone(),
+        message_id: hit.message_id.clone(),
+    }]
+}
+
+pub fn around(
+    m: &mut Model,
+    chat_id: &str,
+    message_id: &str,
+    result: Result<Vec<Envelope>, String>,
+) -> Vec<Cmd> {
+    let Some(open) = m
+        .chat
+        .open
+        .as_mut()
+        .filter(|o| o.chat_id == chat_id && o.from_store)
+    else {
+        return vec![];
+    };
+    match result {
+        Ok(page) => {
+            let found = page.iter().any(|e| e.message_id == message_id);
+            open.merge(page);
+            open.state = Loadable::Ready;
+            open.older = super::Older::More;
+            if !found {
+                open.selected = None;
+                m.notify(
+                    NoticeLevel::Info,
+                    "That message is no longer in the store (deleted since?)",
+                );
+            }
+        }
+        Err(e) => {
+            open.state = Loadable::Failed(format!(
+                "cannot read the message store: {}",
+                sanitize::line(&e)
+            ));
+        }
+    }
+    m.touch();
+    vec![]
+}
+
+#[cfg(test)]
+#[path = "stored_tests.rs"]
+mod tests;

@@ -35,6 +35,12 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick => super::room::on_tick(m),
         Msg::StoreOpened(r) => super::stored::store_opened(m, r),
+        Msg::StoreSearched { seq, result } => super::stored::searched(m, seq, result),
+        Msg::StoredAround {
+            chat_id,
+            message_id,
+            result,
+        } => super::stored::around(m, &chat_id, &message_id, result),
         Msg::StoredPage {
             chat_id,
             before,
@@ -432,6 +438,7 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Retry => return retry_failed(m),
         Action::Outbox => super::outbox::open(m),
         Action::Log => super::pager::open_log(m),
+        Action::SearchAll => super::stored::open_search(m),
         Action::Up | Action::Down if m.ui.focus == Pane::Chats => {
             let delta = if action == Action::Up { -1 } else { 1 };
             m.chat.list.step_in(delta, m.chat.filter.query.text());

@@ -310,6 +310,12 @@ impl Store {
         // A file that is not a database fails here (SQLITE_NOTADB), before anything is written.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // The (chat, message id) index takes ids in no order: with SQLite's 2 MB default
+        // cache, inserts into a large store wait on the disk for every page of it.
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Checkpoints every 40 MB of WAL rather than 4: fewer, larger copies into the file.
+        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
         for ext in ["-wal", "-shm"] {
@@ -506,41 +512,57 @@ impl Store {
         // bm25 over every match costs in proportion to how many there are: a word found in a
         // large part of a big store is ranked among its newest matches only.
         const RANKED: i64 = 2000;
-        let sql = "
-            WITH m AS (
-                SELECT rowid, bm25(messages_fts) AS score,
-                       snippet(messages_fts, 0, char(2), char(3), '…', 12) AS snip
-                FROM messages_fts
-                WHERE messages_fts MATCH ?1
-                  AND (?2 IS NULL OR rowid IN (SELECT id FROM messages WHERE chat_id = ?2))
-                ORDER BY rowid DESC
-                LIMIT ?3
-            )
-            SELECT messages.chat_id, chats.json, messages.message_id, messages.author,
-                   names.name, messages.ts, m.snip
-            FROM m
-            JOIN messages ON messages.id = m.rowid
-            LEFT JOIN chats ON chats.chat_id = messages.chat_id
-            LEFT JOIN names ON names.user_id = messages.author
-            ORDER BY m.score, messages.ts DESC
-            LIMIT ?4";
-        let mut st = self.conn.prepare_cached(sql)?;
-        let rows = st.query_map(params![q, chat, RANKED, limit as i64], |r| {
-            let chat_json: Option<String> = r.get(1)?;
-            Ok(Hit {
-                chat_id: r.get(0)?,
-                chat_title: chat_json
-                    .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
-                    .and_then(|v| Chat::from_value(&v))
-                    .and_then(|c| c.title),
-                message_id: r.get(2)?,
-                author: r.get(3)?,
-                author_name: r.get(4)?,
-                timestamp: r.get::<_, i64>(5)? as u64,
-                snippet: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut st = self.conn.prepare_cached(
+            "SELECT rowid, bm25(messages_fts) FROM messages_fts
+             WHERE messages_fts MATCH ?1
+               AND (?2 IS NULL OR rowid IN (SELECT id FROM messages WHERE chat_id = ?2))
+             ORDER BY rowid DESC LIMIT ?3",
+        )?;
+        let mut ranked: Vec<(i64, f64)> = st
+            .query_map(params![q, chat, RANKED], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        // Best first (bm25 is lower for better), the newer first among equals.
+        ranked.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        ranked.truncate(limit);
+        // The snippet re-reads the message's text: made for the matches shown only.
+        let mut snip = self.conn.prepare_cached(
+            "SELECT snippet(messages_fts, 0, char(2), char(3), '…', 12) FROM messages_fts
+             WHERE messages_fts MATCH ?1 AND rowid = ?2",
+        )?;
+        let mut row = self.conn.prepare_cached(
+            "SELECT messages.chat_id, chats.json, messages.message_id, messages.author,
+                    names.name, messages.ts
+             FROM messages
+             LEFT JOIN chats ON chats.chat_id = messages.chat_id
+             LEFT JOIN names ON names.user_id = messages.author
+             WHERE messages.id = ?1",
+        )?;
+        let mut out = Vec::with_capacity(ranked.len());
+        for (id, _) in ranked {
+            let snippet: String = snip
+                .query_row(params![q, id], |r| r.get(0))
+                .optional()?
+                .unwrap_or_default();
+            let hit = row
+                .query_row([id], |r| {
+                    let chat_json: Option<String> = r.get(1)?;
+                    Ok(Hit {
+                        chat_id: r.get(0)?,
+                        chat_title: chat_json
+                            .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
+                            .and_then(|v| Chat::from_value(&v))
+                            .and_then(|c| c.title),
+                        message_id: r.get(2)?,
+                        author: r.get(3)?,
+                        author_name: r.get(4)?,
+                        timestamp: r.get::<_, i64>(5)? as u64,
+                        snippet,
+                    })
+                })
+                .optional()?;
+            out.extend(hit);
+        }
+        Ok(out)
     }
 
     /// Applies the limits: messages past the age limit, then the oldest until the file is

@@ -381,3 +381,97 @@ pub fn forward(
     let x = r.x + 2 + 4 + col;
     f.set_cursor_position((x.min(r.x + r.width.saturating_sub(2)), r.y + 1));
 }
+
+/// The search over every stored chat: the query, and the matches with their chat, author,
+/// date and the words around the match, the matched words marked.
+pub fn search_all(f: &mut Frame, area: Rect, m: &Model, s: &crate::app::SearchAll, theme: &Theme) {
+    use crate::app::SearchState;
+    let r = centered(area, 110, area.height.saturating_sub(4).max(8));
+    let w = r.width.saturating_sub(4) as usize;
+    let (shown, col) = super::text::field(&s.query, w.saturating_sub(6));
+    let mut lines = vec![
+        Line::from(vec![Span::styled("Find: ", theme.title), Span::raw(shown)]),
+        Line::raw(""),
+    ];
+    let status = match &s.state {
+        SearchState::Empty => Some((
+            "Type words: every one must match, the last as a prefix".to_string(),
+            theme.dim,
+        )),
+        SearchState::Searching if s.hits.is_empty() => Some(("Searching…".to_string(), theme.dim)),
+        SearchState::Done if s.hits.is_empty() => Some((
+            "Nothing stored matches (what was never seen here is not stored: `chat sync` copies older history)".to_string(),
+            theme.dim,
+        )),
+        SearchState::Failed(e) => Some((format!("Cannot search: {e}"), theme.error)),
+        _ => None,
+    };
+    if let Some((text, style)) = status {
+        lines.push(Line::styled(truncate(&text, w), style));
+    }
+    // Two rows a match: who, where and when; then the words around it.
+    let rows = (r.height.saturating_sub(4) as usize / 2).max(1);
+    let first = s.selected.saturating_sub(rows - 1);
+    for (i, h) in s.hits.iter().enumerate().skip(first).take(rows) {
+        let chat = m
+            .chat
+            .list
+            .items
+            .iter()
+            .find(|c| c.id == h.chat_id)
+            .map(|c| m.chat.names.get(&c.title).unwrap_or(&c.title).clone())
+            .or_else(|| h.chat_title.as_deref().map(|t| line(t).into_owned()))
+            .unwrap_or_else(|| "(untitled)".into());
+        let who = m
+            .chat
+            .names
+            .get(&h.author)
+            .cloned()
+            .or_else(|| h.author_name.as_deref().map(|n| line(n).into_owned()))
+            .unwrap_or_else(|| line(&h.author).into_owned());
+        let chosen = i == s.selected;
+        let head = format!(
+            "{}  {}  {}",
+            super::panes::local(h.timestamp, m.ui.utc_offset_secs),
+            chat,
+            who
+        );
+        let style = if chosen {
+            theme
+                .title_focus
+                .add_modifier(ratatui::style::Modifier::REVERSED)
+        } else {
+            theme.title
+        };
+        lines.push(Line::styled(truncate(&head, w), style));
+        let mut spans = vec![Span::raw("  ")];
+        let mut left = w.saturating_sub(2);
+        let pieces = h
+            .snippet
+            .split([crate::store::MARK_START, crate::store::MARK_END]);
+        for (j, piece) in pieces.enumerate() {
+            if left == 0 {
+                break;
+            }
+            let clean = truncate(&line(piece), left);
+            left = left.saturating_sub(super::text::width(&clean));
+            let st = if j % 2 == 1 {
+                theme.search
+            } else {
+                ratatui::style::Style::default()
+            };
+            spans.push(Span::styled(clean, st));
+        }
+        lines.push(Line::from(spans));
+    }
+    let title = match (&s.state, s.hits.len()) {
+        (SearchState::Done | SearchState::Searching, n) if n > 0 => {
+            format!("Search every stored chat · {n} found")
+        }
+        _ => "Search every stored chat".to_string(),
+    };
+    f.render_widget(Clear, r);
+    f.render_widget(Paragraph::new(lines).block(frame(&title, theme)), r);
+    let x = r.x + 2 + 6 + col;
+    f.set_cursor_position((x.min(r.x + r.width.saturating_sub(2)), r.y + 1));
+}

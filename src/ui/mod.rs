@@ -155,6 +155,7 @@ fn overlay(
         }) => dialog::forward(f, area, model, picker, selected.as_deref(), theme),
         Mode::Prompt(Prompt::Upload { path }) => dialog::upload(f, area, model, path, theme),
         Mode::Prompt(Prompt::Search { query }) => dialog::search(f, area, model, query, theme),
+        Mode::Prompt(Prompt::SearchAll(s)) => dialog::search_all(f, area, model, s, theme),
         Mode::Prompt(Prompt::NewChat { kind, input }) => {
             dialog::new_chat(f, area, *kind, input, theme);
         }

@@ -177,6 +177,13 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
         Mode::Prompt(Prompt::Upload { .. }) => {
             return vec![("Enter".into(), "send the file"), ("Esc".into(), "cancel")];
         }
+        Mode::Prompt(Prompt::SearchAll(_)) => {
+            return vec![
+                ("Enter".into(), "open at the message"),
+                ("↑↓".into(), "choose"),
+                ("Esc".into(), "close"),
+            ];
+        }
         Mode::Prompt(Prompt::Search { .. }) => {
             return vec![("Enter".into(), "search"), ("Esc".into(), "cancel")];
         }
