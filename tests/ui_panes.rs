@@ -613,3 +613,77 @@ fn a_search_in_the_open_chat_moves_between_matches_and_highlights_them_80x24() {
     key(&mut m, KeyCode::Esc);
     assert_eq!(sel(&m), None);
 }
+
+#[test]
+fn the_search_over_every_stored_chat_80x24_and_160x48() {
+    use trueconf_console::store::Hit;
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut m = project(w, h, 0, 2, 3);
+        key(&mut m, KeyCode::Esc);
+        typed(&mut m, "S");
+        typed(&mut m, "kiwi");
+        let hit = |id: &str, chat: &str, n: u64, snippet: &str| Hit {
+            chat_id: chat.into(),
+            chat_title: Some(chat.into()),
+            message_id: id.into(),
+            author: "alice@video.example.com".into(),
+            author_name: Some("Alice Johnson".into()),
+            timestamp: T0 + n * 3_600_000,
+            snippet: snippet.into(),
+        };
+        update(
+            &mut m,
+            Msg::StoreSearched {
+                seq: 4,
+                result: Ok(vec![
+                    hit("m1", "p", 1, "the \u{2}kiwi\u{3} delivery is late again"),
+                    hit(
+                        "m9",
+                        "Ops",
+                        30,
+                        "…two crates of \u{2}kiwis\u{3} for the \u{1b}[31mlobby\u{1b}[0m",
+                    ),
+                    hit("m7", "Ops", 50, "\u{202e}kiwi\u{202c} \u{2}kiwi\u{3} kiwi"),
+                ]),
+            },
+        );
+        key(&mut m, KeyCode::Down);
+        let s = screen(&m);
+        assert!(s.contains("Search every stored chat · 3 found"), "{s}");
+        assert!(s.contains("Alice Johnson"), "{s}");
+        assert!(!s.contains('\u{1b}') && !s.contains('\u{202e}'), "{s}");
+        assert!(
+            status_row(&m).contains("Enter open  ↑↓ choose  Esc close"),
+            "{}",
+            status_row(&m)
+        );
+        insta::assert_snapshot!(format!("search_all_{w}x{h}"), render(&m).backend());
+    }
+}
+
+#[test]
+fn the_store_s_copy_is_said_to_be_one_80x24() {
+    use trueconf_console::store::writer::Snapshot;
+    let mut m = Model::demo(&Config::default(), (80, 24), false);
+    m.ui.utc_offset_secs = 0;
+    let chat =
+        Chat::from_value(&json!({"chatId": "p", "title": "Project", "chatType": 2})).unwrap();
+    let page = vec![
+        env("p", 1, ME, "kept from the last run"),
+        env("p", 2, "alice@video.example.com", "and read offline"),
+    ];
+    update(
+        &mut m,
+        Msg::StoreOpened(Ok(Box::new(Snapshot {
+            chats: vec![chat],
+            names: vec![],
+            open: Some(("p".into(), page)),
+            notices: vec![],
+        }))),
+    );
+    let s = screen(&m);
+    assert!(s.contains("stored copy · offline"), "{s}");
+    assert!(s.contains("History: Project (stored copy)"), "{s}");
+    assert!(s.contains("and read offline"), "{s}");
+    insta::assert_snapshot!("stored_copy_80x24", render(&m).backend());
+}

@@ -524,25 +524,17 @@ impl Store {
         // Best first (bm25 is lower for better), the newer first among equals.
         ranked.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         ranked.truncate(limit);
-        // The snippet re-reads the message's text: made for the matches shown only.
-        let mut snip = self.conn.prepare_cached(
-            "SELECT snippet(messages_fts, 0, char(2), char(3), '…', 12) FROM messages_fts
-             WHERE messages_fts MATCH ?1 AND rowid = ?2",
-        )?;
         let mut row = self.conn.prepare_cached(
             "SELECT messages.chat_id, chats.json, messages.message_id, messages.author,
-                    names.name, messages.ts
+                    names.name, messages.ts, messages.body
              FROM messages
              LEFT JOIN chats ON chats.chat_id = messages.chat_id
              LEFT JOIN names ON names.user_id = messages.author
              WHERE messages.id = ?1",
         )?;
         let mut out = Vec::with_capacity(ranked.len());
+        let terms = query_terms(query);
         for (id, _) in ranked {
-            let snippet: String = snip
-                .query_row(params![q, id], |r| r.get(0))
-                .optional()?
-                .unwrap_or_default();
             let hit = row
                 .query_row([id], |r| {
                     let chat_json: Option<String> = r.get(1)?;
@@ -556,7 +548,7 @@ impl Store {
                         author: r.get(3)?,
                         author_name: r.get(4)?,
                         timestamp: r.get::<_, i64>(5)? as u64,
-                        snippet,
+                        snippet: snippet(&r.get::<_, String>(6)?, &terms),
                     })
                 })
                 .optional()?;
@@ -632,6 +624,73 @@ fn envelope(json: &str) -> Option<Envelope> {
     serde_json::from_str::<serde_json::Value>(json)
         .ok()
         .and_then(Envelope::from_owned)
+}
+
+/// The words of a search, lowercased, as the snippet marks them.
+fn query_terms(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The words around the first match in a message's text (a dozen, "…" where cut), each word
+/// that matches a term of the search (the last term as a prefix) between [`MARK_START`] and
+/// [`MARK_END`]. Made here rather than by FTS5's `snippet()`, which would look the match up
+/// again in the index for every result (slow for a word found in many messages).
+pub fn snippet(body: &str, terms: &[String]) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    const BEFORE: usize = 4;
+    const WORDS: usize = 12;
+    let pieces: Vec<&str> = body.split_word_bounds().collect();
+    let is_word = |p: &str| p.chars().any(char::is_alphanumeric);
+    let matches = |p: &str| {
+        let w = p.to_lowercase();
+        terms.iter().enumerate().any(|(i, t)| {
+            let t = t.trim_matches(|c: char| !c.is_alphanumeric());
+            !t.is_empty() && (w == t || (i + 1 == terms.len() && w.starts_with(t)))
+        })
+    };
+    let first = pieces
+        .iter()
+        .position(|p| is_word(p) && matches(p))
+        .unwrap_or(0);
+    // Back BEFORE words from the match, then on until WORDS words are shown.
+    let mut start = first;
+    let mut back = 0;
+    while start > 0 && back < BEFORE {
+        start -= 1;
+        if is_word(pieces[start]) {
+            back += 1;
+        }
+    }
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut shown = 0;
+    let mut end = start;
+    while end < pieces.len() && shown < WORDS {
+        let p = pieces[end];
+        if is_word(p) {
+            shown += 1;
+            if matches(p) {
+                out.push(MARK_START);
+                out.push_str(p);
+                out.push(MARK_END);
+            } else {
+                out.push_str(p);
+            }
+        } else {
+            out.push_str(p);
+        }
+        end += 1;
+    }
+    if end < pieces.len() {
+        out.push('…');
+    }
+    out
 }
 
 /// A search as FTS5 reads it: every word as a quoted phrase (so that no character the user

@@ -391,3 +391,17 @@ async fn the_writer_commits_in_order_and_a_reader_sees_it_after_a_flush() {
     let last = w.read(super::Store::last_open).await.unwrap();
     assert_eq!(last.as_deref(), Some("c"));
 }
+
+#[test]
+fn a_snippet_marks_every_matching_word_and_cuts_around_the_first() {
+    let terms = vec!["kiwi".to_string(), "del".to_string()];
+    let body = "one two three four five six the Kiwi delivery is late again and kiwi too and more words after";
+    let s = snippet(body, &terms);
+    assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+    assert!(s.contains("\u{2}Kiwi\u{3} \u{2}delivery\u{3}"), "{s}");
+    assert!(s.contains("\u{2}kiwi\u{3} too"), "{s}");
+    assert!(!s.contains("one two"), "{s}");
+    // No match (diacritics folded by FTS5 but not here): the start of the text, unmarked.
+    let s = snippet("Café au lait", &["cafe".to_string()]);
+    assert_eq!(s, "Café au lait");
+}

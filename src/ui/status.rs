@@ -179,7 +179,7 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
         }
         Mode::Prompt(Prompt::SearchAll(_)) => {
             return vec![
-                ("Enter".into(), "open at the message"),
+                ("Enter".into(), "open"),
                 ("↑↓".into(), "choose"),
                 ("Esc".into(), "close"),
             ];
