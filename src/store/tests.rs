@@ -405,3 +405,39 @@ fn a_snippet_marks_every_matching_word_and_cuts_around_the_first() {
     let s = snippet("Café au lait", &["cafe".to_string()]);
     assert_eq!(s, "Café au lait");
 }
+
+#[test]
+fn a_word_in_more_messages_than_are_ranked_still_ranks_the_best_of_the_newest_first() {
+    let (_d, mut s) = fresh();
+    let mut many: Vec<Envelope> = (0..2100u64)
+        .map(|i| {
+            msg(
+                "c",
+                &format!("m{i}"),
+                1_700_000_000_000 + i,
+                "a",
+                "a common word among many other words here",
+            )
+        })
+        .collect();
+    many.push(msg(
+        "c",
+        "best",
+        1_700_000_001_000,
+        "a",
+        "common common common",
+    ));
+    many.push(msg(
+        "c",
+        "newest",
+        1_700_000_002_000,
+        "a",
+        "common and a great many other words besides it",
+    ));
+    s.apply(&[Write::Messages(many)]).unwrap();
+    let hits = s.search("common", None, 5).unwrap();
+    assert_eq!(hits.len(), 5);
+    assert_eq!(hits[0].message_id, "best");
+    assert!(hits.iter().all(|h| h.snippet.contains("\u{2}common\u{3}")));
+    assert_eq!(s.search("COMMON words", Some("c"), 3).unwrap().len(), 3);
+}
