@@ -73,6 +73,7 @@ actions! {
     NextUnread = "next_unread", Chats, ["n"], "jump to the next unread chat";
     Filter = "filter", Chats, ["/"], "filter chats";
     NewChat = "new_chat", Chats, ["N"], "create a chat (personal, group or channel)";
+    Backfill = "backfill", Chats, ["B"], "copy the selected chat's whole history into the local store";
     Reply = "reply", History, ["R"], "reply to the selected message";
     Edit = "edit", History, ["e"], "edit the selected message";
     Delete = "delete", History, ["d"], "delete the selected message";

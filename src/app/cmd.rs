@@ -21,6 +21,9 @@ pub enum Cmd {
     LoadChats,
     /// A search over every chat in the local store (answered as `Msg::StoreSearched`).
     SearchStore { seq: u64, query: String },
+    /// Copy a chat's history from the server into the store (progress as
+    /// `Msg::Backfilled`).
+    Backfill { chat_id: String },
     /// The stored messages around one (answered as `Msg::StoredAround`).
     LoadAround { chat_id: String, message_id: String },
     /// Load a page of a chat's history (older than `before`); back as `Msg::HistoryLoaded`.

@@ -204,6 +204,51 @@ impl Effects {
                     let _ = tx.send(Msg::StoreSearched { seq, result }).await;
                 });
             }
+            Cmd::Backfill { chat_id } => {
+                let tx = self.tx.clone();
+                let (Some(s), Some((h, _))) = (self.store.clone(), &self.chat) else {
+                    let _ = tx.try_send(Msg::Backfilled {
+                        chat_id,
+                        read: 0,
+                        done: Some(Err("there is no message store".into())),
+                    });
+                    return;
+                };
+                let h = h.clone();
+                tokio::spawn(async move {
+                    let (c, tx2) = (chat_id.clone(), tx.clone());
+                    let r = crate::store::backfill::chat(
+                        &h,
+                        &chat_id,
+                        0,
+                        |w| {
+                            s.write(w);
+                            Ok(())
+                        },
+                        // Progress may be dropped when the loop is busy; the end is not.
+                        |read| {
+                            let _ = tx2.try_send(Msg::Backfilled {
+                                chat_id: c.clone(),
+                                read,
+                                done: None,
+                            });
+                        },
+                        Some(&s),
+                    )
+                    .await;
+                    let (read, done) = match r {
+                        Ok(n) => (n, Ok(())),
+                        Err(e) => (0, Err(e.to_string())),
+                    };
+                    let _ = tx
+                        .send(Msg::Backfilled {
+                            chat_id,
+                            read,
+                            done: Some(done),
+                        })
+                        .await;
+                });
+            }
             Cmd::LoadAround {
                 chat_id,
                 message_id,

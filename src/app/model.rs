@@ -309,6 +309,8 @@ pub struct ChatModel {
     /// with what it last learnt of each: a label is drawn from this, never from the
     /// `readyState` a message was posted with.
     pub uploads: std::collections::HashMap<String, Option<crate::chat::files::UploadSeen>>,
+    /// Chats being copied into the store (`B`), with the messages read so far.
+    pub backfills: std::collections::HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -422,6 +424,7 @@ impl Model {
                 names_asked: Default::default(),
                 removed: Default::default(),
                 uploads: Default::default(),
+                backfills: Default::default(),
             },
             composer: ComposerModel::default(),
             transfers: Transfers {

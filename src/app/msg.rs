@@ -103,6 +103,12 @@ pub enum Msg {
     Tick,
     /// The local message store is open: what it held at the start, or why it is not there.
     StoreOpened(Result<Box<crate::store::writer::Snapshot>, String>),
+    /// How far a backfill has come: messages read so far; `done` once it ended.
+    Backfilled {
+        chat_id: String,
+        read: usize,
+        done: Option<Result<(), String>>,
+    },
     /// The answer to `Cmd::SearchStore`.
     StoreSearched {
         seq: u64,

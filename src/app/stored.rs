@@ -258,6 +258,90 @@ pub fn around(
     vec![]
 }
 
+/// `B`: copies the selected chat's whole history from the server into the store, in the
+/// background; the notice line says how far it has come.
+pub fn backfill(m: &mut Model) -> Vec<Cmd> {
+    let Some(i) = m.chat.list.selected_index() else {
+        return vec![];
+    };
+    let (id, title) = {
+        let c = &m.chat.list.items[i];
+        (
+            c.id.clone(),
+            m.chat.names.get(&c.title).unwrap_or(&c.title).clone(),
+        )
+    };
+    if m.chat.backfills.contains_key(&id) {
+        m.notify(
+            NoticeLevel::Info,
+            format!("“{title}” is being copied into the store already"),
+        );
+        return vec![];
+    }
+    if !m.chat.link.is_up() {
+        m.notify(
+            NoticeLevel::Warn,
+            "Not connected to the chat server: nothing to copy from",
+        );
+        return vec![];
+    }
+    m.chat.backfills.insert(id.clone(), 0);
+    m.notify(
+        NoticeLevel::Info,
+        format!("Copying “{title}” into the store…"),
+    );
+    vec![Cmd::Backfill { chat_id: id }]
+}
+
+pub fn backfilled(
+    m: &mut Model,
+    chat_id: &str,
+    read: usize,
+    done: Option<Result<(), String>>,
+) -> Vec<Cmd> {
+    let title = m
+        .chat
+        .list
+        .items
+        .iter()
+        .find(|c| c.id == chat_id)
+        .map_or_else(
+            || "the chat".to_string(),
+            |c| m.chat.names.get(&c.title).unwrap_or(&c.title).clone(),
+        );
+    match done {
+        None => {
+            if m.chat.backfills.contains_key(chat_id) {
+                m.chat.backfills.insert(chat_id.to_string(), read);
+                // A bar that turns, as the total is not known: the count is what tells.
+                let spin = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"][(read / 100) % 8];
+                m.notify(
+                    NoticeLevel::Info,
+                    format!("{spin} Copying “{title}” into the store: {read} messages read"),
+                );
+            }
+        }
+        Some(Ok(())) => {
+            let read = m.chat.backfills.remove(chat_id).unwrap_or(0).max(read);
+            m.notify(
+                NoticeLevel::Info,
+                format!("“{title}” copied into the store: {read} messages, back to its start"),
+            );
+        }
+        Some(Err(e)) => {
+            let read = m.chat.backfills.remove(chat_id).unwrap_or(0);
+            m.notify(
+                NoticeLevel::Error,
+                format!(
+                    "Copying “{title}” into the store stopped after {read} messages: {}",
+                    sanitize::line(&e)
+                ),
+            );
+        }
+    }
+    vec![]
+}
+
 #[cfg(test)]
 #[path = "stored_tests.rs"]
 mod tests;

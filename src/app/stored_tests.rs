@@ -222,3 +222,62 @@ fn a_global_search_follows_the_typing_and_enter_opens_the_chat_at_the_message() 
         }]
     );
 }
+
+#[test]
+fn backfill_copies_the_selected_chat_once_at_a_time_and_says_how_far_it_came() {
+    let mut m = open(3);
+    m.ui.focus = Pane::Chats;
+    m.chat.list.selected = Some("b".into());
+    assert_eq!(
+        ch(&mut m, 'B'),
+        vec![Cmd::Backfill {
+            chat_id: "b".into()
+        }]
+    );
+    assert!(ch(&mut m, 'B').is_empty(), "not twice at once");
+    assert!(m.ui.notice.as_ref().unwrap().text.contains("already"));
+    update(
+        &mut m,
+        Msg::Backfilled {
+            chat_id: "b".into(),
+            read: 300,
+            done: None,
+        },
+    );
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("300 messages read")
+    );
+    update(
+        &mut m,
+        Msg::Backfilled {
+            chat_id: "b".into(),
+            read: 340,
+            done: Some(Ok(())),
+        },
+    );
+    let n = &m.ui.notice.as_ref().unwrap().text;
+    assert!(n.contains("copied into the store: 340 messages"), "{n}");
+    assert!(m.chat.backfills.is_empty());
+    // A late progress report after the end says nothing.
+    update(
+        &mut m,
+        Msg::Backfilled {
+            chat_id: "b".into(),
+            read: 200,
+            done: None,
+        },
+    );
+    assert!(m.ui.notice.as_ref().unwrap().text.contains("340"));
+    // With the link down there is nothing to copy from.
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Status(LinkStatus::Disconnected {
+            reason: "gone".into(),
+        })),
+    );
+    assert!(ch(&mut m, 'B').is_empty());
+}

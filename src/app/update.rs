@@ -36,6 +36,11 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Tick => super::room::on_tick(m),
         Msg::StoreOpened(r) => super::stored::store_opened(m, r),
         Msg::StoreSearched { seq, result } => super::stored::searched(m, seq, result),
+        Msg::Backfilled {
+            chat_id,
+            read,
+            done,
+        } => super::stored::backfilled(m, &chat_id, read, done),
         Msg::StoredAround {
             chat_id,
             message_id,
@@ -439,6 +444,7 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Outbox => super::outbox::open(m),
         Action::Log => super::pager::open_log(m),
         Action::SearchAll => super::stored::open_search(m),
+        Action::Backfill => return super::stored::backfill(m),
         Action::Up | Action::Down if m.ui.focus == Pane::Chats => {
             let delta = if action == Action::Up { -1 } else { 1 };
             m.chat.list.step_in(delta, m.chat.filter.query.text());

@@ -8,13 +8,9 @@ use serde_json::json;
 
 use super::chat::{Failure, utc};
 use crate::chat::ChatHandle;
-use crate::chat::methods::GetChatHistory;
 use crate::chat::types::Chat;
 use crate::sanitize::line;
 use crate::store::{self, MARK_END, MARK_START, Store, Write};
-
-/// A history page as the server is asked for it.
-const PAGE: u64 = 100;
 
 /// The store of the account a target names: `store/ACCOUNT@HOST_PORT-HASH.sqlite3` in the data
 /// dir.
@@ -187,41 +183,19 @@ pub async fn sync(
     let mut total = 0usize;
     for (i, c) in todo.iter().enumerate() {
         let title = c.title.clone().unwrap_or_else(|| c.chat_id.clone());
-        let mut before: Option<String> = None;
-        let mut got = 0usize;
-        for page_no in 1.. {
-            let page = h
-                .get_chat_history(GetChatHistory {
-                    chat_id: c.chat_id.clone(),
-                    count: PAGE,
-                    from_message_id: before.clone(),
-                })
-                .await?
-                .messages;
-            let start = (page.len() as u64) < PAGE;
-            let oldest = page
-                .iter()
-                .min_by(|a, b| {
-                    a.box_pos
-                        .cmp(&b.box_pos)
-                        .then(a.timestamp.cmp(&b.timestamp))
-                })
-                .map(|e| e.message_id.clone());
-            got += page.len();
-            s.apply(&[Write::Page {
-                chat_id: c.chat_id.clone(),
-                messages: page,
-                newest: before.is_none(),
-                start,
-            }])
-            .map_err(|e| Failure(e.to_string(), 1))?;
-            progress.show(i, &title, got, false);
-            let stuck = oldest.is_none() || oldest == before;
-            if start || stuck || (max_pages > 0 && page_no >= max_pages) {
-                break;
-            }
-            before = oldest;
-        }
+        let got = store::backfill::chat(
+            h,
+            &c.chat_id,
+            max_pages,
+            |w| s.apply(&[w]).map_err(|e| e.to_string()),
+            |n| progress.show(i, &title, n, false),
+            None,
+        )
+        .await
+        .map_err(|e| match e {
+            store::backfill::BackfillError::Chat(e) => Failure::from(e),
+            store::backfill::BackfillError::Store(e) => Failure(e, 1),
+        })?;
         total += got;
         progress.show(i + 1, &title, got, true);
     }

@@ -8,6 +8,7 @@
 //! taking a message in never waits on the disk; the command line (`chat search`,
 //! `chat sync`) uses a `Store` directly. See docs/store.md.
 
+pub mod backfill;
 pub mod schema;
 pub mod writer;
 
