@@ -432,8 +432,9 @@ pub enum ChatCommand {
     /// Search the local message store (what the console and `chat sync` have kept; no
     /// server is asked): every word must match, the last one as a prefix; best matches first.
     Search {
-        #[arg(value_name = "QUERY")]
-        query: String,
+        /// The words (quoting them is not needed).
+        #[arg(value_name = "WORDS", required = true, num_args = 1..)]
+        query: Vec<String>,
         /// Only in this chat (its id or title, as stored).
         #[arg(long, value_name = "CHAT")]
         chat: Option<String>,

@@ -90,7 +90,7 @@ fn the_store_is_read_while_the_server_is_frozen_or_gone_and_reconciled_when_it_a
 
     // Second run, the server not answering: the store's copy, said to be one.
     let mut app = PtyApp::spawn(&args, &env, 160, 48);
-    app.wait_for_text("stored copy · offline");
+    app.wait_for_text("stored copy · connecting");
     app.wait_for_text("History: Project (stored copy)");
     app.wait_for_text("kiwi stays as it was");
     assert!(
@@ -117,6 +117,7 @@ fn the_store_is_read_while_the_server_is_frozen_or_gone_and_reconciled_when_it_a
     // Third run, the server gone: the store holds what the server said last.
     sim.stop();
     let mut app = PtyApp::spawn(&args, &env, 160, 48);
+    app.wait_for_text("stored copy · server unreachable");
     app.wait_for_text("History: Project (stored copy)");
     app.wait_for_text("fig after the edit");
     let screen = app.contents();

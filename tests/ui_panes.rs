@@ -682,7 +682,7 @@ fn the_store_s_copy_is_said_to_be_one_80x24() {
         }))),
     );
     let s = screen(&m);
-    assert!(s.contains("stored copy · offline"), "{s}");
+    assert!(s.contains("stored copy · connecting"), "{s}");
     assert!(s.contains("History: Project (stored copy)"), "{s}");
     assert!(s.contains("and read offline"), "{s}");
     insta::assert_snapshot!("stored_copy_80x24", render(&m).backend());

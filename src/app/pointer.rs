@@ -71,7 +71,9 @@ pub(super) fn on_click(m: &mut Model, target: Target) -> Vec<Cmd> {
         }
         Target::Chat(id) => {
             focus(m, Pane::Chats);
-            if m.chat.list.selected.as_deref() == Some(id.as_str()) && m.chat.link.is_up() {
+            if m.chat.list.selected.as_deref() == Some(id.as_str())
+                && (m.chat.link.is_up() || m.chat.list.state == super::Loadable::Ready)
+            {
                 return super::update::open_selected(m);
             }
             m.chat.list.selected = Some(id);

@@ -281,3 +281,50 @@ fn backfill_copies_the_selected_chat_once_at_a_time_and_says_how_far_it_came() {
     );
     assert!(ch(&mut m, 'B').is_empty());
 }
+
+#[test]
+fn offline_a_chat_opens_from_the_list_and_a_place_read_in_the_store_is_kept_on_reconnect() {
+    let mut m = stored_start();
+    m.ui.focus = Pane::Chats;
+    m.chat.list.selected = Some("b".into());
+    assert_eq!(
+        kc(&mut m, KeyCode::Enter),
+        vec![Cmd::LoadHistory {
+            chat_id: "b".into(),
+            before: None
+        }],
+        "the link is down: the store answers"
+    );
+    let mut e = text("x1", 1, "alice@srv");
+    e.chat_id = "b".into();
+    update(
+        &mut m,
+        Msg::StoredPage {
+            chat_id: "b".into(),
+            before: None,
+            result: Ok(vec![e]),
+        },
+    );
+    let o = m.chat.open.as_ref().unwrap();
+    assert!(o.from_store);
+    assert_eq!(ids(&m), ["x1"]);
+    // Reading somewhere in the copy: the link coming up does not pull the page away.
+    m.chat.open.as_mut().unwrap().selected = Some("x1".into());
+    let cmds = update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Cmd::LoadHistory { .. })),
+        "{cmds:?}"
+    );
+    // End asks for the server's newest.
+    m.ui.focus = Pane::History;
+    assert_eq!(
+        kc(&mut m, KeyCode::End),
+        vec![Cmd::LoadHistory {
+            chat_id: "b".into(),
+            before: None
+        }]
+    );
+}

@@ -197,7 +197,14 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                     // (Re)load what is on screen: the list, and the open chat's latest page.
                     m.chat.list.state = super::Loadable::Loading;
                     let mut cmds = vec![Cmd::LoadChats];
-                    if let Some(o) = &m.chat.open {
+                    // The store's copy someone is reading in (a search result, a place scrolled
+                    // to) stays until End asks for the newest; otherwise it is replaced now.
+                    if let Some(o) = m
+                        .chat
+                        .open
+                        .as_ref()
+                        .filter(|o| !(o.from_store && o.selected.is_some()))
+                    {
                         cmds.push(Cmd::LoadHistory {
                             chat_id: o.chat_id.clone(),
                             before: None,
@@ -450,7 +457,11 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             m.chat.list.step_in(delta, m.chat.filter.query.text());
             m.touch();
         }
-        Action::Open if m.ui.focus == Pane::Chats && m.chat.link.is_up() => {
+        // Offline, a chat opens on the store's copy (or says it cannot be loaded).
+        Action::Open
+            if m.ui.focus == Pane::Chats
+                && (m.chat.link.is_up() || m.chat.list.state == super::Loadable::Ready) =>
+        {
             return open_selected(m);
         }
         // Esc in the chat list drops a filter left from `/`, so every chat shows again.

@@ -181,7 +181,13 @@ async fn execute(args: &ChatArgs, config: &Config) -> Result<(), Failure> {
     if let ChatCommand::Search { query, chat, limit } = &args.command {
         let path = super::chat_store::store_path(&target)
             .ok_or_else(|| Failure("no data directory on this system".into(), 1))?;
-        return super::chat_store::search(&path, query, chat.as_deref(), *limit, args.json);
+        return super::chat_store::search(
+            &path,
+            &query.join(" "),
+            chat.as_deref(),
+            *limit,
+            args.json,
+        );
     }
     if target.tls && target.insecure {
         eprintln!(

@@ -31,19 +31,30 @@ fn open(path: &std::path::Path, create: bool) -> Result<Store, Failure> {
     Ok(s)
 }
 
-/// A chat named by id or title among those stored.
-fn stored_chat(chats: &[Chat], arg: &str) -> Option<String> {
-    chats
-        .iter()
-        .find(|c| c.chat_id == arg)
+/// A chat named by id or title among those stored; a personal chat also by its peer's id
+/// (with or without `@server`) or display name, as `chat history` takes it.
+fn stored_chat(chats: &[Chat], names: &[(String, String)], arg: &str) -> Option<String> {
+    let short = |s: &str| s.split('@').next().unwrap_or(s).to_lowercase();
+    let by = |f: &dyn Fn(&Chat) -> bool| chats.iter().find(|c| f(c)).map(|c| c.chat_id.clone());
+    by(&|c| c.chat_id == arg)
         .or_else(|| {
-            chats.iter().find(|c| {
+            by(&|c| {
                 c.title
                     .as_deref()
                     .is_some_and(|t| t.eq_ignore_ascii_case(arg))
             })
         })
-        .map(|c| c.chat_id.clone())
+        .or_else(|| {
+            by(&|c| {
+                c.chat_type == crate::chat::types::ChatType::P2p
+                    && c.title.as_deref().is_some_and(|t| {
+                        short(t) == short(arg)
+                            || names
+                                .iter()
+                                .any(|(id, n)| id == t && n.eq_ignore_ascii_case(arg))
+                    })
+            })
+        })
 }
 
 pub fn search(
@@ -64,8 +75,9 @@ pub fn search(
         None => None,
         Some(arg) => {
             let chats = s.chats().map_err(|e| Failure(e.to_string(), 1))?;
+            let names = s.names().map_err(|e| Failure(e.to_string(), 1))?;
             Some(
-                stored_chat(&chats, arg)
+                stored_chat(&chats, &names, arg)
                     .ok_or_else(|| Failure(format!("no stored chat called “{}”", line(arg)), 1))?,
             )
         }
@@ -171,7 +183,7 @@ pub async fn sync(
     let todo: Vec<&Chat> = match chat {
         None => chats.iter().collect(),
         Some(arg) => {
-            let id = stored_chat(&chats, arg)
+            let id = stored_chat(&chats, &[], arg)
                 .ok_or_else(|| Failure(format!("no chat called “{}”", line(arg)), 1))?;
             chats.iter().filter(|c| c.chat_id == id).collect()
         }

@@ -206,7 +206,15 @@ pub fn path_for_target(data_dir: &Path, t: &crate::chat::ChatTarget) -> PathBuf 
 /// location's title…), with control characters (and so the snippet marks) taken out.
 pub fn body(e: &Envelope) -> String {
     let text = match &e.content {
-        Content::Text { text, .. } => text.clone(),
+        // What a reader sees: HTML and Markdown read into plain text (the markup's reader is
+        // a pure function of the text).
+        Content::Text {
+            text, parse_mode, ..
+        } => crate::ui::rich::parse(text, parse_mode)
+            .iter()
+            .map(|runs| runs.iter().map(|r| r.text.as_str()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" "),
         Content::Forward(f) => body(f),
         Content::Unknown(_) => String::new(),
         c => c.summary(),

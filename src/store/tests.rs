@@ -441,3 +441,27 @@ fn a_word_in_more_messages_than_are_ranked_still_ranks_the_best_of_the_newest_fi
     assert!(hits.iter().all(|h| h.snippet.contains("\u{2}common\u{3}")));
     assert_eq!(s.search("COMMON words", Some("c"), 3).unwrap().len(), 3);
 }
+
+#[test]
+fn markup_is_searched_and_shown_as_the_reader_sees_it() {
+    let (_d, mut s) = fresh();
+    let e = Envelope::from_value(&json!({"chatId": "c", "messageId": "h", "timestamp": 1,
+        "author": {"id": "a", "type": 1}, "type": 200,
+        "content": {"text": "<b>Heads-up:</b> read <a href=\"https://x.example/wiki\">the wiki</a>", "parseMode": "html"}}))
+    .unwrap();
+    s.apply(&[Write::Messages(vec![e])]).unwrap();
+    let hits = s.search("wiki", None, 5).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert!(!hits[0].snippet.contains('<'), "{:?}", hits[0].snippet);
+    assert!(
+        hits[0]
+            .snippet
+            .contains("Heads-up: read the \u{2}wiki\u{3}"),
+        "{:?}",
+        hits[0].snippet
+    );
+    assert!(
+        s.search("href", None, 5).unwrap().is_empty(),
+        "markup is not text"
+    );
+}

@@ -33,10 +33,11 @@ pub fn chats(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut Hit
     ])];
     if m.chat.list.from_store {
         // Never shown as the server's word: the list is what was kept, not yet checked.
-        let what = if m.chat.link.is_up() {
-            "stored copy · checking"
-        } else {
-            "stored copy · offline"
+        use crate::link::LinkStatus as L;
+        let what = match &m.chat.link {
+            s if s.is_up() => "stored copy · checking",
+            L::Offline | L::Connecting | L::Connected => "stored copy · connecting",
+            _ => "stored copy · server unreachable",
         };
         lines.push(Line::styled(what, theme.warn));
     }

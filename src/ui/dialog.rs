@@ -400,7 +400,7 @@ pub fn search_all(f: &mut Frame, area: Rect, m: &Model, s: &crate::app::SearchAl
         )),
         SearchState::Searching if s.hits.is_empty() => Some(("Searching…".to_string(), theme.dim)),
         SearchState::Done if s.hits.is_empty() => Some((
-            "Nothing stored matches (what was never seen here is not stored: `chat sync` copies older history)".to_string(),
+            "Nothing stored matches (B in the chat list copies a chat's older history)".to_string(),
             theme.dim,
         )),
         SearchState::Failed(e) => Some((format!("Cannot search: {e}"), theme.error)),
