@@ -460,7 +460,7 @@ fn run_tui(
         if let Some(s) = &store {
             // What the link brought last is committed before the end (bounded: a store on a
             // dead disk does not hold the exit up).
-            if tokio::time::timeout(Duration::from_secs(5), s.flush())
+            if tokio::time::timeout(Duration::from_secs(5), s.close())
                 .await
                 .is_err()
             {

@@ -31,13 +31,15 @@ pub fn store_opened(m: &mut Model, r: Result<Box<Snapshot>, String>) -> Vec<Cmd>
         }
     }
     m.touch();
-    // The server answered first: its list stands.
-    if m.chat.list.state == Loadable::Ready || snap.chats.is_empty() {
-        return vec![];
+    // The server answered first: its list stands (and the chat open last is opened in it).
+    if m.chat.list.state != Loadable::Ready {
+        if snap.chats.is_empty() {
+            return vec![];
+        }
+        m.chat.list.set(&snap.chats);
+        m.chat.list.from_store = true;
+        m.chat.list.reindex(&m.chat.names);
     }
-    m.chat.list.set(&snap.chats);
-    m.chat.list.from_store = true;
-    m.chat.list.reindex(&m.chat.names);
     let Some((chat_id, page)) = snap.open else {
         return vec![];
     };

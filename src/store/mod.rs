@@ -239,6 +239,9 @@ impl Store {
                 path: dir.to_path_buf(),
                 reason: e.to_string(),
             })?;
+            if let Err(e) = crate::dirs::tighten(dir) {
+                tracing::warn!("cannot make {} private (0700): {e}", dir.display());
+            }
         }
         match Store::open_existing(path) {
             Ok(s) => Ok((s, None)),
@@ -249,13 +252,14 @@ impl Store {
                     reason: e.to_string(),
                 })
             }
-            Err(first) => {
-                if !path.exists() {
-                    return Err(first);
-                }
+            // Only a file SQLite says is not a database, or is damaged, is moved aside: a
+            // store that is busy (another process writing), not readable by us, or on a full
+            // disk is left exactly as it is.
+            Err(first) if path.exists() && is_unusable(&first) => {
                 let (s, notice) = Store::open_aside(path, &first.to_string())?;
                 Ok((s, Some(notice)))
             }
+            Err(first) => Err(first),
         }
     }
 
@@ -300,7 +304,6 @@ impl Store {
     }
 
     pub(crate) fn open_existing(path: &Path) -> Result<Store, StoreError> {
-        let fresh = !path.exists();
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -312,9 +315,8 @@ impl Store {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
-        if fresh {
-            private(path)?;
-        }
+        // Ours alone, also a file made earlier with other bits (by hand, by an older build).
+        private(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // A file that is not a database fails here (SQLITE_NOTADB), before anything is written.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -360,7 +362,11 @@ impl Store {
     /// Applies writes in one transaction.
     pub fn apply(&mut self, writes: &[Write]) -> Result<(), StoreError> {
         let now = crate::link::now_ms();
-        let tx = self.conn.transaction()?;
+        // The write lock is asked for at the start, so that a busy store is waited for (up
+        // to the busy timeout) rather than failing when a read turns into a write.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for w in writes {
             apply_one(&tx, w, now)?;
         }
@@ -633,6 +639,20 @@ impl Store {
             .pragma_query_value(None, "page_size", |r| r.get(0))?;
         Ok(((pages - free).max(0) * size) as u64)
     }
+}
+
+/// Whether an error says the file is not a database SQLite can use (rather than busy, locked,
+/// refused by the file system…).
+fn is_unusable(e: &StoreError) -> bool {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    let code = match e {
+        StoreError::Sql(rusqlite::Error::SqliteFailure(f, _))
+        | StoreError::Schema(schema::SchemaError::Sql(rusqlite::Error::SqliteFailure(f, _))) => {
+            Some(f.code)
+        }
+        _ => None,
+    };
+    matches!(code, Some(NotADatabase | DatabaseCorrupt))
 }
 
 /// Sets a file we made to 0600.

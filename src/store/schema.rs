@@ -85,11 +85,17 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, SchemaError> {
     if found > VERSION {
         return Err(SchemaError::Newer { found });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
+    if found == VERSION {
+        return Ok(found);
+    }
+    // One process migrates at a time: the write lock is taken first, and the version read
+    // again under it (another may have migrated meanwhile).
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let now: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(now as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as u32)?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(found)
 }

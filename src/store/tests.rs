@@ -465,3 +465,53 @@ fn markup_is_searched_and_shown_as_the_reader_sees_it() {
         "markup is not text"
     );
 }
+
+#[test]
+fn a_store_another_process_holds_is_waited_for_and_never_moved_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("busy.sqlite3");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(schema::V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    // Another process is writing (its write lock held) while this one needs to migrate.
+    let other = Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let err = Store::open(&path).err().expect("busy past the timeout");
+    assert!(err.to_string().contains("locked"), "{err}");
+    assert!(
+        !dir.path().join("busy.sqlite3.bad").exists(),
+        "never moved aside"
+    );
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+    let (s, notice) = Store::open(&path).unwrap();
+    assert_eq!(notice, None);
+    assert_eq!(s.counts().unwrap().messages, 0);
+}
+
+#[tokio::test]
+async fn closing_the_writer_folds_the_wal_into_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite3");
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let w = writer::StoreWriter::start(&path, Limits::default(), move |r| {
+        let _ = tx.send(r.is_ok());
+    });
+    assert!(rx.await.unwrap());
+    w.write(Write::Messages(vec![msg(
+        "c",
+        "m",
+        1,
+        "a",
+        "kept after close",
+    )]));
+    assert!(w.read(super::Store::counts).await.is_ok());
+    tokio::time::timeout(std::time::Duration::from_secs(10), w.close())
+        .await
+        .unwrap();
+    assert!(!dir.path().join("c.sqlite3-wal").exists());
+    let (s, _) = Store::open(&path).unwrap();
+    assert_eq!(s.search("kept", None, 5).unwrap().len(), 1);
+}

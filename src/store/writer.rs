@@ -32,6 +32,8 @@ pub struct Snapshot {
 enum Job {
     Write(Write),
     Flush(oneshot::Sender<()>),
+    /// Commit, close the database (its WAL checkpointed and removed) and stop.
+    Close(oneshot::Sender<()>),
 }
 
 /// The console's handle on its store. Cheap to clone; the thread ends when every clone is
@@ -93,11 +95,15 @@ impl StoreWriter {
         }
     }
 
-    /// [`StoreWriter::flush`] from a thread that is not the runtime's (the end of `main`).
-    pub fn flush_blocking(&self) {
+    /// Commits what was queued and closes the store (the WAL folded into the file and
+    /// removed), waiting until it is closed. Writes sent after are dropped.
+    pub async fn close(&self) {
+        if let Ok(mut r) = self.reader.lock() {
+            r.take();
+        }
         let (tx, rx) = oneshot::channel();
-        if self.tx.send(Job::Flush(tx)).is_ok() {
-            let _ = rx.blocking_recv();
+        if self.tx.send(Job::Close(tx)).is_ok() {
+            let _ = rx.await;
         }
     }
 
@@ -190,6 +196,7 @@ fn writer(
     };
     let mut since_prune = 0usize;
     let mut failed = false;
+    let mut closing = None;
     while let Some(first) = rx.blocking_recv() {
         let mut writes = Vec::new();
         let mut flushes = Vec::new();
@@ -202,8 +209,9 @@ fn writer(
                     writes.push(w);
                 }
                 Job::Flush(done) => flushes.push(done),
+                Job::Close(done) => closing = Some(done),
             }
-            next = if rows < BATCH_ROWS {
+            next = if rows < BATCH_ROWS && closing.is_none() {
                 rx.try_recv().ok()
             } else {
                 None
@@ -230,13 +238,18 @@ fn writer(
         for done in flushes {
             let _ = done.send(());
         }
+        if let Some(done) = closing.take() {
+            drop(store);
+            let _ = done.send(());
+            return drain(rx);
+        }
     }
 }
 
 /// With no store, writes are dropped and flushes answered.
 fn drain(mut rx: mpsc::UnboundedReceiver<Job>) {
     while let Some(job) = rx.blocking_recv() {
-        if let Job::Flush(done) = job {
+        if let Job::Flush(done) | Job::Close(done) = job {
             let _ = done.send(());
         }
     }
