@@ -6,13 +6,11 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::{AppError, Cmd, Msg};
+
+#[path = "effects_store.rs"]
+mod store;
 use crate::room::RoomHandle;
 use crate::room::link::{self, RoomLinkOptions, RoomTarget};
-
-/// How many results a search over the store shows.
-const SEARCH_HITS: usize = 50;
-/// Messages on each side of a search result read when it is opened.
-const AROUND: usize = 50;
 
 pub struct Effects {
     rooms: Vec<RoomTarget>,
@@ -185,112 +183,18 @@ impl Effects {
                     let _ = tx.send(Msg::ChatsLoaded(r)).await;
                 });
             }
-            Cmd::SearchStore { seq, query } => {
-                let tx = self.tx.clone();
-                let Some(s) = self.store.clone() else {
-                    let _ = tx.try_send(Msg::StoreSearched {
-                        seq,
-                        result: Err(
-                            "no message store: it is turned off, or there is no chat server".into(),
-                        ),
-                    });
-                    return;
-                };
-                tokio::spawn(async move {
-                    let result = s
-                        .read(move |st| st.search(&query, None, SEARCH_HITS))
-                        .await
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::StoreSearched { seq, result }).await;
-                });
-            }
-            Cmd::Backfill { chat_id } => {
-                let tx = self.tx.clone();
-                let (Some(s), Some((h, _))) = (self.store.clone(), &self.chat) else {
-                    let _ = tx.try_send(Msg::Backfilled {
-                        chat_id,
-                        read: 0,
-                        done: Some(Err("there is no message store".into())),
-                    });
-                    return;
-                };
-                let h = h.clone();
-                tokio::spawn(async move {
-                    let (c, tx2) = (chat_id.clone(), tx.clone());
-                    let r = crate::store::backfill::chat(
-                        &h,
-                        &chat_id,
-                        0,
-                        |w| {
-                            s.write(w);
-                            Ok(())
-                        },
-                        // Progress may be dropped when the loop is busy; the end is not.
-                        |read| {
-                            let _ = tx2.try_send(Msg::Backfilled {
-                                chat_id: c.clone(),
-                                read,
-                                done: None,
-                            });
-                        },
-                        Some(&s),
-                    )
-                    .await;
-                    let (read, done) = match r {
-                        Ok(n) => (n, Ok(())),
-                        Err(e) => (0, Err(e.to_string())),
-                    };
-                    let _ = tx
-                        .send(Msg::Backfilled {
-                            chat_id,
-                            read,
-                            done: Some(done),
-                        })
-                        .await;
-                });
-            }
+            Cmd::SearchStore { seq, query } => self.search_store(seq, query),
+            Cmd::Backfill { chat_id } => self.backfill(chat_id),
             Cmd::LoadAround {
                 chat_id,
                 message_id,
-            } => {
-                let tx = self.tx.clone();
-                let Some(s) = self.store.clone() else { return };
-                tokio::spawn(async move {
-                    let (c, id) = (chat_id.clone(), message_id.clone());
-                    let result = s
-                        .read(move |st| st.around(&c, &id, AROUND))
-                        .await
-                        .map_err(|e| e.to_string());
-                    let _ = tx
-                        .send(Msg::StoredAround {
-                            chat_id,
-                            message_id,
-                            result,
-                        })
-                        .await;
-                });
-            }
+            } => self.load_around(chat_id, message_id),
             Cmd::LoadHistory { chat_id, before } => {
                 let Some((h, _)) = &self.chat else { return };
                 let (h, tx, store) = (h.clone(), self.tx.clone(), self.store.clone());
                 if let Some(s) = store.clone().filter(|_| !h.status().is_up()) {
                     // Offline: the store's copy, marked as such.
-                    tokio::spawn(async move {
-                        let (c, b) = (chat_id.clone(), before.clone());
-                        let result = s
-                            .read(move |st| {
-                                st.page(&c, b.as_deref(), super::history::HISTORY_PAGE as usize)
-                            })
-                            .await
-                            .map_err(|e| e.to_string());
-                        let _ = tx
-                            .send(Msg::StoredPage {
-                                chat_id,
-                                before,
-                                result,
-                            })
-                            .await;
-                    });
+                    self.stored_page(s, chat_id, before);
                     return;
                 }
                 tokio::spawn(async move {
@@ -304,7 +208,7 @@ impl Effects {
                         .map(|p| p.messages)
                         .map_err(AppError::from);
                     if let (Some(s), Ok(page)) = (&store, &r) {
-                        write_page(s, &chat_id, before.is_none(), page);
+                        store::write_page(s, &chat_id, before.is_none(), page);
                     }
                     let _ = tx
                         .send(Msg::HistoryLoaded {
@@ -835,33 +739,6 @@ fn check_outcome(
             Checked::Unknown(e.to_string())
         }
         Err(e) => Checked::CannotCheck(e.to_string()),
-    }
-}
-
-/// A page the server gave, written to the store (it reconciles what the store held in its
-/// span); the newest page of a chat also says it was open and read to there.
-fn write_page(
-    s: &crate::store::writer::StoreWriter,
-    chat_id: &str,
-    newest: bool,
-    page: &[crate::chat::types::Envelope],
-) {
-    let start = (page.len() as u64) < super::history::HISTORY_PAGE;
-    s.write(crate::store::Write::Page {
-        chat_id: chat_id.to_string(),
-        messages: page.to_vec(),
-        newest,
-        start,
-    });
-    if newest {
-        let read = page
-            .iter()
-            .max_by_key(|e| e.timestamp)
-            .map(|e| (e.message_id.clone(), e.timestamp));
-        s.write(crate::store::Write::Opened {
-            chat_id: chat_id.to_string(),
-            read,
-        });
     }
 }
 

@@ -313,6 +313,17 @@ pub struct ChatModel {
     pub backfills: std::collections::HashMap<String, usize>,
 }
 
+impl ChatModel {
+    /// A chat's title as the list shows it (a personal chat by its peer's name), if listed.
+    pub fn shown_title(&self, chat_id: &str) -> Option<String> {
+        self.list
+            .items
+            .iter()
+            .find(|c| c.id == chat_id)
+            .map(|c| self.names.get(&c.title).unwrap_or(&c.title).clone())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ComposerModel {
     /// One draft per chat id.

@@ -266,13 +266,8 @@ pub fn backfill(m: &mut Model) -> Vec<Cmd> {
     let Some(i) = m.chat.list.selected_index() else {
         return vec![];
     };
-    let (id, title) = {
-        let c = &m.chat.list.items[i];
-        (
-            c.id.clone(),
-            m.chat.names.get(&c.title).unwrap_or(&c.title).clone(),
-        )
-    };
+    let id = m.chat.list.items[i].id.clone();
+    let title = m.chat.shown_title(&id).unwrap_or_default();
     if m.chat.backfills.contains_key(&id) {
         m.notify(
             NoticeLevel::Info,
@@ -303,14 +298,8 @@ pub fn backfilled(
 ) -> Vec<Cmd> {
     let title = m
         .chat
-        .list
-        .items
-        .iter()
-        .find(|c| c.id == chat_id)
-        .map_or_else(
-            || "the chat".to_string(),
-            |c| m.chat.names.get(&c.title).unwrap_or(&c.title).clone(),
-        );
+        .shown_title(chat_id)
+        .unwrap_or_else(|| "the chat".to_string());
     match done {
         None => {
             if m.chat.backfills.contains_key(chat_id) {

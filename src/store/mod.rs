@@ -10,7 +10,12 @@
 
 pub mod backfill;
 pub mod schema;
+mod search;
+mod write;
 pub mod writer;
+
+pub use search::{Hit, MARK_END, MARK_START, fts_query, snippet};
+pub use write::{Write, write_for};
 
 use std::path::{Path, PathBuf};
 
@@ -28,102 +33,6 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("{0}")]
     Io(String),
-}
-
-/// One change to the store, as the console sees it happen.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Write {
-    /// The whole chat list, as the server gave it: chats not in it are gone.
-    Chats(Vec<Chat>),
-    /// A chat created, or changed.
-    Chat(Box<Chat>),
-    ChatRemoved(String),
-    Title {
-        chat_id: String,
-        title: String,
-    },
-    /// Messages pushed or caught up: added, or replacing what is held under their ids.
-    Messages(Vec<Envelope>),
-    /// A page of history as the server gave it (newest first or not): its messages replace
-    /// what is held, and what is held in the span it covers but not in it was deleted on the
-    /// server. `start` says the page reaches the chat's first message.
-    Page {
-        chat_id: String,
-        messages: Vec<Envelope>,
-        newest: bool,
-        start: bool,
-    },
-    Edited {
-        chat_id: String,
-        message_id: String,
-        text: String,
-        parse_mode: String,
-    },
-    Removed {
-        chat_id: String,
-        message_id: String,
-    },
-    Cleared {
-        chat_id: String,
-    },
-    Name {
-        user_id: String,
-        name: String,
-    },
-    /// The chat on screen, and the newest message read in it.
-    Opened {
-        chat_id: String,
-        read: Option<(String, u64)>,
-    },
-}
-
-impl Write {
-    /// How many rows it writes, roughly (for batching and the prune cadence).
-    pub fn weight(&self) -> usize {
-        match self {
-            Write::Chats(c) => c.len().max(1),
-            Write::Messages(m) | Write::Page { messages: m, .. } => m.len().max(1),
-            _ => 1,
-        }
-    }
-}
-
-/// What a chat event changes in the store, if anything.
-pub fn write_for(ev: &crate::chat::events::ChatEvent) -> Option<Write> {
-    use crate::chat::events::ChatEvent as E;
-    Some(match ev {
-        E::Message(e) => Write::Messages(vec![e.as_ref().clone()]),
-        E::Edited {
-            chat_id,
-            message_id: Some(message_id),
-            text,
-            parse_mode,
-            ..
-        } => Write::Edited {
-            chat_id: chat_id.clone(),
-            message_id: message_id.clone(),
-            text: text.clone(),
-            parse_mode: parse_mode.clone(),
-        },
-        E::Removed {
-            chat_id,
-            message_id,
-            ..
-        } => Write::Removed {
-            chat_id: chat_id.clone(),
-            message_id: message_id.clone(),
-        },
-        E::ChatCreated { chat, .. } => Write::Chat(chat.clone()),
-        E::ChatRemoved { chat_id } => Write::ChatRemoved(chat_id.clone()),
-        E::TitleChanged { chat_id, title } => Write::Title {
-            chat_id: chat_id.clone(),
-            title: title.clone(),
-        },
-        E::HistoryCleared { chat_id, .. } => Write::Cleared {
-            chat_id: chat_id.clone(),
-        },
-        _ => return None,
-    })
 }
 
 /// Limits on what the store keeps (`[store]` in the config).
@@ -144,24 +53,6 @@ impl Default for Limits {
         }
     }
 }
-
-/// One search result.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Hit {
-    pub chat_id: String,
-    pub chat_title: Option<String>,
-    pub message_id: String,
-    pub author: String,
-    pub author_name: Option<String>,
-    /// Milliseconds.
-    pub timestamp: u64,
-    /// The text around the match; the matched words between [`MARK_START`] and [`MARK_END`].
-    pub snippet: String,
-}
-
-/// Marks around a match in [`Hit::snippet`] (characters the indexed text never holds).
-pub const MARK_START: char = '\u{2}';
-pub const MARK_END: char = '\u{3}';
 
 /// What a database holds, in counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -368,7 +259,7 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for w in writes {
-            apply_one(&tx, w, now)?;
+            write::apply_one(&tx, w, now)?;
         }
         tx.commit()?;
         Ok(())
@@ -380,12 +271,7 @@ impl Store {
         let rows = st.query_map([], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for json in rows {
-            if let Some(c) = serde_json::from_str(&json?)
-                .ok()
-                .and_then(|v: serde_json::Value| Chat::from_value(&v))
-            {
-                out.push(c);
-            }
+            out.extend(chat(&json?));
         }
         Ok(out)
     }
@@ -513,88 +399,6 @@ impl Store {
         Ok(st.query_row([key], |r| r.get(0)).optional()?)
     }
 
-    /// Full-text search: the best `limit` matches of every word of `query` (the last one as
-    /// a prefix, so that a search can be typed), in one chat or all, best first.
-    pub fn search(
-        &self,
-        query: &str,
-        chat: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<Hit>, StoreError> {
-        let Some(q) = fts_query(query) else {
-            return Ok(Vec::new());
-        };
-        // FTS5's bm25 counts every match of every word first (its IDF): for a word found in
-        // a large part of a big store that alone takes a tenth of a second. So: the newest
-        // RANKED + 1 matches are read (the index gives them newest first and stops there);
-        // if that is all of them, bm25 ranks them; if not, the newest RANKED are ranked here
-        // by the same formula, every word weighing alike.
-        const RANKED: usize = 2000;
-        let mut st = self.conn.prepare_cached(
-            "SELECT rowid FROM messages_fts
-             WHERE messages_fts MATCH ?1
-               AND (?2 IS NULL OR rowid IN (SELECT id FROM messages WHERE chat_id = ?2))
-             ORDER BY rowid DESC LIMIT ?3",
-        )?;
-        let newest: Vec<i64> = st
-            .query_map(params![q, chat, RANKED as i64 + 1], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let terms = query_terms(query);
-        let mut ranked: Vec<(i64, f64)> = if newest.len() <= RANKED {
-            let mut st = self.conn.prepare_cached(
-                "SELECT rowid, bm25(messages_fts) FROM messages_fts
-                 WHERE messages_fts MATCH ?1
-                   AND (?2 IS NULL OR rowid IN (SELECT id FROM messages WHERE chat_id = ?2))",
-            )?;
-            st.query_map(params![q, chat], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?
-        } else {
-            let mut body = self
-                .conn
-                .prepare_cached("SELECT body FROM messages WHERE id = ?1")?;
-            let mut docs = Vec::with_capacity(RANKED);
-            for id in newest.into_iter().take(RANKED) {
-                if let Some(b) = body.query_row([id], |r| r.get::<_, String>(0)).optional()? {
-                    docs.push((id, b));
-                }
-            }
-            bm25_here(&docs, &terms)
-        };
-        // Best first (bm25 is lower for better), the newer first among equals.
-        ranked.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-        ranked.truncate(limit);
-        let mut row = self.conn.prepare_cached(
-            "SELECT messages.chat_id, chats.json, messages.message_id, messages.author,
-                    names.name, messages.ts, messages.body
-             FROM messages
-             LEFT JOIN chats ON chats.chat_id = messages.chat_id
-             LEFT JOIN names ON names.user_id = messages.author
-             WHERE messages.id = ?1",
-        )?;
-        let mut out = Vec::with_capacity(ranked.len());
-        for (id, _) in ranked {
-            let hit = row
-                .query_row([id], |r| {
-                    let chat_json: Option<String> = r.get(1)?;
-                    Ok(Hit {
-                        chat_id: r.get(0)?,
-                        chat_title: chat_json
-                            .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
-                            .and_then(|v| Chat::from_value(&v))
-                            .and_then(|c| c.title),
-                        message_id: r.get(2)?,
-                        author: r.get(3)?,
-                        author_name: r.get(4)?,
-                        timestamp: r.get::<_, i64>(5)? as u64,
-                        snippet: snippet(&r.get::<_, String>(6)?, &terms),
-                    })
-                })
-                .optional()?;
-            out.extend(hit);
-        }
-        Ok(out)
-    }
-
     /// Applies the limits: messages past the age limit, then the oldest until the file is
     /// under the size bound. Returns how many messages were dropped.
     pub fn prune(&mut self, limits: Limits) -> Result<u64, StoreError> {
@@ -672,302 +476,18 @@ fn private(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A message as stored (its wire JSON); None if it cannot be read.
 fn envelope(json: &str) -> Option<Envelope> {
     serde_json::from_str::<serde_json::Value>(json)
         .ok()
         .and_then(Envelope::from_owned)
 }
 
-/// BM25 (k1 1.2, b 0.75) over the given messages, every word of the search weighing alike,
-/// negated as FTS5 gives it (lower is better).
-fn bm25_here(docs: &[(i64, String)], terms: &[String]) -> Vec<(i64, f64)> {
-    use unicode_segmentation::UnicodeSegmentation;
-    const K1: f64 = 1.2;
-    const B: f64 = 0.75;
-    let words: Vec<Vec<String>> = docs
-        .iter()
-        .map(|(_, b)| b.unicode_words().map(str::to_lowercase).collect())
-        .collect();
-    let avg =
-        (words.iter().map(Vec::len).sum::<usize>() as f64 / words.len().max(1) as f64).max(1.0);
-    docs.iter()
-        .zip(&words)
-        .map(|((id, _), w)| {
-            let len = w.len() as f64;
-            let score: f64 = terms
-                .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    let last = i + 1 == terms.len();
-                    let tf = w
-                        .iter()
-                        .filter(|x| *x == t || (last && x.starts_with(t.as_str())))
-                        .count() as f64;
-                    tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg))
-                })
-                .sum();
-            (*id, -score)
-        })
-        .collect()
-}
-
-/// The words of a search, lowercased, as the snippet marks them.
-fn query_terms(query: &str) -> Vec<String> {
-    query
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .collect()
-}
-
-/// The words around the first match in a message's text (a dozen, "…" where cut), each word
-/// that matches a term of the search (the last term as a prefix) between [`MARK_START`] and
-/// [`MARK_END`]. Made here rather than by FTS5's `snippet()`, which would look the match up
-/// again in the index for every result (slow for a word found in many messages).
-pub fn snippet(body: &str, terms: &[String]) -> String {
-    use unicode_segmentation::UnicodeSegmentation;
-    const BEFORE: usize = 4;
-    const WORDS: usize = 12;
-    let pieces: Vec<&str> = body.split_word_bounds().collect();
-    let is_word = |p: &str| p.chars().any(char::is_alphanumeric);
-    let matches = |p: &str| {
-        let w = p.to_lowercase();
-        terms.iter().enumerate().any(|(i, t)| {
-            let t = t.trim_matches(|c: char| !c.is_alphanumeric());
-            !t.is_empty() && (w == t || (i + 1 == terms.len() && w.starts_with(t)))
-        })
-    };
-    let first = pieces
-        .iter()
-        .position(|p| is_word(p) && matches(p))
-        .unwrap_or(0);
-    // Back BEFORE words from the match, then on until WORDS words are shown.
-    let mut start = first;
-    let mut back = 0;
-    while start > 0 && back < BEFORE {
-        start -= 1;
-        if is_word(pieces[start]) {
-            back += 1;
-        }
-    }
-    let mut out = String::new();
-    if start > 0 {
-        out.push('…');
-    }
-    let mut shown = 0;
-    let mut end = start;
-    while end < pieces.len() && shown < WORDS {
-        let p = pieces[end];
-        if is_word(p) {
-            shown += 1;
-            if matches(p) {
-                out.push(MARK_START);
-                out.push_str(p);
-                out.push(MARK_END);
-            } else {
-                out.push_str(p);
-            }
-        } else {
-            out.push_str(p);
-        }
-        end += 1;
-    }
-    if end < pieces.len() {
-        out.push('…');
-    }
-    out
-}
-
-/// A search as FTS5 reads it: every word as a quoted phrase (so that no character the user
-/// types is FTS5 syntax), all of them required, the last one a prefix.
-pub fn fts_query(query: &str) -> Option<String> {
-    let words: Vec<String> = query
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
-    if words.is_empty() {
-        return None;
-    }
-    Some(format!("{}*", words.join(" ")))
-}
-
-fn upsert_message(tx: &rusqlite::Transaction<'_>, e: &Envelope) -> Result<(), StoreError> {
-    if e.message_id.is_empty() || e.chat_id.is_empty() {
-        return Ok(());
-    }
-    let mut st = tx.prepare_cached(
-        "INSERT INTO messages (chat_id, message_id, ts, author, kind, body, json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (chat_id, message_id) DO UPDATE SET
-             ts = excluded.ts, author = excluded.author, kind = excluded.kind,
-             body = excluded.body, json = excluded.json",
-    )?;
-    st.execute(params![
-        e.chat_id,
-        e.message_id,
-        e.timestamp as i64,
-        e.author.id,
-        e.kind,
-        body(e),
-        e.to_wire().to_string(),
-    ])?;
-    Ok(())
-}
-
-fn upsert_chat(tx: &rusqlite::Transaction<'_>, c: &Chat, now: u64) -> Result<(), StoreError> {
-    let mut st = tx.prepare_cached(
-        "INSERT INTO chats (chat_id, json, updated_ms) VALUES (?1, ?2, ?3)
-         ON CONFLICT (chat_id) DO UPDATE SET json = excluded.json, updated_ms = excluded.updated_ms",
-    )?;
-    st.execute(params![c.chat_id, c.to_wire().to_string(), now as i64])?;
-    Ok(())
-}
-
-fn delete_chat(tx: &rusqlite::Transaction<'_>, chat_id: &str) -> Result<(), StoreError> {
-    tx.execute("DELETE FROM messages WHERE chat_id = ?1", [chat_id])?;
-    tx.execute("DELETE FROM chats WHERE chat_id = ?1", [chat_id])?;
-    tx.execute("DELETE FROM read_positions WHERE chat_id = ?1", [chat_id])?;
-    Ok(())
-}
-
-fn apply_one(tx: &rusqlite::Transaction<'_>, w: &Write, now: u64) -> Result<(), StoreError> {
-    match w {
-        Write::Chats(chats) => {
-            let keep: std::collections::HashSet<&str> =
-                chats.iter().map(|c| c.chat_id.as_str()).collect();
-            let held: Vec<String> = tx
-                .prepare_cached("SELECT chat_id FROM chats")?
-                .query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            for gone in held.iter().filter(|c| !keep.contains(c.as_str())) {
-                delete_chat(tx, gone)?;
-            }
-            for c in chats {
-                upsert_chat(tx, c, now)?;
-            }
-        }
-        Write::Chat(c) => upsert_chat(tx, c, now)?,
-        Write::ChatRemoved(id) => delete_chat(tx, id)?,
-        Write::Title { chat_id, title } => {
-            let json: Option<String> = tx
-                .prepare_cached("SELECT json FROM chats WHERE chat_id = ?1")?
-                .query_row([chat_id], |r| r.get(0))
-                .optional()?;
-            if let Some(mut c) = json
-                .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
-                .and_then(|v| Chat::from_value(&v))
-            {
-                c.title = Some(title.clone());
-                upsert_chat(tx, &c, now)?;
-            }
-        }
-        Write::Messages(ms) => {
-            for e in ms {
-                upsert_message(tx, e)?;
-            }
-        }
-        Write::Page {
-            chat_id,
-            messages,
-            newest,
-            start,
-        } => {
-            let ids: std::collections::HashSet<&str> =
-                messages.iter().map(|e| e.message_id.as_str()).collect();
-            let lo = messages.iter().map(|e| e.timestamp).min();
-            let hi = messages.iter().map(|e| e.timestamp).max();
-            // The span the page speaks for: from its oldest message (or the chat's start) to
-            // its newest. What is held newer is left alone: a push that raced the page may be
-            // newer than what the page was made from.
-            let (from, to) = match (lo, hi) {
-                (Some(lo), Some(hi)) => (if *start { 0 } else { lo }, hi),
-                _ if *start && *newest => (0, i64::MAX as u64),
-                _ => (1, 0),
-            };
-            if from <= to {
-                let held: Vec<(i64, String)> = tx
-                    .prepare_cached(
-                        "SELECT id, message_id FROM messages WHERE chat_id = ?1 AND ts >= ?2 AND ts <= ?3",
-                    )?
-                    .query_map(params![chat_id, from as i64, to as i64], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })?
-                    .collect::<Result<_, _>>()?;
-                let mut del = tx.prepare_cached("DELETE FROM messages WHERE id = ?1")?;
-                for (row, id) in held {
-                    if !ids.contains(id.as_str()) {
-                        del.execute([row])?;
-                    }
-                }
-            }
-            for e in messages {
-                upsert_message(tx, e)?;
-            }
-        }
-        Write::Edited {
-            chat_id,
-            message_id,
-            text,
-            parse_mode,
-        } => {
-            let json: Option<String> = tx
-                .prepare_cached("SELECT json FROM messages WHERE chat_id = ?1 AND message_id = ?2")?
-                .query_row([chat_id, message_id], |r| r.get(0))
-                .optional()?;
-            if let Some(mut e) = json.as_deref().and_then(envelope) {
-                e.is_edited = true;
-                if let Content::Text {
-                    text: t,
-                    parse_mode: p,
-                    ..
-                } = &mut e.content
-                {
-                    t.clone_from(text);
-                    p.clone_from(parse_mode);
-                }
-                upsert_message(tx, &e)?;
-            }
-        }
-        Write::Removed {
-            chat_id,
-            message_id,
-        } => {
-            tx.execute(
-                "DELETE FROM messages WHERE chat_id = ?1 AND message_id = ?2",
-                [chat_id, message_id],
-            )?;
-        }
-        Write::Cleared { chat_id } => {
-            tx.execute("DELETE FROM messages WHERE chat_id = ?1", [chat_id])?;
-        }
-        Write::Name { user_id, name } => {
-            tx.prepare_cached(
-                "INSERT INTO names (user_id, name) VALUES (?1, ?2)
-                 ON CONFLICT (user_id) DO UPDATE SET name = excluded.name",
-            )?
-            .execute([user_id, name])?;
-        }
-        Write::Opened { chat_id, read } => {
-            tx.prepare_cached(
-                "INSERT INTO meta (key, value) VALUES ('last_open', ?1)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute([chat_id])?;
-            if let Some((id, ts)) = read {
-                tx.prepare_cached(
-                    "INSERT INTO read_positions (chat_id, message_id, ts) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (chat_id) DO UPDATE SET message_id = excluded.message_id,
-                         ts = excluded.ts WHERE excluded.ts >= read_positions.ts",
-                )?
-                .execute(params![chat_id, id, *ts as i64])?;
-            }
-        }
-    }
-    Ok(())
+/// A chat as stored (its wire JSON); None if it cannot be read.
+fn chat(json: &str) -> Option<Chat> {
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| Chat::from_value(&v))
 }
 
 #[cfg(test)]

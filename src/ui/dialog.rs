@@ -415,11 +415,7 @@ pub fn search_all(f: &mut Frame, area: Rect, m: &Model, s: &crate::app::SearchAl
     for (i, h) in s.hits.iter().enumerate().skip(first).take(rows) {
         let chat = m
             .chat
-            .list
-            .items
-            .iter()
-            .find(|c| c.id == h.chat_id)
-            .map(|c| m.chat.names.get(&c.title).unwrap_or(&c.title).clone())
+            .shown_title(&h.chat_id)
             .or_else(|| h.chat_title.as_deref().map(|t| line(t).into_owned()))
             .unwrap_or_else(|| "(untitled)".into());
         let who = m
