@@ -687,3 +687,32 @@ fn the_store_s_copy_is_said_to_be_one_80x24() {
     assert!(s.contains("and read offline"), "{s}");
     insta::assert_snapshot!("stored_copy_80x24", render(&m).backend());
 }
+
+#[test]
+fn a_search_with_as_many_matches_as_are_shown_says_they_are_the_best_not_all() {
+    use trueconf_console::store::{Hit, SEARCH_HITS};
+    let mut m = project(80, 24, 0, 1, 1);
+    key(&mut m, KeyCode::Esc);
+    typed(&mut m, "Sthe");
+    let hits: Vec<Hit> = (0..SEARCH_HITS)
+        .map(|i| Hit {
+            chat_id: "p".into(),
+            chat_title: None,
+            message_id: format!("m{i}"),
+            author: ME.into(),
+            author_name: None,
+            timestamp: T0,
+            snippet: "\u{2}the\u{3} same".into(),
+        })
+        .collect();
+    update(
+        &mut m,
+        Msg::StoreSearched {
+            seq: 3,
+            result: Ok(hits),
+        },
+    );
+    let s = screen(&m);
+    assert!(s.contains(&format!("the best {SEARCH_HITS}")), "{s}");
+    assert!(!s.contains("found"), "{s}");
+}

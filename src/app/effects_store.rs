@@ -5,8 +5,7 @@ use super::super::{Effects, Msg};
 use crate::store::writer::StoreWriter;
 use crate::store::{Store, StoreError};
 
-/// How many results a search over the store shows.
-const SEARCH_HITS: usize = 50;
+use crate::store::SEARCH_HITS;
 /// Messages on each side of a search result read when it is opened.
 const AROUND: usize = 50;
 

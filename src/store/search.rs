@@ -18,6 +18,9 @@ pub struct Hit {
     pub snippet: String,
 }
 
+/// How many results the console's search over every chat shows.
+pub const SEARCH_HITS: usize = 50;
+
 /// Marks around a match in [`Hit::snippet`] (characters the indexed text never holds).
 pub const MARK_START: char = '\u{2}';
 pub const MARK_END: char = '\u{3}';

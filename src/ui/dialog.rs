@@ -461,6 +461,10 @@ pub fn search_all(f: &mut Frame, area: Rect, m: &Model, s: &crate::app::SearchAl
         lines.push(Line::from(spans));
     }
     let title = match (&s.state, s.hits.len()) {
+        // As many as are shown: more may match (the best are shown).
+        (SearchState::Done | SearchState::Searching, n) if n >= crate::store::SEARCH_HITS => {
+            format!("Search every stored chat · the best {n}")
+        }
         (SearchState::Done | SearchState::Searching, n) if n > 0 => {
             format!("Search every stored chat · {n} found")
         }
