@@ -266,6 +266,11 @@ pub struct OpenChat {
     /// What is shown came from the local store and the server has not confirmed it yet: the
     /// server's newest page replaces it (edits, deletions and new messages with it).
     pub from_store: bool,
+    /// What the window knows of the messages newer than it holds (see `window.rs`).
+    pub newer: super::Newer,
+    /// While the gap under a newest page that met nothing held is being read: the oldest
+    /// message above the gap (the window never lets go across it, see `window.rs`).
+    pub gap_top: Option<String>,
 }
 
 impl OpenChat {
@@ -350,12 +355,18 @@ impl OpenChat {
             Some(i) => Some(i as isize + delta),
         };
         self.selected = match next {
+            // Past the last held: following the newest, unless the window stops short of it
+            // (the next page is read instead, and the cursor waits on the last).
+            Some(i) if i >= n as isize && self.newer.detached => {
+                Some(self.messages[n - 1].message_id.clone())
+            }
             Some(i) if i >= n as isize => None,
             Some(i) => Some(self.messages[i.max(0) as usize].message_id.clone()),
             None => None,
         };
         // At the newest message every new one has been passed: none is below any more.
-        if self.selected.is_none() || self.selected_index() == Some(n - 1) {
+        if self.selected.is_none() || (!self.newer.detached && self.selected_index() == Some(n - 1))
+        {
             self.new_below = 0;
         }
     }
@@ -427,7 +438,12 @@ impl OpenChat {
     pub fn apply(&mut self, ev: &ChatEvent, removed: &mut RemovedMessages) -> bool {
         match ev {
             ChatEvent::Message(e) if e.chat_id == self.chat_id => {
+                if self.newer.detached && !self.messages.contains(&e.message_id) {
+                    self.arrived_detached(&e.message_id);
+                    return true;
+                }
                 self.messages.push((**e).clone());
+                self.fit_window();
                 true
             }
             ChatEvent::Edited {
@@ -457,6 +473,8 @@ impl OpenChat {
                 self.messages.clear();
                 self.deleted.clear();
                 self.selected = None;
+                self.newer = super::Newer::default();
+                self.gap_top = None;
                 true
             }
             _ => false,

@@ -26,6 +26,13 @@ pub enum Cmd {
     Backfill { chat_id: String },
     /// The stored messages around one (answered as `Msg::StoredAround`).
     LoadAround { chat_id: String, message_id: String },
+    /// Load the page of a chat's history after the window's last message (`after`), from
+    /// where `source` says; back as `Msg::NewerLoaded`.
+    LoadNewer {
+        chat_id: String,
+        after: String,
+        source: super::NewerSource,
+    },
     /// Load a page of a chat's history (older than `before`); back as `Msg::HistoryLoaded`.
     LoadHistory {
         chat_id: String,

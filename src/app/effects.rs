@@ -219,6 +219,39 @@ impl Effects {
                         .await;
                 });
             }
+            Cmd::LoadNewer {
+                chat_id,
+                after,
+                source,
+            } => match source {
+                super::NewerSource::Store => self.stored_newer(chat_id, after),
+                super::NewerSource::Server(from) => {
+                    let Some((h, _)) = &self.chat else { return };
+                    let (h, tx, store) = (h.clone(), self.tx.clone(), self.store.clone());
+                    tokio::spawn(async move {
+                        let r = h
+                            .get_chat_history(crate::chat::methods::GetChatHistory {
+                                chat_id: chat_id.clone(),
+                                count: super::history::HISTORY_PAGE,
+                                from_message_id: from.clone(),
+                            })
+                            .await
+                            .map(|p| p.messages)
+                            .map_err(AppError::from);
+                        if let (Some(s), Ok(page)) = (&store, &r) {
+                            store::write_page(s, &chat_id, from.is_none(), page);
+                        }
+                        let _ = tx
+                            .send(Msg::NewerLoaded {
+                                chat_id,
+                                after,
+                                stored: false,
+                                result: r,
+                            })
+                            .await;
+                    });
+                }
+            },
             Cmd::SendChat(o) => {
                 let tx = self.tx.clone();
                 let Some((h, _)) = &self.chat else {

@@ -55,6 +55,39 @@ impl Effects {
         );
     }
 
+    /// The page after the window's last message from the store, once what was queued for
+    /// it is written.
+    pub(super) fn stored_newer(&self, chat_id: String, after: String) {
+        let Some(s) = self.store.clone() else {
+            let _ = self.tx.try_send(Msg::NewerLoaded {
+                chat_id,
+                after,
+                stored: true,
+                result: Err(crate::app::AppError::Store(
+                    "the link is down and there is no message store".into(),
+                )),
+            });
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            s.flush().await;
+            let (c, a) = (chat_id.clone(), after.clone());
+            let r = s
+                .read(move |st| st.page_after(&c, &a, crate::app::history::HISTORY_PAGE as usize))
+                .await
+                .map_err(|e| crate::app::AppError::Store(format!("the message store: {e}")));
+            let _ = tx
+                .send(Msg::NewerLoaded {
+                    chat_id,
+                    after,
+                    stored: true,
+                    result: r,
+                })
+                .await;
+        });
+    }
+
     /// A page of the store's copy, while the link is down.
     pub(super) fn stored_page(&self, s: StoreWriter, chat_id: String, before: Option<String>) {
         let (c, b) = (chat_id.clone(), before.clone());

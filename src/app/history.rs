@@ -144,8 +144,15 @@ pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
             o.selected = None;
             o.new_below = 0;
             // The store's copy (a search result opened, say) is left for the server's newest
-            // page when the link is up.
-            if o.from_store && m.chat.link.is_up() {
+            // page when the link is up; a window that stops short of the newest is let go for
+            // the newest page (from the store when the link is down).
+            if (o.from_store && m.chat.link.is_up()) || o.newer.detached {
+                if o.newer.detached {
+                    o.messages.clear();
+                    o.newer = super::Newer::default();
+                    o.gap_top = None;
+                    o.older = Older::More;
+                }
                 o.state = super::Loadable::Loading;
                 let chat_id = o.chat_id.clone();
                 m.touch();
@@ -171,8 +178,85 @@ pub fn scroll(m: &mut Model, delta: isize) -> Vec<Cmd> {
     load_older(m)
 }
 
-/// Asks for the page before the oldest message once the cursor is near it.
+/// Asks for the page before the oldest message held once the cursor is near it, or for the
+/// page after the newest held when the window stops short of the chat's newest.
 fn load_older(m: &mut Model) -> Vec<Cmd> {
+    let mut cmds = load_newer(m);
+    cmds.extend(load_before(m));
+    cmds
+}
+
+/// The page after the window's last message, once the cursor is near it (see `window.rs`).
+fn load_newer(m: &mut Model) -> Vec<Cmd> {
+    let up = m.chat.link.is_up();
+    let Some(o) = m.chat.open.as_mut() else {
+        return vec![];
+    };
+    let n = o.messages.len();
+    let near = o.selected_index().is_some_and(|i| i + LOAD_AHEAD >= n);
+    if !near || !o.newer.detached || o.newer.loading || o.state != super::Loadable::Ready {
+        return vec![];
+    }
+    let Some(last) = o.messages.last().map(|e| e.message_id.clone()) else {
+        return vec![];
+    };
+    o.newer.loading = true;
+    let chat_id = o.chat_id.clone();
+    match o.newer_source(up) {
+        Some(source) => vec![Cmd::LoadNewer {
+            chat_id,
+            after: last,
+            source,
+        }],
+        // The chunks are all back: the newest page, which meets the window or fills the gap
+        // down to it.
+        None => vec![Cmd::LoadHistory {
+            chat_id,
+            before: None,
+        }],
+    }
+}
+
+/// A newer page arrived (or could not be read).
+pub fn newer_loaded(
+    m: &mut Model,
+    chat_id: &str,
+    after: &str,
+    stored: bool,
+    result: Result<Vec<Envelope>, super::AppError>,
+) -> bool {
+    let Some(open) = m.chat.open.as_mut().filter(|o| o.chat_id == chat_id) else {
+        return false;
+    };
+    // The window moved on since it was asked for (End, a new page): it no longer fits.
+    if !open.newer.loading || open.messages.last().map(|e| e.message_id.as_str()) != Some(after) {
+        return false;
+    }
+    match result {
+        Ok(page) => {
+            let got = page.len();
+            open.merge(page);
+            open.newer_arrived(got, stored);
+            open.restore_removed(&m.chat.removed);
+        }
+        Err(e) => {
+            open.newer.loading = false;
+            m.notify(
+                NoticeLevel::Error,
+                format!(
+                    "Cannot load newer messages: {} ({} goes to the newest)",
+                    sanitize::line(&e.to_string()),
+                    m.ui.keys.describe(Action::Newest)
+                ),
+            );
+        }
+    }
+    m.touch();
+    true
+}
+
+/// Asks for the page before the oldest message once the cursor is near it.
+fn load_before(m: &mut Model) -> Vec<Cmd> {
     let Some(o) = m.chat.open.as_mut() else {
         return vec![];
     };
@@ -202,9 +286,19 @@ pub fn history_loaded(
     let Some(open) = m.chat.open.as_mut().filter(|o| o.chat_id == chat_id) else {
         return false;
     };
+    // The window let go of the message this page is older than (it moved on, or was read
+    // again): the page no longer meets it.
+    if before.as_ref().is_some_and(|b| !open.messages.contains(b)) {
+        if open.older == Older::Loading {
+            open.older = Older::More;
+        }
+        return false;
+    }
     match (result, before) {
         (Ok(page), before) => {
             if before.is_none() {
+                // The newest page: the window reaches the newest again.
+                open.newer = super::Newer::default();
                 if !stored && open.from_store {
                     // The server's newest page after the store's copy: what the store showed
                     // is dropped (it may hold messages edited or deleted since), and older
@@ -233,6 +327,7 @@ pub fn history_loaded(
                 }
                 _ => None,
             };
+            open.gap_top = gap_below.clone();
             open.merge(page);
             let added = open.messages.len() > n;
             if before.is_some() || open.older == Older::More {
@@ -246,6 +341,7 @@ pub fn history_loaded(
             let first_page = open.state != super::Loadable::Ready;
             open.state = super::Loadable::Ready;
             open.restore_removed(&m.chat.removed);
+            open.fit_window();
             open.mark_unread_from_open(m.chat.me.as_deref());
             m.chat.list.mark_read(chat_id);
             if first_page {

@@ -202,6 +202,36 @@ impl Messages {
         }
     }
 
+    /// Lets go of the `k` oldest messages held (the window moving on): O(k), nothing else
+    /// moved or re-indexed.
+    pub fn drop_front(&mut self, k: usize) {
+        for _ in 0..k.min(self.items.len()) {
+            if let Some(e) = self.items.pop_front() {
+                self.index.remove(&e.message_id);
+                self.base += 1;
+            }
+        }
+        // Exact, over what is left (a window's worth, and trimming goes in bulk).
+        self.min_ts = self
+            .items
+            .iter()
+            .map(|e| e.timestamp)
+            .min()
+            .unwrap_or(u64::MAX);
+    }
+
+    /// Lets go of the `k` newest messages held: O(k).
+    pub fn drop_back(&mut self, k: usize) {
+        for _ in 0..k.min(self.items.len()) {
+            if let Some(e) = self.items.pop_back() {
+                self.index.remove(&e.message_id);
+            }
+        }
+        if self.items.is_empty() {
+            self.clear();
+        }
+    }
+
     fn reindex(&mut self) {
         self.base = 0;
         self.index.clear();

@@ -34,6 +34,7 @@ mod testkit;
 mod transfers;
 mod update;
 pub mod viewer;
+mod window;
 
 pub use chats::{ChatEntry, ChatList, Loadable, Older, OpenChat};
 pub use cmd::{ChatOp, Cmd};
@@ -60,3 +61,4 @@ pub use room::percent;
 pub use run::{Signals, run};
 pub use update::update;
 pub use viewer::{Tone, ViewKey, ViewLine, Viewer};
+pub use window::{Newer, NewerSource, WINDOW};

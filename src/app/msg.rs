@@ -61,6 +61,14 @@ pub enum Msg {
         before: Option<String>,
         result: Result<Vec<crate::chat::types::Envelope>, AppError>,
     },
+    /// The page after the window's last message (`after`), or why not; `stored`: read from
+    /// the local store.
+    NewerLoaded {
+        chat_id: String,
+        after: String,
+        stored: bool,
+        result: Result<Vec<crate::chat::types::Envelope>, AppError>,
+    },
     /// A download's local file was chosen (the link's transfer events name it).
     TransferPath {
         id: u64,
@@ -200,6 +208,9 @@ pub enum AppError {
     },
     #[error("no data directory on this system to save scripts in")]
     NoDataDir,
+    /// The local message store could not answer.
+    #[error("{0}")]
+    Store(String),
 }
 
 impl AppError {

@@ -241,6 +241,9 @@ pub fn around(
             open.merge(page);
             open.state = Loadable::Ready;
             open.older = super::Older::More;
+            // A place in the middle of the chat: newer pages are read from the store as the
+            // cursor goes down, and End goes to the server's newest.
+            open.newer.detached = true;
             if !found {
                 open.selected = None;
                 m.notify(

@@ -161,6 +161,24 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             cmds.extend(follow);
             cmds
         }
+        Msg::NewerLoaded {
+            chat_id,
+            after,
+            stored,
+            result,
+        } => {
+            let authors: Vec<String> = match &result {
+                Ok(page) => page
+                    .iter()
+                    .flat_map(crate::chat::types::Envelope::people)
+                    .collect(),
+                Err(_) => vec![],
+            };
+            if !super::history::newer_loaded(m, &chat_id, &after, stored, result) {
+                return vec![];
+            }
+            ask_names(m, authors)
+        }
         Msg::Confirmed(c) => match c {
             super::Confirmed::Chat(op) => vec![Cmd::Chat(op)],
             super::Confirmed::Discard(item) => super::outbox::discard(m, item),
@@ -198,12 +216,12 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                     m.chat.list.state = super::Loadable::Loading;
                     let mut cmds = vec![Cmd::LoadChats];
                     // The store's copy someone is reading in (a search result, a place scrolled
-                    // to) stays until End asks for the newest; otherwise it is replaced now.
-                    if let Some(o) = m
-                        .chat
-                        .open
-                        .as_ref()
-                        .filter(|o| !(o.from_store && o.selected.is_some()))
+                    // to), and a window that stops short of the newest, stay until End (or
+                    // scrolling down) asks for the newest; otherwise it is replaced now.
+                    if let Some(o) =
+                        m.chat.open.as_ref().filter(|o| {
+                            !(o.newer.detached || (o.from_store && o.selected.is_some()))
+                        })
                     {
                         cmds.push(Cmd::LoadHistory {
                             chat_id: o.chat_id.clone(),

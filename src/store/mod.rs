@@ -307,6 +307,27 @@ impl Store {
         Ok(rows.iter().rev().filter_map(|j| envelope(j)).collect())
     }
 
+    /// Up to `limit` messages of a chat newer than `after`, oldest first (none when `after`
+    /// is not stored).
+    pub fn page_after(
+        &self,
+        chat_id: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<Envelope>, StoreError> {
+        let Some((ts, row)) = self.position(chat_id, after)? else {
+            return Ok(Vec::new());
+        };
+        let mut st = self.conn.prepare_cached(
+            "SELECT json FROM messages WHERE chat_id = ?1 AND (ts > ?2 OR (ts = ?2 AND id > ?3))
+             ORDER BY ts, id LIMIT ?4",
+        )?;
+        let rows: Vec<String> = st
+            .query_map(params![chat_id, ts, row, limit as i64], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows.iter().filter_map(|j| envelope(j)).collect())
+    }
+
     /// `limit` messages on each side of a message (itself included), oldest first: what
     /// a search result opens on.
     pub fn around(

@@ -194,6 +194,19 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut H
             }
             _ => lines.extend(body),
         }
+        // The window stops short of the newest: what is below is read as the cursor goes on.
+        if i + 1 == msgs.len() && open.newer.detached {
+            let text = if open.newer.loading {
+                "Loading newer messages…".to_string()
+            } else {
+                format!(
+                    "Newer messages below: {} reads on, {} goes to the newest",
+                    m.ui.keys.describe(Action::Down),
+                    m.ui.keys.describe(Action::Newest)
+                )
+            };
+            lines.push(Line::styled(truncate(&text, w), theme.dim));
+        }
         lines
     };
     // Each line with the index of the message it belongs to (None: the unsent tail), so a
