@@ -6,11 +6,14 @@
 //! 3. our console as it runs: the link with frames on (as the app connects it), its events
 //!    forwarded through a 1024-deep channel into `app::update` in batches of up to 1024, a
 //!    frame drawn (160x48, ratatui's `TestBackend`) at most every 8 ms when the model changed,
-//!    as `app::run` does; the flooded chat is open with a large history already loaded
-//!    (100,000 messages; `CHAT_FLOOD_OPEN=1000000` for a million, which at today's rate makes
-//!    the run take about 3 minutes). The commands `update` returns are not carried out (for a
-//!    flood: one name lookup).
-//!
+//!    as `app::run` does; the flooded chat is open with 1,000,000 messages loaded (one answer,
+//!    untimed; the open chat keeps the window of its newest, `app::WINDOW`;
+//!    `CHAT_FLOOD_OPEN` to change the count). The commands `update` returns are not carried
+//!    out (for a flood: one name lookup);
+//! 4. the same with the message store on, as the console runs by default: each chat event
+//!    also handed to the store's writer thread on its way into the loop (a fresh store under
+//!    the target directory), and the time until the writer has written the whole flood.
+
 //! Each gets the same warm-up (1,000 messages, not timed) and the same measured flood (10,000
 //! messages; `CHAT_FLOOD_N` to change it). The simulator prepares each flood while holding it
 //! back and the clock starts at its release, so every client is timed on delivery and ingest
@@ -21,7 +24,8 @@
 //! The Python side needs the virtual environment that `tests/python/bot_interop.sh` makes
 //! (see `support::py_venv`); without it, only our figures are printed.
 //! Targets: the link at least 30 times the Python library's rate; the console with a
-//! 1,000,000-message chat open at least 0.5 times the link's.
+//! 1,000,000-message chat open (store on) at least 0.5 times the link's and 30 times the
+//! Python library's.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 #[path = "support/mod.rs"]
@@ -42,6 +46,8 @@ use trueconf_console::chat::events::ChatEvent;
 use trueconf_console::chat::{self, ChatLinkEvent, ChatLinkOptions, ChatTarget};
 use trueconf_console::config::Config;
 use trueconf_console::sim::{ChatSim, ChatSimConfig, World};
+use trueconf_console::store::Limits;
+use trueconf_console::store::writer::StoreWriter;
 
 /// Warm-up messages, the same for every client.
 const WARM: usize = 1_000;
@@ -58,7 +64,7 @@ fn env_usize(name: &str, default: usize) -> usize {
 
 fn main() {
     let n = env_usize("CHAT_FLOOD_N", 10_000);
-    let open = env_usize("CHAT_FLOOD_OPEN", 100_000) as u64;
+    let open = env_usize("CHAT_FLOOD_OPEN", 1_000_000) as u64;
     trueconf_console::tls::init();
     // The simulator runs on a thread of its own, as a server would; each client on another.
     let (sim_tx, sim_rx) = std::sync::mpsc::channel();
@@ -102,32 +108,56 @@ fn main() {
     }
     std::thread::sleep(Duration::from_millis(300));
 
-    let app = through_app(&sim, &chat_id, n, open);
-    println!(
-        "{:<44} {:>7} {:>12.0}",
-        format!("trueconf-console app loop, {} open", thousands(open)),
-        n,
-        app.rate
-    );
-    println!(
-        "  of its time: update {:.0} %, {} frames {:.0} %, waiting for the link {:.0} %",
-        100.0 * app.update / app.total,
-        app.frames,
-        100.0 * app.draw / app.total,
-        100.0 * (app.total - app.update - app.draw) / app.total
-    );
+    let mut apps = Vec::new();
+    for store in [false, true] {
+        std::thread::sleep(Duration::from_millis(300));
+        let app = through_app(&sim, &chat_id, n, open, store);
+        println!(
+            "{:<44} {:>7} {:>12.0}",
+            format!(
+                "trueconf-console app loop, {} open{}",
+                thousands(open),
+                if store { ", store on" } else { "" }
+            ),
+            n,
+            app.rate
+        );
+        println!(
+            "  of its time: update {:.0} %, {} frames {:.0} %, waiting for the link {:.0} %",
+            100.0 * app.update / app.total,
+            app.frames,
+            100.0 * app.draw / app.total,
+            100.0 * (app.total - app.update - app.draw) / app.total
+        );
+        if let Some(d) = app.drained {
+            println!(
+                "  the store's writer had written all {n} {:.2} s after the release ({:.0} msg/s)",
+                d,
+                n as f64 / d
+            );
+        }
+        apps.push(app);
+    }
+    for (app, what) in apps.iter().zip(["store off", "store on"]) {
+        if let Ok(py) = python {
+            println!(
+                "ratio app loop ({what}) / python: {}x (target: at least 30x)",
+                ratio(app.rate / py)
+            );
+        }
+        println!(
+            "ratio app loop ({what}) / link: {}x (target: at least 0.5x with 1,000,000 open; {} \
+             open here)",
+            ratio(app.rate / link),
+            thousands(open)
+        );
+    }
     if let Ok(py) = python {
         println!(
             "ratio link / python: {}x (target: at least 30x)",
             ratio(link / py)
         );
-        println!("ratio app loop / python: {}x", ratio(app.rate / py));
     }
-    println!(
-        "ratio app loop / link: {}x (target: at least 0.5x with 1,000,000 open; {} open here)",
-        ratio(app.rate / link),
-        thousands(open)
-    );
     sim.shutdown();
 }
 
@@ -249,13 +279,17 @@ struct AppRun {
     rate: f64,
     /// Seconds in all, in `update`, drawing.
     total: f64,
+    /// With a store: seconds from the release until its writer had written everything.
+    drained: Option<f64>,
     update: f64,
     draw: f64,
     frames: usize,
 }
 
 /// The console's loop, as `app::run` has it, over the real link.
-fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64) -> AppRun {
+/// The console's app loop; with `store`, the chat events also go to a message store's writer
+/// (a fresh file under the target directory) as `Effects::connect_chat` sends them.
+fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64, store: bool) -> AppRun {
     // The console's runtime: multi-threaded, the loop on the thread that blocks on it.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -271,8 +305,27 @@ fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64) -> AppRun {
             ..ChatLinkOptions::default()
         };
         let (h, mut events) = chat::spawn(target, opts).unwrap();
+        let writer = store.then(|| {
+            let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("chat_flood");
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            StoreWriter::start(
+                &dir.join("store.sqlite3"),
+                Limits {
+                    max_age_days: 0,
+                    max_mb: 0,
+                },
+                |_| {},
+            )
+        });
+        let w = writer.clone();
         let forward = tokio::spawn(async move {
             while let Some(ev) = events.recv().await {
+                if let (Some(s), ChatLinkEvent::Event(e)) = (&w, &ev)
+                    && let Some(wr) = trueconf_console::store::write_for(e)
+                {
+                    s.write(wr);
+                }
                 if tx.send(Msg::Chat(ev)).await.is_err() {
                     break;
                 }
@@ -306,15 +359,27 @@ fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64) -> AppRun {
         sim.release();
         lp.run(&mut m, n).await;
         let total = t.elapsed().as_secs_f64();
+        let held = m.chat.open.as_ref().unwrap().messages.len() as u64;
         assert!(
-            m.chat.open.as_ref().unwrap().messages.len() as u64 >= open + (WARM + n) as u64,
-            "the flood went into the open chat"
+            held >= (open + (WARM + n) as u64).min(trueconf_console::app::WINDOW as u64),
+            "the flood went into the open chat ({held} held)"
         );
+        // The writer's queue, drained after the flood.
+        let drained = match &writer {
+            Some(w) => {
+                w.flush().await;
+                let d = t.elapsed().as_secs_f64();
+                w.close().await;
+                Some(d)
+            }
+            None => None,
+        };
         drop(h);
         forward.abort();
         AppRun {
             rate: n as f64 / total,
             total,
+            drained,
             update: lp.update,
             draw: lp.draw,
             frames: lp.frames,

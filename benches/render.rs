@@ -9,6 +9,9 @@
 //!
 //! The chats (100; 100,000; 1,000,000 unless `RENDER_1M=0`) are measured interleaved, in
 //! rounds, with the same warm-up and the same number of samples each; the figures are medians.
+//! The open chat holds a window of the chat (`app::WINDOW`): at the newest it is the chat
+//! loaded whole (the window of its newest); at the middle and the oldest, the chat read up to
+//! there a page at a time, the way PageUp reads it.
 //!
 //!     cargo bench --bench render
 //!
@@ -68,7 +71,9 @@ impl Place {
 
 struct Chat {
     n: usize,
-    m: Model,
+    /// One console per place: at the newest, the chat loaded (the window of its newest); at
+    /// the middle and the oldest, read up to there a page at a time, as PageUp does.
+    models: Vec<Model>,
     term: Terminal<TestBackend>,
     /// Per place: frames, Up, PageUp.
     samples: Vec<[Vec<Duration>; 3]>,
@@ -76,33 +81,42 @@ struct Chat {
 
 impl Chat {
     fn new(n: usize) -> Chat {
+        let models = PLACES
+            .iter()
+            .map(|p| match p {
+                Place::Newest => support::model_with_history(CHAT, n as u64, true),
+                _ => support::model_at(CHAT, n as u64, p.index(n) as u64, true),
+            })
+            .collect();
         Chat {
             n,
-            m: support::model_with_history(CHAT, n as u64, true),
+            models,
             term: Terminal::new(TestBackend::new(160, 48)).unwrap(),
             samples: PLACES.iter().map(|_| Default::default()).collect(),
         }
     }
 
-    fn put_cursor(&mut self, at: usize) {
-        let o = self.m.chat.open.as_mut().unwrap();
-        o.selected = Some(o.messages[at].message_id.clone());
+    fn put_cursor(&mut self, p: usize, at: usize) {
+        let o = self.models[p].chat.open.as_mut().unwrap();
+        let id = support::message_id(at as u64);
+        assert!(o.messages.contains(&id));
+        o.selected = Some(id);
     }
 
-    fn frame(&mut self) -> Duration {
+    fn frame(&mut self, p: usize) -> Duration {
         let t = Instant::now();
         self.term
-            .draw(|f| trueconf_console::ui::view(black_box(&self.m), f))
+            .draw(|f| trueconf_console::ui::view(black_box(&self.models[p]), f))
             .unwrap();
         t.elapsed()
     }
 
     /// `code` and its frame, timed.
-    fn key(&mut self, code: KeyCode) -> Duration {
+    fn key(&mut self, p: usize, code: KeyCode) -> Duration {
         let t = Instant::now();
-        black_box(update(&mut self.m, key(code)));
+        black_box(update(&mut self.models[p], key(code)));
         self.term
-            .draw(|f| trueconf_console::ui::view(&self.m, f))
+            .draw(|f| trueconf_console::ui::view(&self.models[p], f))
             .unwrap();
         t.elapsed()
     }
@@ -111,11 +125,11 @@ impl Chat {
     /// when `keep`.
     fn round(&mut self, p: usize, frames: usize, keys: usize, keep: bool) {
         let at = PLACES[p].index(self.n);
-        self.put_cursor(at);
-        self.frame();
+        self.put_cursor(p, at);
+        self.frame(p);
         let mut f = Vec::with_capacity(frames);
         for _ in 0..frames {
-            f.push(self.frame());
+            f.push(self.frame(p));
         }
         let mut ks: [Vec<Duration>; 2] = Default::default();
         for (slot, (up, down, step)) in [
@@ -127,11 +141,11 @@ impl Chat {
         {
             // At the oldest the key moves onto it from below.
             let from = if at < step { at + step } else { at };
-            self.put_cursor(from);
-            self.frame();
+            self.put_cursor(p, from);
+            self.frame(p);
             for _ in 0..keys {
-                ks[slot].push(self.key(up));
-                self.key(down);
+                ks[slot].push(self.key(p, up));
+                self.key(p, down);
             }
         }
         if keep {

@@ -21,7 +21,8 @@ use crate::config::LogLevel;
 pub const MIN_REDACTED_LEN: usize = 3;
 const MASK: &str = "***";
 
-static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+/// The secrets, each with a searcher made once (a frame is searched for each of them).
+static SECRETS: RwLock<Vec<(String, memchr::memmem::Finder<'static>)>> = RwLock::new(Vec::new());
 /// The log directory, once logging has started.
 static DIR: OnceLock<PathBuf> = OnceLock::new();
 
@@ -41,12 +42,13 @@ pub fn register_secret(secret: &str) {
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     for s in [secret.to_string(), escaped] {
-        if !set.contains(&s) {
-            set.push(s);
+        if !set.iter().any(|(k, _)| *k == s) {
+            let f = memchr::memmem::Finder::new(s.as_bytes()).into_owned();
+            set.push((s, f));
         }
     }
     // Longest first, so a secret that contains another is masked whole.
-    set.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    set.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
 }
 
 /// Masks every registered secret in `line`.
@@ -55,8 +57,8 @@ pub fn redact(line: &str) -> Cow<'_, str> {
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut out = Cow::Borrowed(line);
-    for s in set.iter() {
-        if out.contains(s.as_str()) {
+    for (s, find) in set.iter() {
+        if find.find(out.as_bytes()).is_some() {
             out = Cow::Owned(out.replace(s.as_str(), MASK));
         }
     }

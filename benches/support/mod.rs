@@ -157,9 +157,58 @@ pub fn load_history(m: &mut Model, chat: &str, n: u64, boxes: bool) -> usize {
             result: Ok(page),
         },
     );
-    assert!(m.chat.open.as_ref().unwrap().messages.len() as u64 >= n);
+    // The open chat holds a window of the newest (`app::WINDOW`), whatever was loaded.
+    let held = m.chat.open.as_ref().unwrap().messages.len() as u64;
+    assert!(
+        held >= n.min(trueconf_console::app::WINDOW as u64),
+        "{held} held"
+    );
     m.ui.focus = Pane::History;
     bytes
+}
+
+/// The id of message `i` of a chat made by [`message_json`].
+pub fn message_id(i: u64) -> String {
+    format!("{:032x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
+/// A chat of `n` messages opened and read up to message `at` the way holding PageUp does: its
+/// newest page, then each page before the oldest held with the cursor on the oldest held
+/// (the window letting go of the newer end as it goes), parsed from JSON one page at a time;
+/// the cursor then on message `at`. `boxes`: see [`message_json`].
+pub fn model_at(chat: &str, n: u64, at: u64, boxes: bool) -> Model {
+    let mut m = model_with_open_chat(chat);
+    let mut lo = n.saturating_sub(100);
+    let page = parse_page(&page_json(2, chat, lo, n - lo, boxes));
+    update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: chat.into(),
+            before: None,
+            result: Ok(page),
+        },
+    );
+    while lo > at {
+        let first = message_id(lo);
+        m.chat.open.as_mut().unwrap().selected = Some(first.clone());
+        let from = lo.saturating_sub(100);
+        let page = parse_page(&page_json(2, chat, from, lo - from, boxes));
+        update(
+            &mut m,
+            Msg::HistoryLoaded {
+                chat_id: chat.into(),
+                before: Some(first),
+                result: Ok(page),
+            },
+        );
+        lo = from;
+    }
+    let o = m.chat.open.as_mut().unwrap();
+    let id = message_id(at);
+    assert!(o.messages.contains(&id), "message {at} held");
+    o.selected = Some(id);
+    m.ui.focus = Pane::History;
+    m
 }
 
 /// [`model_with_open_chat`] with `n` messages loaded, the history pane focused.

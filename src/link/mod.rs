@@ -87,13 +87,20 @@ impl LinkStatus {
     }
 }
 
+/// Whether `text` holds `"key"` (without building anything: this runs on every frame).
+fn names_key(text: &str, key: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memmem::find_iter(b, key.as_bytes())
+        .any(|at| at > 0 && b[at - 1] == b'"' && b.get(at + key.len()) == Some(&b'"'))
+}
+
 /// A JSON frame with the string values of `keys` replaced by `***` (in the object under
 /// `nested`, when given), for the inspector and the log. Anything else, or a frame that is not
 /// a JSON object, gets the log's generic redaction.
 pub fn mask_fields(text: &str, nested: Option<&str>, keys: &[&str]) -> String {
     // Most frames (every pushed message) name none of the keys: no need to read them as JSON.
     // (A key written with escapes is not found here; the registered secrets are still masked.)
-    if !keys.iter().any(|k| text.contains(&format!("\"{k}\""))) {
+    if !keys.iter().any(|k| names_key(text, k)) {
         return crate::logging::redact(text).into_owned();
     }
     let Ok(serde_json::Value::Object(mut o)) = serde_json::from_str::<serde_json::Value>(text)
@@ -128,6 +135,16 @@ pub fn mask_fields(text: &str, nested: Option<&str>, keys: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_found_only_as_a_whole_quoted_name() {
+        assert!(names_key(r#"{"a":1,"token":"x"}"#, "token"));
+        assert!(names_key(r#"{"tokens":1,"token":"x"}"#, "token"));
+        assert!(!names_key(r#"{"tokens":1}"#, "token"));
+        assert!(!names_key(r#"{"accesstoken":1}"#, "token"));
+        assert!(!names_key("token", "token"));
+        assert!(!names_key(r#""token"#, "token"));
+    }
 
     #[test]
     fn a_retry_keeps_the_reason_visible() {

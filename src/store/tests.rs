@@ -250,6 +250,11 @@ fn a_page_from_the_server_drops_what_was_deleted_in_its_span_and_keeps_what_is_o
     // Paging: older than m5, two at a time, oldest first.
     assert_eq!(ids(&s.page("c", Some("m5"), 2).unwrap()), ["m2", "m3"]);
     assert_eq!(ids(&s.around("c", "m5", 1).unwrap()), ["m3", "m5", "m6"]);
+    // And newer than a message, for a window that stops short of the newest.
+    assert_eq!(ids(&s.page_after("c", "m3", 2).unwrap()), ["m5", "m6"]);
+    assert_eq!(ids(&s.page_after("c", "m6", 5).unwrap()), ["m7"]);
+    assert!(s.page_after("c", "m7", 5).unwrap().is_empty());
+    assert!(s.page_after("c", "gone", 5).unwrap().is_empty());
 }
 
 #[test]

@@ -149,12 +149,24 @@ fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
     })
 }
 
+/// The writer is background work: on a busy machine (a flood of messages on two cores) the
+/// console's loop and links come first, and the writer catches up when they idle (its queue
+/// holds what waits, in order). On Linux the nice value is per thread.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its arguments; `0` is the calling thread on Linux.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
 fn writer(
     path: &Path,
     limits: Limits,
     mut rx: mpsc::UnboundedReceiver<Job>,
     opened: impl FnOnce(Result<Snapshot, String>),
 ) {
+    lower_priority();
     let mut store = match Store::open(path) {
         Ok((mut s, notice)) => {
             let mut snap = snapshot(&s).unwrap_or_else(|e| {
