@@ -13,7 +13,7 @@
 //! 4. the same with the message store on, as the console runs by default: each chat event
 //!    also handed to the store's writer thread on its way into the loop (a fresh store under
 //!    the target directory), and the time until the writer has written the whole flood.
-
+//!
 //! Each gets the same warm-up (1,000 messages, not timed) and the same measured flood (10,000
 //! messages; `CHAT_FLOOD_N` to change it). The simulator prepares each flood while holding it
 //! back and the clock starts at its release, so every client is timed on delivery and ingest
