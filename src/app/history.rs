@@ -327,10 +327,15 @@ pub fn history_loaded(
                 }
                 _ => None,
             };
+            // A page before the oldest held (not one filling a gap higher up, which says
+            // nothing of where the chat starts).
+            let at_front = before
+                .as_ref()
+                .is_some_and(|b| open.messages.first().is_some_and(|f| f.message_id == *b));
             open.gap_top = gap_below.clone();
             open.merge(page);
             let added = open.messages.len() > n;
-            if before.is_some() || open.older == Older::More {
+            if at_front || (before.is_none() && open.older == Older::More) {
                 // A short page, or one with nothing new, is the start of the chat.
                 open.older = if got < HISTORY_PAGE || (before.is_some() && !added) {
                     Older::Complete

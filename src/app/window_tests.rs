@@ -227,6 +227,15 @@ fn up_to_the_start_and_down_again_meets_every_message_once_in_order() {
     assert_eq!(o.new_below, 0);
     assert_eq!(s.from_store, 0, "the link was up: the server's pages");
     check_run(&m, &s);
+    // And up again, past what the window holds: the chat goes on (it does not "start" where
+    // the window was cut).
+    let ups = walk(&mut m, &mut s, KeyCode::Up, WINDOW + 1_000);
+    let want: Vec<Option<String>> = (total - WINDOW - 1_000..total)
+        .rev()
+        .map(|i| Some(format!("m{i}")))
+        .collect();
+    same(&ups, &want, "up again, every message once");
+    assert_eq!(m.chat.open.as_ref().unwrap().older, Older::More);
 }
 
 #[test]
@@ -352,4 +361,24 @@ fn a_long_gap_after_a_reconnect_is_read_whole_while_reading_up_in_the_history() 
     let want: Vec<Option<String>> = (2_961..total).map(|i| Some(format!("m{i}"))).collect();
     same(&downs[..want.len()], &want, "every message once, in order");
     assert_eq!(downs.last().unwrap(), &None);
+}
+
+#[test]
+fn after_reading_down_to_the_newest_the_chat_still_goes_on_above_the_window() {
+    // Nothing new meanwhile: the last chunk comes back as the newest page, which meets the
+    // window exactly (no message in common), and the gap read under it finds nothing new.
+    let n = WINDOW + 2_000;
+    let (mut m, mut s) = big(n as u64);
+    walk(&mut m, &mut s, KeyCode::PageUp, n / 10 + 2);
+    assert_eq!(sel(&m).as_deref(), Some("m0"));
+    walk(&mut m, &mut s, KeyCode::PageDown, n / 10 + 2);
+    assert_eq!(sel(&m), None);
+    assert!(!m.chat.open.as_ref().unwrap().newer.detached);
+    let ups = walk(&mut m, &mut s, KeyCode::Up, WINDOW + 1_000);
+    let want: Vec<Option<String>> = (n - WINDOW - 1_000..n)
+        .rev()
+        .map(|i| Some(format!("m{i}")))
+        .collect();
+    same(&ups, &want, "up again, every message once");
+    assert_eq!(m.chat.open.as_ref().unwrap().older, Older::More);
 }
