@@ -716,3 +716,26 @@ fn a_search_with_as_many_matches_as_are_shown_says_they_are_the_best_not_all() {
     assert!(s.contains(&format!("the best {SEARCH_HITS}")), "{s}");
     assert!(!s.contains("found"), "{s}");
 }
+
+#[test]
+fn a_window_that_stops_short_of_the_newest_says_what_is_below_80x24() {
+    let mut m = project(80, 24, 0, 2, 3);
+    key(&mut m, KeyCode::Up);
+    {
+        // What the window is after reading far up and letting the newer end go.
+        let o = m.chat.open.as_mut().unwrap();
+        o.newer.detached = true;
+        o.newer.chunks = vec!["later".into()];
+    }
+    let s = screen(&m);
+    assert!(
+        s.contains("Newer below: Down reads on, End the newest"),
+        "{s}"
+    );
+    // A newer page asked for: said at the border too, where the eye is.
+    m.chat.open.as_mut().unwrap().newer.loading = true;
+    let s = screen(&m);
+    assert!(s.contains("Loading newer messages…"), "{s}");
+    assert!(s.contains("loading newer messages…"), "{s}");
+    insta::assert_snapshot!("window_detached_loading_80x24", render(&m).backend());
+}

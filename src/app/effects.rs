@@ -198,18 +198,7 @@ impl Effects {
                     return;
                 }
                 tokio::spawn(async move {
-                    let r = h
-                        .get_chat_history(crate::chat::methods::GetChatHistory {
-                            chat_id: chat_id.clone(),
-                            count: super::history::HISTORY_PAGE,
-                            from_message_id: before.clone(),
-                        })
-                        .await
-                        .map(|p| p.messages)
-                        .map_err(AppError::from);
-                    if let (Some(s), Ok(page)) = (&store, &r) {
-                        store::write_page(s, &chat_id, before.is_none(), page);
-                    }
+                    let r = store::server_page(&h, store.as_ref(), &chat_id, before.clone()).await;
                     let _ = tx
                         .send(Msg::HistoryLoaded {
                             chat_id,
@@ -229,18 +218,7 @@ impl Effects {
                     let Some((h, _)) = &self.chat else { return };
                     let (h, tx, store) = (h.clone(), self.tx.clone(), self.store.clone());
                     tokio::spawn(async move {
-                        let r = h
-                            .get_chat_history(crate::chat::methods::GetChatHistory {
-                                chat_id: chat_id.clone(),
-                                count: super::history::HISTORY_PAGE,
-                                from_message_id: from.clone(),
-                            })
-                            .await
-                            .map(|p| p.messages)
-                            .map_err(AppError::from);
-                        if let (Some(s), Ok(page)) = (&store, &r) {
-                            store::write_page(s, &chat_id, from.is_none(), page);
-                        }
+                        let r = store::server_page(&h, store.as_ref(), &chat_id, from).await;
                         let _ = tx
                             .send(Msg::NewerLoaded {
                                 chat_id,

@@ -151,6 +151,30 @@ impl Effects {
     }
 }
 
+/// A page of a chat's history from the server (older than `from`; None: the newest page),
+/// written to the store on its way.
+pub(super) async fn server_page(
+    h: &crate::chat::ChatHandle,
+    store: Option<&StoreWriter>,
+    chat_id: &str,
+    from: Option<String>,
+) -> Result<Vec<crate::chat::types::Envelope>, crate::app::AppError> {
+    let newest = from.is_none();
+    let r = h
+        .get_chat_history(crate::chat::methods::GetChatHistory {
+            chat_id: chat_id.to_string(),
+            count: crate::app::history::HISTORY_PAGE,
+            from_message_id: from,
+        })
+        .await
+        .map(|p| p.messages)
+        .map_err(crate::app::AppError::from);
+    if let (Some(s), Ok(page)) = (store, &r) {
+        write_page(s, chat_id, newest, page);
+    }
+    r
+}
+
 /// A page the server gave, written to the store (it reconciles what the store held in its
 /// span); the newest page of a chat also says it was open and read to there.
 pub(super) fn write_page(

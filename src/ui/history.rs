@@ -110,6 +110,11 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut H
             .right_aligned(),
         );
     }
+    // A newer page on its way: said where the eye is, not only under the last message held
+    // (a server that stopped answering leaves the cursor waiting there).
+    if m.chat.open.as_ref().is_some_and(|o| o.newer.loading) {
+        b = b.title_bottom(Line::styled(" loading newer messages… ", theme.dim).left_aligned());
+    }
     let Some(open) = &m.chat.open else {
         let hint = format!(
             "No chat open. {} opens the chat selected in the list.",
@@ -199,10 +204,17 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut H
             let text = if open.newer.loading {
                 "Loading newer messages…".to_string()
             } else {
+                // Short enough for the pane at 80 columns: the first key of each.
+                let first = |a: Action| {
+                    m.ui.keys
+                        .keys(a)
+                        .first()
+                        .map_or_else(|| "(unbound)".to_string(), ToString::to_string)
+                };
                 format!(
-                    "Newer messages below: {} reads on, {} goes to the newest",
-                    m.ui.keys.describe(Action::Down),
-                    m.ui.keys.describe(Action::Newest)
+                    "Newer below: {} reads on, {} the newest",
+                    first(Action::Down),
+                    first(Action::Newest)
                 )
             };
             lines.push(Line::styled(truncate(&text, w), theme.dim));
