@@ -206,19 +206,26 @@ async fn connection(inner: Arc<Inner>, socket: WebSocket) {
         tokio::select! {
             () = freeze.frozen() => {}
             msg = rx.next() => {
-                let text = match Incoming::read(msg) {
-                    Incoming::Text(t) => t,
-                    Incoming::Pong => { last_pong = Instant::now(); continue }
-                    Incoming::Ping => continue,
-                    Incoming::TooBig => break (1009, "message too big"),
-                    Incoming::Closed => break (1000, "closed"),
-                };
-                let (replies, pushes) = session.on_frame(&text);
-                // A write that waits on a client which does not read must not keep the
-                // connection from noticing its queue overflow.
-                tokio::select! {
-                    ok = session.answer(&mut tx, replies, pushes) => if !ok { break (1000, "send failed") },
-                    () = overflow.notified() => break OVERFLOW,
+                // What the client has already sent is read before the next batch of pushes:
+                // a flood pushes 256 a turn, and acks left unread would fill the socket until
+                // neither side could write (a client acking a flood of 200,000 stalled so).
+                let mut next = Some(msg);
+                let mut end = None;
+                let mut read = 0;
+                while let Some(msg) = next.take() {
+                    if let Some(e) =
+                        session.incoming(msg, &mut tx, &overflow, &mut last_pong).await
+                    {
+                        end = Some(e);
+                        break;
+                    }
+                    read += 1;
+                    if read < READ_AHEAD {
+                        next = futures_util::FutureExt::now_or_never(rx.next());
+                    }
+                }
+                if let Some(e) = end {
+                    break e;
                 }
             }
             _ = hold.changed() => {}
@@ -271,6 +278,9 @@ type Sink = SplitSink<WebSocket, Message>;
 /// policy violation).
 const OVERFLOW: (u16, &str) = (1008, "too many unread server requests");
 
+/// Frames read from a client in one turn of its connection, when that many are waiting.
+const READ_AHEAD: usize = 1024;
+
 /// How long a closing connection tries to send its close frame.
 const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -314,11 +324,12 @@ impl Session {
     }
 
     fn on_ack(&mut self, id: u64) {
-        // Acks come in order almost always: the front first.
+        // Acks come in order almost always: the front first. The ids rise along the queue, so
+        // an ack past a push left unacked is found by bisection, not by a walk over the flood.
         if self.unacked.front().is_some_and(|(u, _)| *u == id) {
             self.unacked.pop_front();
-        } else {
-            self.unacked.retain(|(u, _)| *u != id);
+        } else if let Ok(i) = self.unacked.binary_search_by_key(&id, |(u, _)| *u) {
+            self.unacked.remove(i);
         }
     }
 
@@ -458,6 +469,33 @@ impl Session {
 
     /// Writes what is queued for this connection (up to a bound) and flushes once. False: the
     /// socket failed.
+    /// One frame from the client: answered, or the reason the connection ends.
+    async fn incoming(
+        &mut self,
+        msg: Option<Result<Message, axum::Error>>,
+        tx: &mut Sink,
+        overflow: &Notify,
+        last_pong: &mut Instant,
+    ) -> Option<(u16, &'static str)> {
+        let text = match Incoming::read(msg) {
+            Incoming::Text(t) => t,
+            Incoming::Pong => {
+                *last_pong = Instant::now();
+                return None;
+            }
+            Incoming::Ping => return None,
+            Incoming::TooBig => return Some((1009, "message too big")),
+            Incoming::Closed => return Some((1000, "closed")),
+        };
+        let (replies, pushes) = self.on_frame(&text);
+        // A write that waits on a client which does not read must not keep the connection
+        // from noticing its queue overflow.
+        tokio::select! {
+            ok = self.answer(tx, replies, pushes) => (!ok).then_some((1000, "send failed")),
+            () = overflow.notified() => Some(OVERFLOW),
+        }
+    }
+
     async fn push_queued(
         &mut self,
         tx: &mut Sink,
