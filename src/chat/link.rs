@@ -60,6 +60,40 @@ impl ChatLink {
     }
 }
 
+/// A server request as the link read it.
+#[derive(Debug)]
+pub enum Push {
+    /// A new message, read straight from the frame's text.
+    Read(ChatEvent),
+    /// Any other request: its method and payload, read into an event by
+    /// [`ChatEvent::parse_owned`].
+    Raw(String, Option<Value>),
+}
+
+/// The hot path of a flood: a `sendMessage` request read from its text into the envelope in
+/// one pass, without the JSON tree [`Frame::decode`] builds. Anything unusual (an id as a
+/// string, a key twice, a payload that is not an object, another method) gives None and the
+/// frame takes the general path, which reads every form the protocol allows; where this
+/// path reads a frame at all, it reads it exactly as that one does.
+fn new_message(text: &str) -> Option<(u64, crate::chat::types::Envelope)> {
+    #[derive(serde::Deserialize)]
+    struct Head<'a> {
+        #[serde(borrow)]
+        method: std::borrow::Cow<'a, str>,
+        #[serde(rename = "type")]
+        kind: u64,
+        id: u64,
+        #[serde(borrow)]
+        payload: &'a serde_json::value::RawValue,
+    }
+    let h: Head = serde_json::from_str(text).ok()?;
+    if h.kind != 1 || h.method != "sendMessage" || !h.payload.get().starts_with('{') {
+        return None;
+    }
+    let e = serde_json::from_str(h.payload.get()).ok()?;
+    Some((h.id, e))
+}
+
 impl Protocol for ChatLink {
     type Body = Option<Value>;
     type Reply = Value;
@@ -68,7 +102,7 @@ impl Protocol for ChatLink {
     type Command = Watch;
     type Conn = (Token, bool);
     type Answer = Answer;
-    type Push = (String, Option<Value>);
+    type Push = Push;
 
     /// Auth is request 1.
     const FIRST_ID: u64 = 2;
@@ -211,6 +245,12 @@ impl Protocol for ChatLink {
     /// Responses are matched by id alone; a server request is a push, acked by a response
     /// with its id and no payload (docs/chat-protocol.md, Framing, Acks).
     fn decode(&mut self, text: &str) -> Inbound<Self> {
+        if let Some((id, e)) = new_message(text) {
+            return Inbound::Push {
+                ack: Some(Frame::ack(id).encode()),
+                push: Push::Read(ChatEvent::Message(Box::new(e))),
+            };
+        }
         match Frame::decode(text) {
             Ok(Frame::Request {
                 id,
@@ -218,7 +258,7 @@ impl Protocol for ChatLink {
                 payload,
             }) => Inbound::Push {
                 ack: Some(Frame::ack(id).encode()),
-                push: (method, payload),
+                push: Push::Raw(method, payload),
             },
             Ok(Frame::Response { id, payload }) => Inbound::Answer {
                 id: Some(id),
@@ -260,8 +300,11 @@ impl Protocol for ChatLink {
         tracing::debug!(target: "trueconf_console::chat", "a response to no request: id {}", a.id);
     }
 
-    fn on_push(&mut self, (method, payload): (String, Option<Value>), ctx: &mut Ctx<Self>) {
-        let ev = ChatEvent::parse_owned(&method, payload);
+    fn on_push(&mut self, push: Push, ctx: &mut Ctx<Self>) {
+        let ev = match push {
+            Push::Read(ev) => ev,
+            Push::Raw(method, payload) => ChatEvent::parse_owned(&method, payload),
+        };
         match &ev {
             ChatEvent::Progress { file_id, progress } => {
                 if let Some(list) = self.watchers.get_mut(file_id) {
@@ -375,3 +418,7 @@ async fn open_socket(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "link_tests.rs"]
+mod tests;
