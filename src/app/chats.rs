@@ -435,14 +435,14 @@ impl OpenChat {
         }
     }
 
-    pub fn apply(&mut self, ev: &ChatEvent, removed: &mut RemovedMessages) -> bool {
+    pub fn apply(&mut self, ev: ChatEvent, removed: &mut RemovedMessages) -> bool {
         match ev {
             ChatEvent::Message(e) if e.chat_id == self.chat_id => {
                 if self.newer.detached && !self.messages.contains(&e.message_id) {
                     self.arrived_detached(&e.message_id);
                     return true;
                 }
-                self.messages.push((**e).clone());
+                self.messages.push(*e);
                 self.fit_window();
                 true
             }
@@ -452,14 +452,14 @@ impl OpenChat {
                 text,
                 parse_mode,
                 ..
-            } if *chat_id == self.chat_id || chat_id.is_empty() => {
-                let Some(m) = self.messages.by_id_mut(id) else {
+            } if chat_id == self.chat_id || chat_id.is_empty() => {
+                let Some(m) = self.messages.by_id_mut(&id) else {
                     return false;
                 };
                 m.is_edited = true;
                 m.content = crate::chat::types::Content::Text {
-                    text: text.clone(),
-                    parse_mode: parse_mode.clone(),
+                    text,
+                    parse_mode,
                     buttons: None,
                 };
                 true
@@ -468,8 +468,8 @@ impl OpenChat {
                 chat_id,
                 message_id,
                 ..
-            } if *chat_id == self.chat_id => self.mark_deleted(message_id, removed),
-            ChatEvent::HistoryCleared { chat_id, .. } if *chat_id == self.chat_id => {
+            } if chat_id == self.chat_id => self.mark_deleted(&message_id, removed),
+            ChatEvent::HistoryCleared { chat_id, .. } if chat_id == self.chat_id => {
                 self.messages.clear();
                 self.deleted.clear();
                 self.selected = None;

@@ -129,7 +129,7 @@ fn history_keeps_box_order_and_drops_duplicates() {
     assert_eq!(ids, ["1", "2", "3"]);
     let mut removed = RemovedMessages::new();
     assert!(o.apply(
-        &ChatEvent::Removed {
+        ChatEvent::Removed {
             chat_id: "a".into(),
             message_id: "2".into(),
             by: None

@@ -80,11 +80,7 @@ fn frame_lines(t: &super::Traffic, off: i64) -> Vec<ViewLine> {
     );
     let arrow = if t.outgoing { "→" } else { "←" };
     let mut out = vec![ViewLine::new(
-        format!(
-            "{time} {arrow} {} {}",
-            t.link,
-            crate::sanitize::line(&t.what)
-        ),
+        format!("{time} {arrow} {} {}", t.link, t.what()),
         if t.outgoing {
             Tone::Good
         } else {

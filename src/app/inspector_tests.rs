@@ -102,7 +102,7 @@ fn a_frame_longer_than_what_is_kept_keeps_its_name_and_says_it_was_cut() {
     let big = "x".repeat(3 * Traffic::MAX_TEXT);
     let text = format!(r#"{{"params":{{"text":"{big}"}},"method":"sendMessage","id":7}}"#);
     let t = Traffic::new("chat", true, &text, 0);
-    assert_eq!(t.what, "sendMessage");
+    assert_eq!(t.what(), "sendMessage");
     assert!(t.is_cut() && t.text.len() <= Traffic::MAX_TEXT);
     assert_eq!(t.full_len, text.len());
     let lines = frame_lines(&t, 0);
@@ -113,7 +113,7 @@ fn a_frame_longer_than_what_is_kept_keeps_its_name_and_says_it_was_cut() {
     );
     // A small frame is whole, and says nothing of a cut.
     let t = Traffic::new("chat", true, r#"{"type":2,"id":7}"#, 0);
-    assert_eq!(t.what, "response");
+    assert_eq!(t.what(), "response");
     assert!(!t.is_cut());
     assert!(frame_lines(&t, 0).iter().all(|l| !l.text.contains("cut")));
 }

@@ -112,8 +112,10 @@ pub struct Traffic {
     pub outgoing: bool,
     /// "room" or "chat".
     pub link: &'static str,
-    /// The method or event name, or what kind of frame it is.
-    pub what: String,
+    /// The method or event name, or what kind of frame it is: read when first asked for (a
+    /// flood lets most frames go unseen, as only [`Traffic::KEEP`] stay), except for a frame
+    /// cut below, whose name is read from the whole frame at once.
+    what: std::cell::OnceCell<String>,
     /// The frame (secrets already masked), cut to [`Traffic::MAX_TEXT`] bytes.
     pub text: String,
     /// The frame's length before the cut, in bytes.
@@ -125,22 +127,34 @@ impl Traffic {
     pub const KEEP: usize = 300;
     pub const MAX_TEXT: usize = 8 * 1024;
 
-    pub fn new(link: &'static str, outgoing: bool, text: &str, at_ms: u64) -> Traffic {
-        let what = frame_name(text);
+    /// A frame as the link reported it, taken without copying it.
+    pub fn new(link: &'static str, outgoing: bool, text: impl Into<String>, at_ms: u64) -> Traffic {
+        let mut text = text.into();
         let full_len = text.len();
-        let mut cut = text.len().min(Self::MAX_TEXT);
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
+        let what = std::cell::OnceCell::new();
+        if full_len > Self::MAX_TEXT {
+            let _ = what.set(frame_name(&text));
+            let mut cut = Self::MAX_TEXT;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+            text.shrink_to_fit();
         }
-        let text = &text[..cut];
         Traffic {
             at_ms,
             outgoing,
             link,
-            what: crate::sanitize::line(&what).into_owned(),
-            text: text.to_string(),
+            what,
+            text,
             full_len,
         }
+    }
+
+    /// The method or event name, or what kind of frame it is ("response", or "?"): cleaned
+    /// for the screen.
+    pub fn what(&self) -> &str {
+        self.what.get_or_init(|| frame_name(&self.text))
     }
 
     /// Whether the frame was longer than what is kept.
@@ -149,8 +163,8 @@ impl Traffic {
     }
 }
 
-/// A frame's name (its event or method, or "response"), read from the whole frame before it
-/// is cut: only these keys are read, the rest is skipped without building anything.
+/// A frame's name (its event or method, or "response"), cleaned for the screen: only these
+/// keys are read, the rest is skipped without building anything.
 fn frame_name(text: &str) -> String {
     #[derive(serde::Deserialize)]
     struct Head {
@@ -163,7 +177,7 @@ fn frame_name(text: &str) -> String {
         return "?".into();
     };
     let name = |v: Option<serde_json::Value>| match v {
-        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::String(s)) => Some(crate::sanitize::line(&s).into_owned()),
         _ => None,
     };
     name(h.event).or_else(|| name(h.method)).unwrap_or_else(|| {

@@ -104,10 +104,7 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
             outgoing,
             text,
             at_ms,
-        } => record(
-            m,
-            super::model::Traffic::new("room", outgoing, &text, at_ms),
-        ),
+        } => record(m, super::model::Traffic::new("room", outgoing, text, at_ms)),
         RoomLinkEvent::Event(_) | RoomLinkEvent::Session(_) => {}
     }
     vec![]

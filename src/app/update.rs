@@ -105,6 +105,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Suspend => vec![Cmd::Suspend],
         Msg::Room(ev) => super::room::on_room(m, ev),
         Msg::Chat(ev) => on_chat(m, ev),
+        Msg::Chats(evs) => evs.into_iter().flat_map(|ev| on_chat(m, ev)).collect(),
         Msg::ChatsLoaded(r) => {
             // p2p chats are titled with the other side's id: ask for their names.
             let peers: Vec<String> = r
@@ -265,16 +266,6 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                 }
                 m.touch();
             }
-            if let Some(o) = m.chat.open.as_mut() {
-                if let crate::chat::events::ChatEvent::Message(e) = &ev
-                    && !o.messages.contains(&e.message_id)
-                {
-                    o.note_arrival(e, m.chat.me.as_deref());
-                }
-                if o.apply(&ev, &mut m.chat.removed) {
-                    m.touch();
-                }
-            }
             if let crate::chat::events::ChatEvent::ChatRemoved { chat_id } = &ev
                 && m.chat.open.as_ref().is_some_and(|o| &o.chat_id == chat_id)
             {
@@ -287,16 +278,24 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                 o.title = sanitize::line(title).into_owned();
                 m.touch();
             }
+            // Last: the open chat takes the event (a new message moves in, not copied).
+            if let Some(o) = m.chat.open.as_mut() {
+                if let crate::chat::events::ChatEvent::Message(e) = &ev
+                    && !o.messages.contains(&e.message_id)
+                {
+                    o.note_arrival(e, m.chat.me.as_deref());
+                }
+                if o.apply(ev, &mut m.chat.removed) {
+                    m.touch();
+                }
+            }
             return cmds;
         }
         E::Frame {
             outgoing,
             text,
             at_ms,
-        } => record(
-            m,
-            super::model::Traffic::new("chat", outgoing, &text, at_ms),
-        ),
+        } => record(m, super::model::Traffic::new("chat", outgoing, text, at_ms)),
         E::Transfer(t) => super::transfers::transfer_progress(m, &t),
     }
     vec![]

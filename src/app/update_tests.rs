@@ -512,12 +512,12 @@ fn the_inspector_keeps_a_bounded_record_and_redraws_only_when_shown() {
     };
     update(&mut m, frame(0));
     assert_eq!(m.revision(), rev, "hidden inspector: no redraw");
-    assert_eq!(m.ui.traffic.back().unwrap().what, "m0");
+    assert_eq!(m.ui.traffic.back().unwrap().what(), "m0");
     for i in 1..(crate::app::Traffic::KEEP + 50) {
         update(&mut m, frame(i));
     }
     assert_eq!(m.ui.traffic.len(), crate::app::Traffic::KEEP);
-    assert_eq!(m.ui.traffic.front().unwrap().what, "m50");
+    assert_eq!(m.ui.traffic.front().unwrap().what(), "m50");
     m.ui.inspector = true;
     update(&mut m, frame(9999));
     assert_ne!(m.revision(), rev);

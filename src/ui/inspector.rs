@@ -53,7 +53,7 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
                 theme.dim,
             ),
             Span::styled(format!("{arrow} {} ", t.link), style),
-            Span::styled(truncate(&t.what, w.saturating_sub(20)), theme.title),
+            Span::styled(truncate(t.what(), w.saturating_sub(20)), theme.title),
         ])];
         let pretty = serde_json::from_str::<serde_json::Value>(&t.text)
             .ok()
