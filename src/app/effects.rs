@@ -12,6 +12,45 @@ mod store;
 use crate::room::RoomHandle;
 use crate::room::link::{self, RoomLinkOptions, RoomTarget};
 
+/// Events taken from the chat link at most at once into one [`Msg::Chats`].
+const FORWARD_BATCH: usize = 256;
+
+/// Carries the chat link's events into the loop: each chat event handed to the store's
+/// writer (when there is one) on its way, and whatever has piled up sent as one message, in
+/// order (a flood costs the loop's channel one send per burst, not three per message: the
+/// message, its frame and its ack's).
+pub async fn forward_chat(
+    mut events: mpsc::UnboundedReceiver<crate::chat::ChatLinkEvent>,
+    store: Option<crate::store::writer::StoreWriter>,
+    tx: mpsc::Sender<Msg>,
+) {
+    let mut burst = Vec::with_capacity(FORWARD_BATCH);
+    while events.recv_many(&mut burst, FORWARD_BATCH).await > 0 {
+        if let Some(s) = &store {
+            for ev in &burst {
+                if let crate::chat::ChatLinkEvent::Event(e) = ev
+                    && let Some(w) = crate::store::write_for(e)
+                {
+                    s.write(w);
+                }
+            }
+        }
+        let msg = if burst.len() > 1 {
+            Msg::Chats(std::mem::replace(
+                &mut burst,
+                Vec::with_capacity(FORWARD_BATCH),
+            ))
+        } else if let Some(ev) = burst.pop() {
+            Msg::Chat(ev)
+        } else {
+            continue;
+        };
+        if tx.send(msg).await.is_err() {
+            break;
+        }
+    }
+}
+
 pub struct Effects {
     rooms: Vec<RoomTarget>,
     tx: mpsc::Sender<Msg>,
@@ -102,19 +141,8 @@ impl Effects {
             ..opts
         };
         match crate::chat::spawn(target, opts) {
-            Ok((handle, mut events)) => {
-                let forward = tokio::spawn(async move {
-                    while let Some(ev) = events.recv().await {
-                        if let (Some(s), crate::chat::ChatLinkEvent::Event(e)) = (&store, &ev)
-                            && let Some(w) = crate::store::write_for(e)
-                        {
-                            s.write(w);
-                        }
-                        if tx.send(Msg::Chat(ev)).await.is_err() {
-                            break;
-                        }
-                    }
-                });
+            Ok((handle, events)) => {
+                let forward = tokio::spawn(forward_chat(events, store, tx));
                 self.chat = Some((handle, forward));
             }
             Err(reason) => {
@@ -755,6 +783,53 @@ fn check_outcome(
 
 #[cfg(test)]
 mod tests {
+    use crate::app::Msg;
+    use crate::chat::ChatLinkEvent;
+
+    /// A burst through `forward_chat` into a loop channel far smaller than it, read slowly:
+    /// every event arrives once, in the order sent, some of them together.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn forwarded_bursts_keep_every_event_once_and_in_order() {
+        let (link_tx, link_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        let n = 5_000u64;
+        for i in 0..n {
+            link_tx
+                .send(ChatLinkEvent::Frame {
+                    outgoing: i % 2 == 0,
+                    text: i.to_string(),
+                    at_ms: i,
+                })
+                .unwrap();
+        }
+        drop(link_tx);
+        let forward = tokio::spawn(super::forward_chat(link_rx, None, tx));
+        let (mut seen, mut bursts) = (Vec::new(), 0);
+        while let Some(msg) = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
+            .await
+            .expect("the forwarder went quiet")
+        {
+            let evs = match msg {
+                Msg::Chat(e) => vec![e],
+                Msg::Chats(es) => {
+                    assert!(es.len() > 1 && es.len() <= super::FORWARD_BATCH);
+                    bursts += 1;
+                    es
+                }
+                other => panic!("not from the chat link: {other:?}"),
+            };
+            for e in evs {
+                let ChatLinkEvent::Frame { at_ms, .. } = e else {
+                    panic!("not a frame: {e:?}");
+                };
+                seen.push(at_ms);
+            }
+        }
+        forward.await.unwrap();
+        assert_eq!(seen, (0..n).collect::<Vec<_>>());
+        assert!(bursts > 0, "what piled up went together");
+    }
+
     #[test]
     fn server_file_names_cannot_leave_the_download_dir() {
         use super::safe_file_name as s;

@@ -44,7 +44,7 @@ pub use composer::{
 };
 pub use drafts::{DraftsFile, SavedDraft};
 pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
-pub use effects::Effects;
+pub use effects::{Effects, forward_chat};
 pub use messages::Messages;
 pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt, SearchAll, SearchState};
 pub use model::{

@@ -52,6 +52,9 @@ pub enum Msg {
     RoomFailed(AppError),
     /// Something from the chat link.
     Chat(crate::chat::ChatLinkEvent),
+    /// Several things from the chat link, in the order it sent them: a burst forwarded at
+    /// once (see [`super::effects::forward_chat`]).
+    Chats(Vec<crate::chat::ChatLinkEvent>),
     /// The chat list, or why it could not be read.
     ChatsLoaded(Result<Vec<crate::chat::types::Chat>, AppError>),
     /// A page of a chat's history (newest first as the server sends it), or why not.

@@ -144,10 +144,16 @@ pub async fn run(
             _ = sleep_until(frame_due) => None,
         };
         let mut batch: Vec<Msg> = first.into_iter().collect();
-        // Drain whatever else is already waiting, so a burst costs one frame.
-        while batch.len() < BATCH {
+        // Drain whatever else is already waiting, so a burst costs one frame; counted in
+        // events (a forwarded burst holds many), so a frame and the keys are never more than
+        // BATCH events away.
+        let mut events: usize = batch.iter().map(weight).sum();
+        while events < BATCH {
             match links.try_recv() {
-                Ok(m) => batch.push(m),
+                Ok(m) => {
+                    events += weight(&m);
+                    batch.push(m);
+                }
                 Err(_) => break,
             }
         }
@@ -184,6 +190,14 @@ pub async fn run(
             apply(&mut model, Msg::TerminalLost(e.to_string()), tui, effects);
             return Ok(model);
         }
+    }
+}
+
+/// How many events a message carries, for the loop's batches.
+fn weight(m: &Msg) -> usize {
+    match m {
+        Msg::Chats(evs) => evs.len(),
+        _ => 1,
     }
 }
 
