@@ -4,14 +4,15 @@
 //! 1. our chat link alone (each push parsed and acknowledged, the Message events counted);
 //! 2. `TrueConf`'s python-trueconf-bot (its dispatcher's deliveries counted);
 //! 3. our console as it runs: the link with frames on (as the app connects it), its events
-//!    forwarded through a 1024-deep channel into `app::update` in batches of up to 1024, a
+//!    forwarded in bursts (`app::forward_chat`, as the app does) through a 1024-deep channel
+//!    into `app::update` in batches of up to 1024, a
 //!    frame drawn (160x48, ratatui's `TestBackend`) at most every 8 ms when the model changed,
 //!    as `app::run` does; the flooded chat is open with 1,000,000 messages loaded (one answer,
 //!    untimed; the open chat keeps the window of its newest, `app::WINDOW`;
 //!    `CHAT_FLOOD_OPEN` to change the count). The commands `update` returns are not carried
 //!    out (for a flood: one name lookup);
 //! 4. the same with the message store on, as the console runs by default: each chat event
-//!    also handed to the store's writer thread on its way into the loop (a fresh store under
+//!    also handed to the store's writer thread by `app::forward_chat` (a fresh store under
 //!    the target directory), and the time until the writer has written the whole flood.
 //!
 //! Each gets the same warm-up (1,000 messages, not timed) and the same measured flood (10,000
@@ -20,6 +21,8 @@
 //! alone.
 //!
 //!     cargo bench --bench chat_flood
+//!
+//! `CHAT_FLOOD_ONLY=link` or `=app` runs only that client (for a profiler); ratios need both.
 //!
 //! The Python side needs the virtual environment that `tests/python/bot_interop.sh` makes
 //! (see `support::py_venv`); without it, only our figures are printed.
@@ -68,22 +71,25 @@ fn main() {
     trueconf_console::tls::init();
     // The simulator runs on a thread of its own, as a server would; each client on another.
     let (sim_tx, sim_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            // The whole flood waits in the client's queue while held.
-            let mut cfg = ChatSimConfig::new(Arc::new(World::demo()));
-            cfg.max_queued = 2 * (n + WARM);
-            let sim = ChatSim::start(cfg, "127.0.0.1:0".parse().unwrap())
-                .await
+    std::thread::Builder::new()
+        .name("simulator".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
                 .unwrap();
-            sim_tx.send(sim).unwrap();
-            std::future::pending::<()>().await;
-        });
-    });
+            rt.block_on(async move {
+                // The whole flood waits in the client's queue while held.
+                let mut cfg = ChatSimConfig::new(Arc::new(World::demo()));
+                cfg.max_queued = 2 * (n + WARM);
+                let sim = ChatSim::start(cfg, "127.0.0.1:0".parse().unwrap())
+                    .await
+                    .unwrap();
+                sim_tx.send(sim).unwrap();
+                std::future::pending::<()>().await;
+            });
+        })
+        .unwrap();
     let sim = sim_rx.recv().unwrap();
     let chat_id = sim.chat_id("alice+operator").expect("the demo p2p chat");
 
@@ -93,15 +99,31 @@ fn main() {
     );
     println!("{:<44} {:>7} {:>12}", "client", "n", "events/s");
 
-    let link = bare_link(&sim, &chat_id, n);
-    println!(
-        "{:<44} {:>7} {:>12.0}",
-        "trueconf-console chat link", n, link
-    );
+    // `CHAT_FLOOD_ONLY=link` (or `app`) runs one side alone, for a profiler.
+    let only = std::env::var("CHAT_FLOOD_ONLY").unwrap_or_default();
+    let link = if only == "app" {
+        f64::NAN
+    } else {
+        bare_link(&sim, &chat_id, n)
+    };
+    if only != "app" {
+        println!(
+            "{:<44} {:>7} {:>12.0}",
+            "trueconf-console chat link", n, link
+        );
+    }
+    if only == "link" {
+        sim.shutdown();
+        return;
+    }
     // The link's connection is gone before the next client logs in as the same user.
     std::thread::sleep(Duration::from_millis(300));
 
-    let python = python(&sim, &chat_id, n);
+    let python = if only == "app" {
+        Err("not run (CHAT_FLOOD_ONLY=app)".to_string())
+    } else {
+        python(&sim, &chat_id, n)
+    };
     match &python {
         Ok(py) => println!("{:<44} {:>7} {:>12.0}", "python-trueconf-bot 1.5.4", n, py),
         Err(e) => println!("python-trueconf-bot: {e}"),
@@ -129,6 +151,10 @@ fn main() {
             100.0 * app.draw / app.total,
             100.0 * (app.total - app.update - app.draw) / app.total
         );
+        println!(
+            "  CPU µs per message by thread until the flood was in: {}",
+            app.cpu
+        );
         if let Some(d) = app.drained {
             println!(
                 "  the store's writer had written all {n} {:.2} s after the release ({:.0} msg/s)",
@@ -144,6 +170,9 @@ fn main() {
                 "ratio app loop ({what}) / python: {}x (target: at least 30x)",
                 ratio(app.rate / py)
             );
+        }
+        if link.is_nan() {
+            continue;
         }
         println!(
             "ratio app loop ({what}) / link: {}x (target: at least 0.5x with 1,000,000 open; {} \
@@ -274,7 +303,58 @@ fn python(sim: &ChatSim, chat_id: &str, n: usize) -> Result<f64, String> {
     Ok(v["n"].as_f64().unwrap() / secs)
 }
 
+/// CPU seconds (user and system) each thread has used so far, summed by what it is: "loop"
+/// for the main thread (the app loop runs on it), else the thread's name ("simulator",
+/// "tokio-rt-worker" for the link and the forwarder, "store-writer"). Linux only; empty
+/// elsewhere.
+fn cpu_by_thread() -> std::collections::BTreeMap<String, f64> {
+    let mut out = std::collections::BTreeMap::new();
+    let pid = std::process::id().to_string();
+    let tick = 100.0; // USER_HZ
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for t in dir.flatten() {
+        let tid = t.file_name().to_string_lossy().into_owned();
+        let Ok(stat) = std::fs::read_to_string(t.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ... utime stime: fields 14 and 15, counted after the comm.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = &stat[open + 1..close];
+        let rest: Vec<&str> = stat[close + 2..].split(' ').collect();
+        let ticks: f64 = rest[11].parse::<f64>().unwrap() + rest[12].parse::<f64>().unwrap();
+        let name = if tid == pid {
+            "loop".to_string()
+        } else {
+            comm.trim().to_string()
+        };
+        *out.entry(name).or_insert(0.0) += ticks / tick;
+    }
+    out
+}
+
+/// CPU microseconds per message for each kind of thread between two readings.
+fn cpu_per_message(
+    before: &std::collections::BTreeMap<String, f64>,
+    after: &std::collections::BTreeMap<String, f64>,
+    n: usize,
+) -> String {
+    after
+        .iter()
+        .map(|(k, v)| {
+            let d = v - before.get(k).copied().unwrap_or(0.0);
+            format!("{k} {:.1}", d * 1e6 / n as f64)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 struct AppRun {
+    /// CPU microseconds per message by thread, from the release until the flood was in.
+    cpu: String,
     /// Message events per second.
     rate: f64,
     /// Seconds in all, in `update`, drawing.
@@ -304,7 +384,7 @@ fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64, store: bool) -
             frames: true,
             ..ChatLinkOptions::default()
         };
-        let (h, mut events) = chat::spawn(target, opts).unwrap();
+        let (h, events) = chat::spawn(target, opts).unwrap();
         let writer = store.then(|| {
             let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("chat_flood");
             let _ = std::fs::remove_dir_all(&dir);
@@ -318,19 +398,11 @@ fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64, store: bool) -
                 |_| {},
             )
         });
-        let w = writer.clone();
-        let forward = tokio::spawn(async move {
-            while let Some(ev) = events.recv().await {
-                if let (Some(s), ChatLinkEvent::Event(e)) = (&w, &ev)
-                    && let Some(wr) = trueconf_console::store::write_for(e)
-                {
-                    s.write(wr);
-                }
-                if tx.send(Msg::Chat(ev)).await.is_err() {
-                    break;
-                }
-            }
-        });
+        let forward = tokio::spawn(trueconf_console::app::forward_chat(
+            events,
+            writer.clone(),
+            tx,
+        ));
         // Up, as the loop sees it.
         while !m.chat.link.is_up() {
             let msg = links.recv().await.expect("the link stopped");
@@ -355,10 +427,12 @@ fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64, store: bool) -
         (lp.update, lp.draw, lp.frames) = (0.0, 0.0, 0);
         sim.hold();
         sim.flood("alice", chat_id, n).unwrap();
+        let cpu0 = cpu_by_thread();
         let t = Instant::now();
         sim.release();
         lp.run(&mut m, n).await;
         let total = t.elapsed().as_secs_f64();
+        let cpu = cpu_per_message(&cpu0, &cpu_by_thread(), n);
         let held = m.chat.open.as_ref().unwrap().messages.len() as u64;
         assert!(
             held >= (open + (WARM + n) as u64).min(trueconf_console::app::WINDOW as u64),
@@ -377,6 +451,7 @@ fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64, store: bool) -
         drop(h);
         forward.abort();
         AppRun {
+            cpu,
             rate: n as f64 / total,
             total,
             drained,
@@ -406,18 +481,31 @@ impl AppLoop {
         let mut got = 0;
         while got < want {
             let first = self.links.recv().await.expect("the link stopped");
+            // As `app::run`: a batch is counted in events.
+            let weight = |m: &Msg| match m {
+                Msg::Chats(es) => es.len(),
+                _ => 1,
+            };
+            let mut events = weight(&first);
             let mut batch = vec![first];
-            while batch.len() < BATCH {
+            while events < BATCH {
                 match self.links.try_recv() {
-                    Ok(msg) => batch.push(msg),
+                    Ok(msg) => {
+                        events += weight(&msg);
+                        batch.push(msg);
+                    }
                     Err(_) => break,
                 }
             }
             let t = Instant::now();
+            let is_message =
+                |e: &ChatLinkEvent| matches!(e, ChatLinkEvent::Event(ChatEvent::Message(_)));
             for msg in batch {
-                if matches!(msg, Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(_)))) {
-                    got += 1;
-                }
+                got += match &msg {
+                    Msg::Chat(e) => usize::from(is_message(e)),
+                    Msg::Chats(es) => es.iter().filter(|e| is_message(e)).count(),
+                    _ => 0,
+                };
                 update(m, msg);
             }
             self.update += t.elapsed().as_secs_f64();
