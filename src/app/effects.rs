@@ -35,11 +35,11 @@ pub async fn forward_chat(
                 }
             }
         }
+        // The burst goes in a vector of its own size; this one is kept for the next.
         let msg = if burst.len() > 1 {
-            Msg::Chats(std::mem::replace(
-                &mut burst,
-                Vec::with_capacity(FORWARD_BATCH),
-            ))
+            let mut out = Vec::with_capacity(burst.len());
+            out.append(&mut burst);
+            Msg::Chats(out)
         } else if let Some(ev) = burst.pop() {
             Msg::Chat(ev)
         } else {
