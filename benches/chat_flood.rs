@@ -15,8 +15,10 @@
 //!    also handed to the store's writer thread by `app::forward_chat` (a fresh store under
 //!    the target directory), and the time until the writer has written the whole flood.
 //!
-//! Each gets the same warm-up (1,000 messages, not timed) and the same measured flood (10,000
-//! messages; `CHAT_FLOOD_N` to change it). The simulator prepares each flood while holding it
+//! Each gets the same warm-up (1,000 messages, not timed) and the same measured flood (30,000
+//! messages; `CHAT_FLOOD_N` to change it), in each of 3 rounds (`CHAT_FLOOD_ROUNDS`) that run
+//! the clients in turn; each ratio is taken within a round, and the median and the range over
+//! the rounds are printed. The simulator prepares each flood while holding it
 //! back and the clock starts at its release, so every client is timed on delivery and ingest
 //! alone.
 //!
@@ -66,7 +68,7 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 fn main() {
-    let n = env_usize("CHAT_FLOOD_N", 10_000);
+    let n = env_usize("CHAT_FLOOD_N", 30_000);
     let open = env_usize("CHAT_FLOOD_OPEN", 1_000_000) as u64;
     trueconf_console::tls::init();
     // The simulator runs on a thread of its own, as a server would; each client on another.
@@ -93,101 +95,140 @@ fn main() {
     let sim = sim_rx.recv().unwrap();
     let chat_id = sim.chat_id("alice+operator").expect("the demo p2p chat");
 
-    println!(
-        "Ingest of pushed messages (sendMessage server requests, each acked) on loopback: \
-         {WARM} warm-up messages, then {n} timed from their release, for each client"
-    );
-    println!("{:<44} {:>7} {:>12}", "client", "n", "events/s");
-
+    let rounds = env_usize("CHAT_FLOOD_ROUNDS", 3).max(1);
     // `CHAT_FLOOD_ONLY=link` (or `app`) runs one side alone, for a profiler.
     let only = std::env::var("CHAT_FLOOD_ONLY").unwrap_or_default();
-    let link = if only == "app" {
-        f64::NAN
-    } else {
-        bare_link(&sim, &chat_id, n)
-    };
-    if only != "app" {
-        println!(
-            "{:<44} {:>7} {:>12.0}",
-            "trueconf-console chat link", n, link
-        );
-    }
-    if only == "link" {
-        sim.shutdown();
-        return;
-    }
-    // The link's connection is gone before the next client logs in as the same user.
-    std::thread::sleep(Duration::from_millis(300));
-
-    let python = if only == "app" {
-        Err("not run (CHAT_FLOOD_ONLY=app)".to_string())
-    } else {
-        python(&sim, &chat_id, n)
-    };
-    match &python {
-        Ok(py) => println!("{:<44} {:>7} {:>12.0}", "python-trueconf-bot 1.5.4", n, py),
-        Err(e) => println!("python-trueconf-bot: {e}"),
-    }
-    std::thread::sleep(Duration::from_millis(300));
-
-    let mut apps = Vec::new();
-    for store in [false, true] {
-        std::thread::sleep(Duration::from_millis(300));
-        let app = through_app(&sim, &chat_id, n, open, store);
-        println!(
-            "{:<44} {:>7} {:>12.0}",
-            format!(
-                "trueconf-console app loop, {} open{}",
-                thousands(open),
-                if store { ", store on" } else { "" }
-            ),
-            n,
-            app.rate
-        );
-        println!(
-            "  of its time: update {:.0} %, {} frames {:.0} %, waiting for the link {:.0} %",
-            100.0 * app.update / app.total,
-            app.frames,
-            100.0 * app.draw / app.total,
-            100.0 * (app.total - app.update - app.draw) / app.total
-        );
-        println!(
-            "  CPU µs per message by thread until the flood was in: {}",
-            app.cpu
-        );
-        if let Some(d) = app.drained {
+    println!(
+        "Ingest of pushed messages (sendMessage server requests, each acked) on loopback: \
+         {WARM} warm-up messages, then {n} timed from their release, for each client; \
+         {rounds} rounds, the clients in turn in each"
+    );
+    println!("{:<52} {:>7} {:>12}", "client", "n", "events/s");
+    let (mut links, mut pys, mut offs, mut ons) = (vec![], vec![], vec![], vec![]);
+    for round in 1..=rounds {
+        println!("round {round} of {rounds}");
+        if only != "app" {
+            let link = bare_link(&sim, &chat_id, n);
             println!(
-                "  the store's writer had written all {n} {:.2} s after the release ({:.0} msg/s)",
-                d,
-                n as f64 / d
+                "{:<52} {:>7} {:>12.0}",
+                "trueconf-console chat link", n, link
             );
+            links.push(link);
+            // The link's connection is gone before the next client logs in as the same user.
+            std::thread::sleep(Duration::from_millis(300));
         }
-        apps.push(app);
-    }
-    for (app, what) in apps.iter().zip(["store off", "store on"]) {
-        if let Ok(py) = python {
-            println!(
-                "ratio app loop ({what}) / python: {}x (target: at least 30x)",
-                ratio(app.rate / py)
-            );
+        if only.is_empty() {
+            match python(&sim, &chat_id, n) {
+                Ok(py) => {
+                    println!("{:<52} {:>7} {:>12.0}", "python-trueconf-bot 1.5.4", n, py);
+                    pys.push(py);
+                }
+                Err(e) => {
+                    println!("python-trueconf-bot: {e}");
+                    // Keeps the rounds aligned; left out of every figure.
+                    pys.push(f64::NAN);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(300));
         }
-        if link.is_nan() {
+        if only == "link" {
             continue;
         }
+        for store in [false, true] {
+            std::thread::sleep(Duration::from_millis(300));
+            let app = through_app(&sim, &chat_id, n, open, store);
+            println!(
+                "{:<52} {:>7} {:>12.0}",
+                format!(
+                    "trueconf-console app loop, {} open{}",
+                    thousands(open),
+                    if store { ", store on" } else { "" }
+                ),
+                n,
+                app.rate
+            );
+            println!(
+                "  of its time: update {:.0} %, {} frames {:.0} %, waiting for the link {:.0} %",
+                100.0 * app.update / app.total,
+                app.frames,
+                100.0 * app.draw / app.total,
+                100.0 * (app.total - app.update - app.draw) / app.total
+            );
+            println!(
+                "  CPU µs per message by thread until the flood was in: {}",
+                app.cpu
+            );
+            if let Some(d) = app.drained {
+                println!(
+                    "  the store's writer had written all {n} {:.2} s after the release \
+                     ({:.0} msg/s)",
+                    d,
+                    n as f64 / d
+                );
+            }
+            if store { &mut ons } else { &mut offs }.push(app.rate);
+        }
+    }
+    println!(
+        "Medians over {rounds} rounds (events/s): link {:.0}, python {:.0}, app loop {:.0}, \
+         app loop store on {:.0}",
+        median(&links),
+        median(&pys),
+        median(&offs),
+        median(&ons)
+    );
+    // Each ratio is taken within a round (the two sides side by side), then summarised.
+    let per_round =
+        |a: &[f64], b: &[f64]| -> Vec<f64> { a.iter().zip(b).map(|(x, y)| x / y).collect() };
+    let open_s = thousands(open);
+    for (what, rates) in [("store off", &offs), ("store on", &ons)] {
         println!(
-            "ratio app loop ({what}) / link: {}x (target: at least 0.5x with 1,000,000 open; {} \
-             open here)",
-            ratio(app.rate / link),
-            thousands(open)
+            "ratio app loop ({what}) / python: {} (target: at least 30x)",
+            summary(&per_round(rates, &pys))
+        );
+        println!(
+            "ratio app loop ({what}) / link: {} (target: at least 0.5x with 1,000,000 open; \
+             {open_s} open here)",
+            summary(&per_round(rates, &links))
         );
     }
-    if let Ok(py) = python {
-        println!(
-            "ratio link / python: {}x (target: at least 30x)",
-            ratio(link / py)
-        );
-    }
+    println!(
+        "ratio link / python: {} (target: at least 30x)",
+        summary(&per_round(&links, &pys))
+    );
     sim.shutdown();
+}
+
+/// The middle value (NaN for none).
+fn median(v: &[f64]) -> f64 {
+    let mut v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
+}
+
+/// "median x (min–max x over N rounds)", or "not measured".
+fn summary(v: &[f64]) -> String {
+    let v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return "not measured".into();
+    }
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!(
+        "{}x ({}–{}x over {} rounds)",
+        ratio(median(&v)),
+        ratio(lo),
+        ratio(hi),
+        v.len()
+    )
 }
 
 /// Three significant digits.
