@@ -99,9 +99,14 @@ fn names_any_key(text: &str, keys: &[&str]) -> bool {
     let b = text.as_bytes();
     memchr::memchr_iter(b'"', b).any(|q| {
         let rest = &b[q + 1..];
+        // Two single bytes first (most quotes open other names, or values): the first letter
+        // and the closing quote, before any comparison of the whole name.
         keys.iter().any(|k| {
             let k = k.as_bytes();
-            rest.len() > k.len() && rest.starts_with(k) && rest[k.len()] == b'"'
+            rest.len() > k.len()
+                && rest.first() == k.first()
+                && rest[k.len()] == b'"'
+                && rest[..k.len()] == *k
         })
     })
 }
