@@ -151,12 +151,15 @@ fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
 
 /// The writer is background work: on a busy machine (a flood of messages on two cores) the
 /// console's loop and links come first, and the writer catches up when they idle (its queue
-/// holds what waits, in order). On Linux the nice value is per thread.
+/// holds what waits, in order). On Linux the thread runs at nice 19, the lowest (nice 10 still
+/// took three quarters of a core from a flood's loop and link on two cores). Unlike
+/// SCHED_IDLE, which did as well in the flood, nice 19 still gets a share of a machine that
+/// stays busy, so the writer is never starved outright. The nice value is per thread.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority only reads its arguments; `0` is the calling thread on Linux.
     unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
     }
 }
 
