@@ -116,8 +116,12 @@ pub struct SimulateArgs {
     /// to see what a client makes of a Room that lacks it.
     #[arg(long, value_name = "METHOD")]
     pub room_refuse: Vec<String>,
-    /// Run the demo world's spontaneous actors (dave calls the Room now and then and posts in
-    /// Project).
+    /// Run this many independent Rooms, each with its own account and state: the first on
+    /// the given ports, room k on each port + 2(k-1) (all on free ports when the ports are 0).
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub rooms: u16,
+    /// Run the demo world's spontaneous actors (dave calls the Rooms now and then, in turn
+    /// from the second, and posts in Project).
     #[arg(long)]
     pub actors: bool,
     /// Seconds after start of the actors' first call.

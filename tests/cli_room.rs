@@ -169,6 +169,153 @@ fn no_room_configured_is_a_usage_error() {
     assert!(stderr.contains("pass --host HOST"), "{stderr}");
 }
 
+/// `simulate --rooms 3`: three Rooms on ports of their own, each logged in as its own
+/// account, and what one of them does leaves the others as they were.
+#[test]
+fn simulate_runs_a_fleet_of_independent_rooms() {
+    let home = Home::new();
+    let sim = common::Simulate::start(&home, &["--logged-in", "--rooms", "3"]);
+    let rooms = sim.ports["rooms"]
+        .as_array()
+        .expect("a rooms array")
+        .clone();
+    let names: Vec<&str> = rooms.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["Board room", "Huddle", "Lobby"]);
+    let port = |r: &serde_json::Value, k: &str| r[k].as_u64().expect(k).to_string();
+    let mut ports: Vec<String> = rooms
+        .iter()
+        .flat_map(|r| [port(r, "http_port"), port(r, "ws_port")])
+        .collect();
+    ports.sort();
+    ports.dedup();
+    assert_eq!(ports.len(), 6, "every port its own: {rooms:?}");
+    // The first is the one the top-level fields name, as before.
+    assert_eq!(port(&rooms[0], "http_port"), sim.port("room_http_port"));
+    let room = |r: &serde_json::Value, args: &[&str]| {
+        let p = port(r, "http_port");
+        let mut argv = vec![
+            "room",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &p,
+            "--timeout",
+            "5",
+        ];
+        argv.extend_from_slice(args);
+        out(&Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args(&argv)
+            .env_clear()
+            .envs(home.env())
+            .output()
+            .unwrap())
+    };
+    let state = |r: &serde_json::Value| {
+        let (code, stdout, stderr) = room(r, &["state", "--json"]);
+        assert_eq!(code, Some(0), "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()
+    };
+    let logins: Vec<String> = rooms
+        .iter()
+        .map(|r| state(r)["login"]["id"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        logins,
+        [
+            "operator@video.example.com",
+            "room2@video.example.com",
+            "room3@video.example.com"
+        ]
+    );
+    // A call and a muted microphone in the second room only.
+    let (code, _, stderr) = room(&rooms[1], &["call", "alice"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, _, stderr) = room(&rooms[1], &["mic", "off"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let calls: Vec<bool> = rooms
+        .iter()
+        .map(|r| {
+            let (_, stdout, _) = room(r, &["participants"]);
+            stdout.contains("Alice Johnson")
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [false, true, false],
+        "only the second room is in a call"
+    );
+    let mics: Vec<serde_json::Value> = rooms
+        .iter()
+        .map(|r| {
+            let (_, stdout, _) = room(r, &["raw", r#"{"method":"getMicMute"}"#]);
+            serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["mute"].clone()
+        })
+        .collect();
+    assert_eq!(
+        mics,
+        [false, true, false],
+        "only the second room's mic is off"
+    );
+    assert!(sim.stop().success());
+}
+
+/// With actors, the demo world's caller rings a fleet's second Room first.
+#[test]
+fn the_fleets_first_call_rings_the_second_room() {
+    let home = Home::new();
+    let sim = common::Simulate::start(
+        &home,
+        &[
+            "--logged-in",
+            "--rooms",
+            "3",
+            "--actors",
+            "--actors-after",
+            "0",
+            "--actors-every",
+            "600",
+        ],
+    );
+    let rooms = sim.ports["rooms"]
+        .as_array()
+        .expect("a rooms array")
+        .clone();
+    let call = |r: &serde_json::Value| {
+        let p = r["http_port"].as_u64().unwrap().to_string();
+        let o = Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+            .args([
+                "room",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &p,
+                "state",
+                "--json",
+            ])
+            .env_clear()
+            .envs(home.env())
+            .output()
+            .unwrap();
+        let (code, stdout, stderr) = out(&o);
+        assert_eq!(code, Some(0), "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["call"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while call(&rooms[1]) != "ringing" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second room never rang"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // The next call is ten minutes away: the others are as they were.
+    assert_eq!([call(&rooms[0]), call(&rooms[2])], ["none", "none"]);
+    assert!(sim.stop().success());
+}
+
 #[test]
 fn simulate_prints_its_ports_and_serves_them() {
     let home = Home::new();

@@ -31,24 +31,90 @@ fn bind_error(e: std::io::Error, what: &str, addr: SocketAddr) -> anyhow::Error 
     }
 }
 
+/// What room `k` (from 1) of a fleet is called: the demo's three, then by number.
+fn room_name(k: usize) -> String {
+    match k {
+        1 => "Board room".into(),
+        2 => "Huddle".into(),
+        3 => "Lobby".into(),
+        _ => format!("Room {k}"),
+    }
+}
+
+/// Room `k`'s port: the base for the first, then 2 apart (the HTTP and WebSocket ports
+/// interleave); 0 stays 0 (any free port).
+fn nth_port(base: u16, k: usize) -> anyhow::Result<u16> {
+    if base == 0 {
+        return Ok(0);
+    }
+    u16::try_from(usize::from(base) + 2 * (k - 1))
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| {
+            anyhow::anyhow!("room {k}'s port would pass 65535: start lower, or use port 0")
+        })
+}
+
+/// One simulated Room of the fleet, as the JSON line and the banner name it.
+struct FleetRoom {
+    name: String,
+    account: String,
+    sim: RoomSim,
+}
+
 pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
-    let world = Arc::new(load_world(args.data.as_deref())?);
-    let mut cfg = RoomSimConfig::new(world.clone());
-    cfg.pin = args.pin.clone().filter(|p| !p.is_empty());
-    cfg.user_pin = args.user_pin.clone().filter(|p| !p.is_empty());
-    cfg.instance = args.instance.clone();
-    cfg.call_timeout = Duration::from_secs(args.call_timeout.max(1));
-    cfg.logged_in = args.logged_in;
-    cfg.refuse = args.room_refuse.clone();
-    let http = SocketAddr::new(args.listen, args.room_http_port);
-    let ws = SocketAddr::new(args.listen, args.room_ws_port);
-    // Bind one at a time so the error names the port that failed.
-    let probe =
-        std::net::TcpListener::bind(http).map_err(|e| bind_error(e, "Room HTTP port", http))?;
-    drop(probe);
-    let sim = RoomSim::start(cfg, http, ws)
-        .await
-        .map_err(|e| bind_error(e, "Room WebSocket port", ws))?;
+    let mut world = load_world(args.data.as_deref())?;
+    let n = usize::from(args.rooms.max(1));
+    // Each Room but the first (the world's operator) logs in as an account of its own.
+    let accounts: Vec<String> = (1..=n)
+        .map(|k| {
+            if k == 1 {
+                "operator".to_string()
+            } else {
+                format!("room{k}")
+            }
+        })
+        .collect();
+    for (k, id) in accounts.iter().enumerate().skip(1) {
+        if world.user(id).is_none() {
+            world
+                .users
+                .push(crate::sim::world::User::quiet(id, &room_name(k + 1)));
+        }
+    }
+    let world = Arc::new(world);
+    let mut rooms = Vec::with_capacity(n);
+    for (i, account) in accounts.iter().enumerate() {
+        let k = i + 1;
+        let mut cfg = RoomSimConfig::new(world.clone());
+        cfg.pin = args.pin.clone().filter(|p| !p.is_empty());
+        cfg.user_pin = args.user_pin.clone().filter(|p| !p.is_empty());
+        cfg.instance = args.instance.clone();
+        cfg.call_timeout = Duration::from_secs(args.call_timeout.max(1));
+        cfg.logged_in = args.logged_in;
+        cfg.refuse = args.room_refuse.clone();
+        cfg.account = account.clone();
+        let http = SocketAddr::new(args.listen, nth_port(args.room_http_port, k)?);
+        let ws = SocketAddr::new(args.listen, nth_port(args.room_ws_port, k)?);
+        let of = if n == 1 {
+            String::new()
+        } else {
+            format!(" of room {k}")
+        };
+        // Bind one at a time so the error names the port that failed.
+        let probe = std::net::TcpListener::bind(http)
+            .map_err(|e| bind_error(e, &format!("Room HTTP port{of}"), http))?;
+        drop(probe);
+        let sim = RoomSim::start(cfg, http, ws)
+            .await
+            .map_err(|e| bind_error(e, &format!("Room WebSocket port{of}"), ws))?;
+        rooms.push(FleetRoom {
+            name: room_name(k),
+            account: account.clone(),
+            sim,
+        });
+    }
+    let sim = rooms[0].sim.clone();
     let chat_addr = SocketAddr::new(args.listen, args.chat_port);
     let mut ccfg = ChatSimConfig::new(world);
     ccfg.extra_users = args.users.clone();
@@ -57,7 +123,8 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| bind_error(e, "chat port", chat_addr))?;
     if args.actors {
-        sim.start_actors(
+        start_fleet_actors(
+            rooms.iter().map(|r| r.sim.clone()).collect(),
             Duration::from_secs(args.actors_after),
             Duration::from_secs(args.actors_every.max(1)),
         );
@@ -70,10 +137,31 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         std::net::IpAddr::V6(a) => format!("[{a}]"),
         std::net::IpAddr::V4(a) => a.to_string(),
     };
+    let auth = match (&args.pin, &args.user_pin) {
+        (Some(_), Some(_)) => "PIN (administrator) and user PIN",
+        (Some(_), None) => "PIN",
+        _ => "unsecured (no PIN)",
+    };
     if args.json {
+        let fleet: Vec<serde_json::Value> = rooms
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "name": r.name,
+                    "account": r.account,
+                    "http_port": r.sim.http_port(),
+                    "ws_port": r.sim.ws_port(),
+                    "config_url": format!("http://{host}:{}/public/default/config.json", r.sim.http_port()),
+                    "ws_url": format!("ws://{host}:{}/v1", r.sim.ws_port()),
+                    "pin": args.pin.is_some(),
+                    "user_pin": args.user_pin.is_some(),
+                })
+            })
+            .collect();
         outln!(
             "{}",
             serde_json::json!({
+                "rooms": fleet,
                 "room_http_port": sim.http_port(),
                 "room_ws_port": sim.ws_port(),
                 "room_config_url": format!("http://{host}:{}/public/default/config.json", sim.http_port()),
@@ -84,20 +172,23 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
             })
         );
     } else {
-        outln!("TrueConf Room simulator (server {})", sim.world().server);
-        outln!(
-            "  config.json   http://{host}:{}/public/default/config.json",
-            sim.http_port()
-        );
-        outln!("  control API   ws://{host}:{}/  (/v1, /v2)", sim.ws_port());
-        outln!(
-            "  auth          {}",
-            match (&args.pin, &args.user_pin) {
-                (Some(_), Some(_)) => "PIN (administrator) and user PIN",
-                (Some(_), None) => "PIN",
-                _ => "unsecured (no PIN)",
-            }
-        );
+        for r in &rooms {
+            outln!(
+                "TrueConf Room simulator: {} (account {}, server {})",
+                r.name,
+                r.account,
+                r.sim.world().server
+            );
+            outln!(
+                "  config.json   http://{host}:{}/public/default/config.json",
+                r.sim.http_port()
+            );
+            outln!(
+                "  control API   ws://{host}:{}/  (/v1, /v2)",
+                r.sim.ws_port()
+            );
+        }
+        outln!("  auth          {auth}");
         outln!(
             "  try           trueconf-console room --host {host} --port {} state",
             sim.http_port()
@@ -127,7 +218,28 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
     }
-    sim.shutdown();
+    for r in &rooms {
+        r.sim.shutdown();
+    }
     chat.shutdown();
     Ok(())
+}
+
+/// The demo world's caller (dave) rings the Rooms in turn, from the second (the first alone
+/// when there is one): first after `first`, then every `every`, each time a Room that is
+/// logged in and idle (a busy one is skipped for that turn). Ends with the process.
+fn start_fleet_actors(rooms: Vec<RoomSim>, first: Duration, every: Duration) {
+    tokio::spawn(async move {
+        let mut wait = first;
+        let mut turn = 1usize;
+        loop {
+            tokio::time::sleep(wait).await;
+            let room = &rooms[turn % rooms.len()];
+            if room.app_state() == 3 && room.world().user("dave").is_some() {
+                let _ = room.incoming_call("dave");
+            }
+            turn += 1;
+            wait = every;
+        }
+    });
 }

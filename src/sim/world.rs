@@ -94,6 +94,19 @@ fn default_reject_ms() -> u64 {
 }
 
 impl User {
+    /// A user who ignores calls and chats (a Room's own account, say); the password is the id.
+    pub fn quiet(id: &str, name: &str) -> User {
+        User {
+            id: id.to_string(),
+            name: name.to_string(),
+            password: None,
+            call: default_on_call(),
+            answer_after_ms: default_answer_ms(),
+            reject_after_ms: default_reject_ms(),
+            chat: OnChat::default(),
+        }
+    }
+
     pub fn password(&self) -> &str {
         self.password.as_deref().unwrap_or(&self.id)
     }

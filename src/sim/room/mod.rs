@@ -57,6 +57,9 @@ pub struct RoomSimConfig {
     pub time_scale: f64,
     /// Start connected to the world's server and logged in (what `--demo` wants).
     pub logged_in: bool,
+    /// The world's user this Room is logged in as ("operator"); each Room of a fleet has its
+    /// own.
+    pub account: String,
     /// Methods answered with `result:false` whatever is asked (compared without case), to
     /// play a Room that lacks or refuses them (`simulate --room-refuse`).
     pub refuse: Vec<String>,
@@ -82,6 +85,7 @@ impl RoomSimConfig {
             call_timeout: Duration::from_secs(30),
             time_scale: 1.0,
             logged_in: false,
+            account: "operator".into(),
             refuse: Vec::new(),
             max_queued: 4096,
             pin_attempts: 5,

@@ -97,7 +97,7 @@ impl SimState {
         }
         let logged_in = cfg.logged_in;
         let world_server = cfg.world.server.clone();
-        let operator = cfg.world.user("operator").map(|u| cfg.world.full_id(u));
+        let operator = cfg.world.user(&cfg.account).map(|u| cfg.world.full_id(u));
         SimState {
             app_state: if logged_in { 3 } else { 0 },
             server: logged_in.then_some((world_server, 4307)),
