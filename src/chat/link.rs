@@ -72,10 +72,28 @@ pub enum Push {
 
 /// The hot path of a flood: a `sendMessage` request read from its text into the envelope in
 /// one pass, without the JSON tree [`Frame::decode`] builds. Anything unusual (an id as a
-/// string, a key twice, a payload that is not an object, another method) gives None and the
-/// frame takes the general path, which reads every form the protocol allows; where this
-/// path reads a frame at all, it reads it exactly as that one does.
+/// string, a key twice, a frame or payload that is not an object, another method, deep
+/// nesting) gives None and the frame takes the general path, which reads every form the
+/// protocol allows; where this path reads a frame at all, it reads it exactly as that one
+/// does.
 fn new_message(text: &str) -> Option<(u64, crate::chat::types::Envelope)> {
+    // A derived struct would also read an array (its fields in order): the general path
+    // reads only an object.
+    if !text
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .starts_with('{')
+    {
+        return None;
+    }
+    // The general path stops at serde_json's nesting limit, counted from the frame; read
+    // apart, the payload would be allowed a level more. A frame that could come near it (a
+    // hundred brackets, counted fast) is left to the general path.
+    if memchr::memchr2_iter(b'[', b'{', text.as_bytes())
+        .nth(99)
+        .is_some()
+    {
+        return None;
+    }
     #[derive(serde::Deserialize)]
     struct Head<'a> {
         #[serde(borrow)]

@@ -86,12 +86,30 @@ fn unusual_frames_are_left_to_the_general_path() {
         json!({"method": "sendMessage", "type": 1, "id": 7, "payload": [p]}).to_string(),
         json!({"method": "editMessage", "type": 1, "id": 7, "payload": p}).to_string(),
         json!({"type": 2, "id": 7, "payload": p}).to_string(),
+        // A frame that is an array, which a derived struct would read field by field (found
+        // by a helper: the general path refuses it).
+        json!(["sendMessage", 1, 7, p]).to_string(),
     ] {
         assert!(new_message(&text).is_none(), "{text}");
     }
+    assert!(general(&json!(["sendMessage", 1, 7, p]).to_string()).is_none());
     // The general path still reads the first: a message, id 7.
     let text = json!({"method": "sendMessage", "type": 1, "id": "7", "payload": p}).to_string();
     assert!(matches!(general(&text), Some((7, ChatEvent::Message(_)))));
+}
+
+/// Nesting near serde_json's limit is read (or refused) as the general path reads it: the
+/// payload read apart would have been allowed one level more (found by a helper at 126).
+#[test]
+fn deep_nesting_reads_as_the_general_path_reads_it() {
+    for depth in [100, 120, 125, 126, 127, 128, 200] {
+        let deep = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        let text = format!(
+            r#"{{"method":"sendMessage","type":1,"id":7,"payload":{{"messageId":"m","deep":{deep}}}}}"#
+        );
+        assert!(new_message(&text).is_none(), "depth {depth}");
+        agrees(&text);
+    }
 }
 
 /// Values of every JSON kind, a little nested.
