@@ -696,6 +696,9 @@ impl Config {
         v.extend(self.env.room_pin.as_ref());
         v.extend(self.env.password.as_ref());
         v.extend(self.env.token.as_ref());
+        // A chat password that is the account's own name hides nothing and is left out.
+        let user = self.chat.as_ref().map(|c| c.username.as_str());
+        v.retain(|s| !user.is_some_and(|u| crate::logging::is_own_name(s.expose(), u)));
         v
     }
 

@@ -356,3 +356,28 @@ fn downloads_go_to_the_configured_dir_else_the_users_download_dir() {
         assert_eq!(d, expected);
     }
 }
+
+/// A chat password that is the account's own name is not masked in logs and frames (it would
+/// blank the account's id everywhere: the demo's users have such passwords); every other
+/// secret is.
+#[test]
+fn a_password_equal_to_the_user_name_is_not_a_secret_to_mask() {
+    let text = "[chat]\nserver = \"tc\"\nusername = \"operator\"\npassword = \"Operator\"\n[[room]]\nname = \"A\"\nhost = \"h\"\npin = \"1111\"\n";
+    let c = parse(text).unwrap();
+    let masked: Vec<&str> = c.secrets().iter().map(|s| s.expose()).collect();
+    assert_eq!(masked, ["1111"]);
+    let text = text.replace("password = \"Operator\"", "password = \"operator-2\"");
+    let c = parse(&text).unwrap();
+    let mut masked: Vec<&str> = c.secrets().iter().map(|s| s.expose()).collect();
+    masked.sort_unstable();
+    assert_eq!(masked, ["1111", "operator-2"]);
+    assert!(crate::logging::is_own_name(
+        "alice",
+        "alice@video.example.com"
+    ));
+    assert!(!crate::logging::is_own_name(
+        "alic",
+        "alice@video.example.com"
+    ));
+    assert!(!crate::logging::is_own_name("", ""));
+}

@@ -31,6 +31,16 @@ pub fn current_file() -> Option<PathBuf> {
     DIR.get().map(|d| LogInfo { dir: d.clone() }.current_file())
 }
 
+/// Whether a password is the account's own name (`operator` for `operator`, or for
+/// `operator@server`): shown in clear wherever the account is named, it hides nothing, and
+/// masking it would blank the account's id in every frame (the demo's users have such
+/// passwords).
+pub fn is_own_name(password: &str, username: &str) -> bool {
+    let user = username.split('@').next().unwrap_or(username);
+    !password.is_empty()
+        && (password.eq_ignore_ascii_case(username) || password.eq_ignore_ascii_case(user))
+}
+
 /// Adds a secret to the set masked in every log line from now on.
 pub fn register_secret(secret: &str) {
     if secret.chars().count() < MIN_REDACTED_LEN {

@@ -313,7 +313,10 @@ pub fn spawn(
     opts: ChatLinkOptions,
 ) -> Result<(ChatHandle, mpsc::UnboundedReceiver<ChatLinkEvent>), crate::tls::TlsError> {
     for s in [&target.password, &target.token].into_iter().flatten() {
-        crate::logging::register_secret(s.expose());
+        // A password that is the account's own name hides nothing (see `is_own_name`).
+        if !crate::logging::is_own_name(s.expose(), &target.username) {
+            crate::logging::register_secret(s.expose());
+        }
     }
     let (tls, refused) = if target.tls {
         let (cfg, refused) = crate::tls::client_config(&target.trust())?;
