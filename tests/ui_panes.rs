@@ -739,3 +739,37 @@ fn a_window_that_stops_short_of_the_newest_says_what_is_below_80x24() {
     assert!(s.contains("loading newer messages…"), "{s}");
     insta::assert_snapshot!("window_detached_loading_80x24", render(&m).backend());
 }
+
+/// A selected frame whose name is longer than its row has left is cut with an ellipsis, not
+/// clipped at the border into what could read as another method (found by a helper at 80x24
+/// with `getConferenceParticipants`).
+#[test]
+fn a_long_frame_name_in_the_inspector_is_cut_with_an_ellipsis() {
+    use trueconf_console::room::RoomLinkEvent;
+    let mut m = Model::demo(&Config::default(), (80, 24), false);
+    m.ui.utc_offset_secs = 0;
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL)),
+    );
+    let name = "getConferenceParticipantsAndEveryOneOfTheirDevicesAndAlsoTheirSettings";
+    update(
+        &mut m,
+        Msg::Room(RoomLinkEvent::Frame {
+            outgoing: true,
+            text: json!({"method": name, "requestId": 3}).to_string(),
+            at_ms: T0,
+        }),
+    );
+    while m.ui.focus != trueconf_console::app::Pane::Inspector {
+        key(&mut m, KeyCode::Tab);
+    }
+    key(&mut m, KeyCode::Up);
+    let s = screen(&m);
+    let row = s
+        .lines()
+        .find(|l| l.contains("▶"))
+        .unwrap_or_else(|| panic!("no selected row:\n{s}"));
+    assert!(row.contains("room getConference"), "{row}");
+    assert!(row.contains('…'), "the cut is shown: {row}");
+}

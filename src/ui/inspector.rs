@@ -46,14 +46,20 @@ pub fn inspector(f: &mut Frame, area: Rect, m: &Model, theme: &Theme) {
         } else {
             ""
         };
+        let stamp = format!("{}:{secs:02}.{ms:03} ", time.get(11..16).unwrap_or(""));
+        let link = format!("{arrow} {} ", t.link);
+        // The name gets what is left of the row, so a long one is cut with its ellipsis
+        // rather than clipped at the border (where it could read as another method).
+        let room = w.saturating_sub(
+            crate::ui::text::width(mark)
+                + crate::ui::text::width(&stamp)
+                + crate::ui::text::width(&link),
+        );
         let mut block_lines = vec![Line::from(vec![
             Span::styled(mark, theme.key),
-            Span::styled(
-                format!("{}:{secs:02}.{ms:03} ", time.get(11..16).unwrap_or("")),
-                theme.dim,
-            ),
-            Span::styled(format!("{arrow} {} ", t.link), style),
-            Span::styled(truncate(t.what(), w.saturating_sub(20)), theme.title),
+            Span::styled(stamp, theme.dim),
+            Span::styled(link, style),
+            Span::styled(truncate(t.what(), room), theme.title),
         ])];
         let pretty = serde_json::from_str::<serde_json::Value>(&t.text)
             .ok()
