@@ -74,13 +74,13 @@ fn model(n: usize) -> Model {
     let mut m = Model::demo(&Config::default(), (160, 48), false);
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
     );
     let s = RoomState {
         contacts: book(n),
         ..RoomState::default()
     };
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))));
     update(&mut m, key(KeyCode::Char('c')));
     let Mode::Prompt(Prompt::Call(p)) = &m.mode else {
         panic!("no call prompt: {:?}", m.mode)

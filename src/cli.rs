@@ -23,6 +23,11 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// With --demo: seconds until the demo world's caller first rings a room (then every
+    /// 180 s, the rooms in turn from the second).
+    #[arg(long, value_name = "SECS", default_value_t = 20, requires = "demo")]
+    pub demo_call_after: u64,
+
     /// Use this config file instead of the one in the XDG config dir.
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,

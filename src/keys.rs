@@ -61,7 +61,7 @@ actions! {
     Compose = "compose", Global, ["i"], "write in the composer";
     Inspector = "inspector", Global, ["ctrl-t"], "show or hide the traffic inspector";
     Explorer = "explorer", Global, ["x"], "the API explorer: send any Room or chat method";
-    SwitchRoom = "switch_room", Global, ["ctrl-r"], "switch to the next configured room";
+    SwitchRoom = "switch_room", Global, ["ctrl-r"], "show the next room (every room stays linked)";
     Call = "call", Room, ["c"], "call someone";
     HangUp = "hangup", Room, ["h"], "hang up";
     HangUpAll = "hangup_all", Room, ["H"], "end the conference for everyone (asks first)";

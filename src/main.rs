@@ -14,7 +14,7 @@ use trueconf_console::chat::{ChatLinkOptions, ChatTarget};
 use trueconf_console::cli::{Cli, Command, ConfigCommand, PanicSite};
 use trueconf_console::config::{Config, ConfigError};
 use trueconf_console::room::RoomTarget;
-use trueconf_console::sim::{ChatSim, ChatSimConfig, RoomSim, RoomSimConfig, World};
+use trueconf_console::sim::{ChatSim, ChatSimConfig, World};
 use trueconf_console::{commands, logging, tui};
 
 const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
@@ -257,7 +257,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
         model.notify(NoticeLevel::Warn, tightened.join(" · "));
     }
     let debug_panic = PanicSite::from_env(std::env::var(PanicSite::ENV).ok().as_deref());
-    let ended_by = run_tui(model, &config, cli.demo, debug_panic)?;
+    let ended_by = run_tui(model, &config, cli.demo, cli.demo_call_after, debug_panic)?;
     match ended_by {
         // As a shell reports a program a signal ended; a lost terminal counts as SIGHUP.
         Some(s) => {
@@ -275,6 +275,7 @@ fn run_tui(
     model: Model,
     config: &Config,
     demo: bool,
+    demo_call_after: u64,
     debug_panic: Option<PanicSite>,
 ) -> anyhow::Result<Option<app::SignalKind>> {
     if !std::io::stdout().is_terminal() {
@@ -313,23 +314,32 @@ fn run_tui(
             });
             (None, t)
         };
-        let (sim, targets) = if demo {
-            let mut cfg = RoomSimConfig::new(Arc::new(World::demo()));
-            cfg.logged_in = true;
-            let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-            let sim = RoomSim::start(cfg, any, any)
+        // --demo: three Rooms (Board room, Huddle, Lobby), each its own simulator; the demo
+        // world's caller rings them in turn from the second, so the first call comes to a
+        // room that is not the one shown.
+        let (sims, targets) = if demo {
+            let n = trueconf_console::sim::fleet::DEMO_ROOMS;
+            let world = Arc::new(trueconf_console::sim::fleet::fleet_world(World::demo(), n));
+            let sims = trueconf_console::sim::fleet::start_loopback(world, n)
                 .await
-                .context("cannot start the Room simulator")?;
-            sim.start_actors(Duration::from_secs(20), Duration::from_secs(180));
-            let target = RoomTarget::loopback(sim.http_port());
-            (Some(sim), vec![target])
+                .context("cannot start the Room simulators")?;
+            trueconf_console::sim::fleet::start_actors(
+                sims.clone(),
+                Duration::from_secs(demo_call_after),
+                Duration::from_secs(180),
+            );
+            let targets = sims
+                .iter()
+                .map(|s| RoomTarget::loopback(s.http_port()))
+                .collect();
+            (sims, targets)
         } else {
             let targets = config
                 .rooms
                 .iter()
                 .map(|r| RoomTarget::from_config(r, config.room_pin(r).cloned()))
                 .collect();
-            (None, targets)
+            (Vec::new(), targets)
         };
         let mut tui = tui::Tui::enter(config.ui.mouse)?;
         let (links_tx, links_rx) = mpsc::channel(1024);
@@ -437,9 +447,7 @@ fn run_tui(
             )
         });
         effects.set_store(store.clone());
-        if let Some(i) = model.room.active {
-            effects.connect_room(i);
-        }
+        effects.connect_rooms(model.room.active);
         if let Some((t, opts)) = chat_target {
             effects.connect_chat(t, opts);
         }
@@ -471,7 +479,7 @@ fn run_tui(
         if let Some(d) = demo_dir {
             let _ = std::fs::remove_dir_all(d);
         }
-        if let Some(sim) = sim {
+        for sim in sims {
             sim.shutdown();
         }
         if let Some(sim) = chat_sim {

@@ -397,7 +397,7 @@ fn explorer_saves_a_script(pin: &str) -> Vec<String> {
     );
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
     );
     let key = |m: &mut Model, code: KeyCode, mods: KeyModifiers| {
         update(m, Msg::Key(KeyEvent::new(code, mods)))

@@ -21,8 +21,10 @@ fn the_example_parses() {
     let chat = c.chat.as_ref().expect("[chat]");
     assert_eq!(chat.port(), DEFAULT_CHAT_PORT);
     assert!(!chat.tls && !chat.insecure);
-    assert_eq!(c.rooms.len(), 1);
-    assert_eq!(c.rooms[0].http_port.0, DEFAULT_ROOM_HTTP_PORT);
+    assert_eq!(c.rooms.len(), 3, "several rooms, as a fleet is configured");
+    for r in &c.rooms {
+        assert_eq!(r.http_port.0, DEFAULT_ROOM_HTTP_PORT);
+    }
     assert_eq!(c.ui.theme, ThemeName::Dark);
     assert!(c.ui.bell);
     assert_eq!(c.log.level, LogLevel::Info);

@@ -396,11 +396,14 @@ fn the_inspector_scrolled_and_a_frame_opened_80x24_and_160x48() {
         for (i, text) in frames.into_iter().enumerate() {
             update(
                 &mut m,
-                Msg::Room(RoomLinkEvent::Frame {
-                    outgoing: i == 0,
-                    text,
-                    at_ms: T0 + i as u64 * 250,
-                }),
+                Msg::Room(
+                    0,
+                    RoomLinkEvent::Frame {
+                        outgoing: i == 0,
+                        text,
+                        at_ms: T0 + i as u64 * 250,
+                    },
+                ),
             );
         }
         // Tab to the inspector, up to the big reply.
@@ -504,7 +507,7 @@ fn the_status_bar_names_the_keys_of_what_has_the_keyboard() {
     key(&mut m, KeyCode::Char('i'));
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
     );
     let mut st = m.room.state.clone();
     st.apply_event(&RoomEvent::InviteReceived {
@@ -514,7 +517,7 @@ fn the_status_bar_names_the_keys_of_what_has_the_keyboard() {
         conf_id: "c1".into(),
         conf_title: None,
     });
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
     let s = status_row(&m);
     assert!(s.contains("a accept") && s.contains("r reject"), "{s}");
 }
@@ -755,11 +758,14 @@ fn a_long_frame_name_in_the_inspector_is_cut_with_an_ellipsis() {
     let name = "getConferenceParticipantsAndEveryOneOfTheirDevicesAndAlsoTheirSettings";
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Frame {
-            outgoing: true,
-            text: json!({"method": name, "requestId": 3}).to_string(),
-            at_ms: T0,
-        }),
+        Msg::Room(
+            0,
+            RoomLinkEvent::Frame {
+                outgoing: true,
+                text: json!({"method": name, "requestId": 3}).to_string(),
+                at_ms: T0,
+            },
+        ),
     );
     while m.ui.focus != trueconf_console::app::Pane::Inspector {
         key(&mut m, KeyCode::Tab);

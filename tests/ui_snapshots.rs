@@ -249,11 +249,14 @@ fn room_state_unknown_80x24() {
     let mut m = demo(80, 24);
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
     );
     let mut s = RoomState::default();
     let screen = |m: &Model| render(m).backend().to_string();
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    update(
+        &mut m,
+        Msg::Room(0, RoomLinkEvent::State(Box::new(s.clone()))),
+    );
     let nothing = screen(&m);
     for want in [
         "State: unknown",
@@ -268,7 +271,10 @@ fn room_state_unknown_80x24() {
     s.apply_reply("getAppState", &body(serde_json::json!({"appState": 5})));
     s.apply_reply("getMicMute", &body(serde_json::json!({"mute": true})));
     s.apply_reply("getAudioMute", &body(serde_json::json!({"mute": false})));
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    update(
+        &mut m,
+        Msg::Room(0, RoomLinkEvent::State(Box::new(s.clone()))),
+    );
     let t = render(&m);
     let at5 = t.backend().to_string();
     for want in [
@@ -284,7 +290,7 @@ fn room_state_unknown_80x24() {
     assert!(!at5.contains("Camera on"), "{at5}");
     insta::assert_snapshot!(t.backend());
     s.apply_reply("getAppState", &body(serde_json::json!({"appState": 3})));
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))));
     let at3 = screen(&m);
     assert!(
         at3.contains("State: ready") && at3.contains("Account: ? (logged in)"),
@@ -645,7 +651,7 @@ fn ringing(w: u16, h: u16, title: Option<&str>, secs: u64) -> Model {
         }),
         ..RoomState::default()
     };
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))));
     for _ in 0..secs {
         update(&mut m, Msg::Tick);
     }
@@ -681,11 +687,15 @@ fn outgoing_call_dialog_and_call_prompt_80x24() {
         .collect();
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(
-            trueconf_console::link::LinkStatus::Authorized,
-        )),
+        Msg::Room(
+            0,
+            RoomLinkEvent::Status(trueconf_console::link::LinkStatus::Authorized),
+        ),
     );
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    update(
+        &mut m,
+        Msg::Room(0, RoomLinkEvent::State(Box::new(s.clone()))),
+    );
     key(&mut m, KeyCode::Char('c'), KeyModifiers::NONE);
     key(&mut m, KeyCode::Char('o'), KeyModifiers::NONE);
     let prompt = render(&m);
@@ -693,7 +703,7 @@ fn outgoing_call_dialog_and_call_prompt_80x24() {
     key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
     s.calling = Some("carol@video.example.com".into());
     s.app_state = Some(trueconf_console::room::AppState::Wait);
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))));
     update(&mut m, Msg::Tick);
     insta::assert_snapshot!("outgoing_call_80x24", render(&m).backend());
 }
@@ -708,7 +718,7 @@ fn inspector_with_traffic_80x24_and_160x48() {
         let t0 = 1_795_000_000_123u64;
         update(
             &mut m,
-            Msg::Room(RoomLinkEvent::Frame {
+            Msg::Room(0, RoomLinkEvent::Frame {
                 outgoing: true,
                 text:
                     r#"{"method":"auth","requestId":"auth","type":"secured","credentials":"***"}"#
@@ -994,7 +1004,7 @@ fn explorer(w: u16, h: u16) -> Model {
     let mut m = demo(w, h);
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
     );
     update(
         &mut m,
@@ -1049,11 +1059,14 @@ fn explorer_response_with_events_160x48() {
     key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
     let t0 = 1_795_000_000_000u64;
     let frame = |text: &str, at_ms: u64| {
-        Msg::Room(RoomLinkEvent::Frame {
-            outgoing: false,
-            text: text.into(),
-            at_ms,
-        })
+        Msg::Room(
+            0,
+            RoomLinkEvent::Frame {
+                outgoing: false,
+                text: text.into(),
+                at_ms,
+            },
+        )
     };
     update(
         &mut m,
@@ -1298,4 +1311,90 @@ fn an_uncertain_message_says_checking_and_a_silent_link_is_not_online() {
         );
         assert!(!screen.contains("online"), "{screen}");
     }
+}
+
+/// The demo's three rooms: the Board room shown and idle, the Huddle ringing (its call
+/// dialog up, named), the Lobby in a call with its microphone off.
+fn fleet_ringing(w: u16, h: u16) -> Model {
+    use trueconf_console::link::LinkStatus;
+    use trueconf_console::room::RoomEvent;
+    let mut m = demo(w, h);
+    let lobby = in_a_call(w, h).room.slot(0).unwrap().clone();
+    for (i, slot) in m.room.slots.iter_mut().enumerate() {
+        slot.link = LinkStatus::Authorized;
+        slot.state = known_idle();
+        if i == 2 {
+            *slot = lobby.clone();
+        }
+    }
+    let huddle = m.room.slot_mut(1).unwrap();
+    huddle.state.app_state = Some(trueconf_console::room::AppState::Wait);
+    huddle.state.apply_event(&RoomEvent::InviteReceived {
+        peer_id: "dave@video.example.com".into(),
+        peer_dn: "Dave Brown".into(),
+        conf_type: 0,
+        conf_id: "c9".into(),
+        conf_title: None,
+    });
+    huddle.ring_secs = 4;
+    m
+}
+
+#[test]
+fn rooms_strip_with_a_ringing_room_not_shown_80x24_and_160x48() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let m = fleet_ringing(w, h);
+        let t = render(&m);
+        let text = t.backend().to_string();
+        assert!(text.contains("Incoming call · Huddle"), "{text}");
+        assert!(text.contains("On Huddle (shown: Board room)"), "{text}");
+        assert!(text.contains("2 Huddle ☎ ringing"), "{text}");
+        assert!(text.contains("3 Lobby ● call 12:34 m✗"), "{text}");
+        insta::assert_snapshot!(format!("rooms_strip_ringing_{w}x{h}"), t.backend());
+    }
+}
+
+/// Fifty rooms on an 80-column strip: the shown one and the ringing one stay on it, the rest
+/// are counted.
+#[test]
+fn a_long_rooms_strip_keeps_the_shown_and_the_ringing_rooms() {
+    use std::fmt::Write;
+    use trueconf_console::link::LinkStatus;
+    use trueconf_console::room::RoomEvent;
+    let mut text = String::new();
+    for k in 1..=50 {
+        let _ = write!(
+            text,
+            "[[room]]\nname = \"Room {k}\"\nhost = \"10.0.0.{k}\"\n"
+        );
+    }
+    let mut m = configured(&text, 80, 24);
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(m.room.active, Some(1));
+    let s = m.room.slot_mut(40).unwrap();
+    s.link = LinkStatus::Authorized;
+    s.state = known_idle();
+    s.state.apply_event(&RoomEvent::InviteReceived {
+        peer_id: "dave@video.example.com".into(),
+        peer_dn: "Dave Brown".into(),
+        conf_type: 0,
+        conf_id: "c9".into(),
+        conf_title: None,
+    });
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    let strip = screen.lines().next().unwrap();
+    assert!(strip.contains("2 Room 2"), "{strip}");
+    assert!(strip.contains("41 Room 41 ☎ ringing"), "{strip}");
+    assert!(
+        strip.contains(" +4"),
+        "the hidden rooms are counted: {strip}"
+    );
+    assert!(
+        !strip.contains("1 Room 1 "),
+        "room 1 is before the shown one: {strip}"
+    );
 }

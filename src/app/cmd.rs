@@ -10,10 +10,12 @@ pub enum Cmd {
     /// Suspend the program as a shell's job control does (Ctrl-Z, SIGTSTP): the runtime
     /// restores the terminal, stops, and takes the terminal back with a full redraw on `fg`.
     Suspend,
-    /// Connect to the configured room with this index (dropping the current link).
-    ConnectRoom(usize),
-    /// Send a request to the Room; a failure comes back as `Msg::RoomFailed`.
+    /// The configured room with this index is now the active one (the one the explorer
+    /// talks to). Every room stays linked; nothing reconnects.
+    SelectRoom(usize),
+    /// Send a request to configured room `room`; a failure comes back as `Msg::RoomFailed`.
     RoomRequest {
+        room: usize,
         method: String,
         params: Map<String, Value>,
     },
@@ -121,12 +123,14 @@ impl ChatOp {
 }
 
 impl Cmd {
-    pub fn room(method: &str, params: Value) -> Cmd {
+    /// A request to room `room` (an index into the configured rooms).
+    pub fn room(room: usize, method: &str, params: Value) -> Cmd {
         let params = match params {
             Value::Object(m) => m,
             _ => Map::new(),
         };
         Cmd::RoomRequest {
+            room,
             method: method.to_string(),
             params,
         }

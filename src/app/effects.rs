@@ -54,9 +54,10 @@ pub async fn forward_chat(
 pub struct Effects {
     rooms: Vec<RoomTarget>,
     tx: mpsc::Sender<Msg>,
-    room: Option<(RoomHandle, JoinHandle<()>)>,
-    /// The Room requests `update` asked for, queued on the link in the order asked.
-    room_requests: Option<(RoomRequests, JoinHandle<()>)>,
+    /// Each configured room's link, by index (None until connected).
+    links: Vec<Option<RoomLink>>,
+    /// The room shown (the one the explorer talks to).
+    active: Option<usize>,
     chat: Option<(crate::chat::ChatHandle, JoinHandle<()>)>,
     outbox_path: Option<std::path::PathBuf>,
     drafts_path: Option<std::path::PathBuf>,
@@ -70,14 +71,30 @@ pub struct Effects {
     store: Option<crate::store::writer::StoreWriter>,
 }
 
+/// One room's link: its handle, the task forwarding its events to the loop, and the queue of
+/// the requests `update` asked for (sent on the link in the order asked).
+struct RoomLink {
+    handle: RoomHandle,
+    forward: JoinHandle<()>,
+    requests: RoomRequests,
+    queue: JoinHandle<()>,
+}
+
+impl Drop for RoomLink {
+    fn drop(&mut self) {
+        self.forward.abort();
+        self.queue.abort();
+    }
+}
+
 impl Effects {
     /// `rooms` are the targets of the configured rooms, by index; `tx` feeds the event loop.
     pub fn new(rooms: Vec<RoomTarget>, tx: mpsc::Sender<Msg>) -> Effects {
         Effects {
+            links: rooms.iter().map(|_| None).collect(),
             rooms,
             tx,
-            room: None,
-            room_requests: None,
+            active: None,
             chat: None,
             outbox_path: None,
             drafts_path: None,
@@ -155,14 +172,17 @@ impl Effects {
         }
     }
 
-    /// Connects to room `index`, dropping the link to the previous one.
-    pub fn connect_room(&mut self, index: usize) {
-        if let Some((_, forward)) = self.room.take() {
-            forward.abort();
+    /// Links every configured room at once (each through its own supervisor), `active`
+    /// being the one shown.
+    pub fn connect_rooms(&mut self, active: Option<usize>) {
+        self.active = active;
+        for i in 0..self.rooms.len() {
+            self.connect_room(i);
         }
-        if let Some((_, queue)) = self.room_requests.take() {
-            queue.abort();
-        }
+    }
+
+    /// Links room `index` (dropping a link to it already there).
+    fn connect_room(&mut self, index: usize) {
         let Some(target) = self.rooms.get(index).cloned() else {
             return;
         };
@@ -176,26 +196,35 @@ impl Effects {
         let tx = self.tx.clone();
         let forward = tokio::spawn(async move {
             while let Some(ev) = events.recv().await {
-                if tx.send(Msg::Room(ev)).await.is_err() {
+                if tx.send(Msg::Room(index, ev)).await.is_err() {
                     break;
                 }
             }
         });
-        self.room_requests = Some(room_requests(handle.clone(), self.tx.clone()));
-        self.room = Some((handle, forward));
+        let (requests, queue) = room_requests(index, handle.clone(), self.tx.clone());
+        self.links[index] = Some(RoomLink {
+            handle,
+            forward,
+            requests,
+            queue,
+        });
     }
 
     /// Carries out the link commands; returns false for the ones the event loop handles.
     pub fn run(&mut self, cmd: Cmd) {
         match cmd {
-            Cmd::ConnectRoom(i) => self.connect_room(i),
-            Cmd::RoomRequest { method, params } => {
-                let Some((q, _)) = &self.room_requests else {
-                    let _ = self.tx.try_send(Msg::RoomFailed(AppError::NoRoom));
+            Cmd::SelectRoom(i) => self.active = Some(i),
+            Cmd::RoomRequest {
+                room,
+                method,
+                params,
+            } => {
+                let Some(link) = self.links.get(room).and_then(Option::as_ref) else {
+                    let _ = self.tx.try_send(Msg::RoomFailed(room, AppError::NoRoom));
                     return;
                 };
-                if q.send((method, params)).is_err() {
-                    let _ = self.tx.try_send(Msg::RoomFailed(AppError::NoRoom));
+                if link.requests.send((method, params)).is_err() {
+                    let _ = self.tx.try_send(Msg::RoomFailed(room, AppError::NoRoom));
                 }
             }
             Cmd::LoadChats => {
@@ -495,7 +524,11 @@ impl Effects {
                 params,
             } => {
                 let tx = self.tx.clone();
-                let room = self.room.as_ref().map(|(h, _)| h.clone());
+                let room = self
+                    .active
+                    .and_then(|i| self.links.get(i))
+                    .and_then(Option::as_ref)
+                    .map(|l| l.handle.clone());
                 let chat = self.chat.as_ref().map(|(h, _)| h.clone());
                 tokio::spawn(async move {
                     let sent_at_ms = crate::link::now_ms();
@@ -705,7 +738,11 @@ type RoomRequests = mpsc::UnboundedSender<(String, serde_json::Map<String, serde
 /// they were asked for (each answer awaited on a task of its own, a failure reported as
 /// `Msg::RoomFailed`). A task per request would race to the link's queue, and three fast
 /// presses of `+` could reach the Room in any order.
-fn room_requests(h: RoomHandle, tx: mpsc::Sender<Msg>) -> (RoomRequests, JoinHandle<()>) {
+fn room_requests(
+    room: usize,
+    h: RoomHandle,
+    tx: mpsc::Sender<Msg>,
+) -> (RoomRequests, JoinHandle<()>) {
     let (queue, mut asked): (RoomRequests, _) = mpsc::unbounded_channel();
     let task = tokio::spawn(async move {
         while let Some((method, params)) = asked.recv().await {
@@ -714,12 +751,12 @@ fn room_requests(h: RoomHandle, tx: mpsc::Sender<Msg>) -> (RoomRequests, JoinHan
                     let tx = tx.clone();
                     tokio::spawn(async move {
                         if let Err(e) = answer.await {
-                            let _ = tx.send(Msg::RoomFailed(e.into())).await;
+                            let _ = tx.send(Msg::RoomFailed(room, e.into())).await;
                         }
                     });
                 }
                 Err(e) => {
-                    let _ = tx.send(Msg::RoomFailed(e.into())).await;
+                    let _ = tx.send(Msg::RoomFailed(room, e.into())).await;
                 }
             }
         }
@@ -730,12 +767,7 @@ fn room_requests(h: RoomHandle, tx: mpsc::Sender<Msg>) -> (RoomRequests, JoinHan
 /// Every chat, page by page (`getChats` pages count from 1).
 impl Drop for Effects {
     fn drop(&mut self) {
-        if let Some((_, forward)) = self.room.take() {
-            forward.abort();
-        }
-        if let Some((_, queue)) = self.room_requests.take() {
-            queue.abort();
-        }
+        self.links.clear();
         if let Some((_, forward)) = self.chat.take() {
             forward.abort();
         }

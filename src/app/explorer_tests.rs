@@ -17,7 +17,10 @@ fn online() -> Model {
     let mut m = Model::demo(&Config::default(), (120, 36), false);
     update(
         &mut m,
-        Msg::Room(crate::room::RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(
+            0,
+            crate::room::RoomLinkEvent::Status(LinkStatus::Authorized),
+        ),
     );
     update(
         &mut m,
@@ -398,7 +401,10 @@ fn nothing_goes_out_on_a_link_that_is_down_and_a_ringing_call_keeps_its_keys() {
     // A call rings while the explorer is open: `a` answers it, not the editor.
     update(
         &mut m,
-        Msg::Room(crate::room::RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(
+            0,
+            crate::room::RoomLinkEvent::Status(LinkStatus::Authorized),
+        ),
     );
     let mut st = m.room.state.clone();
     st.invite = Some(crate::room::state::Invite {
@@ -412,12 +418,12 @@ fn nothing_goes_out_on_a_link_that_is_down_and_a_ringing_call_keeps_its_keys() {
     });
     update(
         &mut m,
-        Msg::Room(crate::room::RoomLinkEvent::State(Box::new(st))),
+        Msg::Room(0, crate::room::RoomLinkEvent::State(Box::new(st))),
     );
     let before = x(&m).editor.text().to_string();
     assert_eq!(
         key(&mut m, KeyCode::Char('a')),
-        vec![Cmd::room("accept", json!({}))]
+        vec![Cmd::room(0, "accept", json!({}))]
     );
     assert_eq!(x(&m).editor.text(), before);
 }
@@ -593,7 +599,10 @@ fn with_reply(n: usize) -> Model {
     let mut m = Model::demo(&Config::default(), (80, 24), false);
     update(
         &mut m,
-        Msg::Room(crate::room::RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(
+            0,
+            crate::room::RoomLinkEvent::Status(LinkStatus::Authorized),
+        ),
     );
     key(&mut m, KeyCode::Char('x'));
     typed(&mut m, "getappstate");
@@ -713,11 +722,14 @@ fn ctrl_t_shows_the_inspector_from_the_explorer_and_the_reply_follows_the_screen
     let n = view(&m).lines().len();
     update(
         &mut m,
-        Msg::Room(crate::room::RoomLinkEvent::Frame {
-            outgoing: false,
-            text: r#"{"method":"event","event":"appStateChanged","appState":3}"#.into(),
-            at_ms: 1003,
-        }),
+        Msg::Room(
+            0,
+            crate::room::RoomLinkEvent::Frame {
+                outgoing: false,
+                text: r#"{"method":"event","event":"appStateChanged","appState":3}"#.into(),
+                at_ms: 1003,
+            },
+        ),
     );
     assert_eq!(view(&m).lines().len(), n + 1);
     assert!(
@@ -737,11 +749,14 @@ fn ctrl_t_shows_the_inspector_from_the_explorer_and_the_reply_follows_the_screen
     // One long after does not.
     update(
         &mut m,
-        Msg::Room(crate::room::RoomLinkEvent::Frame {
-            outgoing: false,
-            text: r#"{"method":"event","event":"hardwareChanged"}"#.into(),
-            at_ms: 90_000,
-        }),
+        Msg::Room(
+            0,
+            crate::room::RoomLinkEvent::Frame {
+                outgoing: false,
+                text: r#"{"method":"event","event":"hardwareChanged"}"#.into(),
+                at_ms: 90_000,
+            },
+        ),
     );
     assert_eq!(view(&m).lines().len(), n + 1);
 }

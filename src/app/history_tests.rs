@@ -288,7 +288,7 @@ fn every_action_does_something() {
         let mut m = open(4);
         update(
             &mut m,
-            Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+            Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
         );
         let mut st = m.room.state.clone();
         st.conference = Some(crate::room::state::Conference {
@@ -311,7 +311,7 @@ fn every_action_does_something() {
                 conf_title: None,
             });
         }
-        update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+        update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
         m.ui.focus = match a.context() {
             Context::Chats => Pane::Chats,
             Context::Room => Pane::Room,

@@ -53,7 +53,9 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Pager(_) if m.mode.is_typed_popup() => return super::pager::on_key(m, &k),
         _ => {}
     }
-    if m.room.state.invite.is_some()
+    if m.room
+        .dialog()
+        .is_some_and(|(_, s)| s.state.invite.is_some())
         && let Some(action) = m.ui.keys.lookup(key, &[Context::CallDialog])
     {
         return super::update::on_action(m, action);
@@ -98,10 +100,10 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
 /// The call dialog's action for `key`, while the dialog is up: a ringing call's accept and
 /// reject keys; for our outgoing call, back or hang up (both hang up).
 fn call_dialog_key(m: &Model, key: KeySpec) -> Option<Action> {
-    if m.room.state.invite.is_some() {
+    let (_, slot) = m.room.dialog()?;
+    if slot.state.invite.is_some() {
         return m.ui.keys.lookup(key, &[Context::CallDialog]);
     }
-    m.room.state.calling.as_ref()?;
     match m.ui.keys.lookup(key, &[Context::Global, Context::Room]) {
         Some(Action::Back | Action::HangUp) => Some(Action::HangUp),
         _ => None,

@@ -49,8 +49,8 @@ pub use messages::Messages;
 pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt, SearchAll, SearchState};
 pub use model::{
     ChatModel, ComposerModel, ExplorerMemory, LinkStatus, MIN_HEIGHT, MIN_WIDTH, Model,
-    NewChatKind, Notice, NoticeLevel, Pane, RoomEntry, RoomModel, Session, Traffic, TransferSource,
-    TransferState, TransferView, Transfers, Ui,
+    NewChatKind, Notice, NoticeLevel, Pane, RoomEntry, RoomModel, RoomSlot, Session, Traffic,
+    TransferSource, TransferState, TransferView, Transfers, Ui,
 };
 pub use msg::{AppError, Confirmed, Msg, SignalKind};
 pub use outbox::{OutboxItem, OutboxRow, rows as outbox_rows};

@@ -276,14 +276,28 @@ pub struct LoggedNotice {
     pub text: String,
 }
 
+/// The configured rooms, every one linked at once: each has a [`RoomSlot`] of its own, and
+/// `active` says whose full pane is shown. `m.room.state`, `m.room.link` and the other slot
+/// fields read and write the active room's slot (through `Deref`); a room that is not active
+/// is reached by index ([`RoomModel::slot`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoomModel {
     /// The configured rooms.
     pub list: Vec<RoomEntry>,
-    /// The one the console is connected to (an index into `list`).
+    /// The room whose pane is shown (an index into `list`); switching links nothing anew.
     pub active: Option<usize>,
+    /// Each room's link and state, by index (as long as `list`).
+    pub slots: Vec<RoomSlot>,
+    /// What stands for a room when none is configured.
+    none: RoomSlot,
+}
+
+/// One room as the console knows it: its link, its state, its call dialog's and call's
+/// seconds, and the volume requests still in flight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomSlot {
     pub link: LinkStatus,
-    /// The active room as its link last reported it.
+    /// The room as its link last reported it.
     pub state: crate::room::RoomState,
     /// Seconds the call dialog has been open (one tick a second while it is).
     pub ring_secs: u64,
@@ -296,6 +310,96 @@ pub struct RoomModel {
     pub volume_pending: u32,
     /// Seconds in the current conference, when this console saw it start.
     pub conf_secs: Option<u64>,
+    /// Incoming calls that stopped ringing without being answered here or there, this session.
+    pub missed: u32,
+}
+
+impl RoomSlot {
+    fn new(link: LinkStatus) -> RoomSlot {
+        RoomSlot {
+            link,
+            state: crate::room::RoomState::default(),
+            ring_secs: 0,
+            dialog_open: false,
+            volume_asked: None,
+            volume_pending: 0,
+            conf_secs: None,
+            missed: 0,
+        }
+    }
+
+    /// A call rings in either direction (the call dialog is up for this room).
+    pub fn ringing(&self) -> bool {
+        self.state.invite.is_some() || self.state.calling.is_some()
+    }
+}
+
+impl RoomModel {
+    /// The rooms in `list`, each offline until its link reports, `active` shown.
+    pub fn new(list: Vec<RoomEntry>, active: Option<usize>) -> RoomModel {
+        let active = active.filter(|i| *i < list.len());
+        RoomModel {
+            slots: list
+                .iter()
+                .map(|_| RoomSlot::new(LinkStatus::Offline))
+                .collect(),
+            list,
+            active,
+            none: RoomSlot::new(LinkStatus::NotConfigured),
+        }
+    }
+
+    /// Room `i`'s slot (None: no such room).
+    pub fn slot(&self, i: usize) -> Option<&RoomSlot> {
+        self.slots.get(i)
+    }
+
+    pub fn slot_mut(&mut self, i: usize) -> Option<&mut RoomSlot> {
+        self.slots.get_mut(i)
+    }
+
+    /// The room whose call dialog is shown: the active room's while a call rings there,
+    /// else the first other room with a call ringing in (an incoming call anywhere comes to
+    /// the operator), else the first other one still calling out.
+    pub fn dialog_room(&self) -> Option<usize> {
+        if let Some(a) = self.active
+            && self.slots.get(a).is_some_and(RoomSlot::ringing)
+        {
+            return Some(a);
+        }
+        self.slots
+            .iter()
+            .position(|s| s.state.invite.is_some())
+            .or_else(|| self.slots.iter().position(|s| s.state.calling.is_some()))
+    }
+
+    /// The room whose call dialog is shown, with its slot.
+    pub fn dialog(&self) -> Option<(usize, &RoomSlot)> {
+        self.dialog_room().map(|i| (i, &self.slots[i]))
+    }
+
+    /// The name of room `i`, as the UI says it.
+    pub fn name(&self, i: usize) -> &str {
+        self.list.get(i).map(|r| r.name.as_str()).unwrap_or("?")
+    }
+}
+
+impl std::ops::Deref for RoomModel {
+    type Target = RoomSlot;
+    fn deref(&self) -> &RoomSlot {
+        self.active
+            .and_then(|i| self.slots.get(i))
+            .unwrap_or(&self.none)
+    }
+}
+
+impl std::ops::DerefMut for RoomModel {
+    fn deref_mut(&mut self) -> &mut RoomSlot {
+        match self.active {
+            Some(i) if i < self.slots.len() => &mut self.slots[i],
+            _ => &mut self.none,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -418,21 +522,7 @@ impl Model {
                 inspector_sel: None,
                 now_ms: 0,
             },
-            room: RoomModel {
-                link: if active_room.is_some() {
-                    LinkStatus::Offline
-                } else {
-                    LinkStatus::NotConfigured
-                },
-                state: crate::room::RoomState::default(),
-                list: rooms,
-                active: active_room,
-                ring_secs: 0,
-                dialog_open: false,
-                volume_asked: None,
-                volume_pending: 0,
-                conf_secs: None,
-            },
+            room: RoomModel::new(rooms, active_room),
             chat: ChatModel {
                 link: if chat_account.is_some() {
                     LinkStatus::Offline
@@ -463,15 +553,18 @@ impl Model {
         }
     }
 
-    /// The model for `--demo`: one room and the operator's chat account on the simulated server.
+    /// The model for `--demo`: three rooms and the operator's chat account on the simulated server.
     pub fn demo(config: &Config, size: (u16, u16), no_color: bool) -> Model {
         let mut m = Model::from_config(config, Session::Demo, None, size, no_color);
-        m.room.list = vec![RoomEntry {
-            name: "Demo room".into(),
-            address: "127.0.0.1 (simulated)".into(),
-        }];
-        m.room.active = Some(0);
-        m.room.link = LinkStatus::Offline;
+        m.room = RoomModel::new(
+            (1..=crate::sim::fleet::DEMO_ROOMS)
+                .map(|k| RoomEntry {
+                    name: crate::sim::fleet::room_name(k),
+                    address: "127.0.0.1 (simulated)".into(),
+                })
+                .collect(),
+            Some(0),
+        );
         m.chat.account = Some(format!("{DEMO_USER}@{DEMO_SERVER}"));
         m.chat.link = LinkStatus::Offline;
         m

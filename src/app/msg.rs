@@ -46,10 +46,10 @@ pub enum Msg {
     Signal(SignalKind),
     /// SIGTSTP from outside: suspend as Ctrl-Z does.
     Suspend,
-    /// Something from the Room link.
-    Room(crate::room::RoomLinkEvent),
-    /// A request to the Room failed (the reason, ready to show).
-    RoomFailed(AppError),
+    /// Something from the link to configured room `.0` (an index into the room list).
+    Room(usize, crate::room::RoomLinkEvent),
+    /// A request to room `.0` failed (the reason, ready to show).
+    RoomFailed(usize, AppError),
     /// Something from the chat link.
     Chat(crate::chat::ChatLinkEvent),
     /// Several things from the chat link, in the order it sent them: a burst forwarded at
@@ -158,6 +158,7 @@ pub enum Confirmed {
     Chat(super::ChatOp),
     /// A Room request (ending the conference for everyone).
     Room {
+        room: usize,
         method: String,
         params: serde_json::Value,
     },

@@ -211,6 +211,9 @@ pub const FOCUS_RULES: &[&str] = &[
     "Esc leaves the current mode in one press, keeping what was typed.",
     "A ringing call's accept and reject keys work even while writing; the draft stays.",
     "A click focuses a pane; the wheel scrolls what is under the pointer.",
+    "With several rooms, the strip on top shows each; all stay linked, one is shown.",
+    "A call on any room opens the dialog naming it; its keys answer it on that room.",
+    "A click on a room in the strip shows it; room keys act on the room shown.",
 ];
 
 #[cfg(test)]

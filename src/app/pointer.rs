@@ -31,6 +31,8 @@ pub enum Target {
     Action(Action),
     /// A pop-up's body (help, outbox, a viewer): the wheel scrolls it.
     Popup,
+    /// A room's chip on the rooms strip: clicking it shows that room.
+    Room(usize),
 }
 
 /// How many messages or rows one notch of the wheel moves.
@@ -48,7 +50,7 @@ pub(super) fn on_click(m: &mut Model, target: Target) -> Vec<Cmd> {
             return super::input::on_key(m, KeyEvent::new(code, KeyModifiers::NONE));
         }
         Target::Action(a) => {
-            if m.room.state.invite.is_none() && m.room.state.calling.is_none() {
+            if m.room.dialog().is_none() {
                 return vec![];
             }
             return super::update::on_action(m, a);
@@ -85,6 +87,10 @@ pub(super) fn on_click(m: &mut Model, target: Target) -> Vec<Cmd> {
                 o.selected = Some(id);
                 m.touch();
             }
+        }
+        Target::Room(i) => {
+            focus(m, Pane::Room);
+            return super::room::select_room(m, i);
         }
         Target::Press(_) | Target::Action(_) | Target::Popup => {}
     }

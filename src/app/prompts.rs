@@ -91,7 +91,10 @@ pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
                 };
                 m.mode = Mode::Normal;
                 m.touch();
-                return vec![Cmd::room("call", json!({ "peerId": peer }))];
+                let Some(room) = m.room.active else {
+                    return vec![];
+                };
+                return vec![Cmd::room(room, "call", json!({ "peerId": peer }))];
             }
             Pick::Changed => {
                 c.moved = matches!(

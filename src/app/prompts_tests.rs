@@ -24,7 +24,10 @@ fn ctrl_w_deletes_the_word_before_the_cursor_in_every_input() {
         let mut m = open(2);
         update(
             &mut m,
-            Msg::Room(crate::room::RoomLinkEvent::Status(LinkStatus::Authorized)),
+            Msg::Room(
+                0,
+                crate::room::RoomLinkEvent::Status(LinkStatus::Authorized),
+            ),
         );
         kc(&mut m, KeyCode::Up);
         for c in *open_keys {
@@ -46,7 +49,10 @@ fn ctrl_w_deletes_the_word_before_the_cursor_in_every_input() {
     let mut m = open(2);
     update(
         &mut m,
-        Msg::Room(crate::room::RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(
+            0,
+            crate::room::RoomLinkEvent::Status(LinkStatus::Authorized),
+        ),
     );
     ch(&mut m, 'x');
     kc(&mut m, KeyCode::Enter);
@@ -254,7 +260,7 @@ fn call_prompt() -> crate::app::Model {
     };
     update(
         &mut m,
-        Msg::Room(crate::room::RoomLinkEvent::State(Box::new(s))),
+        Msg::Room(0, crate::room::RoomLinkEvent::State(Box::new(s))),
     );
     ch(&mut m, 'c');
     m
@@ -286,6 +292,7 @@ fn enter_in_the_call_prompt_calls_only_someone_chosen() {
     assert_eq!(
         kc(&mut m, KeyCode::Enter),
         vec![Cmd::room(
+            0,
             "call",
             json!({"peerId": "alice@video.example.com"})
         )]
@@ -297,6 +304,7 @@ fn enter_in_the_call_prompt_calls_only_someone_chosen() {
     assert_eq!(
         kc(&mut m, KeyCode::Enter),
         vec![Cmd::room(
+            0,
             "call",
             json!({"peerId": "bob@video.example.com"})
         )]

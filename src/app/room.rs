@@ -9,50 +9,69 @@ use crate::keys::{Action, Context, KeySpec};
 use crate::room::state::Call;
 use crate::room::{AppState, RoomEvent, RoomLinkEvent};
 
-pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
+/// A notice about room `i`: named when other rooms are configured and it is not the one
+/// shown (a fleet's notices say which room they are about).
+pub(super) fn of_room(m: &Model, i: usize, text: String) -> String {
+    if m.room.list.len() > 1 && m.room.active != Some(i) {
+        format!("{}: {text}", short(m.room.name(i)))
+    } else {
+        text
+    }
+}
+
+pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
+    let Some(slot) = m.room.slot_mut(i) else {
+        return vec![];
+    };
     match ev {
         RoomLinkEvent::Status(s) => {
             // A ringing call cannot be answered without the link, and whether it still rings
             // is unknown: the dialog closes rather than count on. The Room's state after the
             // reconnect says what became of it.
-            if !s.is_up() && (m.room.state.invite.is_some() || m.room.state.calling.is_some()) {
-                m.room.state.invite = None;
-                m.room.state.calling = None;
-                m.notify(
-                    NoticeLevel::Warn,
-                    "The Room link is down: the call dialog is closed until the Room says \
-                     what became of the call",
-                );
+            let closed = !s.is_up() && slot.ringing();
+            if closed {
+                slot.state.invite = None;
+                slot.state.calling = None;
             }
             if !s.is_up() {
                 // What becomes of the requests in flight is for the next session to say.
-                forget_volume_requests(m);
+                forget_volume_requests(slot);
             }
-            m.room.link = s;
+            slot.link = s;
             m.touch();
+            if closed {
+                let text = of_room(
+                    m,
+                    i,
+                    "The Room link is down: the call dialog is closed until the Room says \
+                     what became of the call"
+                        .into(),
+                );
+                m.notify(NoticeLevel::Warn, text);
+            }
             return sync_ticks(m).into_iter().collect();
         }
         RoomLinkEvent::State(s) => {
             // The call's duration is counted from a join this console saw: the Room known to
             // be outside a conference before. One already under way when the console first
             // learnt of it (or after a reconnect) has no known start.
-            match (m.room.state.conference.is_some(), s.conference.is_some()) {
+            match (slot.state.conference.is_some(), s.conference.is_some()) {
                 (false, true) => {
                     let saw_it_start = matches!(
-                        m.room.state.app_state,
+                        slot.state.app_state,
                         Some(a) if a != AppState::Conference && a != AppState::Close
                     );
-                    m.room.conf_secs = saw_it_start.then_some(0);
+                    slot.conf_secs = saw_it_start.then_some(0);
                 }
-                (_, false) => m.room.conf_secs = None,
+                (_, false) => slot.conf_secs = None,
                 (true, true) => {}
             }
             // How a call ended (or was refused) also goes to the status bar.
             let outcome = s
                 .last_outcome
                 .clone()
-                .filter(|o| m.room.state.last_outcome.as_ref() != Some(o));
-            let joined = match (&m.room.state.conference, &s.conference) {
+                .filter(|o| slot.state.last_outcome.as_ref() != Some(o));
+            let joined = match (&slot.state.conference, &s.conference) {
                 (None, Some(c)) => Some(if c.title.is_empty() {
                     c.id.clone()
                 } else {
@@ -60,14 +79,17 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
                 }),
                 _ => None,
             };
-            if m.room.state != *s {
-                m.room.state = *s;
+            let changed = slot.state != *s;
+            if changed {
+                slot.state = *s;
                 m.touch();
             }
             if let Some(o) = outcome {
-                m.notify(NoticeLevel::Info, format!("Call: {}", short(&o)));
+                let text = of_room(m, i, format!("Call: {}", short(&o)));
+                m.notify(NoticeLevel::Info, text);
             } else if let Some(t) = joined {
-                m.notify(NoticeLevel::Info, format!("In a call: {}", short(&t)));
+                let text = of_room(m, i, format!("In a call: {}", short(&t)));
+                m.notify(NoticeLevel::Info, text);
             }
             return sync_ticks(m).into_iter().collect();
         }
@@ -87,7 +109,8 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
                 m.ui.keys.describe(Action::Accept),
                 m.ui.keys.describe(Action::Reject)
             );
-            m.notify(NoticeLevel::Info, format!("{what}: {keys}"));
+            let text = of_room(m, i, format!("{what}: {keys}"));
+            m.notify(NoticeLevel::Info, text);
             if m.ui.bell {
                 return vec![Cmd::Bell];
             }
@@ -95,7 +118,7 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
         RoomLinkEvent::Event(RoomEvent::SettingChanged { name, value })
             if name == "audioPlayLevel" =>
         {
-            volume_reported(m, value.as_f64());
+            volume_reported(m, i, value.as_f64());
         }
         RoomLinkEvent::Event(RoomEvent::RejectReceived { .. } | RoomEvent::StopCalling { .. }) => {
             // The outcome is in the state snapshot that follows; say it once it is there.
@@ -104,39 +127,63 @@ pub(super) fn on_room(m: &mut Model, ev: RoomLinkEvent) -> Vec<Cmd> {
             outgoing,
             text,
             at_ms,
-        } => record(m, super::model::Traffic::new("room", outgoing, text, at_ms)),
+        } => {
+            // The inspector shows the frames of the room on screen, each named by its room
+            // when several are linked.
+            if m.room.active == Some(i) {
+                record(m, super::model::Traffic::new("room", outgoing, text, at_ms));
+            }
+        }
         RoomLinkEvent::Event(_) | RoomLinkEvent::Session(_) => {}
     }
     vec![]
 }
 
-/// An action on a Room whose link is up.
+/// An action on a Room: the call dialog's (accept, reject, hanging up a ringing call) act
+/// on the room whose dialog is shown, every other on the active room. The room's link must
+/// be up.
 pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
-    let r = &m.room;
+    let dialog = matches!(action, Action::Accept | Action::Reject | Action::HangUp)
+        .then(|| m.room.dialog_room())
+        .flatten();
+    let Some(i) = dialog.or(m.room.active) else {
+        m.notify(
+            NoticeLevel::Warn,
+            "No room is configured: add a [[room]] to the config, or run with --demo",
+        );
+        return vec![];
+    };
+    let r = &m.room.slots[i];
+    if !r.link.is_up() {
+        let what = format!("No room connected ({})", r.link.label());
+        let text = of_room(m, i, what);
+        m.notify(NoticeLevel::Warn, text);
+        return vec![];
+    }
     match action {
         Action::Mic => {
             let muted = r.state.mic_muted;
-            toggle(m, "setMicMute", "microphone", muted)
+            toggle(m, i, "setMicMute", "microphone", muted)
         }
         Action::Camera => {
             let muted = r.state.camera_muted;
-            toggle(m, "setVideoMute", "camera", muted)
+            toggle(m, i, "setVideoMute", "camera", muted)
         }
-        Action::Accept if r.state.invite.is_some() => vec![Cmd::room("accept", json!({}))],
-        Action::Reject if r.state.invite.is_some() => vec![Cmd::room("reject", json!({}))],
+        Action::Accept if r.state.invite.is_some() => vec![Cmd::room(i, "accept", json!({}))],
+        Action::Reject if r.state.invite.is_some() => vec![Cmd::room(i, "reject", json!({}))],
         Action::Accept | Action::Reject => vec![],
         // Hanging up a ringing incoming call rejects it (docs/room-protocol.md, Choices R26).
-        Action::HangUp if r.state.invite.is_some() => vec![Cmd::room("reject", json!({}))],
+        Action::HangUp if r.state.invite.is_some() => vec![Cmd::room(i, "reject", json!({}))],
         Action::HangUp if r.state.call().can_hang_up() => {
-            vec![Cmd::room("hangUp", json!({ "forAll": false }))]
+            vec![Cmd::room(i, "hangUp", json!({ "forAll": false }))]
         }
         Action::HangUp => {
             m.notify(NoticeLevel::Info, "No call to hang up");
             vec![]
         }
-        Action::HangUpAll => hang_up_all(m),
-        Action::VolumeUp => volume(m, true),
-        Action::VolumeDown => volume(m, false),
+        Action::HangUpAll => hang_up_all(m, i),
+        Action::VolumeUp => volume(m, i, true),
+        Action::VolumeDown => volume(m, i, false),
         Action::Call => {
             super::prompts::open_call(m);
             vec![]
@@ -153,7 +200,7 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
 /// Mutes or unmutes a device. When its state is unknown there is nothing to flip: the
 /// request mutes it, the side that cannot expose anyone, and says so (docs/room-protocol.md,
 /// "What the console knows"); the event that follows makes the state known.
-fn toggle(m: &mut Model, method: &str, what: &str, muted: Option<bool>) -> Vec<Cmd> {
+fn toggle(m: &mut Model, i: usize, method: &str, what: &str, muted: Option<bool>) -> Vec<Cmd> {
     let mute = match muted {
         Some(muted) => !muted,
         None => {
@@ -164,7 +211,7 @@ fn toggle(m: &mut Model, method: &str, what: &str, muted: Option<bool>) -> Vec<C
             true
         }
     };
-    vec![Cmd::room(method, json!({ "mute": mute }))]
+    vec![Cmd::room(i, method, json!({ "mute": mute }))]
 }
 
 fn retrying(s: &LinkStatus) -> bool {
@@ -172,17 +219,19 @@ fn retrying(s: &LinkStatus) -> bool {
 }
 
 /// Runs the one-second ticks only while something on screen counts: a call dialog's
-/// seconds, a call's duration, a link's retry countdown. Idle, nothing ticks.
+/// seconds, a call's duration, a link's retry countdown (in any room). Idle, nothing ticks.
 pub(super) fn sync_ticks(m: &mut Model) -> Option<Cmd> {
-    let dialog = m.room.state.invite.is_some() || m.room.state.calling.is_some();
-    if dialog != m.room.dialog_open {
-        m.room.dialog_open = dialog;
-        if dialog {
-            m.room.ring_secs = 0;
+    let mut want = retrying(&m.chat.link);
+    for slot in &mut m.room.slots {
+        let dialog = slot.ringing();
+        if dialog != slot.dialog_open {
+            slot.dialog_open = dialog;
+            if dialog {
+                slot.ring_secs = 0;
+            }
         }
+        want |= dialog || slot.conf_secs.is_some() || retrying(&slot.link);
     }
-    let want =
-        dialog || m.room.conf_secs.is_some() || retrying(&m.room.link) || retrying(&m.chat.link);
     if want == m.ui.ticking {
         return None;
     }
@@ -194,22 +243,28 @@ pub(super) fn on_tick(m: &mut Model) -> Vec<Cmd> {
     if !m.ui.ticking {
         return vec![];
     }
-    if m.room.dialog_open {
-        m.room.ring_secs += 1;
-        m.touch();
-    }
-    if let Some(s) = m.room.conf_secs.as_mut() {
-        *s += 1;
-        m.touch();
-    }
     let mut counted = false;
-    for link in [&mut m.room.link, &mut m.chat.link] {
-        if let LinkStatus::Retrying { in_secs, .. } = link
+    for slot in &mut m.room.slots {
+        if slot.dialog_open {
+            slot.ring_secs += 1;
+            counted = true;
+        }
+        if let Some(s) = slot.conf_secs.as_mut() {
+            *s += 1;
+            counted = true;
+        }
+        if let LinkStatus::Retrying { in_secs, .. } = &mut slot.link
             && *in_secs > 0
         {
             *in_secs -= 1;
             counted = true;
         }
+    }
+    if let LinkStatus::Retrying { in_secs, .. } = &mut m.chat.link
+        && *in_secs > 0
+    {
+        *in_secs -= 1;
+        counted = true;
     }
     if counted {
         m.touch();
@@ -217,6 +272,8 @@ pub(super) fn on_tick(m: &mut Model) -> Vec<Cmd> {
     sync_ticks(m).into_iter().collect()
 }
 
+/// The next configured room becomes the active one (its pane shown). Every room stays
+/// linked: nothing reconnects.
 pub(super) fn switch_room(m: &mut Model) -> Vec<Cmd> {
     match (m.room.list.len(), m.room.active) {
         (0, _) => m.notify(
@@ -224,33 +281,39 @@ pub(super) fn switch_room(m: &mut Model) -> Vec<Cmd> {
             "No room is configured: add a [[room]] to the config",
         ),
         (1, _) => m.notify(NoticeLevel::Info, "Only one room is configured"),
-        (n, cur) => {
-            let next = cur.map(|i| (i + 1) % n).unwrap_or(0);
-            m.room.active = Some(next);
-            m.room.link = LinkStatus::Offline;
-            m.room.state = crate::room::RoomState::default();
-            m.room.conf_secs = None;
-            forget_volume_requests(m);
-            let name = m.room.list[next].name.clone();
-            m.notify(NoticeLevel::Info, format!("Room: {name}"));
-            return vec![Cmd::ConnectRoom(next)];
-        }
+        (n, cur) => return select_room(m, cur.map(|i| (i + 1) % n).unwrap_or(0)),
     }
     vec![]
+}
+
+/// Room `i` becomes the active one (a click on the rooms strip, the switch key).
+pub(super) fn select_room(m: &mut Model, i: usize) -> Vec<Cmd> {
+    if i >= m.room.list.len() || m.room.active == Some(i) {
+        return vec![];
+    }
+    m.room.active = Some(i);
+    // The participants list shown was the other room's.
+    if matches!(m.mode, Mode::Participants { .. }) {
+        m.mode = Mode::Normal;
+    }
+    let name = m.room.name(i).to_string();
+    m.notify(NoticeLevel::Info, format!("Room: {name}"));
+    vec![Cmd::SelectRoom(i)]
 }
 
 /// `H`: end the conference for everyone, after a confirmation. What it cannot do is said
 /// before anything is asked: a one-to-one call has nobody else to end it for, so `H` hangs it
 /// up as `h` would; a conference someone else is known to own cannot be ended by us.
-pub(super) fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
-    let me = m.room.state.me();
-    match m.room.state.call() {
+pub(super) fn hang_up_all(m: &mut Model, i: usize) -> Vec<Cmd> {
+    let state = &m.room.slots[i].state;
+    let me = state.me();
+    match state.call() {
         Call::InConference(c) if c.conf_type == 0 => {
             m.notify(
                 NoticeLevel::Info,
                 "A one-to-one call: hanging up (ending for everyone is for group conferences)",
             );
-            return vec![Cmd::room("hangUp", json!({ "forAll": false }))];
+            return vec![Cmd::room(i, "hangUp", json!({ "forAll": false }))];
         }
         Call::InConference(c) if c.owned_by_another(me) => {
             m.notify(
@@ -273,6 +336,7 @@ pub(super) fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
         key: 'y',
         label: "yes, end it for all".into(),
         msg: Msg::Confirmed(Confirmed::Room {
+            room: i,
             method: "hangUp".into(),
             params: json!({ "forAll": true }),
         }),
@@ -285,8 +349,16 @@ pub(super) fn hang_up_all(m: &mut Model) -> Vec<Cmd> {
 /// unsent messages are kept in memory only: then it
 /// asks first, and says the call goes on without the console.
 pub(super) fn quit_key(m: &mut Model) -> Vec<Cmd> {
-    let ask = if m.room.link.is_up() {
-        match m.room.state.call() {
+    // The first linked room with a call ringing or under way, if any.
+    let call = m
+        .room
+        .slots
+        .iter()
+        .filter(|s| s.link.is_up())
+        .map(|s| s.state.call())
+        .find(|c| !matches!(c, Call::Unknown | Call::None | Call::Ending));
+    let ask = if let Some(call) = call {
+        match call {
             Call::Incoming(_) | Call::Calling(_) | Call::Ringing => Some((
                 "A call is ringing: quit anyway?",
                 if m.session == super::Session::Demo {
@@ -392,9 +464,9 @@ pub fn percent(v: f64) -> String {
 /// from the last value asked for while the Room has not answered every request (presses
 /// faster than its answers add up), else from the value it reported. The status bar says what
 /// was requested; the pane shows it beside the reported value until the Room confirms.
-pub(super) fn volume(m: &mut Model, up: bool) -> Vec<Cmd> {
-    let asked = m.room.volume_asked;
-    let reported = m.room.state.volume;
+pub(super) fn volume(m: &mut Model, i: usize, up: bool) -> Vec<Cmd> {
+    let asked = m.room.slots[i].volume_asked;
+    let reported = m.room.slots[i].state.volume;
     let next = match asked.or(reported) {
         Some(now) => {
             let step = if up { 0.1 } else { -0.1 };
@@ -424,10 +496,12 @@ pub(super) fn volume(m: &mut Model, up: bool) -> Vec<Cmd> {
             0.5
         }
     };
-    m.room.volume_asked = Some(next);
-    m.room.volume_pending += 1;
+    let slot = &mut m.room.slots[i];
+    slot.volume_asked = Some(next);
+    slot.volume_pending += 1;
     m.touch();
     vec![Cmd::room(
+        i,
         "setSettings",
         json!({ "settings": { "audioPlayLevel": next } }),
     )]
@@ -436,16 +510,17 @@ pub(super) fn volume(m: &mut Model, up: bool) -> Vec<Cmd> {
 /// The Room reported the volume (`settingsChanged`): one of our requests answered. Once the
 /// Room has reached the value last asked for, or answered every request, what it reports is
 /// the volume again, and a "requested" notice becomes what the Room says.
-fn volume_reported(m: &mut Model, value: Option<f64>) {
-    let Some(asked) = m.room.volume_asked else {
+fn volume_reported(m: &mut Model, i: usize, value: Option<f64>) {
+    let slot = &mut m.room.slots[i];
+    let Some(asked) = slot.volume_asked else {
         return;
     };
-    m.room.volume_pending = m.room.volume_pending.saturating_sub(1);
+    slot.volume_pending = slot.volume_pending.saturating_sub(1);
     let reached = value.is_some_and(|v| (v - asked).abs() < 0.005);
-    if !reached && m.room.volume_pending > 0 {
+    if !reached && slot.volume_pending > 0 {
         return;
     }
-    forget_volume_requests(m);
+    forget_volume_requests(slot);
     m.touch();
     let ours =
         m.ui.notice
@@ -470,9 +545,9 @@ fn volume_reported(m: &mut Model, value: Option<f64>) {
 
 /// Volume requests are no longer followed (a failure, a lost link): the next press counts
 /// from what the Room reports.
-pub(super) fn forget_volume_requests(m: &mut Model) {
-    m.room.volume_asked = None;
-    m.room.volume_pending = 0;
+pub(super) fn forget_volume_requests(slot: &mut super::RoomSlot) {
+    slot.volume_asked = None;
+    slot.volume_pending = 0;
 }
 
 #[cfg(test)]

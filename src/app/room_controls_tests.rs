@@ -13,7 +13,7 @@ fn hang_up_for_all_asks_and_volume_steps() {
     let mut m = open(1);
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
     );
     assert!(ch(&mut m, 'H').is_empty());
     assert!(m.ui.notice.as_ref().unwrap().text.contains("No conference"));
@@ -28,17 +28,18 @@ fn hang_up_for_all_asks_and_volume_steps() {
     st.volume = Some(0.8);
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
+        Msg::Room(0, RoomLinkEvent::State(Box::new(st.clone()))),
     );
     ch(&mut m, 'H');
     assert!(matches!(m.mode, Mode::Confirm(_)));
     assert_eq!(
         ch(&mut m, 'y'),
-        vec![Cmd::room("hangUp", json!({"forAll": true}))]
+        vec![Cmd::room(0, "hangUp", json!({"forAll": true}))]
     );
     assert_eq!(
         ch(&mut m, '+'),
         vec![Cmd::room(
+            0,
             "setSettings",
             json!({"settings": {"audioPlayLevel": 0.9}})
         )]
@@ -47,6 +48,7 @@ fn hang_up_for_all_asks_and_volume_steps() {
     assert_eq!(
         ch(&mut m, '+'),
         vec![Cmd::room(
+            0,
             "setSettings",
             json!({"settings": {"audioPlayLevel": 1.0}})
         )]
@@ -54,6 +56,7 @@ fn hang_up_for_all_asks_and_volume_steps() {
     assert_eq!(
         ch(&mut m, '-'),
         vec![Cmd::room(
+            0,
             "setSettings",
             json!({"settings": {"audioPlayLevel": 0.9}})
         )]
@@ -70,18 +73,22 @@ fn hang_up_for_all_asks_and_volume_steps() {
 /// The Room reports a volume as the link delivers it: the state snapshot, then the event.
 fn report_volume(m: &mut Model, st: &mut crate::room::RoomState, v: f64) {
     st.volume = Some(v);
-    update(m, Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))));
+    update(m, Msg::Room(0, RoomLinkEvent::State(Box::new(st.clone()))));
     update(
         m,
-        Msg::Room(RoomLinkEvent::Event(RoomEvent::SettingChanged {
-            name: "audioPlayLevel".into(),
-            value: json!(v),
-        })),
+        Msg::Room(
+            0,
+            RoomLinkEvent::Event(RoomEvent::SettingChanged {
+                name: "audioPlayLevel".into(),
+                value: json!(v),
+            }),
+        ),
     );
 }
 
 fn volume_request(v: f64) -> Vec<Cmd> {
     vec![Cmd::room(
+        0,
         "setSettings",
         json!({"settings": {"audioPlayLevel": v}}),
     )]
@@ -132,12 +139,15 @@ fn volume_at_the_edge_says_what_was_requested_and_what_the_room_says() {
     assert_eq!(m.room.volume_asked, None);
     assert_eq!(ch(&mut m, '-'), volume_request(0.9));
     // A failed request, or a lost link, stops following requests.
-    update(&mut m, Msg::RoomFailed(crate::app::AppError::NoRoom));
+    update(&mut m, Msg::RoomFailed(0, crate::app::AppError::NoRoom));
     assert_eq!((m.room.volume_asked, m.room.volume_pending), (None, 0));
     ch(&mut m, '+');
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Unresponsive { secs: 5 })),
+        Msg::Room(
+            0,
+            RoomLinkEvent::Status(LinkStatus::Unresponsive { secs: 5 }),
+        ),
     );
     assert_eq!((m.room.volume_asked, m.room.volume_pending), (None, 0));
 }
@@ -170,7 +180,7 @@ fn in_call(conf_type: i64, owner: &str) -> Model {
         owner: owner.into(),
         participants: vec![],
     });
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
     m.ui.notice = None;
     m
 }
@@ -224,7 +234,7 @@ fn shift_h_in_a_one_to_one_call_hangs_up_as_h_does() {
     let mut m = in_call(0, "operator@video.example.com");
     assert_eq!(
         ch(&mut m, 'H'),
-        vec![Cmd::room("hangUp", json!({"forAll": false}))]
+        vec![Cmd::room(0, "hangUp", json!({"forAll": false}))]
     );
     assert_eq!(m.mode, Mode::Normal, "nothing asked");
     assert!(
@@ -248,7 +258,7 @@ fn shift_h_in_a_one_to_one_call_hangs_up_as_h_does() {
     assert!(matches!(m.mode, Mode::Confirm(_)));
     assert_eq!(
         ch(&mut m, 'y'),
-        vec![Cmd::room("hangUp", json!({"forAll": true}))]
+        vec![Cmd::room(0, "hangUp", json!({"forAll": true}))]
     );
 }
 
@@ -258,7 +268,7 @@ fn how_the_last_call_ended_does_not_outlive_the_next_call() {
     let mut st = m.room.state.clone();
     let mut apply = |m: &mut Model, e: RoomEvent| {
         st.apply_event(&e);
-        update(m, Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))));
+        update(m, Msg::Room(0, RoomLinkEvent::State(Box::new(st.clone()))));
     };
     let state = |n: i64| RoomEvent::AppStateChanged {
         state: crate::room::AppState::from_i64(n).unwrap(),
@@ -326,7 +336,7 @@ fn p_lists_the_participants_and_the_list_scrolls_and_closes() {
             broadcast: false,
         })
         .collect();
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
     ch(&mut m, 'p');
     assert_eq!(m.mode, Mode::Participants { scroll: 0 });
     ch(&mut m, 'j');

@@ -83,7 +83,7 @@ fn retry_countdowns_and_call_durations_tick_and_idle_does_not() {
     st.app_state = Some(crate::room::AppState::Normal);
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
+        Msg::Room(0, RoomLinkEvent::State(Box::new(st.clone()))),
     );
     st.conference = Some(crate::room::state::Conference {
         id: "c".into(),
@@ -94,7 +94,7 @@ fn retry_countdowns_and_call_durations_tick_and_idle_does_not() {
     });
     let cmds = update(
         &mut m,
-        Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
+        Msg::Room(0, RoomLinkEvent::State(Box::new(st.clone()))),
     );
     assert_eq!(cmds, vec![Cmd::Ticks(true)]);
     assert_eq!(m.ui.notice.as_ref().unwrap().text, "In a call: Sync");
@@ -103,7 +103,7 @@ fn retry_countdowns_and_call_durations_tick_and_idle_does_not() {
     assert_eq!(m.room.conf_secs, Some(2));
     st.conference = None;
     st.last_outcome = Some("call ended".into());
-    let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    let cmds = update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
     assert_eq!(cmds, vec![Cmd::Ticks(false)]);
     assert_eq!(m.room.conf_secs, None);
     assert_eq!(
@@ -121,7 +121,7 @@ fn retry_countdowns_and_call_durations_tick_and_idle_does_not() {
         owner: "x".into(),
         participants: vec![],
     });
-    assert!(update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st)))).is_empty());
+    assert!(update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st)))).is_empty());
     assert_eq!(m.room.conf_secs, None);
 }
 
@@ -131,7 +131,7 @@ fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds
     let mut m = demo();
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
     );
     let mut s = RoomState {
         contacts: vec![],
@@ -153,7 +153,10 @@ fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds
             status: 1,
         },
     ];
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    update(
+        &mut m,
+        Msg::Room(0, RoomLinkEvent::State(Box::new(s.clone()))),
+    );
     update(&mut m, press('c'));
     assert!(matches!(m.mode, Mode::Prompt(crate::app::Prompt::Call(_))));
     for c in "BO".chars() {
@@ -171,7 +174,10 @@ fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
     );
-    assert_eq!(cmds, vec![Cmd::room("call", json!({"peerId": "bob@srv"}))]);
+    assert_eq!(
+        cmds,
+        vec![Cmd::room(0, "call", json!({"peerId": "bob@srv"}))]
+    );
     assert_eq!(m.mode, Mode::Normal);
     // A typed id that is not in the book is called as typed.
     update(&mut m, press('c'));
@@ -182,7 +188,10 @@ fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
     );
-    assert_eq!(cmds, vec![Cmd::room("call", json!({"peerId": "zed@srv"}))]);
+    assert_eq!(
+        cmds,
+        vec![Cmd::room(0, "call", json!({"peerId": "zed@srv"}))]
+    );
     // Esc closes without calling.
     update(&mut m, press('c'));
     let cmds = update(
@@ -192,7 +201,10 @@ fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds
     assert!(cmds.is_empty() && m.mode == Mode::Normal);
     // The dialog: ticks start when a call rings and stop when it ends; Esc cancels ours.
     s.calling = Some("bob@srv".into());
-    let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    let cmds = update(
+        &mut m,
+        Msg::Room(0, RoomLinkEvent::State(Box::new(s.clone()))),
+    );
     assert_eq!(cmds, vec![Cmd::Ticks(true)]);
     update(&mut m, Msg::Tick);
     update(&mut m, Msg::Tick);
@@ -201,7 +213,7 @@ fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
     );
-    assert_eq!(cmds, vec![Cmd::room("hangUp", json!({"forAll": false}))]);
+    assert_eq!(cmds, vec![Cmd::room(0, "hangUp", json!({"forAll": false}))]);
     s.calling = None;
     s.invite = Some(Invite {
         peer: Peer {
@@ -212,10 +224,13 @@ fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds
         conf_type: 0,
         conf_title: None,
     });
-    let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s.clone()))));
+    let cmds = update(
+        &mut m,
+        Msg::Room(0, RoomLinkEvent::State(Box::new(s.clone()))),
+    );
     assert!(cmds.is_empty(), "still ringing: the ticks go on");
     s.invite = None;
-    let cmds = update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(s))));
+    let cmds = update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))));
     assert_eq!(cmds, vec![Cmd::Ticks(false)]);
     update(&mut m, Msg::Tick);
     assert_eq!(m.room.ring_secs, 2, "no counting without a dialog");
@@ -227,7 +242,7 @@ fn link_status_and_state_snapshots_update_the_model() {
     let rev = m.revision();
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Connecting)),
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Connecting)),
     );
     assert_eq!(m.room.link, LinkStatus::Connecting);
     assert_ne!(m.revision(), rev);
@@ -236,13 +251,13 @@ fn link_status_and_state_snapshots_update_the_model() {
     let rev = m.revision();
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::State(Box::new(st.clone()))),
+        Msg::Room(0, RoomLinkEvent::State(Box::new(st.clone()))),
     );
     assert_eq!(m.room.state.mic_muted, Some(true));
     assert_ne!(m.revision(), rev);
     // The same state again draws nothing.
     let rev = m.revision();
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
     assert_eq!(m.revision(), rev);
 }
 
@@ -251,13 +266,16 @@ fn an_incoming_call_rings_the_bell_and_says_who() {
     let mut m = online_demo();
     let cmds = update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Event(RoomEvent::InviteReceived {
-            peer_id: "dave@video.example.com".into(),
-            peer_dn: "Dave \x1b[31mBrown".into(),
-            conf_type: 0,
-            conf_id: "c1".into(),
-            conf_title: None,
-        })),
+        Msg::Room(
+            0,
+            RoomLinkEvent::Event(RoomEvent::InviteReceived {
+                peer_id: "dave@video.example.com".into(),
+                peer_dn: "Dave \x1b[31mBrown".into(),
+                conf_type: 0,
+                conf_id: "c1".into(),
+                conf_title: None,
+            }),
+        ),
     );
     assert_eq!(cmds, vec![Cmd::Bell]);
     assert_eq!(
@@ -269,13 +287,16 @@ fn an_incoming_call_rings_the_bell_and_says_who() {
     m.ui.bell = false;
     let cmds = update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Event(RoomEvent::InviteReceived {
-            peer_id: "x".into(),
-            peer_dn: String::new(),
-            conf_type: 1,
-            conf_id: "c".into(),
-            conf_title: Some("Board".into()),
-        })),
+        Msg::Room(
+            0,
+            RoomLinkEvent::Event(RoomEvent::InviteReceived {
+                peer_id: "x".into(),
+                peer_dn: String::new(),
+                conf_type: 1,
+                conf_id: "c".into(),
+                conf_title: Some("Board".into()),
+            }),
+        ),
     );
     assert!(cmds.is_empty());
     assert!(
@@ -291,13 +312,16 @@ fn a_huge_caller_name_is_cut_in_the_notice() {
     let mut m = online_demo();
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Event(RoomEvent::InviteReceived {
-            peer_id: "x".into(),
-            peer_dn: "D".repeat(1 << 20),
-            conf_type: 0,
-            conf_id: "c".into(),
-            conf_title: None,
-        })),
+        Msg::Room(
+            0,
+            RoomLinkEvent::Event(RoomEvent::InviteReceived {
+                peer_id: "x".into(),
+                peer_dn: "D".repeat(1 << 20),
+                conf_type: 0,
+                conf_id: "c".into(),
+                conf_title: None,
+            }),
+        ),
     );
     let text = m.ui.notice.unwrap().text;
     assert!(
@@ -315,23 +339,23 @@ fn call_dialog_keys_answer_a_ringing_call() {
     ringing(&mut m);
     assert_eq!(
         update(&mut m, press('a')),
-        vec![Cmd::room("accept", json!({}))]
+        vec![Cmd::room(0, "accept", json!({}))]
     );
     assert_eq!(
         update(&mut m, press('r')),
-        vec![Cmd::room("reject", json!({}))]
+        vec![Cmd::room(0, "reject", json!({}))]
     );
     // Hanging up a ringing call rejects it.
     assert_eq!(
         update(&mut m, press('h')),
-        vec![Cmd::room("reject", json!({}))]
+        vec![Cmd::room(0, "reject", json!({}))]
     );
     // Over the help (a pop-up that is read), `a` answers…
     update(&mut m, press('?'));
     assert!(matches!(m.mode, Mode::Pager(_)));
     assert_eq!(
         update(&mut m, press('a')),
-        vec![Cmd::room("accept", json!({}))]
+        vec![Cmd::room(0, "accept", json!({}))]
     );
     // … but while the help's search is typed, it is a letter of the query.
     update(&mut m, press('/'));
@@ -345,17 +369,17 @@ fn room_keys_send_requests_when_the_link_is_up() {
     m.room.state.mic_muted = Some(false);
     assert_eq!(
         update(&mut m, press('m')),
-        vec![Cmd::room("setMicMute", json!({"mute": true}))]
+        vec![Cmd::room(0, "setMicMute", json!({"mute": true}))]
     );
     m.room.state.mic_muted = Some(true);
     assert_eq!(
         update(&mut m, press('m')),
-        vec![Cmd::room("setMicMute", json!({"mute": false}))]
+        vec![Cmd::room(0, "setMicMute", json!({"mute": false}))]
     );
     m.room.state.camera_muted = Some(false);
     assert_eq!(
         update(&mut m, press('v')),
-        vec![Cmd::room("setVideoMute", json!({"mute": true}))]
+        vec![Cmd::room(0, "setVideoMute", json!({"mute": true}))]
     );
     // No call: hang-up says so and sends nothing.
     assert!(update(&mut m, press('h')).is_empty());
@@ -363,7 +387,7 @@ fn room_keys_send_requests_when_the_link_is_up() {
     m.room.state.calling = Some("carol".into());
     assert_eq!(
         update(&mut m, press('h')),
-        vec![Cmd::room("hangUp", json!({"forAll": false}))]
+        vec![Cmd::room(0, "hangUp", json!({"forAll": false}))]
     );
     // Placing a call opens the call prompt.
     assert!(update(&mut m, press('c')).is_empty());
@@ -376,6 +400,7 @@ fn a_failed_request_is_shown_inert() {
     update(
         &mut m,
         Msg::RoomFailed(
+            0,
             crate::room::RoomError::Refused {
                 method: "x".into(),
                 error: "\x1b]0;t\x07bad".into(),
@@ -397,30 +422,143 @@ fn a_failed_request_is_shown_inert() {
     );
 }
 
-#[test]
-fn switching_rooms_reconnects() {
+/// Both rooms of TWO_ROOMS with their links up.
+fn two_rooms_online() -> Model {
     let mut m = model(TWO_ROOMS);
+    for i in 0..2 {
+        update(
+            &mut m,
+            Msg::Room(i, RoomLinkEvent::Status(LinkStatus::Authorized)),
+        );
+    }
+    m
+}
+
+#[test]
+fn switching_rooms_keeps_every_link_and_its_state() {
+    let mut m = two_rooms_online();
     m.room.state.mic_muted = Some(true);
     let cmds = update(&mut m, key(KeyCode::Char('r'), KeyModifiers::CONTROL));
-    assert_eq!(cmds, vec![Cmd::ConnectRoom(1)]);
+    assert_eq!(cmds, vec![Cmd::SelectRoom(1)], "nothing reconnects");
+    assert_eq!(m.room.active, Some(1));
+    assert!(
+        m.room.link.is_up(),
+        "the shown room is the second, still linked"
+    );
+    assert_eq!(m.room.state.mic_muted, None, "the second room's own state");
     assert_eq!(
-        m.room.state,
-        crate::room::RoomState::default(),
-        "the old room's state is dropped"
+        m.room.slot(0).unwrap().state.mic_muted,
+        Some(true),
+        "the first room's state is kept"
+    );
+    // The microphone key acts on the room shown.
+    let cmds = update(&mut m, press('m'));
+    assert_eq!(
+        cmds,
+        vec![Cmd::room(1, "setMicMute", json!({ "mute": true }))]
     );
 }
+
+#[test]
+fn a_call_on_a_room_not_shown_rings_with_its_name_and_is_answered_there() {
+    let mut m = two_rooms_online();
+    update(
+        &mut m,
+        Msg::Room(
+            1,
+            RoomLinkEvent::Event(RoomEvent::InviteReceived {
+                peer_id: "dave@video.example.com".into(),
+                peer_dn: "Dave Brown".into(),
+                conf_type: 0,
+                conf_id: "c1".into(),
+                conf_title: None,
+            }),
+        ),
+    );
+    ringing_at(&mut m, 1);
+    assert_eq!(m.room.active, Some(0), "the room shown does not change");
+    assert_eq!(m.room.dialog_room(), Some(1));
+    assert!(
+        m.room.state.invite.is_none(),
+        "the shown room is not ringing"
+    );
+    let n = m.ui.notice.clone().expect("a notice");
+    assert!(
+        n.text.starts_with("Lab: Incoming call from Dave Brown"),
+        "{n:?}"
+    );
+    // `a` accepts on the ringing room, not on the one shown.
+    let cmds = update(&mut m, press('a'));
+    assert_eq!(cmds, vec![Cmd::room(1, "accept", json!({}))]);
+    // And `r` (or hanging up) rejects there too.
+    assert_eq!(
+        update(&mut m, press('r')),
+        vec![Cmd::room(1, "reject", json!({}))]
+    );
+    // A call ringing on the shown room comes first.
+    ringing_at(&mut m, 0);
+    assert_eq!(m.room.dialog_room(), Some(0));
+    assert_eq!(
+        update(&mut m, press('a')),
+        vec![Cmd::room(0, "accept", json!({}))]
+    );
+}
+
+#[test]
+fn one_rooms_events_never_touch_another() {
+    let mut m = two_rooms_online();
+    ringing_at(&mut m, 1);
+    let before = m.room.slot(0).unwrap().clone();
+    // The second room's link drops: its dialog closes, the first room is as it was.
+    update(
+        &mut m,
+        Msg::Room(
+            1,
+            RoomLinkEvent::Status(LinkStatus::Disconnected {
+                reason: "gone".into(),
+            }),
+        ),
+    );
+    assert_eq!(m.room.slot(0), Some(&before));
+    assert_eq!(m.room.dialog_room(), None);
+    assert!(!m.room.slot(1).unwrap().link.is_up());
+    let n = m.ui.notice.clone().expect("a notice");
+    assert!(n.text.starts_with("Lab: The Room link is down"), "{n:?}");
+    // A failed request names its room.
+    update(&mut m, Msg::RoomFailed(1, crate::app::AppError::NoRoom));
+    assert!(m.ui.notice.clone().unwrap().text.starts_with("Lab: "));
+    // An event for a room that is not configured is dropped.
+    let st = crate::room::RoomState {
+        mic_muted: Some(true),
+        ..Default::default()
+    };
+    update(&mut m, Msg::Room(7, RoomLinkEvent::State(Box::new(st))));
+    assert_eq!(m.room.slots.len(), 2);
+}
+
+#[test]
+fn each_rooms_call_is_timed_while_another_is_shown() {
+    let mut m = two_rooms_online();
+    ringing_at(&mut m, 1);
+    assert!(m.ui.ticking, "a ringing room not shown still ticks");
+    update(&mut m, Msg::Tick);
+    update(&mut m, Msg::Tick);
+    assert_eq!(m.room.slot(1).unwrap().ring_secs, 2);
+    assert_eq!(m.room.slot(0).unwrap().ring_secs, 0);
+}
+
 #[test]
 fn the_call_dialog_keys_win_over_every_mode_but_a_pop_up() {
     // A ringing call while writing: `a` accepts (the dialog says so) instead of being typed.
     let mut m = open(2);
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
     );
     ch(&mut m, 'i');
     typed(&mut m, "hello");
     ringing(&mut m);
-    assert_eq!(ch(&mut m, 'a'), vec![Cmd::room("accept", json!({}))]);
+    assert_eq!(ch(&mut m, 'a'), vec![Cmd::room(0, "accept", json!({}))]);
     // Other letters are still text.
     ch(&mut m, 'x');
     assert_eq!(m.composer.drafts["a"].editor.text(), "hellox");
@@ -432,8 +570,8 @@ fn the_call_dialog_keys_win_over_every_mode_but_a_pop_up() {
     let text = m.mode.explorer().unwrap().editor.text().to_string();
     let mut st = m.room.state.clone();
     st.calling = Some("carol@video.example.com".into());
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
-    let hang_up = vec![Cmd::room("hangUp", json!({ "forAll": false }))];
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
+    let hang_up = vec![Cmd::room(0, "hangUp", json!({ "forAll": false }))];
     assert_eq!(update(&mut m, press('h')), hang_up);
     assert_eq!(
         update(&mut m, key(KeyCode::Esc, KeyModifiers::NONE)),
@@ -476,7 +614,7 @@ fn an_unknown_mute_is_muted_on_a_key_never_flipped_from_a_guess() {
     ] {
         assert_eq!(
             update(&mut m, press(k)),
-            vec![Cmd::room(method, json!({"mute": true}))],
+            vec![Cmd::room(0, method, json!({"mute": true}))],
             "{what}"
         );
         assert_eq!(
@@ -487,10 +625,10 @@ fn an_unknown_mute_is_muted_on_a_key_never_flipped_from_a_guess() {
     // Once an event says, the key flips what is known.
     let mut st = m.room.state.clone();
     st.apply_event(&RoomEvent::MicMuted(true));
-    update(&mut m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
     assert_eq!(
         update(&mut m, press('m')),
-        vec![Cmd::room("setMicMute", json!({"mute": false}))]
+        vec![Cmd::room(0, "setMicMute", json!({"mute": false}))]
     );
 }
 
@@ -500,7 +638,7 @@ fn hang_up_works_in_a_conference_whose_details_are_unknown() {
     m.room.state.app_state = Some(crate::room::AppState::Conference);
     assert_eq!(
         update(&mut m, press('h')),
-        vec![Cmd::room("hangUp", json!({"forAll": false}))]
+        vec![Cmd::room(0, "hangUp", json!({"forAll": false}))]
     );
     update(&mut m, press('H'));
     assert!(
@@ -523,7 +661,7 @@ fn the_call_dialog_closes_when_the_room_link_is_lost() {
         },
     ] {
         ringing(&mut m);
-        update(&mut m, Msg::Room(RoomLinkEvent::Status(down)));
+        update(&mut m, Msg::Room(0, RoomLinkEvent::Status(down)));
         assert!(m.room.state.invite.is_none());
         assert!(!m.room.dialog_open);
         assert!(
@@ -543,7 +681,7 @@ fn the_call_dialog_closes_when_the_room_link_is_lost() {
         );
         update(
             &mut m,
-            Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+            Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
         );
     }
 }

@@ -45,13 +45,18 @@ pub fn online_demo() -> Model {
     let mut m = demo();
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Status(LinkStatus::Authorized)),
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
     );
     m
 }
 
 pub fn ringing(m: &mut Model) {
-    let mut st = m.room.state.clone();
+    ringing_at(m, 0);
+}
+
+/// Dave's call rings on room `i` (its link's state snapshot says so).
+pub fn ringing_at(m: &mut Model, i: usize) {
+    let mut st = m.room.slot(i).expect("the room").state.clone();
     st.apply_event(&RoomEvent::InviteReceived {
         peer_id: "dave@video.example.com".into(),
         peer_dn: "Dave Brown".into(),
@@ -59,7 +64,7 @@ pub fn ringing(m: &mut Model) {
         conf_id: "c1".into(),
         conf_title: None,
     });
-    update(m, Msg::Room(RoomLinkEvent::State(Box::new(st))));
+    update(m, Msg::Room(i, RoomLinkEvent::State(Box::new(st))));
 }
 
 /// Our chat id in the chat fixtures.

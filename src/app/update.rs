@@ -103,7 +103,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             quit(m)
         }
         Msg::Suspend => vec![Cmd::Suspend],
-        Msg::Room(ev) => super::room::on_room(m, ev),
+        Msg::Room(i, ev) => super::room::on_room(m, i, ev),
         Msg::Chat(ev) => on_chat(m, ev),
         Msg::Chats(evs) => evs.into_iter().flat_map(|ev| on_chat(m, ev)).collect(),
         Msg::ChatsLoaded(r) => {
@@ -183,7 +183,11 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Confirmed(c) => match c {
             super::Confirmed::Chat(op) => vec![Cmd::Chat(op)],
             super::Confirmed::Discard(item) => super::outbox::discard(m, item),
-            super::Confirmed::Room { method, params } => vec![Cmd::room(&method, params)],
+            super::Confirmed::Room {
+                room,
+                method,
+                params,
+            } => vec![Cmd::room(room, &method, params)],
             super::Confirmed::Quit => quit(m),
             super::Confirmed::ExplorerSend {
                 api,
@@ -191,12 +195,13 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 params,
             } => super::explorer::send_now(m, api, &method, params),
         },
-        Msg::RoomFailed(reason) => {
-            super::room::forget_volume_requests(m);
-            m.notify(
-                NoticeLevel::Error,
-                sanitize::line(&reason.to_string()).into_owned(),
-            );
+        Msg::RoomFailed(i, reason) => {
+            if let Some(s) = m.room.slot_mut(i) {
+                super::room::forget_volume_requests(s);
+            }
+            let text = sanitize::line(&reason.to_string()).into_owned();
+            let text = super::room::of_room(m, i, text);
+            m.notify(NoticeLevel::Error, text);
             vec![]
         }
     }
@@ -395,17 +400,6 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         // Every Room action (keys.rs: context Room or CallDialog) needs the Room's link; what
         // each does is app/room.rs's room_action.
         a if matches!(a.context(), Context::Room | Context::CallDialog) => {
-            if !m.room.link.is_up() {
-                let what = match &m.room.link {
-                    LinkStatus::NotConfigured => {
-                        "No room is configured: add a [[room]] to the config, or run with --demo"
-                            .to_string()
-                    }
-                    other => format!("No room connected ({})", other.label()),
-                };
-                m.notify(NoticeLevel::Warn, what);
-                return vec![];
-            }
             return super::room::room_action(m, action);
         }
         Action::Filter

@@ -504,11 +504,14 @@ fn the_inspector_keeps_a_bounded_record_and_redraws_only_when_shown() {
     let mut m = demo();
     let rev = m.revision();
     let frame = |i: usize| {
-        Msg::Room(RoomLinkEvent::Frame {
-            outgoing: i.is_multiple_of(2),
-            text: format!(r#"{{"method":"m{i}","requestId":"{i}"}}"#),
-            at_ms: i as u64,
-        })
+        Msg::Room(
+            0,
+            RoomLinkEvent::Frame {
+                outgoing: i.is_multiple_of(2),
+                text: format!(r#"{{"method":"m{i}","requestId":"{i}"}}"#),
+                at_ms: i as u64,
+            },
+        )
     };
     update(&mut m, frame(0));
     assert_eq!(m.revision(), rev, "hidden inspector: no redraw");
@@ -525,11 +528,14 @@ fn the_inspector_keeps_a_bounded_record_and_redraws_only_when_shown() {
     let big = format!("{{\"method\":\"x\",\"t\":\"{}\"}}", "é".repeat(1_000_000));
     update(
         &mut m,
-        Msg::Room(RoomLinkEvent::Frame {
-            outgoing: false,
-            text: big,
-            at_ms: 0,
-        }),
+        Msg::Room(
+            0,
+            RoomLinkEvent::Frame {
+                outgoing: false,
+                text: big,
+                at_ms: 0,
+            },
+        ),
     );
     assert!(m.ui.traffic.back().unwrap().text.len() <= crate::app::Traffic::MAX_TEXT);
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::cli::SimulateArgs;
-use crate::sim::{ChatSim, ChatSimConfig, RoomSim, RoomSimConfig, World};
+use crate::sim::{ChatSim, ChatSimConfig, RoomSim, RoomSimConfig, World, fleet};
 
 /// Loads the world from `--data` or the embedded demo.
 pub fn load_world(path: Option<&std::path::Path>) -> anyhow::Result<World> {
@@ -28,16 +28,6 @@ fn bind_error(e: std::io::Error, what: &str, addr: SocketAddr) -> anyhow::Error 
         )
     } else {
         anyhow::anyhow!("cannot listen on {addr} for the {what}: {e}")
-    }
-}
-
-/// What room `k` (from 1) of a fleet is called: the demo's three, then by number.
-fn room_name(k: usize) -> String {
-    match k {
-        1 => "Board room".into(),
-        2 => "Huddle".into(),
-        3 => "Lobby".into(),
-        _ => format!("Room {k}"),
     }
 }
 
@@ -63,37 +53,19 @@ struct FleetRoom {
 }
 
 pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
-    let mut world = load_world(args.data.as_deref())?;
     let n = usize::from(args.rooms.max(1));
     // Each Room but the first (the world's operator) logs in as an account of its own.
-    let accounts: Vec<String> = (1..=n)
-        .map(|k| {
-            if k == 1 {
-                "operator".to_string()
-            } else {
-                format!("room{k}")
-            }
-        })
-        .collect();
-    for (k, id) in accounts.iter().enumerate().skip(1) {
-        if world.user(id).is_none() {
-            world
-                .users
-                .push(crate::sim::world::User::quiet(id, &room_name(k + 1)));
-        }
-    }
-    let world = Arc::new(world);
+    let world = Arc::new(fleet::fleet_world(load_world(args.data.as_deref())?, n));
+    let mut base = RoomSimConfig::new(world.clone());
+    base.pin = args.pin.clone().filter(|p| !p.is_empty());
+    base.user_pin = args.user_pin.clone().filter(|p| !p.is_empty());
+    base.instance = args.instance.clone();
+    base.call_timeout = Duration::from_secs(args.call_timeout.max(1));
+    base.logged_in = args.logged_in;
+    base.refuse = args.room_refuse.clone();
     let mut rooms = Vec::with_capacity(n);
-    for (i, account) in accounts.iter().enumerate() {
-        let k = i + 1;
-        let mut cfg = RoomSimConfig::new(world.clone());
-        cfg.pin = args.pin.clone().filter(|p| !p.is_empty());
-        cfg.user_pin = args.user_pin.clone().filter(|p| !p.is_empty());
-        cfg.instance = args.instance.clone();
-        cfg.call_timeout = Duration::from_secs(args.call_timeout.max(1));
-        cfg.logged_in = args.logged_in;
-        cfg.refuse = args.room_refuse.clone();
-        cfg.account = account.clone();
+    for k in 1..=n {
+        let cfg = fleet::room_config(&base, k);
         let http = SocketAddr::new(args.listen, nth_port(args.room_http_port, k)?);
         let ws = SocketAddr::new(args.listen, nth_port(args.room_ws_port, k)?);
         let of = if n == 1 {
@@ -109,8 +81,8 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
             .await
             .map_err(|e| bind_error(e, &format!("Room WebSocket port{of}"), ws))?;
         rooms.push(FleetRoom {
-            name: room_name(k),
-            account: account.clone(),
+            name: fleet::room_name(k),
+            account: fleet::room_account(k),
             sim,
         });
     }
@@ -123,7 +95,7 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| bind_error(e, "chat port", chat_addr))?;
     if args.actors {
-        start_fleet_actors(
+        fleet::start_actors(
             rooms.iter().map(|r| r.sim.clone()).collect(),
             Duration::from_secs(args.actors_after),
             Duration::from_secs(args.actors_every.max(1)),
@@ -223,23 +195,4 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     }
     chat.shutdown();
     Ok(())
-}
-
-/// The demo world's caller (dave) rings the Rooms in turn, from the second (the first alone
-/// when there is one): first after `first`, then every `every`, each time a Room that is
-/// logged in and idle (a busy one is skipped for that turn). Ends with the process.
-fn start_fleet_actors(rooms: Vec<RoomSim>, first: Duration, every: Duration) {
-    tokio::spawn(async move {
-        let mut wait = first;
-        let mut turn = 1usize;
-        loop {
-            tokio::time::sleep(wait).await;
-            let room = &rooms[turn % rooms.len()];
-            if room.app_state() == 3 && room.world().user("dave").is_some() {
-                let _ = room.incoming_call("dave");
-            }
-            turn += 1;
-            wait = every;
-        }
-    });
 }

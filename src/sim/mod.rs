@@ -2,6 +2,7 @@
 //! same code serves `simulate`, `--demo` and every test. Depends on the protocol types only.
 
 pub mod chat;
+pub mod fleet;
 mod net;
 pub mod proxy;
 pub mod room;

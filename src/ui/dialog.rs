@@ -33,8 +33,12 @@ fn frame<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
 }
 
 /// The call dialog, when a call rings in either direction. None drawn otherwise.
+/// With several rooms, the dialog is titled with the room the call is on (which may not be
+/// the one shown: a call on any room comes to the operator).
 pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut super::HitMap) {
-    let s = &m.room;
+    let Some((room, s)) = m.room.dialog() else {
+        return;
+    };
     let r = centered(area, 56, 8);
     let inner_w = r.width.saturating_sub(4) as usize;
     let fit = |t: String| truncate(&t, inner_w);
@@ -49,7 +53,7 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut supe
             v.push(Line::raw(fit(format!("Conference: {}", line(t)))));
         }
         v.push(Line::styled(
-            format!("Ringing for {} s", m.room.ring_secs),
+            format!("Ringing for {} s", s.ring_secs),
             theme.dim,
         ));
         v.push(Line::raw(""));
@@ -80,7 +84,7 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut supe
             )],
         };
         v.extend([
-            Line::styled(format!("Ringing for {} s", m.room.ring_secs), theme.dim),
+            Line::styled(format!("Ringing for {} s", s.ring_secs), theme.dim),
             Line::raw(""),
             Line::from(vec![
                 Span::styled(m.ui.keys.describe(Action::Back), theme.key),
@@ -93,6 +97,16 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut supe
     } else {
         return;
     };
+    let mut lines = lines;
+    if m.room.list.len() > 1 && m.room.active != Some(room) {
+        // A call on a room other than the one shown: said, so `a` is not a surprise.
+        let text = format!(
+            "On {} (shown: {})",
+            line(m.room.name(room)),
+            line(m.active_room().map_or("none", |r| r.name.as_str()))
+        );
+        lines.insert(1, Line::styled(fit(text), theme.warn));
+    }
     let h = lines.len() as u16 + 2;
     let r = centered(area, 56, h);
     // The dialog covers the panes for the mouse too; its last line holds the buttons.
@@ -119,7 +133,15 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut supe
         hits.push(button(x, w), Target::Action(Action::HangUp));
     }
     f.render_widget(Clear, r);
-    f.render_widget(Paragraph::new(lines).block(frame(title, theme)), r);
+    let title = if m.room.list.len() > 1 {
+        truncate(
+            &format!("{title} · {}", line(m.room.name(room))),
+            r.width.saturating_sub(4) as usize,
+        )
+    } else {
+        title.to_string()
+    };
+    f.render_widget(Paragraph::new(lines).block(frame(&title, theme)), r);
 }
 
 /// The call prompt: what was typed and the address book entries that match.

@@ -6,6 +6,8 @@ pub use crate::app::{MIN_HEIGHT, MIN_WIDTH};
 /// the inspector under them when shown, the status bar at the bottom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MainLayout {
+    /// The rooms strip over the panes (when several rooms are configured).
+    pub strip: Option<Rect>,
     pub room: Rect,
     pub chats: Rect,
     pub history: Rect,
@@ -16,10 +18,21 @@ pub struct MainLayout {
 
 impl MainLayout {
     /// `composer_rows` says how many rows the draft wants at a given inner width; the composer
-    /// grows to show them, up to a third of the screen.
-    pub fn new(area: Rect, inspector: bool, composer_rows: impl Fn(u16) -> u16) -> MainLayout {
-        let [main, status] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    /// grows to show them, up to a third of the screen. `strip`: a row for the rooms strip
+    /// on top.
+    pub fn new(
+        area: Rect,
+        inspector: bool,
+        strip: bool,
+        composer_rows: impl Fn(u16) -> u16,
+    ) -> MainLayout {
+        let [strip, main, status] = Layout::vertical([
+            Constraint::Length(u16::from(strip)),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let strip = (strip.height > 0).then_some(strip);
         let left_w = (main.width / 3).clamp(30, 48);
         let [left, right] =
             Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(main);
@@ -44,6 +57,7 @@ impl MainLayout {
             (h, c, None)
         };
         MainLayout {
+            strip,
             room,
             chats,
             history,

@@ -13,6 +13,7 @@ mod panes;
 mod participants;
 pub mod rich;
 mod room;
+mod rooms;
 mod status;
 pub mod text;
 pub mod theme;
@@ -58,7 +59,7 @@ pub fn view(model: &Model, f: &mut Frame) {
 fn history_inner(model: &Model) -> (usize, usize) {
     let (w, h) = model.ui.size;
     let area = ratatui::layout::Rect::new(0, 0, w, h);
-    let l = MainLayout::new(area, model.ui.inspector, |w| {
+    let l = MainLayout::new(area, model.ui.inspector, model.room.list.len() > 1, |w| {
         composer::wanted_rows(model, w)
     });
     (
@@ -84,7 +85,7 @@ pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
         too_small(f, area, &theme);
         return hits;
     }
-    let l = MainLayout::new(area, model.ui.inspector, |w| {
+    let l = MainLayout::new(area, model.ui.inspector, model.room.list.len() > 1, |w| {
         composer::wanted_rows(model, w)
     });
     if let Some(x) = model.mode.explorer() {
@@ -95,6 +96,9 @@ pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
         };
         explorer::view(f, body, model, x, &theme);
     } else {
+        if let Some(r) = l.strip {
+            rooms::strip(f, r, model, &theme, &mut hits);
+        }
         hits.push(l.room, Target::Pane(Pane::Room));
         hits.push(l.chats, Target::Pane(Pane::Chats));
         hits.push(l.history, Target::Pane(Pane::History));

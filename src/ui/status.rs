@@ -106,7 +106,10 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
     };
     // A ringing call's keys work over every mode but a pop-up being typed into, which
     // Esc closes first (app/input.rs).
-    if m.room.state.invite.is_some() {
+    if m.room
+        .dialog()
+        .is_some_and(|(_, s)| s.state.invite.is_some())
+    {
         if m.mode.is_typed_popup() {
             return vec![("Esc".into(), "first, to answer the call")];
         }

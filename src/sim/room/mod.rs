@@ -180,6 +180,11 @@ impl RoomSim {
         });
     }
 
+    /// Turns true when the simulator is shut down.
+    pub fn stopped(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
     pub fn ws_port(&self) -> u16 {
         self.inner.ws_port
     }
