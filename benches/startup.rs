@@ -43,7 +43,7 @@ fn main() {
         first.push(t.elapsed());
         app.wait_for("both links online", |s| {
             let c = s.contents();
-            c.contains("Room Demo room: online") && c.contains("@ Alice Johnson")
+            c.contains("Room Board room: online") && c.contains("@ Alice Johnson")
         });
         live.push(t.elapsed());
         app.send(b"\x03");
