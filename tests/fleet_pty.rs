@@ -81,3 +81,108 @@ fn a_call_to_a_room_not_shown_rings_with_its_name_and_is_accepted_there() {
     assert_eq!(app.wait_exit().code(), Some(0));
     app.assert_terminal_restored();
 }
+
+/// Two simulated Rooms of a fleet (Board room, Huddle) in this process, calls ringing 1 s
+/// before they count as missed; stopped when dropped.
+struct TwoRooms {
+    sims: Vec<trueconf_console::sim::RoomSim>,
+    rt: tokio::runtime::Runtime,
+}
+
+impl TwoRooms {
+    fn start() -> TwoRooms {
+        use std::sync::Arc;
+        use trueconf_console::sim::{RoomSim, RoomSimConfig, World, fleet};
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let sims = rt.block_on(async {
+            let mut base = RoomSimConfig::new(Arc::new(fleet::fleet_world(World::demo(), 2)));
+            base.logged_in = true;
+            base.call_timeout = std::time::Duration::from_secs(1);
+            let mut v = Vec::new();
+            for k in 1..=2 {
+                v.push(
+                    RoomSim::start(fleet::room_config(&base, k), any, any)
+                        .await
+                        .unwrap(),
+                );
+            }
+            v
+        });
+        TwoRooms { sims, rt }
+    }
+
+    fn console(&self, home: &Home) -> PtyApp {
+        let mut cfg = String::new();
+        for (s, name) in self.sims.iter().zip(["Board room", "Huddle"]) {
+            cfg.push_str(&format!(
+                "[[room]]\nname = \"{name}\"\nhost = \"127.0.0.1\"\nhttp_port = {}\n",
+                s.http_port()
+            ));
+        }
+        let cfg = home.write("config.toml", &cfg);
+        PtyApp::spawn(&["--config", cfg.to_str().unwrap()], &home.env(), 80, 24)
+    }
+}
+
+impl Drop for TwoRooms {
+    fn drop(&mut self) {
+        for s in &self.sims {
+            s.shutdown();
+        }
+    }
+}
+
+#[test]
+fn an_unanswered_call_shows_as_missed_on_the_strip_and_in_the_call_history() {
+    let rooms = TwoRooms::start();
+    let home = Home::new();
+    let mut app = rooms.console(&home);
+    app.wait_for("both rooms idle", |s| {
+        let top = s.contents().lines().next().unwrap_or_default().to_string();
+        top.contains("1 Board room idle") && top.contains("2 Huddle idle")
+    });
+    // Carol calls the Huddle; nobody answers.
+    {
+        let _in_rt = rooms.rt.enter();
+        rooms.sims[1].incoming_call("carol").unwrap();
+    }
+    app.wait_for_text("Incoming call · Huddle");
+    app.wait_for("the missed call counted on the strip", |s| {
+        let c = s.contents();
+        !c.contains("Incoming call")
+            && c.lines()
+                .next()
+                .unwrap_or_default()
+                .contains("2 Huddle idle ✗1 missed")
+    });
+    // The Huddle shown: its pane says so too; `l` lists the calls, Carol's missed.
+    app.send(b"\x12");
+    app.wait_for_text("Missed calls: 1");
+    app.send(b"l");
+    app.wait_for("the call history", |s| {
+        let c = s.contents();
+        c.contains("Calls · Huddle · 1")
+            && c.lines()
+                .any(|l| l.contains("✗ missed") && l.contains("Carol"))
+    });
+    // Viewed now: the Room marks it so, and the count goes.
+    app.wait_for("the count gone", |s| {
+        !s.contents()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("missed")
+    });
+    app.send(b"\x1b");
+    app.wait_for("the view closed", |s| {
+        !s.contents().contains("Calls · Huddle")
+    });
+    assert!(!app.contents().contains("Missed calls"));
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+}

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use trueconf_console::room::history::Direction;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -463,6 +464,13 @@ async fn incoming_call_accepted_then_the_caller_hangs_up() {
     })
     .await;
     assert_eq!(s.conference, None);
+    // The call is in the history, incoming, with its duration once it ended.
+    let mut p = serde_json::Map::new();
+    p.insert("count".into(), serde_json::json!(1));
+    let calls =
+        trueconf_console::room::history::parse(&h.request("getCallHistory", p).await.unwrap().body);
+    assert_eq!(calls.calls[0].direction, Direction::Incoming);
+    assert!(calls.calls[0].duration_secs.is_some());
     sim.shutdown();
 }
 
@@ -491,6 +499,33 @@ async fn incoming_call_rejected_and_one_that_stops_ringing() {
     })
     .await;
     assert!(s.last_outcome.unwrap().contains("stopped calling"));
+    // Both are in the call history as missed, newest first, not viewed; marking the history
+    // viewed marks them and says when.
+    let history = |h: RoomHandle| async move {
+        let mut p = serde_json::Map::new();
+        p.insert("count".into(), serde_json::json!(10));
+        trueconf_console::room::history::parse(&h.request("getCallHistory", p).await.unwrap().body)
+    };
+    let calls = history(h.clone()).await;
+    let who: Vec<(&str, Direction)> = calls
+        .calls
+        .iter()
+        .map(|c| (c.peer_id.as_str(), c.direction))
+        .collect();
+    assert_eq!(
+        who,
+        vec![
+            ("bob@video.example.com", Direction::Missed),
+            ("alice@video.example.com", Direction::Missed)
+        ]
+    );
+    assert_eq!(calls.unseen_missed(), Some(2));
+    h.request("setLastCallsViewed", serde_json::Map::new())
+        .await
+        .unwrap();
+    let calls = history(h.clone()).await;
+    assert_eq!(calls.unseen_missed(), Some(0));
+    assert!(calls.last_view.is_some());
     sim.shutdown();
 }
 

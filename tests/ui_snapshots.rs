@@ -1398,3 +1398,38 @@ fn a_long_rooms_strip_keeps_the_shown_and_the_ringing_rooms() {
         "room 1 is before the shown one: {strip}"
     );
 }
+
+/// The Huddle's call history over the panes: a missed call, one in, one out, and one the
+/// Room said little about; the Lobby's unviewed missed call counted on the strip.
+#[test]
+fn call_history_80x24_and_160x48() {
+    use trueconf_console::app::{CallsState, CallsView, Mode};
+    use trueconf_console::link::LinkStatus;
+    let body = serde_json::json!({"lastView": 1_764_770_000, "calls": [
+        {"type": 2, "peerId": "carol@video.example.com", "peerDn": "Carol White", "startTime": 1_764_781_500, "duration": 0, "viewed": false},
+        {"type": 0, "peerId": "dave@video.example.com", "peerDn": "Dave \u{1b}[2JBrown", "startTime": 1_764_777_000, "duration": 754, "viewed": true},
+        {"type": 1, "peerId": "alice@video.example.com", "peerDn": "Alice Johnson", "startTime": 1_764_700_000, "duration": 65},
+        {"type": 9, "peerId": "x@video.example.com"}
+    ]});
+    let h = trueconf_console::room::history::parse(body.as_object().unwrap());
+    for (w, hgt) in [(80, 24), (160, 48)] {
+        let mut m = demo(w, hgt);
+        for s in &mut m.room.slots {
+            s.link = LinkStatus::Authorized;
+            s.state = known_idle();
+        }
+        m.room.slot_mut(2).unwrap().missed = Some(1);
+        m.room.active = Some(1);
+        m.mode = Mode::Calls(CallsView {
+            room: 1,
+            state: CallsState::Ready(h.calls.clone()),
+            selected: 1,
+        });
+        let t = render(&m);
+        let text = t.backend().to_string();
+        assert!(!text.contains('\u{1b}'), "a name cannot drive the terminal");
+        assert!(text.contains("3 Lobby idle ✗1 missed"), "{text}");
+        assert!(text.contains("Calls · Huddle · 4"), "{text}");
+        insta::assert_snapshot!(format!("call_history_{w}x{hgt}"), t.backend());
+    }
+}

@@ -19,6 +19,8 @@ pub enum Cmd {
         method: String,
         params: Map<String, Value>,
     },
+    /// Read room `.0`'s call history; back as `Msg::CallHistory`.
+    CallHistory(usize),
     /// Load every chat; the result comes back as `Msg::ChatsLoaded`.
     LoadChats,
     /// A search over every chat in the local store (answered as `Msg::StoreSearched`).

@@ -227,6 +227,25 @@ impl Effects {
                     let _ = self.tx.try_send(Msg::RoomFailed(room, AppError::NoRoom));
                 }
             }
+            Cmd::CallHistory(room) => {
+                let Some(link) = self.links.get(room).and_then(Option::as_ref) else {
+                    let _ = self
+                        .tx
+                        .try_send(Msg::CallHistory(room, Err(AppError::NoRoom)));
+                    return;
+                };
+                let (h, tx) = (link.handle.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let mut p = serde_json::Map::new();
+                    p.insert("count".into(), serde_json::json!(CALLS_READ));
+                    let r = h
+                        .request("getCallHistory", p)
+                        .await
+                        .map(|r| crate::room::history::parse(&r.body))
+                        .map_err(AppError::from);
+                    let _ = tx.send(Msg::CallHistory(room, r)).await;
+                });
+            }
             Cmd::LoadChats => {
                 let Some((h, _)) = &self.chat else { return };
                 let (h, tx, store) = (h.clone(), self.tx.clone(), self.store.clone());
@@ -730,6 +749,9 @@ async fn free_path(dir: &std::path::Path, name: &str) -> Result<std::path::PathB
         dir: dir.to_path_buf(),
     })
 }
+
+/// How many calls the call history view reads (the newest).
+const CALLS_READ: u32 = 100;
 
 /// Room requests waiting to be queued on the link: a method and its parameters.
 type RoomRequests = mpsc::UnboundedSender<(String, serde_json::Map<String, serde_json::Value>)>;

@@ -64,6 +64,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Pager(_) => return super::pager::on_key(m, &k),
         Mode::Participants { .. } => return super::room::on_participants_key(m, key),
         Mode::Outbox { selected } => return super::outbox::on_key(m, key, *selected),
+        Mode::Calls(_) => return super::calls::on_key(m, key),
         _ => {}
     }
     if let Some(action) = call_dialog_key(m, key) {
@@ -78,7 +79,8 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         | Mode::Participants { .. }
         | Mode::Prompt(_)
         | Mode::Confirm(_)
-        | Mode::Outbox { .. } => {
+        | Mode::Outbox { .. }
+        | Mode::Calls(_) => {
             let pane = match m.ui.focus {
                 Pane::Room => Context::Room,
                 Pane::Chats => Context::Chats,

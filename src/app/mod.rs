@@ -1,6 +1,7 @@
 //! The Elm core: one [`Model`], one [`Msg`] type, a pure [`update`] that returns [`Cmd`]s, and
 //! the runtime ([`run`]) that feeds it terminal, link and signal events and draws on change.
 
+mod calls;
 mod chats;
 mod cmd;
 mod composer;
@@ -46,7 +47,9 @@ pub use drafts::{DraftsFile, SavedDraft};
 pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::{Effects, forward_chat};
 pub use messages::Messages;
-pub use mode::{Answer, CallPrompt, Confirm, Mode, Prompt, SearchAll, SearchState};
+pub use mode::{
+    Answer, CallPrompt, CallsState, CallsView, Confirm, Mode, Prompt, SearchAll, SearchState,
+};
 pub use model::{
     ChatModel, ComposerModel, ExplorerMemory, LinkStatus, MIN_HEIGHT, MIN_WIDTH, Model,
     NewChatKind, Notice, NoticeLevel, Pane, RoomEntry, RoomModel, RoomSlot, Session, Traffic,

@@ -24,8 +24,27 @@ pub enum Mode {
     Confirm(Confirm),
     /// The outbox view over the panes, the cursor on row `selected`.
     Outbox { selected: usize },
+    /// A room's call history over the panes.
+    Calls(CallsView),
     /// The API explorer, full screen.
     Explorer(Box<Explorer>),
+}
+
+/// A room's call history as the view shows it: loading, the calls, or why not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallsView {
+    /// The room (an index into the configured rooms).
+    pub room: usize,
+    pub state: CallsState,
+    /// The row the cursor is on.
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallsState {
+    Loading,
+    Ready(Vec<crate::room::history::CallRecord>),
+    Failed(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +164,7 @@ impl Mode {
                 | Mode::Prompt(_)
                 | Mode::Confirm(_)
                 | Mode::Outbox { .. }
+                | Mode::Calls(_)
         )
     }
 }

@@ -310,8 +310,8 @@ pub struct RoomSlot {
     pub volume_pending: u32,
     /// Seconds in the current conference, when this console saw it start.
     pub conf_secs: Option<u64>,
-    /// Incoming calls that stopped ringing without being answered here or there, this session.
-    pub missed: u32,
+    /// Missed calls the Room's history holds that nobody has viewed (None: not known yet).
+    pub missed: Option<usize>,
 }
 
 impl RoomSlot {
@@ -324,7 +324,7 @@ impl RoomSlot {
             volume_asked: None,
             volume_pending: 0,
             conf_secs: None,
-            missed: 0,
+            missed: None,
         }
     }
 

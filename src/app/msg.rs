@@ -50,6 +50,8 @@ pub enum Msg {
     Room(usize, crate::room::RoomLinkEvent),
     /// A request to room `.0` failed (the reason, ready to show).
     RoomFailed(usize, AppError),
+    /// Room `.0`'s call history (`getCallHistory`), as asked by `Cmd::CallHistory`.
+    CallHistory(usize, Result<crate::room::history::CallHistory, AppError>),
     /// Something from the chat link.
     Chat(crate::chat::ChatLinkEvent),
     /// Several things from the chat link, in the order it sent them: a burst forwarded at

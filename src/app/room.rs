@@ -37,8 +37,11 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
                 // What becomes of the requests in flight is for the next session to say.
                 forget_volume_requests(slot);
             }
+            let came_up = s.is_up() && !slot.link.is_up();
             slot.link = s;
             m.touch();
+            // The Room's count of missed calls nobody viewed, for the strip.
+            let mut cmds: Vec<Cmd> = came_up.then_some(Cmd::CallHistory(i)).into_iter().collect();
             if closed {
                 let text = of_room(
                     m,
@@ -49,7 +52,8 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
                 );
                 m.notify(NoticeLevel::Warn, text);
             }
-            return sync_ticks(m).into_iter().collect();
+            cmds.extend(sync_ticks(m));
+            return cmds;
         }
         RoomLinkEvent::State(s) => {
             // The call's duration is counted from a join this console saw: the Room known to
@@ -79,6 +83,9 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
                 }),
                 _ => None,
             };
+            // A call that stopped ringing in without a conference may be a missed one.
+            let unanswered =
+                slot.state.invite.is_some() && s.invite.is_none() && s.conference.is_none();
             let changed = slot.state != *s;
             if changed {
                 slot.state = *s;
@@ -91,7 +98,12 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
                 let text = of_room(m, i, format!("In a call: {}", short(&t)));
                 m.notify(NoticeLevel::Info, text);
             }
-            return sync_ticks(m).into_iter().collect();
+            let mut cmds: Vec<Cmd> = unanswered
+                .then_some(Cmd::CallHistory(i))
+                .into_iter()
+                .collect();
+            cmds.extend(sync_ticks(m));
+            return cmds;
         }
         RoomLinkEvent::Event(RoomEvent::InviteReceived {
             peer_dn,
@@ -119,6 +131,12 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
             if name == "audioPlayLevel" =>
         {
             volume_reported(m, i, value.as_f64());
+        }
+        RoomLinkEvent::Event(RoomEvent::Other { name, .. })
+            if name == "lastCallsViewed" || name == "callHistoryCleared" =>
+        {
+            // Someone viewed or cleared the history (here or at the Room): count again.
+            return vec![Cmd::CallHistory(i)];
         }
         RoomLinkEvent::Event(RoomEvent::RejectReceived { .. } | RoomEvent::StopCalling { .. }) => {
             // The outcome is in the state snapshot that follows; say it once it is there.
@@ -188,6 +206,7 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             super::prompts::open_call(m);
             vec![]
         }
+        Action::CallLog => super::calls::open(m, i),
         Action::Participants => {
             m.mode = Mode::Participants { scroll: 0 };
             m.touch();

@@ -195,6 +195,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 params,
             } => super::explorer::send_now(m, api, &method, params),
         },
+        Msg::CallHistory(i, r) => super::calls::loaded(m, i, r),
         Msg::RoomFailed(i, reason) => {
             if let Some(s) = m.room.slot_mut(i) {
                 super::room::forget_volume_requests(s);

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod discovery;
+pub mod history;
 pub mod link;
 pub mod protocol;
 pub mod spec;

@@ -1,5 +1,6 @@
 //! Views: functions of the model that draw into a frame and touch nothing else.
 
+mod calls;
 mod chats;
 mod composer;
 mod dialog;
@@ -164,6 +165,7 @@ fn overlay(
             dialog::new_chat(f, area, *kind, input, theme);
         }
         Mode::Outbox { selected } => outbox::overlay(f, area, model, *selected, theme),
+        Mode::Calls(v) => calls::overlay(f, area, model, v, theme),
         Mode::Normal | Mode::Composing | Mode::Filtering | Mode::Explorer(_) => {}
     }
 }

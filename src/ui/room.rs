@@ -278,6 +278,11 @@ fn room_state_parts(v: &mut Vec<Part>, m: &Model, theme: &Theme, width: usize) {
     if let Some(a) = account {
         v.push(Part::Row(ACCOUNT, a));
     }
+    if let Some(n) = s.missed.filter(|n| *n > 0) {
+        let key = m.ui.keys.describe(crate::keys::Action::CallLog);
+        let text = format!("Missed calls: {n} · {key} lists them");
+        v.push(Part::Row(ACCOUNT, Line::styled(line(&text), theme.warn)));
+    }
     if let Some(srv) = s.state.server.info() {
         let port = srv.port.map(|p| format!(":{p}")).unwrap_or_default();
         v.push(Part::Row(

@@ -81,8 +81,14 @@ fn chip(m: &Model, i: usize, theme: &Theme) -> Chip {
     };
     let mut spans = vec![Span::styled(head.clone(), head_style)];
     spans.push(Span::styled(state.clone(), style));
+    let mut width = cols(&head) + cols(&state) + 1;
+    // Missed calls nobody has viewed, by the Room's own count.
+    if let Some(n) = m.room.slot(i).and_then(|s| s.missed).filter(|n| *n > 0) {
+        let missed = format!(" ✗{n} missed");
+        width += cols(&missed);
+        spans.push(Span::styled(missed, theme.warn));
+    }
     spans.push(Span::raw(" "));
-    let width = cols(&head) + cols(&state) + 1;
     if active {
         // The active room stands out in every theme (the mono one included).
         for s in &mut spans {

@@ -152,6 +152,13 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 ("Esc".into(), "close"),
             ];
         }
+        Mode::Calls(_) => {
+            return vec![
+                (key(Action::Open), "call back"),
+                ("↑↓".into(), "choose"),
+                ("Esc".into(), "close"),
+            ];
+        }
         Mode::Outbox { .. } if crate::app::outbox_rows(m).is_empty() => {
             return vec![("Esc".into(), "close")];
         }

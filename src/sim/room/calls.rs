@@ -112,7 +112,32 @@ impl Inner {
     ) -> Outcome {
         let n = p.i64_of("count").unwrap_or(20).max(0) as usize;
         let calls: Vec<Value> = s.history.iter().rev().take(n).cloned().collect();
-        Outcome::ok(json!({"calls": calls, "lastView": 0}))
+        Outcome::ok(json!({"calls": calls, "lastView": s.last_view}))
+    }
+
+    /// `getLastCallsViewTime`.
+    pub(super) fn get_last_calls_view_time(
+        self: &Arc<Self>,
+        s: &mut SimState,
+        _: &Map<String, Value>,
+        _: &mut Events,
+    ) -> Outcome {
+        Outcome::ok(json!({ "time": s.last_view }))
+    }
+
+    /// `setLastCallsViewed`: every call so far is viewed, as of now.
+    pub(super) fn set_last_calls_viewed(
+        self: &Arc<Self>,
+        s: &mut SimState,
+        _: &Map<String, Value>,
+        ev: &mut Events,
+    ) -> Outcome {
+        s.last_view = super::state::now_secs();
+        for h in &mut s.history {
+            h["viewed"] = Value::Bool(true);
+        }
+        ev.push(event("lastCallsViewed", json!({ "lastView": s.last_view })));
+        Outcome::default()
     }
 
     /// `clearCallHistory`.

@@ -44,6 +44,8 @@ static HANDLERS: &[(&str, Handler)] = &[
     (catalog::HangUp::NAME, Inner::hang_up),
     (catalog::GetCallHistory::NAME, Inner::get_call_history),
     (catalog::ClearCallHistory::NAME, Inner::clear_call_history),
+    (catalog::GetLastCallsViewTime::NAME, Inner::get_last_calls_view_time),
+    (catalog::SetLastCallsViewed::NAME, Inner::set_last_calls_viewed),
     // conference.rs
     (catalog::CreateConference::NAME, Inner::create_conference),
     (catalog::InviteToConference::NAME, Inner::invite_to_conference),

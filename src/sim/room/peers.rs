@@ -130,11 +130,21 @@ impl Inner {
         if s.generation != generation {
             return;
         }
-        if let Call::Incoming { peer, .. } = s.call.clone() {
+        if let Call::Incoming {
+            peer,
+            conf_id,
+            conf_type,
+            ..
+        } = s.call.clone()
+        {
             s.generation += 1;
             s.call = Call::Idle;
             ev.push(event("stopCalling", json!({"peerId": peer, "side": 1})));
             self.set_state(s, 3, ev);
+            // Nobody answered: a missed call in the history.
+            if let Some(p) = self.peer_of(&peer) {
+                self.record_call(s, 2, conf_type.min(1), &p, &conf_id);
+            }
         }
     }
 

@@ -73,6 +73,8 @@ pub(super) struct SimState {
     pub settings: Map<String, Value>,
     pub devices: [usize; 3],
     pub history: Vec<Value>,
+    /// When the call history was last marked viewed (Unix seconds; 0: never).
+    pub last_view: i64,
     pub tokens: HashMap<String, Role>,
     /// Wrong PINs by client address (`Inner::auth_from`).
     pub pin_lockouts: HashMap<std::net::IpAddr, PinFailures>,
@@ -111,6 +113,7 @@ impl SimState {
             settings,
             devices: [0, 0, 0],
             history: Vec::new(),
+            last_view: 0,
             tokens: HashMap::new(),
             pin_lockouts: HashMap::new(),
             receiving_levels: HashMap::new(),
@@ -280,6 +283,17 @@ impl Inner {
 
     pub(super) fn end_conference(&self, s: &mut SimState, events: &mut Vec<Map<String, Value>>) {
         if let Call::Conference(c) = std::mem::replace(&mut s.call, Call::Idle) {
+            // The call's entry in the history gets its duration.
+            let now = now_secs();
+            if let Some(h) = s
+                .history
+                .iter_mut()
+                .rev()
+                .find(|h| h["confId"] == Value::String(c.id.clone()))
+            {
+                let start = h["startTime"].as_i64().unwrap_or(now);
+                h["duration"] = json!((now - start).max(0));
+            }
             s.generation += 1;
             self.set_state(s, 6, events);
             events.push(event("conferenceDeleted", json!({"confId": c.id})));
