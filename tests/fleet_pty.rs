@@ -186,3 +186,37 @@ fn an_unanswered_call_shows_as_missed_on_the_strip_and_in_the_call_history() {
     app.send(b"q");
     assert_eq!(app.wait_exit().code(), Some(0));
 }
+
+#[test]
+fn choosing_a_speaker_switches_the_rooms_speaker() {
+    let rooms = TwoRooms::start();
+    let home = Home::new();
+    let mut app = rooms.console(&home);
+    app.wait_for_text("1 Board room idle");
+    let speaker = |rooms: &TwoRooms| {
+        rooms.sims[0].hardware()["currentAudioRendererName"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(speaker(&rooms), "Simulated speakers");
+    app.send(b"D");
+    app.wait_for_text("Devices · Board room");
+    app.wait_for_text(" ● Simulated speakers");
+    // Two microphones, then the speakers: the second speaker is the fourth row.
+    app.send(b"jjj");
+    app.wait_for_text("▶  HDMI display audio");
+    app.send(b"\r");
+    // The mark moves when the Room says it switched; the Room itself says so too.
+    app.wait_for_text("▶● HDMI display audio");
+    assert_eq!(speaker(&rooms), "HDMI display audio");
+    assert_eq!(
+        rooms.sims[1].hardware()["currentAudioRendererName"],
+        "Simulated speakers",
+        "the other room is untouched"
+    );
+    app.send(b"\x1b");
+    app.wait_for("the view closed", |s| !s.contents().contains("Devices ·"));
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+}

@@ -1433,3 +1433,43 @@ fn call_history_80x24_and_160x48() {
         insta::assert_snapshot!(format!("call_history_{w}x{hgt}"), t.backend());
     }
 }
+
+/// The devices view: the lists the Room gave, the current one of each marked, a camera
+/// whose current one the Room did not say.
+#[test]
+fn devices_view_80x24() {
+    use trueconf_console::app::Mode;
+    use trueconf_console::link::LinkStatus;
+    use trueconf_console::room::state::{Device, Devices};
+    let dev = |n: &str, d: &str| Device {
+        name: n.into(),
+        description: d.into(),
+    };
+    let mut m = demo(80, 24);
+    m.room.link = LinkStatus::Authorized;
+    m.room.state = known_idle();
+    m.room.state.devices = Devices {
+        microphones: vec![
+            dev("Simulated microphone", "m0"),
+            dev("USB \u{1b}]0;x\u{7}speakerphone", "m1"),
+        ],
+        speakers: vec![
+            dev("Simulated speakers", "s0"),
+            dev("HDMI display audio", "s1"),
+        ],
+        cameras: vec![dev("Simulated PTZ camera", "c0")],
+        microphone: Some("Simulated microphone".into()),
+        speaker: Some("HDMI display audio".into()),
+        camera: None,
+    };
+    m.mode = Mode::Devices {
+        room: 0,
+        selected: 3,
+    };
+    let t = render(&m);
+    let text = t.backend().to_string();
+    assert!(text.contains("▶● HDMI display audio"), "{text}");
+    assert!(text.contains("Camera (the one in use: unknown)"), "{text}");
+    assert!(!text.contains('\u{1b}'));
+    insta::assert_snapshot!(t.backend());
+}

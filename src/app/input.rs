@@ -65,6 +65,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Participants { .. } => return super::room::on_participants_key(m, key),
         Mode::Outbox { selected } => return super::outbox::on_key(m, key, *selected),
         Mode::Calls(_) => return super::calls::on_key(m, key),
+        Mode::Devices { .. } => return super::devices::on_key(m, key),
         _ => {}
     }
     if let Some(action) = call_dialog_key(m, key) {
@@ -80,7 +81,8 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         | Mode::Prompt(_)
         | Mode::Confirm(_)
         | Mode::Outbox { .. }
-        | Mode::Calls(_) => {
+        | Mode::Calls(_)
+        | Mode::Devices { .. } => {
             let pane = match m.ui.focus {
                 Pane::Room => Context::Room,
                 Pane::Chats => Context::Chats,

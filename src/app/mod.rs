@@ -5,6 +5,7 @@ mod calls;
 mod chats;
 mod cmd;
 mod composer;
+pub mod devices;
 mod drafts;
 mod editor;
 mod effects;

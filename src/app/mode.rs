@@ -26,6 +26,8 @@ pub enum Mode {
     Outbox { selected: usize },
     /// A room's call history over the panes.
     Calls(CallsView),
+    /// Room `room`'s microphones, speakers and cameras, the cursor on row `selected`.
+    Devices { room: usize, selected: usize },
     /// The API explorer, full screen.
     Explorer(Box<Explorer>),
 }
@@ -165,6 +167,7 @@ impl Mode {
                 | Mode::Confirm(_)
                 | Mode::Outbox { .. }
                 | Mode::Calls(_)
+                | Mode::Devices { .. }
         )
     }
 }

@@ -3,6 +3,7 @@
 mod calls;
 mod chats;
 mod composer;
+mod devices;
 mod dialog;
 mod explorer;
 mod history;
@@ -166,6 +167,9 @@ fn overlay(
         }
         Mode::Outbox { selected } => outbox::overlay(f, area, model, *selected, theme),
         Mode::Calls(v) => calls::overlay(f, area, model, v, theme),
+        Mode::Devices { room, selected } => {
+            devices::overlay(f, area, model, *room, *selected, theme);
+        }
         Mode::Normal | Mode::Composing | Mode::Filtering | Mode::Explorer(_) => {}
     }
 }

@@ -152,6 +152,13 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 ("Esc".into(), "close"),
             ];
         }
+        Mode::Devices { .. } => {
+            return vec![
+                (key(Action::Open), "switch to it"),
+                ("↑↓".into(), "choose"),
+                ("Esc".into(), "close"),
+            ];
+        }
         Mode::Calls(_) => {
             return vec![
                 (key(Action::Open), "call back"),

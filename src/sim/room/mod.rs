@@ -228,6 +228,12 @@ impl RoomSim {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// What `getHardware` answers now: the device lists and the current devices.
+    pub fn hardware(&self) -> serde_json::Map<String, serde_json::Value> {
+        let s = self.inner.lock();
+        self.inner.hardware(&s)
+    }
+
     /// The application state now.
     pub fn app_state(&self) -> i64 {
         self.inner.lock().app_state

@@ -1,0 +1,99 @@
+//! The Room's microphones, speakers and cameras over the panes, by kind, the current one of
+//! each marked (●) as the Room reported it, the cursor's row marked (▶).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::Theme;
+use super::panes::block;
+use super::text::truncate;
+use crate::app::Model;
+use crate::app::devices::{Kind, rows};
+use crate::keys::Action;
+use crate::sanitize;
+
+pub fn overlay(f: &mut Frame, area: Rect, m: &Model, room: usize, selected: usize, theme: &Theme) {
+    let w = area.width.saturating_sub(8).clamp(40, 90);
+    let h = area.height.saturating_sub(4);
+    let r = Rect {
+        x: area.x + (area.width.saturating_sub(w)) / 2,
+        y: area.y + 2,
+        width: w,
+        height: h,
+    };
+    let k = |a: Action| m.ui.keys.describe(a);
+    let name = sanitize::line(m.room.name(room)).into_owned();
+    let title = truncate(
+        &format!("Devices · {name}"),
+        usize::from(w).saturating_sub(4),
+    );
+    let b = block(&title, true, theme).title_bottom(
+        Line::styled(
+            format!(
+                " {} switches to it · {} close ",
+                k(Action::Open),
+                k(Action::Back)
+            ),
+            theme.dim,
+        )
+        .right_aligned(),
+    );
+    let inner = b.inner(r);
+    let (iw, ih) = (usize::from(inner.width), usize::from(inner.height));
+    f.render_widget(Clear, r);
+    let Some(slot) = m.room.slot(room) else {
+        return;
+    };
+    let devices = &slot.state.devices;
+    let list = rows(devices);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor_line = 0;
+    if !slot.link.is_up() {
+        lines.push(Line::styled(
+            "The Room is not connected: its devices are not known now.",
+            theme.warn,
+        ));
+    }
+    for kind in Kind::ALL {
+        let current = match kind {
+            Kind::Microphone => devices.microphone.as_deref(),
+            Kind::Speaker => devices.speaker.as_deref(),
+            Kind::Camera => devices.camera.as_deref(),
+        };
+        let heading = match current {
+            Some("none") => format!("{} (none in use)", kind.label()),
+            Some(_) => kind.label().to_string(),
+            None => format!("{} (the one in use: unknown)", kind.label()),
+        };
+        lines.push(Line::styled(truncate(&heading, iw), theme.title));
+        let mut any = false;
+        for (i, row) in list.iter().enumerate().filter(|(_, r)| r.kind == kind) {
+            any = true;
+            let sel = i == selected.min(list.len().saturating_sub(1));
+            if sel {
+                cursor_line = lines.len();
+            }
+            let mark = match (sel, row.current) {
+                (true, true) => "▶●",
+                (true, false) => "▶ ",
+                (false, true) => " ●",
+                (false, false) => "  ",
+            };
+            let label = sanitize::line(&row.name).into_owned();
+            let style = if row.current { theme.ok } else { theme.popup };
+            lines.push(Line::from(vec![
+                Span::raw(format!("{mark} ")),
+                Span::styled(truncate(&label, iw.saturating_sub(4)), style),
+            ]));
+        }
+        if !any {
+            lines.push(Line::styled("   none listed by the Room", theme.dim));
+        }
+    }
+    // The cursor's row in view.
+    let first = (cursor_line + 1).saturating_sub(ih);
+    let lines: Vec<Line> = lines.into_iter().skip(first).take(ih).collect();
+    f.render_widget(Paragraph::new(lines).block(b), r);
+}
