@@ -162,7 +162,7 @@ fn an_unanswered_call_shows_as_missed_on_the_strip_and_in_the_call_history() {
     });
     // The Huddle shown: its pane says so too; `l` lists the calls, Carol's missed.
     app.send(b"\x12");
-    app.wait_for_text("Missed calls: 1");
+    app.wait_for_text("Missed: 1");
     app.send(b"l");
     app.wait_for("the call history", |s| {
         let c = s.contents();
@@ -182,7 +182,7 @@ fn an_unanswered_call_shows_as_missed_on_the_strip_and_in_the_call_history() {
     app.wait_for("the view closed", |s| {
         !s.contents().contains("Calls · Huddle")
     });
-    assert!(!app.contents().contains("Missed calls"));
+    assert!(!app.contents().contains("Missed: "));
     app.send(b"q");
     assert_eq!(app.wait_exit().code(), Some(0));
 }

@@ -1473,3 +1473,47 @@ fn devices_view_80x24() {
     assert!(!text.contains('\u{1b}'));
     insta::assert_snapshot!(t.backend());
 }
+
+/// Ten rooms ringing on an 80-column strip of fifty: the shown room stays on it whatever
+/// rings, the rings that do not fit are counted, and the dialog says how many more wait.
+#[test]
+fn the_shown_room_stays_on_a_crowded_strip_and_hidden_rings_are_counted() {
+    use std::fmt::Write;
+    use trueconf_console::link::LinkStatus;
+    use trueconf_console::room::RoomEvent;
+    let mut text = String::new();
+    for k in 1..=50 {
+        let _ = write!(
+            text,
+            "[[room]]\nname = \"Room {k}\"\nhost = \"10.0.0.{k}\"\n"
+        );
+    }
+    let mut m = configured(&text, 80, 24);
+    m.room.active = Some(29);
+    for i in (0..50).step_by(5) {
+        let s = m.room.slot_mut(i).unwrap();
+        s.link = LinkStatus::Authorized;
+        s.state = known_idle();
+        s.state.apply_event(&RoomEvent::InviteReceived {
+            peer_id: "dave@video.example.com".into(),
+            peer_dn: "Dave Brown".into(),
+            conf_type: 0,
+            conf_id: format!("c{i}"),
+            conf_title: None,
+        });
+    }
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    let strip = screen.lines().next().unwrap();
+    assert!(strip.contains("30 Room 30"), "the shown room: {strip}");
+    let shown_ringing = strip.matches("☎ ringing").count();
+    assert!(shown_ringing >= 1, "{strip}");
+    assert!(
+        strip.contains(&format!("☎{}", 10 - shown_ringing)),
+        "the hidden rings counted: {strip}"
+    );
+    assert!(
+        screen.contains("9 more ringing: Room 6, Room 11"),
+        "{screen}"
+    );
+}

@@ -196,7 +196,8 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             vec![Cmd::room(i, "hangUp", json!({ "forAll": false }))]
         }
         Action::HangUp => {
-            m.notify(NoticeLevel::Info, "No call to hang up");
+            let text = no_call_here(m, i, "No call to hang up");
+            m.notify(NoticeLevel::Info, text);
             vec![]
         }
         Action::HangUpAll => hang_up_all(m, i),
@@ -214,6 +215,32 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             vec![]
         }
         _ => vec![],
+    }
+}
+
+/// "No call …" about room `i`, and, in a fleet, which other rooms have one (the room keys act
+/// on the room shown).
+fn no_call_here(m: &Model, i: usize, what: &str) -> String {
+    if m.room.list.len() < 2 {
+        return what.to_string();
+    }
+    let busy: Vec<String> = (0..m.room.list.len())
+        .filter(|&k| k != i)
+        .filter(|&k| {
+            m.room
+                .slot(k)
+                .is_some_and(|s| s.link.is_up() && s.state.call().can_hang_up())
+        })
+        .map(|k| short(m.room.name(k)))
+        .collect();
+    let here = short(m.room.name(i));
+    match busy.as_slice() {
+        [] => format!("{what} on {here}"),
+        [one] => format!(
+            "{what} on {here}; {one} has one ({} shows it)",
+            m.ui.keys.describe(Action::SwitchRoom)
+        ),
+        more => format!("{what} on {here}; calls on {}", more.join(", ")),
     }
 }
 
@@ -369,37 +396,49 @@ pub(super) fn hang_up_all(m: &mut Model, i: usize) -> Vec<Cmd> {
 /// unsent messages are kept in memory only: then it
 /// asks first, and says the call goes on without the console.
 pub(super) fn quit_key(m: &mut Model) -> Vec<Cmd> {
-    // The first linked room with a call ringing or under way, if any.
+    // The first linked room with a call ringing or under way, if any, named in a fleet.
     let call = m
         .room
         .slots
         .iter()
-        .filter(|s| s.link.is_up())
-        .map(|s| s.state.call())
-        .find(|c| !matches!(c, Call::Unknown | Call::None | Call::Ending));
-    let ask = if let Some(call) = call {
-        match call {
-            Call::Incoming(_) | Call::Calling(_) | Call::Ringing => Some((
-                "A call is ringing: quit anyway?",
-                if m.session == super::Session::Demo {
-                    "quit, the demo Room ends too"
+        .enumerate()
+        .filter(|(_, s)| s.link.is_up())
+        .map(|(k, s)| (k, s.state.call()))
+        .find(|(_, c)| !matches!(c, Call::Unknown | Call::None | Call::Ending));
+    let on = |k: usize| {
+        if m.room.list.len() > 1 {
+            format!(" on {}", short(m.room.name(k)))
+        } else {
+            String::new()
+        }
+    };
+    // The demo's Rooms are simulated inside the console: they end with it.
+    let demo = m.session == super::Session::Demo;
+    let question;
+    let ask = match call {
+        Some((k, Call::Incoming(_) | Call::Calling(_) | Call::Ringing)) => {
+            question = format!("A call is ringing{}: quit anyway?", on(k));
+            Some((
+                question.as_str(),
+                if demo {
+                    "quit, the demo Rooms end too"
                 } else {
                     "quit, let it ring"
                 },
-            )),
-            // The demo's Room is simulated inside the console: it ends with it.
-            Call::InConference(_) | Call::InConferenceUnknown => Some((
-                "A call is in progress: quit anyway?",
-                if m.session == super::Session::Demo {
-                    "quit, the demo Room ends too"
+            ))
+        }
+        Some((k, Call::InConference(_) | Call::InConferenceUnknown)) => {
+            question = format!("A call is in progress{}: quit anyway?", on(k));
+            Some((
+                question.as_str(),
+                if demo {
+                    "quit, the demo Rooms end too"
                 } else {
                     "quit, the call goes on"
                 },
-            )),
-            Call::Unknown | Call::None | Call::Ending => None,
+            ))
         }
-    } else {
-        None
+        _ => None,
     };
     // Unsent messages that no file keeps (another console owns the data directory): lost
     // on quitting, so asked first.

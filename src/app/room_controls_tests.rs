@@ -200,7 +200,10 @@ fn quit_during_a_call_or_a_ringing_call_asks_first() {
     let Mode::Confirm(c) = &m.mode else {
         panic!("no question: {:?}", m.mode)
     };
-    assert_eq!(c.question, "A call is in progress: quit anyway?");
+    assert_eq!(
+        c.question,
+        "A call is in progress on Board room: quit anyway?"
+    );
     assert!(c.answers[0].label.contains("the call goes on"));
     assert!(!ch(&mut m, 'n').contains(&Cmd::Quit));
     assert!(!m.quit);
@@ -218,9 +221,9 @@ fn quit_during_a_call_or_a_ringing_call_asks_first() {
     let Mode::Confirm(c) = &m.mode else {
         panic!("no question: {:?}", m.mode)
     };
-    assert_eq!(c.question, "A call is ringing: quit anyway?");
+    assert_eq!(c.question, "A call is ringing on Board room: quit anyway?");
     assert_eq!(
-        c.answers[0].label, "quit, the demo Room ends too",
+        c.answers[0].label, "quit, the demo Rooms end too",
         "the demo's Room ends with the console"
     );
     // Ctrl-C still quits from anywhere, without asking.

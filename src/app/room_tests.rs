@@ -384,7 +384,10 @@ fn room_keys_send_requests_when_the_link_is_up() {
     );
     // No call: hang-up says so and sends nothing.
     assert!(update(&mut m, press('h')).is_empty());
-    assert_eq!(m.ui.notice.as_ref().unwrap().text, "No call to hang up");
+    assert_eq!(
+        m.ui.notice.as_ref().unwrap().text,
+        "No call to hang up on Board room"
+    );
     m.room.state.calling = Some("carol".into());
     assert_eq!(
         update(&mut m, press('h')),
@@ -685,4 +688,29 @@ fn the_call_dialog_closes_when_the_room_link_is_lost() {
             Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
         );
     }
+}
+
+#[test]
+fn hanging_up_on_a_quiet_room_says_which_room_has_the_call() {
+    let mut m = two_rooms_online();
+    let mut st = m.room.slot(1).unwrap().state.clone();
+    st.apply_event(&RoomEvent::ConferenceCreated {
+        conf_id: "c1".into(),
+        conf_title: "Sync".into(),
+        conf_type: 1,
+        owner: "x@s".into(),
+        peer_id: None,
+    });
+    st.app_state = Some(crate::room::AppState::Conference);
+    update(&mut m, Msg::Room(1, RoomLinkEvent::State(Box::new(st))));
+    assert!(update(&mut m, press('h')).is_empty(), "nothing hung up");
+    assert_eq!(
+        m.ui.notice.as_ref().unwrap().text,
+        "No call to hang up on Hall; Lab has one (Ctrl-R shows it)"
+    );
+    update(&mut m, press('q'));
+    let Mode::Confirm(c) = &m.mode else {
+        panic!("quit did not ask")
+    };
+    assert_eq!(c.question, "A call is in progress on Lab: quit anyway?");
 }

@@ -22,12 +22,12 @@ fn row(c: &CallRecord, selected: bool, w: usize, m: &Model, theme: &Theme) -> Li
         Direction::Outgoing => ("↑ out   ", theme.dim),
         Direction::Unknown(_) => ("? call  ", theme.dim),
     };
-    // "2026-12-03 17:05" in local time, shown from the month on.
+    // "2026-12-03 17:05" in local time: year first, so nobody reads day for month.
     let when = c
         .start_secs
         .map(|t| {
             let s = super::panes::local((t.max(0) as u64) * 1000, m.ui.utc_offset_secs);
-            s.get(5..16).unwrap_or(&s).to_string()
+            s.get(..16).unwrap_or(&s).to_string()
         })
         .unwrap_or_else(|| "?".into());
     let how_long = match (c.direction, c.duration_secs) {
@@ -35,7 +35,7 @@ fn row(c: &CallRecord, selected: bool, w: usize, m: &Model, theme: &Theme) -> Li
         (_, Some(d)) => format!("{}:{:02}", d / 60, d % 60),
         (_, None) => "?".into(),
     };
-    let tail = format!("  {when:>11}  {how_long:>6}");
+    let tail = format!("  {when:>16}  {how_long:>6}");
     let who = sanitize::line(c.who()).into_owned();
     let id = sanitize::line(&c.peer_id).into_owned();
     let head_w = cols(mark) + cols(dir) + 1;

@@ -107,6 +107,16 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut supe
         );
         lines.insert(1, Line::styled(fit(text), theme.warn));
     }
+    // Other rooms' calls wait behind this one: said, with their rooms.
+    let waiting: Vec<String> = (0..m.room.list.len())
+        .filter(|&i| i != room && m.room.slot(i).is_some_and(|s| s.state.invite.is_some()))
+        .map(|i| line(m.room.name(i)).into_owned())
+        .collect();
+    if !waiting.is_empty() {
+        let text = format!("{} more ringing: {}", waiting.len(), waiting.join(", "));
+        let at = lines.len().saturating_sub(2);
+        lines.insert(at, Line::styled(fit(text), theme.warn));
+    }
     let h = lines.len() as u16 + 2;
     let r = centered(area, 56, h);
     // The dialog covers the panes for the mouse too; its last line holds the buttons.

@@ -280,7 +280,7 @@ fn room_state_parts(v: &mut Vec<Part>, m: &Model, theme: &Theme, width: usize) {
     }
     if let Some(n) = s.missed.filter(|n| *n > 0) {
         let key = m.ui.keys.describe(crate::keys::Action::CallLog);
-        let text = format!("Missed calls: {n} · {key} lists them");
+        let text = format!("Missed: {n} · {key} lists them");
         v.push(Part::Row(ACCOUNT, Line::styled(line(&text), theme.warn)));
     }
     if let Some(srv) = s.state.server.info() {

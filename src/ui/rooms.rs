@@ -102,35 +102,48 @@ fn chip(m: &Model, i: usize, theme: &Theme) -> Chip {
     }
 }
 
+/// How much room `i` needs to be on the strip (lower first).
+fn priority(m: &Model, i: usize) -> u8 {
+    if m.room.active == Some(i) {
+        return 0;
+    }
+    let Some(s) = m.room.slot(i) else {
+        return 9;
+    };
+    if s.ringing() {
+        1
+    } else if s.state.conference.is_some() && s.link.is_up() {
+        2
+    } else if s.missed.is_some_and(|n| n > 0) {
+        3
+    } else if !s.link.is_up() {
+        4
+    } else {
+        5
+    }
+}
+
 /// Draws the strip into `area` (one row) and records each chip for the mouse.
 pub fn strip(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut super::HitMap) {
     let n = m.room.list.len();
     let w = usize::from(area.width);
     let chips: Vec<Chip> = (0..n).map(|i| chip(m, i, theme)).collect();
-    // The chips that must show: the active room and every room whose call rings.
-    let must: Vec<bool> = (0..n)
-        .map(|i| m.room.active == Some(i) || m.room.slot(i).is_some_and(RoomSlot::ringing))
-        .collect();
     let gap = 1;
     let total: usize = chips.iter().map(|c| c.width + gap).sum();
     let shown: Vec<bool> = if total <= w {
         vec![true; n]
     } else {
-        // Room for "+N" at the end, then the must-shows, then the others in order from the
-        // active one on.
-        let more_w = format!(" +{n} ").len();
+        // Room for the count of the rest at the end, then the rooms by what they need of the
+        // operator: the shown one, the ringing ones, those in a call, those with missed
+        // calls, those whose link is not up, then the others in order from the shown one.
+        let more_w = format!(" +{n} ☎{n} ").len();
         let mut used = more_w;
         let mut shown = vec![false; n];
-        for (i, c) in chips.iter().enumerate() {
-            if must[i] && used + c.width + gap <= w {
-                shown[i] = true;
-                used += c.width + gap;
-            }
-        }
         let from = m.room.active.unwrap_or(0);
-        for k in 0..n {
-            let i = (from + k) % n;
-            if !shown[i] && used + chips[i].width + gap <= w {
+        let mut order: Vec<usize> = (0..n).map(|k| (from + k) % n).collect();
+        order.sort_by_key(|&i| priority(m, i));
+        for i in order {
+            if used + chips[i].width + gap <= w {
                 shown[i] = true;
                 used += chips[i].width + gap;
             }
@@ -153,7 +166,15 @@ pub fn strip(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut sup
     }
     let hidden = shown.iter().filter(|s| !**s).count();
     if hidden > 0 {
-        spans.push(Span::styled(format!(" +{hidden} "), theme.dim));
+        // Calls ringing among the rooms left out are counted too.
+        let ringing = (0..n)
+            .filter(|&i| !shown[i] && m.room.slot(i).is_some_and(RoomSlot::ringing))
+            .count();
+        spans.push(Span::styled(format!(" +{hidden}"), theme.dim));
+        if ringing > 0 {
+            spans.push(Span::styled(format!(" ☎{ringing}"), theme.badge));
+        }
+        spans.push(Span::raw(" "));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -229,8 +229,9 @@ impl Inner {
         s.call = Call::Idle;
         ev.push(event("rejectSent", json!({"peerId": peer, "peerDn": name, "cause": 0, "confId": conf_id, "recordAllowed": false})));
         self.set_state(s, 3, ev);
+        // Declined by the Room, not missed: an incoming call that lasted nothing.
         if let Some(p) = self.peer_of(peer) {
-            self.record_call(s, 2, 0, &p, conf_id);
+            self.record_call(s, 0, 0, &p, conf_id);
         }
     }
 }
