@@ -118,7 +118,7 @@ fn key_binding_errors_name_the_table() {
 #[test]
 fn every_error_is_found_each_at_its_line() {
     let text = "[chat]\nserver = 5\nusername = \"op\"\n\n[ui]\nbel = true\ntheme = \"neon\"\n\n\
-                [ui.keys]\nquit = \"z\"\nhelp = \"z\"\nquitt = \"y\"\n\n\
+                [ui.keys]\nquit = \"Z\"\nhelp = \"Z\"\nquitt = \"y\"\n\n\
                 [[room]]\nname = \"A\"\nhost = \"h\"\nhttp_port = \"80\"\n\n\
                 [[room]]\nname = \"A\"\nhost = \"h2\"\n\n[[room]]\nname = \"B\"\n";
     let errors = Config::check_text(text, Path::new("t.toml"));

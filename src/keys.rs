@@ -72,6 +72,7 @@ actions! {
     Participants = "participants", Room, ["p"], "list everyone in the call";
     CallLog = "call_log", Room, ["l"], "the room's call history (Enter calls back)";
     Devices = "devices", Room, ["D"], "choose the microphone, speaker and camera";
+    Aim = "aim", Room, ["z"], "aim the camera: arrows pan and tilt, + - zoom";
     NextUnread = "next_unread", Chats, ["n"], "jump to the next unread chat";
     Filter = "filter", Chats, ["/"], "filter chats";
     NewChat = "new_chat", Chats, ["N"], "create a chat (personal, group or channel)";

@@ -91,7 +91,7 @@ fn config_check_lists_every_error_each_at_its_line() {
     let home = Home::new();
     let p = home.write(
         "c.toml",
-        "# keys\n[ui]\nbel = false\n\n[ui.keys]\nquit = \"z\"\nhelp = \"z\"\n\n\
+        "# keys\n[ui]\nbel = false\n\n[ui.keys]\nquit = \"Z\"\nhelp = \"Z\"\n\n\
          [[room]]\nname = \"Hall\"\nhost = \"h\"\nhttp_port = \"eighty\"\n",
     );
     let out = run(&home, &["config", "check", "--config", p.to_str().unwrap()]);
@@ -112,7 +112,7 @@ fn config_check_lists_every_error_each_at_its_line() {
     }
     // The key conflict is at the binding's line (7), not at line 1.
     assert!(
-        lines[1].contains("key z is bound to both `quit` and `help`"),
+        lines[1].contains("key Z is bound to both `quit` and `help`"),
         "{err}"
     );
     assert_eq!(

@@ -220,3 +220,46 @@ fn choosing_a_speaker_switches_the_rooms_speaker() {
     app.send(b"q");
     assert_eq!(app.wait_exit().code(), Some(0));
 }
+
+/// Waits (up to 5 s) until `cond` holds for the simulator's state; the console's requests
+/// reach it over a socket, so this is a wait on that, not a pause.
+fn until(what: &str, cond: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn a_pan_key_moves_the_camera_a_step_and_it_stops_by_itself() {
+    let rooms = TwoRooms::start();
+    let home = Home::new();
+    let mut app = rooms.console(&home);
+    app.wait_for_text("1 Board room idle");
+    assert_eq!(rooms.sims[0].ptz(), ([0, 0, 0], false));
+    app.send(b"z");
+    app.wait_for_text("Camera · Board room");
+    app.wait_for_text("Pan: 0 (-100…100) · Tilt: 0 (-100…100)");
+    app.send(b"\x1b[C");
+    app.wait_for_text("Pan: 10 (-100…100)");
+    until("the camera to stop", || {
+        rooms.sims[0].ptz() == ([10, 0, 0], false)
+    });
+    // Zoom in twice; the other room's camera never moves.
+    app.send(b"++");
+    app.wait_for_text("Zoom: 20 (0…100)");
+    until("the camera to stop", || {
+        rooms.sims[0].ptz() == ([10, 0, 20], false)
+    });
+    assert_eq!(rooms.sims[1].ptz(), ([0, 0, 0], false));
+    app.send(b"\x1b");
+    app.wait_for("the aim box closed", |s| {
+        !s.contents().contains("Camera · ")
+    });
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+}

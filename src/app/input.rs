@@ -66,6 +66,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Outbox { selected } => return super::outbox::on_key(m, key, *selected),
         Mode::Calls(_) => return super::calls::on_key(m, key),
         Mode::Devices { .. } => return super::devices::on_key(m, key),
+        Mode::Aim { .. } => return super::aim::on_key(m, &k),
         _ => {}
     }
     if let Some(action) = call_dialog_key(m, key) {
@@ -82,7 +83,8 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         | Mode::Confirm(_)
         | Mode::Outbox { .. }
         | Mode::Calls(_)
-        | Mode::Devices { .. } => {
+        | Mode::Devices { .. }
+        | Mode::Aim { .. } => {
             let pane = match m.ui.focus {
                 Pane::Room => Context::Room,
                 Pane::Chats => Context::Chats,

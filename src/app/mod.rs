@@ -1,6 +1,7 @@
 //! The Elm core: one [`Model`], one [`Msg`] type, a pure [`update`] that returns [`Cmd`]s, and
 //! the runtime ([`run`]) that feeds it terminal, link and signal events and draws on change.
 
+mod aim;
 mod calls;
 mod chats;
 mod cmd;

@@ -28,6 +28,8 @@ pub enum Mode {
     Calls(CallsView),
     /// Room `room`'s microphones, speakers and cameras, the cursor on row `selected`.
     Devices { room: usize, selected: usize },
+    /// Aiming room `room`'s camera: the keys pan, tilt and zoom (app/aim.rs).
+    Aim { room: usize },
     /// The API explorer, full screen.
     Explorer(Box<Explorer>),
 }
@@ -168,6 +170,7 @@ impl Mode {
                 | Mode::Outbox { .. }
                 | Mode::Calls(_)
                 | Mode::Devices { .. }
+                | Mode::Aim { .. }
         )
     }
 }

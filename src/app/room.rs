@@ -209,6 +209,7 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         }
         Action::CallLog => super::calls::open(m, i),
         Action::Devices => super::devices::open(m, i),
+        Action::Aim => super::aim::open(m, i),
         Action::Participants => {
             m.mode = Mode::Participants { scroll: 0 };
             m.touch();

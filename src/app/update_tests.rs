@@ -742,7 +742,7 @@ fn a_later_message_in_a_batch_never_cancels_an_earlier_redraw() {
 fn unbound_keys_and_pastes_change_nothing() {
     let mut m = demo();
     let before = m.clone();
-    update(&mut m, press('z'));
+    update(&mut m, press('Z'));
     update(&mut m, Msg::Paste("hello".into()));
     update(&mut m, key(KeyCode::Up, KeyModifiers::NONE));
     assert_eq!(m, before);

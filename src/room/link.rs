@@ -290,6 +290,7 @@ const INITIAL_QUERIES: &[&str] = &[
     "getConnected",
     "getLogin",
     "getHardware",
+    "getPtzControls",
     "getAbook",
     "getMicMute",
     "getVideoMute",

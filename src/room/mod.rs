@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod history;
 pub mod link;
 pub mod protocol;
+pub mod ptz;
 pub mod spec;
 pub mod state;
 

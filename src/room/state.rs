@@ -30,6 +30,8 @@ pub struct RoomState {
     /// Master volume, 0.0–1.0 (`audioPlayLevel`).
     pub volume: Option<f64>,
     pub devices: Devices,
+    /// The camera's PTZ controls (None: not known; see room/ptz.rs).
+    pub ptz: Option<super::ptz::Ptz>,
     pub contacts: Vec<Contact>,
     /// How the last call ended (or was refused), until the next one starts.
     pub last_outcome: Option<String>,
@@ -475,7 +477,17 @@ impl RoomState {
                 self.volume = value.as_f64();
             }
             RoomEvent::SettingChanged { .. } => {}
-            RoomEvent::HardwareChanged(body) => self.apply_hardware(body),
+            RoomEvent::HardwareChanged(body) => {
+                let camera = self.devices.camera.clone();
+                self.apply_hardware(body);
+                // Another camera: its controls are not known until the Room says them.
+                if self.devices.camera != camera {
+                    self.ptz = None;
+                }
+            }
+            RoomEvent::Other { name, raw } if name == "ptzControlsChanged" => {
+                self.ptz = Some(super::ptz::parse(raw));
+            }
             RoomEvent::ChatMessage { .. } | RoomEvent::Other { .. } => {}
         }
     }

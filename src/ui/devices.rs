@@ -97,3 +97,71 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, room: usize, selected: usiz
     let lines: Vec<Line> = lines.into_iter().skip(first).take(ih).collect();
     f.render_widget(Paragraph::new(lines).block(b), r);
 }
+
+/// One axis as the aim box says it: the value, and its range when the Room gave one.
+fn axis_text(label: &str, a: Option<crate::room::ptz::Axis>) -> String {
+    match a {
+        None => format!("{label}: —"),
+        Some(a) => {
+            let v = a.value.map_or_else(|| "?".to_string(), |v| v.to_string());
+            match (a.min, a.max) {
+                (Some(lo), Some(hi)) => format!("{label}: {v} ({lo}…{hi})"),
+                _ => format!("{label}: {v}"),
+            }
+        }
+    }
+}
+
+/// The aim box: the camera, its pan, tilt and zoom as the Room last said them, the keys.
+pub fn aim_overlay(f: &mut Frame, area: Rect, m: &Model, room: usize, theme: &Theme) {
+    let w = area.width.saturating_sub(4).min(60);
+    let r = Rect {
+        x: area.x + (area.width.saturating_sub(w)) / 2,
+        y: area.y + area.height.saturating_sub(9) / 2,
+        width: w,
+        height: 8.min(area.height),
+    };
+    let name = sanitize::line(m.room.name(room)).into_owned();
+    let title = truncate(
+        &format!("Camera · {name}"),
+        usize::from(w).saturating_sub(4),
+    );
+    let b = block(&title, true, theme)
+        .title_bottom(Line::styled(" Esc done ", theme.dim).right_aligned());
+    let iw = usize::from(b.inner(r).width);
+    f.render_widget(Clear, r);
+    let ptz = m.room.slot(room).and_then(|s| s.state.ptz.clone());
+    let mut lines = Vec::new();
+    match &ptz {
+        None => lines.push(Line::styled(
+            "Position: unknown (the Room has not said)",
+            theme.dim,
+        )),
+        Some(p) => {
+            let camera = p.camera.as_deref().map_or_else(
+                || "the camera in use".to_string(),
+                |c| sanitize::line(c).into_owned(),
+            );
+            lines.push(Line::styled(truncate(&camera, iw), theme.title));
+            lines.push(Line::raw(truncate(
+                &format!(
+                    "{} · {}",
+                    axis_text("Pan", p.pan),
+                    axis_text("Tilt", p.tilt)
+                ),
+                iw,
+            )));
+            lines.push(Line::raw(truncate(&axis_text("Zoom", p.zoom), iw)));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        truncate("← → pan · ↑ ↓ tilt · + − zoom · 0 default", iw),
+        theme.key,
+    ));
+    lines.push(Line::styled(
+        truncate("each press moves a step and stops", iw),
+        theme.dim,
+    ));
+    f.render_widget(Paragraph::new(lines).block(b), r);
+}

@@ -170,6 +170,7 @@ fn overlay(
         Mode::Devices { room, selected } => {
             devices::overlay(f, area, model, *room, *selected, theme);
         }
+        Mode::Aim { room } => devices::aim_overlay(f, area, model, *room, theme),
         Mode::Normal | Mode::Composing | Mode::Filtering | Mode::Explorer(_) => {}
     }
 }

@@ -152,6 +152,13 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 ("Esc".into(), "close"),
             ];
         }
+        Mode::Aim { .. } => {
+            return vec![
+                ("←→↑↓".into(), "aim"),
+                ("+-".into(), "zoom"),
+                ("Esc".into(), "done"),
+            ];
+        }
         Mode::Devices { .. } => {
             return vec![
                 (key(Action::Open), "switch to it"),

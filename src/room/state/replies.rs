@@ -93,6 +93,7 @@ impl RoomState {
             "getVideoMute" => self.camera_muted = body.bool_of("mute").or(self.camera_muted),
             "getAudioMute" => self.speaker_muted = body.bool_of("mute").or(self.speaker_muted),
             "getHardware" => self.apply_hardware(body),
+            "getPtzControls" => self.ptz = Some(crate::room::ptz::parse(body)),
             "getAbook" => {
                 self.contacts = body
                     .get("abook")

@@ -175,6 +175,10 @@ impl Inner {
         e.insert("event".into(), Value::String("hardwareChanged".into()));
         e.insert("method".into(), Value::String("event".into()));
         ev.push(e);
+        if slot == 2 {
+            // Another camera: its PTZ controls (or none).
+            ev.push(self.ptz_changed(s));
+        }
         Outcome::default()
     }
 

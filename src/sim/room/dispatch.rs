@@ -65,6 +65,16 @@ static HANDLERS: &[(&str, Handler)] = &[
     (catalog::SetAudioCapturer::NAME, Inner::set_audio_capturer),
     (catalog::SetAudioRenderer::NAME, Inner::set_audio_renderer),
     (catalog::SetVideoCapturer::NAME, Inner::set_video_capturer),
+    // ptz.rs
+    (catalog::PtzUp::NAME, Inner::ptz_up),
+    (catalog::PtzDown::NAME, Inner::ptz_down),
+    (catalog::PtzLeft::NAME, Inner::ptz_left),
+    (catalog::PtzRight::NAME, Inner::ptz_right),
+    (catalog::PtzZoomInc::NAME, Inner::ptz_zoom_inc),
+    (catalog::PtzZoomDec::NAME, Inner::ptz_zoom_dec),
+    (catalog::PtzStop::NAME, Inner::ptz_stop),
+    (catalog::SetPtzDefaults::NAME, Inner::set_ptz_defaults),
+    (catalog::GetPtzControls::NAME, Inner::get_ptz_controls),
     // contacts.rs
     (catalog::GetAbook::NAME, Inner::get_abook),
     (catalog::SendMessage::NAME, Inner::send_message),

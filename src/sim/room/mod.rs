@@ -23,6 +23,7 @@ mod devices;
 mod dispatch;
 mod generic;
 mod peers;
+mod ptz;
 mod rights;
 mod session;
 mod settings;
@@ -226,6 +227,13 @@ impl RoomSim {
         self.inner
             .queue_peak
             .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The PTZ camera's pan, tilt and zoom now, and whether a motion is under way (a start
+    /// such as `ptzRight` not yet followed by `ptzStop`).
+    pub fn ptz(&self) -> ([i64; 3], bool) {
+        let s = self.inner.lock();
+        (s.ptz, s.ptz_moving.is_some())
     }
 
     /// What `getHardware` answers now: the device lists and the current devices.

@@ -72,6 +72,10 @@ pub(super) struct SimState {
     pub speaker_muted: bool,
     pub settings: Map<String, Value>,
     pub devices: [usize; 3],
+    /// The PTZ camera's pan, tilt and zoom (see ptz.rs).
+    pub ptz: [i64; 3],
+    /// The PTZ motion under way (`ptzLeft` …) until `ptzStop`.
+    pub ptz_moving: Option<String>,
     pub history: Vec<Value>,
     /// When the call history was last marked viewed (Unix seconds; 0: never).
     pub last_view: i64,
@@ -112,6 +116,8 @@ impl SimState {
             speaker_muted: false,
             settings,
             devices: [0, 0, 0],
+            ptz: [0, 0, 0],
+            ptz_moving: None,
             history: Vec::new(),
             last_view: 0,
             tokens: HashMap::new(),
