@@ -74,8 +74,25 @@ pub enum HostError {
     Empty,
     #[error("write the host name alone, without a scheme: `{0}`")]
     WithScheme(String),
+    #[error(
+        "write the host alone (`{host}`) and the port {port} in its own key: `http_port` for a room, `port` for the chat server"
+    )]
+    WithPort { host: String, port: String },
     #[error("`{0}` is not a host name or address")]
     NotAHost(String),
+}
+
+/// `host:port` (or `[v6]:port`) split in two; a bare IPv6 address (several colons, no
+/// brackets) has no port.
+fn split_port(s: &str) -> Option<(&str, &str)> {
+    if let Some(rest) = s.strip_prefix('[') {
+        let (h, after) = rest.split_once(']')?;
+        return after.strip_prefix(':').map(|p| (h, p));
+    }
+    match s.matches(':').count() {
+        1 => s.split_once(':'),
+        _ => None,
+    }
 }
 
 impl std::str::FromStr for Host {
@@ -86,9 +103,17 @@ impl std::str::FromStr for Host {
             return Err(HostError::Empty);
         }
         if let Some((_, rest)) = s.split_once("://") {
+            let rest = rest.split('/').next().unwrap_or_default();
+            let host = split_port(rest).map_or(rest, |(h, _)| h);
             return Err(HostError::WithScheme(
-                crate::sanitize::line(rest.trim_end_matches('/')).into_owned(),
+                crate::sanitize::line(host).into_owned(),
             ));
+        }
+        if let Some((host, port)) = split_port(s) {
+            return Err(HostError::WithPort {
+                host: crate::sanitize::line(host).into_owned(),
+                port: crate::sanitize::line(port).into_owned(),
+            });
         }
         if s.chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '/')
@@ -708,8 +733,13 @@ impl Config {
             .iter()
             .position(|r| r.name.eq_ignore_ascii_case(name))
             .ok_or_else(|| NoSuchRoom {
-                name: name.to_string(),
-                rooms: self.rooms.iter().map(|r| r.name.clone()).collect(),
+                // Said on a terminal: cleaned, whoever typed or configured them.
+                name: crate::sanitize::line(name).into_owned(),
+                rooms: self
+                    .rooms
+                    .iter()
+                    .map(|r| crate::sanitize::line(&r.name).into_owned())
+                    .collect(),
             })
     }
 }

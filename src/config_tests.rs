@@ -381,3 +381,41 @@ fn a_password_equal_to_the_user_name_is_not_a_secret_to_mask() {
     ));
     assert!(!crate::logging::is_own_name("", ""));
 }
+
+#[test]
+fn a_host_with_its_port_is_refused_with_the_keys_to_use() {
+    let e = "127.0.0.1:47201".parse::<Host>().unwrap_err();
+    assert_eq!(
+        e,
+        HostError::WithPort {
+            host: "127.0.0.1".into(),
+            port: "47201".into()
+        }
+    );
+    assert!(e.to_string().contains("`http_port` for a room"), "{e}");
+    assert!(matches!(
+        "[::1]:80".parse::<Host>(),
+        Err(HostError::WithPort { .. })
+    ));
+    // A bare IPv6 address is a host.
+    assert!("fe80::1".parse::<Host>().is_ok());
+    assert!("[::1]".parse::<Host>().is_ok());
+    // With a scheme, the advice names the host alone (not host:port).
+    assert_eq!(
+        "http://127.0.0.1:80/".parse::<Host>().unwrap_err(),
+        HostError::WithScheme("127.0.0.1".into())
+    );
+}
+
+#[test]
+fn an_unknown_room_is_named_cleaned() {
+    let c = Config::parse(
+        "[[room]]\nname = \"\\u001b]0;T\\u0007Red\"\nhost = \"h\"\n",
+        Path::new("t.toml"),
+        |_| None,
+    )
+    .unwrap();
+    let e = c.room_index("\u{1b}[2Jnope").unwrap_err().to_string();
+    assert!(!e.contains('\u{1b}') && !e.contains('\u{7}'), "{e:?}");
+    assert!(e.contains("nope") && e.contains("Red"), "{e}");
+}

@@ -122,10 +122,18 @@ fn call_back(m: &mut Model, room: usize, c: &CallRecord) -> Vec<Cmd> {
         );
         return vec![];
     }
-    let who = crate::sanitize::line(c.who()).into_owned();
+    // The id the call goes to is said beside the name, so the name cannot stand for another.
+    let id = crate::sanitize::line(&c.peer_id).into_owned();
+    let who = match crate::sanitize::line(&c.peer_name) {
+        n if n.is_empty() || *n == id => super::update::short(&id),
+        n => format!(
+            "{} ({})",
+            super::update::short(&n),
+            super::update::short(&id)
+        ),
+    };
     let question = format!(
-        "Call {} from {}?",
-        super::update::short(&who),
+        "Call {who} from {}?",
         super::update::short(m.room.name(room))
     );
     let answers = vec![Answer {

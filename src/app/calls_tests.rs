@@ -66,7 +66,10 @@ fn enter_calls_back_from_that_room_after_asking() {
     let Mode::Confirm(c) = &m.mode else {
         panic!("no confirmation: {:?}", m.mode)
     };
-    assert_eq!(c.question, "Call Bob from Board room?");
+    assert_eq!(
+        c.question,
+        "Call Bob (bob@video.example.com) from Board room?"
+    );
     let cmds = update(&mut m, press('y'));
     assert_eq!(
         cmds,

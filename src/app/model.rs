@@ -290,6 +290,22 @@ pub struct RoomModel {
     pub slots: Vec<RoomSlot>,
     /// What stands for a room when none is configured.
     none: RoomSlot,
+    /// The call dialog as last seen (its room and caller), when that changed, and until when
+    /// its answer keys wait (see `room::track_dialog`).
+    pub dialog_seen: DialogSeen,
+}
+
+/// The call dialog as `update` last saw it: a dialog that takes the place of another (a
+/// second room's call once the first stops ringing) holds its answer keys back a moment, so
+/// an `a` meant for the one that went cannot answer the one that came.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DialogSeen {
+    /// The room and the caller (or callee) of the dialog shown.
+    pub shown: Option<(usize, String)>,
+    /// When a dialog last closed (ms, `ui.now_ms`).
+    pub closed_ms: Option<u64>,
+    /// Until when `a`/`r` wait (ms).
+    pub hold_until_ms: u64,
 }
 
 /// One room as the console knows it: its link, its state, its call dialog's and call's
@@ -346,6 +362,7 @@ impl RoomModel {
             list,
             active,
             none: RoomSlot::new(LinkStatus::NotConfigured),
+            dialog_seen: DialogSeen::default(),
         }
     }
 

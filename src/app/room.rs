@@ -9,6 +9,38 @@ use crate::keys::{Action, Context, KeySpec};
 use crate::room::state::Call;
 use crate::room::{AppState, RoomEvent, RoomLinkEvent};
 
+/// How long the answer keys wait after the call dialog took the place of another (ms).
+pub(super) const DIALOG_HOLD_MS: u64 = 1_000;
+
+/// Notes the call dialog shown now. A dialog that replaces another, or comes within a second
+/// of one closing, holds `a`/`r` back for [`DIALOG_HOLD_MS`]; a first dialog does not.
+pub(super) fn track_dialog(m: &mut Model) {
+    let now = m.ui.now_ms;
+    let shown = m.room.dialog().map(|(i, s)| {
+        let who = match (&s.state.invite, &s.state.calling) {
+            (Some(inv), _) => inv.peer.id.clone(),
+            (None, Some(c)) => c.clone(),
+            (None, None) => String::new(),
+        };
+        (i, who)
+    });
+    let seen = &mut m.room.dialog_seen;
+    if shown == seen.shown {
+        return;
+    }
+    let replaced = seen.shown.is_some()
+        || seen
+            .closed_ms
+            .is_some_and(|c| now < c.saturating_add(DIALOG_HOLD_MS));
+    if shown.is_some() && replaced {
+        seen.hold_until_ms = now.saturating_add(DIALOG_HOLD_MS);
+    }
+    if shown.is_none() {
+        seen.closed_ms = Some(now);
+    }
+    seen.shown = shown;
+}
+
 /// A notice about room `i`: named when other rooms are configured and it is not the one
 /// shown (a fleet's notices say which room they are about).
 pub(super) fn of_room(m: &Model, i: usize, text: String) -> String {
@@ -121,7 +153,22 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
                 m.ui.keys.describe(Action::Accept),
                 m.ui.keys.describe(Action::Reject)
             );
-            let text = of_room(m, i, format!("{what}: {keys}"));
+            // The dialog may show another room's call, which the keys answer first.
+            let behind = m
+                .room
+                .dialog_room()
+                .filter(|d| *d != i && m.room.active != Some(i));
+            let text = match behind {
+                Some(d) => of_room(
+                    m,
+                    i,
+                    format!(
+                        "{what} (waiting: the dialog shows {}'s call)",
+                        short(m.room.name(d))
+                    ),
+                ),
+                None => of_room(m, i, format!("{what}: {keys}")),
+            };
             m.notify(NoticeLevel::Info, text);
             if m.ui.bell {
                 return vec![Cmd::Bell];
@@ -171,6 +218,19 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         );
         return vec![];
     };
+    // A dialog that just took another's place: its answer keys wait a moment.
+    if dialog.is_some()
+        && matches!(action, Action::Accept | Action::Reject | Action::HangUp)
+        && m.ui.now_ms < m.room.dialog_seen.hold_until_ms
+    {
+        let text = format!(
+            "The call dialog just changed to {}: press {} again to answer it",
+            short(m.room.name(i)),
+            m.ui.keys.describe(action)
+        );
+        m.notify(NoticeLevel::Warn, text);
+        return vec![];
+    }
     let r = &m.room.slots[i];
     if !r.link.is_up() {
         let what = format!("No room connected ({})", r.link.label());
@@ -346,6 +406,7 @@ pub(super) fn select_room(m: &mut Model, i: usize) -> Vec<Cmd> {
     }
     let name = m.room.name(i).to_string();
     m.notify(NoticeLevel::Info, format!("Room: {name}"));
+    track_dialog(m);
     vec![Cmd::SelectRoom(i)]
 }
 

@@ -499,12 +499,78 @@ fn a_call_on_a_room_not_shown_rings_with_its_name_and_is_answered_there() {
         update(&mut m, press('r')),
         vec![Cmd::room(1, "reject", json!({}))]
     );
-    // A call ringing on the shown room comes first.
+    // A call ringing on the shown room comes first: the dialog changes under the keys, so
+    // they wait a moment before they answer the new one.
+    m.ui.now_ms = 10_000;
     ringing_at(&mut m, 0);
     assert_eq!(m.room.dialog_room(), Some(0));
+    assert!(update(&mut m, press('a')).is_empty(), "held back");
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("The call dialog just changed to Hall")
+    );
+    m.ui.now_ms = 10_000 + DIALOG_HOLD_MS;
     assert_eq!(
         update(&mut m, press('a')),
         vec![Cmd::room(0, "accept", json!({}))]
+    );
+}
+
+#[test]
+fn a_dialog_coming_right_after_another_closed_holds_its_keys_and_a_call_behind_says_so() {
+    let mut m = two_rooms_online();
+    m.ui.now_ms = 5_000;
+    ringing_at(&mut m, 0);
+    // The first call stops; another room's call rings 50 ms later.
+    let mut st = m.room.slot(0).unwrap().state.clone();
+    st.invite = None;
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
+    m.ui.now_ms = 5_050;
+    ringing_at(&mut m, 1);
+    assert!(
+        update(&mut m, press('a')).is_empty(),
+        "an `a` meant for the first"
+    );
+    m.ui.now_ms = 5_050 + DIALOG_HOLD_MS;
+    assert_eq!(
+        update(&mut m, press('a')),
+        vec![Cmd::room(1, "accept", json!({}))]
+    );
+    // Two calls: the notice of the second says it waits behind the dialog's.
+    m.ui.now_ms = 60_000;
+    update(
+        &mut m,
+        Msg::Room(
+            1,
+            RoomLinkEvent::Event(RoomEvent::InviteReceived {
+                peer_id: "eve@s".into(),
+                peer_dn: "Eve".into(),
+                conf_type: 0,
+                conf_id: "c2".into(),
+                conf_title: None,
+            }),
+        ),
+    );
+    ringing_at(&mut m, 0);
+    update(
+        &mut m,
+        Msg::Room(
+            1,
+            RoomLinkEvent::Event(RoomEvent::InviteReceived {
+                peer_id: "eve@s".into(),
+                peer_dn: "Eve".into(),
+                conf_type: 0,
+                conf_id: "c3".into(),
+                conf_title: None,
+            }),
+        ),
+    );
+    assert_eq!(
+        m.ui.notice.as_ref().unwrap().text,
+        "Lab: Incoming call from Eve (waiting: the dialog shows Hall's call)"
     );
 }
 

@@ -103,7 +103,11 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             quit(m)
         }
         Msg::Suspend => vec![Cmd::Suspend],
-        Msg::Room(i, ev) => super::room::on_room(m, i, ev),
+        Msg::Room(i, ev) => {
+            let cmds = super::room::on_room(m, i, ev);
+            super::room::track_dialog(m);
+            cmds
+        }
         Msg::Chat(ev) => on_chat(m, ev),
         Msg::Chats(evs) => evs.into_iter().flat_map(|ev| on_chat(m, ev)).collect(),
         Msg::ChatsLoaded(r) => {

@@ -75,31 +75,44 @@ pub async fn discover(
     timeout: Duration,
 ) -> Result<Ports, DiscoveryError> {
     let url = config_url(host, http_port, instance);
-    // reqwest needs the program's crypto provider even for plain http.
-    crate::tls::init();
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(timeout)
-        .build()
-        .map_err(|e| DiscoveryError::Other {
+    // One client for every discovery: building one reads the system's certificate store,
+    // which a fleet of rooms retrying every few seconds would otherwise do each time.
+    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, String>> =
+        std::sync::OnceLock::new();
+    let client = CLIENT
+        .get_or_init(|| {
+            // reqwest needs the program's crypto provider even for plain http.
+            crate::tls::init();
+            reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|why| DiscoveryError::Other {
             url: url.clone(),
-            why: e.to_string(),
+            why: why.clone(),
         })?;
-    let resp = client.get(&url).send().await.map_err(|e| {
-        if e.is_timeout() {
-            DiscoveryError::Timeout {
-                url: url.clone(),
-                secs: timeout.as_secs().max(1),
+    let resp = client
+        .get(&url)
+        .timeout(timeout)
+        .send()
+        .await
+        .map_err(|e| {
+            if e.is_timeout() {
+                DiscoveryError::Timeout {
+                    url: url.clone(),
+                    secs: timeout.as_secs().max(1),
+                }
+            } else if e.is_connect() {
+                DiscoveryError::NotRunning { url: url.clone() }
+            } else {
+                DiscoveryError::Other {
+                    url: url.clone(),
+                    why: e.to_string(),
+                }
             }
-        } else if e.is_connect() {
-            DiscoveryError::NotRunning { url: url.clone() }
-        } else {
-            DiscoveryError::Other {
-                url: url.clone(),
-                why: e.to_string(),
-            }
-        }
-    })?;
+        })?;
     let status = resp.status();
     if !status.is_success() {
         return Err(DiscoveryError::Status {

@@ -115,8 +115,13 @@ fn parse_calls(body: &Map<String, Value>) -> Vec<CallRecord> {
             direction: Direction::from_type(c.i64_of("type")),
             peer_id: c.str_of("peerId").unwrap_or_default(),
             peer_name: c.str_of("peerDn").unwrap_or_default(),
-            start_secs: c.i64_of("startTime").filter(|t| *t > 0),
-            duration_secs: c.i64_of("duration").filter(|d| *d >= 0),
+            // Before 10000 AD, and at most ten years long: beyond is no time at all.
+            start_secs: c
+                .i64_of("startTime")
+                .filter(|t| (1..253_402_300_800).contains(t)),
+            duration_secs: c
+                .i64_of("duration")
+                .filter(|d| (0..=315_360_000).contains(d)),
             group: c.i64_of("confType").map(|t| t == 1),
             viewed: c.bool_of("viewed"),
         })
@@ -153,6 +158,13 @@ mod tests {
         assert_eq!(calls[3].direction, Direction::Unknown(None));
         assert_eq!(calls[3].start_secs, None, "0 is no time");
         assert_eq!(calls[3].duration_secs, None);
+        let absurd = parse(
+            json!({"calls": [{"type": 0, "startTime": 1e300, "duration": 1e308}]})
+                .as_object()
+                .unwrap(),
+        );
+        assert_eq!(absurd.calls[0].start_secs, None);
+        assert_eq!(absurd.calls[0].duration_secs, None);
         assert!(parse(json!({}).as_object().unwrap()).calls.is_empty());
         // A missed call with neither `viewed` nor a `lastView` to compare: unknown.
         assert_eq!(h.unseen_missed(), None);

@@ -44,7 +44,9 @@ fn what(slot: &RoomSlot, theme: &Theme) -> (String, Style) {
     match slot.state.call() {
         Call::Incoming(i) if i.is_call() => ("☎ ringing".into(), theme.badge),
         Call::Incoming(_) => ("☎ invited".into(), theme.badge),
-        Call::Calling(_) | Call::Ringing => ("☎ calling".into(), theme.warn),
+        Call::Calling(_) => ("☎ calling".into(), theme.warn),
+        // App state 4 without the event that says which way: ringing, direction unknown.
+        Call::Ringing => ("☎ ringing ?".into(), theme.warn),
         Call::InConference(_) | Call::InConferenceUnknown => {
             let dur = slot
                 .conf_secs
