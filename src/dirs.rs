@@ -152,8 +152,84 @@ pub enum FileError {
     },
 }
 
+/// The prefix of `--demo`'s temporary store directories in the temp dir: the process id
+/// and a number follow (`trueconf-console-demo-PID-N`).
+pub const DEMO_DIR_PREFIX: &str = "trueconf-console-demo-";
+
+/// Removes the `--demo` store directories in `base` that a console killed without a chance
+/// to clean up (kill -9, a crash) left behind: ours (same user), real directories (never
+/// through a link), whose process is gone. A directory whose process id is alive is kept,
+/// whatever that process is now. Returns how many were removed.
+pub fn remove_stale_demo_dirs(base: &std::path::Path) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return 0;
+    };
+    // SAFETY: getuid has no preconditions.
+    let me = unsafe { libc::getuid() };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(DEMO_DIR_PREFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, n)| n.parse::<u32>().ok().and(pid.parse::<i32>().ok()))
+            .filter(|p| *p > 0)
+        else {
+            continue;
+        };
+        let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
+            continue;
+        };
+        if !meta.is_dir() || meta.uid() != me {
+            continue;
+        }
+        // SAFETY: signal 0 only asks whether the process exists; nothing is sent.
+        let gone = unsafe { libc::kill(pid, 0) } == -1
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone && std::fs::remove_dir_all(e.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_the_demo_dirs_of_processes_gone_are_removed() {
+        let base = tempfile::tempdir().unwrap();
+        // A process that has ended: its pid is free (until reused, when the dir is kept).
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let mk = |name: &str| {
+            let p = base.path().join(name);
+            std::fs::create_dir(&p).unwrap();
+            std::fs::write(p.join("store.sqlite3"), "x").unwrap();
+            p
+        };
+        let stale = mk(&format!("{}{dead}-0", super::DEMO_DIR_PREFIX));
+        let ours = mk(&format!(
+            "{}{}-0",
+            super::DEMO_DIR_PREFIX,
+            std::process::id()
+        ));
+        let other = mk("trueconf-console-demo-notapid-0");
+        // A link named like a stale dir is not followed.
+        let target = mk("keep");
+        std::os::unix::fs::symlink(
+            &target,
+            base.path()
+                .join(format!("{}{dead}-1", super::DEMO_DIR_PREFIX)),
+        )
+        .unwrap();
+        assert_eq!(super::remove_stale_demo_dirs(base.path()), 1);
+        assert!(!stale.exists());
+        assert!(ours.exists() && other.exists() && target.join("store.sqlite3").exists());
+    }
+
     #[test]
     fn one_holder_at_a_time_and_never_through_a_link() {
         let dir = tempfile::tempdir().unwrap();

@@ -492,8 +492,17 @@ fn run_tui(
 /// A new private directory for --demo's store, under the system's temporary directory.
 fn demo_store_dir() -> Option<std::path::PathBuf> {
     let base = std::env::temp_dir();
+    // What an earlier --demo killed with -9 left behind.
+    let stale = trueconf_console::dirs::remove_stale_demo_dirs(&base);
+    if stale > 0 {
+        tracing::info!("removed {stale} temporary store(s) left by ended --demo runs");
+    }
     for n in 0..100u32 {
-        let d = base.join(format!("trueconf-console-demo-{}-{n}", std::process::id()));
+        let d = base.join(format!(
+            "{}{}-{n}",
+            trueconf_console::dirs::DEMO_DIR_PREFIX,
+            std::process::id()
+        ));
         let mut b = std::fs::DirBuilder::new();
         std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
         match b.create(&d) {
