@@ -60,6 +60,7 @@ fn contact(rng: &mut support::Rng) -> Contact {
             name: format!("{first} {last}"),
         },
         status: 1,
+        presence: Default::default(),
     }
 }
 

@@ -71,6 +71,7 @@ actions! {
     Camera = "camera", Room, ["v"], "turn the camera off or on";
     Participants = "participants", Room, ["p"], "list everyone in the call";
     CallLog = "call_log", Room, ["l"], "the room's call history (Enter calls back)";
+    AddressBook = "address_book", Room, ["b"], "the room's address book, with presence (Enter calls)";
     Devices = "devices", Room, ["D"], "choose the microphone, speaker and camera";
     Aim = "aim", Room, ["z"], "aim the camera: arrows pan and tilt, + - zoom";
     NextUnread = "next_unread", Chats, ["n"], "jump to the next unread chat";

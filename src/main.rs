@@ -328,6 +328,7 @@ fn run_tui(
                 Duration::from_secs(demo_call_after),
                 Duration::from_secs(180),
             );
+            trueconf_console::sim::fleet::start_presence(sims.clone(), Duration::from_secs(30));
             let targets = sims
                 .iter()
                 .map(|s| RoomTarget::loopback(s.http_port()))

@@ -263,3 +263,51 @@ fn a_pan_key_moves_the_camera_a_step_and_it_stops_by_itself() {
     app.send(b"q");
     assert_eq!(app.wait_exit().code(), Some(0));
 }
+
+#[test]
+fn presence_changes_in_the_simulator_appear_in_the_address_book_without_a_refresh() {
+    let rooms = TwoRooms::start();
+    let home = Home::new();
+    let mut app = rooms.console(&home);
+    app.wait_for_text("1 Board room idle");
+    app.send(b"b");
+    app.wait_for_text("Address book · Board room");
+    let row = |app: &PtyApp, who: &str| {
+        app.contents()
+            .lines()
+            .find(|l| l.contains(who))
+            .unwrap_or_default()
+            .to_string()
+    };
+    app.wait_for("Bob available", |s| {
+        s.contents()
+            .lines()
+            .any(|l| l.contains("● Bob Smith") && l.contains("available"))
+    });
+    {
+        let _in_rt = rooms.rt.enter();
+        rooms.sims[0]
+            .set_presence("bob", 2, 7, "in a meeting")
+            .unwrap();
+        rooms.sims[0].set_presence("carol", 0, 0, "").unwrap();
+    }
+    app.wait_for("Bob busy and Carol offline", |s| {
+        let c = s.contents();
+        c.lines()
+            .any(|l| l.contains("◐ Bob Smith") && l.contains("busy · in a meeting"))
+            && c.lines()
+                .any(|l| l.contains("○ Carol") && l.contains("offline, seen just now"))
+    });
+    assert!(
+        row(&app, "Alice").contains("available"),
+        "{}",
+        row(&app, "Alice")
+    );
+    // Typing filters it, as in the call prompt.
+    app.send(b"car");
+    app.wait_for("only Carol", |s| !s.contents().contains("Bob Smith"));
+    app.send(b"\x1b");
+    app.wait_for("closed", |s| !s.contents().contains("Address book"));
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+}

@@ -683,6 +683,7 @@ fn outgoing_call_dialog_and_call_prompt_80x24() {
                 name: format!("{}{}", n[..1].to_uppercase(), &n[1..]),
             },
             status: 1,
+            presence: Default::default(),
         })
         .collect();
     update(
@@ -1516,4 +1517,58 @@ fn the_shown_room_stays_on_a_crowded_strip_and_hidden_rings_are_counted() {
         screen.contains("9 more ringing: Room 6, Room 11"),
         "{screen}"
     );
+}
+
+/// The address book (`b`): every presence the Room can say, a note, when last seen, and a
+/// hostile note drawn inert.
+#[test]
+fn address_book_80x24_and_160x48() {
+    use trueconf_console::room::RoomLinkEvent;
+    use trueconf_console::room::state::{Contact, Peer, Presence};
+    // id, name, status, extStatus, last online, note.
+    type Person<'a> = (&'a str, &'a str, i64, Option<i64>, Option<i64>, &'a str);
+    let people: [Person; 7] = [
+        ("alice", "Alice Johnson", 1, Some(2), None, ""),
+        ("bob", "Bob Smith", 2, Some(7), None, "in a meeting"),
+        ("carol", "Carol White", 0, Some(0), Some(1_764_770_000), ""),
+        ("dave", "Dave Brown", 5, Some(10), None, ""),
+        ("eve", "Eve", 1, Some(6), None, "back \u{1b}[2Jsoon"),
+        ("frank", "Frank", 1, Some(5), None, ""),
+        ("grace", "Grace", -1, None, None, ""),
+    ];
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut m = demo(w, h);
+        m.ui.now_ms = 1_764_780_800_000;
+        let mut s = known_idle();
+        s.contacts = people
+            .iter()
+            .map(|(id, name, status, ext, seen, note)| Contact {
+                peer: Peer {
+                    id: format!("{id}@video.example.com"),
+                    name: (*name).into(),
+                },
+                status: *status,
+                presence: Presence {
+                    ext_status: *ext,
+                    last_online: *seen,
+                    note: (*note).into(),
+                },
+            })
+            .collect();
+        update(
+            &mut m,
+            Msg::Room(
+                0,
+                RoomLinkEvent::Status(trueconf_console::link::LinkStatus::Authorized),
+            ),
+        );
+        update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))));
+        key(&mut m, KeyCode::Char('b'), KeyModifiers::NONE);
+        let t = render(&m);
+        let text = t.backend().to_string();
+        assert!(text.contains("Address book · Board room"), "{text}");
+        assert!(text.contains("offline, seen 3 h ago"), "{text}");
+        assert!(!text.contains('\u{1b}'));
+        insta::assert_snapshot!(format!("address_book_{w}x{h}"), t.backend());
+    }
 }

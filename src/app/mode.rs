@@ -105,6 +105,8 @@ pub struct CallPrompt {
     pub selected: Option<String>,
     /// The highlight was moved with the arrows since the query last changed.
     pub moved: bool,
+    /// Opened as the address book (`b`) rather than to call (`c`): the same list, titled so.
+    pub book: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

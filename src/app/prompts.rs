@@ -11,8 +11,9 @@ use super::{
 };
 use crate::sanitize;
 
-/// Opens the call prompt over the address book as it is now.
-pub(super) fn open_call(m: &mut Model) {
+/// Opens the call prompt over the address book as it is now (`book`: titled as the address
+/// book). Each row's presence is read live from the Room's state when drawn.
+pub(super) fn open_call(m: &mut Model, book: bool) {
     let mut contacts = Vec::with_capacity(m.room.state.contacts.len());
     let mut labels = Vec::with_capacity(m.room.state.contacts.len());
     for c in &m.room.state.contacts {
@@ -38,6 +39,7 @@ pub(super) fn open_call(m: &mut Model) {
         labels,
         selected: None,
         moved: false,
+        book,
     }));
     m.touch();
 }

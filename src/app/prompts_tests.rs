@@ -254,6 +254,7 @@ fn call_prompt() -> crate::app::Model {
                     name: n.to_uppercase(),
                 },
                 status: 1,
+                presence: Default::default(),
             })
             .collect(),
         ..RoomState::default()

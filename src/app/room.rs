@@ -263,8 +263,8 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::HangUpAll => hang_up_all(m, i),
         Action::VolumeUp => volume(m, i, true),
         Action::VolumeDown => volume(m, i, false),
-        Action::Call => {
-            super::prompts::open_call(m);
+        Action::Call | Action::AddressBook => {
+            super::prompts::open_call(m, action == Action::AddressBook);
             vec![]
         }
         Action::CallLog => super::calls::open(m, i),

@@ -144,6 +144,7 @@ fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds
                 name: "Alice".into(),
             },
             status: 1,
+            presence: Default::default(),
         },
         Contact {
             peer: Peer {
@@ -151,6 +152,7 @@ fn the_call_prompt_completes_from_the_address_book_and_the_dialog_counts_seconds
                 name: "Bob".into(),
             },
             status: 1,
+            presence: Default::default(),
         },
     ];
     update(

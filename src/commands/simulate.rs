@@ -95,6 +95,10 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| bind_error(e, "chat port", chat_addr))?;
     if args.actors {
+        fleet::start_presence(
+            rooms.iter().map(|r| r.sim.clone()).collect(),
+            Duration::from_secs((args.actors_every / 6).max(10)),
+        );
         fleet::start_actors(
             rooms.iter().map(|r| r.sim.clone()).collect(),
             Duration::from_secs(args.actors_after),

@@ -276,6 +276,78 @@ pub struct Contact {
     /// -1 invalid, 0 offline, 1 available, 2 busy, 5 in a conference (docs/room-protocol.md,
     /// Enumerations).
     pub status: i64,
+    /// The finer presence, where the Room gave it.
+    pub presence: Presence,
+}
+
+/// What `extStatus`, `lastOnlineTime` and `additionalStatus` say of a contact (each absent
+/// when the Room did not say it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Presence {
+    /// -1 invalid · 0 offline · 1 offline, recently active · 2 available · 3 available (phone) ·
+    /// 4 available (terminal) · 5 do not disturb · 6 away · 7 busy · 8 busy (phone) · 9 busy
+    /// (terminal) · 10 in a conference of their own.
+    pub ext_status: Option<i64>,
+    /// When last online (Unix seconds).
+    pub last_online: Option<i64>,
+    /// The contact's own words ("at lunch"), if any.
+    pub note: String,
+}
+
+/// A contact's presence, coarsely, for a mark and a colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PresenceKind {
+    Available,
+    Busy,
+    InConference,
+    Away,
+    Offline,
+    Unknown,
+}
+
+impl Contact {
+    /// The presence, read from `extStatus` where given, else from `status`, and its words.
+    pub fn presence(&self) -> (PresenceKind, &'static str) {
+        use PresenceKind as K;
+        match self.presence.ext_status {
+            Some(0) => (K::Offline, "offline"),
+            Some(1) => (K::Offline, "offline, recently active"),
+            Some(2) => (K::Available, "available"),
+            Some(3) => (K::Available, "available (phone)"),
+            Some(4) => (K::Available, "available (terminal)"),
+            Some(5) => (K::Busy, "do not disturb"),
+            Some(6) => (K::Away, "away"),
+            Some(7) => (K::Busy, "busy"),
+            Some(8) => (K::Busy, "busy (phone)"),
+            Some(9) => (K::Busy, "busy (terminal)"),
+            Some(10) => (K::InConference, "in a conference"),
+            _ => match self.status {
+                0 => (K::Offline, "offline"),
+                1 => (K::Available, "available"),
+                2 => (K::Busy, "busy"),
+                5 => (K::InConference, "in a conference"),
+                _ => (K::Unknown, "presence unknown"),
+            },
+        }
+    }
+
+    /// Applies one entry of `getAbook`, `abReceivedAfterLogin` or `usersStatusesChanged`:
+    /// what it says replaces what was known, what it leaves out stays.
+    pub fn apply_presence(&mut self, c: &serde_json::Map<String, serde_json::Value>) {
+        use crate::room::protocol::Fields;
+        if let Some(s) = c.i64_of("status") {
+            self.status = s;
+        }
+        if let Some(e) = c.i64_of("extStatus") {
+            self.presence.ext_status = Some(e);
+        }
+        if let Some(t) = c.i64_of("lastOnlineTime") {
+            self.presence.last_online = (t > 0).then_some(t);
+        }
+        if let Some(n) = c.str_of("additionalStatus") {
+            self.presence.note = n;
+        }
+    }
 }
 
 /// The id without its `/instance` suffix, for comparing peers.
@@ -487,6 +559,12 @@ impl RoomState {
             }
             RoomEvent::Other { name, raw } if name == "ptzControlsChanged" => {
                 self.ptz = Some(super::ptz::parse(raw));
+            }
+            RoomEvent::Other { name, raw } if name == "usersStatusesChanged" => {
+                self.apply_statuses(raw);
+            }
+            RoomEvent::Other { name, raw } if name == "abReceivedAfterLogin" => {
+                self.apply_abook(raw);
             }
             RoomEvent::ChatMessage { .. } | RoomEvent::Other { .. } => {}
         }

@@ -604,3 +604,37 @@ fn a_new_call_clears_how_the_last_one_ended() {
     s.apply_event(&ev(json!({"event":"conferenceCreated","method":"event","confId":"c4","confTitle":"Sync","confType":1,"conferenceOwner":"x"})));
     assert_eq!(s.last_outcome, None);
 }
+
+#[test]
+fn presence_changes_reach_the_address_book_in_every_shape() {
+    let mut s = RoomState::default();
+    s.apply_reply(
+        "getAbook",
+        json!({"abook": [
+            {"peerId": "bob@s", "peerDn": "Bob", "status": 1, "extStatus": 2},
+            {"peerId": "carol@s", "peerDn": "Carol", "status": 1}
+        ]})
+        .as_object()
+        .unwrap(),
+    );
+    assert_eq!(s.contacts[0].presence().1, "available");
+    let other = |raw: serde_json::Value| RoomEvent::Other {
+        name: "usersStatusesChanged".into(),
+        raw: raw.as_object().unwrap().clone(),
+    };
+    // A list of entries (an instance suffix on the id is the same user).
+    s.apply_event(&other(json!({"usersStatuses": [
+        {"peerId": "bob@s/3", "status": 2, "extStatus": 7, "additionalStatus": "in a meeting"},
+        {"peerId": "stranger@s", "status": 0}
+    ]})));
+    assert_eq!(s.contacts[0].presence().1, "busy");
+    assert_eq!(s.contacts[0].presence.note, "in a meeting");
+    // An object by id; what an entry leaves out stays as it was.
+    s.apply_event(&other(json!({"usersStatuses": {
+        "carol@s": {"status": 0, "lastOnlineTime": 1700000000}
+    }})));
+    assert_eq!(s.contacts[1].presence().1, "offline");
+    assert_eq!(s.contacts[1].presence.last_online, Some(1_700_000_000));
+    assert_eq!(s.contacts[0].presence.note, "in a meeting");
+    assert_eq!(s.contacts.len(), 2, "a stranger is not added");
+}

@@ -89,3 +89,35 @@ pub fn start_actors(rooms: Vec<RoomSim>, first: Duration, every: Duration) {
         }
     });
 }
+
+/// The demo world's presence over time: every `every`, the next of a few changes (Bob busy
+/// in a meeting and back, Carol offline and then away, Alice in a conference and back),
+/// announced by every Room of the fleet. Stops when the first Room's simulator is shut down.
+pub fn start_presence(rooms: Vec<RoomSim>, every: Duration) {
+    const STEPS: &[(&str, i64, i64, &str)] = &[
+        ("bob", 2, 7, "in a meeting"),
+        ("carol", 0, 0, ""),
+        ("alice", 5, 10, ""),
+        ("bob", 1, 2, ""),
+        ("carol", 1, 6, "back soon"),
+        ("alice", 1, 2, ""),
+    ];
+    let Some(head) = rooms.first() else {
+        return;
+    };
+    let mut stop = head.stopped();
+    tokio::spawn(async move {
+        for step in STEPS.iter().cycle() {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            let (who, status, ext, note) = *step;
+            for r in &rooms {
+                if r.world().user(who).is_some() {
+                    let _ = r.set_presence(who, status, ext, note);
+                }
+            }
+        }
+    });
+}

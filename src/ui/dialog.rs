@@ -168,8 +168,9 @@ pub fn call_prompt(
         .as_deref()
         .and_then(|s| matches.iter().position(|&i| p.contacts[i].id == s))
         .unwrap_or(usize::MAX);
-    let rows = 8usize;
-    let r = centered(area, 60, rows as u16 + 5);
+    // Taller screens show more of the address book.
+    let rows = usize::from(area.height.saturating_sub(12)).clamp(8, 24);
+    let r = centered(area, 72, rows as u16 + 5);
     let w = r.width.saturating_sub(4) as usize;
     let (shown, col) = super::text::field(&p.picker.query, w.saturating_sub(7));
     let chosen = p.selected.is_some() || !p.picker.query.text().trim().is_empty();
@@ -196,13 +197,8 @@ pub fn call_prompt(
     } else {
         selected.saturating_sub(rows - 1)
     };
-    for (i, label) in matches
-        .iter()
-        .map(|&c| &p.labels[c])
-        .enumerate()
-        .skip(first)
-        .take(rows)
-    {
+    let now_secs = (m.ui.now_ms / 1000) as i64;
+    for (i, c) in matches.iter().copied().enumerate().skip(first).take(rows) {
         let style = if i == selected {
             theme
                 .title_focus
@@ -210,18 +206,80 @@ pub fn call_prompt(
         } else {
             ratatui::style::Style::default()
         };
-        lines.push(Line::styled(truncate(label, w), style));
+        // Presence as the Room says it now (the list was taken when the prompt opened; the
+        // contact at the same place, if it is still the same one).
+        let contact = m
+            .room
+            .state
+            .contacts
+            .get(c)
+            .filter(|k| k.peer.id == p.contacts[c].id);
+        let (mark, words, pstyle) = match contact {
+            Some(k) => presence_cell(k, now_secs, theme),
+            None => ("?", String::from("presence unknown"), theme.dim),
+        };
+        let words = truncate(&words, 28.min(w / 2));
+        let label_w = w.saturating_sub(super::text::width(&words) + 4);
+        let label = truncate(&p.labels[c], label_w);
+        let pad = label_w.saturating_sub(super::text::width(&label));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark} "), pstyle),
+            Span::styled(label, style),
+            Span::raw(" ".repeat(pad + 1)),
+            Span::styled(words, pstyle),
+        ]));
     }
+    let title = if p.book {
+        format!(
+            "Address book · {} · Enter calls · Esc closes",
+            line(m.active_room().map_or("", |r| r.name.as_str()))
+        )
+    } else {
+        "Call · Enter calls · Tab completes · Esc closes".to_string()
+    };
+    let title = truncate(&title, r.width.saturating_sub(4) as usize);
     f.render_widget(Clear, r);
-    f.render_widget(
-        Paragraph::new(lines).block(frame(
-            "Call · Enter calls · Tab completes · Esc closes",
-            theme,
-        )),
-        r,
-    );
+    f.render_widget(Paragraph::new(lines).block(frame(&title, theme)), r);
     let x = r.x + 2 + 6 + col;
     f.set_cursor_position((x.min(r.x + r.width - 2), r.y + 1));
+}
+
+/// A contact's presence as a row ends: a mark, the words (with when last seen, for one
+/// offline, and their own note), and a style.
+fn presence_cell(
+    k: &crate::room::state::Contact,
+    now_secs: i64,
+    theme: &Theme,
+) -> (&'static str, String, ratatui::style::Style) {
+    use crate::room::state::PresenceKind as K;
+    let (kind, words) = k.presence();
+    let (mark, style) = match kind {
+        K::Available => ("●", theme.ok),
+        K::Busy => ("◐", theme.warn),
+        K::InConference => ("◉", theme.warn),
+        K::Away => ("◌", theme.dim),
+        K::Offline => ("○", theme.dim),
+        K::Unknown => ("?", theme.dim),
+    };
+    let mut text = words.to_string();
+    if kind == K::Offline
+        && let Some(t) = k.presence.last_online
+        && now_secs > 0
+    {
+        let ago = now_secs.saturating_sub(t).max(0);
+        let when = match ago {
+            0..60 => "just now".to_string(),
+            60..3600 => format!("{} min ago", ago / 60),
+            3600..86_400 => format!("{} h ago", ago / 3600),
+            _ => format!("{} d ago", ago / 86_400),
+        };
+        text = format!("{text}, seen {when}");
+    }
+    let note = line(&k.presence.note);
+    if !note.trim().is_empty() {
+        text = format!("{text} · {}", note.trim());
+    }
+    (mark, text, style)
 }
 
 /// A question with one key per answer; each answer (and Esc) is a button for the mouse.

@@ -53,6 +53,60 @@ fn participant(o: &Map<String, Value>) -> Option<Participant> {
 }
 
 impl RoomState {
+    /// The address book in a `getAbook` reply or an `abReceivedAfterLogin` event (`abook`).
+    pub(crate) fn apply_abook(&mut self, body: &Map<String, Value>) {
+        self.contacts = body
+            .get("abook")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_object)
+                    .filter_map(|c| {
+                        let mut contact = Contact {
+                            peer: Peer {
+                                id: c.str_of("peerId")?,
+                                name: c.str_of("peerDn").unwrap_or_default(),
+                            },
+                            status: -1,
+                            presence: Default::default(),
+                        };
+                        contact.apply_presence(c);
+                        Some(contact)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+
+    /// `usersStatusesChanged`: the presence of the contacts it names (a list of entries as in
+    /// the address book, or an object of them by id); others are not in the address book.
+    pub(crate) fn apply_statuses(&mut self, body: &Map<String, Value>) {
+        let entries: Vec<(Option<String>, &Map<String, Value>)> = match body.get("usersStatuses") {
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_object)
+                .map(|o| (None, o))
+                .collect(),
+            Some(Value::Object(o)) => o
+                .iter()
+                .filter_map(|(k, v)| v.as_object().map(|v| (Some(k.clone()), v)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (key, e) in entries {
+            let Some(id) = e.str_of("peerId").or(key) else {
+                continue;
+            };
+            for c in self
+                .contacts
+                .iter_mut()
+                .filter(|c| super::same_user(&c.peer.id, &id))
+            {
+                c.apply_presence(e);
+            }
+        }
+    }
+
     /// Applies the reply to a query the link makes after auth (or any later one). A reply
     /// without the keys a value needs leaves that value as it was (unknown, if nothing else
     /// said); every shape docs/room-protocol.md lists is read.
@@ -94,26 +148,7 @@ impl RoomState {
             "getAudioMute" => self.speaker_muted = body.bool_of("mute").or(self.speaker_muted),
             "getHardware" => self.apply_hardware(body),
             "getPtzControls" => self.ptz = Some(crate::room::ptz::parse(body)),
-            "getAbook" => {
-                self.contacts = body
-                    .get("abook")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_object)
-                            .filter_map(|c| {
-                                Some(Contact {
-                                    peer: Peer {
-                                        id: c.str_of("peerId")?,
-                                        name: c.str_of("peerDn").unwrap_or_default(),
-                                    },
-                                    status: c.i64_of("status").unwrap_or(-1),
-                                })
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-            }
+            "getAbook" => self.apply_abook(body),
             "getConferences" => self.apply_conferences(body),
             "getConferenceParticipants" => {
                 if let (Some(c), Some(list)) = (

@@ -8,8 +8,9 @@ use serde_json::{Map, Value, json};
 
 use super::dispatch::Events;
 use super::peers::Timer;
-use super::state::{Inner, Outcome, SimState, event, now_secs};
+use super::state::{Inner, Outcome, SimState, event, now_secs, obj};
 use crate::room::protocol::Fields;
+use crate::sim::SimError;
 use crate::sim::world::OnCall;
 
 impl Inner {
@@ -57,7 +58,53 @@ impl Inner {
             .users
             .iter()
             .filter(|u| self.cfg.world.full_id(u) != me)
-            .map(|u| json!({"peerId": self.cfg.world.full_id(u), "peerDn": u.name, "status": 1, "extStatus": 2, "isEditable": true, "lastOnlineTime": 0, "additionalStatus": ""}))
+            .map(|u| {
+                let id = self.cfg.world.full_id(u);
+                let mut e = self.presence_of(s, &id);
+                e.insert("peerDn".into(), json!(u.name));
+                e.insert("isEditable".into(), json!(true));
+                Value::Object(e)
+            })
             .collect()
+    }
+
+    /// A user's presence entry (available unless set otherwise).
+    fn presence_of(&self, s: &SimState, id: &str) -> Map<String, Value> {
+        let mut e = match s.presence.get(id) {
+            Some(Value::Object(o)) => o.clone(),
+            _ => obj(
+                json!({"status": 1, "extStatus": 2, "lastOnlineTime": 0, "additionalStatus": ""}),
+            ),
+        };
+        e.insert("peerId".into(), json!(id));
+        e
+    }
+
+    /// A user's presence changes (`status` 0 offline, 1 available, 2 busy, 5 in a conference;
+    /// `ext` as `extStatus`): kept, and announced as `usersStatusesChanged`. Going offline
+    /// sets when last seen.
+    pub(super) fn set_presence(
+        &self,
+        who: &str,
+        status: i64,
+        ext: i64,
+        note: &str,
+    ) -> Result<(), SimError> {
+        let u = self
+            .cfg
+            .world
+            .user(who)
+            .ok_or_else(|| SimError::NoUser(who.to_string()))?;
+        let id = self.cfg.world.full_id(u);
+        let mut s = self.lock();
+        let last = if status == 0 { now_secs() } else { 0 };
+        s.presence.insert(
+            id.clone(),
+            json!({"status": status, "extStatus": ext, "lastOnlineTime": last, "additionalStatus": note}),
+        );
+        let entry = Value::Object(self.presence_of(&s, &id));
+        let e = event("usersStatusesChanged", json!({ "usersStatuses": [entry] }));
+        self.publish(&s, vec![e]);
+        Ok(())
     }
 }

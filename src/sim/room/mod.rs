@@ -258,6 +258,18 @@ impl RoomSim {
         self.inner.incoming(from, 1, Some(title.to_string()))
     }
 
+    /// A user's presence changes (`status` 0 offline, 1 available, 2 busy, 5 in a conference;
+    /// `ext` as `extStatus`, docs/room-protocol.md), announced as `usersStatusesChanged`.
+    pub fn set_presence(
+        &self,
+        who: &str,
+        status: i64,
+        ext: i64,
+        note: &str,
+    ) -> Result<(), super::SimError> {
+        self.inner.set_presence(who, status, ext, note)
+    }
+
     /// The other side of a call hangs up, or a participant leaves a conference.
     pub fn peer_hangs_up(&self, who: &str) -> Result<(), super::SimError> {
         self.inner.peer_leaves(who)

@@ -76,6 +76,9 @@ pub(super) struct SimState {
     pub ptz: [i64; 3],
     /// The PTZ motion under way (`ptzLeft` …) until `ptzStop`.
     pub ptz_moving: Option<String>,
+    /// Presence of the world's users by full id, where it differs from available
+    /// (`status`, `extStatus`, `lastOnlineTime`, `additionalStatus`; see contacts.rs).
+    pub presence: std::collections::HashMap<String, Value>,
     pub history: Vec<Value>,
     /// When the call history was last marked viewed (Unix seconds; 0: never).
     pub last_view: i64,
@@ -118,6 +121,7 @@ impl SimState {
             devices: [0, 0, 0],
             ptz: [0, 0, 0],
             ptz_moving: None,
+            presence: Default::default(),
             history: Vec::new(),
             last_view: 0,
             tokens: HashMap::new(),
