@@ -91,6 +91,11 @@ struct TwoRooms {
 
 impl TwoRooms {
     fn start() -> TwoRooms {
+        TwoRooms::ringing_for(std::time::Duration::from_secs(1))
+    }
+
+    /// As [`TwoRooms::start`], calls ringing `ring` before they count as missed.
+    fn ringing_for(ring: std::time::Duration) -> TwoRooms {
         use std::sync::Arc;
         use trueconf_console::sim::{RoomSim, RoomSimConfig, World, fleet};
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -102,7 +107,7 @@ impl TwoRooms {
         let sims = rt.block_on(async {
             let mut base = RoomSimConfig::new(Arc::new(fleet::fleet_world(World::demo(), 2)));
             base.logged_in = true;
-            base.call_timeout = std::time::Duration::from_secs(1);
+            base.call_timeout = ring;
             let mut v = Vec::new();
             for k in 1..=2 {
                 v.push(
@@ -309,5 +314,89 @@ fn presence_changes_in_the_simulator_appear_in_the_address_book_without_a_refres
     app.send(b"\x1b");
     app.wait_for("closed", |s| !s.contents().contains("Address book"));
     app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+}
+
+#[test]
+fn the_owner_turns_a_participants_microphone_off_and_others_are_told_why_not() {
+    let rooms = TwoRooms::ringing_for(std::time::Duration::from_secs(60));
+    let home = Home::new();
+    let mut app = rooms.console(&home);
+    app.wait_for_text("1 Board room idle");
+    // Dave calls the Board room: a call of its own, which it owns.
+    {
+        let _in_rt = rooms.rt.enter();
+        rooms.sims[0].incoming_call("dave").unwrap();
+    }
+    app.wait_for_text("Incoming call · Board room");
+    app.send(b"a");
+    app.wait_for_text("State: in a call");
+    app.send(b"p");
+    app.wait_for("Dave listed, his microphone on", |s| {
+        s.contents()
+            .lines()
+            .any(|l| l.contains("▶ Dave Brown") && l.contains("mic on"))
+    });
+    assert!(app.contents().contains("m mic on/off"));
+    app.send(b"m");
+    app.wait_for("Dave's microphone off", |s| {
+        s.contents()
+            .lines()
+            .any(|l| l.contains("▶ Dave Brown") && l.contains("mic off"))
+    });
+    // Removing asks first; Esc keeps him.
+    app.send(b"d");
+    app.wait_for_text("Remove Dave Brown from the conference?");
+    app.send(b"\x1b");
+    app.wait_for("the question gone", |s| {
+        !s.contents().contains("Remove Dave")
+    });
+    app.send(b"\x1b");
+    // The Huddle is invited into Dave's conference: his, not the Huddle's.
+    {
+        let _in_rt = rooms.rt.enter();
+        rooms.sims[1].incoming_invitation("dave", "Weekly").unwrap();
+    }
+    app.wait_for_text("Invitation · Huddle");
+    app.send(b"a");
+    // Within a second of the Board room's dialog closing, the keys of the next one wait.
+    app.wait_for("the Huddle in the call, or the keys held", |s| {
+        let c = s.contents();
+        c.contains("press a again")
+            || c.lines()
+                .next()
+                .unwrap_or_default()
+                .contains("2 Huddle ● call")
+    });
+    if app.contents().contains("press a again") {
+        // Two ticks of the dialog's seconds: more than the second the keys wait.
+        app.wait_for_text("Ringing for 2 s");
+        app.send(b"a");
+    }
+    app.wait_for("the Huddle in the call", |s| {
+        s.contents()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("2 Huddle ● call")
+    });
+    app.send(b"\x12");
+    app.wait_for_text("Call: Weekly");
+    app.send(b"p");
+    app.wait_for_text("Not available: only the conference's owner (Dave Brown)");
+    app.send(b"m");
+    app.wait_for("the refusal said", |s| {
+        s.contents()
+            .lines()
+            .last()
+            .is_some_and(|l| l.contains("Not available"))
+    });
+    app.send(b"\x1b");
+    app.wait_for("the list closed", |s| {
+        !s.contents().contains("Participants ")
+    });
+    app.send(b"q");
+    app.wait_for_text("quit anyway?");
+    app.send(b"y");
     assert_eq!(app.wait_exit().code(), Some(0));
 }

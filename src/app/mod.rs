@@ -62,7 +62,7 @@ pub use outbox::{OutboxItem, OutboxRow, rows as outbox_rows};
 pub use picker::{Candidate, Pick, Picker, rank};
 pub use pointer::Target;
 pub use prompts::call_matches;
-pub use room::percent;
+pub use room::{control_refusal, percent};
 pub use run::{Signals, run};
 pub use update::update;
 pub use viewer::{Tone, ViewKey, ViewLine, Viewer};

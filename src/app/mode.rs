@@ -16,8 +16,8 @@ pub enum Mode {
     /// A long text to read: the help, the message log, a frame (see [`super::pager`]).
     Pager(Box<super::pager::Pager>),
     /// Everyone in the call, listed in full over the screen (the Room pane has room for a
-    /// few); `scroll` is the first row shown.
-    Participants { scroll: u16 },
+    /// few); `selected` is the row the cursor is on (the owner's actions act on it).
+    Participants { selected: u16 },
     /// A one-line question: a call's peer, a forward's target, a file, a new chat.
     Prompt(Prompt),
     /// A question with one key per answer; any other key cancels and returns to `back`.

@@ -271,7 +271,7 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Devices => super::devices::open(m, i),
         Action::Aim => super::aim::open(m, i),
         Action::Participants => {
-            m.mode = Mode::Participants { scroll: 0 };
+            m.mode = Mode::Participants { selected: 0 };
             m.touch();
             vec![]
         }
@@ -535,9 +535,10 @@ pub(super) fn quit_key(m: &mut Model) -> Vec<Cmd> {
     vec![]
 }
 
-/// The participants view scrolled `delta` rows (the keys and the wheel), clamped to the list.
+/// The participants view's cursor moved `delta` rows (the keys and the wheel), clamped to
+/// the list.
 pub(super) fn scroll_participants(m: &mut Model, delta: isize) {
-    let Mode::Participants { scroll } = m.mode else {
+    let Mode::Participants { selected } = m.mode else {
         return;
     };
     let n = m
@@ -548,14 +549,37 @@ pub(super) fn scroll_participants(m: &mut Model, delta: isize) {
         .map(|c| c.others(m.room.state.me()).len())
         .unwrap_or(0);
     let last = n.saturating_sub(1) as isize;
-    let to = (scroll as isize + delta).clamp(0, last.max(0));
+    let to = (selected as isize + delta).clamp(0, last.max(0));
     m.mode = Mode::Participants {
-        scroll: u16::try_from(to).unwrap_or(u16::MAX),
+        selected: u16::try_from(to).unwrap_or(u16::MAX),
     };
     m.touch();
 }
 
-/// Keys while the participants list is open: move, page, close.
+/// Whether this Room may control the others in its conference, and if not, why: the owner
+/// may; a conference someone else is known to own may not; an unknown owner or an unknown
+/// account of our own leaves it to the Room.
+pub fn control_refusal(state: &crate::room::RoomState) -> Option<String> {
+    let c = state.conference.as_ref()?;
+    if c.owned_by_another(state.me()) {
+        let owner = c
+            .participants
+            .iter()
+            .find(|p| crate::room::state::same_user(&p.peer.id, &c.owner))
+            .map(|p| p.peer.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| c.owner.clone());
+        return Some(format!(
+            "only the conference's owner ({}) controls the others",
+            short(&crate::sanitize::line(&owner))
+        ));
+    }
+    None
+}
+
+/// Keys while the participants list is open: move, page, close; for the conference's owner,
+/// the selected participant's microphone (`m`) and camera (`v`) on or off, and removing them
+/// (`d`, after asking).
 pub(super) fn on_participants_key(m: &mut Model, key: KeySpec) -> Vec<Cmd> {
     let action =
         m.ui.keys
@@ -570,10 +594,77 @@ pub(super) fn on_participants_key(m: &mut Model, key: KeySpec) -> Vec<Cmd> {
             m.touch();
             return vec![];
         }
+        Some(a @ (Action::Mic | Action::Camera | Action::Delete)) => {
+            return control_participant(m, a);
+        }
         _ => return vec![],
     };
     scroll_participants(m, delta);
     vec![]
+}
+
+/// An owner's action on the selected participant.
+fn control_participant(m: &mut Model, action: Action) -> Vec<Cmd> {
+    let (Mode::Participants { selected }, Some(room)) = (&m.mode, m.room.active) else {
+        return vec![];
+    };
+    let selected = usize::from(*selected);
+    let state = &m.room.state;
+    let Some(p) = state
+        .conference
+        .as_ref()
+        .and_then(|c| c.others(state.me()).get(selected).map(|p| (*p).clone()))
+    else {
+        m.notify(NoticeLevel::Info, "Nobody selected");
+        return vec![];
+    };
+    if let Some(why) = control_refusal(state) {
+        m.notify(NoticeLevel::Warn, format!("Not available: {why}"));
+        return vec![];
+    }
+    if !m.room.link.is_up() {
+        m.notify(
+            NoticeLevel::Warn,
+            "The Room is not connected: nothing changed",
+        );
+        return vec![];
+    }
+    use crate::room::protocol::DeviceState;
+    let who = short(&crate::sanitize::line(if p.peer.name.is_empty() {
+        &p.peer.id
+    } else {
+        &p.peer.name
+    }));
+    // The participant's id as the Room listed it (with its instance): what these need.
+    let id = p.peer.id.clone();
+    let (method, what, now) = match action {
+        Action::Mic => ("turnRemoteMic", "microphone", p.mic),
+        Action::Camera => ("turnRemoteCamera", "camera", p.video),
+        _ => {
+            let answers = vec![Answer {
+                key: 'y',
+                label: "yes, remove".into(),
+                msg: Msg::Confirmed(Confirmed::Room {
+                    room,
+                    method: "kickPeer".into(),
+                    params: json!({ "peerId": id }),
+                }),
+            }];
+            super::prompts::confirm(m, format!("Remove {who} from the conference?"), answers);
+            return vec![];
+        }
+    };
+    // On turns it off; off turns it on; unknown turns it off (the side that exposes nobody).
+    let on = matches!(now, DeviceState::Muted);
+    if now == DeviceState::Absent {
+        m.notify(NoticeLevel::Info, format!("{who} has no {what}"));
+        return vec![];
+    }
+    m.notify(
+        NoticeLevel::Info,
+        format!("{who}'s {what} {} requested", if on { "on" } else { "off" }),
+    );
+    vec![Cmd::room(room, method, json!({ "peerId": id, "on": on }))]
 }
 
 /// A volume as the pane and the status bar say it.

@@ -341,19 +341,39 @@ fn p_lists_the_participants_and_the_list_scrolls_and_closes() {
         .collect();
     update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
     ch(&mut m, 'p');
-    assert_eq!(m.mode, Mode::Participants { scroll: 0 });
+    assert_eq!(m.mode, Mode::Participants { selected: 0 });
     ch(&mut m, 'j');
     ch(&mut m, 'j');
     ch(&mut m, 'j');
     assert_eq!(
         m.mode,
-        Mode::Participants { scroll: 2 },
+        Mode::Participants { selected: 2 },
         "kept within the list"
     );
     // A key of another pane does nothing while the list is up.
-    assert!(ch(&mut m, 'm').is_empty());
+    assert!(ch(&mut m, 'i').is_empty());
+    assert_eq!(m.mode, Mode::Participants { selected: 2 });
+    // `m` is the selected participant's microphone (on: turned off), by the id the Room
+    // listed; the owner is not known to be another, so the Room decides.
+    assert_eq!(
+        ch(&mut m, 'm'),
+        vec![Cmd::room(
+            0,
+            "turnRemoteMic",
+            json!({ "peerId": "u2@video.example.com", "on": false })
+        )]
+    );
+    // Its unknown camera is turned off too, the side that exposes nobody.
+    assert_eq!(
+        ch(&mut m, 'v'),
+        vec![Cmd::room(
+            0,
+            "turnRemoteCamera",
+            json!({ "peerId": "u2@video.example.com", "on": false })
+        )]
+    );
     ch(&mut m, 'k');
-    assert_eq!(m.mode, Mode::Participants { scroll: 1 });
+    assert_eq!(m.mode, Mode::Participants { selected: 1 });
     kc(&mut m, KeyCode::Esc);
     assert_eq!(m.mode, Mode::Normal);
     ch(&mut m, 'p');

@@ -144,7 +144,7 @@ fn overlay(
 ) {
     match mode {
         Mode::Pager(p) => pager::overlay(f, area, p, theme),
-        Mode::Participants { scroll } => participants::overlay(f, area, model, *scroll, theme),
+        Mode::Participants { selected } => participants::overlay(f, area, model, *selected, theme),
         Mode::Prompt(Prompt::Call(p)) => dialog::call_prompt(f, area, model, p, theme),
         Mode::Confirm(Confirm {
             question,

@@ -99,8 +99,9 @@ fn rows(list: &[&Participant], w: usize, theme: &Theme) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// The list, scrolled to `scroll` (kept within the list).
-pub fn overlay(f: &mut Frame, area: Rect, m: &Model, scroll: u16, theme: &Theme) {
+/// The list, its cursor on row `selected` (kept in sight), and what the conference's owner
+/// may do to the selected participant (or why not).
+pub fn overlay(f: &mut Frame, area: Rect, m: &Model, selected: u16, theme: &Theme) {
     let w = area.width.saturating_sub(4).min(96);
     let inner_w = w.saturating_sub(4) as usize;
     let state = &m.room.state;
@@ -131,7 +132,17 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, scroll: u16, theme: &Theme)
             if others.is_empty() {
                 rows.push(Line::styled("Nobody else has joined yet.", theme.dim));
             }
-            rows.extend(self::rows(&others, inner_w, theme));
+            let sel = usize::from(selected).min(others.len().saturating_sub(1));
+            rows.extend(
+                self::rows(&others, inner_w.saturating_sub(2), theme)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, mut l)| {
+                        l.spans
+                            .insert(0, Span::raw(if i == sel { "▶ " } else { "  " }));
+                        l
+                    }),
+            );
         }
         (Call::InConferenceUnknown, _) => head.push(Line::styled(
             "In a conference whose details the Room has not given.",
@@ -152,7 +163,10 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, scroll: u16, theme: &Theme)
     };
     let fit = (h.saturating_sub(2) as usize).saturating_sub(head.len());
     let max_scroll = rows.len().saturating_sub(fit);
-    let first = (scroll as usize).min(max_scroll);
+    // The first row shown keeps the cursor in sight.
+    let first = (usize::from(selected) + 1)
+        .saturating_sub(fit)
+        .min(max_scroll);
     let mut title = vec![Span::styled(" Participants ", theme.title_focus)];
     if max_scroll > 0 {
         title.push(Span::styled(
@@ -166,11 +180,30 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, scroll: u16, theme: &Theme)
     ));
     let mut lines = head;
     lines.extend(rows.into_iter().skip(first).take(fit));
+    // What the selected participant can have done to them, or why not.
+    let k = |a: Action| m.ui.keys.describe(a);
+    let bottom = match (&state.conference, crate::app::control_refusal(state)) {
+        (None, _) => Line::raw(""),
+        (Some(_), Some(why)) => Line::styled(
+            truncate(&format!(" Not available: {why} "), inner_w),
+            theme.dim,
+        ),
+        (Some(_), None) => Line::styled(
+            format!(
+                " {} mic on/off · {} camera on/off · {} remove ",
+                k(Action::Mic),
+                k(Action::Camera),
+                k(Action::Delete)
+            ),
+            theme.key,
+        ),
+    };
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border_focus)
         .padding(Padding::horizontal(1))
         .title(Line::from(title))
+        .title_bottom(bottom)
         .style(theme.popup);
     f.render_widget(Clear, r);
     f.render_widget(Paragraph::new(lines).block(block), r);

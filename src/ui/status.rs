@@ -133,8 +133,16 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 ("↑↓".into(), "choose"),
             ];
         }
+        Mode::Participants { .. } if crate::app::control_refusal(&m.room.state).is_none() => {
+            return vec![
+                ("↑↓".into(), "choose"),
+                (key(Action::Mic), "mic"),
+                (key(Action::Camera), "camera"),
+                ("Esc".into(), "close"),
+            ];
+        }
         Mode::Participants { .. } => {
-            return vec![("↑↓".into(), "scroll"), ("Esc".into(), "close")];
+            return vec![("↑↓".into(), "choose"), ("Esc".into(), "close")];
         }
         Mode::Pager(p) if p.viewer.search().typing.is_some() => {
             return vec![("Enter".into(), "search"), ("Esc".into(), "cancel")];

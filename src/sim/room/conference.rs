@@ -96,9 +96,13 @@ impl Inner {
         let Some(pp) = self.peer_of(&who) else {
             return Outcome::err(format!("no user `{who}`"));
         };
+        let me = s.login.clone().unwrap_or_default();
         let Call::Conference(c) = &mut s.call else {
             return Outcome::err("there is no conference");
         };
+        if c.owner != me {
+            return Outcome::err("only the conference's owner can remove a participant");
+        }
         if !c.participants.iter().any(|x| x.id == pp.id) {
             return Outcome::err(format!("{} is not in the conference", pp.id));
         }
@@ -106,6 +110,66 @@ impl Inner {
         ev.push(event(
             "participantLeftConference",
             json!({"peerId": pp.instance, "confId": c.id}),
+        ));
+        Outcome::default()
+    }
+
+    /// `turnRemoteMic`.
+    pub(super) fn turn_remote_mic(
+        self: &Arc<Self>,
+        s: &mut SimState,
+        p: &Map<String, Value>,
+        ev: &mut Events,
+    ) -> Outcome {
+        self.turn_remote(s, p, true, ev)
+    }
+
+    /// `turnRemoteCamera`.
+    pub(super) fn turn_remote_camera(
+        self: &Arc<Self>,
+        s: &mut SimState,
+        p: &Map<String, Value>,
+        ev: &mut Events,
+    ) -> Outcome {
+        self.turn_remote(s, p, false, ev)
+    }
+
+    /// A participant's microphone (`mic`) or camera switched by the conference's owner: the
+    /// participant named by the id with its instance, as the Room lists it (the plain id is
+    /// taken too); announced as `deviceStatusReceived`.
+    fn turn_remote(
+        &self,
+        s: &mut SimState,
+        p: &Map<String, Value>,
+        mic: bool,
+        ev: &mut Events,
+    ) -> Outcome {
+        let who = p.str_of("peerId").unwrap_or_default();
+        let on = p.bool_of("on").unwrap_or(false);
+        let me = s.login.clone().unwrap_or_default();
+        let Call::Conference(c) = &mut s.call else {
+            return Outcome::err("there is no conference");
+        };
+        if c.owner != me {
+            return Outcome::err("only the conference's owner can switch a participant's devices");
+        }
+        let conf_id = c.id.clone();
+        let Some(x) = c
+            .participants
+            .iter_mut()
+            .find(|x| x.instance == who || x.id == who)
+        else {
+            return Outcome::err(format!("{who} is not in the conference"));
+        };
+        let level = if on { 2 } else { 1 };
+        if mic {
+            x.mic = level;
+        } else {
+            x.video = level;
+        }
+        ev.push(event(
+            "deviceStatusReceived",
+            json!({"peerId": x.instance, "mic": x.mic, "video": x.video, "confId": conf_id}),
         ));
         Outcome::default()
     }

@@ -50,6 +50,8 @@ static HANDLERS: &[(&str, Handler)] = &[
     (catalog::CreateConference::NAME, Inner::create_conference),
     (catalog::InviteToConference::NAME, Inner::invite_to_conference),
     (catalog::KickPeer::NAME, Inner::kick_peer),
+    (catalog::TurnRemoteMic::NAME, Inner::turn_remote_mic),
+    (catalog::TurnRemoteCamera::NAME, Inner::turn_remote_camera),
     (catalog::GetConferences::NAME, Inner::get_conferences),
     (catalog::GetConferenceParticipants::NAME, Inner::get_conference_participants),
     // devices.rs
