@@ -423,6 +423,35 @@ fn participants_view_80x24() {
     insta::assert_snapshot!(t.backend());
 }
 
+/// Conference control at 160x48: the owner's actions on the selected participant, and the
+/// same list in a conference another owns, with the reason.
+#[test]
+fn conference_control_160x48_owner_and_not() {
+    let mut m = in_a_five_party_call(160, 48);
+    key(&mut m, KeyCode::Char('p'), KeyModifiers::NONE);
+    key(&mut m, KeyCode::Char('j'), KeyModifiers::NONE);
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    assert!(
+        screen.contains("m mic on/off · v camera on/off · d remove"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("conference_control_owner_160x48", t.backend());
+    // The same call, owned by Dave.
+    if let Some(c) = m.room.state.conference.as_mut() {
+        c.owner = "dave@video.example.com".into();
+    }
+    let t = render(&m);
+    let screen = t.backend().to_string();
+    assert!(
+        screen.contains(
+            "Not available: only the conference's owner (Dave Brown) controls the others"
+        ),
+        "{screen}"
+    );
+    insta::assert_snapshot!("conference_control_not_owner_160x48", t.backend());
+}
+
 #[test]
 fn a_requested_volume_shows_beside_the_reported_one_until_confirmed() {
     let mut m = in_a_call(80, 24);

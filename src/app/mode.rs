@@ -107,6 +107,9 @@ pub struct CallPrompt {
     pub moved: bool,
     /// Opened as the address book (`b`) rather than to call (`c`): the same list, titled so.
     pub book: bool,
+    /// Opened from the participants list (`c` there): Enter invites the one chosen into the
+    /// running conference (`inviteToConference`) instead of calling.
+    pub invite: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

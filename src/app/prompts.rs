@@ -14,6 +14,15 @@ use crate::sanitize;
 /// Opens the call prompt over the address book as it is now (`book`: titled as the address
 /// book). Each row's presence is read live from the Room's state when drawn.
 pub(super) fn open_call(m: &mut Model, book: bool) {
+    open_picker(m, book, false);
+}
+
+/// The participants list's `c`: the address book, Enter inviting into the running call.
+pub(super) fn open_invite(m: &mut Model) {
+    open_picker(m, false, true);
+}
+
+fn open_picker(m: &mut Model, book: bool, invite: bool) {
     let mut contacts = Vec::with_capacity(m.room.state.contacts.len());
     let mut labels = Vec::with_capacity(m.room.state.contacts.len());
     for c in &m.room.state.contacts {
@@ -40,6 +49,7 @@ pub(super) fn open_call(m: &mut Model, book: bool) {
         selected: None,
         moved: false,
         book,
+        invite,
     }));
     m.touch();
 }
@@ -91,11 +101,26 @@ pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
                     );
                     return vec![];
                 };
+                let invite = c.invite;
                 m.mode = Mode::Normal;
                 m.touch();
                 let Some(room) = m.room.active else {
                     return vec![];
                 };
+                if invite {
+                    m.notify(
+                        NoticeLevel::Info,
+                        format!(
+                            "Inviting {} into the call",
+                            super::update::short(&sanitize::line(&peer))
+                        ),
+                    );
+                    return vec![Cmd::room(
+                        room,
+                        "inviteToConference",
+                        json!({ "peerId": peer }),
+                    )];
+                }
                 return vec![Cmd::room(room, "call", json!({ "peerId": peer }))];
             }
             Pick::Changed => {

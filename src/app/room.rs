@@ -597,6 +597,10 @@ pub(super) fn on_participants_key(m: &mut Model, key: KeySpec) -> Vec<Cmd> {
         Some(a @ (Action::Mic | Action::Camera | Action::Delete)) => {
             return control_participant(m, a);
         }
+        Some(Action::Call) if m.room.state.conference.is_some() => {
+            super::prompts::open_invite(m);
+            return vec![];
+        }
         _ => return vec![],
     };
     scroll_participants(m, delta);

@@ -380,3 +380,24 @@ fn p_lists_the_participants_and_the_list_scrolls_and_closes() {
     ch(&mut m, 'p');
     assert_eq!(m.mode, Mode::Normal, "p closes it too");
 }
+
+#[test]
+fn c_in_the_participants_list_invites_into_the_running_call() {
+    let mut m = in_call(1, "operator@video.example.com");
+    ch(&mut m, 'p');
+    ch(&mut m, 'c');
+    let Mode::Prompt(crate::app::Prompt::Call(p)) = &m.mode else {
+        panic!("no picker: {:?}", m.mode)
+    };
+    assert!(p.invite);
+    typed(&mut m, "carol@video.example.com");
+    assert_eq!(
+        kc(&mut m, KeyCode::Enter),
+        vec![Cmd::room(
+            0,
+            "inviteToConference",
+            json!({ "peerId": "carol@video.example.com" })
+        )]
+    );
+    assert_eq!(m.mode, Mode::Normal);
+}

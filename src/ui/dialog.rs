@@ -229,7 +229,9 @@ pub fn call_prompt(
             Span::styled(words, pstyle),
         ]));
     }
-    let title = if p.book {
+    let title = if p.invite {
+        "Invite into the call · Enter invites · Esc closes".to_string()
+    } else if p.book {
         format!(
             "Address book · {} · Enter calls · Esc closes",
             line(m.active_room().map_or("", |r| r.name.as_str()))

@@ -190,10 +190,11 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, selected: u16, theme: &Them
         ),
         (Some(_), None) => Line::styled(
             format!(
-                " {} mic on/off · {} camera on/off · {} remove ",
+                " {} mic on/off · {} camera on/off · {} remove · {} invite ",
                 k(Action::Mic),
                 k(Action::Camera),
-                k(Action::Delete)
+                k(Action::Delete),
+                k(Action::Call)
             ),
             theme.key,
         ),
