@@ -69,9 +69,9 @@ actions! {
     VolumeDown = "volume_down", Room, ["-"], "speaker volume down";
     Mic = "mic", Room, ["m"], "mute or unmute the microphone";
     Camera = "camera", Room, ["v"], "turn the camera off or on";
-    Participants = "participants", Room, ["p"], "list everyone in the call";
+    Participants = "participants", Room, ["p"], "everyone in the call (the owner: m v d c act there)";
     CallLog = "call_log", Room, ["l"], "the room's call history (Enter calls back)";
-    AddressBook = "address_book", Room, ["b"], "the room's address book, with presence (Enter calls)";
+    AddressBook = "address_book", Room, ["b"], "the address book, with presence";
     Devices = "devices", Room, ["D"], "choose the microphone, speaker and camera";
     Aim = "aim", Room, ["z"], "aim the camera: arrows pan and tilt, + - zoom";
     NextUnread = "next_unread", Chats, ["n"], "jump to the next unread chat";

@@ -132,8 +132,9 @@ fn call_back(m: &mut Model, room: usize, c: &CallRecord) -> Vec<Cmd> {
             super::update::short(&id)
         ),
     };
+    // The room first: a narrow dialog cuts the end, and which room calls is the point.
     let question = format!(
-        "Call {who} from {}?",
+        "From {}, call {who}?",
         super::update::short(m.room.name(room))
     );
     let answers = vec![Answer {

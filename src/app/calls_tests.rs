@@ -68,7 +68,7 @@ fn enter_calls_back_from_that_room_after_asking() {
     };
     assert_eq!(
         c.question,
-        "Call Bob (bob@video.example.com) from Board room?"
+        "From Board room, call Bob (bob@video.example.com)?"
     );
     let cmds = update(&mut m, press('y'));
     assert_eq!(

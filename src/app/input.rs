@@ -60,6 +60,24 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     {
         return super::update::on_action(m, action);
     }
+    // A ringing call's box covers the room views (aim, devices, calls, participants): no other
+    // key reaches what it hides.
+    if m.room
+        .dialog()
+        .is_some_and(|(_, s)| s.state.invite.is_some())
+        && matches!(
+            m.mode,
+            Mode::Aim { .. } | Mode::Devices { .. } | Mode::Calls(_) | Mode::Participants { .. }
+        )
+    {
+        let keys = format!(
+            "A call is ringing: {} accepts, {} rejects",
+            m.ui.keys.describe(crate::keys::Action::Accept),
+            m.ui.keys.describe(crate::keys::Action::Reject)
+        );
+        m.notify(super::NoticeLevel::Info, keys);
+        return vec![];
+    }
     match &m.mode {
         Mode::Pager(_) => return super::pager::on_key(m, &k),
         Mode::Participants { .. } => return super::room::on_participants_key(m, key),

@@ -102,11 +102,20 @@ pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
                     return vec![];
                 };
                 let invite = c.invite;
-                m.mode = Mode::Normal;
-                m.touch();
                 let Some(room) = m.room.active else {
                     return vec![];
                 };
+                // Not queued for a link that may come back later: said now, the prompt kept.
+                if !m.room.link.is_up() {
+                    let what = m.room.link.label();
+                    m.notify(
+                        NoticeLevel::Warn,
+                        format!("The Room is not connected ({what}): no call placed"),
+                    );
+                    return vec![];
+                }
+                m.mode = Mode::Normal;
+                m.touch();
                 if invite {
                     m.notify(
                         NoticeLevel::Info,

@@ -70,8 +70,30 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
                 forget_volume_requests(slot);
             }
             let came_up = s.is_up() && !slot.link.is_up();
+            let down = !s.is_up();
             slot.link = s;
             m.touch();
+            // A view of this room's live state would go on showing it as current: closed.
+            let view_of_it = down
+                && match &m.mode {
+                    Mode::Aim { room } | Mode::Devices { room, .. } => *room == i,
+                    Mode::Calls(v) => v.room == i,
+                    Mode::Participants { .. } | Mode::Prompt(super::Prompt::Call(_)) => {
+                        m.room.active == Some(i)
+                    }
+                    _ => false,
+                };
+            if view_of_it {
+                m.mode = Mode::Normal;
+                let text = of_room(
+                    m,
+                    i,
+                    "The Room link is down: the view of it is closed (what it showed may no \
+                     longer hold)"
+                        .into(),
+                );
+                m.notify(NoticeLevel::Warn, text);
+            }
             // The Room's count of missed calls nobody viewed, for the strip.
             let mut cmds: Vec<Cmd> = came_up.then_some(Cmd::CallHistory(i)).into_iter().collect();
             if closed {
@@ -614,11 +636,12 @@ fn control_participant(m: &mut Model, action: Action) -> Vec<Cmd> {
     };
     let selected = usize::from(*selected);
     let state = &m.room.state;
-    let Some(p) = state
-        .conference
-        .as_ref()
-        .and_then(|c| c.others(state.me()).get(selected).map(|p| (*p).clone()))
-    else {
+    let Some(p) = state.conference.as_ref().and_then(|c| {
+        let others = c.others(state.me());
+        others
+            .get(selected.min(others.len().saturating_sub(1)))
+            .map(|p| (*p).clone())
+    }) else {
         m.notify(NoticeLevel::Info, "Nobody selected");
         return vec![];
     };

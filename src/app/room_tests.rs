@@ -782,3 +782,55 @@ fn hanging_up_on_a_quiet_room_says_which_room_has_the_call() {
     };
     assert_eq!(c.question, "A call is in progress on Lab: quit anyway?");
 }
+
+#[test]
+fn a_ringing_call_covers_the_room_views_and_a_lost_link_closes_them() {
+    let mut m = two_rooms_online();
+    update(&mut m, press('z'));
+    assert_eq!(m.mode, Mode::Aim { room: 0 });
+    ringing_at(&mut m, 1);
+    // The call box is over the aim box: an arrow moves no camera.
+    assert!(kc(&mut m, KeyCode::Right).is_empty());
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("A call is ringing")
+    );
+    assert_eq!(m.mode, Mode::Aim { room: 0 });
+    // The shown room's link drops: its views close rather than show old state as current.
+    update(&mut m, press('r'));
+    update(
+        &mut m,
+        Msg::Room(
+            0,
+            RoomLinkEvent::Status(LinkStatus::Disconnected {
+                reason: "gone".into(),
+            }),
+        ),
+    );
+    assert_eq!(m.mode, Mode::Normal);
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("the view of it is closed")
+    );
+}
+
+#[test]
+fn a_call_chosen_while_the_link_is_down_is_not_queued() {
+    let mut m = two_rooms_online();
+    update(&mut m, press('c'));
+    update(
+        &mut m,
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Connecting)),
+    );
+    // The prompt closed with the link (its list is the Room's); open again offline: the
+    // prompt is the Room's key, refused with the link down.
+    assert_eq!(m.mode, Mode::Normal);
+    assert!(update(&mut m, press('c')).is_empty());
+    assert_eq!(m.mode, Mode::Normal);
+}
