@@ -53,18 +53,14 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Pager(_) if m.mode.is_typed_popup() => return super::pager::on_key(m, &k),
         _ => {}
     }
-    if m.room
-        .dialog()
-        .is_some_and(|(_, s)| s.state.invite.is_some())
+    if m.room.dialog().is_some_and(|(_, s)| s.rings_in())
         && let Some(action) = m.ui.keys.lookup(key, &[Context::CallDialog])
     {
         return super::update::on_action(m, action);
     }
     // A ringing call's box covers the room views (aim, devices, calls, participants): no other
     // key reaches what it hides.
-    if m.room
-        .dialog()
-        .is_some_and(|(_, s)| s.state.invite.is_some())
+    if m.room.dialog().is_some_and(|(_, s)| s.rings_in())
         && matches!(
             m.mode,
             Mode::Aim { .. } | Mode::Devices { .. } | Mode::Calls(_) | Mode::Participants { .. }
@@ -125,7 +121,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
 /// reject keys; for our outgoing call, back or hang up (both hang up).
 fn call_dialog_key(m: &Model, key: KeySpec) -> Option<Action> {
     let (_, slot) = m.room.dialog()?;
-    if slot.state.invite.is_some() {
+    if slot.rings_in() {
         return m.ui.keys.lookup(key, &[Context::CallDialog]);
     }
     match m.ui.keys.lookup(key, &[Context::Global, Context::Room]) {

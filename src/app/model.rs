@@ -346,7 +346,21 @@ impl RoomSlot {
 
     /// A call rings in either direction (the call dialog is up for this room).
     pub fn ringing(&self) -> bool {
-        self.state.invite.is_some() || self.state.calling.is_some()
+        self.rings_in() || self.state.calling.is_some()
+    }
+
+    /// A call rings in: one the Room described (`inviteReceived`), or one it only says rings
+    /// (see [`RoomSlot::unknown_ring`]); `a` and `r` answer it.
+    pub fn rings_in(&self) -> bool {
+        self.state.invite.is_some() || self.unknown_ring()
+    }
+
+    /// The Room rings (app state 4) with neither an incoming call nor one of ours described:
+    /// one that began before the console linked. Whose it is, the Room has not said.
+    pub fn unknown_ring(&self) -> bool {
+        self.state.invite.is_none()
+            && self.state.calling.is_none()
+            && self.state.app_state == Some(crate::room::AppState::Wait)
     }
 }
 
@@ -386,7 +400,7 @@ impl RoomModel {
         }
         self.slots
             .iter()
-            .position(|s| s.state.invite.is_some())
+            .position(RoomSlot::rings_in)
             .or_else(|| self.slots.iter().position(|s| s.state.calling.is_some()))
     }
 

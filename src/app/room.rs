@@ -269,11 +269,11 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             let muted = r.state.camera_muted;
             toggle(m, i, "setVideoMute", "camera", muted)
         }
-        Action::Accept if r.state.invite.is_some() => vec![Cmd::room(i, "accept", json!({}))],
-        Action::Reject if r.state.invite.is_some() => vec![Cmd::room(i, "reject", json!({}))],
+        Action::Accept if r.rings_in() => vec![Cmd::room(i, "accept", json!({}))],
+        Action::Reject if r.rings_in() => vec![Cmd::room(i, "reject", json!({}))],
         Action::Accept | Action::Reject => vec![],
         // Hanging up a ringing incoming call rejects it (docs/room-protocol.md, Choices R26).
-        Action::HangUp if r.state.invite.is_some() => vec![Cmd::room(i, "reject", json!({}))],
+        Action::HangUp if r.rings_in() => vec![Cmd::room(i, "reject", json!({}))],
         Action::HangUp if r.state.call().can_hang_up() => {
             vec![Cmd::room(i, "hangUp", json!({ "forAll": false }))]
         }

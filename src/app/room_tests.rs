@@ -834,3 +834,18 @@ fn a_call_chosen_while_the_link_is_down_is_not_queued() {
     assert!(update(&mut m, press('c')).is_empty());
     assert_eq!(m.mode, Mode::Normal);
 }
+
+#[test]
+fn a_call_ringing_before_the_console_linked_can_be_answered() {
+    let mut m = two_rooms_online();
+    let mut st = m.room.slot(1).unwrap().state.clone();
+    st.app_state = Some(crate::room::AppState::Wait);
+    update(&mut m, Msg::Room(1, RoomLinkEvent::State(Box::new(st))));
+    assert!(m.room.slot(1).unwrap().unknown_ring());
+    assert_eq!(m.room.dialog_room(), Some(1), "the dialog opens for it");
+    assert_eq!(
+        update(&mut m, press('a')),
+        vec![Cmd::room(1, "accept", json!({}))],
+        "the Room decides whether there is something to accept"
+    );
+}

@@ -94,6 +94,29 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut supe
             ]),
         ]);
         ("Outgoing call", v)
+    } else if s.unknown_ring() {
+        // Ringing since before the console linked: who and which way, the Room has not said.
+        (
+            "Ringing",
+            vec![
+                Line::styled(
+                    fit("A call is ringing; the Room has not said whose".into()),
+                    theme.title,
+                ),
+                Line::styled(
+                    fit("(it began before the console linked)".into()),
+                    theme.dim,
+                ),
+                Line::styled(format!("Ringing for {} s", s.ring_secs), theme.dim),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled(m.ui.keys.describe(Action::Accept), theme.key),
+                    Span::raw(" accept    "),
+                    Span::styled(m.ui.keys.describe(Action::Reject), theme.key),
+                    Span::raw(" reject"),
+                ]),
+            ],
+        )
     } else {
         return;
     };
@@ -109,7 +132,7 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut supe
     }
     // Other rooms' calls wait behind this one: said, with their rooms.
     let waiting: Vec<String> = (0..m.room.list.len())
-        .filter(|&i| i != room && m.room.slot(i).is_some_and(|s| s.state.invite.is_some()))
+        .filter(|&i| i != room && m.room.slot(i).is_some_and(crate::app::RoomSlot::rings_in))
         .map(|i| line(m.room.name(i)).into_owned())
         .collect();
     if !waiting.is_empty() {
@@ -130,7 +153,7 @@ pub fn call(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut supe
         width: (w as u16).min((r.x + r.width).saturating_sub(x)),
         height: 1,
     };
-    if s.state.invite.is_some() {
+    if s.rings_in() {
         let accept = super::text::width(&m.ui.keys.describe(Action::Accept)) + " accept".len();
         let reject = super::text::width(&m.ui.keys.describe(Action::Reject)) + " reject".len();
         hits.push(button(x, accept), Target::Action(Action::Accept));

@@ -215,12 +215,7 @@ fn request(f: &mut Frame, area: Rect, m: &Model, x: &Explorer, theme: &Theme) {
     }
     lines.extend(notes.into_iter().take(note_rows));
     f.render_widget(Paragraph::new(lines).block(b), area);
-    if editing
-        && !m.mode.is_popup()
-        && m.room
-            .dialog()
-            .is_none_or(|(_, s)| s.state.invite.is_none())
-    {
+    if editing && !m.mode.is_popup() && m.room.dialog().is_none_or(|(_, s)| !s.rings_in()) {
         f.set_cursor_position((
             inner.x + cursor.1.min(w.saturating_sub(1)) as u16,
             inner.y + (cursor.0 - first) as u16,

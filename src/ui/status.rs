@@ -106,10 +106,7 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
     };
     // A ringing call's keys work over every mode but a pop-up being typed into, which
     // Esc closes first (app/input.rs).
-    if m.room
-        .dialog()
-        .is_some_and(|(_, s)| s.state.invite.is_some())
-    {
+    if m.room.dialog().is_some_and(|(_, s)| s.rings_in()) {
         if m.mode.is_typed_popup() {
             return vec![("Esc".into(), "first, to answer the call")];
         }
