@@ -112,6 +112,23 @@ fn call_back(m: &mut Model, room: usize, c: &CallRecord) -> Vec<Cmd> {
         );
         return vec![];
     }
+    // A Room in a call (or ringing) places no other: said before asking.
+    if let Some(s) = m.room.slot(room)
+        && s.link.is_up()
+        && !matches!(
+            s.state.call(),
+            crate::room::state::Call::None | crate::room::state::Call::Unknown
+        )
+    {
+        m.notify(
+            NoticeLevel::Info,
+            format!(
+                "{} is in a call: hang up first to call back",
+                super::update::short(m.room.name(room))
+            ),
+        );
+        return vec![];
+    }
     if !m.room.slot(room).is_some_and(|s| s.link.is_up()) {
         m.notify(
             NoticeLevel::Warn,

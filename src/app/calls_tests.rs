@@ -122,3 +122,28 @@ fn the_history_is_read_when_a_link_comes_up_and_when_a_call_stops_ringing_unansw
     let cmds = update(&mut m, Msg::Room(2, RoomLinkEvent::State(Box::new(st))));
     assert!(cmds.contains(&Cmd::CallHistory(2)), "{cmds:?}");
 }
+
+#[test]
+fn calling_back_during_a_call_is_refused_before_asking() {
+    let mut m = online_demo();
+    ringing(&mut m);
+    update(&mut m, press('l'));
+    // The dialog's Enter is the view's here; the Room is ringing: no call back.
+    update(&mut m, Msg::CallHistory(0, Ok(carol_missed())));
+    // Keys under the ringing call's box reach nothing; answer it first.
+    assert!(kc(&mut m, crossterm::event::KeyCode::Enter).is_empty());
+    assert!(matches!(m.mode, Mode::Calls(_)));
+    let mut st = m.room.state.clone();
+    st.invite = None;
+    st.app_state = Some(crate::room::AppState::Conference);
+    update(
+        &mut m,
+        Msg::Room(0, crate::room::RoomLinkEvent::State(Box::new(st))),
+    );
+    assert!(kc(&mut m, crossterm::event::KeyCode::Enter).is_empty());
+    assert!(matches!(m.mode, Mode::Calls(_)), "no confirmation");
+    assert_eq!(
+        m.ui.notice.as_ref().unwrap().text,
+        "Board room is in a call: hang up first to call back"
+    );
+}

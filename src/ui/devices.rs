@@ -155,10 +155,20 @@ pub fn aim_overlay(f: &mut Frame, area: Rect, m: &Model, room: usize, theme: &Th
         }
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        truncate("← → pan · ↑ ↓ tilt · + − zoom · 0 default", iw),
-        theme.key,
-    ));
+    // The keys of the axes the Room gave (all of them while it has not said).
+    let has = |a: fn(&crate::room::ptz::Ptz) -> bool| ptz.as_ref().is_none_or(a);
+    let mut keys: Vec<&str> = Vec::new();
+    if has(|p| p.pan.is_some()) {
+        keys.push("← → pan");
+    }
+    if has(|p| p.tilt.is_some()) {
+        keys.push("↑ ↓ tilt");
+    }
+    if has(|p| p.zoom.is_some()) {
+        keys.push("+ − zoom");
+    }
+    keys.push("0 default");
+    lines.push(Line::styled(truncate(&keys.join(" · "), iw), theme.key));
     lines.push(Line::styled(
         truncate("each press moves a step and stops", iw),
         theme.dim,
