@@ -796,3 +796,7 @@ mod tests;
 #[cfg(test)]
 #[path = "room_controls_tests.rs"]
 mod controls_tests;
+
+#[cfg(test)]
+#[path = "room_fleet_tests.rs"]
+mod fleet_tests;

@@ -58,14 +58,8 @@ fn row(c: &CallRecord, selected: bool, w: usize, m: &Model, theme: &Theme) -> Li
 }
 
 pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &CallsView, theme: &Theme) {
-    let w = area.width.saturating_sub(8).clamp(40, 100);
-    let h = area.height.saturating_sub(4);
-    let r = Rect {
-        x: area.x + (area.width.saturating_sub(w)) / 2,
-        y: area.y + 2,
-        width: w,
-        height: h,
-    };
+    let r = super::panes::list_popup(area, 100);
+    let w = r.width;
     let k = |a: Action| m.ui.keys.describe(a);
     let name = sanitize::line(m.room.name(v.room)).into_owned();
     let title = match &v.state {

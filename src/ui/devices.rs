@@ -15,14 +15,8 @@ use crate::keys::Action;
 use crate::sanitize;
 
 pub fn overlay(f: &mut Frame, area: Rect, m: &Model, room: usize, selected: usize, theme: &Theme) {
-    let w = area.width.saturating_sub(8).clamp(40, 90);
-    let h = area.height.saturating_sub(4);
-    let r = Rect {
-        x: area.x + (area.width.saturating_sub(w)) / 2,
-        y: area.y + 2,
-        width: w,
-        height: h,
-    };
+    let r = super::panes::list_popup(area, 90);
+    let w = r.width;
     let k = |a: Action| m.ui.keys.describe(a);
     let name = sanitize::line(m.room.name(room)).into_owned();
     let title = truncate(

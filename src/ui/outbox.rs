@@ -13,14 +13,7 @@ use crate::keys::Action;
 
 pub fn overlay(f: &mut Frame, area: Rect, m: &Model, selected: usize, theme: &Theme) {
     let rows = outbox_rows(m);
-    let w = area.width.saturating_sub(8).clamp(40, 110);
-    let h = area.height.saturating_sub(4);
-    let r = Rect {
-        x: area.x + (area.width.saturating_sub(w)) / 2,
-        y: area.y + 2,
-        width: w,
-        height: h,
-    };
+    let r = super::panes::list_popup(area, 110);
     let k = |a: Action| m.ui.keys.describe(a);
     let n = rows.len();
     let title = format!("Outbox · {n} item{}", if n == 1 { "" } else { "s" });

@@ -22,6 +22,18 @@ pub(super) fn block<'a>(title: &'a str, focused: bool, theme: &Theme) -> Block<'
         .title(Span::styled(format!(" {title} "), t))
 }
 
+/// A list pop-up over the panes (the outbox, a room's calls or devices): centred, at most
+/// `max_w` columns wide (at least 40), from the third row to two rows above the bottom.
+pub(super) fn list_popup(area: Rect, max_w: u16) -> Rect {
+    let w = area.width.saturating_sub(8).clamp(40, max_w);
+    Rect {
+        x: area.x + (area.width.saturating_sub(w)) / 2,
+        y: area.y + 2,
+        width: w,
+        height: area.height.saturating_sub(4),
+    }
+}
+
 pub(super) fn status_style(s: &LinkStatus, theme: &Theme) -> ratatui::style::Style {
     match s {
         LinkStatus::Authorized | LinkStatus::Connected => theme.ok,
