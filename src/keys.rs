@@ -74,6 +74,9 @@ actions! {
     AddressBook = "address_book", Room, ["b"], "the address book, with presence";
     Devices = "devices", Room, ["D"], "choose the microphone, speaker and camera";
     Aim = "aim", Room, ["z"], "aim the camera: arrows pan and tilt, + - zoom";
+    Account = "account", Room, ["A"], "the Room's server and account: connect, log in, log out";
+    Podium = "podium", Room, ["P"], "take or leave the podium (in the participants list: the selected one's)";
+    Moderator = "moderator", Room, ["M"], "in the participants list: give or take moderator rights";
     NextUnread = "next_unread", Chats, ["n"], "jump to the next unread chat";
     Filter = "filter", Chats, ["/"], "filter chats";
     NewChat = "new_chat", Chats, ["N"], "create a chat (personal, group or channel)";

@@ -179,7 +179,7 @@ fn in_a_call(w: u16, h: u16) -> Model {
         RoomEvent::ConferenceCreated {
             conf_id: "c1".into(),
             conf_title: "Weekly sync".into(),
-            conf_type: 1,
+            conf_type: 3,
             owner: "operator@video.example.com".into(),
             peer_id: None,
         },
@@ -189,6 +189,8 @@ fn in_a_call(w: u16, h: u16) -> Model {
             mic: trueconf_console::room::protocol::DeviceState::On,
             video: trueconf_console::room::protocol::DeviceState::Muted,
             role: Some(1),
+            broadcast: None,
+            leader: None,
         },
         RoomEvent::ParticipantJoined {
             peer_id: "dave@video.example.com/2".into(),
@@ -196,11 +198,14 @@ fn in_a_call(w: u16, h: u16) -> Model {
             mic: trueconf_console::room::protocol::DeviceState::On,
             video: trueconf_console::room::protocol::DeviceState::On,
             role: Some(1),
+            broadcast: None,
+            leader: None,
         },
         RoomEvent::RoleEvent {
             peer_id: "dave@video.example.com/2".into(),
             role: 2,
             broadcast: Some(true),
+            leader: None,
         },
         RoomEvent::MicMuted(true),
     ] {
@@ -362,6 +367,20 @@ fn in_a_five_party_call(w: u16, h: u16) -> Model {
             mic,
             video,
             role,
+            broadcast: None,
+            leader: None,
+        });
+    }
+    // A role-based call: Bob asks for the podium, Erin moderates from it.
+    for (id, role, broadcast, leader) in [
+        ("bob@video.example.com/3", 3, Some(false), Some(0)),
+        ("erin@video.example.com/5", 1, Some(true), Some(2)),
+    ] {
+        m.room.state.apply_event(&RoomEvent::RoleEvent {
+            peer_id: id.into(),
+            role,
+            broadcast,
+            leader,
         });
     }
     m
@@ -397,7 +416,8 @@ fn room_in_a_five_party_call_160x48() {
     for want in [
         "Call: Weekly sync (5 + you) · 12:34",
         "Carol White mic ? cam ?",
-        "Bob Smith mic off cam —",
+        "Bob Smith ✋ mic off cam —",
+        "Erin Black ◆ ▲podium mic on cam on",
         "Speaker on · Volume 80%",
     ] {
         assert!(has(want), "{want:?} missing:\n{}", pane.join("\n"));
@@ -433,7 +453,7 @@ fn conference_control_160x48_owner_and_not() {
     let t = render(&m);
     let screen = t.backend().to_string();
     assert!(
-        screen.contains("m mic on/off · v camera on/off · d remove"),
+        screen.contains("m mic · v camera · P podium · M moderator · d remove · c invite"),
         "{screen}"
     );
     insta::assert_snapshot!("conference_control_owner_160x48", t.backend());

@@ -63,7 +63,11 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     if m.room.dialog().is_some_and(|(_, s)| s.rings_in())
         && matches!(
             m.mode,
-            Mode::Aim { .. } | Mode::Devices { .. } | Mode::Calls(_) | Mode::Participants { .. }
+            Mode::Aim { .. }
+                | Mode::Devices { .. }
+                | Mode::Calls(_)
+                | Mode::Participants { .. }
+                | Mode::Account { .. }
         )
     {
         let keys = format!(
@@ -76,11 +80,12 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
     }
     match &m.mode {
         Mode::Pager(_) => return super::pager::on_key(m, &k),
-        Mode::Participants { .. } => return super::room::on_participants_key(m, key),
+        Mode::Participants { .. } => return super::conference::on_participants_key(m, key),
         Mode::Outbox { selected } => return super::outbox::on_key(m, key, *selected),
         Mode::Calls(_) => return super::calls::on_key(m, key),
         Mode::Devices { .. } => return super::devices::on_key(m, key),
         Mode::Aim { .. } => return super::aim::on_key(m, &k),
+        Mode::Account { .. } => return super::account::on_key(m, &k),
         _ => {}
     }
     if let Some(action) = call_dialog_key(m, key) {
@@ -98,6 +103,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         | Mode::Outbox { .. }
         | Mode::Calls(_)
         | Mode::Devices { .. }
+        | Mode::Account { .. }
         | Mode::Aim { .. } => {
             let pane = match m.ui.focus {
                 Pane::Room => Context::Room,
@@ -144,6 +150,7 @@ pub(super) fn on_paste(m: &mut Model, text: &str) -> Vec<Cmd> {
         }
         Mode::Prompt(Prompt::NewChat { input, .. }) => input.insert_line(text),
         Mode::Prompt(Prompt::Call(p)) => p.picker.paste(text, &p.contacts, &mut p.selected),
+        Mode::Prompt(Prompt::Form(f)) => super::form::paste(f, text),
         Mode::Prompt(Prompt::Forward {
             picker, selected, ..
         }) => {

@@ -1,11 +1,16 @@
 //! The Elm core: one [`Model`], one [`Msg`] type, a pure [`update`] that returns [`Cmd`]s, and
 //! the runtime ([`run`]) that feeds it terminal, link and signal events and draws on change.
 
+mod account;
 mod aim;
+mod book;
+#[cfg(test)]
+mod book_tests;
 mod calls;
 mod chats;
 mod cmd;
 mod composer;
+mod conference;
 pub mod devices;
 mod drafts;
 mod editor;
@@ -17,6 +22,7 @@ mod explorer_script;
 mod explorer_template;
 #[cfg(test)]
 mod faults_tests;
+mod form;
 mod history;
 mod input;
 mod inspector;
@@ -48,6 +54,7 @@ pub use composer::{
 pub use drafts::{DraftsFile, SavedDraft};
 pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::{Effects, forward_chat};
+pub use form::{Choice, Field, Form, FormKind};
 pub use messages::Messages;
 pub use mode::{
     Answer, CallPrompt, CallsState, CallsView, Confirm, Mode, Prompt, SearchAll, SearchState,

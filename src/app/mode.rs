@@ -30,6 +30,8 @@ pub enum Mode {
     Devices { room: usize, selected: usize },
     /// Aiming room `room`'s camera: the keys pan, tilt and zoom (app/aim.rs).
     Aim { room: usize },
+    /// Room `room`'s server and account (app/account.rs).
+    Account { room: usize },
     /// The API explorer, full screen.
     Explorer(Box<Explorer>),
 }
@@ -69,6 +71,8 @@ pub enum Prompt {
     Search { query: Editor },
     /// Searching every chat in the local store.
     SearchAll(SearchAll),
+    /// A few fields for one Room request (see [`super::form`]).
+    Form(super::form::Form),
 }
 
 /// The search over every stored chat: the words typed, and the matches of the last search
@@ -110,6 +114,9 @@ pub struct CallPrompt {
     /// Opened from the participants list (`c` there): Enter invites the one chosen into the
     /// running conference (`inviteToConference`) instead of calling.
     pub invite: bool,
+    /// Contacts marked with Tab (ids, in the order marked): Enter creates a conference with
+    /// them (invites them, from the participants list).
+    pub marked: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -328,6 +328,9 @@ pub struct RoomSlot {
     pub conf_secs: Option<u64>,
     /// Missed calls the Room's history holds that nobody has viewed (None: not known yet).
     pub missed: Option<usize>,
+    /// The server and account's transitions as this console saw them, oldest first (at most
+    /// `account::KEPT`).
+    pub account_log: std::collections::VecDeque<super::account::Transition>,
 }
 
 impl RoomSlot {
@@ -341,6 +344,7 @@ impl RoomSlot {
             volume_pending: 0,
             conf_secs: None,
             missed: None,
+            account_log: Default::default(),
         }
     }
 

@@ -50,8 +50,50 @@ fn open_picker(m: &mut Model, book: bool, invite: bool) {
         moved: false,
         book,
         invite,
+        marked: Vec::new(),
     }));
     m.touch();
+}
+
+/// The address book changed while the prompt shows it (a contact added or removed, the list
+/// read again): the prompt's copy follows, keeping what was typed, the highlight and the
+/// marks of the contacts still there.
+pub(super) fn refresh_book(m: &mut Model, room: usize) {
+    if m.room.active != Some(room) {
+        return;
+    }
+    let Mode::Prompt(Prompt::Call(p)) = &m.mode else {
+        return;
+    };
+    let now = &m.room.state.contacts;
+    let same = now.len() == p.contacts.len()
+        && now.iter().zip(&p.contacts).all(|(c, k)| c.peer.id == k.id);
+    if same {
+        return;
+    }
+    let Mode::Prompt(Prompt::Call(old)) = std::mem::take(&mut m.mode) else {
+        return;
+    };
+    open_picker(m, old.book, old.invite);
+    if let Mode::Prompt(Prompt::Call(p)) = &mut m.mode {
+        let ids: std::collections::HashSet<&str> =
+            p.contacts.iter().map(|c| c.id.as_str()).collect();
+        p.marked = old
+            .marked
+            .into_iter()
+            .filter(|id| ids.contains(id.as_str()))
+            .collect();
+        p.selected = old.selected.filter(|id| ids.contains(id.as_str()));
+        p.moved = old.moved && p.selected.is_some();
+        let q = old.picker.query.text().to_string();
+        if !q.is_empty() {
+            let keep = p.selected.clone();
+            p.picker.paste(&q, &p.contacts, &mut p.selected);
+            if keep.is_some() {
+                p.selected = keep;
+            }
+        }
+    }
 }
 
 /// Address-book entries matching what was typed in the call prompt, best first: indices
@@ -83,6 +125,11 @@ pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
     let Mode::Prompt(p) = &mut m.mode else {
         return vec![];
     };
+    if let Prompt::Call(c) = p
+        && let Some(cmds) = super::book::key(k, c)
+    {
+        return super::book::act(m, cmds);
+    }
     let done = match p {
         Prompt::Call(c) => match c.picker.key(k, &c.contacts, &mut c.selected) {
             Pick::Enter => {
@@ -142,14 +189,6 @@ pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
                 }
                 Some(false)
             }
-            Pick::NotMine if k.code == KeyCode::Tab => {
-                // Tab completes the highlighted id.
-                let Some(id) = c.selected.clone() else {
-                    return vec![];
-                };
-                c.picker.query.set(&id);
-                Some(false)
-            }
             other => outcome(other),
         },
         Prompt::Forward {
@@ -182,6 +221,7 @@ pub(super) fn on_prompt_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             _ => edited(query.key(k, Lines::One)),
         },
         Prompt::SearchAll(_) => return super::stored::search_key(m, k),
+        Prompt::Form(_) => return super::form::on_key(m, k),
         Prompt::Upload { path } => match k.code {
             KeyCode::Esc => Some(true),
             KeyCode::Enter => {

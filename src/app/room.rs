@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::update::{record, short};
 use super::{Answer, Cmd, Confirmed, LinkStatus, Mode, Model, Msg, NoticeLevel};
-use crate::keys::{Action, Context, KeySpec};
+use crate::keys::Action;
 use crate::room::state::Call;
 use crate::room::{AppState, RoomEvent, RoomLinkEvent};
 
@@ -52,6 +52,10 @@ pub(super) fn of_room(m: &Model, i: usize, text: String) -> String {
 }
 
 pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
+    if let RoomLinkEvent::Event(e) = &ev {
+        super::account::on_event(m, i, e);
+        super::conference::on_event(m, i, e);
+    }
     let Some(slot) = m.room.slot_mut(i) else {
         return vec![];
     };
@@ -141,9 +145,13 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
             let unanswered =
                 slot.state.invite.is_some() && s.invite.is_none() && s.conference.is_none();
             let changed = slot.state != *s;
+            let contacts_changed = slot.state.contacts != s.contacts;
             if changed {
                 slot.state = *s;
                 m.touch();
+            }
+            if contacts_changed {
+                super::prompts::refresh_book(m, i);
             }
             if let Some(o) = outcome {
                 let text = of_room(m, i, format!("Call: {}", short(&o)));
@@ -292,6 +300,20 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::CallLog => super::calls::open(m, i),
         Action::Devices => super::devices::open(m, i),
         Action::Aim => super::aim::open(m, i),
+        Action::Account => {
+            super::account::open(m);
+            vec![]
+        }
+        Action::Podium => super::conference::own_podium(m, i),
+        Action::Moderator => {
+            let text = format!(
+                "Moderator rights are given in the participants list ({}, then {} on someone)",
+                m.ui.keys.describe(Action::Participants),
+                m.ui.keys.describe(Action::Moderator)
+            );
+            m.notify(NoticeLevel::Info, text);
+            vec![]
+        }
         Action::Participants => {
             m.mode = Mode::Participants { selected: 0 };
             m.touch();
@@ -597,101 +619,6 @@ pub fn control_refusal(state: &crate::room::RoomState) -> Option<String> {
         ));
     }
     None
-}
-
-/// Keys while the participants list is open: move, page, close; for the conference's owner,
-/// the selected participant's microphone (`m`) and camera (`v`) on or off, and removing them
-/// (`d`, after asking).
-pub(super) fn on_participants_key(m: &mut Model, key: KeySpec) -> Vec<Cmd> {
-    let action =
-        m.ui.keys
-            .lookup(key, &[Context::Global, Context::Room, Context::History]);
-    let delta = match action {
-        Some(Action::Down) => 1,
-        Some(Action::Up) => -1,
-        Some(Action::PageDown) => 10,
-        Some(Action::PageUp) => -10,
-        Some(Action::Participants | Action::Back | Action::Quit) => {
-            m.mode = Mode::Normal;
-            m.touch();
-            return vec![];
-        }
-        Some(a @ (Action::Mic | Action::Camera | Action::Delete)) => {
-            return control_participant(m, a);
-        }
-        Some(Action::Call) if m.room.state.conference.is_some() => {
-            super::prompts::open_invite(m);
-            return vec![];
-        }
-        _ => return vec![],
-    };
-    scroll_participants(m, delta);
-    vec![]
-}
-
-/// An owner's action on the selected participant.
-fn control_participant(m: &mut Model, action: Action) -> Vec<Cmd> {
-    let (Mode::Participants { selected }, Some(room)) = (&m.mode, m.room.active) else {
-        return vec![];
-    };
-    let selected = usize::from(*selected);
-    let state = &m.room.state;
-    let Some(p) = state.conference.as_ref().and_then(|c| {
-        let others = c.others(state.me());
-        others
-            .get(selected.min(others.len().saturating_sub(1)))
-            .map(|p| (*p).clone())
-    }) else {
-        m.notify(NoticeLevel::Info, "Nobody selected");
-        return vec![];
-    };
-    if let Some(why) = control_refusal(state) {
-        m.notify(NoticeLevel::Warn, format!("Not available: {why}"));
-        return vec![];
-    }
-    if !m.room.link.is_up() {
-        m.notify(
-            NoticeLevel::Warn,
-            "The Room is not connected: nothing changed",
-        );
-        return vec![];
-    }
-    use crate::room::protocol::DeviceState;
-    let who = short(&crate::sanitize::line(if p.peer.name.is_empty() {
-        &p.peer.id
-    } else {
-        &p.peer.name
-    }));
-    // The participant's id as the Room listed it (with its instance): what these need.
-    let id = p.peer.id.clone();
-    let (method, what, now) = match action {
-        Action::Mic => ("turnRemoteMic", "microphone", p.mic),
-        Action::Camera => ("turnRemoteCamera", "camera", p.video),
-        _ => {
-            let answers = vec![Answer {
-                key: 'y',
-                label: "yes, remove".into(),
-                msg: Msg::Confirmed(Confirmed::Room {
-                    room,
-                    method: "kickPeer".into(),
-                    params: json!({ "peerId": id }),
-                }),
-            }];
-            super::prompts::confirm(m, format!("Remove {who} from the conference?"), answers);
-            return vec![];
-        }
-    };
-    // On turns it off; off turns it on; unknown turns it off (the side that exposes nobody).
-    let on = matches!(now, DeviceState::Muted);
-    if now == DeviceState::Absent {
-        m.notify(NoticeLevel::Info, format!("{who} has no {what}"));
-        return vec![];
-    }
-    m.notify(
-        NoticeLevel::Info,
-        format!("{who}'s {what} {} requested", if on { "on" } else { "off" }),
-    );
-    vec![Cmd::room(room, method, json!({ "peerId": id, "on": on }))]
 }
 
 /// A volume as the pane and the status bar say it.

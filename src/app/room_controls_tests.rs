@@ -336,7 +336,8 @@ fn p_lists_the_participants_and_the_list_scrolls_and_closes() {
             mic: crate::room::protocol::DeviceState::On,
             video: crate::room::protocol::DeviceState::Unknown,
             role: None,
-            broadcast: false,
+            broadcast: Some(false),
+            leader: None,
         })
         .collect();
     update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));

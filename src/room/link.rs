@@ -485,6 +485,7 @@ impl Protocol for RoomLink {
             }
         ) && self.state.borrow().app_state != Some(AppState::Conference);
         let joined = matches!(e, RoomEvent::ConferenceCreated { .. });
+        let e_name = e.name().to_string();
         self.state.send_modify(|s| s.apply_event(&e));
         let unknown_conference = self.state.borrow().conference.is_none();
         ctx.emit(RoomLinkEvent::State(Box::new(self.state.borrow().clone())));
@@ -494,8 +495,17 @@ impl Protocol for RoomLink {
         if entered_conference && unknown_conference {
             ctx.call("getConferences", Map::new(), INTERNAL_TIMEOUT);
         }
-        if entered_conference || joined {
+        // A role change (the podium, moderator rights) or an address-book change: read the
+        // whole list again, so that it ends as the Room has it whatever the event carried.
+        let role_changed = matches!(e_name.as_str(), "roleEventOccured");
+        if entered_conference || joined || role_changed {
             ctx.call("getConferenceParticipants", Map::new(), INTERNAL_TIMEOUT);
+        }
+        if matches!(
+            e_name.as_str(),
+            "contactsAdded" | "contactsDeleted" | "contactsRenamed"
+        ) {
+            ctx.call("getAbook", Map::new(), INTERNAL_TIMEOUT);
         }
     }
 

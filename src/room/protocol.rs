@@ -301,6 +301,8 @@ pub enum RoomEvent {
         video: DeviceState,
         /// `None` when the event did not say.
         role: Option<i64>,
+        broadcast: Option<bool>,
+        leader: Option<i64>,
     },
     ParticipantLeft {
         peer_id: String,
@@ -314,6 +316,7 @@ pub enum RoomEvent {
         peer_id: String,
         role: i64,
         broadcast: Option<bool>,
+        leader: Option<i64>,
     },
     MicMuted(bool),
     CameraMuted(bool),
@@ -440,6 +443,8 @@ impl RoomEvent {
                 mic: DeviceState::read(o, "mic"),
                 video: DeviceState::read(o, "video"),
                 role: o.i64_of("role"),
+                broadcast: o.bool_of("broadcast"),
+                leader: o.i64_of("leaderType"),
             },
             "participantLeftConference" => RoomEvent::ParticipantLeft {
                 peer_id: s("peerId")?,
@@ -453,6 +458,7 @@ impl RoomEvent {
                 peer_id: s("peerId")?,
                 role: o.i64_of("role").unwrap_or(0),
                 broadcast: o.bool_of("broadcast"),
+                leader: o.i64_of("leaderType"),
             },
             "audioCapturerMute" => RoomEvent::MicMuted(o.bool_of("mute")?),
             "videoCapturerMute" => RoomEvent::CameraMuted(o.bool_of("mute")?),

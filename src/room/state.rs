@@ -234,6 +234,11 @@ impl Conference {
             .collect()
     }
 
+    /// A role-based (moderated) conference: the one with a podium (`confType` 3).
+    pub fn role_based(&self) -> bool {
+        self.conf_type == 3
+    }
+
     /// Whether the owner is known to be someone other than `me` (a conference of unknown owner
     /// or an unknown `me` is not).
     pub fn owned_by_another(&self, me: Option<&Peer>) -> bool {
@@ -250,8 +255,19 @@ pub struct Participant {
     /// 2 owner, 1 ordinary, … (docs/room-protocol.md, Enumerations); `None` while the Room
     /// has not said.
     pub role: Option<i64>,
-    /// On the podium (role conferences).
-    pub broadcast: bool,
+    /// On the podium (in a role-based conference; everyone is, elsewhere); `None` while the
+    /// Room has not said.
+    pub broadcast: Option<bool>,
+    /// `leaderType`: 1 the owner, 2 a moderator, 0 neither (docs/room-protocol.md, Podium and
+    /// roles); `None` while the Room has not said.
+    pub leader: Option<i64>,
+}
+
+impl Participant {
+    /// Has moderator rights, as far as the Room said.
+    pub fn moderator(&self) -> Option<bool> {
+        self.leader.map(|l| l == 2)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -493,6 +509,8 @@ impl RoomState {
                 mic,
                 video,
                 role,
+                broadcast,
+                leader,
             } => {
                 if let Some(c) = &mut self.conference {
                     c.participants.retain(|p| !same_user(&p.peer.id, peer_id));
@@ -504,7 +522,8 @@ impl RoomState {
                         mic: *mic,
                         video: *video,
                         role: *role,
-                        broadcast: false,
+                        broadcast: *broadcast,
+                        leader: *leader,
                     });
                 }
             }
@@ -532,13 +551,17 @@ impl RoomState {
                 peer_id,
                 role,
                 broadcast,
+                leader,
             } => {
                 if let Some(p) = self.participant_mut(peer_id) {
                     if *role != 0 {
                         p.role = Some(*role);
                     }
-                    if let Some(b) = broadcast {
-                        p.broadcast = *b;
+                    if broadcast.is_some() {
+                        p.broadcast = *broadcast;
+                    }
+                    if leader.is_some() {
+                        p.leader = *leader;
                     }
                 }
             }
@@ -565,6 +588,12 @@ impl RoomState {
             }
             RoomEvent::Other { name, raw } if name == "abReceivedAfterLogin" => {
                 self.apply_abook(raw);
+            }
+            RoomEvent::Other { name, raw } if name == "contactsAdded" => {
+                self.apply_contacts(raw, true);
+            }
+            RoomEvent::Other { name, raw } if name == "contactsDeleted" => {
+                self.apply_contacts(raw, false);
             }
             RoomEvent::ChatMessage { .. } | RoomEvent::Other { .. } => {}
         }

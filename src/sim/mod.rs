@@ -9,6 +9,8 @@ pub mod room;
 pub mod world;
 
 #[cfg(test)]
+mod roles_tests;
+#[cfg(test)]
 mod testkit;
 #[cfg(test)]
 mod tests;

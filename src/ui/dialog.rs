@@ -12,7 +12,7 @@ use crate::app::Model;
 use crate::keys::Action;
 use crate::sanitize::line;
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width.saturating_sub(2));
     let h = h.min(area.height.saturating_sub(2));
     Rect {
@@ -23,7 +23,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn frame<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
+pub(super) fn frame<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
     Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border_focus)
@@ -242,25 +242,38 @@ pub fn call_prompt(
             None => ("?", String::from("presence unknown"), theme.dim),
         };
         let words = truncate(&words, 28.min(w / 2));
-        let label_w = w.saturating_sub(super::text::width(&words) + 4);
+        let marked = p.marked.iter().any(|id| *id == p.contacts[c].id);
+        let label_w = w.saturating_sub(super::text::width(&words) + 6);
         let label = truncate(&p.labels[c], label_w);
         let pad = label_w.saturating_sub(super::text::width(&label));
         lines.push(Line::from(vec![
+            Span::styled(if marked { "✓ " } else { "  " }, theme.ok),
             Span::styled(format!("{mark} "), pstyle),
             Span::styled(label, style),
             Span::raw(" ".repeat(pad + 1)),
             Span::styled(words, pstyle),
         ]));
     }
+    let marks = match p.marked.len() {
+        0 => String::new(),
+        n => format!(" · {n} marked"),
+    };
     let title = if p.invite {
-        "Invite into the call · Enter invites · Esc closes".to_string()
+        format!("Invite into the call{marks} · Enter invites · Tab marks")
     } else if p.book {
+        let enter = if p.marked.is_empty() {
+            "Enter calls · Tab marks"
+        } else {
+            "Enter: conference"
+        };
         format!(
-            "Address book · {} · Enter calls · Esc closes",
+            "Address book · {}{marks} · {enter}",
             line(m.active_room().map_or("", |r| r.name.as_str()))
         )
+    } else if p.marked.is_empty() {
+        "Call · Enter calls · Tab marks for a conference".to_string()
     } else {
-        "Call · Enter calls · Tab completes · Esc closes".to_string()
+        format!("Call{marks} · Enter: conference with them")
     };
     let title = truncate(&title, r.width.saturating_sub(4) as usize);
     f.render_widget(Clear, r);

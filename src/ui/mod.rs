@@ -1,11 +1,13 @@
 //! Views: functions of the model that draw into a frame and touch nothing else.
 
+mod account;
 mod calls;
 mod chats;
 mod composer;
 mod devices;
 mod dialog;
 mod explorer;
+mod form;
 mod history;
 mod inspector;
 mod layout;
@@ -165,12 +167,19 @@ fn overlay(
         Mode::Prompt(Prompt::NewChat { kind, input }) => {
             dialog::new_chat(f, area, *kind, input, theme);
         }
+        Mode::Prompt(Prompt::Form(x)) => {
+            if !matches!(*x.back, Mode::Confirm(_) | Mode::Prompt(Prompt::Form(_))) {
+                overlay(f, area, model, &x.back, theme, &mut HitMap::default());
+            }
+            form::overlay(f, area, x, theme);
+        }
         Mode::Outbox { selected } => outbox::overlay(f, area, model, *selected, theme),
         Mode::Calls(v) => calls::overlay(f, area, model, v, theme),
         Mode::Devices { room, selected } => {
             devices::overlay(f, area, model, *room, *selected, theme);
         }
         Mode::Aim { room } => devices::aim_overlay(f, area, model, *room, theme),
+        Mode::Account { room } => account::overlay(f, area, model, *room, theme),
         Mode::Normal | Mode::Composing | Mode::Filtering | Mode::Explorer(_) => {}
     }
 }

@@ -23,8 +23,9 @@ fn device(d: DeviceState) -> &'static str {
     }
 }
 
-/// The role's words (docs/room-protocol.md, Enumerations), and the podium.
-fn role(p: &Participant) -> String {
+/// The role's words (docs/room-protocol.md, Enumerations), moderator rights, and the podium
+/// (`podium`: the conference is role-based, where the podium means something).
+fn role(p: &Participant, podium: bool) -> String {
     let r = match p.role {
         None => "role ?".into(),
         Some(1) => "ordinary".into(),
@@ -34,10 +35,20 @@ fn role(p: &Participant) -> String {
         Some(5) => "audio remark".into(),
         Some(n) => format!("role {n}"),
     };
-    if p.broadcast {
-        format!("{r} ▲podium")
-    } else {
-        r
+    let mut tags = Vec::new();
+    if p.moderator() == Some(true) {
+        tags.push("◆moderator");
+    }
+    match (podium, p.broadcast) {
+        (true, Some(true)) => tags.push("▲podium"),
+        (true, None) => tags.push("podium?"),
+        _ => {}
+    }
+    // "ordinary" says nothing more once a tag says something.
+    match (p.role, tags.is_empty()) {
+        (Some(1), false) => tags.join(" "),
+        (_, true) => r,
+        _ => format!("{r} {}", tags.join(" ")),
     }
 }
 
@@ -52,8 +63,8 @@ pub(super) fn people(n: usize) -> String {
 
 /// The rows, in columns: who (the name, with the id when there is room), microphone,
 /// camera, role.
-fn rows(list: &[&Participant], w: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let roles: Vec<String> = list.iter().map(|p| role(p)).collect();
+fn rows(list: &[&Participant], podium: bool, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let roles: Vec<String> = list.iter().map(|p| role(p, podium)).collect();
     let role_w = roles.iter().map(|r| width(r)).max().unwrap_or(0).min(24);
     // "  mic off   cam none  " before the role.
     let devices_w = 22;
@@ -134,7 +145,7 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, selected: u16, theme: &Them
             }
             let sel = usize::from(selected).min(others.len().saturating_sub(1));
             rows.extend(
-                self::rows(&others, inner_w.saturating_sub(2), theme)
+                self::rows(&others, c.role_based(), inner_w.saturating_sub(2), theme)
                     .into_iter()
                     .enumerate()
                     .map(|(i, mut l)| {
@@ -190,9 +201,11 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, selected: u16, theme: &Them
         ),
         (Some(_), None) => Line::styled(
             format!(
-                " {} mic on/off · {} camera on/off · {} remove · {} invite ",
+                " {} mic · {} camera · {} podium · {} moderator · {} remove · {} invite ",
                 k(Action::Mic),
                 k(Action::Camera),
+                k(Action::Podium),
+                k(Action::Moderator),
                 k(Action::Delete),
                 k(Action::Call)
             ),

@@ -186,22 +186,34 @@ fn device_mark(d: DeviceState) -> &'static str {
 
 /// One participant's row: the name, then owner and podium marks and the devices (short
 /// forms in a narrow pane: ★▲ m✓ c✗). What the Room has not said is "?".
-fn participant_line(p: &Participant, width: usize, theme: &Theme) -> Line<'static> {
+fn participant_line(p: &Participant, podium: bool, width: usize, theme: &Theme) -> Line<'static> {
+    // The podium means something only in a role-based conference (everyone is on it
+    // elsewhere); one the Room did not say about gets no mark.
+    let on_podium = podium && p.broadcast == Some(true);
+    let moderator = if p.moderator() == Some(true) {
+        " ◆"
+    } else {
+        ""
+    };
     let name = if p.peer.name.is_empty() {
         &p.peer.id
     } else {
         &p.peer.name
     };
-    let owner = if p.role == Some(2) { " ★" } else { "" };
+    let owner = match p.role {
+        Some(2) => " ★",
+        Some(3) => " ✋",
+        _ => moderator,
+    };
     let flags = if width >= 40 {
-        let podium = if p.broadcast { " ▲podium" } else { "" };
+        let podium = if on_podium { " ▲podium" } else { "" };
         format!(
             "{owner}{podium} mic {} cam {}",
             device_mark(p.mic),
             device_mark(p.video)
         )
     } else {
-        let podium = if p.broadcast { "▲" } else { "" };
+        let podium = if on_podium { "▲" } else { "" };
         let short = |d| match d {
             DeviceState::On => "✓",
             DeviceState::Muted => "✗",
@@ -362,7 +374,7 @@ fn room_state_parts(v: &mut Vec<Part>, m: &Model, theme: &Theme, width: usize) {
         v.push(Part::People(
             others
                 .iter()
-                .map(|p| participant_line(p, width, theme))
+                .map(|p| participant_line(p, c.role_based(), width, theme))
                 .collect(),
         ));
     }

@@ -189,11 +189,19 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
             ];
         }
         // Keys are typed into these: only what ends them.
-        Mode::Prompt(Prompt::Call(_)) => {
+        Mode::Prompt(Prompt::Call(p)) => {
+            let enter = match (p.invite, p.marked.is_empty()) {
+                (true, _) => "invite",
+                (false, true) => "call",
+                (false, false) => "conference",
+            };
             return vec![
-                ("Enter".into(), "call"),
+                ("Enter".into(), enter),
                 ("Esc".into(), "cancel"),
                 ("↑↓".into(), "choose"),
+                ("Tab".into(), "mark"),
+                ("^N".into(), "add"),
+                ("^X".into(), "remove"),
             ];
         }
         Mode::Prompt(Prompt::Forward { .. }) => {
@@ -215,6 +223,13 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
         }
         Mode::Prompt(Prompt::Search { .. }) => {
             return vec![("Enter".into(), "search"), ("Esc".into(), "cancel")];
+        }
+        Mode::Prompt(Prompt::Form(_)) => {
+            return vec![
+                ("Enter".into(), "send"),
+                ("Tab".into(), "next field"),
+                ("Esc".into(), "cancel"),
+            ];
         }
         Mode::Prompt(Prompt::NewChat { .. }) => {
             return vec![("Enter".into(), "create"), ("Esc".into(), "cancel")];

@@ -48,7 +48,8 @@ fn participant(o: &Map<String, Value>) -> Option<Participant> {
         mic: DeviceState::read(o, "mic"),
         video: DeviceState::read(o, "video"),
         role: o.i64_of("role"),
-        broadcast: o.bool_of("broadcast").unwrap_or(false),
+        broadcast: o.bool_of("broadcast"),
+        leader: o.i64_of("leaderType"),
     })
 }
 
@@ -76,6 +77,55 @@ impl RoomState {
                     .collect()
             })
             .unwrap_or_default();
+    }
+
+    /// `contactsAdded` (`added`) or `contactsDeleted`: `contacts`, a list of entries as in the
+    /// address book (or of bare ids). An added one already listed is updated in place; the
+    /// link reads the whole address book again after either, so whatever shape a Room uses,
+    /// the list ends as the Room has it.
+    pub(crate) fn apply_contacts(&mut self, body: &Map<String, Value>, added: bool) {
+        let Some(list) = body.get("contacts").and_then(Value::as_array) else {
+            return;
+        };
+        for v in list {
+            let (id, entry) = match v {
+                Value::String(id) => (id.clone(), None),
+                Value::Object(o) => match o.str_of("peerId").filter(|s| !s.is_empty()) {
+                    Some(id) => (id, Some(o)),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if !added {
+                self.contacts.retain(|c| !super::same_user(&c.peer.id, &id));
+                continue;
+            }
+            let at = match self
+                .contacts
+                .iter()
+                .position(|c| super::same_user(&c.peer.id, &id))
+            {
+                Some(at) => at,
+                None => {
+                    self.contacts.push(Contact {
+                        peer: Peer {
+                            id: id.clone(),
+                            name: String::new(),
+                        },
+                        status: -1,
+                        presence: Default::default(),
+                    });
+                    self.contacts.len() - 1
+                }
+            };
+            if let Some(o) = entry {
+                let c = &mut self.contacts[at];
+                if let Some(name) = o.str_of("peerDn") {
+                    c.peer.name = name;
+                }
+                c.apply_presence(o);
+            }
+        }
     }
 
     /// `usersStatusesChanged`: the presence of the contacts it names (a list of entries as in

@@ -51,13 +51,19 @@ impl Inner {
             } else {
                 pp.id.clone()
             },
-            participants: vec![pp.clone()],
+            participants: vec![],
             invited: vec![],
+            // Invited into a role-based conference: in the audience until given the podium.
+            my_podium: conf_type != 3,
         };
         ev.push(self.conference_created(s, &c, (conf_type == 0).then_some(pp.id.as_str())));
+        let mut pp = pp;
+        let joined = self.joined_event(&mut pp, &c);
+        let mut c = c;
+        c.participants.push(pp.clone());
         s.call = Call::Conference(c);
         self.set_state(s, 5, ev);
-        ev.push(self.joined_event(&pp, &conf_id));
+        ev.push(joined);
         self.record_call(s, 0, conf_type.min(1), &pp, &conf_id);
         Outcome::default()
     }

@@ -45,6 +45,8 @@ impl Inner {
             owner: self.room_id(s),
             participants: vec![],
             invited: vec![],
+            // The owner of a role-based conference starts on its podium.
+            my_podium: true,
         };
         ev.push(self.conference_created(s, &c, None));
         s.call = Call::Conference(c);
@@ -207,14 +209,15 @@ impl Inner {
     ) -> Outcome {
         match &s.call {
             Call::Conference(c) => {
+                let owner = c.owner == self.room_id(s);
                 let mut list = vec![
                     json!({"peerId": format!("{}/room", self.room_id(s)), "peerDn": self.room_name(s),
-                "mic": if s.mic_muted { 1 } else { 2 }, "video": if s.camera_muted { 1 } else { 2 }, "role": if c.owner == self.room_id(s) { 2 } else { 1 },
-                "slideShow": false, "leaderType": 0, "broadcast": false, "pinned": false}),
+                "mic": if s.mic_muted { 1 } else { 2 }, "video": if s.camera_muted { 1 } else { 2 }, "role": if owner { 2 } else { 1 },
+                "slideShow": false, "leaderType": i64::from(owner), "broadcast": c.my_podium, "pinned": false}),
                 ];
                 for x in &c.participants {
-                    list.push(json!({"peerId": x.instance, "peerDn": x.name, "mic": x.mic, "video": x.video, "role": 1,
-                    "slideShow": false, "leaderType": 0, "broadcast": false, "pinned": false, "isInWaitingRoom": false}));
+                    list.push(json!({"peerId": x.instance, "peerDn": x.name, "mic": x.mic, "video": x.video, "role": x.role_in(&c.owner),
+                    "slideShow": false, "leaderType": x.leader_type(&c.owner), "broadcast": x.broadcast, "pinned": false, "isInWaitingRoom": false}));
                 }
                 Outcome::ok(json!({"confId": c.id, "participants": list}))
             }

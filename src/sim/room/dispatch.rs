@@ -54,6 +54,14 @@ static HANDLERS: &[(&str, Handler)] = &[
     (catalog::TurnRemoteCamera::NAME, Inner::turn_remote_camera),
     (catalog::GetConferences::NAME, Inner::get_conferences),
     (catalog::GetConferenceParticipants::NAME, Inner::get_conference_participants),
+    // podium.rs
+    (catalog::InviteToPodium::NAME, Inner::invite_to_podium),
+    (catalog::KickFromPodium::NAME, Inner::kick_from_podium),
+    (catalog::AcceptRequestToPodium::NAME, Inner::accept_request_to_podium),
+    (catalog::RejectRequestToPodium::NAME, Inner::reject_request_to_podium),
+    (catalog::SetModeratorRole::NAME, Inner::set_moderator_role),
+    (catalog::GotoPodium::NAME, Inner::goto_podium),
+    (catalog::LeavePodium::NAME, Inner::leave_podium),
     // devices.rs
     (catalog::GetMicMute::NAME, Inner::get_mic_mute),
     (catalog::GetVideoMute::NAME, Inner::get_video_mute),
@@ -79,6 +87,8 @@ static HANDLERS: &[(&str, Handler)] = &[
     (catalog::GetPtzControls::NAME, Inner::get_ptz_controls),
     // contacts.rs
     (catalog::GetAbook::NAME, Inner::get_abook),
+    (catalog::AddToAbook::NAME, Inner::add_to_abook),
+    (catalog::RemoveFromAbook::NAME, Inner::remove_from_abook),
     (catalog::SendMessage::NAME, Inner::send_message),
 ];
 

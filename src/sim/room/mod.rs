@@ -23,6 +23,7 @@ mod devices;
 mod dispatch;
 mod generic;
 mod peers;
+mod podium;
 mod ptz;
 mod rights;
 mod session;

@@ -32,6 +32,16 @@ pub(super) enum Timer {
     ConnectFails { server: String, port: i64 },
     /// A peer answers a chat message.
     ChatReply { peer: String, text: String },
+    /// A participant answers the owner's invitation to the podium.
+    PodiumAnswer {
+        conf_id: String,
+        peer: String,
+        accept: bool,
+    },
+    /// The owner lets the Room onto the podium it asked for.
+    PodiumGranted { conf_id: String },
+    /// A participant of a role-based conference asks for the podium.
+    AsksForPodium { conf_id: String, peer: String },
 }
 
 impl Inner {
@@ -62,7 +72,29 @@ impl Inner {
                 conf_id,
                 peer,
                 action,
-            } => self.invitee_answers(&mut s, &conf_id, &peer, action, &mut ev),
+            } => {
+                self.invitee_answers(&mut s, &conf_id, &peer, action, &mut ev);
+                // In a role-based conference the Room owns, the audience asks for the podium
+                // a while after joining.
+                let asks = matches!(&s.call, Call::Conference(c)
+                    if c.id == conf_id && c.role_based() && c.owner == self.room_id(&s)
+                        && c.participants.iter().any(|x| self.peer_of(&peer).is_some_and(|p| p.id == x.id)));
+                if asks && let Some(u) = self.cfg.world.user(&peer) {
+                    let delay = self.cfg.scaled(u.answer_after() * 3);
+                    self.schedule(vec![(delay, Timer::AsksForPodium { conf_id, peer })]);
+                }
+            }
+            Timer::PodiumAnswer {
+                conf_id,
+                peer,
+                accept,
+            } => self.podium_answer(&mut s, &conf_id, &peer, accept, &mut ev),
+            Timer::PodiumGranted { conf_id } => self.podium_granted(&mut s, &conf_id, &mut ev),
+            Timer::AsksForPodium { conf_id, peer } => {
+                if let Some(p) = self.peer_of(&peer) {
+                    self.asks_for_podium(&mut s, &conf_id, &p.id, &mut ev);
+                }
+            }
             Timer::ConnectFails { server, port } => {
                 if s.app_state == 1 && s.server.is_none() {
                     ev.push(event(
@@ -100,18 +132,22 @@ impl Inner {
         s.generation += 1;
         match action {
             OnCall::Answer => {
-                let c = Conf {
+                let mut c = Conf {
                     id: conf_id.clone(),
                     title: String::new(),
                     conf_type: 0,
                     owner: self.room_id(s),
-                    participants: vec![p.clone()],
+                    participants: vec![],
                     invited: vec![],
+                    my_podium: true,
                 };
                 ev.push(self.conference_created(s, &c, Some(&p.id)));
+                let mut p = p;
+                let joined = self.joined_event(&mut p, &c);
+                c.participants.push(p);
                 s.call = Call::Conference(c);
                 self.set_state(s, 5, ev);
-                ev.push(self.joined_event(&p, &conf_id));
+                ev.push(joined);
             }
             OnCall::Reject | OnCall::Ignore => {
                 let cause = if action == OnCall::Reject { 0 } else { 16 };
@@ -167,8 +203,9 @@ impl Inner {
         c.invited.retain(|i| i != &p.id);
         match action {
             OnCall::Answer => {
-                c.participants.push(p.clone());
-                ev.push(self.joined_event(&p, conf_id));
+                let mut p = p;
+                ev.push(self.joined_event(&mut p, c));
+                c.participants.push(p);
             }
             OnCall::Reject | OnCall::Ignore => {
                 let cause = if action == OnCall::Reject { 0 } else { 16 };

@@ -41,6 +41,15 @@ pub(super) struct Conf {
     pub participants: Vec<SimPeer>,
     /// Invited users who have not answered yet.
     pub invited: Vec<String>,
+    /// The Room itself is on the podium (everyone is, outside a role-based conference).
+    pub my_podium: bool,
+}
+
+impl Conf {
+    /// A role-based (moderated) conference: the one with a podium to manage.
+    pub fn role_based(&self) -> bool {
+        self.conf_type == 3
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +59,32 @@ pub(super) struct SimPeer {
     pub instance: String,
     pub mic: i64,
     pub video: i64,
+    /// `role` as the Room lists it: 1 ordinary, 3 asked for the podium, 4 invited to it
+    /// (the owner's 2 is given by the conference, not kept here).
+    pub role: i64,
+    /// On the podium.
+    pub broadcast: bool,
+    /// Given moderator rights (`setModeratorRole`), listed as `leaderType` 2.
+    pub moderator: bool,
+}
+
+impl SimPeer {
+    /// `leaderType` as the participant lists show it: 1 the owner, 2 a moderator, else 0
+    /// (docs/room-protocol.md, Podium and roles).
+    pub fn leader_type(&self, owner: &str) -> i64 {
+        if self.id == owner {
+            1
+        } else if self.moderator {
+            2
+        } else {
+            0
+        }
+    }
+
+    /// `role` as the participant lists show it.
+    pub fn role_in(&self, owner: &str) -> i64 {
+        if self.id == owner { 2 } else { self.role }
+    }
 }
 
 /// Wrong PINs from one address in a row, and the end of its lockout if it is locked out.
@@ -80,6 +115,9 @@ pub(super) struct SimState {
     /// (`status`, `extStatus`, `lastOnlineTime`, `additionalStatus`; see contacts.rs).
     pub presence: std::collections::HashMap<String, Value>,
     pub history: Vec<Value>,
+    /// The address book: full ids and display names, in the order added (the world's users
+    /// to begin with; see contacts.rs).
+    pub abook: Vec<(String, String)>,
     /// When the call history was last marked viewed (Unix seconds; 0: never).
     pub last_view: i64,
     pub tokens: HashMap<String, Role>,
@@ -123,6 +161,12 @@ impl SimState {
             ptz_moving: None,
             presence: Default::default(),
             history: Vec::new(),
+            abook: cfg
+                .world
+                .users
+                .iter()
+                .map(|u| (cfg.world.full_id(u), u.name.clone()))
+                .collect(),
             last_view: 0,
             tokens: HashMap::new(),
             pin_lockouts: HashMap::new(),
@@ -258,15 +302,22 @@ impl Inner {
             ),
             mic: 2,
             video: 2,
+            role: 1,
+            broadcast: false,
+            moderator: false,
         })
     }
 
-    pub(super) fn joined_event(&self, p: &SimPeer, conf_id: &str) -> Map<String, Value> {
+    /// `p` joins conference `c`: on the podium unless it is a role-based one (where the
+    /// owner is); announced as `newParticipantInConference`.
+    pub(super) fn joined_event(&self, p: &mut SimPeer, c: &Conf) -> Map<String, Value> {
+        p.broadcast = !c.role_based() || p.id == c.owner;
         event(
             "newParticipantInConference",
-            json!({"peerId": p.instance, "peerDn": p.name, "confId": conf_id, "mic": p.mic, "video": p.video, "role": 1,
-                   "slideShow": false, "broadcast": false, "recordingMe": false, "recordingByMe": false, "leaderType": 0,
-                   "pinned": false, "isInWaitingRoom": false}),
+            json!({"peerId": p.instance, "peerDn": p.name, "confId": c.id, "mic": p.mic, "video": p.video,
+                   "role": p.role_in(&c.owner), "slideShow": false, "broadcast": p.broadcast, "recordingMe": false,
+                   "recordingByMe": false, "leaderType": p.leader_type(&c.owner), "pinned": false,
+                   "isInWaitingRoom": false}),
         )
     }
 
