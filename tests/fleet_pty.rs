@@ -337,7 +337,7 @@ fn the_owner_turns_a_participants_microphone_off_and_can_remove_them() {
             .lines()
             .any(|l| l.contains("▶ Dave Brown") && l.contains("mic on"))
     });
-    assert!(app.contents().contains("m mic on/off"));
+    assert!(app.contents().contains("m mic · v camera"));
     app.send(b"m");
     app.wait_for("Dave's microphone off", |s| {
         s.contents()

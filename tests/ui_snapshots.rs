@@ -1570,8 +1570,8 @@ fn the_shown_room_stays_on_a_crowded_strip_and_hidden_rings_are_counted() {
 
 /// The address book (`b`): every presence the Room can say, a note, when last seen, and a
 /// hostile note drawn inert.
-#[test]
-fn address_book_80x24_and_160x48() {
+/// The demo at `w`×`h`, its Board room online with seven contacts of every presence.
+fn with_address_book(w: u16, h: u16) -> Model {
     use trueconf_console::room::RoomLinkEvent;
     use trueconf_console::room::state::{Contact, Peer, Presence};
     // id, name, status, extStatus, last online, note.
@@ -1585,33 +1585,39 @@ fn address_book_80x24_and_160x48() {
         ("frank", "Frank", 1, Some(5), None, ""),
         ("grace", "Grace", -1, None, None, ""),
     ];
+    let mut m = demo(w, h);
+    m.ui.now_ms = 1_764_780_800_000;
+    let mut s = known_idle();
+    s.contacts = people
+        .iter()
+        .map(|(id, name, status, ext, seen, note)| Contact {
+            peer: Peer {
+                id: format!("{id}@video.example.com"),
+                name: (*name).into(),
+            },
+            status: *status,
+            presence: Presence {
+                ext_status: *ext,
+                last_online: *seen,
+                note: (*note).into(),
+            },
+        })
+        .collect();
+    update(
+        &mut m,
+        Msg::Room(
+            0,
+            RoomLinkEvent::Status(trueconf_console::link::LinkStatus::Authorized),
+        ),
+    );
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))));
+    m
+}
+
+#[test]
+fn address_book_80x24_and_160x48() {
     for (w, h) in [(80, 24), (160, 48)] {
-        let mut m = demo(w, h);
-        m.ui.now_ms = 1_764_780_800_000;
-        let mut s = known_idle();
-        s.contacts = people
-            .iter()
-            .map(|(id, name, status, ext, seen, note)| Contact {
-                peer: Peer {
-                    id: format!("{id}@video.example.com"),
-                    name: (*name).into(),
-                },
-                status: *status,
-                presence: Presence {
-                    ext_status: *ext,
-                    last_online: *seen,
-                    note: (*note).into(),
-                },
-            })
-            .collect();
-        update(
-            &mut m,
-            Msg::Room(
-                0,
-                RoomLinkEvent::Status(trueconf_console::link::LinkStatus::Authorized),
-            ),
-        );
-        update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))));
+        let mut m = with_address_book(w, h);
         key(&mut m, KeyCode::Char('b'), KeyModifiers::NONE);
         let t = render(&m);
         let text = t.backend().to_string();
@@ -1620,4 +1626,85 @@ fn address_book_80x24_and_160x48() {
         assert!(!text.contains('\u{1b}'));
         insta::assert_snapshot!(format!("address_book_{w}x{h}"), t.backend());
     }
+}
+
+/// The form for a conference with two contacts marked, the server and account view with the
+/// transitions seen, and the login form with a password typed: drawn as dots.
+#[test]
+fn conference_form_account_view_and_login_form_80x24() {
+    use trueconf_console::room::{RoomEvent, RoomLinkEvent};
+    let mut m = with_address_book(80, 24);
+    key(&mut m, KeyCode::Char('b'), KeyModifiers::NONE);
+    for k in [
+        KeyCode::Down,
+        KeyCode::Tab,
+        KeyCode::Down,
+        KeyCode::Down,
+        KeyCode::Tab,
+    ] {
+        key(&mut m, k, KeyModifiers::NONE);
+    }
+    let text = render(&m).backend().to_string();
+    assert!(text.contains("2 marked"), "{text}");
+    insta::assert_snapshot!("address_book_marked_80x24", render(&m).backend());
+    key(&mut m, KeyCode::Enter, KeyModifiers::NONE);
+    key(&mut m, KeyCode::Tab, KeyModifiers::NONE);
+    key(&mut m, KeyCode::Right, KeyModifiers::NONE);
+    let text = render(&m).backend().to_string();
+    assert!(text.contains("Invites Alice Johnson, Dave Brown"), "{text}");
+    insta::assert_snapshot!("new_conference_form_80x24", render(&m).backend());
+    key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
+    key(&mut m, KeyCode::Esc, KeyModifiers::NONE);
+    for (at, e) in [
+        (
+            1_764_780_000_000,
+            RoomEvent::Logout {
+                result: Some(0),
+                cause: Some(0),
+            },
+        ),
+        (
+            1_764_780_000_000,
+            RoomEvent::AppStateChanged {
+                state: trueconf_console::room::AppState::Login,
+                raw: Default::default(),
+            },
+        ),
+        (
+            1_764_780_030_000,
+            RoomEvent::Login {
+                result: 3,
+                peer_id: "operator".into(),
+                peer_dn: String::new(),
+            },
+        ),
+    ] {
+        m.ui.now_ms = at;
+        update(&mut m, Msg::Room(0, RoomLinkEvent::Event(e)));
+    }
+    // The state the events left (the link's snapshot follows its events).
+    let mut st = m.room.state.clone();
+    st.app_state = Some(trueconf_console::room::AppState::Login);
+    st.login = trueconf_console::room::state::Login::LoggedOut;
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
+    key(&mut m, KeyCode::Char('A'), KeyModifiers::NONE);
+    let text = render(&m).backend().to_string();
+    assert!(
+        text.contains("login failed: wrong login or password"),
+        "{text}"
+    );
+    insta::assert_snapshot!("account_view_80x24", render(&m).backend());
+    key(&mut m, KeyCode::Char('l'), KeyModifiers::NONE);
+    key(&mut m, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    for c in "operator".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    key(&mut m, KeyCode::Tab, KeyModifiers::NONE);
+    for c in "hunter2!".chars() {
+        key(&mut m, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    let text = render(&m).backend().to_string();
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("Password: ••••••••"), "{text}");
+    insta::assert_snapshot!("login_form_masked_80x24", render(&m).backend());
 }

@@ -17,7 +17,7 @@ mod tests;
 
 pub use chat::{ChatSim, ChatSimConfig};
 pub use proxy::FaultProxy;
-pub use room::{RoomSim, RoomSimConfig};
+pub use room::{RoomSim, RoomSimConfig, SimConference};
 pub use world::World;
 
 /// Why a simulator refused a scenario step (a test's or an actor's "Dave calls the Room"), or

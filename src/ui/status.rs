@@ -224,6 +224,14 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
         Mode::Prompt(Prompt::Search { .. }) => {
             return vec![("Enter".into(), "search"), ("Esc".into(), "cancel")];
         }
+        Mode::Account { .. } => {
+            return vec![
+                ("s".into(), "connect"),
+                ("l".into(), "log in"),
+                ("o".into(), "log out"),
+                ("Esc".into(), "close"),
+            ];
+        }
         Mode::Prompt(Prompt::Form(_)) => {
             return vec![
                 ("Enter".into(), "send"),

@@ -102,6 +102,16 @@ impl RoomSimConfig {
 }
 
 /// A running Room simulator. Dropping it does not stop it; call [`RoomSim::shutdown`].
+/// A simulated conference as a test reads it back (see [`RoomSim::conference`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimConference {
+    pub conf_type: i64,
+    pub title: String,
+    pub my_podium: bool,
+    /// Each participant's id, on the podium, a moderator.
+    pub participants: Vec<(String, bool, bool)>,
+}
+
 #[derive(Clone)]
 pub struct RoomSim {
     inner: Arc<Inner>,
@@ -241,6 +251,36 @@ impl RoomSim {
     pub fn hardware(&self) -> serde_json::Map<String, serde_json::Value> {
         let s = self.inner.lock();
         self.inner.hardware(&s)
+    }
+
+    /// The address book's ids now, in order.
+    pub fn abook_ids(&self) -> Vec<String> {
+        self.inner
+            .lock()
+            .abook
+            .iter()
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// The conference now, as its participants stand: each one's id, whether on the
+    /// podium, and whether a moderator; with the conference's type and whether the Room itself
+    /// is on the podium. `None` outside a conference.
+    pub fn conference(&self) -> Option<SimConference> {
+        let s = self.inner.lock();
+        match &s.call {
+            state::Call::Conference(c) => Some(SimConference {
+                conf_type: c.conf_type,
+                title: c.title.clone(),
+                my_podium: c.my_podium,
+                participants: c
+                    .participants
+                    .iter()
+                    .map(|p| (p.id.clone(), p.broadcast, p.moderator))
+                    .collect(),
+            }),
+            _ => None,
+        }
     }
 
     /// The application state now.
