@@ -410,6 +410,19 @@ pub struct UiConfig {
     /// selecting text without holding Shift).
     #[serde(default = "yes")]
     pub mouse: bool,
+    /// Links in messages as the terminal's hyperlinks (OSC 8).
+    #[serde(default = "yes")]
+    pub links: bool,
+    /// `y` copies to the clipboard through the terminal (OSC 52), over SSH too.
+    #[serde(default = "yes")]
+    pub copy: bool,
+    /// Desktop notifications through the terminal (OSC 777 or OSC 9): calls, mentions, new
+    /// messages in a chat not on screen.
+    #[serde(default = "yes")]
+    pub notify: bool,
+    /// The window title says the unread count and a ringing call (OSC 2).
+    #[serde(default = "yes")]
+    pub title: bool,
 }
 
 impl Default for UiConfig {
@@ -420,6 +433,10 @@ impl Default for UiConfig {
             keys: KeyMap::default(),
             download_dir: None,
             mouse: true,
+            links: true,
+            copy: true,
+            notify: true,
+            title: true,
         }
     }
 }

@@ -85,6 +85,7 @@ actions! {
     Edit = "edit", History, ["e"], "edit the selected message";
     Delete = "delete", History, ["d"], "delete the selected message";
     Forward = "forward", History, ["f"], "forward the selected message";
+    Copy = "copy", History, ["y"], "copy the selected message (in the inspector: the frame) to the clipboard";
     Upload = "upload", History, ["u"], "send a file";
     Download = "download", History, ["o"], "download / open the attachment";
     Retry = "retry", History, ["t"], "send a failed message or file again";

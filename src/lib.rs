@@ -36,6 +36,7 @@ pub mod dirs;
 pub mod keys;
 pub mod link;
 pub mod logging;
+pub mod osc;
 pub mod room;
 pub mod sanitize;
 pub mod script;

@@ -16,6 +16,8 @@ use ratatui::backend::CrosstermBackend;
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static MOUSE: AtomicBool = AtomicBool::new(false);
 static PANIC_HOOK: Once = Once::new();
+/// The terminal's title was saved (and is put back when the terminal is restored).
+static TITLE_SAVED: AtomicBool = AtomicBool::new(false);
 /// Held while a frame is written and while the terminal is restored, so a panic on another
 /// thread cannot restore the terminal in the middle of a frame, nor a frame follow a restore.
 static OUTPUT: Mutex<()> = Mutex::new(());
@@ -47,6 +49,8 @@ pub struct Tui {
     /// `eprintln!`, which panics on the same dead terminal. [`restore`] shows the cursor
     /// instead, ignoring errors; the terminal's buffers go with the process.
     pub terminal: std::mem::ManuallyDrop<Terminal<CrosstermBackend<Stdout>>>,
+    /// The window title last written (None: never; the terminal's own is kept until then).
+    pub title: Option<String>,
 }
 
 impl Tui {
@@ -63,6 +67,7 @@ impl Tui {
         match setup {
             Ok(terminal) => Ok(Tui {
                 terminal: std::mem::ManuallyDrop::new(terminal),
+                title: None,
             }),
             Err(e) => {
                 restore();
@@ -81,6 +86,8 @@ impl Tui {
     /// clears it, so the next frame is drawn whole.
     pub fn resume(&mut self) -> io::Result<()> {
         take_over()?;
+        // The title was put back on the suspension: it is set again with the next frame.
+        self.title = None;
         // Not `Terminal::clear`: it asks the terminal where the cursor is and waits up to 2 s
         // for the answer (a round trip over SSH; some terminals never answer). Clear the
         // screen, then draw an empty frame: ratatui then holds a blank screen as the one on
@@ -92,6 +99,34 @@ impl Tui {
         })
         .unwrap_or(Ok(()))
     }
+    /// Sets the window title to `text` (cleaned, crate::osc::title) when it changed. The
+    /// terminal's own title is saved first (xterm's title stack) and put back on restore.
+    pub fn set_title(&mut self, text: &str) {
+        if self.title.as_deref() == Some(text) {
+            return;
+        }
+        let first = self.title.is_none();
+        with_output(|| {
+            let mut out = io::stdout();
+            if first {
+                TITLE_SAVED.store(true, Ordering::SeqCst);
+                let _ = out.write_all(b"\x1b[22;0t");
+            }
+            let _ = out
+                .write_all(crate::osc::title(text).as_bytes())
+                .and_then(|_| out.flush());
+        });
+        self.title = Some(text.to_string());
+    }
+
+    /// Writes one of the console's own sequences (crate::osc), between frames.
+    pub fn emit(&mut self, seq: &str) {
+        with_output(|| {
+            let mut out = io::stdout();
+            let _ = out.write_all(seq.as_bytes()).and_then(|_| out.flush());
+        });
+    }
+
     /// Rings the terminal bell.
     pub fn bell(&mut self) {
         with_output(|| {
@@ -155,6 +190,9 @@ fn restore_locked() {
         LeaveAlternateScreen,
         cursor::Show
     );
+    if TITLE_SAVED.swap(false, Ordering::SeqCst) {
+        let _ = out.write_all(b"\x1b[23;0t");
+    }
     let _ = terminal::disable_raw_mode();
     let _ = out.flush();
 }

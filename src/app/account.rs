@@ -127,7 +127,7 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             }];
             super::prompts::confirm(
                 m,
-                format!("Log {where_} out? It cannot call or be called until it logs in again."),
+                format!("Log {where_} out? (no calls until it logs in)"),
                 answers,
             );
         }

@@ -28,6 +28,12 @@ pub(super) fn key(k: &KeyEvent, c: &mut CallPrompt) -> Option<BookKey> {
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     match k.code {
         KeyCode::Tab => {
+            // Nobody highlighted yet: the first match is the one Tab marks.
+            if c.selected.is_none() {
+                c.selected = super::prompts::call_matches(c)
+                    .first()
+                    .map(|&i| c.contacts[i].id.clone());
+            }
             let Some(id) = c.selected.clone() else {
                 return Some(BookKey::Mark(None));
             };
@@ -65,7 +71,7 @@ pub(super) fn act(m: &mut Model, k: BookKey) -> Vec<Cmd> {
         BookKey::Mark(None) => {
             m.notify(
                 NoticeLevel::Info,
-                "Pick a contact with ↓ first: Tab marks the highlighted one",
+                "No contact matches: Tab marks the highlighted one",
             );
             vec![]
         }

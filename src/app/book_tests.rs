@@ -42,18 +42,9 @@ fn marked(m: &Model) -> Vec<String> {
 fn tab_marks_contacts_and_enter_opens_a_conference_with_them() {
     let mut m = with_book();
     ch(&mut m, 'b');
-    // Nobody highlighted yet: Tab says how, and marks nobody.
+    // Nobody highlighted yet: Tab marks the first match, and moves on.
     kc(&mut m, KeyCode::Tab);
-    assert!(marked(&m).is_empty());
-    assert!(
-        m.ui.notice
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("Pick a contact")
-    );
-    kc(&mut m, KeyCode::Down);
-    kc(&mut m, KeyCode::Tab);
+    assert_eq!(marked(&m), ["alice@video.example.com"]);
     kc(&mut m, KeyCode::Down);
     kc(&mut m, KeyCode::Tab);
     assert_eq!(
@@ -479,4 +470,83 @@ fn the_account_view_records_transitions_and_says_a_failed_login() {
         m.room.slot(0).unwrap().account_log.is_empty(),
         "the other room's own"
     );
+}
+
+#[test]
+fn a_removal_confirmed_after_the_link_went_down_is_not_sent() {
+    let mut m = with_book();
+    ch(&mut m, 'b');
+    kc(&mut m, KeyCode::Down);
+    ctrl(&mut m, 'x');
+    update(
+        &mut m,
+        Msg::Room(
+            0,
+            RoomLinkEvent::Status(crate::app::LinkStatus::Retrying {
+                in_secs: 2,
+                reason: "gone".into(),
+            }),
+        ),
+    );
+    if matches!(m.mode, Mode::Confirm(_)) {
+        assert!(ch(&mut m, 'y').is_empty(), "not queued for a later session");
+    }
+    assert!(m.ui.notice.as_ref().unwrap().text.contains("not"), "{:?}", m.ui.notice);
+}
+
+#[test]
+fn quick_presses_toggle_from_what_was_asked_not_from_the_old_state() {
+    let mut m = with_book();
+    let mut st = m.room.state.clone();
+    st.camera_muted = Some(false);
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
+    let asked: Vec<bool> = (0..4)
+        .map(|_| {
+            let cmds = ch(&mut m, 'v');
+            match cmds.as_slice() {
+                [Cmd::RoomRequest { params, .. }] => params["mute"].as_bool().unwrap(),
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect();
+    assert_eq!(asked, [true, false, true, false]);
+}
+
+#[test]
+fn the_book_under_a_form_follows_the_room_and_the_invite_list_closes_with_the_call() {
+    let mut m = with_book();
+    ch(&mut m, 'b');
+    kc(&mut m, KeyCode::Tab);
+    kc(&mut m, KeyCode::Enter);
+    assert!(matches!(m.mode, Mode::Prompt(Prompt::Form(_))));
+    // Alice is removed from outside while the form is open: the book under it follows.
+    let mut st = m.room.state.clone();
+    st.apply_event(&RoomEvent::Other {
+        name: "contactsDeleted".into(),
+        raw: json!({"contacts": [{"peerId": "alice@video.example.com"}]})
+            .as_object()
+            .unwrap()
+            .clone(),
+    });
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
+    kc(&mut m, KeyCode::Esc);
+    let Mode::Prompt(Prompt::Call(p)) = &m.mode else {
+        panic!("{:?}", m.mode)
+    };
+    assert_eq!(p.contacts.len(), 2);
+    assert!(p.marked.is_empty(), "her mark went with her");
+}
+
+#[test]
+fn the_invite_list_closes_when_the_call_ends() {
+    let mut m = role_conference(Some(true));
+    ch(&mut m, 'c');
+    assert!(matches!(&m.mode, Mode::Prompt(Prompt::Call(p)) if p.invite));
+    let mut st = m.room.state.clone();
+    st.apply_event(&RoomEvent::ConferenceDeleted {
+        conf_id: "c1".into(),
+    });
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
+    assert_eq!(m.mode, Mode::Normal);
+    assert!(m.ui.notice.as_ref().unwrap().text.contains("The call ended"));
 }

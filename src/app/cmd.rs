@@ -7,6 +7,12 @@ pub enum Cmd {
     Quit,
     /// Ring the terminal bell (only emitted when `[ui] bell` is on).
     Bell,
+    /// Write one of the console's own escape sequences (crate::osc: a notification, a copy
+    /// to the clipboard), made of cleaned text, between two frames.
+    Terminal(String),
+    /// Open a downloaded file with the system's opener (xdg-open, or open on macOS); a
+    /// failure comes back as `Msg::Opened`.
+    OpenFile(std::path::PathBuf),
     /// Suspend the program as a shell's job control does (Ctrl-Z, SIGTSTP): the runtime
     /// restores the terminal, stops, and takes the terminal back with a full redraw on `fg`.
     Suspend,

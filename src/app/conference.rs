@@ -36,6 +36,19 @@ pub(super) fn on_participants_key(m: &mut Model, key: KeySpec) -> Vec<Cmd> {
         ) => {
             return control_participant(m, a);
         }
+        Some(Action::Call)
+            if m.room
+                .state
+                .conference
+                .as_ref()
+                .is_some_and(|c| c.conf_type == 0) =>
+        {
+            m.notify(
+                NoticeLevel::Info,
+                "A one-to-one call takes nobody else: create a conference instead (b, Tab to mark, Enter)",
+            );
+            return vec![];
+        }
         Some(Action::Call) if m.room.state.conference.is_some() => {
             super::prompts::open_invite(m);
             return vec![];
@@ -101,11 +114,14 @@ fn control_participant(m: &mut Model, action: Action) -> Vec<Cmd> {
         }
     };
     // On turns it off; off turns it on; unknown turns it off (the side that exposes nobody).
-    let on = matches!(now, DeviceState::Muted);
+    // A value asked for and not yet reported counts as the state (quick presses alternate).
     if now == DeviceState::Absent {
         m.notify(NoticeLevel::Info, format!("{who} has no {what}"));
         return vec![];
     }
+    let reported = matches!(now, DeviceState::On);
+    let on = !pending(m, room, method, &id, reported).unwrap_or(now != DeviceState::Muted);
+    ask(m, room, method, &id, on);
     m.notify(
         NoticeLevel::Info,
         format!("{who}'s {what} {} requested", if on { "on" } else { "off" }),
@@ -182,7 +198,9 @@ fn moderator(m: &mut Model, room: usize, p: &Participant, who: &str) -> Vec<Cmd>
         );
         return vec![];
     }
-    let give = p.moderator() != Some(true);
+    let reported = p.moderator() == Some(true);
+    let give = !pending(m, room, "setModeratorRole", &p.peer.id, reported).unwrap_or(reported);
+    ask(m, room, "setModeratorRole", &p.peer.id, give);
     m.notify(
         NoticeLevel::Info,
         if give {
@@ -279,4 +297,24 @@ pub(super) fn on_event(m: &mut Model, i: usize, e: &RoomEvent) {
         ),
     );
     m.notify(NoticeLevel::Info, text);
+}
+
+/// The value last asked for `method` on participant `id` while the Room has not reported it
+/// (`reported` is what it reports now; an answer that matches ends the wait).
+fn pending(m: &mut Model, room: usize, method: &str, id: &str, reported: bool) -> Option<bool> {
+    let slot = m.room.slot_mut(room)?;
+    let key = format!("{method}:{id}");
+    match slot.asked_of_others.get(&key).copied() {
+        Some(a) if a == reported => {
+            slot.asked_of_others.remove(&key);
+            None
+        }
+        other => other,
+    }
+}
+
+fn ask(m: &mut Model, room: usize, method: &str, id: &str, value: bool) {
+    if let Some(slot) = m.room.slot_mut(room) {
+        slot.asked_of_others.insert(format!("{method}:{id}"), value);
+    }
 }

@@ -527,7 +527,29 @@ impl Effects {
                     tracing::error!("cannot save the drafts to {}: {e}", p.display());
                 }
             }
-            Cmd::Quit | Cmd::Bell | Cmd::Suspend => {}
+            Cmd::OpenFile(path) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let opener = if cfg!(target_os = "macos") {
+                        "open"
+                    } else {
+                        "xdg-open"
+                    };
+                    let r = std::process::Command::new(opener)
+                        .arg(&path)
+                        .stdin(std::process::Stdio::null())
+                        .stdout(std::process::Stdio::null())
+                        .stderr(std::process::Stdio::null())
+                        .status();
+                    let why = match r {
+                        Ok(s) if s.success() => return,
+                        Ok(s) => format!("{opener} ended with {s}"),
+                        Err(e) => format!("cannot run {opener}: {e}"),
+                    };
+                    let _ = tx.blocking_send(Msg::Opened(path, why));
+                });
+            }
+            Cmd::Quit | Cmd::Bell | Cmd::Suspend | Cmd::Terminal(_) => {}
         }
     }
 }

@@ -115,7 +115,7 @@ impl Rig {
                 return false;
             }
             match c {
-                Cmd::Quit | Cmd::Bell => {}
+                Cmd::Quit | Cmd::Bell | Cmd::Terminal(_) => {}
                 c => self.fx.run(c),
             }
         }

@@ -118,7 +118,7 @@ fn open(
 
 /// The address book's add: the id typed in its filter, when it looks like one, filled in.
 pub(super) fn open_add_contact(m: &mut Model, room: usize, typed: &str) {
-    let id = if typed.contains('@') && !typed.contains(char::is_whitespace) {
+    let id = if !typed.is_empty() && !typed.contains(char::is_whitespace) {
         typed
     } else {
         ""
@@ -201,13 +201,15 @@ pub(super) fn open_login(m: &mut Model, room: usize) {
         .map(|p| p.id.split('@').next().unwrap_or("").to_string())
         .unwrap_or_default();
     let title = super::room::of_room(m, room, "Log in".into());
-    let mut fields = vec![field("Login", &last, false), field("Password", "", true)];
-    let focus = usize::from(!last.is_empty());
-    let _ = fields[0].input.end();
-    open(m, FormKind::Login { room }, title, fields, None, vec![]);
-    if let Mode::Prompt(Prompt::Form(f)) = &mut m.mode {
-        f.focus = focus;
-    }
+    // Nothing filled in, the login first: a password typed in the order the fields are
+    // read never lands in the visible login field.
+    let fields = vec![field("Login", "", false), field("Password", "", true)];
+    let notes = if last.is_empty() {
+        vec![]
+    } else {
+        vec![format!("The Room's last account: {last}")]
+    };
+    open(m, FormKind::Login { room }, title, fields, None, notes);
 }
 
 /// Every key while a form is open.

@@ -471,6 +471,13 @@ pub fn message_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::Forward => {
             super::prompts::open_forward(m, e.message_id, &chat_id);
         }
+        Action::Copy => {
+            let text = match &e.content {
+                Content::Text { text, .. } => text.clone(),
+                _ => e.summary(),
+            };
+            return super::notify::copy(m, &text, "message");
+        }
         Action::Download => return super::transfers::download(m, &chat_id, &e),
         _ => {}
     }

@@ -36,6 +36,18 @@ pub(super) fn on_key(m: &mut Model, key: KeySpec) -> Vec<Cmd> {
             open_frame(m);
             vec![]
         }
+        Some(Action::Copy) => {
+            let Some(t) =
+                m.ui.inspector_sel
+                    .or_else(|| m.ui.traffic.len().checked_sub(1))
+                    .and_then(|i| m.ui.traffic.get(i))
+            else {
+                m.notify(super::NoticeLevel::Info, "No traffic yet");
+                return vec![];
+            };
+            let text = t.text.clone();
+            super::notify::copy(m, &text, "frame")
+        }
         Some(Action::Filter) => {
             open_traffic(m);
             if let super::Mode::Pager(p) = &mut m.mode {

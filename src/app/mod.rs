@@ -30,6 +30,9 @@ mod messages;
 mod mode;
 mod model;
 mod msg;
+mod notify;
+#[cfg(test)]
+mod notify_tests;
 mod outbox;
 pub mod pager;
 mod picker;

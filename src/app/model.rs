@@ -235,12 +235,27 @@ pub struct Model {
     revision: u64,
 }
 
+/// The terminal's own powers the console may use (`[ui]` links, copy, notify, title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermPowers {
+    pub links: bool,
+    pub copy: bool,
+    /// The flavour of notification the terminal speaks; None when notifications are off.
+    pub notify: Option<crate::osc::Notify>,
+    pub title: bool,
+    /// Running over SSH (SSH_CONNECTION or SSH_TTY set at start): a file is not opened here,
+    /// where nobody sees it; its place is said instead.
+    pub remote: bool,
+}
+
 /// How the screen looks and what is on it besides the features' panes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ui {
     pub theme: ThemeName,
     pub no_color: bool,
     pub bell: bool,
+    /// The terminal's own powers the config allows (see crate::osc).
+    pub term: TermPowers,
     pub keys: KeyMap,
     pub size: (u16, u16),
     pub focus: Pane,
@@ -331,6 +346,12 @@ pub struct RoomSlot {
     /// The server and account's transitions as this console saw them, oldest first (at most
     /// `account::KEPT`).
     pub account_log: std::collections::VecDeque<super::account::Transition>,
+    /// The microphone's and the camera's mute last asked for, until the Room reports it
+    /// (a quick second press toggles from it, not from the state not yet changed).
+    pub mute_asked: [Option<bool>; 2],
+    /// What the owner last asked of participants (`method:id` → on / moderator) and the Room
+    /// has not reported yet (app/conference.rs).
+    pub asked_of_others: std::collections::HashMap<String, bool>,
 }
 
 impl RoomSlot {
@@ -345,6 +366,8 @@ impl RoomSlot {
             conf_secs: None,
             missed: None,
             account_log: Default::default(),
+            mute_asked: [None, None],
+            asked_of_others: Default::default(),
         }
     }
 
@@ -447,6 +470,8 @@ pub struct ChatModel {
     /// Our chat id (`user@server`), once the link said so.
     pub me: Option<String>,
     pub list: super::ChatList,
+    /// When a new message last raised a desktop notification (app/notify.rs).
+    pub notified_ms: Option<u64>,
     /// The chat on screen in the history pane.
     pub open: Option<super::OpenChat>,
     /// What the chat list is filtered by (empty: everything); typed in [`super::Mode::Filtering`].
@@ -544,6 +569,20 @@ impl Model {
                 theme: config.ui.theme,
                 no_color,
                 bell: config.ui.bell,
+                term: TermPowers {
+                    links: config.ui.links,
+                    copy: config.ui.copy,
+                    notify: config.ui.notify.then(|| {
+                        crate::osc::Notify::detect(
+                            std::env::var("TERM_PROGRAM").ok().as_deref(),
+                            std::env::var("TERM").ok().as_deref(),
+                        )
+                    }),
+                    title: config.ui.title,
+                    remote: ["SSH_CONNECTION", "SSH_TTY"]
+                        .iter()
+                        .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty())),
+                },
                 keys: config.ui.keys.clone(),
                 size,
                 focus: Pane::Room,
@@ -568,6 +607,7 @@ impl Model {
                 insecure: config.chat.as_ref().is_some_and(|c| c.tls && c.insecure),
                 me: None,
                 list: super::ChatList::default(),
+                notified_ms: None,
                 open: None,
                 filter: Default::default(),
                 names: Default::default(),

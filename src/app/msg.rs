@@ -114,6 +114,8 @@ pub enum Msg {
     /// A second passed (sent only while something on screen counts: a call dialog, a call's
     /// duration, a retry countdown).
     Tick,
+    /// The system's opener failed on a file (its path, and why).
+    Opened(std::path::PathBuf, String),
     /// The local message store is open: what it held at the start, or why it is not there.
     StoreOpened(Result<Box<crate::store::writer::Snapshot>, String>),
     /// How far a backfill has come: messages read so far; `done` once it ended.

@@ -23,6 +23,12 @@ pub(super) fn open_invite(m: &mut Model) {
 }
 
 fn open_picker(m: &mut Model, book: bool, invite: bool) {
+    m.mode = Mode::Prompt(Prompt::Call(picker_of(m, book, invite)));
+    m.touch();
+}
+
+/// The call prompt over the address book as it is now: nothing typed, nobody chosen.
+fn picker_of(m: &Model, book: bool, invite: bool) -> CallPrompt {
     let mut contacts = Vec::with_capacity(m.room.state.contacts.len());
     let mut labels = Vec::with_capacity(m.room.state.contacts.len());
     for c in &m.room.state.contacts {
@@ -41,7 +47,7 @@ fn open_picker(m: &mut Model, book: bool, invite: bool) {
         });
     }
     // Nothing is chosen yet: a stray Enter must not call the first entry.
-    m.mode = Mode::Prompt(Prompt::Call(CallPrompt {
+    CallPrompt {
         // The address book as it was when the prompt opened: its ranking is kept.
         picker: crate::app::Picker::frozen(),
         contacts,
@@ -51,49 +57,64 @@ fn open_picker(m: &mut Model, book: bool, invite: bool) {
         book,
         invite,
         marked: Vec::new(),
-    }));
-    m.touch();
+    }
+}
+
+/// The address book's prompt in `mode`: on screen, or under a form or a question asked from
+/// it.
+fn book_mut(mode: &mut Mode) -> Option<&mut CallPrompt> {
+    match mode {
+        Mode::Prompt(Prompt::Call(p)) => Some(p),
+        Mode::Prompt(Prompt::Form(f)) => book_mut(&mut f.back),
+        Mode::Confirm(c) => book_mut(&mut c.back),
+        _ => None,
+    }
 }
 
 /// The address book changed while the prompt shows it (a contact added or removed, the list
-/// read again): the prompt's copy follows, keeping what was typed, the highlight and the
-/// marks of the contacts still there.
+/// read again): the prompt's copy follows (under a form or a question too), keeping what was
+/// typed, the highlight and the marks of the contacts still there.
 pub(super) fn refresh_book(m: &mut Model, room: usize) {
     if m.room.active != Some(room) {
         return;
     }
-    let Mode::Prompt(Prompt::Call(p)) = &m.mode else {
+    let (book, invite) = match book_mut(&mut m.mode) {
+        Some(p) => (p.book, p.invite),
+        None => return,
+    };
+    let mut fresh = picker_of(m, book, invite);
+    let Some(p) = book_mut(&mut m.mode) else {
         return;
     };
-    let now = &m.room.state.contacts;
-    let same = now.len() == p.contacts.len()
-        && now.iter().zip(&p.contacts).all(|(c, k)| c.peer.id == k.id);
+    let same = fresh.contacts.len() == p.contacts.len()
+        && fresh
+            .contacts
+            .iter()
+            .zip(&p.contacts)
+            .all(|(a, b)| a.id == b.id);
     if same {
         return;
     }
-    let Mode::Prompt(Prompt::Call(old)) = std::mem::take(&mut m.mode) else {
-        return;
-    };
-    open_picker(m, old.book, old.invite);
-    if let Mode::Prompt(Prompt::Call(p)) = &mut m.mode {
-        let ids: std::collections::HashSet<&str> =
-            p.contacts.iter().map(|c| c.id.as_str()).collect();
-        p.marked = old
-            .marked
-            .into_iter()
-            .filter(|id| ids.contains(id.as_str()))
-            .collect();
-        p.selected = old.selected.filter(|id| ids.contains(id.as_str()));
-        p.moved = old.moved && p.selected.is_some();
-        let q = old.picker.query.text().to_string();
-        if !q.is_empty() {
-            let keep = p.selected.clone();
-            p.picker.paste(&q, &p.contacts, &mut p.selected);
-            if keep.is_some() {
-                p.selected = keep;
-            }
+    let ids: std::collections::HashSet<&str> =
+        fresh.contacts.iter().map(|c| c.id.as_str()).collect();
+    fresh.marked = p
+        .marked
+        .iter()
+        .filter(|id| ids.contains(id.as_str()))
+        .cloned()
+        .collect();
+    fresh.selected = p.selected.clone().filter(|id| ids.contains(id.as_str()));
+    fresh.moved = p.moved && fresh.selected.is_some();
+    let q = p.picker.query.text().to_string();
+    if !q.is_empty() {
+        let keep = fresh.selected.clone();
+        fresh.picker.paste(&q, &fresh.contacts, &mut fresh.selected);
+        if keep.is_some() {
+            fresh.selected = keep;
         }
     }
+    *p = fresh;
+    m.touch();
 }
 
 /// Address-book entries matching what was typed in the call prompt, best first: indices

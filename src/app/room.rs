@@ -144,6 +144,14 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
             // A call that stopped ringing in without a conference may be a missed one.
             let unanswered =
                 slot.state.invite.is_some() && s.invite.is_none() && s.conference.is_none();
+            // A mute the Room now reports as asked is no longer pending.
+            if slot.mute_asked[0].is_some() && s.mic_muted == slot.mute_asked[0] {
+                slot.mute_asked[0] = None;
+            }
+            if slot.mute_asked[1].is_some() && s.camera_muted == slot.mute_asked[1] {
+                slot.mute_asked[1] = None;
+            }
+            let call_ended = slot.state.conference.is_some() && s.conference.is_none();
             let changed = slot.state != *s;
             let contacts_changed = slot.state.contacts != s.contacts;
             if changed {
@@ -159,6 +167,15 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
             } else if let Some(t) = joined {
                 let text = of_room(m, i, format!("In a call: {}", short(&t)));
                 m.notify(NoticeLevel::Info, text);
+            }
+            // The call ended under the participants list or an invitation into it: closed,
+            // rather than act on a call that is gone.
+            if call_ended && m.room.active == Some(i) && call_view_open(&m.mode) {
+                m.mode = Mode::Normal;
+                m.notify(
+                    NoticeLevel::Info,
+                    "The call ended: the participants list is closed",
+                );
             }
             let mut cmds: Vec<Cmd> = unanswered
                 .then_some(Cmd::CallHistory(i))
@@ -200,9 +217,15 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
                 None => of_room(m, i, format!("{what}: {keys}")),
             };
             m.notify(NoticeLevel::Info, text);
-            if m.ui.bell {
-                return vec![Cmd::Bell];
-            }
+            // The desktop hears of it too, with the room it is on.
+            let body = if m.room.list.len() > 1 {
+                format!("{}: {what}", short(m.room.name(i)))
+            } else {
+                what
+            };
+            let mut cmds: Vec<Cmd> = m.ui.bell.then_some(Cmd::Bell).into_iter().collect();
+            cmds.extend(super::notify::notify(m, "TrueConf: incoming call", &body));
+            return cmds;
         }
         RoomLinkEvent::Event(RoomEvent::SettingChanged { name, value })
             if name == "audioPlayLevel" =>
@@ -269,13 +292,19 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         return vec![];
     }
     match action {
+        // A press toggles from the value last asked for while the Room has not answered,
+        // so `v v` in quick succession is off and on again, not off twice.
         Action::Mic => {
-            let muted = r.state.mic_muted;
-            toggle(m, i, "setMicMute", "microphone", muted)
+            let muted = r.mute_asked[0].or(r.state.mic_muted);
+            let cmds = toggle(m, i, "setMicMute", "microphone", muted);
+            m.room.slots[i].mute_asked[0] = asked_mute(&cmds);
+            cmds
         }
         Action::Camera => {
-            let muted = r.state.camera_muted;
-            toggle(m, i, "setVideoMute", "camera", muted)
+            let muted = r.mute_asked[1].or(r.state.camera_muted);
+            let cmds = toggle(m, i, "setVideoMute", "camera", muted);
+            m.room.slots[i].mute_asked[1] = asked_mute(&cmds);
+            cmds
         }
         Action::Accept if r.rings_in() => vec![Cmd::room(i, "accept", json!({}))],
         Action::Reject if r.rings_in() => vec![Cmd::room(i, "reject", json!({}))],
@@ -714,6 +743,16 @@ fn volume_reported(m: &mut Model, i: usize, value: Option<f64>) {
 pub(super) fn forget_volume_requests(slot: &mut super::RoomSlot) {
     slot.volume_asked = None;
     slot.volume_pending = 0;
+    slot.mute_asked = [None, None];
+    slot.asked_of_others.clear();
+}
+
+/// The `mute` a toggle's request asks for.
+fn asked_mute(cmds: &[Cmd]) -> Option<bool> {
+    cmds.iter().find_map(|c| match c {
+        Cmd::RoomRequest { params, .. } => params.get("mute").and_then(serde_json::Value::as_bool),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -727,3 +766,14 @@ mod controls_tests;
 #[cfg(test)]
 #[path = "room_fleet_tests.rs"]
 mod fleet_tests;
+
+/// A view of the running call is on screen: the participants list, the address book opened
+/// from it to invite, or a question asked from either.
+fn call_view_open(mode: &Mode) -> bool {
+    match mode {
+        Mode::Participants { .. } => true,
+        Mode::Prompt(super::Prompt::Call(p)) => p.invite,
+        Mode::Confirm(c) => call_view_open(&c.back),
+        _ => false,
+    }
+}

@@ -280,14 +280,20 @@ fn an_incoming_call_rings_the_bell_and_says_who() {
             }),
         ),
     );
-    assert_eq!(cmds, vec![Cmd::Bell]);
+    // The bell, and the desktop notification (on by default).
+    assert_eq!(cmds.first(), Some(&Cmd::Bell));
+    assert!(
+        matches!(&cmds[1..], [Cmd::Terminal(s)] if s.contains("Incoming call from Dave Brown")),
+        "{cmds:?}"
+    );
     assert_eq!(
         m.ui.notice.unwrap().text,
         "Incoming call from Dave Brown: a accepts, r rejects"
     );
-    // No bell when it is off.
+    // No bell when it is off (nor a notification, when those are off too).
     let mut m = online_demo();
     m.ui.bell = false;
+    m.ui.term.notify = None;
     let cmds = update(
         &mut m,
         Msg::Room(

@@ -220,6 +220,7 @@ fn apply(model: &mut Model, msg: Msg, tui: &mut Tui, effects: &mut Effects) -> A
                     tui.bell();
                 }
             }
+            Cmd::Terminal(seq) => tui.emit(&seq),
             Cmd::Suspend => {
                 suspend(tui);
                 applied = Applied::Resumed;
@@ -232,7 +233,7 @@ fn apply(model: &mut Model, msg: Msg, tui: &mut Tui, effects: &mut Effects) -> A
     {
         // Continued without a terminal to go back to.
         for cmd in update(model, Msg::TerminalLost(e.to_string())) {
-            if !matches!(cmd, Cmd::Quit | Cmd::Bell | Cmd::Suspend) {
+            if !matches!(cmd, Cmd::Quit | Cmd::Bell | Cmd::Suspend | Cmd::Terminal(_)) {
                 effects.run(cmd);
             }
         }
@@ -424,9 +425,13 @@ fn draw(
     hits: &mut HitMap,
 ) -> std::io::Result<()> {
     use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    if model.ui.term.title {
+        tui.set_title(&crate::ui::window_title(model));
+    }
     let drawn = crate::tui::with_output(|| -> std::io::Result<()> {
         crossterm::queue!(std::io::stdout(), BeginSynchronizedUpdate)?;
         tui.terminal.draw(|f| *hits = crate::ui::draw(model, f))?;
+        write_links(hits.links())?;
         crossterm::execute!(std::io::stdout(), EndSynchronizedUpdate)?;
         Ok(())
     });
@@ -435,5 +440,32 @@ fn draw(
     }
     *on_screen = Some(model.revision());
     *last_draw = Some(Instant::now());
+    Ok(())
+}
+
+/// The frame's links written again over their own cells inside OSC 8 (crate::ui::links): the
+/// same text in the same style, now a hyperlink the terminal can open. The cursor and its
+/// attributes are saved and put back around them (DECSC, DECRC), so the frame's cursor stays.
+fn write_links(links: &[crate::ui::links::LinkSpot]) -> std::io::Result<()> {
+    use ratatui::backend::IntoCrossterm;
+    use std::io::Write;
+    if links.is_empty() {
+        return Ok(());
+    }
+    let mut out = std::io::stdout();
+    out.write_all(b"\x1b7")?;
+    for l in links {
+        let Some(seq) = crate::osc::hyperlink(&l.url, &l.text) else {
+            continue;
+        };
+        let style: crossterm::style::ContentStyle = l.style.into_crossterm();
+        crossterm::queue!(
+            out,
+            crossterm::cursor::MoveTo(l.x, l.y),
+            crossterm::style::SetAttribute(crossterm::style::Attribute::Reset),
+            crossterm::style::PrintStyledContent(crossterm::style::StyledContent::new(style, seq)),
+        )?;
+    }
+    out.write_all(b"\x1b[0m\x1b8")?;
     Ok(())
 }

@@ -19,6 +19,31 @@ pub(super) fn download(m: &mut Model, chat_id: &str, e: &Envelope) -> Vec<Cmd> {
         m.notify(NoticeLevel::Info, "This message has no attachment");
         return vec![];
     };
+    // Downloaded already (and still there): opened, or, over SSH, said where it is.
+    let saved = m
+        .transfers
+        .items
+        .iter()
+        .rev()
+        .find(|t| {
+            t.message_id.as_deref() == Some(e.message_id.as_str())
+                && t.state == TransferState::Done
+                && !t.upload
+        })
+        .and_then(|t| t.path.clone())
+        .filter(|p| p.is_file());
+    if let Some(path) = saved {
+        let shown = sanitize::line(&path.display().to_string()).into_owned();
+        if m.ui.term.remote {
+            m.notify(
+                NoticeLevel::Info,
+                format!("Saved at {shown} (over SSH: nothing is opened on this machine)"),
+            );
+            return vec![];
+        }
+        m.notify(NoticeLevel::Info, format!("Opening {shown}"));
+        return vec![Cmd::OpenFile(path)];
+    }
     if m.transfers.items.iter().any(|t| {
         t.message_id.as_deref() == Some(e.message_id.as_str()) && t.state == TransferState::Running
     }) {

@@ -191,7 +191,23 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 room,
                 method,
                 params,
-            } => vec![Cmd::room(room, &method, params)],
+            } => {
+                // Answered after the link went down: not queued for a later session, where
+                // it would act on a Room that may have changed meanwhile.
+                if !m.room.slot(room).is_some_and(|s| s.link.is_up()) {
+                    let text = super::room::of_room(
+                        m,
+                        room,
+                        format!(
+                            "The Room is not connected: {} not sent",
+                            sanitize::line(&method)
+                        ),
+                    );
+                    m.notify(NoticeLevel::Warn, text);
+                    return vec![];
+                }
+                vec![Cmd::room(room, &method, params)]
+            }
             super::Confirmed::Quit => quit(m),
             super::Confirmed::ExplorerSend {
                 api,
@@ -200,6 +216,15 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             } => super::explorer::send_now(m, api, &method, params),
         },
         Msg::CallHistory(i, r) => super::calls::loaded(m, i, r),
+        Msg::Opened(path, why) => {
+            let text = format!(
+                "Not opened: {} (the file is at {})",
+                sanitize::line(&why),
+                sanitize::line(&path.display().to_string())
+            );
+            m.notify(NoticeLevel::Warn, text);
+            vec![]
+        }
         Msg::RoomFailed(i, reason) => {
             if let Some(s) = m.room.slot_mut(i) {
                 super::room::forget_volume_requests(s);
@@ -266,6 +291,9 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
                 cmds.extend(super::transfers::follow_uploads(m, ids));
             }
             let open = m.chat.open.as_ref().map(|o| o.chat_id.clone());
+            if let crate::chat::events::ChatEvent::Message(e) = &ev {
+                cmds.extend(message_notification(m, e, open.as_deref()));
+            }
             if m.chat
                 .list
                 .apply(&ev, open.as_deref(), m.chat.me.as_deref())
@@ -464,6 +492,8 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             }
         }
         Action::Retry => return retry_failed(m),
+        // What is on screen is copied: no link needed.
+        Action::Copy => return super::history::message_action(m, action),
         Action::Outbox => super::outbox::open(m),
         Action::Log => super::pager::open_log(m),
         Action::SearchAll => super::stored::open_search(m),
@@ -562,3 +592,47 @@ pub(super) fn open_selected(m: &mut Model) -> Vec<Cmd> {
 #[cfg(test)]
 #[path = "update_tests.rs"]
 mod tests;
+
+/// A desktop notification for a message from someone else: one that mentions us (`@user`),
+/// wherever it is, or any in a chat not on screen (at most one each few seconds, see
+/// app/notify.rs). None when notifications are off.
+fn message_notification(
+    m: &mut Model,
+    e: &crate::chat::types::Envelope,
+    open: Option<&str>,
+) -> Option<Cmd> {
+    m.ui.term.notify?;
+    let me = m.chat.me.as_deref()?;
+    if e.is_system() || e.author.id == me {
+        return None;
+    }
+    let summary = e.summary();
+    let user = me.split('@').next().unwrap_or(me);
+    let mention = !user.is_empty()
+        && summary
+            .to_lowercase()
+            .contains(&format!("@{}", user.to_lowercase()));
+    if !mention && open == Some(e.chat_id.as_str()) {
+        return None;
+    }
+    let chat = m
+        .chat
+        .list
+        .items
+        .iter()
+        .find(|i| i.id == e.chat_id)
+        .map(|i| m.chat.names.get(&i.title).unwrap_or(&i.title).clone())
+        .unwrap_or_default();
+    let author = m
+        .chat
+        .names
+        .get(&e.author.id)
+        .cloned()
+        .unwrap_or_else(|| e.author.id.clone());
+    let title = if mention {
+        format!("Mentioned in {chat}")
+    } else {
+        format!("New message in {chat}")
+    };
+    super::notify::message(m, &title, &format!("{author}: {summary}"))
+}

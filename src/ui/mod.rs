@@ -11,6 +11,7 @@ mod form;
 mod history;
 mod inspector;
 mod layout;
+pub mod links;
 mod outbox;
 mod pager;
 mod panes;
@@ -36,9 +37,14 @@ use crate::app::{Confirm, Mode, Model, Pane, Prompt, Target};
 /// What each part of the last frame shows, for the mouse: later entries (drawn over the
 /// earlier ones) win.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HitMap(Vec<(Rect, Target)>);
+pub struct HitMap(Vec<(Rect, Target)>, Vec<links::LinkSpot>);
 
 impl HitMap {
+    /// The links the frame shows whole (`[ui] links`), for the runtime to make hyperlinks.
+    pub fn links(&self) -> &[links::LinkSpot] {
+        &self.1
+    }
+
     pub fn push(&mut self, r: Rect, t: Target) {
         self.0.push((r, t));
     }
@@ -81,6 +87,23 @@ pub fn fits_from(model: &Model, from: usize) -> bool {
 }
 
 /// Draws the whole screen for `model` and says where what is, for the mouse.
+/// The window title (crate::osc cleans it): a ringing call with its room, and the count of
+/// unread messages, before the program's name.
+pub fn window_title(m: &Model) -> String {
+    let mut parts = Vec::new();
+    if let Some((i, s)) = m.room.dialog()
+        && s.rings_in()
+    {
+        parts.push(format!("☎ {}", m.room.name(i)));
+    }
+    let unread: u64 = m.chat.list.items.iter().map(|c| c.unread).sum();
+    if unread > 0 {
+        parts.push(format!("{unread} unread"));
+    }
+    parts.push("trueconf-console".into());
+    parts.join(" · ")
+}
+
 pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
     let mut hits = HitMap::default();
     let theme = Theme::for_model(model);
@@ -130,6 +153,9 @@ pub fn draw(model: &Model, f: &mut Frame) -> HitMap {
     overlay(f, area, model, &model.mode, &theme, &mut hits);
     if !typed {
         dialog::call(f, area, model, &theme, &mut hits);
+    }
+    if model.ui.term.links {
+        hits.1 = links::scan(f.buffer_mut(), area);
     }
     hits
 }

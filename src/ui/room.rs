@@ -213,7 +213,11 @@ fn participant_line(p: &Participant, podium: bool, width: usize, theme: &Theme) 
             device_mark(p.video)
         )
     } else {
-        let podium = if on_podium { "▲" } else { "" };
+        let podium = match (on_podium, owner.is_empty()) {
+            (true, true) => " ▲",
+            (true, false) => "▲",
+            _ => "",
+        };
         let short = |d| match d {
             DeviceState::On => "✓",
             DeviceState::Muted => "✗",

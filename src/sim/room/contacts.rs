@@ -90,7 +90,7 @@ impl Inner {
             None if given.contains('@') => (given.to_string(), String::new()),
             None => {
                 return Outcome::err(format!(
-                    "no user `{given}` on {}: give the full id (user@server) of another server's",
+                    "no user `{given}` on {} (a user of another server is added by full id, user@server)",
                     world.server
                 ));
             }

@@ -115,11 +115,33 @@ impl Inner {
         ev: &mut Events,
     ) -> Outcome {
         let world = &self.cfg.world;
-        if s.app_state != 0 {
-            return Outcome::err(format!(
-                "already connected (application state {})",
-                s.app_state
-            ));
+        match s.app_state {
+            0 => {}
+            // Connected, logged in or not: the Room leaves that server for the new one
+            // (docs/room-protocol.md, R33).
+            2 | 3 => {
+                s.generation += 1;
+                if s.login.take().is_some() {
+                    ev.push(event("logout", json!({"result": 0, "cause": 0})));
+                }
+                if let Some((old, port)) = s.server.take() {
+                    ev.push(event(
+                        "serverDisconnected",
+                        json!({"service": false, "server": old, "port": port}),
+                    ));
+                }
+                self.set_state(s, 0, ev);
+            }
+            other => {
+                return Outcome::err(format!(
+                    "cannot change servers now (application state {other}: {})",
+                    if other == 1 {
+                        "connecting"
+                    } else {
+                        "in a call"
+                    }
+                ));
+            }
         }
         let server = p.str_of("server").unwrap_or_default();
         let port = p.i64_of("port").unwrap_or(4307);
