@@ -262,9 +262,9 @@ pub fn call_prompt(
         format!("Invite into the call{marks} · Enter invites · Tab marks")
     } else if p.book {
         let enter = if p.marked.is_empty() {
-            "Enter calls · Tab marks · ^N add · ^X remove"
+            "Tab marks · ^N add · ^X remove"
         } else {
-            "Enter: conference · ^N add · ^X remove"
+            "Enter: conference · ^N ^X"
         };
         format!(
             "Address book · {}{marks} · {enter}",
