@@ -61,6 +61,9 @@ pub(super) fn on_event(m: &mut Model, i: usize, e: &RoomEvent) {
         } => {
             let who = if peer_dn.is_empty() { peer_id } else { peer_dn };
             if *result == 0 {
+                // Said, so "Logging in as …" does not stand as the last word.
+                let text = super::room::of_room(m, i, format!("Logged in as {}", short(who)));
+                m.notify(NoticeLevel::Info, text);
                 format!("logged in as {}", short(who))
             } else {
                 let why = login_result(*result);
@@ -69,7 +72,11 @@ pub(super) fn on_event(m: &mut Model, i: usize, e: &RoomEvent) {
                 format!("login failed: {why}")
             }
         }
-        RoomEvent::Logout { .. } => "logged out".into(),
+        RoomEvent::Logout { .. } => {
+            let text = super::room::of_room(m, i, "Logged out".into());
+            m.notify(NoticeLevel::Info, text);
+            "logged out".into()
+        }
         _ => return,
     };
     let now = m.ui.now_ms;

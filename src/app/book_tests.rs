@@ -491,7 +491,11 @@ fn a_removal_confirmed_after_the_link_went_down_is_not_sent() {
     if matches!(m.mode, Mode::Confirm(_)) {
         assert!(ch(&mut m, 'y').is_empty(), "not queued for a later session");
     }
-    assert!(m.ui.notice.as_ref().unwrap().text.contains("not"), "{:?}", m.ui.notice);
+    assert!(
+        m.ui.notice.as_ref().unwrap().text.contains("not"),
+        "{:?}",
+        m.ui.notice
+    );
 }
 
 #[test]
@@ -548,5 +552,11 @@ fn the_invite_list_closes_when_the_call_ends() {
     });
     update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
     assert_eq!(m.mode, Mode::Normal);
-    assert!(m.ui.notice.as_ref().unwrap().text.contains("The call ended"));
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("The call ended")
+    );
 }
