@@ -423,6 +423,23 @@ pub struct UiConfig {
     /// The window title says the unread count and a ringing call (OSC 2).
     #[serde(default = "yes")]
     pub title: bool,
+    /// Pictures in the history: previewed, or a line as other files.
+    #[serde(default)]
+    pub images: Images,
+}
+
+/// `[ui] images`: how pictures are drawn. Every terminal shows half blocks; the graphics
+/// protocols (kitty, sixel, iTerm2) are drawn as half blocks for now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Images {
+    #[default]
+    Auto,
+    Kitty,
+    Sixel,
+    Iterm2,
+    Halfblocks,
+    Off,
 }
 
 impl Default for UiConfig {
@@ -437,6 +454,7 @@ impl Default for UiConfig {
             copy: true,
             notify: true,
             title: true,
+            images: Images::Auto,
         }
     }
 }

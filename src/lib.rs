@@ -37,6 +37,7 @@ pub mod keys;
 pub mod link;
 pub mod logging;
 pub mod osc;
+pub mod preview;
 pub mod room;
 pub mod sanitize;
 pub mod script;

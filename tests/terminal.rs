@@ -532,7 +532,7 @@ fn c_then_enter_calls_nobody() {
     app.wait_for_text("Type a name or id, or pick one");
     app.send(b"\x1b");
     app.wait_for("the prompt to close", |s| {
-        !s.contents().contains("Esc closes")
+        !s.contents().contains("Call · Enter calls")
     });
     // A request after the Enter, on the same socket, answered: anything the Enter had sent
     // would have reached the Room before it.

@@ -1708,3 +1708,90 @@ fn conference_form_account_view_and_login_form_80x24() {
     assert!(text.contains("Password: ••••••••"), "{text}");
     insta::assert_snapshot!("login_form_masked_80x24", render(&m).backend());
 }
+
+/// A picture in the history at 160x48: its preview in half blocks under its line (asked for
+/// when the page came, made from a test card); with `images = "off"`, the line alone.
+#[test]
+fn image_preview_160x48_halfblocks_and_off() {
+    use serde_json::json;
+    use trueconf_console::app::Cmd;
+    use trueconf_console::chat::types::Envelope;
+    for on in [true, false] {
+        let mut m = with_chats(160, 48);
+        m.ui.term.images = on;
+        let e = |id: &str, bx: u64, content: serde_json::Value, kind: i64| {
+            Envelope::from_value(&json!({"chatId": "c2", "messageId": id,
+                "timestamp": 1_795_000_000_000u64 + bx * 60_000, "type": kind,
+                "author": {"id": "alice@video.example.com", "type": 1},
+                "box": {"id": bx, "position": ""}, "content": content}))
+            .unwrap()
+        };
+        let page = vec![
+            e(
+                "t2",
+                3,
+                json!({"text": "Here is the room from the door.", "parseMode": "text"}),
+                200,
+            ),
+            e(
+                "p1",
+                2,
+                json!({"name": "room.png", "mimeType": "image/png", "size": 2_900, "fileId": "P1"}),
+                202,
+            ),
+            e(
+                "t1",
+                1,
+                json!({"text": "A picture:", "parseMode": "text"}),
+                200,
+            ),
+        ];
+        let cmds = update(
+            &mut m,
+            Msg::HistoryLoaded {
+                chat_id: "c2".into(),
+                before: None,
+                result: Ok(page),
+            },
+        );
+        let asked = cmds
+            .iter()
+            .any(|c| matches!(c, Cmd::Preview { file_id } if file_id == "P1"));
+        assert_eq!(asked, on, "{cmds:?}");
+        if on {
+            let screen = render(&m).backend().to_string();
+            assert!(screen.contains("… preview loading"), "{screen}");
+            let thumb = trueconf_console::preview::decode(
+                &trueconf_console::preview::test_card(160, 96, 40),
+                48,
+                12,
+            )
+            .unwrap();
+            update(
+                &mut m,
+                Msg::Preview {
+                    file_id: "P1".into(),
+                    result: Ok(thumb),
+                },
+            );
+        }
+        let t = render(&m);
+        let screen = t.backend().to_string();
+        assert!(screen.contains("📎 room.png"), "{screen}");
+        assert_eq!(screen.contains('▀'), on, "{screen}");
+        if on {
+            // The disc's colour in the middle of the preview, as the cells' colours.
+            let buf = t.backend().buffer();
+            let disc = ratatui::style::Color::Rgb(255, 215, 40);
+            assert!(
+                buf.content()
+                    .iter()
+                    .any(|c| c.symbol() == "▀" && c.fg == disc),
+                "the picture's colours"
+            );
+            insta::assert_snapshot!("image_preview_160x48", t.backend());
+        } else {
+            insta::assert_snapshot!("image_preview_off_160x48", t.backend());
+        }
+    }
+}

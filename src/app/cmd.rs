@@ -13,6 +13,9 @@ pub enum Cmd {
     /// Open a downloaded file with the system's opener (xdg-open, or open on macOS); a
     /// failure comes back as `Msg::Opened`.
     OpenFile(std::path::PathBuf),
+    /// Fetch picture `file_id` and make its preview off the UI thread; back as
+    /// `Msg::Preview`.
+    Preview { file_id: String },
     /// Suspend the program as a shell's job control does (Ctrl-Z, SIGTSTP): the runtime
     /// restores the terminal, stops, and takes the terminal back with a full redraw on `fg`.
     Suspend,

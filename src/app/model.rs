@@ -246,6 +246,8 @@ pub struct TermPowers {
     /// Running over SSH (SSH_CONNECTION or SSH_TTY set at start): a file is not opened here,
     /// where nobody sees it; its place is said instead.
     pub remote: bool,
+    /// Pictures previewed in the history (`[ui] images` not "off").
+    pub images: bool,
 }
 
 /// How the screen looks and what is on it besides the features' panes.
@@ -470,6 +472,8 @@ pub struct ChatModel {
     /// Our chat id (`user@server`), once the link said so.
     pub me: Option<String>,
     pub list: super::ChatList,
+    /// Pictures' previews (app/previews.rs).
+    pub previews: super::Previews,
     /// When a new message last raised a desktop notification (app/notify.rs).
     pub notified_ms: Option<u64>,
     /// The chat on screen in the history pane.
@@ -579,6 +583,7 @@ impl Model {
                         )
                     }),
                     title: config.ui.title,
+                    images: config.ui.images != crate::config::Images::Off,
                     remote: ["SSH_CONNECTION", "SSH_TTY"]
                         .iter()
                         .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty())),
@@ -607,6 +612,7 @@ impl Model {
                 insecure: config.chat.as_ref().is_some_and(|c| c.tls && c.insecure),
                 me: None,
                 list: super::ChatList::default(),
+                previews: Default::default(),
                 notified_ms: None,
                 open: None,
                 filter: Default::default(),

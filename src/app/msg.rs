@@ -116,6 +116,11 @@ pub enum Msg {
     Tick,
     /// The system's opener failed on a file (its path, and why).
     Opened(std::path::PathBuf, String),
+    /// A picture's preview, or why there is none.
+    Preview {
+        file_id: String,
+        result: Result<crate::preview::Thumb, String>,
+    },
     /// The local message store is open: what it held at the start, or why it is not there.
     StoreOpened(Result<Box<crate::store::writer::Snapshot>, String>),
     /// How far a backfill has come: messages read so far; `done` once it ended.

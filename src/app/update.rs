@@ -141,6 +141,10 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             result,
         } => {
             let mut gap = None;
+            let pictures = match &result {
+                Ok(page) => super::previews::pictures(page),
+                Err(_) => vec![],
+            };
             let (uploading, authors) = match &result {
                 // What this page brings (names asked once each: never a walk over the chat).
                 Ok(page) => (
@@ -164,6 +168,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 .collect();
             cmds.extend(ask_names(m, authors));
             cmds.extend(follow);
+            cmds.extend(super::previews::want(m, pictures));
             cmds
         }
         Msg::NewerLoaded {
@@ -216,6 +221,10 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             } => super::explorer::send_now(m, api, &method, params),
         },
         Msg::CallHistory(i, r) => super::calls::loaded(m, i, r),
+        Msg::Preview { file_id, result } => {
+            super::previews::made(m, &file_id, result);
+            vec![]
+        }
         Msg::Opened(path, why) => {
             let text = format!(
                 "Not opened: {} (the file is at {})",
@@ -289,6 +298,8 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
             {
                 let ids = super::transfers::uploading_ids([e.as_ref()]);
                 cmds.extend(super::transfers::follow_uploads(m, ids));
+                let pics = super::previews::pictures(std::slice::from_ref(e.as_ref()));
+                cmds.extend(super::previews::want(m, pics));
             }
             let open = m.chat.open.as_ref().map(|o| o.chat_id.clone());
             if let crate::chat::events::ChatEvent::Message(e) = &ev {

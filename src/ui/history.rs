@@ -574,7 +574,7 @@ fn content_lines(
             size,
             ready_state,
             file_id,
-            ..
+            mime_type,
         } => {
             let t = m
                 .transfers
@@ -613,6 +613,9 @@ fn content_lines(
                 Span::styled(name, theme.title),
                 Span::styled(meta, theme.dim),
             ]));
+            if m.ui.term.images && crate::app::previews_is_picture(mime_type) {
+                out.extend(preview_lines(m.chat.previews.get(file_id), w, theme));
+            }
             match t {
                 Some(t) => out.extend(transfer_lines(t, cx)),
                 None if selected => out.push(Line::from(vec![
@@ -685,6 +688,28 @@ fn button_rows(b: &serde_json::Value, w: usize, theme: &Theme, out: &mut Vec<Lin
             spans.pop();
             out.push(Line::from(spans));
         }
+    }
+}
+
+/// A picture's preview under its line: the half blocks (cut to `w` columns), or a line saying
+/// it is coming or why there is none.
+fn preview_lines(p: Option<&crate::app::Preview>, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    use crate::app::Preview;
+    match p {
+        Some(Preview::Ready(t)) => t
+            .lines()
+            .into_iter()
+            .map(|mut l| {
+                l.spans.truncate(w);
+                l
+            })
+            .collect(),
+        Some(Preview::Loading) => vec![Line::styled("… preview loading", theme.dim)],
+        Some(Preview::Refused(why)) => vec![Line::styled(
+            truncate(&format!("no preview: {}", sanitize::line(why)), w),
+            theme.dim,
+        )],
+        None => vec![],
     }
 }
 

@@ -226,6 +226,7 @@ pub(super) fn seed_world(w: &World, s: &mut ChatState, addr: SocketAddr) {
                     last_text.clone(),
                 ),
                 23 => (202, minutes_file(s, i, phrase), None),
+                2 => (202, picture_file(s, i), None),
                 29 if code != 1 => (204, survey(&w.server), None),
                 35 => match &forward_source {
                     Some((_, env_text)) => (
@@ -292,6 +293,25 @@ fn minutes_file(s: &mut ChatState, i: usize, phrase: &str) -> Value {
         },
     );
     json!({"name": format!("minutes-{i}.txt"), "mimeType": "text/plain", "size": size, "fileId": fid, "readyState": 2})
+}
+
+/// A stored picture (a test card, its colours by `i`), and the content of the message that
+/// posts it.
+fn picture_file(s: &mut ChatState, i: usize) -> Value {
+    let fid = file_id();
+    let bytes = Bytes::from(crate::preview::test_card(160, 96, (i * 37 % 256) as u8));
+    let size = bytes.len();
+    s.files.insert(
+        fid.clone(),
+        SimFile {
+            name: format!("photo-{i}.png"),
+            mime: "image/png".into(),
+            bytes,
+            preview: None,
+            ready_at: None,
+        },
+    );
+    json!({"name": format!("photo-{i}.png"), "mimeType": "image/png", "size": size, "fileId": fid, "readyState": 2})
 }
 
 /// A survey card's content.
