@@ -279,39 +279,32 @@ pub(super) fn seed_world(w: &World, s: &mut ChatState, addr: SocketAddr) {
 
 /// A stored file of meeting minutes, and the content of the message that posts it.
 fn minutes_file(s: &mut ChatState, i: usize, phrase: &str) -> Value {
-    let fid = file_id();
     let bytes = Bytes::from(format!("Minutes of meeting {i}\n{phrase}\n").repeat(40));
-    let size = bytes.len();
-    s.files.insert(
-        fid.clone(),
-        SimFile {
-            name: format!("minutes-{i}.txt"),
-            mime: "text/plain".into(),
-            bytes,
-            preview: None,
-            ready_at: None,
-        },
-    );
-    json!({"name": format!("minutes-{i}.txt"), "mimeType": "text/plain", "size": size, "fileId": fid, "readyState": 2})
+    stored_file(s, format!("minutes-{i}.txt"), "text/plain", bytes)
 }
 
 /// A stored picture (a test card, its colours by `i`), and the content of the message that
 /// posts it.
 fn picture_file(s: &mut ChatState, i: usize) -> Value {
-    let fid = file_id();
     let bytes = Bytes::from(crate::preview::test_card(160, 96, (i * 37 % 256) as u8));
+    stored_file(s, format!("photo-{i}.png"), "image/png", bytes)
+}
+
+/// `bytes` stored as file `name`, ready, and the content of the message that posts it.
+fn stored_file(s: &mut ChatState, name: String, mime: &str, bytes: Bytes) -> Value {
+    let fid = file_id();
     let size = bytes.len();
     s.files.insert(
         fid.clone(),
         SimFile {
-            name: format!("photo-{i}.png"),
-            mime: "image/png".into(),
+            name: name.clone(),
+            mime: mime.into(),
             bytes,
             preview: None,
             ready_at: None,
         },
     );
-    json!({"name": format!("photo-{i}.png"), "mimeType": "image/png", "size": size, "fileId": fid, "readyState": 2})
+    json!({"name": name, "mimeType": mime, "size": size, "fileId": fid, "readyState": 2})
 }
 
 /// A survey card's content.
