@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 /// The largest file decoded.
 pub const MAX_BYTES: u64 = 20 * 1024 * 1024;
 /// The most pixels a decoded picture may have (its header is read first).
-pub const MAX_PIXELS: u64 = 40_000_000;
+pub const MAX_PIXELS: u64 = 20_000_000;
 
 /// A picture shrunk for the terminal: `w` columns by `h` pixel rows (two per text row), RGB.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,8 @@ pub fn decode(bytes: &[u8], cols: u16, rows: u16) -> Result<Thumb, PreviewError>
         .min(1.0);
     let tw = ((f64::from(w) * scale).round() as u32).clamp(1, max_w);
     let th = ((f64::from(h) * scale).round() as u32).clamp(1, max_h);
-    let small = image::imageops::thumbnail(&img.to_rgb8(), tw, th);
+    // Shrunk in the picture's own format, then converted: no full-size copy.
+    let small = img.thumbnail_exact(tw, th).to_rgb8();
     Ok(Thumb {
         w: tw,
         h: th,
