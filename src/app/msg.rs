@@ -114,8 +114,13 @@ pub enum Msg {
     /// A second passed (sent only while something on screen counts: a call dialog, a call's
     /// duration, a retry countdown).
     Tick,
-    /// The system's opener failed on a file (its path, and why).
-    Opened(std::path::PathBuf, String),
+    /// The system's opener failed on a file: its path, why, and whether the file is gone
+    /// (then the next `o` downloads it again).
+    Opened {
+        path: std::path::PathBuf,
+        why: String,
+        gone: bool,
+    },
     /// A picture's preview, or why there is none.
     Preview {
         file_id: String,

@@ -19,7 +19,8 @@ pub(super) fn download(m: &mut Model, chat_id: &str, e: &Envelope) -> Vec<Cmd> {
         m.notify(NoticeLevel::Info, "This message has no attachment");
         return vec![];
     };
-    // Downloaded already (and still there): opened, or, over SSH, said where it is.
+    // Downloaded already: opened (the effect says so if the file has gone since), or, over
+    // SSH, said where it was saved.
     let saved = m
         .transfers
         .items
@@ -30,14 +31,13 @@ pub(super) fn download(m: &mut Model, chat_id: &str, e: &Envelope) -> Vec<Cmd> {
                 && t.state == TransferState::Done
                 && !t.upload
         })
-        .and_then(|t| t.path.clone())
-        .filter(|p| p.is_file());
+        .and_then(|t| t.path.clone());
     if let Some(path) = saved {
         let shown = sanitize::line(&path.display().to_string()).into_owned();
         if m.ui.term.remote {
             m.notify(
                 NoticeLevel::Info,
-                format!("Saved at {shown} (over SSH: nothing is opened on this machine)"),
+                format!("Downloaded to {shown} (over SSH: nothing is opened on this machine)"),
             );
             return vec![];
         }

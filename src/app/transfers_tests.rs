@@ -79,8 +79,26 @@ fn download_shows_progress_and_where_the_file_went() {
     kc(&mut m, KeyCode::Up);
     ch(&mut m, 'o');
     assert!(m.ui.notice.as_ref().unwrap().text.contains("no attachment"));
-    // A failure keeps its reason.
+    // Back on it, `o` opens the file; the effect finds it gone, so the next `o` downloads
+    // again.
     kc(&mut m, KeyCode::Down);
+    assert_eq!(ch(&mut m, 'o'), vec![Cmd::OpenFile(path.clone())]);
+    update(
+        &mut m,
+        Msg::Opened {
+            path: path.clone(),
+            why: "the file is no longer there".into(),
+            gone: true,
+        },
+    );
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("no longer there")
+    );
+    // A failure keeps its reason.
     ch(&mut m, 'o');
     update(
         &mut m,

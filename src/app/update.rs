@@ -225,12 +225,28 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             super::previews::made(m, &file_id, result);
             vec![]
         }
-        Msg::Opened(path, why) => {
-            let text = format!(
-                "Not opened: {} (the file is at {})",
-                sanitize::line(&why),
-                sanitize::line(&path.display().to_string())
-            );
+        Msg::Opened { path, why, gone } => {
+            let shown = sanitize::line(&path.display().to_string()).into_owned();
+            let text = if gone {
+                // Downloaded, then removed: the next `o` fetches it again.
+                for t in m
+                    .transfers
+                    .items
+                    .iter_mut()
+                    .filter(|t| t.path.as_ref() == Some(&path))
+                {
+                    t.path = None;
+                }
+                format!(
+                    "Not opened: {shown} is no longer there ({} downloads it again)",
+                    m.ui.keys.describe(crate::keys::Action::Download)
+                )
+            } else {
+                format!(
+                    "Not opened: {} (the file is at {shown})",
+                    sanitize::line(&why)
+                )
+            };
             m.notify(NoticeLevel::Warn, text);
             vec![]
         }

@@ -156,11 +156,7 @@ impl Inner {
             return Outcome::err("only the conference's owner can switch a participant's devices");
         }
         let conf_id = c.id.clone();
-        let Some(x) = c
-            .participants
-            .iter_mut()
-            .find(|x| x.instance == who || x.id == who)
-        else {
+        let Some(x) = c.position_of(&who).map(|at| &mut c.participants[at]) else {
             return Outcome::err(format!("{who} is not in the conference"));
         };
         let level = if on { 2 } else { 1 };

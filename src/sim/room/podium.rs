@@ -70,9 +70,7 @@ impl Inner {
             ));
         }
         let at = c
-            .participants
-            .iter()
-            .position(|x| x.instance == who || x.id == who)
+            .position_of(&who)
             .ok_or_else(|| Outcome::err(format!("{who} is not in the conference")))?;
         Ok((c, at))
     }
@@ -211,11 +209,7 @@ impl Inner {
         if c.conf_type == 0 {
             return Outcome::err("a one-to-one call has no moderators");
         }
-        let Some(at) = c
-            .participants
-            .iter()
-            .position(|x| x.instance == who || x.id == who)
-        else {
+        let Some(at) = c.position_of(&who) else {
             return Outcome::err(format!("{who} is not in the conference"));
         };
         c.participants[at].moderator = moderator;

@@ -50,6 +50,14 @@ impl Conf {
     pub fn role_based(&self) -> bool {
         self.conf_type == 3
     }
+
+    /// Where participant `who` is listed: named by the id with its instance, as the Room
+    /// lists it, or by the plain id.
+    pub fn position_of(&self, who: &str) -> Option<usize> {
+        self.participants
+            .iter()
+            .position(|x| x.instance == who || x.id == who)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
