@@ -125,6 +125,7 @@ fn console(ready: bool) -> Model {
         Msg::Preview {
             file_id: "P1".into(),
             result,
+            graphic: None,
         },
     );
     m

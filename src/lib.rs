@@ -33,6 +33,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod dirs;
+pub mod graphics;
 pub mod keys;
 pub mod link;
 pub mod logging;

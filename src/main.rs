@@ -343,9 +343,16 @@ fn run_tui(
             (Vec::new(), targets)
         };
         let mut tui = tui::Tui::enter(config.ui.mouse)?;
+        // Asked now, in raw mode, before anything reads the terminal's input.
+        let graphics = match config.ui.images {
+            trueconf_console::config::Images::Off => Default::default(),
+            images => trueconf_console::graphics::detect(images),
+        };
+        tracing::info!("pictures: {}", graphics.why);
         let (links_tx, links_rx) = mpsc::channel(1024);
         let links_tx_store = links_tx.clone();
         let mut effects = app::Effects::new(targets, links_tx);
+        effects.set_graphics(graphics.clone());
         if !demo {
             effects.set_room_liveness(
                 config
@@ -357,6 +364,7 @@ fn run_tui(
         }
         // The outbox survives a restart (not in --demo, whose chats are new each run).
         let mut model = model;
+        model.ui.term.pictures = graphics.kind;
         model.ui.utc_offset_secs = i64::from(chrono::Local::now().offset().local_minus_utc());
         let mut load_errors: Vec<String> = Vec::new();
         // The outbox and the drafts are rewritten whole: one console at a time owns them. A

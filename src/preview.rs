@@ -38,6 +38,12 @@ pub enum PreviewError {
 /// keeping its proportions (a cell is about twice as tall as wide; half blocks make it two
 /// square pixels).
 pub fn decode(bytes: &[u8], cols: u16, rows: u16) -> Result<Thumb, PreviewError> {
+    Ok(thumb(&load(bytes)?, cols, rows))
+}
+
+/// Decodes `bytes` within the limits: at most [`MAX_BYTES`], and at most [`MAX_PIXELS`] as
+/// the header declares them (read first, so a huge picture is refused before any allocation).
+pub fn load(bytes: &[u8]) -> Result<image::DynamicImage, PreviewError> {
     if bytes.len() as u64 > MAX_BYTES {
         return Err(PreviewError::TooManyBytes(bytes.len() as u64));
     }
@@ -58,22 +64,89 @@ pub fn decode(bytes: &[u8], cols: u16, rows: u16) -> Result<Thumb, PreviewError>
     limits.max_image_height = Some(h);
     limits.max_alloc = Some(MAX_PIXELS * 4 + (1 << 20));
     reader.limits(limits);
-    let img = reader
+    reader
         .decode()
-        .map_err(|e| PreviewError::Unreadable(e.to_string()))?;
-    let (max_w, max_h) = (u32::from(cols.max(1)), u32::from(rows.max(1)) * 2);
-    let scale = (f64::from(max_w) / f64::from(w.max(1)))
-        .min(f64::from(max_h) / f64::from(h.max(1)))
+        .map_err(|e| PreviewError::Unreadable(e.to_string()))
+}
+
+/// The largest size within `max_w`×`max_h` with `w`×`h`'s proportions, never larger than
+/// `w`×`h`, at least 1×1.
+pub fn fit(w: u32, h: u32, max_w: u32, max_h: u32) -> (u32, u32) {
+    let scale = (f64::from(max_w.max(1)) / f64::from(w.max(1)))
+        .min(f64::from(max_h.max(1)) / f64::from(h.max(1)))
         .min(1.0);
-    let tw = ((f64::from(w) * scale).round() as u32).clamp(1, max_w);
-    let th = ((f64::from(h) * scale).round() as u32).clamp(1, max_h);
+    (
+        ((f64::from(w) * scale).round() as u32).clamp(1, max_w.max(1)),
+        ((f64::from(h) * scale).round() as u32).clamp(1, max_h.max(1)),
+    )
+}
+
+/// `img` shrunk to half blocks within `cols` columns and `rows` text rows.
+pub fn thumb(img: &image::DynamicImage, cols: u16, rows: u16) -> Thumb {
+    let (max_w, max_h) = (u32::from(cols.max(1)), u32::from(rows.max(1)) * 2);
+    let (tw, th) = fit(img.width(), img.height(), max_w, max_h);
     // Shrunk in the picture's own format, then converted: no full-size copy.
     let small = img.thumbnail_exact(tw, th).to_rgb8();
-    Ok(Thumb {
+    Thumb {
         w: tw,
         h: th,
         rgb: small.pixels().map(|p| p.0).collect(),
-    })
+    }
+}
+
+/// `img` encoded for `picker`'s graphics protocol at `cols`×`rows` cells, for a place in the
+/// history that scrolls (ratatui-image's sliced images draw any rows of it). The picture is
+/// shrunk to the cells' pixels first.
+pub fn sliced(
+    picker: &ratatui_image::picker::Picker,
+    img: &image::DynamicImage,
+    cols: u16,
+    rows: u16,
+) -> Result<ratatui_image::sliced::SlicedProtocol, PreviewError> {
+    let fs = picker.font_size();
+    let (w, h) = fit(
+        img.width(),
+        img.height(),
+        u32::from(cols) * u32::from(fs.width),
+        u32::from(rows) * u32::from(fs.height),
+    );
+    let small = img.thumbnail_exact(w, h);
+    ratatui_image::sliced::SlicedProtocol::new_with_resize(
+        picker,
+        small,
+        ratatui::layout::Size::new(cols, rows),
+        ratatui_image::Resize::Fit(None),
+    )
+    .map_err(|e| PreviewError::Unreadable(e.to_string()))
+}
+
+/// `img` encoded for `picker` to fill at most `cols`×`rows` cells (the picture view).
+pub fn whole(
+    picker: &ratatui_image::picker::Picker,
+    img: &image::DynamicImage,
+    cols: u16,
+    rows: u16,
+) -> Result<ratatui_image::protocol::Protocol, PreviewError> {
+    let fs = picker.font_size();
+    let (max_w, max_h) = (
+        u32::from(cols) * u32::from(fs.width),
+        u32::from(rows) * u32::from(fs.height),
+    );
+    let (w, h) = fit(img.width(), img.height(), max_w, max_h);
+    let small = if (w, h) == (img.width(), img.height()) {
+        // Small: enlarged to fill the screen (by whole pixels' worth of smoothing).
+        let (bw, bh) = fit(img.width() * 64, img.height() * 64, max_w, max_h);
+        img.resize_exact(bw, bh, image::imageops::FilterType::Triangle)
+    } else {
+        img.thumbnail_exact(w, h)
+    };
+    picker
+        .new_protocol(
+            small,
+            ratatui::layout::Size::new(cols, rows),
+            ratatui_image::Resize::Fit(None),
+        )
+        .map_err(|e| PreviewError::Unreadable(e.to_string()))
 }
 
 impl Thumb {

@@ -1772,6 +1772,7 @@ fn image_preview_160x48_halfblocks_and_off() {
                 Msg::Preview {
                     file_id: "P1".into(),
                     result: Ok(thumb),
+                    graphic: None,
                 },
             );
         }

@@ -16,6 +16,16 @@ pub enum Cmd {
     /// Fetch picture `file_id` and make its preview off the UI thread; back as
     /// `Msg::Preview`.
     Preview { file_id: String },
+    /// Fetch picture `file_id` and make it fill `cols`×`rows` cells off the UI thread; back
+    /// as `Msg::Picture`.
+    ShowPicture {
+        file_id: String,
+        cols: u16,
+        rows: u16,
+    },
+    /// Clear the screen and draw the next frame whole (what a graphics protocol drew outside
+    /// the cells goes with it).
+    Repaint,
     /// Suspend the program as a shell's job control does (Ctrl-Z, SIGTSTP): the runtime
     /// restores the terminal, stops, and takes the terminal back with a full redraw on `fg`.
     Suspend,

@@ -74,6 +74,8 @@ pub struct Effects {
     /// The local message store: what the chat link brings is written to it; pages are read
     /// from it while the link is down.
     store: Option<crate::store::writer::StoreWriter>,
+    /// What draws pictures (chosen at start, crate::graphics).
+    graphics: crate::graphics::Graphics,
 }
 
 impl Effects {
@@ -91,6 +93,7 @@ impl Effects {
             ticks: None,
             room_liveness: Vec::new(),
             store: None,
+            graphics: crate::graphics::Graphics::default(),
         }
     }
 
@@ -159,6 +162,11 @@ impl Effects {
                 )));
             }
         }
+    }
+
+    /// What draws pictures, chosen at start (crate::graphics::detect).
+    pub fn set_graphics(&mut self, g: crate::graphics::Graphics) {
+        self.graphics = g;
     }
 
     /// Carries out the link commands; returns false for the ones the event loop handles.
@@ -530,8 +538,13 @@ impl Effects {
                 }
             }
             Cmd::Preview { file_id } => self.preview(file_id),
+            Cmd::ShowPicture {
+                file_id,
+                cols,
+                rows,
+            } => self.show_picture(file_id, cols, rows),
             Cmd::OpenFile(path) => files::open_file(path, self.tx.clone()),
-            Cmd::Quit | Cmd::Bell | Cmd::Suspend | Cmd::Terminal(_) => {}
+            Cmd::Quit | Cmd::Bell | Cmd::Suspend | Cmd::Terminal(_) | Cmd::Repaint => {}
         }
     }
 }

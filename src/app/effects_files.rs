@@ -1,29 +1,89 @@
 //! The effects on files: a picture fetched into the preview cache and decoded off the UI
-//! thread (app/previews.rs), a downloaded file opened with the system's opener.
+//! thread (app/previews.rs, app/picture.rs), a downloaded file opened with the system's
+//! opener.
 
 use tokio::sync::mpsc;
 
 use super::super::{Effects, Msg};
 
 impl Effects {
-    /// `Cmd::Preview`: picture `file_id` fetched (or found in the cache) and decoded; back as
-    /// `Msg::Preview`.
+    /// The preview cache's directory.
+    fn previews_dir(&self) -> std::path::PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("previews")
+    }
+
+    /// `Cmd::Preview`: picture `file_id` fetched (or found in the cache) and decoded, for half
+    /// blocks and, where the terminal has one, its graphics protocol; back as `Msg::Preview`.
     pub(super) fn preview(&mut self, file_id: String) {
         let tx = self.tx.clone();
         let Some(h) = self.chat_or(Msg::Preview {
             file_id: file_id.clone(),
             result: Err("the chat link is down".into()),
+            graphic: None,
         }) else {
             return;
         };
-        let dir = self
-            .data_dir
-            .clone()
-            .unwrap_or_else(std::env::temp_dir)
-            .join("previews");
+        let dir = self.previews_dir();
+        let picker = (self.graphics.kind != crate::graphics::Kind::Halfblocks)
+            .then(|| self.graphics.picker());
         tokio::spawn(async move {
-            let result = preview(&h, &dir, &file_id).await;
-            let _ = tx.send(Msg::Preview { file_id, result }).await;
+            let made = match cached(&h, &dir, &file_id).await {
+                Ok(path) => tokio::task::spawn_blocking(move || preview(&path, picker.as_ref()))
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string())),
+                Err(e) => Err(e),
+            };
+            let (result, graphic) = match made {
+                Ok((t, g)) => (Ok(t), g),
+                Err(e) => (Err(e), None),
+            };
+            let _ = tx
+                .send(Msg::Preview {
+                    file_id,
+                    result,
+                    graphic,
+                })
+                .await;
+        });
+    }
+
+    /// `Cmd::ShowPicture`: picture `file_id` made to fill `cols`×`rows` cells with the
+    /// terminal's protocol (half blocks too); back as `Msg::Picture`.
+    pub(super) fn show_picture(&mut self, file_id: String, cols: u16, rows: u16) {
+        let tx = self.tx.clone();
+        let Some(h) = self.chat_or(Msg::Picture {
+            file_id: file_id.clone(),
+            cols,
+            rows,
+            result: Err("the chat link is down".into()),
+        }) else {
+            return;
+        };
+        let dir = self.previews_dir();
+        let picker = self.graphics.picker();
+        tokio::spawn(async move {
+            let result = match cached(&h, &dir, &file_id).await {
+                Ok(path) => tokio::task::spawn_blocking(move || {
+                    let img = load(&path)?;
+                    crate::preview::whole(&picker, &img, cols, rows)
+                        .map(|p| crate::graphics::Whole(std::sync::Arc::new(p)))
+                        .map_err(|e| e.to_string())
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string())),
+                Err(e) => Err(e),
+            };
+            let _ = tx
+                .send(Msg::Picture {
+                    file_id,
+                    cols,
+                    rows,
+                    result,
+                })
+                .await;
         });
     }
 }
@@ -68,13 +128,12 @@ pub(super) fn open_file(path: std::path::PathBuf, tx: mpsc::Sender<Msg>) {
 /// The pictures kept on disk for previews, at most this many bytes (the oldest go first).
 const PREVIEW_CACHE_BYTES: u64 = 200 * 1024 * 1024;
 
-/// Picture `file_id`'s preview: the file from the disk cache, else fetched into it; decoded
-/// on a blocking thread (crate::preview).
-async fn preview(
+/// Picture `file_id` in the disk cache, fetched into it first when it is not there.
+async fn cached(
     h: &crate::chat::ChatHandle,
     dir: &std::path::Path,
     file_id: &str,
-) -> Result<crate::preview::Thumb, String> {
+) -> Result<std::path::PathBuf, String> {
     // The file's name in the cache: its id in hex (an id from the server is never a path).
     let name: String = file_id.bytes().map(|b| format!("{b:02x}")).collect();
     let path = dir.join(&name[..name.len().min(200)]);
@@ -90,21 +149,38 @@ async fn preview(
         let dir = dir.to_path_buf();
         let _ = tokio::task::spawn_blocking(move || prune(&dir, PREVIEW_CACHE_BYTES)).await;
     }
-    tokio::task::spawn_blocking(move || {
-        let meta = std::fs::metadata(&path).map_err(|e| e.to_string())?;
-        if meta.len() > crate::preview::MAX_BYTES {
-            return Err(crate::preview::PreviewError::TooManyBytes(meta.len()).to_string());
+    Ok(path)
+}
+
+/// The picture at `path` decoded within crate::preview's limits (its size checked before it
+/// is read).
+fn load(path: &std::path::Path) -> Result<image::DynamicImage, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.len() > crate::preview::MAX_BYTES {
+        return Err(crate::preview::PreviewError::TooManyBytes(meta.len()).to_string());
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    crate::preview::load(&bytes).map_err(|e| e.to_string())
+}
+
+/// The preview of the picture at `path`: half blocks, and the same cells encoded for
+/// `picker`'s graphics protocol when there is one.
+fn preview(
+    path: &std::path::Path,
+    picker: Option<&ratatui_image::picker::Picker>,
+) -> Result<(crate::preview::Thumb, Option<crate::graphics::Graphic>), String> {
+    use super::super::previews::{COLS, ROWS};
+    let img = load(path)?;
+    let thumb = crate::preview::thumb(&img, COLS, ROWS);
+    let graphic = match picker {
+        Some(p) => {
+            let (cols, rows) = (thumb.w as u16, thumb.h.div_ceil(2) as u16);
+            let s = crate::preview::sliced(p, &img, cols, rows).map_err(|e| e.to_string())?;
+            Some(crate::graphics::Graphic(std::sync::Arc::new(s)))
         }
-        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
-        crate::preview::decode(
-            &bytes,
-            super::super::previews::COLS,
-            super::super::previews::ROWS,
-        )
-        .map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| e.to_string())?
+        None => None,
+    };
+    Ok((thumb, graphic))
 }
 
 /// Removes the oldest files of `dir` until the rest take at most `max` bytes.

@@ -86,6 +86,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Devices { .. } => return super::devices::on_key(m, key),
         Mode::Aim { .. } => return super::aim::on_key(m, &k),
         Mode::Account { .. } => return super::account::on_key(m, &k),
+        Mode::Picture(_) => return super::picture::on_key(m, key),
         _ => {}
     }
     if let Some(action) = call_dialog_key(m, key) {
@@ -104,6 +105,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         | Mode::Calls(_)
         | Mode::Devices { .. }
         | Mode::Account { .. }
+        | Mode::Picture(_)
         | Mode::Aim { .. } => {
             let pane = match m.ui.focus {
                 Pane::Room => Context::Room,

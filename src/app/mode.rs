@@ -34,6 +34,8 @@ pub enum Mode {
     Account { room: usize },
     /// The API explorer, full screen.
     Explorer(Box<Explorer>),
+    /// A picture over the whole screen (app/picture.rs).
+    Picture(super::picture::PictureView),
 }
 
 /// A room's call history as the view shows it: loading, the calls, or why not.
@@ -183,6 +185,7 @@ impl Mode {
                 | Mode::Calls(_)
                 | Mode::Devices { .. }
                 | Mode::Aim { .. }
+                | Mode::Picture(_)
         )
     }
 }

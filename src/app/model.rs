@@ -248,6 +248,8 @@ pub struct TermPowers {
     pub remote: bool,
     /// Pictures previewed in the history (`[ui] images` not "off").
     pub images: bool,
+    /// What draws pictures (crate::graphics), chosen at start.
+    pub pictures: crate::graphics::Kind,
 }
 
 /// How the screen looks and what is on it besides the features' panes.
@@ -584,6 +586,7 @@ impl Model {
                     }),
                     title: config.ui.title,
                     images: config.ui.images != crate::config::Images::Off,
+                    pictures: crate::graphics::Kind::Halfblocks,
                     remote: ["SSH_CONNECTION", "SSH_TTY"]
                         .iter()
                         .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty())),

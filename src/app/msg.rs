@@ -125,6 +125,15 @@ pub enum Msg {
     Preview {
         file_id: String,
         result: Result<crate::preview::Thumb, String>,
+        /// The same picture for the terminal's graphics protocol, when it has one.
+        graphic: Option<crate::graphics::Graphic>,
+    },
+    /// A picture made for the picture view at `cols`×`rows` cells, or why not.
+    Picture {
+        file_id: String,
+        cols: u16,
+        rows: u16,
+        result: Result<crate::graphics::Whole, String>,
     },
     /// The local message store is open: what it held at the start, or why it is not there.
     StoreOpened(Result<Box<crate::store::writer::Snapshot>, String>),

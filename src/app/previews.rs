@@ -19,7 +19,8 @@ pub const ROWS: u16 = 12;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Preview {
     Loading,
-    Ready(Arc<Thumb>),
+    /// The half blocks, and the picture for the terminal's graphics protocol when it has one.
+    Ready(Arc<Thumb>, Option<crate::graphics::Graphic>),
     Refused(String),
 }
 
@@ -93,9 +94,14 @@ pub(super) fn want(m: &mut Model, pics: Vec<(String, u64)>) -> Vec<Cmd> {
 }
 
 /// A preview made, or why not.
-pub(super) fn made(m: &mut Model, file_id: &str, r: Result<Thumb, String>) {
+pub(super) fn made(
+    m: &mut Model,
+    file_id: &str,
+    r: Result<Thumb, String>,
+    graphic: Option<crate::graphics::Graphic>,
+) {
     let p = match r {
-        Ok(t) => Preview::Ready(Arc::new(t)),
+        Ok(t) => Preview::Ready(Arc::new(t), graphic),
         Err(why) => Preview::Refused(why),
     };
     m.chat.previews.set(file_id, p);

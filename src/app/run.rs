@@ -225,6 +225,8 @@ fn apply(model: &mut Model, msg: Msg, tui: &mut Tui, effects: &mut Effects) -> A
                 suspend(tui);
                 applied = Applied::Resumed;
             }
+            // Cleared and drawn whole, as after a suspension.
+            Cmd::Repaint => applied = Applied::Resumed,
             other => effects.run(other),
         }
     }
@@ -233,7 +235,10 @@ fn apply(model: &mut Model, msg: Msg, tui: &mut Tui, effects: &mut Effects) -> A
     {
         // Continued without a terminal to go back to.
         for cmd in update(model, Msg::TerminalLost(e.to_string())) {
-            if !matches!(cmd, Cmd::Quit | Cmd::Bell | Cmd::Suspend | Cmd::Terminal(_)) {
+            if !matches!(
+                cmd,
+                Cmd::Quit | Cmd::Bell | Cmd::Suspend | Cmd::Terminal(_) | Cmd::Repaint
+            ) {
                 effects.run(cmd);
             }
         }

@@ -17,6 +17,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 super::explorer::sync(m);
                 super::pager::resize(m);
                 m.touch();
+                return super::picture::resized(m);
             }
             vec![]
         }
@@ -221,10 +222,20 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             } => super::explorer::send_now(m, api, &method, params),
         },
         Msg::CallHistory(i, r) => super::calls::loaded(m, i, r),
-        Msg::Preview { file_id, result } => {
-            super::previews::made(m, &file_id, result);
+        Msg::Preview {
+            file_id,
+            result,
+            graphic,
+        } => {
+            super::previews::made(m, &file_id, result, graphic);
             vec![]
         }
+        Msg::Picture {
+            file_id,
+            cols,
+            rows,
+            result,
+        } => super::picture::shown(m, &file_id, (cols, rows), result),
         Msg::Opened { path, why, gone } => {
             let shown = sanitize::line(&path.display().to_string()).into_owned();
             let text = if gone {
@@ -556,8 +567,12 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
             }
             m.touch();
         }
-        // Enter in the history writes in the open chat (as `i` does).
+        // Enter on a picture shows it over the screen; elsewhere in the history it writes in
+        // the open chat (as `i` does).
         Action::Open if m.ui.focus == Pane::History && m.chat.open.is_some() => {
+            if let Some((file_id, name)) = super::picture::selected_picture(m) {
+                return super::picture::open(m, file_id, name);
+            }
             return on_action(m, Action::Compose);
         }
         Action::Up

@@ -16,6 +16,7 @@ mod outbox;
 mod pager;
 mod panes;
 mod participants;
+mod picture;
 pub mod rich;
 mod room;
 mod rooms;
@@ -206,6 +207,7 @@ fn overlay(
         }
         Mode::Aim { room } => devices::aim_overlay(f, area, model, *room, theme),
         Mode::Account { room } => account::overlay(f, area, model, *room, theme),
+        Mode::Picture(v) => picture::overlay(f, area, model, v, theme),
         Mode::Normal | Mode::Composing | Mode::Filtering | Mode::Explorer(_) => {}
     }
 }

@@ -157,6 +157,7 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 ("Esc".into(), "close"),
             ];
         }
+        Mode::Picture(_) => return vec![("Esc".into(), "close")],
         Mode::Aim { .. } => {
             return vec![
                 ("←→↑↓".into(), "aim"),

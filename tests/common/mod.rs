@@ -20,6 +20,66 @@ struct Screen {
     raw: Vec<u8>,
 }
 
+/// The terminal the tests play: what it answers to the console's queries at start (the
+/// graphics probe: crate::graphics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answers {
+    /// Answers device attributes (no sixel) and the status report, as xterm does: the
+    /// console learns quickly there is no graphics protocol.
+    Xterm,
+    /// Kitty: the graphics query answered OK, cells of 10×20 pixels.
+    Kitty,
+    /// Answers nothing (the console waits out its deadline).
+    Silent,
+}
+
+impl Answers {
+    /// The answers to the queries in `scan` (which loses what has been answered; a partial
+    /// query at its end waits for the rest).
+    fn reply(self, scan: &mut Vec<u8>) -> Vec<u8> {
+        let queries: [(&[u8], &[u8]); 4] = match self {
+            Answers::Silent => {
+                scan.clear();
+                return vec![];
+            }
+            Answers::Xterm => [
+                (b"\x1b_Gi=31,", b""),
+                (b"\x1b[c", b"\x1b[?62;22c"),
+                (b"\x1b[16t", b""),
+                (b"\x1b[5n", b"\x1b[0n"),
+            ],
+            Answers::Kitty => [
+                (b"\x1b_Gi=31,", b"\x1b_Gi=31;OK\x1b\\"),
+                (b"\x1b[c", b"\x1b[?62;22c"),
+                (b"\x1b[16t", b"\x1b[6;20;10t"),
+                (b"\x1b[5n", b"\x1b[0n"),
+            ],
+        };
+        let mut out = Vec::new();
+        loop {
+            let first = queries
+                .iter()
+                .filter_map(|(q, a)| {
+                    scan.windows(q.len())
+                        .position(|w| w == *q)
+                        .map(|at| (at, q.len(), *a))
+                })
+                .min_by_key(|(at, _, _)| *at);
+            match first {
+                Some((at, len, a)) => {
+                    out.extend_from_slice(a);
+                    scan.drain(..at + len);
+                }
+                None => {
+                    let keep = scan.len().saturating_sub(16);
+                    scan.drain(..keep);
+                    return out;
+                }
+            }
+        }
+    }
+}
+
 /// The console running in a pty of a given size.
 pub struct PtyApp {
     /// None once [`PtyApp::hang_up`] closed it.
@@ -38,6 +98,17 @@ pub struct PtyApp {
 
 impl PtyApp {
     pub fn spawn(args: &[&str], env: &HashMap<String, String>, cols: u16, rows: u16) -> PtyApp {
+        Self::spawn_answering(args, env, cols, rows, Answers::Xterm)
+    }
+
+    /// As [`PtyApp::spawn`], the terminal answering the console's queries as `answers` says.
+    pub fn spawn_answering(
+        args: &[&str],
+        env: &HashMap<String, String>,
+        cols: u16,
+        rows: u16,
+        answers: Answers,
+    ) -> PtyApp {
         let ws = Winsize {
             ws_row: rows,
             ws_col: cols,
@@ -83,10 +154,12 @@ impl PtyApp {
         {
             let screen = screen.clone();
             let mut reader = master.try_clone().unwrap();
+            let mut answering = master.try_clone().unwrap();
             let stop = stop_reading.clone();
             std::thread::spawn(move || {
                 let _done = DoneOnDrop(done_tx);
                 let mut buf = [0u8; 8192];
+                let mut scan: Vec<u8> = Vec::new();
                 // Polls with a timeout rather than blocking in read(), so that `hang_up` can
                 // have this copy of the master closed too.
                 while !stop.load(std::sync::atomic::Ordering::SeqCst) {
@@ -102,6 +175,11 @@ impl PtyApp {
                     match reader.read(&mut buf) {
                         Ok(0) | Err(_) => break,
                         Ok(n) => {
+                            scan.extend_from_slice(&buf[..n]);
+                            let reply = answers.reply(&mut scan);
+                            if !reply.is_empty() {
+                                let _ = answering.write_all(&reply);
+                            }
                             let (lock, cv) = &*screen;
                             let mut s = lock.lock().unwrap();
                             s.parser.process(&buf[..n]);

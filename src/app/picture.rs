@@ -1,0 +1,146 @@
+//! The picture view: Enter on a picture in the history shows it over the whole screen, at
+//! the size of the screen, drawn with the terminal's graphics protocol where it has one
+//! (crate::graphics), in half blocks elsewhere. The picture is fetched (or found in the
+//! preview cache) and encoded off the UI thread for the screen's size; a new size asks again.
+//! Esc, Enter or q closes it.
+
+use super::{Cmd, Mode, Model};
+use crate::chat::types::Content;
+use crate::graphics::{Kind, Whole};
+use crate::keys::{Action, KeySpec};
+
+/// The picture view's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PictureView {
+    pub file_id: String,
+    /// The file's name, as the server gave it (cleaned when drawn).
+    pub name: String,
+    /// The cells asked for: the screen less the frame and the title and footer rows.
+    pub cells: (u16, u16),
+    pub state: PictureState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PictureState {
+    Loading,
+    Ready(Whole),
+    Refused(String),
+}
+
+/// The cells a picture may fill on a screen of `size`: inside a frame, less a footer row.
+pub fn cells_for(size: (u16, u16)) -> (u16, u16) {
+    (
+        size.0.saturating_sub(2).max(1),
+        size.1.saturating_sub(3).max(1),
+    )
+}
+
+/// The selected message's picture (file id, name), when it is one and previews are on.
+pub(super) fn selected_picture(m: &Model) -> Option<(String, String)> {
+    if !m.ui.term.images {
+        return None;
+    }
+    let o = m.chat.open.as_ref()?;
+    let e = o.messages.get(o.selected_index()?)?;
+    if o.is_deleted(&e.message_id) {
+        return None;
+    }
+    match &e.content {
+        Content::Attachment {
+            name,
+            file_id,
+            mime_type,
+            ..
+        } if super::previews::is_picture(mime_type) && !file_id.is_empty() => {
+            Some((file_id.clone(), name.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// Opens the view on picture `file_id` and asks for it at the screen's size.
+pub(super) fn open(m: &mut Model, file_id: String, name: String) -> Vec<Cmd> {
+    let cells = cells_for(m.ui.size);
+    m.mode = Mode::Picture(PictureView {
+        file_id: file_id.clone(),
+        name,
+        cells,
+        state: PictureState::Loading,
+    });
+    m.touch();
+    vec![Cmd::ShowPicture {
+        file_id,
+        cols: cells.0,
+        rows: cells.1,
+    }]
+}
+
+/// The picture made (or refused) for `cells`: kept when the view still shows that picture at
+/// that size (an answer for an older size is dropped; the newer one is on its way).
+pub(super) fn shown(
+    m: &mut Model,
+    file_id: &str,
+    cells: (u16, u16),
+    result: Result<Whole, String>,
+) -> Vec<Cmd> {
+    if let Mode::Picture(v) = &mut m.mode
+        && v.file_id == file_id
+        && v.cells == cells
+    {
+        v.state = match result {
+            Ok(w) => PictureState::Ready(w),
+            Err(why) => PictureState::Refused(why),
+        };
+        m.touch();
+    }
+    vec![]
+}
+
+/// The screen's size changed: the picture is asked for again at the new size.
+pub(super) fn resized(m: &mut Model) -> Vec<Cmd> {
+    let cells = cells_for(m.ui.size);
+    let Mode::Picture(v) = &mut m.mode else {
+        return vec![];
+    };
+    if v.cells == cells {
+        return vec![];
+    }
+    v.cells = cells;
+    // What was ready stays on screen only if it still fits (the view checks); a refusal
+    // about the file stands.
+    if !matches!(v.state, PictureState::Refused(_)) {
+        v.state = PictureState::Loading;
+    }
+    vec![Cmd::ShowPicture {
+        file_id: v.file_id.clone(),
+        cols: cells.0,
+        rows: cells.1,
+    }]
+}
+
+/// Keys in the picture view: back (Esc), open (Enter) and quit (q) close it; the rest do
+/// nothing.
+pub(super) fn on_key(m: &mut Model, key: KeySpec) -> Vec<Cmd> {
+    let close = matches!(
+        m.ui.keys.lookup(key, &[crate::keys::Context::Global]),
+        Some(Action::Back | Action::Open | Action::Quit)
+    );
+    if !close {
+        return vec![];
+    }
+    close_view(m)
+}
+
+/// Closes the view. A protocol that draws outside the cells (sixel, iTerm2) leaves pixels the
+/// next frame would not cover: the screen is repainted whole.
+pub(super) fn close_view(m: &mut Model) -> Vec<Cmd> {
+    if !matches!(m.mode, Mode::Picture(_)) {
+        return vec![];
+    }
+    m.mode = Mode::Normal;
+    m.touch();
+    match m.ui.term.pictures {
+        Kind::Sixel | Kind::Iterm2 => vec![Cmd::Repaint],
+        Kind::Kitty | Kind::Halfblocks => vec![],
+    }
+}

@@ -1,0 +1,456 @@
+//! How pictures reach the terminal: a graphics protocol (kitty, sixel, iTerm2) where the
+//! terminal speaks one, Unicode half blocks everywhere else (over SSH through most
+//! terminals, in tmux without passthrough, in the tests' VT100 parser).
+//!
+//! `[ui] images = "auto"` asks the terminal once, at start, before the input is read: a
+//! kitty graphics query, Device Attributes (sixel is attribute 4), the cell size in pixels
+//! (`CSI 16 t`), and a status report last (`CSI 5 n`), which every terminal answers, so the
+//! answer is known complete. The answers are read with a deadline, never by a thread left
+//! behind: a terminal that says nothing costs [`QUERY_TIMEOUT`] once and gets half blocks.
+//! A named protocol (`kitty`, `sixel`, `iterm2`) is used without asking; `halfblocks` never
+//! asks either. The encoding itself is ratatui-image's.
+
+use std::time::{Duration, Instant};
+
+use ratatui_image::picker::cap_parser::{Parser, QueryStdioOptions, Response};
+use ratatui_image::picker::{Picker, ProtocolType};
+
+use crate::config::Images;
+
+/// How long the terminal has to answer the query at start.
+pub const QUERY_TIMEOUT: Duration = Duration::from_millis(1500);
+/// A cell's size in pixels when the terminal does not say (a common 10×20 font).
+pub const DEFAULT_CELL: (u16, u16) = (10, 20);
+
+/// What draws pictures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    #[default]
+    Halfblocks,
+    Kitty,
+    Sixel,
+    Iterm2,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Halfblocks => "half blocks",
+            Kind::Kitty => "kitty graphics",
+            Kind::Sixel => "sixel",
+            Kind::Iterm2 => "iTerm2 images",
+        }
+    }
+
+    fn protocol(self) -> ProtocolType {
+        match self {
+            Kind::Halfblocks => ProtocolType::Halfblocks,
+            Kind::Kitty => ProtocolType::Kitty,
+            Kind::Sixel => ProtocolType::Sixel,
+            Kind::Iterm2 => ProtocolType::Iterm2,
+        }
+    }
+}
+
+/// The choice made at start: the protocol, the cell size in pixels, and how it was chosen
+/// (for the log and the help).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Graphics {
+    pub kind: Kind,
+    /// Width, height of a cell in pixels.
+    pub cell: (u16, u16),
+    /// Inside tmux (sequences are wrapped for its passthrough).
+    pub tmux: bool,
+    pub why: String,
+}
+
+impl Default for Graphics {
+    fn default() -> Self {
+        Graphics {
+            kind: Kind::Halfblocks,
+            cell: DEFAULT_CELL,
+            tmux: false,
+            why: "half blocks".into(),
+        }
+    }
+}
+
+impl Graphics {
+    /// ratatui-image's encoder for this choice.
+    pub fn picker(&self) -> Picker {
+        // `from_fontsize` reads tmux and iTerm2 hints from the environment (and, in tmux,
+        // turns the pane's passthrough on, which the protocols need there); the protocol is
+        // then ours.
+        #[allow(deprecated)]
+        let mut p = Picker::from_fontsize(ratatui_image::FontSize::new(self.cell.0, self.cell.1));
+        p.set_protocol_type(self.kind.protocol());
+        p
+    }
+}
+
+/// A picture encoded for a graphics protocol, to draw in the history at any scroll position
+/// (ratatui-image's sliced image), shared by the model and the frames. Two are equal when
+/// they are the same encoding.
+#[derive(Clone)]
+pub struct Graphic(pub std::sync::Arc<ratatui_image::sliced::SlicedProtocol>);
+
+impl PartialEq for Graphic {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for Graphic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.0.size();
+        write!(f, "Graphic({}x{})", s.width, s.height)
+    }
+}
+
+/// A picture encoded to fill the picture view (any protocol, half blocks too).
+#[derive(Clone)]
+pub struct Whole(pub std::sync::Arc<ratatui_image::protocol::Protocol>);
+
+impl PartialEq for Whole {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for Whole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.0.size();
+        write!(f, "Whole({}x{})", s.width, s.height)
+    }
+}
+
+/// What the terminal answered to the query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answers {
+    pub kitty: bool,
+    pub sixel: bool,
+    /// Width, height in pixels.
+    pub cell: Option<(u16, u16)>,
+    /// The status report came: everything asked before it has been answered.
+    pub complete: bool,
+}
+
+/// Reads the terminal's answers out of `bytes` (what came back on its input).
+pub fn interpret(bytes: &[u8]) -> Answers {
+    let mut p = Parser::new();
+    let mut a = Answers::default();
+    for &b in bytes {
+        for r in p.push(char::from(b)) {
+            match r {
+                Response::Kitty => a.kitty = true,
+                Response::Sixel => a.sixel = true,
+                Response::CellSize(Some(c)) => a.cell = Some(c),
+                Response::Status => a.complete = true,
+                _ => {}
+            }
+        }
+    }
+    a
+}
+
+/// The terminal's hints in the environment: (inside tmux, a terminal known to show iTerm2
+/// images, a terminal whose kitty and sixel support is known to be broken).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EnvHints {
+    pub tmux: bool,
+    pub iterm2: bool,
+    pub no_kitty_sixel: bool,
+}
+
+impl EnvHints {
+    pub fn read() -> EnvHints {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let term = var("TERM").unwrap_or_default();
+        let program = var("TERM_PROGRAM").unwrap_or_default();
+        let wezterm = var("WEZTERM_EXECUTABLE").is_some();
+        EnvHints {
+            tmux: term.starts_with("tmux") || program == "tmux",
+            iterm2: ["iTerm", "WezTerm", "mintty", "vscode", "rio"]
+                .iter()
+                .any(|p| program.contains(p))
+                || var("LC_TERMINAL").is_some_and(|t| t.contains("iTerm"))
+                || wezterm,
+            // WezTerm draws iTerm2 images better than its sixels; Konsole's kitty and sixel
+            // support draws wrongly.
+            no_kitty_sixel: wezterm || var("KONSOLE_VERSION").is_some(),
+        }
+    }
+}
+
+/// The choice for `images` given the terminal's answers (None: not asked, or no answer), the
+/// cell size the kernel knows (TIOCGWINSZ's pixels, often zero) and the environment's hints.
+pub fn choose(
+    images: Images,
+    answers: Option<&Answers>,
+    winsize_cell: Option<(u16, u16)>,
+    env: EnvHints,
+) -> Graphics {
+    let cell = answers.and_then(|a| a.cell).or(winsize_cell);
+    let named = |kind: Kind| Graphics {
+        kind,
+        cell: cell.unwrap_or(DEFAULT_CELL),
+        tmux: env.tmux,
+        why: match cell {
+            Some(_) => format!("{} (set in the config)", kind.name()),
+            None => format!(
+                "{} (set in the config; cell size unknown, {}×{} pixels assumed)",
+                kind.name(),
+                DEFAULT_CELL.0,
+                DEFAULT_CELL.1
+            ),
+        },
+    };
+    match images {
+        Images::Kitty => named(Kind::Kitty),
+        Images::Sixel => named(Kind::Sixel),
+        Images::Iterm2 => named(Kind::Iterm2),
+        Images::Halfblocks | Images::Off => Graphics {
+            tmux: env.tmux,
+            why: "half blocks (set in the config)".into(),
+            ..Graphics::default()
+        },
+        Images::Auto => {
+            let half = |why: &str| Graphics {
+                tmux: env.tmux,
+                cell: cell.unwrap_or(DEFAULT_CELL),
+                why: why.into(),
+                ..Graphics::default()
+            };
+            let Some(a) = answers.filter(|a| a.complete) else {
+                return half("half blocks (the terminal did not answer the query)");
+            };
+            // A protocol draws at the right size only when the cell's pixels are known.
+            let Some(cell) = cell else {
+                return half("half blocks (the terminal did not say its cell size)");
+            };
+            let kind = if a.kitty && !env.no_kitty_sixel {
+                Kind::Kitty
+            } else if a.sixel && !env.no_kitty_sixel {
+                Kind::Sixel
+            } else if env.iterm2 {
+                Kind::Iterm2
+            } else {
+                return half("half blocks (the terminal has no graphics protocol)");
+            };
+            Graphics {
+                kind,
+                cell,
+                tmux: env.tmux,
+                why: format!("{} (the terminal's answer)", kind.name()),
+            }
+        }
+    }
+}
+
+/// The cell size from the kernel's window size, where the terminal filled in the pixels.
+pub fn winsize_cell() -> Option<(u16, u16)> {
+    let mut ws = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one winsize into the struct we pass.
+    let r = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &raw mut ws) };
+    (r == 0 && ws.ws_col > 0 && ws.ws_row > 0 && ws.ws_xpixel > 0 && ws.ws_ypixel > 0)
+        .then(|| (ws.ws_xpixel / ws.ws_col, ws.ws_ypixel / ws.ws_row))
+}
+
+/// Asks the terminal (raw mode on, input not yet read by anyone else) and reads its answers
+/// until the status report or `timeout`. Reads only what poll(2) says is there, so nothing is
+/// left waiting on the input afterwards. Bytes that are not answers (a key pressed in that
+/// moment) are dropped with them.
+pub fn query_terminal(tmux: bool, timeout: Duration) -> Answers {
+    use std::io::Write;
+    let query = Parser::query(tmux, QueryStdioOptions::default());
+    let sent = crate::tui::with_output(|| {
+        let mut out = std::io::stdout();
+        out.write_all(query.as_bytes()).and_then(|()| out.flush())
+    });
+    if !matches!(sent, Some(Ok(()))) {
+        return Answers::default();
+    }
+    let deadline = Instant::now() + timeout;
+    let mut got: Vec<u8> = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || got.len() > 4096 {
+            break;
+        }
+        let mut p = libc::pollfd {
+            fd: libc::STDIN_FILENO,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX);
+        // SAFETY: one valid pollfd, for the duration of the call.
+        let n = unsafe { libc::poll(&raw mut p, 1, ms) };
+        if n <= 0 || p.revents & libc::POLLIN == 0 {
+            if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            break;
+        }
+        let mut buf = [0u8; 256];
+        // SAFETY: reads at most buf.len() bytes into buf.
+        let r = unsafe { libc::read(libc::STDIN_FILENO, buf.as_mut_ptr().cast(), buf.len()) };
+        let Ok(r) = usize::try_from(r) else { break };
+        if r == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..r]);
+        if interpret(&got).complete {
+            break;
+        }
+    }
+    interpret(&got)
+}
+
+/// The choice at start for `images`: the terminal asked only for `auto`.
+pub fn detect(images: Images) -> Graphics {
+    let env = EnvHints::read();
+    let answers = (images == Images::Auto).then(|| query_terminal(env.tmux, QUERY_TIMEOUT));
+    choose(images, answers.as_ref(), winsize_cell(), env)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DSR: &[u8] = b"\x1b[0n";
+
+    fn answers(parts: &[&[u8]]) -> Answers {
+        interpret(&parts.concat())
+    }
+
+    #[test]
+    fn kitty_sixel_cell_size_and_the_status_are_read_from_the_answers() {
+        let a = answers(&[
+            b"\x1b_Gi=31;OK\x1b\\",
+            b"\x1b[?62;4;22c",
+            b"\x1b[6;20;10t",
+            DSR,
+        ]);
+        assert_eq!(
+            a,
+            Answers {
+                kitty: true,
+                sixel: true,
+                cell: Some((10, 20)),
+                complete: true
+            }
+        );
+        // xterm without sixel: attributes without 4, no kitty answer.
+        let a = answers(&[b"\x1b[?62;22c", b"\x1b[6;18;9t", DSR]);
+        assert!(!a.kitty && !a.sixel && a.complete);
+        assert_eq!(a.cell, Some((9, 18)));
+        // Nothing yet: not complete.
+        assert!(!answers(&[b"\x1b[?62;4c"]).complete);
+    }
+
+    #[test]
+    fn auto_picks_kitty_then_sixel_then_iterm2_then_half_blocks() {
+        let env = EnvHints::default();
+        let kitty = answers(&[b"\x1b_Gi=31;OK\x1b\\\x1b[?62;4c\x1b[6;20;10t", DSR]);
+        let g = choose(Images::Auto, Some(&kitty), None, env);
+        assert_eq!((g.kind, g.cell), (Kind::Kitty, (10, 20)));
+        let sixel = answers(&[b"\x1b[?62;4c\x1b[6;16;8t", DSR]);
+        assert_eq!(
+            choose(Images::Auto, Some(&sixel), None, env).kind,
+            Kind::Sixel
+        );
+        let plain = answers(&[b"\x1b[?62c\x1b[6;16;8t", DSR]);
+        assert_eq!(
+            choose(Images::Auto, Some(&plain), None, env).kind,
+            Kind::Halfblocks
+        );
+        let iterm = EnvHints {
+            iterm2: true,
+            ..env
+        };
+        assert_eq!(
+            choose(Images::Auto, Some(&plain), None, iterm).kind,
+            Kind::Iterm2
+        );
+        // WezTerm and Konsole: their kitty and sixel are not used.
+        let wez = EnvHints {
+            iterm2: true,
+            no_kitty_sixel: true,
+            ..env
+        };
+        assert_eq!(
+            choose(Images::Auto, Some(&kitty), None, wez).kind,
+            Kind::Iterm2
+        );
+    }
+
+    #[test]
+    fn without_a_whole_answer_or_a_cell_size_auto_draws_half_blocks() {
+        let env = EnvHints::default();
+        // Silence.
+        let g = choose(Images::Auto, None, None, env);
+        assert_eq!(g.kind, Kind::Halfblocks);
+        assert!(g.why.contains("did not answer"), "{}", g.why);
+        // Kitty said yes but the status report never came: not trusted.
+        let cut = answers(&[b"\x1b_Gi=31;OK\x1b\\\x1b[6;20;10t"]);
+        assert_eq!(
+            choose(Images::Auto, Some(&cut), None, env).kind,
+            Kind::Halfblocks
+        );
+        // Kitty without a cell size: half blocks, unless the kernel knows the pixels.
+        let no_cell = answers(&[b"\x1b_Gi=31;OK\x1b\\", DSR]);
+        let g = choose(Images::Auto, Some(&no_cell), None, env);
+        assert_eq!(g.kind, Kind::Halfblocks);
+        assert!(g.why.contains("cell size"), "{}", g.why);
+        let g = choose(Images::Auto, Some(&no_cell), Some((9, 19)), env);
+        assert_eq!((g.kind, g.cell), (Kind::Kitty, (9, 19)));
+    }
+
+    #[test]
+    fn a_protocol_named_in_the_config_is_used_without_asking() {
+        let env = EnvHints::default();
+        for (images, kind) in [
+            (Images::Kitty, Kind::Kitty),
+            (Images::Sixel, Kind::Sixel),
+            (Images::Iterm2, Kind::Iterm2),
+            (Images::Halfblocks, Kind::Halfblocks),
+        ] {
+            let g = choose(images, None, None, env);
+            assert_eq!((g.kind, g.cell), (kind, DEFAULT_CELL));
+            assert!(g.why.contains("config"), "{}", g.why);
+        }
+        // The cell size is said when unknown.
+        assert!(
+            choose(Images::Kitty, None, None, env)
+                .why
+                .contains("assumed")
+        );
+        assert!(
+            !choose(Images::Kitty, None, Some((8, 16)), env)
+                .why
+                .contains("assumed")
+        );
+    }
+
+    #[test]
+    fn the_picker_encodes_with_the_chosen_protocol() {
+        let g = Graphics {
+            kind: Kind::Sixel,
+            cell: (8, 16),
+            tmux: false,
+            why: String::new(),
+        };
+        let p = g.picker();
+        assert_eq!(p.protocol_type(), ProtocolType::Sixel);
+        assert_eq!(
+            (p.font_size().width, p.font_size().height),
+            (8, 16),
+            "the cell size given"
+        );
+    }
+}

@@ -1,0 +1,70 @@
+//! The picture view (app/picture.rs): the picture centred over the screen above the status
+//! bar, drawn by ratatui-image in the protocol chosen at start; while it is made, or when it
+//! cannot be, a line says so. While a call rings the picture is not drawn (the call's box
+//! goes over this view, and a graphics protocol's pixels could hide it).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::Theme;
+use super::panes::block;
+use super::text::truncate;
+use crate::app::{Model, PictureState, PictureView};
+use crate::sanitize;
+
+pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &PictureView, theme: &Theme) {
+    let r = Rect {
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    let name = sanitize::line(&v.name).into_owned();
+    let kind = m.ui.term.pictures.name();
+    let title = truncate(
+        &format!("{name} · {kind}"),
+        usize::from(r.width).saturating_sub(4),
+    );
+    let b = block(&title, true, theme);
+    let inner = b.inner(r);
+    f.render_widget(Clear, r);
+    f.render_widget(b, r);
+    let note = |f: &mut Frame, text: String, style| {
+        let line = Line::styled(truncate(&text, usize::from(inner.width)), style);
+        let y = inner.y + inner.height / 2;
+        f.render_widget(
+            Paragraph::new(line).alignment(ratatui::layout::Alignment::Center),
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+        );
+    };
+    if m.room.dialog().is_some_and(|(_, s)| s.rings_in()) {
+        return note(f, "The picture waits while a call rings".into(), theme.dim);
+    }
+    match &v.state {
+        PictureState::Loading => note(f, "… loading the picture".into(), theme.dim),
+        PictureState::Refused(why) => note(
+            f,
+            format!("No picture: {}", sanitize::line(why)),
+            theme.error,
+        ),
+        PictureState::Ready(w) => {
+            let size = w.0.size();
+            // Made for another size (the screen changed; the new one is on its way): not
+            // drawn where it would not fit.
+            if size.width > inner.width || size.height > inner.height {
+                return note(f, "… loading the picture".into(), theme.dim);
+            }
+            let at = Rect {
+                x: inner.x + (inner.width - size.width) / 2,
+                y: inner.y + (inner.height - size.height) / 2,
+                width: size.width,
+                height: size.height,
+            };
+            f.render_widget(ratatui_image::Image::new(&w.0), at);
+        }
+    }
+}
