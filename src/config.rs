@@ -428,8 +428,9 @@ pub struct UiConfig {
     pub images: Images,
 }
 
-/// `[ui] images`: how pictures are drawn. Every terminal shows half blocks; the graphics
-/// protocols (kitty, sixel, iTerm2) are drawn as half blocks for now.
+/// `[ui] images`: how pictures are drawn. `auto` asks the terminal at start and uses its
+/// graphics protocol (kitty, sixel, iTerm2) when it has one, half blocks otherwise; a named
+/// protocol is used without asking; `off` leaves the attachment line alone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Images {

@@ -76,6 +76,9 @@ pub struct Effects {
     store: Option<crate::store::writer::StoreWriter>,
     /// What draws pictures (chosen at start, crate::graphics).
     graphics: crate::graphics::Graphics,
+    /// Its encoder, made once: making one asks the environment (and, inside tmux, runs
+    /// `tmux set -p allow-passthrough on`), which is not for every picture.
+    picker: Option<ratatui_image::picker::Picker>,
 }
 
 impl Effects {
@@ -94,6 +97,7 @@ impl Effects {
             room_liveness: Vec::new(),
             store: None,
             graphics: crate::graphics::Graphics::default(),
+            picker: None,
         }
     }
 
@@ -166,7 +170,14 @@ impl Effects {
 
     /// What draws pictures, chosen at start (crate::graphics::detect).
     pub fn set_graphics(&mut self, g: crate::graphics::Graphics) {
+        self.picker = Some(g.picker());
         self.graphics = g;
+    }
+
+    /// The encoder for pictures (made on first use where set_graphics was not called).
+    pub(super) fn picker(&mut self) -> ratatui_image::picker::Picker {
+        let g = &self.graphics;
+        self.picker.get_or_insert_with(|| g.picker()).clone()
     }
 
     /// Carries out the link commands; returns false for the ones the event loop handles.

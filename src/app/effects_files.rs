@@ -27,8 +27,8 @@ impl Effects {
             return;
         };
         let dir = self.previews_dir();
-        let picker = (self.graphics.kind != crate::graphics::Kind::Halfblocks)
-            .then(|| self.graphics.picker());
+        let picker =
+            (self.graphics.kind != crate::graphics::Kind::Halfblocks).then(|| self.picker());
         tokio::spawn(async move {
             let made = match cached(&h, &dir, &file_id).await {
                 Ok(path) => tokio::task::spawn_blocking(move || preview(&path, picker.as_ref()))
@@ -63,7 +63,7 @@ impl Effects {
             return;
         };
         let dir = self.previews_dir();
-        let picker = self.graphics.picker();
+        let picker = self.picker();
         tokio::spawn(async move {
             let result = match cached(&h, &dir, &file_id).await {
                 Ok(path) => tokio::task::spawn_blocking(move || {

@@ -86,8 +86,18 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         Mode::Devices { .. } => return super::devices::on_key(m, key),
         Mode::Aim { .. } => return super::aim::on_key(m, &k),
         Mode::Account { .. } => return super::account::on_key(m, &k),
-        Mode::Picture(_) => return super::picture::on_key(m, key),
         _ => {}
+    }
+    // The picture view steps aside for a ringing call (its box is drawn instead of the
+    // picture), so that call's keys come first; an outgoing call's dialog is under the
+    // picture, and Esc closes the picture rather than hanging up.
+    if matches!(m.mode, Mode::Picture(_)) {
+        if m.room.dialog().is_some_and(|(_, s)| s.rings_in())
+            && let Some(action) = call_dialog_key(m, key)
+        {
+            return super::update::on_action(m, action);
+        }
+        return super::picture::on_key(m, key);
     }
     if let Some(action) = call_dialog_key(m, key) {
         return super::update::on_action(m, action);

@@ -37,6 +37,8 @@ mod outbox;
 pub mod pager;
 mod picker;
 mod picture;
+#[cfg(test)]
+mod picture_tests;
 mod pointer;
 mod previews;
 mod prompts;

@@ -208,6 +208,7 @@ pub const FOCUS_RULES: &[&str] = &[
     "Room keys (call, hang up, mic, camera, volume) work in every pane, not while writing.",
     "Enter on a chat opens it and moves the keyboard to its history.",
     "Enter in the history writes; Enter in the composer sends and leaves it.",
+    "Enter on a picture in the history shows it over the whole screen; Esc closes it.",
     "Esc leaves the current mode in one press, keeping what was typed.",
     "A ringing call's accept and reject keys work even while writing; the draft stays.",
     "A click focuses a pane; the wheel scrolls what is under the pointer.",

@@ -106,6 +106,18 @@ pub fn text(id: &str, bx: u64, author: &str) -> Envelope {
 /// A console with the chat link up, chats `a` (open, with `n` messages) and `b`, and the
 /// history pane focused. Messages alternate between alice and us; `m0` is the oldest.
 pub fn open(n: u64) -> Model {
+    let page: Vec<Envelope> = (0..n)
+        .rev()
+        .map(|i| {
+            let who = if i % 2 == 0 { "alice@srv" } else { ME };
+            text(&format!("m{i}"), i + 1, who)
+        })
+        .collect();
+    open_with(page)
+}
+
+/// As [`open`], with chat `a`'s first page (newest first) given.
+pub fn open_with(page: Vec<Envelope>) -> Model {
     let mut m = Model::demo(&Config::default(), (80, 24), false);
     update(
         &mut m,
@@ -129,13 +141,6 @@ pub fn open(n: u64) -> Model {
     m.chat.list.selected = Some("a".into());
     m.ui.focus = Pane::Chats;
     kc(&mut m, KeyCode::Enter);
-    let page: Vec<Envelope> = (0..n)
-        .rev()
-        .map(|i| {
-            let who = if i % 2 == 0 { "alice@srv" } else { ME };
-            text(&format!("m{i}"), i + 1, who)
-        })
-        .collect();
     update(
         &mut m,
         Msg::HistoryLoaded {
