@@ -278,3 +278,30 @@ fn the_picture_view_says_why_a_picture_is_not_shown() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_selected_picture_is_shown_from_its_top_even_when_taller_than_half_the_pane() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let mut m = photos(w, h, 8);
+        update(
+            &mut m,
+            Msg::Preview {
+                file_id: "P1".into(),
+                result: Ok(preview::thumb(&card(), 48, 12)),
+                graphic: None,
+            },
+        );
+        // The newest first, then up past the eight texts to the picture.
+        for _ in 0..9 {
+            key(&mut m, KeyCode::Char('k'));
+        }
+        let screen = render(&m).backend().to_string();
+        let header = screen.lines().position(|l| l.contains('▶'));
+        let line = screen.lines().position(|l| l.contains("📎 room.png"));
+        assert!(
+            header.is_some() && line == header.map(|h| h + 1),
+            "{w}x{h}: the selected picture's author and line in view\n{screen}"
+        );
+        assert!(screen.contains('▀') || screen.contains('▄'), "{screen}");
+    }
+}

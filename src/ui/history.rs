@@ -249,7 +249,13 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut H
                 })
                 .last()
                 .unwrap_or(0);
-            let below = h.saturating_sub(above).max(h / 2);
+            // ... but never so many that the selected message's own top (its author and
+            // time) is pushed out: a tall one (a picture's preview) is shown from its top.
+            let own = block_of(sel).len();
+            let below = h
+                .saturating_sub(above)
+                .max(h / 2)
+                .min(h.saturating_sub(own));
             let mut after: Vec<(Line, Option<usize>)> = Vec::new();
             for i in sel + 1..msgs.len() {
                 if after.len() >= below {
@@ -261,7 +267,15 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut H
                 after.extend(untagged(pending_lines(&cx, &open.chat_id)));
             }
             after.truncate(below);
-            bottom_anchored((0..=sel).rev().map(tagged), after, h)
+            // One taller than the pane shows as much of it as fits, from its top.
+            let shown = |i: usize| {
+                let mut b = tagged(i);
+                if i == sel {
+                    b.truncate(h);
+                }
+                b
+            };
+            bottom_anchored((0..=sel).rev().map(shown), after, h)
         }
     };
     let inner = b.inner(area);
