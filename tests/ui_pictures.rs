@@ -303,5 +303,7 @@ fn a_selected_picture_is_shown_from_its_top_even_when_taller_than_half_the_pane(
             "{w}x{h}: the selected picture's author and line in view\n{screen}"
         );
         assert!(screen.contains('▀') || screen.contains('▄'), "{screen}");
+        // Its keys under it: Enter shows it, o downloads.
+        assert!(screen.contains("Enter shows it  o downloads"), "{screen}");
     }
 }

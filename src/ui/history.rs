@@ -647,15 +647,25 @@ fn content_lines(
                 Span::styled(name, theme.title),
                 Span::styled(meta, theme.dim),
             ]));
-            if m.ui.term.images && crate::app::previews_is_picture(mime_type) {
+            let picture = m.ui.term.images && crate::app::previews_is_picture(mime_type);
+            if picture {
                 out.extend(preview_lines(m.chat.previews.get(file_id), w, theme));
             }
             match t {
                 Some(t) => out.extend(transfer_lines(t, cx)),
-                None if selected => out.push(Line::from(vec![
-                    Span::styled(m.ui.keys.describe(Action::Download), theme.key),
-                    Span::styled(" downloads", theme.dim),
-                ])),
+                None if selected => {
+                    let mut keys = Vec::new();
+                    if picture && !file_id.is_empty() {
+                        keys.push(Span::styled(m.ui.keys.describe(Action::Open), theme.key));
+                        keys.push(Span::styled(" shows it  ", theme.dim));
+                    }
+                    keys.push(Span::styled(
+                        m.ui.keys.describe(Action::Download),
+                        theme.key,
+                    ));
+                    keys.push(Span::styled(" downloads", theme.dim));
+                    out.push(Line::from(keys));
+                }
                 None => {}
             }
         }
