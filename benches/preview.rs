@@ -3,8 +3,9 @@
 //! - decoding: a small picture (160×96), the largest accepted (5000×4000, 20 Mpx), and the
 //!   refused ones — a 50 MB file and a header declaring 20,000×20,000 pixels: time, and how
 //!   far the resident set's peak (`VmHWM`) rose, each in a process of its own;
-//! - a frame of the whole console (160×48) with a picture's preview in the history, against
-//!   the same history with a refused picture's line, each after the same warm-up.
+//! - a frame of the whole console (160×48) with a picture's preview in the history, in half
+//!   blocks and as a kitty picture (placeholders), against the same history with a refused
+//!   picture's line, each after the same warm-up, interleaved.
 //!
 //!     cargo bench --bench preview
 //!
@@ -91,7 +92,16 @@ fn decode_file(path: &str) {
 
 /// The console with a chat whose newest message is picture `P1`, its preview made (`ready`)
 /// or refused.
-fn console(ready: bool) -> Model {
+/// What the history shows for the picture.
+#[derive(Clone, Copy)]
+enum Shown {
+    HalfBlocks,
+    /// Kitty graphics: the picture is sent with the first frame, placeholders after.
+    Kitty,
+    Refused,
+}
+
+fn console(shown: Shown) -> Model {
     use serde_json::json;
     use trueconf_console::chat::types::Envelope;
     let mut m = support::model_with_open_chat(CHAT);
@@ -115,17 +125,35 @@ fn console(ready: bool) -> Model {
             result: Ok(page),
         },
     );
-    let result = if ready {
-        Ok(decode(&test_card(160, 96, 40), 48, 12).unwrap())
-    } else {
-        Err("too large to preview".to_string())
+    let card = test_card(160, 96, 40);
+    let (result, graphic) = match shown {
+        Shown::HalfBlocks => (Ok(decode(&card, 48, 12).unwrap()), None),
+        Shown::Kitty => {
+            let img = trueconf_console::preview::load(&card).unwrap();
+            let g = trueconf_console::graphics::Graphics {
+                kind: trueconf_console::graphics::Kind::Kitty,
+                ..Default::default()
+            };
+            let sliced = trueconf_console::preview::sliced(&g.picker(), &img, 48, 12).unwrap();
+            (
+                Ok(trueconf_console::preview::thumb(&img, 48, 12)),
+                Some(trueconf_console::graphics::Graphic(std::sync::Arc::new(
+                    sliced,
+                ))),
+            )
+        }
+        Shown::Refused => (Err("too large to preview".to_string()), None),
+    };
+    m.ui.term.pictures = match shown {
+        Shown::Kitty => trueconf_console::graphics::Kind::Kitty,
+        _ => trueconf_console::graphics::Kind::Halfblocks,
     };
     update(
         &mut m,
         Msg::Preview {
             file_id: "P1".into(),
             result,
-            graphic: None,
+            graphic,
         },
     );
     m
@@ -156,23 +184,35 @@ fn main() {
     decode_case("refused 20000×20000", &forged(20_000, 20_000));
     decode_case("largest 5000×4000", &test_card(5000, 4000, 40));
 
-    let with = console(true);
-    let without = console(false);
+    let with = console(Shown::HalfBlocks);
+    let kitty = console(Shown::Kitty);
+    let without = console(Shown::Refused);
     let mut a = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let mut k = Terminal::new(TestBackend::new(160, 48)).unwrap();
     let mut b = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    // The same warm-up, then the two measured interleaved in rounds.
+    // The same warm-up, then the three measured interleaved in rounds. (The kitty picture's
+    // one transmission is in its first frame, so in the warm-up, as in the console, where it
+    // is sent once.)
     frames(&with, &mut a, WARMUP);
+    frames(&kitty, &mut k, WARMUP);
     frames(&without, &mut b, WARMUP);
-    let (mut fa, mut fb) = (Vec::new(), Vec::new());
+    let (mut fa, mut fk, mut fb) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..6 {
         fa.extend(frames(&with, &mut a, FRAMES / 6));
+        fk.extend(frames(&kitty, &mut k, FRAMES / 6));
         fb.extend(frames(&without, &mut b, FRAMES / 6));
     }
-    let (ma, mb) = (median(&mut fa), median(&mut fb));
+    let (ma, mk, mb) = (median(&mut fa), median(&mut fk), median(&mut fb));
     println!(
         "frame 160×48 with a preview {:>8.1} µs, with a refused picture's line {:>8.1} µs: {:.2}× (target ≤ 2×)",
         us(ma),
         us(mb),
         ma.as_secs_f64() / mb.as_secs_f64()
+    );
+    println!(
+        "frame 160×48 with a kitty picture {:>8.1} µs, with a refused picture's line {:>8.1} µs: {:.2}× (target ≤ 2×)",
+        us(mk),
+        us(mb),
+        mk.as_secs_f64() / mb.as_secs_f64()
     );
 }
