@@ -78,7 +78,7 @@ fn a_kitty_terminal_gets_the_picture_once_and_placeholders_and_enter_shows_it_wh
     assert_eq!(count(&app, "a=T,U=1"), sent, "the preview sent once");
     // Enter: the picture over the whole screen, sent at that size.
     app.send(b"\r");
-    app.wait_for_text("kitty graphics");
+    app.wait_for_text("Esc close");
     until(&app, "the whole picture sent", |out| {
         out.matches("a=T,U=1").count() > sent
     });

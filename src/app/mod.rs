@@ -74,7 +74,7 @@ pub use model::{
 pub use msg::{AppError, Confirmed, Msg, SignalKind};
 pub use outbox::{OutboxItem, OutboxRow, rows as outbox_rows};
 pub use picker::{Candidate, Pick, Picker, rank};
-pub use picture::{PictureState, PictureView};
+pub use picture::{PictureState, PictureView, selected_picture};
 pub use pointer::Target;
 pub use previews::{Preview, Previews, is_picture as previews_is_picture};
 pub use prompts::call_matches;

@@ -151,6 +151,12 @@ pub(super) fn help_lines(m: &Model) -> Vec<ViewLine> {
         for &a in Action::ALL.iter().filter(|a| a.context() == ctx) {
             lines.push(ViewLine::keyed(&m.ui.keys.describe(a), a.description()));
         }
+        if ctx == Context::History {
+            lines.push(ViewLine::keyed(
+                &m.ui.keys.describe(Action::Open),
+                "on a picture: show it over the whole screen (Esc closes)",
+            ));
+        }
         if ctx == Context::Global {
             lines.push(ViewLine::keyed("Ctrl-C", "quit, from anywhere"));
             lines.push(ViewLine::keyed(

@@ -15,6 +15,10 @@ pub struct PictureView {
     pub file_id: String,
     /// The file's name, as the server gave it (cleaned when drawn).
     pub name: String,
+    /// Who posted it (their id), when (Unix ms), and the file's size in bytes.
+    pub author: String,
+    pub at: u64,
+    pub size: u64,
     /// The cells asked for: the screen less the frame and the title and footer rows.
     pub cells: (u16, u16),
     pub state: PictureState,
@@ -27,7 +31,8 @@ pub enum PictureState {
     Refused(String),
 }
 
-/// The cells a picture may fill on a screen of `size`: inside a frame, less a footer row.
+/// The cells a picture may fill on a screen of `size`: inside a frame (no padding; the view,
+/// ui/picture.rs, draws it so), less the status bar's row.
 pub fn cells_for(size: (u16, u16)) -> (u16, u16) {
     (
         size.0.saturating_sub(2).max(1),
@@ -36,7 +41,7 @@ pub fn cells_for(size: (u16, u16)) -> (u16, u16) {
 }
 
 /// The selected message's picture (file id, name), when it is one and previews are on.
-pub(super) fn selected_picture(m: &Model) -> Option<(String, String)> {
+pub fn selected_picture(m: &Model) -> Option<(String, String)> {
     if !m.ui.term.images {
         return None;
     }
@@ -61,9 +66,25 @@ pub(super) fn selected_picture(m: &Model) -> Option<(String, String)> {
 /// Opens the view on picture `file_id` and asks for it at the screen's size.
 pub(super) fn open(m: &mut Model, file_id: String, name: String) -> Vec<Cmd> {
     let cells = cells_for(m.ui.size);
+    let (author, at, size) = m
+        .chat
+        .open
+        .as_ref()
+        .and_then(|o| o.selected_message())
+        .map(|e| {
+            let size = match &e.content {
+                Content::Attachment { size, .. } => *size,
+                _ => 0,
+            };
+            (e.author.id.clone(), e.timestamp, size)
+        })
+        .unwrap_or_default();
     m.mode = Mode::Picture(PictureView {
         file_id: file_id.clone(),
         name,
+        author,
+        at,
+        size,
         cells,
         state: PictureState::Loading,
     });
@@ -118,17 +139,29 @@ pub(super) fn resized(m: &mut Model) -> Vec<Cmd> {
     }]
 }
 
-/// Keys in the picture view: back (Esc), open (Enter) and quit (q) close it; the rest do
-/// nothing.
+/// Keys in the picture view: back (Esc), open (Enter) and quit (q) close it; download (o)
+/// and copy (y) act on the picture's message, still the selected one; the room keys that
+/// act at once (hang up, microphone, camera, volume) act, as they do in every pane. The rest
+/// do nothing here.
 pub(super) fn on_key(m: &mut Model, key: KeySpec) -> Vec<Cmd> {
-    let close = matches!(
-        m.ui.keys.lookup(key, &[crate::keys::Context::Global]),
-        Some(Action::Back | Action::Open | Action::Quit)
-    );
-    if !close {
-        return vec![];
+    use crate::keys::Context;
+    match m
+        .ui
+        .keys
+        .lookup(key, &[Context::Global, Context::History, Context::Room])
+    {
+        Some(Action::Back | Action::Open | Action::Quit) => close_view(m),
+        Some(
+            a @ (Action::Download
+            | Action::Copy
+            | Action::HangUp
+            | Action::Mic
+            | Action::Camera
+            | Action::VolumeUp
+            | Action::VolumeDown),
+        ) => super::update::on_action(m, a),
+        _ => vec![],
     }
-    close_view(m)
 }
 
 /// Closes the view. A protocol that draws outside the cells (sixel, iTerm2) leaves pixels the

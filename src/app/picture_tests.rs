@@ -211,3 +211,19 @@ fn esc_closes_the_picture_over_our_outgoing_call_and_hangs_nothing_up() {
     assert_eq!(m.mode, Mode::Normal);
     assert_eq!(cmds, vec![], "Esc hangs nothing up");
 }
+
+#[test]
+fn download_and_the_room_keys_act_from_the_picture_view() {
+    for c in ['o', 'm', 'v', '+'] {
+        let mut m = with_picture();
+        let mut plain = m.clone();
+        kc(&mut m, KeyCode::Enter);
+        let want = update(&mut plain, press(c));
+        assert!(!want.is_empty(), "{c} acts in the normal mode");
+        assert_eq!(update(&mut m, press(c)), want, "{c}");
+        assert!(
+            matches!(m.mode, Mode::Picture(_)),
+            "{c} leaves the view open"
+        );
+    }
+}

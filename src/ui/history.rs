@@ -436,7 +436,7 @@ fn transfer_lines(t: &TransferView, cx: &Ctx) -> Vec<Line<'static>> {
 }
 
 /// An author's name as shown: the display name once known, else the login.
-fn author_name(m: &Model, id: &str) -> String {
+pub(super) fn author_name(m: &Model, id: &str) -> String {
     match m.chat.names.get(id) {
         Some(n) => n.clone(),
         None => sanitize::line(id.split('@').next().unwrap_or_default()).into_owned(),
@@ -652,7 +652,15 @@ fn content_lines(
                 out.extend(preview_lines(m.chat.previews.get(file_id), w, theme));
             }
             match t {
-                Some(t) => out.extend(transfer_lines(t, cx)),
+                Some(t) => {
+                    out.extend(transfer_lines(t, cx));
+                    if selected && picture && !file_id.is_empty() {
+                        out.push(Line::from(vec![
+                            Span::styled(m.ui.keys.describe(Action::Open), theme.key),
+                            Span::styled(" shows it", theme.dim),
+                        ]));
+                    }
+                }
                 None if selected => {
                     let mut keys = Vec::new();
                     if picture && !file_id.is_empty() {

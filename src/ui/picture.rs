@@ -12,6 +12,7 @@ use super::Theme;
 use super::panes::block;
 use super::text::truncate;
 use crate::app::{Model, PictureState, PictureView};
+use crate::graphics::Kind;
 use crate::sanitize;
 
 pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &PictureView, theme: &Theme) {
@@ -20,12 +21,18 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &PictureView, theme: &Th
         ..area
     };
     let name = sanitize::line(&v.name).into_owned();
-    let kind = m.ui.term.pictures.name();
+    // What it is and whose: "room.png · Alice Johnson, 2026-12-04 08:59 · 3.4 KiB".
+    let who = super::history::author_name(m, &v.author);
+    let when = super::panes::local(v.at, m.ui.utc_offset_secs);
     let title = truncate(
-        &format!("{name} · {kind}"),
+        &format!(
+            "{name} · {}, {when} · {}",
+            sanitize::line(&who),
+            crate::chat::types::human_size(v.size)
+        ),
         usize::from(r.width).saturating_sub(4),
     );
-    let b = block(&title, true, theme);
+    let b = block(&title, true, theme).padding(ratatui::widgets::Padding::ZERO);
     let inner = b.inner(r);
     f.render_widget(Clear, r);
     f.render_widget(b, r);
@@ -41,7 +48,12 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &PictureView, theme: &Th
             },
         );
     };
-    if m.room.dialog().is_some_and(|(_, s)| s.rings_in()) {
+    // A ringing call's box is drawn over this view. Sixel and iTerm2 pictures are pixels
+    // the box's cells would not cover: those wait; cells (half blocks, kitty's placeholders)
+    // are covered like text.
+    if m.room.dialog().is_some_and(|(_, s)| s.rings_in())
+        && matches!(m.ui.term.pictures, Kind::Sixel | Kind::Iterm2)
+    {
         return note(f, "The picture waits while a call rings".into(), theme.dim);
     }
     match &v.state {

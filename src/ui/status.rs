@@ -157,7 +157,14 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 ("Esc".into(), "close"),
             ];
         }
-        Mode::Picture(_) => return vec![("Esc".into(), "close")],
+        Mode::Picture(_) => {
+            return vec![
+                ("Esc".into(), "close"),
+                (key(Action::Download), "download"),
+                (key(Action::Mic), "mic"),
+                (key(Action::HangUp), "hang up"),
+            ];
+        }
         Mode::Aim { .. } => {
             return vec![
                 ("←→↑↓".into(), "aim"),
@@ -261,6 +268,10 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 (key(Action::SearchOlder), "older match"),
                 (key(Action::SearchNewer), "newer match"),
                 ("Esc".into(), "end the search"),
+            ],
+            Pane::History if crate::app::selected_picture(m).is_some() => vec![
+                (key(Action::Open), "show the picture"),
+                (key(Action::Download), "download"),
             ],
             Pane::History => vec![
                 (key(Action::Compose), "write"),
