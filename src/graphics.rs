@@ -62,6 +62,9 @@ pub struct Graphics {
     /// Inside tmux (sequences are wrapped for its passthrough).
     pub tmux: bool,
     pub why: String,
+    /// The terminal was asked and its answer did not come in time: it may still come, late,
+    /// on the input, where it must not be read as keys ([`LateAnswers`]).
+    pub unanswered: bool,
 }
 
 impl Default for Graphics {
@@ -71,6 +74,7 @@ impl Default for Graphics {
             cell: DEFAULT_CELL,
             tmux: false,
             why: "half blocks".into(),
+            unanswered: false,
         }
     }
 }
@@ -107,20 +111,44 @@ impl std::fmt::Debug for Graphic {
     }
 }
 
-/// A picture encoded to fill the picture view (any protocol, half blocks too).
+/// A picture made to fill the picture view: half blocks of our own (no encoder needed), or
+/// encoded for the terminal's graphics protocol. Two are equal when they are the same making.
 #[derive(Clone)]
-pub struct Whole(pub std::sync::Arc<ratatui_image::protocol::Protocol>);
+pub enum Whole {
+    Cells(std::sync::Arc<crate::preview::Thumb>),
+    Protocol(std::sync::Arc<ratatui_image::protocol::Protocol>),
+}
+
+impl Whole {
+    /// The cells it covers: columns, rows.
+    pub fn size(&self) -> (u16, u16) {
+        match self {
+            Whole::Cells(t) => (
+                u16::try_from(t.w).unwrap_or(u16::MAX),
+                u16::try_from(t.h.div_ceil(2)).unwrap_or(u16::MAX),
+            ),
+            Whole::Protocol(p) => {
+                let s = p.size();
+                (s.width, s.height)
+            }
+        }
+    }
+}
 
 impl PartialEq for Whole {
     fn eq(&self, other: &Self) -> bool {
-        std::sync::Arc::ptr_eq(&self.0, &other.0)
+        match (self, other) {
+            (Whole::Cells(a), Whole::Cells(b)) => std::sync::Arc::ptr_eq(a, b),
+            (Whole::Protocol(a), Whole::Protocol(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        }
     }
 }
 
 impl std::fmt::Debug for Whole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let s = self.0.size();
-        write!(f, "Whole({}x{})", s.width, s.height)
+        let (w, h) = self.size();
+        write!(f, "Whole({w}x{h})")
     }
 }
 
@@ -195,6 +223,7 @@ pub fn choose(
         kind,
         cell: cell.unwrap_or(DEFAULT_CELL),
         tmux: env.tmux,
+        unanswered: false,
         why: match cell {
             Some(_) => format!("{} (set in the config)", kind.name()),
             None => format!(
@@ -228,8 +257,13 @@ pub fn choose(
             let Some(cell) = cell else {
                 return half("half blocks (the terminal did not say its cell size)");
             };
+            // Inside tmux only kitty's pictures, drawn with placeholder cells, keep tmux's own
+            // copy of the screen right; sixel and iTerm2 pictures pass through beside it and
+            // leave stale text in it (a named protocol is still used as told).
             let kind = if a.kitty && !env.no_kitty_sixel {
                 Kind::Kitty
+            } else if env.tmux && ((a.sixel && !env.no_kitty_sixel) || env.iterm2) {
+                return half("half blocks (sixel and iTerm2 pictures misdraw inside tmux)");
             } else if a.sixel && !env.no_kitty_sixel {
                 Kind::Sixel
             } else if env.iterm2 {
@@ -242,6 +276,7 @@ pub fn choose(
                 cell,
                 tmux: env.tmux,
                 why: format!("{} (the terminal's answer)", kind.name()),
+                unanswered: false,
             }
         }
     }
@@ -315,7 +350,96 @@ pub fn query_terminal(tmux: bool, timeout: Duration) -> Answers {
 pub fn detect(images: Images) -> Graphics {
     let env = EnvHints::read();
     let answers = (images == Images::Auto).then(|| query_terminal(env.tmux, QUERY_TIMEOUT));
-    choose(images, answers.as_ref(), winsize_cell(), env)
+    let mut g = choose(images, answers.as_ref(), winsize_cell(), env);
+    g.unanswered = answers.is_some_and(|a| !a.complete);
+    g
+}
+
+/// How long after start a late answer to the query is watched for.
+pub const LATE_ANSWER_WATCH: Duration = Duration::from_secs(30);
+
+/// Keeps a late answer to the start's query from being read as keys. The terminal's answer
+/// to the kitty query is an APC string (`ESC _ G … ESC \`), which the input's parser reads as
+/// Alt-_ , its letters as keys ("Gi=31;OK": G, i, …, O) and Alt-\\ at the end. While the
+/// watch lasts (the query went unanswered, for [`LATE_ANSWER_WATCH`]), such a string is
+/// dropped whole: from Alt-_ (or Esc then `_`) to Alt-\\, at most 512 keys. The other answers
+/// (device attributes, cell size, status) are sequences the parser drops itself.
+#[derive(Debug, Clone)]
+pub struct LateAnswers {
+    until: Option<Instant>,
+    /// Keys dropped in the current string; None when not in one.
+    dropping: Option<usize>,
+    /// The previous key was a lone Esc (the string's start split across reads).
+    after_esc: bool,
+}
+
+impl LateAnswers {
+    /// A watch until `until` (None: no watch, every event kept).
+    pub fn new(until: Option<Instant>) -> LateAnswers {
+        LateAnswers {
+            until,
+            dropping: None,
+            after_esc: false,
+        }
+    }
+
+    /// Whether `ev`, read at `now`, is kept for the console (false: part of a late answer).
+    pub fn keep(&mut self, ev: &crossterm::event::Event, now: Instant) -> bool {
+        use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+        let Some(until) = self.until else {
+            return true;
+        };
+        let Event::Key(k) = ev else {
+            return true;
+        };
+        if k.kind == KeyEventKind::Release {
+            return self.dropping.is_none();
+        }
+        if let Some(n) = self.dropping {
+            let alt = k.modifiers.contains(KeyModifiers::ALT);
+            let plain = matches!(k.code, KeyCode::Char(_))
+                && !k
+                    .modifiers
+                    .intersects(KeyModifiers::ALT | KeyModifiers::CONTROL);
+            let after_esc = std::mem::take(&mut self.after_esc);
+            return match k.code {
+                // The string's end, ESC \ (read as Alt-\, or as Esc then \).
+                KeyCode::Char('\\') if alt || after_esc => {
+                    self.dropping = None;
+                    false
+                }
+                KeyCode::Esc => {
+                    self.after_esc = true;
+                    false
+                }
+                // A kitty answer is `G…`; anything else after `_` was typed.
+                KeyCode::Char('G') if n == 0 => {
+                    self.dropping = Some(1);
+                    false
+                }
+                _ if n > 0 && plain && n < 64 => {
+                    self.dropping = Some(n + 1);
+                    false
+                }
+                _ => {
+                    self.dropping = None;
+                    true
+                }
+            };
+        }
+        if now > until {
+            self.until = None;
+            return true;
+        }
+        let starts = k.code == KeyCode::Char('_')
+            && (k.modifiers.contains(KeyModifiers::ALT) || self.after_esc);
+        self.after_esc = k.code == KeyCode::Esc;
+        if starts {
+            self.dropping = Some(0);
+            return false;
+        }
+        true
+    }
 }
 
 #[cfg(test)]
@@ -444,6 +568,7 @@ mod tests {
             cell: (8, 16),
             tmux: false,
             why: String::new(),
+            unanswered: false,
         };
         let p = g.picker();
         assert_eq!(p.protocol_type(), ProtocolType::Sixel);
@@ -452,5 +577,96 @@ mod tests {
             (8, 16),
             "the cell size given"
         );
+    }
+
+    fn key(c: char, alt: bool) -> crossterm::event::Event {
+        use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+        let mods = if alt {
+            KeyModifiers::ALT
+        } else {
+            KeyModifiers::NONE
+        };
+        Event::Key(KeyEvent::new(KeyCode::Char(c), mods))
+    }
+
+    fn esc() -> crossterm::event::Event {
+        use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+        Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))
+    }
+
+    /// The keys kept of `events` by a watch that lasts.
+    fn kept(events: Vec<crossterm::event::Event>) -> String {
+        let now = Instant::now();
+        let mut late = LateAnswers::new(Some(now + Duration::from_secs(30)));
+        events
+            .into_iter()
+            .filter(|e| late.keep(e, now))
+            .map(|e| match e {
+                crossterm::event::Event::Key(k) => match k.code {
+                    crossterm::event::KeyCode::Char(c) => c,
+                    _ => '⎋',
+                },
+                _ => '?',
+            })
+            .collect()
+    }
+
+    fn chars(s: &str) -> Vec<crossterm::event::Event> {
+        s.chars().map(|c| key(c, false)).collect()
+    }
+
+    #[test]
+    fn a_late_kitty_answer_is_not_read_as_keys() {
+        // As the input's parser reads ESC _ G i = 3 1 ; O K ESC \ : Alt-_, letters, Alt-\.
+        let mut evs = vec![key('a', false), key('_', true)];
+        evs.extend(chars("Gi=31;OK"));
+        evs.push(key('\\', true));
+        evs.push(key('j', false));
+        assert_eq!(kept(evs), "aj");
+        // Split across reads: Esc, then `_`, the letters, Esc, `\`.
+        let mut evs = vec![esc(), key('_', false)];
+        evs.extend(chars("Gi=31;OK"));
+        evs.extend([esc(), key('\\', false), key('k', false)]);
+        assert_eq!(kept(evs), "⎋k");
+    }
+
+    #[test]
+    fn typed_keys_that_only_look_like_an_answer_are_kept() {
+        // `_` typed after Esc, then not a kitty answer: what follows is kept.
+        let mut evs = vec![esc(), key('_', false)];
+        evs.extend(chars("hello"));
+        assert_eq!(kept(evs), "⎋hello");
+        // A plain `_` is a key.
+        assert_eq!(kept(chars("a_Gb")), "a_Gb");
+        // An answer that never ends stops being dropped after 64 keys.
+        let mut evs = vec![key('_', true), key('G', false)];
+        evs.extend(chars(&"x".repeat(100)));
+        assert_eq!(kept(evs).len(), 100 - 63);
+        // No watch (the terminal answered): everything is kept.
+        let mut late = LateAnswers::new(None);
+        assert!(late.keep(&key('_', true), Instant::now()));
+        // The watch ends.
+        let now = Instant::now();
+        let mut late = LateAnswers::new(Some(now));
+        assert!(late.keep(&key('_', true), now + Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn inside_tmux_only_kitty_is_chosen_by_itself() {
+        let env = EnvHints {
+            tmux: true,
+            ..EnvHints::default()
+        };
+        let sixel = answers(&[b"\x1b[?62;4;22c", b"\x1b[6;20;10t", DSR]);
+        let g = choose(Images::Auto, Some(&sixel), None, env);
+        assert_eq!(g.kind, Kind::Halfblocks, "{}", g.why);
+        assert!(g.why.contains("tmux"), "{}", g.why);
+        let kitty = answers(&[b"\x1b_Gi=31;OK\x1b\\", b"\x1b[6;20;10t", DSR]);
+        assert_eq!(
+            choose(Images::Auto, Some(&kitty), None, env).kind,
+            Kind::Kitty
+        );
+        // Told: used.
+        assert_eq!(choose(Images::Sixel, None, None, env).kind, Kind::Sixel);
     }
 }

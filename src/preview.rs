@@ -94,6 +94,30 @@ pub fn thumb(img: &image::DynamicImage, cols: u16, rows: u16) -> Thumb {
     }
 }
 
+/// `img` as half blocks filling at most `cols` columns and `rows` text rows (the picture
+/// view): a larger picture shrunk, a smaller one enlarged, keeping its proportions.
+pub fn fill(img: &image::DynamicImage, cols: u16, rows: u16) -> Thumb {
+    let (max_w, max_h) = (u32::from(cols.max(1)), u32::from(rows.max(1)) * 2);
+    let (tw, th) = fit(img.width(), img.height(), max_w, max_h);
+    let small = if (tw, th) == (img.width(), img.height()) {
+        let (bw, bh) = fit(
+            img.width().saturating_mul(64),
+            img.height().saturating_mul(64),
+            max_w,
+            max_h,
+        );
+        img.resize_exact(bw, bh, image::imageops::FilterType::Triangle)
+            .to_rgb8()
+    } else {
+        img.thumbnail_exact(tw, th).to_rgb8()
+    };
+    Thumb {
+        w: small.width(),
+        h: small.height(),
+        rgb: small.pixels().map(|p| p.0).collect(),
+    }
+}
+
 /// `img` encoded for `picker`'s graphics protocol at `cols`×`rows` cells, for a place in the
 /// history that scrolls (ratatui-image's sliced images draw any rows of it). The picture is
 /// shrunk to the cells' pixels first.

@@ -140,6 +140,23 @@ fn a_terminal_that_answers_nothing_gets_the_console_and_half_blocks() {
         s.contents().contains('▀') || s.contents().contains('▄')
     });
     assert!(!raw(&app).contains("a=T"), "no kitty picture sent");
+    // The answers come after all, late (a slow link): not read as keys. Read as keys, `O`
+    // would open the outbox, `i` the composer with "=31;OK" typed in it.
+    app.send(b"\x1b_Gi=31;OK\x1b\\\x1b[?62;4;22c\x1b[6;20;10t\x1b[0n");
+    app.send(b"i");
+    app.send(b"zz");
+    app.wait_for("the composer with what was typed", |s| {
+        s.contents().contains("zz")
+    });
+    let screen = app.contents();
+    assert!(
+        !screen.contains("31;OK") && !screen.contains("Outbox") && !screen.contains("izz"),
+        "{screen}"
+    );
+    app.send(b"\x1b");
+    app.wait_for("the composer left", |s| {
+        !s.contents().contains("Enter sends")
+    });
     app.send(b"q");
     assert_eq!(app.wait_exit().code(), Some(0));
     app.assert_terminal_restored();

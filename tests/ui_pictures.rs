@@ -97,6 +97,7 @@ fn kitty_preview(m: &mut Model) {
         cell: (10, 20),
         tmux: false,
         why: String::new(),
+        unanswered: false,
     };
     let sliced = preview::sliced(&g.picker(), &card(), 48, 12).unwrap();
     update(
@@ -200,15 +201,14 @@ fn the_picture_view_fills_the_screen_in_half_blocks() {
         );
         let screen = render(&m).backend().to_string();
         assert!(screen.contains("… loading the picture"), "{screen}");
-        let picker = Graphics::default().picker();
-        let made = preview::whole(&picker, &card(), cols, rows).unwrap();
+        let made = preview::fill(&card(), cols, rows);
         update(
             &mut m,
             Msg::Picture {
                 file_id: "P1".into(),
                 cols,
                 rows,
-                result: Ok(Whole(Arc::new(made))),
+                result: Ok(Whole::Cells(Arc::new(made))),
             },
         );
         let t = render(&m);

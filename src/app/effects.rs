@@ -79,6 +79,12 @@ pub struct Effects {
     /// Its encoder, made once: making one asks the environment (and, inside tmux, runs
     /// `tmux set -p allow-passthrough on`), which is not for every picture.
     picker: Option<ratatui_image::picker::Picker>,
+    /// Pictures are decoded one at a time (a decode may take tens of MB for a moment): the
+    /// memory they take at once is one picture's, however fast they are asked for.
+    pub(super) decoding: std::sync::Arc<tokio::sync::Semaphore>,
+    /// How many times the picture view asked: a making whose turn comes after a newer ask is
+    /// dropped (the view waits for the newest only).
+    pub(super) picture_asks: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Effects {
@@ -98,6 +104,8 @@ impl Effects {
             store: None,
             graphics: crate::graphics::Graphics::default(),
             picker: None,
+            decoding: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+            picture_asks: std::sync::Arc::default(),
         }
     }
 
@@ -170,14 +178,27 @@ impl Effects {
 
     /// What draws pictures, chosen at start (crate::graphics::detect).
     pub fn set_graphics(&mut self, g: crate::graphics::Graphics) {
-        self.picker = Some(g.picker());
+        // Half blocks need no encoder: none is made (making one touches tmux's settings).
+        self.picker = (g.kind != crate::graphics::Kind::Halfblocks).then(|| g.picker());
         self.graphics = g;
     }
 
-    /// The encoder for pictures (made on first use where set_graphics was not called).
-    pub(super) fn picker(&mut self) -> ratatui_image::picker::Picker {
+    /// Until when a late answer to the start's graphics query is watched for on the input
+    /// (crate::graphics::LateAnswers); None when the terminal answered or was not asked.
+    pub fn late_answers_until(&self) -> Option<std::time::Instant> {
+        self.graphics
+            .unanswered
+            .then(|| std::time::Instant::now() + crate::graphics::LATE_ANSWER_WATCH)
+    }
+
+    /// The encoder for the graphics protocol; None for half blocks (made on first use where
+    /// set_graphics was not called).
+    pub(super) fn picker(&mut self) -> Option<ratatui_image::picker::Picker> {
+        if self.graphics.kind == crate::graphics::Kind::Halfblocks {
+            return None;
+        }
         let g = &self.graphics;
-        self.picker.get_or_insert_with(|| g.picker()).clone()
+        Some(self.picker.get_or_insert_with(|| g.picker()).clone())
     }
 
     /// Carries out the link commands; returns false for the ones the event loop handles.

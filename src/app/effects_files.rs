@@ -19,22 +19,33 @@ impl Effects {
     /// blocks and, where the terminal has one, its graphics protocol; back as `Msg::Preview`.
     pub(super) fn preview(&mut self, file_id: String) {
         let tx = self.tx.clone();
-        let Some(h) = self.chat_or(Msg::Preview {
+        let Some(h) = self.chat_or(Msg::PreviewUnfetched {
             file_id: file_id.clone(),
-            result: Err("the chat link is down".into()),
-            graphic: None,
+            why: "the chat link is down".into(),
         }) else {
             return;
         };
         let dir = self.previews_dir();
-        let picker =
-            (self.graphics.kind != crate::graphics::Kind::Halfblocks).then(|| self.picker());
+        let picker = self.picker();
+        let decoding = self.decoding.clone();
         tokio::spawn(async move {
-            let made = match cached(&h, &dir, &file_id).await {
-                Ok(path) => tokio::task::spawn_blocking(move || preview(&path, picker.as_ref()))
-                    .await
-                    .unwrap_or_else(|e| Err(e.to_string())),
-                Err(e) => Err(e),
+            let path = match cached(&h, &dir, &file_id).await {
+                Ok(path) => path,
+                // Not fetched: asked again when the chat's pages come again.
+                Err(why) => {
+                    let _ = tx.send(Msg::PreviewUnfetched { file_id, why }).await;
+                    return;
+                }
+            };
+            let made = match decoding.acquire_owned().await {
+                Ok(turn) => tokio::task::spawn_blocking(move || {
+                    let made = preview(&path, picker.as_ref());
+                    drop(turn);
+                    made
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string())),
+                Err(e) => Err(e.to_string()),
             };
             let (result, graphic) = match made {
                 Ok((t, g)) => (Ok(t), g),
@@ -64,16 +75,36 @@ impl Effects {
         };
         let dir = self.previews_dir();
         let picker = self.picker();
+        let decoding = self.decoding.clone();
+        let asks = self.picture_asks.clone();
+        let ask = asks.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         tokio::spawn(async move {
             let result = match cached(&h, &dir, &file_id).await {
-                Ok(path) => tokio::task::spawn_blocking(move || {
-                    let img = load(&path)?;
-                    crate::preview::whole(&picker, &img, cols, rows)
-                        .map(|p| crate::graphics::Whole(std::sync::Arc::new(p)))
-                        .map_err(|e| e.to_string())
-                })
-                .await
-                .unwrap_or_else(|e| Err(e.to_string())),
+                Ok(path) => {
+                    let Ok(turn) = decoding.acquire_owned().await else {
+                        return;
+                    };
+                    // Asked again meanwhile (another size, another picture, the view closed
+                    // and opened): the newer ask is the one the view waits for.
+                    if asks.load(std::sync::atomic::Ordering::SeqCst) != ask {
+                        return;
+                    }
+                    tokio::task::spawn_blocking(move || {
+                        let img = load(&path)?;
+                        let made = match &picker {
+                            None => Ok(crate::graphics::Whole::Cells(std::sync::Arc::new(
+                                crate::preview::fill(&img, cols, rows),
+                            ))),
+                            Some(p) => crate::preview::whole(p, &img, cols, rows)
+                                .map(|p| crate::graphics::Whole::Protocol(std::sync::Arc::new(p)))
+                                .map_err(|e| e.to_string()),
+                        };
+                        drop(turn);
+                        made
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()))
+                }
                 Err(e) => Err(e),
             };
             let _ = tx

@@ -128,6 +128,12 @@ pub enum Msg {
         /// The same picture for the terminal's graphics protocol, when it has one.
         graphic: Option<crate::graphics::Graphic>,
     },
+    /// A picture's file could not be fetched for its preview (the link down, the download
+    /// failed): said, and asked for again when its chat's pages come again.
+    PreviewUnfetched {
+        file_id: String,
+        why: String,
+    },
     /// A picture made for the picture view at `cols`×`rows` cells, or why not.
     Picture {
         file_id: String,

@@ -108,11 +108,21 @@ pub(super) fn shown(
         && v.file_id == file_id
         && v.cells == cells
     {
+        let fetched = result.is_ok();
         v.state = match result {
             Ok(w) => PictureState::Ready(w),
             Err(why) => PictureState::Refused(why),
         };
         m.touch();
+        // The file is in the cache now: a preview that could not fetch it is made again.
+        if fetched
+            && matches!(
+                m.chat.previews.get(file_id),
+                Some(super::previews::Preview::Unfetched(_))
+            )
+        {
+            return super::previews::want(m, vec![(file_id.to_string(), 0)]);
+        }
     }
     vec![]
 }

@@ -38,10 +38,7 @@ fn with_picture() -> Model {
 
 fn made(cols: u16, rows: u16) -> Whole {
     let img = crate::preview::load(&crate::preview::test_card(160, 96, 40)).unwrap();
-    let picker = ratatui_image::picker::Picker::halfblocks();
-    Whole(Arc::new(
-        crate::preview::whole(&picker, &img, cols, rows).unwrap(),
-    ))
+    Whole::Cells(Arc::new(crate::preview::fill(&img, cols, rows)))
 }
 
 fn answer(m: &mut Model, cells: (u16, u16), result: Result<Whole, String>) -> Vec<Cmd> {
@@ -226,4 +223,95 @@ fn download_and_the_room_keys_act_from_the_picture_view() {
             "{c} leaves the view open"
         );
     }
+}
+
+#[test]
+fn a_preview_whose_file_could_not_be_fetched_is_asked_for_again() {
+    use super::previews::Preview;
+    let mut m = with_picture();
+    update(
+        &mut m,
+        Msg::PreviewUnfetched {
+            file_id: "P1".into(),
+            why: "download failed: connection refused".into(),
+        },
+    );
+    assert!(matches!(
+        m.chat.previews.get("P1"),
+        Some(Preview::Unfetched(_))
+    ));
+    // The chat's page comes again (the chat reopened): asked again.
+    let page = vec![env(
+        "p1",
+        2,
+        "alice@srv",
+        json!({"name": "room.png", "mimeType": "image/png", "size": 2_900, "fileId": "P1"}),
+        202,
+    )];
+    let cmds = update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: "a".into(),
+            before: None,
+            result: Ok(page),
+        },
+    );
+    assert!(
+        cmds.contains(&Cmd::Preview {
+            file_id: "P1".into()
+        }),
+        "{cmds:?}"
+    );
+    assert_eq!(m.chat.previews.get("P1"), Some(&Preview::Loading));
+    // A refusal (the picture itself) is not asked again.
+    update(
+        &mut m,
+        Msg::Preview {
+            file_id: "P1".into(),
+            result: Err("unexpected end of file".into()),
+            graphic: None,
+        },
+    );
+    let cmds = update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: "a".into(),
+            before: None,
+            result: Ok(vec![]),
+        },
+    );
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::Preview { .. })));
+}
+
+#[test]
+fn the_picture_view_fetching_the_file_remakes_a_preview_that_could_not() {
+    use super::previews::Preview;
+    let mut m = with_picture();
+    update(
+        &mut m,
+        Msg::PreviewUnfetched {
+            file_id: "P1".into(),
+            why: "download failed: timed out".into(),
+        },
+    );
+    kc(&mut m, KeyCode::Enter);
+    let cmds = answer(&mut m, (78, 21), Ok(made(78, 21)));
+    assert_eq!(
+        cmds,
+        vec![Cmd::Preview {
+            file_id: "P1".into()
+        }]
+    );
+    assert_eq!(m.chat.previews.get("P1"), Some(&Preview::Loading));
+    // Refused by the view: nothing asked.
+    let mut m = with_picture();
+    update(
+        &mut m,
+        Msg::PreviewUnfetched {
+            file_id: "P1".into(),
+            why: "download failed: timed out".into(),
+        },
+    );
+    kc(&mut m, KeyCode::Enter);
+    assert_eq!(answer(&mut m, (78, 21), Err("timed out".into())), vec![]);
 }

@@ -22,6 +22,9 @@ pub enum Preview {
     /// The half blocks, and the picture for the terminal's graphics protocol when it has one.
     Ready(Arc<Thumb>, Option<crate::graphics::Graphic>),
     Refused(String),
+    /// The file could not be fetched (why): asked for again when its chat's pages come again,
+    /// or once the picture view fetched it.
+    Unfetched(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -76,7 +79,11 @@ pub(super) fn want(m: &mut Model, pics: Vec<(String, u64)>) -> Vec<Cmd> {
     }
     let mut cmds = Vec::new();
     for (file_id, size) in pics {
-        if m.chat.previews.get(&file_id).is_some() {
+        if m.chat
+            .previews
+            .get(&file_id)
+            .is_some_and(|p| !matches!(p, Preview::Unfetched(_)))
+        {
             continue;
         }
         if size > MAX_BYTES {
@@ -91,6 +98,12 @@ pub(super) fn want(m: &mut Model, pics: Vec<(String, u64)>) -> Vec<Cmd> {
         m.touch();
     }
     cmds
+}
+
+/// A picture's file could not be fetched.
+pub(super) fn unfetched(m: &mut Model, file_id: &str, why: String) {
+    m.chat.previews.set(file_id, Preview::Unfetched(why));
+    m.touch();
 }
 
 /// A preview made, or why not.

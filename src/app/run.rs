@@ -91,7 +91,7 @@ pub async fn run(
     mut links: mpsc::Receiver<Msg>,
     effects: &mut Effects,
 ) -> std::io::Result<Model> {
-    let mut term_events = terminal_input();
+    let mut term_events = terminal_input(effects.late_answers_until());
     let mut links_open = true;
     let mut last_draw: Option<Instant> = None;
     // The model's revision on screen: a frame is owed while the model's differs.
@@ -277,12 +277,23 @@ fn retake(tui: &mut Tui, drawn: &mut Option<u64>) -> Msg {
 /// first (poll(2), no timeout: no wakeups while idle) and reports a hang-up (POLLHUP, an
 /// error) as the terminal lost, so the console ends even when no SIGHUP comes; crossterm
 /// reads only input that is there. It ends after an error or when the loop is gone.
-fn terminal_input() -> mpsc::Receiver<std::io::Result<crossterm::event::Event>> {
+fn terminal_input(
+    late_answers: Option<Instant>,
+) -> mpsc::Receiver<std::io::Result<crossterm::event::Event>> {
     let (tx, rx) = mpsc::channel(BATCH);
     let spawned = std::thread::Builder::new()
         .name("terminal-input".into())
         .spawn(move || {
             let tty = Tty::open();
+            // A late answer to the start's graphics query is not keys.
+            let mut late = crate::graphics::LateAnswers::new(late_answers);
+            let mut read = || {
+                let ev = crossterm::event::read();
+                match &ev {
+                    Ok(e) if !late.keep(e, Instant::now()) => None,
+                    _ => Some(ev),
+                }
+            };
             loop {
                 if let Some(fd) = tty.fd()
                     && let Err(e) = wait_readable(fd)
@@ -305,7 +316,7 @@ fn terminal_input() -> mpsc::Receiver<std::io::Result<crossterm::event::Event>> 
                             return;
                         }
                     }
-                    let ev = crossterm::event::read();
+                    let Some(ev) = read() else { continue };
                     let end = ev.is_err();
                     if tx.blocking_send(ev).is_err() || end {
                         return;
@@ -313,7 +324,7 @@ fn terminal_input() -> mpsc::Receiver<std::io::Result<crossterm::event::Event>> 
                 }
                 if tty.fd().is_none() {
                     // No descriptor of our own to wait on: crossterm's blocking read.
-                    let ev = crossterm::event::read();
+                    let Some(ev) = read() else { continue };
                     let end = ev.is_err();
                     if tx.blocking_send(ev).is_err() || end {
                         return;

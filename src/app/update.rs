@@ -230,6 +230,10 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             super::previews::made(m, &file_id, result, graphic);
             vec![]
         }
+        Msg::PreviewUnfetched { file_id, why } => {
+            super::previews::unfetched(m, &file_id, why);
+            vec![]
+        }
         Msg::Picture {
             file_id,
             cols,

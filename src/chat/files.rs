@@ -279,13 +279,16 @@ impl ChatHandle {
             ))
         })?;
         let url = rewrite_host(&url, &self.target.base_url());
-        let resp =
-            self.http.get(&url).send().await.map_err(|e| {
-                ChatError::Http(format!("download {url}: {}", auth::error_chain(&e)))
-            })?;
+        let resp = self.http.get(&url).send().await.map_err(|e| {
+            // The cause first (a line cut at the pane's width keeps it), the URL after.
+            ChatError::Http(format!(
+                "download failed: {} ({url})",
+                auth::error_chain(&e.without_url())
+            ))
+        })?;
         if !resp.status().is_success() {
             return Err(ChatError::Http(format!(
-                "download {url}: HTTP {}",
+                "download failed: HTTP {} ({url})",
                 resp.status()
             )));
         }
@@ -307,7 +310,10 @@ impl ChatHandle {
                 Ok(c) => c,
                 Err(e) => {
                     let _ = tokio::fs::remove_file(&part).await;
-                    return Err(ChatError::Http(format!("download {url}: {e}")));
+                    return Err(ChatError::Http(format!(
+                        "download failed: {} ({url})",
+                        auth::error_chain(&e.without_url())
+                    )));
                 }
             };
             if let Err(e) = file.write_all(&chunk).await {
@@ -330,7 +336,7 @@ impl ChatHandle {
         if done != total {
             let _ = tokio::fs::remove_file(&part).await;
             return Err(ChatError::Http(format!(
-                "download {url}: got {done} bytes of {total}"
+                "download failed: got {done} bytes of {total} ({url})"
             )));
         }
         tokio::fs::rename(&part, dest)

@@ -793,7 +793,7 @@ fn preview_lines(p: Option<&crate::app::Preview>, w: usize, theme: &Theme) -> Ve
             })
             .collect(),
         Some(Preview::Loading) => vec![Line::styled("… preview loading", theme.dim)],
-        Some(Preview::Refused(why)) => vec![Line::styled(
+        Some(Preview::Refused(why) | Preview::Unfetched(why)) => vec![Line::styled(
             truncate(&format!("no preview: {}", sanitize::line(why)), w),
             theme.dim,
         )],

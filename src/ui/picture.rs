@@ -12,7 +12,7 @@ use super::Theme;
 use super::panes::block;
 use super::text::truncate;
 use crate::app::{Model, PictureState, PictureView};
-use crate::graphics::Kind;
+use crate::graphics::{Kind, Whole};
 use crate::sanitize;
 
 pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &PictureView, theme: &Theme) {
@@ -64,19 +64,22 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &PictureView, theme: &Th
             theme.error,
         ),
         PictureState::Ready(w) => {
-            let size = w.0.size();
+            let (width, height) = w.size();
             // Made for another size (the screen changed; the new one is on its way): not
             // drawn where it would not fit.
-            if size.width > inner.width || size.height > inner.height {
+            if width > inner.width || height > inner.height {
                 return note(f, "… loading the picture".into(), theme.dim);
             }
             let at = Rect {
-                x: inner.x + (inner.width - size.width) / 2,
-                y: inner.y + (inner.height - size.height) / 2,
-                width: size.width,
-                height: size.height,
+                x: inner.x + (inner.width - width) / 2,
+                y: inner.y + (inner.height - height) / 2,
+                width,
+                height,
             };
-            f.render_widget(ratatui_image::Image::new(&w.0), at);
+            match w {
+                Whole::Cells(t) => f.render_widget(Paragraph::new(t.lines()), at),
+                Whole::Protocol(p) => f.render_widget(ratatui_image::Image::new(p), at),
+            }
         }
     }
 }
