@@ -355,6 +355,49 @@ pub fn detect(images: Images) -> Graphics {
     g
 }
 
+/// tmux's `allow-passthrough` for the console's pane as it was before the picture encoder
+/// turned it on (ratatui-image does, the protocols need it there): put back when this is
+/// dropped, at the end, so the pane does not keep passing any program's sequences through.
+#[derive(Debug)]
+pub struct TmuxPassthrough {
+    /// The pane's own value before (None: it had none and inherited the window's).
+    before: Option<String>,
+}
+
+impl TmuxPassthrough {
+    /// What the pane has now (inside tmux only; None elsewhere or when tmux cannot say).
+    pub fn remember() -> Option<TmuxPassthrough> {
+        let out = std::process::Command::new("tmux")
+            .args(["show", "-pv", "allow-passthrough"])
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        Some(TmuxPassthrough {
+            before: (!v.is_empty()).then_some(v),
+        })
+    }
+}
+
+impl Drop for TmuxPassthrough {
+    fn drop(&mut self) {
+        let mut cmd = std::process::Command::new("tmux");
+        match &self.before {
+            Some(v) => cmd.args(["set", "-p", "allow-passthrough", v]),
+            None => cmd.args(["set", "-pu", "allow-passthrough"]),
+        };
+        let _ = cmd
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
 /// How long after start a late answer to the query is watched for.
 pub const LATE_ANSWER_WATCH: Duration = Duration::from_secs(30);
 

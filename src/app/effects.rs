@@ -79,6 +79,9 @@ pub struct Effects {
     /// Its encoder, made once: making one asks the environment (and, inside tmux, runs
     /// `tmux set -p allow-passthrough on`), which is not for every picture.
     picker: Option<ratatui_image::picker::Picker>,
+    /// Inside tmux, the pane's passthrough as it was before the encoder turned it on; put
+    /// back when the effects end.
+    passthrough: Option<crate::graphics::TmuxPassthrough>,
     /// Pictures are decoded one at a time (a decode may take tens of MB for a moment): the
     /// memory they take at once is one picture's, however fast they are asked for.
     pub(super) decoding: std::sync::Arc<tokio::sync::Semaphore>,
@@ -104,6 +107,7 @@ impl Effects {
             store: None,
             graphics: crate::graphics::Graphics::default(),
             picker: None,
+            passthrough: None,
             decoding: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
             picture_asks: std::sync::Arc::default(),
         }
@@ -179,7 +183,12 @@ impl Effects {
     /// What draws pictures, chosen at start (crate::graphics::detect).
     pub fn set_graphics(&mut self, g: crate::graphics::Graphics) {
         // Half blocks need no encoder: none is made (making one touches tmux's settings).
-        self.picker = (g.kind != crate::graphics::Kind::Halfblocks).then(|| g.picker());
+        if g.kind != crate::graphics::Kind::Halfblocks {
+            if g.tmux {
+                self.passthrough = crate::graphics::TmuxPassthrough::remember();
+            }
+            self.picker = Some(g.picker());
+        }
         self.graphics = g;
     }
 
