@@ -35,6 +35,27 @@ pub fn text(s: &str) -> Cow<'_, str> {
     clean(s, true)
 }
 
+/// JSON text (as serde_json writes it) with every character the cleaning would touch written
+/// as a `\uXXXX` escape: the same JSON value, nothing in it a terminal acts on (serde_json
+/// escapes only C0 controls; DEL, C1 controls such as the 8-bit CSI, bidirectional controls
+/// and line separators it writes as they are). For JSON printed on a terminal.
+pub fn json_for_terminal(json: String) -> String {
+    if !json.chars().any(needs_cleaning) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if needs_cleaning(c) {
+            // Outside strings JSON has only ASCII whitespace, which serde_json does not
+            // write: every such character is inside a string, where the escape is the same.
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
     if !s.chars().any(needs_cleaning) {
         return Cow::Borrowed(s);
@@ -112,6 +133,20 @@ fn skip_string(chars: &mut Chars<'_>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn json_for_a_terminal_escapes_what_a_terminal_would_act_on_and_means_the_same() {
+        let v =
+            serde_json::json!({"t": "a\u{9b}31mb\u{202e}c\u{7f}d\u{2028}e\u{1b}]0;x\u{7}", "n": 1});
+        let raw = serde_json::to_string(&v).unwrap();
+        let out = json_for_terminal(raw);
+        assert!(!out.chars().any(needs_cleaning), "{out}");
+        assert!(out.contains("\\u009b") && out.contains("\\u202e"), "{out}");
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, v);
+        // Clean JSON is left as it is.
+        assert_eq!(json_for_terminal("{\"a\":\"é\"}".into()), "{\"a\":\"é\"}");
+    }
+
     use super::*;
 
     #[test]

@@ -109,7 +109,7 @@ pub async fn run(args: &ChatArgs, config: &Config) -> ExitCode {
 
 fn print_json(v: &impl Serialize) {
     match serde_json::to_string(v) {
-        Ok(s) => outln!("{s}"),
+        Ok(s) => outln!("{}", crate::sanitize::json_for_terminal(s)),
         Err(e) => eprintln!("error: cannot print JSON: {e}"),
     }
 }

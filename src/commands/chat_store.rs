@@ -95,7 +95,7 @@ pub fn search(
             })
             .collect();
         match serde_json::to_string(&list) {
-            Ok(s) => outln!("{s}"),
+            Ok(s) => outln!("{}", crate::sanitize::json_for_terminal(s)),
             Err(e) => return Err(Failure(format!("cannot print JSON: {e}"), 1)),
         }
         return Ok(());

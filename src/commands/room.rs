@@ -510,7 +510,7 @@ fn who(s: &RoomState, peer: &str) -> String {
 }
 
 fn print_json(v: &Value) {
-    outln!("{v}");
+    outln!("{}", crate::sanitize::json_for_terminal(v.to_string()));
 }
 
 fn done(json_out: bool, v: Value, text: &str) -> Result<(), Failure> {
