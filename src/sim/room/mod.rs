@@ -21,6 +21,7 @@ mod conference;
 mod contacts;
 mod devices;
 mod dispatch;
+pub mod frames;
 mod generic;
 mod peers;
 mod podium;
@@ -75,6 +76,9 @@ pub struct RoomSimConfig {
     /// HTTP (both ports, up to the WebSocket upgrade): a request's headers must arrive within
     /// this, and a keep-alive connection idle this long is closed (30 s).
     pub http_timeout: Duration,
+    /// How long a token for the HTTP server (`tokenForHttpServer`, `getTokenForHttpServer`)
+    /// is valid: 5 minutes, as a Room's.
+    pub http_token_lifetime: Duration,
 }
 
 impl RoomSimConfig {
@@ -93,6 +97,7 @@ impl RoomSimConfig {
             pin_attempts: 5,
             pin_lockout: Duration::from_secs(30),
             http_timeout: Duration::from_secs(30),
+            http_token_lifetime: Duration::from_secs(300),
         }
     }
 

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::dispatch::Events;
 use super::peers::Timer;
-use super::state::{Call, Inner, Outcome, SimState, app_state_event, event, now_secs};
+use super::state::{Call, Inner, Outcome, SimState, app_state_event, event};
 use crate::room::protocol::Fields;
 
 impl Inner {
@@ -55,11 +55,11 @@ impl Inner {
     /// `getTokenForHttpServer`.
     pub(super) fn get_token_for_http_server(
         self: &Arc<Self>,
-        _: &mut SimState,
+        s: &mut SimState,
         _: &Map<String, Value>,
         _: &mut Events,
     ) -> Outcome {
-        Outcome::ok(json!({"token": format!("4*sim*{}", now_secs())}))
+        Outcome::ok(json!({"token": self.new_http_token(s)}))
     }
 
     /// `getLogin`.

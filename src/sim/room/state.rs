@@ -129,6 +129,8 @@ pub(super) struct SimState {
     /// When the call history was last marked viewed (Unix seconds; 0: never).
     pub last_view: i64,
     pub tokens: HashMap<String, Role>,
+    /// The HTTP server's tokens and until when each is valid (frames.rs).
+    pub http_tokens: HashMap<String, std::time::Instant>,
     /// Wrong PINs by client address (`Inner::auth_from`).
     pub pin_lockouts: HashMap<std::net::IpAddr, PinFailures>,
     pub receiving_levels: HashMap<String, i64>,
@@ -177,6 +179,7 @@ impl SimState {
                 .collect(),
             last_view: 0,
             tokens: HashMap::new(),
+            http_tokens: HashMap::new(),
             pin_lockouts: HashMap::new(),
             receiving_levels: HashMap::new(),
             generic: HashMap::new(),

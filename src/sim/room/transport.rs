@@ -28,6 +28,8 @@ use crate::sim::net::{Incoming, raw_id};
 pub(super) fn routers(inner: Arc<Inner>) -> (Router, Router) {
     let http_app = Router::new()
         .route("/public/{name}/config.json", get(config_json))
+        .route("/frames/", get(super::frames::frames))
+        .route("/frames", get(super::frames::frames))
         .with_state(inner.clone());
     let ws_app = Router::new().fallback(ws_upgrade).with_state(inner);
     (http_app, ws_app)
@@ -182,10 +184,14 @@ fn handle_text(inner: &Arc<Inner>, peer: IpAddr, role: &mut Option<Role>, text: 
             Ok(r) => {
                 *role = Some(r);
                 let token = format!("1*sim{:x}*{}", rand::random::<u64>(), now_secs());
-                inner.lock().tokens.insert(token.clone(), r);
+                let http_token = {
+                    let mut s = inner.lock();
+                    s.tokens.insert(token.clone(), r);
+                    inner.new_http_token(&mut s)
+                };
                 let fields = obj(
                     json!({"previleges": if r == Role::Admin { 2 } else { 1 }, "token": token,
-                    "tokenForHttpServer": format!("4*sim{:x}*{}", rand::random::<u64>(), now_secs()), "resultCode": 0}),
+                    "tokenForHttpServer": http_token, "resultCode": 0}),
                 );
                 reply(fields, None)
             }
