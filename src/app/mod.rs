@@ -81,5 +81,5 @@ pub use prompts::call_matches;
 pub use room::{control_refusal, percent};
 pub use run::{Signals, run};
 pub use update::update;
-pub use viewer::{Tone, ViewKey, ViewLine, Viewer};
+pub use viewer::{Tone, ViewKey, ViewLine, Viewer, hang as viewer_hang};
 pub use window::{Newer, NewerSource, WINDOW};

@@ -8,7 +8,7 @@
 //! The lines must already be inert (`sanitize::line`): the viewer only measures and cuts them.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use unicode_width::UnicodeWidthChar;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::editor::{Edit, Editor, Lines};
 
@@ -376,7 +376,7 @@ impl Viewer {
     fn rewrap(&mut self, (line, start): (usize, usize)) {
         self.rows.clear();
         for (i, l) in self.lines.iter().enumerate() {
-            wrap_line(&l.text, self.width, i, &mut self.rows);
+            wrap_line(&l.text, self.width, hang(l, self.width), i, &mut self.rows);
         }
         self.top = row_of(&self.rows, line, start);
         self.clamp();
@@ -389,11 +389,21 @@ fn row_of(rows: &[Row], line: usize, at: usize) -> usize {
         .saturating_sub(1)
 }
 
+/// The columns a keyed line's continuation rows are indented by, to stand under its text
+/// rather than under its key (none when that would leave them too narrow).
+pub fn hang(l: &ViewLine, w: usize) -> usize {
+    let cols = l.text.get(..l.key).map_or(0, UnicodeWidthStr::width);
+    if cols > 0 && cols <= w / 2 { cols } else { 0 }
+}
+
 /// Cuts a line into rows of at most `w` columns, after a space when there is one far enough
-/// along, else anywhere. A zero width cuts nothing.
-fn wrap_line(text: &str, w: usize, line: usize, out: &mut Vec<Row>) {
+/// along, else anywhere; the rows after the first are `hang` columns narrower (drawn indented
+/// by as much). A zero width cuts nothing.
+fn wrap_line(text: &str, w: usize, hang: usize, line: usize, out: &mut Vec<Row>) {
     let mut start = 0;
     let mut col = 0;
+    let full = w;
+    let mut w = w;
     // The byte after the last space of this row, and the column there.
     let mut space: Option<(usize, usize)> = None;
     if w > 0 {
@@ -408,6 +418,7 @@ fn wrap_line(text: &str, w: usize, line: usize, out: &mut Vec<Row>) {
                 start = end;
                 col -= used;
                 space = None;
+                w = full.saturating_sub(hang).max(1);
             }
             col += cw;
             if c == ' ' {

@@ -221,3 +221,24 @@ fn a_search_starts_from_the_top_of_the_view_and_follows_new_text() {
     assert_eq!(w.highlights(&rows[0]), vec![(4, 6, true)]);
     assert_eq!(w.highlights(&rows[1]), vec![(0, 2, true)]);
 }
+
+#[test]
+fn a_keyed_lines_later_rows_are_narrower_by_its_key_column() {
+    let mut v = Viewer::new(vec![ViewLine::keyed(
+        "Enter",
+        "on a picture: show it over the whole screen (Esc closes) and more words to wrap",
+    )]);
+    v.set_size(50, 10);
+    let rows = shown(&v);
+    assert!(rows.len() >= 2, "{rows:?}");
+    let h = hang(&v.lines()[0], 50);
+    assert_eq!(h, 22, "two spaces and the key's 20 columns");
+    assert!(rows[0].starts_with("  Enter"));
+    for r in &rows[1..] {
+        assert!(r.chars().count() <= 50 - h, "{r:?}");
+    }
+    // Too narrow for a hanging indent: the rows use the whole width.
+    v.set_size(30, 10);
+    assert_eq!(hang(&v.lines()[0], 30), 0);
+    assert!(shown(&v)[1].chars().count() > 8);
+}

@@ -33,21 +33,26 @@ pub fn draw(f: &mut Frame, area: Rect, v: &Viewer, theme: &Theme) {
             let base = tone_style(v.tone(r), theme);
             let marks = v.highlights(r);
             let key = v.lines()[r.line].key;
+            // A keyed line's later rows stand under its text.
+            let hang = if r.start > 0 {
+                crate::app::viewer_hang(&v.lines()[r.line], v.width())
+            } else {
+                0
+            };
+            let mut spans = Vec::new();
+            if hang > 0 {
+                spans.push(Span::raw(" ".repeat(hang)));
+            }
             if marks.is_empty() && key > r.start {
                 let cut = (key - r.start).min(text.len());
                 let cut = (0..=cut)
                     .rev()
                     .find(|&i| text.is_char_boundary(i))
                     .unwrap_or(0);
-                return Line::from(vec![
-                    Span::styled(text[..cut].to_string(), theme.key),
-                    Span::styled(text[cut..].to_string(), base),
-                ]);
+                spans.push(Span::styled(text[..cut].to_string(), theme.key));
+                spans.push(Span::styled(text[cut..].to_string(), base));
+                return Line::from(spans);
             }
-            if marks.is_empty() {
-                return Line::styled(text.to_string(), base);
-            }
-            let mut spans = Vec::new();
             let mut at = 0;
             for (s, e, current) in marks {
                 if s > at {
@@ -60,7 +65,7 @@ pub fn draw(f: &mut Frame, area: Rect, v: &Viewer, theme: &Theme) {
                 spans.push(Span::styled(text[s..e].to_string(), hl));
                 at = e;
             }
-            if at < text.len() {
+            if at < text.len() || spans.is_empty() {
                 spans.push(Span::styled(text[at..].to_string(), base));
             }
             Line::from(spans)
