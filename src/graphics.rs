@@ -186,6 +186,9 @@ pub fn interpret(bytes: &[u8]) -> Answers {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EnvHints {
     pub tmux: bool,
+    /// Inside a multiplexer that TERM does not name (tmux older than 3.2 with another TERM,
+    /// GNU screen): the protocols' sequences would not be wrapped for it.
+    pub hidden_multiplexer: bool,
     pub iterm2: bool,
     pub no_kitty_sixel: bool,
 }
@@ -196,8 +199,10 @@ impl EnvHints {
         let term = var("TERM").unwrap_or_default();
         let program = var("TERM_PROGRAM").unwrap_or_default();
         let wezterm = var("WEZTERM_EXECUTABLE").is_some();
+        let tmux = term.starts_with("tmux") || program == "tmux";
         EnvHints {
-            tmux: term.starts_with("tmux") || program == "tmux",
+            tmux,
+            hidden_multiplexer: !tmux && (var("TMUX").is_some() || var("STY").is_some()),
             iterm2: ["iTerm", "WezTerm", "mintty", "vscode", "rio"]
                 .iter()
                 .any(|p| program.contains(p))
@@ -250,6 +255,11 @@ pub fn choose(
                 why: why.into(),
                 ..Graphics::default()
             };
+            if env.hidden_multiplexer {
+                return half(
+                    "half blocks (inside tmux or screen with a TERM that does not say so)",
+                );
+            }
             let Some(a) = answers.filter(|a| a.complete) else {
                 return half("half blocks (the terminal did not answer the query)");
             };
@@ -711,5 +721,15 @@ mod tests {
         );
         // Told: used.
         assert_eq!(choose(Images::Sixel, None, None, env).kind, Kind::Sixel);
+        // tmux (or screen) that TERM does not name: nothing would be wrapped for it.
+        let hidden = EnvHints {
+            hidden_multiplexer: true,
+            iterm2: true,
+            ..EnvHints::default()
+        };
+        let g = choose(Images::Auto, Some(&kitty), None, hidden);
+        assert_eq!(g.kind, Kind::Halfblocks, "{}", g.why);
+        let g = choose(Images::Auto, Some(&sixel), None, hidden);
+        assert_eq!(g.kind, Kind::Halfblocks, "{}", g.why);
     }
 }
