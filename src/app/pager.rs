@@ -154,7 +154,7 @@ pub(super) fn help_lines(m: &Model) -> Vec<ViewLine> {
         if ctx == Context::History {
             lines.push(ViewLine::keyed(
                 &m.ui.keys.describe(Action::Open),
-                "on a picture: show it over the whole screen (Esc closes)",
+                "on a picture: show it over the whole screen (↑ ↓ the others, Esc closes)",
             ));
         }
         if ctx == Context::Global {

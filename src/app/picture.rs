@@ -149,7 +149,8 @@ pub(super) fn resized(m: &mut Model) -> Vec<Cmd> {
     }]
 }
 
-/// Keys in the picture view: back (Esc), open (Enter) and quit (q) close it; download (o)
+/// Keys in the picture view: back (Esc), open (Enter) and quit (q) close it; up and down
+/// show the chat's picture before or after it; download (o)
 /// and copy (y) act on the picture's message, still the selected one; the room keys that
 /// act at once (hang up, microphone, camera, volume) act, as they do in every pane. The rest
 /// do nothing here.
@@ -161,6 +162,9 @@ pub(super) fn on_key(m: &mut Model, key: KeySpec) -> Vec<Cmd> {
         .lookup(key, &[Context::Global, Context::History, Context::Room])
     {
         Some(Action::Back | Action::Open | Action::Quit) => close_view(m),
+        // The picture before or after this one in the chat (as loaded), the cursor with it.
+        Some(Action::Up) => step(m, false),
+        Some(Action::Down) => step(m, true),
         Some(
             a @ (Action::Download
             | Action::Copy
@@ -172,6 +176,43 @@ pub(super) fn on_key(m: &mut Model, key: KeySpec) -> Vec<Cmd> {
         ) => super::update::on_action(m, a),
         _ => vec![],
     }
+}
+
+/// Shows the next picture of the open chat, newer (`newer`) or older than the selected
+/// message, and moves the history's cursor to it; at the end of what is loaded, nothing.
+fn step(m: &mut Model, newer: bool) -> Vec<Cmd> {
+    let Some(o) = m.chat.open.as_mut() else {
+        return vec![];
+    };
+    let Some(at) = o.selected_index() else {
+        return vec![];
+    };
+    let n = o.messages.len();
+    let is_picture = |e: &crate::chat::types::Envelope| {
+        matches!(&e.content, Content::Attachment { mime_type, file_id, .. }
+            if super::previews::is_picture(mime_type) && !file_id.is_empty())
+    };
+    let found = if newer {
+        (at + 1..n)
+            .find(|&i| is_picture(&o.messages[i]) && !o.is_deleted(&o.messages[i].message_id))
+    } else {
+        (0..at)
+            .rev()
+            .find(|&i| is_picture(&o.messages[i]) && !o.is_deleted(&o.messages[i].message_id))
+    };
+    let Some(i) = found else {
+        return vec![];
+    };
+    o.selected = Some(o.messages[i].message_id.clone());
+    let Some((file_id, name)) = selected_picture(m) else {
+        return vec![];
+    };
+    let mut cmds = open(m, file_id, name);
+    // Sixel and iTerm2 pixels of the last picture are not covered by the next one's cells.
+    if matches!(m.ui.term.pictures, Kind::Sixel | Kind::Iterm2) {
+        cmds.push(Cmd::Repaint);
+    }
+    cmds
 }
 
 /// Closes the view. A protocol that draws outside the cells (sixel, iTerm2) leaves pixels the

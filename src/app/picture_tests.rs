@@ -162,7 +162,7 @@ fn esc_enter_and_q_close_it_and_sixel_or_iterm2_repaint_the_screen() {
         let mut m = with_picture();
         m.ui.term.pictures = kind;
         kc(&mut m, KeyCode::Enter);
-        // Other keys do nothing here (no move, no quit, no compose).
+        // Other keys do nothing here (j: no newer picture; i: no composing).
         assert_eq!(ch(&mut m, 'j'), vec![]);
         assert_eq!(ch(&mut m, 'i'), vec![]);
         assert!(matches!(m.mode, Mode::Picture(_)));
@@ -314,4 +314,54 @@ fn the_picture_view_fetching_the_file_remakes_a_preview_that_could_not() {
     );
     kc(&mut m, KeyCode::Enter);
     assert_eq!(answer(&mut m, (78, 21), Err("timed out".into())), vec![]);
+}
+
+#[test]
+fn up_and_down_show_the_chats_other_pictures_and_move_the_cursor_with_them() {
+    let pic = |id: &str, bx: u64, fid: &str| {
+        env(
+            id,
+            bx,
+            "alice@srv",
+            json!({"name": format!("{fid}.png"), "mimeType": "image/png", "size": 100, "fileId": fid}),
+            202,
+        )
+    };
+    for kind in [Kind::Halfblocks, Kind::Sixel] {
+        let mut m = open_with(vec![
+            pic("p3", 5, "P3"),
+            text("t2", 4, "alice@srv"),
+            pic("p2", 3, "P2"),
+            text("t1", 2, "alice@srv"),
+            pic("p1", 1, "P1"),
+        ]);
+        m.ui.term.pictures = kind;
+        ch(&mut m, 'k');
+        assert_eq!(sel(&m).as_deref(), Some("p3"));
+        kc(&mut m, KeyCode::Enter);
+        // Older: P2, skipping the text between.
+        let cmds = kc(&mut m, KeyCode::Up);
+        assert_eq!(sel(&m).as_deref(), Some("p2"));
+        assert_eq!(view(&m).file_id, "P2");
+        assert!(cmds.contains(&Cmd::ShowPicture {
+            file_id: "P2".into(),
+            cols: 78,
+            rows: 21
+        }));
+        assert_eq!(
+            cmds.contains(&Cmd::Repaint),
+            kind == Kind::Sixel,
+            "{cmds:?}"
+        );
+        kc(&mut m, KeyCode::Up);
+        assert_eq!(view(&m).file_id, "P1");
+        // Past the oldest: nothing happens.
+        assert_eq!(kc(&mut m, KeyCode::Up), vec![]);
+        assert_eq!(view(&m).file_id, "P1");
+        ch(&mut m, 'j');
+        assert_eq!(view(&m).file_id, "P2");
+        // Closed: the cursor is on the picture last shown.
+        kc(&mut m, KeyCode::Esc);
+        assert_eq!(sel(&m).as_deref(), Some("p2"));
+    }
 }

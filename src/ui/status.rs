@@ -160,6 +160,10 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
         Mode::Picture(_) => {
             return vec![
                 ("Esc".into(), "close"),
+                (
+                    format!("{}/{}", key(Action::Up), key(Action::Down)),
+                    "other pictures",
+                ),
                 (key(Action::Download), "download"),
                 (key(Action::Mic), "mic"),
                 (key(Action::HangUp), "hang up"),
