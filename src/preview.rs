@@ -83,23 +83,38 @@ pub fn fit(w: u32, h: u32, max_w: u32, max_h: u32) -> (u32, u32) {
 
 /// `img` shrunk to half blocks within `cols` columns and `rows` text rows.
 pub fn thumb(img: &image::DynamicImage, cols: u16, rows: u16) -> Thumb {
-    let (max_w, max_h) = (u32::from(cols.max(1)), u32::from(rows.max(1)) * 2);
+    let (max_w, max_h) = half_block_pixels(cols, rows);
     let (tw, th) = fit(img.width(), img.height(), max_w, max_h);
     // Shrunk in the picture's own format, then converted: no full-size copy.
-    let small = img.thumbnail_exact(tw, th).to_rgb8();
-    Thumb {
-        w: tw,
-        h: th,
-        rgb: small.pixels().map(|p| p.0).collect(),
-    }
+    Thumb::from_rgb(&img.thumbnail_exact(tw, th).to_rgb8())
 }
 
 /// `img` as half blocks filling at most `cols` columns and `rows` text rows (the picture
 /// view): a larger picture shrunk, a smaller one enlarged, keeping its proportions.
 pub fn fill(img: &image::DynamicImage, cols: u16, rows: u16) -> Thumb {
-    let (max_w, max_h) = (u32::from(cols.max(1)), u32::from(rows.max(1)) * 2);
-    let (tw, th) = fit(img.width(), img.height(), max_w, max_h);
-    let small = if (tw, th) == (img.width(), img.height()) {
+    let (max_w, max_h) = half_block_pixels(cols, rows);
+    Thumb::from_rgb(&filling(img, max_w, max_h).to_rgb8())
+}
+
+/// The pixels `cols`×`rows` cells of half blocks hold (two a cell, one above the other).
+fn half_block_pixels(cols: u16, rows: u16) -> (u32, u32) {
+    (u32::from(cols.max(1)), u32::from(rows.max(1)) * 2)
+}
+
+/// The pixels `cols`×`rows` cells cover for `picker`'s font.
+fn cell_pixels(picker: &ratatui_image::picker::Picker, cols: u16, rows: u16) -> (u32, u32) {
+    let fs = picker.font_size();
+    (
+        u32::from(cols) * u32::from(fs.width),
+        u32::from(rows) * u32::from(fs.height),
+    )
+}
+
+/// `img` at the largest size within `max_w`×`max_h` with its proportions: shrunk when it is
+/// larger, enlarged (smoothly) when it is smaller.
+fn filling(img: &image::DynamicImage, max_w: u32, max_h: u32) -> image::DynamicImage {
+    let (w, h) = fit(img.width(), img.height(), max_w, max_h);
+    if (w, h) == (img.width(), img.height()) {
         let (bw, bh) = fit(
             img.width().saturating_mul(64),
             img.height().saturating_mul(64),
@@ -107,14 +122,8 @@ pub fn fill(img: &image::DynamicImage, cols: u16, rows: u16) -> Thumb {
             max_h,
         );
         img.resize_exact(bw, bh, image::imageops::FilterType::Triangle)
-            .to_rgb8()
     } else {
-        img.thumbnail_exact(tw, th).to_rgb8()
-    };
-    Thumb {
-        w: small.width(),
-        h: small.height(),
-        rgb: small.pixels().map(|p| p.0).collect(),
+        img.thumbnail_exact(w, h)
     }
 }
 
@@ -127,13 +136,8 @@ pub fn sliced(
     cols: u16,
     rows: u16,
 ) -> Result<ratatui_image::sliced::SlicedProtocol, PreviewError> {
-    let fs = picker.font_size();
-    let (w, h) = fit(
-        img.width(),
-        img.height(),
-        u32::from(cols) * u32::from(fs.width),
-        u32::from(rows) * u32::from(fs.height),
-    );
+    let (max_w, max_h) = cell_pixels(picker, cols, rows);
+    let (w, h) = fit(img.width(), img.height(), max_w, max_h);
     let small = img.thumbnail_exact(w, h);
     ratatui_image::sliced::SlicedProtocol::new_with_resize(
         picker,
@@ -151,19 +155,8 @@ pub fn whole(
     cols: u16,
     rows: u16,
 ) -> Result<ratatui_image::protocol::Protocol, PreviewError> {
-    let fs = picker.font_size();
-    let (max_w, max_h) = (
-        u32::from(cols) * u32::from(fs.width),
-        u32::from(rows) * u32::from(fs.height),
-    );
-    let (w, h) = fit(img.width(), img.height(), max_w, max_h);
-    let small = if (w, h) == (img.width(), img.height()) {
-        // Small: enlarged to fill the screen (by whole pixels' worth of smoothing).
-        let (bw, bh) = fit(img.width() * 64, img.height() * 64, max_w, max_h);
-        img.resize_exact(bw, bh, image::imageops::FilterType::Triangle)
-    } else {
-        img.thumbnail_exact(w, h)
-    };
+    let (max_w, max_h) = cell_pixels(picker, cols, rows);
+    let small = filling(img, max_w, max_h);
     picker
         .new_protocol(
             small,
@@ -174,6 +167,14 @@ pub fn whole(
 }
 
 impl Thumb {
+    fn from_rgb(img: &image::RgbImage) -> Thumb {
+        Thumb {
+            w: img.width(),
+            h: img.height(),
+            rgb: img.pixels().map(|p| p.0).collect(),
+        }
+    }
+
     /// The picture as text rows of half blocks (the last one's lower half blank when the
     /// height is odd).
     pub fn lines(&self) -> Vec<Line<'static>> {

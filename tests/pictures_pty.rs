@@ -50,16 +50,28 @@ fn to_the_picture(app: &mut PtyApp) {
     });
 }
 
-#[test]
-fn a_kitty_terminal_gets_the_picture_once_and_placeholders_and_enter_shows_it_whole() {
-    let home = Home::new();
-    let mut app = PtyApp::spawn_answering(
+/// The demo at 100×30 (no call ringing in the way), the terminal answering as `answers`.
+fn demo(home: &Home, answers: Answers) -> PtyApp {
+    PtyApp::spawn_answering(
         &["--demo", "--demo-call-after", "600"],
         &home.env(),
         100,
         30,
-        Answers::Kitty,
-    );
+        answers,
+    )
+}
+
+/// `q`: the console ends well and gives the terminal back as it was.
+fn quit(app: &mut PtyApp) {
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+    app.assert_terminal_restored();
+}
+
+#[test]
+fn a_kitty_terminal_gets_the_picture_once_and_placeholders_and_enter_shows_it_whole() {
+    let home = Home::new();
+    let mut app = demo(&home, Answers::Kitty);
     to_the_picture(&mut app);
     // The preview: transmitted with a=T and U=1 (a virtual placement for placeholders), then
     // drawn as placeholder cells.
@@ -84,9 +96,7 @@ fn a_kitty_terminal_gets_the_picture_once_and_placeholders_and_enter_shows_it_wh
     });
     app.send(b"\x1b");
     app.wait_for_text("Thanks, that fixed it.");
-    app.send(b"q");
-    assert_eq!(app.wait_exit().code(), Some(0));
-    app.assert_terminal_restored();
+    quit(&mut app);
     assert!(
         home.logs()
             .contains("pictures: kitty graphics (the terminal's answer)"),
@@ -120,21 +130,13 @@ fn images_sixel_writes_a_sixel_sequence() {
                 && s.contains("\"1;1;")
         })
     });
-    app.send(b"q");
-    assert_eq!(app.wait_exit().code(), Some(0));
-    app.assert_terminal_restored();
+    quit(&mut app);
 }
 
 #[test]
 fn a_terminal_that_answers_nothing_gets_the_console_and_half_blocks() {
     let home = Home::new();
-    let mut app = PtyApp::spawn_answering(
-        &["--demo", "--demo-call-after", "600"],
-        &home.env(),
-        100,
-        30,
-        Answers::Silent,
-    );
+    let mut app = demo(&home, Answers::Silent);
     to_the_picture(&mut app);
     app.wait_for("the preview in half blocks", |s| {
         s.contents().contains('▀') || s.contents().contains('▄')
@@ -157,9 +159,7 @@ fn a_terminal_that_answers_nothing_gets_the_console_and_half_blocks() {
     app.wait_for("the composer left", |s| {
         !s.contents().contains("Enter sends")
     });
-    app.send(b"q");
-    assert_eq!(app.wait_exit().code(), Some(0));
-    app.assert_terminal_restored();
+    quit(&mut app);
     assert!(
         home.logs()
             .contains("pictures: half blocks (the terminal did not answer the query)"),

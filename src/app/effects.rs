@@ -84,10 +84,10 @@ pub struct Effects {
     passthrough: Option<crate::graphics::TmuxPassthrough>,
     /// Pictures are decoded one at a time (a decode may take tens of MB for a moment): the
     /// memory they take at once is one picture's, however fast they are asked for.
-    pub(super) decoding: std::sync::Arc<tokio::sync::Semaphore>,
+    decoding: std::sync::Arc<tokio::sync::Semaphore>,
     /// How many times the picture view asked: a making whose turn comes after a newer ask is
     /// dropped (the view waits for the newest only).
-    pub(super) picture_asks: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    picture_asks: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Effects {
@@ -178,36 +178,6 @@ impl Effects {
                 )));
             }
         }
-    }
-
-    /// What draws pictures, chosen at start (crate::graphics::detect).
-    pub fn set_graphics(&mut self, g: crate::graphics::Graphics) {
-        // Half blocks need no encoder: none is made (making one touches tmux's settings).
-        if g.kind != crate::graphics::Kind::Halfblocks {
-            if g.tmux {
-                self.passthrough = crate::graphics::TmuxPassthrough::remember();
-            }
-            self.picker = Some(g.picker());
-        }
-        self.graphics = g;
-    }
-
-    /// Until when a late answer to the start's graphics query is watched for on the input
-    /// (crate::graphics::LateAnswers); None when the terminal answered or was not asked.
-    pub fn late_answers_until(&self) -> Option<std::time::Instant> {
-        self.graphics
-            .unanswered
-            .then(|| std::time::Instant::now() + crate::graphics::LATE_ANSWER_WATCH)
-    }
-
-    /// The encoder for the graphics protocol; None for half blocks (made on first use where
-    /// set_graphics was not called).
-    pub(super) fn picker(&mut self) -> Option<ratatui_image::picker::Picker> {
-        if self.graphics.kind == crate::graphics::Kind::Halfblocks {
-            return None;
-        }
-        let g = &self.graphics;
-        Some(self.picker.get_or_insert_with(|| g.picker()).clone())
     }
 
     /// Carries out the link commands; returns false for the ones the event loop handles.
@@ -407,96 +377,14 @@ impl Effects {
                 file_id,
                 dir,
                 name,
-            } => {
-                let tx = self.tx.clone();
-                let Some(h) = self.chat_or(Msg::TransferDone {
-                    id,
-                    result: Err(AppError::ChatOffline),
-                }) else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let result = async {
-                        let path = free_path(&dir, &name).await?;
-                        let _ = tx
-                            .send(Msg::TransferPath {
-                                id,
-                                path: path.clone(),
-                                total: 0,
-                            })
-                            .await;
-                        h.download_to(&file_id, &path)
-                            .await
-                            .map(|_| ())
-                            .map_err(AppError::from)
-                    }
-                    .await;
-                    let _ = tx.send(Msg::TransferDone { id, result }).await;
-                });
-            }
-            Cmd::FollowUpload { file_id } => {
-                use crate::chat::files::UploadSeen;
-                let tx = self.tx.clone();
-                let Some(h) = self.chat_or(Msg::UploadSeen {
-                    file_id: file_id.clone(),
-                    seen: UploadSeen::Unknown("the chat link is down".into()),
-                }) else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    // Progress goes to the loop as it comes, without waiting on a full queue
-                    // (a later finding replaces an earlier one).
-                    let report = |seen: UploadSeen| {
-                        let final_ = !matches!(seen, UploadSeen::Progress(_));
-                        let msg = Msg::UploadSeen {
-                            file_id: file_id.clone(),
-                            seen,
-                        };
-                        if final_ {
-                            let tx = tx.clone();
-                            tokio::spawn(async move { tx.send(msg).await });
-                        } else {
-                            let _ = tx.try_send(msg);
-                        }
-                    };
-                    h.follow_upload(&file_id, report).await;
-                });
-            }
+            } => self.download(id, file_id, dir, name),
+            Cmd::FollowUpload { file_id } => self.follow_upload(file_id),
             Cmd::Upload {
                 id,
                 chat_id,
                 path,
                 reply_to,
-            } => {
-                let tx = self.tx.clone();
-                let Some(h) = self.chat_or(Msg::TransferDone {
-                    id,
-                    result: Err(AppError::ChatOffline),
-                }) else {
-                    return;
-                };
-                let path = crate::config::expand_home(&path);
-                tokio::spawn(async move {
-                    // The path as opened, so the link's progress events find the transfer.
-                    let total = tokio::fs::metadata(&path)
-                        .await
-                        .map(|m| m.len())
-                        .unwrap_or(0);
-                    let _ = tx
-                        .send(Msg::TransferPath {
-                            id,
-                            path: path.clone(),
-                            total,
-                        })
-                        .await;
-                    let result = h
-                        .send_file_from_path(&chat_id, &path, None, reply_to)
-                        .await
-                        .map(|_| ())
-                        .map_err(AppError::from);
-                    let _ = tx.send(Msg::TransferDone { id, result }).await;
-                });
-            }
+            } => self.upload(id, chat_id, path, reply_to),
             Cmd::Chat(op) => {
                 let tx = self.tx.clone();
                 let Some(h) = self.chat_or(Msg::ChatDone {
@@ -673,64 +561,6 @@ async fn chat_op(
     })
 }
 
-/// A file name from a server made safe for the local disk: no directories, no control
-/// characters, no leading dot; empty becomes "download".
-pub fn safe_file_name(name: &str) -> String {
-    let clean: String = crate::sanitize::line(name)
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\' | ':' | '\0') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let clean = clean.trim().trim_start_matches('.').trim();
-    let clean: String = clean.chars().take(200).collect();
-    if clean.is_empty() {
-        "download".into()
-    } else {
-        clean
-    }
-}
-
-/// `dir/name`, or `dir/name (1).ext`, … for the first that does not exist yet; the directory
-/// is created if needed.
-async fn free_path(dir: &std::path::Path, name: &str) -> Result<std::path::PathBuf, AppError> {
-    tokio::fs::create_dir_all(dir)
-        .await
-        .map_err(|e| AppError::file("cannot create", dir, e))?;
-    let name = safe_file_name(name);
-    let (stem, ext) = match name.rfind('.') {
-        Some(i) if i > 0 => (&name[..i], &name[i..]),
-        _ => (name.as_str(), ""),
-    };
-    for n in 0..10_000 {
-        let candidate = if n == 0 {
-            dir.join(&name)
-        } else {
-            dir.join(format!("{stem} ({n}){ext}"))
-        };
-        let part = candidate.with_file_name(format!(
-            "{}.part",
-            candidate
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
-        if !tokio::fs::try_exists(&candidate).await.unwrap_or(true)
-            && !tokio::fs::try_exists(&part).await.unwrap_or(true)
-        {
-            return Ok(candidate);
-        }
-    }
-    Err(AppError::NoFreeName {
-        name,
-        dir: dir.to_path_buf(),
-    })
-}
-
 /// Every chat, page by page (`getChats` pages count from 1).
 impl Drop for Effects {
     fn drop(&mut self) {
@@ -827,17 +657,5 @@ mod tests {
         forward.await.unwrap();
         assert_eq!(seen, (0..n).collect::<Vec<_>>());
         assert!(bursts > 0, "what piled up went together");
-    }
-
-    #[test]
-    fn server_file_names_cannot_leave_the_download_dir() {
-        use super::safe_file_name as s;
-        assert_eq!(s("../../etc/passwd"), "_.._etc_passwd");
-        assert_eq!(s("report.pdf"), "report.pdf");
-        assert_eq!(s(".bashrc"), "bashrc");
-        assert_eq!(s("a\u{1b}[31mb.txt"), "ab.txt");
-        assert_eq!(s(""), "download");
-        assert_eq!(s("..."), "download");
-        assert_eq!(s("C:\\x"), "C__x");
     }
 }

@@ -53,6 +53,17 @@ fn answer(m: &mut Model, cells: (u16, u16), result: Result<Whole, String>) -> Ve
     )
 }
 
+/// P1's file could not be fetched for its preview.
+fn unfetched(m: &mut Model, why: &str) {
+    update(
+        m,
+        Msg::PreviewUnfetched {
+            file_id: "P1".into(),
+            why: why.into(),
+        },
+    );
+}
+
 fn view(m: &Model) -> &PictureView {
     match &m.mode {
         Mode::Picture(v) => v,
@@ -229,13 +240,7 @@ fn download_and_the_room_keys_act_from_the_picture_view() {
 fn a_preview_whose_file_could_not_be_fetched_is_asked_for_again() {
     use super::previews::Preview;
     let mut m = with_picture();
-    update(
-        &mut m,
-        Msg::PreviewUnfetched {
-            file_id: "P1".into(),
-            why: "download failed: connection refused".into(),
-        },
-    );
+    unfetched(&mut m, "download failed: connection refused");
     assert!(matches!(
         m.chat.previews.get("P1"),
         Some(Preview::Unfetched(_))
@@ -287,13 +292,7 @@ fn a_preview_whose_file_could_not_be_fetched_is_asked_for_again() {
 fn the_picture_view_fetching_the_file_remakes_a_preview_that_could_not() {
     use super::previews::Preview;
     let mut m = with_picture();
-    update(
-        &mut m,
-        Msg::PreviewUnfetched {
-            file_id: "P1".into(),
-            why: "download failed: timed out".into(),
-        },
-    );
+    unfetched(&mut m, "download failed: timed out");
     kc(&mut m, KeyCode::Enter);
     let cmds = answer(&mut m, (78, 21), Ok(made(78, 21)));
     assert_eq!(
@@ -305,13 +304,7 @@ fn the_picture_view_fetching_the_file_remakes_a_preview_that_could_not() {
     assert_eq!(m.chat.previews.get("P1"), Some(&Preview::Loading));
     // Refused by the view: nothing asked.
     let mut m = with_picture();
-    update(
-        &mut m,
-        Msg::PreviewUnfetched {
-            file_id: "P1".into(),
-            why: "download failed: timed out".into(),
-        },
-    );
+    unfetched(&mut m, "download failed: timed out");
     kc(&mut m, KeyCode::Enter);
     assert_eq!(answer(&mut m, (78, 21), Err("timed out".into())), vec![]);
 }

@@ -10,10 +10,14 @@ use ratatui::widgets::Paragraph;
 use super::panes::{block, bottom_anchored, draw, local, weekday_date, wrap};
 use super::text::{truncate, width};
 use super::{HitMap, Theme};
+
+#[path = "history_pictures.rs"]
+mod pictures;
 use crate::app::{Loadable, Model, Older, Pane, Target, TransferState, TransferView};
 use crate::chat::types::{Content, Envelope, human_size};
 use crate::keys::Action;
 use crate::sanitize;
+use pictures::{marked_row, preview_lines};
 
 /// What every message's layout needs from the model.
 struct Ctx<'a> {
@@ -303,16 +307,7 @@ pub fn history(f: &mut Frame, area: Rect, m: &Model, theme: &Theme, hits: &mut H
     }
     f.render_widget(Paragraph::new(lines).block(b), area);
     for (i, top, x) in pictures {
-        let Content::Attachment { file_id, .. } = &msgs[i].content else {
-            continue;
-        };
-        if let Some(crate::app::Preview::Ready(_, Some(g))) = m.chat.previews.get(file_id) {
-            let at = ratatui_image::sliced::SignedPosition {
-                x: x.min(i16::MAX as u16) as i16,
-                y: top.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16,
-            };
-            f.render_widget(ratatui_image::sliced::SlicedImage::new(&g.0, at), inner);
-        }
+        pictures::draw(f, inner, m, &msgs[i], top, x);
     }
 }
 
@@ -740,64 +735,6 @@ fn button_rows(b: &serde_json::Value, w: usize, theme: &Theme, out: &mut Vec<Lin
             spans.pop();
             out.push(Line::from(spans));
         }
-    }
-}
-
-/// The style of the empty span that marks row `row` of a picture the terminal draws. An
-/// empty span shows nothing and writes nothing; no other span is empty with this style.
-fn picture_mark(row: u16) -> ratatui::style::Style {
-    ratatui::style::Style::new()
-        .underline_color(ratatui::style::Color::Indexed(row.min(255) as u8))
-        .add_modifier(Modifier::HIDDEN)
-}
-
-/// The picture row a line is, and the columns before it: (row, x).
-fn marked_row(l: &Line) -> Option<(u16, u16)> {
-    let mut x = 0usize;
-    for s in &l.spans {
-        if s.content.is_empty()
-            && s.style.add_modifier.contains(Modifier::HIDDEN)
-            && let Some(ratatui::style::Color::Indexed(r)) = s.style.underline_color
-        {
-            return Some((u16::from(r), x as u16));
-        }
-        x += s.width();
-    }
-    None
-}
-
-/// A picture's preview under its line: the half blocks (cut to `w` columns), or a line saying
-/// it is coming or why there is none.
-fn preview_lines(p: Option<&crate::app::Preview>, w: usize, theme: &Theme) -> Vec<Line<'static>> {
-    use crate::app::Preview;
-    match p {
-        // The terminal draws it (a graphics protocol): blank rows, marked, where [`history`]
-        // places it, when the pane is wide enough for all of it.
-        Some(Preview::Ready(_, Some(g))) if usize::from(g.0.size().width) <= w => {
-            let s = g.0.size();
-            (0..s.height)
-                .map(|row| {
-                    Line::from(vec![
-                        Span::styled("", picture_mark(row)),
-                        Span::raw(" ".repeat(usize::from(s.width))),
-                    ])
-                })
-                .collect()
-        }
-        Some(Preview::Ready(t, _)) => t
-            .lines()
-            .into_iter()
-            .map(|mut l| {
-                l.spans.truncate(w);
-                l
-            })
-            .collect(),
-        Some(Preview::Loading) => vec![Line::styled("… preview loading", theme.dim)],
-        Some(Preview::Refused(why) | Preview::Unfetched(why)) => vec![Line::styled(
-            truncate(&format!("no preview: {}", sanitize::line(why)), w),
-            theme.dim,
-        )],
-        None => vec![],
     }
 }
 
