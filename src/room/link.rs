@@ -248,6 +248,11 @@ impl RoomHandle {
         self.state.borrow().clone()
     }
 
+    /// The port of the Room's built-in HTTP server, when the Room has said it.
+    pub fn http_port(&self) -> Option<u16> {
+        self.state.borrow().http_port
+    }
+
     pub fn status(&self) -> LinkStatus {
         self.link.status()
     }

@@ -1,6 +1,7 @@
 //! The TrueConf Room API: the method and event catalog, the wire protocol, the room state the
 //! events build, port discovery and the link actor. No UI code.
 
+pub mod camera;
 pub mod catalog;
 pub mod discovery;
 pub mod history;

@@ -32,6 +32,12 @@ pub struct RoomState {
     pub devices: Devices,
     /// The camera's PTZ controls (None: not known; see room/ptz.rs).
     pub ptz: Option<super::ptz::Ptz>,
+    /// The port of the Room's built-in HTTP server (`embeddedHttpPort` of `getAppState` and
+    /// `appStateChanged`), where the camera's frames are served; None until the Room says.
+    pub http_port: Option<u16>,
+    /// Whether the Room pushes its self-view frames to that server (`getBroadcastSelfie`,
+    /// `broadcastSelfieChanged`); None until it says.
+    pub selfie_broadcast: Option<bool>,
     pub contacts: Vec<Contact>,
     /// How the last call ended (or was refused), until the next one starts.
     pub last_outcome: Option<String>,
@@ -383,7 +389,10 @@ impl RoomState {
     /// Applies an event.
     pub fn apply_event(&mut self, e: &RoomEvent) {
         match e {
-            RoomEvent::AppStateChanged { state, .. } => self.set_app_state(*state),
+            RoomEvent::AppStateChanged { state, raw } => {
+                self.set_app_state(*state);
+                self.apply_http_port(raw);
+            }
             RoomEvent::ServerConnected {
                 server,
                 port,
@@ -595,6 +604,11 @@ impl RoomState {
             RoomEvent::Other { name, raw } if name == "contactsDeleted" => {
                 self.apply_contacts(raw, false);
             }
+            RoomEvent::Other { name, raw } if name == "broadcastSelfieChanged" => {
+                if let Some(on) = raw.get("enabled").and_then(Value::as_bool) {
+                    self.selfie_broadcast = Some(on);
+                }
+            }
             RoomEvent::ChatMessage { .. } | RoomEvent::Other { .. } => {}
         }
     }
@@ -689,6 +703,8 @@ impl RoomState {
         self.camera_muted = None;
         self.speaker_muted = None;
         self.volume = None;
+        self.http_port = None;
+        self.selfie_broadcast = None;
     }
 
     /// A new app state, and what it implies (docs/room-protocol.md, App states): 0–2 nobody

@@ -638,3 +638,39 @@ fn presence_changes_reach_the_address_book_in_every_shape() {
     assert_eq!(s.contacts[0].presence.note, "in a meeting");
     assert_eq!(s.contacts.len(), 2, "a stranger is not added");
 }
+
+#[test]
+fn the_http_port_and_the_selfie_broadcast_are_what_the_room_said_or_unknown() {
+    let mut s = at(3);
+    assert_eq!((s.http_port, s.selfie_broadcast), (None, None));
+    reply(
+        &mut s,
+        "getAppState",
+        json!({"appState": 3, "embeddedHttpPort": 8766}),
+    );
+    assert_eq!(s.http_port, Some(8766));
+    // Not a port: what was known stands.
+    for bad in [json!(0), json!(70_000), json!(-1), json!("x"), json!(null)] {
+        reply(
+            &mut s,
+            "getAppState",
+            json!({"appState": 3, "embeddedHttpPort": bad}),
+        );
+        assert_eq!(s.http_port, Some(8766), "{bad}");
+    }
+    s.apply_event(&ev(json!({"method": "event", "event": "appStateChanged",
+        "appState": 5, "embeddedHttpPort": "8800"})));
+    assert_eq!(s.http_port, Some(8800));
+    reply(&mut s, "getBroadcastSelfie", json!({"fps": 2}));
+    assert_eq!(s.selfie_broadcast, None);
+    reply(&mut s, "getBroadcastSelfie", json!({"enabled": false}));
+    assert_eq!(s.selfie_broadcast, Some(false));
+    s.apply_event(&ev(
+        json!({"method": "event", "event": "broadcastSelfieChanged",
+        "enabled": true, "fps": 2}),
+    ));
+    assert_eq!(s.selfie_broadcast, Some(true));
+    // A new session knows neither until the Room says again.
+    s.forget_session();
+    assert_eq!((s.http_port, s.selfie_broadcast), (None, None));
+}

@@ -11,7 +11,7 @@ pub mod world;
 #[cfg(test)]
 mod roles_tests;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 

@@ -166,6 +166,12 @@ impl RoomState {
                 if let Some(s) = body.i64_of("appState").and_then(AppState::from_i64) {
                     self.set_app_state(s);
                 }
+                self.apply_http_port(body);
+            }
+            "getBroadcastSelfie" => {
+                if let Some(on) = body.bool_of("enabled") {
+                    self.selfie_broadcast = Some(on);
+                }
             }
             "getLogin" => self.apply_login(body),
             "getSystemInfo" => {
@@ -213,6 +219,19 @@ impl RoomState {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `embeddedHttpPort`, when it is a port (a number, or a number in a string); anything
+    /// else leaves what was known.
+    pub(crate) fn apply_http_port(&mut self, body: &Map<String, Value>) {
+        let port = match body.get("embeddedHttpPort") {
+            Some(Value::Number(n)) => n.as_u64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        if let Some(p) = port.and_then(|p| u16::try_from(p).ok()).filter(|&p| p > 0) {
+            self.http_port = Some(p);
         }
     }
 

@@ -173,6 +173,12 @@ impl RoomSim {
         self.inner.http_port
     }
 
+    /// The room's name as its camera's frames carry it (its account's display name).
+    pub fn name(&self) -> String {
+        let s = self.inner.lock();
+        self.inner.room_name(&s)
+    }
+
     pub fn world(&self) -> &World {
         &self.inner.cfg.world
     }

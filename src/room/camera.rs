@@ -1,0 +1,270 @@
+//! The Room's camera as the live view fetches it (docs/room-protocol.md, Video frames): a
+//! frame is one `GET /frames/?peerId=…&token=…` on the Room's built-in HTTP server, on the
+//! port the Room reports as `embeddedHttpPort`. The token comes from `getTokenForHttpServer`
+//! and lives about five minutes: it is asked for again after [`TOKEN_REFRESH`], and a frame
+//! refused with 401 or 403 asks for one fresh token and tries once more. A second refusal is
+//! reported, never looped on.
+//!
+//! The token is a secret: it is registered with the log's masking, and no error carries the
+//! URL it is in.
+
+use std::time::{Duration, Instant};
+
+use crate::config::Secret;
+
+use super::RoomHandle;
+
+/// The room's own camera, as the frames URL names it.
+pub const SELF_PEER: &str = "#self:0";
+/// A token is used this long, then a fresh one is asked for (a Room's lives five minutes).
+pub const TOKEN_REFRESH: Duration = Duration::from_secs(240);
+/// The largest frame accepted (a 4K JPEG is far smaller).
+pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
+
+/// Why there is no frame.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoFrame {
+    #[error("the Room has not said its HTTP port yet (embeddedHttpPort)")]
+    NoPort,
+    #[error("the Room gave no token for its HTTP server: {0}")]
+    Token(String),
+    #[error("the Room's HTTP server refused a fresh token too ({status})")]
+    Refused { status: u16 },
+    /// Another answer than a picture: 404 with the broadcast off, a peer it has no frames of.
+    #[error("the Room's HTTP server answered {status}: {why}")]
+    Status { status: u16, why: String },
+    #[error("cannot reach the Room's HTTP server at {addr}: {why}")]
+    Unreachable { addr: String, why: String },
+    #[error("the frame is larger than {} MiB", MAX_FRAME_BYTES / 1024 / 1024)]
+    TooLarge,
+}
+
+impl NoFrame {
+    /// 404 from the frames URL: the broadcast is off, or the Room has no frames of the peer.
+    pub fn not_found(&self) -> bool {
+        matches!(self, NoFrame::Status { status: 404, .. })
+    }
+}
+
+/// Fetches frames from one Room, keeping its token between them.
+pub struct Camera {
+    handle: RoomHandle,
+    host: String,
+    client: reqwest::Client,
+    token: Option<(Secret, Instant)>,
+    timeout: Duration,
+    /// How many tokens were asked for (a test's and the log's measure).
+    pub tokens_asked: u64,
+}
+
+impl Camera {
+    /// The camera of the Room that `handle` is linked to, at `host` (the configured host).
+    pub fn new(handle: RoomHandle, host: &str) -> Result<Camera, NoFrame> {
+        crate::tls::init();
+        let client =
+            reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .map_err(|e| NoFrame::Unreachable {
+                    addr: host.to_string(),
+                    why: e.without_url().to_string(),
+                })?;
+        let host = if host.contains(':') && !host.starts_with('[') {
+            format!("[{host}]")
+        } else {
+            host.to_string()
+        };
+        Ok(Camera {
+            handle,
+            host,
+            client,
+            token: None,
+            timeout: Duration::from_secs(5),
+            tokens_asked: 0,
+        })
+    }
+
+    /// A token for the HTTP server: the one held while it is younger than [`TOKEN_REFRESH`]
+    /// (and `fresh` is false), else a new one from the Room.
+    async fn token(&mut self, fresh: bool) -> Result<String, NoFrame> {
+        if !fresh
+            && let Some((t, at)) = &self.token
+            && at.elapsed() < TOKEN_REFRESH
+        {
+            return Ok(t.expose().to_string());
+        }
+        self.token = None;
+        self.tokens_asked += 1;
+        let reply = self
+            .handle
+            .request("getTokenForHttpServer", serde_json::Map::new())
+            .await
+            .map_err(|e| NoFrame::Token(e.to_string()))?;
+        let token = reply
+            .get("token")
+            .and_then(serde_json::Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| NoFrame::Token("the reply has no `token`".into()))?
+            .to_string();
+        crate::logging::register_secret(&token);
+        self.token = Some((Secret::new(token.clone()), Instant::now()));
+        Ok(token)
+    }
+
+    /// One frame of `peer` (JPEG or whatever picture the Room serves), as bytes.
+    pub async fn fetch(&mut self, peer: &str) -> Result<bytes::Bytes, NoFrame> {
+        let port = self.handle.http_port().ok_or(NoFrame::NoPort)?;
+        let token = self.token(false).await?;
+        match self.get(port, peer, &token).await {
+            Err(NoFrame::Refused { .. }) => {
+                // Expired or revoked: one fresh token, one more try.
+                let token = self.token(true).await?;
+                let got = self.get(port, peer, &token).await;
+                if matches!(got, Err(NoFrame::Refused { .. })) {
+                    self.token = None;
+                }
+                got
+            }
+            got => got,
+        }
+    }
+
+    /// One GET of the frames URL; 401 and 403 are `Refused`.
+    async fn get(&self, port: u16, peer: &str, token: &str) -> Result<bytes::Bytes, NoFrame> {
+        let addr = format!("{}:{port}", self.host);
+        let unreachable = |e: reqwest::Error| NoFrame::Unreachable {
+            addr: addr.clone(),
+            // The URL holds the token: never in a message.
+            why: e.without_url().to_string(),
+        };
+        let url = reqwest::Url::parse_with_params(
+            &format!("http://{addr}/frames/"),
+            &[("peerId", peer), ("token", token)],
+        )
+        .map_err(|e| NoFrame::Unreachable {
+            addr: addr.clone(),
+            why: format!("not an address: {e}"),
+        })?;
+        let mut resp = self
+            .client
+            .get(url)
+            .timeout(self.timeout)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = resp.status().as_u16();
+        if status == 401 || status == 403 {
+            return Err(NoFrame::Refused { status });
+        }
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_FRAME_BYTES as u64)
+        {
+            return Err(NoFrame::TooLarge);
+        }
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = resp.chunk().await.map_err(unreachable)? {
+            if body.len() + chunk.len() > MAX_FRAME_BYTES {
+                return Err(NoFrame::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if !(200..300).contains(&status) {
+            // What the server says why, cleaned and short (it is shown).
+            let text = String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned();
+            let why = crate::sanitize::line(&text).trim().to_string();
+            let why = if why.is_empty() {
+                "no reason given".to_string()
+            } else {
+                why.chars().take(160).collect()
+            };
+            return Err(NoFrame::Status { status, why });
+        }
+        Ok(body.freeze())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::room::{RoomLinkOptions, RoomTarget};
+    use crate::sim::testkit::room_sim;
+
+    /// A Room simulator with `lifetime` tokens, its broadcast `on`, and a camera on it.
+    async fn camera(lifetime: Duration, on: bool) -> (crate::sim::RoomSim, Camera) {
+        let sim = room_sim(|c| c.http_token_lifetime = lifetime).await;
+        let (h, _events) = crate::room::link::spawn(
+            RoomTarget::loopback(sim.http_port()),
+            RoomLinkOptions::default(),
+        );
+        h.wait_state(Duration::from_secs(10), |s| s.http_port.is_some())
+            .await
+            .unwrap();
+        if on {
+            let p = serde_json::json!({"enabled": true, "fps": 2});
+            h.request("setBroadcastSelfie", p.as_object().unwrap().clone())
+                .await
+                .unwrap();
+        }
+        let cam = Camera::new(h, "127.0.0.1").unwrap();
+        (sim, cam)
+    }
+
+    fn name_in(frame: &[u8]) -> String {
+        let img = image::load_from_memory(frame).unwrap();
+        crate::sim::room::frames::read_strip(&img).unwrap().0
+    }
+
+    #[tokio::test]
+    async fn a_frame_of_the_room_and_one_token_for_many_frames() {
+        let (sim, mut cam) = camera(Duration::from_secs(300), true).await;
+        for _ in 0..5 {
+            let f = cam.fetch(SELF_PEER).await.unwrap();
+            assert_eq!(name_in(&f), sim.name());
+        }
+        assert_eq!(cam.tokens_asked, 1);
+    }
+
+    #[tokio::test]
+    async fn an_expired_token_is_refreshed_once_and_frames_go_on() {
+        let (sim, mut cam) = camera(Duration::from_millis(300), true).await;
+        let started = Instant::now();
+        let mut frames = 0;
+        while started.elapsed() < Duration::from_millis(1500) {
+            let f = cam.fetch(SELF_PEER).await.unwrap();
+            assert_eq!(name_in(&f), sim.name());
+            frames += 1;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // A token per lifetime, give or take one: refreshed when refused, not per frame.
+        let lifetimes = started.elapsed().as_millis() as u64 / 300 + 2;
+        assert!(
+            cam.tokens_asked >= 2 && cam.tokens_asked <= lifetimes,
+            "{} tokens for {frames} frames",
+            cam.tokens_asked
+        );
+        assert!(frames > cam.tokens_asked as usize);
+    }
+
+    #[tokio::test]
+    async fn a_token_refused_again_is_reported_after_one_retry() {
+        let (_sim, mut cam) = camera(Duration::ZERO, true).await;
+        let got = cam.fetch(SELF_PEER).await;
+        assert_eq!(got, Err(NoFrame::Refused { status: 401 }));
+        assert_eq!(cam.tokens_asked, 2, "one token, then one fresh one");
+        // The next try starts over with a new token: two again, no more.
+        let _ = cam.fetch(SELF_PEER).await;
+        assert_eq!(cam.tokens_asked, 4);
+    }
+
+    #[tokio::test]
+    async fn the_broadcast_off_and_another_peer_say_why() {
+        let (_sim, mut cam) = camera(Duration::from_secs(300), false).await;
+        let got = cam.fetch(SELF_PEER).await.unwrap_err();
+        assert!(got.not_found(), "{got:?}");
+        assert!(got.to_string().contains("broadcast is off"), "{got}");
+        assert!(!got.to_string().contains("token="), "{got}");
+    }
+}
