@@ -426,6 +426,31 @@ pub struct UiConfig {
     /// Pictures in the history: previewed, or a line as other files.
     #[serde(default)]
     pub images: Images,
+    /// `camera_fps`: how often the live camera view (`W`) asks the Room for a frame, as
+    /// milliseconds between frames (the file gives frames per second, 0.1 to 10; 2 by
+    /// default).
+    #[serde(
+        rename = "camera_fps",
+        default = "default_camera_every",
+        deserialize_with = "de_fps"
+    )]
+    pub camera_every_ms: u32,
+}
+
+/// 2 frames per second.
+fn default_camera_every() -> u32 {
+    500
+}
+
+fn de_fps<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    use serde::de::Error;
+    let fps = f64::deserialize(d)?;
+    if !(0.1..=10.0).contains(&fps) {
+        return Err(D::Error::custom(format!(
+            "camera_fps = {fps}: give frames per second from 0.1 to 10"
+        )));
+    }
+    Ok((1000.0 / fps).round() as u32)
 }
 
 /// `[ui] images`: how pictures are drawn. `auto` asks the terminal at start and uses its
@@ -456,6 +481,7 @@ impl Default for UiConfig {
             notify: true,
             title: true,
             images: Images::Auto,
+            camera_every_ms: default_camera_every(),
         }
     }
 }

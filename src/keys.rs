@@ -74,6 +74,7 @@ actions! {
     AddressBook = "address_book", Room, ["b"], "the address book, with presence";
     Devices = "devices", Room, ["D"], "choose the microphone, speaker and camera";
     Aim = "aim", Room, ["z"], "aim the camera: arrows pan and tilt, + - zoom";
+    Watch = "watch", Room, ["W"], "watch the room's camera live (arrows aim it)";
     Account = "account", Room, ["A"], "the Room's server and account: connect, log in, log out";
     Podium = "podium", Room, ["P"], "take or leave the podium (in the participants list: the selected one's)";
     Moderator = "moderator", Room, ["M"], "in the participants list: give or take moderator rights";

@@ -473,6 +473,8 @@ fn run_tui(
         }
         let model = app::run(model, &mut tui, signals, links_rx, &mut effects).await?;
         drop(tui);
+        // A broadcast the live view turned on is turned off before the links go.
+        effects.settle(Duration::from_secs(2)).await;
         drop(effects);
         if let Some(s) = &store {
             // What the link brought last is committed before the end (bounded: a store on a

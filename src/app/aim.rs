@@ -63,7 +63,7 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
 }
 
 /// Whether room `room`'s link is up (said when not).
-fn up(m: &mut Model, room: usize) -> bool {
+pub(super) fn up(m: &mut Model, room: usize) -> bool {
     let ok = m.room.slot(room).is_some_and(|s| s.link.is_up());
     if !ok {
         m.notify(

@@ -23,6 +23,12 @@ pub enum Cmd {
         cols: u16,
         rows: u16,
     },
+    /// Fetch a room's camera frames as `LiveFeed` says (a new one replaces the last), back
+    /// as `Msg::LiveFrame`; None stops it.
+    LiveFeed(Option<super::LiveFeed>),
+    /// Turn room `.0`'s self-view broadcast off (the live view turned it on); the runtime
+    /// waits a moment for it at exit.
+    BroadcastOff(usize),
     /// Clear the screen and draw the next frame whole (what a graphics protocol drew outside
     /// the cells goes with it).
     Repaint,

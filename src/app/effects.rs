@@ -12,6 +12,8 @@ mod store;
 
 #[path = "effects_files.rs"]
 mod files;
+#[path = "effects_live.rs"]
+mod live;
 #[path = "effects_room.rs"]
 mod room;
 use crate::room::link::RoomTarget;
@@ -88,6 +90,10 @@ pub struct Effects {
     /// How many times the picture view asked: a making whose turn comes after a newer ask is
     /// dropped (the view waits for the newest only).
     picture_asks: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The live camera view's feed, while the view is open.
+    live: Option<live::LiveTask>,
+    /// Requests that must not be cut off at exit (waited for by `settle`).
+    pending: Vec<JoinHandle<()>>,
 }
 
 impl Effects {
@@ -110,6 +116,8 @@ impl Effects {
             passthrough: None,
             decoding: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
             picture_asks: std::sync::Arc::default(),
+            live: None,
+            pending: Vec::new(),
         }
     }
 
@@ -354,6 +362,8 @@ impl Effects {
                     }
                 });
             }
+            Cmd::LiveFeed(feed) => self.live_feed(feed),
+            Cmd::BroadcastOff(room) => self.broadcast_off(room),
             Cmd::Ticks(on) => {
                 if let Some(t) = self.ticks.take() {
                     t.abort();

@@ -209,16 +209,7 @@ impl Effects {
                             return Ok(None);
                         }
                         let img = load(&path)?;
-                        let made = match &picker {
-                            None => crate::graphics::Whole::Cells(std::sync::Arc::new(
-                                crate::preview::fill(&img, cols, rows),
-                            )),
-                            Some(p) => crate::graphics::Whole::Protocol(std::sync::Arc::new(
-                                crate::preview::whole(p, &img, cols, rows)
-                                    .map_err(|e| e.to_string())?,
-                            )),
-                        };
-                        Ok(Some(made))
+                        made(&img, picker.as_ref(), cols, rows).map(Some)
                     })
                     .await;
                     match made {
@@ -411,6 +402,23 @@ fn preview(
         None => None,
     };
     Ok((thumb, graphic))
+}
+
+/// `img` made to fill `cols`×`rows` cells: with `picker`'s graphics protocol, or half blocks.
+pub(super) fn made(
+    img: &image::DynamicImage,
+    picker: Option<&ratatui_image::picker::Picker>,
+    cols: u16,
+    rows: u16,
+) -> Result<crate::graphics::Whole, String> {
+    Ok(match picker {
+        None => crate::graphics::Whole::Cells(std::sync::Arc::new(crate::preview::fill(
+            img, cols, rows,
+        ))),
+        Some(p) => crate::graphics::Whole::Protocol(std::sync::Arc::new(
+            crate::preview::whole(p, img, cols, rows).map_err(|e| e.to_string())?,
+        )),
+    })
 }
 
 /// Removes the oldest files of `dir` until the rest take at most `max` bytes.

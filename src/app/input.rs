@@ -99,6 +99,15 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         }
         return super::picture::on_key(m, key);
     }
+    // The live view likewise: a ringing call's keys first (its box is drawn over it).
+    if matches!(m.mode, Mode::Live(_)) {
+        if m.room.dialog().is_some_and(|(_, s)| s.rings_in())
+            && let Some(action) = call_dialog_key(m, key)
+        {
+            return super::update::on_action(m, action);
+        }
+        return super::live::on_key(m, &k);
+    }
     if let Some(action) = call_dialog_key(m, key) {
         return super::update::on_action(m, action);
     }
@@ -116,6 +125,7 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Cmd> {
         | Mode::Devices { .. }
         | Mode::Account { .. }
         | Mode::Picture(_)
+        | Mode::Live(_)
         | Mode::Aim { .. } => {
             let pane = match m.ui.focus {
                 Pane::Room => Context::Room,

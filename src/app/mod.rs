@@ -36,6 +36,7 @@ mod notify_tests;
 mod outbox;
 pub mod pager;
 mod picker;
+pub mod live;
 mod picture;
 #[cfg(test)]
 mod picture_tests;
@@ -74,6 +75,7 @@ pub use model::{
 pub use msg::{AppError, Confirmed, Msg, SignalKind};
 pub use outbox::{OutboxItem, OutboxRow, rows as outbox_rows};
 pub use picker::{Candidate, Pick, Picker, rank};
+pub use live::{LiveFeed, LiveTrouble, LiveView};
 pub use picture::{PictureState, PictureView, selected_picture};
 pub use pointer::Target;
 pub use previews::{Preview, Previews, is_picture as previews_is_picture};

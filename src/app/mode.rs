@@ -36,6 +36,8 @@ pub enum Mode {
     Explorer(Box<Explorer>),
     /// A picture over the whole screen (app/picture.rs).
     Picture(super::picture::PictureView),
+    /// The shown room's camera, live, over the whole screen (app/live.rs).
+    Live(super::live::LiveView),
 }
 
 /// A room's call history as the view shows it: loading, the calls, or why not.
@@ -186,6 +188,7 @@ impl Mode {
                 | Mode::Devices { .. }
                 | Mode::Aim { .. }
                 | Mode::Picture(_)
+                | Mode::Live(_)
         )
     }
 }

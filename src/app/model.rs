@@ -250,6 +250,8 @@ pub struct TermPowers {
     pub images: bool,
     /// What draws pictures (crate::graphics), chosen at start.
     pub pictures: crate::graphics::Kind,
+    /// Milliseconds between the live camera view's frames (`[ui] camera_fps`).
+    pub camera_every_ms: u32,
 }
 
 /// How the screen looks and what is on it besides the features' panes.
@@ -587,6 +589,7 @@ impl Model {
                     title: config.ui.title,
                     images: config.ui.images != crate::config::Images::Off,
                     pictures: crate::graphics::Kind::Halfblocks,
+                    camera_every_ms: config.ui.camera_every_ms,
                     remote: ["SSH_CONNECTION", "SSH_TTY"]
                         .iter()
                         .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty())),

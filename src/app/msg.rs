@@ -141,6 +141,12 @@ pub enum Msg {
         rows: u16,
         result: Result<crate::graphics::Whole, String>,
     },
+    /// A frame of room `room`'s camera for the live view, made to fit the cells asked for,
+    /// with when it was fetched (Unix ms); or why there is none.
+    LiveFrame {
+        room: usize,
+        result: Result<(crate::graphics::Whole, u64), super::LiveTrouble>,
+    },
     /// The local message store is open: what it held at the start, or why it is not there.
     StoreOpened(Result<Box<crate::store::writer::Snapshot>, String>),
     /// How far a backfill has come: messages read so far; `done` once it ended.

@@ -75,6 +75,8 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
             }
             let came_up = s.is_up() && !slot.link.is_up();
             let down = !s.is_up();
+            super::live::link_changed(m, i, !down);
+            let slot = &mut m.room.slots[i];
             slot.link = s;
             m.touch();
             // A view of this room's live state would go on showing it as current: closed.
@@ -329,6 +331,7 @@ pub(super) fn room_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         Action::CallLog => super::calls::open(m, i),
         Action::Devices => super::devices::open(m, i),
         Action::Aim => super::aim::open(m, i),
+        Action::Watch => super::live::open(m, i),
         Action::Account => {
             super::account::open(m);
             vec![]
@@ -413,6 +416,8 @@ pub(super) fn sync_ticks(m: &mut Model) -> Option<Cmd> {
         }
         want |= dialog || slot.conf_secs.is_some() || retrying(&slot.link);
     }
+    // The live view's frame age counts.
+    want |= matches!(m.mode, Mode::Live(_));
     if want == m.ui.ticking {
         return None;
     }
@@ -447,7 +452,7 @@ pub(super) fn on_tick(m: &mut Model) -> Vec<Cmd> {
         *in_secs -= 1;
         counted = true;
     }
-    if counted {
+    if counted || matches!(m.mode, Mode::Live(_)) {
         m.touch();
     }
     sync_ticks(m).into_iter().collect()

@@ -17,7 +17,9 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 super::explorer::sync(m);
                 super::pager::resize(m);
                 m.touch();
-                return super::picture::resized(m);
+                let mut cmds = super::picture::resized(m);
+                cmds.extend(super::live::resized(m));
+                return cmds;
             }
             vec![]
         }
@@ -35,6 +37,10 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Tick => super::room::on_tick(m),
+        Msg::LiveFrame { room, result } => {
+            super::live::frame(m, room, result);
+            vec![]
+        }
         Msg::StoreOpened(r) => super::stored::store_opened(m, r),
         Msg::StoreSearched { seq, result } => super::stored::searched(m, seq, result),
         Msg::Backfilled {
@@ -440,7 +446,12 @@ fn explorer_wrote(m: &Model, id: u64) -> Option<Cmd> {
 
 pub(super) fn quit(m: &mut Model) -> Vec<Cmd> {
     m.quit = true;
-    let mut cmds: Vec<Cmd> = super::composer::save_outbox(m).into_iter().collect();
+    // A broadcast the live view turned on is turned off (the runtime waits for it a moment).
+    let mut cmds: Vec<Cmd> = match &m.mode {
+        Mode::Live(v) if v.turned_on => vec![Cmd::BroadcastOff(v.room)],
+        _ => vec![],
+    };
+    cmds.extend(super::composer::save_outbox(m));
     cmds.extend(super::drafts::save_drafts(m));
     cmds.push(Cmd::Quit);
     cmds

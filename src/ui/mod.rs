@@ -11,6 +11,7 @@ mod form;
 mod history;
 mod inspector;
 mod layout;
+mod live;
 pub mod links;
 mod outbox;
 mod pager;
@@ -208,6 +209,7 @@ fn overlay(
         Mode::Aim { room } => devices::aim_overlay(f, area, model, *room, theme),
         Mode::Account { room } => account::overlay(f, area, model, *room, theme),
         Mode::Picture(v) => picture::overlay(f, area, model, v, theme),
+        Mode::Live(v) => live::overlay(f, area, model, v, theme),
         Mode::Normal | Mode::Composing | Mode::Filtering | Mode::Explorer(_) => {}
     }
 }

@@ -169,6 +169,16 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 (key(Action::HangUp), "hang up"),
             ];
         }
+        Mode::Live(_) => {
+            return vec![
+                ("←→↑↓".into(), "aim"),
+                ("+-".into(), "zoom"),
+                ("0".into(), "home"),
+                (key(Action::HangUp), "hang up"),
+                (key(Action::Mic), "mic"),
+                ("Esc".into(), "close"),
+            ];
+        }
         Mode::Aim { .. } => {
             return vec![
                 ("←→↑↓".into(), "aim"),

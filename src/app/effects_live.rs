@@ -1,0 +1,223 @@
+//! The live camera view's feed (app/live.rs): one task per open view fetches the room's frames
+//! (crate::room::camera), at most one request in flight, a frame every `every_ms` or slower
+//! when fetching takes longer (a slow link gets fewer frames, never a queue). A second task
+//! decodes: it takes the newest fetched frame, so one fetched while the last is still being
+//! decoded replaces the one waiting. Closing the view drops both.
+
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::super::{LiveFeed, LiveTrouble, Msg};
+use crate::room::RoomHandle;
+use crate::room::camera::{Camera, NoFrame, SELF_PEER};
+
+/// The open view's feed: its parameters, and the task (stopped when this is dropped).
+pub(in crate::app) struct LiveTask {
+    room: usize,
+    params: watch::Sender<LiveFeed>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for LiveTask {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A task aborted when this is dropped.
+struct Aborting(JoinHandle<()>);
+
+impl Drop for Aborting {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl super::Effects {
+    /// `Cmd::LiveFeed`: the feed started, changed (a new size, a new attempt) or stopped.
+    pub(super) fn live_feed(&mut self, feed: Option<LiveFeed>) {
+        let Some(f) = feed else {
+            self.live = None;
+            return;
+        };
+        if let Some(l) = &self.live
+            && l.room == f.room
+            && !l.task.is_finished()
+        {
+            l.params.send_replace(f);
+            return;
+        }
+        self.live = None;
+        let tx = self.tx.clone();
+        let (Some(link), Some(target)) = (
+            self.links.get(f.room).and_then(Option::as_ref),
+            self.rooms.get(f.room),
+        ) else {
+            let _ = tx.try_send(Msg::LiveFrame {
+                room: f.room,
+                result: Err(LiveTrouble::LinkDown),
+            });
+            return;
+        };
+        let (params, rx) = watch::channel(f);
+        let task = tokio::spawn(run_feed(
+            link.handle.clone(),
+            target.host.clone(),
+            rx,
+            self.picker(),
+            tx,
+        ));
+        self.live = Some(LiveTask {
+            room: f.room,
+            params,
+            task,
+        });
+    }
+
+    /// `Cmd::BroadcastOff`: room `room`'s self-view broadcast turned off; kept to be waited
+    /// for at exit ([`super::Effects::settle`]).
+    pub(super) fn broadcast_off(&mut self, room: usize) {
+        let Some(link) = self.links.get(room).and_then(Option::as_ref) else {
+            return;
+        };
+        let (h, tx) = (link.handle.clone(), self.tx.clone());
+        self.pending.retain(|t| !t.is_finished());
+        self.pending.push(tokio::spawn(async move {
+            let mut p = serde_json::Map::new();
+            p.insert("enabled".into(), false.into());
+            if let Err(e) = h.request("setBroadcastSelfie", p).await {
+                let _ = tx.send(Msg::RoomFailed(room, e.into())).await;
+            }
+        }));
+    }
+
+    /// Waits, at most `within`, for what must not be cut off at exit (a broadcast turned off).
+    pub async fn settle(&mut self, within: Duration) {
+        let until = tokio::time::Instant::now() + within;
+        for t in self.pending.drain(..) {
+            let _ = tokio::time::timeout_at(until, t).await;
+        }
+    }
+}
+
+/// Now, in Unix milliseconds.
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// The feed: fetches until the view goes (the parameters' sender dropped).
+async fn run_feed(
+    handle: RoomHandle,
+    host: String,
+    mut params: watch::Receiver<LiveFeed>,
+    picker: Option<ratatui_image::picker::Picker>,
+    tx: mpsc::Sender<Msg>,
+) {
+    let room = params.borrow().room;
+    let report = |t: LiveTrouble| {
+        let tx = tx.clone();
+        async move {
+            tx.send(Msg::LiveFrame {
+                room,
+                result: Err(t),
+            })
+            .await
+            .is_ok()
+        }
+    };
+    let mut cam = match Camera::new(handle, &host) {
+        Ok(c) => c,
+        Err(e) => {
+            report(LiveTrouble::Fetch(e)).await;
+            return;
+        }
+    };
+    // The frame waiting to be decoded: a newer one replaces it.
+    let (slot, waiting) = watch::channel::<Option<(bytes::Bytes, u64)>>(None);
+    let _decoder = Aborting(tokio::spawn(decode(
+        room,
+        waiting,
+        params.clone(),
+        picker,
+        tx.clone(),
+    )));
+    let mut attempt = params.borrow().attempt;
+    // Refused even with a fresh token: no more tries until the user asks (`r`).
+    let mut halted = false;
+    loop {
+        let p = *params.borrow_and_update();
+        if p.attempt != attempt {
+            attempt = p.attempt;
+            halted = false;
+        }
+        let every = Duration::from_millis(u64::from(p.every_ms.max(100)));
+        let wait = if halted {
+            None
+        } else {
+            let started = Instant::now();
+            let got = cam.fetch(SELF_PEER).await;
+            let took = started.elapsed();
+            match got {
+                Ok(bytes) => {
+                    slot.send_replace(Some((bytes, unix_ms())));
+                    // At most one request in flight, and the link idle at least as long as
+                    // the last fetch took: a slow link gets fewer frames.
+                    Some(every.saturating_sub(took).max(took))
+                }
+                Err(e) => {
+                    halted = matches!(e, NoFrame::Refused { .. });
+                    tracing::info!("camera of room {room}: no frame: {e}");
+                    if !report(LiveTrouble::Fetch(e)).await {
+                        return;
+                    }
+                    (!halted).then(|| every.max(Duration::from_secs(2)))
+                }
+            }
+        };
+        match wait {
+            Some(w) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(w) => {}
+                    changed = params.changed() => if changed.is_err() { return },
+                }
+            }
+            None => {
+                if params.changed().await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The decoder: each newest frame made to fit the cells the view asks for now.
+async fn decode(
+    room: usize,
+    mut waiting: watch::Receiver<Option<(bytes::Bytes, u64)>>,
+    params: watch::Receiver<LiveFeed>,
+    picker: Option<ratatui_image::picker::Picker>,
+    tx: mpsc::Sender<Msg>,
+) {
+    while waiting.changed().await.is_ok() {
+        let Some((bytes, at)) = waiting.borrow_and_update().clone() else {
+            continue;
+        };
+        let p = *params.borrow();
+        let picker = picker.clone();
+        let made = tokio::task::spawn_blocking(move || {
+            let img = crate::preview::load(&bytes).map_err(|e| e.to_string())?;
+            super::files::made(&img, picker.as_ref(), p.cols, p.rows)
+        })
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()));
+        let result = made.map(|w| (w, at)).map_err(LiveTrouble::Decode);
+        if tx.send(Msg::LiveFrame { room, result }).await.is_err() {
+            return;
+        }
+    }
+}
