@@ -242,9 +242,7 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
     };
     match m.ui.keys.lookup(key, &[Context::Global, Context::Room]) {
         Some(Action::Back | Action::Quit | Action::Watch) => close(m),
-        Some(a @ (Action::HangUp | Action::Mic | Action::Camera)) => {
-            super::update::on_action(m, a)
-        }
+        Some(a @ (Action::HangUp | Action::Mic | Action::Camera)) => super::update::on_action(m, a),
         _ => vec![],
     }
 }

@@ -26,6 +26,7 @@ mod form;
 mod history;
 mod input;
 mod inspector;
+pub mod live;
 mod messages;
 mod mode;
 mod model;
@@ -36,7 +37,6 @@ mod notify_tests;
 mod outbox;
 pub mod pager;
 mod picker;
-pub mod live;
 mod picture;
 #[cfg(test)]
 mod picture_tests;
@@ -63,6 +63,7 @@ pub use drafts::{DraftsFile, SavedDraft};
 pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::{Effects, forward_chat};
 pub use form::{Choice, Field, Form, FormKind};
+pub use live::{LiveFeed, LiveTrouble, LiveView};
 pub use messages::Messages;
 pub use mode::{
     Answer, CallPrompt, CallsState, CallsView, Confirm, Mode, Prompt, SearchAll, SearchState,
@@ -75,7 +76,6 @@ pub use model::{
 pub use msg::{AppError, Confirmed, Msg, SignalKind};
 pub use outbox::{OutboxItem, OutboxRow, rows as outbox_rows};
 pub use picker::{Candidate, Pick, Picker, rank};
-pub use live::{LiveFeed, LiveTrouble, LiveView};
 pub use picture::{PictureState, PictureView, selected_picture};
 pub use pointer::Target;
 pub use previews::{Preview, Previews, is_picture as previews_is_picture};

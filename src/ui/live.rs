@@ -103,7 +103,8 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
                 break;
             }
             f.render_widget(
-                Paragraph::new(Line::styled(truncate(&text, w), style)).alignment(Alignment::Center),
+                Paragraph::new(Line::styled(truncate(&text, w), style))
+                    .alignment(Alignment::Center),
                 Rect {
                     y: row,
                     height: 1,
@@ -117,7 +118,10 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
         && matches!(m.ui.term.pictures, Kind::Sixel | Kind::Iterm2);
     match &v.frame {
         Some((w, _)) if !call_over => draw(f, pic, w),
-        _ if call_over => centred(f, vec![("The picture waits while a call rings".into(), theme.dim)]),
+        _ if call_over => centred(
+            f,
+            vec![("The picture waits while a call rings".into(), theme.dim)],
+        ),
         Some(_) => {}
         None => {
             let mut lines = match &v.trouble {
@@ -173,10 +177,9 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
         ),
         (_, Some(_)) => {
             let fps = 1000.0 / f64::from(m.ui.term.camera_every_ms.max(1));
-            (
-                format!("{} frames · {fps:.1} per second asked", v.frames),
-                theme.dim,
-            )
+            let n = v.frames;
+            let s = if n == 1 { "" } else { "s" };
+            (format!("{n} frame{s} · up to {fps:.1} a second"), theme.dim)
         }
         (_, None) => (String::new(), theme.dim),
     };

@@ -172,21 +172,31 @@ fn truncate_bytes(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// The name and the time a frame's strip carries (None when it is not a frame of ours).
+/// How much larger `img` is than a frame (less than 1: smaller), when it has a frame's
+/// proportions and is large enough to read (a square at least 3 pixels wide).
+fn scale_of(img: &image::DynamicImage) -> Option<f64> {
+    let s = f64::from(img.width()) / f64::from(FRAME_W);
+    let aspect = f64::from(FRAME_H) * s / f64::from(img.height().max(1));
+    (s * f64::from(CELL) >= 3.0 && (0.95..=1.05).contains(&aspect)).then_some(s)
+}
+
+/// The name and the time a frame's strip carries (None when it is not a frame of ours). The
+/// frame may have been resized (as drawn on a terminal's cells), keeping its proportions.
 pub fn read_strip(img: &image::DynamicImage) -> Option<(String, u32)> {
+    let s = scale_of(img)?;
     let img = img.to_luma8();
-    if img.width() != FRAME_W || img.height() < STRIP_ROWS * CELL {
-        return None;
-    }
     let mut bytes = [0u8; STRIP_BYTES];
     for (i, byte) in bytes.iter_mut().enumerate() {
         for bit in 0..8 {
             let n = i as u32 * 8 + bit;
             let (col, row) = (n % STRIP_COLS, n / STRIP_COLS);
-            // The square's middle (JPEG blurs its edges).
-            let v = img
-                .get_pixel(col * CELL + CELL / 2, row * CELL + CELL / 2)
-                .0[0];
+            // The square's middle (JPEG and resizing blur its edges).
+            let at = |c: u32| ((f64::from(c * CELL) + f64::from(CELL) / 2.0) * s) as u32;
+            let (x, y) = (at(col), at(row));
+            if x >= img.width() || y >= img.height() {
+                return None;
+            }
+            let v = img.get_pixel(x, y).0[0];
             if v > 128 {
                 *byte |= 0x80 >> bit;
             }
@@ -198,19 +208,22 @@ pub fn read_strip(img: &image::DynamicImage) -> Option<(String, u32)> {
     Some((name, secs))
 }
 
-/// The mark's centre in a frame: the middle of the pixels of its colour (None: not seen).
+/// The mark's centre in a frame: the middle of the pixels of its colour (None: not seen), in
+/// a frame's pixels (a resized frame's are scaled back).
 pub fn find_mark(img: &image::DynamicImage) -> Option<(f64, f64)> {
+    let s = scale_of(img)?;
     let img = img.to_rgb8();
+    let top = f64::from(STRIP_ROWS * CELL) * s;
     let (mut sx, mut sy, mut n) = (0f64, 0f64, 0f64);
     for (x, y, p) in img.enumerate_pixels() {
         let [r, g, b] = p.0;
-        if y >= STRIP_ROWS * CELL && r > 200 && g > 170 && b < 110 {
+        if f64::from(y) >= top && r > 200 && g > 170 && b < 110 {
             sx += f64::from(x);
             sy += f64::from(y);
             n += 1.0;
         }
     }
-    (n > 0.0).then(|| (sx / n, sy / n))
+    (n > 0.0).then(|| (sx / n / s, sy / n / s))
 }
 
 #[cfg(test)]
@@ -241,6 +254,28 @@ mod tests {
         assert!(mark_at([10, 0, 0]).0 > mark_at([0, 0, 0]).0);
         assert!(mark_at([0, 10, 0]).1 < mark_at([0, 0, 0]).1);
         assert!(mark_at([0, 0, 10]).2 > mark_at([0, 0, 0]).2);
+    }
+
+    #[test]
+    fn a_frame_drawn_in_half_blocks_still_reads() {
+        let jpeg = camera_frame("Board room", [40, 20, 0], 1_795_000_123).unwrap();
+        let img = image::load_from_memory(&jpeg).unwrap();
+        // The live view's cells at 160×48 and at 140×40 (smaller squares blur together).
+        for (cols, rows) in [(158, 44), (138, 36)] {
+            let t = crate::preview::fill(&img, cols, rows);
+            let drawn = image::DynamicImage::ImageRgb8(
+                image::RgbImage::from_raw(t.w, t.h, t.rgb.iter().flatten().copied().collect())
+                    .unwrap(),
+            );
+            assert_eq!(
+                read_strip(&drawn),
+                Some(("Board room".to_string(), 1_795_000_123)),
+                "{cols}x{rows}"
+            );
+            let (x, y) = find_mark(&drawn).unwrap();
+            let (cx, cy, _) = mark_at([40, 20, 0]);
+            assert!((x - cx).abs() < 4.0 && (y - cy).abs() < 4.0, "{x},{y}");
+        }
     }
 
     mod served {

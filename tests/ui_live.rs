@@ -1,0 +1,231 @@
+//! The live camera view on screen (ratatui's `TestBackend`): the simulator's test card in
+//! half blocks at 160×48 with the frame's age and the camera's position, an old frame said
+//! to be old, and the "no picture" states with their reasons.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::sync::Arc;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use trueconf_console::app::{Cmd, LiveTrouble, Mode, Model, Msg, update};
+use trueconf_console::config::Config;
+use trueconf_console::graphics::Whole;
+use trueconf_console::link::LinkStatus;
+use trueconf_console::room::RoomLinkEvent;
+use trueconf_console::room::camera::NoFrame;
+use trueconf_console::room::state::RoomState;
+use trueconf_console::sim::room::frames::{camera_frame, read_strip};
+use trueconf_console::{preview, ui};
+
+/// When the frames in these tests were fetched (Unix ms).
+const AT: u64 = 1_795_000_000_000;
+
+fn render(m: &Model) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(m.ui.size.0, m.ui.size.1)).unwrap();
+    t.draw(|f| ui::view(m, f)).unwrap();
+    t
+}
+
+/// A console of `w`×`h` whose room is online, its camera at pan 40, its broadcast `on`,
+/// with the live view open (W).
+fn watching(w: u16, h: u16, on: bool) -> Model {
+    let mut m = Model::demo(&Config::default(), (w, h), false);
+    update(
+        &mut m,
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    let ptz = serde_json::json!({"pan": {"value": 40, "min": -100, "max": 100},
+        "tilt": {"value": 0, "min": -100, "max": 100}, "zoom": {"value": 0, "min": 0, "max": 100}});
+    let mut s = RoomState::default();
+    s.apply_reply("getPtzControls", ptz.as_object().unwrap());
+    s.selfie_broadcast = Some(on);
+    update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))));
+    m.ui.now_ms = AT;
+    let cmds = update(&mut m, Msg::Key(key('W')));
+    assert!(matches!(m.mode, Mode::Live(_)), "{:?}", m.mode);
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::LiveFeed(Some(_)))));
+    m
+}
+
+fn key(c: char) -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::NONE,
+    )
+}
+
+/// The simulator's test card for the room "Board room" at pan 40, made to fit the view.
+fn frame(m: &Model) -> Whole {
+    let Mode::Live(v) = &m.mode else {
+        panic!("not watching")
+    };
+    let jpeg = camera_frame("Board room", [40, 0, 0], (AT / 1000) as u32).unwrap();
+    let img = image::load_from_memory(&jpeg).unwrap();
+    Whole::Cells(Arc::new(preview::fill(&img, v.cells.0, v.cells.1)))
+}
+
+fn shown(m: &mut Model, fetched: u64) {
+    let w = frame(m);
+    update(
+        m,
+        Msg::LiveFrame {
+            room: 0,
+            result: Ok((w, fetched)),
+        },
+    );
+}
+
+#[test]
+fn live_view_160x48() {
+    let mut m = watching(160, 48, true);
+    shown(&mut m, AT - 400);
+    let t = render(&m);
+    insta::assert_snapshot!(t.backend());
+    // What the cells show is the camera's picture: its strip reads back.
+    let buf = t.backend().buffer();
+    let (mut x0, mut y0, mut x1, mut y1) = (u16::MAX, u16::MAX, 0, 0);
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            if buf[(x, y)].symbol() == "▀" {
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            }
+        }
+    }
+    let mut img = image::RgbImage::new(u32::from(x1 - x0 + 1), u32::from(y1 - y0 + 1) * 2);
+    let rgb = |c: ratatui::style::Color| match c {
+        ratatui::style::Color::Rgb(r, g, b) => [r, g, b],
+        _ => [0; 3],
+    };
+    for y in y0..=y1 {
+        for x in x0..=x1 {
+            let cell = &buf[(x, y)];
+            let (px, py) = (u32::from(x - x0), u32::from(y - y0) * 2);
+            img.put_pixel(px, py, image::Rgb(rgb(cell.fg)));
+            img.put_pixel(px, py + 1, image::Rgb(rgb(cell.bg)));
+        }
+    }
+    let (name, secs) = read_strip(&image::DynamicImage::ImageRgb8(img)).unwrap();
+    assert_eq!((name.as_str(), u64::from(secs)), ("Board room", AT / 1000));
+}
+
+#[test]
+fn an_old_frame_is_said_to_be_old_not_live() {
+    let mut m = watching(160, 48, true);
+    shown(&mut m, AT - 400);
+    let screen = render(&m).backend().to_string();
+    assert!(screen.contains("Camera · Board room · live"), "{screen}");
+    assert!(screen.contains("pan 40 · tilt 0 · zoom 0"), "{screen}");
+    // Nothing new for 12 s (a frozen Room): the title and the footer say how old.
+    m.ui.now_ms = AT + 11_600;
+    update(&mut m, Msg::Tick);
+    let screen = render(&m).backend().to_string();
+    assert!(
+        screen.contains("Camera · Board room · 12 s old"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("the Room has sent no new frame for 12 s"),
+        "{screen}"
+    );
+    // The link drops: the last frame stays, with why nothing new comes.
+    update(
+        &mut m,
+        Msg::Room(
+            0,
+            RoomLinkEvent::Status(LinkStatus::Disconnected {
+                reason: "connection reset".into(),
+            }),
+        ),
+    );
+    let screen = render(&m).backend().to_string();
+    assert!(
+        screen.contains("no new frame for 12 s: the Room link is down"),
+        "{screen}"
+    );
+    assert!(screen.contains('▀'));
+}
+
+#[test]
+fn live_view_no_picture_160x48() {
+    let mut m = watching(160, 48, false);
+    update(
+        &mut m,
+        Msg::LiveFrame {
+            room: 0,
+            result: Err(LiveTrouble::Fetch(NoFrame::Status {
+                status: 404,
+                why: "the self-view broadcast is off (setBroadcastSelfie)".into(),
+            })),
+        },
+    );
+    insta::assert_snapshot!(render(&m).backend());
+    // y turns it on, with the frame rate asked; leaving turns it off again.
+    let cmds = update(&mut m, Msg::Key(key('y')));
+    assert_eq!(
+        cmds,
+        vec![Cmd::room(
+            0,
+            "setBroadcastSelfie",
+            serde_json::json!({"enabled": true, "fps": 2})
+        )]
+    );
+    let cmds = update(
+        &mut m,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Esc,
+            crossterm::event::KeyModifiers::NONE,
+        )),
+    );
+    assert!(cmds.contains(&Cmd::LiveFeed(None)), "{cmds:?}");
+    assert!(cmds.contains(&Cmd::BroadcastOff(0)), "{cmds:?}");
+    assert_eq!(m.mode, Mode::Normal);
+}
+
+#[test]
+fn each_reason_for_no_picture_is_said_with_what_helps() {
+    let cases: Vec<(LiveTrouble, &str, &str)> = vec![
+        (
+            LiveTrouble::Fetch(NoFrame::Refused { status: 401 }),
+            "refused a fresh token too (401)",
+            "r asks for a new token and tries again",
+        ),
+        (
+            LiveTrouble::Fetch(NoFrame::Unreachable {
+                addr: "127.0.0.1:8766".into(),
+                why: "connection refused".into(),
+            }),
+            "cannot reach the Room's HTTP server at 127.0.0.1:8766",
+            "trying again every 2 s",
+        ),
+        (
+            LiveTrouble::Decode("not a picture \u{1b}[31mred".into()),
+            "a frame came but cannot be shown (not a picture red)",
+            "trying again every 2 s",
+        ),
+        (
+            LiveTrouble::Fetch(NoFrame::NoPort),
+            "has not said its HTTP port yet",
+            "trying again every 2 s",
+        ),
+    ];
+    for (trouble, why, help) in cases {
+        let mut m = watching(100, 30, true);
+        update(
+            &mut m,
+            Msg::LiveFrame {
+                room: 0,
+                result: Err(trouble.clone()),
+            },
+        );
+        let screen = render(&m).backend().to_string();
+        assert!(
+            screen.contains("Camera · Board room · no picture"),
+            "{screen}"
+        );
+        assert!(screen.contains(why), "{trouble:?}: {why}\n{screen}");
+        assert!(screen.contains(help), "{trouble:?}: {help}\n{screen}");
+        assert!(!screen.contains('\u{1b}'));
+        // y does nothing here: the broadcast is on.
+        assert!(update(&mut m, Msg::Key(key('y'))).is_empty());
+    }
+}
