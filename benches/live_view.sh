@@ -3,7 +3,10 @@
 # pictures in half blocks (what an SSH session gets), linked to a Room simulator running in
 # its own process (so the simulator's JPEG encoding is not counted as the console's).
 #
-# Side by side in one run, on the same console process:
+# Two scenes, each with its own simulator and console: "still" (the simulator's test card, still
+# but for the time in its strip: the best case for the terminal) and "busy" (--camera-noise:
+# every pixel changes each frame, as a real camera's noise does: the worst case). In each,
+# side by side on the same console process:
 #   1. baseline: the main screen, idle, for BASE seconds (default 60);
 #   2. the live view open at 2 frames a second (the default) for SECONDS (default 600).
 # CPU is utime+stime of all the console's threads from /proc/PID/stat over each window;
@@ -24,18 +27,23 @@ TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
 BIN=$TARGET_DIR/release/trueconf-console
 HZ=$(getconf CLK_TCK)
 SESSION=tc-live-$$
-STATE=$(mktemp -d)
+TOP=$(mktemp -d)
 TMUX_CMD=(tmux -L tc-live-$$ -f /dev/null)
 SIM_PID=""
-cleanup() {
+stop() {
     "${TMUX_CMD[@]}" kill-server 2>/dev/null || true
-    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null || true
-    rm -rf "$STATE"
+    if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi
+    SIM_PID=""
 }
-trap cleanup EXIT
+trap 'stop; rm -rf "$TOP"' EXIT
 
+scene() { # $1 = name, $2 = extra simulator flags
+    echo "== scene: $1"
+    local STATE=$TOP/$1
+    mkdir -p "$STATE"
 # The simulator: it prints its ports as one JSON line.
-"$BIN" simulate --room-http-port 0 --room-ws-port 0 --chat-port 0 --json >"$STATE/ports" &
+rm -f "$STATE/ports" "$STATE/out"
+"$BIN" simulate --room-http-port 0 --room-ws-port 0 --chat-port 0 --json $2 >"$STATE/ports" &
 SIM_PID=$!
 for _ in $(seq 100); do [ -s "$STATE/ports" ] && break; sleep 0.1; done
 PORT=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["room_http_port"])' "$STATE/ports")
@@ -102,3 +110,8 @@ print(f"RSS: baseline {int(base)/1024:.1f} MiB, after a minute of frames {first/
 print(f"target: under 5 % of one core -> {'met' if 100*t/w < 5 else 'NOT met'}")
 EOF
 echo "simulator (its own process, not counted above): $(python3 -c "print(f'{$sim_ticks/$HZ:.1f}')") s CPU in all"
+stop
+}
+
+scene still ""
+scene busy --camera-noise

@@ -147,6 +147,10 @@ pub struct SimulateArgs {
     /// Seconds a server request may go unacknowledged before the chat server closes the connection.
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     pub ack_timeout: u64,
+    /// The Rooms' cameras film a busy scene: every pixel changes from frame to frame, as a
+    /// real camera's noise does (the test card is otherwise still but for the time).
+    #[arg(long)]
+    pub camera_noise: bool,
     /// Print one JSON line with the actual ports when ready.
     #[arg(long)]
     pub json: bool,

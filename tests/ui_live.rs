@@ -59,7 +59,7 @@ fn frame(m: &Model) -> Whole {
     let Mode::Live(v) = &m.mode else {
         panic!("not watching")
     };
-    let jpeg = camera_frame("Board room", [40, 0, 0], (AT / 1000) as u32).unwrap();
+    let jpeg = camera_frame("Board room", [40, 0, 0], (AT / 1000) as u32, None).unwrap();
     let img = image::load_from_memory(&jpeg).unwrap();
     Whole::Cells(Arc::new(preview::fill(&img, v.cells.0, v.cells.1)))
 }

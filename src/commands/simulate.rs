@@ -63,6 +63,7 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     base.call_timeout = Duration::from_secs(args.call_timeout.max(1));
     base.logged_in = args.logged_in;
     base.refuse = args.room_refuse.clone();
+    base.camera_noise = args.camera_noise;
     let mut rooms = Vec::with_capacity(n);
     for k in 1..=n {
         let cfg = fleet::room_config(&base, k);

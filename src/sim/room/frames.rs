@@ -93,7 +93,8 @@ pub(super) async fn frames(
             .into_response();
     }
     let now = u32::try_from(super::state::now_secs()).unwrap_or(0);
-    match tokio::task::spawn_blocking(move || camera_frame(&name, ptz, now)).await {
+    let noise = inner.cfg.camera_noise.then(rand::random::<u32>);
+    match tokio::task::spawn_blocking(move || camera_frame(&name, ptz, now, noise)).await {
         Ok(Ok(jpeg)) => (
             [
                 (header::CONTENT_TYPE, "image/jpeg"),
@@ -108,8 +109,14 @@ pub(super) async fn frames(
 }
 
 /// The camera's picture: the room `name`, the PTZ camera's pan, tilt and zoom, the time
-/// (Unix seconds), as JPEG.
-pub fn camera_frame(name: &str, ptz: [i64; 3], unix_secs: u32) -> Result<Vec<u8>, String> {
+/// (Unix seconds), as JPEG; with `noise`, every pixel under the strip shifted by up to 24
+/// levels, differently for each seed.
+pub fn camera_frame(
+    name: &str,
+    ptz: [i64; 3],
+    unix_secs: u32,
+    noise: Option<u32>,
+) -> Result<Vec<u8>, String> {
     let mut img = image::RgbImage::new(FRAME_W, FRAME_H);
     // The wall above, the table below.
     for (x, y, p) in img.enumerate_pixels_mut() {
@@ -125,6 +132,15 @@ pub fn camera_frame(name: &str, ptz: [i64; 3], unix_secs: u32) -> Result<Vec<u8>
         let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
         if dx * dx + dy * dy <= r * r {
             *p = image::Rgb(MARK);
+        }
+    }
+    if let Some(seed) = noise {
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            // A cheap hash of the place and the seed.
+            let h = (x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663) ^ seed)
+                .wrapping_mul(2_654_435_761);
+            let d = (h >> 24) as u8 % 25;
+            p.0 = p.0.map(|c| c.saturating_add(d));
         }
     }
     // The strip.
@@ -237,7 +253,7 @@ mod tests {
             ("Переговорная №2", [100, -100, 100]),
             ("A name longer than the strip holds", [-100, 100, 50]),
         ] {
-            let jpeg = camera_frame(name, ptz, 1_795_000_000).unwrap();
+            let jpeg = camera_frame(name, ptz, 1_795_000_000, None).unwrap();
             let img = image::load_from_memory(&jpeg).unwrap();
             assert_eq!((img.width(), img.height()), (FRAME_W, FRAME_H));
             let (got, secs) = read_strip(&img).unwrap();
@@ -258,7 +274,7 @@ mod tests {
 
     #[test]
     fn a_frame_drawn_in_half_blocks_still_reads() {
-        let jpeg = camera_frame("Board room", [40, 20, 0], 1_795_000_123).unwrap();
+        let jpeg = camera_frame("Board room", [40, 20, 0], 1_795_000_123, Some(7)).unwrap();
         let img = image::load_from_memory(&jpeg).unwrap();
         // The live view's cells at 160×48 and at 140×40 (smaller squares blur together).
         for (cols, rows) in [(158, 44), (138, 36)] {

@@ -79,6 +79,9 @@ pub struct RoomSimConfig {
     /// How long a token for the HTTP server (`tokenForHttpServer`, `getTokenForHttpServer`)
     /// is valid: 5 minutes, as a Room's.
     pub http_token_lifetime: Duration,
+    /// The camera films a busy scene: every pixel but the strip's changes from one frame to
+    /// the next, as a real camera's sensor noise does (the worst case for a terminal view).
+    pub camera_noise: bool,
 }
 
 impl RoomSimConfig {
@@ -98,6 +101,7 @@ impl RoomSimConfig {
             pin_lockout: Duration::from_secs(30),
             http_timeout: Duration::from_secs(30),
             http_token_lifetime: Duration::from_secs(300),
+            camera_noise: false,
         }
     }
 
