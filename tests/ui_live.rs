@@ -70,6 +70,7 @@ fn shown(m: &mut Model, fetched: u64) {
         m,
         Msg::LiveFrame {
             room: 0,
+            peer: None,
             result: Ok((w, fetched)),
         },
     );
@@ -152,6 +153,7 @@ fn live_view_no_picture_160x48() {
         &mut m,
         Msg::LiveFrame {
             room: 0,
+            peer: None,
             result: Err(LiveTrouble::Fetch(NoFrame::Status {
                 status: 404,
                 why: "the self-view broadcast is off (setBroadcastSelfie)".into(),
@@ -214,6 +216,7 @@ fn each_reason_for_no_picture_is_said_with_what_helps() {
             &mut m,
             Msg::LiveFrame {
                 room: 0,
+                peer: None,
                 result: Err(trouble.clone()),
             },
         );
@@ -228,4 +231,92 @@ fn each_reason_for_no_picture_is_said_with_what_helps() {
         // y does nothing here: the broadcast is on.
         assert!(update(&mut m, Msg::Key(key('y'))).is_empty());
     }
+}
+
+/// The room's state with a call of Alice and Bob besides the room.
+fn in_a_call(m: &mut Model) -> Vec<Cmd> {
+    let mut s = m.room.slot(0).unwrap().state.clone();
+    let body = |v: serde_json::Value| v.as_object().unwrap().clone();
+    s.apply_reply(
+        "getConferences",
+        &body(serde_json::json!({"confId": "c1", "confTitle": "Weekly", "confType": 1})),
+    );
+    s.apply_reply(
+        "getConferenceParticipants",
+        &body(serde_json::json!({"participants": [
+            {"peerId": "alice@video.example.com", "peerDn": "Alice Johnson", "video": 2},
+            {"peerId": "bob@video.example.com", "peerDn": "Bob \u{1b}[2JSmith", "video": 1}]})),
+    );
+    update(m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))))
+}
+
+fn feed_peers(cmds: &[Cmd]) -> Option<Vec<String>> {
+    cmds.iter().find_map(|c| match c {
+        Cmd::LiveFeed(Some(f)) => Some(f.peers.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn live_view_with_participants_160x48() {
+    let mut m = watching(160, 48, true);
+    // The call's participants: the feed asks for their pictures too.
+    let peers = feed_peers(&in_a_call(&mut m)).unwrap();
+    assert_eq!(peers, ["alice@video.example.com", "bob@video.example.com"]);
+    shown(&mut m, AT - 400);
+    let jpeg = camera_frame("Alice Johnson", [0, 0, 0], (AT / 1000) as u32, None).unwrap();
+    let img = image::load_from_memory(&jpeg).unwrap();
+    let tile = trueconf_console::app::live::TILE;
+    update(
+        &mut m,
+        Msg::LiveFrame {
+            room: 0,
+            peer: Some("alice@video.example.com".into()),
+            result: Ok((
+                Whole::Cells(Arc::new(preview::fill(&img, tile.0, tile.1))),
+                AT - 200,
+            )),
+        },
+    );
+    update(
+        &mut m,
+        Msg::LiveFrame {
+            room: 0,
+            peer: Some("bob@video.example.com".into()),
+            result: Err(LiveTrouble::Fetch(NoFrame::Status {
+                status: 404,
+                why: "no frames for this peer".into(),
+            })),
+        },
+    );
+    let t = render(&m);
+    insta::assert_snapshot!(t.backend());
+    let screen = t.backend().to_string();
+    assert!(screen.contains("Alice Johnson"), "{screen}");
+    assert!(screen.contains("Bob Smith"), "{screen}");
+    assert!(screen.contains("the Room serves no picture"), "{screen}");
+    // A participant leaves: the tiles follow, and the feed asks for the one left.
+    let mut s = m.room.slot(0).unwrap().state.clone();
+    s.conference.as_mut().unwrap().participants.remove(1);
+    let cmds = update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))));
+    assert_eq!(feed_peers(&cmds).unwrap(), ["alice@video.example.com"]);
+    let screen = render(&m).backend().to_string();
+    assert!(!screen.contains("Bob Smith"), "{screen}");
+}
+
+#[test]
+fn a_narrow_screen_names_the_participants_and_asks_for_no_tiles() {
+    let mut m = watching(80, 24, true);
+    let peers = feed_peers(&in_a_call(&mut m)).unwrap();
+    assert!(peers.is_empty(), "{peers:?}");
+    shown(&mut m, AT - 400);
+    let screen = render(&m).backend().to_string();
+    assert!(
+        screen.contains("In the call: Alice Johnson, Bob Smith"),
+        "{screen}"
+    );
+    assert!(screen.contains("Camera · Board room · live"), "{screen}");
+    // Wider: the tiles come, and the feed asks for them.
+    let cmds = update(&mut m, Msg::Resize(160, 48));
+    assert_eq!(feed_peers(&cmds).unwrap().len(), 2);
 }

@@ -57,10 +57,12 @@ impl super::Effects {
         ) else {
             let _ = tx.try_send(Msg::LiveFrame {
                 room: f.room,
+                peer: None,
                 result: Err(LiveTrouble::LinkDown),
             });
             return;
         };
+        let room = f.room;
         let (params, rx) = watch::channel(f);
         let task = tokio::spawn(run_feed(
             link.handle.clone(),
@@ -69,11 +71,7 @@ impl super::Effects {
             self.picker(),
             tx,
         ));
-        self.live = Some(LiveTask {
-            room: f.room,
-            params,
-            task,
-        });
+        self.live = Some(LiveTask { room, params, task });
     }
 
     /// `Cmd::BroadcastOff`: room `room`'s self-view broadcast turned off; kept to be waited
@@ -124,6 +122,7 @@ async fn run_feed(
         async move {
             tx.send(Msg::LiveFrame {
                 room,
+                peer: None,
                 result: Err(t),
             })
             .await
@@ -143,14 +142,16 @@ async fn run_feed(
         room,
         waiting,
         params.clone(),
-        picker,
+        picker.clone(),
         tx.clone(),
     )));
+    // The participant whose picture is asked for next.
+    let mut turn = 0usize;
     let mut attempt = params.borrow().attempt;
     // Refused even with a fresh token: no more tries until the user asks (`r`).
     let mut halted = false;
     loop {
-        let p = *params.borrow_and_update();
+        let p = params.borrow_and_update().clone();
         if p.attempt != attempt {
             attempt = p.attempt;
             halted = false;
@@ -161,13 +162,10 @@ async fn run_feed(
         } else {
             let started = Instant::now();
             let got = cam.fetch(SELF_PEER).await;
-            let took = started.elapsed();
-            match got {
+            let failed = match got {
                 Ok(bytes) => {
                     slot.send_replace(Some((bytes, unix_ms())));
-                    // At most one request in flight, and the link idle at least as long as
-                    // the last fetch took: a slow link gets fewer frames.
-                    Some(every.saturating_sub(took).max(took))
+                    false
                 }
                 Err(e) => {
                     halted = matches!(e, NoFrame::Refused { .. });
@@ -175,8 +173,32 @@ async fn run_feed(
                     if !report(LiveTrouble::Fetch(e)).await {
                         return;
                     }
-                    (!halted).then(|| every.max(Duration::from_secs(2)))
+                    true
                 }
+            };
+            // Then one participant's picture, in turn: still one request at a time.
+            if !halted && !p.peers.is_empty() {
+                let peer = p.peers[turn % p.peers.len()].clone();
+                turn = turn.wrapping_add(1);
+                let result = tile(&mut cam, &peer, picker.as_ref()).await;
+                let msg = Msg::LiveFrame {
+                    room,
+                    peer: Some(peer),
+                    result,
+                };
+                if tx.send(msg).await.is_err() {
+                    return;
+                }
+            }
+            let took = started.elapsed();
+            if halted {
+                None
+            } else if failed {
+                Some(every.max(Duration::from_secs(2)))
+            } else {
+                // The link idle at least as long as the last fetches took: a slow link gets
+                // fewer frames, never a queue.
+                Some(every.saturating_sub(took).max(took))
             }
         };
         match wait {
@@ -195,6 +217,26 @@ async fn run_feed(
     }
 }
 
+/// A participant's picture for a tile: fetched, and made to fit [`super::super::live::TILE`].
+async fn tile(
+    cam: &mut Camera,
+    peer: &str,
+    picker: Option<&ratatui_image::picker::Picker>,
+) -> Result<(crate::graphics::Whole, u64), LiveTrouble> {
+    let bytes = cam.fetch(peer).await.map_err(LiveTrouble::Fetch)?;
+    let at = unix_ms();
+    let picker = picker.cloned();
+    let (cols, rows) = super::super::live::TILE;
+    tokio::task::spawn_blocking(move || {
+        let img = crate::preview::load(&bytes).map_err(|e| e.to_string())?;
+        super::files::made(&img, picker.as_ref(), cols, rows)
+    })
+    .await
+    .unwrap_or_else(|e| Err(e.to_string()))
+    .map(|w| (w, at))
+    .map_err(LiveTrouble::Decode)
+}
+
 /// The decoder: each newest frame made to fit the cells the view asks for now.
 async fn decode(
     room: usize,
@@ -207,16 +249,24 @@ async fn decode(
         let Some((bytes, at)) = waiting.borrow_and_update().clone() else {
             continue;
         };
-        let p = *params.borrow();
+        let (cols, rows) = {
+            let p = params.borrow();
+            (p.cols, p.rows)
+        };
         let picker = picker.clone();
         let made = tokio::task::spawn_blocking(move || {
             let img = crate::preview::load(&bytes).map_err(|e| e.to_string())?;
-            super::files::made(&img, picker.as_ref(), p.cols, p.rows)
+            super::files::made(&img, picker.as_ref(), cols, rows)
         })
         .await
         .unwrap_or_else(|e| Err(e.to_string()));
         let result = made.map(|w| (w, at)).map_err(LiveTrouble::Decode);
-        if tx.send(Msg::LiveFrame { room, result }).await.is_err() {
+        let peer = None;
+        if tx
+            .send(Msg::LiveFrame { room, peer, result })
+            .await
+            .is_err()
+        {
             return;
         }
     }

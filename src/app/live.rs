@@ -8,6 +8,12 @@
 //! When it is off the view asks; `y` turns it on, and leaving the view turns it off again
 //! when it was the console that turned it on. The arrow keys aim the PTZ camera as `z` does
 //! (`+`/`-` zoom, `0` home), so the next frames show where it points.
+//!
+//! In a call, the other participants' pictures are asked for too (the same URL with their
+//! peer id), one at a time in turn between the room's own frames, and shown as small tiles
+//! in a column on the right where the screen is wide enough ([`layout`]); elsewhere, and for
+//! those beyond the column, their names. A participant whose picture the Room does not serve
+//! shows a tile that says so.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use serde_json::json;
@@ -36,6 +42,62 @@ pub struct LiveView {
     pub frames: u64,
     /// Bumped by `r` (try again): the feed starts over with a new token.
     pub attempt: u32,
+    /// The other participants of the call, as the Room lists them, in its order.
+    pub tiles: Vec<Tile>,
+}
+
+/// A participant's tile: who, and their last picture or why none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tile {
+    pub peer: String,
+    pub name: String,
+    pub frame: Option<(Whole, u64)>,
+    pub trouble: Option<LiveTrouble>,
+}
+
+/// How the view shares the screen: the room's picture, the participants' tiles in a column
+/// on the right (when the screen is wide enough), and a row of names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// The cells the room's picture may fill.
+    pub main: (u16, u16),
+    /// How many tiles the column holds (0: no column).
+    pub tiles: usize,
+    /// A row of participants' names over the footer (no column, or more than it holds).
+    pub names_row: bool,
+}
+
+/// A tile's picture: 32×9 cells (16:9 in half blocks), under a row with the name.
+pub const TILE: (u16, u16) = (32, 9);
+/// The screen width from which tiles are shown.
+pub const TILES_FROM_WIDTH: u16 = 120;
+
+/// The view's layout on a screen of `size` with `others` participants besides the room.
+pub fn layout(size: (u16, u16), others: usize) -> Layout {
+    let (w, h) = (size.0, size.1);
+    // Inside the frame, less the title, the footer and the status bar.
+    let inner = (w.saturating_sub(2), h.saturating_sub(4));
+    let fits = usize::from(inner.1 / (TILE.1 + 1));
+    let tiles = if others > 0 && w >= TILES_FROM_WIDTH {
+        others.min(fits)
+    } else {
+        0
+    };
+    let names_row = others > tiles;
+    let main = (
+        if tiles > 0 {
+            inner.0.saturating_sub(TILE.0 + 1)
+        } else {
+            inner.0
+        }
+        .max(1),
+        inner.1.saturating_sub(u16::from(names_row)).max(1),
+    );
+    Layout {
+        main,
+        tiles,
+        names_row,
+    }
 }
 
 /// Why the view has no new frame.
@@ -50,23 +112,16 @@ pub enum LiveTrouble {
 }
 
 /// What the effects are asked to fetch: room `room`'s camera, made to fit `cols`×`rows`
-/// cells, a frame every `every_ms`; `attempt` changes when the user asks to try again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// cells, a frame every `every_ms`, and in turn the pictures of `peers` for [`TILE`] cells;
+/// `attempt` changes when the user asks to try again.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveFeed {
     pub room: usize,
     pub cols: u16,
     pub rows: u16,
     pub every_ms: u32,
     pub attempt: u32,
-}
-
-/// The cells a frame may fill on a screen of `size`: inside the frame, less the title, the
-/// footer line under the picture and the status bar.
-pub fn cells_for(size: (u16, u16)) -> (u16, u16) {
-    (
-        size.0.saturating_sub(2).max(1),
-        size.1.saturating_sub(4).max(1),
-    )
+    pub peers: Vec<String>,
 }
 
 impl LiveView {
@@ -80,9 +135,9 @@ impl LiveView {
             Some(LiveTrouble::Fetch(e)) if e.not_found() => {
                 // 404 while the Room says the broadcast is on: it serves no frames for another
                 // reason, which the server's words say.
-                !m.room
+                m.room
                     .slot(self.room)
-                    .is_some_and(|s| s.state.selfie_broadcast == Some(true))
+                    .is_none_or(|s| s.state.selfie_broadcast != Some(true))
             }
             _ => said_off && self.frame.is_none(),
         }
@@ -95,15 +150,72 @@ impl LiveView {
             .map(|(_, at)| now_ms.saturating_sub(*at))
     }
 
-    fn feed(&self, every_ms: u32) -> LiveFeed {
+    /// The feed for this view: the tiles shown are the peers asked for.
+    fn feed(&self, every_ms: u32, size: (u16, u16)) -> LiveFeed {
+        let shown = layout(size, self.tiles.len()).tiles;
         LiveFeed {
             room: self.room,
             cols: self.cells.0,
             rows: self.cells.1,
             every_ms,
             attempt: self.attempt,
+            peers: self.tiles[..shown].iter().map(|t| t.peer.clone()).collect(),
         }
     }
+}
+
+/// The participants of room `room`'s call other than the room, as tiles without pictures.
+fn others(m: &Model, room: usize) -> Vec<Tile> {
+    let Some(s) = m.room.slot(room) else {
+        return vec![];
+    };
+    let Some(c) = &s.state.conference else {
+        return vec![];
+    };
+    c.others(s.state.me())
+        .into_iter()
+        .map(|p| Tile {
+            peer: p.peer.id.clone(),
+            name: if p.peer.name.is_empty() {
+                p.peer.id.clone()
+            } else {
+                p.peer.name.clone()
+            },
+            frame: None,
+            trouble: None,
+        })
+        .collect()
+}
+
+/// Room `room`'s state changed: when the call's participants did, the tiles follow (a
+/// participant still there keeps their picture) and the feed asks for the new ones.
+pub(super) fn sync_peers(m: &mut Model, room: usize) -> Vec<Cmd> {
+    let fresh = others(m, room);
+    let (every_ms, size) = (m.ui.term.camera_every_ms, m.ui.size);
+    let Mode::Live(v) = &mut m.mode else {
+        return vec![];
+    };
+    if v.room != room
+        || fresh
+            .iter()
+            .map(|t| &t.peer)
+            .eq(v.tiles.iter().map(|t| &t.peer))
+    {
+        return vec![];
+    }
+    let mut old = std::mem::take(&mut v.tiles);
+    v.tiles = fresh
+        .into_iter()
+        .map(|t| match old.iter().position(|o| o.peer == t.peer) {
+            Some(i) => Tile {
+                name: t.name,
+                ..old.swap_remove(i)
+            },
+            None => t,
+        })
+        .collect();
+    v.cells = layout(size, v.tiles.len()).main;
+    vec![Cmd::LiveFeed(Some(v.feed(every_ms, size)))]
 }
 
 /// `W`: the live view of room `room`'s camera.
@@ -115,16 +227,18 @@ pub(super) fn open(m: &mut Model, room: usize) -> Vec<Cmd> {
         );
         return vec![];
     }
+    let tiles = others(m, room);
     let v = LiveView {
         room,
-        cells: cells_for(m.ui.size),
+        cells: layout(m.ui.size, tiles.len()).main,
         frame: None,
         trouble: None,
         turned_on: false,
         frames: 0,
         attempt: 0,
+        tiles,
     };
-    let feed = v.feed(m.ui.term.camera_every_ms);
+    let feed = v.feed(m.ui.term.camera_every_ms, m.ui.size);
     m.mode = Mode::Live(v);
     m.touch();
     let mut cmds = vec![
@@ -136,12 +250,31 @@ pub(super) fn open(m: &mut Model, room: usize) -> Vec<Cmd> {
     cmds
 }
 
-/// A frame (or why none) from the feed of room `room`.
-pub(super) fn frame(m: &mut Model, room: usize, result: Result<(Whole, u64), LiveTrouble>) {
+/// A frame (or why none) from the feed of room `room`: its own camera's (`peer` None) or a
+/// participant's.
+pub(super) fn frame(
+    m: &mut Model,
+    room: usize,
+    peer: Option<String>,
+    result: Result<(Whole, u64), LiveTrouble>,
+) {
     let Mode::Live(v) = &mut m.mode else {
         return;
     };
     if v.room != room {
+        return;
+    }
+    if let Some(peer) = peer {
+        if let Some(t) = v.tiles.iter_mut().find(|t| t.peer == peer) {
+            match result {
+                Ok(f) => {
+                    t.frame = Some(f);
+                    t.trouble = None;
+                }
+                Err(e) => t.trouble = Some(e),
+            }
+            m.touch();
+        }
         return;
     }
     match result {
@@ -162,17 +295,16 @@ pub(super) fn frame(m: &mut Model, room: usize, result: Result<(Whole, u64), Liv
 
 /// The screen's size changed: frames are made for the new size.
 pub(super) fn resized(m: &mut Model) -> Vec<Cmd> {
-    let cells = cells_for(m.ui.size);
-    let every_ms = m.ui.term.camera_every_ms;
+    let (every_ms, size) = (m.ui.term.camera_every_ms, m.ui.size);
     let Mode::Live(v) = &mut m.mode else {
         return vec![];
     };
+    let cells = layout(size, v.tiles.len()).main;
     if v.cells == cells {
         return vec![];
     }
     v.cells = cells;
-    let feed = v.feed(every_ms);
-    vec![Cmd::LiveFeed(Some(feed))]
+    vec![Cmd::LiveFeed(Some(v.feed(every_ms, size)))]
 }
 
 /// The room's link went down or came back while the view is open.
@@ -225,13 +357,13 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         }
         KeyCode::Char('y') => return turn_on(m),
         KeyCode::Char('r') => {
-            let every_ms = m.ui.term.camera_every_ms;
+            let (every_ms, size) = (m.ui.term.camera_every_ms, m.ui.size);
             let Mode::Live(v) = &mut m.mode else {
                 return vec![];
             };
             v.attempt += 1;
             v.trouble = None;
-            let feed = v.feed(every_ms);
+            let feed = v.feed(every_ms, size);
             m.touch();
             return vec![Cmd::LiveFeed(Some(feed))];
         }

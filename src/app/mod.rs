@@ -63,7 +63,7 @@ pub use drafts::{DraftsFile, SavedDraft};
 pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
 pub use effects::{Effects, forward_chat};
 pub use form::{Choice, Field, Form, FormKind};
-pub use live::{LiveFeed, LiveTrouble, LiveView};
+pub use live::{LiveFeed, LiveTrouble, LiveView, Tile};
 pub use messages::Messages;
 pub use mode::{
     Answer, CallPrompt, CallsState, CallsView, Confirm, Mode, Prompt, SearchAll, SearchState,

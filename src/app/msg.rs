@@ -141,10 +141,12 @@ pub enum Msg {
         rows: u16,
         result: Result<crate::graphics::Whole, String>,
     },
-    /// A frame of room `room`'s camera for the live view, made to fit the cells asked for,
+    /// A frame of room `room`'s camera (or a participant's) for the live view, made to fit the cells asked for,
     /// with when it was fetched (Unix ms); or why there is none.
     LiveFrame {
         room: usize,
+        /// None: the room's own camera; else the participant's peer id.
+        peer: Option<String>,
         result: Result<(crate::graphics::Whole, u64), super::LiveTrouble>,
     },
     /// The local message store is open: what it held at the start, or why it is not there.

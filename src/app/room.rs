@@ -184,6 +184,7 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
                 .into_iter()
                 .collect();
             cmds.extend(sync_ticks(m));
+            cmds.extend(super::live::sync_peers(m, i));
             return cmds;
         }
         RoomLinkEvent::Event(RoomEvent::InviteReceived {

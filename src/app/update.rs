@@ -37,8 +37,8 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Tick => super::room::on_tick(m),
-        Msg::LiveFrame { room, result } => {
-            super::live::frame(m, room, result);
+        Msg::LiveFrame { room, peer, result } => {
+            super::live::frame(m, room, peer, result);
             vec![]
         }
         Msg::StoreOpened(r) => super::stored::store_opened(m, r),

@@ -1,7 +1,9 @@
 //! The live camera view (app/live.rs): the newest frame centred over the screen, the frame's
 //! age in the title, and a footer with the camera's position and the feed's state. Without a
 //! picture it says why and what would help (`y` for a broadcast that is off, `r` after a
-//! refused token). A frame older than a few seconds is never called live.
+//! refused token). A frame older than a few seconds is never called live. In a call, the
+//! other participants' pictures are tiles in a column on the right where the screen is wide
+//! enough, and their names are a row over the footer otherwise (app/live.rs, `layout`).
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -12,8 +14,8 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::Theme;
 use super::panes::block;
 use super::text::truncate;
-use crate::app::live::STALE_MS;
-use crate::app::{LiveTrouble, LiveView, Model};
+use crate::app::live::{STALE_MS, TILE, layout};
+use crate::app::{LiveTrouble, LiveView, Model, Tile};
 use crate::graphics::{Kind, Whole};
 use crate::room::camera::NoFrame;
 use crate::sanitize;
@@ -84,8 +86,10 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
     if inner.height < 2 {
         return;
     }
+    let lay = layout(m.ui.size, v.tiles.len());
     let pic = Rect {
-        height: inner.height - 1,
+        width: lay.main.0.min(inner.width),
+        height: lay.main.1.min(inner.height - 1),
         ..inner
     };
     let footer = Rect {
@@ -93,6 +97,54 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
         height: 1,
         ..inner
     };
+    // The participants: tiles in the column, names in the row over the footer.
+    if lay.tiles > 0 && inner.width > TILE.0 + 1 {
+        let col = Rect {
+            x: inner.x + inner.width - TILE.0,
+            width: TILE.0,
+            height: inner.height - 1,
+            ..inner
+        };
+        for (k, t) in v.tiles.iter().take(lay.tiles).enumerate() {
+            let y = col.y + k as u16 * (TILE.1 + 1);
+            if y + TILE.1 + 1 > col.y + col.height {
+                break;
+            }
+            draw_tile(
+                f,
+                Rect {
+                    y,
+                    height: TILE.1 + 1,
+                    ..col
+                },
+                m,
+                t,
+                theme,
+            );
+        }
+    }
+    if lay.names_row && footer.y > inner.y {
+        let rest: Vec<String> = v.tiles[lay.tiles.min(v.tiles.len())..]
+            .iter()
+            .map(|t| sanitize::line(&t.name).into_owned())
+            .collect();
+        let lead = if lay.tiles > 0 {
+            "Also in the call"
+        } else {
+            "In the call"
+        };
+        let text = format!(" {lead}: {}", rest.join(", "));
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                truncate(&text, usize::from(inner.width)),
+                theme.dim,
+            )),
+            Rect {
+                y: footer.y - 1,
+                ..footer
+            },
+        );
+    }
     let w = usize::from(inner.width);
     let centred = |f: &mut Frame, lines: Vec<(String, Style)>| {
         let n = lines.len() as u16;
@@ -197,6 +249,57 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
         ])),
         footer,
     );
+}
+
+/// A participant's tile: the name over the picture, or why there is none.
+fn draw_tile(f: &mut Frame, r: Rect, m: &Model, t: &Tile, theme: &Theme) {
+    let w = usize::from(r.width);
+    f.render_widget(
+        Paragraph::new(Line::styled(
+            truncate(&sanitize::line(&t.name), w),
+            theme.title,
+        )),
+        Rect { height: 1, ..r },
+    );
+    let pic = Rect {
+        y: r.y + 1,
+        height: r.height - 1,
+        ..r
+    };
+    let note = |f: &mut Frame, text: String| {
+        f.render_widget(
+            Paragraph::new(Line::styled(truncate(&text, w), theme.dim))
+                .alignment(Alignment::Center),
+            Rect {
+                y: pic.y + pic.height / 2,
+                height: 1,
+                ..pic
+            },
+        );
+    };
+    match (&t.frame, &t.trouble) {
+        (_, Some(LiveTrouble::Fetch(e))) if e.not_found() => {
+            note(f, "the Room serves no picture".into());
+        }
+        (Some((w, at)), trouble) => {
+            draw(f, pic, w);
+            let age = m.ui.now_ms.saturating_sub(*at);
+            if trouble.is_some() || age >= STALE_MS * 3 {
+                // Tiles refresh in turn: only a clearly old one says so.
+                let text = format!(" {} old ", age_text(age));
+                f.render_widget(
+                    Paragraph::new(Line::styled(text, theme.error)).alignment(Alignment::Right),
+                    Rect {
+                        y: pic.y + pic.height - 1,
+                        height: 1,
+                        ..pic
+                    },
+                );
+            }
+        }
+        (None, Some(_)) => note(f, "no picture".into()),
+        (None, None) => note(f, "…".into()),
+    }
 }
 
 /// The frame centred in `pic`; one made for another size waits for the next.

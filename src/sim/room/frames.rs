@@ -61,7 +61,7 @@ pub(super) async fn frames(
 ) -> Response {
     let token = q.get("token").map_or("", String::as_str);
     let peer = q.get("peerId").map_or("", String::as_str);
-    let (name, ptz, on) = {
+    let (name, ptz, on, participant) = {
         let s = inner.lock();
         let valid = s
             .http_tokens
@@ -80,10 +80,26 @@ pub(super) async fn frames(
             .and_then(|m| m.get("enabled"))
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        (inner.room_name(&s), s.ptz, on)
+        // A participant of the conference the Room is in, with their camera on: what the
+        // Room receives of them (the simulator's choice, docs/room-protocol.md); muted or
+        // without a camera: none.
+        let participant = match &s.call {
+            super::state::Call::Conference(c) => c
+                .position_of(peer)
+                .map(|i| &c.participants[i])
+                .filter(|p| p.video == 2)
+                .map(|p| p.name.clone()),
+            _ => None,
+        };
+        (inner.room_name(&s), s.ptz, on, participant)
     };
+    let now = u32::try_from(super::state::now_secs()).unwrap_or(0);
+    let noise = inner.cfg.camera_noise.then(rand::random::<u32>);
     if peer != SELF_PEER {
-        return (StatusCode::NOT_FOUND, "no frames for this peer").into_response();
+        let Some(who) = participant else {
+            return (StatusCode::NOT_FOUND, "no frames for this peer").into_response();
+        };
+        return jpeg(move || camera_frame(&who, [0, 0, 0], now, noise)).await;
     }
     if !on {
         return (
@@ -92,9 +108,12 @@ pub(super) async fn frames(
         )
             .into_response();
     }
-    let now = u32::try_from(super::state::now_secs()).unwrap_or(0);
-    let noise = inner.cfg.camera_noise.then(rand::random::<u32>);
-    match tokio::task::spawn_blocking(move || camera_frame(&name, ptz, now, noise)).await {
+    jpeg(move || camera_frame(&name, ptz, now, noise)).await
+}
+
+/// A frame made off the async threads, as the HTTP answer.
+async fn jpeg(make: impl FnOnce() -> Result<Vec<u8>, String> + Send + 'static) -> Response {
+    match tokio::task::spawn_blocking(make).await {
         Ok(Ok(jpeg)) => (
             [
                 (header::CONTENT_TYPE, "image/jpeg"),
@@ -317,6 +336,42 @@ mod tests {
             let r = reqwest::get(url).await.unwrap();
             let status = r.status().as_u16();
             (status, r.bytes().await.unwrap().to_vec())
+        }
+
+        #[tokio::test(flavor = "multi_thread")]
+        async fn a_participants_frames_while_in_the_call_with_the_camera_on() {
+            let sim = room_sim(|c| c.logged_in = true).await;
+            let port = sim.http_port();
+            let mut ws = room_connect(&sim).await;
+            let auth = call(
+                &mut ws,
+                json!({"method":"auth","requestId":"a","type":"unsecured"}),
+            )
+            .await;
+            let token = auth["tokenForHttpServer"].as_str().unwrap().to_string();
+            let dave = "dave@video.example.com";
+            // Not in a call with the Room: nothing.
+            assert_eq!(get(port, Some(&token), dave).await.0, 404);
+            sim.incoming_call("dave").unwrap();
+            let r = call(&mut ws, json!({"method":"accept","requestId":"c"})).await;
+            assert_eq!(r["result"], true, "{r}");
+            // Dave joins as the call starts: his picture comes (waited for, up to 10 s).
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            let body = loop {
+                let (status, body) = get(port, Some(&token), dave).await;
+                if status == 200 {
+                    break body;
+                }
+                assert!(std::time::Instant::now() < deadline, "no frame of dave");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            };
+            let img = image::load_from_memory(&body).unwrap();
+            let want = sim.world().user("dave").unwrap().name.clone();
+            assert_eq!(read_strip(&img).unwrap().0, want);
+            // His camera muted: no picture of him; and none without a token.
+            sim.peer_devices("dave", 2, 1).unwrap();
+            assert_eq!(get(port, Some(&token), dave).await.0, 404);
+            assert_eq!(get(port, None, dave).await.0, 401);
         }
 
         #[tokio::test(flavor = "multi_thread")]
