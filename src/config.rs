@@ -435,6 +435,11 @@ pub struct UiConfig {
         deserialize_with = "de_fps"
     )]
     pub camera_every_ms: u32,
+    /// `camera_graphics`: the live camera view draws its frames with the terminal's graphics
+    /// protocol (the one `images` chose) instead of half blocks. Off by default: a protocol
+    /// sends each frame as a whole picture of the screen's pixels.
+    #[serde(default)]
+    pub camera_graphics: bool,
 }
 
 /// 2 frames per second.
@@ -482,6 +487,7 @@ impl Default for UiConfig {
             title: true,
             images: Images::Auto,
             camera_every_ms: default_camera_every(),
+            camera_graphics: false,
         }
     }
 }

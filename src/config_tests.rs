@@ -419,3 +419,23 @@ fn an_unknown_room_is_named_cleaned() {
     assert!(!e.contains('\u{1b}') && !e.contains('\u{7}'), "{e:?}");
     assert!(e.contains("nope") && e.contains("Red"), "{e}");
 }
+
+#[test]
+fn the_camera_rate_is_frames_a_second_within_bounds() {
+    assert_eq!(parse("").unwrap().ui.camera_every_ms, 500);
+    assert!(!parse("").unwrap().ui.camera_graphics);
+    let c = parse("[ui]\ncamera_fps = 0.5\ncamera_graphics = true\n").unwrap();
+    assert_eq!((c.ui.camera_every_ms, c.ui.camera_graphics), (2000, true));
+    assert_eq!(
+        parse("[ui]\ncamera_fps = 4\n").unwrap().ui.camera_every_ms,
+        250
+    );
+    for bad in ["0", "11", "-1", "\"fast\""] {
+        let (line, _key, msg, _) = invalid(&format!("[ui]\ncamera_fps = {bad}\n"));
+        assert_eq!(line, Some(2), "{bad}");
+        assert!(
+            msg.contains("0.1 to 10") || msg.contains("invalid type"),
+            "{bad}: {msg}"
+        );
+    }
+}

@@ -43,7 +43,11 @@ fn watching(w: u16, h: u16, on: bool) -> Model {
     m.ui.now_ms = AT;
     let cmds = update(&mut m, Msg::Key(key('W')));
     assert!(matches!(m.mode, Mode::Live(_)), "{:?}", m.mode);
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::LiveFeed(Some(_)))));
+    // Half blocks unless [ui] camera_graphics asks for the protocol.
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::LiveFeed(Some(f)) if !f.graphics))
+    );
     m
 }
 

@@ -44,6 +44,7 @@ impl super::Effects {
         };
         if let Some(l) = &self.live
             && l.room == f.room
+            && l.params.borrow().graphics == f.graphics
             && !l.task.is_finished()
         {
             l.params.send_replace(f);
@@ -63,12 +64,14 @@ impl super::Effects {
             return;
         };
         let room = f.room;
+        // Half blocks unless the user asked for the protocol ([ui] camera_graphics).
+        let picker = if f.graphics { self.picker() } else { None };
         let (params, rx) = watch::channel(f);
         let task = tokio::spawn(run_feed(
             link.handle.clone(),
             target.host.clone(),
             rx,
-            self.picker(),
+            picker,
             tx,
         ));
         self.live = Some(LiveTask { room, params, task });

@@ -122,6 +122,8 @@ pub struct LiveFeed {
     pub every_ms: u32,
     pub attempt: u32,
     pub peers: Vec<String>,
+    /// Frames drawn with the terminal's graphics protocol (else half blocks).
+    pub graphics: bool,
 }
 
 impl LiveView {
@@ -151,15 +153,16 @@ impl LiveView {
     }
 
     /// The feed for this view: the tiles shown are the peers asked for.
-    fn feed(&self, every_ms: u32, size: (u16, u16)) -> LiveFeed {
+    fn feed(&self, term: &super::model::TermPowers, size: (u16, u16)) -> LiveFeed {
         let shown = layout(size, self.tiles.len()).tiles;
         LiveFeed {
             room: self.room,
             cols: self.cells.0,
             rows: self.cells.1,
-            every_ms,
+            every_ms: term.camera_every_ms,
             attempt: self.attempt,
             peers: self.tiles[..shown].iter().map(|t| t.peer.clone()).collect(),
+            graphics: term.camera_graphics,
         }
     }
 }
@@ -191,7 +194,7 @@ fn others(m: &Model, room: usize) -> Vec<Tile> {
 /// participant still there keeps their picture) and the feed asks for the new ones.
 pub(super) fn sync_peers(m: &mut Model, room: usize) -> Vec<Cmd> {
     let fresh = others(m, room);
-    let (every_ms, size) = (m.ui.term.camera_every_ms, m.ui.size);
+    let (term, size) = (m.ui.term, m.ui.size);
     let Mode::Live(v) = &mut m.mode else {
         return vec![];
     };
@@ -215,7 +218,7 @@ pub(super) fn sync_peers(m: &mut Model, room: usize) -> Vec<Cmd> {
         })
         .collect();
     v.cells = layout(size, v.tiles.len()).main;
-    vec![Cmd::LiveFeed(Some(v.feed(every_ms, size)))]
+    vec![Cmd::LiveFeed(Some(v.feed(&term, size)))]
 }
 
 /// `W`: the live view of room `room`'s camera.
@@ -238,7 +241,7 @@ pub(super) fn open(m: &mut Model, room: usize) -> Vec<Cmd> {
         attempt: 0,
         tiles,
     };
-    let feed = v.feed(m.ui.term.camera_every_ms, m.ui.size);
+    let feed = v.feed(&m.ui.term, m.ui.size);
     m.mode = Mode::Live(v);
     m.touch();
     let mut cmds = vec![
@@ -295,7 +298,7 @@ pub(super) fn frame(
 
 /// The screen's size changed: frames are made for the new size.
 pub(super) fn resized(m: &mut Model) -> Vec<Cmd> {
-    let (every_ms, size) = (m.ui.term.camera_every_ms, m.ui.size);
+    let (term, size) = (m.ui.term, m.ui.size);
     let Mode::Live(v) = &mut m.mode else {
         return vec![];
     };
@@ -304,7 +307,7 @@ pub(super) fn resized(m: &mut Model) -> Vec<Cmd> {
         return vec![];
     }
     v.cells = cells;
-    vec![Cmd::LiveFeed(Some(v.feed(every_ms, size)))]
+    vec![Cmd::LiveFeed(Some(v.feed(&term, size)))]
 }
 
 /// The room's link went down or came back while the view is open.
@@ -357,13 +360,13 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
         }
         KeyCode::Char('y') => return turn_on(m),
         KeyCode::Char('r') => {
-            let (every_ms, size) = (m.ui.term.camera_every_ms, m.ui.size);
+            let (term, size) = (m.ui.term, m.ui.size);
             let Mode::Live(v) = &mut m.mode else {
                 return vec![];
             };
             v.attempt += 1;
             v.trouble = None;
-            let feed = v.feed(every_ms, size);
+            let feed = v.feed(&term, size);
             m.touch();
             return vec![Cmd::LiveFeed(Some(feed))];
         }

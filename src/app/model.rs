@@ -252,6 +252,8 @@ pub struct TermPowers {
     pub pictures: crate::graphics::Kind,
     /// Milliseconds between the live camera view's frames (`[ui] camera_fps`).
     pub camera_every_ms: u32,
+    /// The live camera view uses the graphics protocol (`[ui] camera_graphics`).
+    pub camera_graphics: bool,
 }
 
 /// How the screen looks and what is on it besides the features' panes.
@@ -590,6 +592,7 @@ impl Model {
                     images: config.ui.images != crate::config::Images::Off,
                     pictures: crate::graphics::Kind::Halfblocks,
                     camera_every_ms: config.ui.camera_every_ms,
+                    camera_graphics: config.ui.camera_graphics,
                     remote: ["SSH_CONNECTION", "SSH_TTY"]
                         .iter()
                         .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty())),
