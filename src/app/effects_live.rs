@@ -69,7 +69,7 @@ impl super::Effects {
         let (params, rx) = watch::channel(f);
         let task = tokio::spawn(run_feed(
             link.handle.clone(),
-            target.host.clone(),
+            target.clone(),
             rx,
             picker,
             tx,
@@ -114,7 +114,7 @@ fn unix_ms() -> u64 {
 /// The feed: fetches until the view goes (the parameters' sender dropped).
 async fn run_feed(
     handle: RoomHandle,
-    host: String,
+    target: crate::room::RoomTarget,
     mut params: watch::Receiver<LiveFeed>,
     picker: Option<ratatui_image::picker::Picker>,
     tx: mpsc::Sender<Msg>,
@@ -132,7 +132,7 @@ async fn run_feed(
             .is_ok()
         }
     };
-    let mut cam = match Camera::new(handle, &host) {
+    let mut cam = match Camera::new(handle, &target) {
         Ok(c) => c,
         Err(e) => {
             report(LiveTrouble::Fetch(e)).await;

@@ -1,6 +1,7 @@
 //! The Room's camera as the live view fetches it (docs/room-protocol.md, Video frames): a
 //! frame is one `GET /frames/?peerId=…&token=…` on the Room's built-in HTTP server, on the
-//! port the Room reports as `embeddedHttpPort`. The token comes from `getTokenForHttpServer`
+//! port the Room reports as `embeddedHttpPort`, or while it has not, the `http` port its
+//! config.json names (where TrueConf's Python library takes it from). The token comes from `getTokenForHttpServer`
 //! and lives about five minutes: it is asked for again after [`TOKEN_REFRESH`], and a frame
 //! refused with 401 or 403 asks for one fresh token and tries once more. A second refusal is
 //! reported, never looped on.
@@ -24,7 +25,9 @@ pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
 /// Why there is no frame.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NoFrame {
-    #[error("the Room has not said its HTTP port yet (embeddedHttpPort)")]
+    #[error(
+        "the Room has not said its HTTP port (no embeddedHttpPort yet, none in its config.json)"
+    )]
     NoPort,
     #[error("the Room gave no token for its HTTP server: {0}")]
     Token(String),
@@ -50,6 +53,9 @@ impl NoFrame {
 pub struct Camera {
     handle: RoomHandle,
     host: String,
+    target: super::RoomTarget,
+    /// The `http` port config.json named, once asked (None inside: it named none).
+    discovered: Option<Option<u16>>,
     client: reqwest::Client,
     token: Option<(Secret, Instant)>,
     timeout: Duration,
@@ -58,8 +64,9 @@ pub struct Camera {
 }
 
 impl Camera {
-    /// The camera of the Room that `handle` is linked to, at `host` (the configured host).
-    pub fn new(handle: RoomHandle, host: &str) -> Result<Camera, NoFrame> {
+    /// The camera of the Room that `handle` is linked to, as `target` configures it.
+    pub fn new(handle: RoomHandle, target: &super::RoomTarget) -> Result<Camera, NoFrame> {
+        let host = target.host.as_str();
         crate::tls::init();
         let client =
             reqwest::Client::builder()
@@ -77,6 +84,8 @@ impl Camera {
         Ok(Camera {
             handle,
             host,
+            target: target.clone(),
+            discovered: None,
             client,
             token: None,
             timeout: Duration::from_secs(5),
@@ -111,9 +120,28 @@ impl Camera {
         Ok(token)
     }
 
+    /// The built-in HTTP server's port: what the Room said (`embeddedHttpPort`), else what its
+    /// config.json names (asked once).
+    async fn port(&mut self) -> Result<u16, NoFrame> {
+        if let Some(p) = self.handle.http_port() {
+            return Ok(p);
+        }
+        if self.discovered.is_none() {
+            let t = &self.target;
+            let found =
+                super::discovery::discover(&t.host, t.http_port, &t.instance, self.timeout).await;
+            match found {
+                Ok(ports) => self.discovered = Some(ports.http),
+                // Not reachable now: asked again next time.
+                Err(_) => return Err(NoFrame::NoPort),
+            }
+        }
+        self.discovered.flatten().ok_or(NoFrame::NoPort)
+    }
+
     /// One frame of `peer` (JPEG or whatever picture the Room serves), as bytes.
     pub async fn fetch(&mut self, peer: &str) -> Result<bytes::Bytes, NoFrame> {
-        let port = self.handle.http_port().ok_or(NoFrame::NoPort)?;
+        let port = self.port().await?;
         let token = self.token(false).await?;
         match self.get(port, peer, &token).await {
             Err(NoFrame::Refused { .. }) => {
@@ -208,7 +236,7 @@ mod tests {
                 .await
                 .unwrap();
         }
-        let cam = Camera::new(h, "127.0.0.1").unwrap();
+        let cam = Camera::new(h, &RoomTarget::loopback(sim.http_port())).unwrap();
         (sim, cam)
     }
 
@@ -257,6 +285,28 @@ mod tests {
         // The next try starts over with a new token: two again, no more.
         let _ = cam.fetch(SELF_PEER).await;
         assert_eq!(cam.tokens_asked, 4);
+    }
+
+    #[tokio::test]
+    async fn without_embedded_http_port_the_port_config_json_names_is_used() {
+        let sim = room_sim(|c| c.refuse = vec!["getAppState".into()]).await;
+        let (h, _events) = crate::room::link::spawn(
+            RoomTarget::loopback(sim.http_port()),
+            RoomLinkOptions::default(),
+        );
+        // The state is built (the camera's controls came) without the port.
+        let s = h
+            .wait_state(Duration::from_secs(10), |s| s.ptz.is_some())
+            .await
+            .unwrap();
+        assert_eq!(s.http_port, None);
+        let p = serde_json::json!({"enabled": true, "fps": 2});
+        h.request("setBroadcastSelfie", p.as_object().unwrap().clone())
+            .await
+            .unwrap();
+        let mut cam = Camera::new(h, &RoomTarget::loopback(sim.http_port())).unwrap();
+        let f = cam.fetch(SELF_PEER).await.unwrap();
+        assert_eq!(name_in(&f), sim.name());
     }
 
     #[tokio::test]

@@ -3,7 +3,8 @@
 Run by tests/python/room_interop.sh. Starts `trueconf-console simulate` with a PIN and dave's
 calls on, opens a session with the PIN, and checks: the appStateChanged and inviteReceived
 handlers fire; connectToServer and login bring the app state to 3; a call to alice brings it
-to 5; hangUp brings it back to 3. Exits non-zero with the reason on any failure.
+to 5; hangUp brings it back to 3; the self-view URL the library builds answers 404 with the
+broadcast off and a JPEG once it is on. Exits non-zero with the reason on any failure.
 """
 import json
 import subprocess
@@ -82,6 +83,32 @@ try:
     room.methods.connectToServer("video.example.com")
     if not finished.wait(TIMEOUT) or failure:
         sys.exit(f"FAIL: {failure or 'the sequence did not finish'}; states {states}; fired {sorted(fired)}")
+
+    # The self-view URL the library builds (getSelfViewURL: config.json's http port and the
+    # auth's tokenForHttpServer): 404 while the broadcast is off; a JPEG once
+    # setBroadcastSelfie has been answered.
+    import urllib.error
+    import urllib.request
+
+    def self_view():
+        try:
+            with urllib.request.urlopen(room.getSelfViewURL(), timeout=5) as r:
+                return r.status, r.headers.get("Content-Type"), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, None, e.read()
+
+    status, _, body = self_view()
+    if status != 404 or b"broadcast is off" not in body:
+        sys.exit(f"FAIL: the self view with the broadcast off answered {status}: {body[:100]!r}")
+    turned_on = threading.Event()
+    room.add_handler(METHOD_RESPONSE["setBroadcastSelfie"], lambda r: turned_on.set())
+    room.methods.setBroadcastSelfie(True, 2)
+    if not turned_on.wait(TIMEOUT):
+        sys.exit("FAIL: no reply to setBroadcastSelfie")
+    status, kind, body = self_view()
+    if status != 200 or kind != "image/jpeg" or not body.startswith(b"\xff\xd8"):
+        sys.exit(f"FAIL: the self view answered {status} {kind} {body[:20]!r}")
+    fired.add("self view")
     room.close_session()
 
     def subsequence(seq, want):
@@ -92,7 +119,8 @@ try:
     if not subsequence(states, want):
         sys.exit(f"FAIL: app states {states} do not contain {want} in order")
     expected = {"appStateChanged", "inviteReceived", "serverConnected", "login", "rejectSent", "conferenceCreated",
-                "conferenceDeleted", "login reply", "connectToServer reply", "getAppState reply", "call reply", "hangUp reply"}
+                "conferenceDeleted", "login reply", "connectToServer reply", "getAppState reply", "call reply", "hangUp reply",
+                "self view"}
     missing = expected - fired
     if missing:
         sys.exit(f"FAIL: handlers never fired: {sorted(missing)}")
