@@ -144,10 +144,32 @@ fn an_old_frame_is_said_to_be_old_not_live() {
     );
     let screen = render(&m).backend().to_string();
     assert!(
-        screen.contains("no new frame for 12 s: the Room link is down"),
+        screen.contains("no new frame for 12 s: the Room link is disconnected: connection reset"),
         "{screen}"
     );
     assert!(screen.contains('▀'));
+    // What the feed says meanwhile does not take turns with the link's state.
+    update(
+        &mut m,
+        Msg::LiveFrame {
+            room: 0,
+            peer: None,
+            result: Err(LiveTrouble::Fetch(NoFrame::Unreachable {
+                addr: "127.0.0.1:8766".into(),
+                why: "error sending request".into(),
+            })),
+        },
+    );
+    let screen = render(&m).backend().to_string();
+    assert!(
+        screen.contains("the Room link is disconnected") && !screen.contains("cannot reach"),
+        "{screen}"
+    );
+    // ? shows the view's keys, and hides them.
+    update(&mut m, Msg::Key(key('?')));
+    assert!(render(&m).backend().to_string().contains("Camera keys"));
+    update(&mut m, Msg::Key(key('?')));
+    assert!(!render(&m).backend().to_string().contains("Camera keys"));
 }
 
 #[test]
@@ -165,6 +187,10 @@ fn live_view_no_picture_160x48() {
         },
     );
     insta::assert_snapshot!(render(&m).backend());
+    // The status bar says first what helps: y.
+    let last = render(&m).backend().to_string();
+    let bar = last.lines().last().unwrap().to_string();
+    assert!(bar.contains("y broadcast on  Esc close"), "{bar}");
     // y turns it on, with the frame rate asked; leaving turns it off again.
     let cmds = update(&mut m, Msg::Key(key('y')));
     assert_eq!(
@@ -210,7 +236,7 @@ fn each_reason_for_no_picture_is_said_with_what_helps() {
         ),
         (
             LiveTrouble::Fetch(NoFrame::NoPort),
-            "has not said its HTTP port yet",
+            "has not said its HTTP port (no embeddedHttpPort yet",
             "trying again every 2 s",
         ),
     ];

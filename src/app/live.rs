@@ -44,6 +44,8 @@ pub struct LiveView {
     pub attempt: u32,
     /// The other participants of the call, as the Room lists them, in its order.
     pub tiles: Vec<Tile>,
+    /// The view's keys shown over it (`?`).
+    pub legend: bool,
 }
 
 /// A participant's tile: who, and their last picture or why none.
@@ -240,6 +242,7 @@ pub(super) fn open(m: &mut Model, room: usize) -> Vec<Cmd> {
         frames: 0,
         attempt: 0,
         tiles,
+        legend: false,
     };
     let feed = v.feed(&m.ui.term, m.ui.size);
     m.mode = Mode::Live(v);
@@ -310,21 +313,22 @@ pub(super) fn resized(m: &mut Model) -> Vec<Cmd> {
     vec![Cmd::LiveFeed(Some(v.feed(&term, size)))]
 }
 
-/// The room's link went down or came back while the view is open.
+/// The room's link went down or came back while the view is open: while it is down the view
+/// says the link's state (ui/live.rs reads it), whatever the feed last said; a trouble from
+/// before it came back is forgotten.
 pub(super) fn link_changed(m: &mut Model, room: usize, up: bool) {
     if let Mode::Live(v) = &mut m.mode
         && v.room == room
+        && up
+        && v.trouble == Some(LiveTrouble::LinkDown)
     {
-        if !up {
-            v.trouble = Some(LiveTrouble::LinkDown);
-        } else if v.trouble == Some(LiveTrouble::LinkDown) {
-            v.trouble = None;
-        }
+        v.trouble = None;
     }
 }
 
 /// Keys in the live view: arrows aim, `+`/`-` zoom, `0` home, `y` turns the broadcast on,
-/// `r` tries again, Esc, `q` or `W` leave; the room keys (hang up, microphone, camera) act.
+/// `r` tries again, `?` shows these keys, Esc, `q` or `W` leave; the room keys (hang up,
+/// microphone, camera) act.
 pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
     use crate::keys::{Action, Context, KeySpec};
     let Mode::Live(v) = &m.mode else {
@@ -359,6 +363,13 @@ pub(super) fn on_key(m: &mut Model, k: &KeyEvent) -> Vec<Cmd> {
             };
         }
         KeyCode::Char('y') => return turn_on(m),
+        KeyCode::Char('?') => {
+            if let Mode::Live(v) = &mut m.mode {
+                v.legend = !v.legend;
+            }
+            m.touch();
+            return vec![];
+        }
         KeyCode::Char('r') => {
             let (term, size) = (m.ui.term, m.ui.size);
             let Mode::Live(v) = &mut m.mode else {

@@ -30,6 +30,18 @@ fn age_text(ms: u64) -> String {
     }
 }
 
+/// The room's link, when it is not up: then that is why no frame comes, whatever the feed
+/// said last (the two would take turns otherwise).
+fn link_down(v: &LiveView, m: &Model) -> Option<String> {
+    let link = &m.room.slot(v.room)?.link;
+    (!link.is_up()).then(|| format!("the Room link is {}", link.label()))
+}
+
+/// Why there is no new picture, in words: the link first, then what the feed said.
+fn reason(v: &LiveView, m: &Model) -> Option<String> {
+    link_down(v, m).or_else(|| v.trouble.as_ref().map(|t| trouble_text(v, m, t)))
+}
+
 /// Why there is no (new) picture, in words.
 fn trouble_text(v: &LiveView, m: &Model, t: &LiveTrouble) -> String {
     match t {
@@ -38,7 +50,7 @@ fn trouble_text(v: &LiveView, m: &Model, t: &LiveTrouble) -> String {
             format!("a frame came but cannot be shown ({})", sanitize::line(why))
         }
         LiveTrouble::Fetch(e) if e.not_found() && v.broadcast_off(m) => {
-            "the Room's self-view broadcast is off (its HTTP server answered 404)".into()
+            "the Room's self-view broadcast is off (404)".into()
         }
         LiveTrouble::Fetch(e @ NoFrame::Refused { .. }) => {
             format!("{e}: the token was not accepted")
@@ -49,17 +61,56 @@ fn trouble_text(v: &LiveView, m: &Model, t: &LiveTrouble) -> String {
 
 /// What would help, under the reason.
 fn remedy(v: &LiveView, m: &Model) -> Option<&'static str> {
+    if link_down(v, m).is_some() {
+        return Some("waiting for the Room link to come back · Esc leaves");
+    }
     match &v.trouble {
-        _ if v.broadcast_off(m) => Some(
-            "y turns the self-view broadcast on (it is turned off again when you leave); Esc leaves",
-        ),
+        _ if v.broadcast_off(m) => {
+            Some("y turns it on (and off again when you leave) · Esc leaves")
+        }
         Some(LiveTrouble::Fetch(NoFrame::Refused { .. })) => {
-            Some("r asks for a new token and tries again; Esc leaves")
+            Some("r asks for a new token and tries again · Esc leaves")
         }
         Some(LiveTrouble::LinkDown) => Some("waiting for the Room link to come back"),
-        Some(_) => Some("trying again every 2 s"),
+        Some(_) => Some("trying again every 2 s · Esc leaves"),
         None => None,
     }
+}
+
+/// The view's keys, over it (`?`).
+const LEGEND: &[(&str, &str)] = &[
+    ("← → ↑ ↓", "pan and tilt the camera"),
+    ("+ -", "zoom in, out"),
+    ("0", "the camera's home position"),
+    ("y", "turn the broadcast on (when it is off)"),
+    ("r", "try again after a refused token"),
+    ("h m v", "hang up, microphone, camera"),
+    ("Esc q W", "leave the view"),
+    ("?", "show or hide these keys"),
+];
+
+fn legend(f: &mut Frame, area: Rect, theme: &Theme) {
+    let w = 60.min(area.width.saturating_sub(2));
+    let h = (LEGEND.len() as u16 + 2).min(area.height);
+    let r = Rect {
+        x: area.x + (area.width.saturating_sub(w)) / 2,
+        y: area.y + (area.height.saturating_sub(h)) / 2,
+        width: w,
+        height: h,
+    };
+    let b = block("Camera keys", true, theme);
+    let iw = usize::from(b.inner(r).width);
+    let lines: Vec<Line> = LEGEND
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                ratatui::text::Span::styled(format!("{k:<9}"), theme.title),
+                ratatui::text::Span::raw(truncate(what, iw.saturating_sub(9))),
+            ])
+        })
+        .collect();
+    f.render_widget(Clear, r);
+    f.render_widget(Paragraph::new(lines).block(b), r);
 }
 
 pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme) {
@@ -69,7 +120,8 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
     };
     let name = sanitize::line(m.room.name(v.room)).into_owned();
     let age = v.age_ms(m.ui.now_ms);
-    let fresh = age.is_some_and(|a| a < STALE_MS) && v.trouble.is_none();
+    let why = reason(v, m);
+    let fresh = age.is_some_and(|a| a < STALE_MS) && why.is_none();
     let state = match age {
         _ if fresh => "live".to_string(),
         Some(a) => format!("{} old", age_text(a)),
@@ -147,6 +199,15 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
     }
     let w = usize::from(inner.width);
     let centred = |f: &mut Frame, lines: Vec<(String, Style)>| {
+        // Long lines wrap: nothing that says what to do is cut off at 80 columns.
+        let lines: Vec<(String, Style)> = lines
+            .into_iter()
+            .flat_map(|(text, style)| {
+                super::panes::wrap(&text, w.saturating_sub(2).max(1))
+                    .into_iter()
+                    .map(move |l| (l.trim().to_string(), style))
+            })
+            .collect();
         let n = lines.len() as u16;
         let y = pic.y + pic.height.saturating_sub(n) / 2;
         for (i, (text, style)) in lines.into_iter().enumerate() {
@@ -176,14 +237,11 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
         ),
         Some(_) => {}
         None => {
-            let mut lines = match &v.trouble {
+            let mut lines = match &why {
                 None => vec![("… waiting for the first frame".to_string(), theme.dim)],
-                Some(t) => vec![(
-                    format!("No picture: {}", trouble_text(v, m, t)),
-                    theme.error,
-                )],
+                Some(t) => vec![(format!("No picture: {t}"), theme.error)],
             };
-            if v.trouble.is_none() && v.broadcast_off(m) {
+            if why.is_none() && v.broadcast_off(m) {
                 lines = vec![(
                     "No picture: the Room's self-view broadcast is off".to_string(),
                     theme.error,
@@ -214,28 +272,48 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
         Some(_) => "this camera cannot be aimed".into(),
         None => "position unknown".into(),
     };
-    let (feed, style) = match (&v.trouble, age) {
-        (Some(t), Some(a)) if v.frame.is_some() => (
-            format!(
-                "no new frame for {}: {}",
-                age_text(a),
-                trouble_text(v, m, t)
-            ),
-            theme.error,
-        ),
-        (None, Some(a)) if a >= STALE_MS => (
-            format!("the Room has sent no new frame for {}", age_text(a)),
-            theme.error,
-        ),
-        (_, Some(_)) => {
+    // The room's microphone and camera: a key here mutes the room, and the view says so.
+    let slot = m.room.slot(v.room);
+    let dev = |muted: Option<bool>, name: &str| match muted {
+        Some(false) => format!("{name} on"),
+        Some(true) => format!("{name} OFF"),
+        None => format!("{name} ?"),
+    };
+    let devices = format!(
+        "{} · {}",
+        dev(slot.and_then(|s| s.state.mic_muted), "mic"),
+        dev(slot.and_then(|s| s.state.camera_muted), "camera")
+    );
+    // With a reason for no new frame (or none known, but the frame is old), the footer is the
+    // reason's, whole.
+    let stale = match (&why, age) {
+        (Some(why), Some(a)) => Some(format!(" no new frame for {}: {why}", age_text(a))),
+        (None, Some(a)) if a >= STALE_MS => Some(format!(
+            " the Room has sent no new frame for {}",
+            age_text(a)
+        )),
+        _ => None,
+    };
+    if let Some(text) = stale {
+        f.render_widget(
+            Paragraph::new(Line::styled(truncate(&text, w), theme.error)),
+            footer,
+        );
+        if v.legend {
+            legend(f, pic, theme);
+        }
+        return;
+    }
+    let (feed, style) = match age {
+        Some(_) => {
             let fps = 1000.0 / f64::from(m.ui.term.camera_every_ms.max(1));
             let n = v.frames;
             let s = if n == 1 { "" } else { "s" };
             (format!("{n} frame{s} · up to {fps:.1} a second"), theme.dim)
         }
-        (_, None) => (String::new(), theme.dim),
+        None => (String::new(), theme.dim),
     };
-    let left = format!(" {position}");
+    let left = format!(" {position} · {devices}");
     let room = w.saturating_sub(super::text::width(&left) + 2);
     let right = truncate(&feed, room);
     let pad = w
@@ -249,6 +327,9 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
         ])),
         footer,
     );
+    if v.legend {
+        legend(f, pic, theme);
+    }
 }
 
 /// A participant's tile: the name over the picture, or why there is none.

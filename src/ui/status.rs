@@ -169,15 +169,29 @@ pub(super) fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 (key(Action::HangUp), "hang up"),
             ];
         }
-        Mode::Live(_) => {
-            return vec![
-                ("←→↑↓".into(), "aim"),
-                ("+-".into(), "zoom"),
-                ("0".into(), "home"),
-                (key(Action::HangUp), "hang up"),
-                (key(Action::Mic), "mic"),
+        Mode::Live(v) => {
+            // What helps now first: the broadcast off, a refused token.
+            let mut hints = Vec::new();
+            if v.broadcast_off(m) {
+                hints.push(("y".into(), "broadcast on"));
+            }
+            if matches!(
+                v.trouble,
+                Some(crate::app::LiveTrouble::Fetch(
+                    crate::room::camera::NoFrame::Refused { .. }
+                ))
+            ) {
+                hints.push(("r".into(), "try again"));
+            }
+            hints.extend([
                 ("Esc".into(), "close"),
-            ];
+                ("←→↑↓".into(), "aim"),
+                ("?".into(), "keys"),
+                ("+-".into(), "zoom"),
+                (key(Action::Mic), "mic"),
+                (key(Action::HangUp), "hang up"),
+            ]);
+            return hints;
         }
         Mode::Aim { .. } => {
             return vec![
