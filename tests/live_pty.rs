@@ -104,7 +104,7 @@ fn the_room_camera_live_with_its_name_the_aim_and_tokens_that_expire() {
     // The broadcast is off: no picture, and why, and what would help.
     app.send(b"W");
     app.wait_for_text("No picture: the Room's self-view broadcast is off");
-    app.wait_for_text("y turns the self-view broadcast on");
+    app.wait_for_text("y turns it on (and off again when you leave)");
     assert!(app.contents().contains("Camera · Lab · no picture"));
 
     // y: frames come, and the picture on screen carries the room's name.
