@@ -239,6 +239,34 @@ pub enum LogError {
     Start(String),
 }
 
+/// The libraries that trace raw frames and URLs (a token before the console knows it is one):
+/// never above info, whatever `TRUECONF_LOG` asks.
+const CAPPED: &[&str] = &[
+    "tungstenite",
+    "tokio_tungstenite",
+    "reqwest",
+    "hyper",
+    "hyper_util",
+];
+
+/// `TRUECONF_LOG`'s directives with those libraries' own removed and capped at info.
+fn capped(directives: &str) -> String {
+    let mut kept: Vec<&str> = directives
+        .split(',')
+        .map(str::trim)
+        .filter(|d| {
+            let target = d.split(['=', '[']).next().unwrap_or("");
+            !CAPPED
+                .iter()
+                .any(|c| target == *c || target.starts_with(&format!("{c}::")))
+        })
+        .filter(|d| !d.is_empty())
+        .collect();
+    let caps: Vec<String> = CAPPED.iter().map(|c| format!("{c}=info")).collect();
+    kept.extend(caps.iter().map(String::as_str));
+    kept.join(",")
+}
+
 /// Installs the global subscriber. `TRUECONF_LOG` (an `EnvFilter` directive) overrides the level
 /// for those who need per-module detail.
 pub fn init(level: LogLevel, dir: Option<&Path>, max_files: usize) -> Result<LogInfo, LogError> {
@@ -265,7 +293,7 @@ pub fn init(level: LogLevel, dir: Option<&Path>, max_files: usize) -> Result<Log
         })?;
     let filter = std::env::var("TRUECONF_LOG")
         .ok()
-        .and_then(|d| EnvFilter::try_new(d).ok())
+        .and_then(|d| EnvFilter::try_new(capped(&d)).ok())
         .unwrap_or_else(|| {
             // Our own crate at the chosen level; dependencies only warn (their debug output can
             // hold raw frames).
@@ -289,6 +317,22 @@ pub fn init(level: LogLevel, dir: Option<&Path>, max_files: usize) -> Result<Log
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trace_from_the_log_variable_never_reaches_the_frame_libraries() {
+        assert_eq!(
+            capped("trace"),
+            "trace,tungstenite=info,tokio_tungstenite=info,reqwest=info,hyper=info,hyper_util=info"
+        );
+        let c =
+            capped("debug, tungstenite::protocol=trace,trueconf_console=trace,hyper_util=trace");
+        assert!(!c.contains("tungstenite::protocol"), "{c}");
+        assert!(
+            c.starts_with("debug,trueconf_console=trace,tungstenite=info"),
+            "{c}"
+        );
+        assert!(EnvFilter::try_new(&c).is_ok(), "{c}");
+    }
 
     #[test]
     fn registered_secrets_are_masked_in_both_forms() {

@@ -165,11 +165,48 @@ fn an_old_frame_is_said_to_be_old_not_live() {
         screen.contains("the Room link is disconnected") && !screen.contains("cannot reach"),
         "{screen}"
     );
+    // Back up: a refused token after frames were shown says what helps in the footer.
+    update(
+        &mut m,
+        Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized)),
+    );
+    update(
+        &mut m,
+        Msg::LiveFrame {
+            room: 0,
+            peer: None,
+            result: Err(LiveTrouble::Fetch(NoFrame::Refused { status: 401 })),
+        },
+    );
+    let screen = render(&m).backend().to_string();
+    assert!(
+        screen.contains("no new frame for 12 s (r tries again): the Room's HTTP server refused"),
+        "{screen}"
+    );
     // ? shows the view's keys, and hides them.
     update(&mut m, Msg::Key(key('?')));
     assert!(render(&m).backend().to_string().contains("Camera keys"));
     update(&mut m, Msg::Key(key('?')));
     assert!(!render(&m).backend().to_string().contains("Camera keys"));
+}
+
+#[test]
+fn at_a_low_rate_an_awaited_frame_is_old_but_the_room_is_not_blamed() {
+    let mut m = watching(100, 30, true);
+    // One frame every 5 s.
+    m.ui.term.camera_every_ms = 5_000;
+    shown(&mut m, AT);
+    m.ui.now_ms = AT + 5_000;
+    let screen = render(&m).backend().to_string();
+    assert!(screen.contains("Camera · Board room · 5 s old"), "{screen}");
+    assert!(!screen.contains("no new frame"), "{screen}");
+    // Two intervals and more: the Room is late.
+    m.ui.now_ms = AT + 11_500;
+    let screen = render(&m).backend().to_string();
+    assert!(
+        screen.contains("the Room has sent no new frame for 11 s"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -195,11 +232,10 @@ fn live_view_no_picture_160x48() {
     let cmds = update(&mut m, Msg::Key(key('y')));
     assert_eq!(
         cmds,
-        vec![Cmd::room(
-            0,
-            "setBroadcastSelfie",
-            serde_json::json!({"enabled": true, "fps": 2})
-        )]
+        vec![Cmd::Broadcast {
+            room: 0,
+            fps: Some(2)
+        }]
     );
     let cmds = update(
         &mut m,
@@ -209,7 +245,10 @@ fn live_view_no_picture_160x48() {
         )),
     );
     assert!(cmds.contains(&Cmd::LiveFeed(None)), "{cmds:?}");
-    assert!(cmds.contains(&Cmd::BroadcastOff(0)), "{cmds:?}");
+    assert!(
+        cmds.contains(&Cmd::Broadcast { room: 0, fps: None }),
+        "{cmds:?}"
+    );
     assert_eq!(m.mode, Mode::Normal);
 }
 
@@ -226,7 +265,7 @@ fn each_reason_for_no_picture_is_said_with_what_helps() {
                 addr: "127.0.0.1:8766".into(),
                 why: "connection refused".into(),
             }),
-            "cannot reach the Room's HTTP server at 127.0.0.1:8766",
+            "the Room's HTTP server at 127.0.0.1:8766: connection refused",
             "trying again every 2 s",
         ),
         (

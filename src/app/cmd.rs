@@ -26,9 +26,10 @@ pub enum Cmd {
     /// Fetch a room's camera frames as `LiveFeed` says (a new one replaces the last), back
     /// as `Msg::LiveFrame`; None stops it.
     LiveFeed(Option<super::LiveFeed>),
-    /// Turn room `.0`'s self-view broadcast off (the live view turned it on); the runtime
-    /// waits a moment for it at exit.
-    BroadcastOff(usize),
+    /// Turn room `room`'s self-view broadcast on at `fps` frames a second, or off (None).
+    /// A room's switches reach it in the order asked; the runtime waits a moment for them at
+    /// exit.
+    Broadcast { room: usize, fps: Option<u32> },
     /// Clear the screen and draw the next frame whole (what a graphics protocol drew outside
     /// the cells goes with it).
     Repaint,

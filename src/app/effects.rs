@@ -92,8 +92,9 @@ pub struct Effects {
     picture_asks: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// The live camera view's feed, while the view is open.
     live: Option<live::LiveTask>,
-    /// Requests that must not be cut off at exit (waited for by `settle`).
-    pending: Vec<JoinHandle<()>>,
+    /// Each room's broadcast switches, sent one after another in the order asked (and waited
+    /// for by `settle` at exit).
+    broadcasts: std::collections::HashMap<usize, live::Switches>,
 }
 
 impl Effects {
@@ -117,7 +118,7 @@ impl Effects {
             decoding: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
             picture_asks: std::sync::Arc::default(),
             live: None,
-            pending: Vec::new(),
+            broadcasts: std::collections::HashMap::new(),
         }
     }
 
@@ -363,7 +364,7 @@ impl Effects {
                 });
             }
             Cmd::LiveFeed(feed) => self.live_feed(feed),
-            Cmd::BroadcastOff(room) => self.broadcast_off(room),
+            Cmd::Broadcast { room, fps } => self.broadcast(room, fps),
             Cmd::Ticks(on) => {
                 if let Some(t) = self.ticks.take() {
                     t.abort();

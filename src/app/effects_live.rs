@@ -26,6 +26,12 @@ impl Drop for LiveTask {
     }
 }
 
+/// A room's broadcast switches: the queue, and the task that sends them in turn.
+pub(in crate::app) struct Switches {
+    asks: mpsc::UnboundedSender<Option<u32>>,
+    task: JoinHandle<()>,
+}
+
 /// A task aborted when this is dropped.
 struct Aborting(JoinHandle<()>);
 
@@ -77,28 +83,47 @@ impl super::Effects {
         self.live = Some(LiveTask { room, params, task });
     }
 
-    /// `Cmd::BroadcastOff`: room `room`'s self-view broadcast turned off; kept to be waited
-    /// for at exit ([`super::Effects::settle`]).
-    pub(super) fn broadcast_off(&mut self, room: usize) {
+    /// `Cmd::Broadcast`: room `room`'s self-view broadcast turned on at `fps`, or off. One
+    /// task a room sends them one after another, each once the last was answered: an "on" and
+    /// an "off" asked in quick succession reach the Room in that order.
+    pub(super) fn broadcast(&mut self, room: usize, fps: Option<u32>) {
+        if let Some(s) = self.broadcasts.get(&room)
+            && s.asks.send(fps).is_ok()
+        {
+            return;
+        }
         let Some(link) = self.links.get(room).and_then(Option::as_ref) else {
+            let _ = self
+                .tx
+                .try_send(Msg::RoomFailed(room, super::AppError::NoRoom));
             return;
         };
-        let (h, tx) = (link.handle.clone(), self.tx.clone());
-        self.pending.retain(|t| !t.is_finished());
-        self.pending.push(tokio::spawn(async move {
-            let mut p = serde_json::Map::new();
-            p.insert("enabled".into(), false.into());
-            if let Err(e) = h.request("setBroadcastSelfie", p).await {
-                let _ = tx.send(Msg::RoomFailed(room, e.into())).await;
+        let (h, msgs) = (link.handle.clone(), self.tx.clone());
+        let (asks, mut asked) = mpsc::unbounded_channel::<Option<u32>>();
+        let task = tokio::spawn(async move {
+            while let Some(fps) = asked.recv().await {
+                let mut p = serde_json::Map::new();
+                p.insert("enabled".into(), fps.is_some().into());
+                if let Some(f) = fps {
+                    p.insert("fps".into(), f.into());
+                }
+                if let Err(e) = h.request("setBroadcastSelfie", p).await {
+                    let _ = msgs.send(Msg::RoomFailed(room, e.into())).await;
+                }
             }
-        }));
+        });
+        let _ = asks.send(fps);
+        self.broadcasts.insert(room, Switches { asks, task });
     }
 
-    /// Waits, at most `within`, for what must not be cut off at exit (a broadcast turned off).
+    /// Waits, at most `within`, for what must not be cut off at exit: the broadcast switches
+    /// asked for (a broadcast the view turned on, turned off).
     pub async fn settle(&mut self, within: Duration) {
         let until = tokio::time::Instant::now() + within;
-        for t in self.pending.drain(..) {
-            let _ = tokio::time::timeout_at(until, t).await;
+        for (_, s) in self.broadcasts.drain() {
+            // Closed: the task ends once it has sent what was asked.
+            drop(s.asks);
+            let _ = tokio::time::timeout_at(until, s.task).await;
         }
     }
 }
@@ -148,8 +173,10 @@ async fn run_feed(
         picker.clone(),
         tx.clone(),
     )));
-    // The participant whose picture is asked for next.
+    // The participant whose picture is asked for next, and those whose pictures were refused
+    // even with a fresh token: not asked again until the user asks (`r`), never a loop.
     let mut turn = 0usize;
+    let mut refused: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut attempt = params.borrow().attempt;
     // Refused even with a fresh token: no more tries until the user asks (`r`).
     let mut halted = false;
@@ -158,6 +185,7 @@ async fn run_feed(
         if p.attempt != attempt {
             attempt = p.attempt;
             halted = false;
+            refused.clear();
         }
         let every = Duration::from_millis(u64::from(p.every_ms.max(100)));
         let wait = if halted {
@@ -180,10 +208,14 @@ async fn run_feed(
                 }
             };
             // Then one participant's picture, in turn: still one request at a time.
-            if !halted && !p.peers.is_empty() {
-                let peer = p.peers[turn % p.peers.len()].clone();
+            let asked: Vec<&String> = p.peers.iter().filter(|x| !refused.contains(*x)).collect();
+            if !halted && !asked.is_empty() {
+                let peer = asked[turn % asked.len()].clone();
                 turn = turn.wrapping_add(1);
                 let result = tile(&mut cam, &peer, picker.as_ref()).await;
+                if matches!(result, Err(LiveTrouble::Fetch(NoFrame::Refused { .. }))) {
+                    refused.insert(peer.clone());
+                }
                 let msg = Msg::LiveFrame {
                     room,
                     peer: Some(peer),
@@ -271,6 +303,71 @@ async fn decode(
             .is_err()
         {
             return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::sync::mpsc;
+
+    use super::super::Effects;
+    use crate::app::{Cmd, Msg};
+    use crate::link::LinkStatus;
+    use crate::room::{RoomLinkEvent, RoomTarget};
+    use crate::sim::testkit::room_sim;
+
+    /// Whether the simulated Room's broadcast is on, as it answers.
+    async fn broadcast_on(fx: &Effects) -> bool {
+        let link = fx.links[0].as_ref().unwrap();
+        let r = link
+            .handle
+            .request("getBroadcastSelfie", serde_json::Map::new())
+            .await
+            .unwrap();
+        r.get("enabled")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn switches_asked_in_quick_succession_reach_the_room_in_order() {
+        let sim = room_sim(|_| {}).await;
+        let (tx, mut rx) = mpsc::channel(4096);
+        let mut fx = Effects::new(vec![RoomTarget::loopback(sim.http_port())], tx);
+        fx.connect_rooms(Some(0));
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(m) = rx.recv().await {
+                if matches!(
+                    m,
+                    Msg::Room(0, RoomLinkEvent::Status(LinkStatus::Authorized))
+                ) {
+                    return;
+                }
+            }
+        })
+        .await
+        .unwrap();
+        // The messages they bring are not waited for: drained as they come.
+        tokio::spawn(async move { while rx.recv().await.is_some() {} });
+        for last_on in [false, true, false] {
+            for _ in 0..20 {
+                fx.run(Cmd::Broadcast {
+                    room: 0,
+                    fps: Some(2),
+                });
+                fx.run(Cmd::Broadcast { room: 0, fps: None });
+            }
+            if last_on {
+                fx.run(Cmd::Broadcast {
+                    room: 0,
+                    fps: Some(2),
+                });
+            }
+            fx.settle(Duration::from_secs(10)).await;
+            assert_eq!(broadcast_on(&fx).await, last_on);
         }
     }
 }

@@ -143,7 +143,8 @@ impl LiveView {
                     .slot(self.room)
                     .is_none_or(|s| s.state.selfie_broadcast != Some(true))
             }
-            _ => said_off && self.frame.is_none(),
+            // Another trouble (the token, the server) is not mended by the broadcast.
+            _ => said_off && self.frame.is_none() && self.trouble.is_none(),
         }
     }
 
@@ -408,11 +409,10 @@ fn turn_on(m: &mut Model) -> Vec<Cmd> {
         v.trouble = None;
     }
     m.touch();
-    vec![Cmd::room(
+    vec![Cmd::Broadcast {
         room,
-        "setBroadcastSelfie",
-        json!({"enabled": true, "fps": fps}),
-    )]
+        fps: Some(fps),
+    }]
 }
 
 /// Leaves the view: the feed stops, and a broadcast the console turned on is turned off.
@@ -422,7 +422,10 @@ pub(super) fn close(m: &mut Model) -> Vec<Cmd> {
     };
     let mut cmds = vec![Cmd::LiveFeed(None)];
     if v.turned_on {
-        cmds.push(Cmd::BroadcastOff(v.room));
+        cmds.push(Cmd::Broadcast {
+            room: v.room,
+            fps: None,
+        });
     }
     let repaint = matches!(
         m.ui.term.pictures,

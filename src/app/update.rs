@@ -448,7 +448,10 @@ pub(super) fn quit(m: &mut Model) -> Vec<Cmd> {
     m.quit = true;
     // A broadcast the live view turned on is turned off (the runtime waits for it a moment).
     let mut cmds: Vec<Cmd> = match &m.mode {
-        Mode::Live(v) if v.turned_on => vec![Cmd::BroadcastOff(v.room)],
+        Mode::Live(v) if v.turned_on => vec![Cmd::Broadcast {
+            room: v.room,
+            fps: None,
+        }],
         _ => vec![],
     };
     cmds.extend(super::composer::save_outbox(m));

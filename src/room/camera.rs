@@ -36,7 +36,8 @@ pub enum NoFrame {
     /// Another answer than a picture: 404 with the broadcast off, a peer it has no frames of.
     #[error("the Room's HTTP server answered {status}: {why}")]
     Status { status: u16, why: String },
-    #[error("cannot reach the Room's HTTP server at {addr}: {why}")]
+    /// Not reached, no answer in time, or an answer that broke off.
+    #[error("the Room's HTTP server at {addr}: {why}")]
     Unreachable { addr: String, why: String },
     #[error("the frame is larger than {} MiB", MAX_FRAME_BYTES / 1024 / 1024)]
     TooLarge,
@@ -160,10 +161,10 @@ impl Camera {
     /// One GET of the frames URL; 401 and 403 are `Refused`.
     async fn get(&self, port: u16, peer: &str, token: &str) -> Result<bytes::Bytes, NoFrame> {
         let addr = format!("{}:{port}", self.host);
+        let secs = self.timeout.as_secs();
         let unreachable = |e: reqwest::Error| NoFrame::Unreachable {
             addr: addr.clone(),
-            // The URL holds the token: never in a message.
-            why: e.without_url().to_string(),
+            why: failure(&e, secs),
         };
         let url = reqwest::Url::parse_with_params(
             &format!("http://{addr}/frames/"),
@@ -209,6 +210,33 @@ impl Camera {
             return Err(NoFrame::Status { status, why });
         }
         Ok(body.freeze())
+    }
+}
+
+/// What went wrong with a request, in words: no answer in time, no connection, an answer that
+/// broke off, with the deepest cause (never the URL: it holds the token).
+fn failure(e: &reqwest::Error, secs: u64) -> String {
+    if e.is_timeout() {
+        return format!("no answer within {secs} s");
+    }
+    let mut cause = String::new();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        cause = s.to_string();
+        src = s.source();
+    }
+    let kind = if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "the answer broke off"
+    } else {
+        "the request failed"
+    };
+    // A cause that quotes a URL is left out.
+    if cause.is_empty() || cause.contains("token=") {
+        kind.to_string()
+    } else {
+        format!("{kind}: {}", crate::sanitize::line(&cause))
     }
 }
 
@@ -307,6 +335,40 @@ mod tests {
         let mut cam = Camera::new(h, &RoomTarget::loopback(sim.http_port())).unwrap();
         let f = cam.fetch(SELF_PEER).await.unwrap();
         assert_eq!(name_in(&f), sim.name());
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_and_a_closed_port_are_told_apart() {
+        crate::tls::init();
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        // Accepts, reads, never answers.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = silent.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = silent.accept().await {
+                held.push(s);
+            }
+        });
+        let e = client
+            .get(format!("http://{addr}/frames/?token=SECRET"))
+            .timeout(Duration::from_millis(300))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(failure(&e, 5), "no answer within 5 s");
+        // Nobody listens.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = closed.local_addr().unwrap();
+        drop(closed);
+        let e = client
+            .get(format!("http://{addr}/frames/?token=SECRET"))
+            .send()
+            .await
+            .unwrap_err();
+        let why = failure(&e, 5);
+        assert!(why.starts_with("cannot connect"), "{why}");
+        assert!(!why.contains("SECRET"), "{why}");
     }
 
     #[tokio::test]

@@ -77,6 +77,18 @@ fn remedy(v: &LiveView, m: &Model) -> Option<&'static str> {
     }
 }
 
+/// The key that would help now, in a few words, for the footer.
+fn hint_key(v: &LiveView, m: &Model) -> Option<&'static str> {
+    if link_down(v, m).is_some() {
+        return None;
+    }
+    if v.broadcast_off(m) {
+        return Some("y turns the broadcast on");
+    }
+    matches!(v.trouble, Some(LiveTrouble::Fetch(NoFrame::Refused { .. })))
+        .then_some("r tries again")
+}
+
 /// The view's keys, over it (`?`).
 const LEGEND: &[(&str, &str)] = &[
     ("← → ↑ ↓", "pan and tilt the camera"),
@@ -286,9 +298,16 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
     );
     // With a reason for no new frame (or none known, but the frame is old), the footer is the
     // reason's, whole.
+    // The Room is blamed only once the frame is older than two intervals and a second: at a
+    // low rate the console may simply not have asked yet.
+    let overdue = STALE_MS.max(2 * u64::from(m.ui.term.camera_every_ms) + 1000);
+    let help = match hint_key(v, m) {
+        Some(k) => format!(" ({k})"),
+        None => String::new(),
+    };
     let stale = match (&why, age) {
-        (Some(why), Some(a)) => Some(format!(" no new frame for {}: {why}", age_text(a))),
-        (None, Some(a)) if a >= STALE_MS => Some(format!(
+        (Some(why), Some(a)) => Some(format!(" no new frame for {}{help}: {why}", age_text(a))),
+        (None, Some(a)) if a >= overdue => Some(format!(
             " the Room has sent no new frame for {}",
             age_text(a)
         )),
