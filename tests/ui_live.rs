@@ -388,4 +388,20 @@ fn a_narrow_screen_names_the_participants_and_asks_for_no_tiles() {
     // Wider: the tiles come, and the feed asks for them.
     let cmds = update(&mut m, Msg::Resize(160, 48));
     assert_eq!(feed_peers(&cmds).unwrap().len(), 2);
+    // Too small to show anything: no frames are fetched until it is larger again.
+    let cmds = update(&mut m, Msg::Resize(40, 10));
+    assert!(cmds.contains(&Cmd::LiveFeed(None)), "{cmds:?}");
+    let mut s = m.room.slot(0).unwrap().state.clone();
+    s.conference.as_mut().unwrap().participants.remove(1);
+    let cmds = update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(s))));
+    assert!(
+        cmds.iter().all(|c| !matches!(c, Cmd::LiveFeed(_))),
+        "{cmds:?}"
+    );
+    let cmds = update(&mut m, Msg::Resize(160, 48));
+    assert_eq!(
+        feed_peers(&cmds).unwrap(),
+        ["alice@video.example.com"],
+        "{cmds:?}"
+    );
 }

@@ -46,6 +46,8 @@ pub struct LiveView {
     pub tiles: Vec<Tile>,
     /// The view's keys shown over it (`?`).
     pub legend: bool,
+    /// The screen is too small to show it: no frames are fetched until it is larger.
+    pub paused: bool,
 }
 
 /// A participant's tile: who, and their last picture or why none.
@@ -221,6 +223,9 @@ pub(super) fn sync_peers(m: &mut Model, room: usize) -> Vec<Cmd> {
         })
         .collect();
     v.cells = layout(size, v.tiles.len()).main;
+    if v.paused {
+        return vec![];
+    }
     vec![Cmd::LiveFeed(Some(v.feed(&term, size)))]
 }
 
@@ -244,6 +249,7 @@ pub(super) fn open(m: &mut Model, room: usize) -> Vec<Cmd> {
         attempt: 0,
         tiles,
         legend: false,
+        paused: false,
     };
     let feed = v.feed(&m.ui.term, m.ui.size);
     m.mode = Mode::Live(v);
@@ -306,8 +312,15 @@ pub(super) fn resized(m: &mut Model) -> Vec<Cmd> {
     let Mode::Live(v) = &mut m.mode else {
         return vec![];
     };
+    // Below the console's smallest screen the view is not shown: nothing is fetched.
+    let hidden = size.0 < super::MIN_WIDTH || size.1 < super::MIN_HEIGHT;
+    if hidden != v.paused {
+        v.paused = hidden;
+        v.cells = layout(size, v.tiles.len()).main;
+        return vec![Cmd::LiveFeed((!hidden).then(|| v.feed(&term, size)))];
+    }
     let cells = layout(size, v.tiles.len()).main;
-    if v.cells == cells {
+    if v.cells == cells || hidden {
         return vec![];
     }
     v.cells = cells;
