@@ -50,7 +50,7 @@ fn trouble_text(v: &LiveView, m: &Model, t: &LiveTrouble) -> String {
             format!("a frame came but cannot be shown ({})", sanitize::line(why))
         }
         LiveTrouble::Fetch(e) if e.not_found() && v.broadcast_off(m) => {
-            "the Room's self-view broadcast is off (404)".into()
+            "the Room's self-view broadcast is off".into()
         }
         LiveTrouble::Fetch(e @ NoFrame::Refused { .. }) => {
             format!("{e}: the token was not accepted")
@@ -332,16 +332,21 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
         }
         None => (String::new(), theme.dim),
     };
-    let left = format!(" {position} · {devices}");
-    let room = w.saturating_sub(super::text::width(&left) + 2);
-    let right = truncate(&feed, room);
-    let pad = w
-        .saturating_sub(super::text::width(&left))
-        .saturating_sub(super::text::width(&right) + 1);
+    // Where the camera points, then the microphone and camera (a muted one stands out), then
+    // the count: the count goes first when the line is short; nothing is cut mid-word.
+    let muted =
+        slot.is_some_and(|s| s.state.mic_muted == Some(true) || s.state.camera_muted == Some(true));
+    let left = format!(" {position} · ");
+    let used = super::text::width(&left) + super::text::width(&devices);
+    let right = if !feed.is_empty() && used + 3 + super::text::width(&feed) <= w {
+        format!(" · {feed}")
+    } else {
+        String::new()
+    };
     f.render_widget(
         Paragraph::new(Line::from(vec![
-            ratatui::text::Span::styled(truncate(&left, w), theme.dim),
-            ratatui::text::Span::raw(" ".repeat(pad)),
+            ratatui::text::Span::styled(left, theme.dim),
+            ratatui::text::Span::styled(devices, if muted { theme.error } else { theme.dim }),
             ratatui::text::Span::styled(right, style),
         ])),
         footer,
