@@ -255,10 +255,15 @@ fn capped(directives: &str) -> String {
         .split(',')
         .map(str::trim)
         .filter(|d| {
-            let target = d.split(['=', '[']).next().unwrap_or("");
-            !CAPPED
-                .iter()
-                .any(|c| target == *c || target.starts_with(&format!("{c}::")))
+            // A directive's target matches every target it is a prefix of (`tungst` names
+            // `tungstenite::protocol`): one that is a capped name's prefix, or begins with one,
+            // goes. (A bare level has no target and stays.)
+            let target = d.split(['=', '[']).next().unwrap_or("").trim();
+            target.is_empty()
+                || d.starts_with('[')
+                || !CAPPED
+                    .iter()
+                    .any(|c| target.starts_with(c) || c.starts_with(target))
         })
         .filter(|d| !d.is_empty())
         .collect();
@@ -327,6 +332,22 @@ mod tests {
         let c =
             capped("debug, tungstenite::protocol=trace,trueconf_console=trace,hyper_util=trace");
         assert!(!c.contains("tungstenite::protocol"), "{c}");
+        // A target written short of the name still matches it: removed too.
+        for sly in [
+            "tungstenite:",
+            "tungst",
+            "hyper_",
+            "reqwest:",
+            "tokio_tung",
+            "h",
+        ] {
+            let c = capped(&format!("trace,{sly}=trace"));
+            assert_eq!(
+                c,
+                "trace,tungstenite=info,tokio_tungstenite=info,reqwest=info,hyper=info,hyper_util=info",
+                "{sly}"
+            );
+        }
         assert!(
             c.starts_with("debug,trueconf_console=trace,tungstenite=info"),
             "{c}"

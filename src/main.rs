@@ -473,8 +473,15 @@ fn run_tui(
         }
         let model = app::run(model, &mut tui, signals, links_rx, &mut effects).await?;
         drop(tui);
-        // A broadcast the live view turned on is turned off before the links go.
-        effects.settle(Duration::from_secs(2)).await;
+        // A broadcast the live view turned on is turned off before the links go; one the Room
+        // did not answer in time is said (the terminal is restored by now).
+        for room in effects.settle(Duration::from_secs(2)).await {
+            let name = model.room.name(room);
+            eprintln!(
+                "trueconf-console: room {}: the self-view broadcast the camera view turned on may still be on (the Room did not answer in time to turn it off)",
+                trueconf_console::sanitize::line(name)
+            );
+        }
         drop(effects);
         if let Some(s) = &store {
             // What the link brought last is committed before the end (bounded: a store on a

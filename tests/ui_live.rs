@@ -144,7 +144,7 @@ fn an_old_frame_is_said_to_be_old_not_live() {
     );
     let screen = render(&m).backend().to_string();
     assert!(
-        screen.contains("no new frame for 12 s: the Room link is disconnected: connection reset"),
+        screen.contains("no new frame for 12 s: the Room link: disconnected: connection reset"),
         "{screen}"
     );
     assert!(screen.contains('▀'));
@@ -162,7 +162,7 @@ fn an_old_frame_is_said_to_be_old_not_live() {
     );
     let screen = render(&m).backend().to_string();
     assert!(
-        screen.contains("the Room link is disconnected") && !screen.contains("cannot reach"),
+        screen.contains("the Room link: disconnected") && !screen.contains("the Room's HTTP"),
         "{screen}"
     );
     // Back up: a refused token after frames were shown says what helps in the footer.

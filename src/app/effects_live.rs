@@ -30,6 +30,8 @@ impl Drop for LiveTask {
 pub(in crate::app) struct Switches {
     asks: mpsc::UnboundedSender<Option<u32>>,
     task: JoinHandle<()>,
+    /// The last asked: on at a rate, or off.
+    last: Option<u32>,
 }
 
 /// A task aborted when this is dropped.
@@ -87,9 +89,10 @@ impl super::Effects {
     /// task a room sends them one after another, each once the last was answered: an "on" and
     /// an "off" asked in quick succession reach the Room in that order.
     pub(super) fn broadcast(&mut self, room: usize, fps: Option<u32>) {
-        if let Some(s) = self.broadcasts.get(&room)
+        if let Some(s) = self.broadcasts.get_mut(&room)
             && s.asks.send(fps).is_ok()
         {
+            s.last = fps;
             return;
         }
         let Some(link) = self.links.get(room).and_then(Option::as_ref) else {
@@ -113,18 +116,33 @@ impl super::Effects {
             }
         });
         let _ = asks.send(fps);
-        self.broadcasts.insert(room, Switches { asks, task });
+        self.broadcasts.insert(
+            room,
+            Switches {
+                asks,
+                task,
+                last: fps,
+            },
+        );
     }
 
     /// Waits, at most `within`, for what must not be cut off at exit: the broadcast switches
-    /// asked for (a broadcast the view turned on, turned off).
-    pub async fn settle(&mut self, within: Duration) {
+    /// asked for (a broadcast the view turned on, turned off). Returns the rooms whose
+    /// broadcast was to be turned off and may not have been (the Room did not answer in time).
+    pub async fn settle(&mut self, within: Duration) -> Vec<usize> {
         let until = tokio::time::Instant::now() + within;
-        for (_, s) in self.broadcasts.drain() {
+        let mut left_on = Vec::new();
+        for (room, s) in self.broadcasts.drain() {
             // Closed: the task ends once it has sent what was asked.
             drop(s.asks);
-            let _ = tokio::time::timeout_at(until, s.task).await;
+            let done = tokio::time::timeout_at(until, s.task).await.is_ok();
+            if !done && s.last.is_none() {
+                tracing::warn!("room {room}: the self-view broadcast may still be on");
+                left_on.push(room);
+            }
         }
+        left_on.sort_unstable();
+        left_on
     }
 }
 
@@ -366,8 +384,19 @@ mod tests {
                     fps: Some(2),
                 });
             }
-            fx.settle(Duration::from_secs(10)).await;
+            assert!(fx.settle(Duration::from_secs(10)).await.is_empty());
             assert_eq!(broadcast_on(&fx).await, last_on);
         }
+        // A Room that has stopped answering: the "off" cannot be known to be done, and the
+        // exit says which room may still be broadcasting.
+        fx.run(Cmd::Broadcast {
+            room: 0,
+            fps: Some(2),
+        });
+        assert!(fx.settle(Duration::from_secs(10)).await.is_empty());
+        sim.set_frozen(true);
+        fx.run(Cmd::Broadcast { room: 0, fps: None });
+        assert_eq!(fx.settle(Duration::from_millis(300)).await, vec![0]);
+        sim.set_frozen(false);
     }
 }

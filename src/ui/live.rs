@@ -34,7 +34,7 @@ fn age_text(ms: u64) -> String {
 /// said last (the two would take turns otherwise).
 fn link_down(v: &LiveView, m: &Model) -> Option<String> {
     let link = &m.room.slot(v.room)?.link;
-    (!link.is_up()).then(|| format!("the Room link is {}", link.label()))
+    (!link.is_up()).then(|| format!("the Room link: {}", link.label()))
 }
 
 /// Why there is no new picture, in words: the link first, then what the feed said.
@@ -385,6 +385,9 @@ fn draw_tile(f: &mut Frame, r: Rect, m: &Model, t: &Tile, theme: &Theme) {
     match (&t.frame, &t.trouble) {
         (_, Some(LiveTrouble::Fetch(e))) if e.not_found() => {
             note(f, "the Room serves no picture".into());
+        }
+        (_, Some(LiveTrouble::Fetch(NoFrame::Refused { status }))) => {
+            note(f, format!("refused ({status}) · r tries again"));
         }
         (Some((w, at)), trouble) => {
             draw(f, pic, w);
