@@ -183,6 +183,10 @@ fn an_old_frame_is_said_to_be_old_not_live() {
         screen.contains("no new frame for 12 s (r tries again): the Room's HTTP server refused"),
         "{screen}"
     );
+    // The same frame made again (for a new size) is not a new one: the reason stays.
+    shown(&mut m, AT - 400);
+    let screen = render(&m).backend().to_string();
+    assert!(screen.contains("(r tries again)"), "{screen}");
     // ? shows the view's keys, and hides them.
     update(&mut m, Msg::Key(key('?')));
     assert!(render(&m).backend().to_string().contains("Camera keys"));

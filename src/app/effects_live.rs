@@ -290,22 +290,44 @@ async fn tile(
     .map_err(LiveTrouble::Decode)
 }
 
-/// The decoder: each newest frame made to fit the cells the view asks for now.
+/// The decoder: each newest frame made to fit the cells the view asks for now; when the view
+/// changes size, the last frame is made again for the new size (a stalled feed's last picture
+/// fills the new screen too).
 async fn decode(
     room: usize,
     mut waiting: watch::Receiver<Option<(bytes::Bytes, u64)>>,
-    params: watch::Receiver<LiveFeed>,
+    mut params: watch::Receiver<LiveFeed>,
     picker: Option<ratatui_image::picker::Picker>,
     tx: mpsc::Sender<Msg>,
 ) {
-    while waiting.changed().await.is_ok() {
-        let Some((bytes, at)) = waiting.borrow_and_update().clone() else {
+    let mut last: Option<(bytes::Bytes, u64)> = None;
+    let mut made_for = (0, 0);
+    loop {
+        tokio::select! {
+            changed = waiting.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                last = waiting.borrow_and_update().clone();
+            }
+            changed = params.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let p = params.borrow_and_update();
+                if (p.cols, p.rows) == made_for {
+                    continue;
+                }
+            }
+        }
+        let Some((bytes, at)) = last.clone() else {
             continue;
         };
         let (cols, rows) = {
             let p = params.borrow();
             (p.cols, p.rows)
         };
+        made_for = (cols, rows);
         let picker = picker.clone();
         let made = tokio::task::spawn_blocking(move || {
             let img = crate::preview::load(&bytes).map_err(|e| e.to_string())?;

@@ -297,9 +297,13 @@ pub(super) fn frame(
             if cw > v.cells.0 || ch > v.cells.1 {
                 return;
             }
+            // The same frame made again for a new size is not news: what was wrong still is.
+            let newer = v.frame.as_ref().is_none_or(|(_, was)| at > *was);
             v.frame = Some((w, at));
-            v.trouble = None;
-            v.frames += 1;
+            if newer {
+                v.trouble = None;
+                v.frames += 1;
+            }
         }
         Err(t) => v.trouble = Some(t),
     }
