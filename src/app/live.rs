@@ -89,8 +89,9 @@ pub fn layout(size: (u16, u16), others: usize) -> Layout {
     };
     let names_row = others > tiles;
     let main = (
+        // With the column: a column's gap on either side of the picture, then the tiles.
         if tiles > 0 {
-            inner.0.saturating_sub(TILE.0 + 1)
+            inner.0.saturating_sub(TILE.0 + 3)
         } else {
             inner.0
         }

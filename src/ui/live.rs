@@ -151,8 +151,11 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &LiveView, theme: &Theme
         return;
     }
     let lay = layout(m.ui.size, v.tiles.len());
+    // Beside the tiles' column the picture keeps a column's gap from the frame.
+    let gap = u16::from(lay.tiles > 0 && inner.width > lay.main.0 + 1);
     let pic = Rect {
-        width: lay.main.0.min(inner.width),
+        x: inner.x + gap,
+        width: lay.main.0.min(inner.width.saturating_sub(gap)),
         height: lay.main.1.min(inner.height - 1),
         ..inner
     };
