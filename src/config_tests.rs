@@ -1,5 +1,7 @@
 use super::*;
 
+use crate::keys::KeyMap;
+
 fn no_env(_: &str) -> Option<String> {
     None
 }

@@ -415,18 +415,5 @@ fn draw_tile(f: &mut Frame, r: Rect, m: &Model, t: &Tile, theme: &Theme) {
 
 /// The frame centred in `pic`; one made for another size waits for the next.
 fn draw(f: &mut Frame, pic: Rect, w: &Whole) {
-    let (width, height) = w.size();
-    if width > pic.width || height > pic.height {
-        return;
-    }
-    let at = Rect {
-        x: pic.x + (pic.width - width) / 2,
-        y: pic.y + (pic.height - height) / 2,
-        width,
-        height,
-    };
-    match w {
-        Whole::Cells(t) => f.render_widget(Paragraph::new(t.lines()), at),
-        Whole::Protocol(p) => f.render_widget(ratatui_image::Image::new(p), at),
-    }
+    super::picture::centred(f, pic, w);
 }

@@ -64,22 +64,29 @@ pub fn overlay(f: &mut Frame, area: Rect, m: &Model, v: &PictureView, theme: &Th
             theme.error,
         ),
         PictureState::Ready(w) => {
-            let (width, height) = w.size();
-            // Made for another size (the screen changed; the new one is on its way): not
-            // drawn where it would not fit.
-            if width > inner.width || height > inner.height {
-                return note(f, "… loading the picture".into(), theme.dim);
-            }
-            let at = Rect {
-                x: inner.x + (inner.width - width) / 2,
-                y: inner.y + (inner.height - height) / 2,
-                width,
-                height,
-            };
-            match w {
-                Whole::Cells(t) => f.render_widget(Paragraph::new(t.lines()), at),
-                Whole::Protocol(p) => f.render_widget(ratatui_image::Image::new(p), at),
+            if !centred(f, inner, w) {
+                note(f, "… loading the picture".into(), theme.dim);
             }
         }
     }
+}
+
+/// `w` centred in `area`; false (nothing drawn) when it was made for another size and does
+/// not fit (the screen changed; the one for the new size is on its way).
+pub(super) fn centred(f: &mut Frame, area: Rect, w: &Whole) -> bool {
+    let (width, height) = w.size();
+    if width > area.width || height > area.height {
+        return false;
+    }
+    let at = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    match w {
+        Whole::Cells(t) => f.render_widget(Paragraph::new(t.lines()), at),
+        Whole::Protocol(p) => f.render_widget(ratatui_image::Image::new(p), at),
+    }
+    true
 }
