@@ -128,6 +128,8 @@ impl Book {
 }
 
 fn main() {
+    // As the console starts: mimalloc's purge delay, SQLite through mimalloc.
+    trueconf_console::alloc::tune();
     // Names both books hold, typed as a user would: the start of a first name, of a surname,
     // a whole name.
     let common = book(100);

@@ -68,6 +68,8 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 fn main() {
+    // As the console starts: mimalloc's purge delay, SQLite through mimalloc.
+    trueconf_console::alloc::tune();
     let n = env_usize("CHAT_FLOOD_N", 30_000);
     let open = env_usize("CHAT_FLOOD_OPEN", 1_000_000) as u64;
     trueconf_console::tls::init();

@@ -158,6 +158,8 @@ fn run(n: u64, way: &'static str) -> Case {
 }
 
 fn main() {
+    // As the console starts: mimalloc's purge delay, SQLite through mimalloc.
+    trueconf_console::alloc::tune();
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--case") {
         case(args[i + 1].parse().unwrap(), &args[i + 2]);

@@ -87,6 +87,8 @@ fn load(n: u64) -> (Duration, Duration, Duration) {
 }
 
 fn main() {
+    // As the console starts: mimalloc's purge delay, SQLite through mimalloc.
+    trueconf_console::alloc::tune();
     load(10_000);
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {

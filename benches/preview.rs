@@ -173,6 +173,8 @@ fn frames(m: &Model, term: &mut Terminal<TestBackend>, n: usize) -> Vec<Duration
 }
 
 fn main() {
+    // As the console starts: mimalloc's purge delay, SQLite through mimalloc.
+    trueconf_console::alloc::tune();
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--decode") {
         decode_file(&args[i + 1]);

@@ -158,6 +158,8 @@ impl Chat {
 }
 
 fn main() {
+    // As the console starts: mimalloc's purge delay, SQLite through mimalloc.
+    trueconf_console::alloc::tune();
     let mut sizes = vec![100, 100_000];
     if !std::env::var("RENDER_1M").is_ok_and(|v| v == "0") {
         sizes.push(1_000_000);

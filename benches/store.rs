@@ -110,23 +110,48 @@ fn rate(n: usize, d: Duration) -> f64 {
 }
 
 fn main() {
+    // As the console starts: mimalloc's purge delay, SQLite through mimalloc.
+    trueconf_console::alloc::tune();
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let dir = std::path::Path::new(&target).join(format!("bench-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    // STORE_BENCH_KEEP=DIR: the store is built in DIR and kept; a later run with the same DIR
+    // skips the inserts and only searches (for working on search).
+    let keep = std::env::var_os("STORE_BENCH_KEEP").map(std::path::PathBuf::from);
+    let dir = keep.clone().unwrap_or_else(|| {
+        std::path::Path::new(&target).join(format!("bench-store-{}", std::process::id()))
+    });
     let path = dir.join("store.sqlite3");
+    let reuse = keep.is_some() && path.exists();
+    if !reuse {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+    }
     let words: Vec<String> = (0..VOCAB).map(word).collect();
     let zipf = Zipf::new(VOCAB);
     let mut rng = Rng::new(0x5eed_5703);
 
+    if reuse {
+        // The same draws as the inserts made, so that the queries are the same.
+        for from in (0..TOTAL).step_by(5_000) {
+            corpus(&mut rng, &zipf, &words, from, (from + 5_000).min(TOTAL));
+        }
+    } else {
+        insert(&path, &mut rng, &zipf, &words);
+    }
+    search(&path, &mut rng, &words);
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+fn insert(path: &std::path::Path, rng: &mut Rng, zipf: &Zipf, words: &[String]) {
     // Insert: 900,000 through Store::apply in the writer's batches.
-    let (mut store, _) = Store::open(&path).unwrap();
+    let (mut store, _) = Store::open(path).unwrap();
     let bulk = TOTAL - 100_000;
     let mut batch_times = Vec::new();
     let mut from = 0;
     while from < bulk {
         let to = (from + 5_000).min(bulk);
-        let msgs = corpus(&mut rng, &zipf, &words, from, to);
+        let msgs = corpus(rng, zipf, words, from, to);
         let t = Instant::now();
         store.apply(&[Write::Messages(msgs)]).unwrap();
         batch_times.push(t.elapsed());
@@ -147,11 +172,11 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let tail = corpus(&mut rng, &zipf, &words, bulk, TOTAL);
+    let tail = corpus(rng, zipf, words, bulk, TOTAL);
     let writer_rate = rt.block_on(async {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let w = StoreWriter::start(
-            &path,
+            path,
             Limits {
                 max_age_days: 0,
                 max_mb: 0,
@@ -171,9 +196,11 @@ fn main() {
     println!(
         "writer thread (one write per message, 900k-1M, until flushed): {writer_rate:.0} msg/s"
     );
+}
 
+fn search(path: &std::path::Path, rng: &mut Rng, words: &[String]) {
     // Search over the 1,000,000.
-    let (store, _) = Store::open(&path).unwrap();
+    let (store, _) = Store::open(path).unwrap();
     let counts = store.counts().unwrap();
     assert_eq!(counts.messages, TOTAL);
     // Vocabulary ranks by how many messages hold them (Zipf: rank r in about
@@ -192,18 +219,16 @@ fn main() {
     let n = 60;
     classes.push((
         "rare word (~10 messages)",
-        (0..n).map(|_| (pick(&mut rng, rare, 200), None)).collect(),
+        (0..n).map(|_| (pick(rng, rare, 200), None)).collect(),
     ));
     classes.push((
         "middling word (~1 %)",
-        (0..n)
-            .map(|_| (pick(&mut rng, middling, 20), None))
-            .collect(),
+        (0..n).map(|_| (pick(rng, middling, 20), None)).collect(),
     ));
     classes.push((
         "common word (10-30 %)",
         (0..n)
-            .map(|_| (pick(&mut rng, common.saturating_sub(3), 4), None))
+            .map(|_| (pick(rng, common.saturating_sub(3), 4), None))
             .collect(),
     ));
     classes.push((
@@ -213,8 +238,8 @@ fn main() {
                 (
                     format!(
                         "{} {}",
-                        pick(&mut rng, common.saturating_sub(3), 4),
-                        pick(&mut rng, middling, 20)
+                        pick(rng, common.saturating_sub(3), 4),
+                        pick(rng, middling, 20)
                     ),
                     None,
                 )
@@ -224,12 +249,7 @@ fn main() {
     classes.push((
         "3-letter prefix",
         (0..n)
-            .map(|_| {
-                (
-                    pick(&mut rng, middling, 200).chars().take(3).collect(),
-                    None,
-                )
-            })
+            .map(|_| (pick(rng, middling, 200).chars().take(3).collect(), None))
             .collect(),
     ));
     classes.push((
@@ -237,7 +257,7 @@ fn main() {
         (0..n)
             .map(|i| {
                 (
-                    pick(&mut rng, middling, 20),
+                    pick(rng, middling, 20),
                     Some(format!("chat-{:02}", i as u64 % CHATS)),
                 )
             })
@@ -277,12 +297,11 @@ fn main() {
         worst.0,
         worst.1
     );
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     println!(
         "store file: {:.0} MiB for {} messages",
         size as f64 / (1 << 20) as f64,
         counts.messages
     );
     drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
 }

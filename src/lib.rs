@@ -26,6 +26,7 @@ pub fn output_failed(e: &std::io::Error) -> ! {
     std::process::exit(1)
 }
 
+pub mod alloc;
 pub mod apispec;
 pub mod app;
 pub mod chat;

@@ -44,6 +44,8 @@ macro_rules! warn_user {
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // mimalloc's purge delay, SQLite through mimalloc (crate::alloc).
+    trueconf_console::alloc::tune();
     // A panic anywhere: the terminal restored (if the TUI had it), a crash note in the log.
     tui::install_panic_hook();
     // One crypto provider for every TLS and HTTP client in the program.

@@ -5,7 +5,10 @@
 //! re-indexing what is held. Only a message that lands in the middle (a gap filled, one
 //! delivered out of order) moves the ones after it and re-indexes them.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 
 use crate::chat::protocol::BoxPos;
 use crate::chat::types::Envelope;
@@ -29,11 +32,14 @@ fn order<'a>(m: &'a Envelope) -> (&'a BoxPos, u64) {
 pub struct Messages {
     items: VecDeque<Envelope>,
     /// Message id → logical position; the item at logical position `p` is `items[p - base]`.
-    /// Hashed with foldhash, seeded at random per process: several lookups per message that
-    /// arrives, and SipHash was a tenth of the loop's time in a flood. The ids come from the
-    /// server; a seed it cannot know keeps it from choosing colliding ones, and the map holds
-    /// a window's worth at most.
-    index: HashMap<String, i64, foldhash::fast::RandomState>,
+    /// The table holds only positions, hashed by the id they point at and compared with it
+    /// there: no copy of an id is made, kept or freed per message (a copy per message was a
+    /// tenth of the loop's time in a flood, its hashing and comparing another). Hashed with
+    /// foldhash, seeded at random per process (SipHash was a tenth more): the ids come from
+    /// the server, and a seed it cannot know keeps it from choosing colliding ones; the table
+    /// holds a window's worth at most.
+    index: HashTable<i64>,
+    hasher: foldhash::fast::RandomState,
     /// The logical position of `items[0]` (it goes down as older pages go on the front).
     base: i64,
     /// The oldest timestamp held (u64::MAX when empty): messages are never taken out one by
@@ -94,12 +100,37 @@ impl Messages {
 
     /// Where the message `id` is (0: the oldest held).
     pub fn position(&self, id: &str) -> Option<usize> {
-        let p = *self.index.get(id)?;
-        usize::try_from(p - self.base).ok()
+        let (items, base) = (&self.items, self.base);
+        let p = *self.index.find(self.hasher.hash_one(id), |&p| {
+            id_at(items, base, p) == Some(id)
+        })?;
+        usize::try_from(p - base).ok()
     }
 
     pub fn contains(&self, id: &str) -> bool {
-        self.index.contains_key(id)
+        self.position(id).is_some()
+    }
+
+    /// Indexes the item at logical position `p` (already in `items`).
+    fn index_at(&mut self, p: i64) {
+        let (items, base, hasher) = (&self.items, self.base, &self.hasher);
+        let Some(id) = id_at(items, base, p) else {
+            return;
+        };
+        self.index.insert_unique(hasher.hash_one(id), p, |&q| {
+            hasher.hash_one(id_at(items, base, q).unwrap_or_default())
+        });
+    }
+
+    /// Takes the item at logical position `p` (still in `items`) out of the index.
+    fn unindex_at(&mut self, p: i64) {
+        let (items, base) = (&self.items, self.base);
+        let Some(id) = id_at(items, base, p) else {
+            return;
+        };
+        if let Ok(entry) = self.index.find_entry(self.hasher.hash_one(id), |&q| q == p) {
+            entry.remove();
+        }
     }
 
     pub fn by_id(&self, id: &str) -> Option<&Envelope> {
@@ -137,8 +168,8 @@ impl Messages {
             }
             self.min_ts = self.min_ts.min(e.timestamp);
             let p = self.base + self.items.len() as i64;
-            self.index.insert(e.message_id.clone(), p);
             self.items.push_back(e);
+            self.index_at(p);
             return;
         }
         self.merge([e]);
@@ -178,14 +209,14 @@ impl Messages {
         if after_all {
             for e in fresh {
                 let p = self.base + self.items.len() as i64;
-                self.index.insert(e.message_id.clone(), p);
                 self.items.push_back(e);
+                self.index_at(p);
             }
         } else if before_all {
             for e in fresh.into_iter().rev() {
                 self.base -= 1;
-                self.index.insert(e.message_id.clone(), self.base);
                 self.items.push_front(e);
+                self.index_at(self.base);
             }
         } else {
             // Into the middle: merge the two sorted runs, then number them again.
@@ -210,10 +241,9 @@ impl Messages {
     /// moved or re-indexed.
     pub fn drop_front(&mut self, k: usize) {
         for _ in 0..k.min(self.items.len()) {
-            if let Some(e) = self.items.pop_front() {
-                self.index.remove(&e.message_id);
-                self.base += 1;
-            }
+            self.unindex_at(self.base);
+            self.items.pop_front();
+            self.base += 1;
         }
         // Exact, over what is left (a window's worth, and trimming goes in bulk).
         self.min_ts = self
@@ -227,9 +257,8 @@ impl Messages {
     /// Lets go of the `k` newest messages held: O(k).
     pub fn drop_back(&mut self, k: usize) {
         for _ in 0..k.min(self.items.len()) {
-            if let Some(e) = self.items.pop_back() {
-                self.index.remove(&e.message_id);
-            }
+            self.unindex_at(self.base + self.items.len() as i64 - 1);
+            self.items.pop_back();
         }
         if self.items.is_empty() {
             self.clear();
@@ -239,11 +268,20 @@ impl Messages {
     fn reindex(&mut self) {
         self.base = 0;
         self.index.clear();
-        self.index.reserve(self.items.len());
-        for (i, e) in self.items.iter().enumerate() {
-            self.index.insert(e.message_id.clone(), i as i64);
+        let (items, hasher) = (&self.items, &self.hasher);
+        self.index.reserve(items.len(), |&q| {
+            hasher.hash_one(id_at(items, 0, q).unwrap_or_default())
+        });
+        for p in 0..self.items.len() as i64 {
+            self.index_at(p);
         }
     }
+}
+
+/// The id of the item at logical position `p`.
+fn id_at(items: &VecDeque<Envelope>, base: i64, p: i64) -> Option<&str> {
+    let i = usize::try_from(p - base).ok()?;
+    items.get(i).map(|e| e.message_id.as_str())
 }
 
 #[cfg(test)]

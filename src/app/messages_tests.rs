@@ -120,3 +120,38 @@ fn any_order_of_pages_and_pushes_ends_sorted_and_indexed() {
     assert_eq!(ids(&m), want);
     check_index(&m);
 }
+
+#[test]
+fn dropped_ends_leave_the_index_and_what_stays_is_found_where_it_is() {
+    let mut m = Messages::default();
+    m.merge(
+        (100..200)
+            .rev()
+            .map(|i| env(&format!("m{i}"), i * 10, i, "x")),
+    );
+    for i in 200..260 {
+        m.push(env(&format!("m{i}"), i * 10, i, "x"));
+    }
+    // An older page on the front, then both ends trimmed, as the window does.
+    m.merge((50..100).map(|i| env(&format!("m{i}"), i * 10, i, "x")));
+    m.drop_front(70);
+    m.drop_back(30);
+    check_index(&m);
+    assert_eq!(m.first().map(|e| e.message_id.as_str()), Some("m120"));
+    assert_eq!(m.last().map(|e| e.message_id.as_str()), Some("m229"));
+    for gone in ["m50", "m119", "m230", "m259"] {
+        assert_eq!(m.position(gone), None, "{gone}");
+        assert!(!m.contains(gone), "{gone}");
+    }
+    // What was dropped can come back, on its side, and is found again.
+    m.push(env("m230", 2300, 230, "again"));
+    m.merge([env("m119", 1190, 119, "again")]);
+    check_index(&m);
+    assert_eq!(m.position("m119"), Some(0));
+    assert_eq!(m.by_id("m230").map(text), Some("again"));
+    assert_eq!(m.oldest_time(), m.first().map(|e| e.timestamp));
+    assert!(
+        m.iter()
+            .all(|e| e.timestamp >= m.first().unwrap().timestamp)
+    );
+}

@@ -140,7 +140,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 }
             }
             m.touch();
-            ask_names(m, peers)
+            ask_names(m, peers.iter().map(String::as_str))
         }
         Msg::HistoryLoaded {
             chat_id,
@@ -157,7 +157,8 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 Ok(page) => (
                     super::transfers::uploading_ids(page),
                     page.iter()
-                        .flat_map(crate::chat::types::Envelope::people)
+                        .filter_map(crate::chat::types::Envelope::person)
+                        .map(str::to_owned)
                         .collect(),
                 ),
                 Err(_) => (vec![], vec![]),
@@ -173,7 +174,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 })
                 .into_iter()
                 .collect();
-            cmds.extend(ask_names(m, authors));
+            cmds.extend(ask_names(m, authors.iter().map(String::as_str)));
             cmds.extend(follow);
             cmds.extend(super::previews::want(m, pictures));
             cmds
@@ -187,14 +188,15 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             let authors: Vec<String> = match &result {
                 Ok(page) => page
                     .iter()
-                    .flat_map(crate::chat::types::Envelope::people)
+                    .filter_map(crate::chat::types::Envelope::person)
+                    .map(str::to_owned)
                     .collect(),
                 Err(_) => vec![],
             };
             if !super::history::newer_loaded(m, &chat_id, &after, stored, result) {
                 return vec![];
             }
-            ask_names(m, authors)
+            ask_names(m, authors.iter().map(String::as_str))
         }
         Msg::Confirmed(c) => match c {
             super::Confirmed::Chat(op) => vec![Cmd::Chat(op)],
@@ -327,7 +329,7 @@ fn on_chat(m: &mut Model, ev: crate::chat::ChatLinkEvent) -> Vec<Cmd> {
         }
         E::Event(ev) => {
             let mut cmds = match &ev {
-                crate::chat::events::ChatEvent::Message(e) => ask_names(m, e.people()),
+                crate::chat::events::ChatEvent::Message(e) => ask_names(m, e.person()),
                 _ => vec![],
             };
             if let crate::chat::events::ChatEvent::Message(e) = &ev
@@ -612,11 +614,13 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
 }
 
 /// Asks once for the display names of ids not yet known.
-fn ask_names(m: &mut Model, ids: Vec<String>) -> Vec<Cmd> {
+fn ask_names<'a>(m: &mut Model, ids: impl IntoIterator<Item = &'a str>) -> Vec<Cmd> {
     let mut new: Vec<String> = Vec::new();
     for id in ids {
-        if !id.is_empty() && m.chat.names_asked.insert(id.clone()) {
-            new.push(id);
+        // Looked up before it is copied: nearly every message is by someone already asked.
+        if !id.is_empty() && !m.chat.names_asked.contains(id) {
+            m.chat.names_asked.insert(id.to_owned());
+            new.push(id.to_owned());
         }
     }
     if new.is_empty() {
@@ -666,13 +670,23 @@ fn message_notification(
     if e.is_system() || e.author.id == me {
         return None;
     }
-    let summary = e.summary();
     let user = me.split('@').next().unwrap_or(me);
+    let in_open = open == Some(e.chat_id.as_str());
+    // In the open chat only a mention notifies, and a text without an `@` mentions no one:
+    // the common case (a flood into the chat being read) costs no copy of the text.
+    if in_open
+        && (user.is_empty()
+            || matches!(&e.content, crate::chat::types::Content::Text { text, .. }
+                if memchr::memchr(b'@', text.as_bytes()).is_none()))
+    {
+        return None;
+    }
+    let summary = e.summary();
     let mention = !user.is_empty()
         && summary
             .to_lowercase()
             .contains(&format!("@{}", user.to_lowercase()));
-    if !mention && open == Some(e.chat_id.as_str()) {
+    if !mention && in_open {
         return None;
     }
     let chat = m

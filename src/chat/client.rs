@@ -459,11 +459,10 @@ pub use super::files::rewrite_host;
 
 /// A frame with tokens and passwords replaced by `***`, for the inspector.
 pub fn mask_frame(text: &str) -> String {
-    crate::link::mask_fields(
-        text,
-        Some("payload"),
-        &["token", "access_token", "password"],
-    )
+    static KEYS: std::sync::LazyLock<crate::link::SecretKeys> = std::sync::LazyLock::new(|| {
+        crate::link::SecretKeys::new(&["token", "access_token", "password"])
+    });
+    crate::link::mask_fields(text, Some("payload"), &KEYS)
 }
 
 #[cfg(test)]

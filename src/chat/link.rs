@@ -94,22 +94,113 @@ fn new_message(text: &str) -> Option<(u64, crate::chat::types::Envelope)> {
     {
         return None;
     }
-    #[derive(serde::Deserialize)]
-    struct Head<'a> {
-        #[serde(borrow)]
-        method: std::borrow::Cow<'a, str>,
-        #[serde(rename = "type")]
-        kind: u64,
-        id: u64,
-        #[serde(borrow)]
-        payload: &'a serde_json::value::RawValue,
-    }
     let h: Head = serde_json::from_str(text).ok()?;
-    if h.kind != 1 || h.method != "sendMessage" || !h.payload.get().starts_with('{') {
+    if h.kind != 1 || !h.send_message {
         return None;
     }
-    let e = serde_json::from_str(h.payload.get()).ok()?;
+    let e = match h.payload {
+        Payload::Read(e) => *e,
+        Payload::Later(raw) if raw.get().starts_with('{') => {
+            serde_json::from_str(raw.get()).ok()?
+        }
+        Payload::Later(_) => return None,
+    };
     Some((h.id, e))
+}
+
+/// A request's frame, read in one pass: when `method` and `type` come before `payload` (as
+/// servers write them) and say a new message, the payload is read as the envelope there and
+/// then; otherwise it is kept as written and read after, if at all. Reads what a derived
+/// struct of `method`, `type`, `id` and `payload` would, and fails where it would fail (a
+/// field twice or missing, a wrong type), so that such a frame goes the general way.
+struct Head<'a> {
+    send_message: bool,
+    kind: u64,
+    id: u64,
+    payload: Payload<'a>,
+}
+
+enum Payload<'a> {
+    Read(Box<crate::chat::types::Envelope>),
+    Later(&'a serde_json::value::RawValue),
+}
+
+/// An envelope, from a JSON object only (a derived struct would also read an array).
+struct ObjectEnvelope(crate::chat::types::Envelope);
+
+impl<'de> serde::Deserialize<'de> for ObjectEnvelope {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ObjectEnvelope;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an envelope object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                a: A,
+            ) -> Result<Self::Value, A::Error> {
+                serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(a))
+                    .map(ObjectEnvelope)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Head<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Head<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a request")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                use serde::de::Error;
+                let mut method: Option<bool> = None;
+                let mut kind: Option<u64> = None;
+                let mut id: Option<u64> = None;
+                let mut payload: Option<Payload<'a>> = None;
+                while let Some(key) = a.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "method" if method.is_some() => {
+                            return Err(A::Error::duplicate_field("method"));
+                        }
+                        "method" => {
+                            let m: std::borrow::Cow<'de, str> = a.next_value()?;
+                            method = Some(m == "sendMessage");
+                        }
+                        "type" if kind.is_some() => return Err(A::Error::duplicate_field("type")),
+                        "type" => kind = Some(a.next_value()?),
+                        "id" if id.is_some() => return Err(A::Error::duplicate_field("id")),
+                        "id" => id = Some(a.next_value()?),
+                        "payload" if payload.is_some() => {
+                            return Err(A::Error::duplicate_field("payload"));
+                        }
+                        "payload" if method == Some(true) && kind == Some(1) => {
+                            let e: ObjectEnvelope = a.next_value()?;
+                            payload = Some(Payload::Read(Box::new(e.0)));
+                        }
+                        "payload" => payload = Some(Payload::Later(a.next_value()?)),
+                        _ => {
+                            a.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Head {
+                    send_message: method.ok_or_else(|| A::Error::missing_field("method"))?,
+                    kind: kind.ok_or_else(|| A::Error::missing_field("type"))?,
+                    id: id.ok_or_else(|| A::Error::missing_field("id"))?,
+                    payload: payload.ok_or_else(|| A::Error::missing_field("payload"))?,
+                })
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
 }
 
 impl Protocol for ChatLink {

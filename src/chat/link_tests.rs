@@ -179,3 +179,25 @@ proptest! {
         agrees(&frame(&p));
     }
 }
+
+/// The payload read where it stands (method and type before it) and kept to be read after
+/// (written before them) give the same message; a duplicate after the payload still refuses.
+#[test]
+fn the_payload_before_or_after_the_method_reads_alike() {
+    let p = json!({"messageId": "m1", "chatId": "c1", "timestamp": 1_700_000_000_123u64,
+                   "author": {"id": "alice@srv", "type": 1}, "content": {"text": "hi"}});
+    let after = frame(&p);
+    let before = format!(r#"{{"payload":{p},"id":7,"type":1,"method":"sendMessage"}}"#);
+    let a = new_message(&after).expect("method first");
+    let b = new_message(&before).expect("payload first");
+    assert_eq!(a, b);
+    agrees(&after);
+    agrees(&before);
+    for text in [
+        format!(r#"{{"method":"sendMessage","type":1,"id":7,"payload":{p},"method":"x"}}"#),
+        format!(r#"{{"method":"sendMessage","type":1,"payload":{p}}}"#),
+        format!(r#"{{"method":"sendMessage","type":1,"id":7,"payload":{p},"payload":{p}}}"#),
+    ] {
+        assert!(new_message(&text).is_none(), "{text}");
+    }
+}

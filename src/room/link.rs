@@ -585,18 +585,17 @@ async fn connect(target: &RoomTarget, opts: &RoomLinkOptions) -> Result<Opened<u
 
 /// A copy of a frame with PIN and tokens replaced by `***`, for the inspector.
 pub fn mask_secrets(text: &str) -> String {
-    crate::link::mask_fields(
-        text,
-        None,
-        &[
+    static KEYS: std::sync::LazyLock<crate::link::SecretKeys> = std::sync::LazyLock::new(|| {
+        crate::link::SecretKeys::new(&[
             "credentials",
             "token",
             "tokenForHttpServer",
             "password",
             "pin",
             "newPin",
-        ],
-    )
+        ])
+    });
+    crate::link::mask_fields(text, None, &KEYS)
 }
 
 #[cfg(test)]

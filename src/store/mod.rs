@@ -195,6 +195,8 @@ impl Store {
     }
 
     pub(crate) fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        // SQLite's allocator, set before its first connection (crate::alloc).
+        crate::alloc::sqlite();
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE

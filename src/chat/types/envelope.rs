@@ -206,15 +206,15 @@ impl Envelope {
         self.content.summary()
     }
 
-    /// The users this message is by or about: its author, or for a system record the member
-    /// it concerns.
-    pub fn people(&self) -> Vec<String> {
+    /// The user this message is by or about: its author, or for a system record the member it
+    /// concerns.
+    pub fn person(&self) -> Option<&str> {
         match &self.content {
             Content::ParticipantAdded { user_id, .. }
             | Content::RoleSet { user_id, .. }
-            | Content::ParticipantRemoved { user_id } => vec![user_id.clone()],
-            _ if self.is_system() => vec![],
-            _ => vec![self.author.id.clone()],
+            | Content::ParticipantRemoved { user_id } => Some(user_id),
+            _ if self.is_system() => None,
+            _ => Some(&self.author.id),
         }
     }
 }
