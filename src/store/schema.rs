@@ -65,8 +65,28 @@ CREATE TABLE read_positions (
 CREATE INDEX messages_by_age ON messages (ts);
 ";
 
+/// Version 3: the full-text index also indexes every word's first one, two and three letters.
+/// A search's last word is taken as a prefix (so that a search can be typed); without these,
+/// a short one (`th`, `the`) made FTS5 merge the postings of every word that starts so, for
+/// a common one tens of milliseconds in a store of a million messages. With them such a
+/// prefix is one list, read newest first as far as needed. (The index is about twice the
+/// size; writing a message costs a few microseconds more.) The table is made again with the
+/// option and filled from the messages; the triggers of version 2 keep it in step as before.
+pub const V3: &str = "
+DROP TABLE messages_fts;
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    body,
+    content = 'messages',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
+);
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 16);
+";
+
 /// Every migration, in order: the database at version N has had the first N.
-pub const MIGRATIONS: [&str; 2] = [V1, V2];
+pub const MIGRATIONS: [&str; 3] = [V1, V2, V3];
 
 /// The version this build writes.
 pub const VERSION: u32 = MIGRATIONS.len() as u32;

@@ -82,6 +82,80 @@ fn a_store_of_the_first_schema_is_migrated_and_its_messages_become_searchable() 
     assert_eq!(ids(&s.page("c1", None, 10).unwrap()), ["m1"]);
 }
 
+/// A store of version 2 (full-text search without the prefix lists) keeps its messages and
+/// their index through version 3: a word, and the first letters of one, still find them, and
+/// what is written after is found too.
+#[test]
+fn a_store_of_the_second_schema_is_migrated_and_stays_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.sqlite3");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(schema::V1).unwrap();
+        conn.execute_batch(schema::V2).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        for (id, text) in [
+            ("m1", "the quarterly budget review"),
+            ("m2", "lunch at noon"),
+        ] {
+            let e = msg("c1", id, 1000, "alice@srv", text);
+            conn.execute(
+                "INSERT INTO messages (chat_id, message_id, ts, author, kind, body, json)
+                 VALUES ('c1', ?1, 1000, 'alice@srv', 200, ?2, ?3)",
+                params![id, body(&e), e.to_wire().to_string()],
+            )
+            .unwrap();
+        }
+    }
+    let (mut s, notice) = Store::open(&path).unwrap();
+    assert_eq!(notice, None, "a migration is not a failure");
+    let v: u32 = s
+        .conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, schema::VERSION);
+    let found = |s: &Store, q: &str| -> Vec<String> {
+        let mut ids: Vec<String> = s
+            .search(q, None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.message_id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(found(&s, "budget"), ["m1"]);
+    // One, two and three letters (the prefix lists), and four (a merge of words).
+    assert_eq!(found(&s, "b"), ["m1"]);
+    assert_eq!(found(&s, "qu"), ["m1"]);
+    assert_eq!(found(&s, "noo"), ["m2"]);
+    assert_eq!(found(&s, "quar"), ["m1"]);
+    assert_eq!(found(&s, "l"), ["m2"]);
+    s.apply(&[Write::Messages(vec![msg(
+        "c1",
+        "m3",
+        2000,
+        "bob@srv",
+        "budgeting again",
+    )])])
+    .unwrap();
+    assert_eq!(found(&s, "bu"), ["m1", "m3"]);
+    assert_eq!(found(&s, "budget"), ["m1", "m3"]);
+    assert_eq!(found(&s, "budget review"), ["m1"]);
+    // An edit leaves the old words' lists.
+    s.apply(&[Write::Messages(vec![msg(
+        "c1",
+        "m3",
+        2000,
+        "bob@srv",
+        "nothing now",
+    )])])
+    .unwrap();
+    assert_eq!(found(&s, "bu"), ["m1"]);
+    assert_eq!(found(&s, "budget"), ["m1"]);
+    assert_eq!(found(&s, "no"), ["m2", "m3"]);
+}
+
 #[test]
 fn a_store_from_a_newer_build_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
