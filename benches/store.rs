@@ -19,7 +19,10 @@
 //!     cargo bench --bench store
 //!
 //! Targets: search p50 < 20 ms and p99 < 100 ms over 1M stored; the writer's rate above the
-//! console's ingest rate (chat_flood's app loop with 1M open: about 80,000–120,000 msg/s).
+//! console's ingest rate (chat_flood's app loop with 1M open: about 200,000–260,000 msg/s).
+//!
+//! `STORE_BENCH_KEEP=DIR` builds the store in DIR and keeps it; a later run with the same DIR
+//! skips the inserts and only searches (a store of an older version is migrated first).
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 #[path = "support/mod.rs"]
