@@ -126,3 +126,72 @@ fn the_store_is_read_while_the_server_is_frozen_or_gone_and_reconciled_when_it_a
     app.send(b"q");
     assert_eq!(app.wait_exit().code(), Some(0));
 }
+
+/// `chat search QUERY` over the store only (no server asked); stdout.
+fn search(home: &Home, cfg: &std::path::Path, query: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_trueconf-console"))
+        .args(["--config", cfg.to_str().unwrap(), "chat", "search", query])
+        .env_clear()
+        .envs(home.env())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// What this account edits or deletes in the console (which the server does not push back to
+/// it) is what the store holds after: a search no longer finds the old text or the deleted
+/// message.
+#[test]
+fn our_own_edit_and_deletion_reach_the_store() {
+    let home = Home::new();
+    let sim = Simulate::start(&home, &[]);
+    let cfg = home.write(
+        "config.toml",
+        &format!(
+            "[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\n",
+            sim.port("chat_port")
+        ),
+    );
+    let mut env = home.env();
+    env.insert("TRUECONF_PASSWORD".into(), "operator".into());
+    chat(&home, &sim, &["send", "Project", "quokka to be deleted"]);
+    chat(&home, &sim, &["send", "Project", "wombat before the edit"]);
+
+    let args = ["--config", cfg.to_str().unwrap()];
+    let mut app = PtyApp::spawn(&args, &env, 160, 48);
+    app.wait_for_text("# Project");
+    let at = locate(&app, "# Project");
+    click(&mut app, at);
+    click(&mut app, at);
+    // The simulator's Alice answers each, quoting it: from the newest, our two messages are
+    // the third and the fourth. The older one deleted for everyone.
+    app.wait_for_text("Got it: “wombat before the edit”");
+    for _ in 0..4 {
+        app.send(b"k");
+    }
+    app.send(b"d");
+    app.wait_for_text("for everyone");
+    app.send(b"e");
+    app.wait_for_text("Deleted for everyone");
+    // The one after it edited: the draft cleared and written again.
+    app.send(b"j");
+    app.send(b"e");
+    app.wait_for_text("Editing your message");
+    app.send(b"\x15platypus after the edit\r");
+    app.wait_for_text("platypus after the edit");
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+
+    // (Alice's answers quote both as they were: they stay.)
+    let found = search(&home, &cfg, "platypus");
+    assert!(
+        found.contains("Operator: platypus after the edit"),
+        "{found}"
+    );
+    let found = search(&home, &cfg, "wombat");
+    assert!(found.contains("Alice Johnson: Got it"), "{found}");
+    assert!(!found.contains("Operator: wombat"), "{found}");
+    let found = search(&home, &cfg, "quokka");
+    assert!(found.contains("Alice Johnson: Got it"), "{found}");
+    assert!(!found.contains("Operator: quokka"), "{found}");
+}

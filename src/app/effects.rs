@@ -269,6 +269,7 @@ impl Effects {
                     return;
                 };
                 let h = h.clone();
+                let store = self.store.clone();
                 tokio::spawn(async move {
                     let content = crate::chat::methods::text_content(&o.text, &o.parse_mode);
                     let r = match &o.edit_of {
@@ -278,7 +279,19 @@ impl Effects {
                                 content,
                             })
                             .await
-                            .map(|_| None),
+                            .map(|_| {
+                                // The server tells everyone else of the edit, not us: the
+                                // store takes it from here, as a push would have said it.
+                                if let Some(s) = &store {
+                                    s.write(crate::store::Write::Edited {
+                                        chat_id: o.chat_id.clone(),
+                                        message_id: id.clone(),
+                                        text: o.text.clone(),
+                                        parse_mode: o.parse_mode.clone(),
+                                    });
+                                }
+                                None
+                            }),
                         None => h
                             .send_message(crate::chat::methods::SendMessage {
                                 chat_id: o.chat_id.clone(),
@@ -404,8 +417,26 @@ impl Effects {
                 }) else {
                     return;
                 };
+                let store = self.store.clone();
                 tokio::spawn(async move {
                     let result = chat_op(&h, &op).await.map_err(AppError::from);
+                    // Our own deletion is not pushed back to us: the store hears it here
+                    // (also one "for me": it is gone from what this account sees).
+                    if let (
+                        Ok(_),
+                        Some(s),
+                        super::ChatOp::Delete {
+                            chat_id,
+                            message_id,
+                            ..
+                        },
+                    ) = (&result, &store, &op)
+                    {
+                        s.write(crate::store::Write::Removed {
+                            chat_id: chat_id.clone(),
+                            message_id: message_id.clone(),
+                        });
+                    }
                     let _ = tx.send(Msg::ChatDone { op, result }).await;
                 });
             }
