@@ -124,7 +124,7 @@ pub struct Traffic {
 
 impl Traffic {
     /// Frames kept; the oldest go first.
-    pub const KEEP: usize = 300;
+    pub const KEEP: usize = crate::link::FRAMES_KEPT;
     pub const MAX_TEXT: usize = 8 * 1024;
 
     /// A frame as the link reported it, taken without copying it.

@@ -16,6 +16,10 @@ pub use error::{Down, LinkError, RequestFailure};
 pub use supervisor::{Ctx, Inbound, Link, LinkOptions, Opened, Protocol, Ws};
 
 /// Wall-clock Unix milliseconds, for stamping frames.
+/// Frames the console keeps for its traffic inspector (the newest): in a session a link
+/// reports no more than this many of those it held back (`supervisor::Supervisor::tap_later`).
+pub const FRAMES_KEPT: usize = 300;
+
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -11,13 +11,14 @@
 //! own timeout ([`Waiting`]). Every frame in and out can be tapped for the traffic inspector,
 //! secrets masked by the protocol.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 
 use super::LinkStatus;
 use super::backoff::Backoff;
@@ -280,6 +281,8 @@ pub fn spawn<P: Protocol>(
         events,
         status: status_tx,
         waiting: Waiting::default(),
+        frames: VecDeque::new(),
+        frames_due: None,
     };
     tokio::spawn(sup.run());
     link
@@ -348,6 +351,9 @@ impl<P: Protocol> Link<P> {
     }
 }
 
+/// A session's frames are reported at least this often (see [`Supervisor::tap_later`]).
+const FRAMES_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
 #[derive(Clone, Copy)]
 enum Phase {
     Auth,
@@ -362,6 +368,10 @@ struct Supervisor<P: Protocol> {
     status: watch::Sender<LinkStatus>,
     /// Requests waiting for the link.
     waiting: Waiting<P::Body, P::Reply, P::Error>,
+    /// A session's frames not reported yet (see [`Supervisor::tap_later`]).
+    frames: VecDeque<(bool, Utf8Bytes, u64)>,
+    /// When they are reported, at the latest.
+    frames_due: Option<Instant>,
 }
 
 impl<P: Protocol> Supervisor<P> {
@@ -376,10 +386,38 @@ impl<P: Protocol> Supervisor<P> {
         }
     }
 
-    /// The frame tap for the traffic inspector.
+    /// The frame tap for the traffic inspector, outside a session (connect and auth): the
+    /// frame is reported at once.
     fn tap(&self, outgoing: bool, text: &str) {
         if self.opts.frames {
             self.emit(P::frame_event(outgoing, P::mask(text), super::now_ms()));
+        }
+    }
+
+    /// The frame tap in a session: the frame is held (no copy: the socket's own buffer) and
+    /// reported, in order, within [`FRAMES_EVERY`], with only the newest
+    /// [`super::FRAMES_KEPT`] of those held, which is all a reader keeping that many would
+    /// have kept of them. A flood's frames are thus mostly let go unread: masking and copying
+    /// every one, and sending each through the event channel, cost a third of the console's
+    /// rate in a flood. Frames come after the events they carried, by up to [`FRAMES_EVERY`].
+    fn tap_later(&mut self, outgoing: bool, text: &Utf8Bytes) {
+        if !self.opts.frames {
+            return;
+        }
+        if self.frames.len() >= super::FRAMES_KEPT {
+            self.frames.pop_front();
+        }
+        self.frames
+            .push_back((outgoing, text.clone(), super::now_ms()));
+        self.frames_due
+            .get_or_insert_with(|| Instant::now() + FRAMES_EVERY);
+    }
+
+    /// Reports the frames held, masked.
+    fn report_frames(&mut self) {
+        self.frames_due = None;
+        for (outgoing, text, at_ms) in std::mem::take(&mut self.frames) {
+            self.emit(P::frame_event(outgoing, P::mask(&text), at_ms));
         }
     }
 
@@ -424,7 +462,9 @@ impl<P: Protocol> Supervisor<P> {
                     match self.authenticate(ws, conn).await {
                         Ok((ws, early)) => {
                             attempt = 0;
-                            match self.session(ws, early).await {
+                            let end = self.session(ws, early).await;
+                            self.report_frames();
+                            match end {
                                 Some(d) => d,
                                 None => return,
                             }
@@ -549,13 +589,15 @@ impl<P: Protocol> Supervisor<P> {
     {
         let mut fed = false;
         if let Some(ack) = ack {
-            self.tap(true, &ack);
             match phase {
                 Phase::Auth => {
+                    self.tap(true, &ack);
                     let _ = sink.send(Message::text(ack)).await;
                 }
                 Phase::Session => {
-                    sink.feed(Message::text(ack)).await?;
+                    let ack = Utf8Bytes::from(ack);
+                    self.tap_later(true, &ack);
+                    sink.feed(Message::Text(ack)).await?;
                     fed = true;
                 }
             }
@@ -596,9 +638,9 @@ impl<P: Protocol> Supervisor<P> {
             } in out.drain(..)
             {
                 let id = sent.next_id();
-                let text = self.proto.encode(id, &method, body);
-                self.tap(true, &text);
-                if let Err(e) = send_within(&mut sink, Message::text(text), write_limit).await {
+                let text = Utf8Bytes::from(self.proto.encode(id, &method, body));
+                self.tap_later(true, &text);
+                if let Err(e) = send_within(&mut sink, Message::Text(text), write_limit).await {
                     if let Some(r) = reply {
                         let _ = r.send(Err(RequestFailure::Dropped(method).into()));
                     }
@@ -656,6 +698,9 @@ impl<P: Protocol> Supervisor<P> {
                     }
                 }
                 _ = sleep_until(deadline) => sent.expire(Instant::now(), secs),
+                _ = sleep_until(self.frames_due), if self.frames_due.is_some() => {
+                    self.report_frames();
+                }
             }
         }
     }
@@ -685,10 +730,10 @@ impl<P: Protocol> Supervisor<P> {
             }
         };
         let bin;
-        let text: &str = match &msg {
-            Message::Text(t) => t.as_str(),
+        let text: &Utf8Bytes = match &msg {
+            Message::Text(t) => t,
             Message::Binary(b) => {
-                bin = String::from_utf8_lossy(b).into_owned();
+                bin = Utf8Bytes::from(String::from_utf8_lossy(b).into_owned());
                 &bin
             }
             Message::Close(frame) => {
@@ -707,7 +752,7 @@ impl<P: Protocol> Supervisor<P> {
             }
             _ => return None,
         };
-        self.tap(false, text);
+        self.tap_later(false, text);
         match self.proto.decode(text) {
             Inbound::Push { ack, push } => {
                 match self.on_push(sink, ack, push, Phase::Session, out).await {

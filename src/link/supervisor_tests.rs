@@ -169,23 +169,26 @@ async fn the_supervisor_acks_first_correlates_times_out_and_queues_while_down() 
         .await
         .unwrap();
 
-    // A push: its ack is tapped (written) before the protocol reads the push.
+    // A push: it is acked and read; the inspector's frames come (within FRAMES_EVERY, after
+    // the events they carried) in the order they crossed the socket: the push, its ack.
     ws.send(Message::text(json!({"push": 7, "v": "hi"}).to_string()))
         .await
         .unwrap();
     assert_eq!(read(&mut ws).await, json!({"ack": 7}));
-    let mut acked = false;
-    loop {
-        match ev_rx.recv().await.unwrap() {
-            Ev::Frame(true, t) if t.contains("ack") => acked = true,
-            Ev::Push(v) => {
-                assert!(acked, "the push was read before its ack went out");
+    let (mut pushed, mut frames) = (false, Vec::new());
+    while !(pushed && frames.len() == 2) {
+        match tokio::time::timeout(Duration::from_secs(2), ev_rx.recv()).await {
+            Ok(Some(Ev::Frame(out, t))) if t.contains('7') => frames.push((out, t)),
+            Ok(Some(Ev::Push(v))) => {
                 assert_eq!(v["v"], "hi");
-                break;
+                pushed = true;
             }
-            _ => {}
+            Ok(Some(_)) => {}
+            other => panic!("no push or frames: {other:?} (frames so far {frames:?})"),
         }
     }
+    assert!(!frames[0].0 && frames[0].1.contains("push"), "{frames:?}");
+    assert!(frames[1].0 && frames[1].1.contains("ack"), "{frames:?}");
 
     // Answers in reverse order still find their requests; an unanswered one times out.
     let (a, b, never, script) = tokio::join!(
@@ -308,4 +311,76 @@ async fn a_silent_peer_is_flagged_then_dropped_and_a_live_one_is_kept() {
         .await
         .unwrap();
     drop(ws);
+}
+
+/// A flood of pushes: the frames reported are fewer than went over the socket, in order, and
+/// the newest `FRAMES_KEPT` of them are exactly the newest that crossed it (what a reader
+/// keeping that many, as the console's inspector does, would have kept of every frame).
+#[tokio::test]
+async fn a_flood_reports_in_order_the_newest_frames_a_reader_keeps() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+    let opts = LinkOptions {
+        backoff: Backoff {
+            initial: Duration::from_millis(100),
+            max: Duration::from_millis(200),
+            max_retries: None,
+        },
+        request_timeout: Duration::from_secs(2),
+        connect_timeout: Duration::from_secs(2),
+        frames: true,
+        liveness: None,
+    };
+    let link = supervisor::spawn(Toy { port }, opts, ev_tx);
+    let mut ws = accept_and_auth(&l).await;
+    link.wait_status(Duration::from_secs(2), LinkStatus::is_up)
+        .await
+        .unwrap();
+    const N: u64 = 3_000;
+    for k in 0..N {
+        ws.feed(Message::text(json!({"push": k}).to_string()))
+            .await
+            .unwrap();
+    }
+    ws.flush().await.unwrap();
+    // Every ack read, so the last frame has crossed the socket.
+    let mut acks = 0;
+    while acks < N {
+        if let Some(Ok(Message::Text(_))) = ws.next().await {
+            acks += 1;
+        }
+    }
+    let last_ack = json!({ "ack": N - 1 }).to_string();
+    let mut frames: Vec<(bool, u64)> = Vec::new();
+    let mut pushes = 0;
+    while frames.last() != Some(&(true, N - 1)) {
+        match tokio::time::timeout(Duration::from_secs(3), ev_rx.recv()).await {
+            Ok(Some(Ev::Frame(out, t))) => {
+                // (The auth frames, before the session, are not counted.)
+                let v: Value = serde_json::from_str(&t).unwrap();
+                if let Some(k) = v[if out { "ack" } else { "push" }].as_u64() {
+                    frames.push((out, k));
+                }
+            }
+            Ok(Some(Ev::Push(_))) => pushes += 1,
+            Ok(Some(_)) => {}
+            other => panic!(
+                "waiting for {last_ack}: {other:?} after {} frames",
+                frames.len()
+            ),
+        }
+    }
+    assert_eq!(pushes, N, "every push was read");
+    // As they crossed the socket: push k, then its ack.
+    let all: Vec<(bool, u64)> = (0..N).flat_map(|k| [(false, k), (true, k)]).collect();
+    let kept = super::FRAMES_KEPT;
+    assert_eq!(frames[frames.len() - kept..], all[all.len() - kept..]);
+    assert!(
+        frames
+            .windows(2)
+            .all(|w| all.iter().position(|f| *f == w[0]) < all.iter().position(|f| *f == w[1])),
+        "in order"
+    );
+    assert!(frames.len() < all.len(), "a flood's frames are let go");
 }
