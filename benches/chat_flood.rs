@@ -424,7 +424,7 @@ fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64, store: bool) -
         let (tx, mut links) = tokio::sync::mpsc::channel::<Msg>(1024);
         let target = ChatTarget::loopback(sim.port(), "operator", "operator");
         let opts = ChatLinkOptions {
-            frames: std::env::var_os("X_NOFRAMES").is_none(),
+            frames: true,
             ..ChatLinkOptions::default()
         };
         let (h, events) = chat::spawn(target, opts).unwrap();

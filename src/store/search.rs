@@ -158,41 +158,77 @@ fn query_terms(query: &str) -> Vec<String> {
 /// that matches a term of the search (the last term as a prefix) between [`MARK_START`] and
 /// [`MARK_END`]. Made here rather than by FTS5's `snippet()`, which would look the match up
 /// again in the index for every result (slow for a word found in many messages).
+///
+/// Words are runs of letters and digits, as FTS5's `unicode61` tokenizer reads them (so a run
+/// of Chinese or Japanese is one word, as it is in the index, and a match inside it is found).
+/// At most [`LEAD`] characters come before the first match: a long word before it cannot push
+/// the match past the end of the row it is shown in.
 pub fn snippet(body: &str, terms: &[String]) -> String {
-    use unicode_segmentation::UnicodeSegmentation;
     const BEFORE: usize = 4;
     const WORDS: usize = 12;
-    let pieces: Vec<&str> = body.split_word_bounds().collect();
-    let is_word = |p: &str| p.chars().any(char::is_alphanumeric);
+    const LEAD: usize = 30;
+    // The text as words and what lies between them, in order.
+    let mut pieces: Vec<(&str, bool)> = Vec::new();
+    let mut start = 0;
+    let mut in_word = None;
+    for (i, c) in body.char_indices() {
+        let w = c.is_alphanumeric();
+        if in_word != Some(w) {
+            if i > start {
+                pieces.push((&body[start..i], in_word == Some(true)));
+            }
+            start = i;
+            in_word = Some(w);
+        }
+    }
+    if start < body.len() {
+        pieces.push((&body[start..], in_word == Some(true)));
+    }
+    let terms: Vec<&str> = terms
+        .iter()
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+        .collect();
     let matches = |p: &str| {
         let w = p.to_lowercase();
-        terms.iter().enumerate().any(|(i, t)| {
-            let t = t.trim_matches(|c: char| !c.is_alphanumeric());
-            !t.is_empty() && (w == t || (i + 1 == terms.len() && w.starts_with(t)))
-        })
+        terms
+            .iter()
+            .enumerate()
+            .any(|(i, t)| !t.is_empty() && (w == *t || (i + 1 == terms.len() && w.starts_with(t))))
     };
     let first = pieces
         .iter()
-        .position(|p| is_word(p) && matches(p))
+        .position(|&(p, word)| word && matches(p))
         .unwrap_or(0);
     // Back BEFORE words from the match, then on until WORDS words are shown.
-    let mut start = first;
+    let mut from = first;
     let mut back = 0;
-    while start > 0 && back < BEFORE {
-        start -= 1;
-        if is_word(pieces[start]) {
+    while from > 0 && back < BEFORE {
+        from -= 1;
+        if pieces[from].1 {
             back += 1;
         }
     }
-    let mut out = String::new();
-    if start > 0 {
-        out.push('…');
+    let mut lead = String::new();
+    for &(p, _) in &pieces[from..first] {
+        lead.push_str(p);
     }
-    let mut shown = 0;
-    let mut end = start;
+    let mut out = String::new();
+    let lead_chars = lead.chars().count();
+    if lead_chars > LEAD {
+        out.push('…');
+        out.extend(lead.chars().skip(lead_chars - LEAD));
+    } else {
+        if from > 0 {
+            out.push('…');
+        }
+        out.push_str(&lead);
+    }
+    // The words before the match count among the WORDS shown.
+    let mut shown = back;
+    let mut end = first;
     while end < pieces.len() && shown < WORDS {
-        let p = pieces[end];
-        if is_word(p) {
+        let (p, word) = pieces[end];
+        if word {
             shown += 1;
             if matches(p) {
                 out.push(MARK_START);

@@ -594,3 +594,27 @@ async fn closing_the_writer_folds_the_wal_into_the_file() {
     let (s, _) = Store::open(&path).unwrap();
     assert_eq!(s.search("kept", None, 5).unwrap().len(), 1);
 }
+
+#[test]
+fn a_snippet_shows_the_match_after_a_long_word_and_inside_a_run_of_cjk() {
+    let long = "x".repeat(120);
+    let s = snippet(
+        &format!("alpha {long} omegaword end"),
+        &["omegaw".to_string()],
+    );
+    assert!(s.contains("\u{2}omegaword\u{3} end"), "{s}");
+    let before = s.split('\u{2}').next().unwrap();
+    assert!(
+        before.starts_with('…') && before.chars().count() <= 31,
+        "{s}"
+    );
+    // A run of ideographs is one word, as FTS5 indexes it: found, marked.
+    let s = snippet(
+        "会議室の予約 yak 🎉🎉🎉 日本語のテキスト 東京タワー で会いましょう",
+        &["東京".to_string()],
+    );
+    assert!(s.contains("\u{2}東京タワー\u{3}"), "{s}");
+    // Words split at what is not a letter or digit, as the index splits them.
+    let s = snippet("see e-mail now", &["mail".to_string()]);
+    assert_eq!(s, "see e-\u{2}mail\u{3} now");
+}
