@@ -595,6 +595,16 @@ async fn sync_fills_the_store_and_search_finds_by_word_offline_with_edits_and_de
     assert_eq!(h["author"], "operator@video.example.com");
     assert!(h["timestamp"].as_u64().unwrap() > 1_600_000_000_000);
     assert!(h["text"].as_str().unwrap().contains("quokka migration"));
+    // The text whole; the snippet, the words around the match, without marks.
+    assert!(!h["text"].as_str().unwrap().contains('…'), "{stdout}");
+    assert!(
+        h["snippet"].as_str().unwrap().contains("quokka"),
+        "{stdout}"
+    );
+    assert!(
+        !h["snippet"].as_str().unwrap().contains('\u{2}'),
+        "{stdout}"
+    );
     // As text: the time, the chat, the author and the words.
     let (code, stdout, _) =
         out(&chat(&home, &sim, &["search", "quok", "--chat", "Project"], &[]).await);

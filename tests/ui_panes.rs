@@ -633,6 +633,7 @@ fn the_search_over_every_stored_chat_80x24_and_160x48() {
             author_name: Some("Alice Johnson".into()),
             timestamp: T0 + n * 3_600_000,
             snippet: snippet.into(),
+            text: snippet.replace(['\u{2}', '\u{3}'], ""),
         };
         update(
             &mut m,
@@ -706,6 +707,7 @@ fn a_search_with_as_many_matches_as_are_shown_says_they_are_the_best_not_all() {
             author_name: None,
             timestamp: T0,
             snippet: "\u{2}the\u{3} same".into(),
+            text: "the same".into(),
         })
         .collect();
     update(

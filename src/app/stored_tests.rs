@@ -141,6 +141,7 @@ fn hit(chat: &str, id: &str) -> Hit {
         author_name: None,
         timestamp: 5000,
         snippet: "the \u{2}kiwi\u{3} plan".into(),
+        text: "the kiwi plan".into(),
     }
 }
 

@@ -91,7 +91,8 @@ pub fn search(
             .map(|h| {
                 json!({"chatId": h.chat_id, "chatTitle": h.chat_title, "messageId": h.message_id,
                     "author": h.author, "authorName": h.author_name, "timestamp": h.timestamp,
-                    "time": utc(h.timestamp), "text": plain(&h.snippet)})
+                    "time": utc(h.timestamp), "text": line(&h.text),
+                    "snippet": plain(&h.snippet)})
             })
             .collect();
         match serde_json::to_string(&list) {

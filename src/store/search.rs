@@ -16,6 +16,8 @@ pub struct Hit {
     pub timestamp: u64,
     /// The text around the match; the matched words between [`MARK_START`] and [`MARK_END`].
     pub snippet: String,
+    /// The message's whole searchable text (its words, a file's name…).
+    pub text: String,
 }
 
 /// How many results the console's search over every chat shows.
@@ -89,6 +91,7 @@ impl Store {
             let hit = row
                 .query_row([id], |r| {
                     let chat_json: Option<String> = r.get(1)?;
+                    let body: String = r.get(6)?;
                     Ok(Hit {
                         chat_id: r.get(0)?,
                         chat_title: chat_json
@@ -99,7 +102,8 @@ impl Store {
                         author: r.get(3)?,
                         author_name: r.get(4)?,
                         timestamp: r.get::<_, i64>(5)? as u64,
-                        snippet: snippet(&r.get::<_, String>(6)?, &terms),
+                        snippet: snippet(&body, &terms),
+                        text: body,
                     })
                 })
                 .optional()?;
