@@ -331,6 +331,35 @@ fn a_page_from_the_server_drops_what_was_deleted_in_its_span_and_keeps_what_is_o
     assert!(s.page_after("c", "gone", 5).unwrap().is_empty());
 }
 
+/// Pages are cut by position: messages of the same millisecond can fall on both sides of a
+/// cut. A page whose oldest (or newest) message shares its time with a held message that is
+/// not in it does not take that message for deleted.
+#[test]
+fn messages_sharing_a_millisecond_with_a_page_edge_are_kept() {
+    let (_d, mut s) = fresh();
+    let t = 1_700_000_000_000u64;
+    let held: Vec<Envelope> = (1..=9)
+        .map(|i| msg("c", &format!("m{i}"), t + (i / 3) * 1000, "a", "x"))
+        .collect();
+    s.apply(&[Write::Messages(held)]).unwrap();
+    // m3, m4, m5 share a second (t+1000); m6, m7, m8 the next. A page of m4..m7.
+    let page: Vec<Envelope> = (4..=7)
+        .map(|i| msg("c", &format!("m{i}"), t + (i / 3) * 1000, "a", "x"))
+        .collect();
+    s.apply(&[Write::Page {
+        chat_id: "c".into(),
+        messages: page,
+        newest: false,
+        start: false,
+    }])
+    .unwrap();
+    assert_eq!(s.message_count("c").unwrap(), 9);
+    // (A deletion strictly inside a page's span is still seen: the test above.)
+    let page = s.page("c", None, 100).unwrap();
+    let all = ids(&page);
+    assert!(all.contains(&"m3") && all.contains(&"m8"), "{all:?}");
+}
+
 #[test]
 fn search_finds_words_in_any_order_by_prefix_in_one_chat_or_all_and_never_fails_on_syntax() {
     let (_d, mut s) = fresh();

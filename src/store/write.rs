@@ -187,11 +187,16 @@ pub(super) fn apply_one(
                 messages.iter().map(|e| e.message_id.as_str()).collect();
             let lo = messages.iter().map(|e| e.timestamp).min();
             let hi = messages.iter().map(|e| e.timestamp).max();
-            // The span the page speaks for: from its oldest message (or the chat's start) to
-            // its newest. What is held newer is left alone: a push that raced the page may be
-            // newer than what the page was made from.
+            // The span the page speaks for: strictly between its oldest message (or from the
+            // chat's start) and its newest. Its ends are left out: another message of the same
+            // millisecond may belong to the next page (a server's pages cut by position, not by
+            // time), and taking it for deleted would lose it. What is held newer is left
+            // alone: a push that raced the page may be newer than what the page was made from.
             let (from, to) = match (lo, hi) {
-                (Some(lo), Some(hi)) => (if *start { 0 } else { lo }, hi),
+                (Some(lo), Some(hi)) => (
+                    if *start { 0 } else { lo.saturating_add(1) },
+                    hi.saturating_sub(1),
+                ),
                 _ if *start && *newest => (0, i64::MAX as u64),
                 _ => (1, 0),
             };
