@@ -68,6 +68,11 @@ pub(super) fn on_room(m: &mut Model, i: usize, ev: RoomLinkEvent) -> Vec<Cmd> {
             if closed {
                 slot.state.invite = None;
                 slot.state.calling = None;
+                // Nor is it known whether the Room still rings: its ringing state (which would
+                // otherwise show a call whose caller is unknown) waits for the Room's word.
+                if slot.state.app_state == Some(crate::room::AppState::Wait) {
+                    slot.state.app_state = None;
+                }
             }
             if !s.is_up() {
                 // What becomes of the requests in flight is for the next session to say.

@@ -548,9 +548,17 @@ fn the_call_dialog_closes_when_the_room_link_is_lost() {
         },
     ] {
         ringing(&mut m);
-        update(&mut m, Msg::Room(0, RoomLinkEvent::Status(down)));
+        // As the Room says it too: its app state is "ringing".
+        let mut st = m.room.state.clone();
+        st.app_state = Some(crate::room::AppState::Wait);
+        update(&mut m, Msg::Room(0, RoomLinkEvent::State(Box::new(st))));
+        update(&mut m, Msg::Room(0, RoomLinkEvent::Status(down.clone())));
         assert!(m.room.state.invite.is_none());
         assert!(!m.room.dialog_open);
+        // Not a ring of unknown origin either: whether it rings at all is unknown.
+        let slot = m.room.slot(0).unwrap();
+        assert!(!slot.ringing() && !slot.unknown_ring(), "{:?}", slot.state);
+        assert_eq!(slot.state.app_state, None);
         assert!(
             m.ui.notice
                 .as_ref()
@@ -558,6 +566,10 @@ fn the_call_dialog_closes_when_the_room_link_is_lost() {
             "{:?}",
             m.ui.notice
         );
+        // Said once, not again at each state of the link while it stays down.
+        m.ui.notice = None;
+        update(&mut m, Msg::Room(0, RoomLinkEvent::Status(down)));
+        assert!(m.ui.notice.is_none(), "{:?}", m.ui.notice);
         // `a` no longer answers anything.
         let cmds = update(&mut m, press('a'));
         assert!(
