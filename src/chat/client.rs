@@ -462,7 +462,7 @@ pub fn mask_frame(text: &str) -> String {
     static KEYS: std::sync::LazyLock<crate::link::SecretKeys> = std::sync::LazyLock::new(|| {
         crate::link::SecretKeys::new(&["token", "access_token", "password"])
     });
-    crate::link::mask_fields(text, Some("payload"), &KEYS)
+    crate::link::mask_fields(text, &KEYS)
 }
 
 #[cfg(test)]
@@ -475,5 +475,27 @@ mod tests {
             r#"{"type":1,"id":1,"method":"auth","payload":{"token":"eyJ.secret.sig","tokenType":"JWT"}}"#,
         );
         assert!(!m.contains("eyJ.secret.sig") && m.contains("***"), "{m}");
+    }
+
+    /// Wherever a secret's field is (deeper than the payload, at the top, in an array), as a
+    /// string or a number, and with its name written with escapes: masked.
+    #[test]
+    fn secrets_are_masked_at_any_depth_and_however_the_name_is_written() {
+        for frame in [
+            r#"{"type":1,"id":2,"method":"x","payload":{"data":{"token":"LEAK-A"}}}"#,
+            r#"{"type":1,"id":2,"password":"LEAK-B","payload":{}}"#,
+            r#"{"type":1,"id":2,"payload":{"list":[{"access_token":"LEAK-C"}]}}"#,
+            r#"{"type":1,"id":2,"payload":{"password":987654321}}"#,
+            r#"{"type":1,"id":2,"payload":{"password":"LEAK-F"}}"#,
+        ] {
+            let m = mask_frame(frame);
+            assert!(!m.contains("LEAK") && !m.contains("987654321"), "{m}");
+            assert!(m.contains("***"), "{m}");
+        }
+        // A flag that names no secret is left as it is; so is a frame without secrets.
+        let m = mask_frame(r#"{"payload":{"encryptPassword":false,"text":"hi"}}"#);
+        assert!(m.contains("false") && !m.contains("***"), "{m}");
+        let plain = r#"{"method":"sendMessage","payload":{"text":"café"}}"#;
+        assert_eq!(mask_frame(plain), plain);
     }
 }

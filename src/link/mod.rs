@@ -121,42 +121,50 @@ fn names_key(text: &str, key: &'static str) -> bool {
     SecretKeys::new(Box::leak(Box::new([key]))).named_in(text)
 }
 
-/// A JSON frame with the string values of `keys` replaced by `***` (in the object under
-/// `nested`, when given), for the inspector and the log. Anything else, or a frame that is not
-/// a JSON object, gets the log's generic redaction.
-pub fn mask_fields(text: &str, nested: Option<&str>, keys: &SecretKeys) -> String {
+/// A JSON frame with the values of `keys` replaced by `***`, for the inspector and the log:
+/// at any depth (in objects within objects or arrays), strings and numbers alike; then, as
+/// every frame, the log's redaction of the registered secrets. A frame that is not JSON gets
+/// that redaction only.
+pub fn mask_fields(text: &str, keys: &SecretKeys) -> String {
     // Most frames (every pushed message) name none of the keys: no need to read them as JSON.
-    // (A key written with escapes is not found here; the registered secrets are still masked.)
-    if !keys.named_in(text) {
+    // A key written with escapes (`"pass\u0077ord"`) is not found by that look, so a frame
+    // with any `\u` escape is read as JSON too.
+    if !keys.named_in(text) && memchr::memmem::find(text.as_bytes(), b"\\u").is_none() {
         return crate::logging::redact(text).into_owned();
     }
-    let Ok(serde_json::Value::Object(mut o)) = serde_json::from_str::<serde_json::Value>(text)
-    else {
+    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(text) else {
         return crate::logging::redact(text).into_owned();
     };
-    let target = match nested {
-        Some(k) => match o.get_mut(k) {
-            Some(serde_json::Value::Object(p)) => Some(p),
-            _ => None,
-        },
-        None => Some(&mut o),
-    };
-    let mut changed = false;
-    if let Some(t) = target {
-        for key in keys.keys {
-            if let Some(v) = t.get_mut(*key)
-                && v.is_string()
-            {
-                *v = serde_json::Value::String("***".into());
-                changed = true;
-            }
-        }
-    }
-    if changed {
-        serde_json::Value::Object(o).to_string()
+    if mask_value(&mut v, keys.keys) {
+        crate::logging::redact(&v.to_string()).into_owned()
     } else {
         crate::logging::redact(text).into_owned()
     }
+}
+
+/// Masks the values of `keys` in `v`, at any depth; whether anything was masked.
+fn mask_value(v: &mut serde_json::Value, keys: &[&str]) -> bool {
+    use serde_json::Value;
+    let mut changed = false;
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                if keys.contains(&k.as_str()) && (x.is_string() || x.is_number()) {
+                    *x = Value::String("***".into());
+                    changed = true;
+                } else {
+                    changed |= mask_value(x, keys);
+                }
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                changed |= mask_value(x, keys);
+            }
+        }
+        _ => {}
+    }
+    changed
 }
 
 #[cfg(test)]

@@ -595,7 +595,7 @@ pub fn mask_secrets(text: &str) -> String {
             "newPin",
         ])
     });
-    crate::link::mask_fields(text, None, &KEYS)
+    crate::link::mask_fields(text, &KEYS)
 }
 
 #[cfg(test)]
