@@ -146,11 +146,26 @@ fn bm25_here(docs: &[(i64, String)], terms: &[String]) -> Vec<(i64, f64)> {
         .collect()
 }
 
-/// The words of a search, lowercased, as the snippet marks them.
-fn query_terms(query: &str) -> Vec<String> {
+/// At most this many words of a search are used (a pasted page would otherwise make a query
+/// whose cost grows with the square of its words).
+pub const MAX_WORDS: usize = 16;
+
+/// The words of a search as typed: separated by spaces or control characters, each holding a
+/// letter or a digit, a word given twice taken once (ignoring case), at most [`MAX_WORDS`].
+fn search_words(query: &str) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::new();
     query
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| w.chars().any(char::is_alphanumeric))
+        .filter(|w| seen.insert(w.to_lowercase()))
+        .take(MAX_WORDS)
+        .collect()
+}
+
+/// The words of a search, lowercased, as the snippet marks them.
+fn query_terms(query: &str) -> Vec<String> {
+    search_words(query)
+        .into_iter()
         .map(|w| {
             w.trim_matches(|c: char| !c.is_alphanumeric())
                 .to_lowercase()
@@ -255,9 +270,8 @@ pub fn snippet(body: &str, terms: &[String]) -> String {
 /// A search as FTS5 reads it: every word as a quoted phrase (so that no character the user
 /// types is FTS5 syntax), all of them required, the last one a prefix.
 pub fn fts_query(query: &str) -> Option<String> {
-    let words: Vec<String> = query
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| w.chars().any(char::is_alphanumeric))
+    let words: Vec<String> = search_words(query)
+        .into_iter()
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
     if words.is_empty() {

@@ -647,3 +647,25 @@ fn a_snippet_shows_the_match_after_a_long_word_and_inside_a_run_of_cjk() {
     let s = snippet("see e-mail now", &["mail".to_string()]);
     assert_eq!(s, "see e-\u{2}mail\u{3} now");
 }
+
+/// A pasted page as a search: its words taken once each, the first few only; it answers at
+/// once rather than in seconds, and still finds what its first words find.
+#[test]
+fn a_search_of_thousands_of_words_uses_the_first_distinct_few() {
+    let (_d, mut s) = fresh();
+    s.apply(&[Write::Messages(vec![msg(
+        "c",
+        "m1",
+        1000,
+        "a",
+        "the kiwi plan",
+    )])])
+    .unwrap();
+    let q = format!("kiwi {}", "the ".repeat(3000));
+    assert_eq!(super::fts_query(&q).as_deref(), Some("\"kiwi\" \"the\"*"));
+    let hits = s.search(&q, None, 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    let many: String = (0..100).map(|i| format!("w{i} ")).collect();
+    let f = super::fts_query(&many).unwrap();
+    assert_eq!(f.matches('"').count(), 2 * super::search::MAX_WORDS, "{f}");
+}
