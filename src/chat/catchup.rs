@@ -18,12 +18,21 @@ const MAX_PAGES: usize = 50;
 
 /// Every chat, page by page (pages count from 1).
 pub async fn all_chats(h: &ChatHandle) -> Result<Vec<Chat>, ChatError> {
-    let mut out = Vec::new();
+    // Read until a page brings no chat not seen: a page shorter than asked is not taken for
+    // the last (a server may give fewer a page than asked for, and the list read is taken
+    // as every chat there is: a chat missing from it is forgotten by the store). A server
+    // that ignores `page` and gives the same chats again ends it too.
+    let mut out: Vec<Chat> = Vec::new();
+    let mut seen = HashSet::new();
     for page in 1..=1000 {
         let got = h.get_chats(GetChats { count: 100, page }).await?.0;
-        let n = got.len();
-        out.extend(got);
-        if n < 100 {
+        let before = out.len();
+        for c in got {
+            if seen.insert(c.chat_id.clone()) {
+                out.push(c);
+            }
+        }
+        if out.len() == before {
             break;
         }
     }
