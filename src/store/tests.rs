@@ -669,3 +669,52 @@ fn a_search_of_thousands_of_words_uses_the_first_distinct_few() {
     let f = super::fts_query(&many).unwrap();
     assert_eq!(f.matches('"').count(), 2 * super::search::MAX_WORDS, "{f}");
 }
+
+/// Another process holding the store's write lock past the busy timeout (as one migrating a
+/// big store does) is waited for: the writer opens the store once it is free, rather than
+/// running the whole session without one, and what was written meanwhile is kept.
+#[tokio::test]
+async fn a_store_held_by_another_process_is_waited_for_not_given_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("held.sqlite3");
+    {
+        // A store of version 2: opening it migrates, which needs the write lock.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(schema::V1).unwrap();
+        conn.execute_batch(schema::V2).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+    }
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (free_tx, free_rx) = std::sync::mpsc::channel::<()>();
+    let p = path.clone();
+    let holder = std::thread::spawn(move || {
+        let conn = Connection::open(&p).unwrap();
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        held_tx.send(()).unwrap();
+        // Held until the writer has failed once (its busy timeout is 5 s).
+        let _ = free_rx.recv_timeout(std::time::Duration::from_secs(7));
+        conn.execute_batch("COMMIT").unwrap();
+    });
+    held_rx.recv().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let w = writer::StoreWriter::start(&path, Limits::default(), move |r| {
+        let _ = tx.send(r);
+    });
+    w.write(Write::Messages(vec![msg(
+        "c",
+        "m1",
+        1000,
+        "a",
+        "kept while waiting",
+    )]));
+    let snap = tokio::time::timeout(std::time::Duration::from_secs(30), rx)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(snap.is_ok(), "{snap:?}");
+    drop(free_tx);
+    holder.join().unwrap();
+    w.flush().await;
+    let hits = w.read(|s| s.search("kept", None, 5)).await.unwrap();
+    assert_eq!(hits.len(), 1);
+}

@@ -15,6 +15,9 @@ use crate::chat::types::{Chat, Envelope};
 const BATCH_ROWS: usize = 5_000;
 /// The limits are applied again after this many rows written.
 const PRUNE_EVERY: usize = 50_000;
+/// Opening a store another process holds is tried again this many times, a second apart
+/// (each try also waits out the busy timeout).
+const OPEN_TRIES: u32 = 30;
 /// The newest page of the last open chat read at the start.
 pub const START_PAGE: usize = 100;
 
@@ -170,7 +173,23 @@ fn writer(
     opened: impl FnOnce(Result<Snapshot, String>),
 ) {
     lower_priority();
-    let mut store = match Store::open(path) {
+    // Another process holding the store past the busy timeout (a migration of a big store by
+    // `chat search`, say) is waited for a while rather than the store turned off for the
+    // whole run; writes queue meanwhile.
+    let mut opening = Store::open(path);
+    let mut tries = 0;
+    while let Err(e) = &opening
+        && super::is_busy(e)
+        && tries < OPEN_TRIES
+    {
+        if tries == 0 {
+            tracing::info!("the message store is busy ({e}); trying again");
+        }
+        tries += 1;
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        opening = Store::open(path);
+    }
+    let mut store = match opening {
         Ok((mut s, notice)) => {
             let mut snap = snapshot(&s).unwrap_or_else(|e| {
                 tracing::warn!("cannot read the message store: {e}");
