@@ -718,3 +718,44 @@ async fn a_store_held_by_another_process_is_waited_for_not_given_up() {
     let hits = w.read(|s| s.search("kept", None, 5)).await.unwrap();
     assert_eq!(hits.len(), 1);
 }
+
+/// Closing while a search reads (a slow one, or one the user left running at exit) does not
+/// wait for the search: the writer commits and closes at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_does_not_wait_for_a_read_in_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite3");
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let w = writer::StoreWriter::start(&path, Limits::default(), move |r| {
+        let _ = tx.send(r);
+    });
+    rx.await.unwrap().unwrap();
+    w.write(Write::Messages(vec![msg(
+        "c",
+        "m1",
+        1000,
+        "a",
+        "kept at close",
+    )]));
+    let (in_tx, in_rx) = tokio::sync::oneshot::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let w2 = w.clone();
+    let reading = tokio::spawn(async move {
+        w2.read(move |s| {
+            let _ = in_tx.send(());
+            let _ = release_rx.recv_timeout(std::time::Duration::from_secs(20));
+            s.counts()
+        })
+        .await
+    });
+    in_rx.await.unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), w.close())
+        .await
+        .unwrap();
+    assert!(!reading.is_finished(), "the close waited for the read");
+    release_tx.send(()).unwrap();
+    reading.await.unwrap().unwrap();
+    // What was queued before the close was committed.
+    let (s, _) = Store::open(&path).unwrap();
+    assert_eq!(s.message_count("c").unwrap(), 1);
+}

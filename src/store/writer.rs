@@ -101,7 +101,10 @@ impl StoreWriter {
     /// Commits what was queued and closes the store (the WAL folded into the file and
     /// removed), waiting until it is closed. Writes sent after are dropped.
     pub async fn close(&self) {
-        if let Ok(mut r) = self.reader.lock() {
+        // The reading connection is closed too (so that the WAL can be folded in), unless a
+        // read holds it: waiting for that would block this thread, and with it the timeout
+        // the caller puts on the close. The WAL is then folded in at the next start.
+        if let Ok(mut r) = self.reader.try_lock() {
             r.take();
         }
         let (tx, rx) = oneshot::channel();
