@@ -178,6 +178,7 @@ fn insert(path: &std::path::Path, rng: &mut Rng, zipf: &Zipf, words: &[String]) 
     let tail = corpus(rng, zipf, words, bulk, TOTAL);
     let writer_rate = rt.block_on(async {
         let (tx, rx) = tokio::sync::oneshot::channel();
+        let mut tx = Some(tx);
         let w = StoreWriter::start(
             path,
             Limits {
@@ -185,7 +186,9 @@ fn insert(path: &std::path::Path, rng: &mut Rng, zipf: &Zipf, words: &[String]) 
                 max_mb: 0,
             },
             move |r| {
-                let _ = tx.send(r.is_ok());
+                if let Some(tx) = tx.take() {
+                    let _ = tx.send(r.is_ok());
+                }
             },
         );
         assert!(rx.await.unwrap(), "the store opens");

@@ -329,3 +329,25 @@ fn offline_a_chat_opens_from_the_list_and_a_place_read_in_the_store_is_kept_on_r
         }]
     );
 }
+
+/// The store found damaged after its copy was drawn: the notice says so; what was drawn stays
+/// (marked as the store's) until the server's list replaces it.
+#[test]
+fn a_store_found_damaged_after_it_was_drawn_says_so_and_leaves_the_copy() {
+    let mut m = stored_start();
+    let again = Snapshot {
+        notices: vec!["the message store was damaged (x): moved to s.sqlite3.bad".into()],
+        ..Snapshot::default()
+    };
+    let cmds = update(&mut m, Msg::StoreOpened(Ok(Box::new(again))));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(
+        m.ui.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("moved to")),
+        "{:?}",
+        m.ui.notice
+    );
+    assert!(m.chat.list.from_store);
+    assert_eq!(m.chat.list.items.len(), 2);
+}

@@ -465,8 +465,11 @@ async fn the_writer_commits_in_order_and_a_reader_sees_it_after_a_flush() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.sqlite3");
     let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut tx = Some(tx);
     let w = writer::StoreWriter::start(&path, Limits::default(), move |r| {
-        let _ = tx.send(r);
+        if let Some(tx) = tx.take() {
+            let _ = tx.send(r);
+        }
     });
     for i in 0..12_000u64 {
         w.write(Write::Messages(vec![msg(
@@ -604,8 +607,11 @@ async fn closing_the_writer_folds_the_wal_into_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.sqlite3");
     let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut tx = Some(tx);
     let w = writer::StoreWriter::start(&path, Limits::default(), move |r| {
-        let _ = tx.send(r.is_ok());
+        if let Some(tx) = tx.take() {
+            let _ = tx.send(r.is_ok());
+        }
     });
     assert!(rx.await.unwrap());
     w.write(Write::Messages(vec![msg(
@@ -697,8 +703,11 @@ async fn a_store_held_by_another_process_is_waited_for_not_given_up() {
     });
     held_rx.recv().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut tx = Some(tx);
     let w = writer::StoreWriter::start(&path, Limits::default(), move |r| {
-        let _ = tx.send(r);
+        if let Some(tx) = tx.take() {
+            let _ = tx.send(r);
+        }
     });
     w.write(Write::Messages(vec![msg(
         "c",
@@ -726,8 +735,11 @@ async fn closing_does_not_wait_for_a_read_in_progress() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.sqlite3");
     let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut tx = Some(tx);
     let w = writer::StoreWriter::start(&path, Limits::default(), move |r| {
-        let _ = tx.send(r);
+        if let Some(tx) = tx.take() {
+            let _ = tx.send(r);
+        }
     });
     rx.await.unwrap().unwrap();
     w.write(Write::Messages(vec![msg(
@@ -758,4 +770,60 @@ async fn closing_does_not_wait_for_a_read_in_progress() {
     // What was queued before the close was committed.
     let (s, _) = Store::open(&path).unwrap();
     assert_eq!(s.message_count("c").unwrap(), 1);
+}
+
+/// A store damaged inside: what it holds is handed over at once (the check of the whole file
+/// comes after), then the console is told again: moved aside, a new store started, which is
+/// the one written to.
+#[tokio::test]
+async fn a_store_damaged_inside_is_drawn_first_then_moved_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    {
+        let (mut s, _) = Store::open(&path).unwrap();
+        let many: Vec<Envelope> = (0..3000)
+            .map(|i| msg("c", &format!("m{i}"), i, "a", &format!("message {i} words")))
+            .collect();
+        s.apply(&[Write::Messages(many)]).unwrap();
+        s.conn
+            .pragma_update(None, "wal_checkpoint", "TRUNCATE")
+            .unwrap();
+    }
+    let mut bytes = std::fs::read(&path).unwrap();
+    for b in &mut bytes[40 * 1024..56 * 1024] {
+        *b = 0x5a;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let w = writer::StoreWriter::start(&path, Limits::default(), move |r| {
+        let _ = tx.send(r);
+    });
+    let wait = std::time::Duration::from_secs(10);
+    let first = tokio::time::timeout(wait, rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first.is_ok(), "{first:?}");
+    let second = tokio::time::timeout(wait, rx.recv())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(
+        second.notices.iter().any(|n| n.contains("moved to")),
+        "{:?}",
+        second.notices
+    );
+    assert!(second.chats.is_empty() && second.open.is_none());
+    w.write(Write::Messages(vec![msg(
+        "c",
+        "new",
+        5,
+        "a",
+        "after the move",
+    )]));
+    w.flush().await;
+    let hits = w.read(|s| s.search("after", None, 5)).await.unwrap();
+    assert_eq!(hits.len(), 1);
+    assert!(dir.path().join("s.sqlite3.bad").exists());
 }

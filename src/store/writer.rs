@@ -59,11 +59,13 @@ impl std::fmt::Debug for StoreWriter {
 impl StoreWriter {
     /// Opens the store at `path` on a thread of its own (moving aside a file it cannot use),
     /// reads what the console starts from and hands it to `opened`, then writes what comes.
-    /// Writes sent before it is open wait for it.
+    /// Writes sent before it is open wait for it. `opened` is called again if the store turns
+    /// out to be damaged inside after what it held was handed over (with the notice that it was
+    /// moved aside and a new one started, or with the error that stopped that).
     pub fn start(
         path: &Path,
         limits: Limits,
-        opened: impl FnOnce(Result<Snapshot, String>) + Send + 'static,
+        opened: impl FnMut(Result<Snapshot, String>) + Send + 'static,
     ) -> StoreWriter {
         let (tx, rx) = mpsc::unbounded_channel();
         let path = path.to_path_buf();
@@ -173,7 +175,7 @@ fn writer(
     path: &Path,
     limits: Limits,
     mut rx: mpsc::UnboundedReceiver<Job>,
-    opened: impl FnOnce(Result<Snapshot, String>),
+    mut opened: impl FnMut(Result<Snapshot, String>),
 ) {
     lower_priority();
     // Another process holding the store past the busy timeout (a migration of a big store by
@@ -199,17 +201,19 @@ fn writer(
                 Snapshot::default()
             });
             snap.notices.extend(notice);
-            // A file that opens but is damaged inside is found here, after the snapshot (a
-            // check reads the whole file: the start does not wait for it).
+            // What the store holds is drawn at once. A file that opens but is damaged inside is
+            // found after (the check reads the whole file, seconds for a big store: the start
+            // does not wait for it); the console is then told again, with the notice.
+            opened(Ok(snap));
             if let Err(e) = s.check() {
                 drop(s);
                 match Store::open_aside(path, &e.to_string()) {
                     Ok((fresh, notice)) => {
                         s = fresh;
-                        snap = Snapshot {
+                        opened(Ok(Snapshot {
                             notices: vec![notice],
                             ..Snapshot::default()
-                        };
+                        }));
                     }
                     Err(e) => {
                         opened(Err(e.to_string()));
@@ -222,7 +226,6 @@ fn writer(
                 Ok(n) => tracing::info!("store: {n} messages past the limits dropped"),
                 Err(e) => tracing::warn!("store: cannot apply the limits: {e}"),
             }
-            opened(Ok(snap));
             s
         }
         Err(e) => {
