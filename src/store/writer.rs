@@ -21,6 +21,7 @@ const BURST_QUIET: usize = 50;
 const BURST_WAIT: Duration = Duration::from_secs(2);
 const BURST_QUEUE: usize = 200_000;
 const BURST_REST: Duration = Duration::from_secs(10);
+const BURST_CATCH_UP: Duration = Duration::from_secs(1);
 /// The limits are applied again after this many rows written.
 const PRUNE_EVERY: usize = 50_000;
 /// Opening a store another process holds is tried again this many times, a second apart
@@ -271,10 +272,16 @@ fn writer(
                 && closing.is_none()
                 && flushes.is_empty()
                 && Instant::now() >= no_wait_until
-                && !let_burst_pass(&rx)
             {
-                // A flood that goes on: the writer takes its share from now on.
-                no_wait_until = Instant::now() + BURST_REST;
+                no_wait_until = Instant::now()
+                    + if let_burst_pass(&rx) {
+                        // Passed: what it left queued is written next, without a look
+                        // between batches.
+                        BURST_CATCH_UP
+                    } else {
+                        // A flood that goes on: the writer takes its share from now on.
+                        BURST_REST
+                    };
             }
             match store.apply(&writes) {
                 Ok(()) => failed = false,
