@@ -366,7 +366,12 @@ fn in_a_conference_another_owns_the_controls_are_unavailable_with_the_reason() {
     let rooms = TwoRooms::ringing_for(std::time::Duration::from_secs(60));
     let home = Home::new();
     let mut app = rooms.console(&home);
-    app.wait_for_text("1 Board room idle");
+    // Both rooms linked: an invitation to one not linked yet would be missed (the console
+    // would find it ringing, of unknown origin).
+    app.wait_for("both rooms idle", |s| {
+        let c = s.contents();
+        c.contains("1 Board room idle") && c.contains("2 Huddle idle")
+    });
     // The Huddle is invited into Dave's conference: his, not the Huddle's.
     {
         let _in_rt = rooms.rt.enter();
