@@ -97,7 +97,8 @@ pub fn script_lines(t: &Tried) -> Vec<String> {
     // Each secret goes by the variable the script runner reads it from (its value was never
     // kept).
     let line = crate::script::request_line(&t.sent.method, &params, |k, v| {
-        secret_env(t.sent.api, &t.sent.method, k).filter(|_| !v.is_null())
+        secret_env(t.sent.api, &t.sent.method, k)
+            .filter(|_| crate::app::explorer_template::holds_secret(v))
     });
     match t.outcome {
         Some(Err(Some(code))) => vec![format!("!{code} {line}")],

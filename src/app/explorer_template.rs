@@ -297,12 +297,19 @@ fn screaming(key: &str) -> String {
     out.trim_end_matches('_').to_string()
 }
 
+/// Whether a secret parameter's value is one: a string or a number. A flag
+/// (`encryptPassword: false`) or nothing is kept as it is, so that the request can be sent
+/// again as it was.
+pub fn holds_secret(v: &Value) -> bool {
+    v.is_string() || v.is_number()
+}
+
 /// The parameters with secrets masked (at any depth), for the history and the screen.
 pub fn masked(api: Api, method: &str, params: &Map<String, Value>) -> Map<String, Value> {
     params
         .iter()
         .map(|(k, v)| {
-            let v = if secret_env(api, method, k).is_some() && !v.is_null() {
+            let v = if secret_env(api, method, k).is_some() && holds_secret(v) {
                 Value::String("***".into())
             } else {
                 masked_value(api, method, v)

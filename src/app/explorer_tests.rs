@@ -282,7 +282,7 @@ fn history_recalls_masks_secrets_and_becomes_a_script() {
     ctrl(&mut m, 'u');
     typed(&mut m, "login");
     key(&mut m, KeyCode::Enter);
-    let text = r#"{"login": "operator", "password": "s3cret", "encryptPassword": null}"#;
+    let text = r#"{"login": "operator", "password": "s3cret", "encryptPassword": false}"#;
     m.mode.explorer_mut().unwrap().editor = Editor::new(text);
     let cmds = key(&mut m, KeyCode::Enter);
     // Sent as typed; kept masked.
@@ -290,6 +290,8 @@ fn history_recalls_masks_secrets_and_becomes_a_script() {
     let kept = &m.explorer.history[1];
     assert_eq!(kept.method, "login");
     assert!(!kept.params.contains("s3cret") && kept.params.contains("***"));
+    // A flag is no secret: kept as it was, so that the request can be sent again.
+    assert!(kept.params.contains("false"), "{}", kept.params);
     assert!(!x(&m).exchange.as_ref().unwrap().request.contains("s3cret"));
     // Refused: a script expects that.
     answer(&mut m, 2, Err(None));
@@ -317,7 +319,7 @@ fn history_recalls_masks_secrets_and_becomes_a_script() {
     assert_eq!(lines[1], "getAppState");
     assert_eq!(
         lines[2],
-        r#"! login {"login":"operator","password":"${TRUECONF_ROOM_PASSWORD}"}"#
+        r#"! login {"encryptPassword":false,"login":"operator","password":"${TRUECONF_ROOM_PASSWORD}"}"#
     );
     assert!(
         lines
@@ -376,7 +378,8 @@ fn a_chat_failure_is_saved_with_its_code_and_an_unanswered_request_says_so() {
     let p: Map<String, Value> =
         serde_json::from_value(json!({"type": "secured", "credentials": "1234"})).unwrap();
     let line = crate::script::request_line("auth", &p, |k, v| {
-        crate::app::explorer_template::secret_env(Api::Room, "auth", k).filter(|_| !v.is_null())
+        crate::app::explorer_template::secret_env(Api::Room, "auth", k)
+            .filter(|_| crate::app::explorer_template::holds_secret(v))
     });
     assert!(
         line.contains(r#""credentials":"${TRUECONF_ROOM_PIN}""#) && !line.contains("1234"),
