@@ -617,6 +617,23 @@ async fn sync_fills_the_store_and_search_finds_by_word_offline_with_edits_and_de
         out(&chat(&home, &sim, &["search", "wombat", "--chat", "Nope"], &[]).await);
     assert_eq!(code, Some(1));
     assert!(stderr.contains("no stored chat called"), "{stderr}");
+    // One result: one; none asked for is a mistake, said as one.
+    let (code, stdout, _) = out(&chat(
+        &home,
+        &sim,
+        &["search", "quokka", "--json", "--limit", "1"],
+        &[],
+    )
+    .await);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        serde_json::from_str::<Vec<Value>>(&stdout).unwrap().len(),
+        1
+    );
+    let (code, _, stderr) =
+        out(&chat(&home, &sim, &["search", "quokka", "--limit", "0"], &[]).await);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("--limit must be at least 1"), "{stderr}");
 
     // Edited and deleted on the server, then synced again: the store follows.
     let (code, _, stderr) =

@@ -64,6 +64,9 @@ pub fn search(
     limit: usize,
     json: bool,
 ) -> Result<(), Failure> {
+    if limit == 0 {
+        return Err(Failure("--limit must be at least 1".into(), 2));
+    }
     if store::fts_query(query).is_none() {
         return Err(Failure(
             "nothing to search for: give at least one word".into(),
@@ -83,7 +86,7 @@ pub fn search(
         }
     };
     let hits = s
-        .search(query, chat_id.as_deref(), limit.max(1))
+        .search(query, chat_id.as_deref(), limit)
         .map_err(|e| Failure(e.to_string(), 1))?;
     if json {
         let list: Vec<_> = hits
