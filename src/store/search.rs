@@ -36,6 +36,10 @@ impl Store {
         chat: Option<&str>,
         limit: usize,
     ) -> Result<Vec<Hit>, StoreError> {
+        // Searched as shown: a pasted escape sequence is taken out whole, not left as a word
+        // (`the\x1b[31m` searched "the" and "31m" while the screen said "the").
+        let clean = crate::sanitize::line(query);
+        let query = clean.as_ref();
         let Some(q) = fts_query(query) else {
             return Ok(Vec::new());
         };

@@ -827,3 +827,19 @@ async fn a_store_damaged_inside_is_drawn_first_then_moved_aside() {
     assert_eq!(hits.len(), 1);
     assert!(dir.path().join("s.sqlite3.bad").exists());
 }
+
+/// A search with an escape sequence pasted into it searches what the screen shows of it.
+#[test]
+fn an_escape_sequence_in_a_search_is_not_searched_as_a_word() {
+    let (_d, mut s) = fresh();
+    s.apply(&[Write::Messages(vec![msg(
+        "c",
+        "m1",
+        1000,
+        "a",
+        "the kiwi plan",
+    )])])
+    .unwrap();
+    assert_eq!(s.search("kiwi\u{1b}[31m", None, 5).unwrap().len(), 1);
+    assert_eq!(s.search("\u{1b}[31mkiwi", None, 5).unwrap().len(), 1);
+}
