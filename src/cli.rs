@@ -451,7 +451,8 @@ pub enum ChatCommand {
         /// Only in this chat (its id or title, as stored).
         #[arg(long, value_name = "CHAT")]
         chat: Option<String>,
-        /// At most this many results.
+        /// At most this many results (the 2,000 newest matches are ranked: no more than
+        /// that).
         #[arg(long, default_value_t = 20, value_name = "N")]
         limit: usize,
     },

@@ -630,6 +630,17 @@ async fn sync_fills_the_store_and_search_finds_by_word_offline_with_edits_and_de
         serde_json::from_str::<Vec<Value>>(&stdout).unwrap().len(),
         1
     );
+    // A pasted escape sequence is not searched as a word; more than can be ranked is said.
+    let (code, stdout, stderr) = out(&chat(
+        &home,
+        &sim,
+        &["search", "quokka\u{1b}[31m", "--limit", "5000"],
+        &[],
+    )
+    .await);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("quokka"), "{stdout}");
+    assert!(stderr.contains("at most that many results"), "{stderr}");
     let (code, _, stderr) =
         out(&chat(&home, &sim, &["search", "quokka", "--limit", "0"], &[]).await);
     assert_eq!(code, Some(2));

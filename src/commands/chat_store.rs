@@ -67,6 +67,15 @@ pub fn search(
     if limit == 0 {
         return Err(Failure("--limit must be at least 1".into(), 2));
     }
+    if limit > store::RANKED {
+        eprintln!(
+            "note: a search ranks its {} newest matches: at most that many results",
+            store::RANKED
+        );
+    }
+    // Searched as shown: a pasted escape sequence taken out whole.
+    let clean = line(query);
+    let query = clean.as_ref();
     if store::fts_query(query).is_none() {
         return Err(Failure(
             "nothing to search for: give at least one word".into(),

@@ -14,7 +14,7 @@ mod search;
 mod write;
 pub mod writer;
 
-pub use search::{Hit, MARK_END, MARK_START, SEARCH_HITS, fts_query, snippet};
+pub use search::{Hit, MARK_END, MARK_START, RANKED, SEARCH_HITS, fts_query, snippet};
 pub use write::{Write, write_for};
 
 use std::path::{Path, PathBuf};

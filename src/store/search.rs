@@ -20,6 +20,10 @@ pub struct Hit {
     pub text: String,
 }
 
+/// A search ranks at most this many of its matches, the newest (see [`Store::search`]): no
+/// more results than this come back, whatever the limit.
+pub const RANKED: usize = 2000;
+
 /// How many results the console's search over every chat shows.
 pub const SEARCH_HITS: usize = 50;
 
@@ -48,7 +52,6 @@ impl Store {
         // RANKED + 1 matches are read (the index gives them newest first and stops there);
         // if that is all of them, bm25 ranks them; if not, the newest RANKED are ranked here
         // by the same formula, every word weighing alike.
-        const RANKED: usize = 2000;
         let mut st = self.conn.prepare_cached(
             "SELECT rowid FROM messages_fts
              WHERE messages_fts MATCH ?1
