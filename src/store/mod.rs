@@ -468,32 +468,29 @@ impl Store {
     }
 }
 
-/// Whether an error says the file is not a database SQLite can use (rather than busy, locked,
-/// refused by the file system…).
+/// SQLite's code for a failure, where the error is one.
+fn sqlite_code(e: &StoreError) -> Option<rusqlite::ErrorCode> {
+    match e {
+        StoreError::Sql(rusqlite::Error::SqliteFailure(f, _))
+        | StoreError::Schema(schema::SchemaError::Sql(rusqlite::Error::SqliteFailure(f, _))) => {
+            Some(f.code)
+        }
+        _ => None,
+    }
+}
+
 /// Whether opening failed because another process holds the store (busy or locked past the
 /// busy timeout: a migration or a long write elsewhere): worth trying again shortly.
 pub(crate) fn is_busy(e: &StoreError) -> bool {
     use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
-    let code = match e {
-        StoreError::Sql(rusqlite::Error::SqliteFailure(f, _))
-        | StoreError::Schema(schema::SchemaError::Sql(rusqlite::Error::SqliteFailure(f, _))) => {
-            Some(f.code)
-        }
-        _ => None,
-    };
-    matches!(code, Some(DatabaseBusy | DatabaseLocked))
+    matches!(sqlite_code(e), Some(DatabaseBusy | DatabaseLocked))
 }
 
+/// Whether an error says the file is not a database SQLite can use (rather than busy, locked,
+/// refused by the file system…).
 fn is_unusable(e: &StoreError) -> bool {
     use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
-    let code = match e {
-        StoreError::Sql(rusqlite::Error::SqliteFailure(f, _))
-        | StoreError::Schema(schema::SchemaError::Sql(rusqlite::Error::SqliteFailure(f, _))) => {
-            Some(f.code)
-        }
-        _ => None,
-    };
-    matches!(code, Some(NotADatabase | DatabaseCorrupt))
+    matches!(sqlite_code(e), Some(NotADatabase | DatabaseCorrupt))
 }
 
 /// Sets a file we made to 0600.

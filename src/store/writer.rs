@@ -343,3 +343,7 @@ fn drain(mut rx: mpsc::UnboundedReceiver<Job>) {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;
