@@ -147,21 +147,29 @@ async fn accept_and_auth(l: &TcpListener) -> Peer {
     ws
 }
 
+/// A quick backoff, frames on, no liveness checks.
+fn toy_options() -> LinkOptions {
+    LinkOptions {
+        backoff: Backoff {
+            initial: Duration::from_millis(100),
+            max: Duration::from_millis(200),
+            max_retries: None,
+        },
+        request_timeout: Duration::from_secs(2),
+        connect_timeout: Duration::from_secs(2),
+        frames: true,
+        liveness: None,
+    }
+}
+
 #[tokio::test]
 async fn the_supervisor_acks_first_correlates_times_out_and_queues_while_down() {
     let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = l.local_addr().unwrap().port();
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
     let opts = LinkOptions {
-        backoff: Backoff {
-            initial: Duration::from_millis(100),
-            max: Duration::from_millis(200),
-            max_retries: None,
-        },
         request_timeout: Duration::from_millis(400),
-        connect_timeout: Duration::from_secs(2),
-        frames: true,
-        liveness: None,
+        ..toy_options()
     };
     let link = supervisor::spawn(Toy { port }, opts, ev_tx);
     let mut ws = accept_and_auth(&l).await;
@@ -321,17 +329,7 @@ async fn a_flood_reports_in_order_the_newest_frames_a_reader_keeps() {
     let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = l.local_addr().unwrap().port();
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
-    let opts = LinkOptions {
-        backoff: Backoff {
-            initial: Duration::from_millis(100),
-            max: Duration::from_millis(200),
-            max_retries: None,
-        },
-        request_timeout: Duration::from_secs(2),
-        connect_timeout: Duration::from_secs(2),
-        frames: true,
-        liveness: None,
-    };
+    let opts = toy_options();
     let link = supervisor::spawn(Toy { port }, opts, ev_tx);
     let mut ws = accept_and_auth(&l).await;
     link.wait_status(Duration::from_secs(2), LinkStatus::is_up)
