@@ -601,3 +601,7 @@ pub fn send_now(m: &mut Model, api: Api, method: &str, params: Map<String, Value
 #[cfg(test)]
 #[path = "explorer_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "explorer_reply_tests.rs"]
+mod reply_tests;
