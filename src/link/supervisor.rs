@@ -352,7 +352,7 @@ impl<P: Protocol> Link<P> {
 }
 
 /// A session's frames are reported at least this often (see [`Supervisor::tap_later`]).
-const FRAMES_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+const FRAMES_EVERY: Duration = Duration::from_millis(20);
 
 #[derive(Clone, Copy)]
 enum Phase {

@@ -123,12 +123,11 @@ impl Store {
 /// BM25 (k1 1.2, b 0.75) over the given messages, every word of the search weighing alike,
 /// negated as FTS5 gives it (lower is better).
 fn bm25_here(docs: &[(i64, String)], terms: &[String]) -> Vec<(i64, f64)> {
-    use unicode_segmentation::UnicodeSegmentation;
     const K1: f64 = 1.2;
     const B: f64 = 0.75;
     let words: Vec<Vec<String>> = docs
         .iter()
-        .map(|(_, b)| b.unicode_words().map(str::to_lowercase).collect())
+        .map(|(_, b)| index_words(b).map(str::to_lowercase).collect())
         .collect();
     let avg =
         (words.iter().map(Vec::len).sum::<usize>() as f64 / words.len().max(1) as f64).max(1.0);
@@ -167,6 +166,13 @@ fn search_words(query: &str) -> Vec<&str> {
         .filter(|w| seen.insert(w.to_lowercase()))
         .take(MAX_WORDS)
         .collect()
+}
+
+/// A text's words as FTS5's `unicode61` tokenizer reads them: runs of letters and digits (a
+/// run of Chinese or Japanese is one word). The ranking and the snippets read them so.
+fn index_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// The words of a search, lowercased, as the snippet marks them.

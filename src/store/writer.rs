@@ -200,7 +200,7 @@ fn writer(
             tracing::info!("the message store is busy ({e}); trying again");
         }
         tries += 1;
-        std::thread::sleep(std::time::Duration::from_secs(1));
+        std::thread::sleep(Duration::from_secs(1));
         opening = Store::open(path);
     }
     let mut store = match opening {
