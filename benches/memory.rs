@@ -97,7 +97,9 @@ fn case(n: u64, way: &str) {
                 let e = Envelope::from_value(&v).unwrap();
                 update(
                     &mut m,
-                    Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(e)))),
+                    Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+                        std::sync::Arc::new(e),
+                    ))),
                 );
             }
             let o = m.chat.open.as_ref().unwrap();

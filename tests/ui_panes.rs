@@ -134,20 +134,17 @@ fn messages_arriving_while_scrolled_up_are_counted_below() {
     for n in [10, 11] {
         update(
             &mut m,
-            Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
-                "p",
-                n,
-                "bob@video.example.com",
-                "are you there?",
-            ))))),
+            Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+                std::sync::Arc::new(env("p", n, "bob@video.example.com", "are you there?")),
+            ))),
         );
     }
     // Ours does not count.
     update(
         &mut m,
-        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
-            "p", 12, ME, "yes",
-        ))))),
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+            std::sync::Arc::new(env("p", 12, ME, "yes")),
+        ))),
     );
     let s = screen(&m);
     assert!(s.contains("2 new ↓ End"), "{s}");
@@ -206,12 +203,9 @@ fn paging_down_to_the_newest_with_the_cursor_clears_the_new_count() {
     key(&mut m, KeyCode::PageUp);
     update(
         &mut m,
-        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
-            "p",
-            40,
-            "bob@video.example.com",
-            "are you there?",
-        ))))),
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+            std::sync::Arc::new(env("p", 40, "bob@video.example.com", "are you there?")),
+        ))),
     );
     assert!(screen(&m).contains("1 new ↓"), "{}", screen(&m));
     // Ten down from ten up (and one arrived): the cursor on the newest message.
@@ -333,9 +327,9 @@ fn a_deleted_message_leaves_no_text_in_quotes_and_stays_deleted_when_reopened() 
     reply.reply_message_id = Some("m1".into());
     update(
         &mut m,
-        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(
-            reply.clone(),
-        )))),
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+            std::sync::Arc::new(reply.clone()),
+        ))),
     );
     assert!(screen(&m).contains("↩ alice: Alice's message 1"));
     update(

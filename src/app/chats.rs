@@ -442,7 +442,7 @@ impl OpenChat {
                     self.arrived_detached(&e.message_id);
                     return true;
                 }
-                self.messages.push(*e);
+                self.messages.push(e);
                 self.fit_window();
                 true
             }

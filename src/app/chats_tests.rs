@@ -54,7 +54,7 @@ fn unread_first_then_recent_and_live_updates() {
     assert_eq!(l.selected.as_deref(), Some("b"));
     // A message in c makes it unread and moves it up.
     assert!(l.apply(
-        &ChatEvent::Message(Box::new(msg("c", "m", 9, 400))),
+        &ChatEvent::Message(std::sync::Arc::new(msg("c", "m", 9, 400))),
         None,
         Some("me@srv")
     ));
@@ -62,7 +62,7 @@ fn unread_first_then_recent_and_live_updates() {
     assert_eq!(order, ["c", "b", "a"]);
     // Our own message, or one in the open chat, is not unread.
     l.apply(
-        &ChatEvent::Message(Box::new(msg("a", "m2", 9, 500))),
+        &ChatEvent::Message(std::sync::Arc::new(msg("a", "m2", 9, 500))),
         Some("a"),
         None,
     );

@@ -327,7 +327,9 @@ fn every_action_does_something() {
             );
             update(
                 &mut m,
-                Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(f)))),
+                Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+                    std::sync::Arc::new(f),
+                ))),
             );
         }
         // A message selected (most history actions need one), one failed send to retry.

@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use hashbrown::HashTable;
 
@@ -30,7 +31,11 @@ fn order<'a>(m: &'a Envelope) -> (&'a BoxPos, u64) {
 
 #[derive(Debug, Clone, Default)]
 pub struct Messages {
-    items: VecDeque<Envelope>,
+    /// Shared with whoever else holds a message at the moment (the store's writer, until it
+    /// has written a pushed one): a push is not copied to be kept twice, and a message let go
+    /// of here is freed by the last holder. Changed in place when no one else holds it, else
+    /// on a copy (`Arc::make_mut`).
+    items: VecDeque<Arc<Envelope>>,
     /// Message id → logical position; the item at logical position `p` is `items[p - base]`.
     /// The table holds only positions, hashed by the id they point at and compared with it
     /// there: no copy of an id is made, kept or freed per message (a copy per message was a
@@ -42,9 +47,17 @@ pub struct Messages {
     hasher: foldhash::fast::RandomState,
     /// The logical position of `items[0]` (it goes down as older pages go on the front).
     base: i64,
-    /// The oldest timestamp held (u64::MAX when empty): messages are never taken out one by
-    /// one, so this only ever goes down, until `clear`.
-    min_ts: u64,
+    /// Entries of `index` left behind by `drop_front` (positions below `base`, which no
+    /// lookup matches): the window moving on in a flood lets go of one message per message
+    /// arriving, and taking each out of the table meant hashing an id long gone cold. They
+    /// are swept out in one pass over the table (no hashing) once they are as many as the
+    /// live ones, before the table would grow, and before `base` goes down again (where a
+    /// left-behind position could name a new message).
+    stale: usize,
+    /// The oldest timestamp held (u64::MAX when empty), or None when it is to be found again
+    /// (after messages were let go of or replaced): found when asked (a page arriving), not
+    /// each time the window moves on in a flood.
+    min_ts: std::cell::Cell<Option<u64>>,
 }
 
 impl PartialEq for Messages {
@@ -77,25 +90,42 @@ impl Messages {
         self.items.is_empty()
     }
 
-    pub fn iter(&self) -> std::collections::vec_deque::Iter<'_, Envelope> {
-        self.items.iter()
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Envelope> + ExactSizeIterator {
+        self.items.iter().map(|e| &**e)
     }
 
     pub fn get(&self, i: usize) -> Option<&Envelope> {
-        self.items.get(i)
+        self.items.get(i).map(|e| &**e)
     }
 
     pub fn first(&self) -> Option<&Envelope> {
-        self.items.front()
+        self.items.front().map(|e| &**e)
     }
 
     pub fn last(&self) -> Option<&Envelope> {
-        self.items.back()
+        self.items.back().map(|e| &**e)
     }
 
     /// The oldest timestamp held, if any.
     pub fn oldest_time(&self) -> Option<u64> {
-        (!self.items.is_empty()).then_some(self.min_ts)
+        if self.items.is_empty() {
+            return None;
+        }
+        let t = match self.min_ts.get() {
+            Some(t) => t,
+            None => self.items.iter().map(|e| e.timestamp).min()?,
+        };
+        self.min_ts.set(Some(t));
+        Some(t)
+    }
+
+    /// Lowers the oldest timestamp known for one added (called before it is added).
+    fn note_time(&mut self, ts: u64) {
+        if self.items.is_empty() {
+            self.min_ts.set(Some(ts));
+        } else if let Some(t) = self.min_ts.get() {
+            self.min_ts.set(Some(t.min(ts)));
+        }
     }
 
     /// Where the message `id` is (0: the oldest held).
@@ -113,6 +143,10 @@ impl Messages {
 
     /// Indexes the item at logical position `p` (already in `items`).
     fn index_at(&mut self, p: i64) {
+        if self.stale > 0 && self.index.len() >= self.index.capacity() {
+            // About to grow: the move hashes every entry, and a left-behind one has no id.
+            self.sweep();
+        }
         let (items, base, hasher) = (&self.items, self.base, &self.hasher);
         let Some(id) = id_at(items, base, p) else {
             return;
@@ -134,39 +168,39 @@ impl Messages {
     }
 
     pub fn by_id(&self, id: &str) -> Option<&Envelope> {
-        self.position(id).and_then(|i| self.items.get(i))
+        self.position(id).and_then(|i| self.get(i))
     }
 
     /// The message `id`, to change what it says (never its id).
     pub fn by_id_mut(&mut self, id: &str) -> Option<&mut Envelope> {
         let i = self.position(id)?;
-        self.items.get_mut(i)
+        self.get_mut(i)
     }
 
-    /// Every message, to change what they say (never their ids).
-    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut Envelope> {
-        self.items.iter_mut()
+    /// The message at `i`, to change what it says (never its id).
+    pub fn get_mut(&mut self, i: usize) -> Option<&mut Envelope> {
+        self.items.get_mut(i).map(Arc::make_mut)
     }
 
     pub fn clear(&mut self) {
         self.items.clear();
         self.index.clear();
+        self.stale = 0;
         self.base = 0;
-        self.min_ts = u64::MAX;
+        self.min_ts.set(None);
     }
 
     /// Adds one message (a push): replaced in place when held, on the end when it is the
     /// newest (the usual case, without allocating anything), else where it belongs.
-    pub fn push(&mut self, e: Envelope) {
+    pub fn push(&mut self, e: impl Into<Arc<Envelope>>) {
+        let e: Arc<Envelope> = e.into();
         if let Some(i) = self.position(&e.message_id) {
             self.items[i] = e;
+            self.min_ts.set(None);
             return;
         }
         if self.items.back().is_none_or(|b| order(b) <= order(&e)) {
-            if self.items.is_empty() {
-                self.min_ts = u64::MAX;
-            }
-            self.min_ts = self.min_ts.min(e.timestamp);
+            self.note_time(e.timestamp);
             let p = self.base + self.items.len() as i64;
             self.items.push_back(e);
             self.index_at(p);
@@ -178,15 +212,14 @@ impl Messages {
     /// Adds messages (a page, newest first as the server sends them, or a push), keeping box
     /// order; a message already held is replaced in place (an edit, a page read again), and
     /// one that comes twice in the same batch is taken once.
-    pub fn merge(&mut self, new: impl IntoIterator<Item = Envelope>) {
-        if self.items.is_empty() {
-            self.min_ts = u64::MAX;
-        }
-        let mut fresh: Vec<Envelope> = Vec::new();
+    pub fn merge<E: Into<Arc<Envelope>>>(&mut self, new: impl IntoIterator<Item = E>) {
+        let mut fresh: Vec<Arc<Envelope>> = Vec::new();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for e in new {
+            let e: Arc<Envelope> = e.into();
             if let Some(i) = self.position(&e.message_id) {
                 self.items[i] = e;
+                self.min_ts.set(None);
             } else if seen.insert(e.message_id.clone()) {
                 fresh.push(e);
             }
@@ -195,8 +228,8 @@ impl Messages {
             return;
         }
         fresh.sort_by(|a, b| order(a).cmp(&order(b)));
-        for e in &fresh {
-            self.min_ts = self.min_ts.min(e.timestamp);
+        if let Some(t) = fresh.iter().map(|e| e.timestamp).min() {
+            self.note_time(t);
         }
         let after_all = self
             .items
@@ -213,6 +246,7 @@ impl Messages {
                 self.index_at(p);
             }
         } else if before_all {
+            self.sweep();
             for e in fresh.into_iter().rev() {
                 self.base -= 1;
                 self.items.push_front(e);
@@ -240,34 +274,42 @@ impl Messages {
     /// Lets go of the `k` oldest messages held (the window moving on): O(k), nothing else
     /// moved or re-indexed.
     pub fn drop_front(&mut self, k: usize) {
-        for _ in 0..k.min(self.items.len()) {
-            self.unindex_at(self.base);
-            self.items.pop_front();
-            self.base += 1;
+        let k = k.min(self.items.len());
+        self.items.drain(..k);
+        self.base += k as i64;
+        self.stale += k;
+        if self.stale >= self.items.len() {
+            self.sweep();
         }
-        // Exact, over what is left (a window's worth, and trimming goes in bulk).
-        self.min_ts = self
-            .items
-            .iter()
-            .map(|e| e.timestamp)
-            .min()
-            .unwrap_or(u64::MAX);
+        self.min_ts.set(None);
     }
 
     /// Lets go of the `k` newest messages held: O(k).
     pub fn drop_back(&mut self, k: usize) {
+        self.sweep();
         for _ in 0..k.min(self.items.len()) {
             self.unindex_at(self.base + self.items.len() as i64 - 1);
             self.items.pop_back();
         }
+        self.min_ts.set(None);
         if self.items.is_empty() {
             self.clear();
+        }
+    }
+
+    /// Takes the entries `drop_front` left behind out of the index.
+    fn sweep(&mut self) {
+        if self.stale > 0 {
+            let base = self.base;
+            self.index.retain(|p| *p >= base);
+            self.stale = 0;
         }
     }
 
     fn reindex(&mut self) {
         self.base = 0;
         self.index.clear();
+        self.stale = 0;
         let (items, hasher) = (&self.items, &self.hasher);
         self.index.reserve(items.len(), |&q| {
             hasher.hash_one(id_at(items, 0, q).unwrap_or_default())
@@ -279,7 +321,7 @@ impl Messages {
 }
 
 /// The id of the item at logical position `p`.
-fn id_at(items: &VecDeque<Envelope>, base: i64, p: i64) -> Option<&str> {
+fn id_at(items: &VecDeque<Arc<Envelope>>, base: i64, p: i64) -> Option<&str> {
     let i = usize::try_from(p - base).ok()?;
     items.get(i).map(|e| e.message_id.as_str())
 }

@@ -26,7 +26,9 @@ fn check_index(m: &Messages) {
     for (i, e) in m.iter().enumerate() {
         assert_eq!(m.position(&e.message_id), Some(i), "{}", e.message_id);
     }
-    assert_eq!(m.index.len(), m.len());
+    // Besides the live entries, only those `drop_front` left behind (below `base`).
+    assert_eq!(m.index.len(), m.len() + m.stale);
+    assert_eq!(m.index.iter().filter(|p| **p < m.base).count(), m.stale);
 }
 
 #[test]
@@ -154,4 +156,71 @@ fn dropped_ends_leave_the_index_and_what_stays_is_found_where_it_is() {
         m.iter()
             .all(|e| e.timestamp >= m.first().unwrap().timestamp)
     );
+}
+
+#[test]
+fn a_window_moving_on_keeps_its_index_small_and_right() {
+    let mut m = Messages::default();
+    m.merge(
+        (0..100)
+            .rev()
+            .map(|i| env(&format!("m{i}"), i * 10, i, "x")),
+    );
+    let mut most = 0;
+    // A flood: one in, one out, as the window does (in ones here, the worst case for sweeps).
+    for i in 100..5_000 {
+        m.push(env(&format!("m{i}"), i * 10, i, "x"));
+        m.drop_front(1);
+        most = most.max(m.index.len());
+        if i % 997 == 0 {
+            check_index(&m);
+        }
+    }
+    check_index(&m);
+    // What is left behind is swept out: the table never holds more than twice the window.
+    assert!(most <= 2 * 100 + 1, "{most}");
+    assert_eq!(m.position("m4899"), None);
+    assert_eq!(m.position("m4900"), Some(0));
+    // An older page back on the front takes the positions the dropped ones had: each id is
+    // found where it is, and none of the dropped ids that did not come back is.
+    m.merge((4850..4900).map(|i| env(&format!("m{i}"), i * 10, i, "back")));
+    check_index(&m);
+    assert_eq!(m.by_id("m4850").map(text), Some("back"));
+    assert_eq!(m.position("m4849"), None);
+    // And the newest end let go, one by one, takes each out.
+    m.drop_front(10);
+    m.drop_back(40);
+    check_index(&m);
+    assert_eq!(m.last().map(|e| e.message_id.as_str()), Some("m4959"));
+    assert_eq!(m.position("m4960"), None);
+    m.push(env("m4960", 49600, 4960, "again"));
+    check_index(&m);
+    assert_eq!(m.by_id("m4960").map(text), Some("again"));
+}
+
+#[test]
+fn the_oldest_time_is_that_of_what_is_held_after_either_end_is_let_go() {
+    let mut m = Messages::default();
+    // Box order is not time order here: m5's clock was behind.
+    const T: u64 = 1_764_000_000_000;
+    let ts = [50, 60, 70, 80, 90, 10, 100, 110];
+    m.merge(
+        ts.iter()
+            .enumerate()
+            .map(|(i, t)| env(&format!("m{i}"), T + t, i as u64, "x")),
+    );
+    assert_eq!(m.oldest_time(), Some(T + 10));
+    m.drop_front(2);
+    assert_eq!(m.oldest_time(), Some(T + 10));
+    m.drop_back(3);
+    assert_eq!(m.oldest_time(), Some(T + 70));
+    m.push(env("m9", T + 5, 99, "x"));
+    assert_eq!(m.oldest_time(), Some(T + 5));
+    // Replaced in place with another time.
+    m.merge([env("m9", T + 200, 99, "x")]);
+    assert_eq!(m.oldest_time(), Some(T + 70));
+    m.drop_front(m.len());
+    assert_eq!(m.oldest_time(), None);
+    m.push(env("m10", T + 300, 100, "x"));
+    assert_eq!(m.oldest_time(), Some(T + 300));
 }

@@ -13,7 +13,9 @@ fn message(chat: &str, id: &str, author: &str, words: &str) -> Msg {
         "type": 200, "author": {"id": author, "type": 1}, "box": {"id": 900, "position": ""},
         "content": {"text": words, "parseMode": "text"}}))
     .unwrap();
-    Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(e))))
+    Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+        std::sync::Arc::new(e),
+    )))
 }
 
 fn notifications(cmds: &[Cmd]) -> Vec<&str> {

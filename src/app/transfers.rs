@@ -271,13 +271,17 @@ pub(super) fn upload_seen(
         _ => None,
     };
     if let (Some(now), Some(o)) = (now, m.chat.open.as_mut()) {
-        for e in o.messages.iter_mut().rev() {
-            if let Content::Attachment {
-                file_id: f,
-                ready_state,
-                ..
-            } = &mut e.content
-                && f == file_id
+        let holding: Vec<usize> = (0..o.messages.len())
+            .rev()
+            .filter(|&i| {
+                o.messages.get(i).is_some_and(|e| {
+                    matches!(&e.content, Content::Attachment { file_id: f, .. } if f == file_id)
+                })
+            })
+            .collect();
+        for i in holding {
+            if let Some(Content::Attachment { ready_state, .. }) =
+                o.messages.get_mut(i).map(|e| &mut e.content)
             {
                 *ready_state = Some(now);
             }

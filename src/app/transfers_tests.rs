@@ -20,7 +20,9 @@ fn download_shows_progress_and_where_the_file_went() {
     );
     update(
         &mut m,
-        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(file)))),
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+            std::sync::Arc::new(file),
+        ))),
     );
     kc(&mut m, KeyCode::Up);
     assert_eq!(sel(&m).as_deref(), Some("f1"));
@@ -195,9 +197,9 @@ fn a_file_posted_while_uploading_is_followed_once_and_its_state_follows_the_serv
         202,
     );
     let push = |f: &crate::chat::types::Envelope| {
-        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(
-            f.clone(),
-        ))))
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+            std::sync::Arc::new(f.clone()),
+        )))
     };
     let cmds = update(&mut m, push(&file));
     assert!(

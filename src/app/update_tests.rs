@@ -281,15 +281,15 @@ fn the_chat_list_loads_opens_and_follows_events() {
     // A push in the open chat is appended and not counted unread; one elsewhere is.
     update(
         &mut m,
-        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
-            "a", "3", 3,
-        ))))),
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+            std::sync::Arc::new(env("a", "3", 3)),
+        ))),
     );
     update(
         &mut m,
-        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(env(
-            "b", "x", 9,
-        ))))),
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+            std::sync::Arc::new(env("b", "x", 9)),
+        ))),
     );
     assert_eq!(m.chat.open.as_ref().unwrap().messages.len(), 3);
     assert_eq!(
@@ -559,7 +559,7 @@ fn display_names_are_asked_once_and_shown_inert() {
         "asked once"
     );
     let msg = |author: &str| {
-        ChatEvent::Message(Box::new(
+        ChatEvent::Message(std::sync::Arc::new(
             Envelope::from_value(&json!({"chatId": "p", "messageId": author,
             "timestamp": 1, "type": 200, "author": {"id": author, "type": 1},
             "content": {"text": "x", "parseMode": "text"}}))

@@ -88,7 +88,9 @@ impl Server {
         self.chat.push(e.clone());
         let cmds = update(
             m,
-            Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(Box::new(e)))),
+            Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+                std::sync::Arc::new(e),
+            ))),
         );
         self.serve(m, cmds);
     }

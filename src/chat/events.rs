@@ -217,7 +217,7 @@ struct EditedContent {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum ChatEvent {
-    Message(Box<Envelope>),
+    Message(std::sync::Arc<Envelope>),
     Edited {
         chat_id: String,
         message_id: Option<String>,
@@ -295,7 +295,7 @@ impl ChatEvent {
             // The hot path: the envelope takes the payload's strings instead of copying them.
             // Every object reads as an envelope, so nothing is lost by giving the payload away.
             return match Envelope::from_owned(p) {
-                Some(e) => ChatEvent::Message(Box::new(e)),
+                Some(e) => ChatEvent::Message(std::sync::Arc::new(e)),
                 None => ChatEvent::Other {
                     method: method.to_string(),
                     payload: Value::Null,

@@ -357,7 +357,7 @@ impl Protocol for ChatLink {
         if let Some((id, e)) = new_message(text) {
             return Inbound::Push {
                 ack: Some(Frame::ack(id).encode()),
-                push: Push::Read(ChatEvent::Message(Box::new(e))),
+                push: Push::Read(ChatEvent::Message(std::sync::Arc::new(e))),
             };
         }
         match Frame::decode(text) {

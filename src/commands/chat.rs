@@ -640,7 +640,7 @@ async fn watch(
                                 eprintln!("[link] {} missed while disconnected", missed.len());
                             }
                             for e in missed {
-                                show(&ChatEvent::Message(Box::new(e)));
+                                show(&ChatEvent::Message(std::sync::Arc::new(e)));
                             }
                         }
                         Err(e) => eprintln!("[link] cannot catch up: {}", line(&e.to_string())),

@@ -625,3 +625,25 @@ fn an_escape_sequence_in_a_search_is_not_searched_as_a_word() {
     assert_eq!(s.search("kiwi\u{1b}[31m", None, 5).unwrap().len(), 1);
     assert_eq!(s.search("\u{1b}[31mkiwi", None, 5).unwrap().len(), 1);
 }
+
+#[test]
+fn a_pushed_message_is_written_from_the_copy_the_open_chat_holds() {
+    use crate::chat::events::ChatEvent;
+    let (_dir, mut s) = fresh();
+    let pushed = std::sync::Arc::new(msg(
+        "c1",
+        "m1",
+        1_764_000_000_000,
+        "alice@srv",
+        "shared words",
+    ));
+    let w = write_for(&ChatEvent::Message(pushed.clone())).unwrap();
+    // The same message, not a copy of it.
+    match &w {
+        Write::Pushed(e) => assert!(std::sync::Arc::ptr_eq(e, &pushed)),
+        other => panic!("{other:?}"),
+    }
+    s.apply(&[w]).unwrap();
+    let page = s.page("c1", None, 10).unwrap();
+    assert_eq!(page, vec![(*pushed).clone()]);
+}

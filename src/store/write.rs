@@ -19,6 +19,8 @@ pub enum Write {
     },
     /// Messages pushed or caught up: added, or replacing what is held under their ids.
     Messages(Vec<Envelope>),
+    /// One message pushed: as `Messages`, shared with the open chat rather than copied.
+    Pushed(std::sync::Arc<Envelope>),
     /// A page of history as the server gave it (newest first or not): its messages replace
     /// what is held, and what is held in the span it covers but not in it was deleted on the
     /// server. `start` says the page reaches the chat's first message.
@@ -67,7 +69,7 @@ impl Write {
 pub fn write_for(ev: &crate::chat::events::ChatEvent) -> Option<Write> {
     use crate::chat::events::ChatEvent as E;
     Some(match ev {
-        E::Message(e) => Write::Messages(vec![e.as_ref().clone()]),
+        E::Message(e) => Write::Pushed(e.clone()),
         E::Edited {
             chat_id,
             message_id: Some(message_id),
@@ -177,6 +179,7 @@ pub(super) fn apply_one(
                 upsert_message(tx, e)?;
             }
         }
+        Write::Pushed(e) => upsert_message(tx, e)?,
         Write::Page {
             chat_id,
             messages,
