@@ -422,14 +422,10 @@ fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64, store: bool) -
         .unwrap();
     rt.block_on(async {
         let mut m = Model::demo(&Config::default(), (160, 48), false);
-        // As `Effects::connect_chat`: frames on, events forwarded into the loop's channel.
+        // As `Effects::connect_chat` (`app::start_chat`): frames on, events bounded and forwarded
+        // into the loop's channel.
         let (tx, mut links) = tokio::sync::mpsc::channel::<Msg>(1024);
         let target = ChatTarget::loopback(sim.port(), "operator", "operator");
-        let opts = ChatLinkOptions {
-            frames: true,
-            ..ChatLinkOptions::default()
-        };
-        let (h, events) = chat::spawn(target, opts).unwrap();
         let writer = store.then(|| {
             let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("chat_flood");
             let _ = std::fs::remove_dir_all(&dir);
@@ -443,11 +439,13 @@ fn through_app(sim: &ChatSim, chat_id: &str, n: usize, open: u64, store: bool) -
                 |_| {},
             )
         });
-        let forward = tokio::spawn(trueconf_console::app::forward_chat(
-            events,
+        let (h, forward) = trueconf_console::app::start_chat(
+            target,
+            ChatLinkOptions::default(),
             writer.clone(),
             tx,
-        ));
+        )
+        .unwrap();
         // Up, as the loop sees it.
         while !m.chat.link.is_up() {
             let msg = links.recv().await.expect("the link stopped");

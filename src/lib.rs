@@ -29,6 +29,7 @@ pub fn output_failed(e: &std::io::Error) -> ! {
 pub mod alloc;
 pub mod apispec;
 pub mod app;
+pub mod backlog;
 pub mod chat;
 pub mod cli;
 pub mod commands;

@@ -45,6 +45,8 @@ fn a_call_sets_the_title_and_raises_a_notification_and_quitting_puts_the_title_b
     let home = Home::new();
     let mut app = PtyApp::spawn(&["--demo", "--demo-call-after", "1"], &home.env(), 80, 24);
     app.wait_for_text("Incoming call · Huddle");
+    // The notification may be written just after the frame that shows the dialog.
+    until(&app, "the notification", |out| !oscs(out, "777").is_empty());
     let out = raw(&app);
     // The terminal's own title saved before the first one is set.
     let saved = out.find("\x1b[22;0t").expect("the title saved");

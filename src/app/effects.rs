@@ -22,18 +22,47 @@ use room::RoomLink;
 /// Events taken from the chat link at most at once into one [`Msg::Chats`].
 const FORWARD_BATCH: usize = 256;
 
+/// Events the chat link may have handed on that the loop has not yet taken: at this bound
+/// the link stops reading its socket until the loop catches up (crate::backlog). Some
+/// thousand times what the loop takes at once, so met only when a server sends faster than
+/// the console can take for good.
+pub const CHAT_BACKLOG: usize = 64 * FORWARD_BATCH;
+
+/// Starts the chat link as the console runs it: frames on, its events counted against
+/// [`CHAT_BACKLOG`] and carried into the loop's channel by [`forward_chat`].
+pub fn start_chat(
+    target: crate::chat::ChatTarget,
+    opts: crate::chat::ChatLinkOptions,
+    store: Option<crate::store::writer::StoreWriter>,
+    tx: mpsc::Sender<Msg>,
+) -> Result<(crate::chat::ChatHandle, JoinHandle<()>), crate::tls::TlsError> {
+    let backlog = std::sync::Arc::new(crate::backlog::Backlog::new(CHAT_BACKLOG));
+    let opts = crate::chat::ChatLinkOptions {
+        frames: true,
+        backlog: Some(backlog.clone()),
+        ..opts
+    };
+    let (handle, events) = crate::chat::spawn(target, opts)?;
+    let forward = tokio::spawn(forward_chat(events, Some(backlog), store, tx));
+    Ok((handle, forward))
+}
+
 /// Carries the chat link's events into the loop: each chat event handed to the store's
 /// writer (when there is one) on its way, and whatever has piled up sent as one message, in
 /// order (a flood costs the loop's channel one send per burst, not three per message: the
-/// message, its frame and its ack's).
+/// message, its frame and its ack's). What it has passed on is taken off the link's
+/// `backlog`; while the store's writer is at its bound it waits before taking more.
 pub async fn forward_chat(
     mut events: mpsc::UnboundedReceiver<crate::chat::ChatLinkEvent>,
+    backlog: Option<std::sync::Arc<crate::backlog::Backlog>>,
     store: Option<crate::store::writer::StoreWriter>,
     tx: mpsc::Sender<Msg>,
 ) {
     let mut burst = Vec::with_capacity(FORWARD_BATCH);
     while events.recv_many(&mut burst, FORWARD_BATCH).await > 0 {
+        let n = burst.len();
         if let Some(s) = &store {
+            s.room().await;
             for ev in &burst {
                 if let crate::chat::ChatLinkEvent::Event(e) = ev
                     && let Some(w) = crate::store::write_for(e)
@@ -54,6 +83,9 @@ pub async fn forward_chat(
         };
         if tx.send(msg).await.is_err() {
             break;
+        }
+        if let Some(b) = &backlog {
+            b.taken(n);
         }
     }
 }
@@ -169,16 +201,8 @@ impl Effects {
             forward.abort();
         }
         let tx = self.tx.clone();
-        let store = self.store.clone();
-        let opts = crate::chat::ChatLinkOptions {
-            frames: true,
-            ..opts
-        };
-        match crate::chat::spawn(target, opts) {
-            Ok((handle, events)) => {
-                let forward = tokio::spawn(forward_chat(events, store, tx));
-                self.chat = Some((handle, forward));
-            }
+        match start_chat(target, opts, self.store.clone(), tx.clone()) {
+            Ok(chat) => self.chat = Some(chat),
             Err(reason) => {
                 let _ = tx.try_send(Msg::Chat(crate::chat::ChatLinkEvent::Status(
                     crate::link::LinkStatus::Disconnected {
@@ -674,7 +698,7 @@ mod tests {
                 .unwrap();
         }
         drop(link_tx);
-        let forward = tokio::spawn(super::forward_chat(link_rx, None, tx));
+        let forward = tokio::spawn(super::forward_chat(link_rx, None, None, tx));
         let (mut seen, mut bursts) = (Vec::new(), 0);
         while let Some(msg) = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
             .await

@@ -61,7 +61,7 @@ pub use composer::{
 };
 pub use drafts::{DraftsFile, SavedDraft};
 pub use editor::{Edit, Editor, KEYS as EDITING_KEYS, Lines};
-pub use effects::{Effects, forward_chat};
+pub use effects::{CHAT_BACKLOG, Effects, forward_chat, start_chat};
 pub use form::{Choice, Field, Form, FormKind};
 pub use live::{LiveFeed, LiveTrouble, LiveView, Tile};
 pub use messages::Messages;

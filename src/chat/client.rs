@@ -166,6 +166,9 @@ pub struct ChatLinkOptions {
     pub frames: bool,
     /// Where tokens are cached; None: never cached.
     pub token_cache: Option<TokenCache>,
+    /// The bound on events handed on and not yet taken (see `link::LinkOptions::backlog`):
+    /// the reader of the events says what it takes. None: no bound.
+    pub backlog: Option<Arc<crate::backlog::Backlog>>,
 }
 
 impl ChatLinkOptions {
@@ -198,6 +201,7 @@ impl Default for ChatLinkOptions {
             liveness: Duration::from_secs(crate::config::DEFAULT_LIVENESS),
             frames: false,
             token_cache: None,
+            backlog: None,
         }
     }
 }
@@ -335,6 +339,7 @@ pub fn spawn(
         connect_timeout: opts.connect_timeout,
         frames: opts.frames,
         liveness: Some(opts.liveness),
+        backlog: opts.backlog.clone(),
     };
     let proto = ChatLink {
         target: target.clone(),

@@ -13,6 +13,7 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, StreamExt};
@@ -24,6 +25,7 @@ use super::LinkStatus;
 use super::backoff::Backoff;
 use super::error::{Down, LinkError, RequestFailure};
 use super::pending::{Call, Correlation, Waiting};
+use crate::backlog::Backlog;
 
 /// The socket both links use.
 pub type Ws =
@@ -60,13 +62,13 @@ pub enum Inbound<P: Protocol> {
 /// What a protocol hook may do: emit events, and queue internal requests (no one awaits
 /// their answers; the protocol reads them in [`Protocol::on_answer`]).
 pub struct Ctx<'a, P: Protocol> {
-    events: &'a mpsc::UnboundedSender<P::Event>,
+    events: &'a Events<P::Event>,
     out: &'a mut Vec<CallOf<P>>,
 }
 
 impl<P: Protocol> Ctx<'_, P> {
     pub fn emit(&self, e: P::Event) {
-        let _ = self.events.send(e);
+        self.events.send(e);
     }
 
     /// Queues an internal request, sent as soon as the session runs.
@@ -162,6 +164,36 @@ pub struct LinkOptions {
     /// third of it, the peer is pinged (a WebSocket ping, which every server answers while it
     /// reads); for half of it, the link shows as not answering. None: never checked.
     pub liveness: Option<Duration>,
+    /// The bound on events sent and not yet taken by their reader, who says what it takes
+    /// ([`Backlog::taken`]): at the bound, the session stops reading the socket until the
+    /// reader has taken some. None: no bound (a reader that does not count).
+    pub backlog: Option<Arc<Backlog>>,
+}
+
+/// Where a link's events go, counted against the backlog's bound when there is one.
+struct Events<E> {
+    tx: mpsc::UnboundedSender<E>,
+    backlog: Option<Arc<Backlog>>,
+}
+
+impl<E> Events<E> {
+    fn send(&self, e: E) {
+        if self.tx.send(e).is_ok()
+            && let Some(b) = &self.backlog
+        {
+            b.sent(1);
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.backlog.as_ref().is_some_and(|b| b.full())
+    }
+
+    async fn room(&self) {
+        if let Some(b) = &self.backlog {
+            b.room().await;
+        }
+    }
 }
 
 /// What the session knows of the peer's last sign of life.
@@ -194,6 +226,13 @@ impl Liveness {
         self.heard = Instant::now();
         self.pinged = false;
         std::mem::take(&mut self.flagged)
+    }
+
+    /// The link did not read for a while (its reader was behind): that silence is not the
+    /// peer's, and is not held against it.
+    fn excuse(&mut self) {
+        self.heard = Instant::now();
+        self.pinged = false;
     }
 
     fn deadline(&self) -> Instant {
@@ -273,6 +312,10 @@ pub fn spawn<P: Protocol>(
         tx,
         status,
         request_timeout: opts.request_timeout,
+    };
+    let events = Events {
+        tx: events,
+        backlog: opts.backlog.clone(),
     };
     let sup = Supervisor {
         proto,
@@ -364,7 +407,7 @@ struct Supervisor<P: Protocol> {
     proto: P,
     opts: LinkOptions,
     rx: mpsc::Receiver<Command<P>>,
-    events: mpsc::UnboundedSender<P::Event>,
+    events: Events<P::Event>,
     status: watch::Sender<LinkStatus>,
     /// Requests waiting for the link.
     waiting: Waiting<P::Body, P::Reply, P::Error>,
@@ -376,7 +419,7 @@ struct Supervisor<P: Protocol> {
 
 impl<P: Protocol> Supervisor<P> {
     fn emit(&self, e: P::Event) {
-        let _ = self.events.send(e);
+        self.events.send(e);
     }
 
     fn set_status(&self, s: LinkStatus) {
@@ -650,7 +693,10 @@ impl<P: Protocol> Supervisor<P> {
                 sent.insert(id, method, reply, deadline);
             }
             let deadline = sent.next_deadline();
-            let check_at = alive.as_ref().map(Liveness::deadline);
+            // The reader has not taken what it was given: the socket waits (and the peer's
+            // silence meanwhile is ours, not its own: not counted).
+            let paused = self.events.full();
+            let check_at = alive.as_ref().map(Liveness::deadline).filter(|_| !paused);
             tokio::select! {
                 biased;
                 cmd = self.rx.recv() => match cmd {
@@ -661,7 +707,12 @@ impl<P: Protocol> Supervisor<P> {
                         return None;
                     }
                 },
-                msg = stream.next() => {
+                _ = self.events.room(), if paused => {
+                    if let Some(a) = alive.as_mut() {
+                        a.excuse();
+                    }
+                }
+                msg = stream.next(), if !paused => {
                     if alive.as_mut().is_some_and(Liveness::heard) {
                         self.set_status(LinkStatus::Authorized);
                     }

@@ -159,6 +159,7 @@ fn toy_options() -> LinkOptions {
         connect_timeout: Duration::from_secs(2),
         frames: true,
         liveness: None,
+        backlog: None,
     }
 }
 
@@ -270,6 +271,7 @@ async fn a_silent_peer_is_flagged_then_dropped_and_a_live_one_is_kept() {
         connect_timeout: Duration::from_secs(2),
         frames: false,
         liveness: Some(Duration::from_millis(900)),
+        backlog: None,
     };
     let link = supervisor::spawn(Toy { port }, opts, ev_tx);
     // A live peer: it reads (and so answers pings); the link pings it when idle and stays up.
@@ -381,4 +383,71 @@ async fn a_flood_reports_in_order_the_newest_frames_a_reader_keeps() {
         "in order"
     );
     assert!(frames.len() < all.len(), "a flood's frames are let go");
+}
+
+/// A reader that falls behind holds the link at the backlog's bound: it stops reading (and so
+/// acking) pushes, without counting the pause as the peer's silence; once the reader takes
+/// what waits, every push comes, once and in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_behind_holds_the_link_at_the_bound_and_nothing_is_lost() {
+    const BOUND: usize = 20;
+    const PUSHES: u64 = 300;
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+    let backlog = std::sync::Arc::new(crate::backlog::Backlog::new(BOUND));
+    let opts = LinkOptions {
+        frames: false,
+        liveness: Some(Duration::from_millis(600)),
+        backlog: Some(backlog.clone()),
+        ..toy_options()
+    };
+    let link = supervisor::spawn(Toy { port }, opts, ev_tx);
+    let mut ws = accept_and_auth(&l).await;
+    link.wait_status(Duration::from_secs(2), LinkStatus::is_up)
+        .await
+        .unwrap();
+    for k in 1..=PUSHES {
+        ws.send(Message::text(json!({"push": k, "v": k}).to_string()))
+            .await
+            .unwrap();
+    }
+    // Nobody takes the events: the acks stop at the bound. Watched for two and a half times
+    // the liveness period, in which a link that counted its own pause as the peer's silence
+    // would have dropped the session.
+    let mut acked = 0u64;
+    let until = tokio::time::Instant::now() + Duration::from_millis(1_500);
+    while let Ok(Some(m)) = tokio::time::timeout_at(until, ws.next()).await {
+        if let Message::Text(t) = m.unwrap() {
+            let v: Value = serde_json::from_str(&t).unwrap();
+            acked = v["ack"].as_u64().unwrap();
+        }
+    }
+    assert!(acked > 0 && acked <= BOUND as u64, "acked {acked}");
+    assert!(backlog.queued() >= BOUND, "{}", backlog.queued());
+    assert!(link.status().is_up(), "{:?}", link.status());
+    // The reader takes what waits, saying so: the rest comes, in order.
+    let peer = tokio::spawn(async move {
+        while acked < PUSHES {
+            acked = read(&mut ws).await["ack"].as_u64().unwrap();
+        }
+        ws
+    });
+    let mut got = Vec::new();
+    while got.len() < PUSHES as usize {
+        let ev = tokio::time::timeout(Duration::from_secs(5), ev_rx.recv())
+            .await
+            .expect("the link stayed held")
+            .unwrap();
+        backlog.taken(1);
+        if let Ev::Push(v) = ev {
+            got.push(v["v"].as_u64().unwrap());
+        }
+    }
+    assert_eq!(got, (1..=PUSHES).collect::<Vec<_>>());
+    let _ws = tokio::time::timeout(Duration::from_secs(5), peer)
+        .await
+        .expect("every push acked")
+        .unwrap();
+    assert!(link.status().is_up(), "{:?}", link.status());
 }

@@ -186,6 +186,7 @@ pub fn spawn(
         connect_timeout: opts.connect_timeout,
         frames: opts.frames,
         liveness: Some(opts.liveness),
+        backlog: None,
     };
     let proto = RoomLink {
         target,

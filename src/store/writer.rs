@@ -20,6 +20,11 @@ const BURST_TICK: Duration = Duration::from_millis(10);
 const BURST_QUIET: usize = 50;
 const BURST_WAIT: Duration = Duration::from_secs(2);
 const BURST_QUEUE: usize = 200_000;
+/// Rows queued and not yet written at which [`StoreWriter::room`] makes its callers wait
+/// (about 150 MB of messages): above what a burst let pass may queue, so only a flood that
+/// outlasts the writer for good meets it, and then the console takes messages in at the
+/// writer's pace rather than growing without end.
+pub const QUEUE_BOUND: usize = 250_000;
 const BURST_REST: Duration = Duration::from_secs(10);
 const BURST_CATCH_UP: Duration = Duration::from_secs(1);
 /// The limits are applied again after this many rows written.
@@ -53,6 +58,8 @@ enum Job {
 #[derive(Clone)]
 pub struct StoreWriter {
     tx: mpsc::UnboundedSender<Job>,
+    /// Rows sent and not yet written (or dropped).
+    queued: Arc<crate::backlog::Backlog>,
     path: PathBuf,
     reader: Arc<Mutex<Option<Store>>>,
 }
@@ -79,14 +86,17 @@ impl StoreWriter {
         let (tx, rx) = mpsc::unbounded_channel();
         let path = path.to_path_buf();
         let p = path.clone();
+        let queued = Arc::new(crate::backlog::Backlog::new(QUEUE_BOUND));
+        let q = queued.clone();
         let spawned = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer(&p, limits, rx, opened));
+            .spawn(move || writer(&p, limits, rx, &q, opened));
         if let Err(e) = spawned {
             tracing::error!("cannot start the store's writer: {e}");
         }
         StoreWriter {
             tx,
+            queued,
             path,
             reader: Arc::new(Mutex::new(None)),
         }
@@ -96,9 +106,27 @@ impl StoreWriter {
         &self.path
     }
 
-    /// Queues a write; never waits.
+    /// Queues a write; never waits (see [`StoreWriter::room`]).
     pub fn write(&self, w: Write) {
-        let _ = self.tx.send(Job::Write(w));
+        let rows = w.weight();
+        if self.tx.send(Job::Write(w)).is_ok() {
+            self.queued.sent(rows);
+        }
+    }
+
+    /// Returns once fewer than [`QUEUE_BOUND`] rows wait to be written (at once, but in a
+    /// flood the writer cannot keep up with), or the writer is gone. What feeds the writer
+    /// from a source that can wait (a link) waits here before it takes more.
+    pub async fn room(&self) {
+        tokio::select! {
+            () = self.queued.room() => {}
+            () = self.tx.closed() => {}
+        }
+    }
+
+    /// Rows queued and not yet written.
+    pub fn queued(&self) -> usize {
+        self.queued.queued()
     }
 
     /// Waits until everything queued before is committed (or the writer is gone).
@@ -184,6 +212,7 @@ fn writer(
     path: &Path,
     limits: Limits,
     mut rx: mpsc::UnboundedReceiver<Job>,
+    queued: &crate::backlog::Backlog,
     mut opened: impl FnMut(Result<Snapshot, String>),
 ) {
     lower_priority();
@@ -226,7 +255,7 @@ fn writer(
                     }
                     Err(e) => {
                         opened(Err(e.to_string()));
-                        return drain(rx);
+                        return drain(rx, queued);
                     }
                 }
             }
@@ -240,7 +269,7 @@ fn writer(
         Err(e) => {
             tracing::error!("cannot open the message store: {e}");
             opened(Err(e.to_string()));
-            return drain(rx);
+            return drain(rx, queued);
         }
     };
     let mut since_prune = 0usize;
@@ -292,6 +321,7 @@ fn writer(
                 }
                 Err(_) => {}
             }
+            queued.taken(rows);
             since_prune += rows;
             if since_prune >= PRUNE_EVERY {
                 since_prune = 0;
@@ -306,7 +336,7 @@ fn writer(
         if let Some(done) = closing.take() {
             drop(store);
             let _ = done.send(());
-            return drain(rx);
+            return drain(rx, queued);
         }
     }
 }
@@ -336,10 +366,13 @@ fn let_burst_pass(rx: &mpsc::UnboundedReceiver<Job>) -> bool {
 }
 
 /// With no store, writes are dropped and flushes answered.
-fn drain(mut rx: mpsc::UnboundedReceiver<Job>) {
+fn drain(mut rx: mpsc::UnboundedReceiver<Job>, queued: &crate::backlog::Backlog) {
     while let Some(job) = rx.blocking_recv() {
-        if let Job::Flush(done) | Job::Close(done) = job {
-            let _ = done.send(());
+        match job {
+            Job::Flush(done) | Job::Close(done) => {
+                let _ = done.send(());
+            }
+            Job::Write(w) => queued.taken(w.weight()),
         }
     }
 }

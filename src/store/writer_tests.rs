@@ -55,6 +55,8 @@ async fn the_writer_commits_in_order_and_a_reader_sees_it_after_a_flush() {
     tokio::time::timeout(std::time::Duration::from_secs(30), w.flush())
         .await
         .unwrap();
+    // Every row written is counted off the queue's bound.
+    assert_eq!(w.queued(), 0);
     let n = w.read(|s| s.message_count("c")).await.unwrap();
     assert_eq!(n, 11_999);
     let last = w.read(super::Store::last_open).await.unwrap();
@@ -213,4 +215,33 @@ async fn a_store_damaged_inside_is_drawn_first_then_moved_aside() {
     let hits = w.read(|s| s.search("after", None, 5)).await.unwrap();
     assert_eq!(hits.len(), 1);
     assert!(dir.path().join("s.sqlite3.bad").exists());
+}
+
+/// A writer with no store drops what it is sent, and counts it off: what feeds it never
+/// waits on a queue no one will empty.
+#[tokio::test]
+async fn writes_dropped_for_want_of_a_store_are_counted_off_the_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where the file should be: it cannot be opened, nor moved aside and rebuilt.
+    let path = dir.path().join("not-a-file");
+    std::fs::create_dir_all(path.join("inside")).unwrap();
+    let (w, rx) = start(&path);
+    for i in 0..1_000u64 {
+        w.write(Write::Removed {
+            chat_id: "c".into(),
+            message_id: format!("m{i}"),
+        });
+    }
+    let opened = tokio::time::timeout(std::time::Duration::from_secs(60), rx)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(opened.is_err(), "{opened:?}");
+    tokio::time::timeout(std::time::Duration::from_secs(10), w.flush())
+        .await
+        .unwrap();
+    assert_eq!(w.queued(), 0);
+    tokio::time::timeout(std::time::Duration::from_secs(10), w.room())
+        .await
+        .unwrap();
 }
