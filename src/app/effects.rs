@@ -698,7 +698,15 @@ mod tests {
                 .unwrap();
         }
         drop(link_tx);
-        let forward = tokio::spawn(super::forward_chat(link_rx, None, None, tx));
+        // As the link counts what it sends: the forwarder counts off what the loop got.
+        let backlog = std::sync::Arc::new(crate::backlog::Backlog::new(1_000));
+        backlog.sent(n as usize);
+        let forward = tokio::spawn(super::forward_chat(
+            link_rx,
+            Some(backlog.clone()),
+            None,
+            tx,
+        ));
         let (mut seen, mut bursts) = (Vec::new(), 0);
         while let Some(msg) = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
             .await
@@ -723,5 +731,6 @@ mod tests {
         forward.await.unwrap();
         assert_eq!(seen, (0..n).collect::<Vec<_>>());
         assert!(bursts > 0, "what piled up went together");
+        assert_eq!(backlog.queued(), 0);
     }
 }
