@@ -486,6 +486,16 @@ fn run_tui(
         }
         drop(effects);
         if let Some(s) = &store {
+            // Read to where the reader was, if at the newest: what came while the chat was
+            // open and followed was read (the divider is not drawn above it next time).
+            if let Some(o) = &model.chat.open
+                && let Some(read) = o.read_to()
+            {
+                s.write(trueconf_console::store::Write::Opened {
+                    chat_id: o.chat_id.clone(),
+                    read: Some(read),
+                });
+            }
             // What the link brought last is committed before the end (bounded: a store on a
             // dead disk does not hold the exit up).
             if tokio::time::timeout(Duration::from_secs(5), s.close())

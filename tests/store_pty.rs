@@ -195,3 +195,46 @@ fn our_own_edit_and_deletion_reach_the_store() {
     assert!(found.contains("Alice Johnson: Got it"), "{found}");
     assert!(!found.contains("Operator: quokka"), "{found}");
 }
+
+/// What arrives while the chat is open and followed was read: after a restart no "new
+/// messages" line is drawn above it.
+#[test]
+fn what_came_while_the_chat_was_followed_is_read_after_a_restart() {
+    let home = Home::new();
+    let sim = Simulate::start(&home, &[]);
+    let cfg = home.write(
+        "config.toml",
+        &format!(
+            "[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\n",
+            sim.port("chat_port")
+        ),
+    );
+    let mut env = home.env();
+    env.insert("TRUECONF_PASSWORD".into(), "operator".into());
+    let args = ["--config", cfg.to_str().unwrap()];
+    let mut app = PtyApp::spawn(&args, &env, 160, 48);
+    app.wait_for_text("# Project");
+    let at = locate(&app, "# Project");
+    click(&mut app, at);
+    click(&mut app, at);
+    app.wait_for_text("History: Project");
+    // Sent from elsewhere while the console follows the chat; Alice answers it.
+    chat(&home, &sim, &["send", "Project", "marmot while open"]);
+    app.wait_for_text("Got it: “marmot while open”");
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+
+    let mut app = PtyApp::spawn(&args, &env, 160, 48);
+    app.wait_for_text("Got it: “marmot while open”");
+    // The server's newest page too (the store's copy is replaced by it).
+    app.wait_for("the server's page", |s| {
+        !s.contents().contains("stored copy")
+    });
+    assert!(
+        !app.contents().contains("new messages"),
+        "{}",
+        app.contents()
+    );
+    app.send(b"q");
+    assert_eq!(app.wait_exit().code(), Some(0));
+}

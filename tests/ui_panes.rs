@@ -677,6 +677,7 @@ fn the_store_s_copy_is_said_to_be_one_80x24() {
             names: vec![],
             open: Some(("p".into(), page)),
             notices: vec![],
+            reads: vec![],
         }))),
     );
     let s = screen(&m);

@@ -274,6 +274,19 @@ pub struct OpenChat {
 }
 
 impl OpenChat {
+    /// The newest message read, when the reader is at the newest: the window live (not the
+    /// store's copy, not away from the newest) and nothing arrived below the cursor unseen.
+    /// What the store keeps as read when the console leaves (pushes that came while the
+    /// chat was open and followed were read, though no page said so).
+    pub fn read_to(&self) -> Option<(String, u64)> {
+        if self.from_store || self.newer.detached || self.new_below > 0 {
+            return None;
+        }
+        self.messages
+            .last()
+            .map(|e| (e.message_id.clone(), e.timestamp))
+    }
+
     /// Adds messages (a page or a push), keeping box order and dropping duplicates by id
     /// (see [`super::Messages::merge`]); messages of other chats are ignored.
     pub fn merge(&mut self, new: impl IntoIterator<Item = Envelope>) {
@@ -372,14 +385,18 @@ impl OpenChat {
     }
 
     /// Places the "new messages" line from the count the chat list had when the chat was
-    /// opened: above the oldest of the newest `unread_at_open` messages written by others.
-    pub fn mark_unread_from_open(&mut self, me: Option<&str>) {
+    /// opened: above the oldest of the newest `unread_at_open` messages written by others,
+    /// newer than `read` (the newest this console read, by time) when that is known.
+    pub fn mark_unread_from_open(&mut self, me: Option<&str>, read: Option<u64>) {
         let n = std::mem::take(&mut self.unread_at_open);
         if n == 0 || self.first_unread.is_some() {
             return;
         }
         let mut seen = 0u64;
         for e in self.messages.iter().rev() {
+            if read.is_some_and(|r| e.timestamp <= r) {
+                break;
+            }
             if e.is_system() || me == Some(e.author.id.as_str()) {
                 continue;
             }

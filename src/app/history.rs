@@ -255,6 +255,30 @@ pub fn newer_loaded(
     true
 }
 
+/// The store's copy read down to its newest with the link up: the server's newest page
+/// takes over (as End would), so that the title stops saying "stored copy" over messages that
+/// arrive live, and what was edited or deleted meanwhile shows as the server has it. The
+/// cursor stays on its message when the page holds it.
+pub fn hand_over_to_the_server(m: &mut Model) -> Vec<Cmd> {
+    let up = m.chat.link.is_up();
+    let Some(o) = m.chat.open.as_mut() else {
+        return vec![];
+    };
+    if !up
+        || !o.from_store
+        || o.newer.detached
+        || o.newer.loading
+        || o.state != super::Loadable::Ready
+    {
+        return vec![];
+    }
+    o.state = super::Loadable::Loading;
+    vec![Cmd::LoadHistory {
+        chat_id: o.chat_id.clone(),
+        before: None,
+    }]
+}
+
 /// Asks for the page before the oldest message once the cursor is near it.
 fn load_before(m: &mut Model) -> Vec<Cmd> {
     let Some(o) = m.chat.open.as_mut() else {
@@ -347,7 +371,18 @@ pub fn history_loaded(
             open.state = super::Loadable::Ready;
             open.restore_removed(&m.chat.removed);
             open.fit_window();
-            open.mark_unread_from_open(m.chat.me.as_deref());
+            open.mark_unread_from_open(
+                m.chat.me.as_deref(),
+                m.chat.read_marks.get(chat_id).copied(),
+            );
+            if before.is_none()
+                && !stored
+                && let Some(t) = open.messages.iter().map(|e| e.timestamp).max()
+            {
+                // The newest page read (the store records it as read too).
+                let mark = m.chat.read_marks.entry(chat_id.to_string()).or_insert(t);
+                *mark = (*mark).max(t);
+            }
             m.chat.list.mark_read(chat_id);
             if first_page {
                 open_at_unread(m);

@@ -488,6 +488,10 @@ pub struct ChatModel {
     pub filter: super::Picker,
     /// Display names by TrueConf ID, as the server told them.
     pub names: std::collections::HashMap<String, String>,
+    /// The time of the newest message read in each chat: as the store kept it from earlier
+    /// runs, and as this one read (a chat's newest page loaded). No "new messages" line is
+    /// drawn above a message at or before it, whatever count the server gives.
+    pub read_marks: std::collections::HashMap<String, u64>,
     /// IDs whose names were asked for (so each is asked once).
     pub names_asked: std::collections::HashSet<String>,
     /// Messages seen deleted this session, by chat (at most [`super::chats::REMOVED_KEPT`]
@@ -627,6 +631,7 @@ impl Model {
                 filter: Default::default(),
                 names: Default::default(),
                 names_asked: Default::default(),
+                read_marks: Default::default(),
                 removed: Default::default(),
                 uploads: Default::default(),
                 backfills: Default::default(),

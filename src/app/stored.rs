@@ -24,6 +24,10 @@ pub fn store_opened(m: &mut Model, r: Result<Box<Snapshot>, String>) -> Vec<Cmd>
     for n in &snap.notices {
         m.notify(NoticeLevel::Warn, sanitize::line(n).into_owned());
     }
+    for (id, ts) in snap.reads {
+        let mark = m.chat.read_marks.entry(id).or_insert(ts);
+        *mark = (*mark).max(ts);
+    }
     for (id, name) in snap.names {
         let name = sanitize::line(&name).into_owned();
         if !name.is_empty() {

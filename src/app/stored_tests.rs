@@ -33,6 +33,7 @@ fn stored_start() -> Model {
         names: vec![("alice@srv".into(), "Alice \u{1b}[31mL".into())],
         open: Some(("a".into(), page)),
         notices: vec![],
+        reads: vec![],
     };
     let focus = m.ui.focus;
     let cmds = update(&mut m, Msg::StoreOpened(Ok(Box::new(snap))));
@@ -120,6 +121,7 @@ fn the_server_first_wins_over_a_late_store() {
         names: vec![],
         open: Some(("z".into(), vec![])),
         notices: vec!["The message store could not be read".into()],
+        reads: vec![],
     };
     assert!(update(&mut m, Msg::StoreOpened(Ok(Box::new(snap)))).is_empty());
     assert!(!m.chat.list.from_store);
@@ -350,4 +352,44 @@ fn a_store_found_damaged_after_it_was_drawn_says_so_and_leaves_the_copy() {
     );
     assert!(m.chat.list.from_store);
     assert_eq!(m.chat.list.items.len(), 2);
+}
+
+/// The chat list says three unread, but this console read up to m2 in an earlier run (the
+/// store's read mark): the "new messages" line goes above m3, not above m2.
+#[test]
+fn a_read_mark_from_an_earlier_run_bounds_the_new_messages_line() {
+    let mut m = Model::demo(&Config::default(), (80, 24), false);
+    let page: Vec<Envelope> = (0..5)
+        .map(|i| text(&format!("m{i}"), i + 1, "alice@srv"))
+        .collect();
+    let read = page[2].timestamp;
+    let unread = Chat::from_value(
+        &json!({"chatId": "a", "title": "Alpha", "chatType": 2, "unreadMessages": 3}),
+    )
+    .unwrap();
+    let snap = Snapshot {
+        chats: vec![unread.clone()],
+        names: vec![],
+        open: None,
+        notices: vec![],
+        reads: vec![("a".into(), read)],
+    };
+    update(&mut m, Msg::StoreOpened(Ok(Box::new(snap))));
+    assert_eq!(m.chat.read_marks.get("a"), Some(&read));
+    // The server's list (three unread), the chat opened, its newest page.
+    update(&mut m, Msg::ChatsLoaded(Ok(vec![unread])));
+    m.chat.list.selected = Some("a".into());
+    let _ = crate::app::update::open_selected(&mut m);
+    update(
+        &mut m,
+        Msg::HistoryLoaded {
+            chat_id: "a".into(),
+            before: None,
+            result: Ok(page.iter().rev().cloned().collect()),
+        },
+    );
+    let o = m.chat.open.as_ref().unwrap();
+    assert_eq!(o.first_unread.as_deref(), Some("m3"));
+    // Read to the newest now.
+    assert_eq!(m.chat.read_marks.get("a"), Some(&page[4].timestamp));
 }

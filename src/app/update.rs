@@ -196,7 +196,9 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             if !super::history::newer_loaded(m, &chat_id, &after, stored, result) {
                 return vec![];
             }
-            ask_names(m, authors.iter().map(String::as_str))
+            let mut cmds = ask_names(m, authors.iter().map(String::as_str));
+            cmds.extend(super::history::hand_over_to_the_server(m));
+            cmds
         }
         Msg::Confirmed(c) => match c {
             super::Confirmed::Chat(op) => vec![Cmd::Chat(op)],

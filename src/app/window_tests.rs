@@ -384,3 +384,55 @@ fn after_reading_down_to_the_newest_the_chat_still_goes_on_above_the_window() {
     same(&ups, &want, "up again, every message once");
     assert_eq!(m.chat.open.as_ref().unwrap().older, Older::More);
 }
+
+#[test]
+fn the_stores_copy_read_down_to_its_end_with_the_link_up_hands_over_to_the_server() {
+    let n = 2_000u64;
+    let (mut m, mut s) = big(n);
+    // A search result opened (`S`, Enter): the store's copy around m500, the link up.
+    {
+        let o = m.chat.open.as_mut().unwrap();
+        o.messages.clear();
+        o.from_store = true;
+        o.selected = Some("m500".into());
+        o.newer = crate::app::Newer::default();
+    }
+    let cmds = update(
+        &mut m,
+        Msg::StoredAround {
+            chat_id: "a".into(),
+            message_id: "m500".into(),
+            result: Ok(s.chat[450..550].to_vec()),
+        },
+    );
+    s.serve(&mut m, cmds);
+    assert!(m.chat.open.as_ref().unwrap().from_store);
+    // Down to the newest: the store's pages, then the server's newest page takes over.
+    let downs = walk(
+        &mut m,
+        &mut s,
+        KeyCode::PageDown,
+        (n as usize - 500) / 10 + 5,
+    );
+    let o = m.chat.open.as_ref().unwrap();
+    assert!(s.from_store > 0);
+    assert!(!o.from_store, "still the store's copy at the newest");
+    // Following the newest (PageDown past the last message), every ten passed on the way.
+    assert_eq!(downs.last(), Some(&None));
+    assert!(downs.contains(&Some(format!("m{}", n - 10))), "{downs:?}");
+    check_run(&m, &s);
+    // What arrives now is live, and shown after what was read.
+    s.post(&mut m);
+    check_run(&m, &s);
+    assert_eq!(
+        m.chat
+            .open
+            .as_ref()
+            .unwrap()
+            .messages
+            .last()
+            .unwrap()
+            .message_id,
+        format!("m{n}")
+    );
+}

@@ -402,6 +402,17 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The newest message read in each chat, by time (milliseconds).
+    pub fn read_marks(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT chat_id, ts FROM read_positions")?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The chat that was on screen last.
     pub fn last_open(&self) -> Result<Option<String>, StoreError> {
         self.meta("last_open")

@@ -42,6 +42,8 @@ pub struct Snapshot {
     pub names: Vec<(String, String)>,
     /// The chat that was on screen last, with its newest stored page (oldest first).
     pub open: Option<(String, Vec<Envelope>)>,
+    /// The time of the newest message read in each chat (earlier runs).
+    pub reads: Vec<(String, u64)>,
     /// Said to the user: the store was moved aside, could not be opened…
     pub notices: Vec<String>,
 }
@@ -190,6 +192,7 @@ fn snapshot(store: &Store) -> Result<Snapshot, StoreError> {
         chats,
         names,
         open,
+        reads: store.read_marks()?,
         notices: Vec::new(),
     })
 }
