@@ -54,6 +54,9 @@ pub enum Cmd {
     /// Copy a chat's history from the server into the store (progress as
     /// `Msg::Backfilled`).
     Backfill { chat_id: String },
+    /// A change for the local store that the model learnt of (not one the chat link
+    /// delivers, which the forwarder writes): dropped when there is no store.
+    StoreWrite(Box<crate::store::Write>),
     /// The stored messages around one (answered as `Msg::StoredAround`).
     LoadAround { chat_id: String, message_id: String },
     /// Load the page of a chat's history after the window's last message (`after`), from

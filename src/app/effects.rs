@@ -237,6 +237,11 @@ impl Effects {
                 });
             }
             Cmd::SearchStore { seq, query } => self.search_store(seq, query),
+            Cmd::StoreWrite(w) => {
+                if let Some(s) = &self.store {
+                    s.write(*w);
+                }
+            }
             Cmd::Backfill { chat_id } => self.backfill(chat_id),
             Cmd::LoadAround {
                 chat_id,

@@ -270,6 +270,7 @@ pub(super) fn upload_seen(
         UploadSeen::Gone => Some(ReadyState::NotAvailable),
         _ => None,
     };
+    let mut changed = Vec::new();
     if let (Some(now), Some(o)) = (now, m.chat.open.as_mut()) {
         let holding: Vec<usize> = (0..o.messages.len())
             .rev()
@@ -285,9 +286,17 @@ pub(super) fn upload_seen(
             {
                 *ready_state = Some(now);
             }
+            changed.extend(o.messages.get(i).cloned());
         }
     }
     m.chat.uploads.insert(file_id.to_string(), Some(seen));
     m.touch();
-    vec![]
+    // The store keeps the file as it is now: read offline after a restart it is not shown
+    // as still uploading.
+    if changed.is_empty() {
+        return vec![];
+    }
+    vec![Cmd::StoreWrite(Box::new(crate::store::Write::Messages(
+        changed,
+    )))]
 }

@@ -235,7 +235,7 @@ fn a_file_posted_while_uploading_is_followed_once_and_its_state_follows_the_serv
         m.chat.uploads.get("F1"),
         Some(&Some(UploadSeen::Progress(500)))
     );
-    update(
+    let cmds = update(
         &mut m,
         Msg::UploadSeen {
             file_id: "F1".into(),
@@ -243,6 +243,26 @@ fn a_file_posted_while_uploading_is_followed_once_and_its_state_follows_the_serv
         },
     );
     assert_eq!(state(&m), Some(ReadyState::Ready));
+    // The store is told too (read offline after a restart, the file is not "uploading").
+    let written: Vec<_> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::StoreWrite(w) => match &**w {
+                crate::store::Write::Messages(ms) => Some(ms.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(written.len(), 1, "{cmds:?}");
+    assert!(matches!(
+        &written[0].content,
+        crate::chat::types::Content::Attachment {
+            ready_state: Some(ReadyState::Ready),
+            ..
+        }
+    ));
     // A file whose fate the console could not learn is asked about again when seen again.
     let other = env(
         "f2",
