@@ -321,6 +321,36 @@ fn the_outbox_view_80x24_and_160x48() {
 }
 
 #[test]
+fn a_quote_shows_the_answered_message_as_edited_since() {
+    let mut m = project(80, 24, 0, 0, 1);
+    let mut reply = env("p", 5, ME, "agreed");
+    // The server's copy of the answered message, in the reply, as it was then.
+    let mut then = env("p", 1, "alice", "Alice's message 1");
+    then.message_id = "m1".into();
+    reply.reply_message_id = Some("m1".into());
+    reply.reply_message = Some(Box::new(then));
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Message(
+            std::sync::Arc::new(reply),
+        ))),
+    );
+    assert!(screen(&m).contains("↩ alice: Alice's message 1"));
+    update(
+        &mut m,
+        Msg::Chat(ChatLinkEvent::Event(ChatEvent::Edited {
+            chat_id: "p".into(),
+            message_id: Some("m1".into()),
+            timestamp: None,
+            text: "Alice's message, edited".into(),
+            parse_mode: "text".into(),
+        })),
+    );
+    let s = screen(&m);
+    assert!(s.contains("↩ alice: Alice's message, edited"), "{s}");
+}
+
+#[test]
 fn a_deleted_message_leaves_no_text_in_quotes_and_stays_deleted_when_reopened() {
     let mut m = project(80, 24, 0, 0, 1);
     let mut reply = env("p", 5, ME, "agreed");

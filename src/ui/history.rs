@@ -501,17 +501,15 @@ fn message_lines(e: &Envelope, cx: &Ctx, selected: bool) -> Vec<Line<'static>> {
             "│ ↩ (message deleted)",
             theme.dim.add_modifier(Modifier::ITALIC),
         ));
-    } else if let Some(r) = &e.reply_message {
+    } else if let Some(r) = answered
+        .and_then(|id| m.chat.open.as_ref().and_then(|o| o.messages.by_id(id)))
+        .or(e.reply_message.as_deref())
+    {
+        // The answered message as held here when it is (an edit since shows), else the copy
+        // the server put in the reply.
         let who = author_name(m, &r.author.id);
         let q = format!("│ ↩ {who}: {}", sanitize::line(&r.summary()));
         out.push(Line::styled(truncate(&q, w), theme.dim));
-    } else if let Some(id) = &e.reply_message_id {
-        // The answered message, when it is loaded here.
-        if let Some(r) = m.chat.open.as_ref().and_then(|o| o.messages.by_id(id)) {
-            let who = author_name(m, &r.author.id);
-            let q = format!("│ ↩ {who}: {}", sanitize::line(&r.summary()));
-            out.push(Line::styled(truncate(&q, w), theme.dim));
-        }
     }
     content_lines(&e.content, &e.message_id, cx, w, selected, &mut out);
     out
