@@ -271,7 +271,14 @@ pub struct OpenChat {
     /// While the gap under a newest page that met nothing held is being read: the oldest
     /// message above the gap (the window never lets go across it, see `window.rs`).
     pub gap_top: Option<String>,
+    /// Steps the cursor was asked to take past the oldest (negative) or newest held message
+    /// while more are being read: taken when they come (`pay_owed`), so keys held or typed
+    /// ahead at the edge are not lost. At most [`MAX_OWED`] either way.
+    pub owed: isize,
 }
+
+/// See [`OpenChat::owed`]: a few pages.
+pub const MAX_OWED: isize = 500;
 
 impl OpenChat {
     /// The newest message read, when the reader is at the newest: the window live (not the
@@ -357,6 +364,7 @@ impl OpenChat {
     /// Moves the cursor: up from "following the newest" lands on the newest message; down
     /// past the newest goes back to following.
     pub fn step(&mut self, delta: isize) {
+        let delta = delta + std::mem::take(&mut self.owed);
         let n = self.messages.len();
         if n == 0 {
             self.selected = None;
@@ -367,6 +375,17 @@ impl OpenChat {
             None => None,
             Some(i) => Some(i as isize + delta),
         };
+        // Past an edge beyond which a page is on its way: owed until it comes (only then:
+        // with nothing coming, the keys would wait for nothing).
+        match next {
+            Some(i) if i < 0 && self.older == Older::Loading => {
+                self.owed = i.max(-MAX_OWED);
+            }
+            Some(i) if i >= n as isize && self.newer.detached && self.newer.loading => {
+                self.owed = (i - (n as isize - 1)).min(MAX_OWED);
+            }
+            _ => {}
+        }
         self.selected = match next {
             // Past the last held: following the newest, unless the window stops short of it
             // (the next page is read instead, and the cursor waits on the last).
@@ -381,6 +400,13 @@ impl OpenChat {
         if self.selected.is_none() || (!self.newer.detached && self.selected_index() == Some(n - 1))
         {
             self.new_below = 0;
+        }
+    }
+
+    /// Takes the steps owed (see [`OpenChat::owed`]) once a page has come.
+    pub fn pay_owed(&mut self) {
+        if self.owed != 0 {
+            self.step(0);
         }
     }
 

@@ -143,6 +143,7 @@ pub fn history_move(m: &mut Model, action: Action) -> Vec<Cmd> {
         _ => {
             o.selected = None;
             o.new_below = 0;
+            o.owed = 0;
             // The store's copy (a search result opened, say) is left for the server's newest
             // page when the link is up; a window that stops short of the newest is let go for
             // the newest page (from the store when the link is down).
@@ -180,7 +181,7 @@ pub fn scroll(m: &mut Model, delta: isize) -> Vec<Cmd> {
 
 /// Asks for the page before the oldest message held once the cursor is near it, or for the
 /// page after the newest held when the window stops short of the chat's newest.
-fn load_older(m: &mut Model) -> Vec<Cmd> {
+pub(super) fn load_older(m: &mut Model) -> Vec<Cmd> {
     let mut cmds = load_newer(m);
     cmds.extend(load_before(m));
     cmds

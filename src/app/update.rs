@@ -57,7 +57,12 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             chat_id,
             before,
             result,
-        } => super::stored::stored_page(m, &chat_id, before, result),
+        } => {
+            let ok = result.is_ok();
+            let mut cmds = super::stored::stored_page(m, &chat_id, before, result);
+            cmds.extend(pay_owed(m, ok));
+            cmds
+        }
         Msg::ChatSent { local_id, outcome } => super::composer::on_sent(m, local_id, outcome),
         Msg::Checked { local_id, found } => super::composer::on_checked(m, local_id, found),
         Msg::TransferPath { id, path, total } => {
@@ -163,6 +168,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                 ),
                 Err(_) => (vec![], vec![]),
             };
+            let ok = result.is_ok();
             if !super::history::history_loaded(m, &chat_id, before, result, &mut gap, false) {
                 return vec![];
             }
@@ -177,6 +183,7 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             cmds.extend(ask_names(m, authors.iter().map(String::as_str)));
             cmds.extend(follow);
             cmds.extend(super::previews::want(m, pictures));
+            cmds.extend(pay_owed(m, ok));
             cmds
         }
         Msg::NewerLoaded {
@@ -193,10 +200,12 @@ fn step(m: &mut Model, msg: Msg) -> Vec<Cmd> {
                     .collect(),
                 Err(_) => vec![],
             };
+            let ok = result.is_ok();
             if !super::history::newer_loaded(m, &chat_id, &after, stored, result) {
                 return vec![];
             }
             let mut cmds = ask_names(m, authors.iter().map(String::as_str));
+            cmds.extend(pay_owed(m, ok));
             cmds.extend(super::history::hand_over_to_the_server(m));
             cmds
         }
@@ -613,6 +622,22 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Vec<Cmd> {
         _ => {}
     }
     vec![]
+}
+
+/// The cursor's steps owed at an edge, taken now that a page came (and the next page asked
+/// for if they reach the edge again); forgotten when the page could not be read (the keys
+/// are not replayed against a failing server).
+fn pay_owed(m: &mut Model, ok: bool) -> Vec<Cmd> {
+    match m.chat.open.as_mut() {
+        Some(o) if o.owed != 0 && !ok => {
+            o.owed = 0;
+            return vec![];
+        }
+        Some(o) if o.owed != 0 => o.pay_owed(),
+        _ => return vec![],
+    }
+    m.touch();
+    super::history::load_older(m)
 }
 
 /// Asks once for the display names of ids not yet known.

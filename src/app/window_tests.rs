@@ -436,3 +436,45 @@ fn the_stores_copy_read_down_to_its_end_with_the_link_up_hands_over_to_the_serve
         format!("m{n}")
     );
 }
+
+#[test]
+fn keys_typed_ahead_at_an_edge_are_taken_when_the_page_comes() {
+    let n = WINDOW + 2_000;
+    let (mut m, mut s) = big(n as u64);
+    // Twelve PageUps before any page is answered: ten reach the oldest held (the newest
+    // page's first), two are owed until the older page comes.
+    let mut asked = Vec::new();
+    for _ in 0..12 {
+        asked.extend(kc(&mut m, KeyCode::PageUp));
+    }
+    assert_eq!(sel(&m), Some(format!("m{}", n - PAGE)));
+    s.serve(&mut m, asked);
+    assert_eq!(sel(&m), Some(format!("m{}", n - PAGE - 20)));
+    check_run(&m, &s);
+    // Downwards in a window away from the newest: the same.
+    walk(&mut m, &mut s, KeyCode::PageUp, (WINDOW + 2 * PAGE) / 10);
+    assert!(
+        m.chat.open.as_ref().unwrap().newer.detached,
+        "the window let go of the newest"
+    );
+    let last = m
+        .chat
+        .open
+        .as_ref()
+        .unwrap()
+        .messages
+        .last()
+        .unwrap()
+        .message_id
+        .clone();
+    let from = s.at(sel(&m).as_deref().unwrap());
+    let downs = (s.at(&last) - from) / 10 + 3;
+    let mut asked = Vec::new();
+    for _ in 0..downs {
+        asked.extend(kc(&mut m, KeyCode::PageDown));
+    }
+    assert_eq!(sel(&m).as_deref(), Some(&*last), "waiting on the last held");
+    s.serve(&mut m, asked);
+    assert_eq!(sel(&m), Some(format!("m{}", from + 10 * downs)));
+    check_run(&m, &s);
+}
