@@ -62,28 +62,40 @@ impl Store {
             .query_map(params![q, chat, RANKED as i64 + 1], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let terms = query_terms(query);
-        let mut ranked: Vec<(i64, f64)> = if newest.len() <= RANKED {
+        // (rowid, score, time)
+        let mut ranked: Vec<(i64, f64, i64)> = if newest.len() <= RANKED {
             let mut st = self.conn.prepare_cached(
-                "SELECT rowid, bm25(messages_fts) FROM messages_fts
+                "SELECT messages_fts.rowid, bm25(messages_fts), messages.ts
+                 FROM messages_fts JOIN messages ON messages.id = messages_fts.rowid
                  WHERE messages_fts MATCH ?1
-                   AND (?2 IS NULL OR rowid IN (SELECT id FROM messages WHERE chat_id = ?2))",
+                   AND (?2 IS NULL OR messages.chat_id = ?2)",
             )?;
-            st.query_map(params![q, chat], |r| Ok((r.get(0)?, r.get(1)?)))?
+            st.query_map(params![q, chat], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<Result<_, _>>()?
         } else {
             let mut body = self
                 .conn
-                .prepare_cached("SELECT body FROM messages WHERE id = ?1")?;
+                .prepare_cached("SELECT body, ts FROM messages WHERE id = ?1")?;
             let mut docs = Vec::with_capacity(RANKED);
+            let mut times = std::collections::HashMap::with_capacity(RANKED);
             for id in newest.into_iter().take(RANKED) {
-                if let Some(b) = body.query_row([id], |r| r.get::<_, String>(0)).optional()? {
+                if let Some((b, ts)) = body
+                    .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                    .optional()?
+                {
                     docs.push((id, b));
+                    times.insert(id, ts);
                 }
             }
             bm25_here(&docs, &terms)
+                .into_iter()
+                .map(|(id, score)| (id, score, times.get(&id).copied().unwrap_or(0)))
+                .collect()
         };
-        // Best first (bm25 is lower for better), the newer first among equals.
-        ranked.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        // Best first (bm25 is lower for better), the newer first among equals: by the time
+        // they were written (a backfill stores older messages after newer ones), then as
+        // stored.
+        ranked.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.2.cmp(&a.2)).then(b.0.cmp(&a.0)));
         ranked.truncate(limit);
         let mut row = self.conn.prepare_cached(
             "SELECT messages.chat_id, chats.json, messages.message_id, messages.author,
@@ -94,7 +106,7 @@ impl Store {
              WHERE messages.id = ?1",
         )?;
         let mut out = Vec::with_capacity(ranked.len());
-        for (id, _) in ranked {
+        for (id, _, _) in ranked {
             let hit = row
                 .query_row([id], |r| {
                     let chat_json: Option<String> = r.get(1)?;

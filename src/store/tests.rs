@@ -647,3 +647,31 @@ fn a_pushed_message_is_written_from_the_copy_the_open_chat_holds() {
     let page = s.page("c1", None, 10).unwrap();
     assert_eq!(page, vec![(*pushed).clone()]);
 }
+
+/// Equal matches come newest first by their time, though a backfill stored the older after.
+#[test]
+fn equal_matches_come_newest_first_whatever_order_they_were_stored_in() {
+    let (_dir, mut s) = fresh();
+    const T: u64 = 1_764_000_000_000;
+    s.apply(&[Write::Messages(vec![msg(
+        "c1",
+        "new",
+        T + 5_000,
+        "a",
+        "lunch today",
+    )])])
+    .unwrap();
+    // Older history walked in after (`B`, `chat sync`).
+    s.apply(&[Write::Messages(vec![
+        msg("c1", "old", T + 1_000, "a", "lunch today"),
+        msg("c1", "older", T, "a", "lunch today"),
+    ])])
+    .unwrap();
+    let ids: Vec<String> = s
+        .search("lunch", None, 10)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.message_id)
+        .collect();
+    assert_eq!(ids, ["new", "old", "older"]);
+}
