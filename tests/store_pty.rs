@@ -45,19 +45,33 @@ fn sent_id(stdout: &str) -> String {
     stdout.trim().strip_prefix("sent ").unwrap().to_string()
 }
 
-#[test]
-fn the_store_is_read_while_the_server_is_frozen_or_gone_and_reconciled_when_it_answers() {
-    let home = Home::new();
-    let sim = Simulate::start(&home, &[]);
+/// The console's config against `sim` as operator (`extra` lines added to `[chat]`), and its
+/// environment with the password.
+fn console_config(
+    home: &Home,
+    sim: &Simulate,
+    extra: &str,
+) -> (
+    std::path::PathBuf,
+    std::collections::HashMap<String, String>,
+) {
     let cfg = home.write(
         "config.toml",
         &format!(
-            "[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\nreconnect_max_delay = 1\n",
+            "[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\n{extra}",
             sim.port("chat_port")
         ),
     );
     let mut env = home.env();
     env.insert("TRUECONF_PASSWORD".into(), "operator".into());
+    (cfg, env)
+}
+
+#[test]
+fn the_store_is_read_while_the_server_is_frozen_or_gone_and_reconciled_when_it_answers() {
+    let home = Home::new();
+    let sim = Simulate::start(&home, &[]);
+    let (cfg, env) = console_config(&home, &sim, "reconnect_max_delay = 1\n");
     let args = ["--config", cfg.to_str().unwrap()];
     chat(&home, &sim, &["send", "Project", "kiwi stays as it was"]);
     let plum = sent_id(&chat(&home, &sim, &["send", "Project", "plum goes away"]));
@@ -145,15 +159,7 @@ fn search(home: &Home, cfg: &std::path::Path, query: &str) -> String {
 fn our_own_edit_and_deletion_reach_the_store() {
     let home = Home::new();
     let sim = Simulate::start(&home, &[]);
-    let cfg = home.write(
-        "config.toml",
-        &format!(
-            "[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\n",
-            sim.port("chat_port")
-        ),
-    );
-    let mut env = home.env();
-    env.insert("TRUECONF_PASSWORD".into(), "operator".into());
+    let (cfg, env) = console_config(&home, &sim, "");
     chat(&home, &sim, &["send", "Project", "quokka to be deleted"]);
     chat(&home, &sim, &["send", "Project", "wombat before the edit"]);
 
@@ -202,15 +208,7 @@ fn our_own_edit_and_deletion_reach_the_store() {
 fn what_came_while_the_chat_was_followed_is_read_after_a_restart() {
     let home = Home::new();
     let sim = Simulate::start(&home, &[]);
-    let cfg = home.write(
-        "config.toml",
-        &format!(
-            "[chat]\nserver = \"127.0.0.1\"\nport = {}\nusername = \"operator\"\n",
-            sim.port("chat_port")
-        ),
-    );
-    let mut env = home.env();
-    env.insert("TRUECONF_PASSWORD".into(), "operator".into());
+    let (cfg, env) = console_config(&home, &sim, "");
     let args = ["--config", cfg.to_str().unwrap()];
     let mut app = PtyApp::spawn(&args, &env, 160, 48);
     app.wait_for_text("# Project");

@@ -7,6 +7,7 @@
 pub mod backoff;
 pub mod error;
 pub mod pending;
+mod session;
 pub mod supervisor;
 #[cfg(test)]
 mod supervisor_tests;

@@ -25,6 +25,7 @@ use super::LinkStatus;
 use super::backoff::Backoff;
 use super::error::{Down, LinkError, RequestFailure};
 use super::pending::{Call, Correlation, Waiting};
+use super::session::{Check, Events, Liveness};
 use crate::backlog::Backlog;
 
 /// The socket both links use.
@@ -168,99 +169,6 @@ pub struct LinkOptions {
     /// ([`Backlog::taken`]): at the bound, the session stops reading the socket until the
     /// reader has taken some. None: no bound (a reader that does not count).
     pub backlog: Option<Arc<Backlog>>,
-}
-
-/// Where a link's events go, counted against the backlog's bound when there is one.
-struct Events<E> {
-    tx: mpsc::UnboundedSender<E>,
-    backlog: Option<Arc<Backlog>>,
-}
-
-impl<E> Events<E> {
-    fn send(&self, e: E) {
-        if self.tx.send(e).is_ok()
-            && let Some(b) = &self.backlog
-        {
-            b.sent(1);
-        }
-    }
-
-    fn full(&self) -> bool {
-        self.backlog.as_ref().is_some_and(|b| b.full())
-    }
-
-    async fn room(&self) {
-        if let Some(b) = &self.backlog {
-            b.room().await;
-        }
-    }
-}
-
-/// What the session knows of the peer's last sign of life.
-struct Liveness {
-    every: Duration,
-    heard: Instant,
-    pinged: bool,
-    flagged: bool,
-}
-
-/// What the liveness timer asks for.
-enum Check {
-    Ping,
-    Flag(u64),
-    Dead(u64),
-}
-
-impl Liveness {
-    fn new(every: Duration) -> Liveness {
-        Liveness {
-            every,
-            heard: Instant::now(),
-            pinged: false,
-            flagged: false,
-        }
-    }
-
-    /// A frame arrived; true when the link had been shown as not answering.
-    fn heard(&mut self) -> bool {
-        self.heard = Instant::now();
-        self.pinged = false;
-        std::mem::take(&mut self.flagged)
-    }
-
-    /// The link did not read for a while (its reader was behind): that silence is not the
-    /// peer's, and is not held against it.
-    fn excuse(&mut self) {
-        self.heard = Instant::now();
-        self.pinged = false;
-    }
-
-    fn deadline(&self) -> Instant {
-        self.heard
-            + if !self.pinged {
-                self.every / 3
-            } else if !self.flagged {
-                self.every / 2
-            } else {
-                self.every
-            }
-    }
-
-    fn check(&mut self, now: Instant) -> Option<Check> {
-        let quiet = now.saturating_duration_since(self.heard);
-        if quiet >= self.every {
-            return Some(Check::Dead(quiet.as_secs()));
-        }
-        if !self.pinged && quiet >= self.every / 3 {
-            self.pinged = true;
-            return Some(Check::Ping);
-        }
-        if self.pinged && !self.flagged && quiet >= self.every / 2 {
-            self.flagged = true;
-            return Some(Check::Flag(quiet.as_secs()));
-        }
-        None
-    }
 }
 
 /// Writes a frame, giving up after `limit`: a peer that stopped reading fills the socket's
